@@ -1,0 +1,137 @@
+"""Subject line checks: its length, the tree tag, and the shape of the `[PATCH ...]` prefix."""
+
+from __future__ import annotations
+
+import re
+
+from . import WARNING, Hit, check
+
+SUMMARY_LIMIT = 75
+
+
+def _subject_hit(patch, message):
+    line = patch.header_lines.get("subject")
+    if line is None:
+        return Hit(message, patch=patch)
+    return Hit(message, patch=patch, patch_line=line, quote=f"Subject: {patch.subject}")
+
+
+@check("SUBJECT_TOO_LONG", level=WARNING)
+def subject_too_long(patch, ctx):
+    """The subject's summary (after the `[PATCH ...]` prefix) is longer than 75 characters.
+
+    ## What it does
+    Counts the characters of the summary, the part of the subject after the bracketed prefix, and
+    reports it when it is over 75.
+
+    ## Why is this bad?
+    The summary becomes the commit's one-line title in `git log --oneline`, in shortlogs and in
+    `Fixes:` tags. Maintainers ask for it to be short and to move detail into the body; the
+    BPF_HELPER patch to `scripts/bpf_doc.py` was sent back for exactly this.
+
+    ## Example
+        Subject: [PATCH bpf-next] scripts/bpf_doc.py: wrap every helper declaration in a BPF_HELPER macro so loaders can bind by name
+
+    ## Use instead
+        Subject: [PATCH bpf-next] bpf_doc: emit helper declarations through BPF_HELPER()
+
+    and explain the loader's late binding in the commit message.
+    """
+    if patch.summary is None or patch.is_cover_letter:
+        return
+    length = len(patch.summary)
+    if length > SUMMARY_LIMIT:
+        yield _subject_hit(patch, f"Subject summary is {length} characters, over {SUMMARY_LIMIT}: "
+                                  f"move the detail into the commit message")
+
+
+@check("SUBJECT_TREE_PREFIX", level=WARNING)
+def subject_tree_prefix(patch, ctx):
+    """The subject lacks the tree tag (`[PATCH bpf-next]`) that the files' maintainers ask for.
+
+    ## What it does
+    Looks up the files the patch touches in the tree's MAINTAINERS. When an entry's `T:` lines name
+    a tree whose maintainers route patches by subject tag (bpf, bpf-next, net, net-next), the
+    subject prefix must name one of them. MAINTAINERS comes from `--tree PATH` or from the git work
+    tree around the current directory; without one, nothing is reported.
+
+    ## Why is this bad?
+    The bpf and netdev maintainers apply patches to two trees, the fixes tree (bpf, net) and the
+    development tree (bpf-next, net-next), and their CI picks the tree from the subject. A patch
+    without the tag is bounced or tested against the wrong tree
+    (Documentation/process/maintainer-netdev.rst: "designate your patch to a tree").
+
+    ## Example
+        Subject: [PATCH] bpf_doc: emit helper declarations through BPF_HELPER()
+
+    ## Use instead
+        Subject: [PATCH bpf-next] bpf_doc: emit helper declarations through BPF_HELPER()
+    """
+    if patch.prefix is None or not patch.files:
+        return
+    maintainers = ctx.maintainers
+    if maintainers is None:
+        return
+    wanted = []
+    for file in patch.files:
+        for tree in maintainers.tagged_trees_for(file.path):
+            if tree not in wanted:
+                wanted.append(tree)
+    if not wanted:
+        return
+    words = [w.lower() for w in patch.prefix.words]
+    if any(tree in words for tree in wanted):
+        return
+    yield _subject_hit(patch, f"Subject prefix should name the tree: one of {', '.join(wanted)} "
+                              f"(e.g. [PATCH {wanted[-1]}]), from MAINTAINERS T: lines")
+
+
+_GLUED = re.compile(r"^patch(v\d+|\d+/\d+)$", re.IGNORECASE)
+
+
+@check("SUBJECT_PREFIX_FORMAT", level=WARNING)
+def subject_prefix_format(patch, ctx):
+    """The `[PATCH ...]` prefix is not in the form `[PATCH <tree> v<N> <i>/<n>]`.
+
+    ## What it does
+    Reports a prefix written `[PATCHv2]` or `[patch]`, a version that stands before the tree name
+    (`[PATCH v2 bpf-next]`), a version `v1` (version 1 carries no number), a number outside its
+    total (`4/3`), and, in a series of several patches, a patch without its `i/n` number.
+
+    ## Why is this bad?
+    Patchwork and the netdev/bpf CI parse the prefix to group a series and to pick the tree; b4 and
+    `git format-patch --subject-prefix` write it in this one order. Odd prefixes split a series in
+    Patchwork or send it to the wrong tree.
+
+    ## Example
+        Subject: [PATCHv2 bpf-next 1/2] bpf_doc: ...
+        Subject: [PATCH v2 bpf-next 1/2] bpf_doc: ...
+
+    ## Use instead
+        Subject: [PATCH bpf-next v2 1/2] bpf_doc: ...
+    """
+    prefix = patch.prefix
+    if prefix is None or not prefix.words:
+        return
+    words = prefix.words
+    problems = []
+    if any(_GLUED.match(w) for w in words):
+        problems.append("write PATCH and the version apart ([PATCH v2], not [PATCHv2])")
+    if any(w.lower() == "patch" and w != "PATCH" for w in words):
+        problems.append("write PATCH in capitals")
+    lowered = [w.lower() for w in words]
+    version_at = next((i for i, w in enumerate(lowered) if re.fullmatch(r"v\d+", w)), None)
+    tree_at = lowered.index(prefix.tree.lower()) if prefix.tree else None
+    if version_at is not None and tree_at is not None and version_at < tree_at:
+        problems.append(f"put the tree before the version ([PATCH {prefix.tree} v{prefix.version}])")
+    if prefix.version == 1:
+        problems.append("leave out v1: the first version has no number")
+    if prefix.total is not None and (prefix.number > prefix.total or prefix.total == 0):
+        problems.append(f"{prefix.number}/{prefix.total} is outside its total")
+    if prefix.total is None and patch.files:
+        others = [p for p in ctx.series if p is not patch and p.files and p.source == patch.source] or \
+                 [p for p in ctx.series if p is not patch and p.files]
+        if others:
+            problems.append("number the patches of a series (i/n)")
+    if problems:
+        yield _subject_hit(patch, "Subject prefix " + prefix.raw + ": " + "; ".join(problems))

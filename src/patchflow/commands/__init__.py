@@ -1,0 +1,1 @@
+"""One module per command; see `patchflow.cli` for the contract."""

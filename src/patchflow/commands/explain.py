@@ -1,0 +1,38 @@
+"""Print a check's documentation: what it checks, why maintainers care, an example and the fix.
+
+`patchflow explain` alone lists every check type with its level, family and one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("type", nargs="?", metavar="TYPE", help="a check type, e.g. PARENTHESIS_ALIGNMENT")
+
+
+def render_list() -> str:
+    from ..checks import describe_all
+
+    rows = [f"{info.type:<24} {info.level:<8} {info.family:<12} {info.summary}" for info in describe_all()]
+    return "\n".join([f"{'TYPE':<24} {'LEVEL':<8} {'FAMILY':<12} SUMMARY", *rows]) + "\n"
+
+
+def render_one(info) -> str:
+    strict = " (reported with --strict)" if info.level == "CHECK" else ""
+    return f"{info.type} ({info.level}{strict}; src/patchflow/checks/{info.family}.py)\n\n{info.doc}\n"
+
+
+def run(args) -> int:
+    from ..checks import explain
+    from ..errors import PatchflowError
+
+    if not args.type:
+        print(render_list(), end="")
+        return 0
+    info = explain(args.type)
+    if info is None:
+        raise PatchflowError(f"unknown check type {args.type!r}: `patchflow explain` lists them")
+    print(render_one(info), end="")
+    return 0

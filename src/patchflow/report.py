@@ -1,0 +1,123 @@
+"""`Finding`, the one record between checks and output, and its renderers (text, terse, json)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from typing import Dict, List, Optional
+
+ERROR, WARNING, CHECK = "ERROR", "WARNING", "CHECK"
+LEVELS = (ERROR, WARNING, CHECK)
+_COLOURS = {ERROR: "\033[31m", WARNING: "\033[33m", CHECK: "\033[32m"}
+_RESET = "\033[0m"
+
+
+@dataclass
+class Finding:
+    type: str
+    level: str
+    message: str
+    patch: str  # the patch file as given ('-' for standard input)
+    patch_line: Optional[int] = None  # checkpatch's #N: the line in the patch file
+    file: Optional[str] = None  # the changed file
+    line: Optional[int] = None  # the line in the changed file
+    column: Optional[int] = None  # 1-based column where the line should start / the problem is
+    quote: Optional[str] = None  # the line as it stands in the patch, marker included
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        del data["quote"]
+        return data
+
+
+@dataclass
+class PatchResult:
+    """The findings of one patch of a series, and what checkpatch counts as lines checked."""
+
+    name: str  # the patch as named in output
+    source: str
+    lines_checked: int
+    findings: List[Finding]
+
+    def counts(self) -> Dict[str, int]:
+        counts = {level: 0 for level in LEVELS}
+        for finding in self.findings:
+            counts[finding.level] += 1
+        return counts
+
+
+def use_colour(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _safe(text: str) -> str:
+    # lines with bytes that were not UTF-8 carry surrogates: show them escaped rather than fail
+    return text.encode("utf-8", errors="backslashreplace").decode("utf-8")
+
+
+def render_text(results: List[PatchResult], colour: bool = False) -> str:
+    out = []
+    many = len(results) > 1
+    for result in results:
+        if many:
+            rule = "-" * len(result.name)
+            out.append(f"{rule}\n{result.name}\n{rule}\n")
+        for f in result.findings:
+            head = f"{f.level}:{f.type}: {_safe(f.message)}"
+            if colour:
+                head = f"{_COLOURS[f.level]}{f.level}{_RESET}:{f.type}: {_safe(f.message)}"
+            out.append(head + "\n")
+            if f.patch_line is not None:
+                where = f"#{f.patch_line}: "
+                if f.file is not None and f.line is not None:
+                    where += f"FILE: {_safe(f.file)}:{f.line}:"
+                out.append(where + "\n")
+                if f.quote is not None:
+                    out.append(_safe(f.quote) + "\n")
+            out.append("\n")
+        c = result.counts()
+        out.append(f"total: {c[ERROR]} errors, {c[WARNING]} warnings, {c[CHECK]} checks, "
+                   f"{result.lines_checked} lines checked\n\n")
+        if result.findings:
+            out.append(f"{result.name} has style problems, please review.\n")
+        else:
+            out.append(f"{result.name} has no obvious style problems and is ready for submission.\n")
+        if many:
+            out.append("\n")
+    return "".join(out)
+
+
+def render_terse(results: List[PatchResult], colour: bool = False) -> str:
+    out = []
+    for result in results:
+        for f in result.findings:
+            level = f"{_COLOURS[f.level]}{f.level}{_RESET}" if colour else f.level
+            where = f"{result.name}:{f.patch_line}:" if f.patch_line is not None else f"{result.name}:"
+            out.append(f"{where} {level}:{f.type}: {_safe(f.message)}\n")
+        c = result.counts()
+        out.append(f"{result.name}: total: {c[ERROR]} errors, {c[WARNING]} warnings, {c[CHECK]} checks, "
+                   f"{result.lines_checked} lines checked\n")
+    return "".join(out)
+
+
+def render_json(results: List[PatchResult]) -> str:
+    findings = [f.as_json() for result in results for f in result.findings]
+    totals = {level: 0 for level in LEVELS}
+    for result in results:
+        for level, n in result.counts().items():
+            totals[level] += n
+    summary = {"patches": len(results), "errors": totals[ERROR], "warnings": totals[WARNING], "checks": totals[CHECK]}
+    return json.dumps({"findings": findings, "summary": summary}, indent=2, ensure_ascii=False,
+                      default=str).encode("utf-8", errors="backslashreplace").decode("utf-8") + "\n"
+
+
+RENDERERS = {"text": render_text, "terse": render_terse}
+
+
+def exit_status(results: List[PatchResult]) -> int:
+    return 1 if any(result.findings for result in results) else 0
