@@ -10,10 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from patchflow.cli import main
-from patchflow.kernel_source import build_tree
-
 TESTS = Path(__file__).parent
+SRC = TESTS.parent / "src"
+# the tests exercise this checkout's source, in-process and in child processes alike
+sys.path.insert(0, str(SRC))
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))
+
+from patchflow.cli import main  # noqa: E402
+from patchflow.kernel_source import build_tree  # noqa: E402
+
 PATCHES = TESTS / "patches"
 
 
