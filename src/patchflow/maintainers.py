@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
-_FIELD = re.compile(r"^([A-Z]):\s*(.*?)\s*$")
 
 # Trees whose maintainers ask for the tree's name in the subject prefix (`[PATCH bpf-next]`):
 # Documentation/process/maintainer-netdev.rst and the bpf devel QA (Documentation/bpf/bpf_devel_QA.rst).
@@ -24,36 +23,52 @@ TAGGED_TREES = ("bpf", "bpf-next", "net", "net-next")
 FIXES_TREES = {"bpf": "bpf-next", "net": "net-next"}  # fixes tree -> its -next tree
 
 
-@dataclass
 class Pattern:
-    kind: str  # 'F', 'X' or 'N'
-    text: str
-    regex: "re.Pattern"
-    is_dir: bool
-    depth: int  # get_maintainer.pl's rank of a match: deeper patterns are more specific
+    """One `F:`, `X:` or `N:` pattern; compiled lazily, since a run matches a few files against
+    thousands of patterns and most are told apart by their literal prefix alone."""
+
+    __slots__ = ("kind", "text", "is_dir", "depth", "prefix", "_regex")
+
+    def __init__(self, kind: str, text: str):
+        self.kind = kind
+        self.text = text
+        self.is_dir = kind != "N" and text.endswith("/")
+        if kind == "N":
+            self.depth = 0  # get_maintainer.pl ranks N: matches lowest
+            self.prefix = ""
+        else:
+            # get_maintainer.pl's rank: the pattern's count of '/', one more for a file pattern,
+            # -1 for a pattern that starts with a wildcard
+            self.depth = -1 if text.startswith("*") else text.count("/") + (0 if self.is_dir else 1)
+            cut = min((i for i in (text.find("*"), text.find("?")) if i >= 0), default=len(text))
+            self.prefix = text[:cut]
+        self._regex = None
+
+    @property
+    def regex(self) -> "re.Pattern":
+        if self._regex is None:
+            if self.kind == "N":
+                try:
+                    self._regex = re.compile(self.text, re.VERBOSE)
+                except re.error:
+                    self._regex = re.compile(re.escape(self.text))
+            else:
+                self._regex = re.compile(re.escape(self.text).replace(r"\*", ".*").replace(r"\?", "."))
+        return self._regex
 
     def matches(self, path: str, directories: Optional[set] = None) -> bool:
         if self.kind == "N":
             return self.regex.search(path) is not None
-        if not self.regex.match(path):
+        if not path.startswith(self.prefix):
+            return False
+        if len(self.prefix) != len(self.text) and not self.regex.match(path):
             return False
         if self.is_dir or (directories is not None and self.text in directories):
             return True
+        if len(self.prefix) == len(self.text) and path != self.text:
+            # a literal file pattern names that file; a literal directory without '/' is a prefix
+            return path.startswith(self.text + "/") or path.count("/") == self.text.count("/")
         return path.count("/") == self.text.count("/")
-
-
-def _compile(kind: str, text: str) -> Pattern:
-    if kind == "N":
-        try:
-            regex = re.compile(text, re.VERBOSE)
-        except re.error:
-            regex = re.compile(re.escape(text))
-        return Pattern(kind, text, regex, False, 0)  # get_maintainer.pl ranks N: matches lowest
-    body = re.escape(text).replace(r"\*", ".*").replace(r"\?", ".")
-    is_dir = text.endswith("/")
-    # get_maintainer.pl's rank: the pattern's count of '/', one more for a file pattern, -1 for '*...'
-    rank = -1 if text.startswith("*") else text.count("/") + (0 if is_dir else 1)
-    return Pattern(kind, text, re.compile(body), is_dir, rank)
 
 
 @dataclass
@@ -115,17 +130,16 @@ class Maintainers:
         current: Optional[Entry] = None
         title: Optional[Tuple[str, int]] = None
         for number, line in enumerate(text.splitlines(), 1):
-            match = _FIELD.match(line)
-            if match:
+            if len(line) > 2 and line[1] == ":" and "A" <= line[0] <= "Z":
                 if current is None:
                     if title is None:
                         continue  # a field outside any entry (the preamble indents its examples)
                     current = Entry(*title)
                     entries.append(current)
-                key, value = match.groups()
+                key, value = line[0], line[2:].strip()
                 current.fields.setdefault(key, []).append(value)
                 if key in ("F", "X", "N") and value:
-                    current.patterns.append(_compile(key, value))
+                    current.patterns.append(Pattern(key, value))
             elif not line.strip():
                 current, title = None, None
             elif not line.startswith((" ", "\t")):
