@@ -414,6 +414,8 @@ def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
                     if model.lines:
                         model.lines[-1].no_newline = True
                     continue
+                if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
+                    continue  # the blank line that ends a mail of an mbox, not part of the hunk
                 model.lines.append(DiffLine(line.line_type, line.value.rstrip("\n"), base + line.diff_line_no - 1,
                                             line.source_line_no, line.target_line_no))
             model.patch_line = (model.lines[0].patch_line - 1) if model.lines else first
