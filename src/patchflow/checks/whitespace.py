@@ -100,7 +100,7 @@ def trailing_whitespace(line, file, ctx):
     """
     text = line.text
     if text and text[-1] in _BLANKS and "\r" not in text:
-        return _vet_hit(line, file, "trailing whitespace")
+        return _vet_hit(line, file, "trailing whitespace", column=len(text.rstrip(_BLANKS)) + 1)
     return None
 
 
