@@ -6,10 +6,6 @@ line also keeps its line number in the old and the new file.
 
 from __future__ import annotations
 
-import email.header
-import email.parser
-import email.policy
-import email.utils
 import os
 import re
 import stat
@@ -268,6 +264,11 @@ def split_messages(text: str) -> List[tuple]:
 
 
 def _decode_header(value: str) -> str:
+    if "=?" not in value:
+        return value  # no RFC 2047 encoded word; the email package costs milliseconds to import
+    import email.errors
+    import email.header
+
     try:
         return str(email.header.make_header(email.header.decode_header(value)))
     except (UnicodeError, LookupError, email.errors.HeaderParseError):
@@ -483,4 +484,6 @@ def address_of(value: Optional[str]) -> str:
     """The bare e-mail address in a From: or Signed-off-by: value, lower-cased."""
     if not value:
         return ""
+    import email.utils
+
     return email.utils.parseaddr(value)[1].lower()
