@@ -6,10 +6,6 @@ line also keeps its line number in the old and the new file.
 
 from __future__ import annotations
 
-import email.header
-import email.parser
-import email.policy
-import email.utils
 import os
 import re
 import stat
@@ -268,6 +264,11 @@ def split_messages(text: str) -> List[tuple]:
 
 
 def _decode_header(value: str) -> str:
+    if "=?" not in value:
+        return value  # no RFC 2047 encoded word; the email package costs milliseconds to import
+    import email.errors
+    import email.header
+
     try:
         return str(email.header.make_header(email.header.decode_header(value)))
     except (UnicodeError, LookupError, email.errors.HeaderParseError):
@@ -414,6 +415,8 @@ def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
                     if model.lines:
                         model.lines[-1].no_newline = True
                     continue
+                if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
+                    continue  # the blank line that ends a mail of an mbox, not part of the hunk
                 model.lines.append(DiffLine(line.line_type, line.value.rstrip("\n"), base + line.diff_line_no - 1,
                                             line.source_line_no, line.target_line_no))
             model.patch_line = (model.lines[0].patch_line - 1) if model.lines else first
@@ -481,4 +484,6 @@ def address_of(value: Optional[str]) -> str:
     """The bare e-mail address in a From: or Signed-off-by: value, lower-cased."""
     if not value:
         return ""
+    import email.utils
+
     return email.utils.parseaddr(value)[1].lower()
