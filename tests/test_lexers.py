@@ -76,3 +76,50 @@ def test_hostile_input_is_linear():
         toks = tokenize(text)
         assert toks
         assert time.perf_counter() - start < 10
+
+
+# --- Python -----------------------------------------------------------------------------------
+
+from patchflow.lexers.python import tokenize as py_tokenize  # noqa: E402
+
+
+def py(text, first_line=1):
+    return [(t.kind, t.text, t.line, t.column) for t in py_tokenize(text, first_line) if t.kind != "newline"]
+
+
+def test_python_parenthesis_in_a_string_is_part_of_the_string():
+    toks = py("print('static %s(* const %s)(' % (a,\n                                   b))\n")
+    assert [t for t in toks if t[1] == "("] == [("op", "(", 1, 6), ("op", "(", 1, 34)]
+    assert ("name", "b", 2, 36) in toks
+
+
+def test_python_columns_count_characters_not_tab_stops():
+    assert ("name", "b", 2, 7) in py("\tx = (a,\n\t     b)\n")
+
+
+def test_python_fragment_dedenting_below_its_start_is_tokenized_whole():
+    toks = py("        x = f(a,\n              b)\n    y = g(1,\n          2)\nz = 3\n", first_line=800)
+    assert ("name", "z", 804, 1) in toks and ("number", "2", 803, 11) in toks
+
+
+def test_python_fstring_is_one_string_token():
+    toks = py('x = f"a{b(1)}c(" + g(1,\n                      2)\n')
+    assert ("string", 'f"a{b(1)}c("', 1, 5) in toks
+    assert [t[3] for t in toks if t[1] == "("] == [21]
+
+
+def test_python_unterminated_strings_and_statements():
+    toks = py_tokenize("x = 'abc(\ny = f(2,\n      3)\n")
+    assert [(t.kind, t.text, t.closed) for t in toks if not t.closed] == [("string", "'abc(", False)]
+    assert ("number", "3", 3, 7) in [(t.kind, t.text, t.line, t.column) for t in toks]
+    toks = py_tokenize('x = """abc(\ny = 2\n')
+    assert toks[-1].kind == "string" and not toks[-1].closed and toks[-1].text.startswith('"""abc(')
+    assert [t.text for t in py_tokenize("x = f(a,\n")] == ["x", "=", "f", "(", "a", ","]
+
+
+def test_python_hostile_input_does_not_raise_and_is_linear():
+    for text in ["(" * 50000 + ")" * 50000 + "\nx = 1\n", "x = f(a, 'b') + " * 100000 + "1\n",
+                 "'" + "(" * 1000000, '"""' + "a(\n" * 100000, ")" * 1000 + "\n" + "  \n\tx\n  y\n"]:
+        start = time.perf_counter()
+        py_tokenize(text)
+        assert time.perf_counter() - start < 20
