@@ -10,6 +10,8 @@ unknown; a consumer should forget the brackets it has open). Columns are 1-based
 characters, a tab is one column, as pycodestyle counts them; lines count from `first_line`.
 
 A fragment cut out of a file trips `tokenize` in ways a whole file does not; each is absorbed here:
+- a closing bracket whose opener lies above the fragment: tokenize, having counted it against its
+  own bracket level, misreads the line ends after it, so tokenizing restarts on the next line;
 - a dedent to a level the fragment never saw (it started inside a function): tokenizing restarts at
   that line, which starts a logical line and so is outside any string or bracket;
 - a string left open on its line: one "string" token to the end of the line (`closed=False`), then
@@ -48,6 +50,8 @@ _STRING_STARTS = {t for t in (_FSTRING_START, _TSTRING_START) if t is not None}
 _STRING_ENDS = {t for t in (_FSTRING_END, _TSTRING_END) if t is not None}
 # where TokenError reports a column: 0-based up to 3.11, 1-based from the C tokenizer of 3.12 on
 _ERROR_COLUMN_BASE = 1 if sys.version_info >= (3, 12) else 0
+_OPENING = frozenset("([{")
+_CLOSING = frozenset(")]}")
 
 
 def tokenize(text: str, first_line: int = 1) -> List[Token]:
@@ -79,9 +83,17 @@ def _run(lines: List[str], start: int, offset: int):
 
     fstring_depth = 0
     fstring_start = None  # (row, col) of the outermost f-string being collected
+    depth = 0  # brackets open in this run
+    resync_after = None  # set by a closer with no opener: the row after which to start afresh
     try:
         for tok in _tokenize.generate_tokens(readline):
             row = tok.start[0] + start  # 1-based line in `lines`
+            if resync_after is not None:
+                if row > resync_after:
+                    # tokenize counted the stray closer against its own bracket level, which now
+                    # misreads line ends and indentation: start a fresh run at this line
+                    return row - 1
+                resync_after = max(resync_after, tok.end[0] + start)
             if tok.type in _STRING_STARTS:
                 if fstring_depth == 0:
                     fstring_start = (row, tok.start[1])
@@ -107,6 +119,14 @@ def _run(lines: List[str], start: int, offset: int):
                     rest = line_text[tok.start[1]:].rstrip("\r\n")
                     yield Token("string", rest, row + offset, tok.start[1] + 1, closed=False)
                     return row  # resume on the next line
+            if kind == "op":
+                if tok.string in _OPENING:
+                    depth += 1
+                elif tok.string in _CLOSING:
+                    if depth == 0:  # the fragment began inside brackets that it now closes
+                        resync_after = tok.end[0] + start
+                    else:
+                        depth -= 1
             yield Token(kind, tok.string, row + offset, tok.start[1] + 1)
     except IndentationError as exc:
         row = (exc.lineno or 1) + start
