@@ -101,20 +101,44 @@ def _apply(old: List[str], file) -> Optional[List[KnownLine]]:
     return result
 
 
-def known_segments(file, ctx) -> List[List[KnownLine]]:
-    """Runs of consecutive new-file lines: the whole file when it can be had, else each hunk's."""
+@dataclass
+class Segment:
+    """A run of consecutive new-file lines: the whole file, or what one hunk shows of it."""
+
+    lines: List[KnownLine]
+    whole: bool
+    section: str = ""  # the hunk's `@@ ... @@ section`: git's name of the function it starts in
+
+
+def known_segments(file, ctx) -> List[Segment]:
+    """The whole new file when it can be had, else each hunk's lines."""
+    if file.is_new and len(file.hunks) == 1:
+        return [Segment([KnownLine(line.new_line, line.text, line) for line in file.hunks[0].lines
+                         if line.kind == "+"], True)]
     if not file.is_new:
         old = _preimage(file, ctx)
         if old is not None:
             whole = _apply(old, file)
             if whole is not None:
-                return [whole]
+                return [Segment(whole, True)]
     segments = []
     for hunk in file.hunks:
         lines = [KnownLine(line.new_line, line.text, line) for line in hunk.lines if line.kind in (" ", "+")]
         if lines:
-            segments.append(lines)
+            segments.append(Segment(lines, False, hunk.section))
     return segments
+
+
+def _starts_in_function_top(segment: Segment, code) -> bool:
+    """Whether a hunk starts inside a function's top declarations although its `{` is above it: git
+    names a function in the hunk header, and the first line is a declaration at one tab."""
+    section = segment.section.rstrip()
+    if segment.whole or "(" not in section or section.endswith((";", "{", "=")) or not code:
+        return False
+    first = segment.lines[0].text
+    if not first.startswith("\t") or first[1:2] in ("\t", " ") or code[0].line != segment.lines[0].number:
+        return False
+    return _starts_declaration(code[:12])
 
 
 # --- declarations --------------------------------------------------------------------------------
@@ -217,12 +241,13 @@ def _used_names(toks) -> Set[str]:
     return used
 
 
-def top_declaration_groups(code, brace: int, lines: Dict[int, KnownLine]) -> List[List[Declaration]]:
-    """The groups of declarations at the top of the function body that opens at code[brace]."""
+def top_declaration_groups(code, start: int, previous_end: int,
+                           lines: Dict[int, KnownLine]) -> List[List[Declaration]]:
+    """The groups of declarations that start at code[start], right after a function's `{` (on line
+    previous_end) or at the start of a hunk inside them."""
     line_end: Dict[int, int] = {}
     groups: List[List[Declaration]] = [[]]
-    i = brace + 1
-    previous_end = code[brace].line
+    i = start
     while i < len(code):
         tok = code[i]
         if tok.pp:
@@ -388,13 +413,16 @@ def _function_braces(code) -> List[int]:
 
 def file_findings(file, ctx):
     for segment in known_segments(file, ctx):
-        if not any(line.diff is not None and line.diff.kind == "+" for line in segment):
+        if not any(line.diff is not None and line.diff.kind == "+" for line in segment.lines):
             continue
-        lines = {line.number: line for line in segment}
-        text = "\n".join(line.text for line in segment)
-        code = code_tokens(tokenize(text, first_line=segment[0].number))
-        for brace in _function_braces(code):
-            for group in top_declaration_groups(code, brace, lines):
+        lines = {line.number: line for line in segment.lines}
+        text = "\n".join(line.text for line in segment.lines)
+        code = code_tokens(tokenize(text, first_line=segment.lines[0].number))
+        starts = [(brace + 1, code[brace].line) for brace in _function_braces(code)]
+        if _starts_in_function_top(segment, code):
+            starts.insert(0, (0, segment.lines[0].number - 1))
+        for start, previous_end in starts:
+            for group in top_declaration_groups(code, start, previous_end, lines):
                 for decl, message in misplaced(group, lines, file):
                     yield Hit.at(lines[decl.line].diff, file, message)
 
