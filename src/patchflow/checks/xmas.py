@@ -1,0 +1,469 @@
+"""REVERSE_XMAS_TREE: netdev's and bpf's order of local variable declarations, longest line first.
+
+How a function's declarations are found, with the C lexer (`patchflow.lexers.c`):
+- the lines around each change are what the patch shows (its hunks), or the whole new file when the
+  patch creates it or when the tree holds the patch's pre-image (the blob of its `index` line);
+- a function body opens with a `{` alone at the start of its line (the kernel's coding style);
+- its top declaration block is the run of declarations right after that `{`; a blank line or a
+  preprocessor directive splits it into groups, each ordered on its own; the first statement ends it;
+- a declaration spans its lines up to its `;`, and its length is that of its first line's code
+  (tabs expanded, a trailing comment left out), as reviewers count it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set
+
+from . import WARNING, Hit, check
+from .netdev import house_lists_for, patch_tree
+from ..lexers.c import code_tokens, tokenize
+
+C_SUFFIXES = (".c", ".h")
+
+# Words that start a statement, never a declaration.
+_STATEMENT_WORDS = {
+    "return", "goto", "if", "else", "while", "for", "do", "switch", "case", "default", "break",
+    "continue", "sizeof", "asm", "__asm__", "asm_volatile_goto",
+}
+# Words that may stand before a declaration's type.
+_QUALIFIERS = {
+    "static", "const", "volatile", "register", "extern", "auto", "inline", "__maybe_unused",
+    "__always_unused", "__read_mostly", "__aligned", "__attribute__", "__free", "__cleanup",
+    "__rcu", "__percpu", "__iomem", "__user", "__force", "__packed",
+}
+_TYPE_WORDS = {
+    "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool", "bool",
+    "struct", "union", "enum", "typeof", "__typeof__", "__typeof", "__auto_type",
+}
+_TAG_WORDS = {"struct", "union", "enum"}
+
+
+def _is_macro_declaration(name: str) -> bool:
+    """DECLARE_BITMAP(mask, N), DEFINE_WAIT(wait), LIST_HEAD(list): macros that declare a variable."""
+    return name.startswith(("DECLARE_", "DEFINE_")) or name in ("LIST_HEAD", "LLIST_HEAD", "HLIST_HEAD")
+
+
+@dataclass
+class KnownLine:
+    number: int  # line number in the new file
+    text: str
+    diff: Optional[object] = None  # the patch's DiffLine, for lines the patch shows
+
+
+@dataclass
+class Declaration:
+    line: int  # its first line
+    last_line: int
+    length: int  # display columns of its first line's code
+    names: Set[str] = field(default_factory=set)
+    uses: Set[str] = field(default_factory=set)
+
+
+# --- the lines around the changes --------------------------------------------------------------
+
+
+def _preimage(file, ctx) -> Optional[List[str]]:
+    """The lines of the file before the patch, when the tree has the blob of its `index` line."""
+    tree = ctx.tree
+    if tree is None or not file.old_blob or set(file.old_blob) == {"0"}:
+        return None
+    key = ("xmas.blob", file.old_blob)
+    if key not in ctx.cache:
+        text = tree.read_blob(file.old_blob)
+        ctx.cache[key] = None if text is None else text.split("\n")
+    return ctx.cache[key]
+
+
+def _apply(old: List[str], file) -> Optional[List[KnownLine]]:
+    """The whole new file: the pre-image with the hunks applied, or None when they do not fit it."""
+    result: List[KnownLine] = []
+    old_at = 1  # next pre-image line to copy
+    for hunk in file.hunks:
+        start = hunk.old_start if hunk.old_count else hunk.old_start + 1
+        if start < old_at or start - 1 > len(old):
+            return None
+        while old_at < start:
+            result.append(KnownLine(len(result) + 1, old[old_at - 1]))
+            old_at += 1
+        for line in hunk.lines:
+            if line.kind in (" ", "-"):
+                if old_at > len(old) or old[old_at - 1].rstrip("\r") != line.text.rstrip("\r"):
+                    return None
+                old_at += 1
+            if line.kind in (" ", "+"):
+                result.append(KnownLine(len(result) + 1, line.text, line))
+    while old_at <= len(old):
+        result.append(KnownLine(len(result) + 1, old[old_at - 1]))
+        old_at += 1
+    if result and result[-1].text == "" and result[-1].diff is None:
+        result.pop()  # the empty string after the file's last newline
+    return result
+
+
+@dataclass
+class Segment:
+    """A run of consecutive new-file lines: the whole file, or what one hunk shows of it."""
+
+    lines: List[KnownLine]
+    whole: bool
+    section: str = ""  # the hunk's `@@ ... @@ section`: git's name of the function it starts in
+
+
+def known_segments(file, ctx) -> List[Segment]:
+    """The whole new file when it can be had, else each hunk's lines."""
+    if file.is_new and len(file.hunks) == 1:
+        return [Segment([KnownLine(line.new_line, line.text, line) for line in file.hunks[0].lines
+                         if line.kind == "+"], True)]
+    if not file.is_new:
+        old = _preimage(file, ctx)
+        if old is not None:
+            whole = _apply(old, file)
+            if whole is not None:
+                return [Segment(whole, True)]
+    segments = []
+    for hunk in file.hunks:
+        lines = [KnownLine(line.new_line, line.text, line) for line in hunk.lines if line.kind in (" ", "+")]
+        if lines:
+            segments.append(Segment(lines, False, hunk.section))
+    return segments
+
+
+def _starts_in_function_top(segment: Segment, code) -> bool:
+    """Whether a hunk starts inside a function's top declarations although its `{` is above it: git
+    names a function in the hunk header, and the first line is a declaration at one tab."""
+    section = segment.section.rstrip()
+    if segment.whole or "(" not in section or section.endswith((";", "{", "=")) or not code:
+        return False
+    first = segment.lines[0].text
+    if not first.startswith("\t") or first[1:2] in ("\t", " ") or code[0].line != segment.lines[0].number:
+        return False
+    return _starts_declaration(code[:12])
+
+
+# --- declarations --------------------------------------------------------------------------------
+
+
+def _starts_declaration(toks) -> bool:
+    i = 0
+    while i < len(toks) and toks[i].kind == "ident" and toks[i].text in _QUALIFIERS:
+        i += 1
+        if i < len(toks) and toks[i].text == "(":  # __attribute__((...)), __aligned(8)
+            i = _skip_group(toks, i)
+    if i >= len(toks) or toks[i].kind != "ident" or toks[i].text in _STATEMENT_WORDS:
+        return False
+    word = toks[i].text
+    if word in _TYPE_WORDS:
+        return True
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if nxt is None:
+        return False
+    if _is_macro_declaration(word) and nxt.text == "(":
+        return True
+    if nxt.kind == "ident":  # u32 val, size_t len, netdev_features_t features
+        return True
+    if nxt.text == "*":  # u8 *p = ..., void **pp;  (never `a * b;`: an unused product is no statement)
+        j = i + 1
+        while j < len(toks) and (toks[j].text == "*" or toks[j].text in ("const", "volatile", "__rcu")):
+            j += 1
+        return (j + 1 < len(toks) and toks[j].kind == "ident"
+                and toks[j + 1].text in ("=", ";", ",", "[", ")", "__free", "__maybe_unused"))
+    return False
+
+
+def _skip_group(toks, i: int) -> int:
+    """The index after the bracket group that opens at toks[i]."""
+    depth = 0
+    while i < len(toks):
+        if toks[i].text in ("(", "[", "{"):
+            depth += 1
+        elif toks[i].text in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
+
+
+def _declared_names(toks) -> Set[str]:
+    """The variables a declaration's tokens declare."""
+    first = next((t for t in toks if t.kind == "ident" and t.text not in _QUALIFIERS), None)
+    if first is not None and _is_macro_declaration(first.text):
+        args = [t for t in toks if t.kind == "ident" and t is not first]
+        return {args[0].text} if args else set()
+    names: Set[str] = set()
+    segment: List = []
+    depth = 0
+    in_initializer = False
+    for tok in toks:
+        if tok.text in ("(", "[", "{"):
+            depth += 1
+        elif tok.text in (")", "]", "}"):
+            depth -= 1
+        if depth == 0 and tok.text in (",", ";"):
+            names |= _declarator_name(segment)
+            segment, in_initializer = [], False
+            continue
+        if depth == 0 and tok.text == "=":
+            in_initializer = True
+        if not in_initializer:
+            segment.append(tok)
+    names |= _declarator_name(segment)
+    return names
+
+
+def _declarator_name(segment) -> Set[str]:
+    texts = [t.text for t in segment]
+    for k in range(len(texts) - 2):  # (*name)(...) or (*name)[...]
+        if texts[k] == "(" and texts[k + 1] == "*" and segment[k + 2].kind == "ident":
+            return {texts[k + 2]}
+    depth = 0
+    candidates = []
+    for tok in segment:
+        if tok.text in ("(", "["):
+            depth += 1
+        elif tok.text in (")", "]"):
+            depth -= 1
+        elif depth == 0 and tok.kind == "ident" and tok.text not in _QUALIFIERS:
+            candidates.append(tok.text)
+    plain = [c for c in candidates if not c.startswith("__")]
+    return {(plain or candidates)[-1]} if (plain or candidates) else set()
+
+
+def _used_names(toks) -> Set[str]:
+    """Identifiers a declaration reads: not member names, not struct tags."""
+    used = set()
+    prev = None
+    for tok in toks:
+        if tok.kind == "ident" and not (prev is not None and (prev.text in (".", "->") or prev.text in _TAG_WORDS)):
+            used.add(tok.text)
+        prev = tok
+    return used
+
+
+def top_declaration_groups(code, start: int, previous_end: int,
+                           lines: Dict[int, KnownLine]) -> List[List[Declaration]]:
+    """The groups of declarations that start at code[start], right after a function's `{` (on line
+    previous_end) or at the start of a hunk inside them."""
+    line_end: Dict[int, int] = {}
+    groups: List[List[Declaration]] = [[]]
+    i = start
+    while i < len(code):
+        tok = code[i]
+        if tok.pp:
+            groups.append([])
+            directive = tok.pp
+            while i < len(code) and code[i].pp == directive:
+                i += 1
+            previous_end = code[i - 1].line
+            continue
+        if any(lines[n].text.strip() == "" for n in range(previous_end + 1, tok.line) if n in lines):
+            groups.append([])
+        if any(n not in lines for n in range(previous_end + 1, tok.line)):
+            break  # a gap between two hunks: what lies there is unknown
+        if not _starts_declaration(code[i:i + 12]):
+            break
+        j, depth = i, 0
+        while j < len(code):
+            text = code[j].text
+            if code[j].pp:
+                break
+            if text in ("(", "[", "{"):
+                depth += 1
+            elif text in (")", "]", "}"):
+                depth -= 1
+                if depth < 0:
+                    break
+            elif text == ";" and depth == 0:
+                break
+            j += 1
+        if j >= len(code) or code[j].text != ";":
+            break  # unfinished where the known lines end, or not a declaration after all
+        toks = code[i:j + 1]
+        decl = Declaration(tok.line, code[j].line, 0, _declared_names(toks), set())
+        decl.uses = _used_names(toks) - decl.names
+        group = groups[-1]
+        if group and group[-1].line == decl.line:  # `int a; int b;` share one line
+            group[-1].names |= decl.names
+            group[-1].uses |= decl.uses
+        else:
+            group.append(decl)
+        for t in code[i:j + 1]:
+            line_end[t.line] = max(line_end.get(t.line, 0), t.end_column - 1)
+        previous_end = code[j].line
+        i = j + 1
+    for group in groups:
+        for decl in group:
+            decl.length = line_end.get(decl.line, 0)
+    return [group for group in groups if len(group) > 1]
+
+
+def _old_length(decl: Declaration, lines: Dict[int, KnownLine], file) -> Optional[int]:
+    """The length of the line this declaration replaces (a removed line declaring the same names)."""
+    diff = lines[decl.line].diff
+    hunk = next((h for h in file.hunks if any(line is diff for line in h.lines)), None)
+    if hunk is None:
+        return None
+    for line in hunk.lines:
+        if line.kind != "-":
+            continue
+        toks = code_tokens(tokenize(line.text))
+        if toks and _starts_declaration(toks) and decl.names & _declared_names(toks):
+            last = toks[-1]
+            return last.end_column - 1
+    return None
+
+
+def _quote(lines: Dict[int, KnownLine], number: int) -> str:
+    return lines[number].text.strip()
+
+
+def _kept_in_order(group: List[Declaration], lengths: List[int], movable: List[bool]) -> Set[int]:
+    """The largest set of declarations that can stay where they are: a longest chain, in the group's
+    order, where each line is no longer than the one kept above it (or reads a variable it declares).
+    Among chains of one length, the one that keeps the most lines the patch did not touch."""
+    n = len(group)
+    score = [(1, 0 if movable[i] else 1) for i in range(n)]
+    back = [-1] * n
+    for i in range(n):
+        for j in range(i):
+            if lengths[j] >= lengths[i] or group[i].uses & group[j].names:
+                candidate = (score[j][0] + 1, score[j][1] + (0 if movable[i] else 1))
+                if candidate > score[i]:
+                    score[i], back[i] = candidate, j
+    kept: Set[int] = set()
+    i = max(range(n), key=lambda k: score[k]) if n else -1
+    while i >= 0:
+        kept.add(i)
+        i = back[i]
+    return kept
+
+
+def _describe(lines: Dict[int, KnownLine], decl: Declaration) -> str:
+    return f"line {decl.line} '{_quote(lines, decl.line)}' ({decl.length} columns)"
+
+
+def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], file):
+    """(declaration, message) for each added or changed declaration that breaks the group's order.
+
+    The declarations to move are those outside the longest run already in order, so a block with
+    one line out of place gets one finding, not one per line it displaces."""
+    added = [lines[d.line].diff is not None and lines[d.line].diff.kind == "+" for d in group]
+    lengths = [d.length for d in group]
+    kept = _kept_in_order(group, lengths, added)
+    for i, decl in enumerate(group):
+        if not added[i] or i in kept:
+            continue
+        if any(decl.uses & group[k].names for k in range(i)):
+            continue  # it reads a variable declared above: its place is fixed
+        old = _old_length(decl, lines, file)
+        if old is not None and old != decl.length:
+            before = list(lengths)
+            before[i] = old
+            if i not in _kept_in_order(group, before, added):
+                continue  # the line it replaces was out of order already
+        elif old is not None:
+            continue  # same length as the line it replaces: the patch changed no order
+        # It must stay above the first declaration that reads it.
+        high = min((k for k in range(i + 1, len(group)) if group[k].uses & decl.names), default=len(group))
+        order = sorted(kept - {i})
+        target = next((k for k in order if lengths[k] < decl.length), None)
+        if target is not None and target <= high:
+            if target == i + 1:
+                continue
+            yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
+                         f"{_describe(lines, group[target])}")
+        elif high < len(group):
+            if high == i + 1:
+                continue
+            yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
+                         f"{_describe(lines, group[high])}")
+        else:
+            last = max(k for k in order if k != i) if len(order) else None
+            if last is None or last < i:
+                continue
+            yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come after "
+                         f"{_describe(lines, group[last])}, the last of the block")
+
+
+# --- the check ---------------------------------------------------------------------------------
+
+
+def applies(patch, file, ctx) -> bool:
+    mode = ctx.options.extra.get("x_xmas_tree") or "auto"
+    if mode == "never" or not file.path.endswith(C_SUFFIXES) or file.is_deleted or file.is_binary:
+        return False
+    if mode == "always":
+        return True
+    if ctx.maintainers is not None:
+        return bool(house_lists_for(file.path, ctx))
+    return patch_tree(patch) is not None  # no MAINTAINERS to ask: trust a [PATCH net-next] subject
+
+
+def _function_braces(code) -> List[int]:
+    """Indexes of the `{` that open function bodies: alone at the start of their line."""
+    result = []
+    for i, tok in enumerate(code):
+        if (tok.text == "{" and tok.column == 1 and not tok.pp
+                and (i == 0 or code[i - 1].line != tok.line)
+                and (i + 1 == len(code) or code[i + 1].line != tok.line)):
+            result.append(i)
+    return result
+
+
+def file_findings(file, ctx):
+    for segment in known_segments(file, ctx):
+        if not any(line.diff is not None and line.diff.kind == "+" for line in segment.lines):
+            continue
+        lines = {line.number: line for line in segment.lines}
+        text = "\n".join(line.text for line in segment.lines)
+        code = code_tokens(tokenize(text, first_line=segment.lines[0].number))
+        starts = [(brace + 1, code[brace].line) for brace in _function_braces(code)]
+        if _starts_in_function_top(segment, code):
+            starts.insert(0, (0, segment.lines[0].number - 1))
+        for start, previous_end in starts:
+            for group in top_declaration_groups(code, start, previous_end, lines):
+                for decl, message in misplaced(group, lines, file):
+                    yield Hit.at(lines[decl.line].diff, file, message)
+
+
+@check("REVERSE_XMAS_TREE", level=WARNING)
+def reverse_xmas_tree(patch, ctx):
+    """Local variable declarations not ordered longest line first, in netdev and bpf code.
+
+    ## What it does
+    In a function body's top block of local variable declarations, reports an added or changed
+    declaration whose line is longer than one above it or shorter than one below it, and names the
+    line it should come before. A declaration spans its lines up to its `;` and counts by its first
+    line. A blank line or an `#ifdef` starts a new group. It stays silent where the order cannot
+    change: a declaration whose initializer reads a variable declared above it.
+
+    It sees the lines the patch shows, or the whole function when the patch creates the file or the
+    tree (`--tree`, or the git tree around the current directory) has the file's pre-image (the blob
+    named on the patch's `index` line). It applies to C files whose MAINTAINERS entries list
+    netdev@vger.kernel.org or bpf@vger.kernel.org (without MAINTAINERS: to patches whose subject
+    names net, net-next, bpf or bpf-next); `--xmas-tree always` checks every C file and
+    `--xmas-tree never` none.
+
+    ## Why is this bad?
+    Documentation/process/maintainer-netdev.rst: "Netdev has a convention for ordering local
+    variables in functions. Order the variable declaration lines longest to shortest ... If there
+    are dependencies between the variables preventing the ordering move the initialization out of
+    line." The bpf maintainers ask for the same. Reviewers check it by eye and it is among the most
+    frequent nits on both lists: a patch that breaks it comes back for another round.
+
+    ## Example
+        static int foo_open(struct net_device *dev)
+        {
+                int err;
+                struct foo_priv *priv = netdev_priv(dev);
+
+    ## Use instead
+        static int foo_open(struct net_device *dev)
+        {
+                struct foo_priv *priv = netdev_priv(dev);
+                int err;
+    """
+    for file in patch.files:
+        if applies(patch, file, ctx):
+            yield from file_findings(file, ctx)
