@@ -37,10 +37,33 @@ def git(args: List[str], cwd: str, timeout: float = GIT_TIMEOUT, input: Optional
     except FileNotFoundError:
         raise ToolMissing("git", "git")
     except subprocess.TimeoutExpired:
-        raise TreeError(f"git {args[0]} timed out after {timeout:.0f} s in {cwd}")
+        raise TreeError(f"git {_subcommand(args)} timed out after {timeout:.0f} s in {cwd}")
     if check and proc.returncode != 0:
-        raise TreeError(f"git {args[0]} failed in {cwd}: {last_line(proc.stderr)}")
+        raise TreeError(f"git {_subcommand(args)} failed in {cwd}: {last_line(proc.stderr)}")
     return proc.stdout.decode("utf-8", errors="surrogateescape")
+
+
+def run_git(args: List[str], cwd: str, timeout: float = GIT_TIMEOUT, input: Optional[bytes] = None,
+            env: Optional[dict] = None) -> "subprocess.CompletedProcess":
+    """Run `git --no-pager ARGS` and hand back the finished process, whatever its exit status."""
+    full_env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    if env:
+        full_env.update(env)
+    try:
+        return subprocess.run(["git", "--no-pager", *args], cwd=cwd, input=input, capture_output=True,
+                              timeout=timeout, env=full_env)
+    except FileNotFoundError:
+        raise ToolMissing("git", "git")
+    except subprocess.TimeoutExpired:
+        raise TreeError(f"git {_subcommand(args)} timed out after {timeout:.0f} s in {cwd}")
+
+
+def _subcommand(args: List[str]) -> str:
+    """The git command of an argument list, past options such as `-c key=value`."""
+    index = 0
+    while index < len(args) and args[index].startswith("-"):
+        index += 2 if args[index] in ("-c", "-C") else 1
+    return args[index] if index < len(args) else "(no command)"
 
 
 def last_line(data: bytes) -> str:
