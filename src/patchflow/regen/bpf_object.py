@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from ..errors import ToolMissing
+from . import processes
 
 COMPILE_TIMEOUT = 120
 PROBE_SECTION = "xdp"
@@ -91,7 +92,7 @@ def _first_error(stderr: bytes, returncode: int) -> str:
 
 def _run_tool(args: List[str], cwd: str, output: str, stdout_to_file: bool = False) -> ToolRun:
     try:
-        proc = subprocess.run(args, cwd=cwd, capture_output=True, timeout=COMPILE_TIMEOUT)
+        proc = processes.run(args, cwd=cwd, timeout=COMPILE_TIMEOUT)
     except subprocess.TimeoutExpired:
         return ToolRun(False, error=f"{os.path.basename(args[0])} timed out after {COMPILE_TIMEOUT} s", command=args)
     if proc.returncode != 0:

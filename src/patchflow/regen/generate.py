@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Dict
 
 from ..errors import PatchflowError
+from . import processes
 
 GENERATOR = "scripts/bpf_doc.py"
 UAPI_HEADER = "include/uapi/linux/bpf.h"
@@ -34,8 +35,7 @@ def command(output: str) -> list:
 def generate_one(tree_path: str, output: str, dest: str, stage: str) -> str:
     args = command(output)
     try:
-        proc = subprocess.run(args, cwd=tree_path, capture_output=True, timeout=GENERATOR_TIMEOUT,
-                              env=dict(os.environ, LC_ALL="C.UTF-8"))
+        proc = processes.run(args, cwd=tree_path, timeout=GENERATOR_TIMEOUT, env=dict(os.environ, LC_ALL="C.UTF-8"))
     except subprocess.TimeoutExpired:
         raise GeneratorFailed(f"{GENERATOR} {' '.join(OUTPUTS[output])} {stage} timed out after {GENERATOR_TIMEOUT} s")
     if proc.returncode != 0:
@@ -53,4 +53,8 @@ def generate_all(tree_path: str, dest: str, stage: str) -> Dict[str, str]:
     os.makedirs(dest, exist_ok=True)
     with ThreadPoolExecutor(max_workers=len(OUTPUTS)) as pool:
         futures = {name: pool.submit(generate_one, tree_path, name, dest, stage) for name in OUTPUTS}
-        return {name: future.result() for name, future in futures.items()}
+        try:
+            return {name: future.result() for name, future in futures.items()}
+        except BaseException:
+            processes.kill_all()  # the others, on an interrupt or the first failure
+            raise

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 from ..errors import TreeError
 from ..tree import KernelTree, TempWorktree, resolve_tree
-from . import bpf_object, generate, patches, verify
+from . import bpf_object, generate, patches, processes, verify
 from .header import parse_header
 
 DIFF_NAME = "generated.diff"
@@ -92,16 +92,20 @@ def _prove(before_header: str, after_header: str, scratch: str) -> List[verify.P
         pp_after = pool.submit(bpf_object.preprocess, after_header, os.path.join(build, "after.i"))
         early = pool.submit(bpf_object.compile_probe, after_header, os.path.join(build, "early"), False)
         late = pool.submit(bpf_object.compile_probe, after_header, os.path.join(build, "late"), True)
-        with open(before_header, encoding="utf-8", errors="replace") as handle:
-            parsed_before = parse_header(handle.read())
-        with open(after_header, encoding="utf-8", errors="replace") as handle:
-            parsed_after = parse_header(handle.read())
-        return [
-            verify.helpers(parsed_before, parsed_after),
-            verify.expansion(pp_before.result(), pp_after.result()),
-            verify.late_binding(late.result()),
-            verify.relocations(early.result(), late.result(), parsed_after),
-        ]
+        try:
+            with open(before_header, encoding="utf-8", errors="replace") as handle:
+                parsed_before = parse_header(handle.read())
+            with open(after_header, encoding="utf-8", errors="replace") as handle:
+                parsed_after = parse_header(handle.read())
+            return [
+                verify.helpers(parsed_before, parsed_after),
+                verify.expansion(pp_before.result(), pp_after.result()),
+                verify.late_binding(late.result()),
+                verify.relocations(early.result(), late.result(), parsed_after),
+            ]
+        except BaseException:
+            processes.kill_all()
+            raise
 
 
 def _diff(before: dict, after: dict):
