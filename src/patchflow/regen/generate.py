@@ -15,7 +15,8 @@ GENERATOR = "scripts/bpf_doc.py"
 UAPI_HEADER = "include/uapi/linux/bpf.h"
 HEADER = "bpf_helper_defs.h"
 # output file -> the generator's arguments; the header is the one the proofs read, the two manual
-# pages are generated too so that the diff shows everything the change touches
+# pages are generated too, when the files are kept (--out), so that the diff shows everything the
+# change touches
 OUTPUTS = {
     HEADER: ["--header"],
     "bpf-helpers.rst": ["helpers"],
@@ -48,11 +49,11 @@ def generate_one(tree_path: str, output: str, dest: str, stage: str) -> str:
     return path
 
 
-def generate_all(tree_path: str, dest: str, stage: str) -> Dict[str, str]:
-    """Every output of the generator, written into dest: {output name: path}. Runs them side by side."""
+def generate_all(tree_path: str, dest: str, stage: str, outputs=tuple(OUTPUTS)) -> Dict[str, str]:
+    """The generator's outputs, written into dest: {output name: path}. Runs them side by side."""
     os.makedirs(dest, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=len(OUTPUTS)) as pool:
-        futures = {name: pool.submit(generate_one, tree_path, name, dest, stage) for name in OUTPUTS}
+    with ThreadPoolExecutor(max_workers=len(outputs)) as pool:
+        futures = {name: pool.submit(generate_one, tree_path, name, dest, stage) for name in outputs}
         try:
             return {name: future.result() for name, future in futures.items()}
         except BaseException:

@@ -65,20 +65,22 @@ def regen(tree_spec: str, base: Optional[str] = None, patch_files: Optional[List
     with tempfile.TemporaryDirectory(prefix="patchflow-regen-") as scratch, TempWorktree(tree, commit) as work:
         patches.tree_has_generator(work)
         before_dir, after_dir = os.path.join(scratch, "before"), os.path.join(scratch, "after")
-        before = generate.generate_all(work.path, before_dir, "before the patch")
+        # the manual pages only matter to someone who keeps the files
+        outputs = tuple(generate.OUTPUTS) if out else (generate.HEADER,)
+        before = generate.generate_all(work.path, before_dir, "before the patch", outputs)
         if patch_files:
             applied = patches.apply_series(work, list(patch_files), commit)
         else:
             variant, path = patches.choose_bundled(work, commit)
             applied = patches.apply_series(work, [path], commit, variant=variant)
-        after = generate.generate_all(work.path, after_dir, "after the patch")
+        after = generate.generate_all(work.path, after_dir, "after the patch", outputs)
         result = RegenResult(tree, tree_spec, commit, subject, applied, [], [])
         result.proofs = _prove(before[generate.HEADER], after[generate.HEADER], scratch)
         diff, result.changed_outputs = _diff(before, after)
         with open(os.path.join(scratch, DIFF_NAME), "w") as handle:
             handle.write(diff)
-        kept = [os.path.join("before", name) for name in generate.OUTPUTS] + \
-               [os.path.join("after", name) for name in generate.OUTPUTS] + [DIFF_NAME]
+        kept = [os.path.join("before", name) for name in outputs] + \
+               [os.path.join("after", name) for name in outputs] + [DIFF_NAME]
         result.generated = _keep(scratch, kept, out) if out else kept
     return result
 
@@ -110,7 +112,7 @@ def _prove(before_header: str, after_header: str, scratch: str) -> List[verify.P
 
 def _diff(before: dict, after: dict):
     parts, changed = [], []
-    for name in generate.OUTPUTS:
+    for name in before:
         with open(before[name], encoding="utf-8", errors="replace") as handle:
             old = handle.read().splitlines(keepends=True)
         with open(after[name], encoding="utf-8", errors="replace") as handle:
