@@ -29,8 +29,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
-_FIELD = re.compile(r"^([A-Z]):\s*(.*?)\s*$")
-
 # Trees whose maintainers ask for the tree's name in the subject prefix (`[PATCH bpf-next]`):
 # Documentation/process/maintainer-netdev.rst and the bpf devel QA (Documentation/bpf/bpf_devel_QA.rst).
 TAGGED_TREES = ("bpf", "bpf-next", "net", "net-next")
@@ -45,18 +43,61 @@ def _to_regex(text: str) -> str:
     return text.replace(".", r"\.").replace("*", ".*").replace("?", ".")
 
 
-@dataclass
+# characters that make a translated pattern more than a literal string
+_REGEX_CHAR = re.compile(r"[*?\[\](){}+|^$\\]")
+
+
 class Pattern:
-    kind: str  # 'F', 'X' or 'N'
-    text: str
-    regex: "re.Pattern"
-    is_dir: bool
-    depth: int  # get_maintainer.pl's rank of a match: deeper patterns are more specific
+    """One `F:`, `X:` or `N:` pattern, compiled lazily: a run matches a few files against some
+    twenty thousand patterns, and the literal start of a pattern tells most of them apart."""
+
+    __slots__ = ("kind", "text", "root", "prefix", "_regex", "_is_dir")
+
+    def __init__(self, kind: str, text: str, root: Optional[str] = None):
+        self.kind = kind
+        self.text = text
+        self.root = root  # the tree, where a pattern may name a directory without its '/'
+        special = _REGEX_CHAR.search(text)
+        self.prefix = "" if kind == "N" else (text[:special.start()] if special else text)
+        self._regex = None
+        self._is_dir = None
+
+    @property
+    def regex(self) -> "re.Pattern":
+        if self._regex is None:
+            body = self.text if self.kind == "N" else _to_regex(self.text)
+            try:
+                self._regex = re.compile(body, re.VERBOSE if self.kind == "N" else 0)
+            except re.error:
+                self._regex = re.compile(re.escape(self.text))
+        return self._regex
+
+    @property
+    def is_dir(self) -> bool:
+        if self._is_dir is None:
+            # get_maintainer.pl tests `-d` on the translated pattern, from the top of the tree: only
+            # a plain name (no '.', '*' or '?') can name a directory that way
+            self._is_dir = self.kind != "N" and (self.text.endswith("/") or (
+                self.root is not None and _to_regex(self.text) == self.text
+                and os.path.isdir(os.path.join(self.root, self.text))))
+        return self._is_dir
+
+    @property
+    def depth(self) -> int:
+        """get_maintainer.pl's rank of a match: deeper patterns are more specific."""
+        if self.kind == "N":
+            return 0
+        if self.text.startswith("*"):
+            return -1
+        # a directory named without its '/' gets one from get_maintainer.pl: the same rank either way
+        return self.text.count("/") + (0 if self.text.endswith("/") else 1)
 
     def matches(self, path: str, directories: Optional[set] = None) -> bool:
         if self.kind == "N":
             return self.regex.search(path) is not None
-        if not self.regex.match(path):
+        if not path.startswith(self.prefix):
+            return False
+        if len(self.prefix) != len(self.text) and not self.regex.match(path):
             return False
         if self.is_dir or (directories is not None and self.text in directories):
             return True
@@ -64,24 +105,7 @@ class Pattern:
 
 
 def _compile(kind: str, text: str, root: Optional[str] = None) -> Pattern:
-    if kind == "N":
-        try:
-            regex = re.compile(text, re.VERBOSE)
-        except re.error:
-            regex = re.compile(re.escape(text))
-        return Pattern(kind, text, regex, False, 0)
-    body = _to_regex(text)
-    # get_maintainer.pl tests `-d` on the translated pattern, relative to the tree: only a plain name
-    # (no '.', '*' or '?') can name a directory that way
-    if root is not None and not body.endswith("/") and body == text and os.path.isdir(os.path.join(root, text)):
-        body += "/"
-    try:
-        regex = re.compile(body)
-    except re.error:
-        regex = re.compile(re.escape(text))
-    is_dir = body.endswith("/")
-    rank = -1 if body.startswith(".*") else body.count("/") + (0 if is_dir else 1)
-    return Pattern(kind, text, regex, is_dir, rank)
+    return Pattern(kind, text, root)
 
 
 @dataclass
@@ -173,22 +197,20 @@ class Maintainers:
         current: Optional[Entry] = None
         title: Optional[Tuple[str, int]] = None
         for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue  # get_maintainer.pl drops these before it looks for entries
-            match = _FIELD.match(line)
-            if match:
+            if len(line) >= 2 and line[1] == ":" and "A" <= line[0] <= "Z":
                 if current is None:
                     if title is None:
                         continue  # fields before any title
                     current = Entry(*title)
                     entries.append(current)
-                key, value = match.groups()
+                key, value = line[0], line[2:].strip()
                 current.fields.setdefault(key, []).append(value)
                 current.ordered.append((key, value))
                 if key in ("F", "X", "N") and value:
                     current.patterns.append(_compile(key, value, root))
-            else:
+            elif line.strip() and not line.lstrip().startswith("#"):
                 current, title = None, (line.strip(), number)
+            # blank and '#' lines are dropped before get_maintainer.pl looks for entries: they end nothing
         return cls(entries, directories)
 
     def entries_for(self, path: str) -> List[Entry]:
