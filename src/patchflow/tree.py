@@ -114,7 +114,7 @@ class KernelTree:
                 return None
             from .maintainers import Maintainers
 
-            self._maintainers = Maintainers.parse(text)
+            self._maintainers = Maintainers.parse(text, root=self.path)
         return self._maintainers
 
 
