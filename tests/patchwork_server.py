@@ -171,8 +171,8 @@ class _Handler(BaseHTTPRequestHandler):
 class ServerThread:
     """The HTTP server on 127.0.0.1 at a free port, running in a daemon thread."""
 
-    def __init__(self, app: RecordedPatchwork):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    def __init__(self, app: RecordedPatchwork, port: int = 0):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.app = app
         self.httpd.release = threading.Event()  # set at shutdown so slow answers stop waiting
@@ -280,3 +280,16 @@ def endless_pages(base: str = "patches-page1") -> Callable[[Received], Response]
         return load(base).with_header("Link", link)
 
     return answer
+
+
+if __name__ == "__main__":
+    # `python3 tests/patchwork_server.py [PORT]`: serve the recordings until Ctrl-C (the README's example)
+    import sys
+
+    app = recorded_patchwork()
+    with ServerThread(app, int(sys.argv[1]) if len(sys.argv) > 1 else 0) as server:
+        print(server.url, flush=True)
+        try:
+            server.thread.join()
+        except KeyboardInterrupt:
+            pass

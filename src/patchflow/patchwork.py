@@ -36,6 +36,10 @@ class PatchworkError(NetworkError):
 class NotFound(PatchworkError):
     """The server has no such object (HTTP 404)."""
 
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
+
 
 class AuthError(PatchworkError):
     """The server refused the request for want of a (valid) token (HTTP 401 or 403)."""
@@ -158,7 +162,11 @@ class PatchworkClient:
         return self._request("GET", self.api(path), params=params)
 
     def get_object(self, path: str, what: str) -> dict:
-        data = self.get(path)
+        try:
+            data = self.get(path)
+        except NotFound as exc:
+            raise NotFound(f"Patchwork at {self.url} has no {what}: {exc.detail or 'HTTP 404'} "
+                           f"(GET {_path(self.api(path))})") from None
         if not isinstance(data, dict) or "id" not in data:
             raise PatchworkError(f"{self.api(path)} answered {_kind(data)} where {what} (a JSON object with an id) "
                                  "was expected")
@@ -230,7 +238,7 @@ class PatchworkClient:
         detail = _detail(response)
         where = f"{method} {_path(url)}"
         if status == 404:
-            raise NotFound(f"Patchwork at {self.url} has no {_path(url)} (404{': ' + detail if detail else ''})")
+            raise NotFound(f"Patchwork at {self.url} has no {_path(url)} (404{': ' + detail if detail else ''})", detail)
         if status in (401, 403):
             if not (auth and self._token):
                 raise AuthError(f"Patchwork at {self.url} refused {where} with {status} ({detail or 'forbidden'}): "
