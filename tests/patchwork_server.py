@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple, Union
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
+
 RECORDED_HOST = "http://127.0.0.1:8000"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,7 +181,8 @@ class ServerThread:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         app.base_url = self.url
         self.app = app
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="patchwork-test-server", daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                                       name="patchwork-test-server", daemon=True)
 
     def __enter__(self):
         self.thread.start()
@@ -280,6 +283,33 @@ def endless_pages(base: str = "patches-page1") -> Callable[[Received], Response]
         return load(base).with_header("Link", link)
 
     return answer
+
+
+def empty_list(base: str = "patches-by-msgid") -> Response:
+    """A list with no items (an unknown Message-Id): the recorded msgid look-up, emptied."""
+    return load(base).with_json([], "(emptied)")
+
+
+def listed(items, base: str = "patches-by-msgid") -> Response:
+    """A one-page list of other recorded items, with the recorded look-up's headers."""
+    return load(base).with_json(items, "(other items)")
+
+
+@pytest.fixture
+def patchwork(monkeypatch, tmp_path):
+    """The recorded Patchwork on 127.0.0.1, with quick retries, no token in the environment and a git
+    config of our own (so the user's patchflow.patchwork.* settings do not leak in)."""
+    monkeypatch.setattr("patchflow.patchwork.DEFAULT_BACKOFF", 0.01)
+    monkeypatch.delenv("PATCHFLOW_PATCHWORK_TOKEN", raising=False)
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.chdir(tmp_path)
+    app = recorded_patchwork()
+    with ServerThread(app) as server:
+        yield server
+    assert not app.unrouted, f"requests the test did not expect: {app.unrouted}"
 
 
 if __name__ == "__main__":
