@@ -179,18 +179,17 @@ def selection_from(args) -> Selection:
         if not msgid.strip("<> \t"):
             raise BadInput("--msgid: an empty Message-Id")
         selection.msgids.append((msgid, False, "--msgid"))
-    for path in patch_files(args.patches):
-        mails = read_patches(path)
-        has_patches = any(not mail.is_cover_letter for mail in mails)
-        for mail in mails:
-            if mail.prefix is not None and mail.prefix.tree:
-                selection.trees.append(mail.prefix.tree)
-            if mail.is_cover_letter and has_patches:
-                continue  # its patches find the series; the cover letter adds nothing
-            if not mail.message_id:
-                raise BadInput(f"{mail.name}: no Message-Id header, so Patchwork cannot find it "
-                               "(git format-patch --thread, or patchflow format, writes one)")
-            selection.msgids.append((mail.message_id, mail.is_cover_letter, mail.name))
+    mails = [mail for path in patch_files(args.patches) for mail in read_patches(path)]
+    has_patches = any(not mail.is_cover_letter for mail in mails)
+    for mail in mails:
+        if mail.prefix is not None and mail.prefix.tree:
+            selection.trees.append(mail.prefix.tree)
+        if mail.is_cover_letter and has_patches:
+            continue  # its patches find the series; the cover letter adds nothing
+        if not mail.message_id:
+            raise BadInput(f"{mail.name}: no Message-Id header, so Patchwork cannot find it "
+                           "(git format-patch --thread, or patchflow format, writes one)")
+        selection.msgids.append((mail.message_id, mail.is_cover_letter, mail.name))
     if not (selection.series_ids or selection.patch_ids or selection.msgids):
         raise BadInput("nothing selected: give --series ID, --patch ID, --msgid MSGID, or patch files")
     return selection
