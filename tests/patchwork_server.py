@@ -323,11 +323,21 @@ def patchwork(monkeypatch, tmp_path):
 
 
 if __name__ == "__main__":
-    # `python3 tests/patchwork_server.py [PORT]`: serve the recordings until Ctrl-C (the README's example)
-    import sys
+    # python3 tests/patchwork_server.py [PORT] [--ci-finishes-after N]: serve the recordings until
+    # Ctrl-C (the README's examples). With --ci-finishes-after, patch 2's pending check turns to
+    # success at the N-th poll; any token posting a check on patch 1 is refused as recorded.
+    import argparse
 
+    parser = argparse.ArgumentParser()
+    parser.add_argument("port", type=int, nargs="?", default=0)
+    parser.add_argument("--ci-finishes-after", type=int, default=0, metavar="N")
+    options = parser.parse_args()
     app = recorded_patchwork()
-    with ServerThread(app, int(sys.argv[1]) if len(sys.argv) > 1 else 0) as server:
+    if options.ci_finishes_after:
+        app.route("GET", "/api/1.3/patches/2/checks/",
+                  [patch_2_checks()] * options.ci_finishes_after + [patch_2_checks("success")])
+    app.route("POST", "/api/1.3/patches/1/checks/", load("error-bad-token"))
+    with ServerThread(app, options.port) as server:
         print(server.url, flush=True)
         try:
             server.thread.join()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from typing import Any, Dict, Iterable, List, Optional
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -190,7 +190,8 @@ class PatchworkClient:
                 raise PatchworkError(f"{response.url} answered {_kind(data)} where a JSON list was expected")
             items.extend(data)
             pages += 1
-            url = response.links.get("next", {}).get("url")
+            following = response.links.get("next", {}).get("url")
+            url = urljoin(response.url, following) if following else None
         return items
 
     def _request(self, method: str, url: str, *, params=None, json=None, auth: bool = False) -> Any:

@@ -31,6 +31,16 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _count(value: str) -> int:
+    try:
+        number = int(value, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number")
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is negative")
+    return number
+
+
 def _seconds(value: str) -> float:
     try:
         number = float(value)
@@ -60,7 +70,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     server.add_argument("--tree", metavar="NAME", help="the target tree, to infer --project (bpf-next, net, ...)")
     server.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
                         help="give up on a request after this long (default 30)")
-    server.add_argument("--retries", type=int, default=None, metavar="N",
+    server.add_argument("--retries", type=_count, default=None, metavar="N",
                         help="retries after a connection failure or a 5xx answer (default 3)")
     output = parser.add_argument_group("output")
     output.add_argument("--format", choices=("text", "json"), default="text", help="output format")
@@ -444,8 +454,6 @@ def run(args) -> int:
         action = "--set-state" if args.set_state is not None else "--post-check"
         raise BadInput(f"{action} needs a Patchwork API token: give --token, set ${TOKEN_ENV}, or "
                        "git config patchflow.patchwork.token (none is set)")
-    if args.retries is not None and args.retries < 0:
-        raise BadInput("--retries: a negative number of retries")
     url = args.url or git_config("patchflow.patchwork.url") or patchwork.DEFAULT_URL
     project = (args.project or git_config("patchflow.patchwork.project") or project_of_tree(args.tree)
                or next(filter(None, map(project_of_tree, selection.trees)), None))
