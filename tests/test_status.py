@@ -10,8 +10,9 @@ import subprocess
 import pytest
 
 from conftest import run_patchflow
+from patchflow.commands.status import project_of_tree
 from patchwork_server import (  # noqa: F401  (patchwork is a fixture)
-    RECORDED_HOST, Received, Response, empty_list, html_error, listed, load, patch_2_checks, patchwork, slow)
+    RECORDED_HOST, Received, Response, empty_list, hang_up, html_error, listed, load, patch_2_checks, patchwork, slow)
 
 MSGID_1 = "b3a4d3f5c225eb38e745a0d96f23cb6f9e4a7e19.1795564222.git.alan@example.org"
 MSGID_3 = "0001-scripts-bpf-Support-load-time-binding-of-bpf-helpers-6963@example.org"
@@ -370,6 +371,19 @@ def test_a_server_that_refuses_connections(run_cli, monkeypatch):
     code, out, err = run_cli("status", "--url", f"http://127.0.0.1:{port}", "--series", "1", "--retries", "0")
     assert code == 2 and out == ""
     assert one_error_line(err) == f"patchflow: Patchwork at http://127.0.0.1:{port}: GET /api/: connection refused"
+
+
+def test_a_server_that_dies_mid_request(run_cli, patchwork):
+    patchwork.app.route("GET", "/api/1.3/series/1/", hang_up())
+    code, out, err = status(run_cli, patchwork, "--series", "1", "--retries", "1")
+    assert code == 2 and out == ""
+    assert one_error_line(err) == (f"patchflow: Patchwork at {patchwork.url}: GET /api/1.3/series/1/: remote end "
+                                   "closed connection without response (after 2 attempts)")
+
+
+def test_the_project_of_a_tree():
+    assert [project_of_tree(name) for name in ("bpf", "bpf-next", "net", "net-next", "/home/me/src/net-next/",
+                                               "mm", None)] == ["netdevbpf"] * 5 + [None, None]
 
 
 def test_a_server_that_accepts_but_never_answers(run_cli, patchwork):
