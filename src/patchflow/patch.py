@@ -246,11 +246,19 @@ def decode(name: str, data: bytes) -> str:
     if not data.strip():
         raise BadInput(f"{name}: empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:8192]:
-        kind = "UTF-16 text" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "binary data (NUL bytes)"
+        kind = "UTF-16 text" if _looks_utf16(data[:8192]) else "binary data (NUL bytes)"
         raise BadInput(f"{name}: {kind}, not a patch: patches are 8-bit text (git format-patch writes UTF-8)")
     if b"\x00" in data:
         raise BadInput(f"{name}: contains NUL bytes, not a text patch")
     return data.decode("utf-8", errors="surrogateescape")
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """A byte-order mark, or ASCII text with a NUL in every other byte (what Windows editors save)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 16 and max(even.count(0), odd.count(0)) >= 0.9 * len(odd)
 
 
 def split_messages(text: str) -> List[tuple]:
