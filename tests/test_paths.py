@@ -99,3 +99,17 @@ def test_explain_documents_the_check():
     assert proc.returncode == 0
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
         assert section in proc.stdout
+
+
+def test_the_tree_reads_no_file_outside_it_and_no_fifo(kernel_clone):
+    """Checks read pre-images by the names a patch gives: `../../dev/zero` would never end, a FIFO
+    would block; KernelTree.read_text reads neither."""
+    from patchflow.tree import KernelTree
+
+    tree = KernelTree(str(kernel_clone))
+    assert tree.read_text("MAINTAINERS").startswith("List of maintainers")
+    depth = "../" * (str(kernel_clone).count("/") + 1)
+    assert tree.read_text(depth + "dev/zero") is None
+    assert tree.read_text("/dev/zero") is None
+    os.mkfifo(kernel_clone / "fifo")
+    assert tree.read_text("fifo") is None
