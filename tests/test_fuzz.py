@@ -232,3 +232,16 @@ def test_arbitrary_bytes_keep_the_contract(data):
         handle.write(data)
     status, out, err, seconds = run_check(path, "--terse")
     assert_contract(path, status, out, err, seconds, "terse")
+
+
+@settings(FUZZ_SETTINGS, max_examples=max(20, EXAMPLES // 10))
+@given(case=mutated_patch())
+def test_mutated_patches_against_a_kernel_tree_keep_the_contract(kernel_tree, case):
+    """With --tree the checks that read MAINTAINERS and the tree's files run too (fewer cases: each
+    one parses MAINTAINERS)."""
+    name, applied, data = case
+    path = os.path.join(_WORKDIR.name, "tree-" + name)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    status, out, err, seconds = run_check(path, "--terse", "--strict", "--tree", str(kernel_tree))
+    assert_contract(path, status, out, err, seconds, "terse")
