@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -90,9 +91,19 @@ class KernelTree:
         return os.path.isfile(os.path.join(self.path, relpath))
 
     def read_text(self, relpath: str) -> Optional[str]:
-        """A file of the work tree as text, or None when the tree does not have it."""
+        """A file of the work tree as text, or None when the tree does not have it.
+
+        Names come from patches: one that leaves the tree (`../../dev/zero`) or that is not a regular
+        file (a FIFO would block, a device never end) is not read.
+        """
+        from .paths import name_problem
+
+        if name_problem(relpath):
+            return None
         full = os.path.join(self.path, relpath)
         try:
+            if not stat.S_ISREG(os.stat(full).st_mode):
+                return None
             with open(full, "rb") as handle:
                 return handle.read().decode("utf-8", errors="surrogateescape")
         except OSError:
