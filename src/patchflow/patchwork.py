@@ -290,7 +290,7 @@ class PatchworkClient:
         kind = response.headers.get("Content-Type", "")
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             sample = _short(response.text or "", 50)
             raise PatchworkError(f"{response.url} answered HTTP {response.status_code} with a body that is not JSON "
                                  f"({kind or 'no Content-Type'}: {sample!r})")
