@@ -43,6 +43,7 @@ class Response:
     body: bytes
     delay: float = 0.0  # seconds to wait before answering (a slow server)
     hang_up: bool = False  # close the connection without answering (a server that died)
+    drip: float = 0.0  # seconds between the body's bytes (a server that answers, but ever so slowly)
     source: str = ""  # the recording it comes from
 
     def json(self):
@@ -164,8 +165,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, app.rewrite(value.encode()).decode())
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if not response.drip:
             self.wfile.write(payload)
+            return
+        for offset in range(len(payload)):
+            if self.server.release.wait(response.drip):
+                return
+            self.wfile.write(payload[offset:offset + 1])
+            self.wfile.flush()
 
     do_GET = do_POST = do_PATCH = do_PUT = do_HEAD = _handle
 
@@ -275,6 +284,11 @@ def html_error(status: int, reason: str, base: str = "error-404") -> Response:
 
 def slow(response: Response, seconds: float) -> Response:
     return Response(response.status, response.reason, list(response.headers), response.body, delay=seconds,
+                    source=response.source)
+
+
+def dripping(response: Response, seconds_per_byte: float) -> Response:
+    return Response(response.status, response.reason, list(response.headers), response.body, drip=seconds_per_byte,
                     source=response.source)
 
 

@@ -10,7 +10,7 @@ import pytest
 from patchflow import patchwork as pw
 from patchflow.errors import NetworkError
 from patchwork_server import (  # noqa: F401  (patchwork is a fixture)
-    endless_pages, hang_up, html_error, load, patchwork, slow)
+    dripping, endless_pages, hang_up, html_error, load, patchwork, slow)
 
 MSGID_3 = "0001-scripts-bpf-Support-load-time-binding-of-bpf-helpers-6963@example.org"
 TOKEN = "4f5c1a0b7d9e2c3f8a6b5d4e3c2b1a0f9e8d7c6b"
@@ -140,6 +140,14 @@ def test_a_server_that_does_not_answer_times_out(patchwork):
     with pytest.raises(pw.PatchworkError, match=r"GET /api/1.3/series/1/: no answer within 0.2 s \(after 2 attempts\)"):
         client(patchwork, timeout=0.2, retries=1).series(1)
     assert time.monotonic() - started < 3
+
+
+def test_a_server_that_dribbles_its_answer_is_cut_off(patchwork):
+    patchwork.app.route("GET", "/api/1.3/series/1/", dripping(load("series-1"), 0.05))
+    started = time.monotonic()
+    with pytest.raises(pw.PatchworkError, match=r"GET /api/1.3/series/1/: the answer did not arrive within 0.3 s$"):
+        client(patchwork, timeout=0.3, retries=0).series(1)
+    assert time.monotonic() - started < 2
 
 
 def test_a_server_that_hangs_up(patchwork):

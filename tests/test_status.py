@@ -426,6 +426,25 @@ def test_json_that_is_not_what_patchwork_sends(run_cli, patchwork):
     assert one_error_line(err).endswith("answered a JSON list where patch 3 (a JSON object with an id) was expected")
 
 
+@pytest.mark.parametrize("field, value, message", [
+    ("series", 5, "the series of patch 3 that is not a list"),
+    ("series", [{"id": "two"}], "a series without a numeric id"),
+    ("series", "[" * 100000 + "]" * 100000, None),
+])
+def test_patch_json_of_the_wrong_kind(run_cli, patchwork, field, value, message):
+    data = load("patch-3").json()
+    if message is None:  # nested deeper than any JSON parser recurses
+        body = json.dumps(data).replace('"series": [', f'"series": [{value}, ', 1).encode()
+        patchwork.app.route("GET", "/api/1.3/patches/3/", load("patch-3").with_body(body))
+        message = "with a body that is not JSON (application/json"
+    else:
+        data[field] = value
+        patchwork.app.route("GET", "/api/1.3/patches/3/", load("patch-3").with_json(data))
+    code, out, err = status(run_cli, patchwork, "--patch", "3")
+    assert code == 2 and out == ""
+    assert message in one_error_line(err)
+
+
 def test_server_text_cannot_drive_the_terminal(run_cli, patchwork):
     data = load("patch-3").json()
     data["name"] = "[bpf-next] evil\x1b]2;owned\x07 title\x1b[2J"

@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from .errors import NetworkError
 
@@ -23,6 +24,7 @@ DEFAULT_TIMEOUT = 30.0  # seconds, for connecting and for each read
 DEFAULT_RETRIES = 3  # extra attempts after a connection failure or a 5xx answer
 DEFAULT_BACKOFF = 1.0  # seconds before the first retry; doubled for each further one
 MAX_PAGES = 200  # a list longer than this is a server that never says "last page"
+MAX_BODY = 64 * 1024 * 1024  # bytes; Patchwork's largest answers (a big patch's diff) are far smaller
 
 # the check states Patchwork knows, and the order in which it folds them into one per patch
 CHECK_STATES = ("pending", "success", "warning", "fail")
@@ -207,7 +209,11 @@ class PatchworkClient:
         while True:
             try:
                 response = self.session.request(method, url, params=params, json=json, headers=headers,
-                                                timeout=self.timeout, allow_redirects=True)
+                                                timeout=self.timeout, allow_redirects=True, stream=True)
+                self._read_body(response)
+            except _SlowBody:
+                problem = f"the answer did not arrive within {self.timeout:g} s"
+                retry = idempotent
             except requests.exceptions.ConnectTimeout:
                 problem = f"no connection within {self.timeout:g} s"
                 retry = True
@@ -231,6 +237,34 @@ class PatchworkClient:
                 raise PatchworkError(f"Patchwork at {self.url}: {method} {_path(url)}: {problem}{tries}")
             time.sleep(self.backoff * (2 ** attempt))
             attempt += 1
+
+    def _read_body(self, response: requests.Response) -> None:
+        """Read the whole body within the timeout: requests' own timeout bounds each read of the
+        socket, so a server dribbling a byte at a time would otherwise never end."""
+        deadline = time.monotonic() + self.timeout
+        raw = response.raw
+        if hasattr(raw, "read1"):  # urllib3 2: whatever has arrived, so the deadline is checked often
+            pieces = iter(lambda: raw.read1(64 * 1024, decode_content=True), b"")
+        else:  # urllib3 1: small reads for the same reason
+            pieces = response.iter_content(1024)
+        chunks, size = [], 0
+        try:
+            for chunk in pieces:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise PatchworkError(f"{response.url} answered more than {MAX_BODY // (1024 * 1024)} MiB")
+                if time.monotonic() > deadline:
+                    raise _SlowBody()
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise requests.exceptions.ReadTimeout(exc)
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead) as exc:
+            raise requests.exceptions.ConnectionError(exc)
+        except urllib3.exceptions.DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc)
+        finally:
+            response.close()
+        response._content = b"".join(chunks)
 
     def _check_status(self, method: str, url: str, response: requests.Response, auth: bool) -> requests.Response:
         status = response.status_code
@@ -256,7 +290,7 @@ class PatchworkClient:
         kind = response.headers.get("Content-Type", "")
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             sample = _short(response.text or "", 50)
             raise PatchworkError(f"{response.url} answered HTTP {response.status_code} with a body that is not JSON "
                                  f"({kind or 'no Content-Type'}: {sample!r})")
@@ -302,6 +336,10 @@ class PatchworkClient:
         if not isinstance(data, dict):
             raise PatchworkError(f"{method} {url} answered {_kind(data)} where a JSON object was expected")
         return data
+
+
+class _SlowBody(Exception):
+    """The body of an answer took longer than the timeout to arrive."""
 
 
 def bare_msgid(msgid: str) -> str:

@@ -216,7 +216,7 @@ def resolve_msgids(client, selection: Selection, project) -> None:
             continue
         covers = client.covers_by_msgid(msgid, project)
         for cover in covers:
-            for series in cover.get("series") or []:
+            for series in _list(cover.get("series") if isinstance(cover, dict) else None, "a cover letter's series"):
                 selection.add(selection.series_ids, _id_of(series, "series"))
         if not covers:
             where = f"project {project}" if project else "any project"
@@ -230,6 +230,17 @@ def _bare(msgid):
     from ..patchwork import bare_msgid
 
     return bare_msgid(msgid)
+
+
+def _list(value, what):
+    """A list field of Patchwork's JSON (a missing one is empty); anything else is not Patchwork."""
+    from ..patchwork import PatchworkError
+
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PatchworkError(f"Patchwork answered {what} that is not a list: not the JSON expected")
+    return value
 
 
 def _id_of(item, what):
@@ -252,7 +263,7 @@ def snapshot(client, selection: Selection, project) -> dict:
     for series_id in selection.series_ids:
         series = client.series(series_id)
         series_data[series_id] = series
-        for item in series.get("patches") or []:
+        for item in _list(series.get("patches"), f"the patches of series {series_id}"):
             if _id_of(item, "patch") not in patch_ids:
                 patch_ids.append(item["id"])
     for patch_id in selection.patch_ids:
@@ -268,7 +279,7 @@ def snapshot(client, selection: Selection, project) -> dict:
         checks = [{"context": check["context"], "state": check["state"],
                    "description": check.get("description") or "", "target_url": check.get("target_url")}
                   for check in latest_checks(raw_checks)]
-        series_ids = [_id_of(item, "series") for item in patch.get("series") or []]
+        series_ids = [_id_of(item, "series") for item in _list(patch.get("series"), f"the series of patch {patch_id}")]
         delegate = patch.get("delegate")
         patches.append({
             "id": patch_id,
@@ -494,7 +505,7 @@ def _act(client, selection, args, out) -> None:
 
     snap_ids = []
     for series_id in selection.series_ids:
-        for item in client.series(series_id).get("patches") or []:
+        for item in _list(client.series(series_id).get("patches"), f"the patches of series {series_id}"):
             if _id_of(item, "patch") not in snap_ids:
                 snap_ids.append(item["id"])
     for patch_id in selection.patch_ids:
