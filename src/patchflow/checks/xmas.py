@@ -35,7 +35,8 @@ _STATEMENT_WORDS = {
 _QUALIFIERS = {
     "static", "const", "volatile", "register", "extern", "auto", "inline", "__maybe_unused",
     "__always_unused", "__read_mostly", "__aligned", "__attribute__", "__free", "__cleanup",
-    "__rcu", "__percpu", "__iomem", "__user", "__force", "__packed",
+    "__rcu", "__percpu", "__iomem", "__user", "__force", "__packed", "__unused", "__randomize_layout",
+    "__cacheline_aligned", "__cacheline_aligned_in_smp", "__initdata", "__counted_by", "__nonstring",
 }
 _TYPE_WORDS = {
     "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool", "bool",
@@ -222,15 +223,15 @@ def _declarator_name(segment) -> Set[str]:
             return {texts[k + 2]}
     depth = 0
     candidates = []
-    for tok in segment:
+    for k, tok in enumerate(segment):
         if tok.text in ("(", "["):
             depth += 1
         elif tok.text in (")", "]"):
             depth -= 1
-        elif depth == 0 and tok.kind == "ident" and tok.text not in _QUALIFIERS:
+        elif (depth == 0 and tok.kind == "ident" and tok.text not in _QUALIFIERS
+              and not (k + 1 < len(segment) and segment[k + 1].text == "(")):  # __aligned(8), __free(kfree)
             candidates.append(tok.text)
-    plain = [c for c in candidates if not c.startswith("__")]
-    return {(plain or candidates)[-1]} if (plain or candidates) else set()
+    return {candidates[-1]} if candidates else set()
 
 
 def _used_names(toks) -> Set[str]:
