@@ -228,7 +228,7 @@ def verify_fixes(patch, ctx):
 
 @check("TREE_SELECTION", level=CHECK)
 def tree_selection(patch, ctx):
-    """The patch goes to the fixes tree or to `-next` against where the commit it fixes is.
+    """A fix sent to `-next` for code already released, or to net/bpf for code in no release yet.
 
     ## What it does
     With a kernel tree that has release tags, looks up each `Fixes:` commit:
