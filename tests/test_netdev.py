@@ -135,6 +135,16 @@ def test_new_file_is_checked_whole(run_cli, kernel_clone):
         "\n"
         "\terr = dev ? 0 : -ENODEV;\n"
         "\treturn err;\n"
+        "}\n\n"
+        "static void demo_poll(struct napi_struct *napi)\n"
+        "{\n"
+        "\tstruct bpf_net_context __bpf_net_ctx, *bpf_net_ctx;\n"
+        "\tstruct softnet_data *sd;\n"
+        "\tunsigned long deadline = demo_deadline(&__bpf_net_ctx);\n"
+        "#ifdef CONFIG_DEMO\n"
+        "\tint a;\n"
+        "\tunsigned long b;\n"
+        "#endif\n"
         "}\n")
     (kernel_clone / "net/core/demo.c").write_text(source)
     subprocess.run(["git", "-C", kernel_clone, "add", "net/core/demo.c"], check=True)
@@ -149,7 +159,10 @@ def test_new_file_is_checked_whole(run_cli, kernel_clone):
     report = json.loads(out)
     assert [(f["file"], f["line"], f["message"]) for f in report["findings"]] == [
         ("net/core/demo.c", 16, "Reverse xmas tree: this declaration (16 columns) should come after line 18 "
-                                "'char name[IFNAMSIZ] = \"x;y\";' (36 columns), the last of the block")]
+                                "'char name[IFNAMSIZ] = \"x;y\";' (36 columns), the last of the block"),
+        # the longest line reads `__bpf_net_ctx`, declared above it: silent; an #ifdef starts a new group
+        ("net/core/demo.c", 31, "Reverse xmas tree: this declaration (24 columns) should come before line 30 "
+                                "'int a;' (14 columns)")]
 
 
 # --- FIXES_TAG_MISSING -------------------------------------------------------------------------

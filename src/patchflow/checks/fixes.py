@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from . import CHECK, ERROR, WARNING, Hit, check
-from .netdev import NEXT_TREES, is_fixes_tree, is_next_tree, patch_tree
+from .netdev import NEXT_TREES, is_fixes_tree, is_next_tree, patch_tree, subject_hit
 from ..errors import TreeError
 from ..maintainers import FIXES_TREES
 
@@ -52,13 +52,6 @@ def fixes_tags(patch) -> List[FixesTag]:
 
 def _tag_hit(patch, tag: FixesTag, message: str, **kw) -> Hit:
     return Hit.on_patch_line(patch, tag.patch_line, message, **kw)
-
-
-def _subject_hit(patch, message, **kw):
-    line = patch.header_lines.get("subject")
-    if line is None:
-        return Hit(message, patch=patch, **kw)
-    return Hit(message, patch=patch, patch_line=line, quote=f"Subject: {patch.subject}", **kw)
 
 
 def _description(patch) -> List[tuple]:
@@ -112,11 +105,11 @@ def fixes_tag_missing(patch, ctx):
         return
     tree = patch_tree(patch)
     if is_fixes_tree(tree):
-        yield _subject_hit(patch, f"Patch for the {tree} tree (fixes only) has no Fixes: tag: add "
+        yield subject_hit(patch, f"Patch for the {tree} tree (fixes only) has no Fixes: tag: add "
                                   f"'Fixes: <12+ hex digits> (\"<subject>\")' naming the commit it fixes")
     elif is_next_tree(tree) and ctx.options.strict and describes_fix(patch):
         fixes_tree = NEXT_TREES[tree]
-        yield _subject_hit(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the commit "
+        yield subject_hit(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the commit "
                                   f"it fixes, and send it to {fixes_tree} if that commit is in a release",
                            level=CHECK)
 
@@ -235,7 +228,7 @@ def verify_fixes(patch, ctx):
 
 @check("TREE_SELECTION", level=CHECK)
 def tree_selection(patch, ctx):
-    """The patch goes to the fixes tree or to `-next` against where the commit it fixes is.
+    """A fix sent to `-next` for code already released, or to net/bpf for code in no release yet.
 
     ## What it does
     With a kernel tree that has release tags, looks up each `Fixes:` commit:

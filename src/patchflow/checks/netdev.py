@@ -52,11 +52,12 @@ def under_house_rules(patch, ctx) -> bool:
     return any(house_lists_for(file.path, ctx) for file in patch.files)
 
 
-def _subject_hit(patch, message):
+def subject_hit(patch, message, **kw) -> Hit:
+    """A finding on the patch's Subject: line."""
     line = patch.header_lines.get("subject")
     if line is None:
-        return Hit(message, patch=patch)
-    return Hit(message, patch=patch, patch_line=line, quote=f"Subject: {patch.subject}")
+        return Hit(message, patch=patch, **kw)
+    return Hit(message, patch=patch, patch_line=line, quote=f"Subject: {patch.subject}", **kw)
 
 
 @check("SERIES_TOO_LONG", level=WARNING, scope="series")
@@ -99,5 +100,5 @@ def series_too_long(series, ctx):
     first = next((p for p in series if p.is_cover_letter), series.patches[0])
     trees = {patch_tree(p) for p in series} - {None}
     where = f" to {', '.join(sorted(trees))}" if trees else " to netdev/bpf"
-    yield _subject_hit(first, f"Series of {count} patches{where}: netdev and bpf take at most "
+    yield subject_hit(first, f"Series of {count} patches{where}: netdev and bpf take at most "
                               f"{SERIES_LIMIT} at a time; split it into smaller series")

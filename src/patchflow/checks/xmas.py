@@ -12,14 +12,19 @@ How a function's declarations are found, with the C lexer (`patchflow.lexers.c`)
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
 from . import WARNING, Hit, check
 from .netdev import house_lists_for, patch_tree
-from ..lexers.c import code_tokens, tokenize
+from ..lexers.c import code_tokens, iter_tokens, tokenize
 
 C_SUFFIXES = (".c", ".h")
+# Ordering a group costs the square of its size; no function declares this many locals in one block.
+MAX_GROUP = 400
+# A statement longer than this is no local variable declaration a reviewer orders by eye.
+MAX_DECLARATION_TOKENS = 5000
 
 # Words that start a statement, never a declaration.
 _STATEMENT_WORDS = {
@@ -30,7 +35,8 @@ _STATEMENT_WORDS = {
 _QUALIFIERS = {
     "static", "const", "volatile", "register", "extern", "auto", "inline", "__maybe_unused",
     "__always_unused", "__read_mostly", "__aligned", "__attribute__", "__free", "__cleanup",
-    "__rcu", "__percpu", "__iomem", "__user", "__force", "__packed",
+    "__rcu", "__percpu", "__iomem", "__user", "__force", "__packed", "__unused", "__randomize_layout",
+    "__cacheline_aligned", "__cacheline_aligned_in_smp", "__initdata", "__counted_by", "__nonstring",
 }
 _TYPE_WORDS = {
     "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool", "bool",
@@ -129,16 +135,14 @@ def known_segments(file, ctx) -> List[Segment]:
     return segments
 
 
-def _starts_in_function_top(segment: Segment, code) -> bool:
-    """Whether a hunk starts inside a function's top declarations although its `{` is above it: git
-    names a function in the hunk header, and the first line is a declaration at one tab."""
+def _hunk_starts_in_function(segment: Segment) -> bool:
+    """Whether a hunk may start inside a function's top declarations with its `{` above it: git
+    names a function in the hunk header, and the first line is indented by one tab."""
     section = segment.section.rstrip()
-    if segment.whole or "(" not in section or section.endswith((";", "{", "=")) or not code:
+    if segment.whole or "(" not in section or section.endswith((";", "{", "=")):
         return False
     first = segment.lines[0].text
-    if not first.startswith("\t") or first[1:2] in ("\t", " ") or code[0].line != segment.lines[0].number:
-        return False
-    return _starts_declaration(code[:12])
+    return first.startswith("\t") and first[1:2] not in ("\t", " ", "")
 
 
 # --- declarations --------------------------------------------------------------------------------
@@ -219,15 +223,15 @@ def _declarator_name(segment) -> Set[str]:
             return {texts[k + 2]}
     depth = 0
     candidates = []
-    for tok in segment:
+    for k, tok in enumerate(segment):
         if tok.text in ("(", "["):
             depth += 1
         elif tok.text in (")", "]"):
             depth -= 1
-        elif depth == 0 and tok.kind == "ident" and tok.text not in _QUALIFIERS:
+        elif (depth == 0 and tok.kind == "ident" and tok.text not in _QUALIFIERS
+              and not (k + 1 < len(segment) and segment[k + 1].text == "(")):  # __aligned(8), __free(kfree)
             candidates.append(tok.text)
-    plain = [c for c in candidates if not c.startswith("__")]
-    return {(plain or candidates)[-1]} if (plain or candidates) else set()
+    return {candidates[-1]} if candidates else set()
 
 
 def _used_names(toks) -> Set[str]:
@@ -241,46 +245,75 @@ def _used_names(toks) -> Set[str]:
     return used
 
 
-def top_declaration_groups(code, start: int, previous_end: int,
+class LazyCode:
+    """The code tokens (comments left out) of some lines, lexed only as far as they are read: the
+    declarations at the top of a function are a few lines, its body may be thousands."""
+
+    def __init__(self, text: str, first_line: int):
+        self._source = iter_tokens(text, first_line)
+        self._tokens: List = []
+
+    def get(self, index: int):
+        """The token at index, or None past the end."""
+        while len(self._tokens) <= index:
+            tok = next(self._source, None)
+            if tok is None:
+                return None
+            if tok.kind != "comment":
+                self._tokens.append(tok)
+        return self._tokens[index]
+
+    def slice(self, start: int, stop: int) -> List:
+        self.get(stop - 1)
+        return self._tokens[start:stop]
+
+
+def _statement_end(code: LazyCode, i: int) -> Optional[int]:
+    """The index of the `;` that ends the statement starting at code[i], None when it does not end
+    (a directive, a closing brace, or the end of the known lines comes first)."""
+    depth = 0
+    for i in range(i, i + MAX_DECLARATION_TOKENS):
+        tok = code.get(i)
+        if tok is None or tok.pp:
+            return None
+        if tok.text in ("(", "[", "{"):
+            depth += 1
+        elif tok.text in (")", "]", "}"):
+            depth -= 1
+            if depth < 0:
+                return None
+        elif tok.text == ";" and depth == 0:
+            return i
+    return None
+
+
+def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
                            lines: Dict[int, KnownLine]) -> List[List[Declaration]]:
     """The groups of declarations that start at code[start], right after a function's `{` (on line
     previous_end) or at the start of a hunk inside them."""
     line_end: Dict[int, int] = {}
     groups: List[List[Declaration]] = [[]]
     i = start
-    while i < len(code):
-        tok = code[i]
+    while code.get(i) is not None:
+        tok = code.get(i)
         if tok.pp:
             groups.append([])
             directive = tok.pp
-            while i < len(code) and code[i].pp == directive:
+            while code.get(i) is not None and code.get(i).pp == directive:
                 i += 1
-            previous_end = code[i - 1].line
+            previous_end = code.get(i - 1).line
             continue
         if any(lines[n].text.strip() == "" for n in range(previous_end + 1, tok.line) if n in lines):
             groups.append([])
         if any(n not in lines for n in range(previous_end + 1, tok.line)):
             break  # a gap between two hunks: what lies there is unknown
-        if not _starts_declaration(code[i:i + 12]):
+        if not _starts_declaration(code.slice(i, i + 12)):
             break
-        j, depth = i, 0
-        while j < len(code):
-            text = code[j].text
-            if code[j].pp:
-                break
-            if text in ("(", "[", "{"):
-                depth += 1
-            elif text in (")", "]", "}"):
-                depth -= 1
-                if depth < 0:
-                    break
-            elif text == ";" and depth == 0:
-                break
-            j += 1
-        if j >= len(code) or code[j].text != ";":
+        j = _statement_end(code, i)
+        if j is None:
             break  # unfinished where the known lines end, or not a declaration after all
-        toks = code[i:j + 1]
-        decl = Declaration(tok.line, code[j].line, 0, _declared_names(toks), set())
+        toks = code.slice(i, j + 1)
+        decl = Declaration(tok.line, toks[-1].line, 0, _declared_names(toks), set())
         decl.uses = _used_names(toks) - decl.names
         group = groups[-1]
         if group and group[-1].line == decl.line:  # `int a; int b;` share one line
@@ -288,9 +321,9 @@ def top_declaration_groups(code, start: int, previous_end: int,
             group[-1].uses |= decl.uses
         else:
             group.append(decl)
-        for t in code[i:j + 1]:
+        for t in toks:
             line_end[t.line] = max(line_end.get(t.line, 0), t.end_column - 1)
-        previous_end = code[j].line
+        previous_end = toks[-1].line
         i = j + 1
     for group in groups:
         for decl in group:
@@ -298,20 +331,30 @@ def top_declaration_groups(code, start: int, previous_end: int,
     return [group for group in groups if len(group) > 1]
 
 
-def _old_length(decl: Declaration, lines: Dict[int, KnownLine], file) -> Optional[int]:
-    """The length of the line this declaration replaces (a removed line declaring the same names)."""
-    diff = lines[decl.line].diff
-    hunk = next((h for h in file.hunks if any(line is diff for line in h.lines)), None)
-    if hunk is None:
-        return None
-    for line in hunk.lines:
-        if line.kind != "-":
-            continue
-        toks = code_tokens(tokenize(line.text))
-        if toks and _starts_declaration(toks) and decl.names & _declared_names(toks):
-            last = toks[-1]
-            return last.end_column - 1
-    return None
+class RemovedDeclarations:
+    """The declarations each hunk of a file removes, to tell a changed declaration from a new one."""
+
+    def __init__(self, file):
+        self._hunk_of = {id(line): hunk for hunk in file.hunks for line in hunk.lines}
+        self._removed: Dict[int, List[tuple]] = {}
+
+    def _of_hunk(self, hunk) -> List[tuple]:
+        if id(hunk) not in self._removed:
+            found = []
+            for line in hunk.lines:
+                if line.kind == "-":
+                    toks = code_tokens(tokenize(line.text))
+                    if toks and _starts_declaration(toks[:12]):
+                        found.append((_declared_names(toks), toks[-1].end_column - 1))
+            self._removed[id(hunk)] = found
+        return self._removed[id(hunk)]
+
+    def old_length(self, decl: Declaration, lines: Dict[int, KnownLine]) -> Optional[int]:
+        """The length of the line this declaration replaces (a removed line declaring the same names)."""
+        hunk = self._hunk_of.get(id(lines[decl.line].diff))
+        if hunk is None:
+            return None
+        return next((length for names, length in self._of_hunk(hunk) if names & decl.names), None)
 
 
 def _quote(lines: Dict[int, KnownLine], number: int) -> str:
@@ -343,11 +386,13 @@ def _describe(lines: Dict[int, KnownLine], decl: Declaration) -> str:
     return f"line {decl.line} '{_quote(lines, decl.line)}' ({decl.length} columns)"
 
 
-def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], file):
+def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], removed: RemovedDeclarations):
     """(declaration, message) for each added or changed declaration that breaks the group's order.
 
     The declarations to move are those outside the longest run already in order, so a block with
     one line out of place gets one finding, not one per line it displaces."""
+    if len(group) > MAX_GROUP:
+        return
     added = [lines[d.line].diff is not None and lines[d.line].diff.kind == "+" for d in group]
     lengths = [d.length for d in group]
     kept = _kept_in_order(group, lengths, added)
@@ -356,7 +401,7 @@ def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], file):
             continue
         if any(decl.uses & group[k].names for k in range(i)):
             continue  # it reads a variable declared above: its place is fixed
-        old = _old_length(decl, lines, file)
+        old = removed.old_length(decl, lines)
         if old is not None and old != decl.length:
             before = list(lengths)
             before[i] = old
@@ -367,23 +412,20 @@ def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], file):
         # It must stay above the first declaration that reads it.
         high = min((k for k in range(i + 1, len(group)) if group[k].uses & decl.names), default=len(group))
         order = sorted(kept - {i})
-        target = next((k for k in order if lengths[k] < decl.length), None)
-        if target is not None and target <= high:
-            if target == i + 1:
-                continue
+        first_shorter = next((k for k in order if lengths[k] < decl.length), None)
+        last_longer = max((k for k in order if k < high and lengths[k] > decl.length), default=None)
+        if first_shorter is not None and first_shorter < i:
             yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
-                         f"{_describe(lines, group[target])}")
-        elif high < len(group):
-            if high == i + 1:
-                continue
-            yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
-                         f"{_describe(lines, group[high])}")
-        else:
-            last = max(k for k in order if k != i) if len(order) else None
-            if last is None or last < i:
-                continue
-            yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come after "
-                         f"{_describe(lines, group[last])}, the last of the block")
+                         f"{_describe(lines, group[first_shorter])}")
+        elif last_longer is not None and last_longer > i:
+            following = next((k for k in range(last_longer + 1, len(group)) if k in kept or k == high), None)
+            if following is not None:
+                yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
+                             f"{_describe(lines, group[following])}, below the longer "
+                             f"line {group[last_longer].line}")
+            else:
+                yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come after "
+                             f"{_describe(lines, group[last_longer])}, the last of the block")
 
 
 # --- the check ---------------------------------------------------------------------------------
@@ -400,30 +442,50 @@ def applies(patch, file, ctx) -> bool:
     return patch_tree(patch) is not None  # no MAINTAINERS to ask: trust a [PATCH net-next] subject
 
 
-def _function_braces(code) -> List[int]:
-    """Indexes of the `{` that open function bodies: alone at the start of their line."""
-    result = []
-    for i, tok in enumerate(code):
-        if (tok.text == "{" and tok.column == 1 and not tok.pp
-                and (i == 0 or code[i - 1].line != tok.line)
-                and (i + 1 == len(code) or code[i + 1].line != tok.line)):
-            result.append(i)
-    return result
+def _function_windows(segment: Segment):
+    """(first, last) indexes into segment.lines of each function body that starts in it: from a `{`
+    alone at the start of its line (the kernel's style for a function body) to the next `}` at the
+    start of a line; first is None for a hunk that starts inside a function's declarations."""
+    texts = [line.text.rstrip() for line in segment.lines]
+    closers = [k for k, text in enumerate(texts) if text.startswith("}")]
+    openers = [k for k, text in enumerate(texts) if text == "{"]
+    starts = [(None, 0)] if _hunk_starts_in_function(segment) else []
+    starts += [(k, k) for k in openers]
+    for brace, first in starts:
+        # a body ends at its `}`, and at the latest where the next body opens
+        at = bisect.bisect_left(closers, first)
+        last = closers[at] if at < len(closers) else len(texts) - 1
+        at = bisect.bisect_right(openers, first)
+        if at < len(openers):
+            last = min(last, openers[at] - 1)
+        yield brace, first, last
 
 
 def file_findings(file, ctx):
+    removed = RemovedDeclarations(file)
     for segment in known_segments(file, ctx):
-        if not any(line.diff is not None and line.diff.kind == "+" for line in segment.lines):
+        added = [k for k, line in enumerate(segment.lines) if line.diff is not None and line.diff.kind == "+"]
+        if not added:
             continue
         lines = {line.number: line for line in segment.lines}
-        text = "\n".join(line.text for line in segment.lines)
-        code = code_tokens(tokenize(text, first_line=segment.lines[0].number))
-        starts = [(brace + 1, code[brace].line) for brace in _function_braces(code)]
-        if _starts_in_function_top(segment, code):
-            starts.insert(0, (0, segment.lines[0].number - 1))
-        for start, previous_end in starts:
+        for brace, first, last in _function_windows(segment):
+            at = bisect.bisect_left(added, first)
+            if at == len(added) or added[at] > last:
+                continue  # the patch adds nothing to this function
+            window = segment.lines[first:last + 1]
+            code = LazyCode("\n".join(line.text for line in window), window[0].number)
+            if brace is None:
+                head = code.get(0)
+                if head is None or head.line != window[0].number or not _starts_declaration(code.slice(0, 12)):
+                    continue
+                start, previous_end = 0, window[0].number - 1
+            else:
+                opening, after = code.get(0), code.get(1)
+                if opening is None or opening.text != "{" or (after is not None and after.line == opening.line):
+                    continue
+                start, previous_end = 1, opening.line
             for group in top_declaration_groups(code, start, previous_end, lines):
-                for decl, message in misplaced(group, lines, file):
+                for decl, message in misplaced(group, lines, removed):
                     yield Hit.at(lines[decl.line].diff, file, message)
 
 
