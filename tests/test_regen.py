@@ -252,3 +252,18 @@ def test_unknown_tree_name(isolated_env, tmp_path):
     proc = run_patchflow("regen", "--tree", "no-such-tree", cwd=tmp_path, env=env)
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1
     assert proc.stderr.startswith("patchflow: --tree no-such-tree: not a directory and not a known tree name")
+
+
+def test_a_plain_diff_is_applied_too(kernel_clone, tmp_path):
+    mail = Path(BUNDLED["6.12"]).read_text()
+    plain = tmp_path / "bpf-helper.diff"
+    plain.write_text(mail[mail.index("diff --git "):].rsplit("\n-- \n", 1)[0] + "\n")
+    proc = run_patchflow("regen", "--tree", kernel_clone, "--patch", plain, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["patches"] == [{"path": str(plain), "subject": "bpf-helper.diff"}]
+    assert all(proof["ok"] for proof in report["verify"].values())
+    not_a_patch = tmp_path / "notes.txt"
+    not_a_patch.write_text("just words\n")
+    bad = run_patchflow("regen", "--tree", kernel_clone, "--patch", not_a_patch)
+    assert (bad.returncode, bad.stderr) == (2, f"patchflow: {not_a_patch}: not a patch (no diff in it)\n")

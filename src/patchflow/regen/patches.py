@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from ..errors import BadInput, PatchflowError, TreeError
-from ..tree import run_git
+from ..tree import last_line, run_git
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 # Newest shape first: a tree takes the first variant that applies.
@@ -124,17 +124,21 @@ def apply_series(work, paths: List[str], base: str, variant: Optional[str] = Non
     applied = []
     for path in paths:
         text = _read(path)
-        reason = why_not(work, path)
-        if reason is not None:
-            where = "on top of the patches before it" if applied else f"to {base[:12]}"
-            raise PatchDoesNotApply(f"{path} does not apply {where}: {reason}")
+        if not re.search(r"^(diff --git |--- )", text, re.M):
+            raise BadInput(f"{path}: not a patch (no diff in it)")
         data = text.encode("utf-8", "surrogateescape")
         if _is_mail(text):
-            work.git(*NO_HOOKS, "am", "--quiet", "--no-3way", "--keep-cr", "-", input=data,
-                     env=COMMITTER)
+            proc = run_git([*NO_HOOKS, "am", "--quiet", "--no-3way", "--keep-cr", "-"], cwd=work.path,
+                           input=data, env=COMMITTER)
         else:
-            # a plain diff: applied and committed under its file name
-            work.git("apply", "--index", "-", input=data)
+            proc = run_git(["apply", "--index", "-"], cwd=work.path, input=data)
+        if proc.returncode != 0:
+            # the worktree goes away with its half-done am; only say why
+            reason = why_not(work, path) or last_line(proc.stderr)
+            where = "on top of the patches before it" if applied else f"to {base[:12]}"
+            raise PatchDoesNotApply(f"{path} does not apply {where}: {reason}")
+        if not _is_mail(text):
+            # a plain diff: committed under its file name
             work.git(*NO_HOOKS, "-c", "user.name=patchflow regen", "-c", "user.email=regen@patchflow.invalid",
                      "commit", "--quiet", "--no-verify", "-m", f"patchflow regen: {os.path.basename(path)}",
                      env=COMMITTER)

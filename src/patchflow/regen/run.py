@@ -46,19 +46,21 @@ class RegenResult:
         }
 
 
-def resolve_base(tree: KernelTree, base: Optional[str]) -> str:
+def resolve_base(tree: KernelTree, base: Optional[str]):
+    """The commit id and subject of --base (default HEAD)."""
     ref = base or "HEAD"
     try:
-        return tree.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
+        out = tree.git("log", "-1", "--no-walk", "--format=%H%n%s", "--end-of-options", f"{ref}^{{commit}}", "--")
     except TreeError:
         raise TreeError(f"--base {ref}: not a commit in {tree.path}")
+    commit, _, subject = out.partition("\n")
+    return commit.strip(), subject.strip()
 
 
 def regen(tree_spec: str, base: Optional[str] = None, patch_files: Optional[List[str]] = None,
           out: Optional[str] = None, max_age: Optional[float] = None, progress: bool = False) -> RegenResult:
     tree = resolve_tree(tree_spec, max_age=max_age, progress=progress)
-    commit = resolve_base(tree, base)
-    subject = tree.git("log", "-1", "--format=%s", commit).strip()
+    commit, subject = resolve_base(tree, base)
     # the tools are looked for first: a missing compiler is an error before any work
     bpf_object.clang()
     bpf_object.c_preprocessor()
