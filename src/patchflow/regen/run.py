@@ -73,8 +73,7 @@ def regen(tree_spec: str, base: Optional[str] = None, patch_files: Optional[List
         if patch_files:
             applied = patches.apply_series(work, list(patch_files), commit)
         else:
-            variant, path = patches.choose_bundled(work, commit)
-            applied = patches.apply_series(work, [path], commit, variant=variant)
+            applied = patches.apply_bundled(work, commit)
         after = generate.generate_all(work.path, after_dir, "after the patch", outputs)
         result = RegenResult(tree, tree_spec, commit, subject, applied, [], [])
         result.proofs = _prove(before[generate.HEADER], after[generate.HEADER], scratch)
