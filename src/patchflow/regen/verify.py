@@ -75,8 +75,9 @@ def expansion(before: ToolRun, after: ToolRun) -> Proof:
     for index, (a, b) in enumerate(zip(old, new)):
         if a.text != b.text:
             return Proof("expansion", False, compared,
-                         f"token {index + 1} differs: before `{a.text}` (line {a.line}: {_context(old, index)}), "
-                         f"after `{b.text}` (line {b.line}: {_context(new, index)})", {"tokens": index})
+                         f"token {index + 1} differs: before `{a.text}`, after `{b.text}` (cc -E output, before "
+                         f"line {a.line}: `{_context(old, index)}`; after line {b.line}: `{_context(new, index)}`)",
+                         {"tokens": index})
     if len(old) != len(new):
         shorter, longer, which = (old, new, "after") if len(old) < len(new) else (new, old, "before")
         extra = longer[len(shorter)]
