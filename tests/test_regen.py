@@ -205,7 +205,8 @@ def test_users_tree_untouched_after_success_and_failure(kernel_clone, tmp_path):
     assert os.listdir(scratch) == []  # no worktree, no scratch directory left behind
 
 
-def test_sigint_removes_the_worktree(kernel_clone):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupt_removes_the_worktree(kernel_clone, signum):
     # a generator that takes its time, so that the signal arrives mid-run
     edit(kernel_clone / "scripts" / "bpf_doc.py", "import argparse\n", "import argparse\nimport time; time.sleep(30)\n")
     commit_all(kernel_clone, "slow generator")
@@ -214,14 +215,14 @@ def test_sigint_removes_the_worktree(kernel_clone):
     child = subprocess.Popen([sys.executable, "-m", "patchflow", "regen", "--tree", str(kernel_clone)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        interrupt_mid_run(child, kernel_clone, before)
+        interrupt_mid_run(child, kernel_clone, before, signum)
     finally:
         if child.poll() is None:
             child.kill()
             child.wait(timeout=30)
 
 
-def interrupt_mid_run(child, kernel_clone, before):
+def interrupt_mid_run(child, kernel_clone, before, signum):
     admin = kernel_clone / ".git" / "worktrees"
     deadline = time.time() + 60
     while time.time() < deadline and not (admin.is_dir() and list(admin.glob("*/gitdir"))):
@@ -229,7 +230,7 @@ def interrupt_mid_run(child, kernel_clone, before):
     worktree = Path((next(admin.iterdir()) / "gitdir").read_text().strip()).parent
     assert worktree.is_dir()
     time.sleep(0.5)  # into the generator run
-    child.send_signal(signal.SIGINT)
+    child.send_signal(signum)
     out, err = child.communicate(timeout=60)
     assert child.returncode == 130
     assert err == "patchflow: interrupted\n"
