@@ -143,7 +143,8 @@ def test_a_patch_that_breaks_the_expansion_fails_expansion(kernel_clone, tmp_pat
     assert proofs["helpers"][0] == "ok"
     status, detail = proofs["expansion"]
     assert status == "FAIL"
-    assert detail.startswith("token ") and " differs: before `const`, after `bpf_map_lookup_elem` (cc -E output" in detail
+    assert detail.startswith("token ")
+    assert " differs: before `const`, after `bpf_map_lookup_elem` (cc -E output" in detail
     assert "`void * ( * const bpf_map_lookup_elem ) ( void`" in detail
     assert proc.stdout.rstrip().endswith("3 of 4 proofs pass: expansion failed")
     assert snapshot(kernel_clone) == before

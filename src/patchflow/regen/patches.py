@@ -160,4 +160,5 @@ def apply_series(work, paths: List[str], base: str, variant: Optional[str] = Non
 def tree_has_generator(work) -> None:
     for relpath in ("scripts/bpf_doc.py", "include/uapi/linux/bpf.h"):
         if not os.path.isfile(os.path.join(work.path, relpath)):
-            raise TreeError(f"{work.tree.path} at {work.commit[:12]} has no {relpath}: not a kernel tree with the BPF generator")
+            raise TreeError(f"{work.tree.path} at {work.commit[:12]} has no {relpath}: "
+                            "not a kernel tree with the BPF generator")

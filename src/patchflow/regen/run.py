@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from ..errors import TreeError
+from ..errors import BadInput, TreeError
 from ..tree import KernelTree, TempWorktree, resolve_tree
 from . import bpf_object, generate, patches, processes, verify
 from .header import parse_header
@@ -59,6 +59,8 @@ def resolve_base(tree: KernelTree, base: Optional[str]):
 
 def regen(tree_spec: str, base: Optional[str] = None, patch_files: Optional[List[str]] = None,
           out: Optional[str] = None, max_age: Optional[float] = None, progress: bool = False) -> RegenResult:
+    if out and os.path.exists(out) and not os.path.isdir(out):
+        raise BadInput(f"--out {out}: exists and is not a directory")
     tree = resolve_tree(tree_spec, max_age=max_age, progress=progress)
     commit, subject = resolve_base(tree, base)
     # the tools are looked for first: a missing compiler is an error before any work
@@ -107,7 +109,10 @@ def _regen_in(work, scratch, pool, tree, tree_spec, commit, subject, patch_files
         handle.write(diff)
     kept = [os.path.join("before", name) for name in outputs] + \
            [os.path.join("after", name) for name in outputs] + [DIFF_NAME]
-    result.generated = _keep(scratch, kept, out) if out else kept
+    try:
+        result.generated = _keep(scratch, kept, out) if out else kept
+    except OSError as exc:
+        raise BadInput(f"--out {out}: {exc.strerror}: {exc.filename}")
     return result
 
 

@@ -44,7 +44,8 @@ def helpers(before: HelperHeader, after: HelperHeader) -> Proof:
             first = first or f"{name} (id {helper.id}) is gone: before `{helper.signature()}` (line {helper.line})"
         elif other.signature() != helper.signature():
             changed.append(name)
-            first = first or f"{name} changed: before `{helper.signature()}`, after `{other.signature()}` (line {other.line})"
+            first = first or (f"{name} changed: before `{helper.signature()}`, "
+                              f"after `{other.signature()}` (line {other.line})")
     for name, helper in new.items():
         if name not in old:
             changed.append(name)
