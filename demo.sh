@@ -11,6 +11,7 @@ if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
-python3 -m pip install -q -e .
+# Debian's own python3 refuses system-wide installs (PEP 668) unless told otherwise
+python3 -m pip install -q -e . 2>/dev/null || python3 -m pip install -q --break-system-packages -e .
 # debian-6.12 names the tree built from /usr/src/linux-source-6.12.tar.xz (cached in ~/.cache/patchflow)
 python3 -m patchflow regen --tree debian-6.12 "$@"
