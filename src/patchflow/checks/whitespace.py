@@ -15,8 +15,8 @@ TAB_SIZE = 8
 
 # checkpatch checks line length and end-of-file newlines in these source files ...
 _SOURCE = re.compile(r"\.(h|c|rs|s|S|sh|dtsi|dts)$")
-# ... and indentation in these
-_TAB_INDENTED = re.compile(r"\.(h|c|pl|dtsi|dts)$")
+# ... and indentation in these (its rule names .pl too, but an earlier test skips Perl files)
+_TAB_INDENTED = re.compile(r"\.(h|c|dtsi|dts)$")
 # the kernel's .editorconfig asks for a final newline in these as well
 _FINAL_NEWLINE = re.compile(r"(\.(h|c|rs|s|S|sh|dtsi|dts|dtso|awk|mk|json|py|yaml)|(^|/)(Kconfig|Makefile)(\..*)?)$")
 
@@ -106,10 +106,10 @@ def trailing_whitespace(line, file, ctx):
 
 @check("SPACE_BEFORE_TAB", level=WARNING, scope="line")
 def space_before_tab(line, file, ctx):
-    """An added line of C (or Perl, or device tree) has a space right before a tab.
+    """An added line of C (or device tree) has a space right before a tab.
 
     ## What it does
-    Reports added lines of `.c`, `.h`, `.pl`, `.dts` and `.dtsi` files that hold a space followed by
+    Reports added lines of `.c`, `.h`, `.dts` and `.dtsi` files that hold a space followed by
     a tab anywhere on the line, as checkpatch does.
 
     ## Why is this bad?
@@ -138,7 +138,7 @@ def code_indent(line, file, ctx):
     """An added line of C is indented with spaces where tabs belong.
 
     ## What it does
-    Reports added lines of `.c`, `.h`, `.pl`, `.dts` and `.dtsi` files whose indentation holds eight
+    Reports added lines of `.c`, `.h`, `.dts` and `.dtsi` files whose indentation holds eight
     spaces in a row, or a space before a tab, as checkpatch does.
 
     ## Why is this bad?
