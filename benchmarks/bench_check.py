@@ -62,8 +62,8 @@ def build_corpus(tree: Path, dirs, work: Path):
         shutil.copyfile(tree / name, target)
         git(["add", "--", name], repo)
         summary = f"{Path(name).parent.name}: Add {Path(name).name}"
-        body = (f"Add {name} as it is in Linux 6.12, so that patchflow and checkpatch have real\n"
-                f"kernel code to check.\n\nSigned-off-by: Bench Author <bench@example.org>\n")
+        body = (f"Add {name}\nas it is in Linux 6.12, to give both checkers real kernel code.\n\n"
+                f"Signed-off-by: Bench Author <bench@example.org>\n")
         git(["commit", "-q", "--no-verify", "-F", "-"], repo, input=f"{summary}\n\n{body}".encode())
     out = work / "patches"
     git(["format-patch", "-q", "--root", "-o", str(out), "HEAD"], repo)

@@ -203,3 +203,27 @@ def test_colour_on_request_and_never_under_no_color():
     proc = run_patchflow("check", TRAILING, env={"NO_COLOR": "1"})
     assert "\033[" not in proc.stdout
     assert "ERROR:TRAILING_WHITESPACE: trailing whitespace" in proc.stdout.splitlines()
+
+
+def test_fixes_tag_is_looked_up_in_the_tree(run_cli, kernel_tree, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    head = subprocess.run(["git", "-C", kernel_tree, "log", "-1", "--format=%H%n%s"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout.split("\n")
+    full, subject = head[0], head[1]
+    text = open(patch_path("clean-bpf-fix.patch"), encoding="utf-8").read()
+    good = tmp_path / "good.patch"
+    good.write_text(text.replace('Fixes: 15c14a3dca42 ("bpf: Add bpf_map_value_size() helper")',
+                                 f'Fixes: {full[:12]} ("{subject}")'))
+    status, out, _ = run_cli("check", "--terse", "--tree", kernel_tree, "--types", "BAD_FIXES_TAG", good)
+    assert status == 0, out
+    wrong = tmp_path / "wrong.patch"
+    wrong.write_text(text.replace('Fixes: 15c14a3dca42 ("bpf: Add bpf_map_value_size() helper")',
+                                  f'Fixes: {full[:8]} ("Linux 6.12")'))
+    status, out, _ = run_cli("check", "--terse", "--tree", kernel_tree, "--types", "BAD_FIXES_TAG", wrong)
+    assert status == 1
+    assert out.splitlines()[0] == (
+        f"{wrong}:12: WARNING:BAD_FIXES_TAG: Please use correct Fixes: style "
+        f"'Fixes: <12+ chars of sha1> (\"<title line>\")' - ie: 'Fixes: {full[:12]} (\"{subject}\")'")
+    # without a tree the tag's form is all there is to check
+    status, out, _ = run_cli("check", "--terse", "--types", "BAD_FIXES_TAG", good)
+    assert status == 0
