@@ -227,3 +227,19 @@ def test_fixes_tag_is_looked_up_in_the_tree(run_cli, kernel_tree, tmp_path, monk
     # without a tree the tag's form is all there is to check
     status, out, _ = run_cli("check", "--terse", "--types", "BAD_FIXES_TAG", good)
     assert status == 0
+
+
+def test_cover_letter_shortlog_is_not_prose(run_cli, tmp_path):
+    # a 74-character summary is 76 columns in the shortlog git writes under the blurb
+    long = "bpf: Document that bpf_map_value_size() returns 0 for unknown value sizes"
+    text = open(patch_path("series-good.mbox"), encoding="utf-8").read()
+    text = text.replace("bpf: Document bpf_map_value_size()'s return value", long)
+    series = tmp_path / "series.mbox"
+    series.write_text(text)
+    status, out, _ = run_cli("check", "--terse", "--strict", series)
+    assert status == 0, out
+    series.write_text(text.replace("make the map syscalls handle it.", "make the map syscalls handle it "
+                                   "(the lookup, the update and the documentation of the helper)."))
+    status, out, _ = run_cli("check", "--terse", "--strict", series)
+    assert out.splitlines()[0] == (f"{series}:6: WARNING:COMMIT_LOG_LONG_LINE: Prefer a maximum 75 chars per "
+                                   "line (possible unwrapped commit description?)")

@@ -36,10 +36,16 @@ _FIXES = re.compile(r"^\s*(fixes:?)\s*(?:commit\s*)?([0-9a-f]{5,40})", re.IGNORE
 _FIXES_WELL_FORMED = re.compile(r"^Fixes: [0-9a-f]{12,40} \(")
 
 
+_SHORTLOG_HEADER = re.compile(r"^\S.* \(\d+\):$")
+
+
 def _commit_log(patch):
-    """The lines checkpatch calls the commit log: from the body's start to the first sign-off."""
+    """The lines checkpatch calls the commit log: from the body's start to the first sign-off.
+
+    In a cover letter, the shortlog and diffstat git writes under the blurb are not prose.
+    """
     for patch_line, text in patch.message:
-        if _SIGN_OFF.match(text):
+        if _SIGN_OFF.match(text) or (patch.is_cover_letter and _SHORTLOG_HEADER.match(text)):
             return
         yield patch_line, text
 
