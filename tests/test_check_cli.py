@@ -243,3 +243,20 @@ def test_cover_letter_shortlog_is_not_prose(run_cli, tmp_path):
     status, out, _ = run_cli("check", "--terse", "--strict", series)
     assert out.splitlines()[0] == (f"{series}:6: WARNING:COMMIT_LOG_LONG_LINE: Prefer a maximum 75 chars per "
                                    "line (possible unwrapped commit description?)")
+
+
+def test_binary_diff_is_checked_around(kernel_clone):
+    (kernel_clone / "tools" / "lib" / "bpf" / "blob.o").write_bytes(bytes(range(256)) * 4)
+    source = kernel_clone / "tools" / "lib" / "bpf" / "str_error.c"
+    source.write_text(source.read_text() + "/* trailing */ \n")
+    subprocess.run(["git", "-C", kernel_clone, "add", "-A"], check=True, timeout=60)
+    subprocess.run(["git", "-C", kernel_clone, "commit", "-qm", "libbpf: Add a blob", "-m",
+                    "Ship an object for the loader tests.", "-m", "Signed-off-by: Test Author <author@example.org>"],
+                   check=True, timeout=60)
+    for flags in ([], ["--binary"]):
+        mail = subprocess.run(["git", "-C", kernel_clone, "format-patch", "--stdout", *flags, "-1"], check=True,
+                              capture_output=True, text=True, timeout=60).stdout
+        proc = run_patchflow("check", "--terse", "-", input=mail, cwd=kernel_clone.parent)
+        assert proc.returncode == 1, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert [line.split(" ", 2)[1] for line in lines[:-1]] == ["ERROR:TRAILING_WHITESPACE:"], lines
