@@ -34,8 +34,7 @@ _LOG_DUMP = (
 
 _FIXES = re.compile(r"^\s*(fixes:?)\s*(?:commit\s*)?([0-9a-f]{5,40})", re.IGNORECASE)
 _FIXES_WELL_FORMED = re.compile(r"^Fixes: [0-9a-f]{12,40} \(")
-
-
+# "Jane Doe (3):", the first line of the shortlog under a cover letter's blurb
 _SHORTLOG_HEADER = re.compile(r"^\S.* \(\d+\):$")
 
 
@@ -278,9 +277,6 @@ def _author_sign_off(patch):
     return result
 
 
-_MISMATCH_WORDS = {"comments": "comments", "name": "name", "address": "address", "subaddress": "subaddress"}
-
-
 @check("FROM_SIGN_OFF_MISMATCH", level=WARNING)
 def from_sign_off_mismatch(patch, ctx):
     """The author's Signed-off-by: differs from the From: line in name, address or comment.
@@ -317,7 +313,7 @@ def from_sign_off_mismatch(patch, ctx):
         return
     if level == "comments" and not ctx.options.strict:
         return
-    message = (f"From:/Signed-off-by: email {_MISMATCH_WORDS[level]} mismatch: "
+    message = (f"From:/Signed-off-by: email {level} mismatch: "
                f"'From: {_author(patch)}' != 'Signed-off-by: {value}'")
     yield Hit.on_patch_line(patch, patch_line, message, level=CHECK if level == "comments" else None)
 
