@@ -430,14 +430,14 @@ def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffPar
             model = Hunk(hunk.source_start, hunk.source_length, hunk.target_start, hunk.target_length,
                          (hunk.section_header or "").strip(), 0)
             for line in hunk:
-                if line.diff_line_no is None:
-                    continue  # an empty line unidiff keeps after the hunk's counted end: not part of it
-                if line.line_type == "\\":
+                if line.line_type == "\\":  # before the next test: unidiff numbers no marker line
                     if model.lines:
                         model.lines[-1].no_newline = True
                     continue
                 if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
-                    continue  # the blank line that ends a mail of an mbox, not part of the hunk
+                    # the blank line that ends a mail of an mbox, or an empty line unidiff keeps after
+                    # the hunk's counted end: not part of the hunk
+                    continue
                 model.lines.append(DiffLine(line.line_type, line.value.rstrip("\n"), base + line.diff_line_no - 1,
                                             line.source_line_no, line.target_line_no))
             model.patch_line = (model.lines[0].patch_line - 1) if model.lines else first
