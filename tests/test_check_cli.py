@@ -13,18 +13,18 @@ def test_text_layout_is_checkpatchs_with_types(run_cli):
     assert status == 1 and err == ""
     assert out.splitlines() == [
         "ERROR:TRAILING_WHITESPACE: trailing whitespace",
-        "#27: FILE: Documentation/bpf/bpf_devel_QA.rst:148:",
+        "#28: FILE: Documentation/bpf/bpf_devel_QA.rst:148:",
         "+Q: How do I indicate which tree (bpf vs. bpf-next) my patch should be applied to? $",
         "",
         "ERROR:TRAILING_WHITESPACE: trailing whitespace",
-        "#41: FILE: kernel/bpf/syscall.c:1629:",
+        "#42: FILE: kernel/bpf/syscall.c:1629:",
         "+^Iif (!value_size) {^I$",
         "",
         "ERROR:TRAILING_WHITESPACE: trailing whitespace",
-        "#45: FILE: kernel/bpf/syscall.c:1633:",
+        "#46: FILE: kernel/bpf/syscall.c:1633:",
         "+^I$",
         "",
-        "total: 3 errors, 0 warnings, 0 checks, 48 lines checked",
+        "total: 3 errors, 0 warnings, 0 checks, 49 lines checked",
         "",
         f"{TRAILING} has style problems, please review.",
     ]
@@ -53,10 +53,10 @@ def test_terse_is_one_line_per_finding(run_cli):
     status, out, _ = run_cli("check", "--terse", TRAILING)
     assert status == 1
     assert out.splitlines() == [
-        f"{TRAILING}:27: ERROR:TRAILING_WHITESPACE: trailing whitespace",
-        f"{TRAILING}:41: ERROR:TRAILING_WHITESPACE: trailing whitespace",
-        f"{TRAILING}:45: ERROR:TRAILING_WHITESPACE: trailing whitespace",
-        f"{TRAILING}: total: 3 errors, 0 warnings, 0 checks, 48 lines checked",
+        f"{TRAILING}:28: ERROR:TRAILING_WHITESPACE: trailing whitespace",
+        f"{TRAILING}:42: ERROR:TRAILING_WHITESPACE: trailing whitespace",
+        f"{TRAILING}:46: ERROR:TRAILING_WHITESPACE: trailing whitespace",
+        f"{TRAILING}: total: 3 errors, 0 warnings, 0 checks, 49 lines checked",
     ]
 
 
@@ -71,7 +71,7 @@ def test_json_layout(run_cli):
     assert first == {"type": "MISSING_SIGN_OFF", "level": "ERROR", "message": "Missing Signed-off-by: line(s)",
                      "patch": sign_off, "patch_line": None, "file": None, "line": None, "column": None}
     assert rest[0] == {"type": "TRAILING_WHITESPACE", "level": "ERROR", "message": "trailing whitespace",
-                       "patch": TRAILING, "patch_line": 27, "file": "Documentation/bpf/bpf_devel_QA.rst",
+                       "patch": TRAILING, "patch_line": 28, "file": "Documentation/bpf/bpf_devel_QA.rst",
                        "line": 148, "column": 82}
     assert [(f["file"], f["line"]) for f in rest] == [
         ("Documentation/bpf/bpf_devel_QA.rst", 148), ("kernel/bpf/syscall.c", 1629), ("kernel/bpf/syscall.c", 1633)]
@@ -84,7 +84,7 @@ def test_strict_adds_check_level_findings(run_cli):
     status, out, _ = run_cli("check", "--terse", "--strict", path)
     assert status == 1
     assert out.splitlines()[0] == (
-        f"{path}:12: CHECK:FROM_SIGN_OFF_MISMATCH: From:/Signed-off-by: email comments mismatch: "
+        f"{path}:13: CHECK:FROM_SIGN_OFF_MISMATCH: From:/Signed-off-by: email comments mismatch: "
         "'From: Jane Doe <jane@example.org>' != 'Signed-off-by: Jane Doe (Acme) <jane@example.org>'")
     status, out, _ = run_cli("check", "--terse", patch_path("invalid-utf8.patch"))
     assert status == 0 and "INVALID_UTF8" not in out
@@ -108,7 +108,7 @@ def test_max_line_length(run_cli):
     assert status == 0
     status, out, _ = run_cli("check", "--terse", "--max-line-length", "80", path)
     assert status == 1
-    assert f"{path}:27: WARNING:LONG_LINE: line length of 90 exceeds 80 columns" in out.splitlines()
+    assert f"{path}:28: WARNING:LONG_LINE: line length of 90 exceeds 80 columns" in out.splitlines()
 
 
 def test_unknown_type_is_a_usage_error(run_cli):
