@@ -81,7 +81,8 @@ def test_check_examples_in_the_readme_are_real_output():
     examples = readme_examples("patchflow check")
     assert len(examples) >= 5
     for command, expected, truncated in examples:
-        words = shlex.split(command)[1:]
+        # as the shell would: `~/...` is the home directory
+        words = [os.path.expanduser(word) for word in shlex.split(command)[1:]]
         stdin = None
         if "<" in words:
             at = words.index("<")
