@@ -177,7 +177,7 @@ def test_a_style_nit_is_refused_by_the_gate(bpf_topic, run_cli, tmp_path):
     out = tmp_path / "out"
     status, stdout, stderr = run_cli("format", "-1", "-v", "2", "--changes", changes, "-o", out)
     assert status == 1
-    assert "WARNING:SUBJECT_TOO_LONG: Subject summary is 96 characters, over 75" in stdout
+    assert "WARNING:SUBJECT_TOO_LONG: Subject summary is 95 characters, over 75" in stdout
     assert "nothing written" in stderr
     assert not out.exists()
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".patchflow")]

@@ -410,6 +410,8 @@ def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
             model = Hunk(hunk.source_start, hunk.source_length, hunk.target_start, hunk.target_length,
                          (hunk.section_header or "").strip(), 0)
             for line in hunk:
+                if line.diff_line_no is None:
+                    continue  # an empty line unidiff keeps after the hunk's counted end: not part of it
                 if line.line_type == "\\":
                     if model.lines:
                         model.lines[-1].no_newline = True
