@@ -184,7 +184,7 @@ def test_a_style_nit_is_refused_by_the_gate(bpf_topic, run_cli, tmp_path):
     assert git(bpf_topic, "config", "--get-regexp", "^branch\\.topic\\.", ).count("patchflow") == 0
     # --no-check writes it all the same
     assert run_cli("format", "-1", "--no-check", "-o", out)[0] == 0
-    assert files_in(out) == ["0001-net-core-reword-the-comment-after-the-ifindex-reser.patch"]
+    assert files_in(out) == ["0001-net-core-reword-the-comment-after-the-ifindex-reserv.patch"]
 
 
 def test_a_cover_letter_without_text_is_refused(bpf_topic, run_cli, tmp_path):
