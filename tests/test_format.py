@@ -321,3 +321,42 @@ def test_default_range_and_rebase_check_against_another_tree(kernel_tree, kernel
     assert status == 0, stderr
     assert "rebase check: the series applies on bpf-next's tip" in stderr
     assert git(kernel_clone, "worktree", "list").count("\n") == 1
+
+
+def test_rfc_and_added_recipients_without_maintainers(bpf_topic, run_cli, tmp_path):
+    git(bpf_topic, "config", "branch.topic.description", DESCRIPTION)
+    out = tmp_path / "out"
+    status, stdout, stderr = run_cli("format", "master..topic", "--rfc", "-v", "3", "--no-auto",
+                                     "--to", "bpf@vger.kernel.org", "--cc", "Jane Doe <jane@example.org>",
+                                     "--to", "BPF@vger.kernel.org", "-o", out)
+    assert status == 0, stderr
+    mails = [read_mail(out / name) for name in files_in(out)]
+    assert [mail["Subject"].split("]")[0] + "]" for mail in mails] == [
+        "[PATCH RFC bpf-next v3 0/2]", "[PATCH RFC bpf-next v3 1/2]", "[PATCH RFC bpf-next v3 2/2]"]
+    assert all(addresses(mail["To"]) == ["bpf@vger.kernel.org"] for mail in mails)
+    assert all(addresses(mail["Cc"]) == ["Jane Doe <jane@example.org>"] for mail in mails)
+    # --to and --cc come first, then MAINTAINERS; an address given twice is kept once
+    status, _, _ = run_cli("format", "master..topic", "--cc", "Jane Doe <jane@example.org>",
+                           "--cc", "song@kernel.org", "-o", tmp_path / "auto")
+    first = read_mail(tmp_path / "auto" / "0001-bpf_doc-add-the-missing-article-to-the-generated-hea.patch")
+    cc = addresses(first["Cc"])
+    assert cc[:2] == ["Jane Doe <jane@example.org>", "song@kernel.org"]
+    assert not any("Song Liu" in value for value in cc)
+
+
+def test_interrupted_run_writes_nothing(bpf_topic, run_cli, tmp_path, monkeypatch):
+    import patchflow.checks
+
+    git(bpf_topic, "config", "branch.topic.description", DESCRIPTION)
+
+    def interrupted(series, options):
+        raise KeyboardInterrupt()
+
+    monkeypatch.setattr(patchflow.checks, "run", interrupted)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "0001-bpf_doc-add-the-missing-article-to-the-generated-hea.patch").write_text("old\n")
+    status, stdout, stderr = run_cli("format", "master..topic", "-o", out)
+    assert status == 130 and stderr == "patchflow: interrupted\n"
+    assert files_in(out) == ["0001-bpf_doc-add-the-missing-article-to-the-generated-hea.patch"]
+    assert (out / files_in(out)[0]).read_text() == "old\n"
