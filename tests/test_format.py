@@ -109,7 +109,7 @@ def test_bpf_next_v2_series_gives_three_right_files(bpf_topic, run_cli, tmp_path
     assert ("Two small fixes found while reading the generated helper definitions.\n\n"
             f"Changes in v2:\n{CHANGES_V2}\n- Link to v1: {LINK_V1}\n\n"
             "Test Author (2):\n") in cover_text
-    assert git(bpf_topic, "config", "branch.topic.patchflow-changes-v2").strip() == CHANGES_V2
+    assert git(bpf_topic, "config", "branch.topic.patchflow-changes-v2") == CHANGES_V2 + "\n"
     assert git(bpf_topic, "config", "branch.topic.patchflow-link-v1").strip() == LINK_V1
     assert f"git send-email {out}/v2-0000-cover-letter.patch" in stdout
 
@@ -178,7 +178,8 @@ def test_a_style_nit_is_refused_by_the_gate(bpf_topic, run_cli, tmp_path):
     status, stdout, stderr = run_cli("format", "-1", "-v", "2", "--changes", changes, "-o", out)
     assert status == 1
     assert "WARNING:SUBJECT_TOO_LONG: Subject summary is 95 characters, over 75" in stdout
-    assert "nothing written" in stderr
+    assert stderr.splitlines() == ["patchflow: the check found 0 error(s) and 1 warning(s) in the patches: "
+                                   "nothing written (fix the commits, or --no-check)"]
     assert not out.exists()
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".patchflow")]
     assert git(bpf_topic, "config", "--get-regexp", "^branch\\.topic\\.", ).count("patchflow") == 0
@@ -212,7 +213,7 @@ def test_files_of_two_trees_give_the_disagreement_error(bpf_topic, run_cli, tmp_
     assert stderr.splitlines() == [
         "patchflow: the files belong to different trees: scripts/bpf_doc.py (bpf-next); "
         "tools/lib/bpf/libbpf.c (bpf-next); net/core/dev.c (net-next); split the series, "
-        "or name the tree with --tree"]
+        "or name the tree with --tag or --tree"]
     assert stdout == "" and not out.exists()
 
 

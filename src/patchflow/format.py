@@ -182,7 +182,7 @@ def infer_tree_tag(maintainers: Optional[Maintainers], paths: Sequence[str]) -> 
     if not common:
         listed = "; ".join(f"{path} ({', '.join(trees)})" for path, trees in owners.items())
         raise MixedTrees(f"the files belong to different trees: {listed}; split the series, "
-                         f"or name the tree with --tree")
+                         f"or name the tree with --tag or --tree")
     return common[0]
 
 
@@ -220,7 +220,7 @@ class ChangelogStore:
         if not self.branch:
             raise BadInput("--changes and --prev-link are kept per branch: the range does not end on a branch")
         if changes is not None:
-            git(["config", self._key("changes", version), changes], self.repo)
+            git(["config", self._key("changes", version), changes.strip("\n")], self.repo)
         if prev_link is not None:
             git(["config", self._key("link", version - 1), prev_link], self.repo)
 

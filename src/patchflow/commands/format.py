@@ -145,12 +145,13 @@ def _gate(mails, final, tree) -> bool:
     for mail, path in zip(mails, final):
         patches.extend(parse_text(mail.text, source=_shown(path)))
     results = run_checks(Series(patches), Options(strict=True, tree=tree.path))
-    blocking = sum(1 for result in results for finding in result.findings if finding.level != report.CHECK)
-    if blocking:
+    errors = sum(1 for result in results for finding in result.findings if finding.level == report.ERROR)
+    warnings = sum(1 for result in results for finding in result.findings if finding.level == report.WARNING)
+    if errors or warnings:
         sys.stdout.write(report.render_text([r for r in results if r.findings],
                                             report.use_colour("auto", sys.stdout)))
-        print(f"patchflow: {blocking} error(s) and warning(s) in the generated patches: nothing written "
-              f"(fix the commits, or --no-check)", file=sys.stderr)
+        print(f"patchflow: the check found {errors} error(s) and {warnings} warning(s) in the patches: "
+              f"nothing written (fix the commits, or --no-check)", file=sys.stderr)
         return False
     notes = [r for r in results if r.findings]
     if notes:
