@@ -65,9 +65,11 @@ def addresses(header):
     return [str(a) for a in header.addresses] if header else []
 
 
-def get_maintainer(tree, *patches):
-    proc = subprocess.run(["perl", "scripts/get_maintainer.pl", "--no-git", "--no-rolestats", "--no-keywords",
-                           *map(str, patches)], cwd=tree, capture_output=True, text=True, timeout=120)
+def get_maintainer(tree, *patches, keywords=True):
+    """What the tree's scripts/get_maintainer.pl names for patch files (keywords on, as by default)."""
+    proc = subprocess.run(["perl", "scripts/get_maintainer.pl", "--no-git", "--no-git-fallback", "--no-rolestats",
+                           *([] if keywords else ["--no-keywords"]), *map(str, patches)],
+                          cwd=tree, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.split("\n")
 
@@ -366,3 +368,23 @@ def test_interrupted_run_writes_nothing(bpf_topic, run_cli, tmp_path, monkeypatc
     assert status == 130 and stderr == "patchflow: interrupted\n"
     assert files_in(out) == ["0001-bpf_doc-add-the-missing-article-to-the-generated-hea.patch"]
     assert (out / files_in(out)[0]).read_text() == "old\n"
+
+
+def test_keywords_add_their_entries_as_get_maintainer_does_for_a_patch(bpf_topic, run_cli, tmp_path):
+    """A net/core/dev.c change whose diff mentions XDP reaches the XDP maintainers (K: xdp)."""
+    git(bpf_topic, "checkout", "-q", "-b", "xdp", "master")
+    change(bpf_topic, "net/core/dev.c", DEV_OLD, "/* The ifindex is reserved already: no xdp state to undo */",
+           "net: core: reword the ifindex comment")
+    bare = tmp_path / "bare"
+    assert run_cli("format", "-1", "--no-auto", "--no-check", "-o", bare)[0] == 0
+    theirs = [line for line in get_maintainer(bpf_topic, *sorted(bare.iterdir())) if line]
+    assert "Jesper Dangaard Brouer <hawk@kernel.org>" in theirs
+    assert "Jesper Dangaard Brouer <hawk@kernel.org>" not in get_maintainer(bpf_topic, *sorted(bare.iterdir()),
+                                                                            keywords=False)
+    out = tmp_path / "out"
+    status, _, stderr = run_cli("format", "-1", "--no-check", "-o", out)
+    assert status == 0, stderr
+    mail = read_mail(out / files_in(out)[0])
+    to, cc = addresses(mail["To"]), addresses(mail["Cc"])
+    assert "Jesper Dangaard Brouer <hawk@kernel.org>" in to
+    assert sorted(to + cc) == sorted(theirs)

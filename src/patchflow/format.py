@@ -286,6 +286,14 @@ def format_patch(repo: str, rng: Range, directory: str, prefix: str, version: in
     return mails
 
 
+def patch_texts(repo: str, rng: Range, prefix: str, version: int) -> List[str]:
+    """The patches as git format-patch writes them before they have recipients: what
+    get_maintainer.pl searches for `K:` keywords."""
+    with tempfile.TemporaryDirectory(prefix="patchflow-format-") as scratch:
+        mails = format_patch(repo, rng, scratch, prefix, version, False, (), (), cover_from_description=False)
+    return [mail.text for mail in mails]
+
+
 def fill_cover_letter(mail: Mail, subject: Optional[str], body: Optional[str], changes: str) -> None:
     """Put the subject, the body and the changelog into git's cover letter."""
     text = mail.text

@@ -97,14 +97,17 @@ def run(args) -> int:
     log = fmt.changelog(store, args.version, changes, args.prev_link)
     if args.version > 1 and not log:
         _warn(f"no changelog for v{args.version}: say what changed since v{args.version - 1} with --changes FILE")
-    recipients = maintainers.recipients(paths) if (args.auto and maintainers is not None) else None
-    addressing = fmt.addressing(recipients, args.to, args.cc)
     cover = len(rng.commits) > 1 or args.cover or cover_text is not None
+    prefix = fmt.subject_prefix(tag, args.rfc)
+    recipients = None
+    if args.auto and maintainers is not None:
+        recipients = maintainers.recipients(paths, fmt.patch_texts(repo, rng, prefix, args.version))
+    addressing = fmt.addressing(recipients, args.to, args.cc)
     if not tree_is_repo:
         _base_warning(tree, rng.base, tag)
 
     with fmt.AtomicOutput(args.output) as out:
-        mails = fmt.format_patch(repo, rng, out.staging, fmt.subject_prefix(tag, args.rfc), args.version, cover,
+        mails = fmt.format_patch(repo, rng, out.staging, prefix, args.version, cover,
                                  addressing.to, addressing.cc, cover_from_description=cover_text is None)
         if cover:
             subject, body = fmt.split_cover_text(cover_text) if cover_text is not None else (None, None)
