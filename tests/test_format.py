@@ -83,9 +83,12 @@ def test_bpf_next_v2_series_gives_three_right_files(bpf_topic, run_cli, tmp_path
     changes = tmp_path / "changes-v2.txt"
     changes.write_text(CHANGES_V2 + "\n")
     out = tmp_path / "outgoing"
+    state = ("for-each-ref", "--format=%(refname) %(objectname)"), ("status", "--porcelain=v2", "--branch")
+    before = [git(bpf_topic, *command) for command in state]
     status, stdout, stderr = run_cli("format", "master..topic", "--tree", "bpf-next", "-v", "2",
                                      "--changes", changes, "--prev-link", LINK_V1, "-o", out)
     assert status == 0, stderr
+    assert [git(bpf_topic, *command) for command in state] == before  # refs, HEAD, index, files
     names = files_in(out)
     assert names == ["v2-0000-cover-letter.patch",
                      "v2-0001-bpf_doc-add-the-missing-article-to-the-generated-.patch",
@@ -388,3 +391,17 @@ def test_keywords_add_their_entries_as_get_maintainer_does_for_a_patch(bpf_topic
     to, cc = addresses(mail["To"]), addresses(mail["Cc"])
     assert "Jesper Dangaard Brouer <hawk@kernel.org>" in to
     assert sorted(to + cc) == sorted(theirs)
+
+
+def test_empty_texts_and_a_rebase_check_without_a_tree(bpf_topic, run_cli, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n")
+    for args, message in (
+            (("--cover-letter", empty), f"patchflow: --cover-letter {empty}: empty file"),
+            (("-v", "2", "--changes", empty), f"patchflow: --changes {empty}: empty file"),
+            (("--changes", empty), "patchflow: --changes and --prev-link describe a new version: give -v 2 or later"),
+            (("--rebase-check",), "patchflow: --rebase-check applies the series on another tree's tip: give "
+                                  "--tree (a path, or a name such as bpf-next)")):
+        status, stdout, stderr = run_cli("format", "master..topic", *args, "-o", tmp_path / "out")
+        assert (status, stdout, stderr) == (2, "", message + "\n")
+    assert not (tmp_path / "out").exists()

@@ -29,9 +29,10 @@ SUBJECT_PLACEHOLDER = "*** SUBJECT HERE ***"
 BLURB_PLACEHOLDER = "*** BLURB HERE ***"
 _LAST_N = re.compile(r"^-(\d+)$")
 _SHORTLOG_HEAD = re.compile(r"^\S.* \(\d+\):$")
-# the configuration format-patch reads that would change what git am gets back, or the file names
+# the configuration format-patch reads that would change what git am gets back (a prefix-less diff,
+# an added Signed-off-by), or the file names
 _PINNED_CONFIG = ("-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "-c", "diff.relative=false",
-                  "-c", "format.suffix=.patch")
+                  "-c", "format.suffix=.patch", "-c", "format.signOff=false")
 
 
 class MixedTrees(PatchflowError):

@@ -81,6 +81,9 @@ def run(args) -> int:
     repo = fmt.repository(os.getcwd())
     tree = resolve_tree(args.tree, progress=True) if args.tree else KernelTree(repo)
     tree_is_repo = os.path.realpath(tree.path) == os.path.realpath(repo)
+    if args.rebase_check and tree_is_repo:
+        raise BadInput("--rebase-check applies the series on another tree's tip: give --tree (a path, "
+                       "or a name such as bpf-next)")
     maintainers = tree.maintainers()
     if maintainers is None and args.auto:
         _warn(f"{tree.path} has no MAINTAINERS: no recipients and no tree tag from it")
@@ -91,6 +94,9 @@ def run(args) -> int:
     tag = args.tag or (tree.name if tree.name in TAGGED_TREES else None) or fmt.infer_tree_tag(maintainers, paths)
     changes = _read(args.changes, "--changes") if args.changes else None
     cover_text = _read(args.cover_file, "--cover-letter") if args.cover_file else None
+    for text, flag, path in ((changes, "--changes", args.changes), (cover_text, "--cover-letter", args.cover_file)):
+        if text is not None and not text.strip():
+            raise BadInput(f"{flag} {path}: empty file")
     store = fmt.ChangelogStore(repo, rng.branch)
     if (changes is not None or args.prev_link) and not rng.branch:
         raise BadInput(f"--changes and --prev-link are kept with the branch: range {rng.spec} does not end on one")
