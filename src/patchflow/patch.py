@@ -6,10 +6,6 @@ line also keeps its line number in the old and the new file.
 
 from __future__ import annotations
 
-import email.header
-import email.parser
-import email.policy
-import email.utils
 import os
 import re
 import stat
@@ -245,11 +241,19 @@ def decode(name: str, data: bytes) -> str:
     if not data.strip():
         raise BadInput(f"{name}: empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:8192]:
-        kind = "UTF-16 text" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "binary data (NUL bytes)"
+        kind = "UTF-16 text" if _looks_utf16(data[:8192]) else "binary data (NUL bytes)"
         raise BadInput(f"{name}: {kind}, not a patch: patches are 8-bit text (git format-patch writes UTF-8)")
     if b"\x00" in data:
         raise BadInput(f"{name}: contains NUL bytes, not a text patch")
     return data.decode("utf-8", errors="surrogateescape")
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """A byte-order mark, or ASCII text with a NUL in every other byte (what Windows editors save)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 16 and max(even.count(0), odd.count(0)) >= 0.9 * len(odd)
 
 
 def split_messages(text: str) -> List[tuple]:
@@ -268,9 +272,15 @@ def split_messages(text: str) -> List[tuple]:
 
 
 def _decode_header(value: str) -> str:
+    if "=?" not in value:
+        return value  # no RFC 2047 encoded word; the email package costs milliseconds to import
+    import email.errors
+    import email.header
+
     try:
         return str(email.header.make_header(email.header.decode_header(value)))
-    except (UnicodeError, LookupError, email.errors.HeaderParseError):
+    except (UnicodeError, LookupError, ValueError, email.errors.MessageError):
+        # a mangled encoded word (bad charset, bytes that are not the charset): keep it as written
         return value
 
 
@@ -386,18 +396,28 @@ def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
     from unidiff import PatchSet
     from unidiff.errors import UnidiffParseError
 
-    base = patch.first_line + pos  # patch line number of diff line 1
-    try:
-        patch_set = PatchSet([line + "\n" for line in patch.lines[pos:]])
-    except UnidiffParseError as exc:
-        raise BadInput(f"{patch.name}: broken diff: {exc}")
+    _check_hunk_counts(patch, pos)
     files: List[FileDiff] = []
-    # unidiff numbers hunk lines, not headers: find each file's `diff --git` line ourselves
-    starts = [base + i for i, line in enumerate(patch.lines[pos:]) if line.startswith("diff --git ")]
-    if len(starts) != len(patch_set):
-        starts = [base] * len(patch_set)
-    for patched, first in zip(patch_set, starts):
-        info = [str(line).rstrip("\n") for line in patched.patch_info]
+    # unidiff's objects for a line weigh ten times our own: parse one `diff --git` section at a time
+    # so that only one file's are alive at once (a 200,000-line patch stays under 200 MB)
+    bounds = [pos] + [i for i in range(pos + 1, len(patch.lines)) if patch.lines[i].startswith("diff --git ")]
+    bounds.append(len(patch.lines))
+    for section_start, section_end in zip(bounds, bounds[1:]):
+        files.extend(_parse_diff_section(patch, section_start, section_end, PatchSet, UnidiffParseError))
+    return files
+
+
+def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffParseError) -> List[FileDiff]:
+    """The files of lines[start:end]: one `diff --git` section, or a whole diff without such lines."""
+    base = patch.first_line + start  # patch line number of the section's first line
+    try:
+        patch_set = PatchSet([line + "\n" for line in patch.lines[start:end]])
+    except (UnidiffParseError, ValueError) as exc:
+        raise BadInput(f"{patch.name}: broken diff: {_one_line(str(exc))}")
+    files: List[FileDiff] = []
+    for patched in patch_set:
+        first = base
+        info = [str(line).rstrip("\n") for line in patched.patch_info or ()]
         diff = FileDiff(
             old_path=_strip_prefix(patched.source_file),
             new_path=_strip_prefix(patched.target_file),
@@ -416,12 +436,80 @@ def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
                     if model.lines:
                         model.lines[-1].no_newline = True
                     continue
+                if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
+                    continue  # the blank line that ends a mail of an mbox, not part of the hunk
                 model.lines.append(DiffLine(line.line_type, line.value.rstrip("\n"), base + line.diff_line_no - 1,
                                             line.source_line_no, line.target_line_no))
             model.patch_line = (model.lines[0].patch_line - 1) if model.lines else first
             diff.hunks.append(model)
         files.append(diff)
     return files
+
+
+# hunk counts beyond this are refused before they are turned into numbers (a 5,000-digit count is an attack)
+_MAX_COUNT_DIGITS = 9
+
+
+def _check_hunk_counts(patch: Patch, pos: int) -> None:
+    """Refuse a hunk whose body does not have the lines its header counts, naming both lines.
+
+    `git apply` reads a hunk body by the header's counts and calls the patch corrupt when the body
+    ends early (a cut-off mail) or when a '+'/'-' line follows the counted end (counts that lie).
+    """
+    lines = patch.lines
+    n = len(lines)
+    i = pos
+    while i < n:
+        header = lines[i]
+        match = _HUNK.match(header) if header.startswith("@@ -") else None
+        if match is None:
+            i += 1
+            continue
+        header_line = patch.first_line + i
+        counts = [match.group(k) or "1" for k in (2, 4)]
+        if any(len(count) > _MAX_COUNT_DIGITS for count in counts) or \
+                any(len(match.group(k)) > _MAX_COUNT_DIGITS for k in (1, 3)):
+            raise BadInput(f"{patch.name}:{header_line}: hunk header with an impossible line number or count")
+        old, new = int(counts[0]), int(counts[1])
+        if old == 0 and new == 0:
+            raise BadInput(f"{patch.name}:{header_line}: a hunk header that counts no lines")
+        i += 1
+        while (old > 0 or new > 0) and i < n:
+            kind = lines[i][:1]
+            if kind == " " or lines[i] in ("", "\r"):
+                old, new = old - 1, new - 1
+            elif kind == "-":
+                old -= 1
+            elif kind == "+":
+                new -= 1
+            elif kind != "\\":
+                break
+            i += 1
+        if old > 0 or new > 0:
+            where = f"line {patch.first_line + i}" if i < n else "the end of the file"
+            raise BadInput(f"{patch.name}:{header_line}: the hunk is cut short at {where}: "
+                           f"its header counts more lines (a truncated patch, or counts that lie)")
+        if old < 0 or new < 0:
+            raise BadInput(f"{patch.name}:{header_line}: the hunk has more lines than its header counts")
+        while i < n and lines[i].startswith("\\"):
+            i += 1
+        if i < n and lines[i][:1] in ("+", "-") and not _ends_diff_block(lines, i):
+            raise BadInput(f"{patch.name}:{patch.first_line + i}: a diff line after the end of the hunk at "
+                           f"line {header_line}: the hunk header's counts are wrong")
+
+
+def _ends_diff_block(lines: List[str], i: int) -> bool:
+    """Whether lines[i], just after a hunk, is a mail signature or the next file's `---`/`+++` pair."""
+    line = lines[i].rstrip("\r")
+    if line in ("--", "-- "):
+        return True
+    return line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
+
+
+def _one_line(text: str, limit: int = 120) -> str:
+    """A message fit for the one stderr line: control characters escaped, long quotes cut."""
+    text = text.strip().encode("unicode_escape", errors="backslashreplace").decode("ascii")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _parse_extended_header(current: FileDiff, line: str) -> None:
@@ -483,4 +571,6 @@ def address_of(value: Optional[str]) -> str:
     """The bare e-mail address in a From: or Signed-off-by: value, lower-cased."""
     if not value:
         return ""
+    import email.utils
+
     return email.utils.parseaddr(value)[1].lower()

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -37,10 +38,33 @@ def git(args: List[str], cwd: str, timeout: float = GIT_TIMEOUT, input: Optional
     except FileNotFoundError:
         raise ToolMissing("git", "git")
     except subprocess.TimeoutExpired:
-        raise TreeError(f"git {args[0]} timed out after {timeout:.0f} s in {cwd}")
+        raise TreeError(f"git {_subcommand(args)} timed out after {timeout:.0f} s in {cwd}")
     if check and proc.returncode != 0:
-        raise TreeError(f"git {args[0]} failed in {cwd}: {last_line(proc.stderr)}")
+        raise TreeError(f"git {_subcommand(args)} failed in {cwd}: {last_line(proc.stderr)}")
     return proc.stdout.decode("utf-8", errors="surrogateescape")
+
+
+def run_git(args: List[str], cwd: str, timeout: float = GIT_TIMEOUT, input: Optional[bytes] = None,
+            env: Optional[dict] = None) -> "subprocess.CompletedProcess":
+    """Run `git --no-pager ARGS` and hand back the finished process, whatever its exit status."""
+    full_env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    if env:
+        full_env.update(env)
+    try:
+        return subprocess.run(["git", "--no-pager", *args], cwd=cwd, input=input, capture_output=True,
+                              timeout=timeout, env=full_env)
+    except FileNotFoundError:
+        raise ToolMissing("git", "git")
+    except subprocess.TimeoutExpired:
+        raise TreeError(f"git {_subcommand(args)} timed out after {timeout:.0f} s in {cwd}")
+
+
+def _subcommand(args: List[str]) -> str:
+    """The git command of an argument list, past options such as `-c key=value`."""
+    index = 0
+    while index < len(args) and args[index].startswith("-"):
+        index += 2 if args[index] in ("-c", "-C") else 1
+    return args[index] if index < len(args) else "(no command)"
 
 
 def last_line(data: bytes) -> str:
@@ -67,9 +91,19 @@ class KernelTree:
         return os.path.isfile(os.path.join(self.path, relpath))
 
     def read_text(self, relpath: str) -> Optional[str]:
-        """A file of the work tree as text, or None when the tree does not have it."""
+        """A file of the work tree as text, or None when the tree does not have it.
+
+        Names come from patches: one that leaves the tree (`../../dev/zero`) or that is not a regular
+        file (a FIFO would block, a device never end) is not read.
+        """
+        from .paths import name_problem
+
+        if name_problem(relpath):
+            return None
         full = os.path.join(self.path, relpath)
         try:
+            if not stat.S_ISREG(os.stat(full).st_mode):
+                return None
             with open(full, "rb") as handle:
                 return handle.read().decode("utf-8", errors="surrogateescape")
         except OSError:
