@@ -204,7 +204,7 @@ def parse_address(text):
         if match:
             address, comment = match.groups()
         else:
-            match = re.search(r"(\S+@\S+)(.*)$", text)
+            match = re.search(r"(?<!\S)(\S+@\S+)(.*)$", text)
             if match:
                 address, comment = match.groups()
                 name = text[:match.start()].strip()
