@@ -179,7 +179,7 @@ def test_lone_patch_has_no_cover_letter_and_its_changelog_below_the_line(bpf_top
 
 
 def test_a_style_nit_is_refused_by_the_gate(bpf_topic, run_cli, tmp_path):
-    change(bpf_topic, "net/core/dev.c", DEV_OLD, DEV_NEW,
+    change(bpf_topic, "net/core/dev.c", DEV_OLD, DEV_NEW + " ",
            "net: core: reword the comment after the ifindex reservation so that it reads better than before")
     git(bpf_topic, "config", "branch.topic.description", DESCRIPTION)
     changes = tmp_path / "changes.txt"
@@ -188,7 +188,8 @@ def test_a_style_nit_is_refused_by_the_gate(bpf_topic, run_cli, tmp_path):
     status, stdout, stderr = run_cli("format", "-1", "-v", "2", "--changes", changes, "-o", out)
     assert status == 1
     assert "WARNING:SUBJECT_TOO_LONG: Subject summary is 95 characters, over 75" in stdout
-    assert stderr.splitlines() == ["patchflow: the check found 0 error(s) and 1 warning(s) in the patches: "
+    assert "ERROR:TRAILING_WHITESPACE: trailing whitespace\n#33: FILE: net/core/dev.c:414:\n" in stdout
+    assert stderr.splitlines() == ["patchflow: the check found 1 error(s) and 1 warning(s) in the patches: "
                                    "nothing written (fix the commits, or --no-check)"]
     assert not out.exists()
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".patchflow")]
