@@ -406,3 +406,15 @@ def test_empty_texts_and_a_rebase_check_without_a_tree(bpf_topic, run_cli, tmp_p
         status, stdout, stderr = run_cli("format", "master..topic", *args, "-o", tmp_path / "out")
         assert (status, stdout, stderr) == (2, "", message + "\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_files_of_an_earlier_run_that_are_not_written_again_are_named(bpf_topic, run_cli, tmp_path):
+    git(bpf_topic, "config", "branch.topic.description", DESCRIPTION)
+    out = tmp_path / "out"
+    assert run_cli("format", "master..topic", "-o", out)[0] == 0
+    status, stdout, stderr = run_cli("format", "-1", "-o", out)  # the same version, now one patch
+    assert status == 0, stderr
+    assert stdout.splitlines()[0] == f"{out}/0001-libbpf-say-why-libbpf_set_strict_mode-is-kept.patch"
+    assert f"patchflow: warning: {out}/0002-libbpf-say-why-libbpf_set_strict_mode-is-kept.patch is from an " \
+           f"earlier run and not part of this series: remove it before sending" in stderr
+    assert len(files_in(out)) == 4  # warned about, never removed

@@ -176,8 +176,8 @@ def _base_warning(tree, base: str, tag) -> None:
         return
     known = tree.git("rev-parse", "--verify", "--quiet", base + "^{commit}", check=False).strip()
     if not known:
-        _warn(f"base-commit {base[:12]} is not in {name} (tip {tip[:12]}): the series is not based on its "
-              f"latest tree; --rebase-check tries it on the tip")
+        _warn(f"base-commit {base[:12]} is not {name}'s tip {tip[:12]} nor in its history here: maintainers "
+              f"ask for series on the latest tree; --rebase-check tries it on the tip")
         return
     behind = tree.git("rev-list", "--count", f"{base}..{tip}").strip()
     _warn(f"base-commit {base[:12]} is {behind} commit(s) behind {name}'s tip {tip[:12]}: maintainers ask for "
