@@ -130,7 +130,8 @@ def test_bpf_next_v2_series_gives_three_right_files(bpf_topic, run_cli, tmp_path
                 "GIT_COMMITTER_NAME": committer[0], "GIT_COMMITTER_EMAIL": committer[1],
                 "GIT_COMMITTER_DATE": committer[2]})
         shape = "%T%n%an <%ae>%n%aI%n%B"
-        assert git(applied, "log", f"--format={shape}", "-2") == git(bpf_topic, "log", f"--format={shape}", "-2", "topic")
+        assert (git(applied, "log", f"--format={shape}", "-2")
+                == git(bpf_topic, "log", f"--format={shape}", "-2", "topic"))
         assert git(applied, "rev-parse", "HEAD") == git(bpf_topic, "rev-parse", "topic")
     finally:
         git(bpf_topic, "worktree", "remove", "--force", str(applied))
