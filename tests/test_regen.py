@@ -143,8 +143,9 @@ def test_a_patch_that_breaks_the_expansion_fails_expansion(kernel_clone, tmp_pat
     assert proofs["helpers"][0] == "ok"
     status, detail = proofs["expansion"]
     assert status == "FAIL"
-    assert detail.startswith("token ") and " differs: before `const` (line " in detail
-    assert "after `bpf_map_lookup_elem` (line " in detail
+    assert detail.startswith("token ")
+    assert " differs: before `const`, after `bpf_map_lookup_elem` (cc -E output" in detail
+    assert "`void * ( * const bpf_map_lookup_elem ) ( void`" in detail
     assert proc.stdout.rstrip().endswith("3 of 4 proofs pass: expansion failed")
     assert snapshot(kernel_clone) == before
 
@@ -205,7 +206,8 @@ def test_users_tree_untouched_after_success_and_failure(kernel_clone, tmp_path):
     assert os.listdir(scratch) == []  # no worktree, no scratch directory left behind
 
 
-def test_sigint_removes_the_worktree(kernel_clone):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupt_removes_the_worktree(kernel_clone, signum):
     # a generator that takes its time, so that the signal arrives mid-run
     edit(kernel_clone / "scripts" / "bpf_doc.py", "import argparse\n", "import argparse\nimport time; time.sleep(30)\n")
     commit_all(kernel_clone, "slow generator")
@@ -214,14 +216,14 @@ def test_sigint_removes_the_worktree(kernel_clone):
     child = subprocess.Popen([sys.executable, "-m", "patchflow", "regen", "--tree", str(kernel_clone)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        interrupt_mid_run(child, kernel_clone, before)
+        interrupt_mid_run(child, kernel_clone, before, signum)
     finally:
         if child.poll() is None:
             child.kill()
             child.wait(timeout=30)
 
 
-def interrupt_mid_run(child, kernel_clone, before):
+def interrupt_mid_run(child, kernel_clone, before, signum):
     admin = kernel_clone / ".git" / "worktrees"
     deadline = time.time() + 60
     while time.time() < deadline and not (admin.is_dir() and list(admin.glob("*/gitdir"))):
@@ -229,7 +231,7 @@ def interrupt_mid_run(child, kernel_clone, before):
     worktree = Path((next(admin.iterdir()) / "gitdir").read_text().strip()).parent
     assert worktree.is_dir()
     time.sleep(0.5)  # into the generator run
-    child.send_signal(signal.SIGINT)
+    child.send_signal(signum)
     out, err = child.communicate(timeout=60)
     assert child.returncode == 130
     assert err == "patchflow: interrupted\n"
@@ -252,3 +254,18 @@ def test_unknown_tree_name(isolated_env, tmp_path):
     proc = run_patchflow("regen", "--tree", "no-such-tree", cwd=tmp_path, env=env)
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1
     assert proc.stderr.startswith("patchflow: --tree no-such-tree: not a directory and not a known tree name")
+
+
+def test_a_plain_diff_is_applied_too(kernel_clone, tmp_path):
+    mail = Path(BUNDLED["6.12"]).read_text()
+    plain = tmp_path / "bpf-helper.diff"
+    plain.write_text(mail[mail.index("diff --git "):].rsplit("\n-- \n", 1)[0] + "\n")
+    proc = run_patchflow("regen", "--tree", kernel_clone, "--patch", plain, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["patches"] == [{"path": str(plain), "subject": "bpf-helper.diff"}]
+    assert all(proof["ok"] for proof in report["verify"].values())
+    not_a_patch = tmp_path / "notes.txt"
+    not_a_patch.write_text("just words\n")
+    bad = run_patchflow("regen", "--tree", kernel_clone, "--patch", not_a_patch)
+    assert (bad.returncode, bad.stderr) == (2, f"patchflow: {not_a_patch}: not a patch (no diff in it)\n")

@@ -36,8 +36,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", metavar="REF", help="the commit to apply the patch to (default: the tree's HEAD)")
     parser.add_argument("--patch", nargs="+", metavar="FILE", dest="patches",
                         help="apply these patches (a series, in order) instead of the bundled BPF_HELPER change")
-    parser.add_argument("--out", metavar="DIR", help="keep the generated files in DIR: before/ and after/ (the header and, for the diff, "
-                             "the generator's manual pages) and generated.diff")
+    parser.add_argument("--out", metavar="DIR",
+                        help="keep the generated files in DIR: before/ and after/ (the header and, for the "
+                             "diff, the generator's manual pages) and generated.diff")
     parser.add_argument("--max-age", type=_duration, default=DEFAULT_MAX_AGE, metavar="DURATION",
                         help="fetch a cached clone older than this (seconds, or 30m, 12h, 7d; default 1d)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")

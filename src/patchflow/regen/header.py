@@ -54,21 +54,19 @@ def _strip_comments(text: str) -> str:
 
 
 def _split_top(text: str, sep: str = ",") -> List[str]:
+    """Split at `sep` outside parentheses and brackets."""
     parts, depth, start = [], 0, 0
-    for index, char in enumerate(text):
+    for match in re.finditer(r"[()\[\]" + re.escape(sep) + "]", text):
+        char = match.group(0)
         if char in "([":
             depth += 1
         elif char in ")]":
             depth -= 1
-        elif char == sep and depth == 0:
-            parts.append(text[start:index])
-            start = index + 1
+        elif depth == 0:
+            parts.append(text[start:match.start()])
+            start = match.end()
     parts.append(text[start:])
     return parts
-
-
-def _type_text(text: str) -> str:
-    return " ".join(token.text for token in tokenize(text))
 
 
 C_TYPE_WORDS = {"void", "char", "short", "int", "long", "signed", "unsigned", "float", "double", "_Bool",
@@ -103,19 +101,18 @@ def parse_header(text: str) -> HelperHeader:
     # preprocessor lines are not declarations; blank them (continuations included)
     code = re.sub(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", lambda m: re.sub(r"[^\n]", " ", m.group(0)), code, flags=re.M)
     result = HelperHeader()
-    offset = 0
+    line = 1
     for statement in _split_top(code, ";"):
-        start = offset + len(statement) - len(statement.lstrip())
-        offset += len(statement) + 1
         body = statement.strip()
+        first_line = line + statement.count("\n", 0, len(statement) - len(statement.lstrip()))
+        line += statement.count("\n")
         if not body:
             continue
-        line = code.count("\n", 0, start) + 1
-        decl = _parse_statement(body, attributes, line)
+        decl = _parse_statement(body, attributes, first_line)
         if decl is not None:
             result.helpers.append(decl)
         elif "BPF_HELPER" in body or "(* const" in body.replace("\n", " "):
-            result.unparsed.append((line, " ".join(body.split())))
+            result.unparsed.append((first_line, " ".join(body.split())))
     return result
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from ..errors import BadInput, PatchflowError, TreeError
-from ..tree import run_git
+from ..tree import last_line, run_git
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 # Newest shape first: a tree takes the first variant that applies.
@@ -28,6 +28,10 @@ NO_HOOKS = ["-c", "core.hooksPath=/dev/null"]
 
 class PatchDoesNotApply(PatchflowError):
     """A patch that does not apply to the chosen base."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason or message
 
 
 @dataclass
@@ -108,14 +112,21 @@ def why_not(work, path: str) -> Optional[str]:
     return errors[-1] if errors else (proc_err.strip().splitlines() or ["git apply failed"])[-1]
 
 
-def choose_bundled(work, base: str) -> Tuple[str, str]:
-    """The bundled variant that applies to the worktree: (variant, path)."""
+def apply_bundled(work, base: str) -> List[AppliedPatch]:
+    """Apply the bundled variant that fits the worktree's generator; the likeliest one is tried first."""
+    generator = os.path.join(work.path, "scripts", "bpf_doc.py")
+    with open(generator, encoding="utf-8", errors="replace") as handle:
+        prints_static_apart = "print('static ', end='')" in handle.read()
+    variants = bundled_patches()
+    if not prints_static_apart:
+        variants.reverse()
     reasons = []
-    for variant, path in bundled_patches():
-        reason = why_not(work, path)
-        if reason is None:
-            return variant, path
-        reasons.append(f"{variant} variant: {reason}")
+    for variant, path in variants:
+        try:
+            return apply_series(work, [path], base, variant=variant)
+        except PatchDoesNotApply as exc:
+            reasons.append(f"{variant} variant: {exc.reason}")
+            run_git(["am", "--abort"], cwd=work.path, timeout=60)
     raise PatchDoesNotApply(f"no bundled BPF_HELPER patch applies to {base[:12]}: " + "; ".join(reasons))
 
 
@@ -124,17 +135,21 @@ def apply_series(work, paths: List[str], base: str, variant: Optional[str] = Non
     applied = []
     for path in paths:
         text = _read(path)
-        reason = why_not(work, path)
-        if reason is not None:
-            where = "on top of the patches before it" if applied else f"to {base[:12]}"
-            raise PatchDoesNotApply(f"{path} does not apply {where}: {reason}")
+        if not re.search(r"^(diff --git |--- )", text, re.M):
+            raise BadInput(f"{path}: not a patch (no diff in it)")
         data = text.encode("utf-8", "surrogateescape")
         if _is_mail(text):
-            work.git(*NO_HOOKS, "am", "--quiet", "--no-3way", "--keep-cr", "-", input=data,
-                     env=COMMITTER)
+            proc = run_git([*NO_HOOKS, "am", "--quiet", "--no-3way", "--keep-cr", "-"], cwd=work.path,
+                           input=data, env=COMMITTER)
         else:
-            # a plain diff: applied and committed under its file name
-            work.git("apply", "--index", "-", input=data)
+            proc = run_git(["apply", "--index", "-"], cwd=work.path, input=data)
+        if proc.returncode != 0:
+            # the worktree goes away with its half-done am; only say why
+            reason = why_not(work, path) or last_line(proc.stderr)
+            where = "on top of the patches before it" if applied else f"to {base[:12]}"
+            raise PatchDoesNotApply(f"{path} does not apply {where}: {reason}", reason)
+        if not _is_mail(text):
+            # a plain diff: committed under its file name
             work.git(*NO_HOOKS, "-c", "user.name=patchflow regen", "-c", "user.email=regen@patchflow.invalid",
                      "commit", "--quiet", "--no-verify", "-m", f"patchflow regen: {os.path.basename(path)}",
                      env=COMMITTER)
@@ -145,4 +160,5 @@ def apply_series(work, paths: List[str], base: str, variant: Optional[str] = Non
 def tree_has_generator(work) -> None:
     for relpath in ("scripts/bpf_doc.py", "include/uapi/linux/bpf.h"):
         if not os.path.isfile(os.path.join(work.path, relpath)):
-            raise TreeError(f"{work.tree.path} at {work.commit[:12]} has no {relpath}: not a kernel tree with the BPF generator")
+            raise TreeError(f"{work.tree.path} at {work.commit[:12]} has no {relpath}: "
+                            "not a kernel tree with the BPF generator")

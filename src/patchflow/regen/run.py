@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from ..errors import TreeError
+from ..errors import BadInput, TreeError
 from ..tree import KernelTree, TempWorktree, resolve_tree
 from . import bpf_object, generate, patches, processes, verify
 from .header import parse_header
@@ -46,68 +46,79 @@ class RegenResult:
         }
 
 
-def resolve_base(tree: KernelTree, base: Optional[str]) -> str:
+def resolve_base(tree: KernelTree, base: Optional[str]):
+    """The commit id and subject of --base (default HEAD)."""
     ref = base or "HEAD"
     try:
-        return tree.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
+        out = tree.git("log", "-1", "--no-walk", "--format=%H%n%s", "--end-of-options", f"{ref}^{{commit}}", "--")
     except TreeError:
         raise TreeError(f"--base {ref}: not a commit in {tree.path}")
+    commit, _, subject = out.partition("\n")
+    return commit.strip(), subject.strip()
 
 
 def regen(tree_spec: str, base: Optional[str] = None, patch_files: Optional[List[str]] = None,
           out: Optional[str] = None, max_age: Optional[float] = None, progress: bool = False) -> RegenResult:
+    if out and os.path.exists(out) and not os.path.isdir(out):
+        raise BadInput(f"--out {out}: exists and is not a directory")
     tree = resolve_tree(tree_spec, max_age=max_age, progress=progress)
-    commit = resolve_base(tree, base)
-    subject = tree.git("log", "-1", "--format=%s", commit).strip()
+    commit, subject = resolve_base(tree, base)
     # the tools are looked for first: a missing compiler is an error before any work
     bpf_object.clang()
     bpf_object.c_preprocessor()
-    with tempfile.TemporaryDirectory(prefix="patchflow-regen-") as scratch, TempWorktree(tree, commit) as work:
-        patches.tree_has_generator(work)
-        before_dir, after_dir = os.path.join(scratch, "before"), os.path.join(scratch, "after")
-        # the manual pages only matter to someone who keeps the files
-        outputs = tuple(generate.OUTPUTS) if out else (generate.HEADER,)
-        before = generate.generate_all(work.path, before_dir, "before the patch", outputs)
-        if patch_files:
-            applied = patches.apply_series(work, list(patch_files), commit)
-        else:
-            variant, path = patches.choose_bundled(work, commit)
-            applied = patches.apply_series(work, [path], commit, variant=variant)
-        after = generate.generate_all(work.path, after_dir, "after the patch", outputs)
-        result = RegenResult(tree, tree_spec, commit, subject, applied, [], [])
-        result.proofs = _prove(before[generate.HEADER], after[generate.HEADER], scratch)
-        diff, result.changed_outputs = _diff(before, after)
-        with open(os.path.join(scratch, DIFF_NAME), "w") as handle:
-            handle.write(diff)
-        kept = [os.path.join("before", name) for name in outputs] + \
-               [os.path.join("after", name) for name in outputs] + [DIFF_NAME]
+    with tempfile.TemporaryDirectory(prefix="patchflow-regen-") as scratch, TempWorktree(tree, commit) as work, \
+            ThreadPoolExecutor(max_workers=4) as pool:
+        try:
+            return _regen_in(work, scratch, pool, tree, tree_spec, commit, subject, patch_files, out)
+        except BaseException:
+            processes.kill_all()  # the compilers and generators of the worker threads, on Ctrl-C
+            raise
+
+
+def _regen_in(work, scratch, pool, tree, tree_spec, commit, subject, patch_files, out) -> RegenResult:
+    patches.tree_has_generator(work)
+    build = os.path.join(scratch, "build")
+    os.makedirs(build)
+    before_dir, after_dir = os.path.join(scratch, "before"), os.path.join(scratch, "after")
+    # the manual pages only matter to someone who keeps the files
+    outputs = tuple(generate.OUTPUTS) if out else (generate.HEADER,)
+    before = generate.generate_all(work.path, before_dir, "before the patch", outputs)
+    before_header = before[generate.HEADER]
+    # what needs only the header before the patch runs while the patch is applied
+    pp_before = pool.submit(bpf_object.preprocess, before_header, os.path.join(build, "before.i"))
+    parsed_before = pool.submit(_parse, before_header)
+    if patch_files:
+        applied = patches.apply_series(work, list(patch_files), commit)
+    else:
+        applied = patches.apply_bundled(work, commit)
+    after = generate.generate_all(work.path, after_dir, "after the patch", outputs)
+    after_header = after[generate.HEADER]
+    pp_after = pool.submit(bpf_object.preprocess, after_header, os.path.join(build, "after.i"))
+    early = pool.submit(bpf_object.compile_probe, after_header, os.path.join(build, "early"), False)
+    late = pool.submit(bpf_object.compile_probe, after_header, os.path.join(build, "late"), True)
+    parsed_after = _parse(after_header)
+    result = RegenResult(tree, tree_spec, commit, subject, applied, [], [])
+    result.proofs = [
+        verify.helpers(parsed_before.result(), parsed_after),
+        verify.expansion(pp_before.result(), pp_after.result()),
+        verify.late_binding(late.result()),
+        verify.relocations(early.result(), late.result(), parsed_after),
+    ]
+    diff, result.changed_outputs = _diff(before, after)
+    with open(os.path.join(scratch, DIFF_NAME), "w") as handle:
+        handle.write(diff)
+    kept = [os.path.join("before", name) for name in outputs] + \
+           [os.path.join("after", name) for name in outputs] + [DIFF_NAME]
+    try:
         result.generated = _keep(scratch, kept, out) if out else kept
+    except OSError as exc:
+        raise BadInput(f"--out {out}: {exc.strerror}: {exc.filename}")
     return result
 
 
-def _prove(before_header: str, after_header: str, scratch: str) -> List[verify.Proof]:
-    build = os.path.join(scratch, "build")
-    os.makedirs(build)
-    # the four compiler runs are independent: side by side
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        pp_before = pool.submit(bpf_object.preprocess, before_header, os.path.join(build, "before.i"))
-        pp_after = pool.submit(bpf_object.preprocess, after_header, os.path.join(build, "after.i"))
-        early = pool.submit(bpf_object.compile_probe, after_header, os.path.join(build, "early"), False)
-        late = pool.submit(bpf_object.compile_probe, after_header, os.path.join(build, "late"), True)
-        try:
-            with open(before_header, encoding="utf-8", errors="replace") as handle:
-                parsed_before = parse_header(handle.read())
-            with open(after_header, encoding="utf-8", errors="replace") as handle:
-                parsed_after = parse_header(handle.read())
-            return [
-                verify.helpers(parsed_before, parsed_after),
-                verify.expansion(pp_before.result(), pp_after.result()),
-                verify.late_binding(late.result()),
-                verify.relocations(early.result(), late.result(), parsed_after),
-            ]
-        except BaseException:
-            processes.kill_all()
-            raise
+def _parse(header: str):
+    with open(header, encoding="utf-8", errors="replace") as handle:
+        return parse_header(handle.read())
 
 
 def _diff(before: dict, after: dict):

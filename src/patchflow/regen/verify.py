@@ -44,7 +44,8 @@ def helpers(before: HelperHeader, after: HelperHeader) -> Proof:
             first = first or f"{name} (id {helper.id}) is gone: before `{helper.signature()}` (line {helper.line})"
         elif other.signature() != helper.signature():
             changed.append(name)
-            first = first or f"{name} changed: before `{helper.signature()}`, after `{other.signature()}` (line {other.line})"
+            first = first or (f"{name} changed: before `{helper.signature()}`, "
+                              f"after `{other.signature()}` (line {other.line})")
     for name, helper in new.items():
         if name not in old:
             changed.append(name)
@@ -75,8 +76,9 @@ def expansion(before: ToolRun, after: ToolRun) -> Proof:
     for index, (a, b) in enumerate(zip(old, new)):
         if a.text != b.text:
             return Proof("expansion", False, compared,
-                         f"token {index + 1} differs: before `{a.text}` (line {a.line}: {_context(old, index)}), "
-                         f"after `{b.text}` (line {b.line}: {_context(new, index)})", {"tokens": index})
+                         f"token {index + 1} differs: before `{a.text}`, after `{b.text}` (cc -E output, before "
+                         f"line {a.line}: `{_context(old, index)}`; after line {b.line}: `{_context(new, index)}`)",
+                         {"tokens": index})
     if len(old) != len(new):
         shorter, longer, which = (old, new, "after") if len(old) < len(new) else (new, old, "before")
         extra = longer[len(shorter)]
