@@ -403,7 +403,11 @@ def test_empty_texts_and_a_rebase_check_without_a_tree(bpf_topic, run_cli, tmp_p
             (("-v", "2", "--changes", empty), f"patchflow: --changes {empty}: empty file"),
             (("--changes", empty), "patchflow: --changes and --prev-link describe a new version: give -v 2 or later"),
             (("--rebase-check",), "patchflow: --rebase-check applies the series on another tree's tip: give "
-                                  "--tree (a path, or a name such as bpf-next)")):
+                                  "--tree (a path, or a name such as bpf-next)"),
+            (("--tag", "bpf-next] x"), "patchflow: --tag 'bpf-next] x': a tree name is letters, digits, '.', '_' "
+                                       "and '-' (bpf-next)"),
+            (("--to", "a@example.org\nBcc: b@example.org"),
+             "patchflow: --to 'a@example.org\\nBcc: b@example.org': one address on one line")):
         status, stdout, stderr = run_cli("format", "master..topic", *args, "-o", tmp_path / "out")
         assert (status, stdout, stderr) == (2, "", message + "\n")
     assert not (tmp_path / "out").exists()

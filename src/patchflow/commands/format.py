@@ -78,6 +78,7 @@ def run(args) -> int:
         raise BadInput(f"-v {args.version}: a version is 1 or more")
     if (args.changes or args.prev_link) and args.version < 2:
         raise BadInput("--changes and --prev-link describe a new version: give -v 2 or later")
+    _check_words(args)
     repo = fmt.repository(os.getcwd())
     tree = resolve_tree(args.tree, progress=True) if args.tree else KernelTree(repo)
     tree_is_repo = os.path.realpath(tree.path) == os.path.realpath(repo)
@@ -142,6 +143,22 @@ def run(args) -> int:
     print("Send them with:")
     print("  git send-email " + " ".join(_shown(path) for path in final))
     return 0
+
+
+def _check_words(args) -> None:
+    """Values that end up in mail headers or on one line: no line breaks, no brackets in the tag."""
+    import re
+
+    from ..errors import BadInput
+
+    if args.tag is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", args.tag):
+        raise BadInput(f"--tag {args.tag!r}: a tree name is letters, digits, '.', '_' and '-' (bpf-next)")
+    if args.prev_link is not None and (not args.prev_link.strip() or re.search(r"\s", args.prev_link.strip())):
+        raise BadInput(f"--prev-link {args.prev_link!r}: one URL, without spaces")
+    for flag, values in (("--to", args.to), ("--cc", args.cc)):
+        for value in values:
+            if not value.strip() or any(c in value for c in "\r\n\0"):
+                raise BadInput(f"{flag} {value!r}: one address on one line")
 
 
 def _gate(mails, final, tree) -> bool:
