@@ -322,7 +322,8 @@ def test_default_range_and_rebase_check_against_another_tree(kernel_tree, kernel
     assert (f"patchflow: warning: base-commit {base[:12]} is 1 commit(s) behind bpf-next's tip {tip[:12]}"
             in stderr)
     assert (f"patchflow: rebase check: 0001-libbpf-say-why-libbpf_set_strict_mode-is-kept.patch (patch 1/1) "
-            f"does not apply on bpf-next's tip {tip[:12]}: error: patch failed: tools/lib/bpf/libbpf.c:") in stderr
+            f"does not apply on bpf-next's tip {tip[:12]}: CONFLICT (content): Merge conflict in tools/lib/bpf/libbpf.c; "
+            f"nothing written") in stderr
     assert not (tmp_path / "b").exists()
     assert git(kernel_clone, "worktree", "list").count("\n") == 1
     assert git(kernel_clone, "status", "--porcelain") == ""

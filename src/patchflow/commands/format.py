@@ -219,14 +219,16 @@ def _rebase_check(tree, mails, tag) -> bool:
             with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
                 handle.write(mail.text)
             try:
-                proc = subprocess.run(["git", "am", "--quiet", path], cwd=worktree.path, capture_output=True,
+                # -3, as maintainers apply: only a change that really collides stops it
+                proc = subprocess.run(["git", "am", "-3", path], cwd=worktree.path, capture_output=True,
                                       timeout=300, env=env)
             except subprocess.TimeoutExpired:
                 raise TreeError(f"git am timed out in {worktree.path}")
             if proc.returncode != 0:
-                errors = [line.strip() for line in proc.stderr.decode("utf-8", "replace").splitlines()
-                          if line.startswith("error:")]
-                reason = errors[0] if errors else last_line(proc.stderr + proc.stdout)
+                output = (proc.stdout + b"\n" + proc.stderr).decode("utf-8", "replace").splitlines()
+                reasons = [line.strip() for line in output if line.startswith("CONFLICT")] or \
+                          [line.strip() for line in output if line.startswith("error:")]
+                reason = reasons[0] if reasons else last_line(proc.stderr + proc.stdout)
                 print(f"patchflow: rebase check: {mail.name} (patch {number}/{len(patches)}) does not apply on "
                       f"{name}'s tip {tip[:12]}: {reason}; nothing written", file=sys.stderr)
                 return False
