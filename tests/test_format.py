@@ -424,3 +424,38 @@ def test_files_of_an_earlier_run_that_are_not_written_again_are_named(bpf_topic,
     assert f"patchflow: warning: {out}/0002-libbpf-say-why-libbpf_set_strict_mode-is-kept.patch is from an " \
            f"earlier run and not part of this series: remove it before sending" in stderr
     assert len(files_in(out)) == 4  # warned about, never removed
+
+
+def test_sigterm_during_the_rebase_check_leaves_nothing_behind(kernel_tree, kernel_clone, tmp_path):
+    """A real run, stopped while `git am` works in the temporary worktree (a hook of the tree waits)."""
+    import signal
+    import sys
+    import time
+
+    user = tmp_path / "user"
+    git(tmp_path, "clone", "-q", str(kernel_tree), str(user))
+    git(user, "config", "user.name", "Test Author")
+    git(user, "config", "user.email", "author@example.org")
+    change(user, "tools/lib/bpf/libbpf.c", STRICT_OLD, STRICT_NEW, LIBBPF_SUBJECT)
+    started = tmp_path / "hook-started"
+    hook = kernel_clone / ".git" / "hooks" / "applypatch-msg"
+    hook.write_text(f"#!/bin/sh\ntouch '{started}'\nsleep 30\n")
+    hook.chmod(0o755)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "patchflow", "format", "-1", "--tree", str(kernel_clone),
+                             "--rebase-check", "-o", str(out)], cwd=user, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), proc.communicate(timeout=60)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and stderr.endswith("patchflow: interrupted\n"), stderr
+    assert not out.exists() and sorted(os.listdir(tmp_path)) == ["hook-started", "linux", "user"]
+    assert git(kernel_clone, "worktree", "list").count("\n") == 1
+    assert git(kernel_clone, "status", "--porcelain") == "" and git(user, "status", "--porcelain") == ""
