@@ -459,3 +459,29 @@ def test_sigterm_during_the_rebase_check_leaves_nothing_behind(kernel_tree, kern
     assert not out.exists() and sorted(os.listdir(tmp_path)) == ["hook-started", "linux", "user"]
     assert git(kernel_clone, "worktree", "list").count("\n") == 1
     assert git(kernel_clone, "status", "--porcelain") == "" and git(user, "status", "--porcelain") == ""
+
+
+def test_non_ascii_cover_letter_and_two_authors(bpf_topic, run_cli, tmp_path):
+    """A UTF-8 subject is RFC 2047-encoded, the mail declares its charset, and the changelog goes
+    above the shortlog even when the body has a line that looks like a shortlog's."""
+    git(bpf_topic, "config", "user.name", "Zoë Ångström")
+    change(bpf_topic, "net/core/filter.c", "#include <linux/atomic.h>\n", "#include <linux/atomic.h>\n\n",
+           "bpf: filter: separate the includes")
+    letter = tmp_path / "cover.txt"
+    letter.write_text("bpf: comment fixes, with Zoë's filter.c change\n\n"
+                      "Thanks to the reviewers of v1:\n\nOndřej Novák (2):\n  pointed at the banner\n")
+    changes = tmp_path / "changes.txt"
+    changes.write_text("- add Zoë's patch")
+    out = tmp_path / "out"
+    status, _, stderr = run_cli("format", "master..topic", "--cover-letter", letter, "-v", "2",
+                                "--changes", changes, "--no-check", "-o", out)
+    assert status == 0, stderr
+    cover = read_mail(out / "v2-0000-cover-letter.patch")
+    assert cover["Subject"] == "[PATCH bpf-next v2 0/3] bpf: comment fixes, with Zoë's filter.c change"
+    assert cover.get_content_charset() == "utf-8" and cover["Content-Transfer-Encoding"] == "8bit"
+    raw = (out / "v2-0000-cover-letter.patch").read_bytes()
+    assert raw.isascii() is False and b"\nSubject: =?utf-8?" in raw
+    body = cover.get_content()
+    assert ("Ondřej Novák (2):\n  pointed at the banner\n\nChanges in v2:\n- add Zoë's patch\n\n"
+            "Test Author (2):\n") in body
+    assert "\n\nZoë Ångström (1):\n  bpf: filter: separate the includes\n\n" in body

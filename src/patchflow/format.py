@@ -29,6 +29,7 @@ SUBJECT_PLACEHOLDER = "*** SUBJECT HERE ***"
 BLURB_PLACEHOLDER = "*** BLURB HERE ***"
 _LAST_N = re.compile(r"^-(\d+)$")
 _SHORTLOG_HEAD = re.compile(r"^\S.* \(\d+\):$")
+_DIFFSTAT_SUMMARY = re.compile(r"^ \d+ files? changed")
 # the configuration format-patch reads that would change what git am gets back (a prefix-less diff,
 # an added Signed-off-by), or the file names
 _PINNED_CONFIG = ("-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "-c", "diff.relative=false",
@@ -295,26 +296,79 @@ def patch_texts(repo: str, rng: Range, prefix: str, version: int) -> List[str]:
     return [mail.text for mail in mails]
 
 
-def fill_cover_letter(mail: Mail, subject: Optional[str], body: Optional[str], changes: str) -> None:
-    """Put the subject, the body and the changelog into git's cover letter."""
+def shortlog_heads(repo: str, rng: Range) -> List[str]:
+    """The first line of each author's group in the cover letter's shortlog: `Name (count):`."""
+    names = git(["log", "--no-merges", "--format=%aN", f"{rng.base}..{rng.tip}"], repo).split("\n")
+    counts: Dict[str, int] = {}
+    for name in filter(None, names):
+        counts[name] = counts.get(name, 0) + 1
+    return [f"{name} ({count}):" for name, count in counts.items()]
+
+
+def fill_cover_letter(mail: Mail, subject: Optional[str], body: Optional[str], changes: str,
+                      heads: Sequence[str] = ()) -> None:
+    """Put the subject, the body and the changelog (above the shortlog) into git's cover letter."""
     text = mail.text
     if subject is not None:
-        text = text.replace(SUBJECT_PLACEHOLDER, _header_safe(subject), 1)
+        text = _replace_subject(text, SUBJECT_PLACEHOLDER, " ".join(subject.split()))
     if body is not None:
         text = text.replace(BLURB_PLACEHOLDER, body.strip("\n"), 1)
     if changes:
         lines = text.split("\n")
-        at = next((i for i, line in enumerate(lines) if _SHORTLOG_HEAD.match(line)
-                   and i + 1 < len(lines) and lines[i + 1].startswith("  ")), None)
+        at = _shortlog_start(lines, heads)
         if at is None:
             raise TreeError(f"{mail.name}: no shortlog found in git's cover letter")
         lines[at:at] = changes.split("\n") + [""]
         text = "\n".join(lines)
-    mail.text = text
+    mail.text = _declare_utf8(text)
 
 
-def _header_safe(subject: str) -> str:
-    return " ".join(subject.split())
+def _shortlog_start(lines: List[str], heads: Sequence[str]) -> Optional[int]:
+    """The first line of the shortlog: walked up from the diffstat over one group per author (`heads`
+    are the groups' first lines), so that a body line that looks like `Name (2):` is left alone."""
+    summary = next((i for i in range(len(lines) - 1, -1, -1) if _DIFFSTAT_SUMMARY.match(lines[i])), None)
+    if summary is None:
+        return None
+    top = summary
+    while top > 0 and lines[top - 1] != "":
+        top -= 1  # the first line of the diffstat
+    wanted, start, j = set(heads), None, top - 2
+    while wanted and j >= 0 and lines[j].startswith("  "):
+        while j >= 0 and lines[j].startswith("  "):
+            j -= 1
+        if j < 0 or lines[j] not in wanted:
+            return None
+        wanted.discard(lines[j])
+        start, j = j, j - 2  # over the blank line between two authors' groups
+    return None if wanted else start
+
+
+def _replace_subject(text: str, old: str, new: str) -> str:
+    """Replace `old` in the Subject header, RFC 2047-encoded when it is not ASCII (as git does)."""
+    head, sep, rest = text.partition("\n\n")
+    lines = head.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("Subject: "))
+    end = at + 1
+    while end < len(lines) and lines[end][:1] in (" ", "\t"):
+        end += 1
+    value = " ".join(part.strip() for part in lines[at:end])[len("Subject: "):].replace(old, new, 1)
+    if not value.isascii():
+        import email.header
+
+        value = email.header.Header(value, "utf-8", header_name="Subject").encode()
+    lines[at:end] = [f"Subject: {value}"]
+    return "\n".join(lines) + sep + rest
+
+
+def _declare_utf8(text: str) -> str:
+    """A mail whose text became non-ASCII gets the MIME headers git format-patch gives such mails."""
+    if text.isascii():
+        return text
+    head, sep, rest = text.partition("\n\n")
+    if "\nContent-Type:" in head:
+        return text
+    return head + "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n" \
+        "Content-Transfer-Encoding: 8bit" + sep + rest
 
 
 def add_notes(mail: Mail, changes: str) -> None:
@@ -326,7 +380,7 @@ def add_notes(mail: Mail, changes: str) -> None:
     if at is None:
         raise TreeError(f"{mail.name}: git format-patch wrote no '---' line")
     lines[at + 1:at + 1] = changes.split("\n") + [""]
-    mail.text = "\n".join(lines)
+    mail.text = _declare_utf8("\n".join(lines))
 
 
 def split_cover_text(text: str) -> Tuple[str, str]:

@@ -118,7 +118,7 @@ def run(args) -> int:
                                  addressing.to, addressing.cc, cover_from_description=cover_text is None)
         if cover:
             subject, body = fmt.split_cover_text(cover_text) if cover_text is not None else (None, None)
-            fmt.fill_cover_letter(mails[0], subject, body, log)
+            fmt.fill_cover_letter(mails[0], subject, body, log, fmt.shortlog_heads(repo, rng))
         else:
             fmt.add_notes(mails[0], log)
         fmt.write_mails(out.staging, mails)
