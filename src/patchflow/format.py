@@ -47,7 +47,6 @@ class MixedTrees(PatchflowError):
 class Commit:
     sha: str
     parents: List[str]
-    subject: str
 
 
 @dataclass
@@ -118,17 +117,16 @@ def resolve_range(repo: str, spec: str) -> Range:
     commits = []
     for line in filter(None, lines):
         sha, *parents = line.split()
-        commits.append(Commit(sha, parents, ""))
+        commits.append(Commit(sha, parents))
     if not commits:
         raise BadInput(f"range {spec}: no commits (nothing to format)")
     if last_n and len(commits) < count:
         raise BadInput(f"range {spec}: HEAD has only {len(commits)} commit(s)")
-    for commit in commits:
-        commit.subject = git(["log", "-1", "--format=%s", commit.sha], repo).strip()
     merges = [c for c in commits if len(c.parents) > 1]
     if merges:
         first = merges[0]
-        raise BadInput(f"range {spec}: {first.sha[:12]} (\"{first.subject}\") is a merge commit; a patch "
+        subject = git(["log", "-1", "--format=%s", first.sha], repo).strip()
+        raise BadInput(f"range {spec}: {first.sha[:12]} (\"{subject}\") is a merge commit; a patch "
                        f"series is linear: rebase the branch, or give a range without merges")
     if not commits[0].parents:
         raise BadInput(f"range {spec}: {commits[0].sha[:12]} is a root commit: a series needs a base to apply to")
