@@ -53,6 +53,7 @@ def analyse(tokens: Iterable, language: str) -> Dict[int, Alignment]:
     previous_code = None
     directive = 0
     directive_depth = 0
+    code_before_directive = None
 
     def forget(depth: int) -> None:
         while len(stack) > depth:
@@ -64,10 +65,12 @@ def analyse(tokens: Iterable, language: str) -> Dict[int, Alignment]:
             forget(0)  # the lexer lost its place: nothing open before here is known any more
             previous_code = None
         if language == "c" and tok.pp != directive:
-            if directive:
+            if directive:  # a directive ended: back to the code around it
                 forget(directive_depth)
+                previous_code = code_before_directive
             if tok.pp:
                 directive_depth = len(stack)
+                code_before_directive = previous_code
             directive = tok.pp
         if kind == "newline":  # Python: a logical line ended, so did every bracket in it
             forget(0)
