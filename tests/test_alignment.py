@@ -208,3 +208,27 @@ def test_series_context_is_cached_per_file():
     keys = [key for key in ctx.cache if key[0] == "source.lexed"]
     assert len(first) == 2 and len(keys) == 1
     assert list(parenthesis_alignment(series.patches[0], ctx)) == first
+
+
+def test_tab_composition_is_reported_like_checkpatch(run_cli, tmp_path):
+    # at column 35 both ways; kernel style (and checkpatch) wants 4 tabs and 2 spaces
+    body = ("+static int stack_slot_obj_get_spi(struct bpf_verifier_env *env, struct bpf_reg_state *reg,\n"
+            "+\t\t\t          const char *kind, int slots);\n"
+            "+static int stack_slot_obj_put_spi(struct bpf_verifier_env *env, struct bpf_reg_state *reg,\n"
+            "+\t\t\t\t  const char *kind, int slots);\n")
+    patch = tmp_path / "tabs.patch"
+    patch.write_text(f"diff --git a/{C} b/{C}\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n"
+                     f"+++ b/{C}\n@@ -0,0 +1,4 @@\n{body}")
+    assert findings(run_cli, patch) == [
+        ("PARENTHESIS_ALIGNMENT", C, 2, 35, message(35, 35) + ": indented with 3 tabs and 10 spaces, "
+                                                            "reach it with 4 tabs and 2 spaces")]
+
+
+def test_explain(run_cli):
+    status, out, _ = run_cli("explain", "PARENTHESIS_ALIGNMENT")
+    assert status == 0
+    assert out.startswith("PARENTHESIS_ALIGNMENT (CHECK (reported with --strict); src/patchflow/checks/alignment.py)")
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+        assert f"\n{section}\n" in out
+    assert "BPF_HELPER(%s %s, %s, (" in out
+    assert '"Alignment should match open parenthesis at column 44 (found 27)"' in out

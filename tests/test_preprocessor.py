@@ -70,3 +70,12 @@ def test_text_output_and_ignore(run_cli):
 ])
 def test_directive_test(text, expected):
     assert directive_test(code_tokens(tokenize(text))) == expected
+
+
+@pytest.mark.parametrize("type_name", ["PREFER_IFNDEF", "PREFER_IFDEF"])
+def test_explain(run_cli, type_name):
+    status, out, _ = run_cli("explain", type_name)
+    assert status == 0 and out.startswith(f"{type_name} (WARNING; src/patchflow/checks/preprocessor.py)")
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+        assert f"\n{section}\n" in out
+    assert "BPF_HELPER" in out

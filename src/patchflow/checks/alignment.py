@@ -238,7 +238,9 @@ def parenthesis_alignment(patch, ctx):
     start. When that parenthesis has code after it on its own line and the line before ends with `,`,
     `&&` or `||` (Python: `,`, `and`, `or`), the line must start one column past the parenthesis: C
     counts tabs as 8 columns, Python counts characters. A line that starts with the closing
-    parenthesis may also stand at the indentation of the opening line.
+    parenthesis may also stand at the indentation of the opening line. A C line at the right column
+    reached with blanks other than tabs then fewer than 8 spaces (`\t\t\t` and 10 spaces for 4 tabs
+    and 2) is reported too, as checkpatch reports it.
 
     A parenthesis inside a string, a character literal or a comment opens nothing. Added lines are
     checked, and so are unchanged lines whose parenthesis the patch moved (it lengthened the line
@@ -260,8 +262,9 @@ def parenthesis_alignment(patch, ctx):
         print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
                           proto['ret_star'], proto['name']), end='')
 
-    (aligned with the `(` inside the string: "Alignment should match open parenthesis at column 44
-    (found 27)")
+    In bpf_doc.py, where `print` stands at column 9, the second line is aligned with the `(` inside
+    the string, and patchflow says:
+    "Alignment should match open parenthesis at column 44 (found 27)"
 
     ## Use instead
         print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
