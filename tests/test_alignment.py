@@ -232,3 +232,39 @@ def test_explain(run_cli):
         assert f"\n{section}\n" in out
     assert "BPF_HELPER(%s %s, %s, (" in out
     assert '"Alignment should match open parenthesis at column 44 (found 27)"' in out
+
+
+HUNK_IN_DOCSTRING = '''\
+diff --git a/scripts/align_demo.py b/scripts/align_demo.py
+index 1111111..2222222 100644
+--- a/scripts/align_demo.py
++++ b/scripts/align_demo.py
+@@ -10,4 +10,6 @@ def emit(name, ret, args):
+     Print the declaration, as foo(name,
+                                   args) would.
++    Then call bar(name,
++                    args), once.
+     """
+     print(name)
+'''
+
+HUNK_IN_COMMENT = '''\
+diff --git a/kernel/bpf/align_demo.c b/kernel/bpf/align_demo.c
+index 1111111..2222222 100644
+--- a/kernel/bpf/align_demo.c
++++ b/kernel/bpf/align_demo.c
+@@ -10,4 +10,6 @@ static int demo_call(int first, int second)
+  * The sum is taken as demo_sum(first,
+  *                              second), then
++ * logged with pr_debug(first,
++ *        second) once.
+  */
+ static int demo_old(int x)
+'''
+
+
+@pytest.mark.parametrize("text", [HUNK_IN_DOCSTRING, HUNK_IN_COMMENT])
+def test_hunk_that_starts_inside_a_docstring_or_comment_claims_nothing(run_cli, tmp_path, text):
+    patch = tmp_path / "fragment.patch"
+    patch.write_text(text)
+    assert findings(run_cli, patch) == []
