@@ -176,7 +176,7 @@ def test_rule_python_closing_bracket_and_joiners():
     ("python", "f(" * 50000 + "a,\n  b" + ")" * 50000 + "\n"),
     ("python", "foo(a,\n" + "x" * 2_000_000 + ",\n    b)\n"),
     ("python", "foo(a, 'unterminated (,\n    b)\n'''open (\n"),
-])
+], ids=["c-deep", "c-2MB-line", "c-unterminated", "c-unbalanced", "py-deep", "py-2MB-line", "py-unterminated"])
 def test_hostile_input_is_fast_and_claims_nothing_unsure(language, text):
     start = time.perf_counter()
     result = rules(text, language)
