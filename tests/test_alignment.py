@@ -168,21 +168,26 @@ def test_rule_python_closing_bracket_and_joiners():
     assert rules("if (a and\n        b):\n    pass\n", "python") == {2: (5, 9)}
 
 
-@pytest.mark.parametrize("language, text", [
-    ("c", "f(" * 50000 + "a,\n  b" + ")" * 50000 + ";\n"),
-    ("c", "\tfoo(a,\n" + "x" * 2_000_000 + ",\n\t    b);\n"),
-    ("c", "\tfoo(a, \"unterminated (,\n\t    b);\n/* open (\n"),
-    ("c", ")))}}}]]\n\tfoo(a,\n\t    b);\n"),
-    ("python", "f(" * 50000 + "a,\n  b" + ")" * 50000 + "\n"),
-    ("python", "foo(a,\n" + "x" * 2_000_000 + ",\n    b)\n"),
-    ("python", "foo(a, 'unterminated (,\n    b)\n'''open (\n"),
+DEEP = 50000
+
+
+@pytest.mark.parametrize("language, text, expected", [
+    # sure: the line is far from its parenthesis at column 100000 (needs 100001) (checked in linear time)
+    ("c", "f(" * DEEP + "a,\n  b" + ")" * DEEP + ";\n", [{2: (2 * DEEP + 1, 3)}]),
+    ("c", "\tfoo(a,\n" + "x" * 2_000_000 + ",\n\t    b);\n", [{2: (13, 1), 3: (13, 13)}]),
+    # a string left open: what was open before it is no longer known, nothing is claimed
+    ("c", "\tfoo(a, \"unterminated (,\n\t    b);\n/* open (\n", [{}]),
+    ("c", ")))}}}]]\n\tfoo(a,\n\t    b);\n", [{3: (13, 13)}]),
+    # Python 3.12 on stops tokenizing at 200 nested brackets: then nothing is claimed
+    ("python", "f(" * DEEP + "a,\n  b" + ")" * DEEP + "\n", [{2: (2 * DEEP + 1, 3)}, {}]),
+    ("python", "foo(a,\n" + "x" * 2_000_000 + ",\n    b)\n", [{2: (5, 1), 3: (5, 5)}]),
+    ("python", "foo(a, 'unterminated (,\n    b)\n\'\'\'open (\n", [{}]),
 ], ids=["c-deep", "c-2MB-line", "c-unterminated", "c-unbalanced", "py-deep", "py-2MB-line", "py-unterminated"])
-def test_hostile_input_is_fast_and_claims_nothing_unsure(language, text):
+def test_hostile_input_is_fast_and_claims_nothing_unsure(language, text, expected):
     start = time.perf_counter()
     result = rules(text, language)
     assert time.perf_counter() - start < 15
-    for needed, found in result.values():
-        assert needed > 0 and found > 0
+    assert result in expected
 
 
 def test_hostile_patch_through_the_command(run_cli, tmp_path):
