@@ -79,3 +79,17 @@ def test_explain(run_cli, type_name):
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
         assert f"\n{section}\n" in out
     assert "BPF_HELPER" in out
+
+
+@pytest.mark.parametrize("piece, expected", [
+    ("#if !defined(%s)", ("ifndef", "%s", True)),
+    ("#if defined({name})", ("ifdef", "{name}", True)),
+    ("#if defined(X) /* %s */", ("ifdef", "X", True)),
+    ("#if !defined(%s) && %s", None),
+    ("#if\\t!defined(BPF_HELPER)", ("ifndef", "BPF_HELPER", True)),
+    ("#include <defined.h>", None),
+])
+def test_printed_directive(piece, expected):
+    from patchflow.checks.preprocessor import _printed_directive
+
+    assert _printed_directive(piece) == expected
