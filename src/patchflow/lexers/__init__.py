@@ -15,7 +15,7 @@ nothing) use these instead of regular expressions over raw lines. Both produce `
                     # the token is not in a directive (a backslash at the end of a line continues it)
         tok.closed  # False for a string, char literal or comment that the text ends before closing
 
-Whitespace and newlines are not tokens. Both lexers are linear in the size of their input and never
+Whitespace is never a token (nor, in C, a newline). Both lexers are linear in the size of their input and never
 raise on bad input: an unterminated literal or comment becomes one token with `closed=False`.
 """
 
