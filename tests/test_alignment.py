@@ -53,6 +53,8 @@ CASES = {
     "alignment-c-macro": (C, [(10, 18, 25)]),
     # the patch changed another line of demo_old, whose `x);` was misaligned before: not its doing
     "alignment-c-untouched": (C, []),
+    # the opening line changed, its parenthesis did not move: `x);` was misaligned before, and still is
+    "alignment-c-opener-tail": (C, []),
     "alignment-py-aligned": (PY, []),
     "alignment-py-misaligned": (PY, [(13, 36, 28)]),
     "alignment-py-string-paren": (PY, [(13, 37, 23)]),
