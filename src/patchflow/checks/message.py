@@ -119,8 +119,8 @@ def commit_log_long_line(patch, ctx):
         The verifier rejected programs that passed a pointer to a stack slot
         that was partially initialised, which broke loaders.
     """
-    if not patch.is_mail:
-        return
+    if not patch.is_mail or not _has_diff(patch):
+        return  # a cover letter is no commit log: its changelog links and shortlog may be long
     in_log_dump = False
     for patch_line, text in _commit_log(patch):
         if not in_log_dump and any(p.match(text) for p in _LOG_DUMP):
