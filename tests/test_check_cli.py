@@ -245,6 +245,24 @@ def test_cover_letter_shortlog_is_not_prose(run_cli, tmp_path):
                                    "line (possible unwrapped commit description?)")
 
 
+
+def test_cover_letter_changelog_link_is_not_prose(run_cli, tmp_path):
+    # b4 and patchflow format write "- Link to v1: <lore URL>" in a v2 cover letter: a link cannot
+    # be wrapped; the prose around it still can
+    link = "- Link to v1: https://lore.kernel.org/bpf/20241117-empty-map-value-v1-0-5d2f8e1a3b7c@example.org/"
+    assert len(link) > 75
+    text = open(patch_path("series-good.mbox"), encoding="utf-8").read()
+    text = text.replace("make the map syscalls handle it.\n",
+                        f"make the map syscalls handle it.\n\nChanges in v2:\n- reword 3/3\n{link}\n", 1)
+    series = tmp_path / "series.mbox"
+    series.write_text(text)
+    status, out, _ = run_cli("check", "--terse", "--strict", "--types", "COMMIT_LOG_LONG_LINE", series)
+    assert status == 0, out
+    series.write_text(text.replace("- reword 3/3", "- reword 3/3, whose summary was too long to fit in the shortlog of the cover letter"))
+    status, out, _ = run_cli("check", "--terse", "--strict", "--types", "COMMIT_LOG_LONG_LINE", series)
+    assert out.splitlines()[0] == (f"{series}:9: WARNING:COMMIT_LOG_LONG_LINE: Prefer a maximum 75 chars per "
+                                   "line (possible unwrapped commit description?)")
+
 def test_binary_diff_is_checked_around(kernel_clone):
     (kernel_clone / "tools" / "lib" / "bpf" / "blob.o").write_bytes(bytes(range(256)) * 4)
     source = kernel_clone / "tools" / "lib" / "bpf" / "str_error.c"

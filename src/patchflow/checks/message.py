@@ -106,7 +106,9 @@ def commit_log_long_line(patch, ctx):
     than 75 characters, as checkpatch does. Exempt, as in checkpatch: tags (Fixes:, Link:,
     Closes:, Cc:, and the -by: tags), lines that start with a file name and a colon, diffstat lines,
     and pasted kernel logs (from a `WARNING:`/`BUG:` line, a printk timestamp or a register dump to
-    the next blank line). Length is counted in characters, not bytes.
+    the next blank line). Length is counted in characters, not bytes. In a cover letter, the blurb
+    is checked (netdev and bpf keep it as the message of the series' merge commit) but not the
+    shortlog git writes under it, nor a line with a link (`- Link to v1: https://lore...`).
 
     ## Why is this bad?
     `git log` indents the message by four columns; lines over 75 wrap in an 80-column terminal and
@@ -119,13 +121,18 @@ def commit_log_long_line(patch, ctx):
         The verifier rejected programs that passed a pointer to a stack slot
         that was partially initialised, which broke loaders.
     """
-    if not patch.is_mail or not _has_diff(patch):
-        return  # a cover letter is no commit log: its changelog links and shortlog may be long
+    if not patch.is_mail or not (_has_diff(patch) or patch.is_cover_letter):
+        return
+    # a cover letter's blurb is prose too (netdev and bpf merge a series with it as the merge commit's
+    # message), but its changelog's links to earlier versions cannot be wrapped; _commit_log stops
+    # before the shortlog
+    links_exempt = patch.is_cover_letter
     in_log_dump = False
     for patch_line, text in _commit_log(patch):
         if not in_log_dump and any(p.match(text) for p in _LOG_DUMP):
             in_log_dump = True
-        if len(text) > LOG_WIDTH and not in_log_dump and not any(p.match(text) for p in _LONG_LINE_EXEMPT):
+        if (len(text) > LOG_WIDTH and not in_log_dump and not any(p.match(text) for p in _LONG_LINE_EXEMPT)
+                and not (links_exempt and "://" in text)):
             yield Hit.on_patch_line(patch, patch_line,
                                     "Prefer a maximum 75 chars per line (possible unwrapped commit description?)")
             return
