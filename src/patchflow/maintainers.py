@@ -26,7 +26,6 @@ its output by tests/test_maintainers.py):
 
 from __future__ import annotations
 
-import email.utils
 import os
 import re
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ def _to_regex(text: str) -> str:
 
 # characters that make a translated pattern more than a literal string
 _REGEX_CHAR = re.compile(r"[*?\[\](){}+|^$\\]")
+_REGEX_CHARS = frozenset("*?[](){}+|^$\\")
 
 
 class Pattern:
@@ -107,17 +107,41 @@ class Pattern:
         return path.count("/") == self.text.count("/")
 
 
-def _compile(kind: str, text: str, root: Optional[str] = None) -> Pattern:
-    return Pattern(kind, text, root)
+def _first_directory(kind: str, text: str) -> Optional[str]:
+    """The first path component every path an `F:` pattern matches starts with, or None when the
+    pattern may match paths of any first component (an `N:` regex, `*`, a name with no `/`)."""
+    if kind != "F":
+        return None
+    first, slash, _ = text.partition("/")
+    return first if slash and _REGEX_CHARS.isdisjoint(first) else None
 
 
 @dataclass
 class Entry:
     title: str
     line: int  # line number of the title in MAINTAINERS
-    fields: Dict[str, List[str]] = field(default_factory=dict)
-    patterns: List[Pattern] = field(default_factory=list)
     ordered: List[Tuple[str, str]] = field(default_factory=list)  # (key, value) in the file's order
+    root: Optional[str] = field(default=None, repr=False)  # the tree, for patterns naming directories
+    # built from `ordered` on first use: a run looks at a few entries of some three thousand
+    _fields: Optional[Dict[str, List[str]]] = field(default=None, repr=False, compare=False)
+    _patterns: Optional[List[Pattern]] = field(default=None, repr=False, compare=False)
+
+    @property
+    def fields(self) -> Dict[str, List[str]]:
+        if self._fields is None:
+            fields: Dict[str, List[str]] = {}
+            for key, value in self.ordered:
+                fields.setdefault(key, []).append(value)
+            self._fields = fields
+        return self._fields
+
+    @property
+    def patterns(self) -> List[Pattern]:
+        """The `F:`, `X:` and `N:` patterns, in the file's order."""
+        if self._patterns is None:
+            self._patterns = [Pattern(key, value, self.root) for key, value in self.ordered
+                              if key in ("F", "X", "N") and value]
+        return self._patterns
 
     def values(self, key: str) -> List[str]:
         return self.fields.get(key, [])
@@ -181,6 +205,8 @@ class Recipients:
 
 def format_address(value: str) -> Tuple[str, str, str]:
     """(name, address, formatted) of a `M:`/`R:` value, formatted as get_maintainer.pl prints it."""
+    import email.utils  # only format and the recipients need it: check starts faster without
+
     name, address = email.utils.parseaddr(value)
     name = name.strip()
     if not address or "@" not in address:
@@ -192,25 +218,48 @@ class Maintainers:
     def __init__(self, entries: List[Entry], directories: Optional[set] = None):
         self.entries = entries
         self.directories = directories  # patterns known to name directories of the tree
+        self._index: Optional[Tuple[Dict[str, List[int]], List[int]]] = None
+
+    def _candidates(self, path: str) -> List[int]:
+        """Indexes, in file order, of the entries that may match path: those with an `F:` pattern
+        under path's first directory, and those whose patterns may match anywhere. Matching only
+        these gives the same answer as matching all, without building every entry's patterns."""
+        if self._index is None:
+            by_directory: Dict[str, List[int]] = {}
+            anywhere: List[int] = []
+            for order, entry in enumerate(self.entries):
+                directories = set()
+                for key, value in entry.ordered:
+                    if key in ("F", "N") and value:
+                        first = _first_directory(key, value)
+                        if first is None:
+                            anywhere.append(order)
+                            break
+                        directories.add(first)
+                else:
+                    for first in directories:
+                        by_directory.setdefault(first, []).append(order)
+            self._index = (by_directory, anywhere)
+        by_directory, anywhere = self._index
+        first, slash, _ = path.partition("/")
+        under = by_directory.get(first, []) if slash else []
+        return sorted(set(under).union(anywhere))
 
     @classmethod
     def parse(cls, text: str, directories: Optional[set] = None, root: Optional[str] = None) -> "Maintainers":
         """Parse MAINTAINERS; with `root` (the tree), patterns naming a directory match below it."""
         entries: List[Entry] = []
-        current: Optional[Entry] = None
+        current: Optional[List[Tuple[str, str]]] = None  # the `ordered` list of the entry being read
         title: Optional[Tuple[str, int]] = None
         for number, line in enumerate(text.splitlines(), 1):
-            if len(line) >= 2 and line[1] == ":" and "A" <= line[0] <= "Z":
+            if line[1:2] == ":" and "A" <= line[:1] <= "Z":
                 if current is None:
                     if title is None:
                         continue  # fields before any title
-                    current = Entry(*title)
-                    entries.append(current)
-                key, value = line[0], line[2:].strip()
-                current.fields.setdefault(key, []).append(value)
-                current.ordered.append((key, value))
-                if key in ("F", "X", "N") and value:
-                    current.patterns.append(_compile(key, value, root))
+                    entry = Entry(title[0], title[1], root=root)
+                    entries.append(entry)
+                    current = entry.ordered
+                current.append((line[0], line[2:].strip()))
             elif line.strip() and not line.lstrip().startswith("#"):
                 current, title = None, (line.strip(), number)
             # blank and '#' lines are dropped before get_maintainer.pl looks for entries: they end nothing
@@ -219,7 +268,8 @@ class Maintainers:
     def entries_for(self, path: str) -> List[Entry]:
         """Entries matching path, most specific first (rank, then the narrower entry, then file order)."""
         scored = []
-        for order, entry in enumerate(self.entries):
+        for order in self._candidates(path):
+            entry = self.entries[order]
             depth = entry.match_depth(path, self.directories)
             if depth is not None:
                 breadth = sum(1 for pattern in entry.patterns if pattern.kind != "X")
