@@ -255,6 +255,21 @@ def test_fixes_with_a_wrong_subject(run_cli, history, tmp_path):
         "\"net: sock: add a stamp flag\", the commit is \"net: sock: note whether sock_gettstamp() found a stamp\""]
 
 
+
+def test_fixes_wrong_subject_is_one_finding(run_cli, history, tmp_path):
+    # BAD_FIXES_TAG (checkpatch's type) looks the commit up too: by default it alone reports the
+    # wrong subject, with the right tag; VERIFY_FIXES reports it only when BAD_FIXES_TAG is left out
+    repo, released, _ = history
+    patch = fix_patch(repo, tmp_path, "net", fixes_for(repo, released, "net: sock: add a stamp flag"))
+    line = next(n for n, text in enumerate(open(patch).read().split("\n"), 1) if text.startswith("Fixes:"))
+    status, out = terse(run_cli, "--strict", "--tree", repo, patch)
+    assert findings(out) == [
+        f"{patch}:{line}: WARNING:BAD_FIXES_TAG: Please use correct Fixes: style 'Fixes: <12+ chars of sha1> "
+        f"(\"<title line>\")' - ie: 'Fixes: {released[:12]} (\"net: sock: note whether sock_gettstamp() found "
+        "a stamp\")'"]
+    status, out = terse(run_cli, "--strict", "--tree", repo, "--ignore", "BAD_FIXES_TAG", patch)
+    assert [finding.split(": ", 2)[1] for finding in findings(out)] == ["ERROR:VERIFY_FIXES"]
+
 def test_fixes_right_subject_and_tree_is_silent(run_cli, history, tmp_path):
     repo, released, unreleased = history
     for tree, commit in (("net", released), ("net-next", unreleased)):

@@ -180,7 +180,9 @@ def verify_fixes(patch, ctx):
     ## What it does
     With a kernel tree (`--tree PATH`, or the git tree around the current directory), looks up each
     `Fixes:` commit id in its history: the id must name a commit there (not an ambiguous prefix, not
-    a blob), and the quoted subject must be that commit's subject, word for word.
+    a blob), and the quoted subject must be that commit's subject, word for word. A wrong subject
+    is reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the right tag), or
+    here when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
 
     ## Why is this bad?
     The tag is how the stable team and distributions find which kernels need the fix and which
@@ -206,6 +208,11 @@ def verify_fixes(patch, ctx):
     if history is None:
         return
     where = history.tree.path
+    from . import registry
+
+    # BAD_FIXES_TAG looks the commit up too and reports a wrong subject with the right tag: one
+    # finding for one mistake
+    subject_reported_elsewhere = ctx.options.wants(registry()["BAD_FIXES_TAG"])
     for tag in tags:
         full, reason = history.resolve(tag.commit)
         if full is None:
@@ -218,7 +225,7 @@ def verify_fixes(patch, ctx):
                 message = f"Fixes: {tag.commit} is {reason} in {where}, not a commit"
             yield _tag_hit(patch, tag, message)
             continue
-        if tag.subject is None:
+        if tag.subject is None or subject_reported_elsewhere:
             continue
         actual = history.subject(full)
         if not _same_subject(tag.subject, actual):
