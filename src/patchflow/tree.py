@@ -151,6 +151,19 @@ def _maintainers_above(start: str) -> bool:
         path = parent
 
 
+def _work_tree_top(start: str) -> Optional[str]:
+    """The nearest directory at or above start that holds a `.git` (the top of the work tree git
+    would name), found without starting git; None when there is none."""
+    path = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(path, ".git")):
+            return path
+        parent = os.path.dirname(path)
+        if parent == path:
+            return None
+        path = parent
+
+
 def find_check_tree(spec: Optional[str]) -> Optional[KernelTree]:
     """The tree `check` reads MAINTAINERS and pre-images from.
 
@@ -166,7 +179,10 @@ def find_check_tree(spec: Optional[str]) -> Optional[KernelTree]:
         return resolve_tree(spec)
     if not _maintainers_above(os.getcwd()):
         return None  # no kernel tree around: spare the git process (check's start-up time)
-    top = git_toplevel(os.getcwd())
+    if any(name in os.environ for name in ("GIT_DIR", "GIT_WORK_TREE")):
+        top = git_toplevel(os.getcwd())  # git's own answer where the environment moves the repository
+    else:
+        top = _work_tree_top(os.getcwd())  # saves a git process on every run inside a kernel tree
     if top and os.path.isfile(os.path.join(top, "MAINTAINERS")):
         return KernelTree(top)
     return None

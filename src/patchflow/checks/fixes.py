@@ -7,6 +7,7 @@ what the tag says and, with a kernel tree, check it against the tree's history.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import List, Optional
@@ -125,6 +126,8 @@ class _History:
         self._releases = {}
 
     def _is_git(self) -> bool:
+        if os.path.exists(os.path.join(self.tree.path, ".git")):
+            return True  # the top of a work tree: no need to ask git
         try:
             self.tree.git("rev-parse", "--git-dir", timeout=GIT_TIMEOUT)
         except TreeError:
