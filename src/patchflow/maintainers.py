@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from .lazy_regex import lazy
+
 # Trees whose maintainers ask for the tree's name in the subject prefix (`[PATCH bpf-next]`):
 # Documentation/process/maintainer-netdev.rst and the bpf devel QA (Documentation/bpf/bpf_devel_QA.rst).
 TAGGED_TREES = ("bpf", "bpf-next", "net", "net-next")
@@ -46,7 +48,7 @@ def _to_regex(text: str) -> str:
 
 
 # characters that make a translated pattern more than a literal string
-_REGEX_CHAR = re.compile(r"[*?\[\](){}+|^$\\]")
+_REGEX_CHAR = lazy(r"[*?\[\](){}+|^$\\]")
 _REGEX_CHARS = frozenset("*?[](){}+|^$\\")
 
 
@@ -353,9 +355,9 @@ class Maintainers:
         return result
 
 
-_DIFF_HEADER = re.compile(r"^(?:diff --git a/\S+ b/\S+\s*$| mode change [0-7]+ => [0-7]+ \S+\s*$|"
+_DIFF_HEADER = lazy(r"^(?:diff --git a/\S+ b/\S+\s*$| mode change [0-7]+ => [0-7]+ \S+\s*$|"
                           r"rename (?:from|to) \S+\s*$|Fixes:\s+[0-9a-fA-F]{6,40}|@@ -\d+,\d+)")
-_FILE_LINE = re.compile(r"^(?:\+\+\+|---)\s+\S+")
+_FILE_LINE = lazy(r"^(?:\+\+\+|---)\s+\S+")
 
 
 def _keyword_lines(text: str) -> Iterable[str]:

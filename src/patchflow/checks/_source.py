@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
+from ..lazy_regex import lazy
+
 C_SUFFIXES = (".c", ".h")
 PYTHON_SUFFIXES = (".py",)
 
@@ -16,8 +18,8 @@ PYTHON_SUFFIXES = (".py",)
 # declaration, a function, a directive, a closing brace or a comment (not a macro's continuation).
 # Python: a def, class or decorator line, or a module-level assignment or call (prose at the margin
 # of a docstring rarely looks like either).
-_C_START = re.compile(r"^(?:[A-Za-z_#}]|/[*/])")
-_PY_START = re.compile(r"^(?:\s*(?:(?:async\s+def|def|class)\s+[A-Za-z_]\w*\s*[(:]|@[A-Za-z_])"
+_C_START = lazy(r"^(?:[A-Za-z_#}]|/[*/])")
+_PY_START = lazy(r"^(?:\s*(?:(?:async\s+def|def|class)\s+[A-Za-z_]\w*\s*[(:]|@[A-Za-z_])"
                        r"|[A-Za-z_][\w.]*\s*(?:=[^=]|\())")
 
 
@@ -46,9 +48,9 @@ def safe_start(language: str):
     return start_of
 
 
-_COMMENT_LINE = re.compile(r"[ \t]*\*(?:[ \t]|$)")  # ` * text`: the middle of a kernel block comment
-_TRIPLE_QUOTE = re.compile(r"\"\"\"|'''")
-_LONE_TRIPLE_QUOTE = re.compile(r"[ \t]*(?:\"\"\"|''')[ \t]*$")
+_COMMENT_LINE = lazy(r"[ \t]*\*(?:[ \t]|$)")  # ` * text`: the middle of a kernel block comment
+_TRIPLE_QUOTE = lazy(r"\"\"\"|'''")
+_LONE_TRIPLE_QUOTE = lazy(r"[ \t]*(?:\"\"\"|''')[ \t]*$")
 
 
 def starts_in_comment(text: str) -> bool:

@@ -16,12 +16,13 @@ from . import CHECK, ERROR, WARNING, Hit, check
 from .netdev import NEXT_TREES, is_fixes_tree, is_next_tree, patch_tree, subject_hit
 from ..errors import TreeError
 from ..maintainers import FIXES_TREES
+from ..lazy_regex import lazy
 
-_FIXES_VALUE = re.compile(r"^([0-9a-fA-F]{4,40})\b\s*(?:\((.*)\))?\s*$")
+_FIXES_VALUE = lazy(r"^([0-9a-fA-F]{4,40})\b\s*(?:\((.*)\))?\s*$")
 # "net: sched: fix ...", "bpf, sockmap: Fix ...", "selftests/bpf: fix ..." -> "fix ..."
-_COMPONENTS = re.compile(r"^(?:[^\s:,]+(?:,\s*[^\s:,]+)*:\s+)+")
-_FIX_WORD = re.compile(r"^(fix|fixes|fixed)\b", re.IGNORECASE)
-_FIX_PHRASE = re.compile(
+_COMPONENTS = lazy(r"^(?:[^\s:,]+(?:,\s*[^\s:,]+)*:\s+)+")
+_FIX_WORD = lazy(r"^(fix|fixes|fixed)\b", re.IGNORECASE)
+_FIX_PHRASE = lazy(
     r"\bfix(?:es|ed)?\s+(?:a|an|the|this|that|possible|potential)\s+(?:[\w-]+\s+){0,2}?"
     r"(bug|crash|leak|panic|oops|deadlock|race|regression|use-after-free|uaf|overflow|null[- ]pointer)",
     re.IGNORECASE)

@@ -6,36 +6,37 @@ import re
 
 from ..patch import KNOWN_TRAILERS
 from . import CHECK, ERROR, WARNING, Hit, check
+from ..lazy_regex import lazy
 
 LOG_WIDTH = 75
 
-_SIGN_OFF = re.compile(r"^\s*signed-off-by:\s*(.*)", re.IGNORECASE)
-_IN_BODY_FROM = re.compile(r"^From:\s*(.*)")
-_TAG = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*):(?:\s|$)")
+_SIGN_OFF = lazy(r"^\s*signed-off-by:\s*(.*)", re.IGNORECASE)
+_IN_BODY_FROM = lazy(r"^From:\s*(.*)")
+_TAG = lazy(r"^\s*([A-Za-z][A-Za-z0-9-]*):(?:\s|$)")
 # pseudo-headers `git am` reads at the top of a body
 _PSEUDO_HEADERS = {"from", "subject", "date"}
 
 # Lines exempt from the 75-column limit (Documentation/process/submitting-patches.rst): tags, which
 # tools parse whole, links, lines that name a file, diffstat lines, and quoted logs.
 _LONG_LINE_EXEMPT = (
-    re.compile(r"^\s*[a-zA-Z0-9_/.]+\s+\|\s+\d+"),  # a diffstat line
-    re.compile(r"^\s*(?:[\w.+-]*/)+[\w.+-]+:"),  # path/to/file: ...
-    re.compile(r"^\s*(?:Fixes:|Link:|Closes:|Signed-off-by:|Co-developed-by:|Acked-by:|Tested-by:|"
+    lazy(r"^\s*[a-zA-Z0-9_/.]+\s+\|\s+\d+"),  # a diffstat line
+    lazy(r"^\s*(?:[\w.+-]*/)+[\w.+-]+:"),  # path/to/file: ...
+    lazy(r"^\s*(?:Fixes:|Link:|Closes:|Signed-off-by:|Co-developed-by:|Acked-by:|Tested-by:|"
                r"Reviewed-by:|Reported-by:|Suggested-by:|Assisted-by:|To:|Cc:)", re.IGNORECASE),
 )
 # the first line of a pasted kernel log, after which long lines are kept as they are until a blank line
 _LOG_DUMP = (
-    re.compile(r"^\s*(?:WARNING:|BUG:)"),
-    re.compile(r"^\s*\[\s*\d+\.\d{6}\s*\]"),  # a printk timestamp
-    re.compile(r"^\s*\[<[0-9a-fA-F]{8,}>\]"),
-    re.compile(r"^(?:\s+\w+:\s+[0-9a-fA-F]+){3}"),  # register dumps
-    re.compile(r"^\s*#\d+\s*\[[0-9a-fA-F]+\]\s*\w+ at [0-9a-fA-F]+"),  # crash(8) back traces
+    lazy(r"^\s*(?:WARNING:|BUG:)"),
+    lazy(r"^\s*\[\s*\d+\.\d{6}\s*\]"),  # a printk timestamp
+    lazy(r"^\s*\[<[0-9a-fA-F]{8,}>\]"),
+    lazy(r"^(?:\s+\w+:\s+[0-9a-fA-F]+){3}"),  # register dumps
+    lazy(r"^\s*#\d+\s*\[[0-9a-fA-F]+\]\s*\w+ at [0-9a-fA-F]+"),  # crash(8) back traces
 )
 
-_FIXES = re.compile(r"^\s*(fixes:?)\s*(?:commit\s*)?([0-9a-f]{5,40})", re.IGNORECASE)
-_FIXES_WELL_FORMED = re.compile(r"^Fixes: [0-9a-f]{12,40} \(")
+_FIXES = lazy(r"^\s*(fixes:?)\s*(?:commit\s*)?([0-9a-f]{5,40})", re.IGNORECASE)
+_FIXES_WELL_FORMED = lazy(r"^Fixes: [0-9a-f]{12,40} \(")
 # "Jane Doe (3):", the first line of the shortlog under a cover letter's blurb
-_SHORTLOG_HEADER = re.compile(r"^\S.* \(\d+\):$")
+_SHORTLOG_HEADER = lazy(r"^\S.* \(\d+\):$")
 
 
 def _commit_log(patch):
@@ -180,7 +181,7 @@ def missing_sign_off(patch, ctx):
 
 # --- e-mail addresses, compared the way checkpatch compares them --------------------------------
 
-_MUST_QUOTE = re.compile(r"[^\w \-]", re.ASCII)
+_MUST_QUOTE = lazy(r"[^\w \-]", re.ASCII)
 
 
 def _strip_parens_comments(name):

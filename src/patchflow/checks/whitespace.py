@@ -10,6 +10,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from . import CHECK, ERROR, WARNING, Hit, check
+from ..lazy_regex import lazy
 
 TAB_SIZE = 8
 
@@ -341,7 +342,7 @@ def long_line_string(line, file, ctx):
 
 # bytes that are not UTF-8 survive decoding as lone surrogates; checkpatch also counts control
 # characters other than tab and carriage return as invalid
-_NOT_UTF8 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
+_NOT_UTF8 = lazy("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
 
 
 @check("INVALID_UTF8", level=CHECK)
