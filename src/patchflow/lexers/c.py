@@ -81,7 +81,10 @@ def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False) -> Ite
             directive = 0
             continue
         if kind == "space":
-            line, column = _advance(line, column, lexeme)
+            if "\n" in lexeme or "\t" in lexeme:
+                line, column = _advance(line, column, lexeme)
+            else:
+                column += len(lexeme)  # the common case, without a call: this loop runs per token
             continue
         closed = True
         if kind == "block_comment":
@@ -98,7 +101,10 @@ def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False) -> Ite
                 directive = line
             at_line_start = False
         yield Token(kind, lexeme, line, column, directive, closed)
-        line, column = _advance(line, column, lexeme)
+        if "\n" in lexeme or "\t" in lexeme:
+            line, column = _advance(line, column, lexeme)
+        else:
+            column += len(lexeme)
 
 
 def _advance(line: int, column: int, lexeme: str) -> Tuple[int, int]:
