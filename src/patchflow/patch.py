@@ -111,6 +111,10 @@ class SubjectPrefix:
     total: Optional[int] = None
 
 
+# a version or patch number: ASCII digits (int() refuses '²'), few enough for int() (5,000 digits raise)
+_NUMBER = r"[0-9]{1,9}"
+
+
 def parse_subject(subject: str):
     """Split a subject into its `SubjectPrefix` and its summary."""
     rest = subject.strip()
@@ -129,13 +133,13 @@ def parse_subject(subject: str):
         low = word.lower()
         if low == "patch" or low.startswith("patchv") or low == "patchset":
             prefix.is_patch = True
-            if low.startswith("patchv") and low[6:].isdigit():
+            if low.startswith("patchv") and re.fullmatch(_NUMBER, low[6:]):
                 prefix.version = int(low[6:])
         elif low == "rfc":
             prefix.rfc = True
-        elif re.fullmatch(r"v\d+", low):
+        elif re.fullmatch(r"v" + _NUMBER, low):
             prefix.version = int(low[1:])
-        elif re.fullmatch(r"\d+/\d+", low):
+        elif re.fullmatch(_NUMBER + "/" + _NUMBER, low):
             number, total = low.split("/")
             prefix.number, prefix.total = int(number), int(total)
         elif prefix.tree is None and re.fullmatch(r"[a-z][a-z0-9._-]*", low) and low not in ("resend",):
@@ -430,12 +434,12 @@ def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffPar
             model = Hunk(hunk.source_start, hunk.source_length, hunk.target_start, hunk.target_length,
                          (hunk.section_header or "").strip(), 0)
             for line in hunk:
-                if line.diff_line_no is None:
-                    continue  # an empty line unidiff keeps after the hunk's counted end: not part of it
                 if line.line_type == "\\":
                     if model.lines:
                         model.lines[-1].no_newline = True
                     continue
+                if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
+                    continue  # the blank line that ends a mail of an mbox, not part of the hunk
                 model.lines.append(DiffLine(line.line_type, line.value.rstrip("\n"), base + line.diff_line_no - 1,
                                             line.source_line_no, line.target_line_no))
             model.patch_line = (model.lines[0].patch_line - 1) if model.lines else first
