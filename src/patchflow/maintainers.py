@@ -1,59 +1,111 @@
 """MAINTAINERS: parsing its entries and matching files to them, with get_maintainer.pl's rules.
 
-Rules (read from scripts/get_maintainer.pl and the head of MAINTAINERS):
-- `F:` and `X:` patterns: `*` and `?` are shell-like wildcards; a pattern ending in `/` (or naming a
-  directory of the tree) matches every file below it at any depth; any other pattern matches a file
-  only when the file has as many `/` as the pattern (so `arch/*/net/*` matches `arch/x86/net/a.c`
-  but not `arch/x86/net/sub/a.c`).
+Rules (read from scripts/get_maintainer.pl of 6.12 and the head of MAINTAINERS, and checked against
+its output by tests/test_maintainers.py):
+- An entry is a title line followed by a run of `X: value` lines; blank and `#` lines do not end it.
+- `F:` and `X:` patterns: a `.` is literal, `*` and `?` are shell-like wildcards that may also cross
+  `/`, and the rest is a regular expression (so `drivers/edac/altera_edac.[ch]` works). A pattern is
+  anchored at the start of the path only.
+- A pattern ending in `/`, or naming a directory of the tree (with `root` given), matches every file
+  below it at any depth; any other pattern matches a file only when the file has as many `/` as the
+  pattern (so `arch/*/net/*` matches `arch/x86/net/a.c` but not `arch/x86/net/sub/a.c`).
 - `X:` excludes a file from the entry even where an `F:` matches it.
-- `N:` is a regular expression searched in the file's path.
-- Entries are ordered most specific first: the depth (count of `/`) of the deepest pattern matched.
+- `N:` is an extended regular expression searched anywhere in the file's path.
+- An entry's rank for a file is the depth of the *last* of its `F:`/`N:` lines that matches: a
+  pattern's count of `/`, plus one for a file pattern, -1 for a pattern starting with `*`, 0 for `N:`.
+  Entries are taken highest rank first. get_maintainer.pl leaves ties in Perl's hash order, which
+  changes from run to run; we put the narrower entry first (fewer `F:`/`N:` lines: BPF [LIBRARY]
+  before BPF [GENERAL] for tools/lib/bpf/), then the file's order.
+- Addresses: maintainers (`M:`) and reviewers (`R:`) in the entries' order, a person counted once
+  (by name or by address); lists (`L:`) once each, except `subscribers-only` ones; Linus Torvalds,
+  `M:` of THE REST, is left out as get_maintainer.pl leaves out its "penguin chief".
 """
 
 from __future__ import annotations
 
+import email.utils
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
-
-_FIELD = re.compile(r"^([A-Z]):\s*(.*?)\s*$")
 
 # Trees whose maintainers ask for the tree's name in the subject prefix (`[PATCH bpf-next]`):
 # Documentation/process/maintainer-netdev.rst and the bpf devel QA (Documentation/bpf/bpf_devel_QA.rst).
 TAGGED_TREES = ("bpf", "bpf-next", "net", "net-next")
 FIXES_TREES = {"bpf": "bpf-next", "net": "net-next"}  # fixes tree -> its -next tree
 
+# get_maintainer.pl drops the top-level maintainer from its answers unless asked (--git-chief-penguins)
+PENGUIN_CHIEFS = ("torvalds@linux-foundation.org",)
 
-@dataclass
+
+def _to_regex(text: str) -> str:
+    """get_maintainer.pl's translation of a file pattern into a regular expression."""
+    return text.replace(".", r"\.").replace("*", ".*").replace("?", ".")
+
+
+# characters that make a translated pattern more than a literal string
+_REGEX_CHAR = re.compile(r"[*?\[\](){}+|^$\\]")
+
+
 class Pattern:
-    kind: str  # 'F', 'X' or 'N'
-    text: str
-    regex: "re.Pattern"
-    is_dir: bool
-    depth: int  # get_maintainer.pl's rank of a match: deeper patterns are more specific
+    """One `F:`, `X:` or `N:` pattern, compiled lazily: a run matches a few files against some
+    twenty thousand patterns, and the literal start of a pattern tells most of them apart."""
+
+    __slots__ = ("kind", "text", "root", "prefix", "_regex", "_is_dir")
+
+    def __init__(self, kind: str, text: str, root: Optional[str] = None):
+        self.kind = kind
+        self.text = text
+        self.root = root  # the tree, where a pattern may name a directory without its '/'
+        special = _REGEX_CHAR.search(text)
+        self.prefix = "" if kind == "N" else (text[:special.start()] if special else text)
+        self._regex = None
+        self._is_dir = None
+
+    @property
+    def regex(self) -> "re.Pattern":
+        if self._regex is None:
+            body = self.text if self.kind == "N" else _to_regex(self.text)
+            try:
+                self._regex = re.compile(body, re.VERBOSE if self.kind == "N" else 0)
+            except re.error:
+                self._regex = re.compile(re.escape(self.text))
+        return self._regex
+
+    @property
+    def is_dir(self) -> bool:
+        if self._is_dir is None:
+            # get_maintainer.pl tests `-d` on the translated pattern, from the top of the tree: only
+            # a plain name (no '.', '*' or '?') can name a directory that way
+            self._is_dir = self.kind != "N" and (self.text.endswith("/") or (
+                self.root is not None and _to_regex(self.text) == self.text
+                and os.path.isdir(os.path.join(self.root, self.text))))
+        return self._is_dir
+
+    @property
+    def depth(self) -> int:
+        """get_maintainer.pl's rank of a match: deeper patterns are more specific."""
+        if self.kind == "N":
+            return 0
+        if self.text.startswith("*"):
+            return -1
+        # a directory named without its '/' gets one from get_maintainer.pl: the same rank either way
+        return self.text.count("/") + (0 if self.text.endswith("/") else 1)
 
     def matches(self, path: str, directories: Optional[set] = None) -> bool:
         if self.kind == "N":
             return self.regex.search(path) is not None
-        if not self.regex.match(path):
+        if not path.startswith(self.prefix):
+            return False
+        if len(self.prefix) != len(self.text) and not self.regex.match(path):
             return False
         if self.is_dir or (directories is not None and self.text in directories):
             return True
         return path.count("/") == self.text.count("/")
 
 
-def _compile(kind: str, text: str) -> Pattern:
-    if kind == "N":
-        try:
-            regex = re.compile(text, re.VERBOSE)
-        except re.error:
-            regex = re.compile(re.escape(text))
-        return Pattern(kind, text, regex, False, 0)  # get_maintainer.pl ranks N: matches lowest
-    body = re.escape(text).replace(r"\*", ".*").replace(r"\?", ".")
-    is_dir = text.endswith("/")
-    # get_maintainer.pl's rank: the pattern's count of '/', one more for a file pattern, -1 for '*...'
-    rank = -1 if text.startswith("*") else text.count("/") + (0 if is_dir else 1)
-    return Pattern(kind, text, re.compile(body), is_dir, rank)
+def _compile(kind: str, text: str, root: Optional[str] = None) -> Pattern:
+    return Pattern(kind, text, root)
 
 
 @dataclass
@@ -62,6 +114,7 @@ class Entry:
     line: int  # line number of the title in MAINTAINERS
     fields: Dict[str, List[str]] = field(default_factory=dict)
     patterns: List[Pattern] = field(default_factory=list)
+    ordered: List[Tuple[str, str]] = field(default_factory=list)  # (key, value) in the file's order
 
     def values(self, key: str) -> List[str]:
         return self.fields.get(key, [])
@@ -92,16 +145,44 @@ class Entry:
         return names
 
     def match_depth(self, path: str, directories: Optional[set] = None) -> Optional[int]:
-        """The depth of the most specific pattern of this entry matching path, None if none or excluded."""
-        best = None
+        """The rank of this entry for path (the last matching F:/N: line's), None if none or excluded."""
         for pattern in self.patterns:
             if pattern.kind == "X" and pattern.matches(path, directories):
                 return None
+        rank = None
         for pattern in self.patterns:
             if pattern.kind in ("F", "N") and pattern.matches(path, directories):
-                depth = pattern.depth
-                best = depth if best is None else max(best, depth)
-        return best
+                rank = pattern.depth
+        return rank
+
+
+@dataclass
+class Recipients:
+    """Who get_maintainer.pl names for a set of files, split the way a series is addressed."""
+
+    people: List[Tuple[str, str]] = field(default_factory=list)  # (formatted address, 'M' or 'R')
+    lists: List[str] = field(default_factory=list)
+
+    @property
+    def maintainers(self) -> List[str]:
+        return [person for person, role in self.people if role == "M"]
+
+    @property
+    def reviewers(self) -> List[str]:
+        return [person for person, role in self.people if role == "R"]
+
+    def addresses(self) -> List[str]:
+        """Everything in get_maintainer.pl's order: people, then lists."""
+        return [person for person, _ in self.people] + list(self.lists)
+
+
+def format_address(value: str) -> Tuple[str, str, str]:
+    """(name, address, formatted) of a `M:`/`R:` value, formatted as get_maintainer.pl prints it."""
+    name, address = email.utils.parseaddr(value)
+    name = name.strip()
+    if not address or "@" not in address:
+        return "", "", ""
+    return name, address, email.utils.formataddr((name, address)) if name else address
 
 
 class Maintainers:
@@ -110,37 +191,38 @@ class Maintainers:
         self.directories = directories  # patterns known to name directories of the tree
 
     @classmethod
-    def parse(cls, text: str, directories: Optional[set] = None) -> "Maintainers":
+    def parse(cls, text: str, directories: Optional[set] = None, root: Optional[str] = None) -> "Maintainers":
+        """Parse MAINTAINERS; with `root` (the tree), patterns naming a directory match below it."""
         entries: List[Entry] = []
         current: Optional[Entry] = None
         title: Optional[Tuple[str, int]] = None
         for number, line in enumerate(text.splitlines(), 1):
-            match = _FIELD.match(line)
-            if match:
+            if len(line) >= 2 and line[1] == ":" and "A" <= line[0] <= "Z":
                 if current is None:
                     if title is None:
-                        continue  # a field outside any entry (the preamble indents its examples)
+                        continue  # fields before any title
                     current = Entry(*title)
                     entries.append(current)
-                key, value = match.groups()
+                key, value = line[0], line[2:].strip()
                 current.fields.setdefault(key, []).append(value)
+                current.ordered.append((key, value))
                 if key in ("F", "X", "N") and value:
-                    current.patterns.append(_compile(key, value))
-            elif not line.strip():
-                current, title = None, None
-            elif not line.startswith((" ", "\t")):
+                    current.patterns.append(_compile(key, value, root))
+            elif line.strip() and not line.lstrip().startswith("#"):
                 current, title = None, (line.strip(), number)
+            # blank and '#' lines are dropped before get_maintainer.pl looks for entries: they end nothing
         return cls(entries, directories)
 
     def entries_for(self, path: str) -> List[Entry]:
-        """Entries matching path, most specific first (ties keep the file's order)."""
+        """Entries matching path, most specific first (rank, then the narrower entry, then file order)."""
         scored = []
         for order, entry in enumerate(self.entries):
             depth = entry.match_depth(path, self.directories)
             if depth is not None:
-                scored.append((-depth, order, entry))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        return [entry for _, _, entry in scored]
+                breadth = sum(1 for pattern in entry.patterns if pattern.kind != "X")
+                scored.append((-depth, breadth, order, entry))
+        scored.sort(key=lambda item: item[:3])
+        return [item[3] for item in scored]
 
     def entries_for_files(self, paths: Iterable[str]) -> List[Entry]:
         seen, result = set(), []
@@ -149,6 +231,37 @@ class Maintainers:
                 if id(entry) not in seen:
                     seen.add(id(entry))
                     result.append(entry)
+        return result
+
+    def recipients(self, paths: Iterable[str]) -> Recipients:
+        """The people and lists for these files, as `get_maintainer.pl --no-git` finds them."""
+        result = Recipients()
+        names, addresses, lists = {}, {}, set()
+        for path in sorted(set(paths)):
+            for entry in self.entries_for(path):
+                for key, value in entry.ordered:
+                    if key in ("M", "R"):
+                        name, address, formatted = format_address(value)
+                        if not address or address.lower() in PENGUIN_CHIEFS:
+                            continue
+                        known = names.get(name.lower()) if name else None
+                        if known is None:
+                            known = addresses.get(address.lower())
+                        if known is None:
+                            index = len(result.people)
+                            result.people.append((formatted, key))
+                            if name:
+                                names[name.lower()] = index
+                            addresses[address.lower()] = index
+                        elif key == "M" and result.people[known][1] == "R":
+                            # a reviewer of one entry who maintains another is a maintainer
+                            result.people[known] = (result.people[known][0], "M")
+                    elif key == "L" and value:
+                        address, _, note = value.partition(" ")
+                        if "subscribers-only" in note or address.lower() in lists:
+                            continue
+                        lists.add(address.lower())
+                        result.lists.append(address)
         return result
 
     def tagged_trees_for(self, path: str) -> List[str]:

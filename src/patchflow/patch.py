@@ -6,11 +6,6 @@ line also keeps its line number in the old and the new file.
 
 from __future__ import annotations
 
-import email.errors
-import email.header
-import email.parser
-import email.policy
-import email.utils
 import os
 import re
 import stat
@@ -281,6 +276,11 @@ def split_messages(text: str) -> List[tuple]:
 
 
 def _decode_header(value: str) -> str:
+    if "=?" not in value:
+        return value  # no RFC 2047 encoded word; the email package costs milliseconds to import
+    import email.errors
+    import email.header
+
     try:
         return str(email.header.make_header(email.header.decode_header(value)))
     except (UnicodeError, LookupError, ValueError, email.errors.MessageError):
@@ -573,4 +573,6 @@ def address_of(value: Optional[str]) -> str:
     """The bare e-mail address in a From: or Signed-off-by: value, lower-cased."""
     if not value:
         return ""
+    import email.utils
+
     return email.utils.parseaddr(value)[1].lower()

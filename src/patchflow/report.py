@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional
@@ -112,6 +111,8 @@ def render_json(results: List[PatchResult]) -> str:
         for level, n in result.counts().items():
             totals[level] += n
     summary = {"patches": len(results), "errors": totals[ERROR], "warnings": totals[WARNING], "checks": totals[CHECK]}
+    import json
+
     return json.dumps({"findings": findings, "summary": summary}, indent=2, ensure_ascii=False,
                       default=str).encode("utf-8", errors="backslashreplace").decode("utf-8") + "\n"
 

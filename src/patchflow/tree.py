@@ -6,13 +6,21 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import signal
 import stat
 import subprocess
+import sys
+import tempfile
+import threading
+import time
 from typing import List, Optional
 
 from .errors import ToolMissing, TreeError
 
 GIT_TIMEOUT = 300  # seconds; a clone of a big tree may take long, nothing else should
+CLONE_TIMEOUT = 3600  # a shallow clone of a kernel tree is some 250 MB
 
 
 def git(args: List[str], cwd: str, timeout: float = GIT_TIMEOUT, input: Optional[bytes] = None,
@@ -30,10 +38,33 @@ def git(args: List[str], cwd: str, timeout: float = GIT_TIMEOUT, input: Optional
     except FileNotFoundError:
         raise ToolMissing("git", "git")
     except subprocess.TimeoutExpired:
-        raise TreeError(f"git {args[0]} timed out after {timeout:.0f} s in {cwd}")
+        raise TreeError(f"git {_subcommand(args)} timed out after {timeout:.0f} s in {cwd}")
     if check and proc.returncode != 0:
-        raise TreeError(f"git {args[0]} failed in {cwd}: {last_line(proc.stderr)}")
+        raise TreeError(f"git {_subcommand(args)} failed in {cwd}: {last_line(proc.stderr)}")
     return proc.stdout.decode("utf-8", errors="surrogateescape")
+
+
+def run_git(args: List[str], cwd: str, timeout: float = GIT_TIMEOUT, input: Optional[bytes] = None,
+            env: Optional[dict] = None) -> "subprocess.CompletedProcess":
+    """Run `git --no-pager ARGS` and hand back the finished process, whatever its exit status."""
+    full_env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    if env:
+        full_env.update(env)
+    try:
+        return subprocess.run(["git", "--no-pager", *args], cwd=cwd, input=input, capture_output=True,
+                              timeout=timeout, env=full_env)
+    except FileNotFoundError:
+        raise ToolMissing("git", "git")
+    except subprocess.TimeoutExpired:
+        raise TreeError(f"git {_subcommand(args)} timed out after {timeout:.0f} s in {cwd}")
+
+
+def _subcommand(args: List[str]) -> str:
+    """The git command of an argument list, past options such as `-c key=value`."""
+    index = 0
+    while index < len(args) and args[index].startswith("-"):
+        index += 2 if args[index] in ("-c", "-C") else 1
+    return args[index] if index < len(args) else "(no command)"
 
 
 def last_line(data: bytes) -> str:
@@ -94,7 +125,7 @@ class KernelTree:
                 return None
             from .maintainers import Maintainers
 
-            self._maintainers = Maintainers.parse(text)
+            self._maintainers = Maintainers.parse(text, root=self.path)
         return self._maintainers
 
 
@@ -111,15 +142,246 @@ def git_toplevel(start: str) -> Optional[str]:
 def find_check_tree(spec: Optional[str]) -> Optional[KernelTree]:
     """The tree `check` reads MAINTAINERS and pre-images from.
 
-    With --tree PATH: that directory (an error when it does not exist). Without: the git work tree
-    around the current directory, when it holds a MAINTAINERS file; else None (and the checks that
-    need a tree stay silent).
+    With --tree PATH: that directory (an error when it does not exist); with --tree NAME: the tree
+    `resolve_tree` finds for the name. Without: the git work tree around the current directory, when
+    it holds a MAINTAINERS file; else None (and the checks that need a tree stay silent).
     """
     if spec:
         if os.path.isdir(spec):
             return KernelTree(spec)
-        raise TreeError(f"--tree {spec}: no such directory")
+        if _looks_like_path(spec):
+            raise TreeError(f"--tree {spec}: no such directory")
+        return resolve_tree(spec)
     top = git_toplevel(os.getcwd())
     if top and os.path.isfile(os.path.join(top, "MAINTAINERS")):
         return KernelTree(top)
     return None
+
+
+# Trees a name alone finds, without any configuration.
+KNOWN_TREES = {
+    "bpf": "https://git.kernel.org/pub/scm/linux/kernel/git/bpf/bpf.git",
+    "bpf-next": "https://git.kernel.org/pub/scm/linux/kernel/git/bpf/bpf-next.git",
+    "net": "https://git.kernel.org/pub/scm/linux/kernel/git/netdev/net.git",
+    "net-next": "https://git.kernel.org/pub/scm/linux/kernel/git/netdev/net-next.git",
+    "linux": "https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git",
+}
+# The tree built locally from Debian's linux-source-6.12 (kernel_source.build_tree), no network.
+DEBIAN_TREE = "debian-6.12"
+TREE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _looks_like_path(spec: str) -> bool:
+    return os.sep in spec or spec.startswith((".", "~")) or not TREE_NAME.match(spec)
+
+
+def trees_cache_dir() -> str:
+    from .kernel_source import cache_dir
+
+    return os.path.join(cache_dir(), "trees")
+
+
+def config_value(key: str) -> Optional[str]:
+    """A git configuration value as git sees it from the current directory, or None."""
+    try:
+        proc = subprocess.run(["git", "config", "--get", key], capture_output=True, timeout=30,
+                              env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
+    except FileNotFoundError:
+        raise ToolMissing("git", "git")
+    except subprocess.TimeoutExpired:
+        raise TreeError(f"git config --get {key} timed out")
+    value = proc.stdout.decode("utf-8", "replace").strip()
+    return value if proc.returncode == 0 and value else None
+
+
+def resolve_tree(spec: str, max_age: Optional[float] = None, progress: bool = False) -> KernelTree:
+    """The kernel work tree named by --tree: a path, or a name.
+
+    A name is looked up in git config (`patchflow.tree.NAME.path`, else a clone of
+    `patchflow.tree.NAME.url` or of the kernel.org URL of a known name, kept in
+    $XDG_CACHE_HOME/patchflow/trees/NAME). A cached clone older than `max_age` seconds is fetched
+    again; `progress` shows git's progress on a terminal while cloning or fetching.
+    """
+    if not spec:
+        raise TreeError("--tree: empty tree name")
+    if os.path.isdir(spec) or _looks_like_path(spec):
+        return _work_tree(os.path.expanduser(spec), spec, name=None)
+    name = spec
+    configured = config_value(f"patchflow.tree.{name}.path")
+    if configured:
+        return _work_tree(os.path.expanduser(configured), f"patchflow.tree.{name}.path", name=name)
+    url = config_value(f"patchflow.tree.{name}.url") or KNOWN_TREES.get(name)
+    if url is None:
+        if name == DEBIAN_TREE:
+            from .kernel_source import build_tree
+
+            return KernelTree(build_tree(), name=name)
+        known = ", ".join(sorted([*KNOWN_TREES, DEBIAN_TREE]))
+        raise TreeError(f"--tree {name}: not a directory and not a known tree name ({known}); "
+                        f"set git config patchflow.tree.{name}.path or patchflow.tree.{name}.url")
+    return _cached_clone(name, url, max_age, progress)
+
+
+def _work_tree(path: str, what: str, name: Optional[str]) -> KernelTree:
+    if not os.path.isdir(path):
+        raise TreeError(f"--tree {what}: no such directory: {path}")
+    top = git_toplevel(path)
+    if top is None:
+        raise TreeError(f"--tree {what}: {path} is not a git work tree")
+    return KernelTree(top, name=name)
+
+
+FETCH_STAMP = "patchflow-fetched"  # in the clone's .git: its mtime is the last clone or fetch
+
+
+def _cached_clone(name: str, url: str, max_age: Optional[float], progress: bool) -> KernelTree:
+    import fcntl
+
+    dest = os.path.join(trees_cache_dir(), name)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    with open(dest + ".lock", "w") as lock:
+        # two patchflow runs on one cache wait for each other instead of cloning twice
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = os.path.join(dest, ".git", FETCH_STAMP)
+        if not os.path.exists(stamp):
+            _clone(name, url, dest, progress)
+        elif max_age is not None and time.time() - os.path.getmtime(stamp) > max_age:
+            _fetch(name, dest, progress)
+    return KernelTree(dest, name=name)
+
+
+def _run_git_visible(args: List[str], cwd: str, progress: bool, what: str) -> None:
+    """Run a long git command; on a terminal (with `progress`) git draws its progress on stderr."""
+    show = progress and sys.stderr.isatty()
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
+    try:
+        proc = subprocess.run(["git", *args, *(["--progress"] if show else ["--quiet"])], cwd=cwd, env=env,
+                              stdout=subprocess.DEVNULL, stderr=None if show else subprocess.PIPE,
+                              timeout=CLONE_TIMEOUT)
+    except FileNotFoundError:
+        raise ToolMissing("git", "git")
+    except subprocess.TimeoutExpired:
+        raise TreeError(f"{what} timed out after {CLONE_TIMEOUT} s")
+    if proc.returncode != 0:
+        raise TreeError(f"{what} failed: {last_line(proc.stderr or b'see the output above')}")
+
+
+def _clone(name: str, url: str, dest: str, progress: bool) -> None:
+    staging = tempfile.mkdtemp(prefix=f".{name}-cloning-", dir=os.path.dirname(dest))
+    try:
+        if progress and sys.stderr.isatty():
+            print(f"patchflow: cloning {name} from {url} into {dest}", file=sys.stderr)
+        _run_git_visible(["clone", "--depth", "1", "--no-tags", url, staging], os.path.dirname(dest), progress,
+                         f"git clone {url}")
+        open(os.path.join(staging, ".git", FETCH_STAMP), "w").close()
+        if os.path.exists(dest):
+            shutil.rmtree(dest)  # a half-made clone from an interrupted run
+        os.rename(staging, dest)
+    finally:
+        if os.path.exists(staging):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _fetch(name: str, dest: str, progress: bool) -> None:
+    """Bring a cached clone to its remote's tip. The clone is patchflow's own: it may be reset."""
+    branch = git(["rev-parse", "--abbrev-ref", "HEAD"], cwd=dest).strip()
+    ref = branch if branch and branch != "HEAD" else "HEAD"
+    _run_git_visible(["fetch", "--depth", "1", "--no-tags", "origin", ref], dest, progress, f"git fetch {name}")
+    git(["reset", "-q", "--hard", "FETCH_HEAD"], cwd=dest)
+    os.utime(os.path.join(dest, ".git", FETCH_STAMP))
+
+
+class TempWorktree:
+    """A throw-away detached work tree of `tree` at `commit`, removed on leaving the `with` block.
+
+    Removal happens on success, on an exception and on KeyboardInterrupt (Ctrl-C, and SIGTERM which
+    the CLI turns into one); while it runs, SIGINT and SIGTERM wait, so a second Ctrl-C cannot leave
+    a half-removed worktree behind. The user's HEAD, branches, index, stash and working files are
+    never touched: everything happens in the new directory, on a detached HEAD.
+    """
+
+    def __init__(self, tree: KernelTree, commit: str):
+        self.tree = tree
+        self.commit = commit
+        self.path: Optional[str] = None
+        self._tmpdir: Optional[str] = None
+        self._branches: List[str] = []
+
+    def __enter__(self) -> "TempWorktree":
+        self._tmpdir = tempfile.mkdtemp(prefix="patchflow-worktree-")
+        path = os.path.join(self._tmpdir, os.path.basename(self.tree.path) or "tree")
+        try:
+            self.tree.git("worktree", "add", "--detach", "--quiet", path, self.commit)
+        except BaseException:
+            self._remove()
+            raise
+        self.path = path
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        with _signals_deferred():
+            self._remove()
+
+    def git(self, *args: str, **kw) -> str:
+        return git(list(args), cwd=self.path, **kw)
+
+    def temp_branch(self, name: str) -> str:
+        """Create a branch for the worktree's HEAD, deleted again with the worktree."""
+        self.git("switch", "-q", "-c", name)
+        self._branches.append(name)
+        return name
+
+    def _remove(self) -> None:
+        path = os.path.join(self._tmpdir, os.path.basename(self.tree.path) or "tree") if self._tmpdir else None
+        if path and os.path.exists(path):
+            admin = _worktree_admin_dir(path)
+            try:
+                git(["worktree", "remove", "--force", "--force", path], cwd=self.tree.path, timeout=120)
+            except TreeError:
+                # git could not remove it (a lock, a broken checkout): remove just this worktree's
+                # administrative entry, never `git worktree prune` which would touch the user's own
+                shutil.rmtree(path, ignore_errors=True)
+                if admin and os.path.isdir(admin):
+                    shutil.rmtree(admin, ignore_errors=True)
+        for branch in self._branches:
+            git(["branch", "-q", "-D", branch], cwd=self.tree.path, check=False, timeout=60)
+        self._branches = []
+        if self._tmpdir:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+
+def _worktree_admin_dir(path: str) -> Optional[str]:
+    """The `.git/worktrees/<id>` directory of a linked worktree (from its `.git` file)."""
+    try:
+        with open(os.path.join(path, ".git")) as handle:
+            line = handle.read().strip()
+    except OSError:
+        return None
+    return line[len("gitdir:"):].strip() if line.startswith("gitdir:") else None
+
+
+class _signals_deferred:
+    """Hold SIGINT and SIGTERM until the block ends, then deliver what arrived (main thread only)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __enter__(self):
+        self._pending = []
+        self._saved = {}
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        for sig in self.SIGNALS:
+            self._saved[sig] = signal.signal(sig, lambda signum, frame: self._pending.append(signum))
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self._saved.items():
+            signal.signal(sig, handler)
+        for signum in self._pending:
+            handler = self._saved.get(signum)
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
+        return False

@@ -28,6 +28,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the levels (auto: on a terminal, unless NO_COLOR is set)")
+    parser.add_argument("--xmas-tree", dest="x_xmas_tree", choices=("auto", "always", "never"), default="auto",
+                        help="REVERSE_XMAS_TREE on every C file (always), on none (never), or on files whose "
+                             "MAINTAINERS lists netdev@ or bpf@ (auto, the default)")
 
 
 def options_from(args):

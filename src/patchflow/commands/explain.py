@@ -10,6 +10,8 @@ import argparse
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("type", nargs="?", metavar="TYPE", help="a check type, e.g. PARENTHESIS_ALIGNMENT")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the list of checks as the Markdown table of the README's Checks section")
 
 
 def render_list() -> str:
@@ -17,6 +19,17 @@ def render_list() -> str:
 
     rows = [f"{info.type:<24} {info.level:<8} {info.family:<12} {info.summary}" for info in describe_all()]
     return "\n".join([f"{'TYPE':<24} {'LEVEL':<8} {'FAMILY':<12} SUMMARY", *rows]) + "\n"
+
+
+def render_markdown() -> str:
+    """The table of every check, as the README's `## Checks` section holds it."""
+    from ..checks import describe_all
+
+    rows = ["| Type | Level | Family | What it reports |", "| --- | --- | --- | --- |"]
+    for info in describe_all():
+        summary = info.summary.replace("|", "\\|")
+        rows.append(f"| `{info.type}` | {info.level} | {info.family} | {summary} |")
+    return "\n".join(rows) + "\n"
 
 
 def render_one(info) -> str:
@@ -28,6 +41,9 @@ def run(args) -> int:
     from ..checks import explain
     from ..errors import PatchflowError
 
+    if args.markdown:
+        print(render_markdown(), end="")
+        return 0
     if not args.type:
         print(render_list(), end="")
         return 0

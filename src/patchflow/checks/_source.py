@@ -1,0 +1,81 @@
+"""Lexed source around a patch's hunks, shared by the families that read code (alignment, preprocessor).
+
+`lexed_windows(patch, file, ctx)` lexes each window of a changed C or Python file once per run (see
+`patchflow.hunk_source` for where the lines come from) and keeps the tokens in `ctx.cache`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+C_SUFFIXES = (".c", ".h")
+PYTHON_SUFFIXES = (".py",)
+
+# Safe places for a lexer to start above a hunk. C: a line at the left margin that begins a
+# declaration, a function, a directive, a closing brace or a comment (not a macro's continuation).
+# Python: a def, class or decorator line, or a module-level assignment or call (prose at the margin
+# of a docstring rarely looks like either).
+_C_START = re.compile(r"^(?:[A-Za-z_#}]|/[*/])")
+_PY_START = re.compile(r"^(?:\s*(?:(?:async\s+def|def|class)\s+[A-Za-z_]\w*\s*[(:]|@[A-Za-z_])"
+                       r"|[A-Za-z_][\w.]*\s*(?:=[^=]|\())")
+
+
+def language_of(path: str) -> Optional[str]:
+    """"c" or "python" by the file's suffix, else None."""
+    if path.endswith(C_SUFFIXES):
+        return "c"
+    if path.endswith(PYTHON_SUFFIXES):
+        return "python"
+    return None
+
+
+def safe_start(language: str):
+    """`start_of(lines, index)` for `hunk_source.windows`: a line at or above `index` to lex from."""
+    from ..hunk_source import MAX_LINES_ABOVE
+
+    pattern = _C_START if language == "c" else _PY_START
+
+    def start_of(lines: List[str], index: int) -> int:
+        lowest = max(index - MAX_LINES_ABOVE, 0)
+        for i in range(min(index, len(lines) - 1), lowest - 1, -1):
+            if pattern.match(lines[i]) and not (language == "c" and i > 0 and lines[i - 1].endswith("\\")):
+                return i
+        return 0 if lowest == 0 else index
+
+    return start_of
+
+
+def starts_in_comment(text: str) -> bool:
+    """Whether a C fragment seems to start inside a comment: it closes one before it opens one."""
+    close = text.find("*/")
+    if close < 0:
+        return False
+    opening = text.find("/*")
+    return opening < 0 or close < opening
+
+
+def lex(window, language: str) -> list:
+    """The tokens of a `hunk_source.Window` of C or Python source."""
+    if language == "c":
+        from ..lexers.c import tokenize
+
+        return tokenize(window.text, window.first_line, in_comment=starts_in_comment(window.text))
+    from ..lexers.python import tokenize
+
+    return tokenize(window.text, window.first_line)
+
+
+def lexed_windows(patch, file, ctx) -> list:
+    """[(pre-image window, post-image window, post-image tokens)] of a changed C or Python file."""
+    key = ("source.lexed", patch.source, patch.index_in_source, file.path)
+    if key not in ctx.cache:
+        from ..hunk_source import windows
+
+        language = language_of(file.path)
+        result = []
+        if language is not None and file.hunks and not file.is_binary and not file.is_deleted:
+            for pre_window, post_window in windows(patch, file, ctx, safe_start(language)):
+                result.append((pre_window, post_window, lex(post_window, language)))
+        ctx.cache[key] = result
+    return ctx.cache[key]

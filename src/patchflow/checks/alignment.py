@@ -1,0 +1,223 @@
+"""Continuation lines aligned with their open parenthesis, in C and in Python, found with real lexers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional
+
+from . import CHECK, Hit, check
+from ._source import language_of, lex, lexed_windows
+
+# A continuation line is held to the open parenthesis when the line before it ends with one of these:
+# the places where kernel code breaks a list of arguments or conditions (checkpatch's rule, and the
+# one pycodestyle's visual indent applies in Python). After other operators (`?`, `+`, `%`), authors
+# may indent deeper on purpose, and nothing is reported.
+C_JOINERS = frozenset({",", "&&", "||"})
+PYTHON_JOINERS = frozenset({",", "and", "or"})
+_CLOSER_OF = {")": "(", "]": "[", "}": "{"}
+_OPENERS = frozenset("([{")
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """What the rule asks of one continuation line of one image."""
+
+    line: int  # the line, in its image
+    found: int  # the column its first token starts at
+    needed: int  # one past the open parenthesis
+    opener_line: int  # the line holding that parenthesis
+    accepted: FrozenSet[int]  # needed, and for a line that starts with the closing parenthesis,
+    #                           the indentation of the opener's line too
+
+    @property
+    def misaligned(self) -> bool:
+        return self.found not in self.accepted
+
+
+def analyse(tokens: Iterable, language: str) -> Dict[int, Alignment]:
+    """The alignment each continuation line owes, by line, from one window's tokens (in order).
+
+    A line is held to the innermost parenthesis open at its start when that parenthesis has code
+    after it on its own line (else it is a hanging indent, free), the line before ends with a joiner
+    (`,` `&&` `||`; Python `,` `and` `or`), and, in C, the line and the parenthesis are both outside
+    or both inside the same preprocessor directive (a macro body is checked like code; the
+    parentheses a directive leaves open are forgotten when it ends). Lines that begin inside a
+    multi-line comment or string are not held to anything.
+    """
+    joiners = C_JOINERS if language == "c" else PYTHON_JOINERS
+    result: Dict[int, Alignment] = {}
+    stack: List[list] = []  # [token, has_code_after_it_on_its_line (None: not known yet)]
+    open_counts = {"(": 0, "[": 0, "{": 0}
+    first_column: Dict[int, int] = {}  # column of each line's first token
+    last_line = 0  # the last line some token has reached
+    previous_code = None
+    directive = 0
+    directive_depth = 0
+
+    def forget(depth: int) -> None:
+        while len(stack) > depth:
+            open_counts[stack.pop()[0].text] -= 1
+
+    for tok in tokens:
+        kind = tok.kind
+        if kind == "error" or (not tok.closed and kind != "comment"):
+            forget(0)  # the lexer lost its place: nothing open before here is known any more
+            previous_code = None
+        if language == "c" and tok.pp != directive:
+            if directive:
+                forget(directive_depth)
+            if tok.pp:
+                directive_depth = len(stack)
+            directive = tok.pp
+        if kind == "newline":  # Python: a logical line ended, so did every bracket in it
+            forget(0)
+            continue
+        if tok.line > last_line:
+            first_column[tok.line] = tok.column
+            found = _held(tok, stack, previous_code, joiners, language, first_column)
+            if found is not None:
+                result[tok.line] = found
+        newlines = tok.text.count("\n")
+        last_line = max(last_line, tok.line + newlines)
+        if kind in ("comment", "error"):
+            continue
+        if stack and stack[-1][1] is None:
+            stack[-1][1] = tok.line == stack[-1][0].line
+        text = tok.text
+        if kind in ("punct", "op"):
+            if text in _OPENERS:
+                stack.append([tok, None])
+                open_counts[text] += 1
+            elif text in _CLOSER_OF:
+                wanted = _CLOSER_OF[text]
+                if open_counts[wanted]:  # a closer with no opener in view is ignored
+                    while stack:
+                        entry = stack.pop()
+                        open_counts[entry[0].text] -= 1
+                        if entry[0].text == wanted:
+                            break
+        previous_code = tok
+    return result
+
+
+def _held(tok, stack, previous_code, joiners, language, first_column) -> Optional[Alignment]:
+    """The Alignment owed by the line that `tok` starts, or None when the rule does not apply."""
+    if not stack or previous_code is None or previous_code.text not in joiners:
+        return None
+    opener, has_after = stack[-1]
+    if opener.text != "(" or not has_after or opener.line >= tok.line:
+        return None
+    if language == "c" and tok.pp != opener.pp:
+        return None
+    needed = opener.column + 1
+    accepted = {needed}
+    if tok.text == ")":
+        accepted.add(first_column.get(opener.line, needed))
+    return Alignment(tok.line, tok.column, needed, opener.line, frozenset(accepted))
+
+
+@dataclass
+class FileAlignment:
+    """A changed file's alignment rules in the post-image, and, computed when needed, the pre-image."""
+
+    post: Dict[int, Alignment]
+    pre_windows: list
+    language: str
+    _pre: Optional[Dict[int, Alignment]] = None
+
+    @property
+    def pre(self) -> Dict[int, Alignment]:
+        if self._pre is None:
+            self._pre = {}
+            for window in self.pre_windows:
+                self._pre.update(analyse(lex(window, self.language), self.language))
+        return self._pre
+
+
+def file_alignment(patch, file, ctx, language: str) -> FileAlignment:
+    """The alignment rules of the lines around one file's hunks (cached per file in ctx.cache)."""
+    key = ("alignment", patch.source, patch.index_in_source, file.path)
+    if key not in ctx.cache:
+        post: Dict[int, Alignment] = {}
+        pre_windows = []
+        for pre_window, _post_window, post_tokens in lexed_windows(patch, file, ctx):
+            post.update(analyse(post_tokens, language))
+            pre_windows.append(pre_window)
+        ctx.cache[key] = FileAlignment(post, pre_windows, language)
+    return ctx.cache[key]
+
+
+def _message(rule: Alignment) -> str:
+    return f"Alignment should match open parenthesis at column {rule.needed} (found {rule.found})"
+
+
+def file_hits(patch, file, ctx) -> Iterator[Hit]:
+    language = language_of(file.path)
+    if language is None or file.is_binary or file.is_deleted or not file.hunks:
+        return
+    rules = file_alignment(patch, file, ctx, language)
+    if not rules.post:
+        return
+    added = {line.new_line for hunk in file.hunks for line in hunk.lines if line.kind == "+"}
+    for hunk in file.hunks:
+        for line in hunk.lines:
+            if line.kind == "-":
+                continue
+            rule = rules.post.get(line.new_line)
+            if rule is None or not rule.misaligned:
+                continue
+            if line.kind == "+":
+                yield Hit.at(line, file, _message(rule), column=rule.needed)
+            elif rule.opener_line in added and not _misaligned_before(rules, line, rule):
+                yield Hit.at(line, file, f"{_message(rule)}: this unchanged line follows the parenthesis "
+                                         f"that the patch moved on line {rule.opener_line}", column=rule.needed)
+
+
+def _misaligned_before(rules: FileAlignment, line, rule: Alignment) -> bool:
+    """Whether a context line was already misaligned the same way before the patch."""
+    before = rules.pre.get(line.old_line)
+    return before is not None and before.misaligned and before.needed == rule.needed \
+        and before.found == rule.found
+
+
+@check("PARENTHESIS_ALIGNMENT", level=CHECK, scope="patch")
+def parenthesis_alignment(patch, ctx):
+    """A continuation line inside an open parenthesis does not start one column past it.
+
+    ## What it does
+    Lexes the C and Python files the patch changes (only the lines around its hunks) and, for each
+    line that continues a call or a condition, finds the innermost parenthesis still open at its
+    start. When that parenthesis has code after it on its own line and the line before ends with `,`,
+    `&&` or `||` (Python: `,`, `and`, `or`), the line must start one column past the parenthesis: C
+    counts tabs as 8 columns, Python counts characters. A line that starts with the closing
+    parenthesis may also stand at the indentation of the opening line.
+
+    A parenthesis inside a string, a character literal or a comment opens nothing. Added lines are
+    checked, and so are unchanged lines whose parenthesis the patch moved (it lengthened the line
+    that opens it); a misalignment the patch did not cause is not reported. The lines above a hunk
+    come from the tree (`--tree`, or the git tree around the current directory): the blob on the
+    diff's `index` line, or the work-tree file when it agrees with the hunks; without them, from the
+    hunk's context. The message gives both 1-based columns; in JSON, `column` is where the line
+    should start.
+
+    ## Why is this bad?
+    Kernel style (Documentation/process/coding-style.rst, and checkpatch --strict) aligns the
+    arguments of a broken call with the open parenthesis so that the eye finds where each argument
+    belongs. Reviewers ask for it in every round: the BPF_HELPER patch to `scripts/bpf_doc.py` went
+    four rounds on the bpf list over nits checkpatch cannot see, among them a continuation aligned
+    with a `(` inside the printed string `'BPF_HELPER(%s %s, %s, ('`, and an unchanged continuation
+    left behind when the patch lengthened its opening line.
+
+    ## Example
+        print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
+                          proto['ret_star'], proto['name']), end='')
+
+    (aligned with the `(` inside the string: "Alignment should match open parenthesis at column 44
+    (found 27)")
+
+    ## Use instead
+        print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
+                                           proto['ret_star'], proto['name']), end='')
+    """
+    for file in patch.files:
+        yield from file_hits(patch, file, ctx)

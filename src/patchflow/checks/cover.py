@@ -1,0 +1,43 @@
+"""Cover letter checks: the placeholders `git format-patch --cover-letter` leaves for the author."""
+
+from __future__ import annotations
+
+from . import ERROR, Hit, check
+
+PLACEHOLDERS = ("*** SUBJECT HERE ***", "*** BLURB HERE ***")
+
+
+@check("COVER_LETTER_PLACEHOLDER", level=ERROR)
+def cover_letter_placeholder(patch, ctx):
+    """A cover letter still has git's `*** SUBJECT HERE ***` or `*** BLURB HERE ***` placeholder.
+
+    ## What it does
+    Looks for the two placeholders `git format-patch --cover-letter` writes when it has no text for
+    the cover letter, in the subject and in the body of every mail.
+
+    ## Why is this bad?
+    The cover letter's subject becomes the title of the series in Patchwork and, for a series the
+    bpf and netdev maintainers merge, the title of the merge commit; its body becomes the merge
+    commit's message. A series sent with the placeholders is unreadable in both, and reviewers ask
+    for a resend.
+
+    ## Example
+        Subject: [PATCH bpf-next v2 0/2] *** SUBJECT HERE ***
+
+        *** BLURB HERE ***
+
+    ## Use instead
+        Subject: [PATCH bpf-next v2 0/2] bpf_doc: emit helper declarations through BPF_HELPER()
+
+        Loaders that bind helpers by name need ...
+
+    (`git config branch.<name>.description` or `patchflow format --cover-letter FILE` fill it in.)
+    """
+    if patch.subject and PLACEHOLDERS[0] in patch.subject:
+        line = patch.header_lines.get("subject")
+        yield Hit("Cover letter subject is git's placeholder: write the series' title", patch=patch,
+                  patch_line=line, quote=f"Subject: {patch.subject}" if line else None)
+    for patch_line, text in patch.message:
+        if any(placeholder in text for placeholder in PLACEHOLDERS):
+            yield Hit.on_patch_line(patch, patch_line, "Cover letter body is git's placeholder: "
+                                                       "say what the series does and why")

@@ -1,0 +1,284 @@
+"""The `Fixes:` tag rules of netdev and bpf: a fix carries the tag, the tag names a real commit by
+its real subject, and the fix goes to the tree that holds the bug.
+
+The tag's format (12 hex digits, quoted subject) is BAD_FIXES_TAG's (checks/message.py); these read
+what the tag says and, with a kernel tree, check it against the tree's history.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional
+
+from . import CHECK, ERROR, WARNING, Hit, check
+from .netdev import NEXT_TREES, is_fixes_tree, is_next_tree, patch_tree, subject_hit
+from ..errors import TreeError
+from ..maintainers import FIXES_TREES
+
+_FIXES_VALUE = re.compile(r"^([0-9a-fA-F]{4,40})\b\s*(?:\((.*)\))?\s*$")
+# "net: sched: fix ...", "bpf, sockmap: Fix ...", "selftests/bpf: fix ..." -> "fix ..."
+_COMPONENTS = re.compile(r"^(?:[^\s:,]+(?:,\s*[^\s:,]+)*:\s+)+")
+_FIX_WORD = re.compile(r"^(fix|fixes|fixed)\b", re.IGNORECASE)
+_FIX_PHRASE = re.compile(
+    r"\bfix(?:es|ed)?\s+(?:a|an|the|this|that|possible|potential)\s+(?:[\w-]+\s+){0,2}?"
+    r"(bug|crash|leak|panic|oops|deadlock|race|regression|use-after-free|uaf|overflow|null[- ]pointer)",
+    re.IGNORECASE)
+GIT_TIMEOUT = 60
+
+
+@dataclass
+class FixesTag:
+    commit: str  # the hex id as written
+    subject: Optional[str]  # the quoted subject, quotes removed; None when the tag has none
+    patch_line: int
+
+
+def fixes_tags(patch) -> List[FixesTag]:
+    """The patch's `Fixes:` trailers whose value starts with a hex commit id."""
+    tags = []
+    for trailer in patch.trailer_values("Fixes"):
+        match = _FIXES_VALUE.match(trailer.value.strip())
+        if not match:
+            continue
+        subject = match.group(2)
+        if subject is not None:
+            subject = subject.strip()
+            if len(subject) >= 2 and subject[0] == subject[-1] and subject[0] in "\"'":
+                subject = subject[1:-1]
+        tags.append(FixesTag(match.group(1).lower(), subject, trailer.patch_line))
+    return tags
+
+
+def _tag_hit(patch, tag: FixesTag, message: str, **kw) -> Hit:
+    return Hit.on_patch_line(patch, tag.patch_line, message, **kw)
+
+
+def _description(patch) -> List[tuple]:
+    """The commit message lines above the trailers."""
+    trailer_lines = {t.patch_line for t in patch.trailers}
+    return [(n, text) for n, text in patch.message if n not in trailer_lines]
+
+
+def describes_fix(patch) -> bool:
+    summary = _COMPONENTS.sub("", (patch.summary or "").strip())
+    if _FIX_WORD.match(summary):
+        return True
+    body = " ".join(text.strip() for _, text in _description(patch))
+    return _FIX_PHRASE.search(body) is not None
+
+
+@check("FIXES_TAG_MISSING", level=WARNING)
+def fixes_tag_missing(patch, ctx):
+    """A patch for a fixes tree (`[PATCH net]`, `[PATCH bpf]`) without a `Fixes:` tag.
+
+    ## What it does
+    Reports a patch whose subject names the net or bpf tree and whose commit message has no
+    `Fixes:` tag. With `--strict` it also reports, at CHECK level, a net-next or bpf-next patch that
+    calls itself a fix (its summary starts with "fix", "fixes" or "fixed", or its description says it
+    "fixes a bug", "a crash", "a leak", ...) without a `Fixes:` tag: either it fixes a commit, which
+    the tag should name, or it belongs to the fixes tree.
+
+    ## Why is this bad?
+    Documentation/process/maintainer-netdev.rst: "for fixes the `Fixes:` tag is required, regardless
+    of the tree". Documentation/bpf/bpf_devel_QA.rst: "fixes that go to bpf tree *must* have a
+    `Fixes:` tag included ... The `Fixes:` tag is crucial in order to identify follow-up commits and
+    tremendously helps for people having to do backporting, so it is a must have!" The stable team
+    picks fixes for backporting by that tag.
+
+    ## Example
+        Subject: [PATCH net] net: sched: fix use after free in tcf_action_destroy()
+
+        ...
+        Signed-off-by: A Developer <dev@example.org>
+
+    ## Use instead
+        Subject: [PATCH net] net: sched: fix use after free in tcf_action_destroy()
+
+        ...
+        Fixes: 1234567890ab ("net: sched: the commit that brought the bug")
+        Signed-off-by: A Developer <dev@example.org>
+    """
+    if patch.is_cover_letter or not patch.files:
+        return
+    if patch.trailer_values("Fixes"):
+        return
+    tree = patch_tree(patch)
+    if is_fixes_tree(tree):
+        yield subject_hit(patch, f"Patch for the {tree} tree (fixes only) has no Fixes: tag: add "
+                                  f"'Fixes: <12+ hex digits> (\"<subject>\")' naming the commit it fixes")
+    elif is_next_tree(tree) and ctx.options.strict and describes_fix(patch):
+        fixes_tree = NEXT_TREES[tree]
+        yield subject_hit(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the commit "
+                                  f"it fixes, and send it to {fixes_tree} if that commit is in a release",
+                           level=CHECK)
+
+
+class _History:
+    """The tree's git history, asked once per commit id (ctx.cache['fixes.history'])."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        self.usable = self._is_git()
+        self._resolved = {}
+        self._subjects = {}
+        self._releases = {}
+
+    def _is_git(self) -> bool:
+        try:
+            self.tree.git("rev-parse", "--git-dir", timeout=GIT_TIMEOUT)
+        except TreeError:
+            return False
+        return True
+
+    def resolve(self, commit: str):
+        """(full id, None), or (None, why not): "missing", "ambiguous" or "a blob" (tree, tag)."""
+        if commit not in self._resolved:
+            out = self.tree.git("cat-file", "--batch-check", input=commit.encode() + b"\n",
+                                timeout=GIT_TIMEOUT).split()
+            if len(out) >= 2 and out[1] == "commit":
+                self._resolved[commit] = (out[0], None)
+            elif len(out) >= 2 and out[1] in ("missing", "ambiguous"):
+                self._resolved[commit] = (None, out[1])
+            elif len(out) >= 2:
+                self._resolved[commit] = (None, f"a {out[1]}")
+            else:
+                self._resolved[commit] = (None, "missing")
+        return self._resolved[commit]
+
+    def subject(self, full: str) -> str:
+        if full not in self._subjects:
+            self._subjects[full] = self.tree.git("log", "-1", "--format=%s", full, timeout=GIT_TIMEOUT).strip()
+        return self._subjects[full]
+
+    def first_release(self, full: str) -> Optional[str]:
+        """The oldest `v*` tag that contains the commit, or None."""
+        if full not in self._releases:
+            out = self.tree.git("tag", "--list", "v*", "--contains", full, "--sort=v:refname",
+                                timeout=GIT_TIMEOUT)
+            tags = out.split()
+            self._releases[full] = tags[0] if tags else None
+        return self._releases[full]
+
+
+def _history(ctx) -> Optional[_History]:
+    if "fixes.history" not in ctx.cache:
+        tree = ctx.tree
+        ctx.cache["fixes.history"] = _History(tree) if tree is not None else None
+    history = ctx.cache["fixes.history"]
+    return history if history is not None and history.usable else None
+
+
+def _same_subject(quoted: str, actual: str) -> bool:
+    return " ".join(quoted.split()) == " ".join(actual.split())
+
+
+@check("VERIFY_FIXES", level=ERROR)
+def verify_fixes(patch, ctx):
+    """The `Fixes:` tag names a commit the tree lacks, or quotes a subject that is not that commit's.
+
+    ## What it does
+    With a kernel tree (`--tree PATH`, or the git tree around the current directory), looks up each
+    `Fixes:` commit id in its history: the id must name a commit there (not an ambiguous prefix, not
+    a blob), and the quoted subject must be that commit's subject, word for word.
+
+    ## Why is this bad?
+    The tag is how the stable team and distributions find which kernels need the fix and which
+    follow-up commits belong together (Documentation/bpf/bpf_devel_QA.rst: "crucial in order to
+    identify follow-up commits"). A wrong id or a paraphrased subject sends them to the wrong commit
+    or to none; the netdev CI verifies the tag and maintainers reject a patch whose tag does not
+    resolve. A commit that only exists in your local branch is not a valid target either.
+
+    ## Example
+        Fixes: 1234567890ab ("net: fix the thing")
+
+    where the tree's commit 1234567890ab is "net: core: avoid a race in the thing".
+
+    ## Use instead
+        Fixes: 1234567890ab ("net: core: avoid a race in the thing")
+
+    as `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' 1234567890ab` prints it.
+    """
+    tags = fixes_tags(patch)
+    if not tags:
+        return
+    history = _history(ctx)
+    if history is None:
+        return
+    where = history.tree.path
+    for tag in tags:
+        full, reason = history.resolve(tag.commit)
+        if full is None:
+            if reason == "ambiguous":
+                message = f"Fixes: {tag.commit} is ambiguous in {where}: give 12 or more hex digits"
+            elif reason == "missing":
+                message = (f"Fixes: commit {tag.commit} is not in the tree at {where}: check the id "
+                           f"(or update the tree)")
+            else:
+                message = f"Fixes: {tag.commit} is {reason} in {where}, not a commit"
+            yield _tag_hit(patch, tag, message)
+            continue
+        if tag.subject is None:
+            continue
+        actual = history.subject(full)
+        if not _same_subject(tag.subject, actual):
+            yield _tag_hit(patch, tag, f"Fixes: subject does not match commit {full[:12]}: the tag says "
+                                       f"\"{tag.subject}\", the commit is \"{actual}\"")
+
+
+@check("TREE_SELECTION", level=CHECK)
+def tree_selection(patch, ctx):
+    """A fix sent to `-next` for code already released, or to net/bpf for code in no release yet.
+
+    ## What it does
+    With a kernel tree that has release tags, looks up each `Fixes:` commit:
+    - a net-next or bpf-next patch that fixes a commit already in a release (a `v*` tag contains
+      it) probably belongs to net or bpf, where fixes for released code go;
+    - a net or bpf patch whose every `Fixes:` commit is in no release yet probably belongs to
+      net-next or bpf-next, where that commit still lives.
+    The message names the tree and the release.
+
+    ## Why is this bad?
+    Documentation/process/maintainer-netdev.rst: "the net tree is for fixes to existing code already
+    in the mainline tree from Linus, and net-next is where the new code goes for the future
+    release"; Documentation/bpf/bpf_devel_QA.rst: "The bpf tree itself is for fixes only, whereas
+    bpf-next for features". A fix for released code sent to -next reaches users a release late and
+    misses the stable backports; a fix for -next-only code sent to net does not apply there.
+
+    ## Example
+        Subject: [PATCH net-next] net: fix a leak in dev_open()
+        Fixes: 1234567890ab ("net: add dev_open()")   (in v6.12)
+
+    ## Use instead
+        Subject: [PATCH net] net: fix a leak in dev_open()
+        Fixes: 1234567890ab ("net: add dev_open()")
+    """
+    tree = patch_tree(patch)
+    if not (is_fixes_tree(tree) or is_next_tree(tree)):
+        return
+    tags = fixes_tags(patch)
+    if not tags:
+        return
+    history = _history(ctx)
+    if history is None:
+        return
+    found = []
+    for tag in tags:
+        full, _ = history.resolve(tag.commit)
+        if full is not None:
+            found.append((tag, full, history.first_release(full)))
+    if not found:
+        return
+    if is_next_tree(tree):
+        for tag, full, release in found:
+            if release is not None:
+                fixes_tree = NEXT_TREES[tree]
+                yield _tag_hit(patch, tag, f"Patch for {tree} fixes {full[:12]}, which is in {release} "
+                                           f"already: fixes for released code go to {fixes_tree} "
+                                           f"([PATCH {fixes_tree}])")
+                return
+    elif all(release is None for _, _, release in found):
+        tag, full, _ = found[0]
+        next_tree = FIXES_TREES[tree]
+        yield _tag_hit(patch, tag, f"Patch for {tree} fixes {full[:12]}, which is in no release yet (no v* "
+                                   f"tag contains it): it probably belongs to {next_tree} ([PATCH {next_tree}])")

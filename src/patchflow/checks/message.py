@@ -1,0 +1,405 @@
+"""Commit message checks: a description, its width, the sign-offs and the Fixes: tags."""
+
+from __future__ import annotations
+
+import re
+
+from ..patch import KNOWN_TRAILERS
+from . import CHECK, ERROR, WARNING, Hit, check
+
+LOG_WIDTH = 75
+
+_SIGN_OFF = re.compile(r"^\s*signed-off-by:\s*(.*)", re.IGNORECASE)
+_IN_BODY_FROM = re.compile(r"^From:\s*(.*)")
+_TAG = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*):(?:\s|$)")
+# pseudo-headers `git am` reads at the top of a body
+_PSEUDO_HEADERS = {"from", "subject", "date"}
+
+# Lines exempt from the 75-column limit (Documentation/process/submitting-patches.rst): tags, which
+# tools parse whole, links, lines that name a file, diffstat lines, and quoted logs.
+_LONG_LINE_EXEMPT = (
+    re.compile(r"^\s*[a-zA-Z0-9_/.]+\s+\|\s+\d+"),  # a diffstat line
+    re.compile(r"^\s*(?:[\w.+-]*/)+[\w.+-]+:"),  # path/to/file: ...
+    re.compile(r"^\s*(?:Fixes:|Link:|Closes:|Signed-off-by:|Co-developed-by:|Acked-by:|Tested-by:|"
+               r"Reviewed-by:|Reported-by:|Suggested-by:|Assisted-by:|To:|Cc:)", re.IGNORECASE),
+)
+# the first line of a pasted kernel log, after which long lines are kept as they are until a blank line
+_LOG_DUMP = (
+    re.compile(r"^\s*(?:WARNING:|BUG:)"),
+    re.compile(r"^\s*\[\s*\d+\.\d{6}\s*\]"),  # a printk timestamp
+    re.compile(r"^\s*\[<[0-9a-fA-F]{8,}>\]"),
+    re.compile(r"^(?:\s+\w+:\s+[0-9a-fA-F]+){3}"),  # register dumps
+    re.compile(r"^\s*#\d+\s*\[[0-9a-fA-F]+\]\s*\w+ at [0-9a-fA-F]+"),  # crash(8) back traces
+)
+
+_FIXES = re.compile(r"^\s*(fixes:?)\s*(?:commit\s*)?([0-9a-f]{5,40})", re.IGNORECASE)
+_FIXES_WELL_FORMED = re.compile(r"^Fixes: [0-9a-f]{12,40} \(")
+
+
+def _commit_log(patch):
+    """The lines checkpatch calls the commit log: from the body's start to the first sign-off."""
+    for patch_line, text in patch.message:
+        if _SIGN_OFF.match(text):
+            return
+        yield patch_line, text
+
+
+def _is_tag(text):
+    """A trailer (Fixes:, Link:, Cc:, any -by:) or an in-body pseudo-header, which describe nothing."""
+    match = _TAG.match(text)
+    if not match:
+        return False
+    key = match.group(1).lower()
+    return key in KNOWN_TRAILERS or key.endswith("-by") or key in _PSEUDO_HEADERS
+
+
+def _has_diff(patch):
+    return bool(patch.files)
+
+
+@check("COMMIT_MESSAGE", level=WARNING)
+def commit_message(patch, ctx):
+    """The commit message has no description: only the subject and tags.
+
+    ## What it does
+    Looks at the commit message between the subject and the `---` line and reports it when it holds
+    nothing but trailers (Signed-off-by:, Fixes:, Reviewed-by:, ...) and pseudo-headers such as an
+    in-body `From:`.
+
+    ## Why is this bad?
+    The subject says what changed; the body says why, and maintainers judge a patch by the why.
+    Documentation/process/submitting-patches.rst: "Describe your changes". A patch without one is
+    sent back unread. checkpatch counts a Fixes: or Reviewed-by: line as a description; patchflow
+    does not, since neither explains anything.
+
+    ## Example
+        Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
+
+        Signed-off-by: Jane Doe <jane@example.org>
+
+    ## Use instead
+        Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
+
+        The value buffer is copied with kvmalloc() and copy_from_bpfptr() by
+        hand; kvmemdup_bpfptr() does both and frees on failure.
+
+        Signed-off-by: Jane Doe <jane@example.org>
+    """
+    if not patch.is_mail or not _has_diff(patch):
+        return
+    if any(text.strip() and not _is_tag(text) for _, text in _commit_log(patch)):
+        return
+    yield Hit("Missing commit description - Add an appropriate one", patch=patch)
+
+
+@check("COMMIT_LOG_LONG_LINE", level=WARNING)
+def commit_log_long_line(patch, ctx):
+    """A line of the commit message is wider than 75 columns.
+
+    ## What it does
+    Reports the first line of the commit message (before the first Signed-off-by:) that is longer
+    than 75 characters, as checkpatch does. Exempt, as in checkpatch: tags (Fixes:, Link:,
+    Closes:, Cc:, and the -by: tags), lines that start with a file name and a colon, diffstat lines,
+    and pasted kernel logs (from a `WARNING:`/`BUG:` line, a printk timestamp or a register dump to
+    the next blank line). Length is counted in characters, not bytes.
+
+    ## Why is this bad?
+    `git log` indents the message by four columns; lines over 75 wrap in an 80-column terminal and
+    in the mail clients maintainers read patches in. Usually the line is an unwrapped paragraph.
+
+    ## Example
+        The verifier rejected programs that passed a pointer to a stack slot that was partially initialised, which broke loaders.
+
+    ## Use instead
+        The verifier rejected programs that passed a pointer to a stack slot
+        that was partially initialised, which broke loaders.
+    """
+    if not patch.is_mail:
+        return
+    in_log_dump = False
+    for patch_line, text in _commit_log(patch):
+        if not in_log_dump and any(p.match(text) for p in _LOG_DUMP):
+            in_log_dump = True
+        if len(text) > LOG_WIDTH and not in_log_dump and not any(p.match(text) for p in _LONG_LINE_EXEMPT):
+            yield Hit.on_patch_line(patch, patch_line,
+                                    "Prefer a maximum 75 chars per line (possible unwrapped commit description?)")
+            return
+        if in_log_dump and not text.strip():
+            in_log_dump = False
+
+
+def _sign_offs(patch):
+    for patch_line, text in patch.message:
+        match = _SIGN_OFF.match(text)
+        if match:
+            yield patch_line, match.group(1)
+
+
+@check("MISSING_SIGN_OFF", level=ERROR)
+def missing_sign_off(patch, ctx):
+    """The commit message has no Signed-off-by: line.
+
+    ## What it does
+    Reports a patch whose commit message has no `Signed-off-by:` trailer.
+
+    ## Why is this bad?
+    The sign-off is the author's statement of the Developer's Certificate of Origin
+    (Documentation/process/submitting-patches.rst, "Sign your work"). Maintainers cannot apply a
+    patch without it, whatever its content.
+
+    ## Example
+        Add the missing bounds check.
+        ---
+         net/core/dev.c | 2 ++
+
+    ## Use instead
+        Add the missing bounds check.
+
+        Signed-off-by: Jane Doe <jane@example.org>
+        ---
+
+    (`git commit -s` and `git format-patch -s` add it.)
+    """
+    if not patch.is_mail or not _has_diff(patch):
+        return
+    if next(_sign_offs(patch), None) is None:
+        yield Hit("Missing Signed-off-by: line(s)", patch=patch)
+
+
+# --- e-mail addresses, compared the way checkpatch compares them --------------------------------
+
+_MUST_QUOTE = re.compile(r"[^\w \-]", re.ASCII)
+
+
+def _strip_parens_comments(name):
+    """Remove balanced parenthesised comments from a name; return (name, comments)."""
+    comments = ""
+    while True:
+        start = name.find("(")
+        if start < 0:
+            return name, comments
+        depth, end = 0, None
+        for i in range(start, len(name)):
+            if name[i] == "(":
+                depth += 1
+            elif name[i] == ")":
+                depth -= 1
+                if depth == 0:
+                    end = i
+                    break
+        if end is None:
+            return name, comments
+        comments += name[start:end + 1].strip()
+        name = name[:start].rstrip() + " " + name[end + 1:].lstrip()
+
+
+def parse_address(text):
+    """(name, name comment, address, trailing comment) of `Name (comment) <addr> # comment`."""
+    name = address = comment = ""
+    match = re.match(r"^(.*)<(\S+@\S+)>(.*)$", text)
+    if match:
+        name, address, comment = match.groups()
+    else:
+        match = re.match(r"^\s*<(\S+@\S+)>(.*)$", text)
+        if match:
+            address, comment = match.groups()
+        else:
+            match = re.search(r"(\S+@\S+)(.*)$", text)
+            if match:
+                address, comment = match.groups()
+                name = text[:match.start()].strip()
+                name = re.sub(r'^"|"$', "", name)
+                if name and not re.match(r"^<[^>]+>$", address):
+                    name = address = comment = ""
+    quoted = ""
+    match = re.search(r'"(.+)"', name)
+    if match:
+        quoted = match.group(1)
+        name = name[:match.start()] + name[match.end():]
+    name, name_comment = _strip_parens_comments(name)
+    name = re.sub(r'^[ "]+|[ "]+$', "", name)
+    name = f"{quoted} {name}".strip()
+    address = re.sub(r"^<|>$", "", address.strip())
+    comment = comment.strip()
+    if _MUST_QUOTE.search(name):
+        name = '"' + re.sub(r'(?<!\\)"', r'\\"', name) + '"'
+    return name, name_comment, address, comment
+
+
+def format_address(name, name_comment, address, comment):
+    name = re.sub(r'^[ "]+|[ "]+$', "", name)
+    address = re.sub(r'[.,"]+$', "", address.strip())
+    if _MUST_QUOTE.search(name):
+        name = '"' + re.sub(r'(?<!\\)"', r'\\"', name) + '"'
+    name_comment = (" " + name_comment.strip()) if name_comment.strip() else ""
+    comment = (" " + comment.strip()) if comment.strip() else ""
+    return (f"{name}{name_comment} <{address}>" if name else address) + comment
+
+
+def _author(patch):
+    """The patch's author: the in-body From: line when there is one (git am uses it), else the mail's."""
+    author = patch.headers.get("from")
+    for _, text in patch.message:
+        match = _IN_BODY_FROM.match(text)
+        if match:
+            author = match.group(1)
+    if not author:
+        return None
+    return format_address(*parse_address(author.replace('"', "")))
+
+
+def _author_sign_off(patch):
+    """How the sign-offs match the author: (level, the closest sign-off's value and line).
+
+    level: "same", "comments", "name", "address", "subaddress", or None when no sign-off is the author's.
+    """
+    author = _author(patch)
+    if author is None:
+        return "same", None, None
+    a_name, a_comment, a_address, a_tail = parse_address(author)
+    result = (None, None, None)
+    for patch_line, value in _sign_offs(patch):
+        s_name, s_comment, s_address, s_tail = parse_address(value)
+        if (s_name, s_comment, s_address, s_tail) == (a_name, a_comment, a_address, a_tail):
+            return "same", value, patch_line
+        if s_address.lower() == a_address.lower() and s_name == a_name:
+            result = ("comments", value, patch_line)
+        elif s_address.lower() == a_address.lower():
+            result = ("name", value, patch_line)
+        elif s_name == a_name:
+            plain = [re.sub(r"^(\S+)\+\S+(@.*)$", r"\1\2", a) for a in (s_address, a_address)]
+            result = ("subaddress" if plain[0] == plain[1] else "address", value, patch_line)
+    return result
+
+
+_MISMATCH_WORDS = {"comments": "comments", "name": "name", "address": "address", "subaddress": "subaddress"}
+
+
+@check("FROM_SIGN_OFF_MISMATCH", level=WARNING)
+def from_sign_off_mismatch(patch, ctx):
+    """The author's Signed-off-by: differs from the From: line in name, address or comment.
+
+    ## What it does
+    Finds the sign-off that belongs to the patch's author (the mail's `From:`, or the in-body
+    `From:` line that `git am` uses) and reports when its name, address or sub-address
+    (`jane+bpf@`) differs. A difference only in comments (`Jane Doe (Acme)`) is a CHECK, reported
+    with `--strict`.
+
+    ## Why is this bad?
+    The author's sign-off must be the author's own; tools that credit authors (git shortlog,
+    Patchwork, the maintainers' scripts that add `Link:` tags) match it against the From: line,
+    and maintainers ask for a resend when the two disagree, usually because the mail was sent from
+    another address or `user.name` differs between machines.
+
+    ## Example
+        From: Jane Doe <jane@example.org>
+        ...
+        Signed-off-by: Jane Doe <jane.doe@work.example.com>
+
+    ## Use instead
+        From: Jane Doe <jane@example.org>
+        ...
+        Signed-off-by: Jane Doe <jane@example.org>
+
+    or add an in-body `From: Jane Doe <jane.doe@work.example.com>` line when sending for another
+    address.
+    """
+    if not patch.is_mail or not _has_diff(patch):
+        return
+    level, value, patch_line = _author_sign_off(patch)
+    if level in (None, "same"):
+        return
+    if level == "comments" and not ctx.options.strict:
+        return
+    message = (f"From:/Signed-off-by: email {_MISMATCH_WORDS[level]} mismatch: "
+               f"'From: {_author(patch)}' != 'Signed-off-by: {value}'")
+    yield Hit.on_patch_line(patch, patch_line, message, level=CHECK if level == "comments" else None)
+
+
+@check("NO_AUTHOR_SIGN_OFF", level=ERROR)
+def no_author_sign_off(patch, ctx):
+    """The patch has sign-offs, but none by its author.
+
+    ## What it does
+    Reports a patch whose `Signed-off-by:` lines all name people other than the author (the mail's
+    `From:`, or the in-body `From:` line), and none matches the author's name or address.
+
+    ## Why is this bad?
+    Every author certifies the Developer's Certificate of Origin with their own sign-off. A patch
+    signed off only by the person who forwards it is either missing the author's sign-off or has the
+    wrong author; maintainers will not apply it until that is fixed.
+
+    ## Example
+        From: Jane Doe <jane@example.org>
+        ...
+        Signed-off-by: John Roe <john@example.org>
+
+    ## Use instead
+        From: Jane Doe <jane@example.org>
+        ...
+        Signed-off-by: Jane Doe <jane@example.org>
+        Signed-off-by: John Roe <john@example.org>
+    """
+    if not patch.is_mail or not _has_diff(patch) or next(_sign_offs(patch), None) is None:
+        return
+    level, _, _ = _author_sign_off(patch)
+    if level is None:
+        yield Hit(f"Missing Signed-off-by: line by nominal patch author '{_author(patch)}'", patch=patch)
+
+
+def _balanced_parens(text, start):
+    """The end (exclusive) of the balanced parenthesis group at text[start], or None."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return None
+
+
+@check("BAD_FIXES_TAG", level=WARNING)
+def bad_fixes_tag(patch, ctx):
+    """A Fixes: tag not written `Fixes: <12+ hex digits of the commit> ("<its subject>")`.
+
+    ## What it does
+    Reads every line of the commit message that starts with `Fixes` followed by a commit id, and
+    reports it unless it is exactly `Fixes: `, at least 12 lower-case hex digits, one space, and the
+    fixed commit's subject in `("...")`.
+
+    ## Why is this bad?
+    The stable team's scripts and the maintainers' tools parse Fixes: tags to find which releases
+    need a fix (Documentation/process/submitting-patches.rst). A short id becomes ambiguous as the
+    history grows, and without the quoted subject a reader cannot tell which change is meant after a
+    rebase. `git config core.abbrev 12` and `--pretty='Fixes: %h ("%s")'` write it right.
+
+    ## Example
+        Fixes: 54a4f0239f2e ("KVM: MMU: make kvm_mmu_zap_page() return the number of pages it actually freed")
+        fixes: 54a4f02 (KVM: MMU: make kvm_mmu_zap_page() return ...)
+
+    ## Use instead
+        Fixes: 54a4f0239f2e ("KVM: MMU: make kvm_mmu_zap_page() return the number of pages it actually freed")
+    """
+    if not patch.is_mail:
+        return
+    for patch_line, text in patch.message:
+        match = _FIXES.match(text)
+        if not match:
+            continue
+        commit = match.group(2).lower()[:12]
+        title, quoted = "commit title", False
+        rest = text[match.end():].lstrip()
+        if rest.startswith("("):
+            end = _balanced_parens(rest, 0)
+            if end is not None:
+                title = rest[1:end - 1]
+                if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
+                    title, quoted = title[1:-1], True
+        if quoted and _FIXES_WELL_FORMED.match(text) and _balanced_parens(text, text.index("(")):
+            continue
+        yield Hit.on_patch_line(
+            patch, patch_line,
+            "Please use correct Fixes: style 'Fixes: <12+ chars of sha1> (\"<title line>\")' - "
+            f"ie: 'Fixes: {commit} (\"{title}\")'")

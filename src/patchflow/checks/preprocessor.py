@@ -1,0 +1,198 @@
+"""Preprocessor style: `#ifndef X` over `#if !defined(X)`, in C and in the C that Python scripts print."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, List, Optional, Tuple
+
+from . import WARNING, Hit, check
+from ._source import language_of, lexed_windows
+
+# printf-style and str.format placeholders in a Python string stand for a name in the printed C
+_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrx]|\{[^{}]*\}")
+_ESCAPES = {"\\t": "\t", "\\\\": "\\", "\\'": "'", '\\"': '"'}
+
+
+def directive_test(tokens) -> Optional[Tuple[str, str, bool]]:
+    """For the code tokens of one directive (from its `#`): ("ifndef" or "ifdef", the macro name,
+    whether it was in parentheses) when it is `#if [!]defined(NAME)` or `#if [!]defined NAME` with
+    nothing else in its condition; else None."""
+    if len(tokens) < 4 or tokens[0].text != "#" or tokens[1].text != "if":
+        return None
+    rest = tokens[2:]
+    negated = rest[0].text == "!"
+    if negated:
+        rest = rest[1:]
+    if not rest or rest[0].text != "defined":
+        return None
+    rest = rest[1:]
+    parenthesised = len(rest) == 3 and rest[0].text == "(" and rest[2].text == ")"
+    if parenthesised:
+        rest = rest[1:2]
+    if len(rest) != 1 or rest[0].kind != "ident":
+        return None
+    return ("ifndef" if negated else "ifdef"), rest[0].text, parenthesised
+
+
+def _written(kind: str, name: str, parenthesised: bool) -> str:
+    test = ("!" if kind == "ifndef" else "") + "defined"
+    return f"#if {test}({name})" if parenthesised else f"#if {test} {name}"
+
+
+def _message(kind: str, name: str, parenthesised: bool, printed: bool) -> str:
+    where = " in the C this prints" if printed else ""
+    return f"Prefer #{kind} {name} to {_written(kind, name, parenthesised)}{where}"
+
+
+def _c_hits(file, windows, added) -> Iterator[Tuple[str, Hit]]:
+    from ..lexers.c import directives
+
+    lines = {line.new_line: line for hunk in file.hunks for line in hunk.lines if line.kind == "+"}
+    for _pre, _post, tokens in windows:
+        for start, toks in directives(tokens):
+            if start not in added:
+                continue
+            test = directive_test(toks)
+            if test is None:
+                continue
+            kind, name, parenthesised = test
+            yield kind, Hit.at(lines[start], file, _message(kind, name, parenthesised, False),
+                               column=toks[0].column)
+
+
+def _string_lines(token) -> Iterator[Tuple[int, int, str]]:
+    """(line, column, text) of each piece of a Python string token that starts a printed line: the
+    token's source lines, split again at `\\n` escapes, quotes and prefixes taken off."""
+    raw_lines = token.text.split("\n")
+    for index, raw in enumerate(raw_lines):
+        column = token.column if index == 0 else 1
+        body = raw
+        if index == 0:
+            match = re.match(r"[A-Za-z]*('''|\"\"\"|'|\")", body)
+            if match:
+                body = body[match.end():]
+                column += match.end()
+        if index == len(raw_lines) - 1:
+            body = re.sub(r"('''|\"\"\"|'|\")$", "", body)
+        offset = 0
+        for piece in body.split("\\n"):
+            yield token.line + index, column + offset, piece
+            offset += len(piece) + 2
+
+
+def _printed_directive(piece: str):
+    """(kind, name, parenthesised) of a printed line of C that PREFER_IFNDEF/IFDEF reports, or None."""
+    stripped = piece.strip()
+    if not stripped.startswith("#") or "defined" not in stripped:
+        return None
+    for escape, char in _ESCAPES.items():
+        stripped = stripped.replace(escape, char)
+    from ..lexers.c import code_tokens, tokenize
+
+    placeholders = _PLACEHOLDER.findall(stripped)
+    test = directive_test(code_tokens(tokenize(_PLACEHOLDER.sub("NAME", stripped))))
+    if test is None:
+        return None
+    kind, name, parenthesised = test
+    if placeholders:
+        name = placeholders[0]  # the directive's only name: the placeholder the script fills in
+    return kind, name, parenthesised
+
+
+def _python_hits(file, windows, added) -> Iterator[Tuple[str, Hit]]:
+    lines = {line.new_line: line for hunk in file.hunks for line in hunk.lines if line.kind == "+"}
+    for _pre, _post, tokens in windows:
+        for tok in tokens:
+            if tok.kind != "string" or "defined" not in tok.text:
+                continue
+            for line, column, piece in _string_lines(tok):
+                if line not in added:
+                    continue
+                found = _printed_directive(piece)
+                if found is None:
+                    continue
+                kind, name, parenthesised = found
+                yield kind, Hit.at(lines[line], file, _message(kind, name, parenthesised, True),
+                                   column=column + len(piece) - len(piece.lstrip()))
+
+
+def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
+    """Every (ifndef|ifdef, Hit) of a patch, computed once per patch for both checks."""
+    key = ("preprocessor", patch.source, patch.index_in_source)
+    if key in ctx.cache:
+        return ctx.cache[key]
+    hits: List[Tuple[str, Hit]] = []
+    for file in patch.files:
+        language = language_of(file.path)
+        if language is None or file.is_binary or file.is_deleted:
+            continue
+        added = {line.new_line for hunk in file.hunks for line in hunk.lines
+                 if line.kind == "+" and "defined" in line.text}
+        if not added:
+            continue  # the cheap test first: no added line mentions `defined`, nothing to lex
+        windows = lexed_windows(patch, file, ctx)
+        finder = _c_hits if language == "c" else _python_hits
+        hits.extend(finder(file, windows, added))
+    ctx.cache[key] = hits
+    return hits
+
+
+@check("PREFER_IFNDEF", level=WARNING, scope="patch")
+def prefer_ifndef(patch, ctx):
+    """`#if !defined(X)` with nothing else in its condition: write `#ifndef X`.
+
+    ## What it does
+    Reports an added preprocessor line `#if !defined(X)` or `#if !defined X` whose condition holds
+    nothing else (comments aside); `#if !defined(X) && Y` is left alone. In Python files it reads the
+    string literals of added lines (found with `tokenize`, so a `#` comment is not one) and reports a
+    printed line of C in that form, `print('#if !defined(BPF_HELPER)')`: the generated header is what
+    the reviewer reads, and what every user of it compiles. Placeholders (`%s`, `{}`) count as the
+    name.
+
+    ## Why is this bad?
+    `#ifndef` is the kernel's idiom for a single-macro test (a default that a user of the header may
+    override, an include guard); reviewers ask for it, and the longer form makes the reader look for
+    a second condition that is not there. The BPF_HELPER patch to `scripts/bpf_doc.py` printed
+    `#if !defined(BPF_HELPER)` into bpf_helper_defs.h and went another round on the bpf list for it.
+
+    ## Example
+        print('#if !defined(BPF_HELPER)')
+        print('#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id')
+        print('#endif')
+
+    ## Use instead
+        print('#ifndef BPF_HELPER')
+        print('#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id')
+        print('#endif')
+    """
+    for kind, hit in preprocessor_hits(patch, ctx):
+        if kind == "ifndef":
+            yield hit
+
+
+@check("PREFER_IFDEF", level=WARNING, scope="patch")
+def prefer_ifdef(patch, ctx):
+    """`#if defined(X)` with nothing else in its condition: write `#ifdef X`.
+
+    ## What it does
+    Reports an added preprocessor line `#if defined(X)` or `#if defined X` whose condition holds
+    nothing else, in C files and in the C that Python scripts print (as PREFER_IFNDEF does);
+    `#if defined(X) || defined(Y)` is left alone.
+
+    ## Why is this bad?
+    `#ifdef` says in one word that one macro is tested; the kernel writes it so, and reviewers ask
+    for it as they ask for `#ifndef` (see `patchflow explain PREFER_IFNDEF`, the BPF_HELPER story).
+
+    ## Example
+        #if defined(CONFIG_BPF_SYSCALL)
+        int bpf_prog_demo(void);
+        #endif
+
+    ## Use instead
+        #ifdef CONFIG_BPF_SYSCALL
+        int bpf_prog_demo(void);
+        #endif
+    """
+    for kind, hit in preprocessor_hits(patch, ctx):
+        if kind == "ifdef":
+            yield hit

@@ -1,0 +1,160 @@
+"""Series checks: the `i/n` numbers, the prefix shared by every patch, and the cover letter.
+
+A series is the patches given on one command line (several files, or one mbox of several mails).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from . import WARNING, Hit, check
+
+
+def _at_subject(patch, message):
+    line = patch.header_lines.get("subject")
+    if line is None:
+        return Hit(message, patch=patch)
+    return Hit(message, patch=patch, patch_line=line, quote=f"Subject: {patch.subject}")
+
+
+def _cover_letter(series):
+    return next((p for p in series if p.is_cover_letter), None)
+
+
+def _label(patch):
+    return patch.prefix.raw if patch.prefix is not None and patch.prefix.raw else (patch.subject or patch.name)
+
+
+@check("SERIES_NUMBERING", level=WARNING, scope="series")
+def series_numbering(series, ctx):
+    """The `i/n` numbers of a series have gaps, repeats, or totals that disagree.
+
+    ## What it does
+    Looks at the numbered patches given together (`1/3`, `2/3`, ...; the cover letter `0/3`
+    included) and reports a patch whose total differs from the series' (the cover letter's, else
+    the most common one), a number given twice, and the numbers missing from `1..n`. A single
+    patch checked on its own is not a series: its missing siblings are not reported.
+
+    ## Why is this bad?
+    Patchwork, b4 and the bpf/netdev CI assemble a series from these numbers. A gap or a wrong total
+    leaves the series incomplete in Patchwork, so CI never runs and maintainers wait for the rest;
+    a repeat usually means a patch from an older version was sent along.
+
+    ## Example
+        [PATCH bpf-next 1/3] ...
+        [PATCH bpf-next 3/4] ...
+
+    ## Use instead
+        [PATCH bpf-next 1/3] ...
+        [PATCH bpf-next 2/3] ...
+        [PATCH bpf-next 3/3] ...
+
+    (`git format-patch --cover-letter -n` numbers a series.)
+    """
+    numbered = series.numbered
+    if len(numbered) < 2:
+        return
+    cover = _cover_letter(series)
+    total = cover.prefix.total if cover is not None else Counter(p.prefix.total for p in numbered).most_common(1)[0][0]
+    for patch in numbered:
+        if patch.prefix.total != total:
+            yield _at_subject(patch, f"{_label(patch)}: numbered of {patch.prefix.total}, "
+                                     f"but the series has {total} patches")
+    seen = {}
+    for patch in numbered:
+        number = patch.prefix.number
+        if number in seen:
+            yield _at_subject(patch, f"{_label(patch)}: patch {number}/{total} given twice "
+                                     f"(also {seen[number].name})")
+        else:
+            seen[number] = patch
+    missing = [n for n in range(1, total + 1) if n not in seen]
+    if missing and len(missing) < total:
+        listed = ", ".join(f"{n}/{total}" for n in missing)
+        first = cover or numbered[0]
+        yield _at_subject(first, f"series of {total} patches lacks {listed}")
+
+
+def _identity(patch):
+    prefix = patch.prefix
+    return (prefix.tree.lower() if prefix.tree else None, prefix.version or 1, prefix.rfc)
+
+
+def _describe(identity):
+    tree, version, rfc = identity
+    words = (["RFC"] if rfc else []) + [tree or "no tree"] + [f"v{version}" if version > 1 else "no version"]
+    return " ".join(words)
+
+
+@check("SERIES_PREFIX_MISMATCH", level=WARNING, scope="series")
+def series_prefix_mismatch(series, ctx):
+    """Patches of one series name different trees, versions or RFC status in their prefix.
+
+    ## What it does
+    Compares the `[PATCH ...]` prefix of every patch given together with the cover letter's (or the
+    first patch's) and reports a patch whose tree tag (`bpf-next`, `net`), version (`v2`) or RFC
+    mark differs.
+
+    ## Why is this bad?
+    A series is applied to one tree, as one version. Patchwork groups mails by version and the
+    bpf/netdev CI picks the tree from the prefix, so a patch with another tag or version falls out
+    of its series; it also suggests patches from two runs of `git format-patch` were mixed.
+
+    ## Example
+        [PATCH bpf-next v2 0/2] ...
+        [PATCH bpf-next v2 1/2] ...
+        [PATCH bpf v2 2/2] ...
+
+    ## Use instead
+        [PATCH bpf-next v2 0/2] ...
+        [PATCH bpf-next v2 1/2] ...
+        [PATCH bpf-next v2 2/2] ...
+
+    (`git format-patch --subject-prefix='PATCH bpf-next' -v2` writes every prefix alike.)
+    """
+    patches = [p for p in series if p.prefix is not None and p.prefix.is_patch]
+    if len(patches) < 2:
+        return
+    reference = _cover_letter(series) or patches[0]
+    if reference.prefix is None or not reference.prefix.is_patch:
+        reference = patches[0]
+    expected = _identity(reference)
+    for patch in patches:
+        if patch is reference:
+            continue
+        found = _identity(patch)
+        if found != expected:
+            yield _at_subject(patch, f"{_label(patch)} ({_describe(found)}) differs from "
+                                     f"{_label(reference)} ({_describe(expected)}) in the same series")
+
+
+@check("COVER_LETTER_MISSING", level=WARNING, scope="series")
+def cover_letter_missing(series, ctx):
+    """A series of several patches has no cover letter (`0/n`).
+
+    ## What it does
+    Reports, on the first patch, a series of more than one patch given together without a `0/n`
+    mail.
+
+    ## Why is this bad?
+    The cover letter says what the series does as a whole and why; it is where reviewers reply
+    to the series, and where Patchwork and b4 take its title from. The netdev and bpf maintainers
+    ask for one on every series of more than one patch (Documentation/process/maintainer-netdev.rst),
+    and its text becomes the merge commit's message.
+
+    ## Example
+        0001-bpf-Add-kvmemdup_bpfptr.patch
+        0002-bpf-Use-kvmemdup_bpfptr-in-map_update_elem.patch
+
+    ## Use instead
+        0000-cover-letter.patch
+        0001-bpf-Add-kvmemdup_bpfptr.patch
+        0002-bpf-Use-kvmemdup_bpfptr-in-map_update_elem.patch
+
+    (`git format-patch --cover-letter`.)
+    """
+    with_diff = [p for p in series if p.files]
+    if len(with_diff) < 2 or _cover_letter(series) is not None:
+        return
+    yield _at_subject(with_diff[0], f"series of {len(with_diff)} patches has no cover letter "
+                                    f"(0/{len(with_diff)}): git format-patch --cover-letter")

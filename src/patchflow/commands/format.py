@@ -1,0 +1,207 @@
+"""Write a submission-ready series: subjects, cover letter, changelog, base and recipients, checked.
+
+  patchflow format master..topic --tree bpf-next -v 2 --changes changes.txt -o outgoing/
+
+RANGE is `A..B`, `-N` (the last N commits) or `A` (A..HEAD); by default the commits of the current
+branch that are not on the tree's tip (or on the branch's upstream). The mails are made by
+`git format-patch`; patchflow names the tree in the subject (`[PATCH bpf-next v2 1/2]`), addresses
+them from MAINTAINERS as scripts/get_maintainer.pl does (maintainers and lists on To, reviewers on
+Cc), writes the cover letter and the changelog (kept per branch in git config), and runs
+`patchflow check --strict` on them: a finding of level ERROR or WARNING writes nothing.
+Files are written into a temporary directory and moved into place when all are ready.
+Exit status: 0 written, 1 refused by the check (or by --rebase-check), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("range", nargs="?", metavar="RANGE",
+                        help="A..B, -N or A (A..HEAD); default: the branch's commits not on the tree's tip")
+    parser.add_argument("--tree", metavar="PATH|NAME",
+                        help="the kernel tree: MAINTAINERS, the subject tag, the check and the base "
+                             "(a path, or a name such as bpf-next; default: this repository)")
+    parser.add_argument("--tag", metavar="TREE",
+                        help="the tree named in the subject (default: --tree's name, else from MAINTAINERS T: lines)")
+    parser.add_argument("-v", "--reroll-count", type=int, default=1, metavar="N", dest="version",
+                        help="the version of the series: v2 gives [PATCH bpf-next v2 1/2] and v2-0001-*.patch")
+    parser.add_argument("--rfc", action="store_true", help="mark the series [PATCH RFC ...]")
+    parser.add_argument("-o", "--output-directory", default=".", metavar="DIR", dest="output",
+                        help="where to write the files (default: the current directory)")
+    parser.add_argument("--cover-letter", metavar="FILE", dest="cover_file",
+                        help="the cover letter's text: first paragraph the subject, the rest the body "
+                             "(default: git config branch.<name>.description); asks for a cover letter "
+                             "for a lone patch too")
+    parser.add_argument("--cover", action="store_true", help="write a cover letter for a lone patch too")
+    parser.add_argument("--changes", metavar="FILE",
+                        help="what changed in this version; kept with the branch for later versions")
+    parser.add_argument("--prev-link", metavar="URL", help="a link to the previous version (lore.kernel.org)")
+    parser.add_argument("--to", action="append", default=[], metavar="ADDRESS", help="add a To: address")
+    parser.add_argument("--cc", action="append", default=[], metavar="ADDRESS", help="add a Cc: address")
+    parser.add_argument("--no-auto", action="store_false", dest="auto",
+                        help="no recipients from MAINTAINERS (only --to and --cc)")
+    parser.add_argument("--no-check", action="store_false", dest="check", help="skip the check gate")
+    parser.add_argument("--rebase-check", action="store_true",
+                        help="apply the series on the tree's tip in a temporary worktree and report the first conflict")
+
+
+def _warn(message: str) -> None:
+    print(f"patchflow: warning: {message}", file=sys.stderr)
+
+
+def _read(path: str, what: str) -> str:
+    from ..errors import BadInput
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeError) as exc:
+        raise BadInput(f"{what} {path}: cannot read: {getattr(exc, 'strerror', None) or exc}")
+
+
+def _shown(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def run(args) -> int:
+    from .. import format as fmt
+    from ..errors import BadInput
+    from ..maintainers import TAGGED_TREES
+    from ..tree import KernelTree, resolve_tree
+
+    if args.version < 1:
+        raise BadInput(f"-v {args.version}: a version is 1 or more")
+    if (args.changes or args.prev_link) and args.version < 2:
+        raise BadInput("--changes and --prev-link describe a new version: give -v 2 or later")
+    repo = fmt.repository(os.getcwd())
+    tree = resolve_tree(args.tree, progress=True) if args.tree else KernelTree(repo)
+    tree_is_repo = os.path.realpath(tree.path) == os.path.realpath(repo)
+    maintainers = tree.maintainers()
+    if maintainers is None and args.auto:
+        _warn(f"{tree.path} has no MAINTAINERS: no recipients and no tree tag from it")
+    rng = fmt.resolve_range(repo, args.range or fmt.default_range(repo, tree, tree_is_repo))
+    if fmt.dirty(repo):
+        _warn("the work tree has uncommitted changes: they are not in the patches, which are made from the commits")
+    paths = fmt.touched_files(repo, rng.commits)
+    tag = args.tag or (tree.name if tree.name in TAGGED_TREES else None) or fmt.infer_tree_tag(maintainers, paths)
+    changes = _read(args.changes, "--changes") if args.changes else None
+    cover_text = _read(args.cover_file, "--cover-letter") if args.cover_file else None
+    store = fmt.ChangelogStore(repo, rng.branch)
+    if (changes is not None or args.prev_link) and not rng.branch:
+        raise BadInput(f"--changes and --prev-link are kept with the branch: range {rng.spec} does not end on one")
+    log = fmt.changelog(store, args.version, changes, args.prev_link)
+    if args.version > 1 and not log:
+        _warn(f"no changelog for v{args.version}: say what changed since v{args.version - 1} with --changes FILE")
+    recipients = maintainers.recipients(paths) if (args.auto and maintainers is not None) else None
+    addressing = fmt.addressing(recipients, args.to, args.cc)
+    cover = len(rng.commits) > 1 or args.cover or cover_text is not None
+    if not tree_is_repo:
+        _base_warning(tree, rng.base, tag)
+
+    with fmt.AtomicOutput(args.output) as out:
+        mails = fmt.format_patch(repo, rng, out.staging, fmt.subject_prefix(tag, args.rfc), args.version, cover,
+                                 addressing.to, addressing.cc, cover_from_description=cover_text is None)
+        if cover:
+            subject, body = fmt.split_cover_text(cover_text) if cover_text is not None else (None, None)
+            fmt.fill_cover_letter(mails[0], subject, body, log)
+        else:
+            fmt.add_notes(mails[0], log)
+        fmt.write_mails(out.staging, mails)
+        final = [os.path.join(out.directory, mail.name) for mail in mails]
+        if args.check and not _gate(mails, final, tree):
+            return 1
+        if args.rebase_check and not _rebase_check(tree, mails, tag):
+            return 1
+        strays = out.strays([mail.name for mail in mails], fmt.version_files(args.version))
+        out.commit([mail.name for mail in mails])
+    if changes is not None or args.prev_link:
+        store.save(args.version, changes, args.prev_link)
+    for path in final:
+        print(_shown(path))
+    for name in strays:
+        _warn(f"{_shown(os.path.join(out.directory, name))} is from an earlier run and not part of this "
+              f"series: remove it before sending")
+    if addressing.to:
+        print("To: " + ", ".join(addressing.to))
+    if addressing.cc:
+        print("Cc: " + ", ".join(addressing.cc))
+    print("Send them with:")
+    print("  git send-email " + " ".join(_shown(path) for path in final))
+    return 0
+
+
+def _gate(mails, final, tree) -> bool:
+    """`patchflow check --strict` on the mails; ERROR and WARNING findings stop the run."""
+    from .. import report
+    from ..checks import Options, run as run_checks
+    from ..patch import Series, parse_text
+
+    patches = []
+    for mail, path in zip(mails, final):
+        patches.extend(parse_text(mail.text, source=_shown(path)))
+    results = run_checks(Series(patches), Options(strict=True, tree=tree.path))
+    blocking = sum(1 for result in results for finding in result.findings if finding.level != report.CHECK)
+    if blocking:
+        sys.stdout.write(report.render_text([r for r in results if r.findings],
+                                            report.use_colour("auto", sys.stdout)))
+        print(f"patchflow: {blocking} error(s) and warning(s) in the generated patches: nothing written "
+              f"(fix the commits, or --no-check)", file=sys.stderr)
+        return False
+    notes = [r for r in results if r.findings]
+    if notes:
+        sys.stderr.write(report.render_terse(notes))
+    return True
+
+
+def _base_warning(tree, base: str, tag) -> None:
+    """The bpf maintainers ask for series on the latest bpf-next: say when the base is behind."""
+    name = tree.name or tag or tree.path
+    tip = tree.git("rev-parse", "HEAD").strip()
+    if base == tip:
+        return
+    known = tree.git("rev-parse", "--verify", "--quiet", base + "^{commit}", check=False).strip()
+    if not known:
+        _warn(f"base-commit {base[:12]} is not in {name} (tip {tip[:12]}): the series is not based on its "
+              f"latest tree; --rebase-check tries it on the tip")
+        return
+    behind = tree.git("rev-list", "--count", f"{base}..{tip}").strip()
+    _warn(f"base-commit {base[:12]} is {behind} commit(s) behind {name}'s tip {tip[:12]}: maintainers ask for "
+          f"series on the latest tree; --rebase-check tries it on the tip")
+
+
+def _rebase_check(tree, mails, tag) -> bool:
+    """Apply the series on the tree's tip in a temporary worktree; report the first patch that fails."""
+    import subprocess
+    import tempfile
+
+    from ..errors import TreeError
+    from ..tree import TempWorktree, last_line
+
+    name = tree.name or tag or tree.path
+    tip = tree.git("rev-parse", "HEAD").strip()
+    patches = [mail for mail in mails if not mail.is_cover_letter]
+    env = dict(os.environ, GIT_COMMITTER_NAME="patchflow", GIT_COMMITTER_EMAIL="patchflow@localhost", LC_ALL="C")
+    with TempWorktree(tree, tip) as worktree, tempfile.TemporaryDirectory(prefix="patchflow-am-") as scratch:
+        for number, mail in enumerate(patches, 1):
+            path = os.path.join(scratch, mail.name)
+            with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
+                handle.write(mail.text)
+            try:
+                proc = subprocess.run(["git", "am", "--quiet", path], cwd=worktree.path, capture_output=True,
+                                      timeout=300, env=env)
+            except subprocess.TimeoutExpired:
+                raise TreeError(f"git am timed out in {worktree.path}")
+            if proc.returncode != 0:
+                errors = [line.strip() for line in proc.stderr.decode("utf-8", "replace").splitlines()
+                          if line.startswith("error:")]
+                reason = errors[0] if errors else last_line(proc.stderr + proc.stdout)
+                print(f"patchflow: rebase check: {mail.name} (patch {number}/{len(patches)}) does not apply on "
+                      f"{name}'s tip {tip[:12]}: {reason}; nothing written", file=sys.stderr)
+                return False
+    print(f"rebase check: the series applies on {name}'s tip {tip[:12]}", file=sys.stderr)
+    return True

@@ -1,0 +1,440 @@
+"""Submission-ready series: the range, the subject prefix, recipients, changelog and atomic writing.
+
+`git format-patch` writes the mails (numbering, `-v N` file names, `--base`, the cover letter's
+shortlog and diffstat); this module decides what it is given, fills in what it cannot know (the tree
+tag, the recipients from MAINTAINERS, the cover letter text, the changelog) and moves the files into
+place only when all are ready.
+
+The changelog store: the text given with `--changes FILE` for version N is kept in the repository's
+git config, in the section of the branch, as `branch.<name>.patchflow-changes-v<N>`, and a
+`--prev-link URL` as `branch.<name>.patchflow-link-v<N-1>`. Keeping it with the branch means that
+`git branch -m` carries it along and `git branch -D` removes it; `git config --get-regexp
+'^branch\\.<name>\\.patchflow-'` shows it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from .errors import BadInput, PatchflowError, TreeError
+from .maintainers import FIXES_TREES, Maintainers, Recipients
+from .tree import KernelTree, git
+
+SUBJECT_PLACEHOLDER = "*** SUBJECT HERE ***"
+BLURB_PLACEHOLDER = "*** BLURB HERE ***"
+_LAST_N = re.compile(r"^-(\d+)$")
+_SHORTLOG_HEAD = re.compile(r"^\S.* \(\d+\):$")
+# the configuration format-patch reads that would change what git am gets back, or the file names
+_PINNED_CONFIG = ("-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "-c", "diff.relative=false",
+                  "-c", "format.suffix=.patch")
+
+
+class MixedTrees(PatchflowError):
+    """The files of a series belong to trees whose maintainers want different subject tags."""
+
+
+# --- the range -------------------------------------------------------------------------------
+
+
+@dataclass
+class Commit:
+    sha: str
+    parents: List[str]
+    subject: str
+
+
+@dataclass
+class Range:
+    spec: str  # as the user gave it, or as it was chosen
+    commits: List[Commit]  # oldest first
+    base: str  # the parent of the first commit: what the series applies to
+    branch: Optional[str]  # the branch the range ends on, if any (the changelog store's key)
+
+    @property
+    def tip(self) -> str:
+        return self.commits[-1].sha
+
+
+def repository(start: str) -> str:
+    """The top of the git work tree around `start`."""
+    from .tree import git_toplevel
+
+    top = git_toplevel(start)
+    if top is None:
+        raise BadInput(f"{start}: not in a git repository (run patchflow format in the repository of the commits)")
+    return top
+
+
+def _rev(repo: str, name: str) -> Optional[str]:
+    out = git(["rev-parse", "--verify", "--quiet", "--end-of-options", name + "^{commit}"], repo, check=False).strip()
+    return out or None
+
+
+def current_branch(repo: str) -> Optional[str]:
+    name = git(["symbolic-ref", "--quiet", "--short", "HEAD"], repo, check=False).strip()
+    return name or None
+
+
+def default_range(repo: str, tree: KernelTree, tree_is_repo: bool) -> str:
+    """The commits of the current branch that are not on the tree's tip (or on its upstream)."""
+    if not tree_is_repo:
+        tip = tree.git("rev-parse", "HEAD").strip()
+        if _rev(repo, tip):
+            return f"{tip}..HEAD"
+    if _rev(repo, "@{upstream}"):
+        return "@{upstream}..HEAD"
+    where = "the tree's tip is not in this repository and " if not tree_is_repo else ""
+    raise BadInput(f"no range given: {where}the current branch has no upstream; "
+                   f"give one (master..topic, or -N for the last N commits)")
+
+
+def resolve_range(repo: str, spec: str) -> Range:
+    """The commits of `A..B`, `-N` or `A` (as git format-patch: `A..HEAD`), oldest first."""
+    last_n = _LAST_N.match(spec)
+    if last_n:
+        count = int(last_n.group(1))
+        if count == 0:
+            raise BadInput(f"range {spec}: no commits")
+        rev_args, end = [f"-{count}", "HEAD"], "HEAD"
+    elif "..." in spec:
+        raise BadInput(f"range {spec}: a symmetric difference is not a series; give A..B")
+    else:
+        bottom, dots, top = spec.partition("..")
+        if not dots:
+            bottom, top = spec, "HEAD"
+        top = top or "HEAD"
+        for name in (bottom or "HEAD", top):
+            if _rev(repo, name) is None:
+                raise BadInput(f"range {spec}: {name} is not a commit in {repo}")
+        rev_args, end = [f"{bottom or 'HEAD'}..{top}"], top
+    lines = git(["rev-list", "--reverse", "--topo-order", "--parents", *rev_args, "--"], repo).split("\n")
+    commits = []
+    for line in filter(None, lines):
+        sha, *parents = line.split()
+        commits.append(Commit(sha, parents, ""))
+    if not commits:
+        raise BadInput(f"range {spec}: no commits (nothing to format)")
+    if last_n and len(commits) < count:
+        raise BadInput(f"range {spec}: HEAD has only {len(commits)} commit(s)")
+    for commit in commits:
+        commit.subject = git(["log", "-1", "--format=%s", commit.sha], repo).strip()
+    merges = [c for c in commits if len(c.parents) > 1]
+    if merges:
+        first = merges[0]
+        raise BadInput(f"range {spec}: {first.sha[:12]} (\"{first.subject}\") is a merge commit; a patch "
+                       f"series is linear: rebase the branch, or give a range without merges")
+    if not commits[0].parents:
+        raise BadInput(f"range {spec}: {commits[0].sha[:12]} is a root commit: a series needs a base to apply to")
+    return Range(spec, commits, commits[0].parents[0], _branch_of(repo, end))
+
+
+def _branch_of(repo: str, end: str) -> Optional[str]:
+    if end == "HEAD":
+        return current_branch(repo)
+    name = end[len("refs/heads/"):] if end.startswith("refs/heads/") else end
+    return name if _rev(repo, f"refs/heads/{name}") else None
+
+
+def touched_files(repo: str, commits: Sequence[Commit]) -> List[str]:
+    """Every path the commits change; both names of a rename, as get_maintainer.pl reads a patch."""
+    paths: List[str] = []
+    for commit in commits:
+        out = git(["diff-tree", "-r", "--no-commit-id", "--name-only", "--no-renames", "-z",
+                   commit.parents[0], commit.sha], repo)
+        for path in out.split("\0"):
+            if path and path not in paths:
+                paths.append(path)
+    return paths
+
+
+def dirty(repo: str) -> bool:
+    return bool(git(["status", "--porcelain", "--untracked-files=no"], repo).strip())
+
+
+# --- the subject prefix ----------------------------------------------------------------------
+
+
+def infer_tree_tag(maintainers: Optional[Maintainers], paths: Sequence[str]) -> Optional[str]:
+    """The development tree the files' MAINTAINERS `T:` lines agree on (bpf-next, net-next), or None.
+
+    A file under a tagged tree limits the choice to the -next trees its entries name; files of two
+    such trees with none in common cannot go in one series (MixedTrees).
+    """
+    if maintainers is None:
+        return None
+    common: Optional[List[str]] = None
+    owners: Dict[str, List[str]] = {}
+    for path in paths:
+        trees = maintainers.tagged_trees_for(path)
+        development = [FIXES_TREES.get(tree, tree) for tree in trees]
+        development = list(dict.fromkeys(development))
+        if not development:
+            continue
+        owners[path] = development
+        common = development if common is None else [tree for tree in common if tree in development]
+    if common is None:
+        return None
+    if not common:
+        listed = "; ".join(f"{path} ({', '.join(trees)})" for path, trees in owners.items())
+        raise MixedTrees(f"the files belong to different trees: {listed}; split the series, "
+                         f"or name the tree with --tree")
+    return common[0]
+
+
+def subject_prefix(tag: Optional[str], rfc: bool) -> str:
+    """`PATCH RFC bpf-next`: git format-patch -v N then adds the version after it."""
+    return " ".join(word for word in ("PATCH", "RFC" if rfc else None, tag) if word)
+
+
+# --- the changelog ---------------------------------------------------------------------------
+
+
+class ChangelogStore:
+    """The per-branch changelog in git config (see the module's docstring)."""
+
+    def __init__(self, repo: str, branch: Optional[str]):
+        self.repo = repo
+        self.branch = branch
+
+    def _key(self, what: str, version: int) -> str:
+        return f"branch.{self.branch}.patchflow-{what}-v{version}"
+
+    def _get(self, key: str) -> Optional[str]:
+        if not self.branch:
+            return None
+        value = git(["config", "--get", key], self.repo, check=False)
+        return value[:-1] if value.endswith("\n") else (value or None)
+
+    def changes(self, version: int) -> Optional[str]:
+        return self._get(self._key("changes", version))
+
+    def link(self, version: int) -> Optional[str]:
+        return self._get(self._key("link", version))
+
+    def save(self, version: int, changes: Optional[str], prev_link: Optional[str]) -> None:
+        if not self.branch:
+            raise BadInput("--changes and --prev-link are kept per branch: the range does not end on a branch")
+        if changes is not None:
+            git(["config", self._key("changes", version), changes], self.repo)
+        if prev_link is not None:
+            git(["config", self._key("link", version - 1), prev_link], self.repo)
+
+
+def changelog(store: ChangelogStore, version: int, changes: Optional[str] = None,
+              prev_link: Optional[str] = None) -> str:
+    """`Changes in vN:` ... down to v2, newest first; `changes`/`prev_link` stand for version N's."""
+    blocks = []
+    for number in range(version, 1, -1):
+        text = changes if number == version and changes is not None else store.changes(number)
+        link = prev_link if number == version and prev_link is not None else store.link(number - 1)
+        lines = [line.rstrip() for line in (text or "").strip("\n").split("\n") if text]
+        if link:
+            lines.append(f"- Link to v{number - 1}: {link}")
+        if lines:
+            blocks.append(f"Changes in v{number}:\n" + "\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+# --- the mails ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Mail:
+    name: str  # the file name git format-patch gave it
+    text: str
+
+    @property
+    def is_cover_letter(self) -> bool:
+        return re.match(r"^(v\d+-)?0000-cover-letter\.patch$", self.name) is not None
+
+
+def format_patch(repo: str, rng: Range, directory: str, prefix: str, version: int, cover: bool,
+                 to: Sequence[str], cc: Sequence[str], cover_from_description: bool) -> List[Mail]:
+    """Run git format-patch into `directory` and read back what it wrote, in order.
+
+    It is given the range as the user wrote it, so that it finds the branch and, with
+    `cover_from_description`, takes the cover letter's subject and body from its description.
+    """
+    args = ["-c", "core.quotePath=false", *_PINNED_CONFIG, "format-patch", "-o", directory,
+            f"--subject-prefix={prefix}", f"--base={rng.base}"]
+    if version > 1:
+        args.append(f"-v{version}")
+    if cover:
+        args += ["--cover-letter", "--numbered",
+                 "--cover-from-description=" + ("subject" if cover_from_description else "none")]
+    else:
+        args += ["--no-cover-letter"] + (["--numbered"] if len(rng.commits) > 1 else ["--no-numbered"])
+    for address in to:
+        args.append(f"--to={address}")
+    for address in cc:
+        args.append(f"--cc={address}")
+    # a spec is `-N` or revisions rev-parse accepted: nothing else can pass for an option
+    args += [rng.spec, "--"] if _LAST_N.match(rng.spec) else ["--end-of-options", rng.spec, "--"]
+    out = git(args, repo)
+    mails = []
+    for path in filter(None, out.split("\n")):
+        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+            mails.append(Mail(os.path.basename(path), handle.read()))
+    expected = len(rng.commits) + (1 if cover else 0)
+    if len(mails) != expected:
+        raise TreeError(f"git format-patch wrote {len(mails)} files for {expected} mails of {rng.spec}")
+    return mails
+
+
+def fill_cover_letter(mail: Mail, subject: Optional[str], body: Optional[str], changes: str) -> None:
+    """Put the subject, the body and the changelog into git's cover letter."""
+    text = mail.text
+    if subject is not None:
+        text = text.replace(SUBJECT_PLACEHOLDER, _header_safe(subject), 1)
+    if body is not None:
+        text = text.replace(BLURB_PLACEHOLDER, body.strip("\n"), 1)
+    if changes:
+        lines = text.split("\n")
+        at = next((i for i, line in enumerate(lines) if _SHORTLOG_HEAD.match(line)
+                   and i + 1 < len(lines) and lines[i + 1].startswith("  ")), None)
+        if at is None:
+            raise TreeError(f"{mail.name}: no shortlog found in git's cover letter")
+        lines[at:at] = changes.split("\n") + [""]
+        text = "\n".join(lines)
+    mail.text = text
+
+
+def _header_safe(subject: str) -> str:
+    return " ".join(subject.split())
+
+
+def add_notes(mail: Mail, changes: str) -> None:
+    """Put the changelog below a lone patch's `---`, where git am leaves it out of the commit."""
+    if not changes:
+        return
+    lines = mail.text.split("\n")
+    at = next((i for i, line in enumerate(lines) if line == "---"), None)
+    if at is None:
+        raise TreeError(f"{mail.name}: git format-patch wrote no '---' line")
+    lines[at + 1:at + 1] = changes.split("\n") + [""]
+    mail.text = "\n".join(lines)
+
+
+def split_cover_text(text: str) -> Tuple[str, str]:
+    """A cover letter text as git reads a branch description: the first paragraph is the subject."""
+    text = text.strip("\n")
+    subject, _, body = text.partition("\n\n")
+    return " ".join(subject.split()), body.strip("\n")
+
+
+# --- recipients --------------------------------------------------------------------------------
+
+
+@dataclass
+class Addressing:
+    to: List[str] = field(default_factory=list)
+    cc: List[str] = field(default_factory=list)
+
+
+def addressing(recipients: Optional[Recipients], extra_to: Sequence[str], extra_cc: Sequence[str]) -> Addressing:
+    """Maintainers and lists on To, reviewers on Cc, each address once; --to/--cc come first."""
+    result = Addressing()
+    seen = set()
+
+    def add(target: List[str], value: str) -> None:
+        import email.utils
+
+        key = (email.utils.parseaddr(value)[1] or value).lower()
+        if key not in seen:
+            seen.add(key)
+            target.append(value)
+
+    for value in extra_to:
+        add(result.to, value)
+    for value in extra_cc:
+        add(result.cc, value)
+    if recipients is not None:
+        for value in recipients.maintainers + recipients.lists:
+            add(result.to, value)
+        for value in recipients.reviewers:
+            add(result.cc, value)
+    return result
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+class AtomicOutput:
+    """A staging directory next to (or inside) the output directory; `commit()` moves the files in.
+
+    Nothing appears in the output directory before `commit()`; leaving the `with` block (an error,
+    Ctrl-C) removes the staging directory. A directory that does not exist yet is created by the
+    commit itself, by renaming the staging directory.
+    """
+
+    def __init__(self, directory: str):
+        self.directory = os.path.abspath(directory)
+        self.staging: Optional[str] = None
+        self._inside = False
+
+    def __enter__(self) -> "AtomicOutput":
+        target = self.directory
+        if os.path.exists(target) and not os.path.isdir(target):
+            raise BadInput(f"{self.directory}: not a directory")
+        if os.path.isdir(target):
+            parent, self._inside = target, True
+        else:
+            parent = os.path.dirname(target)
+            while not os.path.isdir(parent):
+                if os.path.exists(parent):
+                    raise BadInput(f"{self.directory}: {parent} is not a directory")
+                parent = os.path.dirname(parent)
+        try:
+            self.staging = tempfile.mkdtemp(prefix=".patchflow-format-", dir=parent)
+            if not self._inside:
+                # it becomes the output directory: give it the mode mkdir would (mkdtemp's is 0700)
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(self.staging, 0o777 & ~umask)
+        except OSError as exc:
+            raise BadInput(f"{self.directory}: cannot write there: {exc.strerror}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.staging and os.path.exists(self.staging):
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def commit(self, names: Sequence[str]) -> None:
+        """Move the files into place, each with one rename; SIGINT/SIGTERM wait until all are moved."""
+        from .tree import _signals_deferred
+
+        with _signals_deferred():
+            try:
+                if not self._inside:
+                    os.makedirs(os.path.dirname(self.directory), exist_ok=True)
+                    os.rename(self.staging, self.directory)
+                    self.staging = None
+                    return
+                for name in names:
+                    os.replace(os.path.join(self.staging, name), os.path.join(self.directory, name))
+            except OSError as exc:
+                raise BadInput(f"{self.directory}: cannot write there: {exc.strerror}")
+
+    def strays(self, names: Sequence[str], pattern: "re.Pattern") -> List[str]:
+        """Files of the same version already in the directory that this run does not write (a patch
+        renamed or dropped since): `git send-email DIR/v2-*` would send them too."""
+        if not self._inside:
+            return []
+        return [name for name in sorted(os.listdir(self.directory)) if pattern.match(name) and name not in names]
+
+
+def version_files(version: int) -> "re.Pattern":
+    """The names git format-patch gives the files of one version: v2-0001-x.patch, or 0001-x.patch."""
+    head = f"v{version}-" if version > 1 else ""
+    return re.compile(rf"^{head}\d{{4}}-.*\.patch$")
+
+
+def write_mails(directory: str, mails: Sequence[Mail]) -> None:
+    for mail in mails:
+        with open(os.path.join(directory, mail.name), "w", encoding="utf-8", errors="surrogateescape") as handle:
+            handle.write(mail.text)

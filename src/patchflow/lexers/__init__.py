@@ -1,0 +1,66 @@
+"""Small lexers for the source files a patch changes: C (`lexers.c`) and Python (`lexers.python`).
+
+Checks that need to know what is code and what is a string or a comment (a `(` inside `"..."` opens
+nothing) use these instead of regular expressions over raw lines. Both produce `Token`s:
+
+    from patchflow.lexers.c import tokenize
+    for tok in tokenize(text, first_line=120):
+        tok.kind    # "ident", "number", "string", "char", "punct", "comment", "other"
+                    # (Python adds "name", "op", "fstring", "newline", ... see lexers.python)
+        tok.text    # the token's source text (a multi-line comment keeps its newlines)
+        tok.line    # 1-based line of its first character (counted from first_line)
+        tok.column  # 1-based display column of its first character: C expands tabs to 8
+                    # columns, Python counts characters (as pycodestyle does)
+        tok.pp      # C: the line where the preprocessor directive holding this token starts, 0 when
+                    # the token is not in a directive (a backslash at the end of a line continues it)
+        tok.closed  # False for a string, char literal or comment that the text ends before closing
+
+Whitespace and newlines are not tokens. Both lexers are linear in the size of their input and never
+raise on bad input: an unterminated literal or comment becomes one token with `closed=False`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+TAB_WIDTH = 8
+
+
+class Token(NamedTuple):
+    kind: str
+    text: str
+    line: int
+    column: int
+    pp: int = 0
+    closed: bool = True
+
+    @property
+    def end_column(self) -> int:
+        """The display column just past the token's last character (on its last line), C-style tabs."""
+        tail = self.text.rsplit("\n", 1)
+        if len(tail) == 2:
+            return advance_column(1, tail[1])
+        return advance_column(self.column, self.text)
+
+
+def advance_column(column: int, text: str, tab_width: int = TAB_WIDTH) -> int:
+    """The 1-based display column reached after writing `text` (no newlines) from `column`."""
+    if "\t" not in text:
+        return column + len(text)
+    for char in text:
+        if char == "\t":
+            column = ((column - 1) // tab_width + 1) * tab_width + 1
+        else:
+            column += 1
+    return column
+
+
+def display_column(line: str, index: int, tab_width: int = TAB_WIDTH) -> int:
+    """The 1-based display column of `line[index]`, tabs expanded to `tab_width`."""
+    return advance_column(1, line[:index], tab_width)
+
+
+def indent_column(line: str, tab_width: int = TAB_WIDTH) -> int:
+    """The 1-based display column of the first non-blank character of `line`."""
+    stripped = line.lstrip(" \t")
+    return advance_column(1, line[: len(line) - len(stripped)], tab_width)

@@ -1,0 +1,61 @@
+"""Running the tree's own generator, `scripts/bpf_doc.py`, for each of its outputs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict
+
+from ..errors import PatchflowError
+from . import processes
+
+GENERATOR = "scripts/bpf_doc.py"
+UAPI_HEADER = "include/uapi/linux/bpf.h"
+HEADER = "bpf_helper_defs.h"
+# output file -> the generator's arguments; the header is the one the proofs read, the two manual
+# pages are generated too, when the files are kept (--out), so that the diff shows everything the
+# change touches
+OUTPUTS = {
+    HEADER: ["--header"],
+    "bpf-helpers.rst": ["helpers"],
+    "bpf-syscall.rst": ["syscall"],
+}
+GENERATOR_TIMEOUT = 120
+
+
+class GeneratorFailed(PatchflowError):
+    """scripts/bpf_doc.py exited with an error."""
+
+
+def command(output: str) -> list:
+    return [sys.executable, GENERATOR, "--filename", UAPI_HEADER, *OUTPUTS[output]]
+
+
+def generate_one(tree_path: str, output: str, dest: str, stage: str) -> str:
+    args = command(output)
+    try:
+        proc = processes.run(args, cwd=tree_path, timeout=GENERATOR_TIMEOUT, env=dict(os.environ, LC_ALL="C.UTF-8"))
+    except subprocess.TimeoutExpired:
+        raise GeneratorFailed(f"{GENERATOR} {' '.join(OUTPUTS[output])} {stage} timed out after {GENERATOR_TIMEOUT} s")
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        raise GeneratorFailed(f"{GENERATOR} {' '.join(OUTPUTS[output])} failed {stage}: "
+                              f"{lines[-1].strip() if lines else f'exit status {proc.returncode}'}")
+    path = os.path.join(dest, output)
+    with open(path, "wb") as handle:
+        handle.write(proc.stdout)
+    return path
+
+
+def generate_all(tree_path: str, dest: str, stage: str, outputs=tuple(OUTPUTS)) -> Dict[str, str]:
+    """The generator's outputs, written into dest: {output name: path}. Runs them side by side."""
+    os.makedirs(dest, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=len(outputs)) as pool:
+        futures = {name: pool.submit(generate_one, tree_path, name, dest, stage) for name in outputs}
+        try:
+            return {name: future.result() for name, future in futures.items()}
+        except BaseException:
+            processes.kill_all()  # the others, on an interrupt or the first failure
+            raise

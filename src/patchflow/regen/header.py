@@ -1,0 +1,134 @@
+"""Reading helper declarations back out of a generated `bpf_helper_defs.h`.
+
+Two spellings are understood, so that a header from before a BPF_HELPER change and one from after it
+can be compared helper by helper:
+
+    static __u64 (* const bpf_ktime_get_ns)(void) = (void *) 5;
+    BPF_HELPER(__u64, bpf_ktime_get_ns, (void), 5);
+
+Attributes such as `__bpf_fastcall` (any name the header defines as an `__attribute__`) are kept
+apart from the return type.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from .ctokens import tokenize
+
+STATIC_DECL = re.compile(
+    r"^static\s+(?P<ret>.+?)\(\s*\*\s*const\s+(?P<name>\w+)\s*\)\s*\((?P<args>.*)\)\s*=\s*"
+    r"\(\s*void\s*\*\s*\)\s*(?P<id>\d+)$", re.S)
+MACRO_CALL = re.compile(r"^BPF_HELPER\s*\((?P<body>.*)\)$", re.S)
+ATTRIBUTE_MACRO = re.compile(r"^\s*#\s*define\s+(\w+)\s+__attribute__\b", re.M)
+
+
+@dataclass(frozen=True)
+class HelperDecl:
+    name: str
+    id: int
+    ret: str  # the return type, tokens joined by one space: "void *"
+    args: Tuple[str, ...]  # the argument types: ("void *", "const void *")
+    attrs: Tuple[str, ...] = ()
+    line: int = 0  # in the header, 1-based
+
+    def signature(self) -> str:
+        attrs = "".join(attr + " " for attr in self.attrs)
+        return f"{attrs}{self.ret} {self.name}({', '.join(self.args)}) = {self.id}"
+
+
+@dataclass
+class HelperHeader:
+    helpers: List[HelperDecl] = field(default_factory=list)
+    unparsed: List[Tuple[int, str]] = field(default_factory=list)  # (line, statement) that looked like a helper
+
+    def by_name(self) -> Dict[str, HelperDecl]:
+        return {helper.name: helper for helper in self.helpers}
+
+
+def _strip_comments(text: str) -> str:
+    """The text with C comments blanked out, keeping newlines so line numbers stay right."""
+    return re.sub(r"/\*.*?\*/", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+
+
+def _split_top(text: str, sep: str = ",") -> List[str]:
+    """Split at `sep` outside parentheses and brackets."""
+    parts, depth, start = [], 0, 0
+    for match in re.finditer(r"[()\[\]" + re.escape(sep) + "]", text):
+        char = match.group(0)
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0:
+            parts.append(text[start:match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return parts
+
+
+C_TYPE_WORDS = {"void", "char", "short", "int", "long", "signed", "unsigned", "float", "double", "_Bool",
+                "const", "volatile", "restrict"}
+
+
+def _arg_type(arg: str) -> str:
+    """The type of one parameter: its tokens without the trailing parameter name, if it has one."""
+    tokens = [token.text for token in tokenize(arg)]
+    if (len(tokens) >= 2 and re.match(r"^[A-Za-z_]\w*$", tokens[-1]) and tokens[-1] not in C_TYPE_WORDS
+            and tokens[-2] not in ("struct", "union", "enum")):
+        tokens = tokens[:-1]
+    return " ".join(tokens)
+
+
+def _split_attrs(ret: str, attributes: set) -> Tuple[Tuple[str, ...], str]:
+    tokens = [token.text for token in tokenize(ret)]
+    attrs = []
+    while tokens and tokens[0] in attributes:
+        attrs.append(tokens.pop(0))
+    return tuple(attrs), " ".join(tokens)
+
+
+def _args(text: str) -> Tuple[str, ...]:
+    inner = text.strip()
+    return tuple(_arg_type(arg) for arg in _split_top(inner)) if inner else ()
+
+
+def parse_header(text: str) -> HelperHeader:
+    attributes = set(ATTRIBUTE_MACRO.findall(text))
+    code = _strip_comments(text)
+    # preprocessor lines are not declarations; blank them (continuations included)
+    code = re.sub(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", lambda m: re.sub(r"[^\n]", " ", m.group(0)), code, flags=re.M)
+    result = HelperHeader()
+    line = 1
+    for statement in _split_top(code, ";"):
+        body = statement.strip()
+        first_line = line + statement.count("\n", 0, len(statement) - len(statement.lstrip()))
+        line += statement.count("\n")
+        if not body:
+            continue
+        decl = _parse_statement(body, attributes, first_line)
+        if decl is not None:
+            result.helpers.append(decl)
+        elif "BPF_HELPER" in body or "(* const" in body.replace("\n", " "):
+            result.unparsed.append((first_line, " ".join(body.split())))
+    return result
+
+
+def _parse_statement(body: str, attributes: set, line: int) -> Optional[HelperDecl]:
+    match = STATIC_DECL.match(body)
+    if match:
+        attrs, ret = _split_attrs(match.group("ret"), attributes)
+        return HelperDecl(match.group("name"), int(match.group("id")), ret, _args(match.group("args")), attrs, line)
+    match = MACRO_CALL.match(body)
+    if match:
+        parts = [part.strip() for part in _split_top(match.group("body"))]
+        if len(parts) != 4 or not re.match(r"^\w+$", parts[1]) or not re.match(r"^\d+$", parts[3]):
+            return None
+        args = parts[2]
+        if not (args.startswith("(") and args.endswith(")")):
+            return None
+        attrs, ret = _split_attrs(parts[0], attributes)
+        return HelperDecl(parts[1], int(parts[3]), ret, _args(args[1:-1]), attrs, line)
+    return None

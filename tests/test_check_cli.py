@@ -1,0 +1,205 @@
+"""`patchflow check` as a user runs it: output layouts, options, exit statuses, inputs."""
+
+import json
+import subprocess
+
+from conftest import patch_path, run_patchflow
+
+TRAILING = patch_path("trailing-whitespace.patch")
+
+
+def test_text_layout_is_checkpatchs_with_types(run_cli):
+    status, out, err = run_cli("check", TRAILING)
+    assert status == 1 and err == ""
+    assert out.splitlines() == [
+        "ERROR:TRAILING_WHITESPACE: trailing whitespace",
+        "#27: FILE: Documentation/bpf/bpf_devel_QA.rst:148:",
+        "+Q: How do I indicate which tree (bpf vs. bpf-next) my patch should be applied to? $",
+        "",
+        "ERROR:TRAILING_WHITESPACE: trailing whitespace",
+        "#41: FILE: kernel/bpf/syscall.c:1629:",
+        "+^Iif (!value_size) {^I$",
+        "",
+        "ERROR:TRAILING_WHITESPACE: trailing whitespace",
+        "#45: FILE: kernel/bpf/syscall.c:1633:",
+        "+^I$",
+        "",
+        "total: 3 errors, 0 warnings, 0 checks, 48 lines checked",
+        "",
+        f"{TRAILING} has style problems, please review.",
+    ]
+
+
+def test_finding_on_the_mail_quotes_the_line_without_a_file(run_cli):
+    path = patch_path("commit-log-long-line.patch")
+    status, out, _ = run_cli("check", path)
+    assert status == 1
+    lines = out.splitlines()
+    at = lines.index("WARNING:COMMIT_LOG_LONG_LINE: Prefer a maximum 75 chars per line "
+                     "(possible unwrapped commit description?)")
+    assert lines[at + 1] == "#6: "
+    assert lines[at + 2].startswith("bpf_map_value_size() returns 0 for a map type whose value size is not known")
+
+
+def test_clean_patch_says_so_and_exits_0(run_cli):
+    path = patch_path("clean-bpf-fix.patch")
+    status, out, err = run_cli("check", "--strict", path)
+    assert status == 0 and err == ""
+    assert out.splitlines()[-1] == f"{path} has no obvious style problems and is ready for submission."
+    assert out.splitlines()[0].startswith("total: 0 errors, 0 warnings, 0 checks, ")
+
+
+def test_terse_is_one_line_per_finding(run_cli):
+    status, out, _ = run_cli("check", "--terse", TRAILING)
+    assert status == 1
+    assert out.splitlines() == [
+        f"{TRAILING}:27: ERROR:TRAILING_WHITESPACE: trailing whitespace",
+        f"{TRAILING}:41: ERROR:TRAILING_WHITESPACE: trailing whitespace",
+        f"{TRAILING}:45: ERROR:TRAILING_WHITESPACE: trailing whitespace",
+        f"{TRAILING}: total: 3 errors, 0 warnings, 0 checks, 48 lines checked",
+    ]
+
+
+def test_json_layout(run_cli):
+    sign_off = patch_path("missing-sign-off.patch")
+    status, out, _ = run_cli("check", "--format", "json", "--ignore", "COVER_LETTER_MISSING,SUBJECT_PREFIX_FORMAT",
+                             sign_off, TRAILING)
+    assert status == 1
+    report = json.loads(out)
+    assert report["summary"] == {"patches": 2, "errors": 4, "warnings": 0, "checks": 0}
+    first, *rest = report["findings"]
+    assert first == {"type": "MISSING_SIGN_OFF", "level": "ERROR", "message": "Missing Signed-off-by: line(s)",
+                     "patch": sign_off, "patch_line": None, "file": None, "line": None, "column": None}
+    assert rest[0] == {"type": "TRAILING_WHITESPACE", "level": "ERROR", "message": "trailing whitespace",
+                       "patch": TRAILING, "patch_line": 27, "file": "Documentation/bpf/bpf_devel_QA.rst",
+                       "line": 148, "column": 82}
+    assert [(f["file"], f["line"]) for f in rest] == [
+        ("Documentation/bpf/bpf_devel_QA.rst", 148), ("kernel/bpf/syscall.c", 1629), ("kernel/bpf/syscall.c", 1633)]
+
+
+def test_strict_adds_check_level_findings(run_cli):
+    path = patch_path("from-sign-off-mismatch-comment.patch")
+    status, out, _ = run_cli("check", "--terse", path)
+    assert status == 0 and "FROM_SIGN_OFF_MISMATCH" not in out
+    status, out, _ = run_cli("check", "--terse", "--strict", path)
+    assert status == 1
+    assert out.splitlines()[0] == (
+        f"{path}:12: CHECK:FROM_SIGN_OFF_MISMATCH: From:/Signed-off-by: email comments mismatch: "
+        "'From: Jane Doe <jane@example.org>' != 'Signed-off-by: Jane Doe (Acme) <jane@example.org>'")
+    status, out, _ = run_cli("check", "--terse", patch_path("invalid-utf8.patch"))
+    assert status == 0 and "INVALID_UTF8" not in out
+
+
+def test_ignore_and_types(run_cli):
+    status, out, _ = run_cli("check", "--terse", "--ignore", "trailing_whitespace", TRAILING)
+    assert status == 0 and "TRAILING_WHITESPACE" not in out
+    path = patch_path("long-line.patch")
+    status, out, _ = run_cli("check", "--terse", "--types", "LONG_LINE_STRING", path)
+    assert status == 1
+    assert [line.split()[1] for line in out.splitlines()[:-1]] == ["WARNING:LONG_LINE_STRING:"]
+    # as in checkpatch, ignoring LONG_LINE ignores its comment and string variants too
+    status, out, _ = run_cli("check", "--terse", "--ignore", "LONG_LINE", path)
+    assert status == 0 and "LONG_LINE" not in out
+
+
+def test_max_line_length(run_cli):
+    path = patch_path("long-line-max-80.patch")
+    status, out, _ = run_cli("check", "--terse", path)
+    assert status == 0
+    status, out, _ = run_cli("check", "--terse", "--max-line-length", "80", path)
+    assert status == 1
+    assert f"{path}:27: WARNING:LONG_LINE: line length of 90 exceeds 80 columns" in out.splitlines()
+
+
+def test_unknown_type_is_a_usage_error(run_cli):
+    status, out, err = run_cli("check", "--ignore", "NO_SUCH_TYPE", TRAILING)
+    assert status == 2 and out == ""
+    assert err.splitlines() == ["patchflow: --ignore: unknown type NO_SUCH_TYPE (patchflow explain lists them)"]
+
+
+def test_bad_inputs_are_one_line_and_exit_2(tmp_path):
+    empty = tmp_path / "empty.patch"
+    empty.write_text("")
+    prose = tmp_path / "notes.txt"
+    prose.write_text("Just some notes about the bpf map code.\nNothing to apply here.\n")
+    for path, message in [(tmp_path, f"{tmp_path}: is a directory, not a patch file"),
+                          (empty, f"{empty}: empty file"),
+                          (prose, f"{prose}: not a patch: no mail headers and no unified diff found")]:
+        proc = run_patchflow("check", path)
+        assert proc.returncode == 2
+        assert proc.stderr.splitlines() == [f"patchflow: {message}"]
+        assert proc.stdout == ""
+
+
+def test_mbox_of_several_mails_is_one_series(run_cli):
+    path = patch_path("series-numbering-gap.mbox")
+    status, out, _ = run_cli("check", path)
+    assert status == 1
+    lines = out.splitlines()
+    assert [line for line in lines if line.startswith(path)] == [
+        path, f"{path} has style problems, please review.",
+        f"{path}#2", f"{path}#2 has no obvious style problems and is ready for submission.",
+        f"{path}#3", f"{path}#3 has no obvious style problems and is ready for submission.",
+    ]
+    assert "WARNING:SERIES_NUMBERING: series of 3 patches lacks 2/3" in lines
+    assert "Subject: [PATCH bpf-next 0/3] bpf: Handle maps with an empty value" in lines
+
+
+def test_patches_of_one_series_in_several_files(run_cli, tmp_path):
+    # the mails of the gap series as git format-patch -o writes them: one file each
+    text = open(patch_path("series-good.mbox"), encoding="utf-8").read()
+    mails = ["From " + m for m in text.split("\nFrom ")[1:]]
+    mails.insert(0, text.split("\nFrom ")[0])
+    files = []
+    for i, mail in enumerate(mails):
+        if "2/3]" in mail:
+            continue
+        files.append(tmp_path / f"{i:04d}.patch")
+        files[-1].write_text(mail.rstrip("\n") + "\n")
+    status, out, _ = run_cli("check", "--terse", *files)
+    assert status == 1
+    assert out.splitlines()[0] == f"{files[0]}:4: WARNING:SERIES_NUMBERING: series of 3 patches lacks 2/3"
+
+
+def test_standard_input(kernel_clone):
+    # git format-patch --stdout | patchflow check -
+    source = kernel_clone / "kernel" / "bpf" / "syscall.c"
+    source.write_text(source.read_text().replace(
+        "\tvalue_size = bpf_map_value_size(map);\n\tvalue = kvmemdup_bpfptr(uvalue, value_size);\n",
+        "\tvalue_size = bpf_map_value_size(map);\n\tif (!value_size)   \n\t\treturn -EINVAL;\n"
+        "\tvalue = kvmemdup_bpfptr(uvalue, value_size);\n"))
+    subprocess.run(["git", "-C", kernel_clone, "commit", "-qam", "bpf: Reject empty values"], check=True, timeout=60)
+    mail = subprocess.run(["git", "-C", kernel_clone, "format-patch", "--stdout", "-1"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout
+    proc = run_patchflow("check", "--terse", "-", input=mail, cwd=kernel_clone.parent)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "-: WARNING:COMMIT_MESSAGE: Missing commit description - Add an appropriate one",
+        "-: ERROR:MISSING_SIGN_OFF: Missing Signed-off-by: line(s)",
+        "-:18: ERROR:TRAILING_WHITESPACE: trailing whitespace",
+        "-: total: 2 errors, 1 warnings, 0 checks, 25 lines checked",
+    ]
+
+
+def test_rfc2047_and_folded_headers_are_decoded():
+    from patchflow.patch import read_patches
+
+    patch, = read_patches(patch_path("rfc2047-folded-subject.patch"))
+    assert patch.subject == "[PATCH bpf] bpf: Reject map updates with an empty value in map_update_elem() for Björn"
+    assert patch.summary == "bpf: Reject map updates with an empty value in map_update_elem() for Björn"
+    assert patch.author == "Björn Töpel <bjorn@example.org>"
+    long_subject, = read_patches(patch_path("subject-too-long.patch"))
+    assert long_subject.summary.endswith("because the syscall layer does not know it")
+
+
+def test_rfc2047_author_matches_its_utf8_sign_off(run_cli):
+    status, out, _ = run_cli("check", "--strict", "--terse", patch_path("rfc2047-folded-subject.patch"))
+    assert status == 0, out
+
+
+def test_colour_on_request_and_never_under_no_color():
+    proc = run_patchflow("check", "--color", "always", TRAILING)
+    assert "\033[31mERROR\033[0m:TRAILING_WHITESPACE: trailing whitespace" in proc.stdout.splitlines()
+    proc = run_patchflow("check", TRAILING, env={"NO_COLOR": "1"})
+    assert "\033[" not in proc.stdout
+    assert "ERROR:TRAILING_WHITESPACE: trailing whitespace" in proc.stdout.splitlines()

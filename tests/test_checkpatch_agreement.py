@@ -1,0 +1,136 @@
+"""patchflow and the kernel's own checkpatch.pl agree on every patch under tests/patches/.
+
+For each case, the real `scripts/checkpatch.pl --strict --no-tree --show-types` of the cached 6.12
+tree runs on each mail of the file (checkpatch reads an mbox as one long mail, so the mails are
+checked one by one and their line numbers shifted back). For the types both tools have
+(SHARED_TYPES), the (type, patch line) sets must be equal. checkpatch reports some types on no
+line (COMMIT_MESSAGE, the sign-off checks); there only the types are compared.
+
+Other families add their types to SHARED_TYPES (or keep their own set in their own test file and
+call `compare`); a deliberate difference goes into DELIBERATE with the reason, which the README's
+"Where patchflow differs from checkpatch" repeats.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from patch_cases import case_files, read_expected
+from patchflow.patch import split_messages
+
+SHARED_TYPES = {
+    "COMMIT_MESSAGE", "COMMIT_LOG_LONG_LINE", "MISSING_SIGN_OFF", "FROM_SIGN_OFF_MISMATCH",
+    "NO_AUTHOR_SIGN_OFF", "BAD_FIXES_TAG",
+    "TRAILING_WHITESPACE", "SPACE_BEFORE_TAB", "LONG_LINE", "LONG_LINE_COMMENT", "LONG_LINE_STRING",
+    "MISSING_EOF_NEWLINE", "DOS_LINE_ENDINGS", "CODE_INDENT", "INVALID_UTF8",
+}
+
+# (case, type): why patchflow reports differently. Each must still differ, or it is taken out.
+DELIBERATE = {
+    ("commit-message-tags-only.patch", "COMMIT_MESSAGE"):
+        "checkpatch counts any two lines, tags included, as a description; a message of only "
+        "Fixes:/Reported-by:/Closes: tags explains nothing",
+    ("commit-log-utf8-width.patch", "COMMIT_LOG_LONG_LINE"):
+        "checkpatch measures bytes, so a 74-character line with names like Høiland-Jørgensen is "
+        "'too long'; patchflow counts characters, which is what the reader sees",
+    ("fixes-tag-full-sha.patch", "BAD_FIXES_TAG"):
+        "checkpatch wants exactly 12 hex digits; a longer id is just as exact, and patchflow follows "
+        "the rule of at least 12 (as checkpatch itself does for `commit <id>` references)",
+    ("missing-eof-newline-python.patch", "MISSING_EOF_NEWLINE"):
+        "checkpatch checks C, assembly, Rust, shell and device tree only; the kernel's .editorconfig "
+        "asks a final newline of Python, Makefiles, Kconfig, YAML, JSON and awk too",
+}
+
+_HEADER = re.compile(r"^(ERROR|WARNING|CHECK):([A-Z0-9_]+): ")
+_WHERE = re.compile(r"^#(\d+): ")
+# reported on no line by checkpatch: compare the type only
+LINELESS = {"COMMIT_MESSAGE", "MISSING_SIGN_OFF", "FROM_SIGN_OFF_MISMATCH", "NO_AUTHOR_SIGN_OFF"}
+
+
+def checkpatch_findings(checkpatch, mail_path, cwd, args=()):
+    """[(type, line or None)] as checkpatch --show-types prints them."""
+    proc = subprocess.run(["perl", str(checkpatch), "--strict", "--no-tree", "--show-types", "--no-summary",
+                           "--color=never", *args, str(mail_path)],
+                          cwd=cwd, capture_output=True, timeout=120)
+    out = proc.stdout.decode("utf-8", "replace").splitlines()
+    assert proc.returncode in (0, 1), proc.stderr.decode("utf-8", "replace")
+    found = []
+    for i, line in enumerate(out):
+        match = _HEADER.match(line)
+        if match:
+            where = _WHERE.match(out[i + 1]) if i + 1 < len(out) else None
+            found.append((match.group(2), int(where.group(1)) if where else None))
+    return found
+
+
+def checkpatch_on_file(checkpatch, case, tmp_path, args=()):
+    """checkpatch's findings for each mail of a file, on the file's own line numbers."""
+    text = case.read_bytes().decode("utf-8", "surrogateescape")
+    found = []
+    for index, (first_line, lines) in enumerate(split_messages(text)):
+        mail = tmp_path / f"mail-{index}.patch"
+        mail.write_bytes(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape"))
+        for type_name, line in checkpatch_findings(checkpatch, mail, tmp_path, args):
+            found.append((type_name, None if line is None else line + first_line - 1))
+    return found
+
+
+def checkpatch_args(patchflow_args):
+    """The checkpatch options that mean what a case's patchflow options mean."""
+    args = []
+    for i, arg in enumerate(patchflow_args):
+        if arg == "--max-line-length":
+            args.append(f"--max-line-length={patchflow_args[i + 1]}")
+    return args
+
+
+def compare(case, shared, theirs, ours, deliberate=None):
+    """Assert that, for the `shared` types, the findings agree except for the deliberate cases."""
+    deliberate = deliberate or {}
+
+    def normal(findings):
+        return sorted(((t, None if t in LINELESS else line) for t, line in findings if t in shared), key=str)
+
+    theirs, ours = normal(theirs), normal(ours)
+    for (name, type_name), reason in deliberate.items():
+        if name != case.name:
+            continue
+        a = [f for f in theirs if f[0] == type_name]
+        b = [f for f in ours if f[0] == type_name]
+        assert a != b, f"{case.name}: {type_name} no longer differs from checkpatch; drop it from DELIBERATE"
+        theirs = [f for f in theirs if f[0] != type_name]
+        ours = [f for f in ours if f[0] != type_name]
+    assert ours == theirs
+
+
+CASES = case_files()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_same_findings_as_checkpatch(case, kernel_tree, run_cli, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    args, _ = read_expected(case, kernel_tree)
+    theirs = checkpatch_on_file(kernel_tree / "scripts" / "checkpatch.pl", case, tmp_path, checkpatch_args(args))
+    status, out, err = run_cli("check", "--strict", "--format", "json", *args, case)
+    ours = [(f["type"], f["patch_line"]) for f in json.loads(out)["findings"]]
+    compare(case, SHARED_TYPES, theirs, ours, DELIBERATE)
+
+
+def test_shared_types_are_registered():
+    from patchflow.checks import registry
+
+    assert sorted(SHARED_TYPES - set(registry())) == []
+
+
+def test_every_shared_type_is_seen_by_both_tools(kernel_tree, tmp_path):
+    """The comparison is not vacuous: checkpatch itself reports each shared type on some case."""
+    seen = set()
+    checkpatch = kernel_tree / "scripts" / "checkpatch.pl"
+    for case in CASES:
+        args, _ = read_expected(case, kernel_tree)
+        seen.update(t for t, _ in checkpatch_on_file(checkpatch, case, tmp_path, checkpatch_args(args)))
+    assert sorted(SHARED_TYPES - seen) == []

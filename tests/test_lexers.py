@@ -1,0 +1,125 @@
+"""The C and Python lexers: literals, comments, directives, columns, and hostile input."""
+
+from __future__ import annotations
+
+import time
+
+from patchflow.lexers import display_column, indent_column
+from patchflow.lexers.c import code_tokens, directives, tokenize
+
+
+def kinds(text):
+    return [(t.kind, t.text) for t in tokenize(text)]
+
+
+def test_parenthesis_in_literals_and_comments_is_not_punctuation():
+    toks = tokenize('f("a(b\\"", \'(\', L\'x\'); /* ( */ // (\n')
+    parens = [t for t in toks if t.kind == "punct" and t.text == "("]
+    assert len(parens) == 1 and parens[0].column == 2
+    assert [t.kind for t in toks if t.kind in ("string", "char", "comment")] == [
+        "string", "char", "char", "comment", "comment"]
+
+
+def test_columns_expand_tabs_to_eight():
+    toks = tokenize("\tfoo(a,\n\t    b);\n")
+    assert [(t.text, t.line, t.column) for t in toks[:3]] == [("foo", 1, 9), ("(", 1, 12), ("a", 1, 13)]
+    b = next(t for t in toks if t.text == "b")
+    assert (b.line, b.column) == (2, 13)
+    assert display_column("\t  x", 3) == 11
+    assert indent_column("\t\t  x") == 19
+
+
+def test_block_comment_spans_lines_and_keeps_line_numbers():
+    toks = tokenize("/* a (\n * b\n */ int x;\n", first_line=40)
+    assert toks[0].kind == "comment" and toks[0].line == 40
+    assert (toks[1].text, toks[1].line, toks[1].column) == ("int", 42, 5)
+
+
+def test_fragment_starting_inside_a_comment():
+    toks = tokenize(" * f(\n */\nint y;", in_comment=True)
+    assert toks[0].kind == "comment" and toks[0].text.endswith("*/")
+    assert [t.text for t in code_tokens(toks)] == ["int", "y", ";"]
+
+
+def test_preprocessor_directive_with_continuation():
+    text = "#define M(a, b) \\\n\tfoo(a, \\\n\t    b)\nint z;\n  #  if !defined(X)\n"
+    groups = list(directives(tokenize(text)))
+    assert [(start, [t.text for t in toks][:3]) for start, toks in groups] == [
+        (1, ["#", "define", "M"]), (5, ["#", "if", "!"])]
+    z = next(t for t in tokenize(text) if t.text == "z")
+    assert z.pp == 0 and z.line == 4
+
+
+def test_hash_inside_a_line_is_not_a_directive():
+    toks = tokenize("x = a # b;\n")
+    assert all(t.pp == 0 for t in toks)
+
+
+def test_unterminated_literals_and_comments_close_nothing():
+    toks = tokenize('char *s = "open (\nint y = \'(;\n/* open (')
+    assert [(t.kind, t.closed) for t in toks if not t.closed] == [("string", False), ("char", False),
+                                                                    ("comment", False)]
+    assert [t.text for t in toks if t.kind == "ident"] == ["char", "s", "int", "y"]
+
+
+def test_operators_numbers_and_strays():
+    assert kinds("a->b <<= 0x1fULL ... 1.5e+3 @") == [
+        ("ident", "a"), ("punct", "->"), ("ident", "b"), ("punct", "<<="), ("number", "0x1fULL"),
+        ("punct", "..."), ("number", "1.5e+3"), ("other", "@")]
+
+
+def test_hostile_input_is_linear():
+    cases = ["(" * 50000 + ")" * 50000, "x = f(a, \"b\") + " * 150000, "/* " + "( " * 1000000,
+             '"' + "\\a(" * 600000, "\\" * 1000000]
+    for text in cases:
+        start = time.perf_counter()
+        toks = tokenize(text)
+        assert toks
+        assert time.perf_counter() - start < 10
+
+
+# --- Python -----------------------------------------------------------------------------------
+
+from patchflow.lexers.python import tokenize as py_tokenize  # noqa: E402
+
+
+def py(text, first_line=1):
+    return [(t.kind, t.text, t.line, t.column) for t in py_tokenize(text, first_line) if t.kind != "newline"]
+
+
+def test_python_parenthesis_in_a_string_is_part_of_the_string():
+    toks = py("print('static %s(* const %s)(' % (a,\n                                   b))\n")
+    assert [t for t in toks if t[1] == "("] == [("op", "(", 1, 6), ("op", "(", 1, 34)]
+    assert ("name", "b", 2, 36) in toks
+
+
+def test_python_columns_count_characters_not_tab_stops():
+    assert ("name", "b", 2, 7) in py("\tx = (a,\n\t     b)\n")
+
+
+def test_python_fragment_dedenting_below_its_start_is_tokenized_whole():
+    toks = py("        x = f(a,\n              b)\n    y = g(1,\n          2)\nz = 3\n", first_line=800)
+    assert ("name", "z", 804, 1) in toks and ("number", "2", 803, 11) in toks
+
+
+def test_python_fstring_is_one_string_token():
+    toks = py('x = f"a{b(1)}c(" + g(1,\n                      2)\n')
+    assert ("string", 'f"a{b(1)}c("', 1, 5) in toks
+    assert [t[3] for t in toks if t[1] == "("] == [21]
+
+
+def test_python_unterminated_strings_and_statements():
+    toks = py_tokenize("x = 'abc(\ny = f(2,\n      3)\n")
+    assert [(t.kind, t.text, t.closed) for t in toks if not t.closed] == [("string", "'abc(", False)]
+    assert ("number", "3", 3, 7) in [(t.kind, t.text, t.line, t.column) for t in toks]
+    toks = py_tokenize('x = """abc(\ny = 2\n')
+    assert toks[-1].kind == "string" and not toks[-1].closed and toks[-1].text.startswith('"""abc(')
+    assert [t.text for t in py_tokenize("x = f(a,\n")] == ["x", "=", "f", "(", "a", ","]
+
+
+def test_python_hostile_input_does_not_raise_and_is_linear():
+    for text in ["(" * 50000 + ")" * 50000 + "\nx = 1\n", "x = f(a, 'b') + " * 100000 + "1\n",
+                 "'" + "(" * 1000000, '"""' + "a(\n" * 100000, ")" * 1000 + "\n" + "  \n\tx\n  y\n"]:
+        start = time.perf_counter()
+        py_tokenize(text)
+        assert time.perf_counter() - start < 20

@@ -1,0 +1,51 @@
+"""The README's table of checks is the registry's; `python3 tests/test_readme.py` regenerates it."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+START = "<!-- checks-table:start (python3 tests/test_readme.py regenerates it) -->\n"
+END = "<!-- checks-table:end -->\n"
+
+
+def current_table(text: str) -> str:
+    if START not in text or END not in text:
+        raise AssertionError(f"README.md lacks the {START.strip()} ... {END.strip()} markers under ## Checks")
+    return text.split(START, 1)[1].split(END, 1)[0]
+
+
+def test_readme_checks_table_is_the_registry():
+    from patchflow.commands.explain import render_markdown
+
+    assert current_table(README.read_text()) == render_markdown(), \
+        "README.md's table of checks is out of date: run python3 tests/test_readme.py"
+
+
+def test_checks_table_sits_in_the_checks_section():
+    text = README.read_text()
+    section = text.split("\n## Checks\n", 1)[1].split("\n## ", 1)[0]
+    assert START in section and END in section
+
+
+def regenerate() -> None:
+    """Rewrite the table between the markers from the registry (atomically)."""
+    sys.path.insert(0, str(README.parent / "src"))
+    from patchflow.commands.explain import render_markdown
+
+    text = README.read_text()
+    current_table(text)
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    fd, tmp = tempfile.mkstemp(dir=README.parent, prefix=".README.")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(head + START + render_markdown() + END + tail)
+    os.replace(tmp, README)
+    print(f"{README}: table of checks regenerated")
+
+
+if __name__ == "__main__":
+    regenerate()
