@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 from patchflow.cli import main
 
 PATCHES = Path(__file__).parent / "patches"
-CORPUS = sorted(p for p in PATCHES.rglob("*") if p.is_file())
+# the patches and mboxes (not the .expected files that other tests keep beside them)
+CORPUS = sorted(p for p in PATCHES.rglob("*") if p.is_file() and p.suffix in (".patch", ".mbox", ".diff", ".eml"))
 EXAMPLES = int(os.environ.get("PATCHFLOW_FUZZ_EXAMPLES", "200"))
 # in-process and on small files; a few seconds is the contract, the margin is for a loaded CI machine
 SECONDS_PER_CASE = 10.0
