@@ -31,7 +31,11 @@ KNOWN_TRAILERS = {
 }
 
 
-@dataclass
+# one DiffLine per line of a diff: without a __dict__ each weighs a third less (Python 3.10 and later)
+_SLOTS = {"slots": True} if sys.version_info >= (3, 10) else {}
+
+
+@dataclass(**_SLOTS)
 class DiffLine:
     kind: str  # '+', '-' or ' '
     text: str  # the line without its marker and without the newline ('\r' is kept)
