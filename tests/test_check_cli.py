@@ -203,3 +203,60 @@ def test_colour_on_request_and_never_under_no_color():
     proc = run_patchflow("check", TRAILING, env={"NO_COLOR": "1"})
     assert "\033[" not in proc.stdout
     assert "ERROR:TRAILING_WHITESPACE: trailing whitespace" in proc.stdout.splitlines()
+
+
+def test_fixes_tag_is_looked_up_in_the_tree(run_cli, kernel_tree, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    head = subprocess.run(["git", "-C", kernel_tree, "log", "-1", "--format=%H%n%s"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout.split("\n")
+    full, subject = head[0], head[1]
+    text = open(patch_path("clean-bpf-fix.patch"), encoding="utf-8").read()
+    good = tmp_path / "good.patch"
+    good.write_text(text.replace('Fixes: 15c14a3dca42 ("bpf: Add bpf_map_value_size() helper")',
+                                 f'Fixes: {full[:12]} ("{subject}")'))
+    status, out, _ = run_cli("check", "--terse", "--tree", kernel_tree, "--types", "BAD_FIXES_TAG", good)
+    assert status == 0, out
+    wrong = tmp_path / "wrong.patch"
+    wrong.write_text(text.replace('Fixes: 15c14a3dca42 ("bpf: Add bpf_map_value_size() helper")',
+                                  f'Fixes: {full[:8]} ("Linux 6.12")'))
+    status, out, _ = run_cli("check", "--terse", "--tree", kernel_tree, "--types", "BAD_FIXES_TAG", wrong)
+    assert status == 1
+    assert out.splitlines()[0] == (
+        f"{wrong}:12: WARNING:BAD_FIXES_TAG: Please use correct Fixes: style "
+        f"'Fixes: <12+ chars of sha1> (\"<title line>\")' - ie: 'Fixes: {full[:12]} (\"{subject}\")'")
+    # without a tree the tag's form is all there is to check
+    status, out, _ = run_cli("check", "--terse", "--types", "BAD_FIXES_TAG", good)
+    assert status == 0
+
+
+def test_cover_letter_shortlog_is_not_prose(run_cli, tmp_path):
+    # a 74-character summary is 76 columns in the shortlog git writes under the blurb
+    long = "bpf: Document that bpf_map_value_size() returns 0 for unknown value sizes"
+    text = open(patch_path("series-good.mbox"), encoding="utf-8").read()
+    text = text.replace("bpf: Document bpf_map_value_size()'s return value", long)
+    series = tmp_path / "series.mbox"
+    series.write_text(text)
+    status, out, _ = run_cli("check", "--terse", "--strict", series)
+    assert status == 0, out
+    series.write_text(text.replace("make the map syscalls handle it.", "make the map syscalls handle it "
+                                   "(the lookup, the update and the documentation of the helper)."))
+    status, out, _ = run_cli("check", "--terse", "--strict", series)
+    assert out.splitlines()[0] == (f"{series}:6: WARNING:COMMIT_LOG_LONG_LINE: Prefer a maximum 75 chars per "
+                                   "line (possible unwrapped commit description?)")
+
+
+def test_binary_diff_is_checked_around(kernel_clone):
+    (kernel_clone / "tools" / "lib" / "bpf" / "blob.o").write_bytes(bytes(range(256)) * 4)
+    source = kernel_clone / "tools" / "lib" / "bpf" / "str_error.c"
+    source.write_text(source.read_text() + "/* trailing */ \n")
+    subprocess.run(["git", "-C", kernel_clone, "add", "-A"], check=True, timeout=60)
+    subprocess.run(["git", "-C", kernel_clone, "commit", "-qm", "libbpf: Add a blob", "-m",
+                    "Ship an object for the loader tests.", "-m", "Signed-off-by: Test Author <author@example.org>"],
+                   check=True, timeout=60)
+    for flags in ([], ["--binary"]):
+        mail = subprocess.run(["git", "-C", kernel_clone, "format-patch", "--stdout", *flags, "-1"], check=True,
+                              capture_output=True, text=True, timeout=60).stdout
+        proc = run_patchflow("check", "--terse", "-", input=mail, cwd=kernel_clone.parent)
+        assert proc.returncode == 1, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert [line.split(" ", 2)[1] for line in lines[:-1]] == ["ERROR:TRAILING_WHITESPACE:"], lines

@@ -65,9 +65,11 @@ def addresses(header):
     return [str(a) for a in header.addresses] if header else []
 
 
-def get_maintainer(tree, *patches):
-    proc = subprocess.run(["perl", "scripts/get_maintainer.pl", "--no-git", "--no-rolestats", "--no-keywords",
-                           *map(str, patches)], cwd=tree, capture_output=True, text=True, timeout=120)
+def get_maintainer(tree, *patches, keywords=True):
+    """What the tree's scripts/get_maintainer.pl names for patch files (keywords on, as by default)."""
+    proc = subprocess.run(["perl", "scripts/get_maintainer.pl", "--no-git", "--no-git-fallback", "--no-rolestats",
+                           *([] if keywords else ["--no-keywords"]), *map(str, patches)],
+                          cwd=tree, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.split("\n")
 
@@ -81,9 +83,12 @@ def test_bpf_next_v2_series_gives_three_right_files(bpf_topic, run_cli, tmp_path
     changes = tmp_path / "changes-v2.txt"
     changes.write_text(CHANGES_V2 + "\n")
     out = tmp_path / "outgoing"
+    state = ("for-each-ref", "--format=%(refname) %(objectname)"), ("status", "--porcelain=v2", "--branch")
+    before = [git(bpf_topic, *command) for command in state]
     status, stdout, stderr = run_cli("format", "master..topic", "--tree", "bpf-next", "-v", "2",
                                      "--changes", changes, "--prev-link", LINK_V1, "-o", out)
     assert status == 0, stderr
+    assert [git(bpf_topic, *command) for command in state] == before  # refs, HEAD, index, files
     names = files_in(out)
     assert names == ["v2-0000-cover-letter.patch",
                      "v2-0001-bpf_doc-add-the-missing-article-to-the-generated-.patch",
@@ -109,19 +114,25 @@ def test_bpf_next_v2_series_gives_three_right_files(bpf_topic, run_cli, tmp_path
     assert ("Two small fixes found while reading the generated helper definitions.\n\n"
             f"Changes in v2:\n{CHANGES_V2}\n- Link to v1: {LINK_V1}\n\n"
             "Test Author (2):\n") in cover_text
-    assert git(bpf_topic, "config", "branch.topic.patchflow-changes-v2").strip() == CHANGES_V2
+    assert git(bpf_topic, "config", "branch.topic.patchflow-changes-v2") == CHANGES_V2 + "\n"
     assert git(bpf_topic, "config", "branch.topic.patchflow-link-v1").strip() == LINK_V1
     assert f"git send-email {out}/v2-0000-cover-letter.patch" in stdout
 
-    # git am of the files on the base gives back the same commits: trees, messages, authors
+    # git am of the files on the base gives back the same commits: trees, messages, authors; replayed
+    # with the original committer and commit date, even the same commit ids
     applied = tmp_path / "applied"
     git(bpf_topic, "worktree", "add", "-q", "--detach", str(applied), "master")
     try:
-        git(applied, "am", "-q", *(str(out / name) for name in names[1:]),
-            env={"GIT_COMMITTER_NAME": "Applier", "GIT_COMMITTER_EMAIL": "applier@example.org"})
+        originals = git(bpf_topic, "rev-list", "--reverse", "master..topic").split()
+        for original, name in zip(originals, names[1:]):
+            committer = git(bpf_topic, "log", "-1", "--format=%cn%n%ce%n%cI", original).split("\n")
+            git(applied, "am", "-q", str(out / name), env={
+                "GIT_COMMITTER_NAME": committer[0], "GIT_COMMITTER_EMAIL": committer[1],
+                "GIT_COMMITTER_DATE": committer[2]})
         shape = "%T%n%an <%ae>%n%aI%n%B"
-        assert git(applied, "log", f"--format={shape}", "-2") == git(bpf_topic, "log", f"--format={shape}", "-2", "topic")
-        assert git(applied, "rev-parse", "HEAD^{tree}") == git(bpf_topic, "rev-parse", "topic^{tree}")
+        assert (git(applied, "log", f"--format={shape}", "-2")
+                == git(bpf_topic, "log", f"--format={shape}", "-2", "topic"))
+        assert git(applied, "rev-parse", "HEAD") == git(bpf_topic, "rev-parse", "topic")
     finally:
         git(bpf_topic, "worktree", "remove", "--force", str(applied))
 
@@ -169,7 +180,7 @@ def test_lone_patch_has_no_cover_letter_and_its_changelog_below_the_line(bpf_top
 
 
 def test_a_style_nit_is_refused_by_the_gate(bpf_topic, run_cli, tmp_path):
-    change(bpf_topic, "net/core/dev.c", DEV_OLD, DEV_NEW,
+    change(bpf_topic, "net/core/dev.c", DEV_OLD, DEV_NEW + " ",
            "net: core: reword the comment after the ifindex reservation so that it reads better than before")
     git(bpf_topic, "config", "branch.topic.description", DESCRIPTION)
     changes = tmp_path / "changes.txt"
@@ -177,14 +188,16 @@ def test_a_style_nit_is_refused_by_the_gate(bpf_topic, run_cli, tmp_path):
     out = tmp_path / "out"
     status, stdout, stderr = run_cli("format", "-1", "-v", "2", "--changes", changes, "-o", out)
     assert status == 1
-    assert "WARNING:SUBJECT_TOO_LONG: Subject summary is 96 characters, over 75" in stdout
-    assert "nothing written" in stderr
+    assert "WARNING:SUBJECT_TOO_LONG: Subject summary is 95 characters, over 75" in stdout
+    assert "ERROR:TRAILING_WHITESPACE: trailing whitespace\n#33: FILE: net/core/dev.c:414:\n" in stdout
+    assert stderr.splitlines() == ["patchflow: the check found 1 error(s) and 1 warning(s) in the patches: "
+                                   "nothing written (fix the commits, or --no-check)"]
     assert not out.exists()
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".patchflow")]
     assert git(bpf_topic, "config", "--get-regexp", "^branch\\.topic\\.", ).count("patchflow") == 0
     # --no-check writes it all the same
     assert run_cli("format", "-1", "--no-check", "-o", out)[0] == 0
-    assert files_in(out) == ["0001-net-core-reword-the-comment-after-the-ifindex-reser.patch"]
+    assert files_in(out) == ["0001-net-core-reword-the-comment-after-the-ifindex-reserv.patch"]
 
 
 def test_a_cover_letter_without_text_is_refused(bpf_topic, run_cli, tmp_path):
@@ -212,7 +225,7 @@ def test_files_of_two_trees_give_the_disagreement_error(bpf_topic, run_cli, tmp_
     assert stderr.splitlines() == [
         "patchflow: the files belong to different trees: scripts/bpf_doc.py (bpf-next); "
         "tools/lib/bpf/libbpf.c (bpf-next); net/core/dev.c (net-next); split the series, "
-        "or name the tree with --tree"]
+        "or name the tree with --tag or --tree"]
     assert stdout == "" and not out.exists()
 
 
@@ -309,7 +322,8 @@ def test_default_range_and_rebase_check_against_another_tree(kernel_tree, kernel
     assert (f"patchflow: warning: base-commit {base[:12]} is 1 commit(s) behind bpf-next's tip {tip[:12]}"
             in stderr)
     assert (f"patchflow: rebase check: 0001-libbpf-say-why-libbpf_set_strict_mode-is-kept.patch (patch 1/1) "
-            f"does not apply on bpf-next's tip {tip[:12]}: error: patch failed: tools/lib/bpf/libbpf.c:") in stderr
+            f"does not apply on bpf-next's tip {tip[:12]}: CONFLICT (content): Merge conflict in tools/lib/bpf/libbpf.c; "
+            f"nothing written") in stderr
     assert not (tmp_path / "b").exists()
     assert git(kernel_clone, "worktree", "list").count("\n") == 1
     assert git(kernel_clone, "status", "--porcelain") == ""
@@ -321,3 +335,153 @@ def test_default_range_and_rebase_check_against_another_tree(kernel_tree, kernel
     assert status == 0, stderr
     assert "rebase check: the series applies on bpf-next's tip" in stderr
     assert git(kernel_clone, "worktree", "list").count("\n") == 1
+
+
+def test_rfc_and_added_recipients_without_maintainers(bpf_topic, run_cli, tmp_path):
+    git(bpf_topic, "config", "branch.topic.description", DESCRIPTION)
+    out = tmp_path / "out"
+    status, stdout, stderr = run_cli("format", "master..topic", "--rfc", "-v", "3", "--no-auto",
+                                     "--to", "bpf@vger.kernel.org", "--cc", "Jane Doe <jane@example.org>",
+                                     "--to", "BPF@vger.kernel.org", "-o", out)
+    assert status == 0, stderr
+    mails = [read_mail(out / name) for name in files_in(out)]
+    assert [mail["Subject"].split("]")[0] + "]" for mail in mails] == [
+        "[PATCH RFC bpf-next v3 0/2]", "[PATCH RFC bpf-next v3 1/2]", "[PATCH RFC bpf-next v3 2/2]"]
+    assert all(addresses(mail["To"]) == ["bpf@vger.kernel.org"] for mail in mails)
+    assert all(addresses(mail["Cc"]) == ["Jane Doe <jane@example.org>"] for mail in mails)
+    # --to and --cc come first, then MAINTAINERS; an address given twice is kept once
+    status, _, _ = run_cli("format", "master..topic", "--cc", "Jane Doe <jane@example.org>",
+                           "--cc", "song@kernel.org", "-o", tmp_path / "auto")
+    first = read_mail(tmp_path / "auto" / "0001-bpf_doc-add-the-missing-article-to-the-generated-hea.patch")
+    cc = addresses(first["Cc"])
+    assert cc[:2] == ["Jane Doe <jane@example.org>", "song@kernel.org"]
+    assert not any("Song Liu" in value for value in cc)
+
+
+def test_interrupted_run_writes_nothing(bpf_topic, run_cli, tmp_path, monkeypatch):
+    import patchflow.checks
+
+    git(bpf_topic, "config", "branch.topic.description", DESCRIPTION)
+
+    def interrupted(series, options):
+        raise KeyboardInterrupt()
+
+    monkeypatch.setattr(patchflow.checks, "run", interrupted)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "0001-bpf_doc-add-the-missing-article-to-the-generated-hea.patch").write_text("old\n")
+    status, stdout, stderr = run_cli("format", "master..topic", "-o", out)
+    assert status == 130 and stderr == "patchflow: interrupted\n"
+    assert files_in(out) == ["0001-bpf_doc-add-the-missing-article-to-the-generated-hea.patch"]
+    assert (out / files_in(out)[0]).read_text() == "old\n"
+
+
+def test_keywords_add_their_entries_as_get_maintainer_does_for_a_patch(bpf_topic, run_cli, tmp_path):
+    """A net/core/dev.c change whose diff mentions XDP reaches the XDP maintainers (K: xdp)."""
+    git(bpf_topic, "checkout", "-q", "-b", "xdp", "master")
+    change(bpf_topic, "net/core/dev.c", DEV_OLD, "/* The ifindex is reserved already: no xdp state to undo */",
+           "net: core: reword the ifindex comment")
+    bare = tmp_path / "bare"
+    assert run_cli("format", "-1", "--no-auto", "--no-check", "-o", bare)[0] == 0
+    theirs = [line for line in get_maintainer(bpf_topic, *sorted(bare.iterdir())) if line]
+    assert "Jesper Dangaard Brouer <hawk@kernel.org>" in theirs
+    assert "Jesper Dangaard Brouer <hawk@kernel.org>" not in get_maintainer(bpf_topic, *sorted(bare.iterdir()),
+                                                                            keywords=False)
+    out = tmp_path / "out"
+    status, _, stderr = run_cli("format", "-1", "--no-check", "-o", out)
+    assert status == 0, stderr
+    mail = read_mail(out / files_in(out)[0])
+    to, cc = addresses(mail["To"]), addresses(mail["Cc"])
+    assert "Jesper Dangaard Brouer <hawk@kernel.org>" in to
+    assert sorted(to + cc) == sorted(theirs)
+
+
+def test_empty_texts_and_a_rebase_check_without_a_tree(bpf_topic, run_cli, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n")
+    for args, message in (
+            (("--cover-letter", empty), f"patchflow: --cover-letter {empty}: empty file"),
+            (("-v", "2", "--changes", empty), f"patchflow: --changes {empty}: empty file"),
+            (("--changes", empty), "patchflow: --changes and --prev-link describe a new version: give -v 2 or later"),
+            (("--rebase-check",), "patchflow: --rebase-check applies the series on another tree's tip: give "
+                                  "--tree (a path, or a name such as bpf-next)"),
+            (("--tag", "bpf-next] x"), "patchflow: --tag 'bpf-next] x': a tree name is letters, digits, '.', '_' "
+                                       "and '-' (bpf-next)"),
+            (("--to", "a@example.org\nBcc: b@example.org"),
+             "patchflow: --to 'a@example.org\\nBcc: b@example.org': one address on one line")):
+        status, stdout, stderr = run_cli("format", "master..topic", *args, "-o", tmp_path / "out")
+        assert (status, stdout, stderr) == (2, "", message + "\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_files_of_an_earlier_run_that_are_not_written_again_are_named(bpf_topic, run_cli, tmp_path):
+    git(bpf_topic, "config", "branch.topic.description", DESCRIPTION)
+    out = tmp_path / "out"
+    assert run_cli("format", "master..topic", "-o", out)[0] == 0
+    status, stdout, stderr = run_cli("format", "-1", "-o", out)  # the same version, now one patch
+    assert status == 0, stderr
+    assert stdout.splitlines()[0] == f"{out}/0001-libbpf-say-why-libbpf_set_strict_mode-is-kept.patch"
+    assert f"patchflow: warning: {out}/0002-libbpf-say-why-libbpf_set_strict_mode-is-kept.patch is from an " \
+           f"earlier run and not part of this series: remove it before sending" in stderr
+    assert len(files_in(out)) == 4  # warned about, never removed
+
+
+def test_sigterm_during_the_rebase_check_leaves_nothing_behind(kernel_tree, kernel_clone, tmp_path):
+    """A real run, stopped while `git am` works in the temporary worktree (a hook of the tree waits)."""
+    import signal
+    import sys
+    import time
+
+    user = tmp_path / "user"
+    git(tmp_path, "clone", "-q", str(kernel_tree), str(user))
+    git(user, "config", "user.name", "Test Author")
+    git(user, "config", "user.email", "author@example.org")
+    change(user, "tools/lib/bpf/libbpf.c", STRICT_OLD, STRICT_NEW, LIBBPF_SUBJECT)
+    started = tmp_path / "hook-started"
+    hook = kernel_clone / ".git" / "hooks" / "applypatch-msg"
+    hook.write_text(f"#!/bin/sh\ntouch '{started}'\nsleep 30\n")
+    hook.chmod(0o755)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "patchflow", "format", "-1", "--tree", str(kernel_clone),
+                             "--rebase-check", "-o", str(out)], cwd=user, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), proc.communicate(timeout=60)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and stderr.endswith("patchflow: interrupted\n"), stderr
+    assert not out.exists() and sorted(os.listdir(tmp_path)) == ["hook-started", "linux", "user"]
+    assert git(kernel_clone, "worktree", "list").count("\n") == 1
+    assert git(kernel_clone, "status", "--porcelain") == "" and git(user, "status", "--porcelain") == ""
+
+
+def test_non_ascii_cover_letter_and_two_authors(bpf_topic, run_cli, tmp_path):
+    """A UTF-8 subject is RFC 2047-encoded, the mail declares its charset, and the changelog goes
+    above the shortlog even when the body has a line that looks like a shortlog's."""
+    git(bpf_topic, "config", "user.name", "Zoë Ångström")
+    change(bpf_topic, "net/core/filter.c", "#include <linux/atomic.h>\n", "#include <linux/atomic.h>\n\n",
+           "bpf: filter: separate the includes")
+    letter = tmp_path / "cover.txt"
+    letter.write_text("bpf: comment fixes, with Zoë's filter.c change\n\n"
+                      "Thanks to the reviewers of v1:\n\nOndřej Novák (2):\n  pointed at the banner\n")
+    changes = tmp_path / "changes.txt"
+    changes.write_text("- add Zoë's patch")
+    out = tmp_path / "out"
+    status, _, stderr = run_cli("format", "master..topic", "--cover-letter", letter, "-v", "2",
+                                "--changes", changes, "--no-check", "-o", out)
+    assert status == 0, stderr
+    cover = read_mail(out / "v2-0000-cover-letter.patch")
+    assert cover["Subject"] == "[PATCH bpf-next v2 0/3] bpf: comment fixes, with Zoë's filter.c change"
+    assert cover.get_content_charset() == "utf-8" and cover["Content-Transfer-Encoding"] == "8bit"
+    raw = (out / "v2-0000-cover-letter.patch").read_bytes()
+    assert raw.isascii() is False and b"\nSubject: =?utf-8?" in raw
+    body = cover.get_content()
+    assert ("Ondřej Novák (2):\n  pointed at the banner\n\nChanges in v2:\n- add Zoë's patch\n\n"
+            "Test Author (2):\n") in body
+    assert "\n\nZoë Ångström (1):\n  bpf: filter: separate the includes\n\n" in body

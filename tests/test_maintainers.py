@@ -29,8 +29,9 @@ RULE_PATHS = (
 
 
 def get_maintainer(tree, path):
-    proc = subprocess.run(["perl", "scripts/get_maintainer.pl", "--no-git", "--no-rolestats", "-f", path],
-                          cwd=tree, capture_output=True, text=True, timeout=120)
+    # --no-git-fallback: without it, files no pattern names exactly also get last year's committers
+    proc = subprocess.run(["perl", "scripts/get_maintainer.pl", "--no-git", "--no-git-fallback", "--no-rolestats",
+                           "-f", path], cwd=tree, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
 
@@ -146,3 +147,25 @@ def test_directory_named_without_slash(tmp_path):
     assert with_tree.entries_for("drivers/foo/sub/x.c")
     assert not without.entries_for("drivers/foo/sub/x.c")
     assert os.path.isdir(tmp_path / "drivers" / "foo")
+
+
+def test_keywords_are_searched_in_the_message_and_in_changed_lines_only(real):
+    patch = """Subject: [PATCH net-next] net: core: reword a comment
+
+Nothing about the fast path here.
+---
+ net/core/dev.c | 2 +-
+
+diff --git a/net/core/dev.c b/net/core/dev.c
+--- a/net/core/dev.c
++++ b/net/core/dev.c
+@@ -1,3 +1,3 @@
+ static int xdp_context_line;
+-/* old */
++/* new */
+"""
+    assert [e.title for e in real.keyword_entries([patch])] == []
+    assert [e.title for e in real.keyword_entries([patch.replace("+/* new */", "+/* new xdp */")])] == [
+        "XDP (eXpress Data Path)"]
+    assert [e.title for e in real.keyword_entries([patch.replace("fast path", "XDP_PASS and xdp path")])] == [
+        "XDP (eXpress Data Path)"]

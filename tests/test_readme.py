@@ -49,3 +49,46 @@ def regenerate() -> None:
 
 if __name__ == "__main__":
     regenerate()
+
+
+def readme_examples(section: str):
+    """(command line, expected output lines, truncated?) of every `$ patchflow ...` in a README section."""
+    text = README.read_text().split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    examples = []
+    for block in text.split("```")[1::2]:
+        lines = block.split("\n")[1:]
+        current = None
+        for line in lines:
+            if line.startswith("$ patchflow "):
+                current = [line[2:], []]
+                examples.append(current)
+            elif current is not None:
+                current[1].append(line)
+    result = []
+    for command, output in examples:
+        while output and not output[-1].strip():
+            output.pop()
+        truncated = bool(output) and output[-1] == "..."
+        result.append((command, output[:-1] if truncated else output, truncated))
+    return result
+
+
+def test_check_examples_in_the_readme_are_real_output():
+    import shlex
+
+    from conftest import run_patchflow
+
+    examples = readme_examples("patchflow check")
+    assert len(examples) >= 5
+    for command, expected, truncated in examples:
+        words = shlex.split(command)[1:]
+        stdin = None
+        if "<" in words:
+            at = words.index("<")
+            stdin = (README.parent / words[at + 1]).read_text()
+            words = words[:at] + words[at + 2:]
+        proc = run_patchflow(*words, cwd=README.parent, input=stdin)
+        actual = proc.stdout.rstrip("\n").split("\n")
+        if truncated:
+            actual = actual[:len(expected)]
+        assert actual == expected, command

@@ -29,9 +29,11 @@ SUBJECT_PLACEHOLDER = "*** SUBJECT HERE ***"
 BLURB_PLACEHOLDER = "*** BLURB HERE ***"
 _LAST_N = re.compile(r"^-(\d+)$")
 _SHORTLOG_HEAD = re.compile(r"^\S.* \(\d+\):$")
-# the configuration format-patch reads that would change what git am gets back, or the file names
+_DIFFSTAT_SUMMARY = re.compile(r"^ \d+ files? changed")
+# the configuration format-patch reads that would change what git am gets back (a prefix-less diff,
+# an added Signed-off-by), or the file names
 _PINNED_CONFIG = ("-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "-c", "diff.relative=false",
-                  "-c", "format.suffix=.patch")
+                  "-c", "format.suffix=.patch", "-c", "format.signOff=false")
 
 
 class MixedTrees(PatchflowError):
@@ -45,7 +47,6 @@ class MixedTrees(PatchflowError):
 class Commit:
     sha: str
     parents: List[str]
-    subject: str
 
 
 @dataclass
@@ -116,17 +117,16 @@ def resolve_range(repo: str, spec: str) -> Range:
     commits = []
     for line in filter(None, lines):
         sha, *parents = line.split()
-        commits.append(Commit(sha, parents, ""))
+        commits.append(Commit(sha, parents))
     if not commits:
         raise BadInput(f"range {spec}: no commits (nothing to format)")
     if last_n and len(commits) < count:
         raise BadInput(f"range {spec}: HEAD has only {len(commits)} commit(s)")
-    for commit in commits:
-        commit.subject = git(["log", "-1", "--format=%s", commit.sha], repo).strip()
     merges = [c for c in commits if len(c.parents) > 1]
     if merges:
         first = merges[0]
-        raise BadInput(f"range {spec}: {first.sha[:12]} (\"{first.subject}\") is a merge commit; a patch "
+        subject = git(["log", "-1", "--format=%s", first.sha], repo).strip()
+        raise BadInput(f"range {spec}: {first.sha[:12]} (\"{subject}\") is a merge commit; a patch "
                        f"series is linear: rebase the branch, or give a range without merges")
     if not commits[0].parents:
         raise BadInput(f"range {spec}: {commits[0].sha[:12]} is a root commit: a series needs a base to apply to")
@@ -182,7 +182,7 @@ def infer_tree_tag(maintainers: Optional[Maintainers], paths: Sequence[str]) -> 
     if not common:
         listed = "; ".join(f"{path} ({', '.join(trees)})" for path, trees in owners.items())
         raise MixedTrees(f"the files belong to different trees: {listed}; split the series, "
-                         f"or name the tree with --tree")
+                         f"or name the tree with --tag or --tree")
     return common[0]
 
 
@@ -220,7 +220,7 @@ class ChangelogStore:
         if not self.branch:
             raise BadInput("--changes and --prev-link are kept per branch: the range does not end on a branch")
         if changes is not None:
-            git(["config", self._key("changes", version), changes], self.repo)
+            git(["config", self._key("changes", version), changes.strip("\n")], self.repo)
         if prev_link is not None:
             git(["config", self._key("link", version - 1), prev_link], self.repo)
 
@@ -286,26 +286,87 @@ def format_patch(repo: str, rng: Range, directory: str, prefix: str, version: in
     return mails
 
 
-def fill_cover_letter(mail: Mail, subject: Optional[str], body: Optional[str], changes: str) -> None:
-    """Put the subject, the body and the changelog into git's cover letter."""
+def patch_texts(repo: str, rng: Range, prefix: str, version: int) -> List[str]:
+    """The patches as git format-patch writes them before they have recipients: what
+    get_maintainer.pl searches for `K:` keywords."""
+    with tempfile.TemporaryDirectory(prefix="patchflow-format-") as scratch:
+        mails = format_patch(repo, rng, scratch, prefix, version, False, (), (), cover_from_description=False)
+    return [mail.text for mail in mails]
+
+
+def shortlog_heads(repo: str, rng: Range) -> List[str]:
+    """The first line of each author's group in the cover letter's shortlog: `Name (count):`."""
+    names = git(["log", "--no-merges", "--format=%aN", f"{rng.base}..{rng.tip}"], repo).split("\n")
+    counts: Dict[str, int] = {}
+    for name in filter(None, names):
+        counts[name] = counts.get(name, 0) + 1
+    return [f"{name} ({count}):" for name, count in counts.items()]
+
+
+def fill_cover_letter(mail: Mail, subject: Optional[str], body: Optional[str], changes: str,
+                      heads: Sequence[str] = ()) -> None:
+    """Put the subject, the body and the changelog (above the shortlog) into git's cover letter."""
     text = mail.text
     if subject is not None:
-        text = text.replace(SUBJECT_PLACEHOLDER, _header_safe(subject), 1)
+        text = _replace_subject(text, SUBJECT_PLACEHOLDER, " ".join(subject.split()))
     if body is not None:
         text = text.replace(BLURB_PLACEHOLDER, body.strip("\n"), 1)
     if changes:
         lines = text.split("\n")
-        at = next((i for i, line in enumerate(lines) if _SHORTLOG_HEAD.match(line)
-                   and i + 1 < len(lines) and lines[i + 1].startswith("  ")), None)
+        at = _shortlog_start(lines, heads)
         if at is None:
             raise TreeError(f"{mail.name}: no shortlog found in git's cover letter")
         lines[at:at] = changes.split("\n") + [""]
         text = "\n".join(lines)
-    mail.text = text
+    mail.text = _declare_utf8(text)
 
 
-def _header_safe(subject: str) -> str:
-    return " ".join(subject.split())
+def _shortlog_start(lines: List[str], heads: Sequence[str]) -> Optional[int]:
+    """The first line of the shortlog: walked up from the diffstat over one group per author (`heads`
+    are the groups' first lines), so that a body line that looks like `Name (2):` is left alone."""
+    summary = next((i for i in range(len(lines) - 1, -1, -1) if _DIFFSTAT_SUMMARY.match(lines[i])), None)
+    if summary is None:
+        return None
+    top = summary
+    while top > 0 and lines[top - 1] != "":
+        top -= 1  # the first line of the diffstat
+    wanted, start, j = set(heads), None, top - 2
+    while wanted and j >= 0 and lines[j].startswith("  "):
+        while j >= 0 and lines[j].startswith("  "):
+            j -= 1
+        if j < 0 or lines[j] not in wanted:
+            return None
+        wanted.discard(lines[j])
+        start, j = j, j - 2  # over the blank line between two authors' groups
+    return None if wanted else start
+
+
+def _replace_subject(text: str, old: str, new: str) -> str:
+    """Replace `old` in the Subject header, RFC 2047-encoded when it is not ASCII (as git does)."""
+    head, sep, rest = text.partition("\n\n")
+    lines = head.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("Subject: "))
+    end = at + 1
+    while end < len(lines) and lines[end][:1] in (" ", "\t"):
+        end += 1
+    value = " ".join(part.strip() for part in lines[at:end])[len("Subject: "):].replace(old, new, 1)
+    if not value.isascii():
+        import email.header
+
+        value = email.header.Header(value, "utf-8", header_name="Subject").encode()
+    lines[at:end] = [f"Subject: {value}"]
+    return "\n".join(lines) + sep + rest
+
+
+def _declare_utf8(text: str) -> str:
+    """A mail whose text became non-ASCII gets the MIME headers git format-patch gives such mails."""
+    if text.isascii():
+        return text
+    head, sep, rest = text.partition("\n\n")
+    if "\nContent-Type:" in head:
+        return text
+    return head + "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n" \
+        "Content-Transfer-Encoding: 8bit" + sep + rest
 
 
 def add_notes(mail: Mail, changes: str) -> None:
@@ -317,7 +378,7 @@ def add_notes(mail: Mail, changes: str) -> None:
     if at is None:
         raise TreeError(f"{mail.name}: git format-patch wrote no '---' line")
     lines[at + 1:at + 1] = changes.split("\n") + [""]
-    mail.text = "\n".join(lines)
+    mail.text = _declare_utf8("\n".join(lines))
 
 
 def split_cover_text(text: str) -> Tuple[str, str]:

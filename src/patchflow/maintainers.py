@@ -16,6 +16,9 @@ its output by tests/test_maintainers.py):
   Entries are taken highest rank first. get_maintainer.pl leaves ties in Perl's hash order, which
   changes from run to run; we put the narrower entry first (fewer `F:`/`N:` lines: BPF [LIBRARY]
   before BPF [GENERAL] for tools/lib/bpf/), then the file's order.
+- `K:` is an extended regular expression searched in a patch as get_maintainer.pl reads one: every
+  line before the diff (mail headers, message, diffstat), then only added and removed lines; the
+  entries it finds come after those of the files.
 - Addresses: maintainers (`M:`) and reviewers (`R:`) in the entries' order, a person counted once
   (by name or by address); lists (`L:`) once each, except `subscribers-only` ones; Linus Torvalds,
   `M:` of THE REST, is left out as get_maintainer.pl leaves out its "penguin chief".
@@ -233,35 +236,53 @@ class Maintainers:
                     result.append(entry)
         return result
 
-    def recipients(self, paths: Iterable[str]) -> Recipients:
-        """The people and lists for these files, as `get_maintainer.pl --no-git` finds them."""
+    def keyword_entries(self, patch_texts: Iterable[str]) -> List[Entry]:
+        """The entries whose `K:` regex matches one of these patches (as get_maintainer.pl reads them)."""
+        keyed = []
+        for entry in self.entries:
+            for value in entry.values("K"):
+                try:
+                    keyed.append((entry, re.compile(value, re.VERBOSE)))
+                except re.error:
+                    continue  # a Perl-only construct: get_maintainer.pl would match it, we cannot
+        found = set()
+        for text in patch_texts:
+            for line in _keyword_lines(text):
+                for entry, regex in keyed:
+                    if id(entry) not in found and regex.search(line):
+                        found.add(id(entry))
+        return [entry for entry in self.entries if id(entry) in found]
+
+    def recipients(self, paths: Iterable[str], patch_texts: Iterable[str] = ()) -> Recipients:
+        """The people and lists for these files, as `get_maintainer.pl --no-git` finds them; with the
+        patches' texts, also the entries their `K:` keywords match, as it does for patch files."""
         result = Recipients()
         names, addresses, lists = {}, {}, set()
-        for path in sorted(set(paths)):
-            for entry in self.entries_for(path):
-                for key, value in entry.ordered:
-                    if key in ("M", "R"):
-                        name, address, formatted = format_address(value)
-                        if not address or address.lower() in PENGUIN_CHIEFS:
-                            continue
-                        known = names.get(name.lower()) if name else None
-                        if known is None:
-                            known = addresses.get(address.lower())
-                        if known is None:
-                            index = len(result.people)
-                            result.people.append((formatted, key))
-                            if name:
-                                names[name.lower()] = index
-                            addresses[address.lower()] = index
-                        elif key == "M" and result.people[known][1] == "R":
-                            # a reviewer of one entry who maintains another is a maintainer
-                            result.people[known] = (result.people[known][0], "M")
-                    elif key == "L" and value:
-                        address, _, note = value.partition(" ")
-                        if "subscribers-only" in note or address.lower() in lists:
-                            continue
-                        lists.add(address.lower())
-                        result.lists.append(address)
+        by_file = [entry for path in sorted(set(paths)) for entry in self.entries_for(path)]
+        for entry in by_file + self.keyword_entries(patch_texts):
+            for key, value in entry.ordered:
+                if key in ("M", "R"):
+                    name, address, formatted = format_address(value)
+                    if not address or address.lower() in PENGUIN_CHIEFS:
+                        continue
+                    known = names.get(name.lower()) if name else None
+                    if known is None:
+                        known = addresses.get(address.lower())
+                    if known is None:
+                        index = len(result.people)
+                        result.people.append((formatted, key))
+                        if name:
+                            names[name.lower()] = index
+                        addresses[address.lower()] = index
+                    elif key == "M" and result.people[known][1] == "R":
+                        # a reviewer of one entry who maintains another is a maintainer
+                        result.people[known] = (result.people[known][0], "M")
+                elif key == "L" and value:
+                    address, _, note = value.partition(" ")
+                    if "subscribers-only" in note or address.lower() in lists:
+                        continue
+                    lists.add(address.lower())
+                    result.lists.append(address)
         return result
 
     def tagged_trees_for(self, path: str) -> List[str]:
@@ -280,3 +301,24 @@ class Maintainers:
                 if address not in result:
                     result.append(address)
         return result
+
+
+_DIFF_HEADER = re.compile(r"^(?:diff --git a/\S+ b/\S+\s*$| mode change [0-7]+ => [0-7]+ \S+\s*$|"
+                          r"rename (?:from|to) \S+\s*$|Fixes:\s+[0-9a-fA-F]{6,40}|@@ -\d+,\d+)")
+_FILE_LINE = re.compile(r"^(?:\+\+\+|---)\s+\S+")
+
+
+def _keyword_lines(text: str) -> Iterable[str]:
+    """The lines of a patch get_maintainer.pl searches for keywords: before the first `---`/`+++`
+    file line every line, after it only added and removed lines (without their marker)."""
+    in_diff = False
+    for line in text.split("\n"):
+        if _DIFF_HEADER.match(line):
+            continue
+        if _FILE_LINE.match(line):
+            in_diff = True
+            continue
+        if not in_diff:
+            yield line
+        elif line[:1] in ("+", "-"):
+            yield line[1:]

@@ -139,6 +139,18 @@ def git_toplevel(start: str) -> Optional[str]:
     return proc.stdout.decode().strip() or None
 
 
+def _maintainers_above(start: str) -> bool:
+    """Whether start or a directory above it holds a MAINTAINERS file."""
+    path = os.path.abspath(start)
+    while True:
+        if os.path.isfile(os.path.join(path, "MAINTAINERS")):
+            return True
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+
+
 def find_check_tree(spec: Optional[str]) -> Optional[KernelTree]:
     """The tree `check` reads MAINTAINERS and pre-images from.
 
@@ -152,6 +164,8 @@ def find_check_tree(spec: Optional[str]) -> Optional[KernelTree]:
         if _looks_like_path(spec):
             raise TreeError(f"--tree {spec}: no such directory")
         return resolve_tree(spec)
+    if not _maintainers_above(os.getcwd()):
+        return None  # no kernel tree around: spare the git process (check's start-up time)
     top = git_toplevel(os.getcwd())
     if top and os.path.isfile(os.path.join(top, "MAINTAINERS")):
         return KernelTree(top)

@@ -118,6 +118,10 @@ CASES = {
         "\tret = demo_sum_all(first, second,\n")]),
     "alignment-c-untouched": ("demo: double the result", C_PATH, [(
         "\tint y = x * 2;\n", "\tint y = x * 4;\n")]),
+    # the opener changed after its parenthesis, which stays where it was: the line below it was
+    # misaligned before the patch and is not the patch's doing
+    "alignment-c-opener-tail": ("demo: add the second operand twice", C_PATH, [(
+        "\ty += demo_sum(x, x,\n", "\ty += demo_sum(x, x + x,\n")]),
     "alignment-c-macro": ("demo: a macro for the sum", C_PATH, [(
         "static int demo_sum(int a, int b, int c)\n",
         "#define DEMO_SUM2(a, b) \\\n\tdemo_sum((a), (b), \\\n\t\t (a) + (b))\n"

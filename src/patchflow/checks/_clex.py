@@ -29,59 +29,65 @@ def _starts_in_comment(hunk) -> bool:
     return first is not None and bool(_COMMENT_MIDDLE.match(first.text))
 
 
+_TOKEN = re.compile(r"/\*|\*/|//|\\|[\"']")
+_NOT_TAB = re.compile(r"[^\t]")
+
+
+def _mask(segment: str, quote: str) -> str:
+    if not segment or quote == "":
+        return segment
+    return _NOT_TAB.sub(COMMENT if quote in ("*/", "//") else "X", segment)
+
+
 def _sanitize(text: str, quote: str):
-    """(masked text, the quote state carried to the next line)."""
-    out = list(text)
-    n = len(text)
-    i = 0
-    while i < n:
-        pair = text[i:i + 2]
-        c = text[i]
-        if quote == "" and pair == "/*":
-            quote = "*/"
-            out[i:i + 2] = COMMENT * 2
-            i += 2
-            continue
-        if quote == "*/" and pair == "*/":
-            quote = ""
-            out[i:i + 2] = COMMENT * 2
-            i += 2
-            continue
-        if quote == "" and pair == "//":
-            quote = "//"
-            i += 2
-            continue
-        if quote in ("'", '"') and c == "\\":
-            out[i:i + 2] = "XX"[:len(out[i:i + 2])]
-            i += 2
-            continue
-        if c in ("'", '"'):
-            if quote == "":
-                quote = c
-                i += 1
-                continue
-            if quote == c:
-                quote = ""
-        if c != "\t":
-            if quote in ("*/", "//"):
-                out[i] = COMMENT
-            elif quote:
-                out[i] = "X"
-        i += 1
-    if quote == "//":
-        quote = ""
-    result = "".join(out)
-    match = _INCLUDE.match(result)
-    if match:
-        result = result[:match.start(1)] + "X" * len(match.group(1)) + result[match.end(1):]
+    """(masked text, the quote state carried to the next line: '', '*/', '"' or "'")."""
+    if quote == "" and _TOKEN.search(text) is None:
+        out = text  # nothing to mask: most lines of C
     else:
-        match = _ERROR.match(result)
+        parts = []
+        pos = 0
+        n = len(text)
+        while pos < n:
+            match = _TOKEN.search(text, pos)
+            if match is None:
+                parts.append(_mask(text[pos:], quote))
+                break
+            start, token = match.start(), match.group()
+            parts.append(_mask(text[pos:start], quote))
+            if quote == "" and token == "/*":
+                parts.append(COMMENT * 2)
+                quote, pos = "*/", start + 2
+            elif quote == "*/" and token == "*/":
+                parts.append(COMMENT * 2)
+                quote, pos = "", start + 2
+            elif quote == "" and token == "//":
+                parts.append("//" + _mask(text[start + 2:], "//"))
+                pos = n
+            elif quote in ("'", '"') and token == "\\":
+                parts.append("XX" if start + 1 < n else "X")
+                pos = start + 2
+            elif quote == "" and token in ("'", '"'):
+                parts.append(token)
+                quote, pos = token, start + 1
+            elif quote == token:  # the closing quote stays
+                parts.append(token)
+                quote, pos = "", start + 1
+            else:  # a token that means nothing here: its first character is plain text
+                parts.append(_mask(text[start], quote))
+                pos = start + 1
+        out = "".join(parts)
+    if "#" in out:
+        match = _INCLUDE.match(out)
         if match:
-            result = match.group(1) + "X" * (len(result) - len(match.group(1)))
-    slashes = result.find("//")
+            out = out[:match.start(1)] + "X" * len(match.group(1)) + out[match.end(1):]
+        else:
+            match = _ERROR.match(out)
+            if match:
+                out = match.group(1) + "X" * (len(out) - len(match.group(1)))
+    slashes = out.find("//")
     if slashes >= 0:
-        result = result[:slashes] + COMMENT * (len(result) - slashes)
-    return result, quote
+        out = out[:slashes] + COMMENT * (len(out) - slashes)
+    return out, quote
 
 
 def sanitized_lines(file, cache: dict) -> dict:

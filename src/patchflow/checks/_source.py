@@ -46,13 +46,40 @@ def safe_start(language: str):
     return start_of
 
 
+_COMMENT_LINE = re.compile(r"[ \t]*\*(?:[ \t]|$)")  # ` * text`: the middle of a kernel block comment
+_TRIPLE_QUOTE = re.compile(r"\"\"\"|'''")
+_LONE_TRIPLE_QUOTE = re.compile(r"[ \t]*(?:\"\"\"|''')[ \t]*$")
+
+
 def starts_in_comment(text: str) -> bool:
-    """Whether a C fragment seems to start inside a comment: it closes one before it opens one."""
+    """Whether a C fragment seems to start inside a comment: it closes one before it opens one, or
+    its first line is a ` * ` line of a block comment."""
+    if _COMMENT_LINE.match(text):
+        return True
     close = text.find("*/")
     if close < 0:
         return False
     opening = text.find("/*")
     return opening < 0 or close < opening
+
+
+def python_fragment_is_ambiguous(text: str) -> bool:
+    """Whether a Python fragment cut from the middle of a file may start inside a triple-quoted
+    string: an odd number of triple quotes, or a first one alone on its line (a docstring's end)
+    that does not follow a `def ...:` or `class ...:` line. Then code and string cannot be told
+    apart, and nothing in the fragment is sure."""
+    first = _TRIPLE_QUOTE.search(text)
+    if first is None:
+        return False
+    if len(_TRIPLE_QUOTE.findall(text)) % 2:
+        return True
+    line_start = text.rfind("\n", 0, first.start()) + 1
+    line_end = text.find("\n", first.end())
+    if not _LONE_TRIPLE_QUOTE.fullmatch(text[line_start:line_end if line_end >= 0 else len(text)]):
+        return False
+    # alone on its line: a docstring opens so right after a `def ...:` or `class ...:` line
+    above = [line for line in text[:line_start].split("\n") if line.strip()]
+    return not (above and above[-1].rstrip().endswith(":"))
 
 
 def lex(window, language: str) -> list:
@@ -63,7 +90,10 @@ def lex(window, language: str) -> list:
         return tokenize(window.text, window.first_line, in_comment=starts_in_comment(window.text))
     from ..lexers.python import tokenize
 
-    return tokenize(window.text, window.first_line)
+    text = window.text
+    if not window.whole_file and python_fragment_is_ambiguous(text):
+        return []
+    return tokenize(text, window.first_line)
 
 
 def lexed_windows(patch, file, ctx) -> list:

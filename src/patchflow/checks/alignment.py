@@ -53,6 +53,7 @@ def analyse(tokens: Iterable, language: str) -> Dict[int, Alignment]:
     previous_code = None
     directive = 0
     directive_depth = 0
+    code_before_directive = None
 
     def forget(depth: int) -> None:
         while len(stack) > depth:
@@ -64,10 +65,12 @@ def analyse(tokens: Iterable, language: str) -> Dict[int, Alignment]:
             forget(0)  # the lexer lost its place: nothing open before here is known any more
             previous_code = None
         if language == "c" and tok.pp != directive:
-            if directive:
+            if directive:  # a directive ended: back to the code around it
                 forget(directive_depth)
+                previous_code = code_before_directive
             if tok.pp:
                 directive_depth = len(stack)
+                code_before_directive = previous_code
             directive = tok.pp
         if kind == "newline":  # Python: a logical line ended, so did every bracket in it
             forget(0)
@@ -122,8 +125,16 @@ class FileAlignment:
 
     post: Dict[int, Alignment]
     pre_windows: list
+    post_windows: list
     language: str
     _pre: Optional[Dict[int, Alignment]] = None
+
+    def post_text(self, number: int) -> Optional[str]:
+        """The text of a post-image line that some window holds."""
+        for window in self.post_windows:
+            if window.first_line <= number <= window.last_line:
+                return window.lines[number - window.first_line]
+        return None
 
     @property
     def pre(self) -> Dict[int, Alignment]:
@@ -139,11 +150,12 @@ def file_alignment(patch, file, ctx, language: str) -> FileAlignment:
     key = ("alignment", patch.source, patch.index_in_source, file.path)
     if key not in ctx.cache:
         post: Dict[int, Alignment] = {}
-        pre_windows = []
-        for pre_window, _post_window, post_tokens in lexed_windows(patch, file, ctx):
+        pre_windows, post_windows = [], []
+        for pre_window, post_window, post_tokens in lexed_windows(patch, file, ctx):
             post.update(analyse(post_tokens, language))
             pre_windows.append(pre_window)
-        ctx.cache[key] = FileAlignment(post, pre_windows, language)
+            post_windows.append(post_window)
+        ctx.cache[key] = FileAlignment(post, pre_windows, post_windows, language)
     return ctx.cache[key]
 
 
@@ -164,13 +176,49 @@ def file_hits(patch, file, ctx) -> Iterator[Hit]:
             if line.kind == "-":
                 continue
             rule = rules.post.get(line.new_line)
-            if rule is None or not rule.misaligned:
+            if rule is None:
+                continue
+            if not rule.misaligned:
+                if line.kind == "+" and language == "c":
+                    advice = _tab_advice(line.text, rules.post_text(rule.opener_line), rule)
+                    if advice:
+                        yield Hit.at(line, file, f"{_message(rule)}: {advice}", column=rule.needed)
                 continue
             if line.kind == "+":
                 yield Hit.at(line, file, _message(rule), column=rule.needed)
             elif rule.opener_line in added and not _misaligned_before(rules, line, rule):
                 yield Hit.at(line, file, f"{_message(rule)}: this unchanged line follows the parenthesis "
                                          f"that the patch moved on line {rule.opener_line}", column=rule.needed)
+
+
+def _tab_advice(text: str, opener_text: Optional[str], rule: Alignment) -> Optional[str]:
+    """For a C line at the right column: what is wrong with the blanks that take it there, if anything.
+
+    Kernel style reaches the column with as many tabs as fit, then fewer than 8 spaces; checkpatch
+    also lets the opening line's own tabs be followed by spaces only. Anything else (`\t\t\t` and 10
+    spaces) is reported as checkpatch reports it, under this type.
+    """
+    indent = text[:len(text) - len(text.lstrip(" \t"))]
+    if rule.found != rule.needed or indent == "":
+        return None
+    width = rule.needed - 1
+    tabs_then_spaces = "\t" * (width // 8) + " " * (width % 8)
+    if indent == tabs_then_spaces:
+        return None
+    if opener_text is not None:
+        opener_tabs = opener_text[:len(opener_text) - len(opener_text.lstrip("\t"))]
+        if indent.startswith(opener_tabs) and indent[len(opener_tabs):].strip(" ") == "":
+            return None
+    return (f"indented with {_blanks(indent)}, reach it with {_blanks(tabs_then_spaces)}")
+
+
+def _blanks(indent: str) -> str:
+    tabs, spaces = indent.count("\t"), indent.count(" ")
+    if indent != "\t" * tabs + " " * spaces:
+        return "tabs and spaces mixed"
+    parts = [f"{tabs} tab{'s' if tabs != 1 else ''}" if tabs else "",
+             f"{spaces} space{'s' if spaces != 1 else ''}" if spaces else ""]
+    return " and ".join(p for p in parts if p)
 
 
 def _misaligned_before(rules: FileAlignment, line, rule: Alignment) -> bool:
@@ -190,7 +238,9 @@ def parenthesis_alignment(patch, ctx):
     start. When that parenthesis has code after it on its own line and the line before ends with `,`,
     `&&` or `||` (Python: `,`, `and`, `or`), the line must start one column past the parenthesis: C
     counts tabs as 8 columns, Python counts characters. A line that starts with the closing
-    parenthesis may also stand at the indentation of the opening line.
+    parenthesis may also stand at the indentation of the opening line. A C line at the right column
+    reached with blanks other than tabs then fewer than 8 spaces (`\t\t\t` and 10 spaces for 4 tabs
+    and 2) is reported too, as checkpatch reports it.
 
     A parenthesis inside a string, a character literal or a comment opens nothing. Added lines are
     checked, and so are unchanged lines whose parenthesis the patch moved (it lengthened the line
@@ -212,8 +262,9 @@ def parenthesis_alignment(patch, ctx):
         print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
                           proto['ret_star'], proto['name']), end='')
 
-    (aligned with the `(` inside the string: "Alignment should match open parenthesis at column 44
-    (found 27)")
+    In bpf_doc.py, where `print` stands at column 9, the second line is aligned with the `(` inside
+    the string, and patchflow says:
+    "Alignment should match open parenthesis at column 44 (found 27)"
 
     ## Use instead
         print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),

@@ -34,12 +34,17 @@ _LOG_DUMP = (
 
 _FIXES = re.compile(r"^\s*(fixes:?)\s*(?:commit\s*)?([0-9a-f]{5,40})", re.IGNORECASE)
 _FIXES_WELL_FORMED = re.compile(r"^Fixes: [0-9a-f]{12,40} \(")
+# "Jane Doe (3):", the first line of the shortlog under a cover letter's blurb
+_SHORTLOG_HEADER = re.compile(r"^\S.* \(\d+\):$")
 
 
 def _commit_log(patch):
-    """The lines checkpatch calls the commit log: from the body's start to the first sign-off."""
+    """The lines checkpatch calls the commit log: from the body's start to the first sign-off.
+
+    In a cover letter, the shortlog and diffstat git writes under the blurb are not prose.
+    """
     for patch_line, text in patch.message:
-        if _SIGN_OFF.match(text):
+        if _SIGN_OFF.match(text) or (patch.is_cover_letter and _SHORTLOG_HEADER.match(text)):
             return
         yield patch_line, text
 
@@ -114,8 +119,8 @@ def commit_log_long_line(patch, ctx):
         The verifier rejected programs that passed a pointer to a stack slot
         that was partially initialised, which broke loaders.
     """
-    if not patch.is_mail:
-        return
+    if not patch.is_mail or not _has_diff(patch):
+        return  # a cover letter is no commit log: its changelog links and shortlog may be long
     in_log_dump = False
     for patch_line, text in _commit_log(patch):
         if not in_log_dump and any(p.match(text) for p in _LOG_DUMP):
@@ -275,9 +280,6 @@ def _author_sign_off(patch):
     return result
 
 
-_MISMATCH_WORDS = {"comments": "comments", "name": "name", "address": "address", "subaddress": "subaddress"}
-
-
 @check("FROM_SIGN_OFF_MISMATCH", level=WARNING)
 def from_sign_off_mismatch(patch, ctx):
     """The author's Signed-off-by: differs from the From: line in name, address or comment.
@@ -314,7 +316,7 @@ def from_sign_off_mismatch(patch, ctx):
         return
     if level == "comments" and not ctx.options.strict:
         return
-    message = (f"From:/Signed-off-by: email {_MISMATCH_WORDS[level]} mismatch: "
+    message = (f"From:/Signed-off-by: email {level} mismatch: "
                f"'From: {_author(patch)}' != 'Signed-off-by: {value}'")
     yield Hit.on_patch_line(patch, patch_line, message, level=CHECK if level == "comments" else None)
 
@@ -363,6 +365,26 @@ def _balanced_parens(text, start):
     return None
 
 
+def _known_commit(ctx, commit_id):
+    """(12-digit id, subject) of a commit of the kernel tree (--tree, or the one around the current
+    directory), or None without a tree or when the tree lacks it."""
+    key = ("fixes-commit", commit_id)
+    if key not in ctx.cache:
+        ctx.cache[key] = None
+        tree = ctx.tree
+        if tree is not None:
+            from ..errors import PatchflowError
+
+            try:
+                out = tree.git("log", "-1", "--no-color", "--format=%H %s", commit_id + "^{commit}", "--",
+                               check=False, timeout=30)
+            except PatchflowError:
+                out = ""
+            if re.match(r"^[0-9a-f]{40} ", out):
+                ctx.cache[key] = (out[:12], out[41:].rstrip("\n"))
+    return ctx.cache[key]
+
+
 @check("BAD_FIXES_TAG", level=WARNING)
 def bad_fixes_tag(patch, ctx):
     """A Fixes: tag not written `Fixes: <12+ hex digits of the commit> ("<its subject>")`.
@@ -370,7 +392,9 @@ def bad_fixes_tag(patch, ctx):
     ## What it does
     Reads every line of the commit message that starts with `Fixes` followed by a commit id, and
     reports it unless it is exactly `Fixes: `, at least 12 lower-case hex digits, one space, and the
-    fixed commit's subject in `("...")`.
+    fixed commit's subject in `("...")`. With a kernel tree (`--tree`, or the git tree around the
+    current directory) the commit is looked up: a subject that is not the commit's is reported, and
+    the suggestion shows the real id and subject.
 
     ## Why is this bad?
     The stable team's scripts and the maintainers' tools parse Fixes: tags to find which releases
@@ -391,7 +415,8 @@ def bad_fixes_tag(patch, ctx):
         match = _FIXES.match(text)
         if not match:
             continue
-        commit = match.group(2).lower()[:12]
+        given = match.group(2).lower()
+        commit = given[:12]
         title, quoted = "commit title", False
         rest = text[match.end():].lstrip()
         if rest.startswith("("):
@@ -400,8 +425,12 @@ def bad_fixes_tag(patch, ctx):
                 title = rest[1:end - 1]
                 if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
                     title, quoted = title[1:-1], True
-        if quoted and _FIXES_WELL_FORMED.match(text) and _balanced_parens(text, text.index("(")):
+        known = _known_commit(ctx, given)
+        well_formed = quoted and _FIXES_WELL_FORMED.match(text)
+        if well_formed and (known is None or known[1] == title):
             continue
+        if known is not None:
+            commit, title = known
         yield Hit.on_patch_line(
             patch, patch_line,
             "Please use correct Fixes: style 'Fixes: <12+ chars of sha1> (\"<title line>\")' - "

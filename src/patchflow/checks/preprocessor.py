@@ -89,13 +89,14 @@ def _printed_directive(piece: str):
         stripped = stripped.replace(escape, char)
     from ..lexers.c import code_tokens, tokenize
 
-    placeholders = _PLACEHOLDER.findall(stripped)
-    test = directive_test(code_tokens(tokenize(_PLACEHOLDER.sub("NAME", stripped))))
+    placeholders = iter(_PLACEHOLDER.findall(stripped))
+    stand_in = "PATCHFLOW_PLACEHOLDER"
+    test = directive_test(code_tokens(tokenize(_PLACEHOLDER.sub(stand_in, stripped))))
     if test is None:
         return None
     kind, name, parenthesised = test
-    if placeholders:
-        name = placeholders[0]  # the directive's only name: the placeholder the script fills in
+    if name == stand_in:
+        name = next(placeholders)  # the directive's only name: the placeholder the script fills in
     return kind, name, parenthesised
 
 

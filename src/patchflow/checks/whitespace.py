@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from types import SimpleNamespace
 
 from . import CHECK, ERROR, WARNING, Hit, check
-from ._clex import sanitized_lines
 
 TAB_SIZE = 8
 
 # checkpatch checks line length and end-of-file newlines in these source files ...
 _SOURCE = re.compile(r"\.(h|c|rs|s|S|sh|dtsi|dts)$")
-# ... and indentation in these
-_TAB_INDENTED = re.compile(r"\.(h|c|pl|dtsi|dts)$")
+# ... and indentation in these (its rule names .pl too, but an earlier test skips Perl files)
+_TAB_INDENTED = re.compile(r"\.(h|c|dtsi|dts)$")
 # the kernel's .editorconfig asks for a final newline in these as well
 _FINAL_NEWLINE = re.compile(r"(\.(h|c|rs|s|S|sh|dtsi|dts|dtso|awk|mk|json|py|yaml)|(^|/)(Kconfig|Makefile)(\..*)?)$")
 
@@ -106,10 +106,10 @@ def trailing_whitespace(line, file, ctx):
 
 @check("SPACE_BEFORE_TAB", level=WARNING, scope="line")
 def space_before_tab(line, file, ctx):
-    """An added line of C (or Perl, or device tree) has a space right before a tab.
+    """An added line of C (or device tree) has a space right before a tab.
 
     ## What it does
-    Reports added lines of `.c`, `.h`, `.pl`, `.dts` and `.dtsi` files that hold a space followed by
+    Reports added lines of `.c`, `.h`, `.dts` and `.dtsi` files that hold a space followed by
     a tab anywhere on the line, as checkpatch does.
 
     ## Why is this bad?
@@ -138,7 +138,7 @@ def code_indent(line, file, ctx):
     """An added line of C is indented with spaces where tabs belong.
 
     ## What it does
-    Reports added lines of `.c`, `.h`, `.pl`, `.dts` and `.dtsi` files whose indentation holds eight
+    Reports added lines of `.c`, `.h`, `.dts` and `.dtsi` files whose indentation holds eight
     spaces in a row, or a space before a tab, as checkpatch does.
 
     ## Why is this bad?
@@ -187,19 +187,24 @@ def missing_eof_newline(line, file, ctx):
 
 # --- line length ---------------------------------------------------------------------------------
 
-_STRING = r'(?:\b[Lu])?"[X\t]*"'
-_LOG_FUNCTIONS = (r"(?:printk(?:_ratelimited|_once|_deferred_once|_deferred|)|"
-                  r"(?:[a-z0-9]+_){1,2}(?:printk|emerg|alert|crit|err|warning|warn|notice|info|debug|dbg|"
-                  r"vdbg|devel|cont|WARN)(?:_ratelimited|_once|)|TP_printk|WARN(?:_RATELIMIT|_ONCE|)|panic|"
-                  r"MODULE_[A-Z_]+|seq_vprintf|seq_printf|seq_puts)")
-_LOG_LINE = re.compile(r"^\s*" + _LOG_FUNCTIONS + r'\s*\(\s*(?:(?:KERN_\S+\s*|[^"]*))?(' + _STRING
-                       + r"\s*(?:|,|\)\s*;)\s*)$")
-_STRING_ONLY = re.compile(r"^\s*" + _STRING + r"\s*(?:\s*|,|\)\s*;)\s*$")
-_DEFINE_STRING = re.compile(r"^\s*#\s*define\s+\w+\s+" + _STRING + "$")
-_SPECIAL = re.compile(r"\bEFI_GUID\s*\(|^\s*(?:\w+)?\s*DEFINE_PER_CPU")
-_URL = re.compile(r"\b[a-z][\w.+-]*://\S+", re.IGNORECASE)
-_TRAILING_COMMENT = re.compile("(\x1c[\\s\x1c]*)$")
-_TRAILING_STRING = re.compile(r"\s*(" + _STRING + r"(?:\s*(?:\\|,\s*|\)\s*;\s*))?)$")
+@lru_cache(maxsize=None)
+def _long_line_patterns():
+    """checkpatch's patterns for the lines that may be long, compiled on the first long line."""
+    string = r'(?:\b[Lu])?"[X\t]*"'
+    log_functions = (r"(?:printk(?:_ratelimited|_once|_deferred_once|_deferred|)|"
+                     r"(?:[a-z0-9]+_){1,2}(?:printk|emerg|alert|crit|err|warning|warn|notice|info|debug|dbg|"
+                     r"vdbg|devel|cont|WARN)(?:_ratelimited|_once|)|TP_printk|WARN(?:_RATELIMIT|_ONCE|)|panic|"
+                     r"MODULE_[A-Z_]+|seq_vprintf|seq_printf|seq_puts)")
+    return SimpleNamespace(
+        log_line=re.compile(r"^\s*" + log_functions + r'\s*\(\s*(?:(?:KERN_\S+\s*|[^"]*))?(' + string
+                            + r"\s*(?:|,|\)\s*;)\s*)$"),
+        string_only=re.compile(r"^\s*" + string + r"\s*(?:\s*|,|\)\s*;)\s*$"),
+        define_string=re.compile(r"^\s*#\s*define\s+\w+\s+" + string + "$"),
+        special=re.compile(r"\bEFI_GUID\s*\(|^\s*(?:\w+)?\s*DEFINE_PER_CPU"),
+        url=re.compile(r"\b[a-z][\w.+-]*://\S+", re.IGNORECASE),
+        trailing_comment=re.compile("(\x1c[\\s\x1c]*)$"),
+        trailing_string=re.compile(r"\s*(" + string + r"(?:\s*(?:\\|,\s*|\)\s*;\s*))?)$"),
+    )
 
 
 def _width(text):
@@ -213,22 +218,25 @@ def _long_line_kind(line, file, ctx, length):
     key = ("long_line_kind", id(line), limit)
     if key in ctx.cache:
         return ctx.cache[key]
+    from ._clex import sanitized_lines
+
+    p = _long_line_patterns()
     code = sanitized_lines(file, ctx.cache).get(line.patch_line, line.text)
     kind = "LONG_LINE"
-    match = _LOG_LINE.match(code)
+    match = p.log_line.match(code)
     if match and _width(code[:len(code) - len(match.group(1))]) <= limit:
         kind = None
-    elif _STRING_ONLY.match(code) or _DEFINE_STRING.match(code) or _SPECIAL.search(code):
+    elif p.string_only.match(code) or p.define_string.match(code) or p.special.search(code):
         kind = None
-    elif _URL.search(line.text):
+    elif p.url.search(line.text):
         kind = None
     else:
-        match = _TRAILING_COMMENT.search(code)
+        match = p.trailing_comment.search(code)
         if match and _width(code[:len(code) - len(match.group(1))]) <= limit:
             kind = "LONG_LINE_COMMENT"
         else:
             without_comments = code.replace("\x1c", " ")
-            match = _TRAILING_STRING.search(without_comments)
+            match = p.trailing_string.search(without_comments)
             if match and _width(code[:len(code) - len(match.group(1))]) <= limit:
                 kind = "LONG_LINE_STRING"
     ctx.cache[key] = kind
@@ -238,7 +246,8 @@ def _long_line_kind(line, file, ctx, length):
 def _long_line(line, file, ctx, wanted):
     text = line.text
     limit = ctx.options.max_line_length
-    if len(text) <= limit and (len(text) * TAB_SIZE <= limit or "\t" not in text):
+    # a tab widens a line by at most TAB_SIZE - 1 columns: most lines are ruled out without expanding
+    if len(text) <= limit and len(text) + (TAB_SIZE - 1) * text.count("\t") <= limit:
         return None
     if not _is_source(file.path):
         return None

@@ -78,9 +78,13 @@ def run(args) -> int:
         raise BadInput(f"-v {args.version}: a version is 1 or more")
     if (args.changes or args.prev_link) and args.version < 2:
         raise BadInput("--changes and --prev-link describe a new version: give -v 2 or later")
+    _check_words(args)
     repo = fmt.repository(os.getcwd())
     tree = resolve_tree(args.tree, progress=True) if args.tree else KernelTree(repo)
     tree_is_repo = os.path.realpath(tree.path) == os.path.realpath(repo)
+    if args.rebase_check and tree_is_repo:
+        raise BadInput("--rebase-check applies the series on another tree's tip: give --tree (a path, "
+                       "or a name such as bpf-next)")
     maintainers = tree.maintainers()
     if maintainers is None and args.auto:
         _warn(f"{tree.path} has no MAINTAINERS: no recipients and no tree tag from it")
@@ -91,24 +95,30 @@ def run(args) -> int:
     tag = args.tag or (tree.name if tree.name in TAGGED_TREES else None) or fmt.infer_tree_tag(maintainers, paths)
     changes = _read(args.changes, "--changes") if args.changes else None
     cover_text = _read(args.cover_file, "--cover-letter") if args.cover_file else None
+    for text, flag, path in ((changes, "--changes", args.changes), (cover_text, "--cover-letter", args.cover_file)):
+        if text is not None and not text.strip():
+            raise BadInput(f"{flag} {path}: empty file")
     store = fmt.ChangelogStore(repo, rng.branch)
     if (changes is not None or args.prev_link) and not rng.branch:
         raise BadInput(f"--changes and --prev-link are kept with the branch: range {rng.spec} does not end on one")
     log = fmt.changelog(store, args.version, changes, args.prev_link)
     if args.version > 1 and not log:
         _warn(f"no changelog for v{args.version}: say what changed since v{args.version - 1} with --changes FILE")
-    recipients = maintainers.recipients(paths) if (args.auto and maintainers is not None) else None
-    addressing = fmt.addressing(recipients, args.to, args.cc)
     cover = len(rng.commits) > 1 or args.cover or cover_text is not None
+    prefix = fmt.subject_prefix(tag, args.rfc)
+    recipients = None
+    if args.auto and maintainers is not None:
+        recipients = maintainers.recipients(paths, fmt.patch_texts(repo, rng, prefix, args.version))
+    addressing = fmt.addressing(recipients, args.to, args.cc)
     if not tree_is_repo:
         _base_warning(tree, rng.base, tag)
 
     with fmt.AtomicOutput(args.output) as out:
-        mails = fmt.format_patch(repo, rng, out.staging, fmt.subject_prefix(tag, args.rfc), args.version, cover,
+        mails = fmt.format_patch(repo, rng, out.staging, prefix, args.version, cover,
                                  addressing.to, addressing.cc, cover_from_description=cover_text is None)
         if cover:
             subject, body = fmt.split_cover_text(cover_text) if cover_text is not None else (None, None)
-            fmt.fill_cover_letter(mails[0], subject, body, log)
+            fmt.fill_cover_letter(mails[0], subject, body, log, fmt.shortlog_heads(repo, rng))
         else:
             fmt.add_notes(mails[0], log)
         fmt.write_mails(out.staging, mails)
@@ -146,6 +156,22 @@ def _refuse_unsafe_paths(mails, final, tree) -> None:
                         tree.path)
 
 
+def _check_words(args) -> None:
+    """Values that end up in mail headers or on one line: no line breaks, no brackets in the tag."""
+    import re
+
+    from ..errors import BadInput
+
+    if args.tag is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", args.tag):
+        raise BadInput(f"--tag {args.tag!r}: a tree name is letters, digits, '.', '_' and '-' (bpf-next)")
+    if args.prev_link is not None and (not args.prev_link.strip() or re.search(r"\s", args.prev_link.strip())):
+        raise BadInput(f"--prev-link {args.prev_link!r}: one URL, without spaces")
+    for flag, values in (("--to", args.to), ("--cc", args.cc)):
+        for value in values:
+            if not value.strip() or any(c in value for c in "\r\n\0"):
+                raise BadInput(f"{flag} {value!r}: one address on one line")
+
+
 def _gate(mails, final, tree) -> bool:
     """`patchflow check --strict` on the mails; ERROR and WARNING findings stop the run."""
     from .. import report
@@ -156,12 +182,13 @@ def _gate(mails, final, tree) -> bool:
     for mail, path in zip(mails, final):
         patches.extend(parse_text(mail.text, source=_shown(path)))
     results = run_checks(Series(patches), Options(strict=True, tree=tree.path))
-    blocking = sum(1 for result in results for finding in result.findings if finding.level != report.CHECK)
-    if blocking:
+    errors = sum(1 for result in results for finding in result.findings if finding.level == report.ERROR)
+    warnings = sum(1 for result in results for finding in result.findings if finding.level == report.WARNING)
+    if errors or warnings:
         sys.stdout.write(report.render_text([r for r in results if r.findings],
                                             report.use_colour("auto", sys.stdout)))
-        print(f"patchflow: {blocking} error(s) and warning(s) in the generated patches: nothing written "
-              f"(fix the commits, or --no-check)", file=sys.stderr)
+        print(f"patchflow: the check found {errors} error(s) and {warnings} warning(s) in the patches: "
+              f"nothing written (fix the commits, or --no-check)", file=sys.stderr)
         return False
     notes = [r for r in results if r.findings]
     if notes:
@@ -177,8 +204,8 @@ def _base_warning(tree, base: str, tag) -> None:
         return
     known = tree.git("rev-parse", "--verify", "--quiet", base + "^{commit}", check=False).strip()
     if not known:
-        _warn(f"base-commit {base[:12]} is not in {name} (tip {tip[:12]}): the series is not based on its "
-              f"latest tree; --rebase-check tries it on the tip")
+        _warn(f"base-commit {base[:12]} is not {name}'s tip {tip[:12]} nor in its history here: maintainers "
+              f"ask for series on the latest tree; --rebase-check tries it on the tip")
         return
     behind = tree.git("rev-list", "--count", f"{base}..{tip}").strip()
     _warn(f"base-commit {base[:12]} is {behind} commit(s) behind {name}'s tip {tip[:12]}: maintainers ask for "
@@ -203,14 +230,16 @@ def _rebase_check(tree, mails, tag) -> bool:
             with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
                 handle.write(mail.text)
             try:
-                proc = subprocess.run(["git", "am", "--quiet", path], cwd=worktree.path, capture_output=True,
+                # -3, as maintainers apply: only a change that really collides stops it
+                proc = subprocess.run(["git", "am", "-3", path], cwd=worktree.path, capture_output=True,
                                       timeout=300, env=env)
             except subprocess.TimeoutExpired:
                 raise TreeError(f"git am timed out in {worktree.path}")
             if proc.returncode != 0:
-                errors = [line.strip() for line in proc.stderr.decode("utf-8", "replace").splitlines()
-                          if line.startswith("error:")]
-                reason = errors[0] if errors else last_line(proc.stderr + proc.stdout)
+                output = (proc.stdout + b"\n" + proc.stderr).decode("utf-8", "replace").splitlines()
+                reasons = [line.strip() for line in output if line.startswith("CONFLICT")] or \
+                          [line.strip() for line in output if line.startswith("error:")]
+                reason = reasons[0] if reasons else last_line(proc.stderr + proc.stdout)
                 print(f"patchflow: rebase check: {mail.name} (patch {number}/{len(patches)}) does not apply on "
                       f"{name}'s tip {tip[:12]}: {reason}; nothing written", file=sys.stderr)
                 return False

@@ -5,8 +5,8 @@ nothing) use these instead of regular expressions over raw lines. Both produce `
 
     from patchflow.lexers.c import tokenize
     for tok in tokenize(text, first_line=120):
-        tok.kind    # "ident", "number", "string", "char", "punct", "comment", "other"
-                    # (Python adds "name", "op", "fstring", "newline", ... see lexers.python)
+        tok.kind    # C: "ident", "number", "string", "char", "punct", "comment", "other";
+                    # Python: "name", "number", "string", "op", "comment", "newline", "error"
         tok.text    # the token's source text (a multi-line comment keeps its newlines)
         tok.line    # 1-based line of its first character (counted from first_line)
         tok.column  # 1-based display column of its first character: C expands tabs to 8
@@ -15,7 +15,7 @@ nothing) use these instead of regular expressions over raw lines. Both produce `
                     # the token is not in a directive (a backslash at the end of a line continues it)
         tok.closed  # False for a string, char literal or comment that the text ends before closing
 
-Whitespace and newlines are not tokens. Both lexers are linear in the size of their input and never
+Whitespace is never a token (nor, in C, a newline). Both lexers are linear in the size of their input and never
 raise on bad input: an unterminated literal or comment becomes one token with `closed=False`.
 """
 

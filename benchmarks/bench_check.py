@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Benchmark `patchflow check` against the kernel's `scripts/checkpatch.pl` on real kernel code.
+
+Builds a corpus of patches from the cached 6.12 tree: one commit per file of tools/lib/bpf/,
+scripts/ and net/core/, each adding its file to an empty repository, written out by
+`git format-patch`. Then, in the same run, times one `patchflow check --strict` process over the
+whole corpus and one `checkpatch.pl --strict --no-tree` process over the same files, and prints
+both times and the throughput ratio (target: at least 20x). Last, it times one small patch from the
+shell, as a user runs it: `python3 -m patchflow` and the installed console script (target: under
+150 ms wall), next to a bare `python3 -c pass` for scale.
+
+It also compares the two tools' findings on the corpus for the types both have, and times single
+patches of 100,000 and 200,000 added lines (the line checks must stay linear).
+
+    python3 benchmarks/bench_check.py [--tree PATH] [--dirs tools/lib/bpf scripts net/core] [--runs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DIRS = ("tools/lib/bpf", "scripts", "net/core")
+SMALL_PATCH = ROOT / "tests" / "patches" / "clean-bpf-fix.patch"
+AUTHOR = {"GIT_AUTHOR_NAME": "Bench Author", "GIT_AUTHOR_EMAIL": "bench@example.org",
+          "GIT_COMMITTER_NAME": "Bench Author", "GIT_COMMITTER_EMAIL": "bench@example.org",
+          "GIT_AUTHOR_DATE": "2024-11-20T10:00:00+00:00", "GIT_COMMITTER_DATE": "2024-11-20T10:00:00+00:00"}
+
+
+def git(args, cwd, **kw):
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=600,
+                          env=dict(os.environ, **AUTHOR), **kw)
+
+
+def source_files(tree: Path, dirs):
+    listed = git(["ls-files", "-z", "--", *dirs], tree).stdout.decode().split("\0")
+    files = []
+    for name in filter(None, listed):
+        data = (tree / name).read_bytes()
+        if b"\0" not in data[:8192]:  # text only: a binary file makes no diff to check
+            files.append(name)
+    return files
+
+
+def build_corpus(tree: Path, dirs, work: Path):
+    """One `git format-patch` file per source file, each adding that file; returns their paths."""
+    repo = work / "repo"
+    repo.mkdir()
+    git(["init", "-q"], repo)
+    for name in source_files(tree, dirs):
+        target = repo / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(tree / name, target)
+        git(["add", "--", name], repo)
+        summary = f"{Path(name).parent.name}: Add {Path(name).name}"
+        body = (f"Add {name}\nas it is in Linux 6.12, to give both checkers real kernel code.\n\n"
+                f"Signed-off-by: Bench Author <bench@example.org>\n")
+        git(["commit", "-q", "--no-verify", "-F", "-"], repo, input=f"{summary}\n\n{body}".encode())
+    out = work / "patches"
+    git(["format-patch", "-q", "--root", "-o", str(out), "HEAD"], repo)
+    return sorted(out.glob("*.patch"))
+
+
+def timed(cmd, cwd, timeout=3600):
+    """(wall seconds, standard output) of one run."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-500:]}")
+    return elapsed, proc.stdout.decode("utf-8", "replace")
+
+
+_TERSE = re.compile(r"^(.+?):(?:(\d+):)? (?:ERROR|WARNING|CHECK):([A-Z0-9_]+): ")
+
+
+def terse_findings(output, types):
+    """{(patch, line, type)} of `--terse --show-types` output, for the given types."""
+    found = set()
+    for line in output.splitlines():
+        match = _TERSE.match(line)
+        if match and match.group(3) in types:
+            found.add((match.group(1), match.group(2), match.group(3)))
+    return found
+
+
+def shared_types():
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_checkpatch_agreement import LINELESS, SHARED_TYPES
+
+    return SHARED_TYPES, LINELESS
+
+
+def scale(work: Path, tree: Path, sizes):
+    """Seconds `patchflow check` takes on one patch adding a C file of each size (in lines)."""
+    c_lines = []
+    for path in sorted((tree / "net" / "core").glob("*.c")):
+        c_lines += path.read_text(encoding="utf-8", errors="surrogateescape").split("\n")
+    repo = work / "scale"
+    repo.mkdir()
+    git(["init", "-q"], repo)
+    times = {}
+    for size in sizes:
+        name = f"net/core/big{size}.c"
+        (repo / "net" / "core").mkdir(parents=True, exist_ok=True)
+        lines = (c_lines * (size // len(c_lines) + 1))[:size]
+        (repo / name).write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogateescape")
+        git(["add", "--", name], repo)
+        git(["commit", "-q", "-m", f"net: Add {size} lines", "-m", "Signed-off-by: Bench Author <bench@example.org>"],
+            repo)
+        patch = Path(git(["format-patch", "-1", "-o", str(work / f"scale-{size}")], repo).stdout.decode().strip())
+        times[size] = timed([sys.executable, "-m", "patchflow", "check", "--strict", "--terse", str(patch)], work)[0]
+    return times
+
+
+def shell_times(cmd, runs):
+    """Wall times of `runs` runs of cmd (after one warm-up run that also writes byte code)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its .pyc files
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, timeout=60)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, timeout=60)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", help="kernel tree (default: the cached 6.12 subset, built if missing)")
+    parser.add_argument("--dirs", nargs="+", default=list(DIRS), help="directories whose files become patches")
+    parser.add_argument("--runs", type=int, default=10, help="runs of the small-patch timing")
+    parser.add_argument("--scale", type=int, nargs="*", default=[100000, 200000], metavar="LINES",
+                        help="also time one patch of each of these sizes (default 100000 200000; none to skip)")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT / "src"))
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
+    if args.tree:
+        tree = Path(args.tree).resolve()
+    else:
+        from patchflow.kernel_source import build_tree
+
+        tree = Path(build_tree())
+    checkpatch = tree / "scripts" / "checkpatch.pl"
+
+    with tempfile.TemporaryDirectory(prefix="patchflow-bench-") as tmp:
+        work = Path(tmp)
+        start = time.perf_counter()
+        corpus = build_corpus(tree, args.dirs, work)
+        lines = sum(p.read_bytes().count(b"\n") for p in corpus)
+        print(f"corpus: {len(corpus)} patches, {lines} lines, from {', '.join(args.dirs)} of {tree} "
+              f"(built in {time.perf_counter() - start:.1f} s)")
+        # both run outside any git tree, so neither looks commits up or reads MAINTAINERS
+        run_dir = work / "run"
+        run_dir.mkdir()
+        names = [str(p) for p in corpus]
+        ours, our_out = timed([sys.executable, "-m", "patchflow", "check", "--strict", "--terse", *names], run_dir)
+        theirs, their_out = timed(["perl", str(checkpatch), "--strict", "--no-tree", "--terse", "--show-types",
+                                   *names], run_dir)
+        print(f"patchflow check --strict:         {ours:8.2f} s  {lines / ours:10.0f} lines/s")
+        print(f"checkpatch.pl --strict --no-tree: {theirs:8.2f} s  {lines / theirs:10.0f} lines/s")
+        print(f"throughput ratio: {theirs / ours:.1f}x (target >= 20x)")
+        types, lineless = shared_types()
+        a = {(p, None if t in lineless else n, t) for p, n, t in terse_findings(our_out, types)}
+        b = {(p, None if t in lineless else n, t) for p, n, t in terse_findings(their_out, types)}
+        print(f"same corpus, the {len(types)} types both tools have: patchflow {len(a)} findings, "
+              f"checkpatch {len(b)}, in common {len(a & b)}")
+        for label, extra in (("in common", a & b), ("only patchflow", a - b), ("only checkpatch", b - a)):
+            counts = {}
+            for _, _, type_name in extra:
+                counts[type_name] = counts.get(type_name, 0) + 1
+            if counts:
+                print(f"  {label}: " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())))
+        if args.scale:
+            for size, seconds in scale(work, tree, args.scale).items():
+                print(f"one patch adding {size} lines of C: {seconds:.2f} s ({size / seconds:.0f} lines/s)")
+
+    bin_dir = Path(sys.executable).parent
+    console_script = bin_dir / "patchflow"
+    commands = [("python3 -c pass (bare interpreter)", [sys.executable, "-c", "pass"]),
+                ("python3 -m patchflow check", [sys.executable, "-m", "patchflow", "check", str(SMALL_PATCH)])]
+    if console_script.exists():
+        commands.append((f"{console_script} check", [str(console_script), "check", str(SMALL_PATCH)]))
+    else:
+        print(f"(no console script at {console_script}: pip install -e . to time it)")
+    print(f"one small patch ({SMALL_PATCH.name}), wall time over {args.runs} runs (target < 150 ms):")
+    for label, cmd in commands:
+        times = shell_times(cmd, args.runs)
+        print(f"  {label:<58} median {statistics.median(times) * 1000:6.0f} ms, best {min(times) * 1000:6.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
