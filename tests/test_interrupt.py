@@ -44,13 +44,14 @@ def shims(directory: Path) -> Path:
     return directory
 
 
-def start(args, cwd, tmp_path, pause_at):
+def start(args, cwd, tmp_path, pause_at, env=None):
     """A patchflow child whose `git`/`clang` call with `pause_at` among its arguments sleeps."""
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir(exist_ok=True)
     marker = tmp_path / "reached"
     env = dict(os.environ, PATH=f"{shims(tmp_path / 'shims')}{os.pathsep}{os.environ['PATH']}",
-               PATCHFLOW_TEST_PAUSE_AT=pause_at, PATCHFLOW_TEST_MARKER=str(marker), TMPDIR=str(private_tmp))
+               PATCHFLOW_TEST_PAUSE_AT=pause_at, PATCHFLOW_TEST_MARKER=str(marker), TMPDIR=str(private_tmp),
+               **(env or {}))
     child = subprocess.Popen([sys.executable, "-m", "patchflow", *map(str, args)], cwd=cwd, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              start_new_session=True)  # the signal goes to patchflow alone, not to its children
@@ -104,6 +105,35 @@ def test_regen_interrupted(kernel_clone, tmp_path, point, pause_at, signum):
         assert again.returncode == 0, again.stdout + again.stderr
         assert "4 of 4 proofs pass" in again.stdout
         assert tree_state(kernel_clone) == before
+
+
+@SIGNALS
+def test_regen_interrupted_while_cloning_a_named_tree(kernel_tree, tmp_path, signum):
+    """`--tree bpf-next` clones into the cache: an interrupted clone leaves neither the clone nor its
+    staging directory, and the next run clones again and passes."""
+    config = tmp_path / "gitconfig"
+    config.write_text("")
+    subprocess.run(["git", "config", "--file", str(config), "patchflow.tree.bpf-next.url", f"file://{kernel_tree}"],
+                   check=True, timeout=30)
+    env = {"GIT_CONFIG_GLOBAL": str(config), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    before = tree_state(kernel_tree)
+    work = tmp_path / "work"
+    work.mkdir()
+    child, marker, private_tmp = start(["regen", "--tree", "bpf-next"], work, tmp_path, "clone", env=env)
+    out, err, seconds = interrupt_when_reached(child, marker, signum)
+    assert_interrupted(out, err, seconds, child)
+    trees = tmp_path / "cache" / "patchflow" / "trees"
+    # NAME.lock stays: an flock(2) lock file, free once its holder is gone
+    left = sorted(p.name for p in trees.iterdir()) if trees.exists() else []
+    assert [name for name in left if not name.endswith(".lock")] == [], "a clone or its staging directory is left"
+    assert list(private_tmp.iterdir()) == []
+    assert tree_state(kernel_tree) == before
+    if signum == signal.SIGINT:
+        again = subprocess.run([sys.executable, "-m", "patchflow", "regen", "--tree", "bpf-next"], cwd=work,
+                               capture_output=True, text=True, timeout=600, env=dict(os.environ, **env))
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "4 of 4 proofs pass" in again.stdout
+        assert sorted(p.name for p in trees.iterdir()) == ["bpf-next", "bpf-next.lock"]
 
 
 def topic_branch(repo):
