@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 from patchflow.cli import main
 
 PATCHES = Path(__file__).parent / "patches"
-CORPUS = sorted(p for p in PATCHES.rglob("*") if p.is_file())
+# the patches and mboxes (not the .expected files that other tests keep beside them)
+CORPUS = sorted(p for p in PATCHES.rglob("*") if p.is_file() and p.suffix in (".patch", ".mbox", ".diff", ".eml"))
 EXAMPLES = int(os.environ.get("PATCHFLOW_FUZZ_EXAMPLES", "200"))
 # in-process and on small files; a few seconds is the contract, the margin is for a loaded CI machine
 SECONDS_PER_CASE = 10.0
@@ -56,6 +57,16 @@ SYNTAX_LINES = [
     b"+" + b"(" * 5000, b"+\t" + b"\xff\xfe" * 10, b"+" + b"x" * 20000, b"+/*", b"+\"", b"+'''",
 ]
 
+# hostile values for the mail headers patchflow parses
+HEADER_VALUES = {
+    b"Subject": [b"[PATCH v" + b"9" * 5000 + b"] x", b"[PATCHv\xc2\xb2 1/2] x", b"[PATCH " + b"1" * 5000 + b"/2] x",
+                 b"[PATCH 3/0] x", b"[[[[", b"]", b"", b"=?utf-8?b?!!!?=", b"=?x-unknown?q?=C3=A9?= y",
+                 b"[PATCH bpf-next v2 1/3] " + b"long " * 5000],
+    b"From": [b"", b"<>", b"=?utf-8?q?=FF=FE?= <a@b>", b"a" * 100000, b"\"unterminated <x@y>", b"@@@"],
+    b"Content-Transfer-Encoding": [b"base64", b"quoted-printable", b"x-uuencode", b"BASE64"],
+    b"Content-Type": [b"text/plain; charset=x-unknown", b"multipart/mixed; boundary=zz"],
+}
+
 ENCODINGS = ["utf-16", "utf-16-le", "utf-32", "latin-1", "cp1252", "utf-8-sig", "ascii"]
 
 
@@ -71,7 +82,7 @@ def _join(lines) -> bytes:
 def mutation(draw):
     """One mutation: a function from bytes to bytes, with its parameters drawn."""
     kind = draw(st.sampled_from(["cut_bytes", "cut_lines", "duplicate", "swap", "delete", "flip", "insert_bytes",
-                                 "insert_syntax", "encode", "line_endings", "hunk_counts", "splice"]))
+                                 "insert_syntax", "encode", "line_endings", "hunk_counts", "splice", "header"]))
     a = draw(st.integers(0, 2**31))
     b = draw(st.integers(0, 2**31))
     if kind == "cut_bytes":
@@ -146,6 +157,18 @@ def mutation(draw):
                 lines[i] = lines[i][: m.start()] + number + lines[i][m.end():]
             return _join(lines)
         return kind, hunk_counts
+    if kind == "header":
+        name = draw(st.sampled_from(sorted(HEADER_VALUES)))
+        value = draw(st.one_of(st.sampled_from(HEADER_VALUES[name]), st.binary(max_size=40)))
+
+        def header(d):
+            lines = _lines(d)
+            for i, line in enumerate(lines[:40]):
+                if line.startswith(name + b":"):
+                    lines[i] = name + b": " + value
+                    return _join(lines)
+            return _join([name + b": " + value] + lines)
+        return kind, header
     other = draw(st.sampled_from(CORPUS)).read_bytes()
 
     def splice(d):

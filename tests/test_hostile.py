@@ -284,3 +284,11 @@ def test_crlf_line_endings(tmp_path):
 def test_quoted_printable_mail():
     path = PATCHES / "robust-quoted-printable.patch"
     assert_readable(check(path, "--terse"), str(path))
+
+
+def test_a_file_name_with_a_newline(tmp_path):
+    path = tmp_path / "two\nlines.patch"
+    path.write_bytes(b"")
+    proc = check(path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"patchflow: {tmp_path}/two\\nlines.patch: empty file"]

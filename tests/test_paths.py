@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 
@@ -113,3 +114,54 @@ def test_the_tree_reads_no_file_outside_it_and_no_fifo(kernel_clone):
     assert tree.read_text("/dev/zero") is None
     os.mkfifo(kernel_clone / "fifo")
     assert tree.read_text("fifo") is None
+
+
+def tree_state(repo):
+    """What a run must leave as it was: HEAD, branches, index, working files, stash and worktrees."""
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=60,
+                              check=True).stdout
+    return (git("rev-parse", "HEAD"), git("for-each-ref"), git("ls-files", "-s"), git("status", "--porcelain"),
+            git("stash", "list"), git("worktree", "list", "--porcelain"))
+
+
+def test_regen_refuses_a_patch_leaving_the_tree_before_applying(kernel_clone):
+    before = tree_state(kernel_clone)
+    proc = run_patchflow("regen", "--tree", kernel_clone, "--patch", ESCAPE, timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"patchflow: {ESCAPE}:7: refusing to apply ../../.bashrc: a '..' component leaves the tree (and 4 more)"]
+    assert proc.stdout == ""
+    assert tree_state(kernel_clone) == before
+
+
+def test_regen_refuses_a_path_through_a_symlink_of_the_tree(kernel_clone, tmp_path):
+    os.symlink("/etc", kernel_clone / "out")
+    patch = tmp_path / "through-link.patch"
+    patch.write_text(one_file_diff("out/passwd", "out/passwd"))
+    before = tree_state(kernel_clone)
+    proc = run_patchflow("regen", "--tree", kernel_clone, "--patch", patch, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"patchflow: {patch}:1: refusing to apply out/passwd: goes through out, "
+                                        "a symbolic link in the tree that points outside it"]
+    assert tree_state(kernel_clone) == before
+
+
+def test_format_refuses_a_commit_adding_a_symlink_out_of_the_tree(kernel_clone, tmp_path):
+    """git stores a symbolic link to ../../../../etc without complaint; format refuses to write or apply
+    the series, even with the check gate off."""
+    subprocess.run(["git", "checkout", "-q", "-b", "topic"], cwd=kernel_clone, check=True, timeout=60)
+    os.symlink("../../../../etc", kernel_clone / "kernel" / "bpf" / "etc")
+    subprocess.run(["git", "add", "kernel/bpf/etc"], cwd=kernel_clone, check=True, timeout=60)
+    subprocess.run(["git", "commit", "-q", "-s", "-m", "bpf: add a link to the configuration",
+                    "-m", "So that the verifier can read it."], cwd=kernel_clone, check=True, timeout=60)
+    before = tree_state(kernel_clone)
+    out = tmp_path / "out"
+    proc = run_patchflow("format", "-1", "--no-check", "--no-auto", "-o", out, cwd=kernel_clone, timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("patchflow: ") and lines[0].endswith(
+        "refusing to apply kernel/bpf/etc: a symbolic link to ../../../../etc, outside the tree"), lines
+    assert "0001-bpf-add-a-link-to-the-configuration.patch" in lines[0]
+    assert not out.exists() or list(out.iterdir()) == []
+    assert tree_state(kernel_clone) == before

@@ -56,7 +56,8 @@ def main(argv=None) -> int:
     try:
         return args._run(args)
     except PatchflowError as exc:
-        print(f"patchflow: {exc}", file=sys.stderr)
+        # one line whatever the message quotes: a file name may hold a newline
+        print("patchflow: " + str(exc).replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         print("patchflow: interrupted", file=sys.stderr)

@@ -208,6 +208,9 @@ def _strip_parens_comments(name):
 
 def parse_address(text):
     """(name, name comment, address, trailing comment) of `Name (comment) <addr> # comment`."""
+    # RFC 5322 caps a line at 998 characters; the patterns below backtrack quadratically on a longer
+    # one (a 100 KB From: took a minute), so nothing past that is read
+    text = text[:998]
     name = address = comment = ""
     match = re.match(r"^(.*)<(\S+@\S+)>(.*)$", text)
     if match:

@@ -123,6 +123,7 @@ def run(args) -> int:
             fmt.add_notes(mails[0], log)
         fmt.write_mails(out.staging, mails)
         final = [os.path.join(out.directory, mail.name) for mail in mails]
+        _refuse_unsafe_paths(mails, final, tree)
         if args.check and not _gate(mails, final, tree):
             return 1
         if args.rebase_check and not _rebase_check(tree, mails, tag):
@@ -143,6 +144,16 @@ def run(args) -> int:
     print("Send them with:")
     print("  git send-email " + " ".join(_shown(path) for path in final))
     return 0
+
+
+def _refuse_unsafe_paths(mails, final, tree) -> None:
+    """One line and exit 2, nothing written, for a series whose file names leave the tree (a symbolic
+    link to outside it, a path through one): before the check gate and before --rebase-check applies."""
+    from ..patch import parse_text
+    from ..paths import refuse_unsafe_paths
+
+    refuse_unsafe_paths([patch for mail, path in zip(mails, final) for patch in parse_text(mail.text, source=_shown(path))],
+                        tree.path)
 
 
 def _check_words(args) -> None:

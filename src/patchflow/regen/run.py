@@ -63,6 +63,8 @@ def regen(tree_spec: str, base: Optional[str] = None, patch_files: Optional[List
         raise BadInput(f"--out {out}: exists and is not a directory")
     tree = resolve_tree(tree_spec, max_age=max_age, progress=progress)
     commit, subject = resolve_base(tree, base)
+    if patch_files:
+        _refuse_unsafe_paths(patch_files, tree.path)
     # the tools are looked for first: a missing compiler is an error before any work
     bpf_object.clang()
     bpf_object.c_preprocessor()
@@ -73,6 +75,20 @@ def regen(tree_spec: str, base: Optional[str] = None, patch_files: Optional[List
         except BaseException:
             processes.kill_all()  # the compilers and generators of the worker threads, on Ctrl-C
             raise
+
+
+def _refuse_unsafe_paths(patch_files: List[str], tree_path: str) -> None:
+    """One line and exit 2 for a patch whose file names leave the tree, before a worktree exists."""
+    from ..errors import BadInput
+    from ..patch import read_patches
+    from ..paths import refuse_unsafe_paths
+
+    for path in patch_files:
+        try:
+            parsed = read_patches(path)
+        except BadInput:
+            continue  # unreadable or not a patch: apply_series says so in its own words
+        refuse_unsafe_paths(parsed, tree_path)
 
 
 def _regen_in(work, scratch, pool, tree, tree_spec, commit, subject, patch_files, out) -> RegenResult:

@@ -1,0 +1,181 @@
+"""SIGINT and SIGTERM sent to a real `patchflow regen` / `patchflow format` child at several points.
+
+To stop a run at a known point, PATH starts with a directory of shims: `git` and `clang` scripts that,
+when their arguments contain the word the test names, touch a marker file and sleep before running
+the real program. The test waits for the marker, sends the signal to patchflow, and checks that the
+run ends at once with status 130 and `patchflow: interrupted`, that the user's tree is exactly as it
+was (HEAD, branches and tags, index, working files, stash, worktree list), that no temporary
+directory or output is left behind, and that a second run works.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from test_paths import tree_state
+
+SHIM = """#!/bin/sh
+for arg in "$@"; do
+    if [ "$arg" = "$PATCHFLOW_TEST_PAUSE_AT" ]; then
+        touch "$PATCHFLOW_TEST_MARKER"
+        sleep 60
+    fi
+done
+exec {real} "$@"
+"""
+
+
+def shims(directory: Path) -> Path:
+    directory.mkdir()
+    for program in ("git", "clang"):
+        real = shutil.which(program)
+        assert real, f"{program} is needed for this test"
+        shim = directory / program
+        shim.write_text(SHIM.format(real=real))
+        shim.chmod(0o755)
+    return directory
+
+
+def start(args, cwd, tmp_path, pause_at, env=None):
+    """A patchflow child whose `git`/`clang` call with `pause_at` among its arguments sleeps."""
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir(exist_ok=True)
+    marker = tmp_path / "reached"
+    env = dict(os.environ, PATH=f"{shims(tmp_path / 'shims')}{os.pathsep}{os.environ['PATH']}",
+               PATCHFLOW_TEST_PAUSE_AT=pause_at, PATCHFLOW_TEST_MARKER=str(marker), TMPDIR=str(private_tmp),
+               **(env or {}))
+    child = subprocess.Popen([sys.executable, "-m", "patchflow", *map(str, args)], cwd=cwd, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)  # the signal goes to patchflow alone, not to its children
+    return child, marker, private_tmp
+
+
+def interrupt_when_reached(child, marker, signum):
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert child.poll() is None, f"ended before the pause point: {child.communicate()}"
+        assert time.monotonic() < deadline, "the pause point was never reached"
+        time.sleep(0.02)
+    time.sleep(0.2)
+    sent = time.monotonic()
+    child.send_signal(signum)
+    try:
+        out, err = child.communicate(timeout=30)
+    finally:
+        # the shims' sleeps outlive a killed shim: end what is left of the child's process group
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        child.wait(timeout=30)
+    return out, err, time.monotonic() - sent
+
+
+def assert_interrupted(out, err, seconds, child):
+    assert child.returncode == 130, (child.returncode, out, err)
+    assert err.splitlines()[-1:] == ["patchflow: interrupted"], err
+    assert "Traceback" not in err
+    assert seconds < 20, f"took {seconds:.1f} s to stop"
+
+
+SIGNALS = pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+
+
+@SIGNALS
+@pytest.mark.parametrize("point, pause_at", [
+    ("worktree", "worktree"),  # the throw-away worktree being checked out
+    ("apply", "am"),  # git am of the bundled patch
+    ("compile", "-target"),  # clang compiling the helper test objects
+])
+def test_regen_interrupted(kernel_clone, tmp_path, point, pause_at, signum):
+    before = tree_state(kernel_clone)
+    child, marker, private_tmp = start(["regen", "--tree", kernel_clone], kernel_clone, tmp_path, pause_at)
+    out, err, seconds = interrupt_when_reached(child, marker, signum)
+    assert_interrupted(out, err, seconds, child)
+    assert tree_state(kernel_clone) == before
+    assert list(private_tmp.iterdir()) == [], "temporary files left behind"
+    if signum == signal.SIGTERM and point == "apply":
+        again = subprocess.run([sys.executable, "-m", "patchflow", "regen", "--tree", str(kernel_clone)],
+                               capture_output=True, text=True, timeout=600)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "4 of 4 proofs pass" in again.stdout
+        assert tree_state(kernel_clone) == before
+
+
+@SIGNALS
+def test_regen_interrupted_while_cloning_a_named_tree(kernel_tree, tmp_path, signum):
+    """`--tree bpf-next` clones into the cache: an interrupted clone leaves neither the clone nor its
+    staging directory, and the next run clones again and passes."""
+    config = tmp_path / "gitconfig"
+    config.write_text("")
+    subprocess.run(["git", "config", "--file", str(config), "patchflow.tree.bpf-next.url", f"file://{kernel_tree}"],
+                   check=True, timeout=30)
+    env = {"GIT_CONFIG_GLOBAL": str(config), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    before = tree_state(kernel_tree)
+    work = tmp_path / "work"
+    work.mkdir()
+    child, marker, private_tmp = start(["regen", "--tree", "bpf-next"], work, tmp_path, "clone", env=env)
+    out, err, seconds = interrupt_when_reached(child, marker, signum)
+    assert_interrupted(out, err, seconds, child)
+    trees = tmp_path / "cache" / "patchflow" / "trees"
+    # NAME.lock stays: an flock(2) lock file, free once its holder is gone
+    left = sorted(p.name for p in trees.iterdir()) if trees.exists() else []
+    assert [name for name in left if not name.endswith(".lock")] == [], "a clone or its staging directory is left"
+    assert list(private_tmp.iterdir()) == []
+    assert tree_state(kernel_tree) == before
+    if signum == signal.SIGINT:
+        again = subprocess.run([sys.executable, "-m", "patchflow", "regen", "--tree", "bpf-next"], cwd=work,
+                               capture_output=True, text=True, timeout=600, env=dict(os.environ, **env))
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "4 of 4 proofs pass" in again.stdout
+        assert sorted(p.name for p in trees.iterdir()) == ["bpf-next", "bpf-next.lock"]
+
+
+def topic_branch(repo):
+    """Two commits on a branch, the range `format` is given."""
+    def git(*args):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, timeout=60)
+    git("checkout", "-q", "-b", "topic")
+    for name, text in (("a", "first"), ("b", "second")):
+        path = repo / "kernel" / "bpf" / "syscall.c"
+        path.write_text(path.read_text().replace("static void *__bpf_map_area_alloc(",
+                                                 f"/* {text} */\nstatic void *__bpf_map_area_alloc(", 1))
+        git("commit", "-q", "-s", "-a", "-m", f"bpf: note the {text} thing", "-m", "Say what the allocator does.")
+
+
+@SIGNALS
+@pytest.mark.parametrize("point, pause_at", [
+    ("generation", "format-patch"),  # git format-patch writing the mails
+    ("rebase-check apply", "am"),  # git am in the rebase check's worktree
+])
+def test_format_interrupted(kernel_clone, tmp_path, point, pause_at, signum):
+    topic_branch(kernel_clone)
+    subprocess.run(["git", "config", "patchflow.tree.bpf-next.path", str(kernel_clone)], cwd=kernel_clone,
+                   check=True, timeout=60)
+    other = tmp_path / "tip"
+    subprocess.run(["git", "clone", "-q", "--branch", "master", str(kernel_clone), str(other)], check=True,
+                   timeout=120)
+    before, before_other = tree_state(kernel_clone), tree_state(other)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    args = ["format", "master..topic", "--no-check", "--no-auto", "--tree", other, "--rebase-check", "-o", out_dir]
+    child, marker, private_tmp = start(args, kernel_clone, tmp_path, pause_at)
+    out, err, seconds = interrupt_when_reached(child, marker, signum)
+    assert_interrupted(out, err, seconds, child)
+    assert tree_state(kernel_clone) == before and tree_state(other) == before_other
+    assert list(out_dir.iterdir()) == [], "the output directory has files or a staging directory left"
+    assert list(private_tmp.iterdir()) == []
+    again = subprocess.run([sys.executable, "-m", "patchflow", *map(str, args)], cwd=kernel_clone,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "0000-cover-letter.patch", "0001-bpf-note-the-first-thing.patch", "0002-bpf-note-the-second-thing.patch"]
+    assert tree_state(kernel_clone) == before and tree_state(other) == before_other
