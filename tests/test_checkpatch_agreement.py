@@ -40,6 +40,12 @@ DELIBERATE = {
     ("fixes-tag-full-sha.patch", "BAD_FIXES_TAG"):
         "checkpatch wants exactly 12 hex digits; a longer id is just as exact, and patchflow follows "
         "the rule of at least 12 (as checkpatch itself does for `commit <id>` references)",
+    ("robust-quoted-printable.patch", "TRAILING_WHITESPACE"):
+        "checkpatch reads a quoted-printable body undecoded (`=20`, `=3D`, soft line breaks); patchflow "
+        "decodes it as git am does, so the trailing blank of ` =20` is found, on the decoded line",
+    ("robust-quoted-printable.patch", "FROM_SIGN_OFF_MISMATCH"):
+        "checkpatch compares the decoded From: with the undecoded `Jos=C3=A9 M=C3=BCller` of the "
+        "quoted-printable sign-off; decoded, they are the same name",
     ("missing-eof-newline-python.patch", "MISSING_EOF_NEWLINE"):
         "checkpatch checks C, assembly, Rust, shell and device tree only; the kernel's .editorconfig "
         "asks a final newline of Python, Makefiles, Kconfig, YAML, JSON and awk too",
