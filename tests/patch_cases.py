@@ -3,12 +3,17 @@
 NAME.expected lists the findings `patchflow check --strict` must report, one `TYPE LINE` per line,
 where LINE is the line in the patch file (checkpatch's #N) or `-` for a finding on no line. Lines
 starting with `#` are comments; `# args: ...` gives extra options (`{kernel_tree}` stands for the
-cached 6.12 tree).
+cached 6.12 tree, `{release_history}` for the small repository of `release_history()`).
 """
 
 from __future__ import annotations
 
+import atexit
+import os
 import shlex
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import List, Optional, Tuple
 
@@ -24,6 +29,35 @@ def expected_path(case: Path) -> Path:
     return case.with_name(case.name + ".expected")
 
 
+# The commit of release_history(): git ids hash content, names and dates only, so it is the same on
+# every machine (the cached 6.12 tree's id is not: it changes with Debian's linux-source package).
+RELEASED_COMMIT = "661541cfa6fd1522b1c38aa62bbc629bde807310"
+RELEASED_SUBJECT = "net: sock: add the timestamp ioctls"
+_HISTORY: List[Path] = []
+
+
+def release_history() -> Path:
+    """A git repository of one commit, RELEASED_SUBJECT, tagged v6.12: a history in which a `Fixes:`
+    tag names a released commit by a fixed id (TREE_SELECTION's cases)."""
+    if not _HISTORY:
+        repo = Path(tempfile.mkdtemp(prefix="patchflow-release-history-"))
+        atexit.register(shutil.rmtree, repo, True)
+        env = dict(os.environ, GIT_AUTHOR_NAME="Ada Lovelace", GIT_AUTHOR_EMAIL="ada@example.org",
+                   GIT_AUTHOR_DATE="2024-09-01T12:00:00+00:00", GIT_COMMITTER_NAME="Ada Lovelace",
+                   GIT_COMMITTER_EMAIL="ada@example.org", GIT_COMMITTER_DATE="2024-09-01T12:00:00+00:00",
+                   GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+        (repo / "net" / "core").mkdir(parents=True)
+        (repo / "net" / "core" / "sock.c").write_text("int sock_gettstamp(struct socket *sock, void __user *userstamp,\n"
+                                                      "\t\t   bool timeval, bool time32);\n")
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", RELEASED_SUBJECT], ["tag", "v6.12"]):
+            subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, timeout=60)
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, env=env, check=True, capture_output=True,
+                              text=True, timeout=60).stdout.strip()
+        assert head == RELEASED_COMMIT, f"release_history() made {head}, not {RELEASED_COMMIT}"
+        _HISTORY.append(repo)
+    return _HISTORY[0]
+
+
 def read_expected(case: Path, kernel_tree: Optional[Path] = None) -> Tuple[List[str], List[Tuple[str, Optional[int]]]]:
     """(extra command-line arguments, [(type, patch line or None)]) of a case."""
     path = expected_path(case)
@@ -37,7 +71,10 @@ def read_expected(case: Path, kernel_tree: Optional[Path] = None) -> Tuple[List[
             continue
         if line.startswith("#"):
             if line.startswith("# args:"):
-                args += [a.replace("{kernel_tree}", str(kernel_tree)) for a in shlex.split(line[len("# args:"):])]
+                for arg in shlex.split(line[len("# args:"):]):
+                    if "{release_history}" in arg:
+                        arg = arg.replace("{release_history}", str(release_history()))
+                    args.append(arg.replace("{kernel_tree}", str(kernel_tree)))
             continue
         type_name, where = line.split()
         findings.append((type_name, None if where == "-" else int(where)))
