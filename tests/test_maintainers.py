@@ -169,3 +169,30 @@ diff --git a/net/core/dev.c b/net/core/dev.c
         "XDP (eXpress Data Path)"]
     assert [e.title for e in real.keyword_entries([patch.replace("fast path", "XDP_PASS and xdp path")])] == [
         "XDP (eXpress Data Path)"]
+
+
+def test_index_gives_the_entries_of_matching_every_entry(real):
+    """entries_for() matches only the entries indexed under a path's first directory: on paths made
+    from the file's own F: and X: patterns, the answer is the one of trying every entry."""
+    import random
+    import re
+
+    def every_entry(path):
+        scored = []
+        for order, entry in enumerate(real.entries):
+            depth = entry.match_depth(path, real.directories)
+            if depth is not None:
+                scored.append((-depth, sum(1 for p in entry.patterns if p.kind != "X"), order, entry.title))
+        return [item[3] for item in sorted(scored)]
+
+    paths = set()
+    for entry in real.entries:
+        for key, value in entry.ordered:
+            if key in ("F", "X") and value:
+                path = re.sub(r"\[([^\]]*)\]", lambda m: m.group(1)[:1] or "a", value).replace("*", "a")
+                path = path.replace("?", "b") + ("sub/x.c" if value.endswith("/") else "")
+                paths.update((path, path + "/y.h"))
+    sample = random.Random(1).sample(sorted(paths), 400) + ["Makefile", "README", "x"]
+    assert len(sample) == 403
+    for path in sample:
+        assert titles(real, path) == every_entry(path), path
