@@ -153,3 +153,20 @@ def test_temp_worktree_bad_commit(kernel_clone):
         with TempWorktree(KernelTree(str(kernel_clone)), "no-such-ref"):
             pass
     assert snapshot(kernel_clone) == before
+
+
+def test_check_finds_the_kernel_tree_around_the_current_directory(kernel_clone):
+    """From a subdirectory, the work tree's top (found by its .git, as git would) is the tree; from a
+    repository nested inside it, with no MAINTAINERS of its own, there is none."""
+    from conftest import patch_path, run_patchflow
+
+    patch = patch_path("clean-bpf-fix.patch")
+    proc = run_patchflow("check", "--terse", "--types", "VERIFY_FIXES", patch, cwd=kernel_clone / "kernel" / "bpf")
+    assert proc.stdout.splitlines()[0] == (
+        f"{patch}:12: ERROR:VERIFY_FIXES: Fixes: commit 15c14a3dca42 is not in the tree at {kernel_clone}: "
+        "check the id (or update the tree)")
+    nested = kernel_clone / "tools" / "nested"
+    nested.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=nested, check=True, timeout=60)
+    proc = run_patchflow("check", "--terse", "--types", "VERIFY_FIXES", patch, cwd=nested)
+    assert proc.returncode == 0 and "VERIFY_FIXES" not in proc.stdout
