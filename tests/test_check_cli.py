@@ -24,7 +24,7 @@ def test_text_layout_is_checkpatchs_with_types(run_cli):
         "#46: FILE: kernel/bpf/syscall.c:1633:",
         "+^I$",
         "",
-        "total: 3 errors, 0 warnings, 0 checks, 49 lines checked",
+        "total: 3 errors, 0 warnings, 0 checks, 21 lines checked",
         "",
         f"{TRAILING} has style problems, please review.",
     ]
@@ -56,7 +56,7 @@ def test_terse_is_one_line_per_finding(run_cli):
         f"{TRAILING}:28: ERROR:TRAILING_WHITESPACE: trailing whitespace",
         f"{TRAILING}:42: ERROR:TRAILING_WHITESPACE: trailing whitespace",
         f"{TRAILING}:46: ERROR:TRAILING_WHITESPACE: trailing whitespace",
-        f"{TRAILING}: total: 3 errors, 0 warnings, 0 checks, 49 lines checked",
+        f"{TRAILING}: total: 3 errors, 0 warnings, 0 checks, 21 lines checked",
     ]
 
 
@@ -174,10 +174,10 @@ def test_standard_input(kernel_clone):
     proc = run_patchflow("check", "--terse", "-", input=mail, cwd=kernel_clone.parent)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.splitlines() == [
+        "-:18: ERROR:TRAILING_WHITESPACE: trailing whitespace",
         "-: WARNING:COMMIT_MESSAGE: Missing commit description - Add an appropriate one",
         "-: ERROR:MISSING_SIGN_OFF: Missing Signed-off-by: line(s)",
-        "-:18: ERROR:TRAILING_WHITESPACE: trailing whitespace",
-        "-: total: 2 errors, 1 warnings, 0 checks, 25 lines checked",
+        "-: total: 2 errors, 1 warnings, 0 checks, 8 lines checked",
     ]
 
 

@@ -140,3 +140,20 @@ def test_every_shared_type_is_seen_by_both_tools(kernel_tree, tmp_path):
         args, _ = read_expected(case, kernel_tree)
         seen.update(t for t, _ in checkpatch_on_file(checkpatch, case, tmp_path, checkpatch_args(args)))
     assert sorted(SHARED_TYPES - seen) == []
+
+
+LINES_CHECKED = re.compile(r"^(?:\S+: )?total: \d+ errors, \d+ warnings, \d+ checks, (\d+) lines checked$", re.M)
+# a sample of single-mail cases (each checkpatch run costs half a second): plain, CRLF, new file, Python
+COUNTED = [c for c in CASES if c.name in {"clean-bpf-fix.patch", "dos-line-endings.patch", "bpf-helper-v1.patch",
+                                          "alignment-py-context.patch", "ifndef-c.patch", "code-indent.patch"}]
+
+
+@pytest.mark.parametrize("case", COUNTED, ids=[c.name for c in COUNTED])
+def test_lines_checked_is_checkpatchs_count(case, kernel_tree, run_cli, monkeypatch, tmp_path):
+    """`total: ... N lines checked` counts what checkpatch counts: the lines inside hunks."""
+    monkeypatch.chdir(tmp_path)
+    proc = subprocess.run(["perl", str(kernel_tree / "scripts" / "checkpatch.pl"), "--strict", "--no-tree",
+                           "--color=never", str(case)], cwd=tmp_path, capture_output=True, timeout=120)
+    theirs = LINES_CHECKED.findall(proc.stdout.decode("utf-8", "replace"))
+    status, out, err = run_cli("check", "--strict", case)
+    assert LINES_CHECKED.findall(out) == theirs and len(theirs) == 1

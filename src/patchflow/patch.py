@@ -188,8 +188,9 @@ class Patch:
         return self.lines[patch_line - self.first_line]
 
     @property
-    def line_count(self) -> int:
-        return len(self.lines)
+    def diff_line_count(self) -> int:
+        """The lines inside hunks, which checkpatch counts as "lines checked"."""
+        return sum(len(hunk.lines) for file in self.files for hunk in file.hunks)
 
     def trailer_values(self, key: str) -> List[Trailer]:
         key = key.lower()

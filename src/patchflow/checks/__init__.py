@@ -188,8 +188,9 @@ def run(series: Series, options: Options) -> List[PatchResult]:
             by_patch[id(target)].append(_finding(info, hit, target))
     results = []
     for patch in series:
-        findings = sorted(by_patch[id(patch)], key=lambda f: (f.patch_line or 0))
-        results.append(PatchResult(patch.name, patch.source, patch.line_count, findings))
+        # in patch order, and findings on the patch as a whole (a missing sign-off) last, as checkpatch
+        findings = sorted(by_patch[id(patch)], key=lambda f: (f.patch_line is None, f.patch_line or 0))
+        results.append(PatchResult(patch.name, patch.source, patch.diff_line_count, findings))
     return results
 
 
