@@ -139,29 +139,27 @@ def git_toplevel(start: str) -> Optional[str]:
     return proc.stdout.decode().strip() or None
 
 
-def _maintainers_above(start: str) -> bool:
-    """Whether start or a directory above it holds a MAINTAINERS file."""
+def _nearest_holding(start: str, name: str) -> Optional[str]:
+    """The nearest directory at or above start that holds `name`, found without starting git."""
     path = os.path.abspath(start)
     while True:
-        if os.path.isfile(os.path.join(path, "MAINTAINERS")):
-            return True
-        parent = os.path.dirname(path)
-        if parent == path:
-            return False
-        path = parent
-
-
-def _work_tree_top(start: str) -> Optional[str]:
-    """The nearest directory at or above start that holds a `.git` (the top of the work tree git
-    would name), found without starting git; None when there is none."""
-    path = os.path.abspath(start)
-    while True:
-        if os.path.exists(os.path.join(path, ".git")):
+        if os.path.exists(os.path.join(path, name)):
             return path
         parent = os.path.dirname(path)
         if parent == path:
             return None
         path = parent
+
+
+def _maintainers_above(start: str) -> bool:
+    """Whether start or a directory above it holds a MAINTAINERS file."""
+    return _nearest_holding(start, "MAINTAINERS") is not None
+
+
+def _work_tree_top(start: str) -> Optional[str]:
+    """The nearest directory at or above start that holds a `.git` (the top of the work tree git
+    would name); None when there is none."""
+    return _nearest_holding(start, ".git")
 
 
 def find_check_tree(spec: Optional[str]) -> Optional[KernelTree]:
