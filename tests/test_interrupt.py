@@ -1,4 +1,5 @@
-"""SIGINT and SIGTERM sent to a real `patchflow regen` / `patchflow format` child at several points.
+"""SIGINT and SIGTERM sent to a real `patchflow regen` / `patchflow format` child at several points
+(the writing of `format` is stopped another way: see the section "writing" below).
 
 To stop a run at a known point, PATH starts with a directory of shims: `git` and `clang` scripts that,
 when their arguments contain the word the test names, touch a marker file and sleep before running
@@ -179,3 +180,123 @@ def test_format_interrupted(kernel_clone, tmp_path, point, pause_at, signum):
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "0000-cover-letter.patch", "0001-bpf-note-the-first-thing.patch", "0002-bpf-note-the-second-thing.patch"]
     assert tree_state(kernel_clone) == before and tree_state(other) == before_other
+
+
+# --- writing: the renames that move the mails into the output directory ---------------------------
+#
+# `format` writes the mails into a staging directory, then moves them into place with rename(2): one
+# rename per file into an existing directory, or one rename of the staging directory itself into a
+# new one. To stop a run in the middle of that, it runs under `strace` with every rename of the
+# patchflow process (not of its git children) held for a while on its way back to user space: the
+# file is in place, the run cannot go on. The test watches the output directory, and sends the signal
+# once the first rename has happened.
+
+RENAME_HELD = 1.5  # seconds each rename of patchflow's own is held
+
+
+def start_held_renames(args, cwd, tmp_path):
+    strace = shutil.which("strace")
+    assert strace, "strace is needed for this test (Debian package strace)"
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir(exist_ok=True)
+    held = f"inject=rename,renameat,renameat2:delay_exit={int(RENAME_HELD * 1_000_000)}"
+    child = subprocess.Popen([strace, "-qq", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
+                              "-e", "signal=none", "-e", held, sys.executable, "-m", "patchflow", *map(str, args)],
+                             cwd=cwd, env=dict(os.environ, TMPDIR=str(private_tmp)), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return child, private_tmp
+
+
+def patchflow_under(strace_pid, deadline):
+    """The pid of the traced patchflow: strace's one child."""
+    while time.monotonic() < deadline:
+        try:
+            children = Path(f"/proc/{strace_pid}/task/{strace_pid}/children").read_text().split()
+        except OSError:
+            children = []
+        if children:
+            return int(children[0])
+        time.sleep(0.01)
+    raise AssertionError("strace never started patchflow")
+
+
+def interrupt_after_first_rename(child, renamed, signum):
+    """Send `signum` to patchflow as soon as `renamed()` says a first file is in place."""
+    deadline = time.monotonic() + 120
+    pid = patchflow_under(child.pid, deadline)
+    while not renamed():
+        assert child.poll() is None, f"ended before writing: {child.communicate()}"
+        assert time.monotonic() < deadline, "the output was never written"
+        time.sleep(0.01)
+    sent = time.monotonic()
+    os.kill(pid, signum)
+    try:
+        out, err = child.communicate(timeout=60)
+    finally:
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        child.wait(timeout=30)
+    return out, err, time.monotonic() - sent
+
+
+def formatted(directory):
+    return {path.name: path.read_text() for path in sorted(directory.iterdir())}
+
+
+@SIGNALS
+def test_format_interrupted_while_replacing_an_earlier_series(kernel_clone, tmp_path, signum):
+    """An output directory holding the mails of an earlier run: a signal that arrives when the first
+    new mail has replaced its old one still leaves the complete new set (the moves finish, then the
+    run stops with 130), never a mix of old and new mails."""
+    topic_branch(kernel_clone)
+    out_dir = tmp_path / "out"
+    common = ["format", "master..topic", "--no-check", "--no-auto", "-o", out_dir]
+    first = subprocess.run([sys.executable, "-m", "patchflow", *map(str, common), "--cc", "old@example.org"],
+                           cwd=kernel_clone, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stdout + first.stderr
+    old = formatted(out_dir)
+    assert len(old) == 3 and all("Cc: old@example.org" in text for text in old.values())
+    before = tree_state(kernel_clone)
+
+    args = [*common, "--cc", "new@example.org"]
+    child, private_tmp = start_held_renames(args, kernel_clone, tmp_path)
+    cover = out_dir / "0000-cover-letter.patch"
+    out, err, seconds = interrupt_after_first_rename(child, lambda: "new@example.org" in cover.read_text(), signum)
+    assert_interrupted(out, err, seconds, child)
+    assert "Traceback" not in out
+    new = formatted(out_dir)
+    assert sorted(new) == sorted(old), "a staging directory or a stray file is left in the output directory"
+    assert all("Cc: new@example.org" in text and "old@example.org" not in text for text in new.values()), \
+        "the output directory mixes the old and the new series"
+    assert tree_state(kernel_clone) == before
+    assert list(private_tmp.iterdir()) == []
+
+    again = subprocess.run([sys.executable, "-m", "patchflow", *map(str, common), "--cc", "again@example.org"],
+                           cwd=kernel_clone, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert sorted(formatted(out_dir)) == sorted(old)
+    assert all("Cc: again@example.org" in text for text in formatted(out_dir).values())
+    assert tree_state(kernel_clone) == before
+
+
+@SIGNALS
+def test_format_interrupted_while_creating_the_output_directory(kernel_clone, tmp_path, signum):
+    """A new output directory is the staging directory renamed: once it exists it is complete."""
+    topic_branch(kernel_clone)
+    out_dir = tmp_path / "new" / "out"
+    args = ["format", "master..topic", "--no-check", "--no-auto", "-o", out_dir]
+    before = tree_state(kernel_clone)
+    child, private_tmp = start_held_renames(args, kernel_clone, tmp_path)
+    out, err, seconds = interrupt_after_first_rename(child, out_dir.exists, signum)
+    assert_interrupted(out, err, seconds, child)
+    assert sorted(formatted(out_dir)) == [
+        "0000-cover-letter.patch", "0001-bpf-note-the-first-thing.patch", "0002-bpf-note-the-second-thing.patch"]
+    assert [path.name for path in out_dir.parent.iterdir()] == ["out"], "a staging directory is left"
+    assert tree_state(kernel_clone) == before
+    assert list(private_tmp.iterdir()) == []
+    again = subprocess.run([sys.executable, "-m", "patchflow", *map(str, args)], cwd=kernel_clone,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert len(formatted(out_dir)) == 3
