@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from patchwork_server import patchwork  # noqa: F401  (a fixture)
 from test_paths import tree_state
 
 SHIM = """#!/bin/sh
@@ -300,3 +301,84 @@ def test_format_interrupted_while_creating_the_output_directory(kernel_clone, tm
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(formatted(out_dir)) == 3
+
+
+# --- status --watch and check: commands with no clean-up of their own must still stop cleanly -----
+
+
+def signal_when(child, ready, signum, what):
+    """Send `signum` to the child once `ready()` holds; its output and the seconds it took to end."""
+    deadline = time.monotonic() + 120
+    while not ready():
+        assert child.poll() is None, f"ended before {what}: {child.communicate()}"
+        assert time.monotonic() < deadline, f"never reached {what}"
+        time.sleep(0.02)
+    sent = time.monotonic()
+    child.send_signal(signum)
+    try:
+        out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=30)
+    return out, err, time.monotonic() - sent
+
+
+def start_patchflow(*args, cwd=None):
+    return subprocess.Popen([sys.executable, "-m", "patchflow", *map(str, args)], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+@SIGNALS
+@pytest.mark.parametrize("moment", ["between polls", "while a poll waits for the server"])
+def test_status_watch_interrupted(patchwork, signum, moment):
+    """Patch 2's CI check stays pending: `--watch` polls until stopped, and a signal ends it with one line."""
+    from patchwork_server import patch_2_checks, slow
+
+    checks = "/api/1.3/patches/2/checks/"
+    if moment == "between polls":
+        interval, polls_before = "30", 1
+    else:  # the second poll gets no answer for a minute
+        patchwork.app.route("GET", checks, [patch_2_checks(), slow(patch_2_checks(), 60)])
+        interval, polls_before = "0.05", 2
+    child = start_patchflow("status", "--url", patchwork.url, "--series", "1", "--watch", "--interval", interval)
+    out, err, seconds = signal_when(child, lambda: len(patchwork.app.requests_to("GET", checks)) >= polls_before,
+                                    signum, "the watch loop")
+    assert child.returncode == 130, (child.returncode, out, err)
+    assert err.splitlines() == ["patchflow: interrupted"], err
+    assert out.startswith("series 1 v2: Two small cleanups in bpf_doc.py and libbpf\n")
+    assert seconds < 5, f"took {seconds:.1f} s to stop"
+
+
+def load_bench_scale():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_scale.py"
+    spec = importlib.util.spec_from_file_location("bench_scale", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of a running process (from /proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@SIGNALS
+def test_check_interrupted_on_a_huge_patch(kernel_tree, tmp_path, signum):
+    """400,000 changed lines (some 10 s of work): stopped after a second of it, check ends at once."""
+    import random
+
+    bench = load_bench_scale()
+    patch = tmp_path / "huge.patch"
+    patch.write_text(bench.make_patch(400_000, bench.kernel_lines(kernel_tree), random.Random(7)))
+    child = start_patchflow("check", "--tree", kernel_tree, patch, cwd=tmp_path)
+    out, err, seconds = signal_when(child, lambda: cpu_seconds(child.pid) >= 1.0, signum, "a second of checking")
+    assert child.returncode == 130, (child.returncode, out[-2000:], err)
+    assert err.splitlines() == ["patchflow: interrupted"], err
+    assert seconds < 5, f"took {seconds:.1f} s to stop"
