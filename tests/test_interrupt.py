@@ -382,3 +382,37 @@ def test_check_interrupted_on_a_huge_patch(kernel_tree, tmp_path, signum):
     assert child.returncode == 130, (child.returncode, out[-2000:], err)
     assert err.splitlines() == ["patchflow: interrupted"], err
     assert seconds < 5, f"took {seconds:.1f} s to stop"
+
+
+# --- a git that hangs, with a helper of its own holding its output ---------------------------------
+
+HANGING_GIT = """#!/bin/sh
+for arg in "$@"; do
+    if [ "$arg" = "$PATCHFLOW_TEST_HANG_AT" ]; then
+        sleep 60 &  # a helper holding git's stdout and stderr open, as index-pack does for git clone
+        sleep 60
+    fi
+done
+exec {real} "$@"
+"""
+
+
+def test_git_timeout_kills_what_git_started(kernel_clone, tmp_path, monkeypatch, run_cli):
+    """A git command over its time limit ends with one line and exit 2 at once, not when the helpers
+    it started finish: the timeout kills git's whole process group."""
+    topic_branch(kernel_clone)
+    shim_dir = tmp_path / "shims"
+    shim_dir.mkdir()
+    (shim_dir / "git").write_text(HANGING_GIT.format(real=shutil.which("git")))
+    (shim_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PATCHFLOW_TEST_HANG_AT", "rev-list")
+    monkeypatch.setattr("patchflow.tree.GIT_TIMEOUT", 1)
+    monkeypatch.chdir(kernel_clone)
+    started = time.monotonic()
+    code, out, err = run_cli("format", "master..topic", "--no-check", "--no-auto", "-o", tmp_path / "out")
+    seconds = time.monotonic() - started
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [f"patchflow: git rev-list timed out after 1 s in {kernel_clone}"]
+    assert seconds < 10, f"took {seconds:.1f} s: git's helper kept patchflow waiting"
+    assert not (tmp_path / "out").exists()
