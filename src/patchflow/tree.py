@@ -127,6 +127,9 @@ class KernelTree:
 def git_toplevel(start: str) -> Optional[str]:
     try:
         proc = processes.run(["git", "rev-parse", "--show-toplevel"], cwd=start, timeout=30)
+    except FileNotFoundError:
+        # not "not a git work tree": the user would look for the fault in the directory
+        raise ToolMissing("git", "git")
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode != 0:
