@@ -1,4 +1,5 @@
-"""SIGINT and SIGTERM sent to a real `patchflow regen` / `patchflow format` child at several points.
+"""SIGINT and SIGTERM sent to a real `patchflow regen` / `patchflow format` child at several points
+(the writing of `format` is stopped another way: see the section "writing" below).
 
 To stop a run at a known point, PATH starts with a directory of shims: `git` and `clang` scripts that,
 when their arguments contain the word the test names, touch a marker file and sleep before running
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from patchwork_server import patchwork  # noqa: F401  (a fixture)
 from test_paths import tree_state
 
 SHIM = """#!/bin/sh
@@ -179,3 +181,238 @@ def test_format_interrupted(kernel_clone, tmp_path, point, pause_at, signum):
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "0000-cover-letter.patch", "0001-bpf-note-the-first-thing.patch", "0002-bpf-note-the-second-thing.patch"]
     assert tree_state(kernel_clone) == before and tree_state(other) == before_other
+
+
+# --- writing: the renames that move the mails into the output directory ---------------------------
+#
+# `format` writes the mails into a staging directory, then moves them into place with rename(2): one
+# rename per file into an existing directory, or one rename of the staging directory itself into a
+# new one. To stop a run in the middle of that, it runs under `strace` with every rename of the
+# patchflow process (not of its git children) held for a while on its way back to user space: the
+# file is in place, the run cannot go on. The test watches the output directory, and sends the signal
+# once the first rename has happened.
+
+RENAME_HELD = 1.5  # seconds each rename of patchflow's own is held
+
+
+def start_held_renames(args, cwd, tmp_path):
+    strace = shutil.which("strace")
+    assert strace, "strace is needed for this test (Debian package strace)"
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir(exist_ok=True)
+    held = f"inject=rename,renameat,renameat2:delay_exit={int(RENAME_HELD * 1_000_000)}"
+    child = subprocess.Popen([strace, "-qq", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
+                              "-e", "signal=none", "-e", held, sys.executable, "-m", "patchflow", *map(str, args)],
+                             cwd=cwd, env=dict(os.environ, TMPDIR=str(private_tmp)), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return child, private_tmp
+
+
+def patchflow_under(strace_pid, deadline):
+    """The pid of the traced patchflow: strace's one child."""
+    while time.monotonic() < deadline:
+        try:
+            children = Path(f"/proc/{strace_pid}/task/{strace_pid}/children").read_text().split()
+        except OSError:
+            children = []
+        if children:
+            return int(children[0])
+        time.sleep(0.01)
+    raise AssertionError("strace never started patchflow")
+
+
+def interrupt_after_first_rename(child, renamed, signum):
+    """Send `signum` to patchflow as soon as `renamed()` says a first file is in place."""
+    deadline = time.monotonic() + 120
+    pid = patchflow_under(child.pid, deadline)
+    while not renamed():
+        assert child.poll() is None, f"ended before writing: {child.communicate()}"
+        assert time.monotonic() < deadline, "the output was never written"
+        time.sleep(0.01)
+    sent = time.monotonic()
+    os.kill(pid, signum)
+    try:
+        out, err = child.communicate(timeout=60)
+    finally:
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        child.wait(timeout=30)
+    return out, err, time.monotonic() - sent
+
+
+def formatted(directory):
+    return {path.name: path.read_text() for path in sorted(directory.iterdir())}
+
+
+@SIGNALS
+def test_format_interrupted_while_replacing_an_earlier_series(kernel_clone, tmp_path, signum):
+    """An output directory holding the mails of an earlier run: a signal that arrives when the first
+    new mail has replaced its old one still leaves the complete new set (the moves finish, then the
+    run stops with 130), never a mix of old and new mails."""
+    topic_branch(kernel_clone)
+    out_dir = tmp_path / "out"
+    common = ["format", "master..topic", "--no-check", "--no-auto", "-o", out_dir]
+    first = subprocess.run([sys.executable, "-m", "patchflow", *map(str, common), "--cc", "old@example.org"],
+                           cwd=kernel_clone, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stdout + first.stderr
+    old = formatted(out_dir)
+    assert len(old) == 3 and all("Cc: old@example.org" in text for text in old.values())
+    before = tree_state(kernel_clone)
+
+    args = [*common, "--cc", "new@example.org"]
+    child, private_tmp = start_held_renames(args, kernel_clone, tmp_path)
+    cover = out_dir / "0000-cover-letter.patch"
+    out, err, seconds = interrupt_after_first_rename(child, lambda: "new@example.org" in cover.read_text(), signum)
+    assert_interrupted(out, err, seconds, child)
+    assert "Traceback" not in out
+    new = formatted(out_dir)
+    assert sorted(new) == sorted(old), "a staging directory or a stray file is left in the output directory"
+    assert all("Cc: new@example.org" in text and "old@example.org" not in text for text in new.values()), \
+        "the output directory mixes the old and the new series"
+    assert tree_state(kernel_clone) == before
+    assert list(private_tmp.iterdir()) == []
+
+    again = subprocess.run([sys.executable, "-m", "patchflow", *map(str, common), "--cc", "again@example.org"],
+                           cwd=kernel_clone, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert sorted(formatted(out_dir)) == sorted(old)
+    assert all("Cc: again@example.org" in text for text in formatted(out_dir).values())
+    assert tree_state(kernel_clone) == before
+
+
+@SIGNALS
+def test_format_interrupted_while_creating_the_output_directory(kernel_clone, tmp_path, signum):
+    """A new output directory is the staging directory renamed: once it exists it is complete."""
+    topic_branch(kernel_clone)
+    out_dir = tmp_path / "new" / "out"
+    args = ["format", "master..topic", "--no-check", "--no-auto", "-o", out_dir]
+    before = tree_state(kernel_clone)
+    child, private_tmp = start_held_renames(args, kernel_clone, tmp_path)
+    out, err, seconds = interrupt_after_first_rename(child, out_dir.exists, signum)
+    assert_interrupted(out, err, seconds, child)
+    assert sorted(formatted(out_dir)) == [
+        "0000-cover-letter.patch", "0001-bpf-note-the-first-thing.patch", "0002-bpf-note-the-second-thing.patch"]
+    assert [path.name for path in out_dir.parent.iterdir()] == ["out"], "a staging directory is left"
+    assert tree_state(kernel_clone) == before
+    assert list(private_tmp.iterdir()) == []
+    again = subprocess.run([sys.executable, "-m", "patchflow", *map(str, args)], cwd=kernel_clone,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert len(formatted(out_dir)) == 3
+
+
+# --- status --watch and check: commands with no clean-up of their own must still stop cleanly -----
+
+
+def signal_when(child, ready, signum, what):
+    """Send `signum` to the child once `ready()` holds; its output and the seconds it took to end."""
+    deadline = time.monotonic() + 120
+    while not ready():
+        assert child.poll() is None, f"ended before {what}: {child.communicate()}"
+        assert time.monotonic() < deadline, f"never reached {what}"
+        time.sleep(0.02)
+    sent = time.monotonic()
+    child.send_signal(signum)
+    try:
+        out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=30)
+    return out, err, time.monotonic() - sent
+
+
+def start_patchflow(*args, cwd=None):
+    return subprocess.Popen([sys.executable, "-m", "patchflow", *map(str, args)], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+@SIGNALS
+@pytest.mark.parametrize("moment", ["between polls", "while a poll waits for the server"])
+def test_status_watch_interrupted(patchwork, signum, moment):
+    """Patch 2's CI check stays pending: `--watch` polls until stopped, and a signal ends it with one line."""
+    from patchwork_server import patch_2_checks, slow
+
+    checks = "/api/1.3/patches/2/checks/"
+    if moment == "between polls":
+        interval, polls_before = "30", 1
+    else:  # the second poll gets no answer for a minute
+        patchwork.app.route("GET", checks, [patch_2_checks(), slow(patch_2_checks(), 60)])
+        interval, polls_before = "0.05", 2
+    child = start_patchflow("status", "--url", patchwork.url, "--series", "1", "--watch", "--interval", interval)
+    out, err, seconds = signal_when(child, lambda: len(patchwork.app.requests_to("GET", checks)) >= polls_before,
+                                    signum, "the watch loop")
+    assert child.returncode == 130, (child.returncode, out, err)
+    assert err.splitlines() == ["patchflow: interrupted"], err
+    assert out.startswith("series 1 v2: Two small cleanups in bpf_doc.py and libbpf\n")
+    assert seconds < 5, f"took {seconds:.1f} s to stop"
+
+
+def load_bench_scale():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_scale.py"
+    spec = importlib.util.spec_from_file_location("bench_scale", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of a running process (from /proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@SIGNALS
+def test_check_interrupted_on_a_huge_patch(kernel_tree, tmp_path, signum):
+    """400,000 changed lines (some 10 s of work): stopped after a second of it, check ends at once."""
+    import random
+
+    bench = load_bench_scale()
+    patch = tmp_path / "huge.patch"
+    patch.write_text(bench.make_patch(400_000, bench.kernel_lines(kernel_tree), random.Random(7)))
+    child = start_patchflow("check", "--tree", kernel_tree, patch, cwd=tmp_path)
+    out, err, seconds = signal_when(child, lambda: cpu_seconds(child.pid) >= 1.0, signum, "a second of checking")
+    assert child.returncode == 130, (child.returncode, out[-2000:], err)
+    assert err.splitlines() == ["patchflow: interrupted"], err
+    assert seconds < 5, f"took {seconds:.1f} s to stop"
+
+
+# --- a git that hangs, with a helper of its own holding its output ---------------------------------
+
+HANGING_GIT = """#!/bin/sh
+for arg in "$@"; do
+    if [ "$arg" = "$PATCHFLOW_TEST_HANG_AT" ]; then
+        sleep 60 &  # a helper holding git's stdout and stderr open, as index-pack does for git clone
+        sleep 60
+    fi
+done
+exec {real} "$@"
+"""
+
+
+def test_git_timeout_kills_what_git_started(kernel_clone, tmp_path, monkeypatch, run_cli):
+    """A git command over its time limit ends with one line and exit 2 at once, not when the helpers
+    it started finish: the timeout kills git's whole process group."""
+    topic_branch(kernel_clone)
+    shim_dir = tmp_path / "shims"
+    shim_dir.mkdir()
+    (shim_dir / "git").write_text(HANGING_GIT.format(real=shutil.which("git")))
+    (shim_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PATCHFLOW_TEST_HANG_AT", "rev-list")
+    monkeypatch.setattr("patchflow.tree.GIT_TIMEOUT", 1)
+    monkeypatch.chdir(kernel_clone)
+    started = time.monotonic()
+    code, out, err = run_cli("format", "master..topic", "--no-check", "--no-auto", "-o", tmp_path / "out")
+    seconds = time.monotonic() - started
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [f"patchflow: git rev-list timed out after 1 s in {kernel_clone}"]
+    assert seconds < 10, f"took {seconds:.1f} s: git's helper kept patchflow waiting"
+    assert not (tmp_path / "out").exists()

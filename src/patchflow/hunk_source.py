@@ -21,6 +21,8 @@ import subprocess
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from . import processes
+
 # How far above a hunk a window may start when no safe starting line is nearer.
 MAX_LINES_ABOVE = 400
 
@@ -48,8 +50,8 @@ def read_blobs(tree, blob_ids: Iterable[str]) -> Dict[str, str]:
     if not ids:
         return {}
     try:
-        proc = subprocess.run(["git", "--no-pager", "cat-file", "--batch"], cwd=tree.path,
-                              input=("\n".join(ids) + "\n").encode(), capture_output=True, timeout=60)
+        proc = processes.run(["git", "--no-pager", "cat-file", "--batch"], cwd=tree.path,
+                             input=("\n".join(ids) + "\n").encode(), timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return {}
     if proc.returncode != 0:

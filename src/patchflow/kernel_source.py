@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 
+from . import processes
 from .errors import BadInput, ToolMissing, TreeError
 
 DEBIAN_TARBALL = "/usr/src/linux-source-6.12.tar.xz"
@@ -44,7 +45,12 @@ def default_tree_path() -> str:
 
 
 def _run(args, cwd, env=None):
-    proc = subprocess.run(args, cwd=cwd, capture_output=True, timeout=600, env=env)
+    try:
+        proc = processes.run(args, cwd=cwd, timeout=600, env=env)
+    except FileNotFoundError:
+        raise ToolMissing("git", "git")  # only git runs through here
+    except subprocess.TimeoutExpired:
+        raise TreeError(f"{' '.join(args[:2])} timed out after 600 s in {cwd}")
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise TreeError(f"{' '.join(args[:2])} failed: {message[-1] if message else proc.returncode}")
@@ -63,8 +69,9 @@ def build_tree(dest: str = None, tarball: str = DEBIAN_TARBALL, paths=SUBSET) ->
         return dest
     if not os.path.exists(tarball):
         raise BadInput(f"{tarball} not found: install Debian's kernel source (apt-get install linux-source-6.12)")
-    if shutil.which("tar") is None or shutil.which("xz") is None:
-        raise ToolMissing("xz", "xz-utils")
+    for program, package in (("tar", "tar"), ("xz", "xz-utils"), ("git", "git")):
+        if shutil.which(program) is None:
+            raise ToolMissing(program, package)
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     with open(dest + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -73,8 +80,11 @@ def build_tree(dest: str = None, tarball: str = DEBIAN_TARBALL, paths=SUBSET) ->
         staging = tempfile.mkdtemp(prefix=".building-", dir=os.path.dirname(dest))
         try:
             members = [f"{TOP}/{path}" for path in paths]
-            proc = subprocess.run(["tar", "-xJf", tarball, "-C", staging, "--strip-components=1", *members],
-                                  capture_output=True, timeout=600)
+            try:
+                proc = processes.run(["tar", "-xJf", tarball, "-C", staging, "--strip-components=1", *members],
+                                     cwd=None, timeout=600)
+            except subprocess.TimeoutExpired:
+                raise TreeError(f"extracting {tarball} timed out after 600 s")
             if proc.returncode != 0:
                 # a member missing from this version of the tarball is not fatal; anything else is
                 err = proc.stderr.decode("utf-8", "replace")

@@ -17,42 +17,38 @@ import threading
 import time
 from typing import List, Optional
 
+from . import processes
 from .errors import ToolMissing, TreeError
 
 GIT_TIMEOUT = 300  # seconds; a clone of a big tree may take long, nothing else should
 CLONE_TIMEOUT = 3600  # a shallow clone of a kernel tree is some 250 MB
 
 
-def git(args: List[str], cwd: str, timeout: float = GIT_TIMEOUT, input: Optional[bytes] = None,
+def git(args: List[str], cwd: str, timeout: Optional[float] = None, input: Optional[bytes] = None,
         check: bool = True, env: Optional[dict] = None) -> str:
     """Run `git --no-pager ARGS` in cwd and return its standard output as text.
 
     A failure becomes a TreeError whose message is git's last line of error output.
     """
-    full_env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
-    if env:
-        full_env.update(env)
-    try:
-        proc = subprocess.run(["git", "--no-pager", *args], cwd=cwd, input=input, capture_output=True,
-                              timeout=timeout, env=full_env)
-    except FileNotFoundError:
-        raise ToolMissing("git", "git")
-    except subprocess.TimeoutExpired:
-        raise TreeError(f"git {_subcommand(args)} timed out after {timeout:.0f} s in {cwd}")
+    proc = run_git(args, cwd, timeout=timeout, input=input, env=env)
     if check and proc.returncode != 0:
         raise TreeError(f"git {_subcommand(args)} failed in {cwd}: {last_line(proc.stderr)}")
     return proc.stdout.decode("utf-8", errors="surrogateescape")
 
 
-def run_git(args: List[str], cwd: str, timeout: float = GIT_TIMEOUT, input: Optional[bytes] = None,
+def run_git(args: List[str], cwd: str, timeout: Optional[float] = None, input: Optional[bytes] = None,
             env: Optional[dict] = None) -> "subprocess.CompletedProcess":
-    """Run `git --no-pager ARGS` and hand back the finished process, whatever its exit status."""
+    """Run `git --no-pager ARGS` and hand back the finished process, whatever its exit status.
+
+    git runs in a process group of its own, killed whole on a timeout (GIT_TIMEOUT unless given) or
+    an interrupt: a helper it started (index-pack, a hook) cannot keep patchflow waiting on its pipes.
+    """
+    timeout = GIT_TIMEOUT if timeout is None else timeout
     full_env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     if env:
         full_env.update(env)
     try:
-        return subprocess.run(["git", "--no-pager", *args], cwd=cwd, input=input, capture_output=True,
-                              timeout=timeout, env=full_env)
+        return processes.run(["git", "--no-pager", *args], cwd=cwd, input=input, timeout=timeout, env=full_env)
     except FileNotFoundError:
         raise ToolMissing("git", "git")
     except subprocess.TimeoutExpired:
@@ -111,8 +107,7 @@ class KernelTree:
 
     def read_blob(self, blob: str) -> Optional[str]:
         """The text of a blob (a full or abbreviated id), or None when the repository lacks it."""
-        proc = subprocess.run(["git", "--no-pager", "cat-file", "blob", blob], cwd=self.path,
-                              capture_output=True, timeout=60)
+        proc = run_git(["cat-file", "blob", blob], cwd=self.path, timeout=60)
         if proc.returncode != 0:
             return None
         return proc.stdout.decode("utf-8", errors="surrogateescape")
@@ -131,7 +126,10 @@ class KernelTree:
 
 def git_toplevel(start: str) -> Optional[str]:
     try:
-        proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, timeout=30)
+        proc = processes.run(["git", "rev-parse", "--show-toplevel"], cwd=start, timeout=30)
+    except FileNotFoundError:
+        # not "not a git work tree": the user would look for the fault in the directory
+        raise ToolMissing("git", "git")
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode != 0:
@@ -212,8 +210,8 @@ def trees_cache_dir() -> str:
 def config_value(key: str) -> Optional[str]:
     """A git configuration value as git sees it from the current directory, or None."""
     try:
-        proc = subprocess.run(["git", "config", "--get", key], capture_output=True, timeout=30,
-                              env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
+        proc = processes.run(["git", "config", "--get", key], cwd=None, timeout=30,
+                             env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
     except FileNotFoundError:
         raise ToolMissing("git", "git")
     except subprocess.TimeoutExpired:
@@ -283,9 +281,9 @@ def _run_git_visible(args: List[str], cwd: str, progress: bool, what: str) -> No
     show = progress and sys.stderr.isatty()
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
     try:
-        proc = subprocess.run(["git", *args, *(["--progress"] if show else ["--quiet"])], cwd=cwd, env=env,
-                              stdout=subprocess.DEVNULL, stderr=None if show else subprocess.PIPE,
-                              timeout=CLONE_TIMEOUT)
+        proc = processes.run(["git", *args, *(["--progress"] if show else ["--quiet"])], cwd=cwd, env=env,
+                             stdout=subprocess.DEVNULL, stderr=None if show else subprocess.PIPE,
+                             timeout=CLONE_TIMEOUT)
     except FileNotFoundError:
         raise ToolMissing("git", "git")
     except subprocess.TimeoutExpired:

@@ -214,11 +214,9 @@ def _base_warning(tree, base: str, tag) -> None:
 
 def _rebase_check(tree, mails, tag) -> bool:
     """Apply the series on the tree's tip in a temporary worktree; report the first patch that fails."""
-    import subprocess
     import tempfile
 
-    from ..errors import TreeError
-    from ..tree import TempWorktree, last_line
+    from ..tree import TempWorktree, last_line, run_git
 
     name = tree.name or tag or tree.path
     tip = tree.git("rev-parse", "HEAD").strip()
@@ -229,12 +227,8 @@ def _rebase_check(tree, mails, tag) -> bool:
             path = os.path.join(scratch, mail.name)
             with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
                 handle.write(mail.text)
-            try:
-                # -3, as maintainers apply: only a change that really collides stops it
-                proc = subprocess.run(["git", "am", "-3", path], cwd=worktree.path, capture_output=True,
-                                      timeout=300, env=env)
-            except subprocess.TimeoutExpired:
-                raise TreeError(f"git am timed out in {worktree.path}")
+            # -3, as maintainers apply: only a change that really collides stops it
+            proc = run_git(["am", "-3", path], worktree.path, timeout=300, env=env)
             if proc.returncode != 0:
                 output = (proc.stdout + b"\n" + proc.stderr).decode("utf-8", "replace").splitlines()
                 reasons = [line.strip() for line in output if line.startswith("CONFLICT")] or \

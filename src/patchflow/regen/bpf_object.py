@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from ..errors import ToolMissing
-from . import processes
+from .. import processes
 
 COMPILE_TIMEOUT = 120
 PROBE_SECTION = "xdp"

@@ -8,8 +8,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict
 
+from .. import processes
 from ..errors import PatchflowError
-from . import processes
 
 GENERATOR = "scripts/bpf_doc.py"
 UAPI_HEADER = "include/uapi/linux/bpf.h"

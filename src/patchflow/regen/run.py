@@ -10,9 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from .. import processes
 from ..errors import BadInput, TreeError
 from ..tree import KernelTree, TempWorktree, resolve_tree
-from . import bpf_object, generate, patches, processes, verify
+from . import bpf_object, generate, patches, verify
 from .header import parse_header
 
 DIFF_NAME = "generated.diff"

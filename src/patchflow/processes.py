@@ -1,0 +1,68 @@
+"""Child processes that stop when patchflow stops: on a timeout, on Ctrl-C or SIGTERM, or on
+`kill_all` from another thread.
+
+Each runs in a process group of its own, so that a kill reaches what it started too (git clone's
+index-pack, clang's cc1, a generator's children): a grandchild left alive would hold the pipes open,
+and reading them would wait for it. A Ctrl-C at a terminal reaches the whole foreground process group,
+but a SIGINT or SIGTERM sent to patchflow alone does not: the groups are killed here instead, so that
+an interrupted run cleans up at once rather than when its children finish.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+from typing import List, Optional
+
+_live = set()
+_lock = threading.Lock()
+
+PIPE = subprocess.PIPE
+
+
+def run(args: List[str], cwd: Optional[str], timeout: float, env: Optional[dict] = None,
+        input: Optional[bytes] = None, stdout=PIPE, stderr=PIPE) -> subprocess.CompletedProcess:
+    """subprocess.run(capture_output=True) whose whole process group is killed on a timeout
+    (TimeoutExpired is raised then), on an exception such as KeyboardInterrupt, and by `kill_all`.
+
+    stdout and stderr may be redirected (DEVNULL, or None to share patchflow's own); a missing
+    program raises FileNotFoundError, as subprocess does.
+    """
+    proc = subprocess.Popen(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL if input is None else PIPE,
+                            stdout=stdout, stderr=stderr, start_new_session=True)
+    with _lock:
+        _live.add(proc)
+    try:
+        try:
+            out, err = proc.communicate(input=input, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            proc.communicate()
+            raise
+        except BaseException:
+            _kill(proc)
+            proc.wait()
+            raise
+    finally:
+        with _lock:
+            _live.discard(proc)
+    return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:  # already gone
+        try:
+            proc.kill()
+        except OSError:
+            pass
+
+
+def kill_all() -> None:
+    with _lock:
+        running = list(_live)
+    for proc in running:
+        _kill(proc)
