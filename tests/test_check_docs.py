@@ -30,7 +30,9 @@ def test_explain_prints_the_documentation(type_name, run_cli):
     assert f"src/patchflow/checks/{info.family}.py" in out.splitlines()[0]
     for section in SECTIONS:
         assert section in out
-    assert info.doc in out
+    from patchflow.commands.explain import show_tabs
+
+    assert show_tabs(info.doc) in out
 
 
 def test_explain_alone_lists_every_type(run_cli):
@@ -44,3 +46,10 @@ def test_explain_unknown_type_is_one_line_and_exit_2(run_cli):
     status, out, err = run_cli("explain", "NO_SUCH_TYPE")
     assert status == 2 and out == ""
     assert err.strip().splitlines() == ["patchflow: unknown check type 'NO_SUCH_TYPE': `patchflow explain` lists them"]
+
+
+def test_explain_shows_the_tabs_of_an_example(run_cli):
+    status, out, err = run_cli("explain", "CODE_INDENT")
+    bad, good = out.split("## Example", 1)[1].split("## Use instead", 1)
+    assert "\u2192" not in bad and "+        if (err)" in bad
+    assert "+\u2192  if (err)" in good and "(\u2192 marks a tab)" in out

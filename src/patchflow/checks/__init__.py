@@ -40,7 +40,12 @@ class CheckInfo:
 
     @property
     def doc(self) -> str:
-        return inspect.cleandoc(self.func.__doc__ or "")
+        """The docstring, dedented; tabs in its examples are kept (inspect.cleandoc would expand
+        them, and a whitespace rule's bad and good examples would then read the same)."""
+        lines = (self.func.__doc__ or "").strip("\n").split("\n")
+        rest = lines[1:]
+        indent = min((len(line) - len(line.lstrip(" ")) for line in rest if line.strip()), default=0)
+        return "\n".join([lines[0].strip()] + [line[indent:].rstrip(" ") for line in rest]).strip()
 
     @property
     def summary(self) -> str:

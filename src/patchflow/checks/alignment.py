@@ -239,8 +239,8 @@ def parenthesis_alignment(patch, ctx):
     `&&` or `||` (Python: `,`, `and`, `or`), the line must start one column past the parenthesis: C
     counts tabs as 8 columns, Python counts characters. A line that starts with the closing
     parenthesis may also stand at the indentation of the opening line. A C line at the right column
-    reached with blanks other than tabs then fewer than 8 spaces (`\t\t\t` and 10 spaces for 4 tabs
-    and 2) is reported too, as checkpatch reports it.
+    reached with blanks other than tabs then fewer than 8 spaces (three tabs and 10 spaces where
+    four tabs and 2 spaces belong) is reported too, as checkpatch reports it.
 
     A parenthesis inside a string, a character literal or a comment opens nothing. Added lines are
     checked, and so are unchanged lines whose parenthesis the patch moved (it lengthened the line

@@ -32,9 +32,27 @@ def render_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
+def show_tabs(text: str) -> str:
+    """Tabs made visible (an arrow, then blanks to the next 8-column stop), so that an example of
+    tab-indented code does not read like one indented with spaces."""
+    out = []
+    for line in text.split("\n"):
+        shown = ""
+        for char in line:
+            if char == "\t":
+                width = 8 - len(shown) % 8
+                shown += "\u2192" + " " * (width - 1)
+            else:
+                shown += char
+        out.append(shown)
+    return "\n".join(out)
+
+
 def render_one(info) -> str:
     strict = " (reported with --strict)" if info.level == "CHECK" else ""
-    return f"{info.type} ({info.level}{strict}; src/patchflow/checks/{info.family}.py)\n\n{info.doc}\n"
+    legend = "\n(\u2192 marks a tab)\n" if "\t" in info.doc else ""
+    return (f"{info.type} ({info.level}{strict}; src/patchflow/checks/{info.family}.py)\n\n"
+            f"{show_tabs(info.doc)}\n{legend}")
 
 
 def run(args) -> int:
