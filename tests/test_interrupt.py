@@ -67,10 +67,16 @@ def interrupt_when_reached(child, marker, signum):
         assert time.monotonic() < deadline, "the pause point was never reached"
         time.sleep(0.02)
     time.sleep(0.2)
+    return signal_and_collect(child, child.pid, signum, timeout=30)
+
+
+def signal_and_collect(child, pid, signum, timeout):
+    """Send signum to pid (the child or a process under it), wait for the child's output, and return
+    (stdout, stderr, seconds from the signal to the child's end)."""
     sent = time.monotonic()
-    child.send_signal(signum)
+    os.kill(pid, signum)
     try:
-        out, err = child.communicate(timeout=30)
+        out, err = child.communicate(timeout=timeout)
     finally:
         # the shims' sleeps outlive a killed shim: end what is left of the child's process group
         try:
@@ -229,17 +235,7 @@ def interrupt_after_first_rename(child, renamed, signum):
         assert child.poll() is None, f"ended before writing: {child.communicate()}"
         assert time.monotonic() < deadline, "the output was never written"
         time.sleep(0.01)
-    sent = time.monotonic()
-    os.kill(pid, signum)
-    try:
-        out, err = child.communicate(timeout=60)
-    finally:
-        try:
-            os.killpg(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        child.wait(timeout=30)
-    return out, err, time.monotonic() - sent
+    return signal_and_collect(child, pid, signum, timeout=60)
 
 
 def formatted(directory):
