@@ -26,6 +26,9 @@ _FIX_PHRASE = lazy(
     r"\bfix(?:es|ed)?\s+(?:a|an|the|this|that|possible|potential)\s+(?:[\w-]+\s+){0,2}?"
     r"(bug|crash|leak|panic|oops|deadlock|race|regression|use-after-free|uaf|overflow|null[- ]pointer)",
     re.IGNORECASE)
+# "Fix typo in ...", "fix kernel-doc of ...": a fix of text, which takes no Fixes: tag
+_COSMETIC = lazy(r"\b(typos?|spelling|misspell\w*|grammar|comments?|kernel-?doc|docs?|documentation|"
+                 r"whitespace|indentation|formatting|coding[ -]style|checkpatch)\b", re.IGNORECASE)
 GIT_TIMEOUT = 60
 
 
@@ -64,7 +67,7 @@ def _description(patch) -> List[tuple]:
 
 def describes_fix(patch) -> bool:
     summary = _COMPONENTS.sub("", (patch.summary or "").strip())
-    if _FIX_WORD.match(summary):
+    if _FIX_WORD.match(summary) and not _COSMETIC.search(summary):
         return True
     body = " ".join(text.strip() for _, text in _description(patch))
     return _FIX_PHRASE.search(body) is not None
@@ -79,7 +82,8 @@ def fixes_tag_missing(patch, ctx):
     `Fixes:` tag. With `--strict` it also reports, at CHECK level, a net-next or bpf-next patch that
     calls itself a fix (its summary starts with "fix", "fixes" or "fixed", or its description says it
     "fixes a bug", "a crash", "a leak", ...) without a `Fixes:` tag: either it fixes a commit, which
-    the tag should name, or it belongs to the fixes tree.
+    the tag should name, or it belongs to the fixes tree. A fix of text only ("Fix typo in ...",
+    "fix kernel-doc", "fix comment") is not reported: such fixes take no tag.
 
     ## Why is this bad?
     Documentation/process/maintainer-netdev.rst: "for fixes the `Fixes:` tag is required, regardless

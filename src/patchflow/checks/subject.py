@@ -52,7 +52,8 @@ def subject_tree_prefix(patch, ctx):
     ## What it does
     Looks up the files the patch touches in the tree's MAINTAINERS. When an entry's `T:` lines name
     a tree whose maintainers route patches by subject tag (bpf, bpf-next, net, net-next), the
-    subject prefix must name one of them. MAINTAINERS comes from `--tree PATH` or from the git work
+    subject prefix must name one of them; a backport that names a stable release instead
+    (`[PATCH 6.6.y]`) is left alone. MAINTAINERS comes from `--tree PATH` or from the git work
     tree around the current directory; without one, nothing is reported.
 
     ## Why is this bad?
@@ -82,10 +83,14 @@ def subject_tree_prefix(patch, ctx):
     words = [w.lower() for w in patch.prefix.words]
     if any(tree in words for tree in wanted):
         return
+    if any(_STABLE_RELEASE.match(w) for w in words):
+        return  # a backport names the stable release it is for ([PATCH 6.6.y]), not bpf or net
     yield _subject_hit(patch, f"Subject prefix should name the tree: one of {', '.join(wanted)} "
                               f"(e.g. [PATCH {wanted[-1]}]), from MAINTAINERS T: lines")
 
 
+# [PATCH 6.6.y], [PATCH 6.1], [PATCH 5.15.170], [PATCH stable]: a backport for a stable tree
+_STABLE_RELEASE = re.compile(r"^(?:stable|\d+\.\d+(?:\.y|\.\d+)?)$")
 _GLUED = re.compile(r"^patch(v\d+|\d+/\d+)$", re.IGNORECASE)
 
 
