@@ -278,3 +278,22 @@ def test_binary_diff_is_checked_around(kernel_clone):
         assert proc.returncode == 1, proc.stderr
         lines = proc.stdout.splitlines()
         assert [line.split(" ", 2)[1] for line in lines[:-1]] == ["ERROR:TRAILING_WHITESPACE:"], lines
+
+
+def test_tree_by_name_reads_the_same_maintainers_as_by_path(run_cli, kernel_tree, tmp_path, monkeypatch):
+    """`--tree NAME`: debian-6.12 (the tree built from linux-source-6.12) and a name set with
+    `git config patchflow.tree.NAME.path` find what `--tree PATH` finds."""
+    monkeypatch.chdir(tmp_path)  # no git tree around the current directory
+    config = tmp_path / "gitconfig"
+    config.write_text(f"[patchflow \"tree.mine\"]\n\tpath = {kernel_tree}\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    case = patch_path("subject-tree-prefix.patch")
+    expected = (f"{case}:4: WARNING:SUBJECT_TREE_PREFIX: Subject prefix should name the tree: one of bpf, "
+                f"bpf-next (e.g. [PATCH bpf-next]), from MAINTAINERS T: lines")
+    for tree in (kernel_tree, "debian-6.12", "mine"):
+        status, out, err = run_cli("check", "--terse", "--tree", tree, case)
+        assert (status, err, out.splitlines()[0]) == (1, "", expected), tree
+    status, out, _ = run_cli("check", "--terse", case)
+    assert status == 0, out  # no tree at all: no MAINTAINERS, no finding
+    status, _, err = run_cli("check", "--tree", "no-such-tree", case)
+    assert status == 2 and err.startswith("patchflow: --tree no-such-tree: not a directory and not a known tree name")
