@@ -222,10 +222,17 @@ def _blanks(indent: str) -> str:
 
 
 def _misaligned_before(rules: FileAlignment, line, rule: Alignment) -> bool:
-    """Whether a context line was already misaligned the same way before the patch."""
+    """Whether a context line was already misaligned before the patch, so that the patch, although
+    it moved the parenthesis, did not make it wrong: misaligned the same way, or indented by tabs
+    alone, the style of continuation lines never meant to line up with their parenthesis (a call
+    renamed tree-wide whose arguments go on a few tabs in)."""
     before = rules.pre.get(line.old_line)
-    return before is not None and before.misaligned and before.needed == rule.needed \
-        and before.found == rule.found
+    if before is None or not before.misaligned:
+        return False
+    if before.needed == rule.needed and before.found == rule.found:
+        return True
+    indent = line.text[:len(line.text) - len(line.text.lstrip(" \t"))]
+    return indent != "" and indent.strip("\t") == ""
 
 
 @check("PARENTHESIS_ALIGNMENT", level=CHECK, scope="patch")
@@ -244,7 +251,8 @@ def parenthesis_alignment(patch, ctx):
 
     A parenthesis inside a string, a character literal or a comment opens nothing. Added lines are
     checked, and so are unchanged lines whose parenthesis the patch moved (it lengthened the line
-    that opens it); a misalignment the patch did not cause is not reported. The lines above a hunk
+    that opens it); a misalignment the patch did not cause is not reported (an unchanged line
+    indented by tabs alone, never aligned with its parenthesis, stays so). The lines above a hunk
     come from the tree (`--tree`, or the git tree around the current directory): the blob on the
     diff's `index` line, or the work-tree file when it agrees with the hunks; without them, from the
     hunk's context. The message gives both 1-based columns; in JSON, `column` is where the line
