@@ -297,3 +297,45 @@ def test_tree_by_name_reads_the_same_maintainers_as_by_path(run_cli, kernel_tree
     assert status == 0, out  # no tree at all: no MAINTAINERS, no finding
     status, _, err = run_cli("check", "--tree", "no-such-tree", case)
     assert status == 2 and err.startswith("patchflow: --tree no-such-tree: not a directory and not a known tree name")
+
+
+def _check_on_a_terminal(*args, env=None):
+    """`patchflow check ARGS` with its standard output on a pseudo-terminal, as in an xterm: what it
+    wrote there."""
+    import os
+    import pty
+    import sys
+    controller, terminal = pty.openpty()
+    full_env = dict(os.environ)
+    full_env.pop("NO_COLOR", None)
+    full_env.update(env or {})
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "patchflow", "check", *map(str, args)], stdout=terminal,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=full_env)
+        os.close(terminal)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(timeout=60) == 1
+        return b"".join(chunks).decode().replace("\r\n", "\n")
+    finally:
+        os.close(controller)
+
+
+def test_colour_on_a_terminal_unless_no_color_or_never():
+    level = "ERROR:TRAILING_WHITESPACE: trailing whitespace"
+    assert f"\033[31mERROR\033[0m{level[5:]}" in _check_on_a_terminal(TRAILING).splitlines()
+    for args, env in (((TRAILING,), {"NO_COLOR": "1"}), (("--color", "never", TRAILING), None)):
+        out = _check_on_a_terminal(*args, env=env)
+        assert "\033[" not in out and level in out.splitlines(), (args, env)
+    # an empty NO_COLOR does not count (no-color.org: "present and not an empty string")
+    assert f"\033[31mERROR\033[0m{level[5:]}" in _check_on_a_terminal(TRAILING, env={"NO_COLOR": ""}).splitlines()
+    # piped: no colour whatever the environment
+    proc = run_patchflow("check", TRAILING, env={"NO_COLOR": ""})
+    assert "\033[" not in proc.stdout and level in proc.stdout.splitlines()
