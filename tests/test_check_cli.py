@@ -339,3 +339,30 @@ def test_colour_on_a_terminal_unless_no_color_or_never():
     # piped: no colour whatever the environment
     proc = run_patchflow("check", TRAILING, env={"NO_COLOR": ""})
     assert "\033[" not in proc.stdout and level in proc.stdout.splitlines()
+
+
+def test_shallow_tree_does_not_call_an_older_fixes_commit_missing(run_cli, kernel_clone, tmp_path, monkeypatch):
+    """`--tree bpf-next` is a clone of depth 1: a Fixes: commit older than that is not in it, which
+    says nothing about the tag. The full clone still checks it."""
+    monkeypatch.chdir(tmp_path)
+    target = kernel_clone / "kernel" / "bpf" / "syscall.c"
+    for subject in ("bpf: Add bpf_map_value_size() helper", "bpf: Note the value size"):
+        target.write_text(target.read_text() + f"/* {subject} */\n")
+        subprocess.run(["git", "-C", kernel_clone, "commit", "-qam", subject], check=True, timeout=60)
+    fixed = subprocess.run(["git", "-C", kernel_clone, "rev-parse", "HEAD~1"], check=True, capture_output=True,
+                           text=True, timeout=60).stdout.strip()
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-tags", f"file://{kernel_clone}", str(shallow)],
+                   check=True, timeout=120)
+    text = open(patch_path("clean-bpf-fix.patch"), encoding="utf-8").read().replace("[PATCH bpf]", "[PATCH bpf-next]")
+    good = tmp_path / "good.patch"
+    good.write_text(text.replace("15c14a3dca42", fixed[:12]))
+    invented = tmp_path / "invented.patch"
+    invented.write_text(text.replace("15c14a3dca42", "0123456789ab"))
+    options = ("check", "--terse", "--strict", "--types", "VERIFY_FIXES,TREE_SELECTION")
+    assert run_cli(*options, "--tree", kernel_clone, good)[0] == 0
+    status, out, _ = run_cli(*options, "--tree", kernel_clone, invented)
+    assert status == 1 and f"{invented}:12: ERROR:VERIFY_FIXES: Fixes: commit 0123456789ab is not in the tree" in out
+    for case in (good, invented):
+        status, out, err = run_cli(*options, "--tree", shallow, case)
+        assert (status, err) == (0, ""), out

@@ -129,6 +129,16 @@ class _History:
         self._resolved = {}
         self._subjects = {}
         self._releases = {}
+        self._shallow = None
+
+    @property
+    def shallow(self) -> bool:
+        """A shallow clone (`--tree bpf-next` makes one, of depth 1) holds only the newest commits:
+        an id it lacks tells nothing."""
+        if self._shallow is None:
+            self._shallow = self.tree.git("rev-parse", "--is-shallow-repository",
+                                          timeout=GIT_TIMEOUT).strip() == "true"
+        return self._shallow
 
     def _is_git(self) -> bool:
         if os.path.exists(os.path.join(self.tree.path, ".git")):
@@ -188,8 +198,9 @@ def verify_fixes(patch, ctx):
     ## What it does
     With a kernel tree (`--tree PATH`, or the git tree around the current directory), looks up each
     `Fixes:` commit id in its history: the id must name a commit there (not an ambiguous prefix, not
-    a blob), and the quoted subject must be that commit's subject, word for word. A wrong subject
-    is reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the right tag), or
+    a blob), and the quoted subject must be that commit's subject, word for word. In a shallow clone
+    (as `--tree bpf-next` makes) an id it lacks is not reported: it may be older than the clone. A
+    wrong subject is reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the right tag), or
     here when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
 
     ## Why is this bad?
@@ -226,6 +237,8 @@ def verify_fixes(patch, ctx):
         if full is None:
             if reason == "ambiguous":
                 message = f"Fixes: {tag.commit} is ambiguous in {where}: give 12 or more hex digits"
+            elif reason == "missing" and history.shallow:
+                continue  # it may well be older than the clone's depth
             elif reason == "missing":
                 message = (f"Fixes: commit {tag.commit} is not in the tree at {where}: check the id "
                            f"(or update the tree)")
