@@ -200,8 +200,8 @@ def verify_fixes(patch, ctx):
     `Fixes:` commit id in its history: the id must name a commit there (not an ambiguous prefix, not
     a blob), and the quoted subject must be that commit's subject, word for word. In a shallow clone
     (as `--tree bpf-next` makes) an id it lacks is not reported: it may be older than the clone. A
-    wrong subject is reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the right tag), or
-    here when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
+    wrong subject is reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the
+    right tag), or here when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
 
     ## Why is this bad?
     The tag is how the stable team and distributions find which kernels need the fix and which
