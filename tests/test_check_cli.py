@@ -366,3 +366,18 @@ def test_shallow_tree_does_not_call_an_older_fixes_commit_missing(run_cli, kerne
     for case in (good, invented):
         status, out, err = run_cli(*options, "--tree", shallow, case)
         assert (status, err) == (0, ""), out
+
+
+def test_part_of_a_series_names_the_cover_letter_of_the_whole(run_cli, tmp_path):
+    """Two mails of a 3-patch series without its cover letter: the cover letter missing is 0/3."""
+    mails = open(patch_path("series-good.mbox"), encoding="utf-8").read().split("\nFrom ")
+    assert len(mails) == 4
+    parts = tmp_path / "parts.mbox"
+    parts.write_text("From " + "\nFrom ".join(mails[2:]))
+    status, out, _ = run_cli("check", "--terse", "--types", "COVER_LETTER_MISSING,SERIES_NUMBERING", parts)
+    assert status == 1
+    assert out.splitlines()[:2] == [
+        f"{parts}:4: WARNING:SERIES_NUMBERING: series of 3 patches lacks 1/3",
+        f"{parts}:4: WARNING:COVER_LETTER_MISSING: series of 3 patches has no cover letter (0/3): "
+        f"git format-patch --cover-letter",
+    ]

@@ -156,5 +156,8 @@ def cover_letter_missing(series, ctx):
     with_diff = [p for p in series if p.files]
     if len(with_diff) < 2 or _cover_letter(series) is not None:
         return
-    yield _at_subject(with_diff[0], f"series of {len(with_diff)} patches has no cover letter "
-                                    f"(0/{len(with_diff)}): git format-patch --cover-letter")
+    # the series' own count when its i/n numbers agree on one (some of its patches may be left out)
+    totals = {p.prefix.total for p in with_diff if p.prefix is not None and p.prefix.total}
+    count = totals.pop() if len(totals) == 1 else len(with_diff)
+    yield _at_subject(with_diff[0], f"series of {count} patches has no cover letter "
+                                    f"(0/{count}): git format-patch --cover-letter")
