@@ -7,6 +7,7 @@ import re
 from . import WARNING, Hit, check
 
 SUMMARY_LIMIT = 75
+_REVERT = re.compile(r'^Revert "(.*)"$')
 
 
 def _subject_hit(patch, message):
@@ -22,7 +23,8 @@ def subject_too_long(patch, ctx):
 
     ## What it does
     Counts the characters of the summary, the part of the subject after the bracketed prefix, and
-    reports it when it is over 75.
+    reports it when it is over 75. A revert (`Revert "<subject>"`, as `git revert` writes it) counts
+    the subject it quotes, which it must keep word for word.
 
     ## Why is this bad?
     The summary becomes the commit's one-line title in `git log --oneline`, in shortlogs and in
@@ -38,6 +40,13 @@ def subject_too_long(patch, ctx):
     and explain the loader's late binding in the commit message.
     """
     if patch.summary is None or patch.is_cover_letter:
+        return
+    reverted = _REVERT.match(patch.summary)
+    if reverted:  # git revert quotes the subject it reverts, word for word: only that can be shortened
+        length = len(reverted.group(1))
+        if length > SUMMARY_LIMIT:
+            yield _subject_hit(patch, f"Subject summary of the reverted commit is {length} characters, "
+                                      f"over {SUMMARY_LIMIT}")
         return
     length = len(patch.summary)
     if length > SUMMARY_LIMIT:
