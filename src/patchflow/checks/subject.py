@@ -23,8 +23,8 @@ def subject_too_long(patch, ctx):
 
     ## What it does
     Counts the characters of the summary, the part of the subject after the bracketed prefix, and
-    reports it when it is over 75. A revert (`Revert "<subject>"`, as `git revert` writes it) counts
-    the subject it quotes, which it must keep word for word.
+    reports it when it is over 75. A revert (`Revert "<subject>"`, as `git revert` writes it) is
+    left alone: it quotes the reverted subject, which it must keep word for word.
 
     ## Why is this bad?
     The summary becomes the commit's one-line title in `git log --oneline`, in shortlogs and in
@@ -41,13 +41,8 @@ def subject_too_long(patch, ctx):
     """
     if patch.summary is None or patch.is_cover_letter:
         return
-    reverted = _REVERT.match(patch.summary)
-    if reverted:  # git revert quotes the subject it reverts, word for word: only that can be shortened
-        length = len(reverted.group(1))
-        if length > SUMMARY_LIMIT:
-            yield _subject_hit(patch, f"Subject summary of the reverted commit is {length} characters, "
-                                      f"over {SUMMARY_LIMIT}")
-        return
+    if _REVERT.match(patch.summary):
+        return  # git revert quotes the reverted subject, which must stay word for word
     length = len(patch.summary)
     if length > SUMMARY_LIMIT:
         yield _subject_hit(patch, f"Subject summary is {length} characters, over {SUMMARY_LIMIT}: "
