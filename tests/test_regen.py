@@ -289,3 +289,12 @@ def test_a_patch_without_the_macro_binds_nothing_late_and_fails_relocations(kern
     assert verify["relocations"]["reason"] == (
         "the early-binding code makes 4 helper calls, the late-binding object has 0 R_BPF_64_32 "
         "relocations to bind: nothing was bound by name")
+
+
+@pytest.mark.parametrize("age", ["nan", "inf", "1e400", "-5", "10y", ""])
+def test_a_max_age_that_is_not_a_duration_is_refused(isolated_env, age):
+    env, _ = isolated_env
+    proc = run_patchflow("regen", "--tree", "no-such-tree", f"--max-age={age}", env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1].startswith("patchflow regen: error: argument --max-age: ")
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
