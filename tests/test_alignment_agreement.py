@@ -8,6 +8,7 @@ Two sets of patches: the C test patches (tests/patches/alignment-c-*.patch, ifnd
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections import Counter
@@ -54,9 +55,9 @@ def outside_any_tree(tmp_path, monkeypatch):
 
 
 def checkpatch_lines(tree: Path, patch: Path) -> set:
-    proc = subprocess.run(["perl", "scripts/checkpatch.pl", "--strict", "--no-tree", "--show-types", "--terse",
-                           "--no-summary", "--types", "PARENTHESIS_ALIGNMENT", str(patch)],
-                          cwd=tree, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(["perl", str(Path(tree) / "scripts" / "checkpatch.pl"), "--strict", "--no-tree",
+                           "--show-types", "--terse", "--no-summary", "--types", "PARENTHESIS_ALIGNMENT", str(patch)],
+                          cwd=os.getcwd(), capture_output=True, text=True, timeout=600)  # not the tree: see below
     assert proc.returncode in (0, 1), proc.stderr
     return {int(m.group(1)) for m in re.finditer(r":(\d+): CHECK:PARENTHESIS_ALIGNMENT:", proc.stdout)}
 
@@ -150,3 +151,15 @@ def test_agreement_on_real_source(run_cli, kernel_tree, real_patches, capsys):
     assert not [reason for reason in reasons if reason.startswith("unexplained")], reasons
     assert sum(reasons.values()) == pf - cp
     assert reasons[FURTHER_DOWN] >= 5 and reasons[OPENER_SHAPE] >= 5
+
+
+def test_running_checkpatch_leaves_the_tree_as_it_was(kernel_clone, tmp_path):
+    # checkpatch.pl run inside a git work tree writes its .checkpatch-camelcase.git.<sha> cache there,
+    # even with --types: the cached 6.12 tree the other tests read must not get one
+    patch = tmp_path / "camel.patch"
+    patch.write_text("diff --git a/kernel/bpf/x.c b/kernel/bpf/x.c\n--- a/kernel/bpf/x.c\n+++ b/kernel/bpf/x.c\n"
+                     "@@ -1,1 +1,2 @@\n int a;\n+int fooBar(int xYz);\n")
+    checkpatch_lines(kernel_clone, patch)
+    status = subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=kernel_clone, capture_output=True,
+                            text=True, timeout=60)
+    assert status.stdout == ""

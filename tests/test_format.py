@@ -189,7 +189,7 @@ def test_a_style_nit_is_refused_by_the_gate(bpf_topic, run_cli, tmp_path):
     status, stdout, stderr = run_cli("format", "-1", "-v", "2", "--changes", changes, "-o", out)
     assert status == 1
     assert "WARNING:SUBJECT_TOO_LONG: Subject summary is 95 characters, over 75" in stdout
-    assert "ERROR:TRAILING_WHITESPACE: trailing whitespace\n#33: FILE: net/core/dev.c:414:\n" in stdout
+    assert "ERROR:TRAILING_WHITESPACE: trailing whitespace\n#34: FILE: net/core/dev.c:414:\n" in stdout
     assert stderr.splitlines() == ["patchflow: the check found 1 error(s) and 1 warning(s) in the patches: "
                                    "nothing written (fix the commits, or --no-check)"]
     assert not out.exists()
@@ -485,3 +485,31 @@ def test_non_ascii_cover_letter_and_two_authors(bpf_topic, run_cli, tmp_path):
     assert ("Ondřej Novák (2):\n  pointed at the banner\n\nChanges in v2:\n- add Zoë's patch\n\n"
             "Test Author (2):\n") in body
     assert "\n\nZoë Ångström (1):\n  bpf: filter: separate the includes\n\n" in body
+
+
+def test_the_files_carry_message_ids_that_status_looks_up(bpf_topic, run_cli, tmp_path):
+    # git send-email keeps a file's Message-Id; `patchflow status DIR` finds the series by it
+    from urllib.parse import quote
+
+    from patchwork_server import ServerThread, listed, load, recorded_patchwork
+
+    git(bpf_topic, "config", "branch.topic.description", DESCRIPTION)
+    out = tmp_path / "outgoing"
+    status, _, stderr = run_cli("format", "master..topic", "--tree", "bpf-next", "-o", out)
+    assert status == 0, stderr
+    cover, first, second = (read_mail(out / name) for name in files_in(out))
+    ids = [mail["Message-Id"] for mail in (cover, first, second)]
+    assert all(i and i.startswith("<") and i.endswith(">") for i in ids) and len(set(ids)) == 3
+    assert first["In-Reply-To"] == second["In-Reply-To"] == ids[0]  # shallow, to the cover letter
+    assert cover["In-Reply-To"] is None
+
+    app = recorded_patchwork()
+    patch_1 = load("patches-page1").json()[0]
+    for msgid in ids[1:]:
+        app.route("GET", f"/api/1.3/patches/?project=netdevbpf&msgid={quote(msgid.strip('<>'))}",
+                  listed([patch_1]))
+    with ServerThread(app) as server:
+        code, stdout, stderr = run_cli("status", "--url", server.url, out)
+    assert (code, stderr) == (0, "")
+    assert stdout.startswith("series 1 v2: ")
+    assert not app.unrouted, app.unrouted

@@ -269,3 +269,32 @@ def test_a_plain_diff_is_applied_too(kernel_clone, tmp_path):
     not_a_patch.write_text("just words\n")
     bad = run_patchflow("regen", "--tree", kernel_clone, "--patch", not_a_patch)
     assert (bad.returncode, bad.stderr) == (2, f"patchflow: {not_a_patch}: not a patch (no diff in it)\n")
+
+
+def test_a_patch_without_the_macro_binds_nothing_late_and_fails_relocations(kernel_clone, tmp_path):
+    # a generator change that leaves the declarations as they were: the late probe is the early one,
+    # so its code equals the early code with nothing bound; that proves nothing about late binding
+    edit(kernel_clone / "scripts" / "bpf_doc.py", "helpersDocStart = 'Start of BPF helper function descriptions:'\n",
+         "helpersDocStart = 'Start of BPF helper function descriptions:'  # matched in bpf.h\n")
+    commit_all(kernel_clone, "bpf_doc: say where the start marker is matched")
+    git(kernel_clone, "format-patch", "-q", "-1", "-o", str(tmp_path / "series"))
+    git(kernel_clone, "reset", "-q", "--hard", "HEAD~1")
+    series = sorted(str(p) for p in (tmp_path / "series").iterdir())
+    proc = run_patchflow("regen", "--tree", kernel_clone, "--patch", *series, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    verify = json.loads(proc.stdout)["verify"]
+    assert verify["late_binding"]["ok"] is False
+    assert verify["relocations"]["ok"] is False
+    assert (verify["relocations"]["early"], verify["relocations"]["late"]) == (4, 0)
+    assert verify["relocations"]["reason"] == (
+        "the early-binding code makes 4 helper calls, the late-binding object has 0 R_BPF_64_32 "
+        "relocations to bind: nothing was bound by name")
+
+
+@pytest.mark.parametrize("age", ["nan", "inf", "1e400", "-5", "10y", ""])
+def test_a_max_age_that_is_not_a_duration_is_refused(isolated_env, age):
+    env, _ = isolated_env
+    proc = run_patchflow("regen", "--tree", "no-such-tree", f"--max-age={age}", env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1].startswith("patchflow regen: error: argument --max-age: ")
+    assert "Traceback" not in proc.stderr and proc.stdout == ""

@@ -462,3 +462,10 @@ def test_in_a_child_process_a_failure_is_one_line(patchwork):
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == (f"patchflow: Patchwork at {patchwork.url}: GET /api/1.3/series/1/: HTTP 500 Internal "
                            "Server Error\n")
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:99999", "https://example.org:port/"])
+def test_a_url_that_does_not_parse_is_one_line(url):
+    proc = run_patchflow("status", "--url", url, "--series", "1", "--retries", "0", timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert one_error_line(proc.stderr).startswith(f"patchflow: Patchwork URL {url.rstrip('/')!r} is not a URL: ")

@@ -261,7 +261,10 @@ def format_patch(repo: str, rng: Range, directory: str, prefix: str, version: in
     `cover_from_description`, takes the cover letter's subject and body from its description.
     """
     args = ["-c", "core.quotePath=false", *_PINNED_CONFIG, "format-patch", "-o", directory,
-            f"--subject-prefix={prefix}", f"--base={rng.base}"]
+            f"--subject-prefix={prefix}", f"--base={rng.base}",
+            # Message-Ids in the files: git send-email keeps them, and `patchflow status DIR` finds
+            # the series on Patchwork by them; shallow, as the kernel threads a series
+            "--thread=shallow"]
     if version > 1:
         args.append(f"-v{version}")
     if cover:

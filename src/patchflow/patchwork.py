@@ -50,7 +50,11 @@ class AuthError(PatchworkError):
 def normalize_url(url: str) -> str:
     """The server's root URL: scheme and host, with any trailing /api/... removed."""
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # a port out of range or not a number raises here, not at the first request
+    except ValueError as error:
+        raise PatchworkError(f"Patchwork URL {url!r} is not a URL: {error}")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise PatchworkError(f"Patchwork URL {url!r} is not an http:// or https:// URL")
     path = parts.path

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 DEFAULT_MAX_AGE = 24 * 3600.0
@@ -23,6 +24,9 @@ def _duration(text: str) -> float:
     try:
         number = float(value[:-1] if scale else value)
     except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        # float() takes nan and inf too; a nan age would never be older than the clone
         raise argparse.ArgumentTypeError(f"{text!r}: not a duration (like 90, 30m, 12h or 7d)")
     if number < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: a duration cannot be negative")

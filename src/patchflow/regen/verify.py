@@ -129,6 +129,14 @@ def relocations(early: ToolRun, late: ToolRun, after: HelperHeader) -> Proof:
         bind_call(code, rel.offset, ids[rel.symbol])
         bound += 1
     data = {"early": len(early_calls), "late": bound}
+    if bound != len(early_calls):
+        # the same code with fewer calls bound would pass vacuously, e.g. when the macro is unused
+        return Proof("relocations", False, compared,
+                     f"the early-binding code makes {len(early_calls)} helper calls, the late-binding object has "
+                     f"{bound} R_BPF_64_32 relocations to bind: nothing was bound by name"
+                     if bound == 0 else
+                     f"the early-binding code makes {len(early_calls)} helper calls, the late-binding object has "
+                     f"{bound} R_BPF_64_32 relocations to bind", data)
     if bytes(code) != early_obj.code:
         if len(code) != len(early_obj.code):
             detail = f"the code is {len(code)} bytes late-bound and {len(early_obj.code)} bytes early-bound"
