@@ -57,7 +57,9 @@ def subject_tree_prefix(patch, ctx):
     Looks up the files the patch touches in the tree's MAINTAINERS. When an entry's `T:` lines name
     a tree whose maintainers route patches by subject tag (bpf, bpf-next, net, net-next), the
     subject prefix must name one of them; a backport that names a stable release instead
-    (`[PATCH 6.6.y]`) is left alone. MAINTAINERS comes from `--tree PATH` or from the git work
+    (`[PATCH 6.6.y]`) is left alone, and so is a file whose most specific entry with `T:` lines
+    names trees of its own (netfilter's nf/nf-next under net/). Where an entry lists
+    bpf@vger.kernel.org, the bpf trees are accepted too (AF_XDP goes through either). MAINTAINERS comes from `--tree PATH` or from the git work
     tree around the current directory; without one, nothing is reported.
 
     ## Why is this bad?
