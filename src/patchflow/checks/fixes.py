@@ -73,13 +73,18 @@ def describes_fix(patch) -> bool:
     return _FIX_PHRASE.search(body) is not None
 
 
+def _only_tests(patch) -> bool:
+    return all(f.path.startswith("tools/testing/selftests/") for f in patch.files)
+
+
 @check("FIXES_TAG_MISSING", level=WARNING)
 def fixes_tag_missing(patch, ctx):
     """A patch for a fixes tree (`[PATCH net]`, `[PATCH bpf]`) without a `Fixes:` tag.
 
     ## What it does
     Reports a patch whose subject names the net or bpf tree and whose commit message has no
-    `Fixes:` tag. With `--strict` it also reports, at CHECK level, a net-next or bpf-next patch that
+    `Fixes:` tag, unless it only adds or changes selftests and does not call itself a fix (the test
+    sent along with a fix). With `--strict` it also reports, at CHECK level, a net-next or bpf-next patch that
     calls itself a fix (its summary starts with "fix", "fixes" or "fixed", or its description says it
     "fixes a bug", "a crash", "a leak", ...) without a `Fixes:` tag: either it fixes a commit, which
     the tag should name, or it belongs to the fixes tree. A fix of text only ("Fix typo in ...",
@@ -110,6 +115,8 @@ def fixes_tag_missing(patch, ctx):
     if patch.trailer_values("Fixes"):
         return
     tree = patch_tree(patch)
+    if is_fixes_tree(tree) and _only_tests(patch) and not describes_fix(patch):
+        return  # the test that comes with a fix ([PATCH bpf 2/2] selftests/bpf: Test ...) fixes nothing
     if is_fixes_tree(tree):
         yield subject_hit(patch, f"Patch for the {tree} tree (fixes only) has no Fixes: tag: add "
                                   f"'Fixes: <12+ hex digits> (\"<subject>\")' naming the commit it fixes")

@@ -57,7 +57,9 @@ def subject_tree_prefix(patch, ctx):
     Looks up the files the patch touches in the tree's MAINTAINERS. When an entry's `T:` lines name
     a tree whose maintainers route patches by subject tag (bpf, bpf-next, net, net-next), the
     subject prefix must name one of them; a backport that names a stable release instead
-    (`[PATCH 6.6.y]`) is left alone. MAINTAINERS comes from `--tree PATH` or from the git work
+    (`[PATCH 6.6.y]`) is left alone, and so is a file whose most specific entry with `T:` lines
+    names trees of its own (netfilter's nf/nf-next under net/). Where an entry lists
+    bpf@vger.kernel.org, the bpf trees are accepted too (AF_XDP goes through either). MAINTAINERS comes from `--tree PATH` or from the git work
     tree around the current directory; without one, nothing is reported.
 
     ## Why is this bad?
@@ -79,7 +81,7 @@ def subject_tree_prefix(patch, ctx):
         return
     wanted = []
     for file in patch.files:
-        for tree in maintainers.tagged_trees_for(file.path):
+        for tree in _routing_trees(maintainers, file.path):
             if tree not in wanted:
                 wanted.append(tree)
     if not wanted:
@@ -91,6 +93,24 @@ def subject_tree_prefix(patch, ctx):
         return  # a backport names the stable release it is for ([PATCH 6.6.y]), not bpf or net
     yield _subject_hit(patch, f"Subject prefix should name the tree: one of {', '.join(wanted)} "
                               f"(e.g. [PATCH {wanted[-1]}]), from MAINTAINERS T: lines")
+
+
+def _routing_trees(maintainers, path: str) -> list:
+    """The tag-routed trees (bpf, net, ...) a patch to path may name: none when the file's most
+    specific entry with `T:` lines has trees of its own (netfilter's nf and nf-next, the NFS or CAN
+    trees), which pick their patches by other tags; the bpf trees too when an entry lists the bpf
+    list (AF_XDP, whose own entry names no tree, goes through bpf-next as well as net-next), when
+    the file is routed by tag at all."""
+    from ..maintainers import TAGGED_TREES
+
+    entries = maintainers.entries_for(path)
+    first_with_trees = next((e for e in entries if e.trees and e.title != "THE REST"), None)
+    if first_with_trees is not None and not set(first_with_trees.trees) & set(TAGGED_TREES):
+        return []
+    trees = maintainers.tagged_trees_for(path)
+    if trees and any(address == "bpf@vger.kernel.org" for e in entries for address in e.lists):
+        trees += [t for t in ("bpf", "bpf-next") if t not in trees]
+    return trees
 
 
 # [PATCH 6.6.y], [PATCH 6.1], [PATCH 5.15.170], [PATCH stable]: a backport for a stable tree

@@ -235,13 +235,22 @@ def _declarator_name(segment) -> Set[str]:
 
 
 def _used_names(toks) -> Set[str]:
-    """Identifiers a declaration reads: not member names, not struct tags."""
+    """Identifiers a declaration reads: not member names, not struct tags, not the parameter names
+    of a function pointer's type (`int (*fn)(struct bpf_map *map, void *key)` reads no `map`)."""
     used = set()
     prev = None
-    for tok in toks:
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if (tok.text == "(" and i >= 4 and toks[i - 1].text == ")" and toks[i - 2].kind == "ident"
+                and toks[i - 3].text == "*" and toks[i - 4].text == "("):
+            i = _skip_group(toks, i)
+            prev = toks[i - 1]
+            continue
         if tok.kind == "ident" and not (prev is not None and (prev.text in (".", "->") or prev.text in _TAG_WORDS)):
             used.add(tok.text)
         prev = tok
+        i += 1
     return used
 
 
