@@ -198,7 +198,7 @@ def test_format_interrupted(kernel_clone, tmp_path, point, pause_at, signum):
 # file is in place, the run cannot go on. The test watches the output directory, and sends the signal
 # once the first rename has happened.
 
-RENAME_HELD = 1.5  # seconds each rename of patchflow's own is held
+RENAME_HELD = 3.0  # seconds each rename of patchflow's own is held (room for a loaded machine to notice it)
 
 
 def start_held_renames(args, cwd, tmp_path):
