@@ -533,3 +533,12 @@ def test_a_huge_version_number_ends_quickly(bpf_topic, tmp_path):
     cover = (out / "v100000-0000-cover-letter.patch").read_text()
     assert f"\nChanges in v2:\n{CHANGES_V2}\n- Link to v1: {LINK_V1}\n\n" in cover
     assert "Changes in v100000" not in cover and "Changes in v3:" not in cover
+
+
+@pytest.mark.parametrize("value", ["not an address <", "Jane Developer", "a@example.org, nobody"])
+def test_an_address_that_is_not_one_is_refused(bpf_topic, run_cli, tmp_path, value):
+    status, stdout, stderr = run_cli("format", "master..topic", "--cc", value, "-o", tmp_path / "out")
+    assert (status, stdout) == (2, "")
+    assert stderr == (f"patchflow: --cc {value!r}: not an e-mail address (user@example.org or "
+                      "Name <user@example.org>, several separated by commas)\n")
+    assert not (tmp_path / "out").exists()

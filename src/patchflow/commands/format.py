@@ -159,6 +159,7 @@ def _refuse_unsafe_paths(mails, final, tree) -> None:
 def _check_words(args) -> None:
     """Values that end up in mail headers or on one line: no line breaks, no brackets in the tag."""
     import re
+    from email.utils import getaddresses
 
     from ..errors import BadInput
 
@@ -170,6 +171,10 @@ def _check_words(args) -> None:
         for value in values:
             if not value.strip() or any(c in value for c in "\r\n\0"):
                 raise BadInput(f"{flag} {value!r}: one address on one line")
+            if not all("@" in address for _, address in getaddresses([value])):
+                # git format-patch copies any text into the header; git send-email refuses it later
+                raise BadInput(f"{flag} {value!r}: not an e-mail address (user@example.org or "
+                               "Name <user@example.org>, several separated by commas)")
 
 
 def _gate(mails, final, tree) -> bool:
