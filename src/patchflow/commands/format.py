@@ -219,6 +219,7 @@ def _base_warning(tree, base: str, tag) -> None:
 
 def _rebase_check(tree, mails, tag) -> bool:
     """Apply the series on the tree's tip in a temporary worktree; report the first patch that fails."""
+    import re
     import tempfile
 
     from ..tree import TempWorktree, last_line, run_git
@@ -239,6 +240,11 @@ def _rebase_check(tree, mails, tag) -> bool:
                 reasons = [line.strip() for line in output if line.startswith("CONFLICT")] or \
                           [line.strip() for line in output if line.startswith("error:")]
                 reason = reasons[0] if reasons else last_line(proc.stderr + proc.stdout)
+                lacking = re.match(r"error: sha1 information is lacking or useless \((.+)\)\.$", reason)
+                if lacking:
+                    # git am -3 needs the file's blob from before the patch; a shallow tree lacks it
+                    reason = (f"{lacking.group(1)} does not apply, and the tree lacks the version of it the patch "
+                              f"was made from for a three-way merge (a shallow clone?)")
                 print(f"patchflow: rebase check: {mail.name} (patch {number}/{len(patches)}) does not apply on "
                       f"{name}'s tip {tip[:12]}: {reason}; nothing written", file=sys.stderr)
                 return False
