@@ -513,3 +513,58 @@ def test_the_files_carry_message_ids_that_status_looks_up(bpf_topic, run_cli, tm
     assert (code, stderr) == (0, "")
     assert stdout.startswith("series 1 v2: ")
     assert not app.unrouted, app.unrouted
+
+
+def test_a_huge_version_number_ends_quickly(bpf_topic, tmp_path):
+    # the changelog is read once from the branch's stored versions, not asked for v(N-1) down to v2
+    import sys
+    import time
+
+    git(bpf_topic, "config", "branch.topic.description", DESCRIPTION)
+    git(bpf_topic, "config", "branch.topic.patchflow-changes-v2", CHANGES_V2)
+    git(bpf_topic, "config", "branch.topic.patchflow-link-v1", LINK_V1)
+    out = tmp_path / "out"
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "patchflow", "format", "master..topic", "--tree", "bpf-next",
+                           "-v", "100000", "-o", str(out)], cwd=bpf_topic, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert time.monotonic() - started < 30
+    cover = (out / "v100000-0000-cover-letter.patch").read_text()
+    assert f"\nChanges in v2:\n{CHANGES_V2}\n- Link to v1: {LINK_V1}\n\n" in cover
+    assert "Changes in v100000" not in cover and "Changes in v3:" not in cover
+
+
+@pytest.mark.parametrize("value", ["not an address <", "Jane Developer", "a@example.org, nobody"])
+def test_an_address_that_is_not_one_is_refused(bpf_topic, run_cli, tmp_path, value):
+    status, stdout, stderr = run_cli("format", "master..topic", "--cc", value, "-o", tmp_path / "out")
+    assert (status, stdout) == (2, "")
+    assert stderr == (f"patchflow: --cc {value!r}: not an e-mail address (user@example.org or "
+                      "Name <user@example.org>, several separated by commas)\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_rebase_check_on_a_shallow_clone_says_why_three_way_fails(kernel_tree, kernel_clone, run_cli, tmp_path,
+                                                                  monkeypatch):
+    # a named tree is a shallow clone: the blobs the patch was made from are not in it, so git am -3
+    # only says "sha1 information is lacking or useless"; the user needs the file and the reason
+    user = tmp_path / "user"
+    git(tmp_path, "clone", "-q", str(kernel_tree), str(user))
+    git(user, "config", "user.name", "Test Author")
+    git(user, "config", "user.email", "author@example.org")
+    git(user, "checkout", "-q", "-b", "topic")
+    change(user, "tools/lib/bpf/libbpf.c", STRICT_OLD, STRICT_NEW, LIBBPF_SUBJECT)
+    change(kernel_clone, "tools/lib/bpf/libbpf.c", STRICT_OLD, "/* a no-op since v1.0 */", "libbpf: shorten a comment")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{kernel_clone}", str(shallow))
+    monkeypatch.chdir(user)
+    status, stdout, stderr = run_cli("format", "-1", "--tree", shallow, "--tag", "bpf-next", "--no-check",
+                                     "--rebase-check", "-o", tmp_path / "out")
+    assert status == 1
+    tip = git(shallow, "rev-parse", "HEAD").strip()
+    assert (f"patchflow: rebase check: 0001-libbpf-say-why-libbpf_set_strict_mode-is-kept.patch (patch 1/1) "
+            f"does not apply on bpf-next's tip {tip[:12]}: tools/lib/bpf/libbpf.c does not apply, and the tree "
+            f"lacks the version of it the patch was made from for a three-way merge (a shallow clone?); "
+            f"nothing written") in stderr
+    assert not (tmp_path / "out").exists()
+    assert git(shallow, "worktree", "list").count("\n") == 1

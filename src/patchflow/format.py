@@ -216,6 +216,21 @@ class ChangelogStore:
     def link(self, version: int) -> Optional[str]:
         return self._get(self._key("link", version))
 
+    def stored(self) -> Dict[Tuple[str, int], str]:
+        """{("changes" or "link", version): text} of every version kept for the branch, in one git
+        call (asking for each version from -v N down would take N calls)."""
+        if not self.branch:
+            return {}
+        out = git(["config", "-z", "--get-regexp", r"\.patchflow-(changes|link)-v[0-9]+$"], self.repo, check=False)
+        prefix = f"branch.{self.branch}.patchflow-"
+        found = {}
+        for entry in filter(None, out.split("\0")):
+            key, _, value = entry.partition("\n")
+            if key.startswith(prefix):
+                what, _, number = key[len(prefix):].partition("-v")
+                found[(what, int(number))] = value
+        return found
+
     def save(self, version: int, changes: Optional[str], prev_link: Optional[str]) -> None:
         if not self.branch:
             raise BadInput("--changes and --prev-link are kept per branch: the range does not end on a branch")
@@ -229,9 +244,11 @@ def changelog(store: ChangelogStore, version: int, changes: Optional[str] = None
               prev_link: Optional[str] = None) -> str:
     """`Changes in vN:` ... down to v2, newest first; `changes`/`prev_link` stand for version N's."""
     blocks = []
-    for number in range(version, 1, -1):
-        text = changes if number == version and changes is not None else store.changes(number)
-        link = prev_link if number == version and prev_link is not None else store.link(number - 1)
+    stored = store.stored()
+    numbers = {version} | {n if what == "changes" else n + 1 for what, n in stored}
+    for number in sorted((n for n in numbers if 2 <= n <= version), reverse=True):
+        text = changes if number == version and changes is not None else stored.get(("changes", number))
+        link = prev_link if number == version and prev_link is not None else stored.get(("link", number - 1))
         lines = [line.rstrip() for line in (text or "").strip("\n").split("\n") if text]
         if link:
             lines.append(f"- Link to v{number - 1}: {link}")

@@ -159,6 +159,7 @@ def _refuse_unsafe_paths(mails, final, tree) -> None:
 def _check_words(args) -> None:
     """Values that end up in mail headers or on one line: no line breaks, no brackets in the tag."""
     import re
+    from email.utils import getaddresses
 
     from ..errors import BadInput
 
@@ -170,6 +171,10 @@ def _check_words(args) -> None:
         for value in values:
             if not value.strip() or any(c in value for c in "\r\n\0"):
                 raise BadInput(f"{flag} {value!r}: one address on one line")
+            if not all("@" in address for _, address in getaddresses([value])):
+                # git format-patch copies any text into the header; git send-email refuses it later
+                raise BadInput(f"{flag} {value!r}: not an e-mail address (user@example.org or "
+                               "Name <user@example.org>, several separated by commas)")
 
 
 def _gate(mails, final, tree) -> bool:
@@ -214,6 +219,7 @@ def _base_warning(tree, base: str, tag) -> None:
 
 def _rebase_check(tree, mails, tag) -> bool:
     """Apply the series on the tree's tip in a temporary worktree; report the first patch that fails."""
+    import re
     import tempfile
 
     from ..tree import TempWorktree, last_line, run_git
@@ -234,6 +240,11 @@ def _rebase_check(tree, mails, tag) -> bool:
                 reasons = [line.strip() for line in output if line.startswith("CONFLICT")] or \
                           [line.strip() for line in output if line.startswith("error:")]
                 reason = reasons[0] if reasons else last_line(proc.stderr + proc.stdout)
+                lacking = re.match(r"error: sha1 information is lacking or useless \((.+)\)\.$", reason)
+                if lacking:
+                    # git am -3 needs the file's blob from before the patch; a shallow tree lacks it
+                    reason = (f"{lacking.group(1)} does not apply, and the tree lacks the version of it the patch "
+                              f"was made from for a three-way merge (a shallow clone?)")
                 print(f"patchflow: rebase check: {mail.name} (patch {number}/{len(patches)}) does not apply on "
                       f"{name}'s tip {tip[:12]}: {reason}; nothing written", file=sys.stderr)
                 return False
