@@ -362,7 +362,7 @@ def test_fifteen_patches_and_non_netdev_series_are_silent(run_cli, kernel_clone,
     ("FIXES_TAG_MISSING", "fixes", "the `Fixes:` tag is required, regardless"),
     ("VERIFY_FIXES", "fixes", "identify follow-up commits"),
     ("TREE_SELECTION", "fixes", "net-next is where the new code goes"),
-    ("SERIES_TOO_LONG", "netdev", "Avoid sending series longer than 15 patches"),
+    ("SERIES_TOO_LONG", "series", "Avoid sending series longer than 15 patches"),
 ])
 def test_explain_gives_the_maintainers_reason(run_cli, type_name, module, reason):
     status, out, _ = run_cli("explain", type_name)

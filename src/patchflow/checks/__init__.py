@@ -17,7 +17,6 @@ A module is found by its name: the family is the module, so a check of type SUBJ
 from __future__ import annotations
 
 import importlib
-import inspect
 import pkgutil
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set
@@ -102,6 +101,14 @@ class Hit:
         """A finding on a diff line (added or context)."""
         return cls(message, patch_line=line.patch_line, file=file.path, line=line.new_line,
                    column=column, quote=line.kind + line.text, **kw)
+
+    @classmethod
+    def on_subject(cls, patch: Patch, message: str, **kw) -> "Hit":
+        """A finding on the patch's Subject: header (on the patch as a whole when it has none)."""
+        line = patch.header_lines.get("subject")
+        if line is None:
+            return cls(message, patch=patch, **kw)
+        return cls(message, patch=patch, patch_line=line, quote=f"Subject: {patch.subject}", **kw)
 
     @classmethod
     def on_patch_line(cls, patch: Patch, patch_line: int, message: str, **kw) -> "Hit":

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import List, Optional
 
 from ..lazy_regex import lazy

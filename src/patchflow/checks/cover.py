@@ -34,9 +34,7 @@ def cover_letter_placeholder(patch, ctx):
     (`git config branch.<name>.description` or `patchflow format --cover-letter FILE` fill it in.)
     """
     if patch.subject and PLACEHOLDERS[0] in patch.subject:
-        line = patch.header_lines.get("subject")
-        yield Hit("Cover letter subject is git's placeholder: write the series' title", patch=patch,
-                  patch_line=line, quote=f"Subject: {patch.subject}" if line else None)
+        yield Hit.on_subject(patch, "Cover letter subject is git's placeholder: write the series' title")
     for patch_line, text in patch.message:
         if any(placeholder in text for placeholder in PLACEHOLDERS):
             yield Hit.on_patch_line(patch, patch_line, "Cover letter body is git's placeholder: "

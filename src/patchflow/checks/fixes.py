@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from . import CHECK, ERROR, WARNING, Hit, check
-from .netdev import NEXT_TREES, is_fixes_tree, is_next_tree, patch_tree, subject_hit
+from ._house import NEXT_TREES, is_fixes_tree, is_next_tree, patch_tree
 from ..errors import TreeError
 from ..maintainers import FIXES_TREES
 from ..lazy_regex import lazy
@@ -118,11 +118,11 @@ def fixes_tag_missing(patch, ctx):
     if is_fixes_tree(tree) and _only_tests(patch) and not describes_fix(patch):
         return  # the test that comes with a fix ([PATCH bpf 2/2] selftests/bpf: Test ...) fixes nothing
     if is_fixes_tree(tree):
-        yield subject_hit(patch, f"Patch for the {tree} tree (fixes only) has no Fixes: tag: add "
+        yield Hit.on_subject(patch, f"Patch for the {tree} tree (fixes only) has no Fixes: tag: add "
                                   f"'Fixes: <12+ hex digits> (\"<subject>\")' naming the commit it fixes")
     elif is_next_tree(tree) and ctx.options.strict and describes_fix(patch):
         fixes_tree = NEXT_TREES[tree]
-        yield subject_hit(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the commit "
+        yield Hit.on_subject(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the commit "
                                   f"it fixes, and send it to {fixes_tree} if that commit is in a release",
                            level=CHECK)
 

@@ -1,4 +1,5 @@
-"""Series checks: the `i/n` numbers, the prefix shared by every patch, and the cover letter.
+"""Series checks: the `i/n` numbers, the prefix shared by every patch, the cover letter, and the
+series size the netdev and bpf maintainers accept.
 
 A series is the patches given on one command line (several files, or one mbox of several mails).
 """
@@ -8,13 +9,9 @@ from __future__ import annotations
 from collections import Counter
 
 from . import WARNING, Hit, check
+from ._house import patch_tree, under_house_rules
 
-
-def _at_subject(patch, message):
-    line = patch.header_lines.get("subject")
-    if line is None:
-        return Hit(message, patch=patch)
-    return Hit(message, patch=patch, patch_line=line, quote=f"Subject: {patch.subject}")
+SERIES_LIMIT = 15  # maintainer-netdev.rst: "Avoid sending series longer than 15 patches"
 
 
 def _cover_letter(series):
@@ -58,13 +55,13 @@ def series_numbering(series, ctx):
     total = cover.prefix.total if cover is not None else Counter(p.prefix.total for p in numbered).most_common(1)[0][0]
     for patch in numbered:
         if patch.prefix.total != total:
-            yield _at_subject(patch, f"{_label(patch)}: numbered of {patch.prefix.total}, "
+            yield Hit.on_subject(patch, f"{_label(patch)}: numbered of {patch.prefix.total}, "
                                      f"but the series has {total} patches")
     seen = {}
     for patch in numbered:
         number = patch.prefix.number
         if number in seen:
-            yield _at_subject(patch, f"{_label(patch)}: patch {number}/{total} given twice "
+            yield Hit.on_subject(patch, f"{_label(patch)}: patch {number}/{total} given twice "
                                      f"(also {seen[number].name})")
         else:
             seen[number] = patch
@@ -72,7 +69,7 @@ def series_numbering(series, ctx):
     if missing and len(missing) < total:
         listed = ", ".join(f"{n}/{total}" for n in missing)
         first = cover or numbered[0]
-        yield _at_subject(first, f"series of {total} patches lacks {listed}")
+        yield Hit.on_subject(first, f"series of {total} patches lacks {listed}")
 
 
 def _identity(patch):
@@ -124,7 +121,7 @@ def series_prefix_mismatch(series, ctx):
             continue
         found = _identity(patch)
         if found != expected:
-            yield _at_subject(patch, f"{_label(patch)} ({_describe(found)}) differs from "
+            yield Hit.on_subject(patch, f"{_label(patch)} ({_describe(found)}) differs from "
                                      f"{_label(reference)} ({_describe(expected)}) in the same series")
 
 
@@ -159,5 +156,49 @@ def cover_letter_missing(series, ctx):
     # the series' own count when its i/n numbers agree on one (some of its patches may be left out)
     totals = {p.prefix.total for p in with_diff if p.prefix is not None and p.prefix.total}
     count = totals.pop() if len(totals) == 1 else len(with_diff)
-    yield _at_subject(with_diff[0], f"series of {count} patches has no cover letter "
+    yield Hit.on_subject(with_diff[0], f"series of {count} patches has no cover letter "
                                     f"(0/{count}): git format-patch --cover-letter")
+
+
+@check("SERIES_TOO_LONG", level=WARNING, scope="series")
+def series_too_long(series, ctx):
+    """A series of more than 15 patches to a netdev or bpf tree.
+
+    ## What it does
+    Counts the patches of the series (the files given on one command line, cover letter left out;
+    or the `n` of `i/n` in their subjects when that is larger) and reports a series of more than 15
+    patches whose subject names net, net-next, bpf or bpf-next, or whose files MAINTAINERS lists
+    under netdev@vger.kernel.org or bpf@vger.kernel.org. The finding is on the first patch (the cover
+    letter when there is one).
+
+    ## Why is this bad?
+    Documentation/process/maintainer-netdev.rst: "Avoid sending series longer than 15 patches.
+    Larger series takes longer to review as reviewers will defer looking at it until they find a
+    large chunk of time. A small series can be reviewed in a short time, so Maintainers just do it.
+    As a result, a sequence of smaller series gets merged quicker and with better review coverage."
+    The netdev CI (NIPA) also refuses to test series over the limit.
+
+    ## Example
+        [PATCH net-next 00/18] net: convert drivers to the new queue API
+        [PATCH net-next 01/18] ...
+        ...
+        [PATCH net-next 18/18] ...
+
+    ## Use instead
+    Two series that each stand alone, the second posted after the first is merged:
+
+        [PATCH net-next 0/9] net: queue API conversion, part 1
+        [PATCH net-next 0/9] net: queue API conversion, part 2
+    """
+    patches = [p for p in series if not p.is_cover_letter]
+    if not patches or not any(under_house_rules(p, ctx) for p in series):
+        return
+    totals = [p.prefix.total for p in series if p.prefix is not None and p.prefix.total is not None]
+    count = max([len(patches), *totals])
+    if count <= SERIES_LIMIT:
+        return
+    first = next((p for p in series if p.is_cover_letter), series.patches[0])
+    trees = {patch_tree(p) for p in series} - {None}
+    where = f" to {', '.join(sorted(trees))}" if trees else " to netdev/bpf"
+    yield Hit.on_subject(first, f"Series of {count} patches{where}: netdev and bpf take at most "
+                              f"{SERIES_LIMIT} at a time; split it into smaller series")

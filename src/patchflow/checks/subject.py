@@ -10,13 +10,6 @@ SUMMARY_LIMIT = 75
 _REVERT = re.compile(r'^Revert "(.*)"$')
 
 
-def _subject_hit(patch, message):
-    line = patch.header_lines.get("subject")
-    if line is None:
-        return Hit(message, patch=patch)
-    return Hit(message, patch=patch, patch_line=line, quote=f"Subject: {patch.subject}")
-
-
 @check("SUBJECT_TOO_LONG", level=WARNING)
 def subject_too_long(patch, ctx):
     """The subject's summary (after the `[PATCH ...]` prefix) is longer than 75 characters.
@@ -45,7 +38,7 @@ def subject_too_long(patch, ctx):
         return  # git revert quotes the reverted subject, which must stay word for word
     length = len(patch.summary)
     if length > SUMMARY_LIMIT:
-        yield _subject_hit(patch, f"Subject summary is {length} characters, over {SUMMARY_LIMIT}: "
+        yield Hit.on_subject(patch, f"Subject summary is {length} characters, over {SUMMARY_LIMIT}: "
                                   f"move the detail into the commit message")
 
 
@@ -91,7 +84,7 @@ def subject_tree_prefix(patch, ctx):
         return
     if any(_STABLE_RELEASE.match(w) for w in words):
         return  # a backport names the stable release it is for ([PATCH 6.6.y]), not bpf or net
-    yield _subject_hit(patch, f"Subject prefix should name the tree: one of {', '.join(wanted)} "
+    yield Hit.on_subject(patch, f"Subject prefix should name the tree: one of {', '.join(wanted)} "
                               f"(e.g. [PATCH {wanted[-1]}]), from MAINTAINERS T: lines")
 
 
@@ -163,4 +156,4 @@ def subject_prefix_format(patch, ctx):
         if others:
             problems.append("number the patches of a series (i/n)")
     if problems:
-        yield _subject_hit(patch, "Subject prefix " + prefix.raw + ": " + "; ".join(problems))
+        yield Hit.on_subject(patch, "Subject prefix " + prefix.raw + ": " + "; ".join(problems))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
 from . import WARNING, Hit, check
-from .netdev import house_lists_for, patch_tree
+from ._house import house_lists_for, patch_tree
 from ..lexers.c import code_tokens, iter_tokens, tokenize
 
 C_SUFFIXES = (".c", ".h")
