@@ -295,15 +295,21 @@ def test_refused_run_leaves_the_earlier_files(bpf_topic, run_cli, tmp_path):
     assert {name: (out / name).read_bytes() for name in files_in(out)} == before
 
 
-def test_default_range_and_rebase_check_against_another_tree(kernel_tree, kernel_clone, run_cli, tmp_path,
-                                                            monkeypatch):
-    """The user's repository is one clone, the tree (as `--tree PATH`) another that moved on."""
+def user_topic_clone(kernel_tree, tmp_path):
+    """The user's own clone of the tree, on a branch `topic` with one libbpf commit."""
     user = tmp_path / "user"
     git(tmp_path, "clone", "-q", str(kernel_tree), str(user))
     git(user, "config", "user.name", "Test Author")
     git(user, "config", "user.email", "author@example.org")
     git(user, "checkout", "-q", "-b", "topic")
     change(user, "tools/lib/bpf/libbpf.c", STRICT_OLD, STRICT_NEW, LIBBPF_SUBJECT)
+    return user
+
+
+def test_default_range_and_rebase_check_against_another_tree(kernel_tree, kernel_clone, run_cli, tmp_path,
+                                                            monkeypatch):
+    """The user's repository is one clone, the tree (as `--tree PATH`) another that moved on."""
+    user = user_topic_clone(kernel_tree, tmp_path)
     monkeypatch.chdir(user)
 
     # no range: the commits not on the tree's tip (here the cached tree, whose tip is the base)
@@ -548,12 +554,7 @@ def test_rebase_check_on_a_shallow_clone_says_why_three_way_fails(kernel_tree, k
                                                                   monkeypatch):
     # a named tree is a shallow clone: the blobs the patch was made from are not in it, so git am -3
     # only says "sha1 information is lacking or useless"; the user needs the file and the reason
-    user = tmp_path / "user"
-    git(tmp_path, "clone", "-q", str(kernel_tree), str(user))
-    git(user, "config", "user.name", "Test Author")
-    git(user, "config", "user.email", "author@example.org")
-    git(user, "checkout", "-q", "-b", "topic")
-    change(user, "tools/lib/bpf/libbpf.c", STRICT_OLD, STRICT_NEW, LIBBPF_SUBJECT)
+    user = user_topic_clone(kernel_tree, tmp_path)
     change(kernel_clone, "tools/lib/bpf/libbpf.c", STRICT_OLD, "/* a no-op since v1.0 */", "libbpf: shorten a comment")
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{kernel_clone}", str(shallow))
