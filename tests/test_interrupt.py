@@ -285,11 +285,22 @@ def test_format_interrupted_while_creating_the_output_directory(kernel_clone, tm
     out_dir = tmp_path / "new" / "out"
     args = ["format", "master..topic", "--no-check", "--no-auto", "-o", out_dir]
     before = tree_state(kernel_clone)
-    child, private_tmp = start_held_renames(args, kernel_clone, tmp_path)
-    out, err, seconds = interrupt_after_first_rename(child, out_dir.exists, signum)
+    mails = ["0000-cover-letter.patch", "0001-bpf-note-the-first-thing.patch", "0002-bpf-note-the-second-thing.patch"]
+    for attempt in range(3):
+        child, private_tmp = start_held_renames(args, kernel_clone, tmp_path)
+        try:
+            out, err, seconds = interrupt_after_first_rename(child, out_dir.exists, signum)
+            break
+        except ProcessLookupError:
+            # the run ended before the signal reached it (seen once in a loaded full-suite run): the
+            # directory it made must still be whole; then try to catch it inside the held rename again
+            child.wait(timeout=60)
+            assert child.returncode == 0 and sorted(formatted(out_dir)) == mails
+            shutil.rmtree(out_dir.parent)
+    else:
+        raise AssertionError("three runs ended before the signal reached them")
     assert_interrupted(out, err, seconds, child)
-    assert sorted(formatted(out_dir)) == [
-        "0000-cover-letter.patch", "0001-bpf-note-the-first-thing.patch", "0002-bpf-note-the-second-thing.patch"]
+    assert sorted(formatted(out_dir)) == mails
     assert [path.name for path in out_dir.parent.iterdir()] == ["out"], "a staging directory is left"
     assert tree_state(kernel_clone) == before
     assert list(private_tmp.iterdir()) == []
