@@ -7,14 +7,13 @@ what the tag says and, with a kernel tree, check it against the tree's history.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import List, Optional
 
 from . import CHECK, ERROR, WARNING, Hit, check
+from ._history import history_of
 from ._house import NEXT_TREES, is_fixes_tree, is_next_tree, patch_tree
-from ..errors import TreeError
 from ..maintainers import FIXES_TREES
 from ..lazy_regex import lazy
 
@@ -29,7 +28,6 @@ _FIX_PHRASE = lazy(
 # "Fix typo in ...", "fix kernel-doc of ...": a fix of text, which takes no Fixes: tag
 _COSMETIC = lazy(r"\b(typos?|spelling|misspell\w*|grammar|comments?|kernel-?doc|docs?|documentation|"
                  r"whitespace|indentation|formatting|coding[ -]style|checkpatch)\b", re.IGNORECASE)
-GIT_TIMEOUT = 60
 
 
 @dataclass
@@ -127,73 +125,6 @@ def fixes_tag_missing(patch, ctx):
                            level=CHECK)
 
 
-class _History:
-    """The tree's git history, asked once per commit id (ctx.cache['fixes.history'])."""
-
-    def __init__(self, tree):
-        self.tree = tree
-        self.usable = self._is_git()
-        self._resolved = {}
-        self._subjects = {}
-        self._releases = {}
-        self._shallow = None
-
-    @property
-    def shallow(self) -> bool:
-        """A shallow clone (`--tree bpf-next` makes one, of depth 1) holds only the newest commits:
-        an id it lacks tells nothing."""
-        if self._shallow is None:
-            self._shallow = self.tree.git("rev-parse", "--is-shallow-repository",
-                                          timeout=GIT_TIMEOUT).strip() == "true"
-        return self._shallow
-
-    def _is_git(self) -> bool:
-        if os.path.exists(os.path.join(self.tree.path, ".git")):
-            return True  # the top of a work tree: no need to ask git
-        try:
-            self.tree.git("rev-parse", "--git-dir", timeout=GIT_TIMEOUT)
-        except TreeError:
-            return False
-        return True
-
-    def resolve(self, commit: str):
-        """(full id, None), or (None, why not): "missing", "ambiguous" or "a blob" (tree, tag)."""
-        if commit not in self._resolved:
-            out = self.tree.git("cat-file", "--batch-check", input=commit.encode() + b"\n",
-                                timeout=GIT_TIMEOUT).split()
-            if len(out) >= 2 and out[1] == "commit":
-                self._resolved[commit] = (out[0], None)
-            elif len(out) >= 2 and out[1] in ("missing", "ambiguous"):
-                self._resolved[commit] = (None, out[1])
-            elif len(out) >= 2:
-                self._resolved[commit] = (None, f"a {out[1]}")
-            else:
-                self._resolved[commit] = (None, "missing")
-        return self._resolved[commit]
-
-    def subject(self, full: str) -> str:
-        if full not in self._subjects:
-            self._subjects[full] = self.tree.git("log", "-1", "--format=%s", full, timeout=GIT_TIMEOUT).strip()
-        return self._subjects[full]
-
-    def first_release(self, full: str) -> Optional[str]:
-        """The oldest `v*` tag that contains the commit, or None."""
-        if full not in self._releases:
-            out = self.tree.git("tag", "--list", "v*", "--contains", full, "--sort=v:refname",
-                                timeout=GIT_TIMEOUT)
-            tags = out.split()
-            self._releases[full] = tags[0] if tags else None
-        return self._releases[full]
-
-
-def _history(ctx) -> Optional[_History]:
-    if "fixes.history" not in ctx.cache:
-        tree = ctx.tree
-        ctx.cache["fixes.history"] = _History(tree) if tree is not None else None
-    history = ctx.cache["fixes.history"]
-    return history if history is not None and history.usable else None
-
-
 def _same_subject(quoted: str, actual: str) -> bool:
     return " ".join(quoted.split()) == " ".join(actual.split())
 
@@ -230,7 +161,7 @@ def verify_fixes(patch, ctx):
     tags = fixes_tags(patch)
     if not tags:
         return
-    history = _history(ctx)
+    history = history_of(ctx)
     if history is None:
         return
     where = history.tree.path
@@ -294,7 +225,7 @@ def tree_selection(patch, ctx):
     tags = fixes_tags(patch)
     if not tags:
         return
-    history = _history(ctx)
+    history = history_of(ctx)
     if history is None:
         return
     found = []

@@ -376,21 +376,11 @@ def _balanced_parens(text, start):
 def _known_commit(ctx, commit_id):
     """(12-digit id, subject) of a commit of the kernel tree (--tree, or the one around the current
     directory), or None without a tree or when the tree lacks it."""
-    key = ("fixes-commit", commit_id)
-    if key not in ctx.cache:
-        ctx.cache[key] = None
-        tree = ctx.tree
-        if tree is not None:
-            from ..errors import PatchflowError
+    from ._history import history_of
 
-            try:
-                out = tree.git("log", "-1", "--no-color", "--format=%H %s", commit_id + "^{commit}", "--",
-                               check=False, timeout=30)
-            except PatchflowError:
-                out = ""
-            if re.match(r"^[0-9a-f]{40} ", out):
-                ctx.cache[key] = (out[:12], out[41:].rstrip("\n"))
-    return ctx.cache[key]
+    history = history_of(ctx)
+    found = history.peel(commit_id) if history is not None else None
+    return (found[0][:12], found[1]) if found else None
 
 
 @check("BAD_FIXES_TAG", level=WARNING)

@@ -1,0 +1,101 @@
+"""The kernel tree's git history as the `Fixes:` checks ask it: BAD_FIXES_TAG (message.py) and
+VERIFY_FIXES and TREE_SELECTION (fixes.py) share one per run, so a commit is looked up once."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional, Tuple
+
+from ..errors import PatchflowError, TreeError
+from ..lazy_regex import lazy
+
+GIT_TIMEOUT = 60
+_LOG_LINE = lazy(r"^[0-9a-f]{40} ")
+
+
+class History:
+    """The tree's git history, asked once per commit id (ctx.cache['fixes.history'])."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        self.usable = self._is_git()
+        self._resolved = {}
+        self._subjects = {}
+        self._peeled = {}
+        self._releases = {}
+        self._shallow = None
+
+    @property
+    def shallow(self) -> bool:
+        """A shallow clone (`--tree bpf-next` makes one, of depth 1) holds only the newest commits:
+        an id it lacks tells nothing."""
+        if self._shallow is None:
+            self._shallow = self.tree.git("rev-parse", "--is-shallow-repository",
+                                          timeout=GIT_TIMEOUT).strip() == "true"
+        return self._shallow
+
+    def _is_git(self) -> bool:
+        if os.path.exists(os.path.join(self.tree.path, ".git")):
+            return True  # the top of a work tree: no need to ask git
+        try:
+            self.tree.git("rev-parse", "--git-dir", timeout=GIT_TIMEOUT)
+        except TreeError:
+            return False
+        return True
+
+    def resolve(self, commit: str):
+        """(full id, None), or (None, why not): "missing", "ambiguous" or "a blob" (tree, tag)."""
+        if commit not in self._resolved:
+            out = self.tree.git("cat-file", "--batch-check", input=commit.encode() + b"\n",
+                                timeout=GIT_TIMEOUT).split()
+            if len(out) >= 2 and out[1] == "commit":
+                self._resolved[commit] = (out[0], None)
+            elif len(out) >= 2 and out[1] in ("missing", "ambiguous"):
+                self._resolved[commit] = (None, out[1])
+            elif len(out) >= 2:
+                self._resolved[commit] = (None, f"a {out[1]}")
+            else:
+                self._resolved[commit] = (None, "missing")
+        return self._resolved[commit]
+
+    def peel(self, commit: str) -> Optional[Tuple[str, str]]:
+        """(full id, subject) of the commit an id names as `<id>^{commit}` does (an annotated tag
+        names its commit; an id that is also a blob's prefix names the commit), or None."""
+        if commit not in self._peeled and self._resolved.get(commit, (None,))[0] is not None:
+            full = self._resolved[commit][0]  # VERIFY_FIXES found it a commit already
+            self._peeled[commit] = (full, self.subject(full))
+        if commit not in self._peeled:
+            try:
+                out = self.tree.git("log", "-1", "--no-color", "--format=%H %s", commit + "^{commit}", "--",
+                                    check=False, timeout=GIT_TIMEOUT)
+            except PatchflowError:
+                out = ""
+            found = None
+            if _LOG_LINE.match(out):
+                found = (out[:40], out[41:].rstrip("\n"))
+                self._subjects.setdefault(found[0], found[1])
+            self._peeled[commit] = found
+        return self._peeled[commit]
+
+    def subject(self, full: str) -> str:
+        if full not in self._subjects:
+            self._subjects[full] = self.tree.git("log", "-1", "--format=%s", full, timeout=GIT_TIMEOUT).strip()
+        return self._subjects[full]
+
+    def first_release(self, full: str) -> Optional[str]:
+        """The oldest `v*` tag that contains the commit, or None."""
+        if full not in self._releases:
+            out = self.tree.git("tag", "--list", "v*", "--contains", full, "--sort=v:refname",
+                                timeout=GIT_TIMEOUT)
+            tags = out.split()
+            self._releases[full] = tags[0] if tags else None
+        return self._releases[full]
+
+
+def history_of(ctx) -> Optional[History]:
+    """The history of the check's kernel tree, shared by every check of a run; None without a git tree."""
+    if "fixes.history" not in ctx.cache:
+        tree = ctx.tree
+        ctx.cache["fixes.history"] = History(tree) if tree is not None else None
+    history = ctx.cache["fixes.history"]
+    return history if history is not None and history.usable else None
