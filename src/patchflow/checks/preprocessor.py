@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from . import WARNING, Hit, check
+from ..patch import DiffLine
 from ._source import language_of, lexed_windows
 
 # printf-style and str.format placeholders in a Python string stand for a name in the printed C
@@ -44,10 +45,9 @@ def _message(kind: str, name: str, parenthesised: bool, printed: bool) -> str:
     return f"Prefer #{kind} {name} to {_written(kind, name, parenthesised)}{where}"
 
 
-def _c_hits(file, windows, added) -> Iterator[Tuple[str, Hit]]:
+def _c_hits(file, windows, added: Dict[int, DiffLine]) -> Iterator[Tuple[str, Hit]]:
     from ..lexers.c import directives
 
-    lines = {line.new_line: line for hunk in file.hunks for line in hunk.lines if line.kind == "+"}
     for _pre, _post, tokens in windows:
         for start, toks in directives(tokens):
             if start not in added:
@@ -56,7 +56,7 @@ def _c_hits(file, windows, added) -> Iterator[Tuple[str, Hit]]:
             if test is None:
                 continue
             kind, name, parenthesised = test
-            yield kind, Hit.at(lines[start], file, _message(kind, name, parenthesised, False),
+            yield kind, Hit.at(added[start], file, _message(kind, name, parenthesised, False),
                                column=toks[0].column)
 
 
@@ -100,8 +100,7 @@ def _printed_directive(piece: str):
     return kind, name, parenthesised
 
 
-def _python_hits(file, windows, added) -> Iterator[Tuple[str, Hit]]:
-    lines = {line.new_line: line for hunk in file.hunks for line in hunk.lines if line.kind == "+"}
+def _python_hits(file, windows, added: Dict[int, DiffLine]) -> Iterator[Tuple[str, Hit]]:
     for _pre, _post, tokens in windows:
         for tok in tokens:
             if tok.kind != "string" or "defined" not in tok.text:
@@ -113,7 +112,7 @@ def _python_hits(file, windows, added) -> Iterator[Tuple[str, Hit]]:
                 if found is None:
                     continue
                 kind, name, parenthesised = found
-                yield kind, Hit.at(lines[line], file, _message(kind, name, parenthesised, True),
+                yield kind, Hit.at(added[line], file, _message(kind, name, parenthesised, True),
                                    column=column + len(piece) - len(piece.lstrip()))
 
 
@@ -127,8 +126,8 @@ def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
         language = language_of(file.path)
         if language is None or file.is_binary or file.is_deleted:
             continue
-        added = {line.new_line for hunk in file.hunks for line in hunk.lines
-                 if line.kind == "+" and "defined" in line.text}
+        # the added lines that could hold a directive, by their line number in the new file
+        added = {line.new_line: line for line in file.added_lines() if "defined" in line.text}
         if not added:
             continue  # the cheap test first: no added line mentions `defined`, nothing to lex
         windows = lexed_windows(patch, file, ctx)
