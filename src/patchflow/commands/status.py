@@ -94,14 +94,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def git_config(key: str):
     """A `git config` value, or None when unset (or when git is missing: config is optional)."""
-    import subprocess
+    from ..errors import ToolMissing, TreeError
+    from ..tree import config_value
 
     try:
-        proc = subprocess.run(["git", "config", "--get", key], capture_output=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
+        return config_value(key)
+    except (ToolMissing, TreeError, OSError):
         return None
-    value = proc.stdout.decode("utf-8", errors="replace").strip()
-    return value if proc.returncode == 0 and value else None
 
 
 def resolve_token(args):
