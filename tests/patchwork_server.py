@@ -1,7 +1,7 @@
 """A local HTTP server that answers with the responses recorded from a real Patchwork 3.2.1 server.
 
 The recordings (`NAME.json` body, `NAME.headers` status line and headers) live in
-`../shared/fixtures/patchwork/` beside the repository; their URLs name http://127.0.0.1:8000, which
+`tests/fixtures/patchwork/` (recorded once from a Patchwork 3.2.1 server; INDEX.md there says how); their URLs name http://127.0.0.1:8000, which
 is rewritten, in bodies and `Link` headers, to this server's own address. Cases the recordings lack
 (a 500, a slow answer, a list that never ends, a body that is not JSON, a 401, patch 2) are built
 from recorded responses by the helpers below, and say which one they start from.
@@ -25,14 +25,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def fixtures_dir() -> Path:
-    """`../shared/fixtures/patchwork` beside the repository (CI's layout), or beside one of its
-    parents (a git worktree nested deeper). Missing recordings fail the tests: never skip them."""
-    for base in [REPO_ROOT, *REPO_ROOT.parents]:
-        candidate = base.parent / "shared" / "fixtures" / "patchwork"
-        if (candidate / "INDEX.md").is_file():
-            return candidate
-    raise RuntimeError(f"the recorded Patchwork responses are missing: expected "
-                       f"{REPO_ROOT.parent / 'shared' / 'fixtures' / 'patchwork'}/INDEX.md")
+    """`tests/fixtures/patchwork` in this repository. Missing recordings fail the tests: never skip them."""
+    candidate = Path(__file__).resolve().parent / "fixtures" / "patchwork"
+    if not (candidate / "INDEX.md").is_file():
+        raise RuntimeError(f"the recorded Patchwork responses are missing: expected {candidate}/INDEX.md")
+    return candidate
 
 
 @dataclass

@@ -126,7 +126,8 @@ def parse_subject(subject: str):
         rest = rest[end + 1 :].lstrip()
     words = []
     for group in groups:
-        words.extend(group[1:-1].split())
+        # Patchwork and the netdev tools split on commas as well as spaces: [PATCH bpf,v2,1/2]
+        words.extend(group[1:-1].replace(",", " ").split())
     prefix = SubjectPrefix(raw=" ".join(groups), words=words)
     for word in words:
         low = word.lower()
