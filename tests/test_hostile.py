@@ -161,8 +161,12 @@ def test_a_missing_file(tmp_path):
 
 
 def test_a_missing_file_after_a_good_one(tmp_path):
+    """The missing file is one stderr line and exit 2; the good file is still checked and reported."""
     path = tmp_path / "missing.patch"
-    assert_refused(check(C_PATCH, path), path, "no such file")
+    proc = check(C_PATCH, path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"patchflow: {path}: no such file"]
+    assert f"{C_PATCH} has style problems, please review." in proc.stdout.splitlines()
 
 
 def test_a_file_without_read_permission(tmp_path):

@@ -13,15 +13,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional
 
+from . import mail
 from .errors import BadInput
+from .mail import MAX_PATCH_BYTES, check_text, decode, is_patch_break, is_scissors, read_source  # noqa: F401
 
-# A patch file larger than this is refused rather than read into memory.
-MAX_PATCH_BYTES = 256 * 1024 * 1024
-
-_MBOX_FROM = re.compile(r"^From \S+\s+\w{3} \w{3}\s+\d{1,2} \d{1,2}:\d{2}:\d{2} \d{4}")
-_HEADER = re.compile(r"^[!-9;-~]+:")
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
-_INDEX = re.compile(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)(?: (\d+))?")
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*)$")
 # Tags kernel developers put at the end of a commit message (Documentation/process/submitting-patches.rst).
 KNOWN_TRAILERS = {
@@ -104,6 +99,7 @@ class SubjectPrefix:
     words: List[str]
     is_patch: bool = False
     rfc: bool = False
+    resend: bool = False
     tree: Optional[str] = None
     version: Optional[int] = None
     number: Optional[int] = None
@@ -137,12 +133,14 @@ def parse_subject(subject: str):
                 prefix.version = int(low[6:])
         elif low == "rfc":
             prefix.rfc = True
+        elif low == "resend":
+            prefix.resend = True
         elif re.fullmatch(r"v" + _NUMBER, low):
             prefix.version = int(low[1:])
         elif re.fullmatch(_NUMBER + "/" + _NUMBER, low):
             number, total = low.split("/")
             prefix.number, prefix.total = int(number), int(total)
-        elif prefix.tree is None and re.fullmatch(r"[a-z][a-z0-9._-]*", low) and low not in ("resend",):
+        elif prefix.tree is None and re.fullmatch(r"[a-z][a-z0-9._-]*", low):
             prefix.tree = word
     return prefix, rest
 
@@ -166,10 +164,25 @@ class Patch:
     files: List[FileDiff] = field(default_factory=list)
     is_mail: bool = False
     separator_line: Optional[int] = None  # the '---' line
+    # the file's line number of each entry of `lines` when they are not the file's lines one for one
+    # (a quoted-printable or base64 body, a multipart mail); None when lines[i] is line first_line + i
+    numbers: Optional[List[int]] = None
+    inbody: dict = field(default_factory=dict)  # 'from'/'subject'/'date' -> (patch_line, value) in the body
 
     @property
     def author(self) -> Optional[str]:
+        """Who `git am` records as the author: the in-body From: line when there is one, else the mail's."""
+        if "from" in self.inbody:
+            return mail.decode_header(self.inbody["from"][1], "from")
         return self.headers.get("from")
+
+    def file_line(self, patch_line: Optional[int]) -> Optional[int]:
+        """The line of the file as the user has it for a patch line (checkpatch's #N): where a decoded
+        quoted-printable line starts; for base64, counted on from the body's first line."""
+        if patch_line is None or self.numbers is None:
+            return patch_line
+        index = patch_line - self.first_line
+        return self.numbers[index] if 0 <= index < len(self.numbers) else patch_line
 
     @property
     def message_id(self) -> Optional[str]:
@@ -218,154 +231,128 @@ class Series:
 # --- reading -------------------------------------------------------------------------------
 
 
-def read_source(path: str, stdin=None) -> bytes:
-    """The bytes of a patch file or of standard input, or BadInput with the reason."""
-    if path == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read(MAX_PATCH_BYTES + 1)
-        name = "<stdin>"
-    else:
-        name = path
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            raise BadInput(f"{path}: no such file")
-        except OSError as exc:
-            raise BadInput(f"{path}: cannot read: {exc.strerror}")
-        if stat.S_ISDIR(st.st_mode):
-            raise BadInput(f"{path}: is a directory, not a patch file")
-        if st.st_size > MAX_PATCH_BYTES:
-            raise BadInput(f"{path}: {st.st_size} bytes is larger than the {MAX_PATCH_BYTES >> 20} MiB patchflow reads")
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_PATCH_BYTES + 1)
-        except OSError as exc:
-            raise BadInput(f"{path}: cannot read: {exc.strerror}")
-    if len(data) > MAX_PATCH_BYTES:
-        raise BadInput(f"{name}: larger than the {MAX_PATCH_BYTES >> 20} MiB patchflow reads")
-    return data
-
-
-def decode(name: str, data: bytes) -> str:
-    """Text of a patch file: UTF-8, where stray bytes survive as surrogates to be checked around."""
-    if not data.strip():
-        raise BadInput(f"{name}: empty file")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:8192]:
-        kind = "UTF-16 text" if _looks_utf16(data[:8192]) else "binary data (NUL bytes)"
-        raise BadInput(f"{name}: {kind}, not a patch: patches are 8-bit text (git format-patch writes UTF-8)")
-    if b"\x00" in data:
-        raise BadInput(f"{name}: contains NUL bytes, not a text patch")
-    return data.decode("utf-8", errors="surrogateescape")
-
-
-def _looks_utf16(head: bytes) -> bool:
-    """A byte-order mark, or ASCII text with a NUL in every other byte (what Windows editors save)."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    even, odd = head[0::2], head[1::2]
-    return len(head) >= 16 and max(even.count(0), odd.count(0)) >= 0.9 * len(odd)
-
-
 def split_messages(text: str) -> List[tuple]:
     """Split an mbox into (first_line_number, lines) per message; a single mail or diff is one."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    starts = [0]
-    if lines and _MBOX_FROM.match(lines[0]):
-        starts = [i for i, line in enumerate(lines) if line.startswith("From ") and _MBOX_FROM.match(line)]
-    messages = []
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
-        messages.append((start + 1, lines[start:end]))
-    return messages
+    messages = mail.split_mbox(text.encode("utf-8", errors="surrogateescape"))
+    return [(first, [mail.text_of(line) for line in raw.split(b"\n")[:-1]]) for first, raw in messages]
 
 
-def _decode_header(value: str) -> str:
-    if "=?" not in value:
-        return value  # no RFC 2047 encoded word; the email package costs milliseconds to import
-    import email.errors
-    import email.header
-
-    try:
-        return str(email.header.make_header(email.header.decode_header(value)))
-    except (UnicodeError, LookupError, ValueError, email.errors.MessageError):
-        # a mangled encoded word (bad charset, bytes that are not the charset): keep it as written
-        return value
-
-
-def parse_patch(source: str, index: int, first_line: int, lines: List[str]) -> Patch:
-    patch = Patch(source=source, index_in_source=index, lines=lines, first_line=first_line)
-    pos = 0
-    if lines and _MBOX_FROM.match(lines[0]):
-        pos = 1
-    if pos < len(lines) and _HEADER.match(lines[pos]) and not lines[pos].startswith(("diff ", "Index:")):
-        pos = _parse_headers(patch, lines, pos)
-        patch.is_mail = True
-    if patch.is_mail and patch.headers.get("content-transfer-encoding", "").lower() in ("quoted-printable", "base64"):
-        _decode_transfer_encoding(patch, pos)
-    _parse_body(patch, pos)
-    return patch
-
-
-def _parse_headers(patch: Patch, lines: List[str], pos: int) -> int:
-    current = None
-    while pos < len(lines):
-        line = lines[pos].rstrip("\r")
-        if line == "":
-            pos += 1
-            break
-        if line[:1] in (" ", "\t") and current:
-            patch.headers[current] += " " + line.strip()
-        elif _HEADER.match(line):
-            name, _, value = line.partition(":")
-            current = name.strip().lower()
-            if current in patch.headers:  # keep the first of repeated headers (Received:, ...)
-                current = None
-            else:
-                patch.headers[current] = value.strip()
-                patch.header_lines[current] = patch.first_line + pos
-        else:
-            break  # not a header: the body starts without a blank line
-        pos += 1
-    for name in ("subject", "from", "to", "cc"):
-        if name in patch.headers:
-            patch.headers[name] = _decode_header(patch.headers[name])
+def parse_message(source: str, index: int, first_line: int, raw: bytes) -> Patch:
+    """One message of a file (a mail, or a plain diff) as a `Patch`."""
+    text = mail.read_message(raw, first_line)
+    patch = Patch(source=source, index_in_source=index, lines=text.lines, first_line=first_line,
+                  headers=text.headers, header_lines=text.header_lines, is_mail=text.is_mail)
+    if text.numbers and text.numbers[-1] != first_line + len(text.numbers) - 1:
+        patch.numbers = text.numbers  # an encoded body or a multipart mail: lines are not the file's
     if "subject" in patch.headers:
         patch.subject = patch.headers["subject"]
         patch.prefix, patch.summary = parse_subject(patch.subject)
+    _parse_body(patch, text.body_start)
+    return patch
+
+
+def parse_patch(source: str, index: int, first_line: int, lines: List[str]) -> Patch:
+    raw = "".join(line + "\n" for line in lines).encode("utf-8", errors="surrogateescape")
+    return parse_message(source, index, first_line, raw)
+
+
+def parse_bytes(data: bytes, source: str, skipped: Optional[list] = None) -> List[Patch]:
+    """Every patch of a single mail, an mbox or a plain diff, gzip-compressed or not.
+
+    In an mbox of several mails (a series, or a whole thread from lore), replies and mails without a
+    diff that are no cover letter are left out, each with a line in `skipped`; BadInput when nothing
+    is left, or when a single message is not a patch."""
+    name = "<stdin>" if source == "-" else source
+    data = mail.gunzip(name, data)
+    mail.check_text(name, data)
+    messages = mail.split_mbox(data)
+    patches = []
+    for index, (first_line, raw) in enumerate(messages):
+        label = f"{source}#{index + 1}" if index else source
+        if len(messages) > 1 and mail.is_reply(raw):
+            _note(skipped, f"{label}: a reply (Re:), not checked")
+            continue
+        patch = parse_message(source, index, first_line, raw)
+        reason = _not_a_patch(patch)
+        if reason and len(messages) > 1:
+            _note(skipped, f"{label}: {reason}, not checked")
+        elif reason:
+            raise BadInput(f"{patch.name}: not a patch: {reason}")
+        else:
+            patches.append(patch)
+    if not patches:
+        raise BadInput(f"{name}: not a patch: none of its {len(messages)} mails holds a diff")
+    return patches
+
+
+def _note(skipped: Optional[list], text: str) -> None:
+    if skipped is not None:
+        skipped.append(text)
+
+
+def _not_a_patch(patch: Patch) -> Optional[str]:
+    if patch.files or patch.is_cover_letter:
+        return None
+    if not patch.is_mail:
+        return "no mail headers and no unified diff found"
+    if patch.subject is None:
+        return "a mail with no Subject and no diff"
+    return "a mail without a diff" if len(patch.lines) else None
+
+
+def _parse_inbody_headers(patch: Patch, pos: int) -> int:
+    """The in-body `From:`, `Subject:` and `Date:` lines that open a mail's message (after blank
+    lines), which override the mail's own as `git am` uses them; returns the message's first line."""
+    lines = patch.lines
+    seen = None
+    while pos < len(lines):
+        line = lines[pos].rstrip("\r")
+        match = _INBODY.match(line)
+        if match:
+            seen = match.group(1).lower()
+            patch.inbody[seen] = (patch.first_line + pos, match.group(2).strip())
+        elif seen and line[:1] in (" ", "\t") and line.strip():
+            number, value = patch.inbody[seen]
+            patch.inbody[seen] = (number, value + line)
+        elif line.strip() == "" and seen:
+            return pos + 1  # the blank line that ends them
+        elif line.strip() != "" and not mail.MBOX_FROM.match(line.encode("utf-8", "surrogateescape")):
+            return pos
+        pos += 1
     return pos
 
 
-def _decode_transfer_encoding(patch: Patch, body_start: int) -> None:
-    raw = "\n".join(patch.lines[body_start:]).encode("utf-8", errors="surrogateescape")
-    encoding = patch.headers["content-transfer-encoding"].lower()
-    try:
-        if encoding == "base64":
-            import base64
+_INBODY = re.compile(r"^(from|subject|date):[ \t]*(.*)$", re.IGNORECASE)
 
-            decoded = base64.b64decode(raw, validate=False)
-        else:
-            import quopri
 
-            decoded = quopri.decodestring(raw)
-    except ValueError as exc:
-        raise BadInput(f"{patch.name}: cannot decode its {encoding} body: {exc}")
-    body = decoded.decode("utf-8", errors="surrogateescape").split("\n")
-    patch.lines = patch.lines[:body_start] + body
+def _apply_inbody_headers(patch: Patch) -> None:
+    if "subject" in patch.inbody:
+        number, value = patch.inbody["subject"]
+        patch.subject = mail.decode_header(value, "subject")
+        patch.prefix, patch.summary = parse_subject(patch.subject)
+        patch.header_lines["subject"] = number
 
 
 def _parse_body(patch: Patch, pos: int) -> None:
+    """The commit message, the notes below `---` and the diff, split where `git mailinfo` splits them;
+    in a mail, in-body headers open the message and a scissors line starts it again."""
     lines = patch.lines
     n = len(lines)
     in_notes = False
+    if patch.is_mail:
+        pos = _parse_inbody_headers(patch, pos)
     while pos < n:
         line = lines[pos]
         if line.startswith("diff --git ") or line.startswith("Index: ") or (
             line.startswith("--- ") and pos + 1 < n and lines[pos + 1].startswith("+++ ")
         ):
             break
-        if not in_notes and line.rstrip("\r") == "---":
+        if not in_notes and patch.is_mail and is_scissors(line):
+            patch.message.clear()
+            patch.inbody.clear()
+            pos = _parse_inbody_headers(patch, pos + 1)
+            continue
+        if not in_notes and (is_patch_break(line) if patch.is_mail else line.rstrip("\r") == "---"):
             in_notes = True
             patch.separator_line = patch.first_line + pos
         elif in_notes:
@@ -373,8 +360,11 @@ def _parse_body(patch: Patch, pos: int) -> None:
         else:
             patch.message.append((patch.first_line + pos, line))
         pos += 1
+    _apply_inbody_headers(patch)
     _collect_trailers(patch)
     if pos < n:
+        from .diff import parse_diff
+
         patch.files = parse_diff(patch, pos)
 
 
@@ -385,196 +375,22 @@ def _collect_trailers(patch: Patch) -> None:
             patch.trailers.append(Trailer(match.group(1), match.group(2).strip(), patch_line))
 
 
-def _strip_prefix(path: str) -> Optional[str]:
-    path = path.split("\t")[0].rstrip("\r")
-    if path == "/dev/null":
-        return None
-    if path.startswith('"') and path.endswith('"'):
-        path = path[1:-1].encode("latin-1", errors="ignore").decode("unicode_escape", errors="replace")
-    if path[:2] in ("a/", "b/"):
-        return path[2:]
-    return path
+def read_patches(path: str, stdin=None, skipped: Optional[list] = None) -> List[Patch]:
+    """Every patch of one file, mbox (gzip-compressed or not) or standard input ('-')."""
+    return parse_bytes(mail.read_source(path, stdin), path, skipped)
 
 
-def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
-    """Parse the unified diff that starts at lines[pos] with unidiff.
-
-    unidiff reads hunk bodies by their counts, as `git apply` does, so a line outside every hunk (the
-    `-- ` signature, a trailing changelog) is not a diff line; we keep its lines' numbers and add the
-    extended headers (index blobs, modes) it leaves as raw text.
-    """
-    from unidiff import PatchSet
-    from unidiff.errors import UnidiffParseError
-
-    _check_hunk_counts(patch, pos)
-    files: List[FileDiff] = []
-    # unidiff's objects for a line weigh ten times our own: parse one `diff --git` section at a time
-    # so that only one file's are alive at once (a 200,000-line patch stays under 200 MB)
-    bounds = [pos] + [i for i in range(pos + 1, len(patch.lines)) if patch.lines[i].startswith("diff --git ")]
-    bounds.append(len(patch.lines))
-    for section_start, section_end in zip(bounds, bounds[1:]):
-        files.extend(_parse_diff_section(patch, section_start, section_end, PatchSet, UnidiffParseError))
-    return files
-
-
-def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffParseError) -> List[FileDiff]:
-    """The files of lines[start:end]: one `diff --git` section, or a whole diff without such lines."""
-    base = patch.first_line + start  # patch line number of the section's first line
-    try:
-        patch_set = PatchSet([line + "\n" for line in patch.lines[start:end]])
-    except (UnidiffParseError, ValueError) as exc:
-        raise BadInput(f"{patch.name}: broken diff: {_one_line(str(exc))}")
-    files: List[FileDiff] = []
-    for patched in patch_set:
-        first = base
-        info = [str(line).rstrip("\n") for line in patched.patch_info or ()]
-        diff = FileDiff(
-            old_path=_strip_prefix(patched.source_file),
-            new_path=_strip_prefix(patched.target_file),
-            patch_line=first,
-            is_binary=patched.is_binary_file,
-        )
-        for line in info:
-            _parse_extended_header(diff, line.rstrip("\r"))
-        for hunk in patched:
-            model = Hunk(hunk.source_start, hunk.source_length, hunk.target_start, hunk.target_length,
-                         (hunk.section_header or "").strip(), 0)
-            for line in hunk:
-                if line.line_type == "\\":  # before the next test: unidiff numbers no marker line
-                    if model.lines:
-                        model.lines[-1].no_newline = True
-                    continue
-                if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
-                    # the blank line that ends a mail of an mbox, or an empty line unidiff keeps after
-                    # the hunk's counted end: not part of the hunk
-                    continue
-                model.lines.append(DiffLine(line.line_type, line.value.rstrip("\n"), base + line.diff_line_no - 1,
-                                            line.source_line_no, line.target_line_no))
-            model.patch_line = (model.lines[0].patch_line - 1) if model.lines else first
-            diff.hunks.append(model)
-        files.append(diff)
-    return files
-
-
-# hunk counts beyond this are refused before they are turned into numbers (a 5,000-digit count is an attack)
-_MAX_COUNT_DIGITS = 9
-
-
-def _check_hunk_counts(patch: Patch, pos: int) -> None:
-    """Refuse a hunk whose body does not have the lines its header counts, naming both lines.
-
-    `git apply` reads a hunk body by the header's counts and calls the patch corrupt when the body
-    ends early (a cut-off mail) or when a '+'/'-' line follows the counted end (counts that lie).
-    """
-    lines = patch.lines
-    n = len(lines)
-    i = pos
-    while i < n:
-        header = lines[i]
-        match = _HUNK.match(header) if header.startswith("@@ -") else None
-        if match is None:
-            i += 1
-            continue
-        header_line = patch.first_line + i
-        counts = [match.group(k) or "1" for k in (2, 4)]
-        if any(len(count) > _MAX_COUNT_DIGITS for count in counts) or \
-                any(len(match.group(k)) > _MAX_COUNT_DIGITS for k in (1, 3)):
-            raise BadInput(f"{patch.name}:{header_line}: hunk header with an impossible line number or count")
-        old, new = int(counts[0]), int(counts[1])
-        if old == 0 and new == 0:
-            raise BadInput(f"{patch.name}:{header_line}: a hunk header that counts no lines")
-        i += 1
-        while (old > 0 or new > 0) and i < n:
-            kind = lines[i][:1]
-            if kind == " " or lines[i] in ("", "\r"):
-                old, new = old - 1, new - 1
-            elif kind == "-":
-                old -= 1
-            elif kind == "+":
-                new -= 1
-            elif kind != "\\":
-                break
-            i += 1
-        if old > 0 or new > 0:
-            where = f"line {patch.first_line + i}" if i < n else "the end of the file"
-            raise BadInput(f"{patch.name}:{header_line}: the hunk is cut short at {where}: "
-                           f"its header counts more lines (a truncated patch, or counts that lie)")
-        if old < 0 or new < 0:
-            raise BadInput(f"{patch.name}:{header_line}: the hunk has more lines than its header counts")
-        while i < n and lines[i].startswith("\\"):
-            i += 1
-        if i < n and lines[i][:1] in ("+", "-") and not _ends_diff_block(lines, i):
-            raise BadInput(f"{patch.name}:{patch.first_line + i}: a diff line after the end of the hunk at "
-                           f"line {header_line}: the hunk header's counts are wrong")
-
-
-def _ends_diff_block(lines: List[str], i: int) -> bool:
-    """Whether lines[i], just after a hunk, is a mail signature or the next file's `---`/`+++` pair."""
-    line = lines[i].rstrip("\r")
-    if line in ("--", "-- "):
-        return True
-    return line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
-
-
-def _one_line(text: str, limit: int = 120) -> str:
-    """A message fit for the one stderr line: control characters escaped, long quotes cut."""
-    text = text.strip().encode("unicode_escape", errors="backslashreplace").decode("ascii")
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _parse_extended_header(current: FileDiff, line: str) -> None:
-    if line.startswith("new file mode "):
-        current.old_path = None
-        current.new_mode = line.split()[-1]
-    elif line.startswith("deleted file mode "):
-        current.new_path = None
-        current.old_mode = line.split()[-1]
-    elif line.startswith("old mode "):
-        current.old_mode = line.split()[-1]
-    elif line.startswith("new mode "):
-        current.new_mode = line.split()[-1]
-    elif line.startswith("rename from ") or line.startswith("copy from "):
-        current.is_rename = line.startswith("rename")
-        current.is_copy = line.startswith("copy")
-        current.old_path = line.split(" ", 2)[2]
-    elif line.startswith("rename to ") or line.startswith("copy to "):
-        current.new_path = line.split(" ", 2)[2]
-    elif line.startswith("index "):
-        match = _INDEX.match(line)
-        if match:
-            current.old_blob, current.new_blob = match.group(1), match.group(2)
-            if match.group(3):
-                current.old_mode = current.old_mode or match.group(3)
-                current.new_mode = current.new_mode or match.group(3)
-    elif line.startswith("Binary files ") or line == "GIT binary patch":
-        current.is_binary = True
-
-
-def read_patches(path: str, stdin=None) -> List[Patch]:
-    """Every message of one patch file, mbox or standard input."""
-    name = "<stdin>" if path == "-" else path
-    text = decode(name, read_source(path, stdin))
-    patches = []
-    for index, (first_line, lines) in enumerate(split_messages(text)):
-        patch = parse_patch(path, index, first_line, lines)
-        if not patch.files and not patch.is_mail:
-            raise BadInput(f"{patch.name}: not a patch: no mail headers and no unified diff found")
-        if not patch.files and not patch.is_cover_letter and patch.subject is None:
-            raise BadInput(f"{patch.name}: not a patch: a mail with no Subject and no diff")
-        patches.append(patch)
-    return patches
-
-
-def read_series(paths: List[str], stdin=None) -> Series:
+def read_series(paths: List[str], stdin=None, skipped: Optional[list] = None) -> Series:
     patches: List[Patch] = []
     for path in paths:
-        patches.extend(read_patches(path, stdin))
+        patches.extend(read_patches(path, stdin, skipped))
     return Series(patches)
 
 
 def parse_text(text: str, source: str = "<text>") -> List[Patch]:
     """Parse patch text already in memory (used by `format` for the mails it builds)."""
-    return [parse_patch(source, i, first, lines) for i, (first, lines) in enumerate(split_messages(text))]
+    data = text.encode("utf-8", errors="surrogateescape")
+    return [parse_message(source, i, first, raw) for i, (first, raw) in enumerate(mail.split_mbox(data))]
 
 
 def address_of(value: Optional[str]) -> str:

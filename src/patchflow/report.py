@@ -104,7 +104,10 @@ def render_terse(results: List[PatchResult], colour: bool = False) -> str:
     return "".join(out)
 
 
-def render_json(results: List[PatchResult]) -> str:
+def render_json(results: List[PatchResult], errors: Optional[List[str]] = None,
+                skipped: Optional[List[str]] = None) -> str:
+    """The findings, their totals, the inputs that could not be read (`errors`, each `PATH: what is
+    wrong` as on stderr) and the mails an mbox held that are no patches (`skipped`)."""
     findings = [f.as_json() for result in results for f in result.findings]
     totals = {level: 0 for level in LEVELS}
     for result in results:
@@ -113,7 +116,9 @@ def render_json(results: List[PatchResult]) -> str:
     summary = {"patches": len(results), "errors": totals[ERROR], "warnings": totals[WARNING], "checks": totals[CHECK]}
     import json
 
-    return json.dumps({"findings": findings, "summary": summary}, indent=2, ensure_ascii=False,
+    document = {"findings": findings, "summary": summary, "errors": list(errors or ()),
+                "skipped": list(skipped or ())}
+    return json.dumps(document, indent=2, ensure_ascii=False,
                       default=str).encode("utf-8", errors="backslashreplace").decode("utf-8") + "\n"
 
 

@@ -168,8 +168,9 @@ def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None
     if isinstance(hit, str):
         hit = Hit.at(line, file, hit)
     target = hit.patch or patch
+    # #N is the line of the file as the user has it, also where the mail's body was encoded
     return Finding(type=info.type, level=hit.level or info.level, message=hit.message, patch=target.source,
-                   patch_line=hit.patch_line, file=hit.file, line=hit.line, column=hit.column, quote=hit.quote)
+                   patch_line=target.file_line(hit.patch_line), file=hit.file, line=hit.line, column=hit.column, quote=hit.quote)
 
 
 def run(series: Series, options: Options) -> List[PatchResult]:

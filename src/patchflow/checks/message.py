@@ -11,7 +11,6 @@ from ..lazy_regex import lazy
 LOG_WIDTH = 75
 
 _SIGN_OFF = lazy(r"^\s*signed-off-by:\s*(.*)", re.IGNORECASE)
-_IN_BODY_FROM = lazy(r"^From:\s*(.*)")
 _TAG = lazy(r"^\s*([A-Za-z][A-Za-z0-9-]*):(?:\s|$)")
 # pseudo-headers `git am` reads at the top of a body
 _PSEUDO_HEADERS = {"from", "subject", "date"}
@@ -254,11 +253,7 @@ def format_address(name, name_comment, address, comment):
 
 def _author(patch):
     """The patch's author: the in-body From: line when there is one (git am uses it), else the mail's."""
-    author = patch.headers.get("from")
-    for _, text in patch.message:
-        match = _IN_BODY_FROM.match(text)
-        if match:
-            author = match.group(1)
+    author = patch.author  # decoded as `git am` reads it (patch.py)
     if not author:
         return None
     return format_address(*parse_address(author.replace('"', "")))

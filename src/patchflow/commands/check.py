@@ -57,16 +57,36 @@ def _registry():
 def run(args) -> int:
     from .. import report
     from ..checks import run as run_checks
-    from ..patch import read_series
 
     options = options_from(args)
-    series = read_series(args.patches)
-    results = run_checks(series, options)
+    series, errors, skipped = read_inputs(args.patches)
+    results = run_checks(series, options) if series.patches else []
+    for line in skipped:
+        print(f"patchflow: note: {line}", file=sys.stderr)
+    for error in errors:
+        print("patchflow: " + error.replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
     if args.format == "json":
-        text = report.render_json(results)
-    else:
+        text = report.render_json(results, errors=errors, skipped=skipped)
+    elif results:
         colour = report.use_colour(args.color, sys.stdout)
         text = (report.render_terse if args.terse else report.render_text)(results, colour)
+    else:
+        text = ""
     sys.stdout.write(text)
     sys.stdout.flush()
-    return report.exit_status(results)
+    return 2 if errors else report.exit_status(results)
+
+
+def read_inputs(paths):
+    """The series of every readable patch, the one-line reason of each input that is not (a file that
+    cannot be read or is not a patch does not hide the others), and the mails left out of mboxes."""
+    from ..errors import BadInput
+    from ..patch import Series, read_patches
+
+    patches, errors, skipped = [], [], []
+    for path in paths:
+        try:
+            patches.extend(read_patches(path, skipped=skipped))
+        except BadInput as exc:
+            errors.append(str(exc))
+    return Series(patches), errors, skipped

@@ -1,0 +1,417 @@
+"""Reading mail as `git am` reads it (the semantics of `git mailinfo`), for the patch model.
+
+The standard library's `email` package parses the headers (repeated, folded, RFC 2047 encoded words
+in any charset), the MIME structure and the parts' transfer encodings and charsets. What it cannot
+give is where each line of the decoded text stands in the file: checkpatch's `#N` is the line number
+in the file as the user has it, so this module finds every part's body in the raw bytes and decodes
+it line by line (quoted-printable) to keep that number for each decoded line. A base64 body has no
+such correspondence: its decoded lines are numbered on from the first line of the encoded body.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import email
+import email.errors
+import email.header
+import email.policy
+import email.utils
+import gzip
+import os
+import re
+import stat
+import sys
+import zlib
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+from .errors import BadInput
+
+MBOX_FROM = re.compile(rb"^From \S+\s+\w{3} \w{3}\s+\d{1,2} \d{1,2}:\d{2}:\d{2} \d{4}")
+_HEADER = re.compile(rb"^[!-9;-~]+:")
+_GZIP_MAGIC = b"\x1f\x8b"
+# A patch file larger than this is refused rather than read into memory.
+MAX_PATCH_BYTES = 256 * 1024 * 1024
+# a gzip member that inflates beyond this is refused (a zip bomb), as a large file is
+MAX_INFLATED_BYTES = 256 * 1024 * 1024
+
+
+@dataclass
+class MailText:
+    """One message: its header lines as written, then its body decoded to text."""
+
+    lines: List[str]  # text lines without newlines
+    numbers: List[int]  # the file's line number of each entry of lines
+    headers: dict = field(default_factory=dict)  # lower-case name -> decoded value (the first one)
+    header_lines: dict = field(default_factory=dict)  # lower-case name -> line number in the file
+    body_start: int = 0  # index into lines of the body's first line
+    is_mail: bool = False
+
+
+def gunzip(name: str, data: bytes) -> bytes:
+    """The content of gzip-compressed input (what lore's `t.mbox.gz` gives), or the data as it is."""
+    if not data.startswith(_GZIP_MAGIC):
+        return data
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip framing
+    out = []
+    size = 0
+    try:
+        while data:
+            chunk = inflater.decompress(data, MAX_INFLATED_BYTES + 1 - size)
+            out.append(chunk)
+            size += len(chunk)
+            if size > MAX_INFLATED_BYTES:
+                raise BadInput(f"{name}: inflates to more than the {MAX_INFLATED_BYTES >> 20} MiB patchflow reads")
+            data = inflater.unconsumed_tail
+            if inflater.eof:  # concatenated gzip members, as `cat a.gz b.gz` makes
+                data = inflater.unused_data
+                out.append(inflater.flush())
+                inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if data.startswith(_GZIP_MAGIC) else None
+                if inflater is None:
+                    break
+        if inflater is not None and not inflater.eof:
+            raise BadInput(f"{name}: gzip data cut short")
+    except (zlib.error, gzip.BadGzipFile, EOFError) as exc:
+        raise BadInput(f"{name}: broken gzip data: {exc}")
+    return b"".join(out)
+
+
+def split_mbox(data: bytes) -> List[Tuple[int, bytes]]:
+    """(first line number, bytes) of each message of an mbox; a single mail or diff is one message.
+
+    Messages start at `From ` lines with a date, as `git mailsplit` splits them."""
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    starts = [0]
+    if lines and MBOX_FROM.match(lines[0]):
+        starts = [i for i, line in enumerate(lines) if line.startswith(b"From ") and MBOX_FROM.match(line)]
+    messages = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        messages.append((start + 1, b"\n".join(lines[start:end]) + b"\n"))
+    return messages
+
+
+def looks_like_mail(raw_lines: List[bytes]) -> bool:
+    """Whether a message starts with mail headers (after its mbox `From ` line) rather than a diff."""
+    pos = 1 if raw_lines and MBOX_FROM.match(raw_lines[0]) else 0
+    return pos < len(raw_lines) and bool(_HEADER.match(raw_lines[pos])) and \
+        not raw_lines[pos].startswith((b"diff ", b"Index:"))
+
+
+def text_of(raw: bytes) -> str:
+    """Bytes outside any declared charset: UTF-8, where stray bytes survive as surrogates (git keeps
+    them as they are; the INVALID_UTF8 check reports them)."""
+    return raw.decode("utf-8", errors="surrogateescape")
+
+
+def read_message(data: bytes, first_line: int) -> MailText:
+    """A message as lines numbered in the file: a mail's headers and decoded body, or plain text."""
+    raw_lines = data.split(b"\n")
+    if raw_lines and raw_lines[-1] == b"":
+        raw_lines.pop()
+    if not looks_like_mail(raw_lines):
+        lines = [text_of(line) for line in raw_lines]
+        return MailText(lines, list(range(first_line, first_line + len(lines))))
+    body_index = _header_block_end(raw_lines)
+    result = MailText([text_of(line) for line in raw_lines[:body_index]],
+                      list(range(first_line, first_line + body_index)), is_mail=True)
+    _record_header_lines(result, raw_lines[:body_index], first_line)
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for name, value in message.raw_items():  # as written: 8-bit bytes survive as surrogates
+        name = name.strip().lower()
+        if name not in result.headers:  # the first of repeated headers, as git mailinfo keeps
+            result.headers[name] = decode_header(value, name)
+    result.body_start = len(result.lines)
+    for part, start in _parts_with_offsets(message, data, body_index):
+        lines, numbers = _decode_part(part, start + first_line)
+        result.lines.extend(lines)
+        result.numbers.extend(numbers)
+    return result
+
+
+def _header_block_end(raw_lines: List[bytes]) -> int:
+    """The index of the body's first line: after the blank line that ends the headers, or at the first
+    line that is neither a header nor a continuation (a body that starts without a blank line)."""
+    pos = 1 if MBOX_FROM.match(raw_lines[0]) else 0
+    while pos < len(raw_lines):
+        line = raw_lines[pos].rstrip(b"\r")
+        if line == b"":
+            return pos + 1
+        if not (line[:1] in (b" ", b"\t") or _HEADER.match(line)):
+            return pos
+        pos += 1
+    return pos
+
+
+def _record_header_lines(result: MailText, header_block: List[bytes], first_line: int) -> None:
+    for index, line in enumerate(header_block):
+        if line[:1] in (b" ", b"\t") or not _HEADER.match(line):
+            continue
+        name = text_of(line.split(b":", 1)[0]).strip().lower()
+        result.header_lines.setdefault(name, first_line + index)  # the first of repeated headers
+
+
+def decode_header(value: str, name: str = "") -> str:
+    """A header's value as `git mailinfo` shows it: unfolded, RFC 2047 encoded words decoded; an
+    address header keeps (or gains) the quotes that its decoded display name needs."""
+    value = re.sub(r"\r?\n(?=[ \t])", "", value).strip()
+    if name in ("from", "to", "cc", "reply-to", "sender"):
+        return _decode_addresses(value)
+    return _decode_words(value)
+
+
+def _decode_words(value: str) -> str:
+    if "=?" not in value:
+        # raw 8-bit bytes (surrogates from the parser), read as UTF-8 as git does without a charset
+        return value.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="surrogateescape")
+    try:
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except (UnicodeError, LookupError, ValueError, email.errors.MessageError):
+        return value  # a mangled encoded word (unknown charset, bytes not of it): as written
+
+
+def _decode_addresses(value: str) -> str:
+    """`=?utf-8?q?Jos=C3=A9_(Acme)?= <j@x>` becomes `"José (Acme)" <j@x>`: the decoded name is quoted
+    again where it holds characters that would otherwise read as a comment or a list."""
+    if "=?" not in value:
+        return _decode_words(value)
+    pairs = email.utils.getaddresses([value])
+    if not pairs or not any(address for _, address in pairs):
+        return _decode_words(value)
+    return ", ".join(format_address(_decode_words(name), address) for name, address in pairs)
+
+
+_NEEDS_QUOTES = re.compile(r'[][()<>@,:;".\\]')
+
+
+def format_address(name: str, address: str) -> str:
+    if not name:
+        return address
+    if _NEEDS_QUOTES.search(name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
+
+
+def _parts_with_offsets(message, data: bytes, body_index: int):
+    """(leaf part, line index in the message of its body's first line) for every part `git mailinfo`
+    reads: the whole body of a single-part mail; every leaf of a multipart one, in order (mailinfo
+    reads attachments as text too, and skips the preamble and the epilogue)."""
+    if not message.is_multipart():
+        yield message, body_index
+        return
+    raw = data.decode("ascii", errors="surrogateescape")  # as the email parser saw it
+    pos = 0
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        payload = _raw_payload(part)
+        if payload is None:
+            continue
+        found = raw.find(payload, pos) if payload else -1
+        if found < 0:
+            continue
+        pos = found + len(payload)
+        yield part, raw.count("\n", 0, found)
+
+
+def _raw_payload(part) -> Optional[str]:
+    """A leaf part's body as the parser read it (8-bit bytes as surrogates). get_payload() would
+    give 8-bit bytes already replaced by U+FFFD, and get_payload(decode=True) no encoded lines to
+    number, so this reads the parsed body itself."""
+    payload = getattr(part, "_payload", None)
+    return payload if isinstance(payload, str) else None
+
+
+def _codec(part) -> Optional[str]:
+    """The Python codec of a part's charset; None for UTF-8, ASCII, none declared or an unknown one."""
+    charset = part.get_content_charset()
+    if not charset:
+        return None
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        return None
+    return None if name in ("utf-8", "ascii") else name
+
+
+def _decode_part(part, first_number: int) -> Tuple[List[str], List[int]]:
+    """The part's body decoded (transfer encoding, then charset), with each line's file line number."""
+    body = _raw_payload(part)
+    if body is None:
+        return [], []
+    raw = body.encode("ascii", errors="surrogateescape")
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    codec = _codec(part)
+    if encoding == "base64":
+        decoded, numbers = _base64_lines(raw, first_number)
+    elif encoding == "quoted-printable":
+        decoded, numbers = _quoted_printable_lines(raw, first_number)
+    else:
+        decoded = _split(raw)
+        numbers = list(range(first_number, first_number + len(decoded)))
+    if codec is None:
+        return [text_of(line) for line in decoded], numbers
+    return [line.decode(codec, errors="surrogateescape") for line in decoded], numbers
+
+
+def _split(raw: bytes) -> List[bytes]:
+    lines = raw.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return lines
+
+
+def _base64_lines(raw: bytes, first_number: int) -> Tuple[List[bytes], List[int]]:
+    """Decoded lines numbered on from the encoded body's first line: base64 keeps no line boundaries."""
+    compact = re.sub(rb"[^A-Za-z0-9+/=]", b"", raw)
+    compact = compact[: len(compact) - len(compact) % 4] if b"=" not in compact else compact
+    try:
+        decoded = binascii.a2b_base64(compact)
+    except binascii.Error:
+        decoded = b""
+        for start in range(0, len(compact) - len(compact) % 4, 4):  # what decodes before the damage
+            try:
+                decoded += binascii.a2b_base64(compact[start:start + 4])
+            except binascii.Error:
+                break
+    lines = _split(decoded.replace(b"\r\n", b"\n"))
+    return lines, list(range(first_number, first_number + len(lines)))
+
+
+def _quoted_printable_lines(raw: bytes, first_number: int) -> Tuple[List[bytes], List[int]]:
+    """Each decoded line with the line number of the encoded line it starts on (a soft line break,
+    `=` at the end of a line, joins the next encoded line to it)."""
+    lines: List[bytes] = []
+    numbers: List[int] = []
+    pending = b""
+    start = None
+    for index, line in enumerate(_split(raw)):
+        if start is None:
+            start = first_number + index
+        stripped = line.rstrip(b"\r").rstrip(b" \t")
+        if stripped.endswith(b"="):
+            pending += stripped[:-1]
+            continue
+        for piece in binascii.a2b_qp(pending + line).split(b"\n"):  # an encoded =0A makes two lines
+            lines.append(piece)
+            numbers.append(start)
+        pending, start = b"", None
+    if start is not None:
+        lines.append(binascii.a2b_qp(pending))
+        numbers.append(start)
+    return lines, numbers
+
+
+def read_source(path: str, stdin=None) -> bytes:
+    """The bytes of a patch file or of standard input, or BadInput with the reason."""
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(MAX_PATCH_BYTES + 1)
+        name = "<stdin>"
+    else:
+        name = path
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            raise BadInput(f"{path}: no such file")
+        except OSError as exc:
+            raise BadInput(f"{path}: cannot read: {exc.strerror}")
+        if stat.S_ISDIR(st.st_mode):
+            raise BadInput(f"{path}: is a directory, not a patch file")
+        if st.st_size > MAX_PATCH_BYTES:
+            raise BadInput(f"{path}: {st.st_size} bytes is larger than the {MAX_PATCH_BYTES >> 20} MiB patchflow reads")
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_PATCH_BYTES + 1)
+        except OSError as exc:
+            raise BadInput(f"{path}: cannot read: {exc.strerror}")
+    if len(data) > MAX_PATCH_BYTES:
+        raise BadInput(f"{name}: larger than the {MAX_PATCH_BYTES >> 20} MiB patchflow reads")
+    return data
+
+
+def check_text(name: str, data: bytes) -> None:
+    """Refuse what is not 8-bit text: empty files, UTF-16, binary data."""
+    if not data.strip():
+        raise BadInput(f"{name}: empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:8192]:
+        kind = "UTF-16 text" if _looks_utf16(data[:8192]) else "binary data (NUL bytes)"
+        raise BadInput(f"{name}: {kind}, not a patch: patches are 8-bit text (git format-patch writes UTF-8)")
+    if b"\x00" in data:
+        raise BadInput(f"{name}: contains NUL bytes, not a text patch")
+
+
+def decode(name: str, data: bytes) -> str:
+    """Text of a patch file: UTF-8, where stray bytes survive as surrogates to be checked around."""
+    check_text(name, data)
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """A byte-order mark, or ASCII text with a NUL in every other byte (what Windows editors save)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 16 and max(even.count(0), odd.count(0)) >= 0.9 * len(odd)
+
+
+def is_patch_break(line: str) -> bool:
+    """Where `git mailinfo` ends the commit message: a `diff -` or `Index: ` line, `---` followed by
+    only white space, or `--- ` and a file name."""
+    if line.startswith(("diff -", "Index: ")):
+        return True
+    if not line.startswith("---"):
+        return False
+    rest = line[3:]
+    if rest[:1] == " " and rest[1:2] and not rest[1:2].isspace():
+        return True
+    return rest.strip() == "" and (rest == "" or rest[:1].isspace())
+
+
+def is_scissors(line: str) -> bool:
+    """A `-- >8 --` line (`git am --scissors`): the message starts again below it.
+
+    git's rule: scissors (`>8`, `8<`, `>%`, `%<`) and dashes make the line's perforation; the line is
+    at least 8 visible characters, under three times the perforation, with few gaps in it."""
+    scissors = perforation = gap = 0
+    first = last = -1
+    in_perforation = False
+    line += "\n"  # git counts the newline as a gap after a trailing dash
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if c.isspace():
+            if in_perforation:
+                perforation += 1
+                gap += 1
+            i += 1
+            continue
+        last = i
+        first = i if first < 0 else first
+        if c == "-":
+            in_perforation = True
+            perforation += 1
+        elif line[i:i + 2] in (">8", "8<", ">%", "%<"):
+            in_perforation = True
+            perforation += 2
+            scissors += 2
+            i += 1
+        else:
+            in_perforation = False
+        i += 1
+    visible = last - first + 1
+    return bool(scissors) and 8 <= visible < perforation * 3 and gap * 2 < perforation
+
+
+def is_reply(raw: bytes) -> bool:
+    """Whether a message's Subject starts with `Re:` (a reply in a thread, not a patch to check)."""
+    for line in raw.split(b"\n\n", 1)[0].split(b"\n"):
+        if line[:8].lower() == b"subject:":
+            return bool(_REPLY.match(decode_header(text_of(line[8:]), "subject")))
+    return False
+
+
+_REPLY = re.compile(r"\s*(re|aw|fwd?)\s*:", re.IGNORECASE)
