@@ -273,7 +273,7 @@ def parse_bytes(data: bytes, source: str, skipped: Optional[list] = None) -> Lis
             _note(skipped, f"{label}: a reply (Re:), not checked")
             continue
         patch = parse_message(source, index, first_line, raw)
-        reason = _not_a_patch(patch)
+        reason = _not_a_patch(patch, len(messages) > 1)
         if reason and len(messages) > 1:
             _note(skipped, f"{label}: {reason}, not checked")
         elif reason:
@@ -290,14 +290,18 @@ def _note(skipped: Optional[list], text: str) -> None:
         skipped.append(text)
 
 
-def _not_a_patch(patch: Patch) -> Optional[str]:
+def _not_a_patch(patch: Patch, in_mbox: bool) -> Optional[str]:
+    """Why a message is no patch to check, or None. A mail without a diff is checked on its own (a
+    cover letter); in an mbox only when its subject says [PATCH ...]."""
     if patch.files or patch.is_cover_letter:
         return None
     if not patch.is_mail:
         return "no mail headers and no unified diff found"
     if patch.subject is None:
         return "a mail with no Subject and no diff"
-    return "a mail without a diff" if len(patch.lines) else None
+    if in_mbox and not (patch.prefix is not None and patch.prefix.is_patch):
+        return "no diff and no [PATCH] in its subject"
+    return None
 
 
 def _parse_inbody_headers(patch: Patch, pos: int) -> int:

@@ -1,0 +1,199 @@
+"""Does patchflow read real list mail as `git am` does? (outside CI)
+
+    python3 benchmarks/real_mail.py ARCHIVE [--limit 2000] [--show 20]
+
+ARCHIVE is a public-inbox git mirror of a kernel list (each commit holds one raw mail in `m`, read
+with benchmarks/archive.py). For each of the newest LIMIT mails with a `[PATCH` subject (no replies),
+the oracle is `git mailinfo -k --scissors` (the parser `git am` uses) and `git apply --numstat` on
+the patch it splits off; patchflow reads the same bytes with `patch.parse_bytes` and runs its checks.
+Compared per mail: the subject, the author (name and address), the commit message, the patch text
+and the files with their added and deleted line counts. Printed: agreement, every disagreement (up
+to --show), tracebacks, exit-2 refusals of mails git accepts, and the time of each side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "src"))
+sys.path.insert(0, HERE)
+
+from archive import iter_mails  # noqa: E402
+from patchflow.errors import BadInput  # noqa: E402
+from patchflow.patch import Series, parse_bytes  # noqa: E402
+
+
+def oracle(raw: bytes, scratch: str):
+    """git's reading: {subject, name, email, message, patch, numstat} or None when mailinfo refuses."""
+    msg, patch = os.path.join(scratch, "msg"), os.path.join(scratch, "patch")
+    proc = subprocess.run(["git", "mailinfo", "-k", "--scissors", msg, patch], input=raw, capture_output=True)
+    if proc.returncode != 0:
+        return None
+    info = {}
+    for line in proc.stdout.decode("utf-8", "surrogateescape").split("\n"):
+        key, sep, value = line.partition(": ")
+        if sep:
+            info[key] = value
+    with open(msg, "rb") as handle:
+        message = handle.read().decode("utf-8", "surrogateescape")
+    with open(patch, "rb") as handle:
+        patch_text = handle.read().decode("utf-8", "surrogateescape")
+    numstat = None
+    if patch_text.strip():
+        apply = subprocess.run(["git", "apply", "--numstat", patch], capture_output=True, cwd=scratch)
+        if apply.returncode == 0:
+            numstat = sorted(tuple(line.split("\t", 2)) for line in
+                             apply.stdout.decode("utf-8", "surrogateescape").splitlines())
+    return {"subject": info.get("Subject", ""), "name": info.get("Author", ""), "email": info.get("Email", ""),
+            "message": message, "patch": patch_text, "numstat": numstat}
+
+
+def ours(patch) -> dict:
+    """patchflow's reading of one mail, in the oracle's terms."""
+    name, address = email.utils.parseaddr(patch.author or "")
+    start = patch.separator_line if patch.separator_line is not None else (
+        patch.files[0].patch_line if patch.files else None)
+    patch_text = "" if start is None else "".join(
+        line + "\n" for line in patch.lines[start - patch.first_line:])
+    numstat = []
+    for file in patch.files:
+        if file.is_binary:
+            numstat.append(("-", "-", file.path))
+            continue
+        added = sum(1 for hunk in file.hunks for line in hunk.lines if line.kind == "+")
+        deleted = sum(1 for hunk in file.hunks for line in hunk.lines if line.kind == "-")
+        path = file.path if not (file.is_rename or file.is_copy) else _rename(file)
+        numstat.append((str(added), str(deleted), path))
+    return {"subject": patch.subject or "", "name": name, "email": address,
+            "message": "".join(text + "\n" for _, text in patch.message), "patch": patch_text,
+            "numstat": sorted(numstat)}
+
+
+def _rename(file) -> str:
+    """`git apply --numstat` names a rename `dir/{old => new}`; only the two paths matter here."""
+    return f"{file.old_path} => {file.new_path}"
+
+
+def _same_rename(ours_path: str, git_path: str) -> bool:
+    if "=>" not in git_path:
+        return ours_path == git_path
+    if "{" in git_path:
+        head, rest = git_path.split("{", 1)
+        middle, tail = rest.split("}", 1)
+        old, new = (part.strip() for part in middle.split("=>"))
+        expand = [(head + old + tail).replace("//", "/"), (head + new + tail).replace("//", "/")]
+        return ours_path == f"{expand[0]} => {expand[1]}"
+    return ours_path == git_path
+
+
+def differences(mine: dict, git: dict):
+    """The fields where the two readings differ."""
+    found = []
+    for key in ("subject", "name", "email"):
+        if mine[key] != git[key].strip() and mine[key].strip() != git[key].strip():
+            found.append(key)
+    if mine["message"].strip("\n") != git["message"].strip("\n"):
+        found.append("message")
+    if mine["patch"].rstrip("\n") != git["patch"].rstrip("\n"):
+        found.append("patch")
+    if git["numstat"] is not None:
+        pairs = list(zip(mine["numstat"], git["numstat"]))
+        if len(mine["numstat"]) != len(git["numstat"]) or any(
+                a[:2] != b[:2] or not _same_rename(a[2], b[2]) for a, b in pairs):
+            found.append("numstat")
+    return found
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("archive")
+    parser.add_argument("--limit", type=int, default=2000)
+    parser.add_argument("--show", type=int, default=20, help="disagreements to print in full")
+    parser.add_argument("--no-checks", action="store_true", help="only read the mails, do not run the checks")
+    args = parser.parse_args(argv)
+    from patchflow.checks import Options
+    from patchflow.checks import run as run_checks
+
+    counts, fields = Counter(), Counter()
+    git_seconds = ours_seconds = checks_seconds = 0.0
+    shown = 0
+    with tempfile.TemporaryDirectory(prefix="real-mail-") as scratch:
+        for mail in iter_mails(args.archive, args.limit):
+            counts["mails"] += 1
+            started = time.perf_counter()
+            git = oracle(mail.raw, scratch)
+            git_seconds += time.perf_counter() - started
+            started = time.perf_counter()
+            try:
+                patches = parse_bytes(mail.raw, "mail")
+            except BadInput as exc:
+                ours_seconds += time.perf_counter() - started
+                accepted = git is not None and git["numstat"] is not None
+                counts["exit 2 on a mail git applies" if accepted else "exit 2, git refuses too"] += 1
+                if accepted or shown < args.show:
+                    print(f"{mail.commit[:12]} exit 2: {exc}  [{mail.subject[:70]}]")
+                continue
+            except Exception:  # a traceback is what this measures: print it, go on
+                counts["tracebacks"] += 1
+                print(f"{mail.commit[:12]} TRACEBACK reading it:\n{traceback.format_exc()}")
+                continue
+            ours_seconds += time.perf_counter() - started
+            if not args.no_checks:
+                started = time.perf_counter()
+                try:
+                    run_checks(Series(patches), Options())
+                except Exception:
+                    counts["tracebacks"] += 1
+                    print(f"{mail.commit[:12]} TRACEBACK in the checks:\n{traceback.format_exc()}")
+                checks_seconds += time.perf_counter() - started
+            if git is None:
+                counts["git mailinfo refuses"] += 1
+                continue
+            found = differences(ours(patches[0]), git)
+            counts["compared"] += 1
+            if not found:
+                counts["agree"] += 1
+                continue
+            fields.update(found)
+            if shown < args.show:
+                shown += 1
+                _show(mail, found, ours(patches[0]), git)
+    compared = counts["compared"] or 1
+    print(f"\n{args.archive}: {counts['mails']} [PATCH mails")
+    print(f"  agree with git mailinfo + git apply --numstat: {counts['agree']}/{counts['compared']} "
+          f"({100.0 * counts['agree'] / compared:.2f}%)")
+    for key in ("tracebacks", "exit 2 on a mail git applies", "exit 2, git refuses too", "git mailinfo refuses"):
+        print(f"  {key}: {counts[key]}")
+    if fields:
+        print("  disagreements by field: " + ", ".join(f"{k} {v}" for k, v in fields.most_common()))
+    print(f"  time: patchflow reads them in {ours_seconds:.1f} s, git mailinfo + git apply --numstat "
+          f"(one process each per mail) in {git_seconds:.1f} s: ratio {ours_seconds / (git_seconds or 1):.2f}")
+    if not args.no_checks:
+        print(f"  patchflow's checks (no tree) took {checks_seconds:.1f} s more")
+    return 0
+
+
+def _show(mail, found, mine, git) -> None:
+    print(f"{mail.commit[:12]} differs in {', '.join(found)}  [{mail.subject[:70]}]")
+    for key in found:
+        a, b = mine[key], git[key]
+        if isinstance(a, str) and "\n" in a + b:
+            al, bl = a.split("\n"), b.split("\n")
+            k = next((i for i, (x, y) in enumerate(zip(al, bl)) if x != y), min(len(al), len(bl)))
+            a, b = al[k:k + 2], bl[k:k + 2]
+            print(f"    {key} line {k + 1}: patchflow {a!r}\n    {' ' * len(key)}          git {b!r}")
+        else:
+            print(f"    {key}: patchflow {a!r}\n    {' ' * len(key)} git       {b!r}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
