@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import email.utils
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,10 @@ sys.path.insert(0, HERE)
 from archive import iter_mails  # noqa: E402
 from patchflow.errors import BadInput  # noqa: E402
 from patchflow.patch import Series, parse_bytes  # noqa: E402
+
+
+# a [PATCH subject, after the tags some lists add ([Intel-wired-lan] [PATCH ...]); no replies
+PATCH_SUBJECT = re.compile(r"^\s*(\[[^\]]*\]\s*)*\[[^\]]*PATCH", re.IGNORECASE)
 
 
 def oracle(raw: bytes, scratch: str):
@@ -60,8 +65,7 @@ def oracle(raw: bytes, scratch: str):
 def ours(patch) -> dict:
     """patchflow's reading of one mail, in the oracle's terms."""
     name, address = email.utils.parseaddr(patch.author or "")
-    start = patch.separator_line if patch.separator_line is not None else (
-        patch.files[0].patch_line if patch.files else None)
+    start = patch.patch_start
     patch_text = "" if start is None else "".join(
         line + "\n" for line in patch.lines[start - patch.first_line:])
     numstat = []
@@ -127,7 +131,11 @@ def main(argv=None) -> int:
     git_seconds = ours_seconds = checks_seconds = 0.0
     shown = 0
     with tempfile.TemporaryDirectory(prefix="real-mail-") as scratch:
-        for mail in iter_mails(args.archive, args.limit):
+        for mail in iter_mails(args.archive, 10 ** 9, patches=False):
+            if not PATCH_SUBJECT.match(mail.subject):
+                continue
+            if counts["mails"] >= args.limit:
+                break
             counts["mails"] += 1
             started = time.perf_counter()
             git = oracle(mail.raw, scratch)
@@ -139,8 +147,8 @@ def main(argv=None) -> int:
                 ours_seconds += time.perf_counter() - started
                 accepted = git is not None and git["numstat"] is not None
                 counts["exit 2 on a mail git applies" if accepted else "exit 2, git refuses too"] += 1
-                if accepted or shown < args.show:
-                    print(f"{mail.commit[:12]} exit 2: {exc}  [{mail.subject[:70]}]")
+                verdict = "git applies it" if accepted else "git refuses it too"
+                print(f"{mail.commit[:12]} exit 2 ({verdict}): {exc}  [{mail.subject[:70]}]")
                 continue
             except Exception:  # a traceback is what this measures: print it, go on
                 counts["tracebacks"] += 1

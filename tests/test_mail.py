@@ -39,7 +39,7 @@ def mailinfo(data: bytes, tmp_path: Path) -> dict:
 
 def reading(patch) -> dict:
     """patchflow's reading of one mail, in the terms of git mailinfo's output."""
-    start = patch.separator_line if patch.separator_line is not None else patch.files[0].patch_line
+    start = patch.patch_start
     return {"subject": patch.subject, "author": email.utils.parseaddr(patch.author),
             "message": "\n".join(text for _, text in patch.message).strip("\n"),
             "patch": "\n".join(patch.lines[start - patch.first_line:]).rstrip("\n")}

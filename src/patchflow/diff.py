@@ -15,7 +15,9 @@ _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
 _INDEX = re.compile(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)(?: (\d+))?")
 
 
-def _strip_prefix(path: str) -> Optional[str]:
+def _strip_prefix(path: str, git_diff: bool = True) -> Optional[str]:
+    """The file's path: without git's `a/`/`b/`; in a diff without `diff --git` lines (quilt's
+    `--- linux.orig/net/x.c`), without its first directory, as `git apply` (-p1) strips it."""
     path = path.split("\t")[0].rstrip("\r")
     if path == "/dev/null":
         return None
@@ -23,6 +25,8 @@ def _strip_prefix(path: str) -> Optional[str]:
         path = path[1:-1].encode("latin-1", errors="ignore").decode("unicode_escape", errors="replace")
     if path[:2] in ("a/", "b/"):
         return path[2:]
+    if not git_diff and "/" in path.strip("/"):
+        return path.lstrip("/").split("/", 1)[1]
     return path
 
 
@@ -47,20 +51,37 @@ def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
     return files
 
 
+def _unidiff_lines(lines: List[str]) -> List[str]:
+    """The lines for unidiff, with the CR of a CRLF taken off the file headers (`diff --git`, and a
+    `---`/`+++` pair): unidiff compares them to each other, and a mail may carry a CR on some of them
+    only (quoted-printable `=0D`); `git apply` reads such headers alike."""
+    out = [line + "\n" for line in lines]
+    for k, line in enumerate(lines):
+        if line.endswith("\r") and (line.startswith("diff --git ") or (
+                line.startswith("--- ") and k + 1 < len(lines) and lines[k + 1].startswith("+++ "))):
+            out[k] = line[:-1] + "\n"
+            if not line.startswith("diff"):
+                out[k + 1] = lines[k + 1].rstrip("\r") + "\n"
+    return out
+
+
 def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffParseError) -> List[FileDiff]:
     """The files of lines[start:end]: one `diff --git` section, or a whole diff without such lines."""
     base = patch.first_line + start  # patch line number of the section's first line
     try:
-        patch_set = PatchSet([line + "\n" for line in patch.lines[start:end]])
+        patch_set = PatchSet(_unidiff_lines(patch.lines[start:end]))
     except (UnidiffParseError, ValueError) as exc:
         raise BadInput(f"{patch.name}: broken diff: {_one_line(str(exc))}")
     files: List[FileDiff] = []
+    git_diff = patch.lines[start].startswith("diff --git ")
     for patched in patch_set:
+        if not git_diff and not len(patched):
+            continue  # `--- x` and `+++ y` with no hunk (a diff quoted in prose): `git apply` skips them
         first = base
         info = [str(line).rstrip("\n") for line in patched.patch_info or ()]
         diff = FileDiff(
-            old_path=_strip_prefix(patched.source_file),
-            new_path=_strip_prefix(patched.target_file),
+            old_path=_strip_prefix(patched.source_file, git_diff),
+            new_path=_strip_prefix(patched.target_file, git_diff),
             patch_line=first,
             is_binary=patched.is_binary_file,
         )

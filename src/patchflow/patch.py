@@ -108,6 +108,7 @@ class SubjectPrefix:
 
 # a version or patch number: ASCII digits (int() refuses '²'), few enough for int() (5,000 digits raise)
 _NUMBER = r"[0-9]{1,9}"
+_PATCH_WORD = re.compile(r"(?i)patch(v[0-9]+|set)?|rfc")
 
 
 def parse_subject(subject: str):
@@ -121,11 +122,17 @@ def parse_subject(subject: str):
         groups.append(rest[: end + 1])
         rest = rest[end + 1 :].lstrip()
     words = []
+    list_tag_words = 0  # words of the groups before the one that says PATCH: a list's tag, [Intel-wired-lan]
     for group in groups:
         # Patchwork and the netdev tools split on commas as well as spaces: [PATCH bpf,v2,1/2]
-        words.extend(group[1:-1].replace(",", " ").split())
+        group_words = group[1:-1].replace(",", " ").split()
+        if list_tag_words == len(words) and not any(_PATCH_WORD.fullmatch(w) for w in group_words):
+            list_tag_words += len(group_words)
+        words.extend(group_words)
+    if list_tag_words == len(words):
+        list_tag_words = 0  # no group says PATCH: every group may name the tree
     prefix = SubjectPrefix(raw=" ".join(groups), words=words)
-    for word in words:
+    for position, word in enumerate(words):
         low = word.lower()
         if low == "patch" or low.startswith("patchv") or low == "patchset":
             prefix.is_patch = True
@@ -140,7 +147,7 @@ def parse_subject(subject: str):
         elif re.fullmatch(_NUMBER + "/" + _NUMBER, low):
             number, total = low.split("/")
             prefix.number, prefix.total = int(number), int(total)
-        elif prefix.tree is None and re.fullmatch(r"[a-z][a-z0-9._-]*", low):
+        elif prefix.tree is None and position >= list_tag_words and re.fullmatch(r"[a-z][a-z0-9._-]*", low):
             prefix.tree = word
     return prefix, rest
 
@@ -164,6 +171,7 @@ class Patch:
     files: List[FileDiff] = field(default_factory=list)
     is_mail: bool = False
     separator_line: Optional[int] = None  # the '---' line
+    patch_start: Optional[int] = None  # where `git am` splits the patch off: the '---' or the diff's first line
     # the file's line number of each entry of `lines` when they are not the file's lines one for one
     # (a quoted-printable or base64 body, a multipart mail); None when lines[i] is line first_line + i
     numbers: Optional[List[int]] = None
@@ -329,7 +337,9 @@ def _parse_inbody_headers(patch: Patch, pos: int) -> int:
 _INBODY = re.compile(r"^(from|subject|date):[ \t]*(.*)$", re.IGNORECASE)
 
 
-def _apply_inbody_headers(patch: Patch) -> None:
+def _apply_inbody_headers(patch: Patch, has_patch: bool) -> None:
+    if not has_patch:
+        patch.inbody.clear()  # git mailinfo uses in-body headers only in a mail that holds a patch
     if "subject" in patch.inbody:
         number, value = patch.inbody["subject"]
         patch.subject = mail.decode_header(value, "subject")
@@ -364,7 +374,11 @@ def _parse_body(patch: Patch, pos: int) -> None:
         else:
             patch.message.append((patch.first_line + pos, line))
         pos += 1
-    _apply_inbody_headers(patch)
+    if patch.separator_line is None and pos < n:
+        patch.patch_start = patch.first_line + pos
+    else:
+        patch.patch_start = patch.separator_line
+    _apply_inbody_headers(patch, patch.patch_start is not None)
     _collect_trailers(patch)
     if pos < n:
         from .diff import parse_diff
