@@ -65,6 +65,7 @@ def oracle(raw: bytes, scratch: str):
 def ours(patch) -> dict:
     """patchflow's reading of one mail, in the oracle's terms."""
     name, address = email.utils.parseaddr(patch.author or "")
+    name = name or address  # git mailinfo shows the address as the name when the mail gives none
     start = patch.patch_start
     patch_text = "" if start is None else "".join(
         line + "\n" for line in patch.lines[start - patch.first_line:])
@@ -75,28 +76,20 @@ def ours(patch) -> dict:
             continue
         added = sum(1 for hunk in file.hunks for line in hunk.lines if line.kind == "+")
         deleted = sum(1 for hunk in file.hunks for line in hunk.lines if line.kind == "-")
-        path = file.path if not (file.is_rename or file.is_copy) else _rename(file)
-        numstat.append((str(added), str(deleted), path))
+        numstat.append((str(added), str(deleted), file.path))
     return {"subject": patch.subject or "", "name": name, "email": address,
             "message": "".join(text + "\n" for _, text in patch.message), "patch": patch_text,
             "numstat": sorted(numstat)}
 
 
-def _rename(file) -> str:
-    """`git apply --numstat` names a rename `dir/{old => new}`; only the two paths matter here."""
-    return f"{file.old_path} => {file.new_path}"
-
-
-def _same_rename(ours_path: str, git_path: str) -> bool:
+def _same_path(ours_path: str, git_path: str) -> bool:
+    """`git apply --numstat` names a renamed file by its new path, or `dir/{old => new}`."""
     if "=>" not in git_path:
         return ours_path == git_path
-    if "{" in git_path:
-        head, rest = git_path.split("{", 1)
-        middle, tail = rest.split("}", 1)
-        old, new = (part.strip() for part in middle.split("=>"))
-        expand = [(head + old + tail).replace("//", "/"), (head + new + tail).replace("//", "/")]
-        return ours_path == f"{expand[0]} => {expand[1]}"
-    return ours_path == git_path
+    head, _, rest = git_path.partition("{")
+    middle, _, tail = rest.partition("}")
+    new = middle.split("=>")[-1].strip()
+    return ours_path == (head + new + tail).replace("//", "/")
 
 
 def differences(mine: dict, git: dict):
@@ -112,7 +105,7 @@ def differences(mine: dict, git: dict):
     if git["numstat"] is not None:
         pairs = list(zip(mine["numstat"], git["numstat"]))
         if len(mine["numstat"]) != len(git["numstat"]) or any(
-                a[:2] != b[:2] or not _same_rename(a[2], b[2]) for a, b in pairs):
+                a[:2] != b[:2] or not _same_path(a[2], b[2]) for a, b in pairs):
             found.append("numstat")
     return found
 

@@ -126,7 +126,7 @@ def read_message(data: bytes, first_line: int) -> MailText:
             result.headers[name] = decode_header(value, name)
     result.body_start = len(result.lines)
     for part, start in _parts_with_offsets(message, data, body_index):
-        lines, numbers = _decode_part(part, start + first_line)
+        lines, numbers = _decode_part(part, start + first_line, message.is_multipart())
         result.lines.extend(lines)
         result.numbers.extend(numbers)
     return result
@@ -237,12 +237,14 @@ def _codec(part) -> Optional[str]:
     return None if name in ("utf-8", "ascii") else name
 
 
-def _decode_part(part, first_number: int) -> Tuple[List[str], List[int]]:
+def _decode_part(part, first_number: int, in_multipart: bool) -> Tuple[List[str], List[int]]:
     """The part's body decoded (transfer encoding, then charset), with each line's file line number."""
     body = _raw_payload(part)
     if body is None:
         return [], []
     raw = body.encode("ascii", errors="surrogateescape")
+    if in_multipart:
+        raw += b"\n"  # the parser gives a part without the newline before its boundary; git keeps that line
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
     codec = _codec(part)
     if encoding == "base64":
@@ -252,9 +254,44 @@ def _decode_part(part, first_number: int) -> Tuple[List[str], List[int]]:
     else:
         decoded = _split(raw)
         numbers = list(range(first_number, first_number + len(decoded)))
+    if str(part.get_param("format", "")).lower() == "flowed":
+        decoded, numbers = _unflow(decoded, numbers, str(part.get_param("delsp", "")).lower() == "yes")
     if codec is None:
         return [text_of(line) for line in decoded], numbers
     return [line.decode(codec, errors="surrogateescape") for line in decoded], numbers
+
+
+def _unflow(lines: List[bytes], numbers: List[int], delsp: bool) -> Tuple[List[bytes], List[int]]:
+    """format=flowed text (RFC 3676) as `git mailinfo` reads it: a leading space is unstuffed, a line
+    that ends with a space goes on in the next one (numbered where it starts), `-- ` stays as it is."""
+    out: List[bytes] = []
+    out_numbers: List[int] = []
+    pending, start = b"", None
+    for line, number in zip(lines, numbers):
+        cr = b"\r" if line.endswith(b"\r") else b""
+        text = line[:-1] if cr else line
+        if text == b"-- ":
+            if start is not None:
+                out.append(pending)
+                out_numbers.append(start)
+                pending, start = b"", None
+            out.append(line)
+            out_numbers.append(number)
+            continue
+        if text.startswith(b" "):
+            text = text[1:]
+        if start is None:
+            start = number
+        if text.endswith(b" "):
+            pending += text[:-1] if delsp else text
+            continue
+        out.append(pending + text + cr)
+        out_numbers.append(start)
+        pending, start = b"", None
+    if start is not None:
+        out.append(pending)
+        out_numbers.append(start)
+    return out, out_numbers
 
 
 def _split(raw: bytes) -> List[bytes]:
