@@ -158,6 +158,7 @@ def main(argv=None) -> int:
                 checks_seconds += time.perf_counter() - started
             if git is None:
                 counts["git mailinfo refuses"] += 1
+                print(f"{mail.commit[:12]} git mailinfo refuses it, patchflow reads it  [{mail.subject[:70]}]")
                 continue
             found = differences(ours(patches[0]), git)
             counts["compared"] += 1

@@ -314,7 +314,7 @@ def _base64_lines(raw: bytes, first_number: int) -> Tuple[List[bytes], List[int]
                 decoded += binascii.a2b_base64(compact[start:start + 4])
             except binascii.Error:
                 break
-    lines = _split(decoded.replace(b"\r\n", b"\n"))
+    lines = _split(decoded)  # a CRLF body keeps its CRs, as git mailinfo keeps them ("quoted CRLF")
     return lines, list(range(first_number, first_number + len(lines)))
 
 
