@@ -275,27 +275,25 @@ def parse_bytes(data: bytes, source: str, skipped: Optional[list] = None) -> Lis
     mail.check_text(name, data)
     messages = mail.split_mbox(data)
     patches = []
+    notes: List[str] = []  # kept only when the file is read: a refused file is one line
     for index, (first_line, raw) in enumerate(messages):
         label = f"{source}#{index + 1}" if index else source
         if len(messages) > 1 and mail.is_reply(raw):
-            _note(skipped, f"{label}: a reply (Re:), not checked")
+            notes.append(f"{label}: a reply (Re:), not checked")
             continue
         patch = parse_message(source, index, first_line, raw)
         reason = _not_a_patch(patch, len(messages) > 1)
         if reason and len(messages) > 1:
-            _note(skipped, f"{label}: {reason}, not checked")
+            notes.append(f"{label}: {reason}, not checked")
         elif reason:
             raise BadInput(f"{patch.name}: not a patch: {reason}")
         else:
             patches.append(patch)
     if not patches:
         raise BadInput(f"{name}: not a patch: none of its {len(messages)} mails holds a diff")
-    return patches
-
-
-def _note(skipped: Optional[list], text: str) -> None:
     if skipped is not None:
-        skipped.append(text)
+        skipped.extend(notes)
+    return patches
 
 
 def _not_a_patch(patch: Patch, in_mbox: bool) -> Optional[str]:

@@ -65,13 +65,13 @@ def run(args) -> int:
         print(f"patchflow: note: {line}", file=sys.stderr)
     for error in errors:
         print("patchflow: " + error.replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
-    if args.format == "json":
+    if not results:
+        text = ""  # nothing was read: the stderr lines say why
+    elif args.format == "json":
         text = report.render_json(results, errors=errors, skipped=skipped)
-    elif results:
+    else:
         colour = report.use_colour(args.color, sys.stdout)
         text = (report.render_terse if args.terse else report.render_text)(results, colour)
-    else:
-        text = ""
     sys.stdout.write(text)
     sys.stdout.flush()
     return 2 if errors else report.exit_status(results)
