@@ -12,12 +12,6 @@ from __future__ import annotations
 
 import binascii
 import codecs
-import email
-import email.errors
-import email.header
-import email.policy
-import email.utils
-import gzip
 import os
 import re
 import stat
@@ -27,9 +21,13 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from .errors import BadInput
+from .lazy_regex import lazy
 
-MBOX_FROM = re.compile(rb"^From \S+\s+\w{3} \w{3}\s+\d{1,2} \d{1,2}:\d{2}:\d{2} \d{4}")
-_HEADER = re.compile(rb"^[!-9;-~]+:")
+# The email package is imported where a mail is read: importing it compiles dozens of patterns, a
+# cost that a run over plain diffs (and `patchflow explain`) need not pay.
+
+MBOX_FROM = lazy(rb"^From \S+\s+\w{3} \w{3}\s+\d{1,2} \d{1,2}:\d{2}:\d{2} \d{4}")
+_HEADER = lazy(rb"^[!-9;-~]+:")
 _GZIP_MAGIC = b"\x1f\x8b"
 # A patch file larger than this is refused rather than read into memory.
 MAX_PATCH_BYTES = 256 * 1024 * 1024
@@ -72,7 +70,7 @@ def gunzip(name: str, data: bytes) -> bytes:
                     break
         if inflater is not None and not inflater.eof:
             raise BadInput(f"{name}: gzip data cut short")
-    except (zlib.error, gzip.BadGzipFile, EOFError) as exc:
+    except (zlib.error, EOFError) as exc:
         raise BadInput(f"{name}: broken gzip data: {exc}")
     return b"".join(out)
 
@@ -119,6 +117,9 @@ def read_message(data: bytes, first_line: int) -> MailText:
     result = MailText([text_of(line) for line in raw_lines[:body_index]],
                       list(range(first_line, first_line + body_index)), is_mail=True)
     _record_header_lines(result, raw_lines[:body_index], first_line)
+    import email
+    import email.policy
+
     message = email.message_from_bytes(data, policy=email.policy.compat32)
     for name, value in message.raw_items():  # as written: 8-bit bytes survive as surrogates
         name = name.strip().lower()
@@ -164,6 +165,9 @@ def decode_header(value: str, name: str = "") -> str:
 
 
 def _decode_words(value: str) -> str:
+    import email.errors
+    import email.header
+
     if "=?" not in value:
         # raw 8-bit bytes (surrogates from the parser), read as UTF-8 as git does without a charset
         return value.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="surrogateescape")
@@ -178,13 +182,15 @@ def _decode_addresses(value: str) -> str:
     again where it holds characters that would otherwise read as a comment or a list."""
     if "=?" not in value:
         return _decode_words(value)
+    import email.utils
+
     pairs = email.utils.getaddresses([value])
     if not pairs or not any(address for _, address in pairs):
         return _decode_words(value)
     return ", ".join(format_address(_decode_words(name), address) for name, address in pairs)
 
 
-_NEEDS_QUOTES = re.compile(r'[][()<>@,:;".\\]')
+_NEEDS_QUOTES = lazy(r'[][()<>@,:;".\\]')
 
 
 def format_address(name: str, address: str) -> str:
@@ -451,4 +457,4 @@ def is_reply(raw: bytes) -> bool:
     return False
 
 
-_REPLY = re.compile(r"\s*(re|aw|fwd?)\s*:", re.IGNORECASE)
+_REPLY = lazy(r"\s*(re|aw|fwd?)\s*:", re.IGNORECASE)

@@ -15,6 +15,7 @@ from typing import Iterator, List, Optional
 
 from . import mail
 from .errors import BadInput
+from .lazy_regex import lazy
 from .mail import MAX_PATCH_BYTES, check_text, decode, is_patch_break, is_scissors, read_source  # noqa: F401
 
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*)$")
@@ -108,7 +109,7 @@ class SubjectPrefix:
 
 # a version or patch number: ASCII digits (int() refuses '²'), few enough for int() (5,000 digits raise)
 _NUMBER = r"[0-9]{1,9}"
-_PATCH_WORD = re.compile(r"(?i)patch(v[0-9]+|set)?|rfc")
+_PATCH_WORD = lazy(r"(?i)patch(v[0-9]+|set)?|rfc")
 
 
 def parse_subject(subject: str):
@@ -332,7 +333,7 @@ def _parse_inbody_headers(patch: Patch, pos: int) -> int:
     return pos
 
 
-_INBODY = re.compile(r"^(from|subject|date):[ \t]*(.*)$", re.IGNORECASE)
+_INBODY = lazy(r"^(from|subject|date):[ \t]*(.*)$", re.IGNORECASE)
 
 
 def _apply_inbody_headers(patch: Patch, has_patch: bool) -> None:

@@ -106,8 +106,8 @@ def render_terse(results: List[PatchResult], colour: bool = False) -> str:
 
 def render_json(results: List[PatchResult], errors: Optional[List[str]] = None,
                 skipped: Optional[List[str]] = None) -> str:
-    """The findings, their totals, the inputs that could not be read (`errors`, each `PATH: what is
-    wrong` as on stderr) and the mails an mbox held that are no patches (`skipped`)."""
+    """The findings and their totals; `errors` when inputs could not be read (each `PATH: what is
+    wrong`, as on stderr) and `skipped` when an mbox held mails that are no patches."""
     findings = [f.as_json() for result in results for f in result.findings]
     totals = {level: 0 for level in LEVELS}
     for result in results:
@@ -116,8 +116,11 @@ def render_json(results: List[PatchResult], errors: Optional[List[str]] = None,
     summary = {"patches": len(results), "errors": totals[ERROR], "warnings": totals[WARNING], "checks": totals[CHECK]}
     import json
 
-    document = {"findings": findings, "summary": summary, "errors": list(errors or ()),
-                "skipped": list(skipped or ())}
+    document = {"findings": findings, "summary": summary}
+    if errors:
+        document["errors"] = list(errors)
+    if skipped:
+        document["skipped"] = list(skipped)
     return json.dumps(document, indent=2, ensure_ascii=False,
                       default=str).encode("utf-8", errors="backslashreplace").decode("utf-8") + "\n"
 
