@@ -117,71 +117,86 @@ def main(argv=None) -> int:
     parser.add_argument("--show", type=int, default=20, help="disagreements to print in full")
     parser.add_argument("--no-checks", action="store_true", help="only read the mails, do not run the checks")
     args = parser.parse_args(argv)
-    from patchflow.checks import Options
-    from patchflow.checks import run as run_checks
-
-    counts, fields = Counter(), Counter()
-    git_seconds = ours_seconds = checks_seconds = 0.0
-    shown = 0
+    tally = Tally(args.show)
     with tempfile.TemporaryDirectory(prefix="real-mail-") as scratch:
         for mail in iter_mails(args.archive, 10 ** 9, patches=False):
             if not PATCH_SUBJECT.match(mail.subject):
                 continue
-            if counts["mails"] >= args.limit:
+            if tally.counts["mails"] >= args.limit:
                 break
-            counts["mails"] += 1
-            started = time.perf_counter()
-            git = oracle(mail.raw, scratch)
-            git_seconds += time.perf_counter() - started
-            started = time.perf_counter()
-            try:
-                patches = parse_bytes(mail.raw, "mail")
-            except BadInput as exc:
-                ours_seconds += time.perf_counter() - started
-                accepted = git is not None and git["numstat"] is not None
-                counts["exit 2 on a mail git applies" if accepted else "exit 2, git refuses too"] += 1
-                verdict = "git applies it" if accepted else "git refuses it too"
-                print(f"{mail.commit[:12]} exit 2 ({verdict}): {exc}  [{mail.subject[:70]}]")
-                continue
-            except Exception:  # a traceback is what this measures: print it, go on
-                counts["tracebacks"] += 1
-                print(f"{mail.commit[:12]} TRACEBACK reading it:\n{traceback.format_exc()}")
-                continue
-            ours_seconds += time.perf_counter() - started
-            if not args.no_checks:
-                started = time.perf_counter()
-                try:
-                    run_checks(Series(patches), Options())
-                except Exception:
-                    counts["tracebacks"] += 1
-                    print(f"{mail.commit[:12]} TRACEBACK in the checks:\n{traceback.format_exc()}")
-                checks_seconds += time.perf_counter() - started
-            if git is None:
-                counts["git mailinfo refuses"] += 1
-                print(f"{mail.commit[:12]} git mailinfo refuses it, patchflow reads it  [{mail.subject[:70]}]")
-                continue
-            found = differences(ours(patches[0]), git)
-            counts["compared"] += 1
-            if not found:
-                counts["agree"] += 1
-                continue
-            fields.update(found)
-            if shown < args.show:
-                shown += 1
-                _show(mail, found, ours(patches[0]), git)
-    compared = counts["compared"] or 1
-    print(f"\n{args.archive}: {counts['mails']} [PATCH mails")
-    print(f"  agree with git mailinfo + git apply --numstat: {counts['agree']}/{counts['compared']} "
-          f"({100.0 * counts['agree'] / compared:.2f}%)")
-    for key in ("tracebacks", "exit 2 on a mail git applies", "exit 2, git refuses too", "git mailinfo refuses"):
-        print(f"  {key}: {counts[key]}")
-    if fields:
-        print("  disagreements by field: " + ", ".join(f"{k} {v}" for k, v in fields.most_common()))
-    print(f"  time: patchflow reads them in {ours_seconds:.1f} s, git mailinfo + git apply --numstat "
-          f"(one process each per mail) in {git_seconds:.1f} s: ratio {ours_seconds / (git_seconds or 1):.2f}")
-    if not args.no_checks:
-        print(f"  patchflow's checks (no tree) took {checks_seconds:.1f} s more")
+            tally.measure(mail, scratch, not args.no_checks)
+    tally.report(args.archive, not args.no_checks)
     return 0
+
+
+class Tally:
+    """The counts, the disagreements by field and the time of each side, mail after mail."""
+
+    def __init__(self, show: int):
+        self.counts, self.fields = Counter(), Counter()
+        self.seconds = Counter()
+        self.show = show
+
+    def measure(self, mail, scratch: str, checks: bool) -> None:
+        self.counts["mails"] += 1
+        started = time.perf_counter()
+        git = oracle(mail.raw, scratch)
+        self.seconds["git"] += time.perf_counter() - started
+        started = time.perf_counter()
+        try:
+            patches = parse_bytes(mail.raw, "mail")
+        except BadInput as exc:
+            self.seconds["ours"] += time.perf_counter() - started
+            accepted = git is not None and git["numstat"] is not None
+            self.counts["exit 2 on a mail git applies" if accepted else "exit 2, git refuses too"] += 1
+            verdict = "git applies it" if accepted else "git refuses it too"
+            print(f"{mail.commit[:12]} exit 2 ({verdict}): {exc}  [{mail.subject[:70]}]")
+            return
+        except Exception:  # a traceback is what this measures: print it, go on
+            self.counts["tracebacks"] += 1
+            print(f"{mail.commit[:12]} TRACEBACK reading it:\n{traceback.format_exc()}")
+            return
+        self.seconds["ours"] += time.perf_counter() - started
+        if checks:
+            self._run_checks(mail, patches)
+        if git is None:
+            self.counts["git mailinfo refuses"] += 1
+            print(f"{mail.commit[:12]} git mailinfo refuses it, patchflow reads it  [{mail.subject[:70]}]")
+            return
+        found = differences(ours(patches[0]), git)
+        self.counts["compared"] += 1
+        self.counts["agree"] += not found
+        self.fields.update(found)
+        if found and self.show > 0:
+            self.show -= 1
+            _show(mail, found, ours(patches[0]), git)
+
+    def _run_checks(self, mail, patches) -> None:
+        from patchflow.checks import Options
+        from patchflow.checks import run as run_checks
+
+        started = time.perf_counter()
+        try:
+            run_checks(Series(patches), Options())
+        except Exception:
+            self.counts["tracebacks"] += 1
+            print(f"{mail.commit[:12]} TRACEBACK in the checks:\n{traceback.format_exc()}")
+        self.seconds["checks"] += time.perf_counter() - started
+
+    def report(self, archive: str, checks: bool) -> None:
+        counts, seconds = self.counts, self.seconds
+        print(f"\n{archive}: {counts['mails']} [PATCH mails")
+        print(f"  agree with git mailinfo + git apply --numstat: {counts['agree']}/{counts['compared']} "
+              f"({100.0 * counts['agree'] / (counts['compared'] or 1):.2f}%)")
+        for key in ("tracebacks", "exit 2 on a mail git applies", "exit 2, git refuses too", "git mailinfo refuses"):
+            print(f"  {key}: {counts[key]}")
+        if self.fields:
+            print("  disagreements by field: " + ", ".join(f"{k} {v}" for k, v in self.fields.most_common()))
+        print(f"  time: patchflow reads them in {seconds['ours']:.1f} s, git mailinfo + git apply --numstat "
+              f"(one process each per mail) in {seconds['git']:.1f} s: "
+              f"ratio {seconds['ours'] / (seconds['git'] or 1):.2f}")
+        if checks:
+            print(f"  patchflow's checks (no tree) took {seconds['checks']:.1f} s more")
 
 
 def _show(mail, found, mine, git) -> None:
