@@ -126,8 +126,8 @@ def read_message(data: bytes, first_line: int) -> MailText:
         if name not in result.headers:  # the first of repeated headers, as git mailinfo keeps
             result.headers[name] = decode_header(value, name)
     result.body_start = len(result.lines)
-    for part, start in _parts_with_offsets(message, data, body_index):
-        lines, numbers = _decode_part(part, start + first_line, message.is_multipart())
+    for part, start, body in _parts_with_offsets(message, raw_lines, body_index):
+        lines, numbers = _decode_part(part, body, start + first_line)
         result.lines.extend(lines)
         result.numbers.extend(numbers)
     return result
@@ -201,26 +201,23 @@ def format_address(name: str, address: str) -> str:
     return f"{name} <{address}>"
 
 
-def _parts_with_offsets(message, data: bytes, body_index: int):
-    """(leaf part, line index in the message of its body's first line) for every part `git mailinfo`
-    reads: the whole body of a single-part mail; every leaf of a multipart one, in order (mailinfo
-    reads attachments as text too, and skips the preamble and the epilogue)."""
+def _parts_with_offsets(message, raw_lines: List[bytes], body_index: int):
+    """(leaf part, line index in the message of its body's first line, its raw body) for every part
+    `git mailinfo` reads: the body of a single-part mail as the file has it; every leaf of a multipart
+    one, in order (mailinfo reads attachments as text too, and skips the preamble and the epilogue)."""
     if not message.is_multipart():
-        yield message, body_index
+        yield message, body_index, b"".join(line + b"\n" for line in raw_lines[body_index:])
         return
-    raw = data.decode("ascii", errors="surrogateescape")  # as the email parser saw it
+    raw = "".join(line.decode("ascii", errors="surrogateescape") + "\n" for line in raw_lines)
     pos = 0
     for part in message.walk():
-        if part.is_multipart():
-            continue
-        payload = _raw_payload(part)
-        if payload is None:
-            continue
+        payload = None if part.is_multipart() else _raw_payload(part)
         found = raw.find(payload, pos) if payload else -1
         if found < 0:
             continue
         pos = found + len(payload)
-        yield part, raw.count("\n", 0, found)
+        # the parser leaves out the newline before a boundary, the end of a line git keeps
+        yield part, raw.count("\n", 0, found), payload.encode("ascii", errors="surrogateescape") + b"\n"
 
 
 def _raw_payload(part) -> Optional[str]:
@@ -243,14 +240,8 @@ def _codec(part) -> Optional[str]:
     return None if name in ("utf-8", "ascii") else name
 
 
-def _decode_part(part, first_number: int, in_multipart: bool) -> Tuple[List[str], List[int]]:
+def _decode_part(part, raw: bytes, first_number: int) -> Tuple[List[str], List[int]]:
     """The part's body decoded (transfer encoding, then charset), with each line's file line number."""
-    body = _raw_payload(part)
-    if body is None:
-        return [], []
-    raw = body.encode("ascii", errors="surrogateescape")
-    if in_multipart:
-        raw += b"\n"  # the parser gives a part without the newline before its boundary; git keeps that line
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
     codec = _codec(part)
     if encoding == "base64":
