@@ -251,7 +251,7 @@ def parse_message(source: str, index: int, first_line: int, raw: bytes) -> Patch
     text = mail.read_message(raw, first_line)
     patch = Patch(source=source, index_in_source=index, lines=text.lines, first_line=first_line,
                   headers=text.headers, header_lines=text.header_lines, is_mail=text.is_mail)
-    if text.numbers and text.numbers[-1] != first_line + len(text.numbers) - 1:
+    if text.numbers != list(range(first_line, first_line + len(text.numbers))):
         patch.numbers = text.numbers  # an encoded body or a multipart mail: lines are not the file's
     if "subject" in patch.headers:
         patch.subject = patch.headers["subject"]
