@@ -73,7 +73,8 @@ def test_repeated_folded_headers_keep_the_subject_and_the_quoted_name():
     assert (patch.prefix.tree, patch.prefix.version, patch.prefix.number, patch.prefix.total) == ("bpf-next", 3, 2, 5)
 
 
-@pytest.mark.parametrize("name", ["qp-latin1.eml", "base64-latin1.eml", "qp-utf8.eml", "base64-utf8.eml"])
+@pytest.mark.parametrize("name", ["qp-latin1.eml", "base64-latin1.eml", "qp-utf8.eml", "base64-utf8.eml",
+                                  "folded-headers.eml"])
 def test_encoded_bodies_in_any_charset_give_no_utf8_or_author_findings(name):
     status, out, err = _check(MAILS / name, "--strict")
     assert err == ""
