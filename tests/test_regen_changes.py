@@ -182,8 +182,9 @@ def test_a_changed_helper_signature_fails_helpers(kernel_clone):
     assert rows(proc.stdout)["helpers"] == (
         "FAIL", "bpf_get_prandom_u32 changed (return type): before `__u32 bpf_get_prandom_u32(void) = 7`, "
                 "after `__u64 bpf_get_prandom_u32(void) = 7` (line 193)")
+    assert rows(proc.stdout)["expansion"][0] == "FAIL"  # `__u32` became `__u64`
     assert proc.stdout.rstrip().endswith(
-        "2 of 3 applicable proofs pass: helpers failed (late_binding, relocations not applicable)")
+        "1 of 3 applicable proofs pass: helpers, expansion failed (late_binding, relocations not applicable)")
 
 
 def libbpf_tree(kernel_clone):
