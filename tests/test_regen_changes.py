@@ -103,7 +103,8 @@ def test_banner_change_to_bpf_doc_py(kernel_clone):
     report = json.loads(proc.stdout)
     header = report["changed"]["bpf_helper_defs.h"]
     assert (header["kind"], header["summary"]) == (
-        "comments only", "comments only: text outside the helpers' descriptions")
+        "comments only", "comments only: text outside the helpers' descriptions (first: "
+                         "`/* This file is generated: see bpf_doc.py for details. */`)")
     assert header["helpers"] == {"added": [], "removed": [], "changed": {}}
     assert report["changed"]["bpf-helpers.rst"]["kind"] == "nothing"
     assert states(report)["late_binding"] == "not applicable"

@@ -79,11 +79,24 @@ def header_change(name: str, before: str, after: str, parsed_before: HelperHeade
         parts += [f"{old.name} changed ({', '.join(fields)})" for old, _, fields in diff.changed]
         return OutputChange(name, "helpers", "helpers " + "; ".join(parts), data)
     if [t.text for t in tokenize(before)] == [t.text for t in tokenize(after)]:
-        return OutputChange(name, "comments only", "comments only: " + _described_summary(comments), data)
+        summary = "comments only: " + _described_summary(comments)
+        first = _first_new_line(before, after)
+        if comments == [OTHER] and first:  # the line, when it is the only kind of change
+            summary += f" (first: `{first}`)"
+        return OutputChange(name, "comments only", summary, data)
     summary = f"declarations written differently, the same {len(parsed_after.helpers)} helpers, ids and types"
     if comments:
         summary += "; comments: " + _described_summary(comments)
     return OutputChange(name, "declarations", summary, data)
+
+
+def _first_new_line(before: str, after: str, limit: int = 72) -> str:
+    """The first line of `after` that `before` does not have at that place, shortened."""
+    for old, new in zip(before.splitlines(), after.splitlines()):
+        if old != new:
+            new = new.strip()
+            return new if len(new) <= limit else new[:limit - 3] + "..."
+    return ""
 
 
 def _described_summary(names: List[str]) -> str:

@@ -61,8 +61,8 @@ class RegenResult:
 def find_tree(spec: Optional[str], max_age: Optional[float]) -> Tuple[KernelTree, str]:
     """--tree, or the git work tree around the current directory."""
     if spec:
-        with step(f"finding the tree {spec}"):
-            return resolve_tree(spec, max_age=max_age, progress=showing()), spec
+        # a clone or a tree build shows its own progress (the tree layer's)
+        return resolve_tree(spec, max_age=max_age, progress=showing()), spec
     top = git_toplevel(os.getcwd())
     if top is None:
         raise TreeError(f"{os.getcwd()} is not in a git work tree: run regen in your kernel tree or give --tree")
