@@ -152,7 +152,8 @@ def main() -> int:
                 if results[tag].startswith("identical"):
                     newest_whole.setdefault(tag, (sync, date))
             print(f"  {sync[:12]} {date}  shape: {results['shape']}")
-            print(f"  {'':<23}shape+const-path: {results['shape+const-path']}")
+            if results["shape+const-path"] != results["shape"]:
+                print(f"  {'':<23}shape+const-path: {results['shape+const-path']}")
         for tag, (sync, date) in newest_whole.items():
             print(f"newest sync {tag} reproduces whole: {sync[:12]} ({date})")
             print(f"  patchflow regen --bundled on it: {regen_on_sync(clone, tag, args.libbpf, sync, scratch)}")

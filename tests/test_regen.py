@@ -80,8 +80,9 @@ def test_named_tree_is_cloned_and_all_five_proofs_pass(kernel_tree, isolated_env
     assert f"tree:      bpf-next ({clone})" in proc.stdout
     assert "[bundled, 6.12 variant]" in proc.stdout
     # a fresh clone has no commit of the user's: the bundled change is what is proven, and it says so
-    assert ("note:      master has no commit of its own on top of origin/master: the bundled BPF_HELPER change "
-            "is proven instead (--base REV compares the branch with an older commit)") in proc.stdout
+    assert ("note:      no branch commits to compare (master has no commit of its own on top of origin/master): "
+            "the bundled BPF_HELPER change is proven instead; --base REV or --patch FILE for another change") \
+        in proc.stdout
     assert "changed:   bpf_helper_defs.h  declarations written differently, the same 211 helpers" in proc.stdout
     proofs = proof_lines(proc.stdout)
     assert proofs["generator"] == ("pass", "3 outputs generated before and after the change")
@@ -103,7 +104,7 @@ def test_bpf_next_shape_json_and_kept_files(kernel_clone, tmp_path):
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["tree"] == str(kernel_clone)
-    assert (report["compared"], report["base_chosen"]) == ("bundled", "the tree's HEAD")
+    assert (report["mode"], report["base_chosen"]) == ("bundled", "the tree's HEAD")
     assert report["base"] == git(kernel_clone, "rev-parse", "HEAD").strip()
     assert [p["variant"] for p in report["patches"]] == ["bpf-next"]
     proofs = report["proofs"]

@@ -80,7 +80,7 @@ def test_doc_only_change_to_bpf_h_on_a_branch(kernel_clone):
     assert snapshot(kernel_clone) == before
 
     report = json.loads(run_patchflow("regen", "--format", "json", cwd=kernel_clone).stdout)
-    assert report["compared"] == "branch" and report["branch"] == "topic" and report["ok"] is True
+    assert report["mode"] == "branch" and report["branch"] == "topic" and report["ok"] is True
     assert report["base"] == git(kernel_clone, "rev-parse", "origin/master").strip()
     assert report["changed"]["bpf_helper_defs.h"]["kind"] == "comments only"
     assert report["changed"]["bpf_helper_defs.h"]["comments"] == ["bpf_get_smp_processor_id"]
@@ -205,7 +205,7 @@ def test_shape_reproduces_libbpf_header_and_bundled_patch_proves_on_it(kernel_cl
     proc = run_patchflow("regen", "--tree", kernel_clone, "--bundled", "--out", out, "--format", "json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["compared"] == "bundled" and report["patches"][0]["variant"] == "bpf-next"
+    assert report["mode"] == "bundled" and report["patches"][0]["variant"] == "bpf-next"
     assert states(report) == dict.fromkeys(["generator", "helpers", "expansion", "late_binding", "relocations"],
                                            "pass")
     assert report["proofs"]["helpers"]["count"] == 8

@@ -41,7 +41,7 @@ class RegenResult:
         return {
             "tree": self.tree_spec,
             "tree_path": self.tree.path,
-            "compared": plan.mode,
+            "mode": plan.mode,
             "base": plan.base,
             "base_subject": plan.base_subject,
             "base_chosen": plan.base_why,

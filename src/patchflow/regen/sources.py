@@ -73,8 +73,8 @@ def make_plan(tree: KernelTree, base: Optional[str], patch_args: Optional[List[s
     except NothingOnBranch as exc:
         # a fresh clone, patchflow's own cached trees: no work of the user's to compare
         plan = _on_base(tree, None, "bundled")
-        plan.notes.append(f"{exc}: the bundled BPF_HELPER change is proven instead "
-                          "(--base REV compares the branch with an older commit)")
+        plan.notes.append(f"no branch commits to compare ({exc}): the bundled BPF_HELPER change is proven "
+                          "instead; --base REV or --patch FILE for another change")
         return plan
 
 
