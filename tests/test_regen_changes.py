@@ -212,3 +212,68 @@ def test_shape_reproduces_libbpf_header_and_bundled_patch_proves_on_it(kernel_cl
     assert (out / "before" / "bpf_helper_defs.h").read_text() == (LIBBPF / "bpf_helper_defs.h").read_text()
     after = (out / "after" / "bpf_helper_defs.h").read_text()
     assert "BPF_HELPER(__bpf_fastcall __u32, bpf_get_smp_processor_id, (void), 8);" in after
+
+
+def test_a_new_helper_is_listed_and_the_rest_still_proven(kernel_clone):
+    topic(kernel_clone)
+    edit(kernel_clone / UAPI, " *\t\t**-ENOENT** if the bpf_local_storage cannot be found.\n */\n"
+                              "#define ___BPF_FUNC_MAPPER",
+         " *\t\t**-ENOENT** if the bpf_local_storage cannot be found.\n *\n"
+         " * u64 bpf_get_answer(void)\n *\tDescription\n *\t\tThe answer.\n *\tReturn\n *\t\t42.\n */\n"
+         "#define ___BPF_FUNC_MAPPER")
+    edit(kernel_clone / UAPI, "\tFN(cgrp_storage_delete, 211, ##ctx)\t\t\\\n",
+         "\tFN(cgrp_storage_delete, 211, ##ctx)\t\t\\\n\tFN(get_answer, 212, ##ctx)\t\t\t\\\n")
+    commit_all(kernel_clone, "bpf: add bpf_get_answer()")
+    proc = run_patchflow("regen", "--tree", kernel_clone)
+    assert proc.returncode == 0, proc.stderr
+    assert "changed:   bpf_helper_defs.h  helpers added bpf_get_answer" in proc.stdout
+    assert "           bpf-helpers.rst    changed: text of bpf_get_answer" in proc.stdout
+    proofs = rows(proc.stdout)
+    assert proofs["helpers"] == ("pass", "211 helpers: same names, ids, return and argument types; "
+                                         "added bpf_get_answer (id 212)")
+    assert proofs["expansion"][0] == "pass"
+    assert proofs["expansion"][1].endswith(" C tokens identical (1 added helper declaration aside)")
+
+
+def test_the_base_a_branch_is_compared_with(kernel_clone, tmp_path):
+    git(kernel_clone, "switch", "-q", "-c", "local")  # no upstream: HEAD~1
+    for number in (1, 2):
+        edit(kernel_clone / UAPI, f" * \t\tThe SMP id of the processor running the program{'.' * number}\n",
+             f" * \t\tThe SMP id of the processor running the program{'.' * (number + 1)}\n")
+        commit_all(kernel_clone, f"bpf: dot {number}")
+    report = json.loads(run_patchflow("regen", "--tree", kernel_clone, "--format", "json").stdout)
+    assert report["base_chosen"] == "the merge-base with origin/master"  # origin/HEAD, the remote's default
+    assert [c["subject"] for c in report["commits"]] == ["bpf: dot 1", "bpf: dot 2"]
+    git(kernel_clone, "remote", "remove", "origin")
+    report = json.loads(run_patchflow("regen", "--tree", kernel_clone, "--format", "json").stdout)
+    assert report["base_chosen"] == "HEAD~1 (local has no upstream branch)"
+    assert [c["subject"] for c in report["commits"]] == ["bpf: dot 2"]
+    report = json.loads(run_patchflow("regen", "--tree", kernel_clone, "--base", "HEAD~2", "--format",
+                                      "json").stdout)
+    assert (report["base_chosen"], len(report["commits"])) == ("--base HEAD~2", 2)
+    (kernel_clone / UAPI).write_text((kernel_clone / UAPI).read_text() + "/* not committed */\n")
+    same = run_patchflow("regen", "--tree", kernel_clone, "--base", "HEAD")
+    assert (same.returncode, same.stderr) == (2, "patchflow: --base HEAD: nothing to compare, it is HEAD; give an "
+                                                 "older commit, --patch FILE or --bundled\n")
+    proc = run_patchflow("regen", "--tree", kernel_clone)
+    assert ("note:      uncommitted changes to include/uapi/linux/bpf.h are not compared: commit them first"
+            in proc.stdout)
+    outside = run_patchflow("regen", cwd=tmp_path)
+    assert (outside.returncode, outside.stderr) == (
+        2, f"patchflow: {tmp_path} is not in a git work tree: run regen in your kernel tree or give --tree\n")
+
+
+def test_an_mbox_with_a_cover_letter(kernel_clone, tmp_path):
+    topic(kernel_clone, "mbox")
+    git(kernel_clone, "-c", "user.name=Test Author", "-c", "user.email=author@example.org", "am", "-q",
+        BUNDLED["6.12"])
+    mbox = tmp_path / "series.mbox"
+    mbox.write_text(git(kernel_clone, "format-patch", "--stdout", "--cover-letter", "origin/master"))
+    git(kernel_clone, "switch", "-q", "master")
+    proc = run_patchflow("regen", "--tree", kernel_clone, "--patch", mbox, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["skipped"] == [{"name": str(mbox), "reason": "a cover letter (no diff)"}]
+    assert [p["subject"] for p in report["patches"]] == [
+        "[PATCH 1/1] bpf: wrap helper declarations in an overridable BPF_HELPER() macro"]
+    assert report["ok"] is True and report["proofs"]["relocations"]["state"] == "pass"

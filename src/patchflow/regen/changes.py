@@ -157,6 +157,9 @@ def _sections(text: str) -> Tuple[Dict[str, List[str]], List[str]]:
         elif underline:
             key = "(the page's own text)"
         sections.setdefault(key, []).append(line)
+    for lines_of in sections.values():  # blank lines between entries belong to neither
+        while lines_of and not lines_of[-1].strip():
+            lines_of.pop()
     return sections, meta
 
 

@@ -159,7 +159,7 @@ def expansion(before: ToolRun, after: ToolRun, added: Sequence[str] = ()) -> Pro
                      f"(line {extra.line})", {"tokens": len(shorter)})
     detail = f"{len(new)} C tokens identical"
     if dropped:
-        detail += f" (the {dropped} declarations of the added helpers aside)"
+        detail += f" ({dropped} added helper declaration{'s' if dropped != 1 else ''} aside)"
     return Proof("expansion", PASS, compared, detail, {"tokens": len(new)})
 
 
