@@ -19,7 +19,12 @@ With --make-fixture DIR it writes the small CI fixture (tests/fixtures/libbpf-sy
 sync the shape reproduces whole: that sync's bpf.h cut down to its first helpers and syscall commands,
 and the matching first lines of its bpf_helper_defs.h.
 
-Usage: python3 benchmarks/libbpf_sync.py [--libbpf GITDIR] [--tree PATH] [--syncs N] [--make-fixture DIR]
+With --history it also runs `patchflow regen` on real bpf.h changes: each sync's bpf.h committed on
+the previous sync's (on the generator that reproduces both whole), compared with `--base` the one
+before: accepted upstream changes, and what regen says of each.
+
+Usage: python3 benchmarks/libbpf_sync.py [--libbpf GITDIR] [--tree PATH] [--syncs N] [--history]
+                                         [--make-fixture DIR]
 """
 
 from __future__ import annotations
@@ -136,12 +141,15 @@ def main() -> int:
     parser.add_argument("--tree", help="a kernel git tree at 6.12 (default: the cached 6.12 subset tree)")
     parser.add_argument("--syncs", type=int, default=12, help="how many of the newest syncs to compare")
     parser.add_argument("--make-fixture", metavar="DIR", help="write the CI fixture into DIR")
+    parser.add_argument("--history", action="store_true",
+                        help="also run `patchflow regen` on each sync's bpf.h change, as a branch commit on the one "
+                             "before (the syncs the generator reproduces whole)")
     args = parser.parse_args()
     tree = os.path.abspath(args.tree or build_tree())
     with tempfile.TemporaryDirectory(prefix="libbpf-sync-") as scratch:
         clone = make_shape_tree(tree, scratch)
         generators = {tag: show(clone, tag, "scripts/bpf_doc.py").decode() for tag in ("shape", "shape+const-path")}
-        newest_whole = {}
+        newest_whole, reproduced = {}, {}
         print(f"libbpf {args.libbpf}: the {args.syncs} newest syncs of {HEADER}")
         for sync, date in syncs(args.libbpf, args.syncs):
             uapi, want = show(args.libbpf, sync, UAPI), show(args.libbpf, sync, HEADER)
@@ -151,16 +159,49 @@ def main() -> int:
                 results[tag] = compare(got, want, status, error)
                 if results[tag].startswith("identical"):
                     newest_whole.setdefault(tag, (sync, date))
+                    reproduced.setdefault(tag, set()).add(sync)
             print(f"  {sync[:12]} {date}  shape: {results['shape']}")
             if results["shape+const-path"] != results["shape"]:
                 print(f"  {'':<23}shape+const-path: {results['shape+const-path']}")
         for tag, (sync, date) in newest_whole.items():
             print(f"newest sync {tag} reproduces whole: {sync[:12]} ({date})")
             print(f"  patchflow regen --bundled on it: {regen_on_sync(clone, tag, args.libbpf, sync, scratch)}")
+        if args.history:
+            history(clone, args.libbpf, [(sync, date) for sync, date in syncs(args.libbpf, args.syncs)
+                                         if sync in reproduced["shape+const-path"]])
         if args.make_fixture:
             sync, date = newest_whole["shape"]
             write_fixture(args.make_fixture, args.libbpf, sync, date, generators["shape"], scratch)
     return 0
+
+
+def history(clone: str, repo: str, pairs_from) -> None:
+    """Each sync's bpf.h committed on the previous one's, and `patchflow regen --base` the previous."""
+    ordered = list(reversed(pairs_from))  # oldest first
+    if len(ordered) < 2:
+        return
+    git(["checkout", "-q", "--detach", "shape+const-path"], clone)
+    print(f"real bpf.h changes: each sync's bpf.h as a commit on the one before, on the shape+const-path generator")
+    for index, (sync, date) in enumerate(ordered):
+        base = git(["rev-parse", "HEAD"], clone).decode().strip()
+        with open(os.path.join(clone, UAPI), "wb") as handle:
+            handle.write(show(repo, sync, UAPI))
+        git(["commit", "-q", "-a", "--allow-empty", "-m", f"bpf.h of libbpf {sync[:12]} ({date})"], clone)
+        if index == 0:
+            continue
+        proc = subprocess.run([sys.executable, "-m", "patchflow", "regen", "--tree", clone, "--base", base,
+                               "--format", "json"], capture_output=True, timeout=600,
+                              env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src")))
+        if proc.returncode == 2:
+            print(f"  {ordered[index - 1][1]} -> {date}: error: {proc.stderr.decode().strip()}")
+            continue
+        report = json.loads(proc.stdout)
+        print(f"  {ordered[index - 1][1]} -> {date}: exit {proc.returncode}")
+        for name, change in report["changed"].items():
+            print(f"      {name:<18} {change['summary'][:150]}")
+        for name, proof in report["proofs"].items():
+            if proof["state"] != "not applicable":
+                print(f"      {name:<13} {proof['state']:<5} {proof['reason'][:150]}")
 
 
 def cut_uapi(text: str, helpers: int, commands: int, origin: str) -> str:

@@ -277,3 +277,23 @@ def test_an_mbox_with_a_cover_letter(kernel_clone, tmp_path):
     assert [p["subject"] for p in report["patches"]] == [
         "[PATCH 1/1] bpf: wrap helper declarations in an overridable BPF_HELPER() macro"]
     assert report["ok"] is True and report["proofs"]["relocations"]["state"] == "pass"
+
+
+def test_a_renamed_parameter_changes_no_declaration(kernel_clone):
+    # bpf-next renamed bpf_kptr_xchg's first parameter from map_value to dst in 2024 (between the libbpf
+    # syncs of 2024-04-24 and 2024-10-08); 6.12 has dst, so the test renames it back. A parameter's
+    # name is not part of the declaration.
+    topic(kernel_clone)
+    edit(kernel_clone / UAPI, " * void *bpf_kptr_xchg(void *dst, void *ptr)\n",
+         " * void *bpf_kptr_xchg(void *map_value, void *ptr)\n")
+    commit_all(kernel_clone, "bpf: rename the first parameter of bpf_kptr_xchg")
+    proc = run_patchflow("regen", "--tree", kernel_clone, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    header = report["changed"]["bpf_helper_defs.h"]
+    assert header["summary"] == "parameter names only: bpf_kptr_xchg"
+    assert header["renamed_parameters"] == ["bpf_kptr_xchg"]
+    expansion = report["proofs"]["expansion"]
+    assert expansion["state"] == "pass" and expansion["renamed_parameters"] == ["bpf_kptr_xchg"]
+    assert expansion["reason"].endswith(" C tokens identical (the parameter names of bpf_kptr_xchg aside)")
+    assert report["proofs"]["helpers"]["state"] == "pass"

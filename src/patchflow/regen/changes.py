@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from .ctokens import tokenize
+from .declarations import normalized, renamed_parameters
 from .header import HelperDecl, HelperHeader
 
 FIELDS = (("id", lambda h: h.id), ("return type", lambda h: h.ret), ("arguments", lambda h: h.args),
@@ -77,14 +78,25 @@ def header_change(name: str, before: str, after: str, parsed_before: HelperHeade
         parts = [f"{label} {_names(helpers)}" for label, helpers in
                  (("added", diff.added), ("removed", diff.removed)) if helpers]
         parts += [f"{old.name} changed ({', '.join(fields)})" for old, _, fields in diff.changed]
-        return OutputChange(name, "helpers", "helpers " + "; ".join(parts), data)
+        summary = "helpers " + "; ".join(parts)
+        if comments:
+            summary += "; comments: " + _described_summary(comments)
+        return OutputChange(name, "helpers", summary, data)
     if [t.text for t in tokenize(before)] == [t.text for t in tokenize(after)]:
         summary = "comments only: " + _described_summary(comments)
         first = _first_new_line(before, after)
         if comments == [OTHER] and first:  # the line, when it is the only kind of change
             summary += f" (first: `{first}`)"
         return OutputChange(name, "comments only", summary, data)
-    summary = f"declarations written differently, the same {len(parsed_after.helpers)} helpers, ids and types"
+    names = {helper.name for helper in parsed_after.helpers}
+    old_tokens, old_helpers = normalized(tokenize(before), names)
+    new_tokens, new_helpers = normalized(tokenize(after), names)
+    renamed = renamed_parameters(old_helpers, new_helpers)
+    data["renamed_parameters"] = renamed
+    if renamed and [t.text for t in old_tokens] == [t.text for t in new_tokens]:
+        summary = f"parameter names only: {_shortlist(renamed)}"
+    else:
+        summary = f"declarations written differently, the same {len(parsed_after.helpers)} helpers, ids and types"
     if comments:
         summary += "; comments: " + _described_summary(comments)
     return OutputChange(name, "declarations", summary, data)

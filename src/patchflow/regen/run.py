@@ -166,7 +166,8 @@ def _prove(result: RegenResult, generated, scratch: str, pool) -> None:
             early = pool.submit(bpf_object.compile_probe, after_paths[header], os.path.join(build, "early"), False)
             late = pool.submit(bpf_object.compile_probe, after_paths[header], os.path.join(build, "late"), True)
         result.proofs.append(verify.helpers(parsed_before, parsed_after))
-        result.proofs.append(verify.expansion(pp_before.result(), pp_after.result(), added))
+        names = {helper.name for helper in parsed_before.helpers + parsed_after.helpers}
+        result.proofs.append(verify.expansion(pp_before.result(), pp_after.result(), added, names))
         if why_not is not None:
             result.proofs += [verify.not_applicable(name, why_not) for name in ("late_binding", "relocations")]
         else:

@@ -24,6 +24,7 @@ from .bpf_object import (PROBE_HELPERS, PROBE_SECTION, R_BPF_64_32, ToolRun, bin
                          read_object)
 from .changes import helper_diff
 from .ctokens import tokenize
+from .declarations import normalized, renamed_parameters, statements
 from .header import HelperHeader
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not applicable"
@@ -116,35 +117,30 @@ def _reused_id(before: HelperHeader, added) -> Optional[str]:
 
 
 def _without_statements(tokens, names) -> tuple:
-    """The tokens without the top-level statements that mention any of `names`, and how many went."""
-    kept, statement, depth, dropped = [], [], 0, 0
-    for token in tokens:
-        statement.append(token)
-        if token.text in "([{":
-            depth += 1
-        elif token.text in ")]}":
-            depth -= 1
-        elif token.text == ";" and depth == 0:
-            if any(t.text in names for t in statement):
-                dropped += 1
-            else:
-                kept.extend(statement)
-            statement = []
-    kept.extend(statement)
+    """The tokens without the statements that mention any of `names`, and how many went."""
+    kept, dropped = [], 0
+    for statement in statements(tokens):
+        if any(token.text in names for token in statement):
+            dropped += 1
+        else:
+            kept.extend(statement)
     return kept, dropped
 
 
-def expansion(before: ToolRun, after: ToolRun, added: Sequence[str] = ()) -> Proof:
-    """Both headers through `cc -E -P` (default macros): identical C token streams, added helpers aside."""
+def expansion(before: ToolRun, after: ToolRun, added: Sequence[str] = (), names: Sequence[str] = ()) -> Proof:
+    """Both headers through `cc -E -P` (default macros): identical C token streams, added helpers and
+    parameter names aside."""
     compared = "C tokens of both headers after cc -E -P, with the default BPF_HELPER"
     for stage, run in (("before", before), ("after", after)):
         if not run.ok:
             return Proof("expansion", FAIL, compared, f"cc -E on the header {stage} the change failed: {run.error}",
                          {"tokens": 0})
     with open(before.path, encoding="utf-8", errors="replace") as handle:
-        old = tokenize(handle.read())
+        old, old_helpers = normalized(tokenize(handle.read()), names)
     with open(after.path, encoding="utf-8", errors="replace") as handle:
         new, dropped = _without_statements(tokenize(handle.read()), set(added))
+    count = len(new)
+    new, new_helpers = normalized(new, names)
     for index, (a, b) in enumerate(zip(old, new)):
         if a.text != b.text:
             return Proof("expansion", FAIL, compared,
@@ -157,10 +153,11 @@ def expansion(before: ToolRun, after: ToolRun, added: Sequence[str] = ()) -> Pro
         return Proof("expansion", FAIL, compared,
                      f"the header {which} the change goes on after token {len(shorter)}: `{extra.text}` "
                      f"(line {extra.line})", {"tokens": len(shorter)})
-    detail = f"{len(new)} C tokens identical"
-    if dropped:
-        detail += f" ({dropped} added helper declaration{'s' if dropped != 1 else ''} aside)"
-    return Proof("expansion", PASS, compared, detail, {"tokens": len(new)})
+    renamed = renamed_parameters(old_helpers, new_helpers)
+    asides = ([f"{dropped} added helper declaration{'s' if dropped != 1 else ''}"] if dropped else []) + \
+        ([f"the parameter names of {', '.join(renamed)}"] if renamed else [])
+    detail = f"{count} C tokens identical" + (f" ({' and '.join(asides)} aside)" if asides else "")
+    return Proof("expansion", PASS, compared, detail, {"tokens": count, "renamed_parameters": renamed})
 
 
 def _context(tokens, index: int) -> str:
