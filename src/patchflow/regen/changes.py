@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from .ctokens import tokenize
-from .declarations import normalized, renamed_parameters
+from .declarations import c_tokens, normalized, renamed_parameters
 from .header import HelperDecl, HelperHeader
 
 FIELDS = (("id", lambda h: h.id), ("return type", lambda h: h.ret), ("arguments", lambda h: h.args),
@@ -82,15 +81,15 @@ def header_change(name: str, before: str, after: str, parsed_before: HelperHeade
         if comments:
             summary += "; comments: " + _described_summary(comments)
         return OutputChange(name, "helpers", summary, data)
-    if [t.text for t in tokenize(before)] == [t.text for t in tokenize(after)]:
+    if [t.text for t in c_tokens(before)] == [t.text for t in c_tokens(after)]:
         summary = "comments only: " + _described_summary(comments)
         first = _first_new_line(before, after)
         if comments == [OTHER] and first:  # the line, when it is the only kind of change
             summary += f" (first: `{first}`)"
         return OutputChange(name, "comments only", summary, data)
     names = {helper.name for helper in parsed_after.helpers}
-    old_tokens, old_helpers = normalized(tokenize(before), names)
-    new_tokens, new_helpers = normalized(tokenize(after), names)
+    old_tokens, old_helpers = normalized(c_tokens(before), names)
+    new_tokens, new_helpers = normalized(c_tokens(after), names)
     renamed = renamed_parameters(old_helpers, new_helpers)
     data["renamed_parameters"] = renamed
     if renamed and [t.text for t in old_tokens] == [t.text for t in new_tokens]:

@@ -11,9 +11,15 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Tuple
 
+from ..lexers.c import code_tokens, tokenize
 from .header import C_TYPE_WORDS
 
 IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
+
+
+def c_tokens(text: str) -> list:
+    """The C tokens of `text` without its comments (each has .text and .line)."""
+    return code_tokens(tokenize(text))
 
 
 def statements(tokens) -> List[list]:

@@ -166,9 +166,16 @@ def read_patch_args(args: List[str]) -> Tuple[List[PatchFile], List[Tuple[str, s
 
 
 def _patch_file(path: str, message, single: bool) -> PatchFile:
+    raw = None
     if single:
         with open(path, "rb") as handle:  # the bytes as written: git am reads them, not our decoding
-            text = handle.read().decode("utf-8", "surrogateescape")
+            data = handle.read()
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raw = None  # UTF-16 and the like: the mail reader's decoding is what git am can read
+    if raw is not None:
+        text = raw
     else:
         text = "\n".join(message.lines) + "\n"
         if message.is_mail and not text.startswith("From "):

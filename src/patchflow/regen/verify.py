@@ -23,8 +23,7 @@ from typing import Dict, List, Optional, Sequence
 from .bpf_object import (PROBE_HELPERS, PROBE_SECTION, R_BPF_64_32, ToolRun, bind_call, call_sites,
                          read_object)
 from .changes import helper_diff
-from .ctokens import tokenize
-from .declarations import normalized, renamed_parameters, statements
+from .declarations import c_tokens, normalized, renamed_parameters, statements
 from .header import HelperHeader
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not applicable"
@@ -136,9 +135,9 @@ def expansion(before: ToolRun, after: ToolRun, added: Sequence[str] = (), names:
             return Proof("expansion", FAIL, compared, f"cc -E on the header {stage} the change failed: {run.error}",
                          {"tokens": 0})
     with open(before.path, encoding="utf-8", errors="replace") as handle:
-        old, old_helpers = normalized(tokenize(handle.read()), names)
+        old, old_helpers = normalized(c_tokens(handle.read()), names)
     with open(after.path, encoding="utf-8", errors="replace") as handle:
-        new, dropped = _without_statements(tokenize(handle.read()), set(added))
+        new, dropped = _without_statements(c_tokens(handle.read()), set(added))
     count = len(new)
     new, new_helpers = normalized(new, names)
     for index, (a, b) in enumerate(zip(old, new)):
