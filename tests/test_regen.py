@@ -217,14 +217,16 @@ def test_users_tree_untouched_after_success_and_failure(kernel_clone, tmp_path):
     assert os.listdir(scratch) == []  # no worktree, no scratch directory left behind
 
 
+@pytest.mark.parametrize("mode", [["--bundled"], []], ids=["bundled", "branch"])
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_interrupt_removes_the_worktree(kernel_clone, signum):
-    # a generator that takes its time, so that the signal arrives mid-run
+def test_interrupt_removes_the_worktree(kernel_clone, signum, mode):
+    # a generator that takes its time, so that the signal arrives mid-run; without --bundled the
+    # user's branch (the slow generator) is compared with origin/master: two worktrees to remove
     edit(kernel_clone / "scripts" / "bpf_doc.py", "import argparse\n", "import argparse\nimport time; time.sleep(30)\n")
     commit_all(kernel_clone, "slow generator")
     dirty_user_tree(kernel_clone)
     before = snapshot(kernel_clone)
-    child = subprocess.Popen([sys.executable, "-m", "patchflow", "regen", "--tree", str(kernel_clone), "--bundled"],
+    child = subprocess.Popen([sys.executable, "-m", "patchflow", "regen", "--tree", str(kernel_clone), *mode],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         interrupt_mid_run(child, kernel_clone, before, signum)
