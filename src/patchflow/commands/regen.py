@@ -43,8 +43,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "default: the git work tree around the current directory")
     parser.add_argument("--base", metavar="REV",
                         help="the before side: the commit the branch is compared with (default: the merge-base "
-                             "with the branch's upstream, else HEAD~1), or the one --patch/--bundled apply to "
-                             "(default: HEAD)")
+                             "with the branch's upstream or origin/HEAD, else HEAD~1), or the one --patch/--bundled "
+                             "apply to (default: HEAD)")
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--patch", nargs="+", metavar="FILE|DIR", dest="patches",
                       help="apply these patches (a series, in order; a directory: its patch files; cover "

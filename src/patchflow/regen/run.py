@@ -121,11 +121,13 @@ def _generate_both(result: RegenResult, scratch: str, pool) -> Dict[str, Tuple[d
     with ExitStack() as stack:
         base = _worktree(stack, tree, plan.base, "the base")
         if plan.mode == "branch":
-            # the base generates while the branch is checked out beside it
-            before = pool.submit(_generate, base.path, before_dir, "at the base", True)
+            # the base generates while the branch is checked out beside it (no progress line from
+            # the worker thread: one step at a time owns the terminal line)
+            before = pool.submit(generate.generate_all, base.path, before_dir, "at the base", strict=True)
             head = _worktree(stack, tree, plan.head, plan.head_name)
-            after = _generate(head.path, after_dir, f"on {plan.head_name}", False)
-            return {"before": before.result(), "after": after}
+            with step(f"running scripts/bpf_doc.py at the base and on {plan.head_name}"):
+                after = generate.generate_all(head.path, after_dir, f"on {plan.head_name}", strict=False)
+                return {"before": before.result(), "after": after}
         before = _generate(base.path, before_dir, "before the change", True)
         with step(f"applying {len(plan.patches) or 'the bundled'} patch{'es' if len(plan.patches) > 1 else ''}"):
             if plan.mode == "patches":
@@ -159,7 +161,7 @@ def _prove(result: RegenResult, generated, scratch: str, pool) -> None:
     build = os.path.join(scratch, "build")
     os.makedirs(build)
     why_not = verify.overridable(after[header])
-    with step("compiling the probe programs"):
+    with step("cc -E on both headers" + (", clang on the probe programs" if why_not is None else "")):
         pp_before = pool.submit(bpf_object.preprocess, before_paths[header], os.path.join(build, "before.i"))
         pp_after = pool.submit(bpf_object.preprocess, after_paths[header], os.path.join(build, "after.i"))
         if why_not is None:
