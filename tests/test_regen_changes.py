@@ -297,3 +297,11 @@ def test_a_renamed_parameter_changes_no_declaration(kernel_clone):
     assert expansion["state"] == "pass" and expansion["renamed_parameters"] == ["bpf_kptr_xchg"]
     assert expansion["reason"].endswith(" C tokens identical (the parameter names of bpf_kptr_xchg aside)")
     assert report["proofs"]["helpers"]["state"] == "pass"
+
+
+def test_a_patch_on_standard_input(kernel_clone):
+    proc = run_patchflow("regen", "--tree", kernel_clone, "--patch", "-", input=Path(BUNDLED["6.12"]).read_text())
+    assert proc.returncode == 0, proc.stderr
+    assert "patch:     [PATCH bpf-next] bpf: wrap helper declarations in an overridable BPF_HELPER() macro" \
+        in proc.stdout
+    assert proc.stdout.rstrip().endswith("5 of 5 applicable proofs pass")

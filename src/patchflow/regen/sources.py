@@ -167,7 +167,7 @@ def read_patch_args(args: List[str]) -> Tuple[List[PatchFile], List[Tuple[str, s
 
 def _patch_file(path: str, message, single: bool) -> PatchFile:
     raw = None
-    if single:
+    if single and path != "-":
         with open(path, "rb") as handle:  # the bytes as written: git am reads them, not our decoding
             data = handle.read()
         try:

@@ -35,7 +35,9 @@ APPLIES = {
     "late_binding": "when the header after the change declares its helpers through an overridable BPF_HELPER macro",
     "relocations": "when the header after the change declares its helpers through an overridable BPF_HELPER macro",
 }
-OVERRIDABLE = re.compile(r"^#ifndef BPF_HELPER\n#define BPF_HELPER\(", re.M)
+# a default a program may replace: `#ifndef BPF_HELPER` (or `#if !defined(BPF_HELPER)`), then its definition
+OVERRIDABLE = re.compile(r"^[ \t]*#[ \t]*(?:ifndef[ \t]+BPF_HELPER\b|if[ \t]*![ \t]*defined[ \t]*\(?[ \t]*BPF_HELPER\b)"
+                         r"(?:.*\n)*?[ \t]*#[ \t]*define[ \t]+BPF_HELPER\(", re.M)
 
 
 @dataclass
