@@ -239,9 +239,12 @@ def test_interrupt_removes_the_worktree(kernel_clone, signum, mode):
 def interrupt_mid_run(child, kernel_clone, before, signum):
     admin = kernel_clone / ".git" / "worktrees"
     deadline = time.time() + 60
-    while time.time() < deadline and not (admin.is_dir() and list(admin.glob("*/gitdir"))):
+    written = []  # git creates the gitdir file before it writes the worktree's path into it
+    while time.time() < deadline and not written:
+        written = [text for text in (path.read_text().strip() for path in admin.glob("*/gitdir")) if text] \
+            if admin.is_dir() else []
         time.sleep(0.02)
-    worktree = Path((next(admin.iterdir()) / "gitdir").read_text().strip()).parent
+    worktree = Path(written[0]).parent
     assert worktree.is_dir()
     time.sleep(0.5)  # into the generator run
     child.send_signal(signum)
