@@ -305,3 +305,17 @@ def test_a_patch_on_standard_input(kernel_clone):
     assert "patch:     [PATCH bpf-next] bpf: wrap helper declarations in an overridable BPF_HELPER() macro" \
         in proc.stdout
     assert proc.stdout.rstrip().endswith("5 of 5 applicable proofs pass")
+
+
+def test_a_manual_page_whose_date_alone_changed_reads_nothing():
+    # bpf_doc.py writes `git describe` and the date of the last commit to its doc comment into the
+    # pages: any two commits may differ there
+    from patchflow.regen.changes import rst_change
+
+    before = (":Version: Linux v6.12\n:Date: 2024-11-17\n\nHELPERS\n=======\n\n"
+              "**u64 bpf_ktime_get_ns(void)**\n\tDescription\n\t\tThe time.\n\n")
+    after = before.replace("2024-11-17", "2026-12-01")
+    change = rst_change("bpf-helpers.rst", before, after)
+    assert (change.kind, change.summary) == ("nothing", "nothing but its :Version:/:Date: lines (git describe, git log)")
+    edited = rst_change("bpf-helpers.rst", before, after.replace("The time.", "The time since boot."))
+    assert (edited.kind, edited.summary) == ("text", "changed: text of bpf_ktime_get_ns")
