@@ -232,7 +232,8 @@ def write_fixture(dest: str, repo: str, sync: str, date: str, generator: str, sc
     header = want[:end] + want[want.rindex(";\n") + 2:]
     status, got, error = generate(generator, uapi.encode(), scratch)
     if status != 0 or got.decode() != header:
-        sys.exit(f"the cut bpf.h does not give the first lines of the header: {compare(got, header.encode(), status, error)}")
+        sys.exit("the cut bpf.h does not give the first lines of the header: "
+                 + compare(got, header.encode(), status, error))
     os.makedirs(dest, exist_ok=True)
     for name, text in (("bpf.h", uapi), ("bpf_helper_defs.h", header)):
         with open(os.path.join(dest, name), "w") as handle:

@@ -316,6 +316,7 @@ def test_a_manual_page_whose_date_alone_changed_reads_nothing():
               "**u64 bpf_ktime_get_ns(void)**\n\tDescription\n\t\tThe time.\n\n")
     after = before.replace("2024-11-17", "2026-12-01")
     change = rst_change("bpf-helpers.rst", before, after)
-    assert (change.kind, change.summary) == ("nothing", "nothing but its :Version:/:Date: lines (git describe, git log)")
+    assert (change.kind, change.summary) == ("nothing",
+                                             "nothing but its :Version:/:Date: lines (git describe, git log)")
     edited = rst_change("bpf-helpers.rst", before, after.replace("The time.", "The time since boot."))
     assert (edited.kind, edited.summary) == ("text", "changed: text of bpf_ktime_get_ns")

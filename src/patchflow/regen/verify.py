@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 from .bpf_object import (PROBE_HELPERS, PROBE_SECTION, R_BPF_64_32, ToolRun, bind_call, call_sites,
                          read_object)
