@@ -1,5 +1,6 @@
-"""`patchflow regen` end to end on the 6.12 fixture: both generator shapes, the four proofs failing
-for the right reason, patches that do not apply, and the user's tree left exactly as it was."""
+"""`patchflow regen` end to end on the 6.12 fixture: the bundled change on both generator shapes, the
+proofs failing for the right reason, patches that do not apply, and the user's tree left exactly as it
+was. (Changes other than the bundled one: test_regen_changes.py.)"""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def proof_lines(stdout):
     proofs = {}
     for line in stdout.splitlines():
         parts = line.split(None, 2)
-        if len(parts) == 3 and parts[0] in ("helpers", "expansion", "late_binding", "relocations"):
+        if len(parts) == 3 and parts[0] in ("generator", "helpers", "expansion", "late_binding", "relocations"):
             proofs[parts[0]] = (parts[1], parts[2])
     return proofs
 
@@ -68,7 +69,7 @@ def series_on_bundled(repo, tmp_path, change, message):
     return sorted(str(p) for p in out.iterdir())
 
 
-def test_named_tree_is_cloned_and_all_four_proofs_pass(kernel_tree, isolated_env, tmp_path):
+def test_named_tree_is_cloned_and_all_five_proofs_pass(kernel_tree, isolated_env, tmp_path):
     env, set_config = isolated_env
     set_config("patchflow.tree.bpf-next.url", f"file://{kernel_tree}")
     before = snapshot(kernel_tree)
@@ -78,15 +79,20 @@ def test_named_tree_is_cloned_and_all_four_proofs_pass(kernel_tree, isolated_env
     clone = tmp_path / "cache" / "patchflow" / "trees" / "bpf-next"
     assert f"tree:      bpf-next ({clone})" in proc.stdout
     assert "[bundled, 6.12 variant]" in proc.stdout
-    assert "changed:   bpf_helper_defs.h" in proc.stdout
+    # a fresh clone has no commit of the user's: the bundled change is what is proven, and it says so
+    assert ("note:      no branch commits to compare (master has no commit of its own on top of origin/master): "
+            "the bundled BPF_HELPER change is proven instead; --base REV or --patch FILE for another change") \
+        in proc.stdout
+    assert "changed:   bpf_helper_defs.h  declarations written differently, the same 211 helpers" in proc.stdout
     proofs = proof_lines(proc.stdout)
-    assert proofs["helpers"] == ("ok", "211 helpers: same names, ids, return and argument types")
-    assert proofs["expansion"][0] == "ok" and "C tokens identical" in proofs["expansion"][1]
-    assert proofs["late_binding"] == ("ok", "4 R_BPF_64_32 relocations name bpf_ktime_get_ns, "
-                                            "bpf_get_smp_processor_id, bpf_get_prandom_u32, bpf_trace_printk")
-    assert proofs["relocations"][0] == "ok" and proofs["relocations"][1].startswith(
+    assert proofs["generator"] == ("pass", "3 outputs generated before and after the change")
+    assert proofs["helpers"] == ("pass", "211 helpers: same names, ids, return and argument types")
+    assert proofs["expansion"][0] == "pass" and "C tokens identical" in proofs["expansion"][1]
+    assert proofs["late_binding"] == ("pass", "4 R_BPF_64_32 relocations name bpf_ktime_get_ns, "
+                                              "bpf_get_smp_processor_id, bpf_get_prandom_u32, bpf_trace_printk")
+    assert proofs["relocations"][0] == "pass" and proofs["relocations"][1].startswith(
         "4 calls bound by id equal the early-binding code byte for byte")
-    assert proc.stdout.rstrip().endswith("4 of 4 proofs pass")
+    assert proc.stdout.rstrip().endswith("5 of 5 applicable proofs pass")
     assert snapshot(kernel_tree) == before
     assert git(clone, "worktree", "list", "--porcelain").count("worktree ") == 1
 
@@ -94,21 +100,24 @@ def test_named_tree_is_cloned_and_all_four_proofs_pass(kernel_tree, isolated_env
 def test_bpf_next_shape_json_and_kept_files(kernel_clone, tmp_path):
     git(kernel_clone, "am", "-q", str(SHAPE_PATCH))
     out = tmp_path / "out"
-    proc = run_patchflow("regen", "--tree", kernel_clone, "--out", out, "--format", "json")
+    proc = run_patchflow("regen", "--tree", kernel_clone, "--bundled", "--out", out, "--format", "json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["tree"] == str(kernel_clone)
+    assert (report["mode"], report["base_chosen"]) == ("bundled", "the tree's HEAD")
     assert report["base"] == git(kernel_clone, "rev-parse", "HEAD").strip()
     assert [p["variant"] for p in report["patches"]] == ["bpf-next"]
-    assert report["verify"] == {
-        "helpers": {"ok": True, "count": 211, "changed": []},
-        "expansion": {"ok": True, "tokens": report["verify"]["expansion"]["tokens"]},
-        "late_binding": {"ok": True, "externs": ["bpf_get_prandom_u32", "bpf_get_smp_processor_id",
-                                                 "bpf_ktime_get_ns", "bpf_trace_printk"]},
-        "relocations": {"ok": True, "early": 4, "late": 4},
-    }
-    assert report["verify"]["expansion"]["tokens"] > 5000
+    proofs = report["proofs"]
+    assert {name: proof["state"] for name, proof in proofs.items()} == dict.fromkeys(
+        ["generator", "helpers", "expansion", "late_binding", "relocations"], "pass")
+    assert (proofs["helpers"]["count"], proofs["helpers"]["changed"], proofs["helpers"]["added"]) == (211, [], [])
+    assert proofs["late_binding"]["externs"] == ["bpf_get_prandom_u32", "bpf_get_smp_processor_id",
+                                                 "bpf_ktime_get_ns", "bpf_trace_printk"]
+    assert (proofs["relocations"]["early"], proofs["relocations"]["late"]) == (4, 4)
+    assert proofs["expansion"]["tokens"] > 5000
+    assert proofs["expansion"]["reason"] == f"{proofs['expansion']['tokens']} C tokens identical"
     assert report["generated"][0] == str(out / "before" / "bpf_helper_defs.h")
+    assert len(report["generated"]) == 7  # the header and two manual pages on each side, and the diff
     assert all(os.path.isfile(path) for path in report["generated"])
     before = (out / "before" / "bpf_helper_defs.h").read_text()
     after = (out / "after" / "bpf_helper_defs.h").read_text()
@@ -122,7 +131,7 @@ def test_bpf_next_shape_json_and_kept_files(kernel_clone, tmp_path):
 
 def test_base_picks_the_commit(kernel_clone):
     git(kernel_clone, "am", "-q", str(SHAPE_PATCH))
-    proc = run_patchflow("regen", "--tree", kernel_clone, "--base", "v6.12", "--format", "json")
+    proc = run_patchflow("regen", "--tree", kernel_clone, "--bundled", "--base", "v6.12", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["base"] == git(kernel_clone, "rev-parse", "v6.12^{commit}").strip()
@@ -140,13 +149,13 @@ def test_a_patch_that_breaks_the_expansion_fails_expansion(kernel_clone, tmp_pat
     proc = run_patchflow("regen", "--tree", kernel_clone, "--patch", *series)
     assert proc.returncode == 1, proc.stderr
     proofs = proof_lines(proc.stdout)
-    assert proofs["helpers"][0] == "ok"
+    assert proofs["helpers"][0] == "pass"
     status, detail = proofs["expansion"]
     assert status == "FAIL"
     assert detail.startswith("token ")
     assert " differs: before `const`, after `bpf_map_lookup_elem` (cc -E output" in detail
     assert "`void * ( * const bpf_map_lookup_elem ) ( void`" in detail
-    assert proc.stdout.rstrip().endswith("3 of 4 proofs pass: expansion failed")
+    assert proc.stdout.rstrip().endswith("4 of 5 applicable proofs pass: expansion failed")
     assert snapshot(kernel_clone) == before
 
 
@@ -159,8 +168,8 @@ def test_a_patch_that_drops_a_helper_fails_helpers_naming_it(kernel_clone, tmp_p
     series = series_on_bundled(kernel_clone, tmp_path, skip_helper, "bpf: leave out bpf_skb_store_bytes")
     proc = run_patchflow("regen", "--tree", kernel_clone, "--patch", *series, "--format", "json")
     assert proc.returncode == 1, proc.stderr
-    helpers = json.loads(proc.stdout)["verify"]["helpers"]
-    assert helpers["ok"] is False and helpers["count"] == 210 and helpers["changed"] == ["bpf_skb_store_bytes"]
+    helpers = json.loads(proc.stdout)["proofs"]["helpers"]
+    assert helpers["state"] == "fail" and helpers["count"] == 210 and helpers["changed"] == ["bpf_skb_store_bytes"]
     assert helpers["reason"].startswith("bpf_skb_store_bytes (id 9) is gone: before `long bpf_skb_store_bytes(")
     text = run_patchflow("regen", "--tree", kernel_clone, "--patch", *series)
     assert proof_lines(text.stdout)["helpers"][0] == "FAIL"
@@ -180,10 +189,12 @@ def test_a_patch_that_does_not_apply_names_file_and_hunk(kernel_clone, tmp_path)
     assert lines[0].startswith(f"patchflow: {BUNDLED['6.12']} does not apply to ")
     assert lines[0].endswith("scripts/bpf_doc.py: hunk #2 of 2 (@@ -827,26 +836,21 @@) does not apply")
     assert proc.stdout == ""
-    bundled = run_patchflow("regen", "--tree", kernel_clone)
+    bundled = run_patchflow("regen", "--tree", kernel_clone, "--bundled")
     assert bundled.returncode == 2
     assert bundled.stderr.startswith("patchflow: no bundled BPF_HELPER patch applies to ")
     assert "6.12 variant: scripts/bpf_doc.py: hunk #2 of 2" in bundled.stderr
+    assert bundled.stderr.endswith(" (a BPF_HELPER change already on your branch: run regen without --bundled "
+                                   "in your tree)\n")
     assert len(bundled.stderr.splitlines()) == 1
     assert snapshot(kernel_clone) == before
 
@@ -194,7 +205,7 @@ def test_users_tree_untouched_after_success_and_failure(kernel_clone, tmp_path):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {"TMPDIR": str(scratch)}
-    ok = run_patchflow("regen", "--tree", kernel_clone, "--base", "v6.12", env=env)
+    ok = run_patchflow("regen", "--tree", kernel_clone, "--bundled", "--base", "v6.12", env=env)
     assert ok.returncode == 0, ok.stderr
     assert snapshot(kernel_clone) == before
     broken = tmp_path / "broken.patch"
@@ -206,14 +217,16 @@ def test_users_tree_untouched_after_success_and_failure(kernel_clone, tmp_path):
     assert os.listdir(scratch) == []  # no worktree, no scratch directory left behind
 
 
+@pytest.mark.parametrize("mode", [["--bundled"], []], ids=["bundled", "branch"])
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_interrupt_removes_the_worktree(kernel_clone, signum):
-    # a generator that takes its time, so that the signal arrives mid-run
+def test_interrupt_removes_the_worktree(kernel_clone, signum, mode):
+    # a generator that takes its time, so that the signal arrives mid-run; without --bundled the
+    # user's branch (the slow generator) is compared with origin/master: two worktrees to remove
     edit(kernel_clone / "scripts" / "bpf_doc.py", "import argparse\n", "import argparse\nimport time; time.sleep(30)\n")
     commit_all(kernel_clone, "slow generator")
     dirty_user_tree(kernel_clone)
     before = snapshot(kernel_clone)
-    child = subprocess.Popen([sys.executable, "-m", "patchflow", "regen", "--tree", str(kernel_clone)],
+    child = subprocess.Popen([sys.executable, "-m", "patchflow", "regen", "--tree", str(kernel_clone), *mode],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         interrupt_mid_run(child, kernel_clone, before, signum)
@@ -226,9 +239,12 @@ def test_interrupt_removes_the_worktree(kernel_clone, signum):
 def interrupt_mid_run(child, kernel_clone, before, signum):
     admin = kernel_clone / ".git" / "worktrees"
     deadline = time.time() + 60
-    while time.time() < deadline and not (admin.is_dir() and list(admin.glob("*/gitdir"))):
+    written = []  # git creates the gitdir file before it writes the worktree's path into it
+    while time.time() < deadline and not written:
+        written = [text for text in (path.read_text().strip() for path in admin.glob("*/gitdir")) if text] \
+            if admin.is_dir() else []
         time.sleep(0.02)
-    worktree = Path((next(admin.iterdir()) / "gitdir").read_text().strip()).parent
+    worktree = Path(written[0]).parent
     assert worktree.is_dir()
     time.sleep(0.5)  # into the generator run
     child.send_signal(signum)
@@ -264,16 +280,17 @@ def test_a_plain_diff_is_applied_too(kernel_clone, tmp_path):
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["patches"] == [{"path": str(plain), "subject": "bpf-helper.diff"}]
-    assert all(proof["ok"] for proof in report["verify"].values())
+    assert all(proof["state"] == "pass" for proof in report["proofs"].values())
     not_a_patch = tmp_path / "notes.txt"
     not_a_patch.write_text("just words\n")
     bad = run_patchflow("regen", "--tree", kernel_clone, "--patch", not_a_patch)
-    assert (bad.returncode, bad.stderr) == (2, f"patchflow: {not_a_patch}: not a patch (no diff in it)\n")
+    assert (bad.returncode, bad.stderr) == (
+        2, f"patchflow: {not_a_patch}: not a patch: no mail headers and no unified diff found\n")
 
 
-def test_a_patch_without_the_macro_binds_nothing_late_and_fails_relocations(kernel_clone, tmp_path):
-    # a generator change that leaves the declarations as they were: the late probe is the early one,
-    # so its code equals the early code with nothing bound; that proves nothing about late binding
+def test_a_generator_change_without_the_macro_leaves_late_binding_not_applicable(kernel_clone, tmp_path):
+    # a generator change that leaves the declarations as they were: a program cannot override them, so
+    # the late-binding proofs do not apply (and say why) instead of failing
     edit(kernel_clone / "scripts" / "bpf_doc.py", "helpersDocStart = 'Start of BPF helper function descriptions:'\n",
          "helpersDocStart = 'Start of BPF helper function descriptions:'  # matched in bpf.h\n")
     commit_all(kernel_clone, "bpf_doc: say where the start marker is matched")
@@ -281,14 +298,16 @@ def test_a_patch_without_the_macro_binds_nothing_late_and_fails_relocations(kern
     git(kernel_clone, "reset", "-q", "--hard", "HEAD~1")
     series = sorted(str(p) for p in (tmp_path / "series").iterdir())
     proc = run_patchflow("regen", "--tree", kernel_clone, "--patch", *series, "--format", "json")
-    assert proc.returncode == 1, proc.stderr
-    verify = json.loads(proc.stdout)["verify"]
-    assert verify["late_binding"]["ok"] is False
-    assert verify["relocations"]["ok"] is False
-    assert (verify["relocations"]["early"], verify["relocations"]["late"]) == (4, 0)
-    assert verify["relocations"]["reason"] == (
-        "the early-binding code makes 4 helper calls, the late-binding object has 0 R_BPF_64_32 "
-        "relocations to bind: nothing was bound by name")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert {name: change["kind"] for name, change in report["changed"].items()} == dict.fromkeys(
+        ["bpf_helper_defs.h", "bpf-helpers.rst", "bpf-syscall.rst"], "nothing")
+    proofs = report["proofs"]
+    for name in ("late_binding", "relocations"):
+        assert proofs[name]["state"] == "not applicable"
+        assert proofs[name]["reason"] == ("the header after the change has no `#ifndef BPF_HELPER` default for a "
+                                          "program to override: its helpers are bound by id")
+    assert [proofs[name]["state"] for name in ("generator", "helpers", "expansion")] == ["pass"] * 3
 
 
 @pytest.mark.parametrize("age", ["nan", "inf", "1e400", "-5", "10y", ""])

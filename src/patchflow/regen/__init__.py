@@ -1,7 +1,9 @@
-"""`patchflow regen`: apply a generator patch in a throw-away worktree, regenerate, and prove it right.
+"""`patchflow regen`: prove a change to the BPF helper generator or its input on a real tree.
 
-Modules: `patches` (the bundled BPF_HELPER patches and applying a series), `generate` (the tree's own
-`scripts/bpf_doc.py`, before and after), `header` (reading helper declarations back out of a
-generated header), `bpf_object` (compiling the probe program and reading its ELF), `verify` (one
-function per proof) and `run` (the whole job, as the command and the benchmark call it).
+Modules: `sources` (what is compared: the branch against its base, patch files, or the bundled
+change), `patches` (the bundled BPF_HELPER patches and applying a series), `generate` (the tree's
+own `scripts/bpf_doc.py`, for each output), `changes` (what changed in each generated file),
+`header` (reading helper declarations back out of a generated header), `bpf_object` (compiling the
+probe program and reading its ELF), `verify` (one function per proof, with when it applies) and `run`
+(the whole job, as the command and the benchmarks call it).
 """

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict
+from typing import Dict, Tuple
 
 from .. import processes
 from ..errors import PatchflowError
@@ -15,8 +15,7 @@ GENERATOR = "scripts/bpf_doc.py"
 UAPI_HEADER = "include/uapi/linux/bpf.h"
 HEADER = "bpf_helper_defs.h"
 # output file -> the generator's arguments; the header is the one the proofs read, the two manual
-# pages are generated too, when the files are kept (--out), so that the diff shows everything the
-# change touches
+# pages (reStructuredText) show what a change does to the documentation
 OUTPUTS = {
     HEADER: ["--header"],
     "bpf-helpers.rst": ["helpers"],
@@ -49,13 +48,26 @@ def generate_one(tree_path: str, output: str, dest: str, stage: str) -> str:
     return path
 
 
-def generate_all(tree_path: str, dest: str, stage: str, outputs=tuple(OUTPUTS)) -> Dict[str, str]:
-    """The generator's outputs, written into dest: {output name: path}. Runs them side by side."""
+def generate_all(tree_path: str, dest: str, stage: str, outputs=tuple(OUTPUTS),
+                 strict: bool = True) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """The generator's outputs, written into dest, run side by side: ({output: path}, {output: error}).
+
+    With `strict`, the first failure is raised (the side before the change must generate, or there is
+    nothing to compare); without, a failure is the verdict on the change and is handed back.
+    """
     os.makedirs(dest, exist_ok=True)
+    paths, errors = {}, {}
     with ThreadPoolExecutor(max_workers=len(outputs)) as pool:
         futures = {name: pool.submit(generate_one, tree_path, name, dest, stage) for name in outputs}
         try:
-            return {name: future.result() for name, future in futures.items()}
+            for name, future in futures.items():
+                try:
+                    paths[name] = future.result()
+                except GeneratorFailed as exc:
+                    if strict:
+                        raise
+                    errors[name] = str(exc)
         except BaseException:
             processes.kill_all()  # the others, on an interrupt or the first failure
             raise
+    return paths, errors

@@ -13,6 +13,7 @@ from typing import List, Optional, Tuple
 
 from ..errors import BadInput, PatchflowError, TreeError
 from ..tree import last_line, run_git
+from .sources import PatchFile
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 # Newest shape first: a tree takes the first variant that applies.
@@ -65,11 +66,6 @@ def _read(path: str) -> str:
         raise BadInput(f"{path}: {exc.strerror}")
 
 
-def _is_mail(text: str) -> bool:
-    head = text.split("\n\n", 1)[0]
-    return bool(re.search(r"^Subject:", head, re.M)) and bool(re.search(r"^(From |From:)", head, re.M))
-
-
 def hunk_starts(text: str) -> dict:
     """For each file a patch changes, the old start line of each of its hunks, in order."""
     starts, current = {}, None
@@ -90,11 +86,9 @@ def hunk_starts(text: str) -> dict:
     return starts
 
 
-def why_not(work, path: str) -> Optional[str]:
-    """Why `path` does not apply in the worktree (file and hunk), or None when it applies."""
-    text = _read(path)
-    if not re.search(r"^(diff --git |--- )", text, re.M):
-        raise BadInput(f"{path}: not a patch (no diff in it)")
+def why_not(work, patch: PatchFile) -> Optional[str]:
+    """Why `patch` does not apply in the worktree (file and hunk), or None when it applies."""
+    text = patch.text
     proc = run_git(["apply", "--check", "--verbose", "-"], cwd=work.path, timeout=120,
                    input=text.encode("utf-8", "surrogateescape"))
     if proc.returncode == 0:
@@ -112,6 +106,11 @@ def why_not(work, path: str) -> Optional[str]:
     return errors[-1] if errors else (proc_err.strip().splitlines() or ["git apply failed"])[-1]
 
 
+def bundled_patch(variant: str, path: str) -> PatchFile:
+    text = _read(path)
+    return PatchFile(path, path, subject_of(path), text, True)
+
+
 def apply_bundled(work, base: str) -> List[AppliedPatch]:
     """Apply the bundled variant that fits the worktree's generator; the likeliest one is tried first."""
     generator = os.path.join(work.path, "scripts", "bpf_doc.py")
@@ -123,37 +122,35 @@ def apply_bundled(work, base: str) -> List[AppliedPatch]:
     reasons = []
     for variant, path in variants:
         try:
-            return apply_series(work, [path], base, variant=variant)
+            return apply_series(work, [bundled_patch(variant, path)], base, variant=variant)
         except PatchDoesNotApply as exc:
             reasons.append(f"{variant} variant: {exc.reason}")
             run_git(["am", "--abort"], cwd=work.path, timeout=60)
-    raise PatchDoesNotApply(f"no bundled BPF_HELPER patch applies to {base[:12]}: " + "; ".join(reasons))
+    raise PatchDoesNotApply(f"no bundled BPF_HELPER patch applies to {base[:12]}: " + "; ".join(reasons) +
+                            " (a BPF_HELPER change already on your branch: run regen without --bundled in your tree)")
 
 
-def apply_series(work, paths: List[str], base: str, variant: Optional[str] = None) -> List[AppliedPatch]:
+def apply_series(work, series: List[PatchFile], base: str, variant: Optional[str] = None) -> List[AppliedPatch]:
     """Apply the patches in order on the worktree's detached HEAD, one commit each."""
     applied = []
-    for path in paths:
-        text = _read(path)
-        if not re.search(r"^(diff --git |--- )", text, re.M):
-            raise BadInput(f"{path}: not a patch (no diff in it)")
-        data = text.encode("utf-8", "surrogateescape")
-        if _is_mail(text):
+    for patch in series:
+        data = patch.text.encode("utf-8", "surrogateescape")
+        if patch.is_mail:
             proc = run_git([*NO_HOOKS, "am", "--quiet", "--no-3way", "--keep-cr", "-"], cwd=work.path,
                            input=data, env=COMMITTER)
         else:
             proc = run_git(["apply", "--index", "-"], cwd=work.path, input=data)
         if proc.returncode != 0:
             # the worktree goes away with its half-done am; only say why
-            reason = why_not(work, path) or last_line(proc.stderr)
+            reason = why_not(work, patch) or last_line(proc.stderr)
             where = "on top of the patches before it" if applied else f"to {base[:12]}"
-            raise PatchDoesNotApply(f"{path} does not apply {where}: {reason}", reason)
-        if not _is_mail(text):
+            raise PatchDoesNotApply(f"{patch.name} does not apply {where}: {reason}", reason)
+        if not patch.is_mail:
             # a plain diff: committed under its file name
             work.git(*NO_HOOKS, "-c", "user.name=patchflow regen", "-c", "user.email=regen@patchflow.invalid",
-                     "commit", "--quiet", "--no-verify", "-m", f"patchflow regen: {os.path.basename(path)}",
+                     "commit", "--quiet", "--no-verify", "-m", f"patchflow regen: {os.path.basename(patch.path)}",
                      env=COMMITTER)
-        applied.append(AppliedPatch(os.path.abspath(path), subject_of(path), variant))
+        applied.append(AppliedPatch(patch.path, patch.subject, variant))
     return applied
 
 

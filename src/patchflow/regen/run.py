@@ -1,4 +1,4 @@
-"""The whole `regen` job: tree, worktree, patch, generator before and after, and the four proofs."""
+"""The whole `regen` job: tree, what to compare, the generator on both sides, what changed, the proofs."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from .. import processes
 from ..errors import BadInput, TreeError
-from ..tree import KernelTree, TempWorktree, resolve_tree
-from . import bpf_object, generate, patches, verify
+from ..progress import showing, step
+from ..tree import KernelTree, TempWorktree, git_toplevel, resolve_tree
+from . import bpf_object, changes, generate, patches, verify
 from .header import parse_header
+from .sources import Plan, make_plan
 
 DIFF_NAME = "generated.diff"
 
@@ -23,133 +26,178 @@ DIFF_NAME = "generated.diff"
 class RegenResult:
     tree: KernelTree
     tree_spec: str
-    base: str  # the commit id
-    base_subject: str
-    applied: List[patches.AppliedPatch]
-    generated: List[str]  # the files kept (with --out), else their names
-    changed_outputs: List[str]
+    plan: Plan
+    applied: List[patches.AppliedPatch] = field(default_factory=list)
+    generated: List[str] = field(default_factory=list)  # the files kept (with --out), else their names
+    changes: List[changes.OutputChange] = field(default_factory=list)
     proofs: List[verify.Proof] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(proof.ok for proof in self.proofs)
+        return all(proof.state != verify.FAIL for proof in self.proofs)
 
     def as_json(self) -> dict:
+        plan = self.plan
         return {
             "tree": self.tree_spec,
             "tree_path": self.tree.path,
-            "base": self.base,
+            "mode": plan.mode,
+            "base": plan.base,
+            "base_subject": plan.base_subject,
+            "base_chosen": plan.base_why,
+            **({"head": plan.head, "branch": plan.head_name,
+                "commits": [{"id": c, "subject": s} for c, s in plan.commits]} if plan.mode == "branch" else {}),
             "patches": [{"path": p.path, "subject": p.subject, **({"variant": p.variant} if p.variant else {})}
                         for p in self.applied],
+            "skipped": [{"name": name, "reason": why} for name, why in plan.skipped],
+            "notes": plan.notes,
             "generated": self.generated,
-            "changed": self.changed_outputs,
-            "verify": {proof.name: proof.as_json() for proof in self.proofs},
+            "changed": {change.name: change.as_json() for change in self.changes},
+            "proofs": {proof.name: proof.as_json() for proof in self.proofs},
+            "ok": self.ok,
         }
 
 
-def resolve_base(tree: KernelTree, base: Optional[str]):
-    """The commit id and subject of --base (default HEAD)."""
-    ref = base or "HEAD"
-    try:
-        out = tree.git("log", "-1", "--no-walk", "--format=%H%n%s", "--end-of-options", f"{ref}^{{commit}}", "--")
-    except TreeError:
-        raise TreeError(f"--base {ref}: not a commit in {tree.path}")
-    commit, _, subject = out.partition("\n")
-    return commit.strip(), subject.strip()
+def find_tree(spec: Optional[str], max_age: Optional[float]) -> Tuple[KernelTree, str]:
+    """--tree, or the git work tree around the current directory."""
+    if spec:
+        # a clone or a tree build shows its own progress (the tree layer's)
+        return resolve_tree(spec, max_age=max_age, progress=showing()), spec
+    top = git_toplevel(os.getcwd())
+    if top is None:
+        raise TreeError(f"{os.getcwd()} is not in a git work tree: run regen in your kernel tree or give --tree")
+    return KernelTree(top), top
 
 
-def regen(tree_spec: str, base: Optional[str] = None, patch_files: Optional[List[str]] = None,
-          out: Optional[str] = None, max_age: Optional[float] = None, progress: bool = False) -> RegenResult:
+def regen(tree_spec: Optional[str], base: Optional[str] = None, patch_files: Optional[List[str]] = None,
+          out: Optional[str] = None, max_age: Optional[float] = None, bundled: bool = False) -> RegenResult:
     if out and os.path.exists(out) and not os.path.isdir(out):
         raise BadInput(f"--out {out}: exists and is not a directory")
-    tree = resolve_tree(tree_spec, max_age=max_age, progress=progress)
-    commit, subject = resolve_base(tree, base)
-    if patch_files:
-        _refuse_unsafe_paths(patch_files, tree.path)
+    tree, spec = find_tree(tree_spec, max_age)
+    plan = make_plan(tree, base, patch_files, bundled)
+    if plan.patches:
+        _refuse_unsafe_paths(plan, tree.path)
     # the tools are looked for first: a missing compiler is an error before any work
     bpf_object.clang()
     bpf_object.c_preprocessor()
-    with tempfile.TemporaryDirectory(prefix="patchflow-regen-") as scratch, TempWorktree(tree, commit) as work, \
+    result = RegenResult(tree, spec, plan)
+    with tempfile.TemporaryDirectory(prefix="patchflow-regen-") as scratch, \
             ThreadPoolExecutor(max_workers=4) as pool:
         try:
-            return _regen_in(work, scratch, pool, tree, tree_spec, commit, subject, patch_files, out)
+            texts = _generate_both(result, scratch, pool)
+            _prove(result, texts, scratch, pool)
+            _write_diff_and_keep(result, texts, scratch, out)
         except BaseException:
             processes.kill_all()  # the compilers and generators of the worker threads, on Ctrl-C
             raise
+    return result
 
 
-def _refuse_unsafe_paths(patch_files: List[str], tree_path: str) -> None:
+def _refuse_unsafe_paths(plan: Plan, tree_path: str) -> None:
     """One line and exit 2 for a patch whose file names leave the tree, before a worktree exists."""
-    from ..errors import BadInput
-    from ..patch import read_patches
+    from ..patch import parse_text
     from ..paths import refuse_unsafe_paths
 
-    for path in patch_files:
-        try:
-            parsed = read_patches(path)
-        except BadInput:
-            continue  # unreadable or not a patch: apply_series says so in its own words
-        refuse_unsafe_paths(parsed, tree_path)
+    for patch in plan.patches:
+        refuse_unsafe_paths(parse_text(patch.text, patch.name), tree_path)
 
 
-def _regen_in(work, scratch, pool, tree, tree_spec, commit, subject, patch_files, out) -> RegenResult:
+def _worktree(stack: ExitStack, tree: KernelTree, commit: str, what: str) -> TempWorktree:
+    with step(f"checking out {what} ({commit[:12]}) in a temporary worktree"):
+        work = stack.enter_context(TempWorktree(tree, commit))
     patches.tree_has_generator(work)
+    return work
+
+
+def _generate(work_path: str, dest: str, stage: str, strict: bool):
+    with step(f"running scripts/bpf_doc.py {stage}"):
+        return generate.generate_all(work_path, dest, stage, strict=strict)
+
+
+def _generate_both(result: RegenResult, scratch: str, pool) -> Dict[str, Tuple[dict, dict]]:
+    """Generate before and after the change, each in a temporary worktree: {side: (paths, errors)}."""
+    plan, tree = result.plan, result.tree
+    before_dir, after_dir = os.path.join(scratch, "before"), os.path.join(scratch, "after")
+    with ExitStack() as stack:
+        base = _worktree(stack, tree, plan.base, "the base")
+        if plan.mode == "branch":
+            # the base generates while the branch is checked out beside it (no progress line from
+            # the worker thread: one step at a time owns the terminal line)
+            before = pool.submit(generate.generate_all, base.path, before_dir, "at the base", strict=True)
+            head = _worktree(stack, tree, plan.head, plan.head_name)
+            with step(f"running scripts/bpf_doc.py at the base and on {plan.head_name}"):
+                after = generate.generate_all(head.path, after_dir, f"on {plan.head_name}", strict=False)
+                return {"before": before.result(), "after": after}
+        before = _generate(base.path, before_dir, "before the change", True)
+        with step(f"applying {len(plan.patches) or 'the bundled'} patch{'es' if len(plan.patches) > 1 else ''}"):
+            if plan.mode == "patches":
+                result.applied = patches.apply_series(base, plan.patches, plan.base)
+            else:
+                result.applied = patches.apply_bundled(base, plan.base)
+        return {"before": before, "after": _generate(base.path, after_dir, "after the change", False)}
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
+def _prove(result: RegenResult, generated, scratch: str, pool) -> None:
+    (before_paths, _), (after_paths, errors) = generated["before"], generated["after"]
+    before = {name: _read(path) for name, path in before_paths.items()}
+    after = {name: _read(path) for name, path in after_paths.items()}
+    generated["texts"] = (before, after)
+    header = generate.HEADER
+    result.proofs = [verify.generator(errors, list(before))]
+    parsed_before = parse_header(before[header])
+    if header not in after:
+        result.changes = changes.describe_all(before, after, errors, header, None)
+        reason = "the generator made no header after the change"
+        result.proofs += [verify.not_applicable(name, reason) for name in verify.PROOFS[1:]]
+        return
+    parsed_after = parse_header(after[header])
+    result.changes = changes.describe_all(before, after, errors, header, (parsed_before, parsed_after))
+    added = [helper.name for helper in changes.helper_diff(parsed_before, parsed_after).added]
     build = os.path.join(scratch, "build")
     os.makedirs(build)
-    before_dir, after_dir = os.path.join(scratch, "before"), os.path.join(scratch, "after")
-    # the manual pages only matter to someone who keeps the files
-    outputs = tuple(generate.OUTPUTS) if out else (generate.HEADER,)
-    before = generate.generate_all(work.path, before_dir, "before the patch", outputs)
-    before_header = before[generate.HEADER]
-    # what needs only the header before the patch runs while the patch is applied
-    pp_before = pool.submit(bpf_object.preprocess, before_header, os.path.join(build, "before.i"))
-    parsed_before = pool.submit(_parse, before_header)
-    if patch_files:
-        applied = patches.apply_series(work, list(patch_files), commit)
-    else:
-        applied = patches.apply_bundled(work, commit)
-    after = generate.generate_all(work.path, after_dir, "after the patch", outputs)
-    after_header = after[generate.HEADER]
-    pp_after = pool.submit(bpf_object.preprocess, after_header, os.path.join(build, "after.i"))
-    early = pool.submit(bpf_object.compile_probe, after_header, os.path.join(build, "early"), False)
-    late = pool.submit(bpf_object.compile_probe, after_header, os.path.join(build, "late"), True)
-    parsed_after = _parse(after_header)
-    result = RegenResult(tree, tree_spec, commit, subject, applied, [], [])
-    result.proofs = [
-        verify.helpers(parsed_before.result(), parsed_after),
-        verify.expansion(pp_before.result(), pp_after.result()),
-        verify.late_binding(late.result()),
-        verify.relocations(early.result(), late.result(), parsed_after),
-    ]
-    diff, result.changed_outputs = _diff(before, after)
+    why_not = verify.overridable(after[header])
+    with step("cc -E on both headers" + (", clang on the probe programs" if why_not is None else "")):
+        pp_before = pool.submit(bpf_object.preprocess, before_paths[header], os.path.join(build, "before.i"))
+        pp_after = pool.submit(bpf_object.preprocess, after_paths[header], os.path.join(build, "after.i"))
+        if why_not is None:
+            early = pool.submit(bpf_object.compile_probe, after_paths[header], os.path.join(build, "early"), False)
+            late = pool.submit(bpf_object.compile_probe, after_paths[header], os.path.join(build, "late"), True)
+        result.proofs.append(verify.helpers(parsed_before, parsed_after))
+        names = {helper.name for helper in parsed_before.helpers + parsed_after.helpers}
+        result.proofs.append(verify.expansion(pp_before.result(), pp_after.result(), added, names))
+        if why_not is not None:
+            result.proofs += [verify.not_applicable(name, why_not) for name in ("late_binding", "relocations")]
+        else:
+            result.proofs.append(verify.late_binding(late.result()))
+            result.proofs.append(verify.relocations(early.result(), late.result(), parsed_after))
+
+
+def _write_diff_and_keep(result: RegenResult, generated, scratch: str, out: Optional[str]) -> None:
+    before, after = generated["texts"]
     with open(os.path.join(scratch, DIFF_NAME), "w") as handle:
-        handle.write(diff)
-    kept = [os.path.join("before", name) for name in outputs] + \
-           [os.path.join("after", name) for name in outputs] + [DIFF_NAME]
+        handle.write(_diff(before, after))
+    kept = [os.path.join("before", name) for name in before] + \
+           [os.path.join("after", name) for name in after] + [DIFF_NAME]
     try:
         result.generated = _keep(scratch, kept, out) if out else kept
     except OSError as exc:
         raise BadInput(f"--out {out}: {exc.strerror}: {exc.filename}")
-    return result
 
 
-def _parse(header: str):
-    with open(header, encoding="utf-8", errors="replace") as handle:
-        return parse_header(handle.read())
-
-
-def _diff(before: dict, after: dict):
-    parts, changed = [], []
+def _diff(before: Dict[str, str], after: Dict[str, str]) -> str:
+    """The unified diff of each output generated on both sides ({name: text})."""
+    parts = []
     for name in before:
-        with open(before[name], encoding="utf-8", errors="replace") as handle:
-            old = handle.read().splitlines(keepends=True)
-        with open(after[name], encoding="utf-8", errors="replace") as handle:
-            new = handle.read().splitlines(keepends=True)
-        lines = list(difflib.unified_diff(old, new, f"before/{name}", f"after/{name}"))
-        if lines:
-            changed.append(name)
-            parts.extend(lines)
-    return "".join(parts), changed
+        if name in after:
+            parts.extend(difflib.unified_diff(before[name].splitlines(keepends=True),
+                                              after[name].splitlines(keepends=True), f"before/{name}",
+                                              f"after/{name}"))
+    return "".join(parts)
 
 
 def _keep(scratch: str, names: List[str], out: str) -> List[str]:
