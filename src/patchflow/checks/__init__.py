@@ -39,12 +39,12 @@ class CheckInfo:
 
     @property
     def doc(self) -> str:
-        """The docstring, dedented; tabs in its examples are kept (inspect.cleandoc would expand
-        them, and a whitespace rule's bad and good examples would then read the same)."""
+        """The docstring, dedented; tabs and trailing blanks in its examples are kept (inspect.cleandoc
+        would expand tabs, and a whitespace rule's bad and good examples would then read the same)."""
         lines = (self.func.__doc__ or "").strip("\n").split("\n")
         rest = lines[1:]
         indent = min((len(line) - len(line.lstrip(" ")) for line in rest if line.strip()), default=0)
-        return "\n".join([lines[0].strip()] + [line[indent:].rstrip(" ") for line in rest]).strip()
+        return "\n".join([lines[0].strip()] + [line[indent:] if line.strip() else "" for line in rest]).strip()
 
     @property
     def summary(self) -> str:
