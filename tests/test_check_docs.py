@@ -10,8 +10,7 @@ from patchflow.checks._doc import SECTIONS, DocError, check_arguments, example_m
 
 # Families (and single types) whose docstrings are still in the first landing's shape (## Use instead,
 # examples that do not run). Whoever converts one removes it here; the set goes away once it is empty.
-PENDING = {"subject", "series", "cover", "xmas", "_house", "FIXES_TAG_MISSING", "VERIFY_FIXES", "TREE_SELECTION",
-           "message", "alignment", "preprocessor", "paths", "BAD_FIXES_TAG"}
+PENDING = {"subject", "series", "cover", "xmas", "_house", "FIXES_TAG_MISSING", "VERIFY_FIXES", "TREE_SELECTION"}
 OLD_SECTIONS = ["## What it does", "## Why is this bad?", "## Example", "## Use instead"]
 
 TYPES = sorted(registry())
@@ -28,7 +27,7 @@ def _run_example(run_cli, tmp_path, kernel_tree_path, example):
     mbox = tmp_path / "example.mbox"
     mbox.write_text(example_mbox(example), encoding="utf-8", errors="surrogateescape")
     status, out, err = run_cli(*check_arguments(example, str(mbox), kernel_tree_path))
-    types = {m.group(1) for m in re.finditer(r"^\S+:\d+: \w+:(\w+):", out, re.M)}
+    types = {m.group(1) for m in re.finditer(r"^\S+?:(?:\d+:)? (?:ERROR|WARNING|CHECK):(\w+):", out, re.M)}
     return status, out, err, types
 
 

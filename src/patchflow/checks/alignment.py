@@ -267,16 +267,39 @@ def parenthesis_alignment(patch, ctx):
     left behind when the patch lengthened its opening line.
 
     ## Example
-        print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
-                          proto['ret_star'], proto['name']), end='')
+    ```bad
+     {
+    +	return bpf_map_update_value(map, f.file, key, value,
+    +		attr->flags);
+     }
+    ```
 
-    In bpf_doc.py, where `print` stands at column 9, the second line is aligned with the `(` inside
-    the string, and patchflow says:
-    "Alignment should match open parenthesis at column 44 (found 27)"
+    ```good
+     {
+    +	return bpf_map_update_value(map, f.file, key, value,
+    +				    attr->flags);
+     }
+    ```
 
-    ## Use instead
-        print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
-                                           proto['ret_star'], proto['name']), end='')
+    In Python, where columns are characters: the BPF_HELPER patch to bpf_doc.py aligned the second line
+    with the `(` inside the string, and patchflow says "Alignment should match open parenthesis at
+    column 44 (found 27)":
+
+    ```bad path=scripts/bpf_doc.py
+     def print_one(self, proto):
+    +        print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
+    +                          proto['ret_star'], proto['name']), end='')
+    ```
+
+    ```good path=scripts/bpf_doc.py
+     def print_one(self, proto):
+    +        print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
+    +                                           proto['ret_star'], proto['name']), end='')
+    ```
+
+    ## Fix
+    Start the continuation one column past the open parenthesis: in C with tabs, then fewer than 8
+    spaces (vim's `cino=(0`, Emacs's `linux` style do it); in Python with spaces.
     """
     for file in patch.files:
         yield from file_hits(patch, file, ctx)

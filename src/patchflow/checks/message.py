@@ -79,17 +79,24 @@ def commit_message(patch, ctx):
     does not, since neither explains anything.
 
     ## Example
-        Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
 
-        Signed-off-by: Jane Doe <jane@example.org>
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
 
-    ## Use instead
-        Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
+    ```good
+    Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
 
-        The value buffer is copied with kvmalloc() and copy_from_bpfptr() by
-        hand; kvmemdup_bpfptr() does both and frees on failure.
+    The value buffer is copied with kvmalloc() and copy_from_bpfptr() by
+    hand; kvmemdup_bpfptr() does both and frees on failure.
 
-        Signed-off-by: Jane Doe <jane@example.org>
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Say why the change is needed and what it does, in a paragraph or two above the tags
+    (`git commit --amend`).
     """
     if not patch.is_mail or not _has_diff(patch):
         return
@@ -116,11 +123,26 @@ def commit_log_long_line(patch, ctx):
     in the mail clients maintainers read patches in. Usually the line is an unwrapped paragraph.
 
     ## Example
-        The verifier rejected programs that passed a pointer to a stack slot that was partially initialised, which broke loaders.
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Accept partially initialised stack slots
 
-    ## Use instead
-        The verifier rejected programs that passed a pointer to a stack slot
-        that was partially initialised, which broke loaders.
+    The verifier rejected programs that passed a pointer to a stack slot that was partially initialised, which broke loaders.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] bpf: Accept partially initialised stack slots
+
+    The verifier rejected programs that passed a pointer to a stack slot
+    that was partially initialised, which broke loaders.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Wrap the paragraph at 72-75 columns (`git commit --amend`; in vim `gq`, in Emacs `M-q`). Keep
+    tags, links and quoted logs as they are: they are exempt.
     """
     if not patch.is_mail or not (_has_diff(patch) or patch.is_cover_letter):
         return
@@ -161,17 +183,23 @@ def missing_sign_off(patch, ctx):
     patch without it, whatever its content.
 
     ## Example
-        Add the missing bounds check.
-        ---
-         net/core/dev.c | 2 ++
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
 
-    ## Use instead
-        Add the missing bounds check.
+    Add the missing bounds check on the user's key size.
+    ```
 
-        Signed-off-by: Jane Doe <jane@example.org>
-        ---
+    ```good
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
 
-    (`git commit -s` and `git format-patch -s` add it.)
+    Add the missing bounds check on the user's key size.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    `git commit --amend -s` adds it to the last commit; `git commit -s` and `git format-patch -s` add
+    it as you go.
     """
     if not patch.is_mail or not _has_diff(patch):
         return
@@ -305,17 +333,28 @@ def from_sign_off_mismatch(patch, ctx):
     another address or `user.name` differs between machines.
 
     ## Example
-        From: Jane Doe <jane@example.org>
-        ...
-        Signed-off-by: Jane Doe <jane.doe@work.example.com>
+    ```bad
+    From: Jane Doe <jane@example.org>
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
 
-    ## Use instead
-        From: Jane Doe <jane@example.org>
-        ...
-        Signed-off-by: Jane Doe <jane@example.org>
+    Add the missing bounds check on the user's key size.
 
-    or add an in-body `From: Jane Doe <jane.doe@work.example.com>` line when sending for another
-    address.
+    Signed-off-by: Jane Doe <jane.doe@work.example.com>
+    ```
+
+    ```good
+    From: Jane Doe <jane@example.org>
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
+
+    Add the missing bounds check on the user's key size.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Sign off with the address you send from (`git config user.email`), or, when sending for another
+    address, start the body with an in-body `From: Jane Doe <jane.doe@work.example.com>` line
+    (`git format-patch --from` writes it).
     """
     if not patch.is_mail or not _has_diff(patch):
         return
@@ -343,15 +382,28 @@ def no_author_sign_off(patch, ctx):
     wrong author; maintainers will not apply it until that is fixed.
 
     ## Example
-        From: Jane Doe <jane@example.org>
-        ...
-        Signed-off-by: John Roe <john@example.org>
+    ```bad
+    From: Jane Doe <jane@example.org>
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
 
-    ## Use instead
-        From: Jane Doe <jane@example.org>
-        ...
-        Signed-off-by: Jane Doe <jane@example.org>
-        Signed-off-by: John Roe <john@example.org>
+    Add the missing bounds check on the user's key size.
+
+    Signed-off-by: John Roe <john@example.org>
+    ```
+
+    ```good
+    From: Jane Doe <jane@example.org>
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
+
+    Add the missing bounds check on the user's key size.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    Signed-off-by: John Roe <john@example.org>
+    ```
+
+    ## Fix
+    Ask the author for their sign-off and add it above yours; if you are the author, fix the From:
+    (`git commit --amend --reset-author`).
     """
     if not patch.is_mail or not _has_diff(patch) or next(_sign_offs(patch), None) is None:
         return
@@ -401,11 +453,27 @@ def bad_fixes_tag(patch, ctx):
     rebase. `git config core.abbrev 12` and `--pretty='Fixes: %h ("%s")'` write it right.
 
     ## Example
-        Fixes: 54a4f0239f2e ("KVM: MMU: make kvm_mmu_zap_page() return the number of pages it actually freed")
-        fixes: 54a4f02 (KVM: MMU: make kvm_mmu_zap_page() return ...)
+    ```bad
+    Subject: [PATCH bpf] bpf: Fix the key size check in map_lookup_elem
 
-    ## Use instead
-        Fixes: 54a4f0239f2e ("KVM: MMU: make kvm_mmu_zap_page() return the number of pages it actually freed")
+    The bounds check compared the key size against the value size.
+
+    Fixes: 54a4f02 (bpf: Add map_lookup_elem)
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf] bpf: Fix the key size check in map_lookup_elem
+
+    The bounds check compared the key size against the value size.
+
+    Fixes: 54a4f0239f2e ("bpf: Add map_lookup_elem")
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT` prints the tag;
+    `git config core.abbrev 12` makes 12 digits the default.
     """
     if not patch.is_mail:
         return

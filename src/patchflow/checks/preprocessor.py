@@ -156,14 +156,34 @@ def prefer_ifndef(patch, ctx):
     `#if !defined(BPF_HELPER)` into bpf_helper_defs.h and went another round on the bpf list for it.
 
     ## Example
-        print('#if !defined(BPF_HELPER)')
-        print('#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id')
-        print('#endif')
+    ```bad path=scripts/bpf_doc.py
+     def print_header(self):
+    +    print('#if !defined(BPF_HELPER)')
+    +    print('#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id')
+    +    print('#endif')
+    ```
 
-    ## Use instead
-        print('#ifndef BPF_HELPER')
-        print('#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id')
-        print('#endif')
+    ```good path=scripts/bpf_doc.py
+     def print_header(self):
+    +    print('#ifndef BPF_HELPER')
+    +    print('#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id')
+    +    print('#endif')
+    ```
+
+    ```bad path=include/linux/bpf.h
+    +#if !defined(BPF_HELPER)
+    +#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id
+    +#endif
+    ```
+
+    ```good path=include/linux/bpf.h
+    +#ifndef BPF_HELPER
+    +#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id
+    +#endif
+    ```
+
+    ## Fix
+    Write `#ifndef X`; keep `#if !defined(X)` only when the condition tests more than one thing.
     """
     for kind, hit in preprocessor_hits(patch, ctx):
         if kind == "ifndef":
@@ -184,14 +204,20 @@ def prefer_ifdef(patch, ctx):
     for it as they ask for `#ifndef` (see `patchflow explain PREFER_IFNDEF`, the BPF_HELPER story).
 
     ## Example
-        #if defined(CONFIG_BPF_SYSCALL)
-        int bpf_prog_demo(void);
-        #endif
+    ```bad path=include/linux/bpf.h
+    +#if defined(CONFIG_BPF_SYSCALL)
+    +int bpf_prog_demo(void);
+    +#endif
+    ```
 
-    ## Use instead
-        #ifdef CONFIG_BPF_SYSCALL
-        int bpf_prog_demo(void);
-        #endif
+    ```good path=include/linux/bpf.h
+    +#ifdef CONFIG_BPF_SYSCALL
+    +int bpf_prog_demo(void);
+    +#endif
+    ```
+
+    ## Fix
+    Write `#ifdef X`; keep `#if defined(X)` only when the condition tests more than one thing.
     """
     for kind, hit in preprocessor_hits(patch, ctx):
         if kind == "ifdef":
