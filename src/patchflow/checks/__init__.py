@@ -10,8 +10,9 @@ Scopes, and what the function is called with:
 - "patch":  every patch: `(patch: Patch, ctx)`; yields `Hit`s.
 - "series": once per command line: `(series: Series, ctx)`; yields `Hit`s (each naming its patch).
 
-A module is found by its name: the family is the module, so a check of type SUBJECT_TOO_LONG lives in
-`checks/subject.py`; `patchflow explain TYPE` says which module holds a type.
+The family is the module (`checks/<family>.py`); a type's name does not tell its family (NO_AUTHOR_SIGN_OFF
+is in message.py), so `patchflow explain TYPE` says which module holds a type. A check's docstring has
+the shape `checks/_doc.py` reads, and its examples run as tests (tests/test_check_docs.py).
 """
 
 from __future__ import annotations
