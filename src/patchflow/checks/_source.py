@@ -110,3 +110,39 @@ def lexed_windows(patch, file, ctx) -> list:
                 result.append((pre_window, post_window, lex(post_window, language)))
         ctx.cache[key] = result
     return ctx.cache[key]
+
+
+# --- checkpatch's masked view of the changed lines (LONG_LINE's kinds) ---------------------------
+
+_COMMENT_EDGE = lazy(r"(/\*|\*/)")
+_COMMENT_EDGE_IN_STRING = lazy(r'"[^"]*(?:/\*|\*/)[^"]*"')
+_COMMENT_MIDDLE = lazy(r"^\s*(?:\*\*+| \*)(?:\s|$)")
+
+
+def _hunk_starts_in_comment(hunk) -> bool:
+    """checkpatch's guess: a hunk starts in a comment when its first comment edge is a `*/`, or its
+    first line looks like the middle of a block comment (` * ...`)."""
+    for line in hunk.lines:
+        if line.kind == "-":
+            continue
+        match = _COMMENT_EDGE.search(line.text)
+        if match and not _COMMENT_EDGE_IN_STRING.search(line.text):
+            return match.group(1) == "*/"
+    first = hunk.lines[0] if hunk.lines else None
+    return first is not None and bool(_COMMENT_MIDDLE.match(first.text))
+
+
+def masked_lines(file) -> dict:
+    """{patch line: text masked as checkpatch masks it} for the added and context lines of a file
+    diff, each hunk lexed once (`patchflow.lexers.c.checkpatch_masked`)."""
+    from ..lexers.c import checkpatch_masked
+
+    masked = {}
+    for hunk in file.hunks:
+        lines = [line for line in hunk.lines if line.kind != "-"]
+        if not lines:
+            continue
+        texts = checkpatch_masked("\n".join(line.text for line in lines), _hunk_starts_in_comment(hunk))
+        for line, text in zip(lines, texts):
+            masked[line.patch_line] = text
+    return masked

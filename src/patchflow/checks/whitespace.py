@@ -240,7 +240,7 @@ def _long_line_patterns():
         define_string=re.compile(r"^\s*#\s*define\s+\w+\s+" + string + "$"),
         special=re.compile(r"\bEFI_GUID\s*\(|^\s*(?:\w+)?\s*DEFINE_PER_CPU"),
         url=re.compile(r"\b[a-z][\w.+-]*://\S+", re.IGNORECASE),
-        trailing_comment=re.compile("(\x1c[\\s\x1c]*)$"),
+        trailing_comment=re.compile("(\x1c[\\s\x1c]*)$"),  # COMMENT_MASK of lexers.c
         trailing_string=re.compile(r"\s*(" + string + r"(?:\s*(?:\\|,\s*|\)\s*;\s*))?)$"),
     )
 
@@ -256,10 +256,13 @@ def _long_line_kind(line, file, ctx, length):
     key = ("long_line_kind", id(line), limit)
     if key in ctx.cache:
         return ctx.cache[key]
-    from ._clex import sanitized_lines
+    from ._source import masked_lines
 
     p = _long_line_patterns()
-    code = sanitized_lines(file, ctx.cache).get(line.patch_line, line.text)
+    masked_key = ("masked", id(file))
+    if masked_key not in ctx.cache:
+        ctx.cache[masked_key] = masked_lines(file)
+    code = ctx.cache[masked_key].get(line.patch_line, line.text)
     kind = "LONG_LINE"
     match = p.log_line.match(code)
     if match and _width(code[:len(code) - len(match.group(1))]) <= limit:
