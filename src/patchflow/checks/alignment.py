@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional
 
 from . import CHECK, Hit, check
-from ._source import language_of, lex, lexed_windows
+from ._source import language_of, lex
 
 # A continuation line is held to the open parenthesis when the line before it ends with one of these:
 # the places where kernel code breaks a list of arguments or conditions (checkpatch's rule, and the
@@ -146,17 +146,14 @@ class FileAlignment:
 
 
 def file_alignment(patch, file, ctx, language: str) -> FileAlignment:
-    """The alignment rules of the lines around one file's hunks (cached per file in ctx.cache)."""
-    key = ("alignment", patch.source, patch.index_in_source, file.path)
-    if key not in ctx.cache:
-        post: Dict[int, Alignment] = {}
-        pre_windows, post_windows = [], []
-        for pre_window, post_window, post_tokens in lexed_windows(patch, file, ctx):
-            post.update(analyse(post_tokens, language))
-            pre_windows.append(pre_window)
-            post_windows.append(post_window)
-        ctx.cache[key] = FileAlignment(post, pre_windows, post_windows, language)
-    return ctx.cache[key]
+    """The alignment rules of the lines around one file's hunks."""
+    post: Dict[int, Alignment] = {}
+    pre_windows, post_windows = [], []
+    for pre_window, post_window, post_tokens in ctx.sources.lexed_windows(file):
+        post.update(analyse(post_tokens, language))
+        pre_windows.append(pre_window)
+        post_windows.append(post_window)
+    return FileAlignment(post, pre_windows, post_windows, language)
 
 
 def _message(rule: Alignment) -> str:
@@ -282,8 +279,8 @@ def parenthesis_alignment(patch, ctx):
     ```
 
     In Python, where columns are characters: the BPF_HELPER patch to bpf_doc.py aligned the second line
-    with the `(` inside the string, and patchflow says "Alignment should match open parenthesis at
-    column 44 (found 27)":
+    with the `(` inside the string, and patchflow says
+    "Alignment should match open parenthesis at column 44 (found 27)":
 
     ```bad path=scripts/bpf_doc.py
      def print_one(self, proto):
