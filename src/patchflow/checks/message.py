@@ -428,9 +428,7 @@ def _balanced_parens(text, start):
 def _known_commit(ctx, commit_id):
     """(12-digit id, subject) of a commit of the kernel tree (--tree, or the one around the current
     directory), or None without a tree or when the tree lacks it."""
-    from ._history import history_of
-
-    history = history_of(ctx)
+    history = ctx.history
     found = history.peel(commit_id) if history is not None else None
     return (found[0][:12], found[1]) if found else None
 

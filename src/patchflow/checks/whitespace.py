@@ -249,20 +249,12 @@ def _width(text):
     return len(text.expandtabs(TAB_SIZE)) if "\t" in text else len(text)
 
 
-def _long_line_kind(line, file, ctx, length):
+def _long_line_kind(line, file, ctx):
     """LONG_LINE, LONG_LINE_COMMENT, LONG_LINE_STRING, or None for lines checkpatch lets be long:
     a log call or a line that ends in a string starting within the limit, a lone string, a URL."""
     limit = ctx.options.max_line_length
-    key = ("long_line_kind", id(line), limit)
-    if key in ctx.cache:
-        return ctx.cache[key]
-    from ._source import masked_lines
-
     p = _long_line_patterns()
-    masked_key = ("masked", id(file))
-    if masked_key not in ctx.cache:
-        ctx.cache[masked_key] = masked_lines(file)
-    code = ctx.cache[masked_key].get(line.patch_line, line.text)
+    code = ctx.sources.masked_lines(file).get(line.patch_line, line.text)
     kind = "LONG_LINE"
     match = p.log_line.match(code)
     if match and _width(code[:len(code) - len(match.group(1))]) <= limit:
@@ -280,7 +272,6 @@ def _long_line_kind(line, file, ctx, length):
             match = p.trailing_string.search(without_comments)
             if match and _width(code[:len(code) - len(match.group(1))]) <= limit:
                 kind = "LONG_LINE_STRING"
-    ctx.cache[key] = kind
     return kind
 
 
@@ -296,7 +287,7 @@ def _long_line(line, file, ctx, wanted):
     if wanted != "LONG_LINE" and "LONG_LINE" in ctx.options.ignore:
         return None
     length = _width(text)
-    if length <= limit or _long_line_kind(line, file, ctx, length) != wanted:
+    if length <= limit or ctx.once(_long_line_kind, line, file) != wanted:
         return None
     return Hit.at(line, file, f"line length of {length} exceeds {limit} columns", column=limit + 1)
 
