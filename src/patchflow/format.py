@@ -487,9 +487,9 @@ class AtomicOutput:
 
     def commit(self, names: Sequence[str]) -> None:
         """Move the files into place, each with one rename; SIGINT/SIGTERM wait until all are moved."""
-        from .tree import _signals_deferred
+        from .tree import signals_deferred
 
-        with _signals_deferred():
+        with signals_deferred():
             try:
                 if not self._inside:
                     os.makedirs(os.path.dirname(self.directory), exist_ok=True)

@@ -17,11 +17,8 @@ Every tree image is checked against every line of the hunks before it is used.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
-
-from . import processes
 
 # How far above a hunk a window may start when no safe starting line is nearer.
 MAX_LINES_ABOVE = 400
@@ -49,10 +46,12 @@ def read_blobs(tree, blob_ids: Iterable[str]) -> Dict[str, str]:
     ids = [b for b in dict.fromkeys(blob_ids) if b and set(b) != {"0"}]
     if not ids:
         return {}
-    try:
-        proc = processes.run(["git", "--no-pager", "cat-file", "--batch"], cwd=tree.path,
-                             input=("\n".join(ids) + "\n").encode(), timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
+    from .errors import TreeError
+    from .tree import run_git
+
+    try:  # git missing is said (ToolMissing); a tree git cannot read in time only costs the pre-images
+        proc = run_git(["cat-file", "--batch"], cwd=tree.path, input=("\n".join(ids) + "\n").encode(), timeout=60)
+    except (OSError, TreeError):
         return {}
     if proc.returncode != 0:
         return {}
