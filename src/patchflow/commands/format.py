@@ -68,7 +68,11 @@ def _shown(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def run(args) -> int:
+def _prepare(args):
+    """Everything `format` knows before it writes: the tree, the range, the tag, the changelog and the
+    recipients (bad input raises BadInput, nothing is written yet)."""
+    from types import SimpleNamespace
+
     from .. import format as fmt
     from ..errors import BadInput
     from ..maintainers import TAGGED_TREES
@@ -104,14 +108,23 @@ def run(args) -> int:
     log = fmt.changelog(store, args.version, changes, args.prev_link)
     if args.version > 1 and not log:
         _warn(f"no changelog for v{args.version}: say what changed since v{args.version - 1} with --changes FILE")
-    cover = len(rng.commits) > 1 or args.cover or cover_text is not None
     prefix = fmt.subject_prefix(tag, args.rfc)
     recipients = None
     if args.auto and maintainers is not None:
         recipients = maintainers.recipients(paths, fmt.patch_texts(repo, rng, prefix, args.version))
-    addressing = fmt.addressing(recipients, args.to, args.cc)
     if not tree_is_repo:
         _base_warning(tree, rng.base, tag)
+    return SimpleNamespace(repo=repo, tree=tree, rng=rng, tag=tag, changes=changes, cover_text=cover_text,
+                           store=store, log=log, prefix=prefix, addressing=fmt.addressing(recipients, args.to, args.cc),
+                           cover=len(rng.commits) > 1 or args.cover or cover_text is not None)
+
+
+def run(args) -> int:
+    from .. import format as fmt
+
+    plan = _prepare(args)
+    repo, tree, rng, tag, changes, cover_text = plan.repo, plan.tree, plan.rng, plan.tag, plan.changes, plan.cover_text
+    store, log, prefix, addressing, cover = plan.store, plan.log, plan.prefix, plan.addressing, plan.cover
 
     with fmt.AtomicOutput(args.output) as out:
         mails = fmt.format_patch(repo, rng, out.staging, prefix, args.version, cover,
