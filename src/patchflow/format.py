@@ -28,7 +28,6 @@ from .tree import KernelTree, git
 SUBJECT_PLACEHOLDER = "*** SUBJECT HERE ***"
 BLURB_PLACEHOLDER = "*** BLURB HERE ***"
 _LAST_N = re.compile(r"^-(\d+)$")
-_SHORTLOG_HEAD = re.compile(r"^\S.* \(\d+\):$")
 _DIFFSTAT_SUMMARY = re.compile(r"^ \d+ files? changed")
 # the configuration format-patch reads that would change what git am gets back (a prefix-less diff,
 # an added Signed-off-by), or the file names

@@ -33,7 +33,6 @@ _LOG_DUMP = (
     lazy(r"^\s*#\d+\s*\[[0-9a-fA-F]+\]\s*\w+ at [0-9a-fA-F]+"),  # crash(8) back traces
 )
 
-_FIXES = lazy(r"^\s*(fixes:?)\s*(?:commit\s*)?([0-9a-f]{5,40})", re.IGNORECASE)
 _FIXES_WELL_FORMED = lazy(r"^Fixes: [0-9a-f]{12,40} \(")
 # "Jane Doe (3):", the first line of the shortlog under a cover letter's blurb
 _SHORTLOG_HEADER = lazy(r"^\S.* \(\d+\):$")
@@ -412,19 +411,6 @@ def no_author_sign_off(patch, ctx):
         yield Hit(f"Missing Signed-off-by: line by nominal patch author '{_author(patch)}'", patch=patch)
 
 
-def _balanced_parens(text, start):
-    """The end (exclusive) of the balanced parenthesis group at text[start], or None."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return None
-
-
 def _known_commit(ctx, commit_id):
     """(12-digit id, subject) of a commit of the kernel tree (--tree, or the one around the current
     directory), or None without a tree or when the tree lacks it."""
@@ -475,21 +461,19 @@ def bad_fixes_tag(patch, ctx):
     """
     if not patch.is_mail:
         return
+    from .fixes import read_fixes_line
+
     for patch_line, text in patch.message:
-        match = _FIXES.match(text)
-        if not match:
+        tag = read_fixes_line(text, patch_line)
+        if tag is None or len(tag.commit) < 5:
             continue
-        given = match.group(2).lower()
-        commit = given[:12]
-        title, quoted = "commit title", False
-        rest = text[match.end():].lstrip()
-        if rest.startswith("("):
-            end = _balanced_parens(rest, 0)
-            if end is not None:
-                title = rest[1:end - 1]
-                if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
-                    title, quoted = title[1:-1], True
-        known = _known_commit(ctx, given)
+        commit, title, quoted = tag.commit[:12], "commit title", False
+        written = tag.parenthesised()
+        if written is not None:
+            title = written
+            if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
+                title, quoted = title[1:-1], True
+        known = _known_commit(ctx, tag.commit)
         well_formed = quoted and _FIXES_WELL_FORMED.match(text)
         if well_formed and (known is None or known[1] == title):
             continue

@@ -17,8 +17,6 @@ from .bpf_object import (PROBE_HELPERS, PROBE_SECTION, R_BPF_64_32, ToolRun, bin
 from ..lexers.c import code_tokens, tokenize
 from .header import HelperHeader
 
-PROOFS = ("helpers", "expansion", "late_binding", "relocations")
-
 
 @dataclass
 class Proof:
