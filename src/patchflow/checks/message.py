@@ -419,6 +419,34 @@ def _known_commit(ctx, commit_id):
     return (found[0][:12], found[1]) if found else None
 
 
+def _bad_fixes_hits(patch, ctx):
+    """BAD_FIXES_TAG's findings: each Fixes: line not in the form, or (with a tree) naming another subject."""
+    if not patch.is_mail:
+        return
+    from .fixes import read_fixes_line
+
+    for patch_line, text in patch.message:
+        tag = read_fixes_line(text, patch_line)
+        if tag is None or len(tag.commit) < 5:
+            continue
+        commit, title, quoted = tag.commit[:12], "commit title", False
+        written = tag.parenthesised()
+        if written is not None:
+            title = written
+            if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
+                title, quoted = title[1:-1], True
+        known = _known_commit(ctx, tag.commit)
+        well_formed = quoted and _FIXES_WELL_FORMED.match(text)
+        if well_formed and (known is None or known[1] == title):
+            continue
+        if known is not None:
+            commit, title = known
+        yield Hit.on_patch_line(
+            patch, patch_line,
+            "Please use correct Fixes: style 'Fixes: <12+ chars of sha1> (\"<title line>\")' - "
+            f"ie: 'Fixes: {commit} (\"{title}\")'")
+
+
 @check("BAD_FIXES_TAG", level=WARNING)
 def bad_fixes_tag(patch, ctx):
     """A Fixes: tag not written `Fixes: <12+ hex digits of the commit> ("<its subject>")`.
@@ -459,27 +487,4 @@ def bad_fixes_tag(patch, ctx):
     `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT` prints the tag;
     `git config core.abbrev 12` makes 12 digits the default.
     """
-    if not patch.is_mail:
-        return
-    from .fixes import read_fixes_line
-
-    for patch_line, text in patch.message:
-        tag = read_fixes_line(text, patch_line)
-        if tag is None or len(tag.commit) < 5:
-            continue
-        commit, title, quoted = tag.commit[:12], "commit title", False
-        written = tag.parenthesised()
-        if written is not None:
-            title = written
-            if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
-                title, quoted = title[1:-1], True
-        known = _known_commit(ctx, tag.commit)
-        well_formed = quoted and _FIXES_WELL_FORMED.match(text)
-        if well_formed and (known is None or known[1] == title):
-            continue
-        if known is not None:
-            commit, title = known
-        yield Hit.on_patch_line(
-            patch, patch_line,
-            "Please use correct Fixes: style 'Fixes: <12+ chars of sha1> (\"<title line>\")' - "
-            f"ie: 'Fixes: {commit} (\"{title}\")'")
+    return _bad_fixes_hits(patch, ctx)
