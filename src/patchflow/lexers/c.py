@@ -35,6 +35,7 @@ import re
 from typing import Iterable, Iterator, List, Tuple
 
 from . import TAB_WIDTH, Token, advance_column
+from ..lazy_regex import lazy
 
 __all__ = ["tokenize", "iter_tokens", "code_tokens", "directives", "checkpatch_masked", "Token"]
 
@@ -58,10 +59,10 @@ _LEXEME = re.compile(_BRANCHES.format(
     char_body=r"(?:[^'\\\n]+|\\\r?\n|\\.)*"), re.VERBOSE)
 # As checkpatch reads C: a `//` comment ends at its newline, and a string or character literal runs
 # across newlines to its closing quote.
-_LEXEME_SPANNING = re.compile(_BRANCHES.format(
+_LEXEME_SPANNING = lazy(_BRANCHES.format(
     line_comment=r"//[^\n]*",
     string_body=r'(?:[^"\\]+|\\(?s:.))*',
-    char_body=r"(?:[^'\\]+|\\(?s:.))*"), re.VERBOSE)
+    char_body=r"(?:[^'\\]+|\\(?s:.))*"), re.VERBOSE)  # compiled on first use: only LONG_LINE asks
 
 
 def tokenize(text: str, first_line: int = 1, in_comment: bool = False) -> List[Token]:
@@ -154,9 +155,9 @@ def directives(tokens: Iterable[Token]) -> Iterator[Tuple[int, List[Token]]]:
 # --- checkpatch's view of a line: comments and literals masked ---------------------------------
 
 COMMENT_MASK = "\x1c"  # what checkpatch writes for comment text (its `$;`)
-_NOT_TAB = re.compile(r"[^\t\n]")
-_INCLUDE = re.compile(r"^\s*#\s*include\s+<(.*)>")
-_ERROR = re.compile(r"^(\s*#\s*(?:error|warning)\s+)(.*)\b")
+_NOT_TAB = lazy(r"[^\t\n]")
+_INCLUDE = lazy(r"^\s*#\s*include\s+<(.*)>")
+_ERROR = lazy(r"^(\s*#\s*(?:error|warning)\s+)(.*)\b")
 
 
 def _masked_literal(text: str) -> str:
