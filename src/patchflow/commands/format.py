@@ -120,13 +120,13 @@ def _prepare(args):
 
 
 def run(args) -> int:
-    from .. import format as fmt
+    from .. import format as fmt, outbox
 
     plan = _prepare(args)
     repo, tree, rng, tag, changes, cover_text = plan.repo, plan.tree, plan.rng, plan.tag, plan.changes, plan.cover_text
     store, log, prefix, addressing, cover = plan.store, plan.log, plan.prefix, plan.addressing, plan.cover
 
-    with fmt.AtomicOutput(args.output) as out:
+    with outbox.AtomicOutput(args.output) as out:
         mails = fmt.format_patch(repo, rng, out.staging, prefix, args.version, cover,
                                  addressing.to, addressing.cc, cover_from_description=cover_text is None)
         if cover:
@@ -134,14 +134,14 @@ def run(args) -> int:
             fmt.fill_cover_letter(mails[0], subject, body, log, fmt.shortlog_heads(repo, rng))
         else:
             fmt.add_notes(mails[0], log)
-        fmt.write_mails(out.staging, mails)
+        outbox.write_mails(out.staging, mails)
         final = [os.path.join(out.directory, mail.name) for mail in mails]
         _refuse_unsafe_paths(mails, final, tree)
         if args.check and not _gate(mails, final, tree):
             return 1
         if args.rebase_check and not _rebase_check(tree, mails, tag):
             return 1
-        strays = out.strays([mail.name for mail in mails], fmt.version_files(args.version))
+        strays = out.strays([mail.name for mail in mails], outbox.version_files(args.version))
         out.commit([mail.name for mail in mails])
     if changes is not None or args.prev_link:
         store.save(args.version, changes, args.prev_link)
