@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from ..errors import BadInput, PatchflowError, TreeError
-from ..tree import last_line, run_git
+from ..tree import NO_HOOKS, last_line, run_git
 from .sources import PatchFile
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
@@ -23,8 +23,6 @@ BUNDLED = (
 )
 # A throw-away commit still needs a committer; the user's identity may not be configured.
 COMMITTER = {"GIT_COMMITTER_NAME": "patchflow regen", "GIT_COMMITTER_EMAIL": "regen@patchflow.invalid"}
-# Hooks of the user's repository are not ours to run.
-NO_HOOKS = ["-c", "core.hooksPath=/dev/null"]
 
 
 class PatchDoesNotApply(PatchflowError):

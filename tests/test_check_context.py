@@ -1,0 +1,63 @@
+"""The check context shares what checks compute: each window of a changed file is lexed once and its
+tokens serve every family that reads code; the series' pre-images come from one git call."""
+
+from __future__ import annotations
+
+from conftest import patch_path
+
+from patchflow.checks import CheckContext, Options, run
+from patchflow.patch import Series, parse_text
+
+
+def _series(*names):
+    patches = []
+    for name in names:
+        patches.extend(parse_text(open(patch_path(name)).read(), name))
+    return Series(patches)
+
+
+def test_xmas_reads_the_tokens_alignment_lexed(monkeypatch):
+    import patchflow.checks.xmas as xmas
+
+    lexed_by_xmas = []
+    real = xmas.iter_tokens
+    monkeypatch.setattr(xmas, "iter_tokens", lambda *a, **k: lexed_by_xmas.append(a) or real(*a, **k))
+    results = run(_series("xmas-out-of-order.patch"), Options(strict=True))
+    assert [(f.type, f.patch_line) for f in results[0].findings] == [("REVERSE_XMAS_TREE", 22)]
+    assert lexed_by_xmas == []  # PARENTHESIS_ALIGNMENT (run first) lexed the hunk: its tokens served
+
+
+def test_xmas_lexes_for_itself_when_nothing_else_did(monkeypatch):
+    import patchflow.checks.xmas as xmas
+
+    lexed_by_xmas = []
+    real = xmas.iter_tokens
+    monkeypatch.setattr(xmas, "iter_tokens", lambda *a, **k: lexed_by_xmas.append(a) or real(*a, **k))
+    results = run(_series("xmas-out-of-order.patch"), Options(types={"REVERSE_XMAS_TREE"}))
+    assert [(f.type, f.patch_line) for f in results[0].findings] == [("REVERSE_XMAS_TREE", 22)]
+    assert len(lexed_by_xmas) == 1
+
+
+def test_the_series_pre_images_come_from_one_git_call(kernel_tree, monkeypatch):
+    import patchflow.tree as tree
+
+    calls = []
+    real = tree.run_git
+    monkeypatch.setattr(tree, "run_git", lambda args, *a, **k: calls.append(args) or real(args, *a, **k))
+    series = _series("xmas-preimage.patch", "alignment-c-context.patch")
+    assert len({f.old_blob for p in series for f in p.files if f.old_blob}) == 2
+    run(series, Options(strict=True, tree=str(kernel_tree), values={"xmas_tree": "always"}))
+    assert [args for args in calls if "cat-file" in args] == [["cat-file", "--batch"]]
+
+
+def test_once_computes_a_result_once_per_run():
+    ctx = CheckContext(Options(), _series("xmas-out-of-order.patch"))
+    seen = []
+
+    def count(patch, ctx):
+        seen.append(patch)
+        return len(seen)
+
+    patch = ctx.series.patches[0]
+    assert ctx.once(count, patch) == ctx.once(count, patch) == 1
+    assert CheckContext(Options(), ctx.series).once(count, patch) == 2  # a new run computes again
