@@ -51,7 +51,8 @@ def show_tabs(text: str) -> str:
 def render_one(info) -> str:
     strict = " (reported with --strict)" if info.level == "CHECK" else ""
     legend = "\n(\u2192 marks a tab)\n" if "\t" in info.doc else ""
-    return (f"{info.type} ({info.level}{strict}; src/patchflow/checks/{info.family}.py)\n\n"
+    fixable = ("Fixable: yes (patchflow fix)" if info.fix is not None else "Fixable: no")
+    return (f"{info.type} ({info.level}{strict}; src/patchflow/checks/{info.family}.py)\n{fixable}\n\n"
             f"{show_tabs(info.doc)}\n{legend}")
 
 
