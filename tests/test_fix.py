@@ -191,3 +191,28 @@ exec {real_git} "$@"
     assert git(seed_branch, "rev-parse", "HEAD").strip() == tip
     assert git(seed_branch, "for-each-ref", "refs/patchflow") == ""
     assert len(git(seed_branch, "worktree", "list").splitlines()) == 1
+
+
+def test_fix_a_series_fixes_the_commit_that_moved_the_parenthesis(kernel_clone):
+    """Two commits: the first lengthens an opener and leaves its unchanged continuation behind
+    (bpf-helper-v2.patch); the second edits the banner further up. The fix lands in the first
+    commit (its diff now realigns the line), the second is replayed on top, unchanged."""
+    repo = kernel_clone
+    git(repo, "checkout", "-q", "-b", "series")
+    git(repo, "am", "-q", patch_path("bpf-helper-v2.patch"))
+    script = repo / "scripts" / "bpf_doc.py"
+    script.write_text(script.read_text().replace("# Copyright (C) 2018-2019 Netronome Systems, Inc.",
+                                                 "# Copyright (C) 2018-2019 Netronome Systems, Inc.\n# (banner)", 1))
+    git(repo, "commit", "-q", "-a", "-m", "bpf_doc: a banner line\n\nSigned-off-by: Test Author <author@example.org>")
+    subjects = git(repo, "log", "--format=%s", "-2")
+    old_tip = git(repo, "rev-parse", "HEAD").strip()
+    proc = run_patchflow("fix", "HEAD~2..HEAD", cwd=repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "fixed 1 finding (PARENTHESIS_ALIGNMENT)" in proc.stdout
+    assert git(repo, "log", "--format=%s", "-2") == subjects
+    first = git(repo, "show", "--format=", "-U0", "HEAD~1")
+    assert "+                                           proto['ret_star'], proto['name']), end='')" in first
+    def change(old, new):  # the diff, without its `index` line (the blobs differ by the fix)
+        return [line for line in git(repo, "diff", old, new).splitlines() if not line.startswith("index ")]
+
+    assert change("HEAD~1", "HEAD") == change(f"{old_tip}~1", old_tip)

@@ -132,7 +132,32 @@ def fix_patch_text(text: str, source: str, options: Options) -> Tuple[str, FixRe
         for fix in fixes:
             edits[fix.finding.patch_line] = fix.new
         report.fixed += fixes
-    return _apply_patch_edits(lines, edits), report
+    if not edits:
+        return text, report
+    fixed = _apply_patch_edits(lines, edits)
+    spoiled = new_findings(series, Series(parse_text(fixed, source)), options)
+    kept = [fix for fix in report.fixed if (fix.finding.file, fix.finding.line) not in spoiled]
+    if len(kept) < len(report.fixed):
+        for fix in report.fixed:
+            found = spoiled.get((fix.finding.file, fix.finding.line))
+            if found:
+                del edits[fix.finding.patch_line]
+                report.left.append((fix.finding, f"fixing it would raise {found.type} ({found.message})"))
+        report.fixed = kept
+        fixed = _apply_patch_edits(lines, edits)
+    return fixed, report
+
+
+def new_findings(before: Series, after: Series, options: Options) -> Dict[Tuple, Finding]:
+    """(file, line) -> a finding the fixed patch has there that the original had not (any type)."""
+    every = Options(strict=True, ignore=options.ignore, max_line_length=options.max_line_length,
+                    tree=options.tree, extra=options.extra)
+
+    def keyed(series):
+        return {(f.type, f.file, f.line, f.message): f for r in run_checks(series, every) for f in r.findings}
+
+    old = keyed(before)
+    return {(f.file, f.line): f for key, f in keyed(after).items() if key not in old and f.file is not None}
 
 
 def _why_not(raw: Optional[str]) -> str:

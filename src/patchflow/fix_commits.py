@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 
 from .checks import Options
 from .errors import BadInput, TreeError
-from .fix import FixReport, fix_file_text, fixable_findings
+from .fix import FixReport, fix_file_text, fixable_findings, new_findings
 from .format import Range, current_branch, dirty
 from .patch import Series, parse_text
 from .tree import KernelTree, TempWorktree, git, run_git
@@ -83,20 +83,45 @@ def _replay(work: TempWorktree, sha: str, options: Options) -> FixReport:
     for finding in fixable_findings(series, work_options):
         by_file.setdefault(finding.file, []).append(finding)
     report = FixReport()
-    changed = False
+    originals = {}
     for path, findings in by_file.items():
-        full = os.path.join(work.path, path)
-        with open(full, encoding="utf-8", errors="surrogateescape", newline="") as handle:
-            text = handle.read()
+        text = _read(work, path)
         fixed, file_report = fix_file_text(path, text, findings)
         report.merge(file_report)
         if fixed != text:
-            with open(full, "w", encoding="utf-8", errors="surrogateescape", newline="") as handle:
-                handle.write(fixed)
-            changed = True
-    if changed:
+            originals[path] = text
+            _write(work, path, fixed)
+    if originals:
+        _undo_spoiling_fixes(work, work_options, report, originals)
         work.git(*_QUIET_GIT, "commit", "-q", "-a", "--amend", "--no-edit", "--no-verify", "--allow-empty")
     return report
+
+
+def _undo_spoiling_fixes(work: TempWorktree, options: Options, report: FixReport, originals: Dict[str, str]) -> None:
+    """A fix after which the commit has a finding it had not (a realigned line now too long) is
+    taken back: its line is restored, and the finding stays with the reason."""
+    before = Series(parse_text(work.git("diff", "HEAD~1", "HEAD"), "before"))
+    after = Series(parse_text(work.git("diff", "HEAD~1"), "after"))
+    spoiled = new_findings(before, after, options)
+    for fix in list(report.fixed):
+        found = spoiled.get((fix.finding.file, fix.finding.line))
+        if not found:
+            continue
+        lines = _read(work, fix.finding.file).split("\n")
+        lines[fix.finding.line - 1] = fix.old
+        _write(work, fix.finding.file, "\n".join(lines))
+        report.fixed.remove(fix)
+        report.left.append((fix.finding, f"fixing it would raise {found.type} ({found.message})"))
+
+
+def _read(work: TempWorktree, path: str) -> str:
+    with open(os.path.join(work.path, path), encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        return handle.read()
+
+
+def _write(work: TempWorktree, path: str, text: str) -> None:
+    with open(os.path.join(work.path, path), "w", encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        handle.write(text)
 
 
 def _move_branch(repo: str, branch: str, old: str, new: str) -> str:
