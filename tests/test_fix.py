@@ -216,3 +216,17 @@ def test_fix_a_series_fixes_the_commit_that_moved_the_parenthesis(kernel_clone):
         return [line for line in git(repo, "diff", old, new).splitlines() if not line.startswith("index ")]
 
     assert change("HEAD~1", "HEAD") == change(f"{old_tip}~1", old_tip)
+
+
+def test_bad_inputs_one_line_each_and_the_others_still_fixed(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello\n")
+    shutil.copy(patch_path("code-indent.patch"), tmp_path / "code-indent.patch")
+    proc = run_patchflow("fix", "missing.patch", "notes.txt", "code-indent.patch", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == ["patchflow: missing.patch: no such file",
+                                        "patchflow: notes.txt: not a patch: no mail headers and no unified diff found"]
+    assert "code-indent.patch: fixed " in proc.stdout
+    assert (tmp_path / "code-indent.fixed.patch").exists()
+    proc = run_patchflow("fix", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.startswith("patchflow: ") and proc.stderr.count("\n") == 1
+    assert "not in a git repository" in proc.stderr

@@ -35,14 +35,17 @@ def _options(args):
     return Options(strict=True, ignore=args.ignore, tree=args.tree)
 
 
-def run(args) -> int:
-    patches = [t for t in args.targets if os.path.isfile(t)]
-    if patches and len(patches) == len(args.targets):
-        return _fix_files(args, patches)
-    if len(args.targets) > 1 or (patches and args.targets):
-        from ..errors import BadInput
+_PATCH_SUFFIXES = (".patch", ".diff", ".mbox", ".eml", ".gz")
 
-        raise BadInput("give either patch files or one range of commits, not both")
+
+def run(args) -> int:
+    from ..errors import BadInput
+
+    files = [t for t in args.targets if os.path.exists(t) or os.sep in t or t.endswith(_PATCH_SUFFIXES)]
+    if files and len(files) == len(args.targets):
+        return _fix_files(args, files)
+    if len(args.targets) > 1:
+        raise BadInput("give patch files, or one range of commits (A..B, -N)")
     return _fix_range(args, args.targets[0] if args.targets else None)
 
 
@@ -51,14 +54,17 @@ def _fix_files(args, paths) -> int:
     from ..fix import fix_patch_text
     from ..fix import write_atomically
 
+    from ..patch import read_patches
+
     status = 0
     for path in paths:
         try:
+            read_patches(path)  # refuses what is not a patch, as check does, with the same one line
             with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
                 text = handle.read()
             fixed, report = fix_patch_text(text, path, _options(args))
         except PatchflowError as exc:
-            print(f"patchflow: {path}: {exc}", file=sys.stderr)
+            print(f"patchflow: {exc}", file=sys.stderr)
             status = 2
             continue
         target = path if args.in_place else _fixed_name(path)
@@ -66,7 +72,7 @@ def _fix_files(args, paths) -> int:
             sys.stdout.write(_unified(path, text, fixed))
         elif report.fixed or args.in_place:
             write_atomically(target, fixed)
-        _summary(path, target if report.fixed and not args.dry_run else None, report)
+        _summary(path, target if report.fixed and not args.dry_run else None, report, args.dry_run)
         status = max(status, 1 if report.left else 0)
     return status
 
@@ -87,7 +93,13 @@ def _fix_range(args, spec) -> int:
     from ..fix_commits import fix_commits
     from ..tree import KernelTree
 
-    repo = fmt.repository(os.getcwd())
+    from ..errors import BadInput
+    from ..tree import git_toplevel
+
+    repo = git_toplevel(os.getcwd())
+    if repo is None:
+        raise BadInput(f"{os.getcwd()}: not in a git repository (run patchflow fix in the repository of "
+                       f"the commits, or give patch files)")
     if spec is None:
         spec = fmt.default_range(repo, KernelTree(repo), True)
     rng = fmt.resolve_range(repo, spec)
@@ -95,7 +107,7 @@ def _fix_range(args, spec) -> int:
                        progress=lambda line: print(f"patchflow: {line}", file=sys.stderr))
     if args.dry_run:
         sys.stdout.write(done.diff)
-    _summary(spec, None, done.report)
+    _summary(spec, None, done.report, args.dry_run)
     if done.backup:
         print(f"{done.branch}: {done.old_tip[:12]} -> {done.new_tip[:12]}; the old tip is kept as {done.backup}")
     elif not args.dry_run and done.new_tip == done.old_tip:
@@ -103,7 +115,7 @@ def _fix_range(args, spec) -> int:
     return 1 if done.report.left else 0
 
 
-def _summary(what: str, written, report) -> None:
+def _summary(what: str, written, report, dry_run: bool = False) -> None:
     for path, why in report.abandoned:
         print(f"patchflow: {path}: {why}", file=sys.stderr)
     for finding, why in report.left:
@@ -112,7 +124,7 @@ def _summary(what: str, written, report) -> None:
             print(f"{where}: {finding.type} not fixed: {why}")
     fixed = len(report.fixed)
     types = sorted({fix.finding.type for fix in report.fixed})
-    line = f"{what}: fixed {fixed} finding{'s' if fixed != 1 else ''}"
+    line = f"{what}: {'would fix' if dry_run else 'fixed'} {fixed} finding{'s' if fixed != 1 else ''}"
     line += f" ({', '.join(types)})" if types else ""
     line += f", {len(report.left)} left" if report.left else ""
     print(line + (f"; wrote {written}" if written else ""))
