@@ -205,16 +205,23 @@ def test_hostile_patch_through_the_command(run_cli, tmp_path):
     assert err == "" and status in (0, 1)
 
 
-def test_series_context_is_cached_per_file():
+def test_each_file_is_lexed_once_per_run(monkeypatch):
+    import patchflow.checks._source as source
+
+    lexed = []
+    real_lex = source.lex
+    monkeypatch.setattr(source, "lex", lambda window, language: lexed.append(window) or real_lex(window, language))
     text = open(patch_path("alignment-c-tabs.patch")).read()
     series = Series(parse_text(text, "tabs.patch"))
     ctx = CheckContext(Options(strict=True), series)
     from patchflow.checks.alignment import parenthesis_alignment
+    from patchflow.checks.preprocessor import preprocessor_hits
 
     first = list(parenthesis_alignment(series.patches[0], ctx))
-    keys = [key for key in ctx.cache if key[0] == "source.lexed"]
-    assert len(first) == 2 and len(keys) == 1
+    assert len(first) == 2 and len(lexed) == 1
     assert list(parenthesis_alignment(series.patches[0], ctx)) == first
+    ctx.once(preprocessor_hits, series.patches[0])
+    assert len(lexed) == 1
 
 
 def test_tab_composition_is_reported_like_checkpatch(run_cli, tmp_path):
@@ -235,7 +242,7 @@ def test_explain(run_cli):
     status, out, _ = run_cli("explain", "PARENTHESIS_ALIGNMENT")
     assert status == 0
     assert out.startswith("PARENTHESIS_ALIGNMENT (CHECK (reported with --strict); src/patchflow/checks/alignment.py)")
-    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix"):
         assert f"\n{section}\n" in out
     assert "BPF_HELPER(%s %s, %s, (" in out
     assert '"Alignment should match open parenthesis at column 44 (found 27)"' in out

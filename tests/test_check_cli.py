@@ -383,3 +383,22 @@ def test_part_of_a_series_names_the_cover_letter_of_the_whole(run_cli, tmp_path)
         f"{parts}:4: WARNING:COVER_LETTER_MISSING: series of 3 patches has no cover letter (0/3): "
         f"git format-patch --cover-letter",
     ]
+
+
+def test_family_options_become_flags_of_check(run_cli, capsys):
+    """A family declares its option (checks.option); `check` builds the flag, and the value reaches
+    the checks under its name, the default when not given."""
+    from patchflow.checks import Options, family_options
+    from patchflow.cli import build_parser
+    from patchflow.commands.check import options_from
+
+    declared = {o.name: o for o in family_options()}
+    assert declared["xmas_tree"].family == "xmas" and declared["xmas_tree"].default == "auto"
+    args = build_parser().parse_args(["check", "--xmas-tree", "always", "x.patch"])
+    assert options_from(args).get("xmas_tree") == "always"
+    assert Options().get("xmas_tree") == "auto" and Options().extra["x_xmas_tree"] == "auto"
+    import pytest
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["check", "--xmas-tree", "sometimes", "x.patch"])
+    assert "invalid choice: 'sometimes'" in capsys.readouterr().err

@@ -433,7 +433,8 @@ def test_files_of_an_earlier_run_that_are_not_written_again_are_named(bpf_topic,
 
 
 def test_sigterm_during_the_rebase_check_leaves_nothing_behind(kernel_tree, kernel_clone, tmp_path):
-    """A real run, stopped while `git am` works in the temporary worktree (a hook of the tree waits)."""
+    """A real run, stopped while `git am` works in the temporary worktree: the tree's smudge filter
+    waits when it writes the patched file (hooks are off there, filters are not)."""
     import signal
     import sys
     import time
@@ -444,9 +445,13 @@ def test_sigterm_during_the_rebase_check_leaves_nothing_behind(kernel_tree, kern
     git(user, "config", "user.email", "author@example.org")
     change(user, "tools/lib/bpf/libbpf.c", STRICT_OLD, STRICT_NEW, LIBBPF_SUBJECT)
     started = tmp_path / "hook-started"
-    hook = kernel_clone / ".git" / "hooks" / "applypatch-msg"
-    hook.write_text(f"#!/bin/sh\ntouch '{started}'\nsleep 30\n")
-    hook.chmod(0o755)
+    slow = tmp_path / "slow-smudge"
+    slow.write_text(f"#!/bin/sh\nt=$(mktemp)\ncat > \"$t\"\nif grep -q 'kept for ABI' \"$t\"; then "
+                    f"touch '{started}'; sleep 30; fi\ncat \"$t\"\nrm -f \"$t\"\n")
+    slow.chmod(0o755)
+    git(kernel_clone, "config", "filter.slow.smudge", str(slow))
+    (kernel_clone / ".git" / "info").mkdir(exist_ok=True)
+    (kernel_clone / ".git" / "info" / "attributes").write_text("tools/lib/bpf/libbpf.c filter=slow\n")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "patchflow", "format", "-1", "--tree", str(kernel_clone),
                              "--rebase-check", "-o", str(out)], cwd=user, stdout=subprocess.PIPE,
@@ -462,9 +467,27 @@ def test_sigterm_during_the_rebase_check_leaves_nothing_behind(kernel_tree, kern
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130 and stderr.endswith("patchflow: interrupted\n"), stderr
-    assert not out.exists() and sorted(os.listdir(tmp_path)) == ["hook-started", "linux", "user"]
+    assert not out.exists() and sorted(os.listdir(tmp_path)) == ["hook-started", "linux", "slow-smudge", "user"]
     assert git(kernel_clone, "worktree", "list").count("\n") == 1
     assert git(kernel_clone, "status", "--porcelain") == "" and git(user, "status", "--porcelain") == ""
+
+
+def test_the_rebase_check_runs_no_hook_of_the_tree(kernel_tree, kernel_clone, tmp_path, run_cli, monkeypatch):
+    """git am in the temporary worktree runs with the tree's hooks off: they are not patchflow's to run."""
+    user = tmp_path / "user"
+    git(tmp_path, "clone", "-q", str(kernel_tree), str(user))
+    git(user, "config", "user.name", "Test Author")
+    git(user, "config", "user.email", "author@example.org")
+    change(user, "tools/lib/bpf/libbpf.c", STRICT_OLD, STRICT_NEW, LIBBPF_SUBJECT)
+    ran = tmp_path / "hook-ran"
+    for name in ("applypatch-msg", "pre-applypatch", "post-applypatch"):
+        hook = kernel_clone / ".git" / "hooks" / name
+        hook.write_text(f"#!/bin/sh\necho {name} >> '{ran}'\n")
+        hook.chmod(0o755)
+    monkeypatch.chdir(user)
+    status, out, err = run_cli("format", "-1", "--tree", kernel_clone, "--rebase-check", "-o", tmp_path / "out")
+    assert status == 0 and "rebase check: the series applies on" in err
+    assert not ran.exists()
 
 
 def test_non_ascii_cover_letter_and_two_authors(bpf_topic, run_cli, tmp_path):

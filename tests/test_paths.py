@@ -98,7 +98,7 @@ def test_refuse_unsafe_paths_is_one_line_naming_patch_line_and_file():
 def test_explain_documents_the_check():
     proc = run_patchflow("explain", "PATH_OUTSIDE_TREE", timeout=30)
     assert proc.returncode == 0
-    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix"):
         assert section in proc.stdout
 
 

@@ -76,7 +76,7 @@ def test_directive_test(text, expected):
 def test_explain(run_cli, type_name):
     status, out, _ = run_cli("explain", type_name)
     assert status == 0 and out.startswith(f"{type_name} (WARNING; src/patchflow/checks/preprocessor.py)")
-    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix"):
         assert f"\n{section}\n" in out
     assert "BPF_HELPER" in out
 

@@ -88,7 +88,7 @@ def fixable_findings(series: Series, options: Options) -> List[Finding]:
     wanted = set(fixers) if options.types is None else set(fixers) & options.types
     wanted -= options.ignore
     check_options = Options(strict=True, types=wanted, max_line_length=options.max_line_length,
-                            tree=options.tree, extra=options.extra)
+                            tree=options.tree, values=options.values)
     return [f for result in run_checks(series, check_options) for f in result.findings]
 
 
@@ -151,7 +151,7 @@ def fix_patch_text(text: str, source: str, options: Options) -> Tuple[str, FixRe
 def new_findings(before: Series, after: Series, options: Options) -> Dict[Tuple, Finding]:
     """(file, line) -> a finding the fixed patch has there that the original had not (any type)."""
     every = Options(strict=True, ignore=options.ignore, max_line_length=options.max_line_length,
-                    tree=options.tree, extra=options.extra)
+                    tree=options.tree, values=options.values)
 
     def keyed(series):
         return {(f.type, f.file, f.line, f.message): f for r in run_checks(series, every) for f in r.findings}

@@ -78,7 +78,7 @@ def _replay(work: TempWorktree, sha: str, options: Options) -> FixReport:
     text = work.git("format-patch", "-1", "--stdout", "--no-signature", "HEAD")
     series = Series(parse_text(text, sha[:12]))
     work_options = Options(strict=True, ignore=options.ignore, types=options.types,
-                           max_line_length=options.max_line_length, tree=work.path, extra=options.extra)
+                           max_line_length=options.max_line_length, tree=work.path, values=options.values)
     by_file: Dict[str, list] = {}
     for finding in fixable_findings(series, work_options):
         by_file.setdefault(finding.file, []).append(finding)

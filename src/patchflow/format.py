@@ -28,7 +28,6 @@ from .tree import KernelTree, git
 SUBJECT_PLACEHOLDER = "*** SUBJECT HERE ***"
 BLURB_PLACEHOLDER = "*** BLURB HERE ***"
 _LAST_N = re.compile(r"^-(\d+)$")
-_SHORTLOG_HEAD = re.compile(r"^\S.* \(\d+\):$")
 _DIFFSTAT_SUMMARY = re.compile(r"^ \d+ files? changed")
 # the configuration format-patch reads that would change what git am gets back (a prefix-less diff,
 # an added Signed-off-by), or the file names
@@ -487,9 +486,9 @@ class AtomicOutput:
 
     def commit(self, names: Sequence[str]) -> None:
         """Move the files into place, each with one rename; SIGINT/SIGTERM wait until all are moved."""
-        from .tree import _signals_deferred
+        from .tree import signals_deferred
 
-        with _signals_deferred():
+        with signals_deferred():
             try:
                 if not self._inside:
                     os.makedirs(os.path.dirname(self.directory), exist_ok=True)

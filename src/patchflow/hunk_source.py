@@ -1,7 +1,7 @@
 """The source around a patch's hunks: the changed file before (pre-image) and after (post-image).
 
 A check that must see code above a hunk (the line that opened a parenthesis, the comment a hunk starts
-in) asks for `windows(file, ctx, start_of)`: for each group of nearby hunks, the lines of each image
+in) asks the check context's sources (`checks/_source.py`), which call `windows(file, images, start_of)`: for each group of nearby hunks, the lines of each image
 from a safe starting line above the hunks down to their last line, so a lexer runs on a few hundred
 lines, never on the whole of a big file.
 
@@ -17,11 +17,8 @@ Every tree image is checked against every line of the hunks before it is used.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
-
-from . import processes
 
 # How far above a hunk a window may start when no safe starting line is nearer.
 MAX_LINES_ABOVE = 400
@@ -49,10 +46,12 @@ def read_blobs(tree, blob_ids: Iterable[str]) -> Dict[str, str]:
     ids = [b for b in dict.fromkeys(blob_ids) if b and set(b) != {"0"}]
     if not ids:
         return {}
-    try:
-        proc = processes.run(["git", "--no-pager", "cat-file", "--batch"], cwd=tree.path,
-                             input=("\n".join(ids) + "\n").encode(), timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
+    from .errors import TreeError
+    from .tree import run_git
+
+    try:  # git missing is said (ToolMissing); a tree git cannot read in time only costs the pre-images
+        proc = run_git(["cat-file", "--batch"], cwd=tree.path, input=("\n".join(ids) + "\n").encode(), timeout=60)
+    except (OSError, TreeError):
         return {}
     if proc.returncode != 0:
         return {}
@@ -110,53 +109,39 @@ def _apply(old: List[str], file, reverse: bool = False) -> List[str]:
     return result
 
 
-def images(patch, file, ctx) -> Optional[Tuple[List[str], List[str]]]:
+def images(file, tree, blobs: Dict[str, str], work_tree: bool = True) -> Optional[Tuple[List[str], List[str]]]:
     """(pre-image, post-image) of a changed file as lists of lines, or None when the tree lacks it.
 
-    A new file has no tree image to read: its single hunk is the whole file, `windows` uses it.
+    `blobs` holds the pre-image blobs already read (`read_blobs`); `work_tree=False` leaves out the
+    work-tree file (2. above). A new file has no tree image to read: its single hunk is the whole
+    file, `windows` uses it.
     """
-    if file.is_new or file.is_deleted or not file.hunks:
+    if file.is_new or file.is_deleted or not file.hunks or tree is None:
         return None
-    key = ("hunk_source.images", patch.source, patch.index_in_source, file.path)
-    if key in ctx.cache:
-        return ctx.cache[key]
-    result = None
-    tree = ctx.tree
-    if tree is not None:
-        blobs = _patch_blobs(patch, ctx, tree)
-        text = blobs.get(file.old_blob or "")
+    text = blobs.get(file.old_blob or "")
+    if text is not None:
+        old = _split(text)
+        if _agrees(old, file, "old"):
+            return old, _apply(old, file)
+    if work_tree and file.old_path:
+        text = tree.read_text(file.old_path)
         if text is not None:
-            old = _split(text)
-            if _agrees(old, file, "old"):
-                result = (old, _apply(old, file))
-        if result is None and file.old_path:
-            text = tree.read_text(file.old_path)
-            if text is not None:
-                current = _split(text)
-                if _agrees(current, file, "old"):
-                    result = (current, _apply(current, file))
-                elif _agrees(current, file, "new"):
-                    result = (_apply(current, file, reverse=True), current)
-    ctx.cache[key] = result
-    return result
+            current = _split(text)
+            if _agrees(current, file, "old"):
+                return current, _apply(current, file)
+            if _agrees(current, file, "new"):
+                return _apply(current, file, reverse=True), current
+    return None
 
 
-def _patch_blobs(patch, ctx, tree) -> Dict[str, str]:
-    """The pre-image blobs of every changed file of the patch, read in one git call per patch."""
-    key = ("hunk_source.blobs", patch.source, patch.index_in_source)
-    if key not in ctx.cache:
-        ctx.cache[key] = read_blobs(tree, (f.old_blob for f in patch.files
-                                           if f.old_blob and not f.is_new and not f.is_binary))
-    return ctx.cache[key]
-
-
-def windows(patch, file, ctx, start_of: Callable[[List[str], int], int]) -> List[Tuple[Window, Window]]:
-    """(pre-image window, post-image window) for each group of nearby hunks.
+def windows(file, whole: Optional[Tuple[List[str], List[str]]],
+            start_of: Callable[[List[str], int], int]) -> List[Tuple[Window, Window]]:
+    """(pre-image window, post-image window) for each group of nearby hunks; `whole` is what
+    `images` gave for the file.
 
     `start_of(lines, index)` gives the index of a line at or above `lines[index]` where a lexer can
     safely start (outside any comment, string or statement), looking no more than MAX_LINES_ABOVE up.
     """
-    whole = images(patch, file, ctx)
     if whole is None:
         pairs = []
         for hunk in file.hunks:

@@ -44,17 +44,10 @@ def default_tree_path() -> str:
     return os.path.join(cache_dir(), "linux-6.12-subset")
 
 
-def _run(args, cwd, env=None):
-    try:
-        proc = processes.run(args, cwd=cwd, timeout=600, env=env)
-    except FileNotFoundError:
-        raise ToolMissing("git", "git")  # only git runs through here
-    except subprocess.TimeoutExpired:
-        raise TreeError(f"{' '.join(args[:2])} timed out after 600 s in {cwd}")
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise TreeError(f"{' '.join(args[:2])} failed: {message[-1] if message else proc.returncode}")
-    return proc.stdout.decode()
+def _git(args, cwd, env=None) -> str:
+    from .tree import git
+
+    return git(args, cwd, timeout=600, env=env)
 
 
 def build_tree(dest: str = None, tarball: str = DEBIAN_TARBALL, paths=SUBSET) -> str:
@@ -90,12 +83,11 @@ def build_tree(dest: str = None, tarball: str = DEBIAN_TARBALL, paths=SUBSET) ->
                 err = proc.stderr.decode("utf-8", "replace")
                 if "Not found in archive" not in err:
                     raise TreeError(f"extracting {tarball} failed: {err.strip().splitlines()[-1]}")
-            env = dict(os.environ, **AUTHOR)
-            _run(["git", "init", "-q", "-b", "master"], staging)
-            _run(["git", "add", "-A"], staging)
-            _run(["git", "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m",
-                  "Linux 6.12 (subset of Debian's linux-source-6.12)"], staging, env)
-            _run(["git", "tag", "v6.12"], staging, env)
+            _git(["init", "-q", "-b", "master"], staging)
+            _git(["add", "-A"], staging)
+            _git(["-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m",
+                  "Linux 6.12 (subset of Debian's linux-source-6.12)"], staging, AUTHOR)
+            _git(["tag", "v6.12"], staging, AUTHOR)
             with open(os.path.join(staging, ".git", "patchflow-fixture-done"), "w") as done:
                 done.write(tarball + "\n")
             if os.path.exists(dest):

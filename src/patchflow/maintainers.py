@@ -279,15 +279,6 @@ class Maintainers:
         scored.sort(key=lambda item: item[:3])
         return [item[3] for item in scored]
 
-    def entries_for_files(self, paths: Iterable[str]) -> List[Entry]:
-        seen, result = set(), []
-        for path in paths:
-            for entry in self.entries_for(path):
-                if id(entry) not in seen:
-                    seen.add(id(entry))
-                    result.append(entry)
-        return result
-
     def keyword_entries(self, patch_texts: Iterable[str]) -> List[Entry]:
         """The entries whose `K:` regex matches one of these patches (as get_maintainer.pl reads them)."""
         keyed = []

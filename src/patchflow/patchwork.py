@@ -129,10 +129,6 @@ class PatchworkClient:
     def __exit__(self, *exc):
         self.close()
 
-    @property
-    def has_token(self) -> bool:
-        return self._token is not None
-
     # --- the API version -----------------------------------------------------------------------
 
     @property

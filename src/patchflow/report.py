@@ -123,8 +123,5 @@ def render_json(results: List[PatchResult]) -> str:
                       default=str).encode("utf-8", errors="backslashreplace").decode("utf-8") + "\n"
 
 
-RENDERERS = {"text": render_text, "terse": render_terse}
-
-
 def exit_status(results: List[PatchResult]) -> int:
     return 1 if any(result.findings for result in results) else 0

@@ -1,6 +1,11 @@
 """The tree and git layer: kernel work trees, and git run with timeouts and one-line errors.
 
-`regen` and `format` share it; `check` uses it to read MAINTAINERS and pre-images.
+Every git command of patchflow goes through `run_git` (or `git`, which raises on failure): git in a
+process group of its own (`patchflow.processes`), a timeout, no terminal prompt, and one mapping of
+what goes wrong to errors (git missing: ToolMissing; a timeout or a failure: TreeError naming the git
+command and git's last error line). `apply_mails` applies a series in a temporary worktree
+(`TempWorktree`) with the repository's hooks off; `regen` and `format --rebase-check` use them, and
+`check` reads MAINTAINERS and pre-images through this layer too.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from typing import List, Optional
 
 from . import processes
@@ -36,23 +42,29 @@ def git(args: List[str], cwd: str, timeout: Optional[float] = None, input: Optio
     return proc.stdout.decode("utf-8", errors="surrogateescape")
 
 
-def run_git(args: List[str], cwd: str, timeout: Optional[float] = None, input: Optional[bytes] = None,
-            env: Optional[dict] = None) -> "subprocess.CompletedProcess":
+def run_git(args: List[str], cwd: Optional[str], timeout: Optional[float] = None, input: Optional[bytes] = None,
+            env: Optional[dict] = None, stdout=processes.PIPE, stderr=processes.PIPE,
+            what: Optional[str] = None) -> "subprocess.CompletedProcess":
     """Run `git --no-pager ARGS` and hand back the finished process, whatever its exit status.
 
     git runs in a process group of its own, killed whole on a timeout (GIT_TIMEOUT unless given) or
     an interrupt: a helper it started (index-pack, a hook) cannot keep patchflow waiting on its pipes.
+    `what` names the command in a timeout's message (default `git SUBCOMMAND`).
     """
     timeout = GIT_TIMEOUT if timeout is None else timeout
     full_env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     if env:
         full_env.update(env)
     try:
-        return processes.run(["git", "--no-pager", *args], cwd=cwd, input=input, timeout=timeout, env=full_env)
+        return processes.run(["git", "--no-pager", *args], cwd=cwd, input=input, timeout=timeout, env=full_env,
+                             stdout=stdout, stderr=stderr)
     except FileNotFoundError:
+        if cwd is not None and not os.path.isdir(cwd):
+            raise TreeError(f"{cwd}: no such directory")
         raise ToolMissing("git", "git")
     except subprocess.TimeoutExpired:
-        raise TreeError(f"git {_subcommand(args)} timed out after {timeout:.0f} s in {cwd}")
+        where = f" in {cwd}" if cwd else ""
+        raise TreeError(f"{what or 'git ' + _subcommand(args)} timed out after {timeout:.0f} s{where}")
 
 
 def _subcommand(args: List[str]) -> str:
@@ -105,13 +117,6 @@ class KernelTree:
         except OSError:
             return None
 
-    def read_blob(self, blob: str) -> Optional[str]:
-        """The text of a blob (a full or abbreviated id), or None when the repository lacks it."""
-        proc = run_git(["cat-file", "blob", blob], cwd=self.path, timeout=60)
-        if proc.returncode != 0:
-            return None
-        return proc.stdout.decode("utf-8", errors="surrogateescape")
-
     def maintainers(self):
         """The parsed MAINTAINERS of the work tree, or None when it has none."""
         if self._maintainers is None:
@@ -125,12 +130,11 @@ class KernelTree:
 
 
 def git_toplevel(start: str) -> Optional[str]:
+    """The top of the git work tree around `start`, or None (git missing is ToolMissing: not "not a
+    git work tree", or the user would look for the fault in the directory)."""
     try:
-        proc = processes.run(["git", "rev-parse", "--show-toplevel"], cwd=start, timeout=30)
-    except FileNotFoundError:
-        # not "not a git work tree": the user would look for the fault in the directory
-        raise ToolMissing("git", "git")
-    except (OSError, subprocess.TimeoutExpired):
+        proc = run_git(["rev-parse", "--show-toplevel"], cwd=start, timeout=30)
+    except (TreeError, OSError):
         return None
     if proc.returncode != 0:
         return None
@@ -209,13 +213,7 @@ def trees_cache_dir() -> str:
 
 def config_value(key: str) -> Optional[str]:
     """A git configuration value as git sees it from the current directory, or None."""
-    try:
-        proc = processes.run(["git", "config", "--get", key], cwd=None, timeout=30,
-                             env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
-    except FileNotFoundError:
-        raise ToolMissing("git", "git")
-    except subprocess.TimeoutExpired:
-        raise TreeError(f"git config --get {key} timed out")
+    proc = run_git(["config", "--get", key], cwd=None, timeout=30, what=f"git config --get {key}")
     value = proc.stdout.decode("utf-8", "replace").strip()
     return value if proc.returncode == 0 and value else None
 
@@ -279,15 +277,8 @@ def _cached_clone(name: str, url: str, max_age: Optional[float], progress: bool)
 def _run_git_visible(args: List[str], cwd: str, progress: bool, what: str) -> None:
     """Run a long git command; on a terminal (with `progress`) git draws its progress on stderr."""
     show = progress and sys.stderr.isatty()
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
-    try:
-        proc = processes.run(["git", *args, *(["--progress"] if show else ["--quiet"])], cwd=cwd, env=env,
-                             stdout=subprocess.DEVNULL, stderr=None if show else subprocess.PIPE,
-                             timeout=CLONE_TIMEOUT)
-    except FileNotFoundError:
-        raise ToolMissing("git", "git")
-    except subprocess.TimeoutExpired:
-        raise TreeError(f"{what} timed out after {CLONE_TIMEOUT} s")
+    proc = run_git([*args, *(["--progress"] if show else ["--quiet"])], cwd=cwd, timeout=CLONE_TIMEOUT,
+                   stdout=subprocess.DEVNULL, stderr=None if show else subprocess.PIPE, what=what)
     if proc.returncode != 0:
         raise TreeError(f"{what} failed: {last_line(proc.stderr or b'see the output above')}")
 
@@ -345,7 +336,7 @@ class TempWorktree:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        with _signals_deferred():
+        with signals_deferred():
             self._remove()
 
     def git(self, *args: str, **kw) -> str:
@@ -377,6 +368,33 @@ class TempWorktree:
             self._tmpdir = None
 
 
+# The hooks of the user's repository are not patchflow's to run (an `applypatch-msg` hook could edit the
+# mail, a `post-applypatch` one send it); a committer is set, since the user's identity may not be.
+NO_HOOKS = ["-c", "core.hooksPath=/dev/null"]
+COMMITTER = {"GIT_COMMITTER_NAME": "patchflow", "GIT_COMMITTER_EMAIL": "patchflow@localhost"}
+
+
+@dataclass
+class ApplyFailure:
+    index: int  # of the mail that failed, 0-based
+    reason: str  # one line: the first CONFLICT or error: line of git am, or its last line
+
+
+def apply_mails(worktree: "TempWorktree", mails: List[str], three_way: bool = True) -> Optional[ApplyFailure]:
+    """`git am` each mail (its text) in turn in the worktree, hooks off; the first that does not apply
+    stops it (the worktree is thrown away with its half-done am). `three_way` as maintainers apply:
+    only a change that really collides stops it."""
+    for index, text in enumerate(mails):
+        proc = run_git([*NO_HOOKS, "am", "-3" if three_way else "--no-3way", "--keep-cr", "-"],
+                       worktree.path, timeout=300, env=COMMITTER, input=text.encode("utf-8", "surrogateescape"))
+        if proc.returncode != 0:
+            output = (proc.stdout + b"\n" + proc.stderr).decode("utf-8", "replace").splitlines()
+            reasons = [line.strip() for line in output if line.startswith("CONFLICT")] or \
+                      [line.strip() for line in output if line.startswith("error:")]
+            return ApplyFailure(index, reasons[0] if reasons else last_line(proc.stderr + proc.stdout))
+    return None
+
+
 def _worktree_admin_dir(path: str) -> Optional[str]:
     """The `.git/worktrees/<id>` directory of a linked worktree (from its `.git` file)."""
     try:
@@ -387,7 +405,7 @@ def _worktree_admin_dir(path: str) -> Optional[str]:
     return line[len("gitdir:"):].strip() if line.startswith("gitdir:") else None
 
 
-class _signals_deferred:
+class signals_deferred:
     """Hold SIGINT and SIGTERM until the block ends, then deliver what arrived (main thread only)."""
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -10,8 +10,9 @@ Scopes, and what the function is called with:
 - "patch":  every patch: `(patch: Patch, ctx)`; yields `Hit`s.
 - "series": once per command line: `(series: Series, ctx)`; yields `Hit`s (each naming its patch).
 
-A module is found by its name: the family is the module, so a check of type SUBJECT_TOO_LONG lives in
-`checks/subject.py`; `patchflow explain TYPE` says which module holds a type.
+The family is the module (`checks/<family>.py`); a type's name does not tell its family (NO_AUTHOR_SIGN_OFF
+is in message.py), so `patchflow explain TYPE` says which module holds a type. A check's docstring has
+the shape `checks/_doc.py` reads, and its examples run as tests (tests/test_check_docs.py).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Set
+from functools import cached_property
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..patch import DiffLine, FileDiff, Patch, Series
 from ..report import CHECK, ERROR, LEVELS, WARNING, Finding, PatchResult
 
-__all__ = ["check", "Hit", "CheckContext", "Options", "ERROR", "WARNING", "CHECK", "registry", "run"]
+__all__ = ["check", "option", "Hit", "CheckContext", "Options", "ERROR", "WARNING", "CHECK", "registry", "run"]
 
 SCOPES = ("line", "patch", "series")
 
@@ -40,12 +42,12 @@ class CheckInfo:
 
     @property
     def doc(self) -> str:
-        """The docstring, dedented; tabs in its examples are kept (inspect.cleandoc would expand
-        them, and a whitespace rule's bad and good examples would then read the same)."""
+        """The docstring, dedented; tabs and trailing blanks in its examples are kept (inspect.cleandoc
+        would expand tabs, and a whitespace rule's bad and good examples would then read the same)."""
         lines = (self.func.__doc__ or "").strip("\n").split("\n")
         rest = lines[1:]
         indent = min((len(line) - len(line.lstrip(" ")) for line in rest if line.strip()), default=0)
-        return "\n".join([lines[0].strip()] + [line[indent:].rstrip(" ") for line in rest]).strip()
+        return "\n".join([lines[0].strip()] + [line[indent:] if line.strip() else "" for line in rest]).strip()
 
     @property
     def summary(self) -> str:
@@ -118,6 +120,43 @@ class Hit:
         return cls(message, patch=patch, patch_line=patch_line, quote=patch.line_text(patch_line), **kw)
 
 
+@dataclass(frozen=True)
+class FamilyOption:
+    """A command-line option of one family, declared in its module with `option(...)`; `patchflow
+    check` builds its flag from it and the family reads the value with `ctx.options.get(name)`."""
+
+    family: str
+    flag: str  # "--xmas-tree"
+    default: Any
+    help: str
+    type: Callable = str
+    choices: Optional[Tuple] = None
+
+    @property
+    def name(self) -> str:
+        """The value's name: the flag without dashes, `-` as `_` ("xmas_tree")."""
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+_OPTIONS: Dict[str, FamilyOption] = {}
+
+
+def option(module: str, flag: str, *, default: Any, help: str, type: Callable = str,
+           choices: Optional[Tuple] = None) -> FamilyOption:
+    """Declare a family's option: `option(__name__, "--xmas-tree", default="auto", choices=(...), help=...)`."""
+    declared = FamilyOption(module.rsplit(".", 1)[-1], flag, default, help, type, choices)
+    if _OPTIONS.get(declared.name, declared) != declared:
+        raise ValueError(f"option {flag} declared twice")
+    _OPTIONS[declared.name] = declared
+    return declared
+
+
+def family_options() -> List[FamilyOption]:
+    """Every family's declared options, in flag order (the families are loaded first)."""
+    registry()
+    return sorted(_OPTIONS.values(), key=lambda o: o.flag)
+
+
 @dataclass
 class Options:
     strict: bool = False
@@ -125,7 +164,22 @@ class Options:
     types: Optional[Set[str]] = None
     max_line_length: int = 100
     tree: Optional[str] = None  # --tree as given (a path or a tree name)
-    extra: dict = field(default_factory=dict)  # options of individual families (e.g. xmas_tree)
+    values: Dict[str, Any] = field(default_factory=dict)  # the families' options, by name ("xmas_tree")
+
+    def get(self, name: str) -> Any:
+        """A family option's value: as given, else its declared default."""
+        if name in self.values:
+            return self.values[name]
+        declared = _OPTIONS.get(name)
+        if declared is None:
+            raise KeyError(f"no family declares the option {name!r}")
+        return declared.default
+
+    @property
+    def extra(self) -> Dict[str, Any]:
+        """The families' options as the first landing passed them (`x_xmas_tree`), for code not yet
+        reading `get`."""
+        return {"x_" + o.name: self.get(o.name) for o in family_options()}
 
     def wants(self, info: CheckInfo) -> bool:
         if info.level == CHECK and not self.strict:
@@ -136,33 +190,52 @@ class Options:
 
 
 class CheckContext:
-    """What a check may know beyond its patch: the options, the series, and the kernel tree."""
+    """What a check may know beyond its patch, each part computed the first time a check asks:
+
+    ctx.options      the run's `Options` (family options: `ctx.options.get("xmas_tree")`)
+    ctx.series       the `Series` checked
+    ctx.tree         the kernel work tree (`patchflow.tree.KernelTree`) or None
+    ctx.maintainers  the tree's parsed MAINTAINERS or None
+    ctx.history      the tree's git history as the Fixes: rules ask it (`checks._history.History`) or None
+    ctx.sources      the changed files' images, lexed windows and masked lines (`checks._source.Sources`)
+    ctx.once(f, *a)  f(*a, ctx) computed once per run for the same f and arguments (by identity): a
+                     family's result that several of its checks read (PREFER_IFNDEF and PREFER_IFDEF)
+    """
 
     def __init__(self, options: Options, series: Series):
         self.options = options
         self.series = series
-        self._tree = None
-        self._tree_resolved = False
-        self._maintainers = None
-        self.cache: dict = {}  # per-run memo for families (pre-images, lexed files, ...)
+        self._once: Dict[tuple, Any] = {}
 
-    @property
+    @cached_property
     def tree(self):
-        """The kernel work tree (a `patchflow.tree.KernelTree`) or None: from --tree, else the git
-        work tree around the current directory when it holds a MAINTAINERS file."""
-        if not self._tree_resolved:
-            self._tree_resolved = True
-            from ..tree import find_check_tree
+        """From --tree, else the git work tree around the current directory when it holds MAINTAINERS."""
+        from ..tree import find_check_tree
 
-            self._tree = find_check_tree(self.options.tree)
-        return self._tree
+        return find_check_tree(self.options.tree)
 
-    @property
+    @cached_property
     def maintainers(self):
-        """The tree's parsed MAINTAINERS (`patchflow.maintainers.Maintainers`), or None."""
-        if self._maintainers is None and self.tree is not None:
-            self._maintainers = self.tree.maintainers()
-        return self._maintainers
+        return self.tree.maintainers() if self.tree is not None else None
+
+    @cached_property
+    def history(self):
+        from ._history import History
+
+        history = History(self.tree) if self.tree is not None else None
+        return history if history is not None and history.usable else None
+
+    @cached_property
+    def sources(self):
+        from ._source import Sources
+
+        return Sources(self)
+
+    def once(self, compute: Callable, *args) -> Any:
+        key = (compute, *map(id, args))
+        if key not in self._once:
+            self._once[key] = compute(*args, self)
+        return self._once[key]
 
 
 def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None,

@@ -14,7 +14,7 @@ _LOG_LINE = lazy(r"^[0-9a-f]{40} ")
 
 
 class History:
-    """The tree's git history, asked once per commit id (ctx.cache['fixes.history'])."""
+    """The tree's git history, asked once per commit id (one per run: `ctx.history`)."""
 
     def __init__(self, tree):
         self.tree = tree
@@ -93,9 +93,5 @@ class History:
 
 
 def history_of(ctx) -> Optional[History]:
-    """The history of the check's kernel tree, shared by every check of a run; None without a git tree."""
-    if "fixes.history" not in ctx.cache:
-        tree = ctx.tree
-        ctx.cache["fixes.history"] = History(tree) if tree is not None else None
-    history = ctx.cache["fixes.history"]
-    return history if history is not None and history.usable else None
+    """The history of the check's kernel tree, shared by every check of a run (`ctx.history`)."""
+    return ctx.history

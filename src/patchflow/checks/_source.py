@@ -1,12 +1,20 @@
-"""Lexed source around a patch's hunks, shared by the families that read code (alignment, preprocessor).
+"""The changed files' source as the checks read it, each piece computed once per run: `ctx.sources`.
 
-`lexed_windows(patch, file, ctx)` lexes each window of a changed C or Python file once per run (see
-`patchflow.hunk_source` for where the lines come from) and keeps the tokens in `ctx.cache`.
+    ctx.sources.images(file)          # (pre-image lines, post-image lines) from the tree, or None
+    ctx.sources.post_image(file)      # [(line number, text, DiffLine or None)] of the whole new file
+    ctx.sources.lexed_windows(file)   # [(pre window, post window, post tokens)] around the hunks
+    ctx.sources.code_tokens(file, first, last)  # code tokens of post-image lines first..last, when lexed
+    ctx.sources.masked_lines(file)    # {patch line: text} as checkpatch masks comments and strings
+
+Every pre-image blob of the series is read by one `git cat-file --batch` the first time one is asked
+(see `patchflow.hunk_source` for where images and windows come from); C and Python are lexed by
+`patchflow.lexers`, each window once, and the families that read code (alignment, preprocessor,
+REVERSE_XMAS_TREE) share the tokens.
 """
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from ..lazy_regex import lazy
 
@@ -97,16 +105,111 @@ def lex(window, language: str) -> list:
     return tokenize(text, window.first_line)
 
 
-def lexed_windows(patch, file, ctx) -> list:
-    """[(pre-image window, post-image window, post-image tokens)] of a changed C or Python file."""
-    key = ("source.lexed", patch.source, patch.index_in_source, file.path)
-    if key not in ctx.cache:
-        from ..hunk_source import windows
+class Sources:
+    """What the checks of one run read of the changed files; see the module docstring."""
 
-        language = language_of(file.path)
-        result = []
-        if language is not None and file.hunks and not file.is_binary and not file.is_deleted:
-            for pre_window, post_window in windows(patch, file, ctx, safe_start(language)):
-                result.append((pre_window, post_window, lex(post_window, language)))
-        ctx.cache[key] = result
-    return ctx.cache[key]
+    def __init__(self, ctx):
+        self._ctx = ctx
+        self._blobs: Optional[Dict[str, str]] = None
+        self._images: Dict[int, Optional[Tuple[List[str], List[str]]]] = {}
+        self._windows: Dict[int, list] = {}
+        self._masked: Dict[int, dict] = {}
+
+    def _all_blobs(self) -> Dict[str, str]:
+        if self._blobs is None:
+            from ..hunk_source import read_blobs
+
+            tree = self._ctx.tree
+            ids = (f.old_blob for patch in self._ctx.series for f in patch.files
+                   if f.old_blob and not f.is_new and not f.is_binary)
+            self._blobs = read_blobs(tree, ids) if tree is not None else {}
+        return self._blobs
+
+    def images(self, file) -> Optional[Tuple[List[str], List[str]]]:
+        """(pre-image, post-image) lines of a changed file from the tree, or None."""
+        if id(file) not in self._images:
+            from ..hunk_source import images
+
+            tree = self._ctx.tree
+            usable = tree is not None and not (file.is_new or file.is_deleted or not file.hunks)
+            self._images[id(file)] = images(file, tree, self._all_blobs()) if usable else None
+        return self._images[id(file)]
+
+    def post_image(self, file) -> Optional[List[tuple]]:
+        """[(line number, text, the DiffLine or None)] of the whole new file, from the blob named on
+        the diff's `index` line only (not the work tree), or None when unknown."""
+        tree = self._ctx.tree
+        if tree is None or file.is_new or file.is_deleted or not file.hunks:
+            return None
+        from ..hunk_source import images
+
+        whole = images(file, tree, self._all_blobs(), work_tree=False)
+        if whole is None:
+            return None
+        shown = {line.new_line: line for hunk in file.hunks for line in hunk.lines if line.kind in (" ", "+")}
+        return [(number, text, shown.get(number)) for number, text in enumerate(whole[1], 1)]
+
+    def lexed_windows(self, file) -> list:
+        """[(pre-image window, post-image window, post-image tokens)] of a changed C or Python file."""
+        if id(file) not in self._windows:
+            from ..hunk_source import windows
+
+            language = language_of(file.path)
+            result = []
+            if language is not None and file.hunks and not file.is_binary and not file.is_deleted:
+                for pre_window, post_window in windows(file, self.images(file), safe_start(language)):
+                    result.append((pre_window, post_window, lex(post_window, language)))
+            self._windows[id(file)] = result
+        return self._windows[id(file)]
+
+    def code_tokens(self, file, first: int, last: int) -> Optional[list]:
+        """The C code tokens (no comments) of post-image lines first..last, from a window lexed
+        already that holds them all; None when none does (the caller lexes those lines itself)."""
+        if not file.path.endswith(C_SUFFIXES):
+            return None
+        for _pre, post, tokens in self._windows.get(id(file), ()):
+            if post.first_line <= first and last <= post.last_line:
+                return [tok for tok in tokens if first <= tok.line <= last and tok.kind != "comment"]
+        return None
+
+    def masked_lines(self, file) -> dict:
+        """{patch line: text} of a C file's added and context lines, masked as checkpatch masks them."""
+        if id(file) not in self._masked:
+            self._masked[id(file)] = masked_lines(file)
+        return self._masked[id(file)]
+
+
+# --- checkpatch's masked view of the changed lines (LONG_LINE's kinds) ---------------------------
+
+_COMMENT_EDGE = lazy(r"(/\*|\*/)")
+_COMMENT_EDGE_IN_STRING = lazy(r'"[^"]*(?:/\*|\*/)[^"]*"')
+_COMMENT_MIDDLE = lazy(r"^\s*(?:\*\*+| \*)(?:\s|$)")
+
+
+def _hunk_starts_in_comment(hunk) -> bool:
+    """checkpatch's guess: a hunk starts in a comment when its first comment edge is a `*/`, or its
+    first line looks like the middle of a block comment (` * ...`)."""
+    for line in hunk.lines:
+        if line.kind == "-":
+            continue
+        match = _COMMENT_EDGE.search(line.text)
+        if match and not _COMMENT_EDGE_IN_STRING.search(line.text):
+            return match.group(1) == "*/"
+    first = hunk.lines[0] if hunk.lines else None
+    return first is not None and bool(_COMMENT_MIDDLE.match(first.text))
+
+
+def masked_lines(file) -> dict:
+    """{patch line: text masked as checkpatch masks it} for the added and context lines of a file
+    diff, each hunk lexed once (`patchflow.lexers.c.checkpatch_masked`)."""
+    from ..lexers.c import checkpatch_masked
+
+    masked = {}
+    for hunk in file.hunks:
+        lines = [line for line in hunk.lines if line.kind != "-"]
+        if not lines:
+            continue
+        texts = checkpatch_masked("\n".join(line.text for line in lines), _hunk_starts_in_comment(hunk))
+        for line, text in zip(lines, texts):
+            masked[line.patch_line] = text
+    return masked

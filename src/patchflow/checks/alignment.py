@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional
 
 from . import CHECK, Hit, check
-from ._source import language_of, lex, lexed_windows
+from ._source import language_of, lex
 
 # A continuation line is held to the open parenthesis when the line before it ends with one of these:
 # the places where kernel code breaks a list of arguments or conditions (checkpatch's rule, and the
@@ -46,61 +46,72 @@ def analyse(tokens: Iterable, language: str) -> Dict[int, Alignment]:
     """
     joiners = C_JOINERS if language == "c" else PYTHON_JOINERS
     result: Dict[int, Alignment] = {}
-    stack: List[list] = []  # [token, has_code_after_it_on_its_line (None: not known yet)]
-    open_counts = {"(": 0, "[": 0, "{": 0}
+    brackets = _OpenBrackets()
     first_column: Dict[int, int] = {}  # column of each line's first token
     last_line = 0  # the last line some token has reached
     previous_code = None
     directive = 0
     directive_depth = 0
     code_before_directive = None
-
-    def forget(depth: int) -> None:
-        while len(stack) > depth:
-            open_counts[stack.pop()[0].text] -= 1
-
     for tok in tokens:
         kind = tok.kind
         if kind == "error" or (not tok.closed and kind != "comment"):
-            forget(0)  # the lexer lost its place: nothing open before here is known any more
+            brackets.forget(0)  # the lexer lost its place: nothing open before here is known any more
             previous_code = None
         if language == "c" and tok.pp != directive:
             if directive:  # a directive ended: back to the code around it
-                forget(directive_depth)
+                brackets.forget(directive_depth)
                 previous_code = code_before_directive
             if tok.pp:
-                directive_depth = len(stack)
+                directive_depth = len(brackets.stack)
                 code_before_directive = previous_code
             directive = tok.pp
         if kind == "newline":  # Python: a logical line ended, so did every bracket in it
-            forget(0)
+            brackets.forget(0)
             continue
         if tok.line > last_line:
             first_column[tok.line] = tok.column
-            found = _held(tok, stack, previous_code, joiners, language, first_column)
+            found = _held(tok, brackets.stack, previous_code, joiners, language, first_column)
             if found is not None:
                 result[tok.line] = found
-        newlines = tok.text.count("\n")
-        last_line = max(last_line, tok.line + newlines)
+        last_line = max(last_line, tok.line + tok.text.count("\n"))
         if kind in ("comment", "error"):
             continue
-        if stack and stack[-1][1] is None:
-            stack[-1][1] = tok.line == stack[-1][0].line
-        text = tok.text
-        if kind in ("punct", "op"):
-            if text in _OPENERS:
-                stack.append([tok, None])
-                open_counts[text] += 1
-            elif text in _CLOSER_OF:
-                wanted = _CLOSER_OF[text]
-                if open_counts[wanted]:  # a closer with no opener in view is ignored
-                    while stack:
-                        entry = stack.pop()
-                        open_counts[entry[0].text] -= 1
-                        if entry[0].text == wanted:
-                            break
+        brackets.see(tok)
         previous_code = tok
     return result
+
+
+class _OpenBrackets:
+    """The brackets open at a point of a token stream, innermost last."""
+
+    def __init__(self):
+        self.stack: List[list] = []  # [token, has_code_after_it_on_its_line (None: not known yet)]
+        self._counts = {"(": 0, "[": 0, "{": 0}
+
+    def forget(self, depth: int) -> None:
+        while len(self.stack) > depth:
+            self._counts[self.stack.pop()[0].text] -= 1
+
+    def see(self, tok) -> None:
+        """A code token: it tells whether the innermost bracket has code after it, opens or closes."""
+        stack = self.stack
+        if stack and stack[-1][1] is None:
+            stack[-1][1] = tok.line == stack[-1][0].line
+        if tok.kind not in ("punct", "op"):
+            return
+        text = tok.text
+        if text in _OPENERS:
+            stack.append([tok, None])
+            self._counts[text] += 1
+        elif text in _CLOSER_OF:
+            wanted = _CLOSER_OF[text]
+            if self._counts[wanted]:  # a closer with no opener in view is ignored
+                while stack:
+                    entry = stack.pop()
+                    self._counts[entry[0].text] -= 1
+                    if entry[0].text == wanted:
+                        break
 
 
 def _held(tok, stack, previous_code, joiners, language, first_column) -> Optional[Alignment]:
@@ -146,17 +157,14 @@ class FileAlignment:
 
 
 def file_alignment(patch, file, ctx, language: str) -> FileAlignment:
-    """The alignment rules of the lines around one file's hunks (cached per file in ctx.cache)."""
-    key = ("alignment", patch.source, patch.index_in_source, file.path)
-    if key not in ctx.cache:
-        post: Dict[int, Alignment] = {}
-        pre_windows, post_windows = [], []
-        for pre_window, post_window, post_tokens in lexed_windows(patch, file, ctx):
-            post.update(analyse(post_tokens, language))
-            pre_windows.append(pre_window)
-            post_windows.append(post_window)
-        ctx.cache[key] = FileAlignment(post, pre_windows, post_windows, language)
-    return ctx.cache[key]
+    """The alignment rules of the lines around one file's hunks."""
+    post: Dict[int, Alignment] = {}
+    pre_windows, post_windows = [], []
+    for pre_window, post_window, post_tokens in ctx.sources.lexed_windows(file):
+        post.update(analyse(post_tokens, language))
+        pre_windows.append(pre_window)
+        post_windows.append(post_window)
+    return FileAlignment(post, pre_windows, post_windows, language)
 
 
 def _message(rule: Alignment) -> str:
@@ -261,37 +269,53 @@ def parenthesis_alignment(patch, ctx):
     `&&` or `||` (Python: `,`, `and`, `or`), the line must start one column past the parenthesis: C
     counts tabs as 8 columns, Python counts characters. A line that starts with the closing
     parenthesis may also stand at the indentation of the opening line. A C line at the right column
-    reached with blanks other than tabs then fewer than 8 spaces (three tabs and 10 spaces where
-    four tabs and 2 spaces belong) is reported too, as checkpatch reports it.
+    but not reached with tabs, then fewer than 8 spaces, is reported too, as checkpatch does.
 
     A parenthesis inside a string, a character literal or a comment opens nothing. Added lines are
-    checked, and so are unchanged lines whose parenthesis the patch moved (it lengthened the line
-    that opens it); a misalignment the patch did not cause is not reported (an unchanged line
-    indented by tabs alone, never aligned with its parenthesis, stays so). The lines above a hunk
-    come from the tree (`--tree`, or the git tree around the current directory): the blob on the
-    diff's `index` line, or the work-tree file when it agrees with the hunks; without them, from the
-    hunk's context. The message gives both 1-based columns; in JSON, `column` is where the line
-    should start.
+    checked, and unchanged lines whose parenthesis the patch moved; a misalignment the patch did not
+    cause is not reported. The lines above a hunk come from the tree (`--tree`, or the git tree
+    around the current directory: the blob on the diff's `index` line, or the work-tree file when it
+    agrees), else from the hunk's context. In JSON, `column` is where the line should start.
 
     ## Why is this bad?
-    Kernel style (Documentation/process/coding-style.rst, and checkpatch --strict) aligns the
-    arguments of a broken call with the open parenthesis so that the eye finds where each argument
-    belongs. Reviewers ask for it in every round: the BPF_HELPER patch to `scripts/bpf_doc.py` went
-    four rounds on the bpf list over nits checkpatch cannot see, among them a continuation aligned
-    with a `(` inside the printed string `'BPF_HELPER(%s %s, %s, ('`, and an unchanged continuation
-    left behind when the patch lengthened its opening line.
+    Kernel style (Documentation/process/coding-style.rst, checkpatch --strict) aligns the arguments
+    of a broken call with the open parenthesis, so that the eye finds where each belongs. The
+    BPF_HELPER patch to `scripts/bpf_doc.py` went four rounds on the bpf list over nits checkpatch
+    cannot see, among them a continuation aligned with a `(` inside a printed string.
 
     ## Example
-        print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
-                          proto['ret_star'], proto['name']), end='')
+    ```bad
+     {
+    +	return bpf_map_update_value(map, f.file, key, value,
+    +		attr->flags);
+     }
+    ```
 
-    In bpf_doc.py, where `print` stands at column 9, the second line is aligned with the `(` inside
-    the string, and patchflow says:
-    "Alignment should match open parenthesis at column 44 (found 27)"
+    ```good
+     {
+    +	return bpf_map_update_value(map, f.file, key, value,
+    +				    attr->flags);
+     }
+    ```
 
-    ## Use instead
-        print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
-                                           proto['ret_star'], proto['name']), end='')
+    In Python (columns are characters), bpf_doc.py's BPF_HELPER patch aligned with a `(` in a string:
+    "Alignment should match open parenthesis at column 44 (found 27)".
+
+    ```bad path=scripts/bpf_doc.py
+     def print_one(self, proto):
+    +        print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
+    +                          proto['ret_star'], proto['name']), end='')
+    ```
+
+    ```good path=scripts/bpf_doc.py
+     def print_one(self, proto):
+    +        print('BPF_HELPER(%s %s, %s, (' % (self.map_type(proto['ret_type']),
+    +                                           proto['ret_star'], proto['name']), end='')
+    ```
+
+    ## Fix
+    Start the continuation one column past the open parenthesis: in C with tabs, then fewer than 8
+    spaces (vim's `cino=(0`, Emacs's `linux` style do it); in Python with spaces.
     """
     for file in patch.files:
         yield from file_hits(patch, file, ctx)

@@ -17,7 +17,8 @@ from ._house import NEXT_TREES, is_fixes_tree, is_next_tree, patch_tree
 from ..maintainers import FIXES_TREES
 from ..lazy_regex import lazy
 
-_FIXES_VALUE = lazy(r"^([0-9a-fA-F]{4,40})\b\s*(?:\((.*)\))?\s*$")
+# a line that names a fixed commit, as lenient as BAD_FIXES_TAG reads it: "fixes commit abc12", "Fixes abc12"
+_FIXES_LINE = lazy(r"^\s*(?P<key>fixes:?)\s*(?P<word>commit\s*)?(?P<id>[0-9a-f]{4,40})(?P<rest>.*)$", re.IGNORECASE)
 # "net: sched: fix ...", "bpf, sockmap: Fix ...", "selftests/bpf: fix ..." -> "fix ..."
 _COMPONENTS = lazy(r"^(?:[^\s:,]+(?:,\s*[^\s:,]+)*:\s+)+")
 _FIX_WORD = lazy(r"^(fix|fixes|fixed)\b", re.IGNORECASE)
@@ -32,25 +33,57 @@ _COSMETIC = lazy(r"\b(typos?|spelling|misspell\w*|grammar|comments?|kernel-?doc|
 
 @dataclass
 class FixesTag:
-    commit: str  # the hex id as written
+    """A line of a commit message that names a fixed commit: the one reading of `Fixes:` lines,
+    BAD_FIXES_TAG's (how it is written) and VERIFY_FIXES's and TREE_SELECTION's (what it names)."""
+
+    commit: str  # the hex id as written, lower case
     subject: Optional[str]  # the quoted subject, quotes removed; None when the tag has none
     patch_line: int
+    key: str = "Fixes:"  # as written: "Fixes:", "fixes", ...
+    commit_word: bool = False  # "Fixes: commit abc..."
+    rest: str = ""  # what follows the id on the line
+
+    @property
+    def is_trailer(self) -> bool:
+        """Written as a trailer: `Fixes: <id>`, then nothing or `(subject)` up to the line's end."""
+        rest = self.rest.strip()
+        return (self.key.lower() == "fixes:" and not self.commit_word and not self.rest[:1].isalnum()
+                and self.rest[:1] != "_" and (not rest or (rest[0] == "(" and rest[-1] == ")")))
+
+    def parenthesised(self) -> Optional[str]:
+        """The balanced `(...)` group right after the id, without its parentheses, or None."""
+        rest = self.rest.lstrip()
+        if not rest.startswith("("):
+            return None
+        depth = 0
+        for i, char in enumerate(rest):
+            depth += (char == "(") - (char == ")")
+            if depth == 0:
+                return rest[1:i]
+        return None
+
+
+def read_fixes_line(text: str, patch_line: int) -> Optional[FixesTag]:
+    """The FixesTag of a commit message line, or None when the line names no commit."""
+    match = _FIXES_LINE.match(text)
+    if not match:
+        return None
+    rest = match.group("rest")
+    subject = None
+    inner = rest.strip()
+    if inner.startswith("(") and inner.endswith(")"):
+        subject = inner[1:-1].strip()
+        if len(subject) >= 2 and subject[0] == subject[-1] and subject[0] in "\"'":
+            subject = subject[1:-1]
+    return FixesTag(match.group("id").lower(), subject, patch_line, match.group("key"),
+                    bool(match.group("word")), rest)
 
 
 def fixes_tags(patch) -> List[FixesTag]:
     """The patch's `Fixes:` trailers whose value starts with a hex commit id."""
-    tags = []
-    for trailer in patch.trailer_values("Fixes"):
-        match = _FIXES_VALUE.match(trailer.value.strip())
-        if not match:
-            continue
-        subject = match.group(2)
-        if subject is not None:
-            subject = subject.strip()
-            if len(subject) >= 2 and subject[0] == subject[-1] and subject[0] in "\"'":
-                subject = subject[1:-1]
-        tags.append(FixesTag(match.group(1).lower(), subject, trailer.patch_line))
-    return tags
+    tags = (read_fixes_line(f"Fixes: {trailer.value.strip()}", trailer.patch_line)
+            for trailer in patch.trailer_values("Fixes"))
+    return [tag for tag in tags if tag is not None and tag.is_trailer]
 
 
 def _tag_hit(patch, tag: FixesTag, message: str, **kw) -> Hit:

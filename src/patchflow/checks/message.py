@@ -33,7 +33,6 @@ _LOG_DUMP = (
     lazy(r"^\s*#\d+\s*\[[0-9a-fA-F]+\]\s*\w+ at [0-9a-fA-F]+"),  # crash(8) back traces
 )
 
-_FIXES = lazy(r"^\s*(fixes:?)\s*(?:commit\s*)?([0-9a-f]{5,40})", re.IGNORECASE)
 _FIXES_WELL_FORMED = lazy(r"^Fixes: [0-9a-f]{12,40} \(")
 # "Jane Doe (3):", the first line of the shortlog under a cover letter's blurb
 _SHORTLOG_HEADER = lazy(r"^\S.* \(\d+\):$")
@@ -79,17 +78,24 @@ def commit_message(patch, ctx):
     does not, since neither explains anything.
 
     ## Example
-        Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
 
-        Signed-off-by: Jane Doe <jane@example.org>
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
 
-    ## Use instead
-        Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
+    ```good
+    Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
 
-        The value buffer is copied with kvmalloc() and copy_from_bpfptr() by
-        hand; kvmemdup_bpfptr() does both and frees on failure.
+    The value buffer is copied with kvmalloc() and copy_from_bpfptr() by
+    hand; kvmemdup_bpfptr() does both and frees on failure.
 
-        Signed-off-by: Jane Doe <jane@example.org>
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Say why the change is needed and what it does, in a paragraph or two above the tags
+    (`git commit --amend`).
     """
     if not patch.is_mail or not _has_diff(patch):
         return
@@ -116,11 +122,26 @@ def commit_log_long_line(patch, ctx):
     in the mail clients maintainers read patches in. Usually the line is an unwrapped paragraph.
 
     ## Example
-        The verifier rejected programs that passed a pointer to a stack slot that was partially initialised, which broke loaders.
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Accept partially initialised stack slots
 
-    ## Use instead
-        The verifier rejected programs that passed a pointer to a stack slot
-        that was partially initialised, which broke loaders.
+    The verifier rejected programs that passed a pointer to a stack slot that was partially initialised, which broke loaders.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] bpf: Accept partially initialised stack slots
+
+    The verifier rejected programs that passed a pointer to a stack slot
+    that was partially initialised, which broke loaders.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Wrap the paragraph at 72-75 columns (`git commit --amend`; in vim `gq`, in Emacs `M-q`). Keep
+    tags, links and quoted logs as they are: they are exempt.
     """
     if not patch.is_mail or not (_has_diff(patch) or patch.is_cover_letter):
         return
@@ -161,17 +182,23 @@ def missing_sign_off(patch, ctx):
     patch without it, whatever its content.
 
     ## Example
-        Add the missing bounds check.
-        ---
-         net/core/dev.c | 2 ++
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
 
-    ## Use instead
-        Add the missing bounds check.
+    Add the missing bounds check on the user's key size.
+    ```
 
-        Signed-off-by: Jane Doe <jane@example.org>
-        ---
+    ```good
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
 
-    (`git commit -s` and `git format-patch -s` add it.)
+    Add the missing bounds check on the user's key size.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    `git commit --amend -s` adds it to the last commit; `git commit -s` and `git format-patch -s` add
+    it as you go.
     """
     if not patch.is_mail or not _has_diff(patch):
         return
@@ -305,17 +332,28 @@ def from_sign_off_mismatch(patch, ctx):
     another address or `user.name` differs between machines.
 
     ## Example
-        From: Jane Doe <jane@example.org>
-        ...
-        Signed-off-by: Jane Doe <jane.doe@work.example.com>
+    ```bad
+    From: Jane Doe <jane@example.org>
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
 
-    ## Use instead
-        From: Jane Doe <jane@example.org>
-        ...
-        Signed-off-by: Jane Doe <jane@example.org>
+    Add the missing bounds check on the user's key size.
 
-    or add an in-body `From: Jane Doe <jane.doe@work.example.com>` line when sending for another
-    address.
+    Signed-off-by: Jane Doe <jane.doe@work.example.com>
+    ```
+
+    ```good
+    From: Jane Doe <jane@example.org>
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
+
+    Add the missing bounds check on the user's key size.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Sign off with the address you send from (`git config user.email`), or, when sending for another
+    address, start the body with an in-body `From: Jane Doe <jane.doe@work.example.com>` line
+    (`git format-patch --from` writes it).
     """
     if not patch.is_mail or not _has_diff(patch):
         return
@@ -343,15 +381,28 @@ def no_author_sign_off(patch, ctx):
     wrong author; maintainers will not apply it until that is fixed.
 
     ## Example
-        From: Jane Doe <jane@example.org>
-        ...
-        Signed-off-by: John Roe <john@example.org>
+    ```bad
+    From: Jane Doe <jane@example.org>
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
 
-    ## Use instead
-        From: Jane Doe <jane@example.org>
-        ...
-        Signed-off-by: Jane Doe <jane@example.org>
-        Signed-off-by: John Roe <john@example.org>
+    Add the missing bounds check on the user's key size.
+
+    Signed-off-by: John Roe <john@example.org>
+    ```
+
+    ```good
+    From: Jane Doe <jane@example.org>
+    Subject: [PATCH bpf-next] bpf: Check the key size in map_lookup_elem
+
+    Add the missing bounds check on the user's key size.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    Signed-off-by: John Roe <john@example.org>
+    ```
+
+    ## Fix
+    Ask the author for their sign-off and add it above yours; if you are the author, fix the From:
+    (`git commit --amend --reset-author`).
     """
     if not patch.is_mail or not _has_diff(patch) or next(_sign_offs(patch), None) is None:
         return
@@ -360,27 +411,40 @@ def no_author_sign_off(patch, ctx):
         yield Hit(f"Missing Signed-off-by: line by nominal patch author '{_author(patch)}'", patch=patch)
 
 
-def _balanced_parens(text, start):
-    """The end (exclusive) of the balanced parenthesis group at text[start], or None."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return None
-
-
 def _known_commit(ctx, commit_id):
     """(12-digit id, subject) of a commit of the kernel tree (--tree, or the one around the current
     directory), or None without a tree or when the tree lacks it."""
-    from ._history import history_of
-
-    history = history_of(ctx)
+    history = ctx.history
     found = history.peel(commit_id) if history is not None else None
     return (found[0][:12], found[1]) if found else None
+
+
+def _bad_fixes_hits(patch, ctx):
+    """BAD_FIXES_TAG's findings: each Fixes: line not in the form, or (with a tree) naming another subject."""
+    if not patch.is_mail:
+        return
+    from .fixes import read_fixes_line
+
+    for patch_line, text in patch.message:
+        tag = read_fixes_line(text, patch_line)
+        if tag is None or len(tag.commit) < 5:
+            continue
+        commit, title, quoted = tag.commit[:12], "commit title", False
+        written = tag.parenthesised()
+        if written is not None:
+            title = written
+            if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
+                title, quoted = title[1:-1], True
+        known = _known_commit(ctx, tag.commit)
+        well_formed = quoted and _FIXES_WELL_FORMED.match(text)
+        if well_formed and (known is None or known[1] == title):
+            continue
+        if known is not None:
+            commit, title = known
+        yield Hit.on_patch_line(
+            patch, patch_line,
+            "Please use correct Fixes: style 'Fixes: <12+ chars of sha1> (\"<title line>\")' - "
+            f"ie: 'Fixes: {commit} (\"{title}\")'")
 
 
 @check("BAD_FIXES_TAG", level=WARNING)
@@ -401,35 +465,26 @@ def bad_fixes_tag(patch, ctx):
     rebase. `git config core.abbrev 12` and `--pretty='Fixes: %h ("%s")'` write it right.
 
     ## Example
-        Fixes: 54a4f0239f2e ("KVM: MMU: make kvm_mmu_zap_page() return the number of pages it actually freed")
-        fixes: 54a4f02 (KVM: MMU: make kvm_mmu_zap_page() return ...)
+    ```bad
+    Subject: [PATCH bpf] bpf: Fix the key size check in map_lookup_elem
 
-    ## Use instead
-        Fixes: 54a4f0239f2e ("KVM: MMU: make kvm_mmu_zap_page() return the number of pages it actually freed")
+    The bounds check compared the key size against the value size.
+
+    Fixes: 54a4f02 (bpf: Add map_lookup_elem)
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf] bpf: Fix the key size check in map_lookup_elem
+
+    The bounds check compared the key size against the value size.
+
+    Fixes: 54a4f0239f2e ("bpf: Add map_lookup_elem")
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT` prints the tag;
+    `git config core.abbrev 12` makes 12 digits the default.
     """
-    if not patch.is_mail:
-        return
-    for patch_line, text in patch.message:
-        match = _FIXES.match(text)
-        if not match:
-            continue
-        given = match.group(2).lower()
-        commit = given[:12]
-        title, quoted = "commit title", False
-        rest = text[match.end():].lstrip()
-        if rest.startswith("("):
-            end = _balanced_parens(rest, 0)
-            if end is not None:
-                title = rest[1:end - 1]
-                if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
-                    title, quoted = title[1:-1], True
-        known = _known_commit(ctx, given)
-        well_formed = quoted and _FIXES_WELL_FORMED.match(text)
-        if well_formed and (known is None or known[1] == title):
-            continue
-        if known is not None:
-            commit, title = known
-        yield Hit.on_patch_line(
-            patch, patch_line,
-            "Please use correct Fixes: style 'Fixes: <12+ chars of sha1> (\"<title line>\")' - "
-            f"ie: 'Fixes: {commit} (\"{title}\")'")
+    return _bad_fixes_hits(patch, ctx)

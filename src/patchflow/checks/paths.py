@@ -24,14 +24,19 @@ def path_outside_tree(patch, ctx):
     `patchflow regen` and `format` refuse to apply it.
 
     ## Example
-        diff --git a/../../.bashrc b/../../.bashrc
-        --- a/../../.bashrc
-        +++ b/../../.bashrc
+    ```bad path=../../.bashrc
+     export EDITOR=vi
+    +alias ls='ls -l'
+    ```
 
-    ## Use instead
-        diff --git a/tools/lib/bpf/bpf_helpers.h b/tools/lib/bpf/bpf_helpers.h
+    ```good path=tools/bpf/bpftool/bash-completion/bpftool
+     # bpftool(8) bash completion
+    +# shellcheck shell=bash
+    ```
 
-    with every name relative to the top of the kernel tree and inside it.
+    ## Fix
+    Regenerate the patch from the kernel tree (`git format-patch`), so that every name is relative to
+    the top of the tree and inside it; do not apply a patch that has such a name.
     """
     if not patch.files:
         return

@@ -7,7 +7,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 from . import WARNING, Hit, check
 from ..patch import DiffLine
-from ._source import language_of, lexed_windows
+from ._source import language_of
 
 # printf-style and str.format placeholders in a Python string stand for a name in the printed C
 _PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrx]|\{[^{}]*\}")
@@ -117,10 +117,7 @@ def _python_hits(file, windows, added: Dict[int, DiffLine]) -> Iterator[Tuple[st
 
 
 def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
-    """Every (ifndef|ifdef, Hit) of a patch, computed once per patch for both checks."""
-    key = ("preprocessor", patch.source, patch.index_in_source)
-    if key in ctx.cache:
-        return ctx.cache[key]
+    """Every (ifndef|ifdef, Hit) of a patch; both checks ask `ctx.once(preprocessor_hits, patch)`."""
     hits: List[Tuple[str, Hit]] = []
     for file in patch.files:
         language = language_of(file.path)
@@ -130,10 +127,9 @@ def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
         added = {line.new_line: line for line in file.added_lines() if "defined" in line.text}
         if not added:
             continue  # the cheap test first: no added line mentions `defined`, nothing to lex
-        windows = lexed_windows(patch, file, ctx)
+        windows = ctx.sources.lexed_windows(file)
         finder = _c_hits if language == "c" else _python_hits
         hits.extend(finder(file, windows, added))
-    ctx.cache[key] = hits
     return hits
 
 
@@ -179,16 +175,36 @@ def prefer_ifndef(patch, ctx):
     `#if !defined(BPF_HELPER)` into bpf_helper_defs.h and went another round on the bpf list for it.
 
     ## Example
-        print('#if !defined(BPF_HELPER)')
-        print('#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id')
-        print('#endif')
+    ```bad path=scripts/bpf_doc.py
+     def print_header(self):
+    +    print('#if !defined(BPF_HELPER)')
+    +    print('#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id')
+    +    print('#endif')
+    ```
 
-    ## Use instead
-        print('#ifndef BPF_HELPER')
-        print('#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id')
-        print('#endif')
+    ```good path=scripts/bpf_doc.py
+     def print_header(self):
+    +    print('#ifndef BPF_HELPER')
+    +    print('#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id')
+    +    print('#endif')
+    ```
+
+    ```bad path=include/linux/bpf.h
+    +#if !defined(BPF_HELPER)
+    +#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id
+    +#endif
+    ```
+
+    ```good path=include/linux/bpf.h
+    +#ifndef BPF_HELPER
+    +#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id
+    +#endif
+    ```
+
+    ## Fix
+    Write `#ifndef X`; keep `#if !defined(X)` only when the condition tests more than one thing.
     """
-    for kind, hit in preprocessor_hits(patch, ctx):
+    for kind, hit in ctx.once(preprocessor_hits, patch):
         if kind == "ifndef":
             yield hit
 
@@ -207,15 +223,21 @@ def prefer_ifdef(patch, ctx):
     for it as they ask for `#ifndef` (see `patchflow explain PREFER_IFNDEF`, the BPF_HELPER story).
 
     ## Example
-        #if defined(CONFIG_BPF_SYSCALL)
-        int bpf_prog_demo(void);
-        #endif
+    ```bad path=include/linux/bpf.h
+    +#if defined(CONFIG_BPF_SYSCALL)
+    +int bpf_prog_demo(void);
+    +#endif
+    ```
 
-    ## Use instead
-        #ifdef CONFIG_BPF_SYSCALL
-        int bpf_prog_demo(void);
-        #endif
+    ```good path=include/linux/bpf.h
+    +#ifdef CONFIG_BPF_SYSCALL
+    +int bpf_prog_demo(void);
+    +#endif
+    ```
+
+    ## Fix
+    Write `#ifdef X`; keep `#if defined(X)` only when the condition tests more than one thing.
     """
-    for kind, hit in preprocessor_hits(patch, ctx):
+    for kind, hit in ctx.once(preprocessor_hits, patch):
         if kind == "ifdef":
             yield hit

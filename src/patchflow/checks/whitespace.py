@@ -118,12 +118,18 @@ def dos_line_endings(line, file, ctx):
     `\\r` shows up as `^M` in every diff of the file and breaks shell scripts and Kconfig parsing.
 
     ## Example
-        +	return 0;^M
+    ```bad
+     	if (!map)
+    +		return -EINVAL;\r
+    ```
 
-    ## Use instead
-        +	return 0;
+    ```good
+     	if (!map)
+    +		return -EINVAL;
+    ```
 
-    (`git config core.autocrlf input`, or `dos2unix` on the file.)
+    ## Fix
+    Save the file with LF line endings: `git config core.autocrlf input`, or `dos2unix` on the file.
     """
     if "\r" in line.text:
         return _vet_hit(line, file, "DOS line endings")
@@ -144,12 +150,19 @@ def trailing_whitespace(line, file, ctx):
     `git diff --check` shows them before you commit.
 
     ## Example
-        +	if (!map)$
-        +		return -EINVAL;   $
+    ```bad
+     	if (!map)
+    +		return -EINVAL;\x20\x20\x20
+    ```
 
-    ## Use instead
-        +	if (!map)$
-        +		return -EINVAL;$
+    ```good
+     	if (!map)
+    +		return -EINVAL;
+    ```
+
+    ## Fix
+    Delete the blanks. `git diff --check` shows them before you commit, and most editors can strip
+    them on save.
     """
     text = line.text
     if text and text[-1] in _BLANKS and "\r" not in text:
@@ -171,12 +184,18 @@ def space_before_tab(line, file, ctx):
     kernel's `scripts/cleanpatch` flag it too.
 
     ## Example
-        +struct bpf_map_ops {
-        + 	int (*map_alloc_check)(union bpf_attr *attr);
+    ```bad path=include/linux/bpf.h
+     struct bpf_map_ops {
+    +	int 	(*map_alloc_check)(union bpf_attr *attr);
+    ```
 
-    ## Use instead
-        +struct bpf_map_ops {
-        +	int (*map_alloc_check)(union bpf_attr *attr);
+    ```good path=include/linux/bpf.h
+     struct bpf_map_ops {
+    +	int (*map_alloc_check)(union bpf_attr *attr);
+    ```
+
+    ## Fix
+    Delete the space; `git diff --check` and `git am --whitespace=fix` find and fix it.
     """
     if " \t" in line.text and _is_tab_indented(file.path):
         return _vet_hit(line, file, "please, no space before tabs", column=line.text.index(" \t") + 1)
@@ -200,12 +219,21 @@ def code_indent(line, file, ctx):
     in review as whitespace damage, often from a mail client or an IDE's default settings.
 
     ## Example
-        +        if (err)
-        +                return err;
+    ```bad
+     	err = bpf_map_new_fd(map, f_flags);
+    +        if (err)
+    +                return err;
+    ```
 
-    ## Use instead
-        +	if (err)
-        +		return err;
+    ```good
+     	err = bpf_map_new_fd(map, f_flags);
+    +	if (err)
+    +		return err;
+    ```
+
+    ## Fix
+    Indent with tabs: set your editor up for the kernel (the tree's `.editorconfig` does it for most
+    editors), and send patches with `git send-email`, which does not reflow them.
     """
     text = line.text
     if text[:1] in (" ", "\t") and _is_tab_indented(file.path) and _SPACES_INDENT.match(text):
@@ -227,11 +255,20 @@ def missing_eof_newline(line, file, ctx):
     changes this one, `cat` joins files wrongly, and some tools drop the last line.
 
     ## Example
-        +MODULE_LICENSE("GPL");
-        \\ No newline at end of file
+    ```bad
+     MODULE_DESCRIPTION("BPF example");
+    +MODULE_LICENSE("GPL");
+    \\ No newline at end of file
+    ```
 
-    ## Use instead
-        +MODULE_LICENSE("GPL");
+    ```good
+     MODULE_DESCRIPTION("BPF example");
+    +MODULE_LICENSE("GPL");
+    ```
+
+    ## Fix
+    End the file with a newline; most editors do it on save (`insert_final_newline` in the tree's
+    `.editorconfig`).
     """
     if line.no_newline and _wants_final_newline(file.path):
         return Hit.at(line, file, "adding a line without newline at end of file")
@@ -255,7 +292,7 @@ def _long_line_patterns():
         define_string=re.compile(r"^\s*#\s*define\s+\w+\s+" + string + "$"),
         special=re.compile(r"\bEFI_GUID\s*\(|^\s*(?:\w+)?\s*DEFINE_PER_CPU"),
         url=re.compile(r"\b[a-z][\w.+-]*://\S+", re.IGNORECASE),
-        trailing_comment=re.compile("(\x1c[\\s\x1c]*)$"),
+        trailing_comment=re.compile("(\x1c[\\s\x1c]*)$"),  # COMMENT_MASK of lexers.c
         trailing_string=re.compile(r"\s*(" + string + r"(?:\s*(?:\\|,\s*|\)\s*;\s*))?)$"),
     )
 
@@ -264,17 +301,12 @@ def _width(text):
     return len(text.expandtabs(TAB_SIZE)) if "\t" in text else len(text)
 
 
-def _long_line_kind(line, file, ctx, length):
+def _long_line_kind(line, file, ctx):
     """LONG_LINE, LONG_LINE_COMMENT, LONG_LINE_STRING, or None for lines checkpatch lets be long:
     a log call or a line that ends in a string starting within the limit, a lone string, a URL."""
     limit = ctx.options.max_line_length
-    key = ("long_line_kind", id(line), limit)
-    if key in ctx.cache:
-        return ctx.cache[key]
-    from ._clex import sanitized_lines
-
     p = _long_line_patterns()
-    code = sanitized_lines(file, ctx.cache).get(line.patch_line, line.text)
+    code = ctx.sources.masked_lines(file).get(line.patch_line, line.text)
     kind = "LONG_LINE"
     match = p.log_line.match(code)
     if match and _width(code[:len(code) - len(match.group(1))]) <= limit:
@@ -292,7 +324,6 @@ def _long_line_kind(line, file, ctx, length):
             match = p.trailing_string.search(without_comments)
             if match and _width(code[:len(code) - len(match.group(1))]) <= limit:
                 kind = "LONG_LINE_STRING"
-    ctx.cache[key] = kind
     return kind
 
 
@@ -308,7 +339,7 @@ def _long_line(line, file, ctx, wanted):
     if wanted != "LONG_LINE" and "LONG_LINE" in ctx.options.ignore:
         return None
     length = _width(text)
-    if length <= limit or _long_line_kind(line, file, ctx, length) != wanted:
+    if length <= limit or ctx.once(_long_line_kind, line, file) != wanted:
         return None
     return Hit.at(line, file, f"line length of {length} exceeds {limit} columns", column=limit + 1)
 
@@ -331,11 +362,20 @@ def long_line(line, file, ctx):
     (deep nesting is the usual cause).
 
     ## Example
-        +	err = bpf_map_update_value(map, f.file, key, value, attr->flags | BPF_F_LOCK | extra_flags_from_caller);
+    ```bad
+     	if (attr->flags & BPF_F_LOCK)
+    +		err = bpf_map_update_value(map, f.file, key, value, attr->flags | BPF_F_LOCK | extra_flags);
+    ```
 
-    ## Use instead
-        +	err = bpf_map_update_value(map, f.file, key, value,
-        +				   attr->flags | BPF_F_LOCK | extra_flags_from_caller);
+    ```good
+     	if (attr->flags & BPF_F_LOCK)
+    +		err = bpf_map_update_value(map, f.file, key, value,
+    +					   attr->flags | BPF_F_LOCK | extra_flags);
+    ```
+
+    ## Fix
+    Break the line after an operator or a comma, aligned with the open parenthesis; when that is not
+    enough, move the nested part into a helper function or a local variable.
     """
     return _long_line(line, file, ctx, "LONG_LINE")
 
@@ -355,12 +395,19 @@ def long_line_comment(line, file, ctx):
     "Commenting").
 
     ## Example
-        +	/* the verifier has already checked that the key fits in the map's key_size, so copy it without a bound */
+    ```bad
+     	key = __bpf_copy_key(ukey, map->key_size);
+    +	err = copy_key(map, key); /* the verifier has already checked that the key fits in key_size */
+    ```
 
-    ## Use instead
-        +	/* The verifier has already checked that the key fits in the map's
-        +	 * key_size, so copy it without a bound.
-        +	 */
+    ```good
+     	key = __bpf_copy_key(ukey, map->key_size);
+    +	/* the verifier has already checked that the key fits in key_size */
+    +	err = copy_key(map, key);
+    ```
+
+    ## Fix
+    Put the comment on its own line above the code, and wrap it as prose.
     """
     return _long_line(line, file, ctx, "LONG_LINE_COMMENT")
 
@@ -381,11 +428,22 @@ def long_line_string(line, file, ctx):
     a line of its own instead, where it may be long.
 
     ## Example
-        +	snprintf(buf, sizeof(buf), "map %s: key size %u does not match value size %u", name, ks, vs);
+    ```bad
+     	if (ks != vs)
+    +		snprintf(buf, sizeof(buf), "map %s: the key size does not match the value size of the map",
+    +			 map->name);
+    ```
 
-    ## Use instead
-        +	snprintf(buf, sizeof(buf),
-        +		 "map %s: key size %u does not match value size %u", name, ks, vs);
+    ```good
+     	if (ks != vs)
+    +		snprintf(buf, sizeof(buf),
+    +			 "map %s: the key size does not match the value size of the map",
+    +			 map->name);
+    ```
+
+    ## Fix
+    Break the line before the string, so that the string starts a line of its own, where it may be
+    long; never split a user-visible string, since people grep for it.
     """
     return _long_line(line, file, ctx, "LONG_LINE_STRING")
 
@@ -412,10 +470,26 @@ def invalid_utf8(patch, ctx):
     and control characters (escape sequences, form feeds) hide in review.
 
     ## Example
-        Signed-off-by: Ren\\xe9 Dupont <rene@example.org>      (Latin-1 byte 0xe9)
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Fix a typo in a comment
 
-    ## Use instead
-        Signed-off-by: René Dupont <rene@example.org>          (UTF-8: 0xc3 0xa9)
+    Fix a typo in a comment, as Ren\udce9 Dupont reported.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] bpf: Fix a typo in a comment
+
+    Fix a typo in a comment, as Ren\u00e9 Dupont reported.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    (The bad message holds the Latin-1 byte 0xe9, the good one the UTF-8 bytes 0xc3 0xa9 of `é`.)
+
+    ## Fix
+    Set your editor and terminal to UTF-8, and rewrite the message (`git commit --amend`).
     """
     lines = patch.lines
     if not _NOT_UTF8.search("\n".join(lines)):

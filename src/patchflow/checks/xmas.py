@@ -19,6 +19,11 @@ from typing import Dict, List, Optional, Set
 from . import WARNING, Hit, check
 from ._house import house_lists_for, patch_tree
 from ..lexers.c import code_tokens, iter_tokens, tokenize
+from . import option
+
+option(__name__, "--xmas-tree", default="auto", choices=("auto", "always", "never"),
+       help="REVERSE_XMAS_TREE on every C file (always), on none (never), or on files whose "
+            "MAINTAINERS lists netdev@ or bpf@ (auto, the default)")
 
 C_SUFFIXES = (".c", ".h")
 # Ordering a group costs the square of its size; no function declares this many locals in one block.
@@ -69,44 +74,6 @@ class Declaration:
 # --- the lines around the changes --------------------------------------------------------------
 
 
-def _preimage(file, ctx) -> Optional[List[str]]:
-    """The lines of the file before the patch, when the tree has the blob of its `index` line."""
-    tree = ctx.tree
-    if tree is None or not file.old_blob or set(file.old_blob) == {"0"}:
-        return None
-    key = ("xmas.blob", file.old_blob)
-    if key not in ctx.cache:
-        text = tree.read_blob(file.old_blob)
-        ctx.cache[key] = None if text is None else text.split("\n")
-    return ctx.cache[key]
-
-
-def _apply(old: List[str], file) -> Optional[List[KnownLine]]:
-    """The whole new file: the pre-image with the hunks applied, or None when they do not fit it."""
-    result: List[KnownLine] = []
-    old_at = 1  # next pre-image line to copy
-    for hunk in file.hunks:
-        start = hunk.old_start if hunk.old_count else hunk.old_start + 1
-        if start < old_at or start - 1 > len(old):
-            return None
-        while old_at < start:
-            result.append(KnownLine(len(result) + 1, old[old_at - 1]))
-            old_at += 1
-        for line in hunk.lines:
-            if line.kind in (" ", "-"):
-                if old_at > len(old) or old[old_at - 1].rstrip("\r") != line.text.rstrip("\r"):
-                    return None
-                old_at += 1
-            if line.kind in (" ", "+"):
-                result.append(KnownLine(len(result) + 1, line.text, line))
-    while old_at <= len(old):
-        result.append(KnownLine(len(result) + 1, old[old_at - 1]))
-        old_at += 1
-    if result and result[-1].text == "" and result[-1].diff is None:
-        result.pop()  # the empty string after the file's last newline
-    return result
-
-
 @dataclass
 class Segment:
     """A run of consecutive new-file lines: the whole file, or what one hunk shows of it."""
@@ -122,11 +89,9 @@ def known_segments(file, ctx) -> List[Segment]:
         return [Segment([KnownLine(line.new_line, line.text, line) for line in file.hunks[0].lines
                          if line.kind == "+"], True)]
     if not file.is_new:
-        old = _preimage(file, ctx)
-        if old is not None:
-            whole = _apply(old, file)
-            if whole is not None:
-                return [Segment(whole, True)]
+        whole = ctx.sources.post_image(file)  # the pre-image of hunk_source, read with the series' others
+        if whole is not None:
+            return [Segment([KnownLine(number, text, diff) for number, text, diff in whole], True)]
     segments = []
     for hunk in file.hunks:
         lines = [KnownLine(line.new_line, line.text, line) for line in hunk.lines if line.kind in (" ", "+")]
@@ -258,8 +223,9 @@ class LazyCode:
     """The code tokens (comments left out) of some lines, lexed only as far as they are read: the
     declarations at the top of a function are a few lines, its body may be thousands."""
 
-    def __init__(self, text: str, first_line: int):
-        self._source = iter_tokens(text, first_line)
+    def __init__(self, text: str, first_line: int, lexed: Optional[List] = None):
+        # the tokens another family lexed already (ctx.sources.code_tokens), else lexed here as read
+        self._source = iter(lexed) if lexed is not None else iter_tokens(text, first_line)
         self._tokens: List = []
 
     def get(self, index: int):
@@ -482,7 +448,8 @@ def file_findings(file, ctx):
             if at == len(added) or added[at] > last:
                 continue  # the patch adds nothing to this function
             window = segment.lines[first:last + 1]
-            code = LazyCode("\n".join(line.text for line in window), window[0].number)
+            code = LazyCode("\n".join(line.text for line in window), window[0].number,
+                            ctx.sources.code_tokens(file, window[0].number, window[-1].number))
             if brace is None:
                 head = code.get(0)
                 if head is None or head.line != window[0].number or not _starts_declaration(code.slice(0, 12)):

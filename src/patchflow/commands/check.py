@@ -28,9 +28,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the levels (auto: on a terminal, unless NO_COLOR is set)")
-    parser.add_argument("--xmas-tree", dest="x_xmas_tree", choices=("auto", "always", "never"), default="auto",
-                        help="REVERSE_XMAS_TREE on every C file (always), on none (never), or on files whose "
-                             "MAINTAINERS lists netdev@ or bpf@ (auto, the default)")
+    from ..checks import family_options
+
+    for declared in family_options():
+        parser.add_argument(declared.flag, dest="family_" + declared.name, type=declared.type,
+                            choices=declared.choices, default=declared.default, help=declared.help)
 
 
 def options_from(args):
@@ -43,9 +45,9 @@ def options_from(args):
             from ..errors import PatchflowError
 
             raise PatchflowError(f"{flag}: unknown type {', '.join(unknown)} (patchflow explain lists them)")
-    extra = {key: value for key, value in vars(args).items() if key.startswith("x_")}
+    values = {key[len("family_"):]: value for key, value in vars(args).items() if key.startswith("family_")}
     return Options(strict=args.strict, ignore=args.ignore, types=args.types, max_line_length=args.max_line_length,
-                   tree=args.tree, extra=extra)
+                   tree=args.tree, values=values)
 
 
 def _registry():

@@ -32,28 +32,50 @@ def render_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
-def show_tabs(text: str) -> str:
+_CR, _TRAILING = "\u240d", "\u00b7"
+
+
+def _byte(char: str) -> str:
+    """A byte that is not UTF-8 (kept by the docstring as a lone surrogate) as `\\xNN`."""
+    return f"\\x{ord(char) - 0xdc00:02x}" if "\udc80" <= char <= "\udcff" else char
+
+
+def _shown_line(line: str) -> str:
+    body = line.rstrip(" ")
+    trailing = _TRAILING * (len(line) - len(body)) if body.strip() else line
+    shown = ""
+    for char in body:
+        if char == "\t":
+            width = 8 - len(shown) % 8
+            shown += "\u2192" + " " * (width - 1)
+        else:
+            shown += _CR if char == "\r" else _byte(char)
+    return shown + trailing
+
+
+def show_blanks(text: str) -> str:
     """Tabs made visible (an arrow, then blanks to the next 8-column stop), so that an example of
-    tab-indented code does not read like one indented with spaces."""
-    out = []
-    for line in text.split("\n"):
-        shown = ""
-        for char in line:
-            if char == "\t":
-                width = 8 - len(shown) % 8
-                shown += "\u2192" + " " * (width - 1)
-            else:
-                shown += char
-        out.append(shown)
-    return "\n".join(out)
+    tab-indented code does not read like one indented with spaces; a carriage return and the blanks
+    that end a line (in an example that is about them) shown too."""
+    return "\n".join(_shown_line(line) for line in text.split("\n"))
+
+
+def _legend(doc: str) -> str:
+    marks = []
+    if "\t" in doc:
+        marks.append("(\u2192 marks a tab)")
+    if "\r" in doc:
+        marks.append(f"({_CR} marks a carriage return)")
+    if any(line != line.rstrip(" ") and line.strip() for line in doc.split("\n")):
+        marks.append(f"({_TRAILING} marks a trailing blank)")
+    return "".join(f"\n{mark}" for mark in marks) + ("\n" if marks else "")
 
 
 def render_one(info) -> str:
     strict = " (reported with --strict)" if info.level == "CHECK" else ""
-    legend = "\n(\u2192 marks a tab)\n" if "\t" in info.doc else ""
-    fixable = ("Fixable: yes (patchflow fix)" if info.fix is not None else "Fixable: no")
+    fixable = "Fixable: yes (patchflow fix)" if info.fix is not None else "Fixable: no"
     return (f"{info.type} ({info.level}{strict}; src/patchflow/checks/{info.family}.py)\n{fixable}\n\n"
-            f"{show_tabs(info.doc)}\n{legend}")
+            f"{show_blanks(info.doc)}\n{_legend(info.doc)}")
 
 
 def run(args) -> int:

@@ -68,7 +68,11 @@ def _shown(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def run(args) -> int:
+def _prepare(args):
+    """Everything `format` knows before it writes: the tree, the range, the tag, the changelog and the
+    recipients (bad input raises BadInput, nothing is written yet)."""
+    from types import SimpleNamespace
+
     from .. import format as fmt
     from ..errors import BadInput
     from ..maintainers import TAGGED_TREES
@@ -104,14 +108,23 @@ def run(args) -> int:
     log = fmt.changelog(store, args.version, changes, args.prev_link)
     if args.version > 1 and not log:
         _warn(f"no changelog for v{args.version}: say what changed since v{args.version - 1} with --changes FILE")
-    cover = len(rng.commits) > 1 or args.cover or cover_text is not None
     prefix = fmt.subject_prefix(tag, args.rfc)
     recipients = None
     if args.auto and maintainers is not None:
         recipients = maintainers.recipients(paths, fmt.patch_texts(repo, rng, prefix, args.version))
-    addressing = fmt.addressing(recipients, args.to, args.cc)
     if not tree_is_repo:
         _base_warning(tree, rng.base, tag)
+    return SimpleNamespace(repo=repo, tree=tree, rng=rng, tag=tag, changes=changes, cover_text=cover_text,
+                           store=store, log=log, prefix=prefix, addressing=fmt.addressing(recipients, args.to, args.cc),
+                           cover=len(rng.commits) > 1 or args.cover or cover_text is not None)
+
+
+def run(args) -> int:
+    from .. import format as fmt
+
+    plan = _prepare(args)
+    repo, tree, rng, tag, changes, cover_text = plan.repo, plan.tree, plan.rng, plan.tag, plan.changes, plan.cover_text
+    store, log, prefix, addressing, cover = plan.store, plan.log, plan.prefix, plan.addressing, plan.cover
 
     with fmt.AtomicOutput(args.output) as out:
         mails = fmt.format_patch(repo, rng, out.staging, prefix, args.version, cover,
@@ -180,73 +193,47 @@ def _check_words(args) -> None:
 def _gate(mails, final, tree) -> bool:
     """`patchflow check --strict` on the mails; ERROR and WARNING findings stop the run."""
     from .. import report
-    from ..checks import Options, run as run_checks
-    from ..patch import Series, parse_text
+    from ..submission import check_gate
 
-    patches = []
-    for mail, path in zip(mails, final):
-        patches.extend(parse_text(mail.text, source=_shown(path)))
-    results = run_checks(Series(patches), Options(strict=True, tree=tree.path))
-    errors = sum(1 for result in results for finding in result.findings if finding.level == report.ERROR)
-    warnings = sum(1 for result in results for finding in result.findings if finding.level == report.WARNING)
+    gate = check_gate([mail.text for mail in mails], [_shown(path) for path in final], tree.path)
+    errors, warnings = gate.errors, gate.warnings
     if errors or warnings:
-        sys.stdout.write(report.render_text([r for r in results if r.findings],
-                                            report.use_colour("auto", sys.stdout)))
+        sys.stdout.write(report.render_text(gate.with_findings, report.use_colour("auto", sys.stdout)))
         print(f"patchflow: the check found {errors} error(s) and {warnings} warning(s) in the patches: "
               f"nothing written (fix the commits, or --no-check)", file=sys.stderr)
         return False
-    notes = [r for r in results if r.findings]
-    if notes:
-        sys.stderr.write(report.render_terse(notes))
+    if gate.with_findings:
+        sys.stderr.write(report.render_terse(gate.with_findings))
     return True
 
 
 def _base_warning(tree, base: str, tag) -> None:
     """The bpf maintainers ask for series on the latest bpf-next: say when the base is behind."""
+    from ..submission import base_position
+
     name = tree.name or tag or tree.path
-    tip = tree.git("rev-parse", "HEAD").strip()
+    where = base_position(tree, base)
+    tip = where.tip
     if base == tip:
         return
-    known = tree.git("rev-parse", "--verify", "--quiet", base + "^{commit}", check=False).strip()
-    if not known:
+    if not where.known:
         _warn(f"base-commit {base[:12]} is not {name}'s tip {tip[:12]} nor in its history here: maintainers "
               f"ask for series on the latest tree; --rebase-check tries it on the tip")
         return
-    behind = tree.git("rev-list", "--count", f"{base}..{tip}").strip()
-    _warn(f"base-commit {base[:12]} is {behind} commit(s) behind {name}'s tip {tip[:12]}: maintainers ask for "
+    _warn(f"base-commit {base[:12]} is {where.behind} commit(s) behind {name}'s tip {tip[:12]}: maintainers ask for "
           f"series on the latest tree; --rebase-check tries it on the tip")
 
 
 def _rebase_check(tree, mails, tag) -> bool:
     """Apply the series on the tree's tip in a temporary worktree; report the first patch that fails."""
-    import re
-    import tempfile
-
-    from ..tree import TempWorktree, last_line, run_git
+    from ..submission import rebase_check
 
     name = tree.name or tag or tree.path
-    tip = tree.git("rev-parse", "HEAD").strip()
-    patches = [mail for mail in mails if not mail.is_cover_letter]
-    env = dict(os.environ, GIT_COMMITTER_NAME="patchflow", GIT_COMMITTER_EMAIL="patchflow@localhost", LC_ALL="C")
-    with TempWorktree(tree, tip) as worktree, tempfile.TemporaryDirectory(prefix="patchflow-am-") as scratch:
-        for number, mail in enumerate(patches, 1):
-            path = os.path.join(scratch, mail.name)
-            with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
-                handle.write(mail.text)
-            # -3, as maintainers apply: only a change that really collides stops it
-            proc = run_git(["am", "-3", path], worktree.path, timeout=300, env=env)
-            if proc.returncode != 0:
-                output = (proc.stdout + b"\n" + proc.stderr).decode("utf-8", "replace").splitlines()
-                reasons = [line.strip() for line in output if line.startswith("CONFLICT")] or \
-                          [line.strip() for line in output if line.startswith("error:")]
-                reason = reasons[0] if reasons else last_line(proc.stderr + proc.stdout)
-                lacking = re.match(r"error: sha1 information is lacking or useless \((.+)\)\.$", reason)
-                if lacking:
-                    # git am -3 needs the file's blob from before the patch; a shallow tree lacks it
-                    reason = (f"{lacking.group(1)} does not apply, and the tree lacks the version of it the patch "
-                              f"was made from for a three-way merge (a shallow clone?)")
-                print(f"patchflow: rebase check: {mail.name} (patch {number}/{len(patches)}) does not apply on "
-                      f"{name}'s tip {tip[:12]}: {reason}; nothing written", file=sys.stderr)
-                return False
+    result = rebase_check(tree, mails)
+    tip = result.tip
+    if not result.applies:
+        print(f"patchflow: rebase check: {result.failed_name} (patch {result.failed + 1}/{result.patches}) does "
+              f"not apply on {name}'s tip {tip[:12]}: {result.reason}; nothing written", file=sys.stderr)
+        return False
     print(f"rebase check: the series applies on {name}'s tip {tip[:12]}", file=sys.stderr)
     return True

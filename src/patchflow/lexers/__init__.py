@@ -14,6 +14,7 @@ nothing) use these instead of regular expressions over raw lines. Both produce `
         tok.pp      # C: the line where the preprocessor directive holding this token starts, 0 when
                     # the token is not in a directive (a backslash at the end of a line continues it)
         tok.closed  # False for a string, char literal or comment that the text ends before closing
+        tok.offset  # C: where the token starts in the text lexed
 
 Whitespace is never a token (nor, in C, a newline). Both lexers are linear in the size of their input and never
 raise on bad input: an unterminated literal or comment becomes one token with `closed=False`.
@@ -33,6 +34,7 @@ class Token(NamedTuple):
     column: int
     pp: int = 0
     closed: bool = True
+    offset: int = -1  # C: the index of its first character in the text lexed (-1 when not known)
 
     @property
     def end_column(self) -> int:

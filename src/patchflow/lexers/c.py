@@ -1,6 +1,6 @@
 """A small C lexer: enough of C to tell code from literals, comments and preprocessor directives.
 
-    from patchflow.lexers.c import tokenize, code_tokens, directives
+    from patchflow.lexers.c import tokenize, code_tokens, directives, checkpatch_masked
 
     tokens = tokenize(text)                    # every token, comments included (list of Token)
     tokens = tokenize(text, first_line=120)    # a fragment that starts at line 120 of its file
@@ -8,6 +8,7 @@
     code = code_tokens(tokens)                 # the same without comments
     for start_line, toks in directives(tokens):  # each preprocessor directive's code tokens
         ...                                    # toks[0] is the '#', toks[1] its name ('ifndef')
+    masked = checkpatch_masked(text)           # comments and literals masked, as checkpatch reads C
 
 Token kinds (see `patchflow.lexers.Token`): "ident" (keywords too), "number" (preprocessing numbers:
 `0x1fULL`, `1.5e+3`), "string" (`"..."`, `L"..."`, `u8"..."`), "char" (`'a'`, `L'\\n'`), "punct"
@@ -22,6 +23,10 @@ Bad input never raises: a string or char literal that meets the end of its line 
 (`closed=False`), an unterminated `/*` runs to the end of the text (`closed=False`). The lexer is one
 pass of one regular expression whose every branch is linear, so a 2 MB line or 50,000 nested
 parentheses cost time in proportion to their size.
+
+checkpatch reads C line by line and carries an open quote to the next line (a `'` in `don't` quotes
+the following lines); `checkpatch_masked` lexes as checkpatch reads, so that LONG_LINE and its kinds
+classify lines as checkpatch does. It is this lexer with two branches changed (`quotes_span_lines`).
 """
 
 from __future__ import annotations
@@ -31,25 +36,32 @@ from typing import Iterable, Iterator, List, Tuple
 
 from . import TAB_WIDTH, Token, advance_column
 
-__all__ = ["tokenize", "code_tokens", "directives", "Token"]
+__all__ = ["tokenize", "iter_tokens", "code_tokens", "directives", "checkpatch_masked", "Token"]
 
 # One alternative per token kind; the first that matches at a position wins, so longer forms come
 # first (a `//` comment before the `/` punctuator, `L"..."` before the identifier `L`).
-_LEXEME = re.compile(
-    r"""
+_BRANCHES = r"""
     (?P<space>(?:[ \t\f\v\r]|\\\r?\n)+)
   | (?P<newline>\n)
-  | (?P<line_comment>//(?:[^\n\\]+|\\\r?\n|\\(?!\r?\n))*)
+  | (?P<line_comment>{line_comment})
   | (?P<block_comment>/\*(?s:.*?)(?:(?P<block_end>\*/)|\Z))
-  | (?P<string>(?:u8|[uUL])?"(?:[^"\\\n]+|\\\r?\n|\\.)*(?P<string_end>")?)
-  | (?P<char>(?:u8|[uUL])?'(?:[^'\\\n]+|\\\r?\n|\\.)*(?P<char_end>')?)
+  | (?P<string>(?:u8|[uUL])?"{string_body}(?P<string_end>")?)
+  | (?P<char>(?:u8|[uUL])?'{char_body}(?P<char_end>')?)
   | (?P<ident>[A-Za-z_$][A-Za-z0-9_$]*)
   | (?P<number>\.?[0-9](?:[eEpP][+-]|[0-9A-Za-z_.])*)
-  | (?P<punct>\.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^]=|\#\#|[][(){}.,;:?~!<>=+\-*/%&|^\#])
+  | (?P<punct>\.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^]=|\#\#|[][(){{}}.,;:?~!<>=+\-*/%&|^\#])
   | (?P<other>.)
-    """,
-    re.VERBOSE,
-)
+"""
+_LEXEME = re.compile(_BRANCHES.format(
+    line_comment=r"//(?:[^\n\\]+|\\\r?\n|\\(?!\r?\n))*",
+    string_body=r'(?:[^"\\\n]+|\\\r?\n|\\.)*',
+    char_body=r"(?:[^'\\\n]+|\\\r?\n|\\.)*"), re.VERBOSE)
+# As checkpatch reads C: a `//` comment ends at its newline, and a string or character literal runs
+# across newlines to its closing quote.
+_LEXEME_SPANNING = re.compile(_BRANCHES.format(
+    line_comment=r"//[^\n]*",
+    string_body=r'(?:[^"\\]+|\\(?s:.))*',
+    char_body=r"(?:[^'\\]+|\\(?s:.))*"), re.VERBOSE)
 
 
 def tokenize(text: str, first_line: int = 1, in_comment: bool = False) -> List[Token]:
@@ -57,8 +69,10 @@ def tokenize(text: str, first_line: int = 1, in_comment: bool = False) -> List[T
     return list(iter_tokens(text, first_line, in_comment))
 
 
-def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False) -> Iterator[Token]:
-    """`tokenize` as a generator."""
+def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False,
+                quotes_span_lines: bool = False) -> Iterator[Token]:
+    """`tokenize` as a generator; `quotes_span_lines` lexes as checkpatch does (see the module doc)."""
+    lexeme_pattern = _LEXEME_SPANNING if quotes_span_lines else _LEXEME
     line = first_line
     column = 1
     at_line_start = True  # only blanks and comments so far on this logical line
@@ -68,10 +82,10 @@ def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False) -> Ite
         end = text.find("*/")
         stop = len(text) if end < 0 else end + 2
         chunk = text[:stop]
-        yield Token("comment", chunk, line, column, 0, end >= 0)
+        yield Token("comment", chunk, line, column, 0, end >= 0, 0)
         line, column = _advance(line, column, chunk)
         pos = stop
-    for match in _LEXEME.finditer(text, pos):
+    for match in lexeme_pattern.finditer(text, pos):
         kind = match.lastgroup
         lexeme = match.group()
         if kind == "newline":
@@ -100,7 +114,7 @@ def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False) -> Ite
             if at_line_start and lexeme == "#" and not directive:
                 directive = line
             at_line_start = False
-        yield Token(kind, lexeme, line, column, directive, closed)
+        yield Token(kind, lexeme, line, column, directive, closed, match.start())
         if "\n" in lexeme or "\t" in lexeme:
             line, column = _advance(line, column, lexeme)
         else:
@@ -135,3 +149,59 @@ def directives(tokens: Iterable[Token]) -> Iterator[Tuple[int, List[Token]]]:
             current.append(tok)
     if current:
         yield start, current
+
+
+# --- checkpatch's view of a line: comments and literals masked ---------------------------------
+
+COMMENT_MASK = "\x1c"  # what checkpatch writes for comment text (its `$;`)
+_NOT_TAB = re.compile(r"[^\t\n]")
+_INCLUDE = re.compile(r"^\s*#\s*include\s+<(.*)>")
+_ERROR = re.compile(r"^(\s*#\s*(?:error|warning)\s+)(.*)\b")
+
+
+def _masked_literal(text: str) -> str:
+    """A string or char literal as checkpatch masks it: prefix and quotes kept, each escape `XX`,
+    other characters `X`, tabs and newlines kept."""
+    quote = min(i for i in (text.find('"'), text.find("'")) if i >= 0)  # after a prefix: u8, L, u, U
+    out = [text[:quote + 1]]
+    i, end = quote + 1, len(text)
+    closing = text[quote]
+    while i < end:
+        char = text[i]
+        if char == "\\":
+            out.append("XX" if i + 1 < end and text[i + 1] != "\n" else "X")
+            i += 2 if i + 1 < end and text[i + 1] != "\n" else 1
+        elif char == closing and i == end - 1:
+            out.append(char)
+            i += 1
+        else:
+            out.append(char if char in "\t\n" else "X")
+            i += 1
+    return "".join(out)
+
+
+def _masked_line(line: str) -> str:
+    match = _INCLUDE.match(line) if "#" in line else None
+    if match:
+        return line[:match.start(1)] + "X" * len(match.group(1)) + line[match.end(1):]
+    match = _ERROR.match(line) if "#" in line else None
+    if match:
+        return match.group(1) + "X" * (len(line) - len(match.group(1)))
+    return line
+
+
+def checkpatch_masked(text: str, in_comment: bool = False) -> List[str]:
+    """The lines of C `text` as checkpatch's sanitizer leaves them: comment text (`/*`, `*/` and
+    `//` included) becomes COMMENT_MASK, literal text `X`, an `#include <...>` name and an
+    `#error`/`#warning` message `X`; tabs stay (except in a `//` comment), so columns do not move."""
+    chars = list(text)
+    for tok in iter_tokens(text, 1, in_comment, quotes_span_lines=True):
+        if tok.kind == "comment":
+            start, end = tok.offset, tok.offset + len(tok.text)
+            if tok.text.startswith("//"):
+                chars[start:end] = COMMENT_MASK * (end - start)
+            else:
+                chars[start:end] = _NOT_TAB.sub(COMMENT_MASK, tok.text)
+        elif tok.kind in ("string", "char"):
+            chars[tok.offset:tok.offset + len(tok.text)] = _masked_literal(tok.text)
+    return [_masked_line(line) for line in "".join(chars).split("\n")]

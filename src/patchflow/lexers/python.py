@@ -70,23 +70,29 @@ def iter_tokens(text: str, first_line: int = 1) -> Iterator[Token]:
         start = resume
 
 
-def _run(lines: List[str], start: int, offset: int):
-    """Tokenize lines[start:]; yield Tokens; return the index to resume from, or None when done."""
-    position = start
+class _Feed:
+    """`readline` for tokenize over lines[start:]; `position` is the index of the next line."""
 
-    def readline():
-        nonlocal position
-        if position < len(lines):
-            position += 1
-            return lines[position - 1]
+    def __init__(self, lines: List[str], start: int):
+        self.lines = lines
+        self.position = start
+
+    def readline(self) -> str:
+        if self.position < len(self.lines):
+            self.position += 1
+            return self.lines[self.position - 1]
         return ""
 
+
+def _run(lines: List[str], start: int, offset: int):
+    """Tokenize lines[start:]; yield Tokens; return the index to resume from, or None when done."""
+    feed = _Feed(lines, start)
     fstring_depth = 0
     fstring_start = None  # (row, col) of the outermost f-string being collected
     depth = 0  # brackets open in this run
     resync_after = None  # set by a closer with no opener: the row after which to start afresh
     try:
-        for tok in _tokenize.generate_tokens(readline):
+        for tok in _tokenize.generate_tokens(feed.readline):
             row = tok.start[0] + start  # 1-based line in `lines`
             if resync_after is not None:
                 if row > resync_after:
@@ -110,15 +116,14 @@ def _run(lines: List[str], start: int, offset: int):
             kind = _KINDS.get(tok.type)
             if kind is None:
                 continue
-            if kind == "error":
-                if tok.string.strip() == "":
-                    continue  # 3.11 marks the blank before a stray quote as an error token
-                if tok.string in ("'", '"'):
-                    # 3.11: a quote that opens no string (unterminated on its line)
-                    line_text = lines[row - 1]
-                    rest = line_text[tok.start[1]:].rstrip("\r\n")
+            if kind == "error" and (tok.string.strip() == "" or tok.string in ("'", '"')):
+                # 3.11 marks the blank before a stray quote as an error token (skipped), and the quote
+                # that opens no string (unterminated on its line): the rest of the line is that string
+                if tok.string.strip():
+                    rest = lines[row - 1][tok.start[1]:].rstrip("\r\n")
                     yield Token("string", rest, row + offset, tok.start[1] + 1, closed=False)
                     return row  # resume on the next line
+                continue
             if kind == "op":
                 if tok.string in _OPENING:
                     depth += 1
@@ -128,35 +133,41 @@ def _run(lines: List[str], start: int, offset: int):
                     else:
                         depth -= 1
             yield Token(kind, tok.string, row + offset, tok.start[1] + 1)
-    except IndentationError as exc:
+    except (SyntaxError, _tokenize.TokenError) as exc:  # IndentationError too
+        return (yield from _failed(exc, lines, start, offset, fstring_start if fstring_depth else None))
+    except (ValueError, RecursionError, MemoryError):
+        yield _error_token(lines, feed.position, offset)
+        return feed.position
+    return None
+
+
+def _failed(exc, lines: List[str], start: int, offset: int, fstring_start):
+    """After tokenize gave up: yield what the rest of the failing construct is (an unclosed string,
+    an error token); return the index to resume from, or None when done (as `_run`)."""
+    if isinstance(exc, IndentationError):
         row = (exc.lineno or 1) + start
         if row - 1 > start and row - 1 < len(lines):
             return row - 1  # restart at the dedented line itself
         yield _error_token(lines, row, offset)
         return row
-    except (SyntaxError, _tokenize.TokenError) as exc:
-        message, row, col = _where(exc, start)
-        if fstring_depth and fstring_start is not None:
-            yield Token("string", _span(lines, fstring_start, (len(lines), len(lines[-1]))),
-                        fstring_start[0] + offset, fstring_start[1] + 1, closed=False)
-            return None
-        if "multi-line string" in message or "triple-quoted" in message:
-            begin = (row, col)
-            yield Token("string", _span(lines, begin, (len(lines), len(lines[-1]))), row + offset, col + 1,
-                        closed=False)
-            return None
-        if "multi-line statement" in message or row > len(lines):
-            return None  # the fragment ends inside brackets: every token was given
-        if "unterminated string" in message:
-            line_text = lines[row - 1] if row - 1 < len(lines) else ""
-            yield Token("string", line_text[col:].rstrip("\r\n"), row + offset, col + 1, closed=False)
-            return row
-        yield _error_token(lines, row, offset)
+    message, row, col = _where(exc, start)
+    if fstring_start is not None:
+        yield Token("string", _span(lines, fstring_start, (len(lines), len(lines[-1]))),
+                    fstring_start[0] + offset, fstring_start[1] + 1, closed=False)
+        return None
+    if "multi-line string" in message or "triple-quoted" in message:
+        begin = (row, col)
+        yield Token("string", _span(lines, begin, (len(lines), len(lines[-1]))), row + offset, col + 1,
+                    closed=False)
+        return None
+    if "multi-line statement" in message or row > len(lines):
+        return None  # the fragment ends inside brackets: every token was given
+    if "unterminated string" in message:
+        line_text = lines[row - 1] if row - 1 < len(lines) else ""
+        yield Token("string", line_text[col:].rstrip("\r\n"), row + offset, col + 1, closed=False)
         return row
-    except (ValueError, RecursionError, MemoryError):
-        yield _error_token(lines, position, offset)
-        return position
-    return None
+    yield _error_token(lines, row, offset)
+    return row
 
 
 def _where(exc, start: int):

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from .ctokens import tokenize
+from ..lexers.c import code_tokens, tokenize
 
 STATIC_DECL = re.compile(
     r"^static\s+(?P<ret>.+?)\(\s*\*\s*const\s+(?P<name>\w+)\s*\)\s*\((?P<args>.*)\)\s*=\s*"
@@ -48,9 +48,30 @@ class HelperHeader:
         return {helper.name: helper for helper in self.helpers}
 
 
-def _strip_comments(text: str) -> str:
-    """The text with C comments blanked out, keeping newlines so line numbers stay right."""
-    return re.sub(r"/\*.*?\*/", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+def _statements(text: str) -> List[Tuple[int, str]]:
+    """(first line, text) of each `;`-ended statement outside preprocessor directives, comments left
+    out and the blanks between tokens kept as one blank."""
+    statements: List[Tuple[int, str]] = []
+    parts: List[str] = []
+    first_line, depth, end = 0, 0, None
+    for tok in code_tokens(tokenize(text)):
+        if tok.pp:
+            continue
+        if tok.text == ";" and depth == 0:
+            if parts:
+                statements.append((first_line, "".join(parts)))
+            parts, end = [], None
+            continue
+        depth += (tok.text in "([") - (tok.text in ")]") if len(tok.text) == 1 else 0
+        if not parts:
+            first_line = tok.line
+        elif end is not None and (tok.offset > end or tok.line > previous_line):
+            parts.append(" ")
+        parts.append(tok.text)
+        end, previous_line = tok.offset + len(tok.text), tok.line + tok.text.count("\n")
+    if parts:
+        statements.append((first_line, "".join(parts)))
+    return statements
 
 
 def _split_top(text: str, sep: str = ",") -> List[str]:
@@ -75,7 +96,7 @@ C_TYPE_WORDS = {"void", "char", "short", "int", "long", "signed", "unsigned", "f
 
 def _arg_type(arg: str) -> str:
     """The type of one parameter: its tokens without the trailing parameter name, if it has one."""
-    tokens = [token.text for token in tokenize(arg)]
+    tokens = [token.text for token in code_tokens(tokenize(arg))]
     if (len(tokens) >= 2 and re.match(r"^[A-Za-z_]\w*$", tokens[-1]) and tokens[-1] not in C_TYPE_WORDS
             and tokens[-2] not in ("struct", "union", "enum")):
         tokens = tokens[:-1]
@@ -83,7 +104,7 @@ def _arg_type(arg: str) -> str:
 
 
 def _split_attrs(ret: str, attributes: set) -> Tuple[Tuple[str, ...], str]:
-    tokens = [token.text for token in tokenize(ret)]
+    tokens = [token.text for token in code_tokens(tokenize(ret))]
     attrs = []
     while tokens and tokens[0] in attributes:
         attrs.append(tokens.pop(0))
@@ -97,22 +118,13 @@ def _args(text: str) -> Tuple[str, ...]:
 
 def parse_header(text: str) -> HelperHeader:
     attributes = set(ATTRIBUTE_MACRO.findall(text))
-    code = _strip_comments(text)
-    # preprocessor lines are not declarations; blank them (continuations included)
-    code = re.sub(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", lambda m: re.sub(r"[^\n]", " ", m.group(0)), code, flags=re.M)
     result = HelperHeader()
-    line = 1
-    for statement in _split_top(code, ";"):
-        body = statement.strip()
-        first_line = line + statement.count("\n", 0, len(statement) - len(statement.lstrip()))
-        line += statement.count("\n")
-        if not body:
-            continue
+    for first_line, body in _statements(text):
         decl = _parse_statement(body, attributes, first_line)
         if decl is not None:
             result.helpers.append(decl)
-        elif "BPF_HELPER" in body or "(* const" in body.replace("\n", " "):
-            result.unparsed.append((first_line, " ".join(body.split())))
+        elif "BPF_HELPER" in body or "(* const" in body:
+            result.unparsed.append((first_line, body))
     return result
 
 

@@ -14,10 +14,8 @@ from typing import Dict, List, Optional
 
 from .bpf_object import (PROBE_HELPERS, PROBE_SECTION, R_BPF_64_32, ToolRun, bind_call, call_sites,
                          read_object)
-from .ctokens import tokenize
+from ..lexers.c import code_tokens, tokenize
 from .header import HelperHeader
-
-PROOFS = ("helpers", "expansion", "late_binding", "relocations")
 
 
 @dataclass
@@ -70,9 +68,9 @@ def expansion(before: ToolRun, after: ToolRun) -> Proof:
             return Proof("expansion", False, compared, f"cc -E on the header {stage} the patch failed: {run.error}",
                          {"tokens": 0})
     with open(before.path, encoding="utf-8", errors="replace") as handle:
-        old = tokenize(handle.read())
+        old = code_tokens(tokenize(handle.read()))
     with open(after.path, encoding="utf-8", errors="replace") as handle:
-        new = tokenize(handle.read())
+        new = code_tokens(tokenize(handle.read()))
     for index, (a, b) in enumerate(zip(old, new)):
         if a.text != b.text:
             return Proof("expansion", False, compared,
