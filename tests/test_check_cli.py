@@ -26,6 +26,7 @@ def test_text_layout_is_checkpatchs_with_types(run_cli):
         "",
         "total: 3 errors, 0 warnings, 0 checks, 21 lines checked",
         "",
+        "3 of them can be fixed by patchflow fix.",
         f"{TRAILING} has style problems, please review.",
     ]
 
@@ -72,7 +73,8 @@ def test_json_layout(run_cli):
                      "patch": sign_off, "patch_line": None, "file": None, "line": None, "column": None}
     assert rest[0] == {"type": "TRAILING_WHITESPACE", "level": "ERROR", "message": "trailing whitespace",
                        "patch": TRAILING, "patch_line": 28, "file": "Documentation/bpf/bpf_devel_QA.rst",
-                       "line": 148, "column": 82}
+                       "line": 148, "column": 82,
+                       "fix": "Q: How do I indicate which tree (bpf vs. bpf-next) my patch should be applied to?"}
     assert [(f["file"], f["line"]) for f in rest] == [
         ("Documentation/bpf/bpf_devel_QA.rst", 148), ("kernel/bpf/syscall.c", 1629), ("kernel/bpf/syscall.c", 1633)]
 

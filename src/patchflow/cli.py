@@ -14,7 +14,7 @@ import sys
 from . import __version__
 from .errors import PatchflowError
 
-COMMANDS = ("check", "explain", "regen", "format", "status")
+COMMANDS = ("check", "explain", "fix", "regen", "format", "status")
 
 
 def _command_module(name):

@@ -23,10 +23,13 @@ class Finding:
     line: Optional[int] = None  # the line in the changed file
     column: Optional[int] = None  # 1-based column where the line should start / the problem is
     quote: Optional[str] = None  # the line as it stands in the patch, marker included
+    fix: Optional[str] = None  # fixable findings: the line as `patchflow fix` rewrites it
 
     def as_json(self) -> dict:
         data = asdict(self)
         del data["quote"]
+        if self.fix is None:
+            del data["fix"]  # only fixable findings carry the key
         return data
 
 
@@ -82,6 +85,9 @@ def render_text(results: List[PatchResult], colour: bool = False) -> str:
         c = result.counts()
         out.append(f"total: {c[ERROR]} errors, {c[WARNING]} warnings, {c[CHECK]} checks, "
                    f"{result.lines_checked} lines checked\n\n")
+        fixable = sum(1 for f in result.findings if f.fix is not None)
+        if fixable:
+            out.append(f"{fixable} of them can be fixed by patchflow fix.\n")
         if result.findings:
             out.append(f"{result.name} has style problems, please review.\n")
         else:

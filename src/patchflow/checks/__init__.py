@@ -38,6 +38,7 @@ class CheckInfo:
     scope: str
     func: Callable
     family: str  # the module that holds it, e.g. "subject"
+    fix: Optional[Callable] = None  # (text, finding, path) -> the fixed line or None; see patchflow.fix
 
     @property
     def doc(self) -> str:
@@ -57,8 +58,9 @@ _REGISTRY: Dict[str, CheckInfo] = {}
 _LOADED = False
 
 
-def check(type_name: str, level: str, scope: str = "patch"):
-    """Register a check function under its type name and level."""
+def check(type_name: str, level: str, scope: str = "patch", fix: Optional[Callable] = None):
+    """Register a check function under its type name and level; `fix`, when given, makes its
+    findings fixable by `patchflow fix` (see patchflow.fix for its contract)."""
     if level not in LEVELS:
         raise ValueError(f"{type_name}: unknown level {level}")
     if scope not in SCOPES:
@@ -68,7 +70,7 @@ def check(type_name: str, level: str, scope: str = "patch"):
         if type_name in _REGISTRY and _REGISTRY[type_name].func is not func:
             raise ValueError(f"check type {type_name} registered twice")
         family = func.__module__.rsplit(".", 1)[-1]
-        _REGISTRY[type_name] = CheckInfo(type_name, level, scope, func, family)
+        _REGISTRY[type_name] = CheckInfo(type_name, level, scope, func, family, fix)
         return func
 
     return register
@@ -247,8 +249,15 @@ def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None
         hit = Hit.at(line, file, hit)
     target = hit.patch or patch
     # #N is the line of the file as the user has it, also where the mail's body was encoded
-    return Finding(type=info.type, level=hit.level or info.level, message=hit.message, patch=target.source,
-                   patch_line=target.file_line(hit.patch_line), file=hit.file, line=hit.line, column=hit.column, quote=hit.quote)
+    finding = Finding(type=info.type, level=hit.level or info.level, message=hit.message, patch=target.source,
+                      patch_line=target.file_line(hit.patch_line), file=hit.file, line=hit.line, column=hit.column,
+                      quote=hit.quote)
+    if info.fix is not None and finding.file is not None:
+        text = line.text if line is not None else (hit.quote[1:] if (hit.quote or "")[:1] == "+" else None)
+        if text is not None:
+            fixed = info.fix(text, finding, finding.file)
+            finding.fix = fixed if fixed != text else None
+    return finding
 
 
 def run(series: Series, options: Options) -> List[PatchResult]:

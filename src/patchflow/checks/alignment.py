@@ -243,7 +243,22 @@ def _misaligned_before(rules: FileAlignment, line, rule: Alignment) -> bool:
     return indent != "" and indent.strip("\t") == ""
 
 
-@check("PARENTHESIS_ALIGNMENT", level=CHECK, scope="patch")
+def _fix_alignment(text, finding, path):
+    """The line's blanks replaced by those that reach the parenthesis' column: C takes tabs then fewer
+    than 8 spaces (kernel style); Python takes spaces, and is left alone when tabs indent it (its
+    columns count characters, so the right blanks are not certain)."""
+    from ..fix import indent_to, leading_blanks
+
+    if finding.column is None:
+        return None
+    blanks = leading_blanks(text)
+    is_c = language_of(path) == "c"
+    if not is_c and "\t" in blanks:
+        return None
+    return indent_to(finding.column, tabs=is_c) + text[len(blanks):]
+
+
+@check("PARENTHESIS_ALIGNMENT", level=CHECK, scope="patch", fix=_fix_alignment)
 def parenthesis_alignment(patch, ctx):
     """A continuation line inside an open parenthesis does not start one column past it.
 

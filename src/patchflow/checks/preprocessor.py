@@ -133,7 +133,30 @@ def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
     return hits
 
 
-@check("PREFER_IFNDEF", level=WARNING, scope="patch")
+# `#if !defined(X)` / `#if defined X` with nothing after it but a comment: the line a fix rewrites
+_C_IF_DEFINED = re.compile(r"^(\s*#\s*)if\s*(!?)\s*defined\s*(?:\(\s*(\w+)\s*\)|\s+(\w+))(\s*(?:/[*/].*)?)$")
+_PRINTED_IF_DEFINED = re.compile(r"#(\s*)if\s*(!?)\s*defined\s*(?:\(\s*([^()\s'\"]+)\s*\)|\s([^()\s'\"]+))")
+
+
+def _fix_if_defined(text, finding, path):
+    """`#if !defined(X)` as `#ifndef X` (and `#if defined(X)` as `#ifdef X`), in C or in the string of
+    a Python line that prints it; None when the line holds more than that one test."""
+    if language_of(path) == "c":
+        match = _C_IF_DEFINED.match(text)
+        if not match:
+            return None
+        name = match.group(3) or match.group(4)
+        word = "ifndef" if match.group(2) else "ifdef"
+        return f"{match.group(1)}{word} {name}{match.group(5)}"
+    found = list(_PRINTED_IF_DEFINED.finditer(text))
+    if len(found) != 1:
+        return None
+    match = found[0]
+    word = "ifndef" if match.group(2) else "ifdef"
+    return text[:match.start()] + f"#{match.group(1)}{word} {match.group(3) or match.group(4)}" + text[match.end():]
+
+
+@check("PREFER_IFNDEF", level=WARNING, scope="patch", fix=_fix_if_defined)
 def prefer_ifndef(patch, ctx):
     """`#if !defined(X)` with nothing else in its condition: write `#ifndef X`.
 
@@ -186,7 +209,7 @@ def prefer_ifndef(patch, ctx):
             yield hit
 
 
-@check("PREFER_IFDEF", level=WARNING, scope="patch")
+@check("PREFER_IFDEF", level=WARNING, scope="patch", fix=_fix_if_defined)
 def prefer_ifdef(patch, ctx):
     """`#if defined(X)` with nothing else in its condition: write `#ifdef X`.
 

@@ -73,7 +73,8 @@ def _legend(doc: str) -> str:
 
 def render_one(info) -> str:
     strict = " (reported with --strict)" if info.level == "CHECK" else ""
-    return (f"{info.type} ({info.level}{strict}; src/patchflow/checks/{info.family}.py)\n\n"
+    fixable = "Fixable: yes (patchflow fix)" if info.fix is not None else "Fixable: no"
+    return (f"{info.type} ({info.level}{strict}; src/patchflow/checks/{info.family}.py)\n{fixable}\n\n"
             f"{show_blanks(info.doc)}\n{_legend(info.doc)}")
 
 

@@ -1,0 +1,254 @@
+"""Fixing what a check marks fixable: line edits, applied to a patch file or to a file's text.
+
+A check is fixable when it registers a fix function beside it (`@check(..., fix=func)`):
+
+    func(text: str, finding: Finding, path: str) -> Optional[str]
+
+`text` is the line as it stands (no newline, no diff marker), `path` the changed file; the function
+returns the line as it should read, or None when the right result is not certain (the finding then
+stays, and says so). A returned line ending in "\\n" means "the file's last line now ends with a
+newline" (MISSING_EOF_NEWLINE). Every fix is followed by the token guard (`fix_guard.same_code`):
+what the compiler reads must not change beyond whitespace and the `#if` form, or the file's fixes
+are dropped with one line saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from .checks import Options, registry
+from .checks import run as run_checks
+from .fix_guard import language, same_code
+from .patch import Series, parse_text
+from .report import Finding
+
+TAB = 8
+
+
+def indent_to(column: int, tabs: bool = True) -> str:
+    """Blanks that take a line to 1-based display `column`: tabs of 8 then spaces, or spaces only.
+
+    >>> indent_to(20) == "\\t\\t   "
+    True
+    >>> indent_to(5, tabs=False)
+    '    '
+    """
+    width = max(column - 1, 0)
+    if not tabs:
+        return " " * width
+    return "\t" * (width // TAB) + " " * (width % TAB)
+
+
+def leading_blanks(text: str) -> str:
+    return text[:len(text) - len(text.lstrip(" \t"))]
+
+
+def display_width(blanks: str) -> int:
+    """The display width of a run of blanks at the start of a line (tabs to the next stop of 8)."""
+    width = 0
+    for char in blanks:
+        width = (width // TAB + 1) * TAB if char == "\t" else width + 1
+    return width
+
+
+@dataclass
+class LineFix:
+    """One fixable finding and the line it gives."""
+
+    finding: Finding
+    old: str
+    new: str
+
+
+@dataclass
+class FixReport:
+    """What a fix run did: the fixes made, and the findings left with the reason."""
+
+    fixed: List[LineFix] = field(default_factory=list)
+    left: List[Tuple[Finding, str]] = field(default_factory=list)  # (finding, why it was not fixed)
+    abandoned: List[Tuple[str, str]] = field(default_factory=list)  # (file, why its fixes were dropped)
+
+    def merge(self, other: "FixReport") -> None:
+        self.fixed += other.fixed
+        self.left += other.left
+        self.abandoned += other.abandoned
+
+
+def fixable_types() -> Dict[str, "object"]:
+    """Type -> fix function, for every registered check that has one."""
+    return {name: info.fix for name, info in registry().items() if info.fix is not None}
+
+
+def fixable_findings(series: Series, options: Options) -> List[Finding]:
+    """The findings of the fixable types (CHECK level included) on a series, in patch order."""
+    fixers = fixable_types()
+    wanted = set(fixers) if options.types is None else set(fixers) & options.types
+    wanted -= options.ignore
+    check_options = Options(strict=True, types=wanted, max_line_length=options.max_line_length,
+                            tree=options.tree, values=options.values)
+    return [f for result in run_checks(series, check_options) for f in result.findings]
+
+
+def proposed_line(finding: Finding, text: str) -> Optional[str]:
+    """The line a finding's fix gives for `text`, or None (not fixable, or not certain)."""
+    fixer = fixable_types().get(finding.type)
+    if fixer is None or finding.file is None:
+        return None
+    new = fixer(text, finding, finding.file)
+    return None if new is None or new == text else new
+
+
+# --- patch files -------------------------------------------------------------------------------
+
+
+def fix_patch_text(text: str, source: str, options: Options) -> Tuple[str, FixReport]:
+    """Fix the added lines of a patch file (or mbox); the hunk counts stay right, as a fix replaces
+    a line by one line (and a fixed final newline drops the `\\ No newline` marker)."""
+    lines = text.split("\n")
+    report = FixReport()
+    series = Series(parse_text(text, source))
+    edits: Dict[int, str] = {}  # 1-based patch line -> new text (None: delete the line)
+    by_file: Dict[str, List[LineFix]] = {}
+    for finding in fixable_findings(series, options):
+        raw = lines[finding.patch_line - 1] if finding.patch_line else None
+        if raw is None or not raw.startswith("+") or finding.patch_line in edits:
+            if finding.patch_line not in edits:
+                report.left.append((finding, _why_not(raw)))
+            continue
+        new = proposed_line(finding, raw[1:])
+        if new is None:
+            report.left.append((finding, "no certain fix for this line"))
+            continue
+        if new != finding.fix:  # the file's line is not the decoded one the check read
+            report.left.append((finding, "the mail's body is encoded (quoted-printable or base64); "
+                                         "fix the commit instead (patchflow fix REV-RANGE)"))
+            continue
+        by_file.setdefault(finding.file, []).append(LineFix(finding, raw[1:], new))
+    for path, fixes in by_file.items():
+        why = _guard_patch(series, path, fixes)
+        if why:
+            report.abandoned.append((path, why))
+            report.left += [(fix.finding, why) for fix in fixes]
+            continue
+        for fix in fixes:
+            edits[fix.finding.patch_line] = fix.new
+        report.fixed += fixes
+    if not edits:
+        return text, report
+    fixed = _apply_patch_edits(lines, edits)
+    spoiled = new_findings(series, Series(parse_text(fixed, source)), options)
+    kept = [fix for fix in report.fixed if (fix.finding.file, fix.finding.line) not in spoiled]
+    if len(kept) < len(report.fixed):
+        for fix in report.fixed:
+            found = spoiled.get((fix.finding.file, fix.finding.line))
+            if found:
+                del edits[fix.finding.patch_line]
+                report.left.append((fix.finding, f"fixing it would raise {found.type} ({found.message})"))
+        report.fixed = kept
+        fixed = _apply_patch_edits(lines, edits)
+    return fixed, report
+
+
+def new_findings(before: Series, after: Series, options: Options) -> Dict[Tuple, Finding]:
+    """(file, line) -> a finding the fixed patch has there that the original had not (any type)."""
+    every = Options(strict=True, ignore=options.ignore, max_line_length=options.max_line_length,
+                    tree=options.tree, values=options.values)
+
+    def keyed(series):
+        return {(f.type, f.file, f.line, f.message): f for r in run_checks(series, every) for f in r.findings}
+
+    old = keyed(before)
+    return {(f.file, f.line): f for key, f in keyed(after).items() if key not in old and f.file is not None}
+
+
+def _why_not(raw: Optional[str]) -> str:
+    if raw is None:
+        return "the finding is on no line of the patch"
+    if not raw.startswith("+"):
+        return "the line is not one the patch adds (fix it in the commit: patchflow fix REV-RANGE)"
+    return "the line reads differently in the file (an encoded mail body?)"
+
+
+def _apply_patch_edits(lines: List[str], edits: Dict[int, str]) -> str:
+    out: List[str] = []
+    drop_marker = False
+    for number, line in enumerate(lines, 1):
+        if drop_marker and line.startswith("\\ "):
+            drop_marker = False
+            continue
+        drop_marker = False
+        new = edits.get(number)
+        if new is None:
+            out.append(line)
+        elif new.endswith("\n"):
+            out.append("+" + new[:-1])
+            drop_marker = True
+        else:
+            out.append("+" + new)
+    return "\n".join(out)
+
+
+def _guard_patch(series: Series, path: str, fixes: List[LineFix]) -> Optional[str]:
+    """The token guard on a patch: each hunk's new side, as the patch has it and as fixed."""
+    new_by_line = {fix.finding.patch_line: fix.new.rstrip("\n") for fix in fixes}
+    for patch in series:
+        for file in patch.files:
+            if file.path != path:
+                continue
+            for hunk in file.hunks:
+                before = [line.text for line in hunk.lines if line.kind != "-"]
+                after = [new_by_line.get(line.patch_line, line.text) for line in hunk.lines if line.kind != "-"]
+                if before != after:
+                    why = same_code(path, "\n".join(before) + "\n", "\n".join(after) + "\n")
+                    if why:
+                        return why
+    return None
+
+
+# --- a file's text (the commits of a branch) -----------------------------------------------------
+
+
+def fix_file_text(path: str, text: str, findings: Iterable[Finding]) -> Tuple[str, FixReport]:
+    """Apply the fixes of `findings` (on `path`, by line in the file) to the file's text."""
+    report = FixReport()
+    lines = text.split("\n")
+    fixes: List[LineFix] = []
+    for finding in findings:
+        index = (finding.line or 0) - 1
+        if not 0 <= index < len(lines):
+            report.left.append((finding, "the line is not in the file"))
+            continue
+        new = proposed_line(finding, lines[index])
+        if new is None:
+            report.left.append((finding, "no certain fix for this line"))
+            continue
+        fixes.append(LineFix(finding, lines[index], new))
+        lines[index] = new
+    if not fixes:
+        return text, report
+    fixed = "\n".join(lines)
+    why = same_code(path, text, fixed) if language(path) else None
+    if why:
+        report.abandoned.append((path, why))
+        report.left += [(fix.finding, why) for fix in fixes]
+        return text, report
+    report.fixed += fixes
+    return fixed, report
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write `path` whole or not at all: a temporary file beside it, renamed over it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".patchflow-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as handle:
+            handle.write(text)
+        if os.path.exists(path):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

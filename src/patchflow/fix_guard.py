@@ -1,0 +1,96 @@
+"""The token guard: a fix may change whitespace and the `#if` form, never what the compiler reads.
+
+C is compared token by token with the one C lexer (comments compared with their blanks collapsed,
+`#if !defined(X)` read as `#ifndef X`); Python with the standard library's tokenize, layout tokens
+(line ends, indentation text) left out but indent and dedent kept, so a changed block structure is
+caught; a string that prints C is compared with its `#if [!]defined(X)` read the short way.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from typing import List, Optional, Tuple
+
+from .checks._source import language_of
+from .checks.preprocessor import directive_test
+
+_PRINTED_IF = re.compile(r"#(\s*)if\s*(!?)\s*defined\s*(?:\(\s*([^()\s]+)\s*\)|\s([^()\s]+))")
+
+
+def language(path: str) -> Optional[str]:
+    return language_of(path)
+
+
+def same_code(path: str, before: str, after: str) -> Optional[str]:
+    """None when `before` and `after` read the same to the compiler (or interpreter), else why not."""
+    kind = language_of(path)
+    if kind == "c":
+        old, new = _c_stream(before), _c_stream(after)
+    elif kind == "python":
+        old, new = _python_stream(before), _python_stream(after)
+    else:
+        old, new = _text_stream(before), _text_stream(after)
+    if old == new:
+        return None
+    index = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    was = old[index][1] if index < len(old) else "(end)"
+    now = new[index][1] if index < len(new) else "(end)"
+    return f"the fix would change the code of {path}, not only its layout ({was!r} became {now!r}); left as it is"
+
+
+def _text_stream(text: str) -> List[Tuple[str, str]]:
+    """A file in no known language: its words, so that only blanks may change."""
+    return [("word", word) for word in text.split()]
+
+
+def _c_stream(text: str) -> List[Tuple[str, str]]:
+    from .lexers.c import tokenize as c_tokenize
+
+    stream: List[Tuple[str, str]] = []
+    tokens = c_tokenize(text)
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.kind == "comment":
+            stream.append(("comment", " ".join(tok.text.split())))
+            i += 1
+            continue
+        if tok.text == "#" and tok.pp:
+            end = i
+            while end < len(tokens) and tokens[end].pp == tok.pp and tokens[end].kind != "comment":
+                end += 1
+            test = directive_test(tokens[i:end])
+            if test is not None:
+                stream += [("punct", "#"), ("ident", test[0]), ("ident", test[1])]
+                i = end
+                continue
+        stream.append((tok.kind, tok.text))
+        i += 1
+    return stream
+
+
+def _python_stream(text: str) -> List[Tuple[str, str]]:
+    stream: List[Tuple[str, str]] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type in (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER):
+                continue
+            if tok.type in (tokenize.INDENT, tokenize.DEDENT):
+                stream.append((tokenize.tok_name[tok.type], ""))
+            elif tok.type == tokenize.COMMENT:
+                stream.append(("comment", " ".join(tok.string.split())))
+            elif tok.type == tokenize.STRING:
+                stream.append(("string", _PRINTED_IF.sub(_short_if, tok.string)))
+            else:
+                stream.append((tokenize.tok_name[tok.type], tok.string))
+    except (tokenize.TokenError, IndentationError, SyntaxError) as exc:
+        # a fragment tokenize cannot read (cut inside a bracket): compare what it gave, plus where it stopped
+        stream.append(("error", str(exc)))
+    return stream
+
+
+def _short_if(match: "re.Match") -> str:
+    name = match.group(3) or match.group(4)
+    return f"#{match.group(1)}{'ifndef' if match.group(2) else 'ifdef'} {name}"

@@ -1,0 +1,232 @@
+"""`patchflow fix`: every fixable type fixed in patch files and in commits, idempotent, with no new
+finding, never changing the code; the branch moves only when asked, with a backup ref."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import patch_path, run_patchflow
+from patchflow.checks import registry
+
+# each fixable type, and a test patch that raises it (a real-looking case from tests/patches)
+CASES = {
+    "TRAILING_WHITESPACE": "trailing-whitespace.patch",
+    "SPACE_BEFORE_TAB": "space-before-tab.patch",
+    "DOS_LINE_ENDINGS": "dos-line-endings.patch",
+    "MISSING_EOF_NEWLINE": "missing-eof-newline.patch",
+    "CODE_INDENT": "code-indent.patch",
+    "PARENTHESIS_ALIGNMENT": "alignment-c-misaligned.patch",
+    "PREFER_IFNDEF": "ifndef-c.patch",
+    "PREFER_IFDEF": "ifndef-c.patch",
+}
+PYTHON_CASES = {"PARENTHESIS_ALIGNMENT": "alignment-py-misaligned.patch", "PREFER_IFNDEF": "ifndef-py.patch"}
+
+
+def findings(run_cli, path, *extra):
+    status, out, err = run_cli("check", "--strict", "--format", "json", *extra, path)
+    return [(f["type"], f["patch_line"]) for f in json.loads(out)["findings"]]
+
+
+def test_every_fixable_type_has_a_case():
+    fixable = {name for name, info in registry().items() if info.fix is not None}
+    assert fixable == set(CASES)
+
+
+@pytest.mark.parametrize("fix_type,case", sorted({**CASES, **{f"py-{k}": v for k, v in PYTHON_CASES.items()}}.items()))
+def test_fix_patch_file(run_cli, tmp_path, fix_type, case):
+    """The fixed copy has none of the type left, no finding it did not have, and fixing it again
+    changes nothing."""
+    fix_type = fix_type.replace("py-", "")
+    patch = tmp_path / case
+    shutil.copy(patch_path(case), patch)
+    before = findings(run_cli, patch)
+    assert fix_type in {t for t, _ in before}
+    status, out, err = run_cli("fix", patch)
+    fixed = tmp_path / case.replace(".patch", ".fixed.patch")
+    assert fixed.exists(), out + err
+    assert f"{patch}: fixed " in out
+    after = findings(run_cli, fixed)
+    assert fix_type not in {t for t, _ in after}
+    assert set(after) <= set(before)
+    assert patch.read_bytes() == Path(patch_path(case)).read_bytes()  # the original is untouched
+    status, out, err = run_cli("fix", "--in-place", fixed)
+    assert f"{fixed}: fixed 0 findings" in out
+    assert status == 0
+
+
+@pytest.mark.parametrize("case", ["space-before-tab.patch", "dos-line-endings.patch", "missing-eof-newline.patch",
+                                  "code-indent.patch", "bpf-helper-v1.patch"])
+def test_fixed_patch_still_applies(tmp_path, kernel_clone, case):
+    """The hunk counts stay right: git apply takes the fixed patch as it took the original."""
+    patch = tmp_path / case
+    shutil.copy(patch_path(case), patch)
+    proc = run_patchflow("fix", "--in-place", patch)
+    assert "fixed 0 findings" not in proc.stdout
+    proc = subprocess.run(["git", "apply", "--check", str(patch)], cwd=kernel_clone, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_guard_leaves_a_string_alone(run_cli, tmp_path):
+    """A space before a tab inside a string literal is data: the fix would change the string, so the
+    file's fixes are all dropped with one line saying why, and the findings stay."""
+    text = Path(patch_path("space-before-tab.patch")).read_text()
+    line = "+\tvalue_size = bpf_map_value_size(map); \t/* 0 for unknown value sizes */"
+    assert line in text
+    text = text.replace(line, '+\tpr_debug("value size: \t%u\\n", value_size);', 1)
+    patch = tmp_path / "string.patch"
+    patch.write_text(text)
+    status, out, err = run_cli("fix", patch)
+    assert err.count("\n") == 1 and "kernel/bpf/syscall.c: the fix would change the code" in err
+    assert out.endswith("string.patch: fixed 0 findings, 3 left\n")
+    assert not (tmp_path / "string.fixed.patch").exists()
+    assert status == 1
+
+
+def test_explain_says_fixable(run_cli):
+    status, out, err = run_cli("explain", "TRAILING_WHITESPACE")
+    assert "Fixable: yes" in out
+    status, out, err = run_cli("explain", "LONG_LINE")
+    assert "Fixable: no" in out
+
+
+def test_json_carries_the_replacement(run_cli):
+    status, out, err = run_cli("check", "--format", "json", patch_path("code-indent.patch"))
+    found = json.loads(out)["findings"]
+    indent = [f for f in found if f["type"] == "CODE_INDENT"]
+    assert indent and all(f["fix"] is not None and f["fix"].startswith("\t") for f in indent)
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
+                          timeout=120).stdout
+
+
+@pytest.fixture
+def seed_branch(kernel_clone):
+    """The seed's first revision (tests/patches/bpf-helper-v1.patch: `#if !defined` printed, and a
+    continuation aligned with a parenthesis inside a string) committed on a branch of the 6.12 tree."""
+    git(kernel_clone, "checkout", "-q", "-b", "bpf-helper")
+    git(kernel_clone, "am", "-q", patch_path("bpf-helper-v1.patch"))
+    return kernel_clone
+
+
+def test_fix_commits_of_the_seed(seed_branch):
+    repo = seed_branch
+    old_tip = git(repo, "rev-parse", "HEAD").strip()
+    old = git(repo, "log", "-1", "--format=%an <%ae>%n%ad%n%B", "HEAD")
+    proc = run_patchflow("fix", "HEAD~1..HEAD", cwd=repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "fixed 2 findings (PARENTHESIS_ALIGNMENT, PREFER_IFNDEF)" in proc.stdout
+    backup = proc.stdout.split("kept as ")[1].split()[0]
+    assert git(repo, "rev-parse", backup).strip() == old_tip
+    assert git(repo, "log", "-1", "--format=%an <%ae>%n%ad%n%B", "HEAD") == old
+    diff = git(repo, "diff", "-U0", old_tip, "HEAD")
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == [
+        "-        print('#if !defined(BPF_HELPER)')",
+        "+        print('#ifndef BPF_HELPER')",
+        "-                          proto['ret_star'], proto['name']), end='')",
+        "+                                           proto['ret_star'], proto['name']), end='')",
+    ]
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+    patch = git(repo, "format-patch", "-1", "--stdout", "--subject-prefix=PATCH bpf-next")
+    check = run_patchflow("check", "--strict", "-", cwd=repo, input=patch)
+    assert "PARENTHESIS_ALIGNMENT" not in check.stdout and "PREFER_IFNDEF" not in check.stdout
+
+
+def test_dry_run_changes_nothing(seed_branch):
+    tip = git(seed_branch, "rev-parse", "HEAD").strip()
+    proc = run_patchflow("fix", "--dry-run", "HEAD~1", cwd=seed_branch)
+    assert "+        print('#ifndef BPF_HELPER')" in proc.stdout
+    assert git(seed_branch, "rev-parse", "HEAD").strip() == tip
+    assert git(seed_branch, "for-each-ref", "refs/patchflow") == ""
+
+
+def test_dirty_tree_and_rebase_refused(seed_branch):
+    (seed_branch / "scripts" / "bpf_doc.py").write_text("changed\n")
+    proc = run_patchflow("fix", "HEAD~1", cwd=seed_branch)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "uncommitted changes" in proc.stderr
+    git(seed_branch, "checkout", "-q", "--", ".")
+    rebase_dir = Path(git(seed_branch, "rev-parse", "--absolute-git-dir").strip()) / "rebase-merge"
+    rebase_dir.mkdir()
+    proc = run_patchflow("fix", "HEAD~1", cwd=seed_branch)
+    assert proc.returncode == 2 and "rebase is in progress" in proc.stderr
+
+
+def test_interrupt_leaves_the_branch(seed_branch, tmp_path):
+    """SIGINT while the fixed commit is being made (a `git` on PATH that reports the moment and
+    waits there): the branch, the refs and the worktree list are as before."""
+    real_git = shutil.which("git")
+    marker = tmp_path / "amending"
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f"""#!/bin/sh
+case " $* " in *" --amend "*) : > {marker}; exec sleep 600;; esac
+exec {real_git} "$@"
+""")
+    wrapper.chmod(0o755)
+    tip = git(seed_branch, "rev-parse", "HEAD").strip()
+    env = dict(os.environ, PATH=f"{wrapper.parent}:{os.environ['PATH']}")
+    proc = subprocess.Popen(["python3", "-m", "patchflow", "fix", "HEAD~1"], cwd=seed_branch, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):  # wait for the event the wrapper reports, not for a time window
+            if marker.exists() or proc.poll() is not None:
+                break
+            subprocess.run(["sleep", "0.1"])
+        assert marker.exists(), proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert git(seed_branch, "rev-parse", "HEAD").strip() == tip
+    assert git(seed_branch, "for-each-ref", "refs/patchflow") == ""
+    assert len(git(seed_branch, "worktree", "list").splitlines()) == 1
+
+
+def test_fix_a_series_fixes_the_commit_that_moved_the_parenthesis(kernel_clone):
+    """Two commits: the first lengthens an opener and leaves its unchanged continuation behind
+    (bpf-helper-v2.patch); the second edits the banner further up. The fix lands in the first
+    commit (its diff now realigns the line), the second is replayed on top, unchanged."""
+    repo = kernel_clone
+    git(repo, "checkout", "-q", "-b", "series")
+    git(repo, "am", "-q", patch_path("bpf-helper-v2.patch"))
+    script = repo / "scripts" / "bpf_doc.py"
+    script.write_text(script.read_text().replace("# Copyright (C) 2018-2019 Netronome Systems, Inc.",
+                                                 "# Copyright (C) 2018-2019 Netronome Systems, Inc.\n# (banner)", 1))
+    git(repo, "commit", "-q", "-a", "-m", "bpf_doc: a banner line\n\nSigned-off-by: Test Author <author@example.org>")
+    subjects = git(repo, "log", "--format=%s", "-2")
+    old_tip = git(repo, "rev-parse", "HEAD").strip()
+    proc = run_patchflow("fix", "HEAD~2..HEAD", cwd=repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "fixed 1 finding (PARENTHESIS_ALIGNMENT)" in proc.stdout
+    assert git(repo, "log", "--format=%s", "-2") == subjects
+    first = git(repo, "show", "--format=", "-U0", "HEAD~1")
+    assert "+                                           proto['ret_star'], proto['name']), end='')" in first
+    def change(old, new):  # the diff, without its `index` line (the blobs differ by the fix)
+        return [line for line in git(repo, "diff", old, new).splitlines() if not line.startswith("index ")]
+
+    assert change("HEAD~1", "HEAD") == change(f"{old_tip}~1", old_tip)
+
+
+def test_bad_inputs_one_line_each_and_the_others_still_fixed(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello\n")
+    shutil.copy(patch_path("code-indent.patch"), tmp_path / "code-indent.patch")
+    proc = run_patchflow("fix", "missing.patch", "notes.txt", "code-indent.patch", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == ["patchflow: missing.patch: no such file",
+                                        "patchflow: notes.txt: not a patch: no mail headers and no unified diff found"]
+    assert "code-indent.patch: fixed " in proc.stdout
+    assert (tmp_path / "code-indent.fixed.patch").exists()
+    proc = run_patchflow("fix", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.startswith("patchflow: ") and proc.stderr.count("\n") == 1
+    assert "not in a git repository" in proc.stderr
