@@ -230,3 +230,17 @@ def test_bad_inputs_one_line_each_and_the_others_still_fixed(tmp_path):
     proc = run_patchflow("fix", cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.startswith("patchflow: ") and proc.stderr.count("\n") == 1
     assert "not in a git repository" in proc.stderr
+
+
+def test_two_findings_on_one_line_are_both_fixed(run_cli, tmp_path):
+    """A line indented with spaces that also ends in a blank: CODE_INDENT and TRAILING_WHITESPACE,
+    each fix applied to what the other left."""
+    text = Path(patch_path("code-indent.patch")).read_text()
+    line = next(l for l in text.split("\n") if l.startswith("+        "))
+    patch = tmp_path / "two.patch"
+    patch.write_text(text.replace(line, line + " ", 1))
+    before = {t for t, _ in findings(run_cli, patch)}
+    assert {"CODE_INDENT", "TRAILING_WHITESPACE"} <= before
+    status, out, err = run_cli("fix", patch)
+    after = {t for t, _ in findings(run_cli, tmp_path / "two.fixed.patch")}
+    assert not after & {"CODE_INDENT", "TRAILING_WHITESPACE"}

@@ -110,23 +110,14 @@ def fix_patch_text(text: str, source: str, options: Options) -> Tuple[str, FixRe
     lines = text.split("\n")
     report = FixReport()
     series = Series(parse_text(text, source))
-    edits: Dict[int, str] = {}  # 1-based patch line -> new text (None: delete the line)
     by_file: Dict[str, List[LineFix]] = {}
+    by_line: Dict[int, List[Finding]] = {}
     for finding in fixable_findings(series, options):
-        raw = lines[finding.patch_line - 1] if finding.patch_line else None
-        if raw is None or not raw.startswith("+") or finding.patch_line in edits:
-            if finding.patch_line not in edits:
-                report.left.append((finding, _why_not(raw)))
-            continue
-        new = proposed_line(finding, raw[1:])
-        if new is None:
-            report.left.append((finding, "no certain fix for this line"))
-            continue
-        if new != finding.fix:  # the file's line is not the decoded one the check read
-            report.left.append((finding, "the mail's body is encoded (quoted-printable or base64); "
-                                         "fix the commit instead (patchflow fix REV-RANGE)"))
-            continue
-        by_file.setdefault(finding.file, []).append(LineFix(finding, raw[1:], new))
+        by_line.setdefault(finding.patch_line or 0, []).append(finding)
+    for number, found in by_line.items():
+        for fix in _line_fixes(lines[number - 1] if number else None, found, report):
+            by_file.setdefault(fix.finding.file, []).append(fix)
+    edits: Dict[int, str] = {}  # 1-based patch line -> the line's new text, every fix on it applied
     for path, fixes in by_file.items():
         why = _guard_patch(series, path, fixes)
         if why:
@@ -140,14 +131,13 @@ def fix_patch_text(text: str, source: str, options: Options) -> Tuple[str, FixRe
         return text, report
     fixed = _apply_patch_edits(lines, edits)
     spoiled = new_findings(series, Series(parse_text(fixed, source)), options)
-    kept = [fix for fix in report.fixed if (fix.finding.file, fix.finding.line) not in spoiled]
-    if len(kept) < len(report.fixed):
-        for fix in report.fixed:
+    if any((fix.finding.file, fix.finding.line) in spoiled for fix in report.fixed):
+        for fix in list(report.fixed):
             found = spoiled.get((fix.finding.file, fix.finding.line))
             if found:
-                del edits[fix.finding.patch_line]
+                edits.pop(fix.finding.patch_line, None)
+                report.fixed.remove(fix)
                 report.left.append((fix.finding, f"fixing it would raise {found.type} ({found.message})"))
-        report.fixed = kept
         fixed = _apply_patch_edits(lines, edits)
     return fixed, report
 
@@ -162,6 +152,29 @@ def new_findings(before: Series, after: Series, options: Options) -> Dict[Tuple,
 
     old = keyed(before)
     return {(f.file, f.line): f for key, f in keyed(after).items() if key not in old and f.file is not None}
+
+
+def _line_fixes(raw: Optional[str], findings: List[Finding], report: FixReport) -> List[LineFix]:
+    """The fixes of one added line, each applied to what the one before it gave (the final newline
+    last: it ends the line)."""
+    if raw is None or not raw.startswith("+"):
+        report.left += [(finding, _why_not(raw)) for finding in findings]
+        return []
+    text = raw[1:]
+    first = proposed_line(findings[0], text)
+    if first is not None and first != findings[0].fix:  # the file's line is not the decoded one the check read
+        why = "the mail's body is encoded (quoted-printable or base64); fix the commit instead (patchflow fix REV-RANGE)"
+        report.left += [(finding, why) for finding in findings]
+        return []
+    fixes = []
+    for finding in sorted(findings, key=lambda f: f.type == "MISSING_EOF_NEWLINE"):
+        new = proposed_line(finding, text)
+        if new is None:
+            report.left.append((finding, "no certain fix for this line"))
+            continue
+        fixes.append(LineFix(finding, text, new))
+        text = new
+    return fixes
 
 
 def _why_not(raw: Optional[str]) -> str:
