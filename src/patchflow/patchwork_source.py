@@ -77,9 +77,11 @@ def fetch_series(client, series_id: int) -> FetchedSeries:
 
 def fetch_patch(client, patch_id: int) -> FetchedSeries:
     """Patch N alone, from `/patch/N/mbox/` (the server redirects to the patch's own page)."""
+    patch = client.patch(patch_id)
+    series = [item["id"] for item in patch.get("series") or [] if isinstance(item, dict) and "id" in item]
     source = f"patch-{patch_id}.mbox"
     mails = _patches_only(mails_from_bytes(client.download(f"/patch/{patch_id}/mbox/"), source), source)
-    fetched = FetchedSeries(Series(mails), None, name=source)
+    fetched = FetchedSeries(Series(mails), series[-1] if series else None, name=source)
     for patch in mails:
         fetched.patch_ids[id(patch)] = patch_id
     return fetched

@@ -16,7 +16,8 @@ def _type_list(value: str):
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("patches", nargs="+", metavar="PATCH", help="patch files or mboxes, '-' for standard input")
+    parser.add_argument("patches", nargs="*", metavar="PATCH",
+                        help="patch files, mboxes (.gz too), lore thread URLs, '-' for standard input")
     parser.add_argument("--strict", action="store_true", help="also report CHECK-level findings")
     parser.add_argument("--ignore", type=_type_list, default=set(), metavar="TYPE,...", help="types to leave out")
     parser.add_argument("--types", type=_type_list, default=None, metavar="TYPE,...", help="report only these types")
@@ -31,6 +32,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--xmas-tree", dest="x_xmas_tree", choices=("auto", "always", "never"), default="auto",
                         help="REVERSE_XMAS_TREE on every C file (always), on none (never), or on files whose "
                              "MAINTAINERS lists netdev@ or bpf@ (auto, the default)")
+    from . import check_patchwork
+
+    check_patchwork.configure(parser)
 
 
 def options_from(args):
@@ -55,18 +59,29 @@ def _registry():
 
 
 def run(args) -> int:
-    from .. import report
     from ..checks import run as run_checks
-    from ..patch import read_series
+    from ..errors import BadInput
+    from . import check_patchwork
 
+    check_patchwork.validate(args)
+    if check_patchwork.selected(args):
+        return check_patchwork.run(args)
+    if not args.patches:
+        raise BadInput("nothing to check: give patch files, '-', a lore thread URL, or --series/--patch/--msgid ID")
     options = options_from(args)
-    series = read_series(args.patches)
-    results = run_checks(series, options)
-    if args.format == "json":
-        text = report.render_json(results)
-    else:
-        colour = report.use_colour(args.color, sys.stdout)
-        text = (report.render_terse if args.terse else report.render_text)(results, colour)
-    sys.stdout.write(text)
+    results = run_checks(check_patchwork.read_inputs(args.patches), options)
+    sys.stdout.write(render(args, results))
     sys.stdout.flush()
+    from .. import report
+
     return report.exit_status(results)
+
+
+def render(args, results) -> str:
+    """The report in the format asked for: checkpatch's layout, --terse, or --format json."""
+    from .. import report
+
+    if args.format == "json":
+        return report.render_json(results)
+    colour = report.use_colour(args.color, sys.stdout)
+    return (report.render_terse if args.terse else report.render_text)(results, colour)
