@@ -10,10 +10,10 @@ a reference so leaks can be found (CONFIG_NET_DEV_REFCNT_TRACKER, CONFIG_NET_NS_
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from . import ERROR, WARNING, Hit, check
 from ._clex import sanitized_lines
+from .inline import new_uses
 from .maintained import file_under_house_rules
 
 # name: (what to use instead, level)
@@ -65,18 +65,9 @@ def deprecated_api(patch, ctx):
     for file in patch.files:
         if file.is_binary or not file.path.endswith((".c", ".h")) or not file_under_house_rules(patch, file, ctx):
             continue
-        removed = Counter(name for hunk in file.hunks for line in hunk.lines if line.kind == "-"
-                          for name in _uses(line.text))
-        added = []
         masked = sanitized_lines(file, ctx.cache)
-        for line in file.added_lines():
-            for name in _uses(masked.get(line.patch_line, line.text)):
-                added.append((name, line))
-        gained = Counter(name for name, _ in added) - removed
-        for name, line in added:
-            if gained[name] <= 0:
-                continue
-            gained[name] -= 1
-            instead, level = DEPRECATED[name]
-            yield Hit.at(line, file, f"{name}() is deprecated in networking code: use {instead}", patch=patch,
-                         level=level)
+        for line in new_uses(file, masked, _uses):
+            for name in dict.fromkeys(_uses(masked.get(line.patch_line, line.text))):
+                instead, level = DEPRECATED[name]
+                yield Hit.at(line, file, f"{name}() is deprecated in networking code: use {instead}", patch=patch,
+                             level=level)

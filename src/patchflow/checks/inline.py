@@ -8,7 +8,6 @@ neither. Both read code with comments and strings masked (`_clex`), so a comment
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from . import WARNING, Hit, check
 from ._clex import sanitized_lines
@@ -19,21 +18,15 @@ _STATIC_FUNCTION = re.compile(r"^static\s+(?P<head>[^=;(]*?)\b(?P<name>[A-Za-z_]
 _NOT_A_FUNCTION_HEAD = re.compile(r"\b(?:DEFINE_\w+|DECLARE_\w+|[A-Z][A-Z0-9_]*_DEFINE\w*)$")
 
 
-def _removed_with_inline(file) -> Counter:
-    """The removed lines that carry `inline`, stripped: an added line equal to one of them was moved."""
-    return Counter(line.text.strip() for hunk in file.hunks for line in hunk.lines
-                   if line.kind == "-" and _INLINE.search(line.text))
-
-
 @check("SOURCE_INLINE", level=WARNING)
 def source_inline(patch, ctx):
     """A function in a .c file is declared `inline`.
 
     ## What it does
     Reports an added line of a `.c` file that has the `inline` keyword (or `__always_inline`,
-    `__inline__`) in code, not in a comment or a string. A line the same patch removes elsewhere
-    (code moved, or re-indented) is not new and is left alone, and a file that gains no more
-    `inline` lines than it loses (a signature reworded) is not reported. Only files netdev or bpf
+    `__inline__`) in code, not in a comment or a string. An `inline` line the patch removes
+    in the same hunk (a signature reworded) or anywhere in the file (code moved) is paired with the
+    added one and not reported: a file is reported only for the `inline`s it gains. Only files netdev or bpf
     look after (their most specific MAINTAINERS entry lists netdev@ or bpf@, so not netfilter's,
     which has its own tree; without MAINTAINERS, the subject names net, net-next, bpf or bpf-next),
     whose rule this is, and not the selftests' user-space programs.
@@ -56,19 +49,40 @@ def source_inline(patch, ctx):
     for file in patch.files:
         if file.is_binary or not file.path.endswith(".c") or not file_under_house_rules(patch, file, ctx):
             continue
-        moved = _removed_with_inline(file)
         masked = sanitized_lines(file, ctx.cache)
-        added = [line for line in file.added_lines() if _INLINE.search(masked.get(line.patch_line, line.text))]
-        gained = len(added) - sum(moved.values())
-        for line in added:
-            if gained <= 0:
-                break
-            if moved[line.text.strip()]:
-                moved[line.text.strip()] -= 1
-                continue
-            gained -= 1
+        for line in new_uses(file, masked, lambda text: ["inline"] if _INLINE.search(text) else []):
             yield Hit.at(line, file, "inline in a .c file: let the compiler decide (static functions of .c "
                                      "files are not marked inline in netdev)", patch=patch)
+
+
+def new_uses(file, masked, names_in):
+    """The added lines that bring a use the file did not have, for `names_in(text) -> [name]`.
+
+    A use on an added line is paired first with one of the same name removed in the same hunk (a
+    line reworded), and a file gains only as many uses of a name as it adds beyond those it
+    removes anywhere (code moved within the file): the rest are new."""
+    from collections import Counter
+
+    removed_total, added_total, unpaired = Counter(), Counter(), []
+    for hunk in file.hunks:
+        removed = Counter(name for line in hunk.lines if line.kind == "-" for name in names_in(line.text))
+        removed_total += removed
+        for line in hunk.lines:
+            if line.kind != "+":
+                continue
+            for name in names_in(masked.get(line.patch_line, line.text)):
+                added_total[name] += 1
+                if removed[name] > 0:
+                    removed[name] -= 1
+                else:
+                    unpaired.append((name, line))
+    gained = added_total - removed_total
+    found = []
+    for name, line in unpaired:
+        if gained[name] > 0:
+            gained[name] -= 1
+            found.append(line)
+    return list({line.patch_line: line for line in found}.values())
 
 
 @check("HEADER_INLINE", level=WARNING)
@@ -79,8 +93,8 @@ def header_inline(patch, ctx):
     Reports an added line of a `.h` file that starts the definition of a `static` function (a body in
     braces follows, not a `;`) without `inline` or `__always_inline`. Static data and macros that
     define objects (`static DEFINE_MUTEX(...)`) are not functions and are left alone, and so is a
-    header whose own static functions are not inline (a template included once per user, such as
-    net/netfilter/ipset/ip_set_hash_gen.h): the patch follows the file.
+    header whose own static functions are mostly not inline (a template included once per user,
+    such as net/netfilter/ipset/ip_set_hash_gen.h): the patch follows the file.
 
     ## Why is this bad?
     A header is included by many .c files; a static function without `inline` is compiled into
@@ -130,8 +144,9 @@ def _has_body(lines, masked) -> bool:
 
 
 def _header_has_plain_statics(patch, file, ctx) -> bool:
-    """Whether the header before the patch (from the tree, else the hunks' context) already
-    defines a static function without inline: then that is the file's way."""
+    """Whether the header before the patch (from the tree, else the hunks' context) defines at least
+    as many static functions without inline as with it: then that is the file's way (a template
+    such as ip_set_hash_gen.h), where one stray function would not be."""
     from ..hunk_source import images
 
     pair = None if file.is_new else images(patch, file, ctx)
@@ -142,13 +157,17 @@ def _header_has_plain_statics(patch, file, ctx) -> bool:
         before = text.split("\n")
     else:
         before = [line.text for hunk in file.hunks for line in hunk.lines if line.kind in (" ", "-")]
+    plain = inline = 0
     for index, text in enumerate(before):
-        if not text.startswith("static") or _INLINE.search(text) or "=" in text or text.rstrip().endswith(";"):
+        if not re.match(r"static\s", text) or "=" in text or text.rstrip().endswith(";"):
             continue
         tail = " ".join(before[index:index + 12])
         if "(" in tail.split("{")[0] and _has_body_text(tail):
-            return True
-    return False
+            if _INLINE.search(tail.split("(")[0]):
+                inline += 1
+            else:
+                plain += 1
+    return plain > 0 and plain >= inline
 
 
 def _has_body_text(text: str) -> bool:
