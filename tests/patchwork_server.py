@@ -431,7 +431,7 @@ def patchwork(monkeypatch, tmp_path):
 
 
 if __name__ == "__main__":
-    # python3 tests/patchwork_server.py [PORT] [--ci-finishes-after N]: serve the recordings until
+    # python3 tests/patchwork_server.py [PORT] [--ci-finishes-after N | --maintainer]: serve the recordings until
     # Ctrl-C (the README's examples). With --ci-finishes-after, patch 2's pending check turns to
     # success at the N-th poll; any token posting a check on patch 1 is refused as recorded.
     import argparse
@@ -439,7 +439,18 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("port", type=int, nargs="?", default=0)
     parser.add_argument("--ci-finishes-after", type=int, default=0, metavar="N")
+    parser.add_argument("--maintainer", action="store_true",
+                        help="serve the maint-* recordings (mboxes, the series list, checks that accept "
+                             "posts with MAINT_TOKEN) instead")
     options = parser.parse_args()
+    if options.maintainer:
+        with ServerThread(maintainer_patchwork(), options.port) as server:
+            print(server.url, flush=True)
+            try:
+                server.thread.join()
+            except KeyboardInterrupt:
+                pass
+        raise SystemExit(0)
     app = recorded_patchwork()
     if options.ci_finishes_after:
         app.route("GET", "/api/1.3/patches/2/checks/",

@@ -195,3 +195,40 @@ def test_a_server_error_on_the_mbox_is_one_line(run_cli, maint_patchwork):
     assert (code, out) == (2, "")
     assert one_error_line(err) == (f"patchflow: Patchwork at {maint_patchwork.url}: GET /series/2/mbox/: "
                                    "HTTP 502 Bad Gateway (after 4 attempts)")
+
+
+def test_with_a_tree_the_maintainers_and_kdoc_contexts_are_posted_too(run_cli, maint_patchwork, monkeypatch,
+                                                                      kernel_tree):
+    monkeypatch.setenv("PATCHFLOW_PATCHWORK_TOKEN", MAINT_TOKEN)
+    code, out, err = check(run_cli, maint_patchwork, "--series", "1", "--post-checks", "--tree", kernel_tree,
+                           "--report-url", "https://ci.example.org/patchflow/{series}/{patch}/{context}.txt")
+    assert (code, err) == (1, "")
+    posted = [(c["patch"], c["context"], c["state"], c["description"]) for c in maint_patchwork.app.store.posted]
+    # bpf_doc.py's entry (BPF [GENERAL]) names three maintainers the mails were not sent to
+    assert posted == [
+        (1, "patchflow-kdoc", "success", "no findings"),
+        (1, "patchflow-maintainers", "warning", "0 errors, 1 warning, 0 checks: CC_MAINTAINERS"),
+        (2, "patchflow-kdoc", "success", "no findings"),
+        (2, "patchflow-maintainers", "warning", "0 errors, 1 warning, 0 checks: CC_MAINTAINERS"),
+    ]
+    assert "patch 1: patchflow-style warning (unchanged)" in out
+
+
+def test_plan_folds_the_cover_letters_findings_into_every_patch():
+    from patchflow.patch import Series, parse_text
+    from patchflow.patchwork_checks import plan
+    from patchflow.patchwork_source import FetchedSeries
+    from patchflow.report import ERROR, Finding, PatchResult
+
+    base = fixtures_dir()
+    text = (base / "maint-cover-1-mbox.json").read_text() + (base / "maint-series-1-mbox.json").read_text()
+    mails = parse_text(text, "series-1.mbox")
+    fetched = FetchedSeries(Series(mails), 1, {id(mails[1]): 1, id(mails[2]): 2})
+    on_cover = Finding("SERIES_NUMBERING", ERROR, "numbering", "series-1.mbox")
+    results = [PatchResult(m.name, m.source, 0, [on_cover] if i == 0 else []) for i, m in enumerate(mails)]
+    planned = plan(fetched, results, {"patchflow-house", "patchflow-kdoc"}, {"SERIES_NUMBERING": "series"},
+                   has_tree=False)
+    assert [(c.patch_id, c.context, c.state, c.description) for c in planned] == [
+        (1, "patchflow-house", "fail", "1 error, 0 warnings, 0 checks: SERIES_NUMBERING"),
+        (2, "patchflow-house", "fail", "1 error, 0 warnings, 0 checks: SERIES_NUMBERING"),
+    ]

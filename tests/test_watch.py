@@ -168,3 +168,27 @@ def test_a_damaged_state_file_is_one_line(maint_patchwork, tmp_path, run_cli):
     assert (code, out) == (2, "")
     assert err.startswith(f"patchflow: {path}: not a patchflow watch state (") and err.count("\n") == 1
     assert maint_patchwork.app.received == []
+
+
+def test_once_checks_what_arrived_since_the_last_run_and_exits(maint_patchwork, tmp_path, run_cli):
+    route = "/api/1.3/series/?project=netdevbpf&order=-id&per_page=100"
+    maint_patchwork.app.route("GET", route, series_list(1))
+    args = ("check", "--url", maint_patchwork.url, "--project", "netdevbpf", "--patchwork", "--once", "--terse")
+    code, out, err = run_cli(*args)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == "no new series"
+    assert checked(out.splitlines()) == []  # a first run starts after the newest series (no --backlog)
+    maint_patchwork.app.route("GET", route, series_list(1, 2))
+    code, out, err = run_cli(*args)
+    assert (code, err) == (0, "")
+    assert checked(out.splitlines()) == ["series 2"]
+    code, out, err = run_cli(*args)
+    assert out == "no new series\n"
+    assert (mbox_requests(maint_patchwork, 1), mbox_requests(maint_patchwork, 2)) == (0, 1)
+
+
+def test_patchwork_needs_watch_or_once(run_cli):
+    code, out, err = run_cli("check", "--patchwork", "--project", "netdevbpf")
+    assert (code, out) == (2, "")
+    assert err == ("patchflow: --patchwork goes with --watch or --once: patchflow check --patchwork --project NAME "
+                   "--watch\n")

@@ -1,8 +1,10 @@
 """Results posted back to Patchwork as checks: one check per family of checks on every patch.
 
-A family is a module of `patchflow.checks`; the small families of checkpatch's style rules and of
-the netdev/bpf house rules are posted together (`patchflow-style`, `patchflow-house`), the others
-under their own name (`patchflow-kdoc`, `patchflow-maintainers`, ...). The state follows the worst
+A family is a module of `patchflow.checks`; the small families of checkpatch's style rules, of the
+netdev/bpf house rules (NIPA's source_inline, header_inline, deprecated_api and check_selftest
+among them) and of the commit message are posted together (`patchflow-style`, `patchflow-house`,
+`patchflow-message`), MAINTAINERS' and kernel-doc's under `patchflow-maintainers` and
+`patchflow-kdoc` (only when a tree was given: without one they do not run). The state follows the worst
 level found (ERROR: fail, WARNING: warning, otherwise success), the description counts the
 findings and names their types, and `--report-url` becomes the check's target URL. A check whose
 context already shows the same state, description and URL on the patch is not posted again, so a
@@ -21,9 +23,13 @@ CONTEXT_PREFIX = "patchflow-"
 GROUPS = {
     "whitespace": "style", "alignment": "style", "preprocessor": "style", "paths": "style",
     "xmas": "house", "subject": "house", "cover": "house", "series": "house",
+    "inline": "house", "deprecated": "house", "selftest": "house",
     "message": "message", "fixes": "message",
     "maintained": "maintainers",
 }
+# contexts whose checks all judge against a kernel tree: without one they have not run, and posting
+# "success" for them would claim what was never checked
+NEEDS_TREE = {"patchflow-maintainers", "patchflow-kdoc"}
 DESCRIPTION_TYPES = 4  # types named in a description before "..."
 
 
@@ -76,10 +82,10 @@ def target_url(report_url: Optional[str], series_id, patch_id: int, context: str
 
 
 def plan(fetched, results, contexts: Iterable[str], family_of_type: Dict[str, str],
-         report_url: Optional[str] = None) -> List[PlannedCheck]:
+         report_url: Optional[str] = None, has_tree: bool = True) -> List[PlannedCheck]:
     """One check per context on every patch that has a Patchwork id. Findings on the cover letter
     (the series' own rules) count on every patch, as NIPA posts its series tests on each."""
-    contexts = sorted(set(contexts))
+    contexts = sorted(set(contexts) - (set() if has_tree else NEEDS_TREE))
     pairs = list(zip(fetched.series.patches, results))
     on_cover = [f for patch, result in pairs if patch.is_cover_letter for f in result.findings]
     planned = []

@@ -40,7 +40,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="check one Patchwork patch (repeatable)")
     source.add_argument("--msgid", action="append", default=[], metavar="MSGID",
                         help="check the series of a patch's or cover letter's Message-Id (repeatable)")
-    source.add_argument("--patchwork", action="store_true", help="with --watch: poll the --project for new series")
+    source.add_argument("--patchwork", action="store_true",
+                        help="with --watch or --once: take the --project's new series from Patchwork")
     source.add_argument("--url", help="Patchwork server (default: git config patchflow.patchwork.url, "
                                       "else https://patchwork.kernel.org)")
     source.add_argument("--project", help="Patchwork project (default: git config patchflow.patchwork.project, "
@@ -54,6 +55,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     watch = parser.add_argument_group("maintainers: watch mode")
     watch.add_argument("--watch", action="store_true",
                        help="with --patchwork: check every new series of the project once, until stopped")
+    watch.add_argument("--once", action="store_true",
+                       help="with --patchwork: check the series that arrived since the last run, then exit "
+                            "(for cron); the same state file as --watch")
     watch.add_argument("--interval", type=_seconds, default=60.0, metavar="SECONDS",
                        help="seconds between polls (default 60); doubled after each server failure")
     watch.add_argument("--backlog", type=_count, default=0, metavar="N",
@@ -61,7 +65,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def selected(args) -> bool:
-    return bool(args.series or args.patch or args.msgid or args.patchwork or args.watch)
+    return bool(args.series or args.patch or args.msgid or args.patchwork or args.watch or args.once)
 
 
 def validate(args) -> None:
@@ -75,9 +79,11 @@ def validate(args) -> None:
         return
     if args.patches:
         raise BadInput("give patch files or a Patchwork selection (--series, --patch, --msgid), not both")
-    if args.watch != args.patchwork:
-        raise BadInput("--watch and --patchwork go together: patchflow check --patchwork --project NAME --watch")
-    if args.watch and (args.series or args.patch or args.msgid):
+    if args.watch and args.once:
+        raise BadInput("--watch polls until stopped, --once polls once: give one of them")
+    if (args.watch or args.once) != args.patchwork:
+        raise BadInput("--patchwork goes with --watch or --once: patchflow check --patchwork --project NAME --watch")
+    if args.patchwork and (args.series or args.patch or args.msgid):
         raise BadInput("--watch takes every new series of the project: leave out --series, --patch and --msgid")
 
 
@@ -101,13 +107,13 @@ def run(args) -> int:
     token, token_source = require_token(args, "--post-checks") if args.post_checks else (None, None)
     options = options_from(args)
     project = project_for(args)
-    if args.watch and not project:
+    if args.patchwork and not project:
         from ..errors import BadInput
 
-        raise BadInput("--watch needs a project: --project NAME or git config patchflow.patchwork.project")
+        raise BadInput("--patchwork needs a project: --project NAME or git config patchflow.patchwork.project")
     with patchwork.PatchworkClient(server_url(args), token) as client:
         try:
-            if args.watch:
+            if args.patchwork:
                 return _watch(client, project, args, options)
             status = 0
             for fetched in _fetch_all(client, args, project):
@@ -141,8 +147,12 @@ def _check_and_post(client, fetched, args, options, write) -> int:
     write(render(args, results))
     if args.post_checks:
         wanted = [info for info in registry().values() if options.wants(info)]
+        from ..tree import find_check_tree
+
+        has_tree = find_check_tree(options.tree) is not None
         planned = post(client, plan(fetched, results, {context_of(info.family) for info in wanted},
-                                    {info.type: info.family for info in registry().values()}, args.report_url))
+                                    {info.type: info.family for info in registry().values()}, args.report_url,
+                                    has_tree))
         if args.format == "text":
             write("".join(line + "\n" for line in summary_lines(planned)))
     sys.stdout.flush()
@@ -165,5 +175,6 @@ def _watch(client, project, args, options) -> int:
     def say(line: str) -> None:
         print(line, flush=True)
 
-    Watcher(client, state, check, say, interval=args.interval, backlog=args.backlog).run()
+    Watcher(client, state, check, say, interval=args.interval, backlog=args.backlog,
+            polls=1 if args.once else None).run()
     return 0
