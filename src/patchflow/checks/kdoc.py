@@ -114,7 +114,9 @@ def kdoc_new_warning(series, ctx):
         new = Counter((p, text) for p, _, text in warnings_after)
         if new:
             new -= Counter((p, text) for p, _, text in _run_kernel_doc(script, before))
-        for path, line, text in warnings_after:
+        # of identical warnings, the ones on lines the patch added are the new ones
+        added = {(path, line.new_line) for path, file in files.items() for line in file.added_lines()}
+        for path, line, text in sorted(warnings_after, key=lambda w: ((w[0], w[1]) not in added, w[1])):
             if new[(path, text)] <= 0:
                 continue
             new[(path, text)] -= 1

@@ -170,7 +170,8 @@ def _watch(client, project, args, options) -> int:
         lines = []
         status = _check_and_post(client, fetched, args, options, lines.append)
         verdict = "findings" if status else "clean"
-        return "".join(lines) + f"series {series_id}: checked {len(fetched.series)} mails: {verdict}"
+        mails = len(fetched.series)
+        return "".join(lines) + f"series {series_id}: checked {mails} mail{'s' * (mails != 1)}: {verdict}"
 
     def say(line: str) -> None:
         print(line, flush=True)
