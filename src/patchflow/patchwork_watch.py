@@ -142,7 +142,7 @@ class Watcher:
             self.state.floor = start_floor(page, self.backlog)
             self.state.save()
             self.say(f"watching {self.state.project} at {self.state.url}: series after {self.state.floor} "
-                     f"will be checked (state in {self.state.path})")
+                     "will be checked")
         new = sorted((item for item in page if not self.state.is_settled(item["id"])), key=lambda item: item["id"])
         waiting = [item["id"] for item in new if not item.get("received_all")]
         ready = [item["id"] for item in new if item.get("received_all")]

@@ -115,7 +115,8 @@ def kdoc_new_warning(series, ctx):
         if new:
             new -= Counter((p, text) for p, _, text in _run_kernel_doc(script, before))
         # of identical warnings, the ones on lines the patch added are the new ones
-        added = {(path, line.new_line) for path, file in files.items() for line in file.added_lines()}
+        added = {(path, line.new_line + above) for path, file in files.items() for line in file.added_lines()
+                 for above in range(4)}
         for path, line, text in sorted(warnings_after, key=lambda w: ((w[0], w[1]) not in added, w[1])):
             if new[(path, text)] <= 0:
                 continue
@@ -125,8 +126,9 @@ def kdoc_new_warning(series, ctx):
 
 
 def _hit(patch, file, line_number: int, message: str) -> Hit:
-    """On the added line kernel-doc names, when the patch added it; else on the file."""
-    for line in file.added_lines():
-        if line.new_line == line_number:
-            return Hit.at(line, file, message, patch=patch)
+    """On the added line kernel-doc names (it names the line after a one-line prototype, the `{`,
+    so an added line up to three above counts); else on the file, with the line in the message."""
+    near = [line for line in file.added_lines() if line_number - 3 <= line.new_line <= line_number]
+    if near:
+        return Hit.at(max(near, key=lambda line: line.new_line), file, message, patch=patch)
     return Hit(f"{file.path}:{line_number}: {message}", patch=patch, file=file.path)
