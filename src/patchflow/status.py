@@ -257,23 +257,25 @@ def snapshot(client, selection: Selection, project) -> dict:
             if series_id not in series_data:
                 series_data[series_id] = client.series(series_id)
 
-    series_out = []
-    for series_id, series in series_data.items():
-        cover = series.get("cover_letter")
-        series_out.append({
-            "id": series_id,
-            "name": _text(series.get("name")),
-            "version": series.get("version"),
-            "received_total": series.get("received_total"),
-            "total": series.get("total"),
-            "received_all": bool(series.get("received_all")),
-            "cover_letter": {"id": cover.get("id"), "name": _text(cover.get("name")), "msgid": _text(cover.get("msgid"))}
-            if isinstance(cover, dict) else None,
-            "web_url": _text(series.get("web_url")),
-            "patches": [p["id"] for p in patches if series_id in p["series"]],
-        })
+    series_out = [_series_record(series_id, series, patches) for series_id, series in series_data.items()]
     return {"patchwork": client.url, "api_version": client.version, "project": project,
             "series": series_out, "patches": patches}
+
+
+def _series_record(series_id: int, series: dict, patches: list) -> dict:
+    cover = series.get("cover_letter")
+    return {
+        "id": series_id,
+        "name": _text(series.get("name")),
+        "version": series.get("version"),
+        "received_total": series.get("received_total"),
+        "total": series.get("total"),
+        "received_all": bool(series.get("received_all")),
+        "cover_letter": {"id": cover.get("id"), "name": _text(cover.get("name")), "msgid": _text(cover.get("msgid"))}
+        if isinstance(cover, dict) else None,
+        "web_url": _text(series.get("web_url")),
+        "patches": [p["id"] for p in patches if series_id in p["series"]],
+    }
 
 
 def _text(value):
