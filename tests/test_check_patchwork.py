@@ -201,15 +201,16 @@ def test_with_a_tree_the_maintainers_and_kdoc_contexts_are_posted_too(run_cli, m
                                                                       kernel_tree):
     monkeypatch.setenv("PATCHFLOW_PATCHWORK_TOKEN", MAINT_TOKEN)
     code, out, err = check(run_cli, maint_patchwork, "--series", "1", "--post-checks", "--tree", kernel_tree,
-                           "--report-url", "https://ci.example.org/patchflow/{series}/{patch}/{context}.txt")
+                           "--strict", "--report-url", "https://ci.example.org/patchflow/{series}/{patch}/{context}.txt")
     assert (code, err) == (1, "")
     posted = [(c["patch"], c["context"], c["state"], c["description"]) for c in maint_patchwork.app.store.posted]
-    # bpf_doc.py's entry (BPF [GENERAL]) names three maintainers the mails were not sent to
+    # bpf_doc.py's entry (BPF [GENERAL]) names three maintainers the mails were not sent to: a CHECK,
+    # so the state stays success and the description counts it
     assert posted == [
         (1, "patchflow-kdoc", "success", "no findings"),
-        (1, "patchflow-maintainers", "warning", "0 errors, 1 warning, 0 checks: CC_MAINTAINERS"),
+        (1, "patchflow-maintainers", "success", "0 errors, 0 warnings, 1 check: CC_MAINTAINERS"),
         (2, "patchflow-kdoc", "success", "no findings"),
-        (2, "patchflow-maintainers", "warning", "0 errors, 1 warning, 0 checks: CC_MAINTAINERS"),
+        (2, "patchflow-maintainers", "success", "0 errors, 0 warnings, 1 check: CC_MAINTAINERS"),
     ]
     assert "patch 1: patchflow-style warning (unchanged)" in out
 
@@ -232,3 +233,11 @@ def test_plan_folds_the_cover_letters_findings_into_every_patch():
         (1, "patchflow-house", "fail", "1 error, 0 warnings, 0 checks: SERIES_NUMBERING"),
         (2, "patchflow-house", "fail", "1 error, 0 warnings, 0 checks: SERIES_NUMBERING"),
     ]
+
+
+def test_an_mbox_the_server_does_not_have_is_one_line(run_cli, maint_patchwork):
+    # Django's 404 page for /series/99/mbox/, as recorded, in place of series 2's mbox
+    maint_patchwork.app.route("GET", "/series/2/mbox/", load("maint-series-404"))
+    code, out, err = check(run_cli, maint_patchwork, "--series", "2")
+    assert (code, out) == (2, "")
+    assert one_error_line(err) == f"patchflow: Patchwork at {maint_patchwork.url} has no /series/2/mbox/ (404)"
