@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
+from ..lazy_regex import lazy
 from . import ERROR, WARNING, Hit, check
-from ._clex import sanitized_lines
 from .inline import new_uses
 from .maintained import file_under_house_rules
 
@@ -26,7 +26,7 @@ DEPRECATED = {
     "put_net": ("put_net_track() with the netns_tracker of its get_net_track()", WARNING),
     "init_dummy_netdev": ("alloc_netdev_dummy()", WARNING),
 }
-_CALL = re.compile(r"(?<![\w.>])(" + "|".join(sorted(DEPRECATED, key=len, reverse=True)) + r")\s*\(")
+_CALL = lazy(r"(?<![\w.>])(" + "|".join(sorted(DEPRECATED, key=len, reverse=True)) + r")\s*\(")
 
 
 def _uses(text: str) -> list:
@@ -65,6 +65,8 @@ def deprecated_api(patch, ctx):
     for file in patch.files:
         if file.is_binary or not file.path.endswith((".c", ".h")) or not file_under_house_rules(patch, file, ctx):
             continue
+        from ._clex import sanitized_lines
+
         masked = sanitized_lines(file, ctx.cache)
         for line in new_uses(file, masked, _uses):
             for name in dict.fromkeys(_uses(masked.get(line.patch_line, line.text))):

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
+from ..lazy_regex import lazy
 from . import WARNING, Hit, check
-from ._clex import sanitized_lines
 from .maintained import file_under_house_rules
 
-_INLINE = re.compile(r"\b(?:__always_inline|__inline__|__inline|inline)\b")
-_STATIC_FUNCTION = re.compile(r"^static\s+(?P<head>[^=;(]*?)\b(?P<name>[A-Za-z_]\w*)\s*\(")
-_NOT_A_FUNCTION_HEAD = re.compile(r"\b(?:DEFINE_\w+|DECLARE_\w+|[A-Z][A-Z0-9_]*_DEFINE\w*)$")
+_INLINE = lazy(r"\b(?:__always_inline|__inline__|__inline|inline)\b")
+_STATIC_FUNCTION = lazy(r"^static\s+(?P<head>[^=;(]*?)\b(?P<name>[A-Za-z_]\w*)\s*\(")
+_NOT_A_FUNCTION_HEAD = lazy(r"\b(?:DEFINE_\w+|DECLARE_\w+|[A-Z][A-Z0-9_]*_DEFINE\w*)$")
 
 
 @check("SOURCE_INLINE", level=WARNING)
@@ -49,6 +49,8 @@ def source_inline(patch, ctx):
     for file in patch.files:
         if file.is_binary or not file.path.endswith(".c") or not file_under_house_rules(patch, file, ctx):
             continue
+        from ._clex import sanitized_lines
+
         masked = sanitized_lines(file, ctx.cache)
         for line in new_uses(file, masked, lambda text: ["inline"] if _INLINE.search(text) else []):
             yield Hit.at(line, file, "inline in a .c file: let the compiler decide (static functions of .c "
@@ -115,6 +117,8 @@ def header_inline(patch, ctx):
             continue
         if _header_has_plain_statics(patch, file, ctx):
             continue
+        from ._clex import sanitized_lines
+
         masked = sanitized_lines(file, ctx.cache)
         for hunk in file.hunks:
             lines = [line for line in hunk.lines if line.kind != "-"]

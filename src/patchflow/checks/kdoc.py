@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 from collections import Counter
 from typing import Dict, List, Optional, Tuple
 
+from ..lazy_regex import lazy
 from . import WARNING, Hit, check
 
 SCRIPT = "scripts/kernel-doc"
 TIMEOUT = 120  # seconds for one kernel-doc run over a patch's files
-_WARNING = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<text>(?:warning|error): .*)$")
+_WARNING = lazy(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<text>(?:warning|error): .*)$")
 
 
 def _run_kernel_doc(script: str, images: Dict[str, List[str]]) -> List[Tuple[str, int, str]]:
     """(path, line, text) of every warning kernel-doc gives on these file images."""
+    import shutil
+    import subprocess
+    import tempfile
+
     from .. import processes
 
     if not images:
@@ -95,6 +97,8 @@ def kdoc_new_warning(series, ctx):
          * @hard: also reset the PHY
          */
     """
+    import shutil
+
     tree = ctx.tree
     script = os.path.join(tree.path, SCRIPT) if tree is not None else None
     if script is None or not os.path.isfile(script) or shutil.which("perl") is None:

@@ -12,12 +12,13 @@ import os
 import re
 from typing import List, Set
 
+from ..lazy_regex import lazy
 from . import CHECK, WARNING, Hit, check
 from ._house import HOUSE_LISTS, patch_tree
 
 # lists nobody is expected to copy on everything (NIPA leaves LKML out for the same reason)
 NOT_EXPECTED = {"linux-kernel@vger.kernel.org"}
-_ADDRESS = re.compile(r"[^\s<>\"',;]+@[^\s<>\"',;]+")
+_ADDRESS = lazy(r"[^\s<>\"',;]+@[^\s<>\"',;]+")
 
 
 def _addresses(text: str) -> Set[str]:
