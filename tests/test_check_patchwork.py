@@ -241,3 +241,26 @@ def test_an_mbox_the_server_does_not_have_is_one_line(run_cli, maint_patchwork):
     code, out, err = check(run_cli, maint_patchwork, "--series", "2")
     assert (code, out) == (2, "")
     assert one_error_line(err) == f"patchflow: Patchwork at {maint_patchwork.url} has no /series/2/mbox/ (404)"
+
+
+def test_report_dir_holds_the_pages_the_checks_point_at(run_cli, maint_patchwork, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATCHFLOW_PATCHWORK_TOKEN", MAINT_TOKEN)
+    pages = tmp_path / "pages"
+    code, out, err = check(run_cli, maint_patchwork, "--series", "1", "--post-checks", "--report-dir", pages,
+                           "--report-url", "https://ci.example.org/patchflow/{series}/{patch}/{context}.txt")
+    assert (code, err) == (1, "")
+    assert sorted(str(p.relative_to(pages)) for p in pages.rglob("*") if p.is_file()) == [
+        f"1/{patch}/patchflow-{context}.txt" for patch in (1, 2) for context in ("house", "message", "style")]
+    assert (pages / "1" / "1" / "patchflow-style.txt").read_text() == (
+        "patchflow-style: warning: 0 errors, 1 warning, 0 checks: PREFER_IFNDEF\n\n"
+        "WARNING:PREFER_IFNDEF: Prefer #ifndef BPF_HELPER to #if !defined(BPF_HELPER) in the C this prints\n"
+        "#58: FILE: scripts/bpf_doc.py:788:\n"
+        "+        print('#if !defined(BPF_HELPER)')\n\n")
+    assert (pages / "1" / "2" / "patchflow-house.txt").read_text() == "patchflow-house: success: no findings\n\n"
+    assert not list(pages.rglob(".report-*"))
+
+
+def test_report_dir_needs_post_checks(run_cli, tmp_path):
+    code, out, err = run_cli("check", "--series", "1", "--report-dir", tmp_path)
+    assert (code, out) == (2, "")
+    assert err == "patchflow: --report-dir goes with the posted checks: it needs --post-checks\n"

@@ -13,7 +13,9 @@ rerun on unchanged results posts nothing, and a changed result posts its new sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import tempfile
+from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
 from .report import CHECK, ERROR, WARNING, Finding
@@ -45,6 +47,8 @@ class PlannedCheck:
     description: str
     target_url: Optional[str] = None
     posted: bool = False  # set once the server has it (False: it was already there, unchanged)
+    findings: List[Finding] = field(default_factory=list, repr=False)  # what the report page lists
+    patch_name: str = ""
 
     def same_as(self, existing: dict) -> bool:
         return (existing.get("state"), existing.get("description") or "", existing.get("target_url") or None) == (
@@ -97,7 +101,8 @@ def plan(fetched, results, contexts: Iterable[str], family_of_type: Dict[str, st
         for context in contexts:
             mine = [f for f in findings if context_of(family_of_type.get(f.type, "")) == context]
             planned.append(PlannedCheck(patch_id, context, state_of(mine), describe(mine),
-                                        target_url(report_url, fetched.series_id, patch_id, context)))
+                                        target_url(report_url, fetched.series_id, patch_id, context),
+                                        findings=mine, patch_name=patch.name))
     return planned
 
 
@@ -121,3 +126,30 @@ def summary_lines(planned: List[PlannedCheck]) -> List[str]:
     """`patch 1: patchflow-style warning (posted)` per planned check, for the terminal."""
     return [f"patch {c.patch_id}: {c.context} {c.state} ({'posted' if c.posted else 'unchanged'}): {c.description}"
             for c in planned]
+
+
+def write_reports(planned: List[PlannedCheck], directory: str, series_id) -> List[str]:
+    """Each check's findings as checkpatch-style text in DIRECTORY/SERIES/PATCH/CONTEXT.txt (SERIES
+    is `patch` for a patch checked alone): the pages `--report-url` points at. Written atomically,
+    so a web server never serves half a report."""
+    from .report import PatchResult, render_text
+
+    written = []
+    for check in planned:
+        folder = os.path.join(directory, str(series_id or "patch"), str(check.patch_id))
+        os.makedirs(folder, exist_ok=True)
+        text = render_text([PatchResult(check.patch_name, check.patch_name, 0, check.findings)])
+        text = f"{check.context}: {check.state}: {check.description}\n\n" + text.split("total: ", 1)[0]
+        path = os.path.join(folder, f"{check.context}.txt")
+        handle, temporary = tempfile.mkstemp(prefix=".report-", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as out:
+                out.write(text)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+        written.append(path)
+    return written

@@ -52,6 +52,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       help="post one check per family on every patch (patchflow-style, patchflow-house, ...)")
     post.add_argument("--report-url", metavar="URL",
                       help="the posted checks' target URL; {series}, {patch} and {context} are filled in")
+    post.add_argument("--report-dir", metavar="DIR",
+                      help="write each check's findings to DIR/SERIES/PATCH/CONTEXT.txt, the pages --report-url "
+                           "can point at (https://ci.example.org/{series}/{patch}/{context}.txt)")
     watch = parser.add_argument_group("maintainers: watch mode")
     watch.add_argument("--watch", action="store_true",
                        help="with --patchwork: check every new series of the project once, until stopped")
@@ -71,8 +74,9 @@ def selected(args) -> bool:
 def validate(args) -> None:
     from ..errors import BadInput
 
-    if args.report_url and not args.post_checks:
-        raise BadInput("--report-url is the posted checks' target: it needs --post-checks")
+    for flag, value in (("--report-url", args.report_url), ("--report-dir", args.report_dir)):
+        if value and not args.post_checks:
+            raise BadInput(f"{flag} goes with the posted checks: it needs --post-checks")
     if args.post_checks and not selected(args):
         raise BadInput("--post-checks posts on Patchwork's patches: give --series, --patch, --msgid or --watch")
     if not selected(args):
@@ -140,7 +144,7 @@ def _check_and_post(client, fetched, args, options, write) -> int:
     """Check one fetched series, show the report as for files, post the checks when asked."""
     from .. import report
     from ..checks import registry, run as run_checks
-    from ..patchwork_checks import context_of, plan, post, summary_lines
+    from ..patchwork_checks import context_of, plan, post, summary_lines, write_reports
     from .check import render
 
     results = run_checks(fetched.series, options)
@@ -150,9 +154,11 @@ def _check_and_post(client, fetched, args, options, write) -> int:
         from ..tree import find_check_tree
 
         has_tree = find_check_tree(options.tree) is not None
-        planned = post(client, plan(fetched, results, {context_of(info.family) for info in wanted},
-                                    {info.type: info.family for info in registry().values()}, args.report_url,
-                                    has_tree))
+        planned = plan(fetched, results, {context_of(info.family) for info in wanted},
+                       {info.type: info.family for info in registry().values()}, args.report_url, has_tree)
+        if args.report_dir:  # the pages first: a posted check must never point at nothing
+            write_reports(planned, args.report_dir, fetched.series_id)
+        planned = post(client, planned)
         if args.format == "text":
             write("".join(line + "\n" for line in summary_lines(planned)))
     sys.stdout.flush()
