@@ -192,3 +192,18 @@ def test_patchwork_needs_watch_or_once(run_cli):
     assert (code, out) == (2, "")
     assert err == ("patchflow: --patchwork goes with --watch or --once: patchflow check --patchwork --project NAME "
                    "--watch\n")
+
+
+def test_a_series_that_cannot_be_read_is_settled_with_the_reason(maint_patchwork, tmp_path, run_cli):
+    maint_patchwork.app.route("GET", "/api/1.3/series/?project=netdevbpf&order=-id&per_page=100", series_list(1, 2))
+    # series 2's mbox holds only a reply (what a broken archive would serve): nothing to check
+    reply = b"From: r@example.org\nSubject: Re: [PATCH bpf-next] scripts/bpf: x\n\nLooks good.\n"
+    maint_patchwork.app.route("GET", "/series/2/mbox/", load("maint-series-2-mbox").with_body(reply))
+    args = ("check", "--url", maint_patchwork.url, "--project", "netdevbpf", "--patchwork", "--once", "--terse",
+            "--backlog", "2")
+    code, out, err = run_cli(*args)
+    assert (code, err) == (0, "")
+    assert "series 2: not checked: series-2.mbox: no patch in it (only replies or mails without a diff)" in out
+    assert checked(out.splitlines()) == ["series 1"]
+    assert state_of(tmp_path)["floor"] == 2
+    assert run_cli(*args)[1] == "no new series\n"
