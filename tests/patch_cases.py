@@ -3,7 +3,8 @@
 NAME.expected lists the findings `patchflow check --strict` must report, one `TYPE LINE` per line,
 where LINE is the line in the patch file (checkpatch's #N) or `-` for a finding on no line. Lines
 starting with `#` are comments; `# args: ...` gives extra options (`{kernel_tree}` stands for the
-cached 6.12 tree, `{release_history}` for the small repository of `release_history()`).
+cached 6.12 tree, `{kdoc_tree}` for the same with scripts/kernel-doc, `{release_history}` for the
+small repository of `release_history()`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,14 @@ def release_history() -> Path:
     return _HISTORY[0]
 
 
+def kdoc_tree() -> str:
+    """The cached 6.12 subset plus the tree's own scripts/kernel-doc, which KDOC_NEW_WARNING runs
+    (built once from the same Debian tarball, beside the subset)."""
+    from patchflow.kernel_source import SUBSET, build_tree, cache_dir
+
+    return build_tree(os.path.join(cache_dir(), "linux-6.12-kdoc"), paths=SUBSET + ("scripts/kernel-doc",))
+
+
 def read_expected(case: Path, kernel_tree: Optional[Path] = None) -> Tuple[List[str], List[Tuple[str, Optional[int]]]]:
     """(extra command-line arguments, [(type, patch line or None)]) of a case."""
     path = expected_path(case)
@@ -74,6 +83,8 @@ def read_expected(case: Path, kernel_tree: Optional[Path] = None) -> Tuple[List[
                 for arg in shlex.split(line[len("# args:"):]):
                     if "{release_history}" in arg:
                         arg = arg.replace("{release_history}", str(release_history()))
+                    if "{kdoc_tree}" in arg:
+                        arg = arg.replace("{kdoc_tree}", kdoc_tree())
                     args.append(arg.replace("{kernel_tree}", str(kernel_tree)))
             continue
         type_name, where = line.split()

@@ -316,6 +316,103 @@ def listed(items, base: str = "patches-by-msgid") -> Response:
     return load(base).with_json(items, "(other items)")
 
 
+# --- the maintainer-side recordings (maint-*: mboxes, look-ups, checks posted) ----------------------
+
+MAINT_TOKEN = "5f0c3b8e2a9d4716b3e1c0f7a8d2e6b4c9a1f3d5"  # what the test server takes as a maintainer's token
+MAINT_COVER_MBOX = "/project/netdevbpf/cover/20250602100000.4242-0-alan@example.org/mbox/"
+MAINT_PATCH_3_MBOX = "/project/netdevbpf/patch/20250603093000.5151-1-alan@example.org/mbox/"
+
+
+class CheckStore:
+    """The checks of patches 1-3 as recorded (maint-patch-N-checks, after patchflow had posted on
+    series 1 and on patch 3), plus whatever the test posts. A POST is answered like the recorded one
+    (maint-post-check, 201 with the new check) when it carries MAINT_TOKEN; with no token or another
+    one, like the recorded refusals (error-no-token-post, error-bad-token)."""
+
+    def __init__(self):
+        self.checks = {n: load(f"maint-patch-{n}-checks").json() for n in (1, 2, 3)}
+        self.next_id = 1 + max(c["id"] for checks in self.checks.values() for c in checks)
+        self.posted: List[dict] = []
+
+    def get(self, patch_id: int) -> Callable[[Received], Response]:
+        def answer(received: Received) -> Response:
+            return load(f"maint-patch-{patch_id}-checks").with_json(self.checks[patch_id], "+posted")
+        return answer
+
+    def post(self, patch_id: int) -> Callable[[Received], Response]:
+        def answer(received: Received) -> Response:
+            auth = received.headers.get("authorization")
+            if not auth:
+                return load("error-no-token-post")
+            if auth != f"Token {MAINT_TOKEN}":
+                return load("error-bad-token")
+            body = received.json()
+            check = copy.deepcopy(load("maint-post-check").json())
+            check.update(id=self.next_id, url=f"{RECORDED_HOST}/api/1.3/patches/{patch_id}/checks/{self.next_id}/",
+                         state=body["state"], context=body["context"], description=body.get("description"),
+                         target_url=body.get("target_url"), date=f"2026-12-01T22:{self.next_id % 60:02d}:00.000000")
+            self.next_id += 1
+            self.checks[patch_id].append(check)
+            self.posted.append(dict(check, patch=patch_id))
+            return load("maint-post-check").with_json(check, "(this post)").with_header("Location", check["url"])
+        return answer
+
+
+def maintainer_patchwork() -> RecordedPatchwork:
+    """The maint-* recordings at the requests they were recorded for, and a CheckStore behind the
+    check lists of patches 1-3 (`app.store`)."""
+    app = RecordedPatchwork()
+    for name, target in (
+        ("index", "/api/"),
+        ("index-1.3", "/api/1.3/"),
+        ("maint-series-1", "/api/1.3/series/1/"),
+        ("maint-series-2", "/api/1.3/series/2/"),
+        ("maint-series-1-mbox", "/series/1/mbox/"),
+        ("maint-series-2-mbox", "/series/2/mbox/"),
+        ("maint-cover-1-mbox", MAINT_COVER_MBOX),
+        ("maint-patch-3-mbox-redirect", "/patch/3/mbox/"),
+        ("maint-patch-3-mbox", MAINT_PATCH_3_MBOX),
+        ("maint-patch-1", "/api/1.3/patches/1/"),
+        ("maint-patch-2", "/api/1.3/patches/2/"),
+        ("maint-patch-3", "/api/1.3/patches/3/"),
+        ("maint-patches-by-msgid", "/api/1.3/patches/?project=netdevbpf&msgid=20250602100000.4242-2-alan%40example.org"),
+        ("maint-series-list", "/api/1.3/series/?project=netdevbpf&order=-id&per_page=100"),
+        ("maint-series-404", "/series/99/mbox/"),
+        ("maint-series-99", "/api/1.3/series/99/"),
+    ):
+        app.route("GET", target, load(name))
+    app.store = CheckStore()
+    for patch_id in (1, 2, 3):
+        app.route("GET", f"/api/1.3/patches/{patch_id}/checks/", app.store.get(patch_id))
+        app.route("POST", f"/api/1.3/patches/{patch_id}/checks/", app.store.post(patch_id))
+    return app
+
+
+def series_list(*ids: int) -> Response:
+    """GET /api/1.3/series/?project=netdevbpf&order=-id&per_page=100 holding only these of the
+    recorded series (maint-series-list filtered): the list as it stood before later ones arrived."""
+    recorded = load("maint-series-list")
+    return recorded.with_json([s for s in recorded.json() if s["id"] in ids], f"(only {ids})")
+
+
+@pytest.fixture
+def maint_patchwork(monkeypatch, tmp_path):
+    """The maintainer recordings on 127.0.0.1, with the `patchwork` fixture's isolation; the watch
+    state goes under tmp_path/state."""
+    monkeypatch.setattr("patchflow.patchwork.DEFAULT_BACKOFF", 0.01)
+    monkeypatch.delenv("PATCHFLOW_PATCHWORK_TOKEN", raising=False)
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    app = maintainer_patchwork()
+    with ServerThread(app) as server:
+        yield server
+    assert not app.unrouted, f"requests the test did not expect: {app.unrouted}"
+
+
 @pytest.fixture
 def patchwork(monkeypatch, tmp_path):
     """The recorded Patchwork on 127.0.0.1, with quick retries, no token in the environment and a git
@@ -334,7 +431,7 @@ def patchwork(monkeypatch, tmp_path):
 
 
 if __name__ == "__main__":
-    # python3 tests/patchwork_server.py [PORT] [--ci-finishes-after N]: serve the recordings until
+    # python3 tests/patchwork_server.py [PORT] [--ci-finishes-after N | --maintainer]: serve the recordings until
     # Ctrl-C (the README's examples). With --ci-finishes-after, patch 2's pending check turns to
     # success at the N-th poll; any token posting a check on patch 1 is refused as recorded.
     import argparse
@@ -342,7 +439,18 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("port", type=int, nargs="?", default=0)
     parser.add_argument("--ci-finishes-after", type=int, default=0, metavar="N")
+    parser.add_argument("--maintainer", action="store_true",
+                        help="serve the maint-* recordings (mboxes, the series list, checks that accept "
+                             "posts with MAINT_TOKEN) instead")
     options = parser.parse_args()
+    if options.maintainer:
+        with ServerThread(maintainer_patchwork(), options.port) as server:
+            print(server.url, flush=True)
+            try:
+                server.thread.join()
+            except KeyboardInterrupt:
+                pass
+        raise SystemExit(0)
     app = recorded_patchwork()
     if options.ci_finishes_after:
         app.route("GET", "/api/1.3/patches/2/checks/",

@@ -330,6 +330,21 @@ class PatchworkClient:
             body["target_url"] = target_url
         return self._write("POST", f"patches/{patch_id}/checks/", body)
 
+    def download(self, url: str) -> bytes:
+        """The raw body of a page of the server that is not JSON (a series' or a patch's mbox),
+        redirects followed; the same retries, time limits and one-line errors as the API."""
+        if url.startswith("/"):
+            url = self.url + url
+        return self._send("GET", url).content
+
+    def series_page(self, project: str, per_page: int = 100) -> List[dict]:
+        """The newest series of a project, newest first: one page, which is all a poller needs
+        when it polls more often than `per_page` series arrive."""
+        data = self.get("series/", {"project": project, "order": "-id", "per_page": str(per_page)})
+        if not isinstance(data, list):
+            raise PatchworkError(f"{self.api('series/')} answered {_kind(data)} where a JSON list was expected")
+        return data
+
     def _write(self, method: str, path: str, body: dict) -> dict:
         url = self.api(path)
         data = self._request(method, url, json=body, auth=True)

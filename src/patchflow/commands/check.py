@@ -16,7 +16,8 @@ def _type_list(value: str):
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("patches", nargs="+", metavar="PATCH", help="patch files or mboxes, '-' for standard input")
+    parser.add_argument("patches", nargs="*", metavar="PATCH",
+                        help="patch files, mboxes (.gz too), lore thread URLs, '-' for standard input")
     parser.add_argument("--strict", action="store_true", help="also report CHECK-level findings")
     parser.add_argument("--ignore", type=_type_list, default=set(), metavar="TYPE,...", help="types to leave out")
     parser.add_argument("--types", type=_type_list, default=None, metavar="TYPE,...", help="report only these types")
@@ -33,6 +34,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     for declared in family_options():
         parser.add_argument(declared.flag, dest="family_" + declared.name, type=declared.type,
                             choices=declared.choices, default=declared.default, help=declared.help)
+    from . import check_patchwork
+
+    check_patchwork.configure(parser)
 
 
 def options_from(args):
@@ -57,9 +61,15 @@ def _registry():
 
 
 def run(args) -> int:
-    from .. import report
     from ..checks import run as run_checks
+    from ..errors import BadInput
+    from . import check_patchwork
 
+    check_patchwork.validate(args)
+    if check_patchwork.selected(args):
+        return check_patchwork.run(args)
+    if not args.patches:
+        raise BadInput("nothing to check: give patch files, '-', a lore thread URL, or --series/--patch/--msgid ID")
     options = options_from(args)
     series, errors, skipped = read_inputs(args.patches)
     results = run_checks(series, options) if series.patches else []
@@ -67,28 +77,35 @@ def run(args) -> int:
         print(f"patchflow: note: {line}", file=sys.stderr)
     for error in errors:
         print("patchflow: " + error.replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
-    if not results:
-        text = ""  # nothing was read: the stderr lines say why
-    elif args.format == "json":
-        text = report.render_json(results, errors=errors, skipped=skipped)
-    else:
-        colour = report.use_colour(args.color, sys.stdout)
-        text = (report.render_terse if args.terse else report.render_text)(results, colour)
-    sys.stdout.write(text)
+    sys.stdout.write(render(args, results, errors, skipped) if results else "")  # nothing read: stderr says why
     sys.stdout.flush()
+    from .. import report
+
     return 2 if errors else report.exit_status(results)
 
 
+def render(args, results, errors=(), skipped=()) -> str:
+    """The report in the format asked for: checkpatch's layout, --terse, or --format json."""
+    from .. import report
+
+    if args.format == "json":
+        return report.render_json(results, errors=list(errors), skipped=list(skipped))
+    colour = report.use_colour(args.color, sys.stdout)
+    return (report.render_terse if args.terse else report.render_text)(results, colour)
+
+
 def read_inputs(paths):
-    """The series of every readable patch, the one-line reason of each input that is not (a file that
-    cannot be read or is not a patch does not hide the others), and the mails left out of mboxes."""
+    """The series of every readable patch (files, '-', lore thread URLs, gzipped mboxes), the one-line
+    reason of each input that is not (a file that cannot be read or is not a patch does not hide the
+    others), and the mails left out of mboxes."""
     from ..errors import BadInput
     from ..patch import Series, read_patches
+    from ..patchwork_source import needs_reading_here, read_thread
 
     patches, errors, skipped = [], [], []
     for path in paths:
         try:
-            patches.extend(read_patches(path, skipped=skipped))
+            patches.extend(read_thread(path) if needs_reading_here(path) else read_patches(path, skipped=skipped))
         except BadInput as exc:
             errors.append(str(exc))
     return Series(patches), errors, skipped

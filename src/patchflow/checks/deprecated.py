@@ -1,0 +1,73 @@
+"""Interfaces netdev asks new code not to use: module parameters, and reference counting of devices
+and namespaces without a tracker.
+
+The list is the netdev CI's (NIPA's `deprecated_api` patch test); the rules are netdev's own:
+module parameters are refused in networking drivers (configuration goes through netlink, devlink
+or ethtool), and `netdev_hold()`/`netdev_put()`, `get_net_track()`/`put_net_track()` record who holds
+a reference so leaks can be found (CONFIG_NET_DEV_REFCNT_TRACKER, CONFIG_NET_NS_REFCNT_TRACKER).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..lazy_regex import lazy
+from . import ERROR, WARNING, Hit, check
+from .inline import new_uses
+from .maintained import file_under_house_rules
+
+# name: (what to use instead, level)
+DEPRECATED = {
+    "module_param": ("devlink parameters, ethtool or netlink attributes", ERROR),
+    "module_param_named": ("devlink parameters, ethtool or netlink attributes", ERROR),
+    "dev_hold": ("netdev_hold() with a netdevice_tracker", WARNING),
+    "dev_put": ("netdev_put() with the netdevice_tracker of its netdev_hold()", WARNING),
+    "get_net": ("get_net_track() with a netns_tracker", WARNING),
+    "put_net": ("put_net_track() with the netns_tracker of its get_net_track()", WARNING),
+    "init_dummy_netdev": ("alloc_netdev_dummy()", WARNING),
+}
+_CALL = lazy(r"(?<![\w.>])(" + "|".join(sorted(DEPRECATED, key=len, reverse=True)) + r")\s*\(")
+
+
+def _uses(text: str) -> list:
+    return _CALL.findall(text)
+
+
+@check("DEPRECATED_API", level=WARNING)
+def deprecated_api(patch, ctx):
+    """New code calls an interface netdev asks not to use any more.
+
+    ## What it does
+    In C files netdev or bpf look after (their most specific MAINTAINERS entry lists netdev@ or
+    bpf@; without MAINTAINERS, the subject names net, net-next, bpf or bpf-next; not tools/), counts the calls of
+    `module_param()` / `module_param_named()` (an ERROR), `dev_hold()`, `dev_put()`, `get_net()`,
+    `put_net()` and `init_dummy_netdev()` (WARNINGs) on added lines, in code (not comments or
+    strings). A call is reported only when a file gains more calls of a name than the patch removes
+    from it, so code that is moved or reworded is left alone, as the netdev CI does.
+
+    ## Why is this bad?
+    netdev does not take new module parameters: a setting of a network device belongs in netlink,
+    devlink or ethtool, where it can be changed per device at run time. Device and namespace
+    references taken without a tracker cannot be traced when one leaks; `netdev_hold()` and
+    `get_net_track()` record the holder. The netdev CI (NIPA's `deprecated_api` test) fails a patch
+    that adds module_param() and warns on the others; maintainers ask for a respin.
+
+    ## Example
+        dev_hold(dev);
+        ...
+        dev_put(dev);
+
+    ## Use instead
+        netdev_hold(dev, &priv->dev_tracker, GFP_KERNEL);
+        ...
+        netdev_put(dev, &priv->dev_tracker);
+    """
+    for file in patch.files:
+        if file.is_binary or not file.path.endswith((".c", ".h")) or not file_under_house_rules(patch, file, ctx):
+            continue
+        masked = ctx.sources.masked_lines(file)
+        for line in new_uses(file, masked, _uses):
+            for name in dict.fromkeys(_uses(masked.get(line.patch_line, line.text))):
+                instead, level = DEPRECATED[name]
+                yield Hit.at(line, file, f"{name}() is deprecated in networking code: use {instead}", patch=patch,
+                             level=level)

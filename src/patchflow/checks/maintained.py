@@ -1,0 +1,205 @@
+"""Who looks after the files a patch touches: the people and lists its mail must reach, and an owner
+in MAINTAINERS for every file it adds.
+
+Both read the tree's MAINTAINERS (`--tree`, or the git work tree around the current directory) and
+stay silent without one. They are the netdev CI's (NIPA's) `cc_maintainers` test and the question
+checkpatch asks of every new file ("does MAINTAINERS need updating?"), answered.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import List, Set
+
+from ..lazy_regex import lazy
+from . import CHECK, WARNING, Hit, check
+from ._house import HOUSE_LISTS, patch_tree
+
+# lists nobody is expected to copy on everything (NIPA leaves LKML out for the same reason)
+NOT_EXPECTED = {"linux-kernel@vger.kernel.org"}
+_ADDRESS = lazy(r"[^\s<>\"',;]+@[^\s<>\"',;]+")
+
+
+def _addresses(text: str) -> Set[str]:
+    return {address.lower().rstrip(".") for address in _ADDRESS.findall(text or "")}
+
+
+def most_specific_entries(maintainers, path: str) -> list:
+    """The entries of the deepest pattern matching path: those that look after the file itself,
+    not the subsystems above it (NETWORKING [GENERAL] for every file under net/)."""
+    entries = maintainers.entries_for(path)
+    if not entries:
+        return []
+    best = entries[0].match_depth(path, maintainers.directories)
+    return [entry for entry in entries if entry.match_depth(path, maintainers.directories) == best]
+
+
+def _house_entry(maintainers, path: str) -> bool:
+    return any(address.lower() in HOUSE_LISTS for entry in most_specific_entries(maintainers, path)
+               for address in entry.lists)
+
+
+def file_under_house_rules(patch, file, ctx) -> bool:
+    """Whether netdev's or bpf's own rules govern a file: its most specific MAINTAINERS entry lists
+    netdev@ or bpf@ (without MAINTAINERS: the subject names their tree). Not tools/ (user space)."""
+    if file.path.startswith("tools/"):
+        return False
+    if ctx.maintainers is None:
+        return patch_tree(patch) is not None
+    return _house_entry(ctx.maintainers, file.path)
+
+
+def _most_specific_addresses(maintainers, paths) -> List[str]:
+    """The `M:` and `L:` addresses of each file's most specific entries, in order."""
+    from ..maintainers import PENGUIN_CHIEFS
+
+    found = []
+    for path in sorted(set(paths)):
+        for entry in most_specific_entries(maintainers, path):
+            for value in entry.maintainers:
+                found.extend(address for address in _addresses(value) if address not in PENGUIN_CHIEFS)
+            found.extend(address.lower() for address in entry.lists)
+    return list(dict.fromkeys(found))
+
+
+@check("CC_MAINTAINERS", level=CHECK)
+def cc_maintainers(patch, ctx):
+    """The mail does not reach a maintainer or a list MAINTAINERS names for the files it changes.
+
+    ## What it does
+    For a mail with recipients (a `To:` or `Cc:` header), finds the maintainers (`M:`) and mailing
+    lists (`L:`) of the most specific MAINTAINERS entries of each file the patch changes (the
+    entries whose matching pattern is deepest, as `get_maintainer.pl` ranks them: the driver's
+    entry, not NETWORKING [GENERAL] above it), and reports those that are in none of `To:`, `Cc:`
+    and `From:`. linux-kernel@ is not expected. Only the files whose most specific entry lists
+    netdev@ or bpf@ (not netfilter's, which has its own tree and habits), whose CI asks this; other subsystems' habits differ (a maintainer sending
+    to their own list alone). A CHECK (shown with `--strict`, as CI runs it): on the archived
+    netfilter-devel and io-uring lists it fires on 6% of the mails, partly because MAINTAINERS has
+    moved on since the tree it is judged against, and `patchflow format --no-auto` must be able to
+    address a series by hand.
+    A patch file without recipients (not yet addressed) and a tree without MAINTAINERS are left
+    alone.
+
+    ## Why is this bad?
+    The people who must review a patch only see what is sent to them: a patch that misses its
+    driver's maintainer waits, or is applied without them. Documentation/process/submitting-patches.rst
+    ("Select the recipients for your patch") asks for every maintainer and list get_maintainer.pl
+    names; the netdev CI checks it on every patch (NIPA's `cc_maintainers` test) and
+    Documentation/process/maintainer-netdev.rst lists its failures among the reasons a patch is
+    dropped.
+
+    ## Example
+        To: netdev@vger.kernel.org
+        Subject: [PATCH net-next] net: core: ...
+
+    for a change to net/core/dev.c, whose maintainers are not in To: or Cc:.
+
+    ## Use instead
+        To: netdev@vger.kernel.org
+        Cc: "David S. Miller" <davem@davemloft.net>, Eric Dumazet <edumazet@google.com>, ...
+
+    (`patchflow format` fills To: and Cc: from MAINTAINERS.)
+    """
+    if not patch.files or not (patch.headers.get("to") or patch.headers.get("cc")):
+        return
+    maintainers = ctx.maintainers
+    if maintainers is None:
+        return
+    paths = [path for file in patch.files for path in (file.old_path, file.new_path)
+             if path and _house_entry(maintainers, path)]
+    if not paths:
+        return
+    included = set()
+    for header in ("to", "cc", "from", "sender"):
+        included |= _addresses(patch.headers.get(header, ""))
+    expected = _most_specific_addresses(maintainers, paths)
+    missing = [address for address in expected if address not in included and address not in NOT_EXPECTED]
+    if missing:
+        line = patch.header_lines.get("cc") or patch.header_lines.get("to")
+        message = (f"{len(missing)} of {len(set(expected) - NOT_EXPECTED)} maintainers and lists of the changed files "
+                   f"not in To/Cc: " + ", ".join(missing))
+        yield Hit.on_patch_line(patch, line, message) if line else Hit(message, patch=patch)
+
+
+@check("NEW_FILE_NO_MAINTAINER", level=WARNING)
+def new_file_no_maintainer(patch, ctx):
+    """A new file that no MAINTAINERS entry covers.
+
+    ## What it does
+    For every file the patch adds, looks for a MAINTAINERS entry (other than THE REST, which
+    matches everything) whose `F:`/`N:` patterns match it, in the tree's MAINTAINERS and in the `F:`
+    lines the series itself adds to MAINTAINERS. Reports a file that has none. A file whose top
+    directory the tree does not have is not a kernel file (a patch for liburing or nftables sent to
+    the same list) and is left alone.
+
+    ## Why is this bad?
+    A file nobody maintains gets its patches sent to nobody in particular, and its bugs to
+    linux-kernel@ alone. checkpatch asks "added, moved or deleted file(s), does MAINTAINERS need
+    updating?" of every new file without answering; this answers it. The netdev CI runs
+    get_maintainer.pl's self-test on MAINTAINERS changes (NIPA's `maintainers` test); reviewers ask
+    for the entry when a new driver or selftest directory arrives without one
+    (Documentation/process/submitting-patches.rst, "Select the recipients for your patch").
+
+    ## Example
+        create mode 100644 drivers/net/ethernet/acme/acme_main.c
+
+    with no `F: drivers/net/ethernet/acme/` in MAINTAINERS.
+
+    ## Use instead
+    Add an entry (or an `F:` line to an existing one) in the same series:
+
+        ACME ETHERNET DRIVER
+        M:	Jane Doe <jane@example.org>
+        L:	netdev@vger.kernel.org
+        S:	Maintained
+        F:	drivers/net/ethernet/acme/
+    """
+    new_files = [file.path for file in patch.files if file.is_new and file.path]
+    maintainers = ctx.maintainers if new_files else None
+    if maintainers is None or not _series_fits_tree(ctx):
+        return
+    added_patterns = _series_patterns(ctx)
+    for file in patch.files:
+        if not file.is_new or not file.path or not _in_kernel_layout(file.path, ctx.tree):
+            continue
+        owners = [entry for entry in maintainers.entries_for(file.path) if entry.title.strip().upper() != "THE REST"]
+        if owners or any(pattern.matches(file.path) for pattern in added_patterns):
+            continue
+        yield Hit(f"{file.path}: a new file no MAINTAINERS entry covers (only THE REST): add an F: line for it",
+                  patch=patch, file=file.path)
+
+
+def _series_patterns(ctx) -> List:
+    """The F:/N: patterns the series adds to MAINTAINERS, computed once per run."""
+    return ctx.once(_patterns_added)
+
+
+def _patterns_added(ctx) -> List:
+    from ..maintainers import Pattern
+
+    patterns = []
+    for patch in ctx.series:
+        for file in patch.files:
+            if file.path != "MAINTAINERS":
+                continue
+            for line in file.added_lines():
+                match = re.match(r"([FN]):\s*(\S+)", line.text)
+                if match:
+                    patterns.append(Pattern(match.group(1), match.group(2), ctx.tree.path if ctx.tree else None))
+    return patterns
+
+
+def _in_kernel_layout(path: str, tree) -> bool:
+    top = path.split("/", 1)[0]
+    return tree is not None and ("/" not in path or os.path.isdir(os.path.join(tree.path, top)))
+
+
+def _series_fits_tree(ctx) -> bool:
+    """Whether every file the series changes (rather than adds) is in the tree."""
+    return ctx.once(_fits_tree)
+
+
+def _fits_tree(ctx) -> bool:
+    changed = {file.old_path for patch in ctx.series for file in patch.files if not file.is_new and file.old_path}
+    return all(ctx.tree.has_file(path) for path in changed)
