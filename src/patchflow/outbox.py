@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import tempfile
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from .errors import BadInput
 

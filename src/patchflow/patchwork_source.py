@@ -9,13 +9,11 @@ each patch is tied to its Patchwork id through its Message-Id, so results can be
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from .errors import BadInput, PatchflowError
-from .patch import Patch, Series, decode, parse_text
+from .patch import Patch, Series, parse_bytes
 
 LORE_LIMIT = 64 * 1024 * 1024  # bytes of a downloaded thread, gunzipped
 

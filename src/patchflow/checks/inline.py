@@ -147,9 +147,7 @@ def _header_has_plain_statics(patch, file, ctx) -> bool:
     """Whether the header before the patch (from the tree, else the hunks' context) defines at least
     as many static functions without inline as with it: then that is the file's way (a template
     such as ip_set_hash_gen.h), where one stray function would not be."""
-    from ..hunk_source import images
-
-    pair = None if file.is_new else images(patch, file, ctx)
+    pair = None if file.is_new else ctx.sources.images(file)
     text = None if pair is not None or file.is_new or ctx.tree is None else ctx.tree.read_text(file.old_path)
     if pair is not None:
         before = pair[0]

@@ -9,7 +9,6 @@ scripts/kernel-doc, or without perl, the check stays silent: it judges against t
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from typing import Dict, List, Optional, Tuple
 
@@ -54,14 +53,14 @@ def _run_kernel_doc(script: str, images: Dict[str, List[str]]) -> List[Tuple[str
 
 def _images(patch, file, ctx, carried: Dict[str, List[str]]) -> Optional[Tuple[List[str], List[str]]]:
     """(before, after) of one file for one patch of the series, or None when it cannot be known."""
-    from ..hunk_source import _agrees, _apply, images
+    from ..hunk_source import _agrees, _apply
 
     if file.is_new:
         return [], [line.text for hunk in file.hunks for line in hunk.lines if line.kind == "+"]
     earlier = carried.get(file.old_path or "")
     if earlier is not None and _agrees(earlier, file, "old"):
         return earlier, _apply(earlier, file)
-    return images(patch, file, ctx)
+    return ctx.sources.images(file)
 
 
 @check("KDOC_NEW_WARNING", level=WARNING, scope="series")
