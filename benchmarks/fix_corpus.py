@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -32,13 +34,34 @@ def findings_of(text: str, source: str):
     return [f for result in run_checks(series, Options(strict=True)) for f in result.findings]
 
 
-def measure(archive: str, limit: int):
+def as_patch_file(raw: bytes, scratch: str):
+    """The mail decoded by `git mailinfo` and laid out as `git format-patch` writes it, or None."""
+    msg, patch = os.path.join(scratch, "msg"), os.path.join(scratch, "patch")
+    proc = subprocess.run(["git", "mailinfo", "-k", "-u", msg, patch], input=raw, capture_output=True)
+    if proc.returncode != 0:
+        return None
+    info = dict(line.split(": ", 1) for line in proc.stdout.decode("utf-8", "replace").splitlines() if ": " in line)
+    with open(msg, encoding="utf-8", errors="surrogateescape") as handle:
+        message = handle.read()
+    with open(patch, encoding="utf-8", errors="surrogateescape") as handle:
+        diff = handle.read()
+    if not diff.strip():
+        return None
+    return (f"From: {info.get('Author', '')} <{info.get('Email', '')}>\nDate: {info.get('Date', '')}\n"
+            f"Subject: {info.get('Subject', '')}\n\n{message}---\n{diff}")
+
+
+def measure(archive: str, limit: int, raw_mails: bool = False):
     raised, fixed, left, new = (collections.Counter() for _ in range(4))
     reasons = collections.Counter()
     skipped = 0
     examples = []
+    scratch = tempfile.mkdtemp(prefix="fix-corpus-")
     for mail in iter_mails(archive, limit):
-        text = mail.raw.decode("utf-8", errors="surrogateescape")
+        text = mail.raw.decode("utf-8", errors="surrogateescape") if raw_mails else as_patch_file(mail.raw, scratch)
+        if text is None:
+            skipped += 1
+            continue
         try:
             before = findings_of(text, mail.commit[:12])
             fixed_text, report = fix_patch_text(text, mail.commit[:12], Options(strict=True))
@@ -70,8 +93,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("archive")
     parser.add_argument("--limit", type=int, default=2000)
+    parser.add_argument("--raw", action="store_true", help="check the mails as they arrived, not decoded")
     args = parser.parse_args(argv)
-    raised, fixed, left, new, reasons, skipped, examples = measure(args.archive, args.limit)
+    raised, fixed, left, new, reasons, skipped, examples = measure(args.archive, args.limit, args.raw)
     print(f"{'type':<24} {'raised':>7} {'fixed':>7} {'left':>7} {'new':>5}")
     for name in sorted(set(raised) | set(fixed) | set(left) | set(new)):
         print(f"{name:<24} {raised[name]:>7} {fixed[name]:>7} {left[name]:>7} {new[name]:>5}")

@@ -244,3 +244,57 @@ def test_two_findings_on_one_line_are_both_fixed(run_cli, tmp_path):
     status, out, err = run_cli("fix", patch)
     after = {t for t, _ in findings(run_cli, tmp_path / "two.fixed.patch")}
     assert not after & {"CODE_INDENT", "TRAILING_WHITESPACE"}
+
+
+CASCADE = """\
+From: Jane Doe <jane@example.org>
+Subject: [PATCH net-next] net: demo: refuse oversized frames
+
+Refuse frames over the MTU unless GSO validates them.
+
+Signed-off-by: Jane Doe <jane@example.org>
+---
+diff --git a/net/core/demo.c b/net/core/demo.c
+new file mode 100644
+index 0000000..1111111
+--- /dev/null
++++ b/net/core/demo.c
+@@ -0,0 +1,9 @@
++// SPDX-License-Identifier: GPL-2.0
++static int demo_check(struct sk_buff *skb, unsigned int mtu)
++{
++\tif (unlikely(skb->len > mtu &&
++\t     !(skb_is_gso(skb) &&
++\t       demo_validate(skb, mtu))))
++\t\treturn -EMSGSIZE;
++\treturn 0;
++}
+"""
+
+
+def test_a_fix_that_moves_a_parenthesis_is_followed(run_cli, tmp_path):
+    """Realigning the first continuation moves the `(` the second one aligns with: the fixer goes on
+    until nothing is left (the second line was right before, and is right again after)."""
+    patch = tmp_path / "cascade.patch"
+    patch.write_text(CASCADE)
+    assert [t for t, _ in findings(run_cli, patch)].count("PARENTHESIS_ALIGNMENT") == 1
+    status, out, err = run_cli("fix", patch)
+    fixed = (tmp_path / "cascade.fixed.patch").read_text()
+    assert "+\t\t     !(skb_is_gso(skb) &&\n+\t\t       demo_validate(skb, mtu))))\n" in fixed
+    assert "PARENTHESIS_ALIGNMENT" not in {t for t, _ in findings(run_cli, tmp_path / "cascade.fixed.patch")}
+    assert status == 0 and "fixed 2 findings" in out
+
+
+def test_an_unchanged_line_is_fixed_as_a_pair(run_cli, tmp_path, kernel_clone):
+    """bpf-helper-v2.patch lengthens an opener and leaves its continuation, an unchanged line, where
+    it was: the fixed patch removes that line and adds it realigned; git apply still takes it."""
+    patch = tmp_path / "bpf-helper-v2.patch"
+    shutil.copy(patch_path("bpf-helper-v2.patch"), patch)
+    status, out, err = run_cli("fix", "--in-place", patch)
+    assert status == 0, out + err
+    text = patch.read_text()
+    assert ("\n-                                      proto['ret_star'], proto['name']), end='')"
+            "\n+                                           proto['ret_star'], proto['name']), end='')\n") in text
+    assert findings(run_cli, patch) == []
+    proc = subprocess.run(["git", "apply", "--check", str(patch)], cwd=kernel_clone, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

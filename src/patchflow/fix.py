@@ -61,6 +61,8 @@ class LineFix:
     finding: Finding
     old: str
     new: str
+    unchanged: bool = False  # on an unchanged (context) line: written as -original / +new
+    original: str = ""  # the line as the patch has it, before any fix
 
 
 @dataclass
@@ -104,9 +106,23 @@ def proposed_line(finding: Finding, text: str) -> Optional[str]:
 # --- patch files -------------------------------------------------------------------------------
 
 
-def fix_patch_text(text: str, source: str, options: Options) -> Tuple[str, FixReport]:
-    """Fix the added lines of a patch file (or mbox); the hunk counts stay right, as a fix replaces
-    a line by one line (and a fixed final newline drops the `\\ No newline` marker)."""
+def fix_patch_text(text: str, source: str, options: Options, passes: int = 4) -> Tuple[str, FixReport]:
+    """Fix the lines of a patch file (or mbox) that its fixable findings are on. A fix replaces an
+    added line by one line, and an unchanged line by the pair `-old` / `+new`, so the hunk counts
+    stay right; a fixed final newline drops the `\\ No newline` marker. Fixing one line can move
+    what the next aligns with, so fixing repeats (up to `passes` times) until nothing is left to fix."""
+    report = FixReport()
+    for _ in range(passes):
+        text, one = _fix_pass(text, source, options)
+        report.fixed += one.fixed
+        report.abandoned += one.abandoned
+        report.left = one.left
+        if not one.fixed:
+            break
+    return text, report
+
+
+def _fix_pass(text: str, source: str, options: Options) -> Tuple[str, FixReport]:
     lines = text.split("\n")
     report = FixReport()
     series = Series(parse_text(text, source))
@@ -115,9 +131,10 @@ def fix_patch_text(text: str, source: str, options: Options) -> Tuple[str, FixRe
     for finding in fixable_findings(series, options):
         by_line.setdefault(finding.patch_line or 0, []).append(finding)
     for number, found in by_line.items():
-        for fix in _line_fixes(lines[number - 1] if number else None, found, report):
+        following = lines[number] if 0 < number < len(lines) else ""
+        for fix in _line_fixes(lines[number - 1] if number else None, following, found, report):
             by_file.setdefault(fix.finding.file, []).append(fix)
-    edits: Dict[int, str] = {}  # 1-based patch line -> the line's new text, every fix on it applied
+    edits: Dict[int, LineFix] = {}  # 1-based patch line -> its last fix (every fix on it applied)
     for path, fixes in by_file.items():
         why = _guard_patch(series, path, fixes)
         if why:
@@ -125,7 +142,7 @@ def fix_patch_text(text: str, source: str, options: Options) -> Tuple[str, FixRe
             report.left += [(fix.finding, why) for fix in fixes]
             continue
         for fix in fixes:
-            edits[fix.finding.patch_line] = fix.new
+            edits[fix.finding.patch_line] = fix
         report.fixed += fixes
     if not edits:
         return text, report
@@ -154,15 +171,15 @@ def new_findings(before: Series, after: Series, options: Options) -> Dict[Tuple,
     return {(f.file, f.line): f for key, f in keyed(after).items() if key not in old and f.file is not None}
 
 
-def _line_fixes(raw: Optional[str], findings: List[Finding], report: FixReport) -> List[LineFix]:
-    """The fixes of one added line, each applied to what the one before it gave (the final newline
-    last: it ends the line)."""
-    if raw is None or not raw.startswith("+"):
+def _line_fixes(raw: Optional[str], following: str, findings: List[Finding], report: FixReport) -> List[LineFix]:
+    """The fixes of one line, each applied to what the one before it gave (the final newline last:
+    it ends the line)."""
+    unchanged = raw is not None and raw.startswith(" ")
+    if raw is None or not raw.startswith(("+", " ")) or (unchanged and following.startswith("\\")):
         report.left += [(finding, _why_not(raw)) for finding in findings]
         return []
     text = raw[1:]
-    first = proposed_line(findings[0], text)
-    if first is not None and first != findings[0].fix:  # the file's line is not the decoded one the check read
+    if proposed_line(findings[0], text) != findings[0].fix:  # the file's line is not the decoded one the check read
         why = "the mail's body is encoded (quoted-printable or base64); fix the commit instead (patchflow fix REV-RANGE)"
         report.left += [(finding, why) for finding in findings]
         return []
@@ -172,7 +189,7 @@ def _line_fixes(raw: Optional[str], findings: List[Finding], report: FixReport) 
         if new is None:
             report.left.append((finding, "no certain fix for this line"))
             continue
-        fixes.append(LineFix(finding, text, new))
+        fixes.append(LineFix(finding, text, new, unchanged=unchanged, original=raw[1:]))
         text = new
     return fixes
 
@@ -181,11 +198,11 @@ def _why_not(raw: Optional[str]) -> str:
     if raw is None:
         return "the finding is on no line of the patch"
     if not raw.startswith("+"):
-        return "the line is not one the patch adds (fix it in the commit: patchflow fix REV-RANGE)"
-    return "the line reads differently in the file (an encoded mail body?)"
+        return "the line is not one the patch shows on its new side"
+    return "an unchanged last line without a newline (fix it in the commit: patchflow fix REV-RANGE)"
 
 
-def _apply_patch_edits(lines: List[str], edits: Dict[int, str]) -> str:
+def _apply_patch_edits(lines: List[str], edits: Dict[int, LineFix]) -> str:
     out: List[str] = []
     drop_marker = False
     for number, line in enumerate(lines, 1):
@@ -193,14 +210,17 @@ def _apply_patch_edits(lines: List[str], edits: Dict[int, str]) -> str:
             drop_marker = False
             continue
         drop_marker = False
-        new = edits.get(number)
-        if new is None:
+        fix = edits.get(number)
+        if fix is None:
             out.append(line)
-        elif new.endswith("\n"):
-            out.append("+" + new[:-1])
+            continue
+        if fix.unchanged:
+            out.append("-" + fix.original)
+        if fix.new.endswith("\n"):
+            out.append("+" + fix.new[:-1])
             drop_marker = True
         else:
-            out.append("+" + new)
+            out.append("+" + fix.new)
     return "\n".join(out)
 
 

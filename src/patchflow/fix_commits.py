@@ -70,17 +70,30 @@ def fix_commits(repo: str, rng: Range, options: Options, dry_run: bool, progress
     return result
 
 
-def _replay(work: TempWorktree, sha: str, options: Options) -> FixReport:
+def _replay(work: TempWorktree, sha: str, options: Options, passes: int = 4) -> FixReport:
     proc = run_git([*_QUIET_GIT, "cherry-pick", "--allow-empty", "--keep-redundant-commits", sha], work.path)
     if proc.returncode != 0:
         raise TreeError(f"{sha[:12]} no longer applies once the commits before it are fixed "
                         f"(a later commit changes a fixed line); nothing was changed")
-    text = work.git("format-patch", "-1", "--stdout", "--no-signature", "HEAD")
-    series = Series(parse_text(text, sha[:12]))
     work_options = Options(strict=True, ignore=options.ignore, types=options.types,
                            max_line_length=options.max_line_length, tree=work.path, values=options.values)
+    report = FixReport()
+    for _ in range(passes):  # fixing one line can move what the next one aligns with
+        one = _fix_pass(work, sha, work_options)
+        report.fixed += one.fixed
+        report.abandoned += one.abandoned
+        report.left = one.left
+        if not one.fixed:
+            break
+    return report
+
+
+def _fix_pass(work: TempWorktree, sha: str, options: Options) -> FixReport:
+    """Check the commit at the worktree's HEAD as format-patch shows it, fix its files, amend it."""
+    text = work.git("format-patch", "-1", "--stdout", "--no-signature", "HEAD")
+    series = Series(parse_text(text, sha[:12]))
     by_file: Dict[str, list] = {}
-    for finding in fixable_findings(series, work_options):
+    for finding in fixable_findings(series, options):
         by_file.setdefault(finding.file, []).append(finding)
     report = FixReport()
     originals = {}
@@ -92,7 +105,7 @@ def _replay(work: TempWorktree, sha: str, options: Options) -> FixReport:
             originals[path] = text
             _write(work, path, fixed)
     if originals:
-        _undo_spoiling_fixes(work, work_options, report, originals)
+        _undo_spoiling_fixes(work, options, report, originals)
         work.git(*_QUIET_GIT, "commit", "-q", "-a", "--amend", "--no-edit", "--no-verify", "--allow-empty")
     return report
 

@@ -253,7 +253,8 @@ def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None
                       patch_line=target.file_line(hit.patch_line), file=hit.file, line=hit.line, column=hit.column,
                       quote=hit.quote)
     if info.fix is not None and finding.file is not None:
-        text = line.text if line is not None else (hit.quote[1:] if (hit.quote or "")[:1] == "+" else None)
+        # an added line, or an unchanged one the patch made wrong (fixed by turning it into -/+)
+        text = line.text if line is not None else (hit.quote[1:] if (hit.quote or "")[:1] in ("+", " ") else None)
         if text is not None:
             fixed = info.fix(text, finding, finding.file)
             finding.fix = fixed if fixed != text else None
