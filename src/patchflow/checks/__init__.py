@@ -124,6 +124,7 @@ class Options:
     max_line_length: int = 100
     tree: Optional[str] = None  # --tree as given (a path or a tree name)
     extra: dict = field(default_factory=dict)  # options of individual families (e.g. xmas_tree)
+    notes: List[str] = field(default_factory=list)  # said once per run (no tree to ask, ...), by ctx.note
 
     def wants(self, info: CheckInfo) -> bool:
         if info.level == CHECK and not self.strict:
@@ -154,6 +155,12 @@ class CheckContext:
 
             self._tree = find_check_tree(self.options.tree)
         return self._tree
+
+    def note(self, text: str) -> None:
+        """Something the user should know once per run, not once per finding (the command prints
+        it on stderr): e.g. that commit ids were not looked up for want of a tree."""
+        if text not in self.options.notes:
+            self.options.notes.append(text)
 
     @property
     def maintainers(self):

@@ -433,3 +433,29 @@ def bad_fixes_tag(patch, ctx):
             patch, patch_line,
             "Please use correct Fixes: style 'Fixes: <12+ chars of sha1> (\"<title line>\")' - "
             f"ie: 'Fixes: {commit} (\"{title}\")'")
+
+
+@check("COMMIT_COMMENT_SYMBOL", level=WARNING)
+def commit_comment_symbol(patch, ctx):
+    """A line of the commit message starts with `#`, which git drops as a comment.
+
+    ## What it does
+    Reports each line of the commit message (up to the first Signed-off-by:) whose first
+    character is `#`.
+
+    ## Why is this bad?
+    `git commit` and `git rebase` strip lines that start with `#` from a message they let you edit,
+    so an `#include <linux/bpf.h>` or a `#define` quoted at the margin vanishes when the maintainer
+    rewords the commit. Indent the line.
+
+    ## Example
+        #define BPF_F_LOCK is now accepted by the lookup.
+
+    ## Use instead
+          #define BPF_F_LOCK is now accepted by the lookup.
+    """
+    if not patch.is_mail:
+        return
+    for patch_line, text in _commit_log(patch):
+        if text.startswith("#"):
+            yield Hit.on_patch_line(patch, patch_line, "Commit log lines starting with '#' are dropped by git as comments")

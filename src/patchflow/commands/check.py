@@ -69,4 +69,6 @@ def run(args) -> int:
         text = (report.render_terse if args.terse else report.render_text)(results, colour)
     sys.stdout.write(text)
     sys.stdout.flush()
+    for note in options.notes:
+        sys.stderr.write(f"patchflow: note: {note}\n")
     return report.exit_status(results)

@@ -1,0 +1,132 @@
+"""Misspelled words in the subject, the commit message and the added lines, from the kernel's own list
+(scripts/spelling.txt of the --tree, or the copy of Linux 6.12's shipped in patchflow/data/).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Dict, List, Optional, Tuple
+
+from . import CHECK, WARNING, Hit, check
+from .message import _commit_log
+
+# a word as checkpatch delimits a misspelling: letters, digits, '_', '-', "'" and '`' (ASCII only:
+# checkpatch reads bytes, so a UTF-8 letter ends a word)
+_WORD = re.compile(r"[\w\-'`]+", re.ASCII)
+_SHIPPED = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "spelling.txt")
+
+
+class Misspellings:
+    """scripts/spelling.txt: `mistake||correction` per line; most mistakes are one word, a few are
+    phrases ("an union") or hold an apostrophe ("arne't")."""
+
+    def __init__(self, text: str):
+        self.fixes: Dict[str, str] = {}
+        self.phrases: Dict[str, List[str]] = {}  # first word -> the phrases that start with it
+        for line in text.splitlines():
+            if not line.strip() or line.lstrip().startswith("#") or "||" not in line:
+                continue
+            mistake, fix = line.split("||", 1)
+            self.fixes[mistake.lower()] = fix
+            words = _WORD.findall(mistake.lower())
+            if len(words) != 1 or words[0] != mistake.lower():
+                self.phrases.setdefault(words[0] if words else mistake.lower(), []).append(mistake.lower())
+        for phrases in self.phrases.values():
+            phrases.sort()
+
+    def find(self, text: str) -> List[Tuple[int, str]]:
+        """(column, misspelling) in the text, as checkpatch's global match finds them: after a
+        match, the character that ended it is used up, so a word right after it is not tried."""
+        found = []
+        lower = text.lower()
+        next_start = 0
+        for word in _WORD.finditer(lower):
+            start = word.start()
+            if start < next_start:
+                continue
+            mistake = self._at(lower, start, word.group())
+            if mistake is not None:
+                found.append((start, text[start:start + len(mistake)]))
+                next_start = start + len(mistake) + 2
+        return found
+
+    def _at(self, lower: str, start: int, word: str) -> Optional[str]:
+        candidates = [word] if word in self.fixes else []
+        for phrase in self.phrases.get(word, ()):
+            end = start + len(phrase)
+            if lower.startswith(phrase, start) and (end == len(lower) or _WORD.match(lower[end]) is None):
+                candidates.append(phrase)
+        return min(candidates) if candidates else None
+
+    def suggestion(self, typo: str) -> str:
+        fix = self.fixes[typo.lower()]
+        if typo.isupper() and re.fullmatch(r"[A-Z]+", typo):
+            return fix.upper()
+        if typo[:1].isupper():
+            return fix[:1].upper() + fix[1:]
+        return fix
+
+
+_SHIPPED_LIST: List[Misspellings] = []
+
+
+def misspellings(ctx) -> Misspellings:
+    """The tree's list when the tree has one, else the shipped copy; read once per run."""
+    if "spelling.list" not in ctx.cache:
+        text = ctx.tree.read_text("scripts/spelling.txt") if ctx.tree is not None else None
+        if text is not None:
+            ctx.cache["spelling.list"] = Misspellings(text)
+        else:
+            if not _SHIPPED_LIST:
+                with open(_SHIPPED, encoding="utf-8") as handle:
+                    _SHIPPED_LIST.append(Misspellings(handle.read()))
+            ctx.cache["spelling.list"] = _SHIPPED_LIST[0]
+    return ctx.cache["spelling.list"]
+
+
+def _subject_line(patch):
+    patch_line = patch.header_lines.get("subject")
+    return [] if patch_line is None else [(patch_line, patch.line_text(patch_line))]
+
+
+@check("TYPO_SPELLING", level=WARNING)
+def typo_spelling(patch, ctx):
+    """A word of the subject, the commit message or an added line is in the kernel's list of misspellings.
+
+    ## What it does
+    Looks up every word of the Subject: line, of the commit message (up to the first
+    Signed-off-by:) and of every added line (code, comments and strings alike) in
+    scripts/spelling.txt: the tree's (`--tree`, or the git tree around the current directory),
+    else the copy of Linux 6.12's that patchflow ships. Words are matched whole, ignoring case,
+    and the suggestion keeps the word's capitals. With `-f` (a whole file) it is a CHECK.
+
+    ## Why is this bad?
+    Misspellings in messages, comments and strings end up in `git log`, in kernel logs users
+    search for, and in grep results that miss them; every one found later costs a patch and a
+    maintainer's time of its own.
+
+    ## Example
+        +	/* the ring is full: do not recieve more */
+
+    ## Use instead
+        +	/* the ring is full: do not receive more */
+    """
+    words = misspellings(ctx)
+    level = CHECK if ctx.options.extra.get("whole_file") else None
+    lines = _subject_line(patch) + list(_commit_log(patch)) if patch.is_mail else []
+    for patch_line, text in lines:
+        for _, typo in words.find(text):
+            yield Hit.on_patch_line(patch, patch_line, _message(words, typo), level=level)
+    for file in patch.files:
+        if file.is_binary:
+            continue
+        for line in file.added_lines():
+            for _, typo in words.find(line.text):
+                hit = Hit.at(line, file, _message(words, typo), level=level)
+                hit.patch = patch
+                yield hit
+
+
+def _message(words: Misspellings, typo: str) -> str:
+    return f"'{typo}' may be misspelled - perhaps '{words.suggestion(typo)}'?"
