@@ -1,0 +1,248 @@
+"""How C declarations are written: `unsigned` without `int`, extern declarations in .c and .h files, and
+CamelCase names (unless the tree's headers already define them).
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from typing import Iterable, Set
+
+from . import CHECK, WARNING, Hit, check
+from ._clex import sanitized_lines
+from ..lazy_regex import lazy
+
+_C_FILES = (".c", ".h")
+_BARE_SIGN = lazy(r"\b((?:un)?signed)\b((?:\s*\*)*)\s*(?!char\b|short\b|int\b|long\b)([A-Za-z_]\w*)?\s*[=,;\[\)\(]")
+_WORD_BEFORE = lazy(r"(\w+)\s*$")
+_TYPE = (r"(?:const\s+)?(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|(?:(?:un)?signed\s+)?(?:long\s+long|long|short|int|char)"
+         r"(?:\s+int)?|void|bool|float|double|(?:un)?signed|[A-Za-z_]\w*_t|__?[us](?:8|16|32|64)|[us](?:8|16|32|64)|"
+         r"__(?:le|be)(?:16|32|64))(?:\s+const)?")
+_EXTERN_PROTOTYPE = lazy(r"^\s*extern\s+" + _TYPE + r"[\s\*]*[A-Za-z_]\w*\s*\(")
+_C_PROTOTYPE = lazy(r"^\s*(?:extern\s+)?" + _TYPE + r"(?:\s|\*)*?\s([A-Za-z_]\w*)\s*\(")
+_LINKER_SYMBOL = lazy(r"^extern struct\s+(\w+)\s+(\w+)\[\];")
+_EXTERN = lazy(r"^\s*extern\s+")
+
+
+@check("UNSPECIFIED_INT", level=WARNING, scope="line")
+def unspecified_int(line, file, ctx):
+    """A declaration or cast of C uses `unsigned` or `signed` alone, without `int`.
+
+    ## What it does
+    Reports `unsigned` or `signed` (and pointers to them) on an added line of a .c or .h file when
+    no `char`, `short`, `int` or `long` follows: `unsigned flags;`, `(unsigned)x`,
+    `sizeof(unsigned)`.
+
+    ## Why is this bad?
+    A bare `unsigned` is an `unsigned int`, but the reader has to know that; the kernel writes the
+    type out (or uses u32), and checkpatch asks for it.
+
+    ## Example
+    ```bad
+    +	unsigned flags = 0;
+    ```
+
+    ```good
+    +	unsigned int flags = 0;
+    ```
+
+    ## Fix
+    Write `unsigned int` (or `u32`), `signed int` (or `int`).
+    """
+    if "signed" not in line.text or not file.path.endswith(_C_FILES):
+        return None
+    code = sanitized_lines(file, ctx.cache).get(line.patch_line, line.text)
+    for match in _BARE_SIGN.finditer(code):
+        before = _WORD_BEFORE.search(code[:match.start()])
+        if before and before.group(1) in ("char", "short", "int", "long"):
+            continue  # `long unsigned`: a misordered type, which checkpatch reads as a whole
+        pointer = match.group(2).rstrip()
+        return f"Prefer '{match.group(1)} int{pointer}' to bare use of '{match.group(1)}{pointer}'"
+    return None
+
+
+def _follows_removed_line(file, line) -> bool:
+    for hunk in file.hunks:
+        if hunk.lines and hunk.lines[0].patch_line <= line.patch_line <= hunk.lines[-1].patch_line:
+            index = bisect.bisect_left([other.patch_line for other in hunk.lines], line.patch_line)
+            return index > 0 and hunk.lines[index - 1].kind == "-"
+    return False
+
+
+def _statement_ends_with_semicolon(file, line) -> bool:
+    """Whether the statement that starts on an added line ends with `;` before any `{`."""
+    for hunk_index, hunk in enumerate(file.hunks):
+        if not hunk.lines or hunk.lines[-1].patch_line < line.patch_line:
+            continue
+        start = bisect.bisect_left([other.patch_line for other in hunk.lines], line.patch_line)
+        for other in itertools.chain(hunk.lines[start:], *(h.lines for h in file.hunks[hunk_index + 1:])):
+            if other.kind == "-":
+                continue
+            for char in other.text:
+                if char == ";":
+                    return True
+                if char == "{":
+                    return False
+        return False
+    return False
+
+
+@check("AVOID_EXTERNS", level=WARNING, scope="line")
+def avoid_externs(line, file, ctx):
+    """An extern declaration or a function prototype added where checkpatch wants none.
+
+    ## What it does
+    In a .h file, reports (as a CHECK) an added `extern` function prototype: `extern` is implied.
+    In a .c file, reports an added `extern` declaration, a prototype of a function that is not
+    static, and an `extern struct x y[];` that looks like a linker symbol.
+
+    ## Why is this bad?
+    A .c file that declares what another file defines duplicates the declaration, and the two can
+    drift apart without the compiler noticing; the declaration belongs in a header both include.
+    In headers, `extern` on a prototype is noise.
+
+    ## Example
+    ```bad
+    +extern int bpf_map_count(void);
+    ```
+
+    ```good
+    +int bpf_map_count(void);
+    ```
+
+    ## Fix
+    Move the declaration to a header included by both files, or make the function static.
+    """
+    text = line.text
+    if "(" not in text and "extern" not in text:
+        return None
+    if file.path.endswith(".h"):
+        if "extern" in text and _EXTERN_PROTOTYPE.match(text):
+            return Hit.at(line, file, "extern prototypes should be avoided in .h files", level=CHECK)
+        return None
+    if not file.path.endswith(".c"):
+        return None
+    code = sanitized_lines(file, ctx.cache).get(line.patch_line, text)
+    if _C_PROTOTYPE.match(code):
+        if _follows_removed_line(file, line):
+            return None  # checkpatch reads a statement from the removed lines on, and never starts one here
+        return "externs should be avoided in .c files" if _statement_ends_with_semicolon(file, line) else None
+    symbol = _LINKER_SYMBOL.match(code)
+    if symbol:
+        return (f"found a file-scoped extern type:{symbol.group(1)} name:{symbol.group(2)} in .c file\n"
+                "is this a linker symbol ?")
+    if _EXTERN.match(code):
+        return "externs should be avoided in .c files"
+    return None
+
+
+_LVAL = lazy(r"\b[A-Za-z_]\w*(?:(?:->|\.)\s*[A-Za-z_]\w*|\[[^\]]*\])*")
+_CAMEL = lazy(r"[A-Z][a-z]|[a-z][A-Z]")
+_IDENT = lazy(r"\b[A-Za-z_]\w*")
+# names checkpatch lets pass: generated defines (FOO_BARx), Page flags, ethtool link modes, SI units
+_CAMEL_EXEMPT = (
+    lazy(r"^(?:[A-Z]+_){1,5}[A-Z]{1,3}[a-z]"),
+    lazy(r"^(?:Clear|Set|TestClear|TestSet|)Page[A-Z]"),
+    lazy(r"^ETHTOOL_LINK_MODE_"),
+    lazy(r"^(?:[a-z0-9_]*|[A-Z0-9_]*)?_?[a-z][A-Z](?:_[a-z0-9_]+|_[A-Z0-9_]+)?$"),
+    lazy(r"^(?:[a-z_]*?)_?(?:[KMGT]iB|[KMGT]?Hz)(?:_[a-z_]+)?$"),
+)
+# how a header defines a name: a #define or typedef, a declaration, a struct/union/enum tag
+_DEFINES = (
+    r"^[ \t]*(?:#[ \t]*define|typedef\s+[\w\s\*]+?)\s+(\w*(?:[A-Z][a-z]|[a-z][A-Z])\w*)",
+    r"^\s*(?:(?:extern|static|asmlinkage)\s+)?[\w\s\*]+?\s+(\w*(?:[A-Z][a-z]|[a-z][A-Z])\w*)\s*[\(\[,;]",
+    r"^\s*(?:union|struct|enum)\s+(\w*(?:[A-Z][a-z]|[a-z][A-Z])\w*)\s*[;\{]",
+)
+_DEFINED = [lazy(pattern) for pattern in _DEFINES]
+
+
+def _camel_words(code: str) -> Iterable[str]:
+    for lval in _LVAL.finditer(code):
+        var = lval.group()
+        if not _CAMEL.search(var) or any(p.search(var) for p in _CAMEL_EXEMPT):
+            continue
+        for word in _IDENT.findall(var):
+            if _CAMEL.search(word):
+                yield word
+
+
+def _defined_in(text: str, words: Set[str]) -> Set[str]:
+    found = set()
+    for line in text.splitlines():
+        if not any(word in line for word in words):
+            continue
+        for pattern in _DEFINED:
+            match = pattern.match(line)
+            if match:
+                found.add(match.group(1))
+                break
+    return found & words
+
+
+def _tree_defines(ctx, patch, words: Set[str]) -> Set[str]:
+    """The words the tree's include/ headers, or the changed files' own pre-images, define: one
+    `git grep` (or grep) for all the words of a patch."""
+    tree = ctx.tree
+    if tree is None or not words:
+        return set()
+    import os
+
+    patterns = [arg for word in sorted(words) for arg in ("-e", word)]
+    if os.path.exists(os.path.join(tree.path, ".git")):
+        out = tree.git("grep", "-h", "-w", "-F", "-I", *patterns, "--", "include/*.h", check=False, timeout=120)
+    else:
+        from ..processes import run as run_process
+
+        proc = run_process(["grep", "-rhwFI", "--include=*.h", *patterns, "include"], cwd=tree.path, timeout=120)
+        out = proc.stdout.decode("utf-8", "surrogateescape")
+    found = _defined_in(out, words)
+    for file in patch.files:
+        if file.old_path:
+            found |= _defined_in(tree.read_text(file.old_path) or "", words)
+    return found
+
+
+@check("CAMELCASE", level=CHECK, scope="patch")
+def camelcase(patch, ctx):
+    """An added line of C uses a CamelCase name the tree's headers do not define.
+
+    ## What it does
+    Reports, once per name and run, a mixed-case identifier (`rxRing`, `GetStats`) on an added line
+    of a .c or .h file, except the names checkpatch lets pass (generated `FOO_BARx` defines, Page
+    flags, ETHTOOL_LINK_MODE_ names, units such as `max_uV` or `clk_MHz`) and, with a kernel tree
+    (`--tree`, or the one around the current directory), the names its include/ headers or the
+    changed file already define: code must use those as they are.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst: "mixed-case names are frowned upon". Kernel names are
+    lower case with underscores, so a CamelCase name usually comes from code written for another
+    project or a vendor SDK.
+
+    ## Example
+    ```bad
+    +	int rxRing = 0;
+    ```
+
+    ```good
+    +	int rx_ring = 0;
+    ```
+
+    ## Fix
+    Rename the identifier in lower case with underscores.
+    """
+    found = []
+    for file in patch.files:
+        if not file.path.endswith(_C_FILES):
+            continue
+        masked = sanitized_lines(file, ctx.cache)
+        for line in file.added_lines():
+            if _CAMEL.search(line.text):
+                found.extend((line, file, word) for word in _camel_words(masked.get(line.patch_line, line.text)))
+    if not found:
+        return
+    seen = ctx.cache.setdefault("camelcase.seen", set())
+    seen |= _tree_defines(ctx, patch, {word for _, _, word in found} - seen)
+    for line, file, word in found:
+        if word not in seen:
+            seen.add(word)
+            yield Hit.at(line, file, f"Avoid CamelCase: <{word}>", patch=patch)
