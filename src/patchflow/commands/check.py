@@ -17,6 +17,10 @@ def _type_list(value: str):
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("patches", nargs="+", metavar="PATCH", help="patch files or mboxes, '-' for standard input")
+    parser.add_argument("-g", "--git", action="store_true",
+                        help="PATCH arguments are commits of the current repository: REV, REV1..REV2, REV-N (checkpatch -g)")
+    parser.add_argument("-f", "--file", action="store_true",
+                        help="PATCH arguments are source files, every line checked as if added (checkpatch -f)")
     parser.add_argument("--strict", action="store_true", help="also report CHECK-level findings")
     parser.add_argument("--ignore", type=_type_list, default=set(), metavar="TYPE,...", help="types to leave out")
     parser.add_argument("--types", type=_type_list, default=None, metavar="TYPE,...", help="report only these types")
@@ -44,6 +48,7 @@ def options_from(args):
 
             raise PatchflowError(f"{flag}: unknown type {', '.join(unknown)} (patchflow explain lists them)")
     extra = {key: value for key, value in vars(args).items() if key.startswith("x_")}
+    extra["whole_file"] = getattr(args, "file", False)
     return Options(strict=args.strict, ignore=args.ignore, types=args.types, max_line_length=args.max_line_length,
                    tree=args.tree, extra=extra)
 
@@ -57,10 +62,10 @@ def _registry():
 def run(args) -> int:
     from .. import report
     from ..checks import run as run_checks
-    from ..patch import read_series
+    from ..sources import read_input
 
     options = options_from(args)
-    series = read_series(args.patches)
+    series = read_input(args.patches, commits=args.git, files=args.file)
     results = run_checks(series, options)
     if args.format == "json":
         text = report.render_json(results)
