@@ -89,12 +89,27 @@ def unknown_commit_id(patch, ctx):
     a reader, and the stable team's scripts that follow `Fixes:` tags, cannot find what is meant.
 
     ## Example
-        Since commit 0badc0ffee12 ("bpf: Add the map iterator") the walk can
-        stop early.
+    ```bad tree
+    Subject: [PATCH bpf-next] bpf: Stop the map walk early
 
-    ## Use instead
-        Since commit a5cbe05a6673 ("bpf: Implement bpf iterator for map elements")
-        the walk can stop early.
+    Since commit 0badc0ffee12 ("bpf: Add the map iterator") the walk can
+    stop early; return as soon as the callback asks for it.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good tree
+    Subject: [PATCH bpf-next] bpf: Stop the map walk early
+
+    Since the map iterator was added, the walk can stop early; return as
+    soon as the callback asks for it.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Copy the id from `git log` of the tree the patch is for (`git log --oneline --grep=...`), or
+    fetch the branch that holds the commit. Without a tree, point `--tree` at one.
     """
     if not patch.is_mail:
         return
@@ -188,10 +203,27 @@ def git_commit_id(patch, ctx):
     with `core.abbrev=12` writes it.
 
     ## Example
-        The lock was taken in commit 8d9a3f1c (bpf: hold the lock).
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Hold the map lock while resizing
 
-    ## Use instead
-        The lock was taken in commit 8d9a3f1c5e2b ("bpf: Hold the map lock while resizing").
+    The lock was dropped in commit 8d9a3f1c (bpf: drop the lock) and the
+    resize can race with an update; take it again.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] bpf: Hold the map lock while resizing
+
+    The lock was dropped in commit 8d9a3f1c5e2b ("bpf: Drop the map lock")
+    and the resize can race with an update; take it again.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Write `commit <first 12 characters of the id> ("<its subject>")`;
+    `git log -1 --abbrev=12 --format='commit %h ("%s")' ID` prints it.
     """
     if not patch.is_mail:
         return

@@ -102,12 +102,20 @@ def avoid_externs(line, file, ctx):
     In headers, `extern` on a prototype is noise.
 
     ## Example
-    ```bad
+    ```bad path=include/linux/bpf_stats.h
     +extern int bpf_map_count(void);
     ```
 
-    ```good
+    ```bad path=kernel/bpf/stats.c
+    +extern int sysctl_bpf_stats_enabled;
+    ```
+
+    ```good path=include/linux/bpf_stats.h
     +int bpf_map_count(void);
+    ```
+
+    ```good path=kernel/bpf/stats.c
+    +static int bpf_map_count(void);
     ```
 
     ## Fix

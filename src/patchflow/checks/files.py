@@ -188,14 +188,16 @@ def spdx_license_tag(patch, ctx):
     scripts/spdxcheck.py and the license scanners of distributions read nothing else.
 
     ## Example
-    ```bad new path=kernel/bpf/example.c
+    ```bad
+    @@ -1,1 +1,1 @@
+    -// SPDX-License-Identifier: GPL-2.0
     +/* SPDX-License-Identifier: GPL-2.0 */
-    +#include <linux/bpf.h>
     ```
 
-    ```good new path=kernel/bpf/example.c
-    +// SPDX-License-Identifier: GPL-2.0
-    +#include <linux/bpf.h>
+    ```good
+    @@ -1,1 +1,1 @@
+    -// SPDX-License-Identifier: GPL-2.0
+    +// SPDX-License-Identifier: GPL-2.0-only
     ```
 
     ## Fix

@@ -277,17 +277,27 @@ def missing_fixes_tag(patch, ctx):
     Tested-by:, Reviewed-by:, Suggested-by: and Fixes:").
 
     ## Example
-        syzkaller found a use-after-free in sock_map_close().
+    ```bad
+    Subject: [PATCH bpf-next] bpf, sockmap: Take a reference on the psock
 
-        Cc: stable@vger.kernel.org
-        Signed-off-by: Jane Doe <jane@example.org>
+    syzkaller found a use-after-free in sock_map_close(): take a reference
+    on the psock before dropping the lock.
 
-    ## Use instead
-        syzkaller found a use-after-free in sock_map_close().
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
 
-        Fixes: 604326b41a6f ("bpf, sockmap: convert to generic sk_msg interface")
-        Cc: stable@vger.kernel.org
-        Signed-off-by: Jane Doe <jane@example.org>
+    ```good
+    Subject: [PATCH bpf-next] bpf, sockmap: Take a reference on the psock
+
+    A use-after-free in sock_map_close(): take a reference on the psock
+    before dropping the lock.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Find the commit that brought the bug in (`git blame`, `git log -S`) and add
+    `Fixes: <12-digit id> ("<its subject>")` above the sign-off.
     """
     if not patch.is_mail or not patch.files:
         return

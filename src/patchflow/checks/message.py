@@ -449,10 +449,26 @@ def commit_comment_symbol(patch, ctx):
     rewords the commit. Indent the line.
 
     ## Example
-        #define BPF_F_LOCK is now accepted by the lookup.
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Accept BPF_F_LOCK in the lookup
 
-    ## Use instead
-          #define BPF_F_LOCK is now accepted by the lookup.
+    The lookup now takes the flag:
+    #define BPF_F_LOCK is honoured as in the update.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] bpf: Accept BPF_F_LOCK in the lookup
+
+    The lookup now takes the flag:
+      #define BPF_F_LOCK is honoured as in the update.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Indent the line (two spaces), or reword it so that it does not start with `#`.
     """
     if not patch.is_mail:
         return

@@ -112,13 +112,27 @@ def bad_sign_off(patch, ctx):
     Documentation/process/submitting-patches.rst shows. A misspelled tag credits nobody.
 
     ## Example
-        Reviewed-By:  Jane Doe <jane@example.org>
-        Signed-off-by: John Roe <john@example.org>
-        Signed-off-by: John Roe <john@example.org>
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
 
-    ## Use instead
-        Reviewed-by: Jane Doe <jane@example.org>
-        Signed-off-by: John Roe <john@example.org>
+    The value buffer is copied by hand; kvmemdup_bpfptr() does both steps.
+
+    Reviewed-By:  John Roe <john@example.org>
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] bpf: Use kvmemdup_bpfptr() in map_update_elem
+
+    The value buffer is copied by hand; kvmemdup_bpfptr() does both steps.
+
+    Reviewed-by: John Roe <john@example.org>
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Write each tag as Documentation/process/submitting-patches.rst shows it: `Reviewed-by: Name
+    <address>`, one space after the colon, once; let `git commit -s` and b4 add them.
     """
     if not patch.is_mail:
         return
@@ -160,13 +174,28 @@ def bad_reported_by_link(patch, ctx):
     (and the kernel regression bot) close it when the fix lands.
 
     ## Example
-        Reported-by: Jane Doe <jane@example.org>
-        Signed-off-by: John Roe <john@example.org>
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Check the value size before copying
 
-    ## Use instead
-        Reported-by: Jane Doe <jane@example.org>
-        Closes: https://lore.kernel.org/all/20241120100000.1234-1-jane@example.org/
-        Signed-off-by: John Roe <john@example.org>
+    A zero value size made the copy return ZERO_SIZE_PTR; refuse it.
+
+    Reported-by: John Roe <john@example.org>
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] bpf: Check the value size before copying
+
+    A zero value size made the copy return ZERO_SIZE_PTR; refuse it.
+
+    Reported-by: John Roe <john@example.org>
+    Closes: https://lore.kernel.org/all/20241120100000.1234-1-john@example.org/
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Put `Closes: <link to the report>` on the line after the Reported-by: (b4 and lore give the
+    link of the mail).
     """
     if not patch.is_mail:
         return

@@ -107,10 +107,16 @@ def typo_spelling(patch, ctx):
     maintainer's time of its own.
 
     ## Example
-        +	/* the ring is full: do not recieve more */
+    ```bad
+    +	/* the ring is full: do not recieve more */
+    ```
 
-    ## Use instead
-        +	/* the ring is full: do not receive more */
+    ```good
+    +	/* the ring is full: do not receive more */
+    ```
+
+    ## Fix
+    Use the spelling the message suggests; `codespell` finds more than the kernel's list.
     """
     words = misspellings(ctx)
     level = CHECK if ctx.options.extra.get("whole_file") else None
