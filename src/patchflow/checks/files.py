@@ -9,7 +9,7 @@ import re
 from typing import Optional, Set
 
 from . import WARNING, Hit, check
-from .message import _commit_log
+from .message import _SIGN_OFF
 from ..lazy_regex import lazy
 
 _MODE_LINE = lazy(r"^(?:new|deleted) file mode\s*\d+\s*$")
@@ -24,6 +24,17 @@ def _path_change_line(text: str) -> bool:
     if text.startswith("rename "):
         return bool(_RENAME_LINE.match(text))
     return "=>" in text and "{" in text and bool(_DIFFSTAT_RENAME.search(text))
+
+
+def _log_lines(patch) -> Set[int]:
+    """The commit log as checkpatch bounds it: the body up to the first sign-off (a cover letter's
+    shortlog and diffstat included, which is prose to it)."""
+    found = set()
+    for patch_line, text in patch.message:
+        if _SIGN_OFF.match(text):
+            break
+        found.add(patch_line)
+    return found
 
 
 @check("FILE_PATH_CHANGES", level=WARNING)
@@ -54,7 +65,7 @@ def file_path_changes(patch, ctx):
     Check that an entry of MAINTAINERS covers the new path (`scripts/get_maintainer.pl -f FILE`),
     and add or update one in the same series when none does.
     """
-    log = {patch_line for patch_line, _ in _commit_log(patch)} if patch.is_mail else set()
+    log = _log_lines(patch) if patch.is_mail else set()
     for index, text in enumerate(patch.lines):
         if _MAINTAINERS_STAT.match(text):
             return
