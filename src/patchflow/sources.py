@@ -61,7 +61,7 @@ def read_commits(expressions: List[str], cwd: str = ".") -> Series:
     commits = commits_of(expressions, cwd)
     ids = [full for full, _ in commits]
     # one format-patch for all: --no-walk renders exactly the listed commits, in the order given
-    out = _git(["format-patch", "-M", "--stdout", "--no-numbered", "--no-cover-letter", "--no-thread",
+    out = _git(["format-patch", "-M", "--stdout", "--no-numbered", "--no-cover-letter", "--no-thread", "--root",
                 "--no-walk=unsorted", *ids, "--"], cwd, "-g")
     by_id = {}
     for _, lines in split_messages(out):

@@ -66,7 +66,10 @@ def run(args) -> int:
 
     options = options_from(args)
     series = read_input(args.patches, commits=args.git, files=args.file)
-    results = run_checks(series, options)
+    if args.git:  # each commit alone, as checkpatch -g checks them: they are not a series of mails
+        results = [result for patch in series for result in run_checks(type(series)([patch]), options)]
+    else:
+        results = run_checks(series, options)
     if args.format == "json":
         text = report.render_json(results)
     else:
