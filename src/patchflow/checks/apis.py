@@ -303,3 +303,61 @@ def embedded_function_name(patch, ctx):
             if len(quoted) != len(function) + 2 and re.search(rf"\b{re.escape(function)}\b", quoted):
                 yield Hit.at(line, file, f"Prefer using '\"%s...\", __func__' to using '{function}', this "
                              "function's name, in a string", patch=patch)
+
+
+_BARRIER_STEMS = r"(?:mb__before_atomic|mb__after_atomic|store_release|load_acquire|store_mb|mb|rmb|wmb)"
+_BARRIER = lazy(r"\b(?:mb|rmb|wmb|smp_" + _BARRIER_STEMS + r"|virt_" + _BARRIER_STEMS + r")\s*\(")
+_SMP_BARRIER = lazy(r"\b__smp_" + _BARRIER_STEMS + r"\s*\(")
+_SMP_BARRIER_DEFINE = lazy(r"^\s*#\s*define\s+__smp_" + _BARRIER_STEMS + r"\s*\(")
+
+
+def _barrier_problem(patch, file, hunk, line, code: str) -> Optional[str]:
+    if _BARRIER.search(code) and not _has_comment(patch, hunk, line):
+        return "memory barrier without comment"
+    if _SMP_BARRIER.search(code) and not _SMP_BARRIER_DEFINE.match(code) and \
+            not file.path.startswith("include/asm-generic/") and not file.path.endswith("/barrier.h"):
+        return "__smp memory barriers shouldn't be used outside barrier.h and asm-generic"
+    return None
+
+
+@check("MEMORY_BARRIER", level=WARNING, scope="patch")
+def memory_barrier(patch, ctx):
+    """A memory barrier added without a comment, or an `__smp_` barrier outside barrier.h.
+
+    ## What it does
+    Reports an added call of a memory barrier (`mb()`, `rmb()`, `wmb()`, the `smp_` and `virt_`
+    barriers, `smp_store_release()`, `smp_load_acquire()`, `smp_mb__before_atomic()`, ...) in a .c
+    or .h file with no comment on its line, on the line before or after, or just above it; and a
+    use of the `__smp_` barriers outside include/asm-generic/ and the barrier.h headers.
+
+    ## Why is this bad?
+    Documentation/memory-barriers.txt: a barrier pairs with another one somewhere else, and
+    without a comment saying which and what ordering it provides, nobody can tell whether it is
+    still needed, or correct, when the code around it changes. checkpatch asks for the comment.
+
+    ## Example
+    ```bad
+    +	ring->head = head;
+    +	smp_wmb();
+    ```
+
+    ```good
+    +	ring->head = head;
+    +	/* publish the head before the flag; pairs with smp_rmb() in veth_poll() */
+    +	smp_wmb();
+    ```
+
+    ## Fix
+    Say above the barrier what it orders and which barrier it pairs with.
+    """
+    for file in patch.files:
+        if not file.path.endswith(_C_FILES):
+            continue
+        for hunk in file.hunks:
+            for line in hunk.lines:
+                if line.kind != "+" or "mb" not in line.text and "_re" not in line.text and "_acq" not in line.text:
+                    continue
+                code = sanitized_lines(file, ctx.cache).get(line.patch_line, line.text)
+                problem = _barrier_problem(patch, file, hunk, line, code)
+                if problem is not None:
+                    yield Hit.at(line, file, problem, patch=patch)

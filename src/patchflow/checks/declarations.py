@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from typing import Iterable, Set
+import re
+from typing import Iterable, Optional, Set
 
 from . import CHECK, WARNING, Hit, check
 from ._clex import sanitized_lines
@@ -61,11 +62,16 @@ def unspecified_int(line, file, ctx):
     return None
 
 
-def _follows_removed_line(file, line) -> bool:
+def _after_closing_brace(file, line) -> bool:
+    """Whether the nearest line above (past blank and removed lines, within the hunk) is a lone `}`:
+    checkpatch then reads one statement from the brace on, and never starts one on this line."""
     for hunk in file.hunks:
         if hunk.lines and hunk.lines[0].patch_line <= line.patch_line <= hunk.lines[-1].patch_line:
             index = bisect.bisect_left([other.patch_line for other in hunk.lines], line.patch_line)
-            return index > 0 and hunk.lines[index - 1].kind == "-"
+            for above in reversed(hunk.lines[:index]):
+                if above.kind != "-" and above.text.strip():
+                    return above.text.strip() == "}"
+            return False
     return False
 
 
@@ -132,8 +138,8 @@ def avoid_externs(line, file, ctx):
         return None
     code = sanitized_lines(file, ctx.cache).get(line.patch_line, text)
     if _C_PROTOTYPE.match(code):
-        if _follows_removed_line(file, line):
-            return None  # checkpatch reads a statement from the removed lines on, and never starts one here
+        if _after_closing_brace(file, line):
+            return None
         return "externs should be avoided in .c files" if _statement_ends_with_semicolon(file, line) else None
     symbol = _LINKER_SYMBOL.match(code)
     if symbol:
@@ -254,3 +260,98 @@ def camelcase(patch, ctx):
         if word not in seen:
             seen.add(word)
             yield Hit.at(line, file, f"Avoid CamelCase: <{word}>", patch=patch)
+
+
+_FUNCTION_DECLARATION = lazy(r"^\s*(?:extern\s+)?" + _TYPE + r"[\s\*]*(?:[A-Za-z_]\w*|\(\s*\*\s*[A-Za-z_]\w*\s*\))\s*\(")
+_TYPE_ONLY = lazy(r"^(?:(?:const|volatile|__\w+)\s+)*" + _TYPE + r"(?:\s*(?:\*|\bconst\b|\bvolatile\b|\b__\w+))*\s*$")
+
+
+def _declaration_arguments(file, line) -> Optional[str]:
+    """The text between the parentheses of a prototype that starts on an added line and ends with
+    `);` (on the same line or the next ones), or None."""
+    text = line.text
+    match = _FUNCTION_DECLARATION.match(text)
+    if match is None:
+        return None
+    depth, args = 1, []
+    for other in _lines_from(file, line):
+        start = match.end() if other is line else 0
+        for index, char in enumerate(other.text[start:], start):
+            if char == "{":
+                return None
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0:
+                rest = other.text[index + 1:].lstrip()
+                return "".join(args) if rest.startswith(";") else None
+            args.append(char)
+        args.append(" ")
+    return None
+
+
+def _lines_from(file, line):
+    """The added and context lines of a file from an added line on."""
+    started = False
+    for hunk in file.hunks:
+        if not started and (not hunk.lines or hunk.lines[-1].patch_line < line.patch_line):
+            continue
+        for other in hunk.lines:
+            started = started or other is line
+            if started and other.kind != "-":
+                yield other
+
+
+def _split_arguments(text: str):
+    depth, current = 0, []
+    for char in text:
+        if char == "," and depth == 0:
+            yield "".join(current).strip()
+            current = []
+            continue
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(char, 0)
+        current.append(char)
+    yield "".join(current).strip()
+
+
+@check("FUNCTION_ARGUMENTS", level=WARNING)
+def function_arguments(patch, ctx):
+    """A function prototype with an argument that has a type but no name.
+
+    ## What it does
+    Reads each prototype (or function pointer member) that starts on an added line of a .c or .h
+    file and ends with `);`, and reports every argument written as a type alone:
+    `int nf_conntrack_helper_register(struct nf_conntrack_helper *);`. `(void)` and enums are
+    fine.
+
+    ## Why is this bad?
+    The name says what the argument is: two `struct sock *` arguments or an `unsigned int` mean
+    nothing until the reader finds the definition. kernel-doc also documents arguments by name.
+
+    ## Example
+    ```bad path=include/linux/bpf_stats.h
+    +int bpf_map_count(struct bpf_map *, unsigned int);
+    ```
+
+    ```good path=include/linux/bpf_stats.h
+    +int bpf_map_count(struct bpf_map *map, unsigned int type);
+    ```
+
+    ## Fix
+    Give every argument of the prototype the name it has in the function's definition.
+    """
+    for file in patch.files:
+        if not file.path.endswith(_C_FILES):
+            continue
+        for line in file.added_lines():
+            if "(" in line.text and not _after_closing_brace(file, line):
+                for arg in _unnamed_arguments(file, line):
+                    yield Hit.at(line, file, f"function definition argument '{arg}' should also have an identifier "
+                                 "name", patch=patch)
+
+
+def _unnamed_arguments(file, line):
+    args = _declaration_arguments(file, line)
+    if args is None or args.strip() == "void":
+        return
+    for arg in _split_arguments(args):
+        if arg and _TYPE_ONLY.match(arg) and not re.match(r"^enum\s+\w+$", arg):
+            yield re.sub(r"\s+", " ", arg)
