@@ -18,7 +18,7 @@ _BARE_SIGN = lazy(r"\b((?:un)?signed)\b((?:\s*\*)*)\s*(?!char\b|short\b|int\b|lo
 _WORD_BEFORE = lazy(r"(\w+)\s*$")
 _TYPE = (r"(?:const\s+)?(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|(?:(?:un)?signed\s+)?(?:long\s+long|long|short|int|char)"
          r"(?:\s+int)?|void|bool|float|double|(?:un)?signed|[A-Za-z_]\w*_t|__?[us](?:8|16|32|64)|[us](?:8|16|32|64)|"
-         r"__(?:le|be)(?:16|32|64))(?:\s+const)?")
+         r"__(?:le|be)(?:16|32|64))\b(?:\s+const)?")
 _EXTERN_PROTOTYPE = lazy(r"^\s*extern\s+" + _TYPE + r"[\s\*]*[A-Za-z_]\w*\s*\(")
 _C_PROTOTYPE = lazy(r"^\s*(?:extern\s+)?" + _TYPE + r"(?:\s|\*)*?\s([A-Za-z_]\w*)\s*\(")
 _LINKER_SYMBOL = lazy(r"^extern struct\s+(\w+)\s+(\w+)\[\];")

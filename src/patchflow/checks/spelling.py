@@ -136,3 +136,94 @@ def typo_spelling(patch, ctx):
 
 def _message(words: Misspellings, typo: str) -> str:
     return f"'{typo}' may be misspelled - perhaps '{words.suggestion(typo)}'?"
+
+
+_WORD_PAIR = re.compile(r"\b([A-Z]?[a-z]{2,})\b (?=(\b[A-Z]?[a-z]{2,}\b))", re.ASCII)
+_LAST_WORD = re.compile(r"\b([A-Z]?[a-z]{2,})\b\s*$", re.ASCII)
+_FILE_MODES = re.compile(r"[bcCdDlMnpPs?-][rwxsStT-]{9}")  # `ls -l` output: '-rw-r--r-- 1 root root'
+_HEX_WORD = re.compile(r"\b[0-9a-f]{2,}\b", re.IGNORECASE)
+_HEX_WORDS_ALLOWED = {"add", "added", "bad", "be"}
+
+
+def repeated_words(text: str):
+    """The words of a line written twice in a row ("the the"), as checkpatch finds them."""
+    if _FILE_MODES.search(text):
+        return
+    pos = 0
+    while True:
+        match = _WORD_PAIR.search(text, pos)
+        if match is None:
+            return
+        first, second = match.group(1), match.group(2)
+        pos = match.end()
+        if re.search(r"struct|union|enum", first):
+            pos += len(first) + len(second) + 1  # past `struct sock sock` (and, as checkpatch, a bit further)
+            continue
+        before = text[match.start() - 1] if match.start() > 0 else ""
+        end = match.end() + len(second)
+        after = text[end] if end < len(text) else ""
+        if first.lower() != second.lower() or first == "long" or (before and not before.isspace()) or \
+                after not in ("", " ", "\t", ".", ",", ";", "?", "!"):
+            continue
+        if _HEX_WORD.search(first) and first.lower() not in _HEX_WORDS_ALLOWED:
+            continue
+        yield first
+
+
+def _comment_continues_word(file, previous, line, ctx) -> Optional[str]:
+    """The word that ends a comment line and starts the ` * ` line after it, or None."""
+    if previous is None or not file.path.endswith((".c", ".h")):
+        return None
+    from ._clex import COMMENT, sanitized_lines
+
+    masked = sanitized_lines(file, ctx.cache).get(previous.patch_line, "")
+    last = _LAST_WORD.search(previous.text)
+    if not masked.rstrip(" \t").endswith(COMMENT) or last is None:  # (str.rstrip() takes \x1c for a blank)
+        return None
+    return last.group(1) if re.match(r"^\s*\*\s*" + re.escape(last.group(1)) + " ", line.text) else None
+
+
+@check("REPEATED_WORD", level=WARNING)
+def repeated_word(patch, ctx):
+    """A word written twice in a row in the commit message or an added line.
+
+    ## What it does
+    Reports a word of two or more letters followed by a space and the same word again ("the the",
+    "is is"), in the commit message (up to the first Signed-off-by:) and on added lines, and, in C
+    files, a comment line that ends with the word the next ` * ` line starts with. As checkpatch,
+    it lets `long long`, `struct sock sock`, hex bytes and `ls -l` listings pass.
+
+    ## Why is this bad?
+    A doubled word is a slip the author's eye skips; readers of the log and of the comment trip on
+    it, and a later patch has to fix it.
+
+    ## Example
+    ```bad
+    +	/* the the ring is full */
+    ```
+
+    ```good
+    +	/* the ring is full */
+    ```
+
+    ## Fix
+    Delete the second word.
+    """
+    if patch.is_mail:
+        for patch_line, text in _commit_log(patch):
+            for word in repeated_words(text):
+                yield Hit.on_patch_line(patch, patch_line, f"Possible repeated word: '{word}'")
+    for file in patch.files:
+        if file.is_binary:
+            continue
+        for hunk in file.hunks:
+            previous = None
+            for line in hunk.lines:
+                if line.kind == "+":
+                    for word in repeated_words(line.text):
+                        yield Hit.at(line, file, f"Possible repeated word: '{word}'", patch=patch)
+                    word = _comment_continues_word(file, previous, line, ctx) if "*" in line.text else None
+                    if word is not None:
+                        yield Hit.at(line, file, f"Possible repeated word: '{word}'", patch=patch)
+                if line.kind != "-":
+                    previous = line
