@@ -164,7 +164,7 @@ _CAMEL_EXEMPT = (
 # how a header defines a name: a #define or typedef, a declaration, a struct/union/enum tag
 _DEFINES = (
     r"^[ \t]*(?:#[ \t]*define|typedef\s+[\w\s\*]+?)\s+(\w*(?:[A-Z][a-z]|[a-z][A-Z])\w*)",
-    r"^\s*(?:(?:extern|static|asmlinkage)\s+)?[\w\s\*]+?\s+(\w*(?:[A-Z][a-z]|[a-z][A-Z])\w*)\s*[\(\[,;]",
+    r"^\s*(?:(?:extern|static|asmlinkage)\s+)?" + _TYPE + r"(?:\s*\*)*\s+(\w*(?:[A-Z][a-z]|[a-z][A-Z])\w*)\s*[\(\[,;]",
     r"^\s*(?:union|struct|enum)\s+(\w*(?:[A-Z][a-z]|[a-z][A-Z])\w*)\s*[;\{]",
 )
 _DEFINED = [lazy(pattern) for pattern in _DEFINES]
