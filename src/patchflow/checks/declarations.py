@@ -4,7 +4,6 @@ CamelCase names (unless the tree's headers already define them).
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 from typing import Iterable, Optional, Set
@@ -62,34 +61,44 @@ def unspecified_int(line, file, ctx):
     return None
 
 
-def _after_closing_brace(file, line) -> bool:
+def _positions(file, ctx) -> dict:
+    """{patch line: (hunk number, index in the hunk)} of a file's diff lines, built once per run."""
+    key = ("declarations.positions", id(file))
+    if key not in ctx.cache:
+        ctx.cache[key] = {line.patch_line: (number, index) for number, hunk in enumerate(file.hunks)
+                          for index, line in enumerate(hunk.lines)}
+    return ctx.cache[key]
+
+
+def _after_closing_brace(file, line, ctx) -> bool:
     """Whether the nearest line above (past blank and removed lines, within the hunk) is a lone `}`:
     checkpatch then reads one statement from the brace on, and never starts one on this line."""
-    for hunk in file.hunks:
-        if hunk.lines and hunk.lines[0].patch_line <= line.patch_line <= hunk.lines[-1].patch_line:
-            index = bisect.bisect_left([other.patch_line for other in hunk.lines], line.patch_line)
-            for above in reversed(hunk.lines[:index]):
-                if above.kind != "-" and above.text.strip():
-                    return above.text.strip() == "}"
-            return False
+    number, index = _positions(file, ctx)[line.patch_line]
+    lines = file.hunks[number].lines
+    for above in (lines[i] for i in range(index - 1, -1, -1)):
+        if above.kind != "-" and above.text.strip():
+            return above.text.strip() == "}"
     return False
 
 
-def _statement_ends_with_semicolon(file, line) -> bool:
+def _lines_from(file, line, ctx):
+    """The added and context lines of a file from a line on, to the end of the file's diff."""
+    number, index = _positions(file, ctx)[line.patch_line]
+    lines = file.hunks[number].lines
+    following = (lines[i] for i in range(index, len(lines)))
+    for other in itertools.chain(following, *(h.lines for h in file.hunks[number + 1:])):
+        if other.kind != "-":
+            yield other
+
+
+def _statement_ends_with_semicolon(file, line, ctx) -> bool:
     """Whether the statement that starts on an added line ends with `;` before any `{`."""
-    for hunk_index, hunk in enumerate(file.hunks):
-        if not hunk.lines or hunk.lines[-1].patch_line < line.patch_line:
-            continue
-        start = bisect.bisect_left([other.patch_line for other in hunk.lines], line.patch_line)
-        for other in itertools.chain(hunk.lines[start:], *(h.lines for h in file.hunks[hunk_index + 1:])):
-            if other.kind == "-":
-                continue
-            for char in other.text:
-                if char == ";":
-                    return True
-                if char == "{":
-                    return False
-        return False
+    for other in _lines_from(file, line, ctx):
+        for char in other.text:
+            if char == ";":
+                return True
+            if char == "{":
+                return False
     return False
 
 
@@ -138,9 +147,9 @@ def avoid_externs(line, file, ctx):
         return None
     code = sanitized_lines(file, ctx.cache).get(line.patch_line, text)
     if _C_PROTOTYPE.match(code):
-        if _after_closing_brace(file, line):
+        if _after_closing_brace(file, line, ctx):
             return None
-        return "externs should be avoided in .c files" if _statement_ends_with_semicolon(file, line) else None
+        return "externs should be avoided in .c files" if _statement_ends_with_semicolon(file, line, ctx) else None
     symbol = _LINKER_SYMBOL.match(code)
     if symbol:
         return (f"found a file-scoped extern type:{symbol.group(1)} name:{symbol.group(2)} in .c file\n"
@@ -266,7 +275,7 @@ _FUNCTION_DECLARATION = lazy(r"^\s*(?:extern\s+)?" + _TYPE + r"[\s\*]*(?:[A-Za-z
 _TYPE_ONLY = lazy(r"^(?:(?:const|volatile|__\w+)\s+)*" + _TYPE + r"(?:\s*(?:\*|\bconst\b|\bvolatile\b|\b__\w+))*\s*$")
 
 
-def _declaration_arguments(file, line) -> Optional[str]:
+def _declaration_arguments(file, line, ctx) -> Optional[str]:
     """The text between the parentheses of a prototype that starts on an added line and ends with
     `);` (on the same line or the next ones), or None."""
     text = line.text
@@ -274,7 +283,7 @@ def _declaration_arguments(file, line) -> Optional[str]:
     if match is None:
         return None
     depth, args = 1, []
-    for other in _lines_from(file, line):
+    for other in _lines_from(file, line, ctx):
         start = match.end() if other is line else 0
         for index, char in enumerate(other.text[start:], start):
             if char == "{":
@@ -286,18 +295,6 @@ def _declaration_arguments(file, line) -> Optional[str]:
             args.append(char)
         args.append(" ")
     return None
-
-
-def _lines_from(file, line):
-    """The added and context lines of a file from an added line on."""
-    started = False
-    for hunk in file.hunks:
-        if not started and (not hunk.lines or hunk.lines[-1].patch_line < line.patch_line):
-            continue
-        for other in hunk.lines:
-            started = started or other is line
-            if started and other.kind != "-":
-                yield other
 
 
 def _split_arguments(text: str):
@@ -342,14 +339,15 @@ def function_arguments(patch, ctx):
         if not file.path.endswith(_C_FILES):
             continue
         for line in file.added_lines():
-            if "(" in line.text and not _after_closing_brace(file, line):
-                for arg in _unnamed_arguments(file, line):
+            if "(" in line.text and _FUNCTION_DECLARATION.match(line.text) and \
+                    not _after_closing_brace(file, line, ctx):
+                for arg in _unnamed_arguments(file, line, ctx):
                     yield Hit.at(line, file, f"function definition argument '{arg}' should also have an identifier "
                                  "name", patch=patch)
 
 
-def _unnamed_arguments(file, line):
-    args = _declaration_arguments(file, line)
+def _unnamed_arguments(file, line, ctx):
+    args = _declaration_arguments(file, line, ctx)
     if args is None or args.strip() == "void":
         return
     for arg in _split_arguments(args):

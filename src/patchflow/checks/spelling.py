@@ -145,9 +145,13 @@ _HEX_WORD = re.compile(r"\b[0-9a-f]{2,}\b", re.IGNORECASE)
 _HEX_WORDS_ALLOWED = {"add", "added", "bad", "be"}
 
 
+_MAYBE_REPEATED = re.compile(r"\b([a-z]{2,}) \1\b", re.ASCII | re.IGNORECASE)  # rules most lines out at once
+_COMMENT_LINE_WORD = re.compile(r"^\s*\*\s*([A-Za-z]{2,}) ")
+
+
 def repeated_words(text: str):
     """The words of a line written twice in a row ("the the"), as checkpatch finds them."""
-    if _FILE_MODES.search(text):
+    if _MAYBE_REPEATED.search(text) is None or _FILE_MODES.search(text):
         return
     pos = 0
     while True:
@@ -173,6 +177,9 @@ def repeated_words(text: str):
 def _comment_continues_word(file, previous, line, ctx) -> Optional[str]:
     """The word that ends a comment line and starts the ` * ` line after it, or None."""
     if previous is None or not file.path.endswith((".c", ".h")):
+        return None
+    first = _COMMENT_LINE_WORD.match(line.text)
+    if first is None or not previous.text.rstrip().endswith(first.group(1)):
         return None
     from ._clex import COMMENT, sanitized_lines
 
