@@ -11,7 +11,6 @@ import re
 from typing import Optional
 
 from . import CHECK, WARNING, Hit, check
-from ._clex import sanitized_lines
 from ..lazy_regex import lazy
 
 _C_FILES = (".c", ".h")
@@ -25,11 +24,19 @@ _LINE_COMMENT = lazy(r"//.*$")
 _END_COMMENT = lazy(r".*(/\*.*\*/)\s*(?:\\\s*)?$")
 
 
+def masked_lines(file, ctx) -> dict:
+    """{patch line: text with comments and strings masked} of a file's diff, once per run (the C
+    masks are imported here, not at the top: their patterns compile only when C is checked)."""
+    from ._clex import sanitized_lines
+
+    return sanitized_lines(file, ctx.cache)
+
+
 def _code(line, file, ctx) -> Optional[str]:
     """The added line of a C file with comments and strings masked, or None for other files."""
     if not file.path.endswith(_C_FILES):
         return None
-    return sanitized_lines(file, ctx.cache).get(line.patch_line, line.text)
+    return masked_lines(file, ctx).get(line.patch_line, line.text)
 
 
 @check("STRCPY", level=WARNING, scope="line")
@@ -216,7 +223,7 @@ def uncommented_definition(patch, ctx):
             for line in hunk.lines:
                 if line.kind != "+" or ("mutex" not in line.text and "spinlock_t" not in line.text.lower()):
                     continue
-                code = sanitized_lines(file, ctx.cache).get(line.patch_line, line.text)
+                code = masked_lines(file, ctx).get(line.patch_line, line.text)
                 match = _LOCK_DEFINITION.match(code)
                 if match and not _has_comment(patch, hunk, line):
                     what = match.group(1) or match.group(2)
@@ -234,7 +241,7 @@ def _function_contexts(file, ctx):
     """(added line, the function it is in or None) for the lines of a C file, as checkpatch follows
     it: from the hunk header's function, a definition that starts on a line, an opening brace
     under a one-line prototype, and a closing brace at the margin."""
-    masked = sanitized_lines(file, ctx.cache)
+    masked = masked_lines(file, ctx)
     for hunk in file.hunks:
         match = _HUNK_FUNCTION.search(hunk.section)
         function = match.group(1) if match else None
@@ -357,7 +364,7 @@ def memory_barrier(patch, ctx):
             for line in hunk.lines:
                 if line.kind != "+" or "mb" not in line.text and "_re" not in line.text and "_acq" not in line.text:
                     continue
-                code = sanitized_lines(file, ctx.cache).get(line.patch_line, line.text)
+                code = masked_lines(file, ctx).get(line.patch_line, line.text)
                 problem = _barrier_problem(patch, file, hunk, line, code)
                 if problem is not None:
                     yield Hit.at(line, file, problem, patch=patch)

@@ -9,7 +9,7 @@ import re
 from typing import Iterable, Optional, Set
 
 from . import CHECK, WARNING, Hit, check
-from ._clex import sanitized_lines
+from .apis import masked_lines
 from ..lazy_regex import lazy
 
 _C_FILES = (".c", ".h")
@@ -51,7 +51,7 @@ def unspecified_int(line, file, ctx):
     """
     if "signed" not in line.text or not file.path.endswith(_C_FILES):
         return None
-    code = sanitized_lines(file, ctx.cache).get(line.patch_line, line.text)
+    code = masked_lines(file, ctx).get(line.patch_line, line.text)
     for match in _BARE_SIGN.finditer(code):
         before = _WORD_BEFORE.search(code[:match.start()])
         if before and before.group(1) in ("char", "short", "int", "long"):
@@ -145,7 +145,7 @@ def avoid_externs(line, file, ctx):
         return None
     if not file.path.endswith(".c"):
         return None
-    code = sanitized_lines(file, ctx.cache).get(line.patch_line, text)
+    code = masked_lines(file, ctx).get(line.patch_line, text)
     if _C_PROTOTYPE.match(code):
         if _after_closing_brace(file, line, ctx):
             return None
@@ -257,7 +257,7 @@ def camelcase(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES):
             continue
-        masked = sanitized_lines(file, ctx.cache)
+        masked = masked_lines(file, ctx)
         for line in file.added_lines():
             if _CAMEL.search(line.text):
                 found.extend((line, file, word) for word in _camel_words(masked.get(line.patch_line, line.text)))

@@ -10,10 +10,11 @@ from typing import Dict, List, Optional, Tuple
 
 from . import CHECK, WARNING, Hit, check
 from .message import _commit_log
+from ..lazy_regex import lazy
 
 # a word as checkpatch delimits a misspelling: letters, digits, '_', '-', "'" and '`' (ASCII only:
 # checkpatch reads bytes, so a UTF-8 letter ends a word)
-_WORD = re.compile(r"[\w\-'`]+", re.ASCII)
+_WORD = lazy(r"[\w\-'`]+", re.ASCII)
 _SHIPPED = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "spelling.txt")
 
 
@@ -138,15 +139,15 @@ def _message(words: Misspellings, typo: str) -> str:
     return f"'{typo}' may be misspelled - perhaps '{words.suggestion(typo)}'?"
 
 
-_WORD_PAIR = re.compile(r"\b([A-Z]?[a-z]{2,})\b (?=(\b[A-Z]?[a-z]{2,}\b))", re.ASCII)
-_LAST_WORD = re.compile(r"\b([A-Z]?[a-z]{2,})\b\s*$", re.ASCII)
-_FILE_MODES = re.compile(r"[bcCdDlMnpPs?-][rwxsStT-]{9}")  # `ls -l` output: '-rw-r--r-- 1 root root'
-_HEX_WORD = re.compile(r"\b[0-9a-f]{2,}\b", re.IGNORECASE)
+_WORD_PAIR = lazy(r"\b([A-Z]?[a-z]{2,})\b (?=(\b[A-Z]?[a-z]{2,}\b))", re.ASCII)
+_LAST_WORD = lazy(r"\b([A-Z]?[a-z]{2,})\b\s*$", re.ASCII)
+_FILE_MODES = lazy(r"[bcCdDlMnpPs?-][rwxsStT-]{9}")  # `ls -l` output: '-rw-r--r-- 1 root root'
+_HEX_WORD = lazy(r"\b[0-9a-f]{2,}\b", re.IGNORECASE)
 _HEX_WORDS_ALLOWED = {"add", "added", "bad", "be"}
 
 
-_MAYBE_REPEATED = re.compile(r"\b([a-z]{2,}) \1\b", re.ASCII | re.IGNORECASE)  # rules most lines out at once
-_COMMENT_LINE_WORD = re.compile(r"^\s*\*\s*([A-Za-z]{2,}) ")
+_MAYBE_REPEATED = lazy(r"\b([a-z]{2,}) \1\b", re.ASCII | re.IGNORECASE)  # rules most lines out at once
+_COMMENT_LINE_WORD = lazy(r"^\s*\*\s*([A-Za-z]{2,}) ")
 
 
 def repeated_words(text: str):
@@ -181,9 +182,10 @@ def _comment_continues_word(file, previous, line, ctx) -> Optional[str]:
     first = _COMMENT_LINE_WORD.match(line.text)
     if first is None or not previous.text.rstrip().endswith(first.group(1)):
         return None
-    from ._clex import COMMENT, sanitized_lines
+    from ._clex import COMMENT
+    from .apis import masked_lines
 
-    masked = sanitized_lines(file, ctx.cache).get(previous.patch_line, "")
+    masked = masked_lines(file, ctx).get(previous.patch_line, "")
     last = _LAST_WORD.search(previous.text)
     if not masked.rstrip(" \t").endswith(COMMENT) or last is None:  # (str.rstrip() takes \x1c for a blank)
         return None
