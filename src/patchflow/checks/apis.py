@@ -282,7 +282,7 @@ def embedded_function_name(patch, ctx):
     @@ -10,2 +10,4 @@ static int veth_open(struct net_device *dev)
      {
     +	if (!dev)
-    +		pr_err("veth_open: no device\n");
+    +		pr_err("veth_open: no device\\n");
      	return 0;
     ```
 
@@ -290,7 +290,7 @@ def embedded_function_name(patch, ctx):
     @@ -10,2 +10,4 @@ static int veth_open(struct net_device *dev)
      {
     +	if (!dev)
-    +		pr_err("%s: no device\n", __func__);
+    +		pr_err("%s: no device\\n", __func__);
      	return 0;
     ```
 
