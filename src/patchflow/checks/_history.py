@@ -30,6 +30,9 @@ class History:
     def shallow(self) -> bool:
         """A shallow clone (`--tree bpf-next` makes one, of depth 1) holds only the newest commits:
         an id it lacks tells nothing."""
+        git_dir = os.path.join(self.tree.path, ".git")
+        if self._shallow is None and os.path.isdir(git_dir):
+            self._shallow = os.path.exists(os.path.join(git_dir, "shallow"))  # what git reads: no process
         if self._shallow is None:
             self._shallow = self.tree.git("rev-parse", "--is-shallow-repository",
                                           timeout=GIT_TIMEOUT).strip() == "true"

@@ -202,12 +202,8 @@ def _defined_in(text: str, words: Set[str]) -> Set[str]:
     return found & words
 
 
-def _tree_defines(ctx, patch, words: Set[str]) -> Set[str]:
-    """The words the tree's include/ headers, or the changed files' own pre-images, define: one
-    `git grep` (or grep) for all the words of a patch."""
-    tree = ctx.tree
-    if tree is None or not words:
-        return set()
+def _header_defines(tree, words: Set[str]) -> Set[str]:
+    """The words the tree's include/ headers define: one `git grep` (or grep) for all of them."""
     import os
 
     patterns = [arg for word in sorted(words) for arg in ("-e", word)]
@@ -218,11 +214,41 @@ def _tree_defines(ctx, patch, words: Set[str]) -> Set[str]:
 
         proc = run_process(["grep", "-rhwFI", "--include=*.h", *patterns, "include"], cwd=tree.path, timeout=120)
         out = proc.stdout.decode("utf-8", "surrogateescape")
-    found = _defined_in(out, words)
-    for file in patch.files:
-        if file.old_path:
-            found |= _defined_in(tree.read_text(file.old_path) or "", words)
-    return found
+    return _defined_in(out, words)
+
+
+def _camel_findings(patch, ctx):
+    """[(line, file, word)] of a patch's added C lines, computed once per run."""
+    key = ("camelcase.found", id(patch))
+    if key not in ctx.cache:
+        found = []
+        for file in patch.files:
+            if not file.path.endswith(_C_FILES):
+                continue
+            masked = masked_lines(file, ctx)
+            for line in file.added_lines():
+                if _CAMEL.search(line.text):
+                    found.extend((line, file, word) for word in _camel_words(masked.get(line.patch_line, line.text)))
+        ctx.cache[key] = found
+    return ctx.cache[key]
+
+
+def _known_names(ctx) -> Set[str]:
+    """The CamelCase names of the whole run that the tree defines (its headers, or the changed files'
+    pre-images): looked up when the first patch is checked, in one query for the run."""
+    if "camelcase.known" not in ctx.cache:
+        known: Set[str] = set()
+        tree = ctx.tree
+        if tree is not None:
+            words = {word for patch in ctx.series for _, _, word in _camel_findings(patch, ctx)}
+            if words:
+                known = _header_defines(tree, words)
+                for patch in ctx.series:
+                    for file in patch.files:
+                        if file.old_path and file.path.endswith(_C_FILES):
+                            known |= _defined_in(tree.read_text(file.old_path) or "", words)
+        ctx.cache["camelcase.known"] = known
+    return ctx.cache["camelcase.known"]
 
 
 @check("CAMELCASE", level=CHECK, scope="patch")
@@ -253,103 +279,11 @@ def camelcase(patch, ctx):
     ## Fix
     Rename the identifier in lower case with underscores.
     """
-    found = []
-    for file in patch.files:
-        if not file.path.endswith(_C_FILES):
-            continue
-        masked = masked_lines(file, ctx)
-        for line in file.added_lines():
-            if _CAMEL.search(line.text):
-                found.extend((line, file, word) for word in _camel_words(masked.get(line.patch_line, line.text)))
+    found = _camel_findings(patch, ctx)
     if not found:
         return
-    seen = ctx.cache.setdefault("camelcase.seen", set())
-    seen |= _tree_defines(ctx, patch, {word for _, _, word in found} - seen)
+    seen = ctx.cache.setdefault("camelcase.seen", set(_known_names(ctx)))
     for line, file, word in found:
         if word not in seen:
             seen.add(word)
             yield Hit.at(line, file, f"Avoid CamelCase: <{word}>", patch=patch)
-
-
-_FUNCTION_DECLARATION = lazy(r"^\s*(?:extern\s+)?" + _TYPE + r"[\s\*]*(?:[A-Za-z_]\w*|\(\s*\*\s*[A-Za-z_]\w*\s*\))\s*\(")
-_TYPE_ONLY = lazy(r"^(?:(?:const|volatile|__\w+)\s+)*" + _TYPE + r"(?:\s*(?:\*|\bconst\b|\bvolatile\b|\b__\w+))*\s*$")
-
-
-def _declaration_arguments(file, line, ctx) -> Optional[str]:
-    """The text between the parentheses of a prototype that starts on an added line and ends with
-    `);` (on the same line or the next ones), or None."""
-    text = line.text
-    match = _FUNCTION_DECLARATION.match(text)
-    if match is None:
-        return None
-    depth, args = 1, []
-    for other in _lines_from(file, line, ctx):
-        start = match.end() if other is line else 0
-        for index, char in enumerate(other.text[start:], start):
-            if char == "{":
-                return None
-            depth += {"(": 1, ")": -1}.get(char, 0)
-            if depth == 0:
-                rest = other.text[index + 1:].lstrip()
-                return "".join(args) if rest.startswith(";") else None
-            args.append(char)
-        args.append(" ")
-    return None
-
-
-def _split_arguments(text: str):
-    depth, current = 0, []
-    for char in text:
-        if char == "," and depth == 0:
-            yield "".join(current).strip()
-            current = []
-            continue
-        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(char, 0)
-        current.append(char)
-    yield "".join(current).strip()
-
-
-@check("FUNCTION_ARGUMENTS", level=WARNING)
-def function_arguments(patch, ctx):
-    """A function prototype with an argument that has a type but no name.
-
-    ## What it does
-    Reads each prototype (or function pointer member) that starts on an added line of a .c or .h
-    file and ends with `);`, and reports every argument written as a type alone:
-    `int nf_conntrack_helper_register(struct nf_conntrack_helper *);`. `(void)` and enums are
-    fine.
-
-    ## Why is this bad?
-    The name says what the argument is: two `struct sock *` arguments or an `unsigned int` mean
-    nothing until the reader finds the definition. kernel-doc also documents arguments by name.
-
-    ## Example
-    ```bad path=include/linux/bpf_stats.h
-    +int bpf_map_count(struct bpf_map *, unsigned int);
-    ```
-
-    ```good path=include/linux/bpf_stats.h
-    +int bpf_map_count(struct bpf_map *map, unsigned int type);
-    ```
-
-    ## Fix
-    Give every argument of the prototype the name it has in the function's definition.
-    """
-    for file in patch.files:
-        if not file.path.endswith(_C_FILES):
-            continue
-        for line in file.added_lines():
-            if "(" in line.text and _FUNCTION_DECLARATION.match(line.text) and \
-                    not _after_closing_brace(file, line, ctx):
-                for arg in _unnamed_arguments(file, line, ctx):
-                    yield Hit.at(line, file, f"function definition argument '{arg}' should also have an identifier "
-                                 "name", patch=patch)
-
-
-def _unnamed_arguments(file, line, ctx):
-    args = _declaration_arguments(file, line, ctx)
-    if args is None or args.strip() == "void":
-        return
-    for arg in _split_arguments(args):
-        if arg and _TYPE_ONLY.match(arg) and not re.match(r"^enum\s+\w+$", arg):
-            yield re.sub(r"\s+", " ", arg)
