@@ -287,3 +287,87 @@ def camelcase(patch, ctx):
         if word not in seen:
             seen.add(word)
             yield Hit.at(line, file, f"Avoid CamelCase: <{word}>", patch=patch)
+
+
+_FUNCTION_DECLARATION = lazy(r"^\s*(?:extern\s+)?" + _TYPE + r"[\s\*]*(?:[A-Za-z_]\w*|\(\s*\*\s*[A-Za-z_]\w*\s*\))\s*\(")
+_TYPE_ONLY = lazy(r"^(?:(?:const|volatile|__\w+)\s+)*" + _TYPE + r"(?:\s*(?:\*|\bconst\b|\bvolatile\b|\b__\w+))*\s*$")
+
+
+def _declaration_arguments(file, line, ctx) -> Optional[str]:
+    """The text between the parentheses of a prototype that starts on an added line and ends with
+    `);` (on the same line or the next ones), or None."""
+    text = line.text
+    match = _FUNCTION_DECLARATION.match(text)
+    if match is None:
+        return None
+    depth, args = 1, []
+    for other in _lines_from(file, line, ctx):
+        start = match.end() if other is line else 0
+        for index, char in enumerate(other.text[start:], start):
+            if char == "{":
+                return None
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0:
+                rest = other.text[index + 1:].lstrip()
+                return "".join(args) if rest.startswith(";") else None
+            args.append(char)
+        args.append(" ")
+    return None
+
+
+def _split_arguments(text: str):
+    depth, current = 0, []
+    for char in text:
+        if char == "," and depth == 0:
+            yield "".join(current).strip()
+            current = []
+            continue
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(char, 0)
+        current.append(char)
+    yield "".join(current).strip()
+
+
+@check("FUNCTION_ARGUMENTS", level=WARNING)
+def function_arguments(patch, ctx):
+    """A function prototype with an argument that has a type but no name.
+
+    ## What it does
+    Reads each prototype (or function pointer member) that starts on an added line of a .c or .h
+    file and ends with `);`, and reports every argument written as a type alone:
+    `int nf_conntrack_helper_register(struct nf_conntrack_helper *);`. `(void)` and enums are
+    fine.
+
+    ## Why is this bad?
+    The name says what the argument is: two `struct sock *` arguments or an `unsigned int` mean
+    nothing until the reader finds the definition. kernel-doc also documents arguments by name.
+
+    ## Example
+    ```bad path=include/linux/bpf_stats.h
+    +int bpf_map_count(struct bpf_map *, unsigned int);
+    ```
+
+    ```good path=include/linux/bpf_stats.h
+    +int bpf_map_count(struct bpf_map *map, unsigned int type);
+    ```
+
+    ## Fix
+    Give every argument of the prototype the name it has in the function's definition.
+    """
+    for file in patch.files:
+        if not file.path.endswith(_C_FILES):
+            continue
+        for line in file.added_lines():
+            if "(" in line.text and _FUNCTION_DECLARATION.match(line.text) and \
+                    not _after_closing_brace(file, line, ctx):
+                for arg in _unnamed_arguments(file, line, ctx):
+                    yield Hit.at(line, file, f"function definition argument '{arg}' should also have an identifier "
+                                 "name", patch=patch)
+
+
+def _unnamed_arguments(file, line, ctx):
+    args = _declaration_arguments(file, line, ctx)
+    if args is None or args.strip() == "void":
+        return
+    for arg in _split_arguments(args):
+        if arg and _TYPE_ONLY.match(arg) and not re.match(r"^enum\s+\w+$", arg):
+            yield re.sub(r"\s+", " ", arg)
