@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Iterable, Optional, Set
+from typing import Iterable, Optional, Set, Tuple
 
 from . import CHECK, WARNING, Hit, check
 from .apis import masked_lines
@@ -24,8 +24,8 @@ _LINKER_SYMBOL = lazy(r"^extern struct\s+(\w+)\s+(\w+)\[\];")
 _EXTERN = lazy(r"^\s*extern\s+")
 
 
-@check("UNSPECIFIED_INT", level=WARNING, scope="line")
-def unspecified_int(line, file, ctx):
+@check("UNSPECIFIED_INT", level=WARNING)
+def unspecified_int(patch, ctx):
     """A declaration or cast of C uses `unsigned` or `signed` alone, without `int`.
 
     ## What it does
@@ -49,16 +49,22 @@ def unspecified_int(line, file, ctx):
     ## Fix
     Write `unsigned int` (or `u32`), `signed int` (or `int`).
     """
-    if "signed" not in line.text or not file.path.endswith(_C_FILES):
-        return None
-    code = masked_lines(file, ctx).get(line.patch_line, line.text)
+    for file in patch.files:
+        if not file.path.endswith(_C_FILES):
+            continue
+        for line in file.added_lines():
+            if "signed" in line.text:
+                for message in _bare_signs(masked_lines(file, ctx).get(line.patch_line, line.text)):
+                    yield Hit.at(line, file, message, patch=patch)
+
+
+def _bare_signs(code: str):
     for match in _BARE_SIGN.finditer(code):
         before = _WORD_BEFORE.search(code[:match.start()])
         if before and before.group(1) in ("char", "short", "int", "long"):
             continue  # `long unsigned`: a misordered type, which checkpatch reads as a whole
         pointer = match.group(2).rstrip()
-        return f"Prefer '{match.group(1)} int{pointer}' to bare use of '{match.group(1)}{pointer}'"
-    return None
+        yield f"Prefer '{match.group(1)} int{pointer}' to bare use of '{match.group(1)}{pointer}'"
 
 
 def _positions(file, ctx) -> dict:
@@ -89,17 +95,6 @@ def _lines_from(file, line, ctx):
     for other in itertools.chain(following, *(h.lines for h in file.hunks[number + 1:])):
         if other.kind != "-":
             yield other
-
-
-def _statement_ends_with_semicolon(file, line, ctx) -> bool:
-    """Whether the statement that starts on an added line ends with `;` before any `{`."""
-    for other in _lines_from(file, line, ctx):
-        for char in other.text:
-            if char == ";":
-                return True
-            if char == "{":
-                return False
-    return False
 
 
 @check("AVOID_EXTERNS", level=WARNING, scope="line")
@@ -146,10 +141,13 @@ def avoid_externs(line, file, ctx):
     if not file.path.endswith(".c"):
         return None
     code = masked_lines(file, ctx).get(line.patch_line, text)
-    if _C_PROTOTYPE.match(code):
+    prototype = _C_PROTOTYPE.match(code)
+    if prototype:
         if _after_closing_brace(file, line, ctx):
             return None
-        return "externs should be avoided in .c files" if _statement_ends_with_semicolon(file, line, ctx) else None
+        # a declaration: its argument list is followed by `;` (not by a body, nor by `__ksym;`)
+        found = _parenthesized(file, line, ctx, prototype.end())
+        return "externs should be avoided in .c files" if found and found[1].startswith(";") else None
     symbol = _LINKER_SYMBOL.match(code)
     if symbol:
         return (f"found a file-scoped extern type:{symbol.group(1)} name:{symbol.group(2)} in .c file\n"
@@ -293,26 +291,28 @@ _FUNCTION_DECLARATION = lazy(r"^\s*(?:extern\s+)?" + _TYPE + r"[\s\*]*(?:[A-Za-z
 _TYPE_ONLY = lazy(r"^(?:(?:const|volatile|__\w+)\s+)*" + _TYPE + r"(?:\s*(?:\*|\bconst\b|\bvolatile\b|\b__\w+))*\s*$")
 
 
-def _declaration_arguments(file, line, ctx) -> Optional[str]:
-    """The text between the parentheses of a prototype that starts on an added line and ends with
-    `);` (on the same line or the next ones), or None."""
-    text = line.text
-    match = _FUNCTION_DECLARATION.match(text)
-    if match is None:
-        return None
-    depth, args = 1, []
+def _parenthesized(file, line, ctx, start: int) -> Optional[Tuple[str, str]]:
+    """(the text up to the `)` that closes the `(` just before `start` on an added line, what follows
+    that `)` on its line), reading on over the next lines; None when a `{` comes first."""
+    depth, inside = 1, []
     for other in _lines_from(file, line, ctx):
-        start = match.end() if other is line else 0
-        for index, char in enumerate(other.text[start:], start):
+        first = start if other is line else 0
+        for index, char in enumerate(other.text[first:], first):
             if char == "{":
                 return None
             depth += {"(": 1, ")": -1}.get(char, 0)
             if depth == 0:
-                rest = other.text[index + 1:].lstrip()
-                return "".join(args) if rest.startswith(";") else None
-            args.append(char)
-        args.append(" ")
+                return "".join(inside), other.text[index + 1:].lstrip()
+            inside.append(char)
+        inside.append(" ")
     return None
+
+
+def _declaration_arguments(file, line, ctx) -> Optional[str]:
+    """The arguments of a prototype that starts on an added line and ends with `);`, or None."""
+    match = _FUNCTION_DECLARATION.match(line.text)
+    found = _parenthesized(file, line, ctx, match.end()) if match else None
+    return found[0] if found and found[1].startswith(";") else None
 
 
 def _split_arguments(text: str):

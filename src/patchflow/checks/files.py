@@ -138,7 +138,7 @@ def _valid_licenses(ctx) -> Optional[Set[str]]:
                 folder = os.path.join(tree.path, "LICENSES", kind)
                 for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else ():
                     for text_line in (tree.read_text(f"LICENSES/{kind}/{name}") or "").splitlines():
-                        if text_line.startswith("Valid-License-Identifier:"):
+                        if text_line.startswith(("Valid-License-Identifier:", "SPDX-Exception-Identifier:")):
                             found.add(text_line.split(":", 1)[1].strip())
         ctx.cache["files.licenses"] = found
     return ctx.cache["files.licenses"]
