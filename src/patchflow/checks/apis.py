@@ -362,7 +362,9 @@ def memory_barrier(patch, ctx):
             continue
         for hunk in file.hunks:
             for line in hunk.lines:
-                if line.kind != "+" or "mb" not in line.text and "_re" not in line.text and "_acq" not in line.text:
+                text = line.text
+                if line.kind != "+" or not ("mb" in text and ("mb(" in text or "mb (" in text or "mb__" in text)
+                                            or "_release" in text or "_acquire" in text):
                     continue
                 code = masked_lines(file, ctx).get(line.patch_line, line.text)
                 problem = _barrier_problem(patch, file, hunk, line, code)

@@ -132,8 +132,8 @@ def avoid_externs(line, file, ctx):
     Move the declaration to a header included by both files, or make the function static.
     """
     text = line.text
-    if "(" not in text and "extern" not in text:
-        return None
+    if "extern" not in text and not ("(" in text and text.rstrip().endswith((";", ",", "("))):
+        return None  # neither an extern nor the first line of a prototype
     if file.path.endswith(".h"):
         if "extern" in text and _EXTERN_PROTOTYPE.match(text):
             return Hit.at(line, file, "extern prototypes should be avoided in .h files", level=CHECK)
@@ -357,7 +357,9 @@ def function_arguments(patch, ctx):
         if not file.path.endswith(_C_FILES):
             continue
         for line in file.added_lines():
-            if "(" in line.text and _FUNCTION_DECLARATION.match(line.text) and \
+            # a prototype's first line ends its statement or goes on with the next argument
+            if "(" in line.text and line.text.rstrip().endswith((";", ",", "(")) and \
+                    _FUNCTION_DECLARATION.match(line.text) and \
                     not _after_closing_brace(file, line, ctx):
                 for arg in _unnamed_arguments(file, line, ctx):
                     yield Hit.at(line, file, f"function definition argument '{arg}' should also have an identifier "
