@@ -255,7 +255,7 @@ def _function_contexts(file, ctx):
                 function = found.group(1) if found else function
             elif line.kind == "+" and code.rstrip() == "}":
                 function = None
-            elif line.kind == "+" and not code.rstrip().endswith(";"):
+            elif line.kind == "+" and "(" in code and not code.rstrip().endswith(";"):
                 found = _DEFINITION_START.match(code)
                 if found and found.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
                     function = found.group(1)

@@ -226,7 +226,9 @@ def _camel_findings(patch, ctx):
             masked = masked_lines(file, ctx)
             for line in file.added_lines():
                 if _CAMEL.search(line.text):
-                    found.extend((line, file, word) for word in _camel_words(masked.get(line.patch_line, line.text)))
+                    code = masked.get(line.patch_line, line.text)
+                    if _CAMEL.search(code):  # not only in a comment or a string
+                        found.extend((line, file, word) for word in _camel_words(code))
         ctx.cache[key] = found
     return ctx.cache[key]
 
