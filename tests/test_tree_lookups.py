@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from test_check_sources import ENV, git
+from test_format import bpf_topic  # noqa: F401  (a fixture)
 
 PATCH = """\
 From 5a1c6e8d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b Mon Sep 17 00:00:00 2001
@@ -95,3 +96,16 @@ def test_ids_of_a_run_are_looked_up_in_two_git_processes(tree, tmp_path, monkeyp
     commands = [line.split("git.c:", 1)[1] for line in trace.read_text().splitlines()
                 if "git.c:" in line and "trace: built-in: git" in line]
     assert len(commands) == 2 and "cat-file" in commands[0] and "log" in commands[1], commands
+
+
+def test_format_gate_refuses_a_misspelled_commit(bpf_topic, run_cli, tmp_path):
+    """Issue 13's example: a commit whose message says "recieve" no longer passes `format`'s gate."""
+    from test_format import DEV_NEW, DEV_OLD, change
+
+    change(bpf_topic, "net/core/dev.c", DEV_OLD, DEV_NEW, "net: core: reword the comment after the ifindex reservation",
+           "The old comment did not say why the call cannot fail; the ifindex was\nreserved before, so it will recieve one.")
+    out = tmp_path / "out"
+    status, stdout, stderr = run_cli("format", "-1", "--tree", str(bpf_topic), "-o", out)
+    assert status == 1
+    assert "WARNING:TYPO_SPELLING: 'recieve' may be misspelled - perhaps 'receive'?" in stdout
+    assert "nothing written" in stderr and not out.exists()
