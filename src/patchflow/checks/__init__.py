@@ -185,6 +185,8 @@ class Options:
         """The families' options as the first landing passed them (`x_xmas_tree`), for code not yet
         reading `get`."""
         return {"x_" + o.name: self.get(o.name) for o in family_options()}
+    notes: List[str] = field(default_factory=list)  # said once per run (no tree to ask, ...), by ctx.note
+    whole_file: bool = False  # -f: whole source files, every line checked as if added
 
     def wants(self, info: CheckInfo) -> bool:
         if info.level == CHECK and not self.strict:
@@ -218,6 +220,12 @@ class CheckContext:
         from ..tree import find_check_tree
 
         return find_check_tree(self.options.tree)
+
+    def note(self, text: str) -> None:
+        """Something the user should know once per run, not once per finding (the command prints
+        it on stderr): e.g. that commit ids were not looked up for want of a tree."""
+        if text not in self.options.notes:
+            self.options.notes.append(text)
 
     @cached_property
     def maintainers(self):

@@ -24,11 +24,15 @@ class History:
         self._peeled = {}
         self._releases = {}
         self._shallow = None
+        self._ambiguous = set()
 
     @property
     def shallow(self) -> bool:
         """A shallow clone (`--tree bpf-next` makes one, of depth 1) holds only the newest commits:
         an id it lacks tells nothing."""
+        git_dir = os.path.join(self.tree.path, ".git")
+        if self._shallow is None and os.path.isdir(git_dir):
+            self._shallow = os.path.exists(os.path.join(git_dir, "shallow"))  # what git reads: no process
         if self._shallow is None:
             self._shallow = self.tree.git("rev-parse", "--is-shallow-repository",
                                           timeout=GIT_TIMEOUT).strip() == "true"
@@ -61,6 +65,8 @@ class History:
     def peel(self, commit: str) -> Optional[Tuple[str, str]]:
         """(full id, subject) of the commit an id names as `<id>^{commit}` does (an annotated tag
         names its commit; an id that is also a blob's prefix names the commit), or None."""
+        if commit in self._ambiguous:
+            return None
         if commit not in self._peeled and self._resolved.get(commit, (None,))[0] is not None:
             full = self._resolved[commit][0]  # VERIFY_FIXES found it a commit already
             self._peeled[commit] = (full, self.subject(full))
@@ -76,6 +82,44 @@ class History:
                 self._subjects.setdefault(found[0], found[1])
             self._peeled[commit] = found
         return self._peeled[commit]
+
+    def peel_many(self, commits) -> None:
+        """Look up many ids at once, as `peel` would one by one: one `cat-file --batch-check` for all
+        of them and one `log --no-walk` for the subjects of those that are commits (two git processes
+        per run, not one per id)."""
+        wanted = sorted({c for c in commits if c not in self._peeled})
+        if not wanted:
+            return
+        query = "".join(f"{c}^{{commit}}\n" for c in wanted).encode()
+        try:
+            out = self.tree.git("cat-file", "--batch-check", input=query, timeout=GIT_TIMEOUT).splitlines()
+        except PatchflowError:
+            return  # each id is then asked alone by peel()
+        found = {}
+        for commit, line in zip(wanted, out):
+            fields = line.split()
+            if len(fields) >= 2 and fields[1] == "commit" and len(fields[0]) == 40:
+                found[commit] = fields[0]
+            elif len(fields) >= 2 and fields[-1] == "ambiguous":
+                self._ambiguous.add(commit)  # to `git log -1 <id>` too: neither known nor missing
+            else:
+                self._peeled[commit] = None
+        self._subjects_of(set(found.values()) - set(self._subjects))
+        for commit, full in found.items():
+            self._peeled[commit] = (full, self._subjects.get(full, ""))
+
+    def _subjects_of(self, fulls) -> None:
+        if not fulls:
+            return
+        out = self.tree.git("log", "--no-walk=unsorted", "--no-color", "--format=%H %s", *sorted(fulls), "--",
+                            check=False, timeout=GIT_TIMEOUT)
+        for line in out.splitlines():
+            if _LOG_LINE.match(line):
+                self._subjects.setdefault(line[:40], line[41:])
+
+    def is_ambiguous(self, commit: str) -> bool:
+        """Whether `peel_many` found the id ambiguous (more than one object starts with it)."""
+        return commit in self._ambiguous
 
     def subject(self, full: str) -> str:
         if full not in self._subjects:

@@ -281,3 +281,65 @@ def tree_selection(patch, ctx):
         next_tree = FIXES_TREES[tree]
         yield _tag_hit(patch, tag, f"Patch for {tree} fixes {full[:12]}, which is in no release yet (no v* "
                                    f"tag contains it): it probably belongs to {next_tree} ([PATCH {next_tree}])")
+
+
+_NEEDS_FIXES = lazy(r"((?:(?:BUG: K.|UB)SAN: |Call Trace:|stable@|syzkaller))")
+_ANY_FIXES_TAG = lazy(r"^\s*(fixes:?)\s*(?:commit\s*)?([0-9a-f]{5,40})", re.IGNORECASE)
+
+
+def _lines_above_diff(patch):
+    """The commit message and the notes under `---`: what checkpatch reads before the diff."""
+    yield from patch.message
+    yield from patch.notes
+
+
+@check("MISSING_FIXES_TAG", level=WARNING)
+def missing_fixes_tag(patch, ctx):
+    """A commit message that quotes a crash report, a sanitizer or syzkaller, or Cc:s stable, without a Fixes: tag.
+
+    ## What it does
+    Reads the commit message and the notes under `---` for the signs of a bug fix that checkpatch
+    knows: `BUG: KASAN: `, `BUG: KCSAN: `, `UBSAN: `, `Call Trace:`, `stable@` and `syzkaller`.
+    When one is there and no line starts with `Fixes: <id>`, the patch is reported (once, on no
+    line, naming the last such sign), unless it is a revert (`This reverts commit ...`).
+
+    ## Why is this bad?
+    A patch that fixes a crash, or is meant for the stable trees, should say which commit brought
+    the bug in: the stable team backports by the Fixes: tag, and without it they cannot tell which
+    releases need the fix (Documentation/process/submitting-patches.rst, "Using Reported-by:,
+    Tested-by:, Reviewed-by:, Suggested-by: and Fixes:").
+
+    ## Example
+    ```bad
+    Subject: [PATCH bpf-next] bpf, sockmap: Take a reference on the psock
+
+    syzkaller found a use-after-free in sock_map_close(): take a reference
+    on the psock before dropping the lock.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] bpf, sockmap: Take a reference on the psock
+
+    A use-after-free in sock_map_close(): take a reference on the psock
+    before dropping the lock.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Find the commit that brought the bug in (`git blame`, `git log -S`) and add
+    `Fixes: <12-digit id> ("<its subject>")` above the sign-off.
+    """
+    if not patch.is_mail or not patch.files:
+        return
+    sign = None
+    for _, text in _lines_above_diff(patch):
+        if _ANY_FIXES_TAG.match(text) or text.startswith("This reverts commit"):
+            return
+        found = _NEEDS_FIXES.search(text)
+        if found:
+            sign = found.group(1)
+    if sign is not None:
+        yield Hit(f"The commit message has '{sign}', perhaps it also needs a 'Fixes:' tag?", patch=patch)

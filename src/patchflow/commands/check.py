@@ -18,6 +18,10 @@ def _type_list(value: str):
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("patches", nargs="*", metavar="PATCH",
                         help="patch files, mboxes (.gz too), lore thread URLs, '-' for standard input")
+    parser.add_argument("-g", "--git", action="store_true",
+                        help="PATCH arguments are commits of the current repository: REV, REV1..REV2, REV-N (checkpatch -g)")
+    parser.add_argument("-f", "--file", action="store_true",
+                        help="PATCH arguments are source files, every line checked as if added (checkpatch -f)")
     parser.add_argument("--strict", action="store_true", help="also report CHECK-level findings")
     parser.add_argument("--ignore", type=_type_list, default=set(), metavar="TYPE,...", help="types to leave out")
     parser.add_argument("--types", type=_type_list, default=None, metavar="TYPE,...", help="report only these types")
@@ -51,7 +55,7 @@ def options_from(args):
             raise PatchflowError(f"{flag}: unknown type {', '.join(unknown)} (patchflow explain lists them)")
     values = {key[len("family_"):]: value for key, value in vars(args).items() if key.startswith("family_")}
     return Options(strict=args.strict, ignore=args.ignore, types=args.types, max_line_length=args.max_line_length,
-                   tree=args.tree, values=values)
+                   tree=args.tree, values=values, whole_file=getattr(args, "file", False))
 
 
 def _registry():
@@ -71,14 +75,24 @@ def run(args) -> int:
     if not args.patches:
         raise BadInput("nothing to check: give patch files, '-', a lore thread URL, or --series/--patch/--msgid ID")
     options = options_from(args)
-    series, errors, skipped = read_inputs(args.patches)
-    results = run_checks(series, options) if series.patches else []
+    if args.git or args.file:
+        from ..sources import read_input
+
+        series, errors, skipped = read_input(args.patches, commits=args.git, files=args.file), [], []
+    else:
+        series, errors, skipped = read_inputs(args.patches)
+    if args.git:  # each commit alone, as checkpatch -g checks them: they are not a series of mails
+        results = [result for patch in series for result in run_checks(type(series)([patch]), options)]
+    else:
+        results = run_checks(series, options) if series.patches else []
     for line in skipped:
         print(f"patchflow: note: {line}", file=sys.stderr)
     for error in errors:
         print("patchflow: " + error.replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
     sys.stdout.write(render(args, results, errors, skipped) if results else "")  # nothing read: stderr says why
     sys.stdout.flush()
+    for note in options.notes:
+        sys.stderr.write(f"patchflow: note: {note}\n")
     from .. import report
 
     return 2 if errors else report.exit_status(results)

@@ -1,0 +1,370 @@
+"""C constructs and kernel APIs checkpatch steers away from: strcpy(), ENOSYS, volatile, `1 << n`
+defines, a function's own name in its strings, and locks defined without a comment.
+
+Each rule reads the added lines of .c and .h files with comments and strings masked (lexers.c.checkpatch_masked),
+so a word in a comment or a string is not code; a cheap substring test rules most lines out first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from . import CHECK, WARNING, Hit, check
+from ..lazy_regex import lazy
+
+_C_FILES = (".c", ".h")
+_STRCPY = lazy(r"\bstrcpy\s*\(")
+_ENOSYS = lazy(r"\bENOSYS\b")
+_VOLATILE = lazy(r"\bvolatile\b")
+_ASM_VOLATILE = lazy(r"\b(?:__asm__|asm)\s+(?:__volatile__|volatile)\b")
+_BIT_DEFINE = lazy(r"#\s*define\s+\w+\s+\(?\s*1\s*([ulUL]*)\s*<<\s*(?:\d+|[A-Za-z_]\w*)\s*\)?")
+_LOCK_DEFINITION = lazy(r"^\s*(struct\s+mutex|spinlock_t)\s+\S+;|^\s*(DEFINE_MUTEX)\s*\(")
+_LINE_COMMENT = lazy(r"//.*$")
+_END_COMMENT = lazy(r".*(/\*.*\*/)\s*(?:\\\s*)?$")
+
+
+def masked_lines(file, ctx) -> dict:
+    """{patch line: text with comments and strings masked} of a file's diff, once per run (the C
+    masks are imported here, not at the top: their patterns compile only when C is checked)."""
+    return ctx.sources.masked_lines(file)
+
+
+def _code(line, file, ctx) -> Optional[str]:
+    """The added line of a C file with comments and strings masked, or None for other files."""
+    if not file.path.endswith(_C_FILES):
+        return None
+    return masked_lines(file, ctx).get(line.patch_line, line.text)
+
+
+@check("STRCPY", level=WARNING, scope="line")
+def strcpy(line, file, ctx):
+    """An added line of C calls strcpy().
+
+    ## What it does
+    Reports a call of `strcpy()` on an added line of a .c or .h file (not in a comment or string).
+
+    ## Why is this bad?
+    strcpy() writes past the destination when the source is longer, and nothing tells the caller.
+    The kernel is removing it (https://github.com/KSPP/linux/issues/88); strscpy() bounds the copy,
+    always terminates the string and returns -E2BIG when it had to cut.
+
+    ## Example
+    ```bad
+    +	strcpy(info->driver, "veth");
+    ```
+
+    ```good
+    +	strscpy(info->driver, "veth", sizeof(info->driver));
+    ```
+
+    ## Fix
+    Use `strscpy(dst, src, sizeof(dst))` (or the two-argument `strscpy(dst, src)` for an array).
+    """
+    if "strcpy" not in line.text:
+        return None
+    code = _code(line, file, ctx)
+    if code is not None and _STRCPY.search(code):
+        return "Prefer strscpy over strcpy - see: https://github.com/KSPP/linux/issues/88"
+    return None
+
+
+@check("ENOSYS", level=WARNING, scope="line")
+def enosys(line, file, ctx):
+    """An added line of C uses ENOSYS.
+
+    ## What it does
+    Reports `ENOSYS` on an added line of a .c or .h file (not in a comment or string).
+
+    ## Why is this bad?
+    ENOSYS means "invalid system call number" and nothing else: user space takes it to mean the
+    kernel lacks the system call and falls back. An operation a driver or a map type does not
+    support returns -EOPNOTSUPP (or -EINVAL for a bad argument).
+
+    ## Example
+    ```bad
+    +		return -ENOSYS;
+    ```
+
+    ```good
+    +		return -EOPNOTSUPP;
+    ```
+
+    ## Fix
+    Return -EOPNOTSUPP for an operation that is not supported.
+    """
+    if "ENOSYS" not in line.text:
+        return None
+    code = _code(line, file, ctx)
+    if code is not None and _ENOSYS.search(code):
+        return "ENOSYS means 'invalid syscall nr' and nothing else"
+    return None
+
+
+@check("VOLATILE", level=WARNING, scope="line")
+def volatile(line, file, ctx):
+    """An added line of C uses `volatile` (other than `asm volatile`).
+
+    ## What it does
+    Reports the keyword `volatile` on an added line of a .c or .h file, unless the line is an
+    `asm volatile` / `__asm__ __volatile__` statement.
+
+    ## Why is this bad?
+    Documentation/process/volatile-considered-harmful.rst: volatile neither orders accesses nor
+    makes them atomic; code that needs it almost always needs a lock, READ_ONCE()/WRITE_ONCE(), or
+    the I/O accessors, which say what is meant.
+
+    ## Example
+    ```bad
+    +	volatile int done;
+    ```
+
+    ```good
+    +	int done;
+    ```
+
+    ## Fix
+    Read and write the shared variable with READ_ONCE() and WRITE_ONCE(), or protect it with a lock.
+    """
+    if "volatile" not in line.text:
+        return None
+    code = _code(line, file, ctx)
+    if code is not None and _VOLATILE.search(code) and not _ASM_VOLATILE.search(code):
+        return "Use of volatile is usually wrong: see Documentation/process/volatile-considered-harmful.rst"
+    return None
+
+
+@check("BIT_MACRO", level=CHECK, scope="line")
+def bit_macro(line, file, ctx):
+    """A #define of `1 << n` where BIT(n) says it.
+
+    ## What it does
+    Reports an added `#define NAME (1 << n)` (also `1UL << n`, `1ULL << SHIFT`) in a .c or .h file
+    outside include/uapi/, whose headers user space compiles without BIT().
+
+    ## Why is this bad?
+    BIT() and BIT_ULL() (include/linux/bits.h) make the width explicit: `1 << 31` is a signed int
+    overflow, and `1 << 32` is undefined; BIT(31) is an unsigned long.
+
+    ## Example
+    ```bad
+    +#define XDP_FLAGS_READY	(1 << 3)
+    ```
+
+    ```good
+    +#define XDP_FLAGS_READY	BIT(3)
+    ```
+
+    ## Fix
+    Write BIT(n), or BIT_ULL(n) for a 64-bit mask on every architecture.
+    """
+    if "<<" not in line.text or "define" not in line.text or file.path.startswith("include/uapi/"):
+        return None
+    code = _code(line, file, ctx)
+    match = _BIT_DEFINE.search(code) if code is not None else None
+    if match is None:
+        return None
+    return "Prefer using the BIT_ULL macro" if "ll" in match.group(1).lower() else "Prefer using the BIT macro"
+
+
+def _has_comment(patch, hunk, line) -> bool:
+    """Whether a definition has a comment: a `//` comment on its line or the one before or after,
+    a `/* */` at its end, or a block comment that ends just above it (within the hunk)."""
+    index = line.patch_line - patch.first_line
+    lines = patch.lines
+    if _LINE_COMMENT.search(lines[index]) or _END_COMMENT.match(lines[index]):
+        return True
+    for near in (index - 1, index + 1):
+        if 0 <= near < len(lines) and lines[near][:1] in ("+", " ") and "//" in lines[near]:
+            return True
+    in_comment, last_in_comment = False, False
+    first = hunk.patch_line + 1
+    for n in range(first, line.patch_line):
+        text = lines[n - patch.first_line]
+        if (n == first and re.match(r"^.\s*\*", text)) or "/*" in text:
+            in_comment = True
+        last_in_comment = in_comment
+        if "*/" in text:
+            in_comment = False
+    return last_in_comment
+
+
+@check("UNCOMMENTED_DEFINITION", level=CHECK, scope="patch")
+def uncommented_definition(patch, ctx):
+    """A mutex or spinlock defined without a comment saying what it protects.
+
+    ## What it does
+    Reports an added `struct mutex NAME;`, `spinlock_t NAME;` or `DEFINE_MUTEX(...)` in a .c or .h
+    file with no comment on its line, on the line before or after, or just above it.
+
+    ## Why is this bad?
+    A lock is only correct if everyone knows what it protects; the comment is where the next
+    reader finds that out (Documentation/process/coding-style.rst asks for it on data structures,
+    and maintainers ask for it in review).
+
+    ## Example
+    ```bad
+    +	spinlock_t lock;
+    ```
+
+    ```good
+    +	spinlock_t lock; /* protects the ring's head and tail */
+    ```
+
+    ## Fix
+    Say on the definition (or just above it) which data the lock protects.
+    """
+    for file in patch.files:
+        if not file.path.endswith(_C_FILES):
+            continue
+        for hunk in file.hunks:
+            for line in hunk.lines:
+                if line.kind != "+" or ("mutex" not in line.text and "spinlock_t" not in line.text.lower()):
+                    continue
+                code = masked_lines(file, ctx).get(line.patch_line, line.text)
+                match = _LOCK_DEFINITION.match(code)
+                if match and not _has_comment(patch, hunk, line):
+                    what = match.group(1) or match.group(2)
+                    yield Hit.at(line, file, f"{what} definition without comment", patch=patch)
+
+
+_STRING = lazy(r"\"[X\t]*\"")
+_HUNK_FUNCTION = lazy(r"\b(\w+)\s*\(")
+_PROTOTYPE_LINE = lazy(r"^(?:(?:extern|static|asmlinkage|inline|__always_inline|noinline|__inline|__inline__)\s*)*"
+                       r"(?:[\w\s\*]*?[\s\*])?([A-Za-z_]\w*)\(")
+_DEFINITION_START = lazy(r"^(?:(?:extern|static|asmlinkage)\s+)?[A-Za-z_][\w\s\*]*?[\s\*]([A-Za-z_]\w*)\s*\(")
+
+
+def _function_contexts(file, ctx):
+    """(added line, the function it is in or None) for the lines of a C file, as checkpatch follows
+    it: from the hunk header's function, a definition that starts on a line, an opening brace
+    under a one-line prototype, and a closing brace at the margin."""
+    masked = masked_lines(file, ctx)
+    for hunk in file.hunks:
+        match = _HUNK_FUNCTION.search(hunk.section)
+        function = match.group(1) if match else None
+        previous = None
+        for line in hunk.lines:
+            if line.kind == "-":
+                continue
+            code = masked.get(line.patch_line, line.text)
+            if line.kind == "+" and code.rstrip() == "{" and previous is not None and previous.kind == "+":
+                found = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
+                function = found.group(1) if found else function
+            elif line.kind == "+" and code.rstrip() == "}":
+                function = None
+            elif line.kind == "+" and "(" in code and not code.rstrip().endswith(";"):
+                found = _DEFINITION_START.match(code)
+                if found and found.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
+                    function = found.group(1)
+            if line.kind == "+":
+                yield line, code, function
+            previous = line
+
+
+@check("EMBEDDED_FUNCTION_NAME", level=WARNING, scope="patch")
+def embedded_function_name(patch, ctx):
+    """A string of a function spells out the function's own name instead of using __func__.
+
+    ## What it does
+    Follows which function each added line of a .c or .h file is in (from the hunk header, or a
+    definition the patch adds) and reports an added line whose first string holds that function's
+    name as a word (and is not just the name itself).
+
+    ## Why is this bad?
+    When the function is renamed, or the code is copied into another one, the message keeps the old
+    name and points at the wrong place. `"%s: ...", __func__` stays right.
+
+    ## Example
+    ```bad
+    @@ -10,2 +10,4 @@ static int veth_open(struct net_device *dev)
+     {
+    +	if (!dev)
+    +		pr_err("veth_open: no device\\n");
+     	return 0;
+    ```
+
+    ```good
+    @@ -10,2 +10,4 @@ static int veth_open(struct net_device *dev)
+     {
+    +	if (!dev)
+    +		pr_err("%s: no device\\n", __func__);
+     	return 0;
+    ```
+
+    ## Fix
+    Print the name with `"%s...", __func__`.
+    """
+    for file in patch.files:
+        if not file.path.endswith(_C_FILES):
+            continue
+        for line, code, function in _function_contexts(file, ctx):
+            if function is None or '"' not in code:
+                continue
+            string = _STRING.search(code)
+            if string is None:
+                continue
+            quoted = line.text[string.start():string.end()]
+            if len(quoted) != len(function) + 2 and re.search(rf"\b{re.escape(function)}\b", quoted):
+                yield Hit.at(line, file, f"Prefer using '\"%s...\", __func__' to using '{function}', this "
+                             "function's name, in a string", patch=patch)
+
+
+_BARRIER_STEMS = r"(?:mb__before_atomic|mb__after_atomic|store_release|load_acquire|store_mb|mb|rmb|wmb)"
+_BARRIER = lazy(r"\b(?:mb|rmb|wmb|smp_" + _BARRIER_STEMS + r"|virt_" + _BARRIER_STEMS + r")\s*\(")
+_SMP_BARRIER = lazy(r"\b__smp_" + _BARRIER_STEMS + r"\s*\(")
+_SMP_BARRIER_DEFINE = lazy(r"^\s*#\s*define\s+__smp_" + _BARRIER_STEMS + r"\s*\(")
+
+
+def _barrier_problem(patch, file, hunk, line, code: str) -> Optional[str]:
+    if _BARRIER.search(code) and not _has_comment(patch, hunk, line):
+        return "memory barrier without comment"
+    if _SMP_BARRIER.search(code) and not _SMP_BARRIER_DEFINE.match(code) and \
+            not file.path.startswith("include/asm-generic/") and not file.path.endswith("/barrier.h"):
+        return "__smp memory barriers shouldn't be used outside barrier.h and asm-generic"
+    return None
+
+
+@check("MEMORY_BARRIER", level=WARNING, scope="patch")
+def memory_barrier(patch, ctx):
+    """A memory barrier added without a comment, or an `__smp_` barrier outside barrier.h.
+
+    ## What it does
+    Reports an added call of a memory barrier (`mb()`, `rmb()`, `wmb()`, the `smp_` and `virt_`
+    barriers, `smp_store_release()`, `smp_load_acquire()`, `smp_mb__before_atomic()`, ...) in a .c
+    or .h file with no comment on its line, on the line before or after, or just above it; and a
+    use of the `__smp_` barriers outside include/asm-generic/ and the barrier.h headers.
+
+    ## Why is this bad?
+    Documentation/memory-barriers.txt: a barrier pairs with another one somewhere else, and
+    without a comment saying which and what ordering it provides, nobody can tell whether it is
+    still needed, or correct, when the code around it changes. checkpatch asks for the comment.
+
+    ## Example
+    ```bad
+    +	ring->head = head;
+    +	smp_wmb();
+    ```
+
+    ```good
+    +	ring->head = head;
+    +	/* publish the head before the flag; pairs with smp_rmb() in veth_poll() */
+    +	smp_wmb();
+    ```
+
+    ## Fix
+    Say above the barrier what it orders and which barrier it pairs with.
+    """
+    for file in patch.files:
+        if not file.path.endswith(_C_FILES):
+            continue
+        for hunk in file.hunks:
+            for line in hunk.lines:
+                text = line.text
+                if line.kind != "+" or not ("mb" in text and ("mb(" in text or "mb (" in text or "mb__" in text)
+                                            or "_release" in text or "_acquire" in text):
+                    continue
+                code = masked_lines(file, ctx).get(line.patch_line, line.text)
+                problem = _barrier_problem(patch, file, hunk, line, code)
+                if problem is not None:
+                    yield Hit.at(line, file, problem, patch=patch)

@@ -1,0 +1,242 @@
+"""Misspelled words in the subject, the commit message and the added lines, from the kernel's own list
+(scripts/spelling.txt of the --tree, or the copy of Linux 6.12's shipped in patchflow/data/).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Dict, List, Optional, Tuple
+
+from . import CHECK, WARNING, Hit, check
+from .message import _commit_log
+from ..lazy_regex import lazy
+
+# a word as checkpatch delimits a misspelling: letters, digits, '_', '-', "'" and '`' (ASCII only:
+# checkpatch reads bytes, so a UTF-8 letter ends a word)
+_WORD = lazy(r"[\w\-'`]+", re.ASCII)
+_SHIPPED = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "spelling.txt")
+
+
+class Misspellings:
+    """scripts/spelling.txt: `mistake||correction` per line; most mistakes are one word, a few are
+    phrases ("an union") or hold an apostrophe ("arne't")."""
+
+    def __init__(self, text: str):
+        self.fixes: Dict[str, str] = {}
+        self.phrases: Dict[str, List[str]] = {}  # first word -> the phrases that start with it
+        for line in text.splitlines():
+            if not line.strip() or line.lstrip().startswith("#") or "||" not in line:
+                continue
+            mistake, fix = line.split("||", 1)
+            self.fixes[mistake.lower()] = fix
+            words = _WORD.findall(mistake.lower())
+            if len(words) != 1 or words[0] != mistake.lower():
+                self.phrases.setdefault(words[0] if words else mistake.lower(), []).append(mistake.lower())
+        for phrases in self.phrases.values():
+            phrases.sort()
+        self.first_words = set(self.fixes) | set(self.phrases)  # a word that may start a misspelling
+
+    def find(self, text: str) -> List[Tuple[int, str]]:
+        """(column, misspelling) in the text, as checkpatch's global match finds them: after a
+        match, the character that ended it is used up, so a word right after it is not tried."""
+        lower = text.lower()
+        if self.first_words.isdisjoint(_WORD.findall(lower)):
+            return []  # most lines: one C-level pass over the words, no loop in Python
+        found = []
+        next_start = 0
+        for word in _WORD.finditer(lower):
+            start = word.start()
+            if start < next_start:
+                continue
+            mistake = self._at(lower, start, word.group())
+            if mistake is not None:
+                found.append((start, text[start:start + len(mistake)]))
+                next_start = start + len(mistake) + 2
+        return found
+
+    def _at(self, lower: str, start: int, word: str) -> Optional[str]:
+        candidates = [word] if word in self.fixes else []
+        for phrase in self.phrases.get(word, ()):
+            end = start + len(phrase)
+            if lower.startswith(phrase, start) and (end == len(lower) or _WORD.match(lower[end]) is None):
+                candidates.append(phrase)
+        return min(candidates) if candidates else None
+
+    def suggestion(self, typo: str) -> str:
+        fix = self.fixes[typo.lower()]
+        if typo.isupper() and re.fullmatch(r"[A-Z]+", typo):
+            return fix.upper()
+        if typo[:1].isupper():
+            return fix[:1].upper() + fix[1:]
+        return fix
+
+
+_SHIPPED_LIST: List[Misspellings] = []
+
+
+def misspellings(ctx) -> Misspellings:
+    """The tree's list when the tree has one, else the shipped copy; read once per run."""
+    return ctx.once(_read_misspellings)
+
+
+def _read_misspellings(ctx) -> Misspellings:
+    text = ctx.tree.read_text("scripts/spelling.txt") if ctx.tree is not None else None
+    if text is not None:
+        return Misspellings(text)
+    if not _SHIPPED_LIST:
+        with open(_SHIPPED, encoding="utf-8") as handle:
+            _SHIPPED_LIST.append(Misspellings(handle.read()))
+    return _SHIPPED_LIST[0]
+
+
+def _subject_line(patch):
+    patch_line = patch.header_lines.get("subject")
+    return [] if patch_line is None else [(patch_line, patch.line_text(patch_line))]
+
+
+@check("TYPO_SPELLING", level=WARNING)
+def typo_spelling(patch, ctx):
+    """A word of the subject, the commit message or an added line is in the kernel's list of misspellings.
+
+    ## What it does
+    Looks up every word of the Subject: line, of the commit message (up to the first
+    Signed-off-by:) and of every added line (code, comments and strings alike) in
+    scripts/spelling.txt: the tree's (`--tree`, or the git tree around the current directory),
+    else the copy of Linux 6.12's that patchflow ships. Words are matched whole, ignoring case,
+    and the suggestion keeps the word's capitals. With `-f` (a whole file) it is a CHECK.
+
+    ## Why is this bad?
+    Misspellings in messages, comments and strings end up in `git log`, in kernel logs users
+    search for, and in grep results that miss them; every one found later costs a patch and a
+    maintainer's time of its own.
+
+    ## Example
+    ```bad
+    +	/* the ring is full: do not recieve more */
+    ```
+
+    ```good
+    +	/* the ring is full: do not receive more */
+    ```
+
+    ## Fix
+    Use the spelling the message suggests; `codespell` finds more than the kernel's list.
+    """
+    words = misspellings(ctx)
+    level = CHECK if ctx.options.whole_file else None
+    lines = _subject_line(patch) + list(_commit_log(patch)) if patch.is_mail else []
+    for patch_line, text in lines:
+        for _, typo in words.find(text):
+            yield Hit.on_patch_line(patch, patch_line, _message(words, typo), level=level)
+    for file in patch.files:
+        if file.is_binary:
+            continue
+        for line in file.added_lines():
+            for _, typo in words.find(line.text):
+                hit = Hit.at(line, file, _message(words, typo), level=level)
+                hit.patch = patch
+                yield hit
+
+
+def _message(words: Misspellings, typo: str) -> str:
+    return f"'{typo}' may be misspelled - perhaps '{words.suggestion(typo)}'?"
+
+
+_WORD_PAIR = lazy(r"\b([A-Z]?[a-z]{2,})\b (?=(\b[A-Z]?[a-z]{2,}\b))", re.ASCII)
+_LAST_WORD = lazy(r"\b([A-Z]?[a-z]{2,})\b\s*$", re.ASCII)
+_FILE_MODES = lazy(r"[bcCdDlMnpPs?-][rwxsStT-]{9}")  # `ls -l` output: '-rw-r--r-- 1 root root'
+_HEX_WORD = lazy(r"\b[0-9a-f]{2,}\b", re.IGNORECASE)
+_HEX_WORDS_ALLOWED = {"add", "added", "bad", "be"}
+
+
+_MAYBE_REPEATED = lazy(r"\b([a-z]{2,}) \1\b", re.ASCII | re.IGNORECASE)  # rules most lines out at once
+_COMMENT_LINE_WORD = lazy(r"^\s*\*\s*([A-Za-z]{2,}) ")
+
+
+def repeated_words(text: str):
+    """The words of a line written twice in a row ("the the"), as checkpatch finds them."""
+    if _MAYBE_REPEATED.search(text) is None or _FILE_MODES.search(text):
+        return
+    pos = 0
+    while True:
+        match = _WORD_PAIR.search(text, pos)
+        if match is None:
+            return
+        first, second = match.group(1), match.group(2)
+        pos = match.end()
+        if re.search(r"struct|union|enum", first):
+            pos += len(first) + len(second) + 1  # past `struct sock sock` (and, as checkpatch, a bit further)
+            continue
+        before = text[match.start() - 1] if match.start() > 0 else ""
+        end = match.end() + len(second)
+        after = text[end] if end < len(text) else ""
+        if first.lower() != second.lower() or first == "long" or (before and not before.isspace()) or \
+                after not in ("", " ", "\t", ".", ",", ";", "?", "!"):
+            continue
+        if _HEX_WORD.search(first) and first.lower() not in _HEX_WORDS_ALLOWED:
+            continue
+        yield first
+
+
+def _comment_continues_word(file, previous, line, ctx) -> Optional[str]:
+    """The word that ends a comment line and starts the ` * ` line after it, or None."""
+    if previous is None or not file.path.endswith((".c", ".h")):
+        return None
+    first = _COMMENT_LINE_WORD.match(line.text)
+    if first is None or not previous.text.rstrip().endswith(first.group(1)):
+        return None
+    from ..lexers.c import COMMENT_MASK as COMMENT
+    from .apis import masked_lines
+
+    masked = masked_lines(file, ctx).get(previous.patch_line, "")
+    last = _LAST_WORD.search(previous.text)
+    if not masked.rstrip(" \t").endswith(COMMENT) or last is None:  # (str.rstrip() takes \x1c for a blank)
+        return None
+    return last.group(1) if re.match(r"^\s*\*\s*" + re.escape(last.group(1)) + " ", line.text) else None
+
+
+@check("REPEATED_WORD", level=WARNING)
+def repeated_word(patch, ctx):
+    """A word written twice in a row in the commit message or an added line.
+
+    ## What it does
+    Reports a word of two or more letters followed by a space and the same word again ("the the",
+    "is is"), in the commit message (up to the first Signed-off-by:) and on added lines, and, in C
+    files, a comment line that ends with the word the next ` * ` line starts with. As checkpatch,
+    it lets `long long`, `struct sock sock`, hex bytes and `ls -l` listings pass.
+
+    ## Why is this bad?
+    A doubled word is a slip the author's eye skips; readers of the log and of the comment trip on
+    it, and a later patch has to fix it.
+
+    ## Example
+    ```bad
+    +	/* the the ring is full */
+    ```
+
+    ```good
+    +	/* the ring is full */
+    ```
+
+    ## Fix
+    Delete the second word.
+    """
+    if patch.is_mail:
+        for patch_line, text in _commit_log(patch):
+            for word in repeated_words(text):
+                yield Hit.on_patch_line(patch, patch_line, f"Possible repeated word: '{word}'")
+    for file in patch.files:
+        if file.is_binary:
+            continue
+        for hunk in file.hunks:
+            previous = None
+            for line in hunk.lines:
+                if line.kind == "+":
+                    for word in repeated_words(line.text):
+                        yield Hit.at(line, file, f"Possible repeated word: '{word}'", patch=patch)
+                    word = _comment_continues_word(file, previous, line, ctx) if "*" in line.text else None
+                    if word is not None:
+                        yield Hit.at(line, file, f"Possible repeated word: '{word}'", patch=patch)
+                if line.kind != "-":
+                    previous = line
