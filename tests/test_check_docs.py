@@ -6,7 +6,7 @@ import re
 import pytest
 
 from patchflow.checks import registry
-from patchflow.checks._doc import SECTIONS, DocError, check_arguments, example_mbox, examples, sections
+from patchflow.checks._doc import SECTIONS, TREE_KDOC, DocError, check_arguments, example_mbox, examples, sections
 
 # Families (and single types) whose docstrings are still in the first landing's shape (## Use instead,
 # examples that do not run). Whoever converts one removes it here; the set goes away once it is empty.
@@ -47,13 +47,20 @@ def test_docstring_has_the_four_sections_in_order(type_name):
         assert body.strip(), f"{type_name}: {section} is empty"
 
 
+def _tree_path(example, request):
+    """The path of the tree an example names: none, the 6.12 subset, or the subset with kernel-doc."""
+    if example.tree == TREE_KDOC:
+        from patch_cases import kdoc_tree
+
+        return kdoc_tree()
+    return str(request.getfixturevalue("kernel_tree")) if example.tree else None
+
+
 @pytest.mark.parametrize("type_name", CONVERTED)
 def test_examples_run(type_name, run_cli, tmp_path, request):
     """The bad examples are reported as exactly this type; the good ones give no finding."""
-    blocks = examples(registry()[type_name].doc)
-    tree = str(request.getfixturevalue("kernel_tree")) if any(e.tree for e in blocks) else None
-    for example in blocks:
-        status, out, err, types = _run_example(run_cli, tmp_path, tree, example)
+    for example in examples(registry()[type_name].doc):
+        status, out, err, types = _run_example(run_cli, tmp_path, _tree_path(example, request), example)
         assert err == ""
         if example.kind == "bad":
             assert types == {type_name}, f"bad example of {type_name} reported {sorted(types)}:\n{out}"
@@ -76,6 +83,18 @@ def test_a_diff_example_becomes_a_clean_mail(run_cli, tmp_path):
         assert (status, types, err) == (0, set(), "")
 
 
+def test_an_example_names_its_tree():
+    """`tree` runs on the 6.12 subset, `tree=kdoc` on the subset with scripts/kernel-doc; no tree, no --tree."""
+    doc = "X.\n\n## What it does\nx\n\n## Why is this bad?\nx\n\n## Example\n```bad tree=kdoc new\n+// x\n```\n\n" \
+          "```good tree\n+// x\n```\n\n```good\n+// x\n```\n\n## Fix\nx\n"
+    kdoc, subset, plain = examples(doc)
+    assert (kdoc.tree, kdoc.new, subset.tree, plain.tree) == ("kdoc", True, "subset", "")
+    assert check_arguments(kdoc, "x.mbox", "/k") == ("check", "--strict", "--terse", "--tree", "/k", "x.mbox")
+    assert check_arguments(plain, "x.mbox") == ("check", "--strict", "--terse", "x.mbox")
+    with pytest.raises(DocError, match="needs a tree"):
+        check_arguments(subset, "x.mbox")
+
+
 def test_a_mail_example_gets_only_what_it_lacks():
     doc = "X.\n\n## What it does\nx\n\n## Why is this bad?\nx\n\n## Example\n```bad --xmas-tree=always\n" \
           "Subject: [PATCH] x: y\n\nBody.\n```\n\n```good\nSubject: [PATCH 0/2] x: y\n\nBlurb.\n```\n\n## Fix\nx\n"
@@ -94,6 +113,8 @@ def test_a_mail_example_gets_only_what_it_lacks():
     ("X.\n\n## What it does\nx\n## Why is this bad?\nx\n## Example\n```bad\n+x\n```\n## Fix\nx\n", "a bad and a good"),
     ("X.\n\n## What it does\nx\n## Why is this bad?\nx\n## Example\n```bad\n+x\n## Fix\nx\n", "not closed"),
     ("X.\n\n## What it does\nx\n## Why is this bad?\nx\n## Example\n```bad colour=red\n```\n## Fix\nx\n",
+     "unknown example attribute"),
+    ("X.\n\n## What it does\nx\n## Why is this bad?\nx\n## Example\n```bad tree=6.13\n```\n## Fix\nx\n",
      "unknown example attribute"),
 ])
 def test_a_doc_out_of_shape_is_refused(doc, complaint):

@@ -15,6 +15,8 @@ from typing import Dict, List, Optional, Tuple
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix")
 
 DEFAULT_PATH = "kernel/bpf/example.c"
+TREE_SUBSET = "subset"  # attribute `tree`: the test suite's 6.12 subset
+TREE_KDOC = "kdoc"  # attribute `tree=kdoc`: the same with scripts/kernel-doc (KDOC_NEW_WARNING runs it)
 MBOX_FROM = "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
 AUTHOR = "Jane Doe <jane@example.org>"
 DATE = "Mon, 2 Dec 2024 10:00:00 +0000"
@@ -42,7 +44,7 @@ class Example:
     lines: List[str]
     path: str = DEFAULT_PATH
     new: bool = False
-    tree: bool = False
+    tree: str = ""  # "" (no tree), TREE_SUBSET or TREE_KDOC: which of the test suite's trees to run with
     flags: List[str] = field(default_factory=list)
 
     @property
@@ -69,7 +71,9 @@ def _attributes(example: Example, words: List[str]) -> None:
         elif word == "new":
             example.new = True
         elif word == "tree":
-            example.tree = True
+            example.tree = TREE_SUBSET
+        elif word == "tree=" + TREE_KDOC:
+            example.tree = TREE_KDOC
         else:
             raise DocError(f"unknown example attribute {word!r}")
 
@@ -161,7 +165,8 @@ def example_mbox(example: Example) -> str:
 
 
 def check_arguments(example: Example, path: str, tree: Optional[str] = None) -> Tuple[str, ...]:
-    """The `patchflow check` arguments that run an example stored in file PATH."""
+    """The `patchflow check` arguments that run an example stored in file PATH; TREE is the path of
+    the tree the example names (`example.tree`)."""
     args = ["check", "--strict", "--terse", *example.flags]
     if example.tree:
         if tree is None:

@@ -52,14 +52,61 @@ def deprecated_api(patch, ctx):
     that adds module_param() and warns on the others; maintainers ask for a respin.
 
     ## Example
-        dev_hold(dev);
-        ...
-        dev_put(dev);
+    The offloaded map of kernel/bpf/offload.c (BPF [GENERAL], bpf@) takes a reference on its device:
 
-    ## Use instead
-        netdev_hold(dev, &priv->dev_tracker, GFP_KERNEL);
-        ...
-        netdev_put(dev, &priv->dev_tracker);
+    ```bad path=kernel/bpf/offload.c tree
+    @@ -547,5 +547,6 @@
+     	list_add_tail(&offmap->offloads, &ondev->maps);
+    +	dev_hold(offmap->netdev);
+     	up_write(&bpf_devs_lock);
+     	rtnl_unlock();
+
+     	return &offmap->map;
+    ```
+
+    ```good path=kernel/bpf/offload.c tree
+    @@ -547,5 +547,6 @@
+     	list_add_tail(&offmap->offloads, &ondev->maps);
+    +	netdev_hold(offmap->netdev, &offmap->netdev_tracker, GFP_KERNEL);
+     	up_write(&bpf_devs_lock);
+     	rtnl_unlock();
+
+     	return &offmap->map;
+    ```
+
+    A module parameter in a networking driver (NETWORKING DRIVERS, netdev@) is an ERROR; the ring
+    size belongs in the driver's ethtool `set_ringparam`:
+
+    ```bad tree
+    Subject: [PATCH net-next] veth: Make the ring size a module parameter
+
+    Let the user choose the number of entries of each queue's ring when
+    the module is loaded, instead of the fixed 256.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/drivers/net/veth.c b/drivers/net/veth.c
+    index 1111111..2222222 100644
+    --- a/drivers/net/veth.c
+    +++ b/drivers/net/veth.c
+    @@ -36,6 +36,10 @@
+     #define VETH_RING_SIZE		256
+     #define VETH_XDP_HEADROOM	(XDP_PACKET_HEADROOM + NET_IP_ALIGN)
+
+    +static unsigned int ring_size = VETH_RING_SIZE;
+    +module_param(ring_size, uint, 0444);
+    +MODULE_PARM_DESC(ring_size, "Number of entries of each queue's ring");
+    +
+     #define VETH_XDP_TX_BULK_SIZE	16
+     #define VETH_XDP_BATCH		16
+
+    ```
+
+    ## Fix
+    Take device references with `netdev_hold()`/`netdev_put()` and a `netdevice_tracker` kept beside
+    the pointer, namespace references with `get_net_track()`/`put_net_track()` and a `netns_tracker`;
+    allocate a dummy device with `alloc_netdev_dummy()`. Replace a module parameter with a devlink
+    parameter, an ethtool setting or a netlink attribute, which work per device and at run time.
     """
     for file in patch.files:
         if file.is_binary or not file.path.endswith((".c", ".h")) or not file_under_house_rules(patch, file, ctx):

@@ -39,12 +39,52 @@ def source_inline(patch, ctx):
     maintainers read on every patch in Patchwork).
 
     ## Example
-        static inline int mlx_ring_size(struct mlx_ring *ring)
+    A helper added to kernel/bpf/hashtab.c, whose MAINTAINERS entry (BPF [GENERAL]) lists bpf@:
 
-    ## Use instead
-        static int mlx_ring_size(struct mlx_ring *ring)
+    ```bad path=kernel/bpf/hashtab.c tree
+    @@ -197,5 +197,10 @@
+     static bool htab_is_percpu(const struct bpf_htab *htab)
+     {
+     	return htab->map.map_type == BPF_MAP_TYPE_PERCPU_HASH ||
+     		htab->map.map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+     }
+    +
+    +static inline bool htab_is_percpu_lru(const struct bpf_htab *htab)
+    +{
+    +	return htab_is_lru(htab) && (htab->map.map_flags & BPF_F_NO_COMMON_LRU);
+    +}
+    ```
 
-    and keep `static inline` for headers, where it belongs.
+    ```good path=kernel/bpf/hashtab.c tree
+    @@ -197,5 +197,10 @@
+     static bool htab_is_percpu(const struct bpf_htab *htab)
+     {
+     	return htab->map.map_type == BPF_MAP_TYPE_PERCPU_HASH ||
+     		htab->map.map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+     }
+    +
+    +static bool htab_is_percpu_lru(const struct bpf_htab *htab)
+    +{
+    +	return htab_is_lru(htab) && (htab->map.map_flags & BPF_F_NO_COMMON_LRU);
+    +}
+    ```
+
+    A signature reworded keeps its `inline`: the hunk removes the one it adds.
+
+    ```good path=kernel/bpf/hashtab.c tree
+    @@ -137,4 +137,4 @@
+    -static inline bool htab_is_prealloc(const struct bpf_htab *htab)
+    +static inline bool htab_is_prealloc(const struct bpf_map *map)
+     {
+    -	return !(htab->map.map_flags & BPF_F_NO_PREALLOC);
+    +	return !(map->map_flags & BPF_F_NO_PREALLOC);
+     }
+    ```
+
+    ## Fix
+    Drop the `inline` (and `__always_inline`, unless a measured reason the commit message gives needs
+    it): the compiler inlines a static function of a .c file when that pays. Keep `static inline` for
+    headers, where HEADER_INLINE asks for it.
     """
     for file in patch.files:
         if file.is_binary or not file.path.endswith(".c") or not file_under_house_rules(patch, file, ctx):
@@ -103,12 +143,35 @@ def header_inline(patch, ctx):
     section 15, keeps `inline` for exactly these small functions in headers.
 
     ## Example
-        static int skb_frag_count(const struct sk_buff *skb)
-        {
+    ```bad path=include/linux/bpf.h tree
+    @@ -592,4 +592,9 @@
+     static inline bool bpf_map_offload_neutral(const struct bpf_map *map)
+     {
+     	return map->map_type == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+     }
+    +
+    +static bool bpf_map_is_percpu_array(const struct bpf_map *map)
+    +{
+    +	return map->map_type == BPF_MAP_TYPE_PERCPU_ARRAY;
+    +}
+    ```
 
-    ## Use instead
-        static inline int skb_frag_count(const struct sk_buff *skb)
-        {
+    ```good path=include/linux/bpf.h tree
+    @@ -592,4 +592,9 @@
+     static inline bool bpf_map_offload_neutral(const struct bpf_map *map)
+     {
+     	return map->map_type == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+     }
+    +
+    +static inline bool bpf_map_is_percpu_array(const struct bpf_map *map)
+    +{
+    +	return map->map_type == BPF_MAP_TYPE_PERCPU_ARRAY;
+    +}
+    ```
+
+    ## Fix
+    Write `static inline` for a small function defined in a header; a larger one belongs in a .c file,
+    declared in the header and exported if modules call it.
     """
     for file in patch.files:
         if file.is_binary or not file.path.endswith(".h"):

@@ -81,20 +81,67 @@ def kdoc_new_warning(series, ctx):
     (NIPA's `kdoc` test) and fails the patch on any new warning.
 
     ## Example
-        /**
-         * foo_reset() - reset the device
-         * @dev: the device
-         */
-        int foo_reset(struct foo *dev, bool hard)
+    A new kfunc in kernel/bpf/helpers.c whose comment still describes the parameter of the function it
+    was copied from; kernel-doc warns "Function parameter or struct member 'vpid' not described in
+    'bpf_task_from_vpid'" and "Excess function parameter 'pid' description in 'bpf_task_from_vpid'":
 
-    warns "Function parameter or struct member 'hard' not described in 'foo_reset'".
+    ```bad path=kernel/bpf/helpers.c tree=kdoc
+    @@ -2558,4 +2558,23 @@
+     	return p;
+     }
+    +
+    +/**
+    + * bpf_task_from_vpid - Find a struct task_struct from its vpid by looking it up
+    + * in the pid namespace of the current task. If a task is returned, it must
+    + * either be stored in a map, or released with bpf_task_release().
+    + * @pid: The pid of the task being looked up.
+    + */
+    +__bpf_kfunc struct task_struct *bpf_task_from_vpid(s32 vpid)
+    +{
+    +	struct task_struct *p;
+    +
+    +	rcu_read_lock();
+    +	p = find_task_by_vpid(vpid);
+    +	if (p)
+    +		p = bpf_task_acquire(p);
+    +	rcu_read_unlock();
+    +
+    +	return p;
+    +}
 
-    ## Use instead
-        /**
-         * foo_reset() - reset the device
-         * @dev: the device
-         * @hard: also reset the PHY
-         */
+     /**
+    ```
+
+    ```good path=kernel/bpf/helpers.c tree=kdoc
+    @@ -2558,4 +2558,23 @@
+     	return p;
+     }
+    +
+    +/**
+    + * bpf_task_from_vpid - Find a struct task_struct from its vpid by looking it up
+    + * in the pid namespace of the current task. If a task is returned, it must
+    + * either be stored in a map, or released with bpf_task_release().
+    + * @vpid: The vpid of the task being looked up.
+    + */
+    +__bpf_kfunc struct task_struct *bpf_task_from_vpid(s32 vpid)
+    +{
+    +	struct task_struct *p;
+    +
+    +	rcu_read_lock();
+    +	p = find_task_by_vpid(vpid);
+    +	if (p)
+    +		p = bpf_task_acquire(p);
+    +	rcu_read_unlock();
+    +
+    +	return p;
+    +}
+
+     /**
+    ```
+
+    ## Fix
+    Run `scripts/kernel-doc -none FILE` (or `make htmldocs`) on the files you touch and describe every
+    parameter and member under its own name; `patchflow check --tree LINUX` runs the comparison for you.
     """
     import shutil
 

@@ -90,16 +90,63 @@ def cc_maintainers(patch, ctx):
     dropped.
 
     ## Example
-        To: netdev@vger.kernel.org
-        Subject: [PATCH net-next] net: core: ...
+    net/core/page_pool.c has an entry of its own, PAGE POOL; copying the networking maintainers of
+    the entry above it is not enough:
 
-    for a change to net/core/dev.c, whose maintainers are not in To: or Cc:.
+    ```bad tree
+    Subject: [PATCH net-next] page_pool: Say in which context alloc_stat_inc() is safe
+    To: netdev@vger.kernel.org
+    Cc: "David S. Miller" <davem@davemloft.net>, Eric Dumazet <edumazet@google.com>,
+     Jakub Kicinski <kuba@kernel.org>, Paolo Abeni <pabeni@redhat.com>
 
-    ## Use instead
-        To: netdev@vger.kernel.org
-        Cc: "David S. Miller" <davem@davemloft.net>, Eric Dumazet <edumazet@google.com>, ...
+    alloc_stat_inc() is a plain increment of the pool's own counters; it is
+    only safe where the pool allocates, in its NAPI context.
 
-    (`patchflow format` fills To: and Cc: from MAINTAINERS.)
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/net/core/page_pool.c b/net/core/page_pool.c
+    index 1111111..2222222 100644
+    --- a/net/core/page_pool.c
+    +++ b/net/core/page_pool.c
+    @@ -41,6 +41,6 @@
+     #ifdef CONFIG_PAGE_POOL_STATS
+     static DEFINE_PER_CPU(struct page_pool_recycle_stats, pp_system_recycle_stats);
+
+    -/* alloc_stat_inc is intended to be used in softirq context */
+    +/* alloc_stat_inc is a plain increment: use it only in the pool's NAPI context */
+     #define alloc_stat_inc(pool, __stat)	(pool->alloc_stats.__stat++)
+     /* recycle_stat_inc is safe to use when preemption is possible. */
+    ```
+
+    ```good tree
+    Subject: [PATCH net-next] page_pool: Say in which context alloc_stat_inc() is safe
+    To: netdev@vger.kernel.org
+    Cc: Jesper Dangaard Brouer <hawk@kernel.org>, Ilias Apalodimas <ilias.apalodimas@linaro.org>,
+     "David S. Miller" <davem@davemloft.net>, Eric Dumazet <edumazet@google.com>,
+     Jakub Kicinski <kuba@kernel.org>, Paolo Abeni <pabeni@redhat.com>
+
+    alloc_stat_inc() is a plain increment of the pool's own counters; it is
+    only safe where the pool allocates, in its NAPI context.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/net/core/page_pool.c b/net/core/page_pool.c
+    index 1111111..2222222 100644
+    --- a/net/core/page_pool.c
+    +++ b/net/core/page_pool.c
+    @@ -41,6 +41,6 @@
+     #ifdef CONFIG_PAGE_POOL_STATS
+     static DEFINE_PER_CPU(struct page_pool_recycle_stats, pp_system_recycle_stats);
+
+    -/* alloc_stat_inc is intended to be used in softirq context */
+    +/* alloc_stat_inc is a plain increment: use it only in the pool's NAPI context */
+     #define alloc_stat_inc(pool, __stat)	(pool->alloc_stats.__stat++)
+     /* recycle_stat_inc is safe to use when preemption is possible. */
+    ```
+
+    ## Fix
+    Address the mail to what `scripts/get_maintainer.pl` names for the patch (at least the maintainers
+    and lists of the entries closest to the files); `patchflow format` fills To: and Cc: that way.
     """
     if not patch.files or not (patch.headers.get("to") or patch.headers.get("cc")):
         return
@@ -142,18 +189,72 @@ def new_file_no_maintainer(patch, ctx):
     (Documentation/process/submitting-patches.rst, "Select the recipients for your patch").
 
     ## Example
-        create mode 100644 drivers/net/ethernet/acme/acme_main.c
+    ```bad tree
+    Subject: [PATCH] acme: Add the ACME board management controller driver
 
-    with no `F: drivers/net/ethernet/acme/` in MAINTAINERS.
+    The driver registers the controller of ACME's server boards; the
+    sensors and the watchdog follow in later patches.
 
-    ## Use instead
-    Add an entry (or an `F:` line to an existing one) in the same series:
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/drivers/acme/acme_bmc.c b/drivers/acme/acme_bmc.c
+    new file mode 100644
+    index 0000000..2222222
+    --- /dev/null
+    +++ b/drivers/acme/acme_bmc.c
+    @@ -0,0 +1,7 @@
+    +// SPDX-License-Identifier: GPL-2.0
+    +/* ACME board management controller */
+    +
+    +#include <linux/module.h>
+    +
+    +MODULE_DESCRIPTION("ACME board management controller");
+    +MODULE_LICENSE("GPL");
+    ```
 
-        ACME ETHERNET DRIVER
-        M:	Jane Doe <jane@example.org>
-        L:	netdev@vger.kernel.org
-        S:	Maintained
-        F:	drivers/net/ethernet/acme/
+    ```good tree
+    Subject: [PATCH] acme: Add the ACME board management controller driver
+
+    The driver registers the controller of ACME's server boards; the
+    sensors and the watchdog follow in later patches.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/MAINTAINERS b/MAINTAINERS
+    index 1111111..2222222 100644
+    --- a/MAINTAINERS
+    +++ b/MAINTAINERS
+    @@ -271,6 +271,11 @@ ACER WMI LAPTOP EXTRAS
+     S:	Maintained
+     F:	drivers/platform/x86/acer-wmi.c
+
+    +ACME BOARD MANAGEMENT CONTROLLER DRIVER
+    +M:	Jane Doe <jane@example.org>
+    +S:	Maintained
+    +F:	drivers/acme/
+    +
+     ACPI
+     M:	"Rafael J. Wysocki" <rafael@kernel.org>
+     R:	Len Brown <lenb@kernel.org>
+    diff --git a/drivers/acme/acme_bmc.c b/drivers/acme/acme_bmc.c
+    new file mode 100644
+    index 0000000..2222222
+    --- /dev/null
+    +++ b/drivers/acme/acme_bmc.c
+    @@ -0,0 +1,7 @@
+    +// SPDX-License-Identifier: GPL-2.0
+    +/* ACME board management controller */
+    +
+    +#include <linux/module.h>
+    +
+    +MODULE_DESCRIPTION("ACME board management controller");
+    +MODULE_LICENSE("GPL");
+    ```
+
+    ## Fix
+    Add an entry for the new files to MAINTAINERS in the same series (entries are in alphabetical
+    order; `M:` who looks after them, `L:` the list, `S:` the status, `F:` the files), or an `F:` line to
+    the entry that should own them. `scripts/get_maintainer.pl --self-test=patterns` checks the result.
     """
     new_files = [file.path for file in patch.files if file.is_new and file.path]
     maintainers = ctx.maintainers if new_files else None

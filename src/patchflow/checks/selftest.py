@@ -47,14 +47,102 @@ def selftest_not_in_makefile(patch, ctx):
     (NIPA's `check_selftest` test); Documentation/dev-tools/kselftest.rst describes TEST_PROGS.
 
     ## Example
-        create mode 100755 tools/testing/selftests/net/so_peek_off.sh
+    A new test directory whose Makefile lists test.sh but not test-tcp.sh:
 
-    with no `so_peek_off.sh` in tools/testing/selftests/net/Makefile.
+    ```bad
+    Subject: [PATCH net-next] selftests: ovpn: Add the peer-to-peer tests
 
-    ## Use instead
-        TEST_PROGS += so_peek_off.sh
+    Create an ovpn interface in a namespace, over UDP and over TCP.
 
-    in the same patch.
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/tools/testing/selftests/net/ovpn/Makefile b/tools/testing/selftests/net/ovpn/Makefile
+    new file mode 100644
+    index 0000000..2222222
+    --- /dev/null
+    +++ b/tools/testing/selftests/net/ovpn/Makefile
+    @@ -0,0 +1,4 @@
+    +# SPDX-License-Identifier: GPL-2.0
+    +TEST_PROGS := test.sh
+    +
+    +include ../../lib.mk
+    diff --git a/tools/testing/selftests/net/ovpn/test-tcp.sh b/tools/testing/selftests/net/ovpn/test-tcp.sh
+    new file mode 100755
+    index 0000000..2222222
+    --- /dev/null
+    +++ b/tools/testing/selftests/net/ovpn/test-tcp.sh
+    @@ -0,0 +1,6 @@
+    +#!/bin/bash
+    +# SPDX-License-Identifier: GPL-2.0
+    +
+    +PROTO=TCP
+    +
+    +source "$(dirname "$0")/test.sh"
+    diff --git a/tools/testing/selftests/net/ovpn/test.sh b/tools/testing/selftests/net/ovpn/test.sh
+    new file mode 100755
+    index 0000000..2222222
+    --- /dev/null
+    +++ b/tools/testing/selftests/net/ovpn/test.sh
+    @@ -0,0 +1,8 @@
+    +#!/bin/bash
+    +# SPDX-License-Identifier: GPL-2.0
+    +
+    +PROTO=${PROTO:-UDP}
+    +
+    +ip netns add peer0
+    +ip -n peer0 link add ovpn0 type ovpn role p2p
+    +ip netns del peer0
+    ```
+
+    ```good
+    Subject: [PATCH net-next] selftests: ovpn: Add the peer-to-peer tests
+
+    Create an ovpn interface in a namespace, over UDP and over TCP.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/tools/testing/selftests/net/ovpn/Makefile b/tools/testing/selftests/net/ovpn/Makefile
+    new file mode 100644
+    index 0000000..2222222
+    --- /dev/null
+    +++ b/tools/testing/selftests/net/ovpn/Makefile
+    @@ -0,0 +1,4 @@
+    +# SPDX-License-Identifier: GPL-2.0
+    +TEST_PROGS := test.sh test-tcp.sh
+    +
+    +include ../../lib.mk
+    diff --git a/tools/testing/selftests/net/ovpn/test-tcp.sh b/tools/testing/selftests/net/ovpn/test-tcp.sh
+    new file mode 100755
+    index 0000000..2222222
+    --- /dev/null
+    +++ b/tools/testing/selftests/net/ovpn/test-tcp.sh
+    @@ -0,0 +1,6 @@
+    +#!/bin/bash
+    +# SPDX-License-Identifier: GPL-2.0
+    +
+    +PROTO=TCP
+    +
+    +source "$(dirname "$0")/test.sh"
+    diff --git a/tools/testing/selftests/net/ovpn/test.sh b/tools/testing/selftests/net/ovpn/test.sh
+    new file mode 100755
+    index 0000000..2222222
+    --- /dev/null
+    +++ b/tools/testing/selftests/net/ovpn/test.sh
+    @@ -0,0 +1,8 @@
+    +#!/bin/bash
+    +# SPDX-License-Identifier: GPL-2.0
+    +
+    +PROTO=${PROTO:-UDP}
+    +
+    +ip netns add peer0
+    +ip -n peer0 link add ovpn0 type ovpn role p2p
+    +ip netns del peer0
+    ```
+
+    ## Fix
+    Add the script to `TEST_PROGS` (a helper that tests source but do not run themselves goes in
+    `TEST_FILES`) of the Makefile beside it, in the same patch, and check that
+    `make -C tools/testing/selftests TARGETS=net/ovpn run_tests` runs it.
     """
     for file in patch.files:
         path = file.path
