@@ -14,7 +14,8 @@ from typing import Iterable, List, Optional, Tuple
 
 from . import ERROR, WARNING, Hit, check
 from ._history import history_of
-from .message import _LOG_DUMP, _balanced_parens, _commit_log
+from .fixes import balanced_end
+from .message import _LOG_DUMP, _commit_log
 from ..lazy_regex import lazy
 
 NO_HISTORY = ("no git history to look commit ids up in (give --tree, or run inside a kernel git tree): "
@@ -150,7 +151,7 @@ def _description(text: str, following: List[str]) -> Tuple[str, str, bool, bool]
             joined += " " + extra.strip()
         match = _COMMIT_HEX_PAREN.search(joined)
         if match:
-            end = _balanced_parens(joined, match.end())
+            end = balanced_end(joined, match.end())
             if end is not None:
                 title = joined[match.end() + 1:end - 1]
                 if len(title) >= 2 and title.startswith('"') and title.endswith('"'):

@@ -53,14 +53,21 @@ class FixesTag:
     def parenthesised(self) -> Optional[str]:
         """The balanced `(...)` group right after the id, without its parentheses, or None."""
         rest = self.rest.lstrip()
-        if not rest.startswith("("):
-            return None
-        depth = 0
-        for i, char in enumerate(rest):
-            depth += (char == "(") - (char == ")")
+        end = balanced_end(rest, 0) if rest.startswith("(") else None
+        return rest[1:end - 1] if end is not None else None
+
+
+def balanced_end(text: str, start: int) -> Optional[int]:
+    """The end (exclusive) of the balanced parenthesis group that opens at text[start], or None."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
             if depth == 0:
-                return rest[1:i]
-        return None
+                return i + 1
+    return None
 
 
 def read_fixes_line(text: str, patch_line: int) -> Optional[FixesTag]:

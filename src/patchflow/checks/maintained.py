@@ -189,7 +189,9 @@ def new_file_no_maintainer(patch, ctx):
     (Documentation/process/submitting-patches.rst, "Select the recipients for your patch").
 
     ## Example
-    ```bad tree
+    (checkpatch's FILE_PATH_CHANGES, which every new file raises, is left out of this example.)
+
+    ```bad tree --ignore=FILE_PATH_CHANGES
     Subject: [PATCH] acme: Add the ACME board management controller driver
 
     The driver registers the controller of ACME's server boards; the
@@ -212,7 +214,7 @@ def new_file_no_maintainer(patch, ctx):
     +MODULE_LICENSE("GPL");
     ```
 
-    ```good tree
+    ```good tree --ignore=FILE_PATH_CHANGES
     Subject: [PATCH] acme: Add the ACME board management controller driver
 
     The driver registers the controller of ACME's server boards; the

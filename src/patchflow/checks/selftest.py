@@ -47,9 +47,10 @@ def selftest_not_in_makefile(patch, ctx):
     (NIPA's `check_selftest` test); Documentation/dev-tools/kselftest.rst describes TEST_PROGS.
 
     ## Example
-    A new test directory whose Makefile lists test.sh but not test-tcp.sh:
+    A new test directory whose Makefile lists test.sh but not test-tcp.sh (checkpatch's
+    FILE_PATH_CHANGES, which every new file raises, is left out of the example):
 
-    ```bad
+    ```bad --ignore=FILE_PATH_CHANGES
     Subject: [PATCH net-next] selftests: ovpn: Add the peer-to-peer tests
 
     Create an ovpn interface in a namespace, over UDP and over TCP.
@@ -94,7 +95,7 @@ def selftest_not_in_makefile(patch, ctx):
     +ip netns del peer0
     ```
 
-    ```good
+    ```good --ignore=FILE_PATH_CHANGES
     Subject: [PATCH net-next] selftests: ovpn: Add the peer-to-peer tests
 
     Create an ovpn interface in a namespace, over UDP and over TCP.
