@@ -21,13 +21,13 @@ from typing import Dict, Iterable, List, Optional
 from .report import CHECK, ERROR, WARNING, Finding
 
 CONTEXT_PREFIX = "patchflow-"
-# families posted under a shared context; any other family is posted under its own name
+# the families posted under a context of their own kind; every other family (checkpatch's style rules:
+# whitespace, spacing, layout, macros, APIs, declarations, ...) is posted as patchflow-style
 GROUPS = {
-    "whitespace": "style", "alignment": "style", "preprocessor": "style", "paths": "style",
     "xmas": "house", "subject": "house", "cover": "house", "series": "house",
     "inline": "house", "deprecated": "house", "selftest": "house",
-    "message": "message", "fixes": "message",
-    "maintained": "maintainers",
+    "message": "message", "fixes": "message", "signatures": "message", "commit_refs": "message",
+    "maintained": "maintainers", "kdoc": "kdoc",
 }
 # contexts whose checks all judge against a kernel tree: without one they have not run, and posting
 # "success" for them would claim what was never checked
@@ -36,7 +36,7 @@ DESCRIPTION_TYPES = 4  # types named in a description before "..."
 
 
 def context_of(family: str) -> str:
-    return CONTEXT_PREFIX + GROUPS.get(family, family)
+    return CONTEXT_PREFIX + GROUPS.get(family, "style")
 
 
 @dataclass
