@@ -340,8 +340,8 @@ def test_sixteen_patches_to_net_next(run_cli, kernel_clone, tmp_path):
     status, out = terse(run_cli, "--types", "SERIES_TOO_LONG", *patches)
     assert status == 1
     assert findings(out) == [
-        f"{patches[0]}:4: WARNING:SERIES_TOO_LONG: Series of 16 patches to net-next: netdev and bpf take at most "
-        "15 at a time; split it into smaller series"]
+        f"{patches[0]}:4: WARNING:SERIES_TOO_LONG: Series of 16 patches to net-next: netdev takes at most "
+        "15 at a time; split it into smaller series (required by maintainer-netdev.rst)"]
 
 
 def test_fifteen_patches_and_non_netdev_series_are_silent(run_cli, kernel_clone, tmp_path):

@@ -24,6 +24,7 @@ class History:
         self._peeled = {}
         self._releases = {}
         self._shallow = None
+        self._snapshot = None
 
     @property
     def shallow(self) -> bool:
@@ -33,6 +34,23 @@ class History:
             self._shallow = self.tree.git("rev-parse", "--is-shallow-repository",
                                           timeout=GIT_TIMEOUT).strip() == "true"
         return self._shallow
+
+    @property
+    def snapshot(self) -> bool:
+        """A history of one commit (a tarball put into git, as `--tree debian-6.12` is): it holds
+        no earlier commit, so an id it lacks tells nothing."""
+        if self._snapshot is None:
+            out = self.tree.git("rev-list", "--max-count=2", "HEAD", check=False, timeout=GIT_TIMEOUT)
+            self._snapshot = len(out.split()) < 2
+        return self._snapshot
+
+    def why_unanswerable(self) -> Optional[str]:
+        """Why this history cannot tell a missing commit from a wrong id, or None when it can."""
+        if self.shallow:
+            return "is a shallow clone (it lacks the older commits)"
+        if self.snapshot:
+            return "holds one commit and no history"
+        return None
 
     def _is_git(self) -> bool:
         if os.path.exists(os.path.join(self.tree.path, ".git")):

@@ -175,8 +175,11 @@ def verify_fixes(patch, ctx):
         if full is None:
             if reason == "ambiguous":
                 message = f"Fixes: {tag.commit} is ambiguous in {where}: give 12 or more hex digits"
-            elif reason == "missing" and history.shallow:
-                continue  # it may well be older than the clone's depth
+            elif reason == "missing" and history.why_unanswerable():
+                note = _unanswerable_note(patch, tag, history, ctx)
+                if note is not None:
+                    yield note
+                continue
             elif reason == "missing":
                 message = (f"Fixes: commit {tag.commit} is not in the tree at {where}: check the id "
                            f"(or update the tree)")
@@ -190,6 +193,17 @@ def verify_fixes(patch, ctx):
         if not _same_subject(tag.subject, actual):
             yield _tag_hit(patch, tag, f"Fixes: subject does not match commit {full[:12]}: the tag says "
                                        f"\"{tag.subject}\", the commit is \"{actual}\"")
+
+
+def _unanswerable_note(patch, tag: FixesTag, history, ctx) -> Optional[Hit]:
+    """Once per run, at CHECK level: the tree lacks the history to say whether Fixes: ids exist
+    (every id it lacks would otherwise be an ERROR that tells nothing)."""
+    if "fixes.unanswerable" in ctx.cache or not ctx.options.strict:
+        return None
+    ctx.cache["fixes.unanswerable"] = True
+    return _tag_hit(patch, tag, f"Fixes: ids not verified: the tree at {history.tree.path} "
+                                f"{history.why_unanswerable()}; check them with a full clone (--tree PATH)",
+                    level=CHECK)
 
 
 @check("TREE_SELECTION", level=CHECK)

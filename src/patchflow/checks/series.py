@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 
 from . import WARNING, Hit, check
-from ._house import patch_tree, under_house_rules
+from ._house import patch_tree
+from ..profiles import governing, patch_profiles, reportable
 
 SERIES_LIMIT = 15  # maintainer-netdev.rst: "Avoid sending series longer than 15 patches"
 
@@ -153,11 +154,14 @@ def cover_letter_missing(series, ctx):
     with_diff = [p for p in series if p.files]
     if len(with_diff) < 2 or _cover_letter(series) is not None:
         return
+    statement = governing("COVER_LETTER_MISSING", patch_profiles(with_diff, ctx))
+    if not reportable(statement, ctx):
+        return  # maintainer-netdev.rst (6.12) asks for none; bpf_devel_QA.rst does
     # the series' own count when its i/n numbers agree on one (some of its patches may be left out)
     totals = {p.prefix.total for p in with_diff if p.prefix is not None and p.prefix.total}
     count = totals.pop() if len(totals) == 1 else len(with_diff)
     yield Hit.on_subject(with_diff[0], f"series of {count} patches has no cover letter "
-                                    f"(0/{count}): git format-patch --cover-letter")
+                                    f"(0/{count}): git format-patch --cover-letter ({statement.why()})")
 
 
 @check("SERIES_TOO_LONG", level=WARNING, scope="series")
@@ -191,14 +195,15 @@ def series_too_long(series, ctx):
         [PATCH net-next 0/9] net: queue API conversion, part 2
     """
     patches = [p for p in series if not p.is_cover_letter]
-    if not patches or not any(under_house_rules(p, ctx) for p in series):
-        return
+    statement = governing("SERIES_TOO_LONG", patch_profiles(series, ctx))
+    if not patches or not reportable(statement, ctx):
+        return  # the limit is netdev's: bpf_devel_QA.rst states none
     totals = [p.prefix.total for p in series if p.prefix is not None and p.prefix.total is not None]
     count = max([len(patches), *totals])
     if count <= SERIES_LIMIT:
         return
     first = next((p for p in series if p.is_cover_letter), series.patches[0])
     trees = {patch_tree(p) for p in series} - {None}
-    where = f" to {', '.join(sorted(trees))}" if trees else " to netdev/bpf"
-    yield Hit.on_subject(first, f"Series of {count} patches{where}: netdev and bpf take at most "
-                              f"{SERIES_LIMIT} at a time; split it into smaller series")
+    where = f" to {', '.join(sorted(trees))}" if trees else " to netdev"
+    yield Hit.on_subject(first, f"Series of {count} patches{where}: netdev takes at most "
+                              f"{SERIES_LIMIT} at a time; split it into smaller series ({statement.why()})")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from . import WARNING, Hit, check
+from . import CHECK, WARNING, Hit, check
+from ..maintainers import TAGGED_TREES
+from ..profiles import BPF, NETDEV, TREE_TAGS, file_profiles, governing, governing_entries
 
 SUMMARY_LIMIT = 75
 _REVERT = re.compile(r'^Revert "(.*)"$')
@@ -67,16 +69,13 @@ def subject_tree_prefix(patch, ctx):
     ## Use instead
         Subject: [PATCH bpf-next] bpf_doc: emit helper declarations through BPF_HELPER()
     """
-    if patch.prefix is None or not patch.files:
+    if patch.prefix is None or not patch.files or ctx.maintainers is None:
         return
-    maintainers = ctx.maintainers
-    if maintainers is None:
-        return
-    wanted = []
+    wanted, statements = [], []
     for file in patch.files:
-        for tree in _routing_trees(maintainers, file.path):
-            if tree not in wanted:
-                wanted.append(tree)
+        tags, statement = _tree_tags(file.path, ctx)
+        wanted += [tag for tag in tags if tag not in wanted]
+        statements += [statement] if statement is not None else []
     if not wanted:
         return
     words = [w.lower() for w in patch.prefix.words]
@@ -84,31 +83,34 @@ def subject_tree_prefix(patch, ctx):
         return
     if any(_STABLE_RELEASE.match(w) for w in words):
         return  # a backport names the stable release it is for ([PATCH 6.6.y]), not bpf or net
+    suggested = "bpf-next" if any(s.profile == BPF for s in statements) else "net-next"
+    why = "; ".join(sorted({s.why() for s in statements}))
     yield Hit.on_subject(patch, f"Subject prefix should name the tree: one of {', '.join(wanted)} "
-                              f"(e.g. [PATCH {wanted[-1]}]), from MAINTAINERS T: lines")
+                              f"(e.g. [PATCH {suggested}]; {why})")
 
 
-def _routing_trees(maintainers, path: str) -> list:
-    """The tag-routed trees (bpf, net, ...) a patch to path may name: none when the file's most
-    specific entry with `T:` lines has trees of its own (netfilter's nf and nf-next, the NFS or CAN
-    trees), which pick their patches by other tags; the bpf trees too when an entry lists the bpf
-    list (AF_XDP, whose own entry names no tree, goes through bpf-next as well as net-next), when
-    the file is routed by tag at all."""
-    from ..maintainers import TAGGED_TREES
+def _tree_tags(path: str, ctx):
+    """(the tree tags a patch to path may carry, the statement that asks for one), or ([], None).
 
-    entries = maintainers.entries_for(path)
-    first_with_trees = next((e for e in entries if e.trees and e.title != "THE REST"), None)
-    if first_with_trees is not None and not set(first_with_trees.trees) & set(TAGGED_TREES):
-        return []
-    trees = maintainers.tagged_trees_for(path)
-    if trees and any(address == "bpf@vger.kernel.org" for e in entries for address in e.lists):
-        trees += [t for t in ("bpf", "bpf-next") if t not in trees]
-    return trees
+    None where the file's most specific entry with kernel.org trees (`T:`) names trees of its own:
+    netfilter's nf and nf-next, wireless-next, the tip tree, Intel's net-queue pick their patches by
+    other tags. An entry whose trees live elsewhere (MPTCP's on GitHub) still follows netdev's tags.
+    """
+    entries = governing_entries(ctx.maintainers, path)
+    own = next((entry for entry in entries if entry.kernel_org_trees), None)
+    if own is not None and not set(own.kernel_org_trees) & set(TAGGED_TREES):
+        return [], None
+    statement = governing("SUBJECT_TREE_PREFIX", file_profiles(path, ctx))
+    if statement is None:
+        return [], None
+    profiles = file_profiles(path, ctx)
+    tags = [tag for profile in (BPF, NETDEV) if profile in profiles for tag in TREE_TAGS[profile]]
+    return list(dict.fromkeys(tags)), statement
 
 
 # [PATCH 6.6.y], [PATCH 6.1], [PATCH 5.15.170], [PATCH stable]: a backport for a stable tree
 _STABLE_RELEASE = re.compile(r"^(?:stable|\d+\.\d+(?:\.y|\.\d+)?)$")
-_GLUED = re.compile(r"^patch(v\d+|\d+/\d+)$", re.IGNORECASE)
+_GLUED_VERSION = re.compile(r"^patchv\d+$", re.IGNORECASE)  # PATCHv5; PATCH1/8 Patchwork reads
 
 
 @check("SUBJECT_PREFIX_FORMAT", level=WARNING)
@@ -135,25 +137,19 @@ def subject_prefix_format(patch, ctx):
     prefix = patch.prefix
     if prefix is None or not prefix.words:
         return
-    words = prefix.words
     problems = []
-    if any(_GLUED.match(w) for w in words):
-        problems.append("write PATCH and the version apart ([PATCH v2], not [PATCHv2])")
-    if any(w.lower() == "patch" and w != "PATCH" for w in words):
-        problems.append("write PATCH in capitals")
-    lowered = [w.lower() for w in words]
-    version_at = next((i for i, w in enumerate(lowered) if re.fullmatch(r"v\d+", w)), None)
-    tree_at = lowered.index(prefix.tree.lower()) if prefix.tree else None
-    if version_at is not None and tree_at is not None and version_at < tree_at:
-        problems.append(f"put the tree before the version ([PATCH {prefix.tree} v{prefix.version}])")
-    if prefix.version == 1:
-        problems.append("leave out v1: the first version has no number")
+    glued = next((w for w in prefix.words if _GLUED_VERSION.match(w)), None)
+    if glued is not None:
+        problems.append(f"Patchwork reads {glued} as version 1 (it takes only a separate v<N>): "
+                        f"write [PATCH v{glued[6:]}]")
     if prefix.total is not None and (prefix.number > prefix.total or prefix.total == 0):
-        problems.append(f"{prefix.number}/{prefix.total} is outside its total")
+        problems.append(f"{prefix.number}/{prefix.total} is outside its total: Patchwork and b4 wait for "
+                        f"patches that cannot come")
     if prefix.total is None and patch.files:
         others = [p for p in ctx.series if p is not patch and p.files and p.source == patch.source] or \
                  [p for p in ctx.series if p is not patch and p.files]
         if others:
-            problems.append("number the patches of a series (i/n)")
+            problems.append("without i/n numbers Patchwork and b4 take each patch for a series of its own: "
+                            "number them (git format-patch -n)")
     if problems:
         yield Hit.on_subject(patch, "Subject prefix " + prefix.raw + ": " + "; ".join(problems))

@@ -16,11 +16,13 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
-from . import WARNING, Hit, check
-from ._house import house_lists_for, patch_tree
+from . import CHECK, WARNING, Hit, check
+from ..profiles import NETDEV, Statement, file_profiles, governing, reportable, subject_profiles
 from ..lexers.c import code_tokens, iter_tokens, tokenize
 
 C_SUFFIXES = (".c", ".h")
+# --xmas-tree always: the user asks for netdev's rule on every C file
+ALWAYS = Statement(NETDEV, WARNING, "Order the variable declaration lines longest to shortest")
 # Ordering a group costs the square of its size; no function declares this many locals in one block.
 MAX_GROUP = 400
 # A statement longer than this is no local variable declaration a reviewer orders by eye.
@@ -440,15 +442,16 @@ def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], removed: Re
 # --- the check ---------------------------------------------------------------------------------
 
 
-def applies(patch, file, ctx) -> bool:
+def governing_statement(patch, file, ctx) -> Optional[Statement]:
+    """The document statement that makes the order a rule for file, or None where none does."""
     mode = ctx.options.extra.get("x_xmas_tree") or "auto"
     if mode == "never" or not file.path.endswith(C_SUFFIXES) or file.is_deleted or file.is_binary:
-        return False
+        return None
     if mode == "always":
-        return True
-    if ctx.maintainers is not None:
-        return bool(house_lists_for(file.path, ctx))
-    return patch_tree(patch) is not None  # no MAINTAINERS to ask: trust a [PATCH net-next] subject
+        return ALWAYS
+    # no MAINTAINERS to ask: trust the tree the subject names ([PATCH net-next])
+    profiles = file_profiles(file.path, ctx) if ctx.maintainers is not None else subject_profiles(patch)
+    return governing("REVERSE_XMAS_TREE", profiles)
 
 
 def _function_windows(segment: Segment):
@@ -536,5 +539,11 @@ def reverse_xmas_tree(patch, ctx):
                 int err;
     """
     for file in patch.files:
-        if applies(patch, file, ctx):
-            yield from file_findings(file, ctx)
+        statement = governing_statement(patch, file, ctx)
+        if not reportable(statement, ctx):
+            continue
+        for hit in file_findings(file, ctx):
+            if statement.level == CHECK:
+                hit.message += f" ({statement.why()})"
+                hit.level = CHECK
+            yield hit
