@@ -154,8 +154,16 @@ def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], removed: Re
     lengths = [d.length for d in group]
     kept = _kept_in_order(group, lengths, added)
     for i, decl in enumerate(group):
-        if not added[i] or any(decl.uses & group[k].names for k in range(i)):
-            continue  # unchanged, or it reads a variable declared above: its place is fixed
+        if not added[i]:
+            continue
+        read = max((k for k in range(i) if decl.uses & group[k].names), default=None)
+        if read is not None:
+            # it reads a variable declared above: it stays below that line, but not below a shorter one
+            shorter = next((k for k in range(read + 1, i) if lengths[k] < decl.length), None)
+            if shorter is not None and lengths[read] >= decl.length:  # right below that line it is in order
+                yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
+                             f"{_describe(lines, group[shorter])}, below line {group[read].line} that it reads")
+            continue
         old = removed.old_length(decl, lines)
         if i in kept or old is not None:
             if _outgrew_the_line_above(group, i, added, old):
