@@ -178,8 +178,34 @@ def summary_of(subject: str) -> str:
     return re.sub(r"^(\s*\[[^\]]*\]\s*)+", "", subject).strip()
 
 
+# the tag a mailing list puts before the author's subject ([Intel-wired-lan] [PATCH ...])
+LIST_TAG = re.compile(rb"^(Subject:\s*)\[Intel-wired-lan\]\s*", re.MULTILINE | re.IGNORECASE)
+
+
+AUTHOR_HEADERS = ("from", "date", "subject", "message-id", "in-reply-to", "references", "mime-version",
+                  "content-type", "content-transfer-encoding")
+
+
+def author_mail(raw: bytes) -> bytes:
+    """The mail as its author sent it, as `b4 am` hands it on: the author's headers only (the relays'
+    Received: and the list's headers left out), the list's subject tag taken out."""
+    head, sep, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    kept, keep = [], False
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if keep:
+                kept.append(line)
+            continue
+        keep = line.split(b":", 1)[0].strip().lower().decode("ascii", "replace") in AUTHOR_HEADERS
+        if keep:
+            kept.append(line)
+    return LIST_TAG.sub(rb"\1", b"\n".join(kept), count=1) + sep + body
+
+
 def run_patchflow(raws, tree: str):
-    """Findings of `patchflow check --strict --tree TREE --format json` on these mails."""
+    """Findings of `patchflow check --strict --tree TREE --format json` on these mails, as their
+    authors sent them (the list's subject tag taken out)."""
+    raws = [author_mail(raw) for raw in raws]
     from patchflow.cli import main
 
     with tempfile.TemporaryDirectory(prefix="house-rules-") as tmp:
@@ -198,6 +224,18 @@ def run_patchflow(raws, tree: str):
     for finding in findings:
         finding["index"] = int(os.path.basename(finding["patch"])[:4])
     return findings
+
+
+def in_documents_scope(type_name: str, raw: bytes, tree: str) -> bool:
+    """Whether a profile of the patch's files (MAINTAINERS of TREE) states the rule asked for."""
+    from patchflow.checks import CheckContext, Options
+    from patchflow.patch import Series, parse_text
+    from patchflow.profiles import governing, patch_profiles
+
+    patches = parse_text(author_mail(raw).decode("utf-8", errors="replace"))
+    ctx = CheckContext(Options(tree=tree), Series(patches))
+    rule = "FIXES_TAG_MISSING" if type_name == "FIXES_TAG_MISSING" else type_name
+    return governing(rule, patch_profiles(patches, ctx)) is not None
 
 
 def accepted_series(archive: Archive):
@@ -259,6 +297,8 @@ def recall(archives, tree: str, show: bool):
             findings = run_patchflow([archive.patches[m][1] for m in members], tree)
             if findings is None:
                 continue
+            if verdict is None and not in_documents_scope(type_name, archive.patches[answered][1], tree):
+                verdict = ("out-of-scope", "no document governing the patch's files states the rule")
             index = members.index(answered) if answered in members else 0
             wanted = {type_name}
             if type_name == "COVER_LETTER_MISSING" or type_name == "SERIES_TOO_LONG":

@@ -13,8 +13,9 @@ from typing import List, Optional
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._history import history_of
-from ._house import NEXT_TREES, is_fixes_tree, is_next_tree, patch_tree
+from ._house import NEXT_TREES, is_fixes_tree, is_next_tree, is_pull_request, patch_tree
 from ..maintainers import FIXES_TREES
+from ..profiles import NETDEV, governing, patch_profiles
 from ..lazy_regex import lazy
 
 _FIXES_VALUE = lazy(r"^([0-9a-fA-F]{4,40})\b\s*(?:\((.*)\))?\s*$")
@@ -112,17 +113,46 @@ def fixes_tag_missing(patch, ctx):
         return
     if patch.trailer_values("Fixes"):
         return
-    tree = patch_tree(patch)
-    if is_fixes_tree(tree) and _only_tests(patch) and not describes_fix(patch):
+    tree = patch_tree(patch) or _own_tree(patch)
+    if tree in FIXES_ONLY_TREES and _only_tests(patch) and not describes_fix(patch):
         return  # the test that comes with a fix ([PATCH bpf 2/2] selftests/bpf: Test ...) fixes nothing
-    if is_fixes_tree(tree):
+    if tree in FIXES_ONLY_TREES and _COSMETIC.search(_COMPONENTS.sub("", patch.summary or "")):
+        return  # a fix of text ("fix all kernel-doc warnings") names no commit
+    if tree in FIXES_ONLY_TREES and all(f.path == "MAINTAINERS" or f.path.startswith("Documentation/")
+                                        for f in patch.files):
+        return  # a change of who maintains what, or of the documents, fixes no commit
+    if tree in FIXES_ONLY_TREES and is_pull_request(ctx.series) and not describes_fix(patch):
+        # applied by the sub-tree's maintainers already, and not saying it fixes a bug: a preparation
+        # for the fix after it, a cleanup that came along
+        if ctx.options.strict:
+            yield Hit.on_subject(patch, f"Patch for the {tree} tree (fixes only) in a pull request has no "
+                                      f"Fixes: tag: if it fixes a commit, name it", level=CHECK)
+    elif tree in FIXES_ONLY_TREES:
         yield Hit.on_subject(patch, f"Patch for the {tree} tree (fixes only) has no Fixes: tag: add "
                                   f"'Fixes: <12+ hex digits> (\"<subject>\")' naming the commit it fixes")
-    elif is_next_tree(tree) and ctx.options.strict and describes_fix(patch):
-        fixes_tree = NEXT_TREES[tree]
-        yield Hit.on_subject(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the commit "
-                                  f"it fixes, and send it to {fixes_tree} if that commit is in a release",
-                           level=CHECK)
+    elif tree is not None and tree.endswith("next"):
+        if ctx.options.strict and describes_fix(patch):
+            fixes_tree = NEXT_TREES.get(tree, "its fixes tree")
+            yield Hit.on_subject(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the "
+                                      f"commit it fixes, and send it to {fixes_tree} if that commit is in a "
+                                      f"release", level=CHECK)
+    elif describes_fix(patch) and not _only_tests(patch):
+        statement = governing("FIXES_TAG_MISSING", patch_profiles([patch], ctx))
+        if statement is not None and statement.profile == NETDEV:
+            yield Hit.on_subject(patch, f"Patch describes a fix but has no Fixes: tag: name the commit it "
+                                      f"fixes ({statement.why()}: \"{statement.quote}\")")
+
+
+# The fixes trees of netdev's sub-trees, named in subjects as net and bpf are: each takes fixes only.
+FIXES_ONLY_TREES = ("net", "bpf", "nf", "iwl-net", "wireless", "ipsec")
+
+
+def _own_tree(patch) -> Optional[str]:
+    """The tree a subject names when it is not net, net-next, bpf or bpf-next (nf, iwl-next, ...)."""
+    if patch.prefix is None:
+        return None
+    return next((w.lower() for w in patch.prefix.words if w.lower() in FIXES_ONLY_TREES
+                 or w.lower().endswith("-next")), None)
 
 
 def _same_subject(quoted: str, actual: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from . import WARNING, Hit, check
-from ._house import patch_tree
+from ._house import is_pull_request, patch_tree
 from ..profiles import governing, patch_profiles, reportable
 
 SERIES_LIMIT = 15  # maintainer-netdev.rst: "Avoid sending series longer than 15 patches"
@@ -200,7 +200,7 @@ def series_too_long(series, ctx):
         return  # the limit is netdev's: bpf_devel_QA.rst states none
     totals = [p.prefix.total for p in series if p.prefix is not None and p.prefix.total is not None]
     count = max([len(patches), *totals])
-    if count <= SERIES_LIMIT:
+    if count <= SERIES_LIMIT or is_pull_request(series):
         return
     first = next((p for p in series if p.is_cover_letter), series.patches[0])
     trees = {patch_tree(p) for p in series} - {None}

@@ -81,28 +81,40 @@ def subject_tree_prefix(patch, ctx):
     words = [w.lower() for w in patch.prefix.words]
     if any(tree in words for tree in wanted):
         return
+    if any(tag.startswith(OWN) for tag in wanted) and patch.prefix.tree is not None:
+        return  # a tree of its own is named ([PATCH iwl-net], [PATCH nf-next]): its maintainers' names vary
     if any(_STABLE_RELEASE.match(w) for w in words):
         return  # a backport names the stable release it is for ([PATCH 6.6.y]), not bpf or net
-    suggested = "bpf-next" if any(s.profile == BPF for s in statements) else "net-next"
     why = "; ".join(sorted({s.why() for s in statements}))
+    if all(tag.startswith(OWN) for tag in wanted):
+        trees = ", ".join(tag[len(OWN):] for tag in wanted)
+        yield Hit.on_subject(patch, f"Subject prefix should name the tree the patch is for: MAINTAINERS "
+                                  f"names {trees} (e.g. [PATCH {wanted[-1][len(OWN):]}]; {why})")
+        return
+    wanted = [tag for tag in wanted if not tag.startswith(OWN)]
+    suggested = "bpf-next" if any(s.profile == BPF for s in statements) else "net-next"
     yield Hit.on_subject(patch, f"Subject prefix should name the tree: one of {', '.join(wanted)} "
                               f"(e.g. [PATCH {suggested}]; {why})")
+
+
+OWN = "own:"  # marks the trees of a file's own entry (nf, nf-next), whose subject tags vary
 
 
 def _tree_tags(path: str, ctx):
     """(the tree tags a patch to path may carry, the statement that asks for one), or ([], None).
 
-    None where the file's most specific entry with kernel.org trees (`T:`) names trees of its own:
-    netfilter's nf and nf-next, wireless-next, the tip tree, Intel's net-queue pick their patches by
-    other tags. An entry whose trees live elsewhere (MPTCP's on GitHub) still follows netdev's tags.
+    Where the file's most specific entry with kernel.org trees (`T:`) names trees of its own
+    (netfilter's nf and nf-next, wireless-next, Intel's net-queue and next-queue), those, marked OWN:
+    their maintainers' subject tags differ from the trees' names (iwl-net for net-queue), so any tree
+    named in the prefix is taken. An entry whose trees live elsewhere (MPTCP's on GitHub) still
+    follows netdev's tags.
     """
-    entries = governing_entries(ctx.maintainers, path)
-    own = next((entry for entry in entries if entry.kernel_org_trees), None)
-    if own is not None and not set(own.kernel_org_trees) & set(TAGGED_TREES):
-        return [], None
+    own = next((entry for entry in governing_entries(ctx.maintainers, path) if entry.kernel_org_trees), None)
     statement = governing("SUBJECT_TREE_PREFIX", file_profiles(path, ctx))
     if statement is None:
         return [], None
+    if own is not None and not set(own.kernel_org_trees) & set(TAGGED_TREES):
+        return [OWN + tree for tree in own.kernel_org_trees], statement
     profiles = file_profiles(path, ctx)
     tags = [tag for profile in (BPF, NETDEV) if profile in profiles for tag in TREE_TAGS[profile]]
     return list(dict.fromkeys(tags)), statement

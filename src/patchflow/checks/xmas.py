@@ -278,6 +278,14 @@ def _block_start(code: LazyCode, first_line: int):
 
 
 def file_findings(file, ctx):
+    reported = set()  # a block's declarations are found from its function and from its own `{`
+    for hit in _file_findings(file, ctx):
+        if hit.line not in reported:
+            reported.add(hit.line)
+            yield hit
+
+
+def _file_findings(file, ctx):
     removed = RemovedDeclarations(file)
     for segment in known_segments(file, ctx):
         added = [k for k, line in enumerate(segment.lines) if line.diff is not None and line.diff.kind == "+"]
