@@ -71,11 +71,11 @@ class Statement:
 HOUSE_RULES: Dict[str, Tuple[Statement, ...]] = {
     "REVERSE_XMAS_TREE": (
         Statement(NETDEV, WARNING, "Order the variable declaration lines longest to shortest"),
-        Statement(TIP, CHECK, "The preferred ordering of variable declarations at the beginning of a "
-                              "function is reverse fir tree order"),
         Statement(KVM_X86, CHECK, "Using reverse fir tree, a.k.a. reverse Christmas tree or reverse XMAS tree, "
                                   "for variable declarations isn't strictly required, though it is still "
                                   "preferred."),
+        Statement(TIP, CHECK, "The preferred ordering of variable declarations at the beginning of a "
+                              "function is reverse fir tree order"),
         Statement(BPF, CHECK, "", habit=True),
     ),
     "SUBJECT_TREE_PREFIX": (

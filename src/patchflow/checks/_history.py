@@ -25,6 +25,7 @@ class History:
         self._releases = {}
         self._shallow = None
         self._snapshot = None
+        self._recent = {}
 
     @property
     def shallow(self) -> bool:
@@ -51,6 +52,15 @@ class History:
         if self.snapshot:
             return "holds one commit and no history"
         return None
+
+    def recent_subjects(self, paths, count: int):
+        """[(short id, subject)] of the last `count` commits (merges left out) that touched paths."""
+        key = (tuple(sorted(paths)), count)
+        if key not in self._recent:
+            out = self.tree.git("log", f"-{count}", "--no-merges", "--no-color", "--format=%h %s", "--",
+                                *key[0], check=False, timeout=GIT_TIMEOUT)
+            self._recent[key] = [tuple(line.split(" ", 1)) for line in out.splitlines() if " " in line]
+        return self._recent[key]
 
     def _is_git(self) -> bool:
         if os.path.exists(os.path.join(self.tree.path, ".git")):

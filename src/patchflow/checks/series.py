@@ -15,8 +15,13 @@ from ..profiles import governing, patch_profiles, reportable
 SERIES_LIMIT = 15  # maintainer-netdev.rst: "Avoid sending series longer than 15 patches"
 
 
+def _is_cover(patch) -> bool:
+    """The 0/n mail, with or without a diff of its own (an interdiff to the last version)."""
+    return patch.prefix is not None and patch.prefix.number == 0
+
+
 def _cover_letter(series):
-    return next((p for p in series if p.is_cover_letter), None)
+    return next((p for p in series if _is_cover(p)), None)
 
 
 def _label(patch):
@@ -151,7 +156,7 @@ def cover_letter_missing(series, ctx):
 
     (`git format-patch --cover-letter`.)
     """
-    with_diff = [p for p in series if p.files]
+    with_diff = [p for p in series if p.files and not _is_cover(p)]
     if len(with_diff) < 2 or _cover_letter(series) is not None:
         return
     statement = governing("COVER_LETTER_MISSING", patch_profiles(with_diff, ctx))

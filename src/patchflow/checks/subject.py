@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import CHECK, WARNING, Hit, check
+from ._history import history_of
 from ..maintainers import TAGGED_TREES
 from ..profiles import BPF, NETDEV, TREE_TAGS, file_profiles, governing, governing_entries
 
@@ -79,10 +80,10 @@ def subject_tree_prefix(patch, ctx):
     if not wanted:
         return
     words = [w.lower() for w in patch.prefix.words]
-    if any(tree in words for tree in wanted):
+    if any(tree in words for tree in wanted) or patch.prefix.tree is not None:
+        # a tree is designated: a sub-tree's own tag ([PATCH iwl-net], [PATCH nf-next]) or a driver
+        # patch in a bpf-next series; which tree is right is TREE_SELECTION's question
         return
-    if any(tag.startswith(OWN) for tag in wanted) and patch.prefix.tree is not None:
-        return  # a tree of its own is named ([PATCH iwl-net], [PATCH nf-next]): its maintainers' names vary
     if any(_STABLE_RELEASE.match(w) for w in words):
         return  # a backport names the stable release it is for ([PATCH 6.6.y]), not bpf or net
     why = "; ".join(sorted({s.why() for s in statements}))
@@ -165,3 +166,73 @@ def subject_prefix_format(patch, ctx):
                             "number them (git format-patch -n)")
     if problems:
         yield Hit.on_subject(patch, "Subject prefix " + prefix.raw + ": " + "; ".join(problems))
+
+
+LEARNED_COMMITS = 20  # the last commits to the touched files that the summary prefix is learned from
+MIN_LEARNED = 3  # fewer commits than this teach no habit
+_SUMMARY_PREFIX = re.compile(r"^([^\s:][^:]*?):\s")
+
+
+def _component(summary: str):
+    """The component prefix of a summary, `selftests/bpf` of "selftests/bpf: Add ...", or None."""
+    found = _SUMMARY_PREFIX.match(summary or "")
+    if found is None or len(found.group(1)) > 40 or found.group(1).startswith(("Revert", "Merge")):
+        return None
+    return found.group(1).strip()
+
+
+def _words(component: str) -> set:
+    """The names in a component prefix: "bpf, sockmap" and "net/sched" are two each."""
+    return {word for word in re.split(r"[,\s]+", component.lower()) if word}
+
+
+@check("SUMMARY_PREFIX", level=CHECK)
+def summary_prefix(patch, ctx):
+    """The summary's component prefix is none of those the files' recent commits use.
+
+    ## What it does
+    With a kernel tree that has history (`--tree PATH`), reads the subjects of the last 20 commits
+    that touched the patch's files (`git log -20 --no-merges -- FILES`) and takes the part of each
+    before its first `: ` (`selftests/bpf`, `libbpf`, `bpftool`, `net/sched`, `ice`). When the
+    patch's own prefix names none of them (`bpf:` where the files' commits say `selftests/bpf:`), it
+    is reported at CHECK level with the prefixes used and the commits they come from. Without
+    history (a tree of one commit, a shallow clone) or with fewer than 3 such commits, nothing is
+    reported; a revert keeps the reverted subject and is left alone.
+
+    ## Why is this bad?
+    Documentation/process/submitting-patches.rst: "The canonical patch subject line is: Subject:
+    [PATCH 001/123] subsystem: summary phrase", and maintainer-tip.rst: "The condensed patch
+    description in the subject line should start with a prefix which denotes the subsystem". Which
+    prefix a subsystem uses is written nowhere but in its history, and maintainers ask for it:
+    `selftests/bpf:` rather than `bpf:` on a selftest, `libbpf:` on tools/lib/bpf, `bpftool:` on
+    tools/bpf/bpftool. `git log --oneline -- FILE` shows it.
+
+    ## Example
+        Subject: [PATCH bpf-next] bpf: Add a test for empty map values
+        (a patch to tools/testing/selftests/bpf/, whose commits say selftests/bpf:)
+
+    ## Use instead
+        Subject: [PATCH bpf-next] selftests/bpf: Add a test for empty map values
+    """
+    own = _component(patch.summary)
+    if own is None or patch.is_cover_letter or not patch.files:
+        return
+    history = history_of(ctx)
+    if history is None or history.why_unanswerable():
+        return  # no history, no habit to learn
+    paths = [file.path for file in patch.files]
+    learned = [(commit, subject, _component(subject)) for commit, subject in
+               history.recent_subjects(paths, LEARNED_COMMITS)]
+    learned = [(commit, subject, component) for commit, subject, component in learned if component]
+    if len(learned) < MIN_LEARNED:
+        return
+    mine = _words(own)
+    if any(own.lower() == component.lower() or mine & _words(component) for _, _, component in learned):
+        return
+    counts = {}
+    for _, _, component in learned:
+        counts[component] = counts.get(component, 0) + 1
+    used = ", ".join(f"{component}: ({n})" for component, n in sorted(counts.items(), key=lambda kv: -kv[1])[:4])
+    commit, subject, _ = learned[0]
+    yield Hit.on_subject(patch, f"Summary prefix '{own}:' is none of those of the last {len(learned)} commits to "
+                              f"these files: {used}; e.g. {commit} (\"{subject}\")")

@@ -202,6 +202,8 @@ def _where_it_belongs(group: List[Declaration], i: int, kept: Set[int], lines: D
                 f"{_describe(lines, group[first_shorter])}")
     if last_longer is not None and last_longer > i:
         following = next((k for k in range(last_longer + 1, len(group)) if k in kept or k == high), None)
+        if following is not None and lengths[following] > decl.length:
+            return None  # held between longer lines by what it reads and what reads it: no place is right
         if following is not None:
             return (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
                     f"{_describe(lines, group[following])}, below the longer line {group[last_longer].line}")
@@ -309,6 +311,9 @@ def _file_findings(file, ctx):
                     continue
                 start, previous_end = found
             for group in top_declaration_groups(code, start, previous_end, lines):
+                # `struct flowi6 fl6 = {` opens an initializer of many lines: reviewers do not weigh
+                # its first line against the others
+                group = [d for d in group if not lines[d.line].text.rstrip().endswith("{")]
                 in_order = was_in_order(group, lines)
                 for decl, message in misplaced(group, lines, removed):
                     hit = Hit.at(lines[decl.line].diff, file, message)
