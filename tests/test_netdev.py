@@ -359,7 +359,7 @@ def test_fifteen_patches_and_non_netdev_series_are_silent(run_cli, kernel_clone,
 
 @pytest.mark.parametrize("type_name,module,reason", [
     ("REVERSE_XMAS_TREE", "xmas", "Order the variable declaration lines longest to shortest"),
-    ("FIXES_TAG_MISSING", "fixes", "the `Fixes:` tag is required, regardless"),
+    ("FIXES_TAG_MISSING", "fixes", "the ``Fixes:`` tag is required, regardless"),
     ("VERIFY_FIXES", "fixes", "identify follow-up commits"),
     ("TREE_SELECTION", "fixes", "net-next is where the new code goes"),
     ("SERIES_TOO_LONG", "series", "Avoid sending series longer than 15 patches"),
@@ -370,5 +370,5 @@ def test_explain_gives_the_maintainers_reason(run_cli, type_name, module, reason
     assert out.startswith(f"{type_name} (")
     assert f"src/patchflow/checks/{module}.py" in out
     assert reason in " ".join(out.split())
-    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix"):
         assert section in out

@@ -78,36 +78,48 @@ def _only_tests(patch) -> bool:
 
 @check("FIXES_TAG_MISSING", level=WARNING)
 def fixes_tag_missing(patch, ctx):
-    """A patch for a fixes tree (`[PATCH net]`, `[PATCH bpf]`) without a `Fixes:` tag.
+    """A fix without a `Fixes:` tag, where netdev's or bpf's document requires one.
 
     ## What it does
-    Reports a patch whose subject names the net or bpf tree and whose commit message has no
-    `Fixes:` tag, unless it only adds or changes selftests and does not call itself a fix (the test
-    sent along with a fix). With `--strict` it also reports, at CHECK level, a net-next or bpf-next patch that
-    calls itself a fix (its summary starts with "fix", "fixes" or "fixed", or its description says it
-    "fixes a bug", "a crash", "a leak", ...) without a `Fixes:` tag: either it fixes a commit, which
-    the tag should name, or it belongs to the fixes tree. A fix of text only ("Fix typo in ...",
-    "fix kernel-doc", "fix comment") is not reported: such fixes take no tag.
+    Reports a patch whose subject names a fixes tree (net, bpf, and the sub-trees' nf, ipsec,
+    wireless, iwl-net) and whose commit message has no `Fixes:` tag, unless it only adds or
+    changes selftests and does not call itself a fix (the test sent along with a fix), only
+    changes MAINTAINERS or Documentation/, or fixes only text ("fix all kernel-doc warnings"). In a
+    pull request posted as patches (a `git request-pull` cover letter), a patch that does not call
+    itself a fix is a CHECK: it may prepare the fix after it.
+
+    A patch that names no tree but calls itself a fix (its summary starts with "fix", or its
+    description says it "fixes a bug", "a crash", "a leak", ...) is reported too where
+    maintainer-netdev.rst governs its files (MAINTAINERS). With `--strict` a net-next or bpf-next
+    patch that calls itself a fix is reported at CHECK level: either it fixes a commit, which the tag
+    should name, or it belongs to the fixes tree.
 
     ## Why is this bad?
-    Documentation/process/maintainer-netdev.rst: "for fixes the `Fixes:` tag is required, regardless
-    of the tree". Documentation/bpf/bpf_devel_QA.rst: "fixes that go to bpf tree *must* have a
-    `Fixes:` tag included ... The `Fixes:` tag is crucial in order to identify follow-up commits and
-    tremendously helps for people having to do backporting, so it is a must have!" The stable team
-    picks fixes for backporting by that tag.
+    Documentation/process/maintainer-netdev.rst: "for fixes the ``Fixes:`` tag is required,
+    regardless of the tree". Documentation/bpf/bpf_devel_QA.rst: "fixes that go to bpf tree *must*
+    have a ``Fixes:`` tag included". The stable team picks fixes for backporting by that tag.
 
     ## Example
-        Subject: [PATCH net] net: sched: fix use after free in tcf_action_destroy()
+    ```bad
+    Subject: [PATCH net] bpf: Fix a leak of the example map
 
-        ...
-        Signed-off-by: A Developer <dev@example.org>
+    The map is not freed on the error path.
 
-    ## Use instead
-        Subject: [PATCH net] net: sched: fix use after free in tcf_action_destroy()
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
 
-        ...
-        Fixes: 1234567890ab ("net: sched: the commit that brought the bug")
-        Signed-off-by: A Developer <dev@example.org>
+    ```good
+    Subject: [PATCH net] bpf: Fix a leak of the example map
+
+    The map is not freed on the error path.
+
+    Fixes: 0123456789ab ("bpf: Add the example map")
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Add `Fixes: <12+ hex digits> ("<subject>")` naming the commit that brought the bug, as
+    `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT` prints it.
     """
     if patch.is_cover_letter or not patch.files:
         return
@@ -166,27 +178,43 @@ def verify_fixes(patch, ctx):
     ## What it does
     With a kernel tree (`--tree PATH`, or the git tree around the current directory), looks up each
     `Fixes:` commit id in its history: the id must name a commit there (not an ambiguous prefix, not
-    a blob), and the quoted subject must be that commit's subject, word for word. In a shallow clone
-    (as `--tree bpf-next` makes) an id it lacks is not reported: it may be older than the clone. A
-    wrong subject is reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the
-    right tag), or here when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
+    a blob), and the quoted subject must be that commit's subject, word for word. A wrong subject is
+    reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the right tag), or here
+    when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
+
+    A tree that lacks the history to answer (a shallow clone, as `--tree bpf-next` makes, or a tree
+    of one commit, as `--tree debian-6.12` is) cannot tell a wrong id from an older one: instead of
+    one ERROR per id, the run says so once, at CHECK level, on the first such tag.
 
     ## Why is this bad?
     The tag is how the stable team and distributions find which kernels need the fix and which
-    follow-up commits belong together (Documentation/bpf/bpf_devel_QA.rst: "crucial in order to
-    identify follow-up commits"). A wrong id or a paraphrased subject sends them to the wrong commit
-    or to none; the netdev CI verifies the tag and maintainers reject a patch whose tag does not
-    resolve. A commit that only exists in your local branch is not a valid target either.
+    follow-up commits belong together (Documentation/bpf/bpf_devel_QA.rst: "The ``Fixes:`` tag is
+    crucial in order to identify follow-up commits"). A wrong id or a paraphrased subject sends
+    them to the wrong commit or to none.
 
     ## Example
-        Fixes: 1234567890ab ("net: fix the thing")
+    On the test suite's tree of one commit, an id it lacks gives the note that it cannot answer:
 
-    where the tree's commit 1234567890ab is "net: core: avoid a race in the thing".
+    ```bad tree
+    Subject: [PATCH net] bpf: Fix a leak of the example map
 
-    ## Use instead
-        Fixes: 1234567890ab ("net: core: avoid a race in the thing")
+    The map is not freed on the error path.
 
-    as `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' 1234567890ab` prints it.
+    Fixes: 0123456789ab ("bpf: Add the example map")
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good tree
+    Subject: [PATCH net-next] bpf: Free the example map on the error path
+
+    The map is not freed on the error path.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Copy the tag from the commit itself:
+    `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT`, in a tree with full history.
     """
     tags = fixes_tags(patch)
     if not tags:

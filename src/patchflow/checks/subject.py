@@ -47,28 +47,48 @@ def subject_too_long(patch, ctx):
 
 @check("SUBJECT_TREE_PREFIX", level=WARNING)
 def subject_tree_prefix(patch, ctx):
-    """The subject lacks the tree tag (`[PATCH bpf-next]`) that the files' maintainers ask for.
+    """The subject names no tree, where the files' maintainers ask for one (`[PATCH net-next]`).
 
     ## What it does
-    Looks up the files the patch touches in the tree's MAINTAINERS. When an entry's `T:` lines name
-    a tree whose maintainers route patches by subject tag (bpf, bpf-next, net, net-next), the
-    subject prefix must name one of them; a backport that names a stable release instead
-    (`[PATCH 6.6.y]`) is left alone, and so is a file whose most specific entry with `T:` lines
-    names trees of its own (netfilter's nf/nf-next under net/). Where an entry lists
-    bpf@vger.kernel.org, the bpf trees are accepted too (AF_XDP goes through either). MAINTAINERS comes from `--tree PATH` or from the git work
-    tree around the current directory; without one, nothing is reported.
+    Looks up the patch's files in the tree's MAINTAINERS (`--tree`, or the git tree around the
+    current directory; without one, nothing is reported). For files governed by
+    maintainer-netdev.rst (an entry lists netdev@vger.kernel.org or names the document in `P:`) or
+    by bpf_devel_QA.rst (an entry lists bpf@vger.kernel.org), the `[PATCH ...]` prefix must name a
+    tree. The message suggests net or net-next for netdev files, bpf or bpf-next for bpf files (and
+    net or net-next, which bpf_devel_QA.rst accepts); where the file's most specific entry with
+    kernel.org trees has trees of its own (netfilter's nf and nf-next, Intel's net-queue and
+    next-queue), it names those. An entry whose trees live elsewhere (MPTCP's on GitHub) still
+    follows netdev's tags. Any tree named is accepted ([PATCH iwl-net], a driver patch in a bpf-next
+    series): which tree is right is TREE_SELECTION's question. A backport naming a stable release
+    (`[PATCH 6.6.y]`) is left alone.
 
     ## Why is this bad?
-    The bpf and netdev maintainers apply patches to two trees, the fixes tree (bpf, net) and the
-    development tree (bpf-next, net-next), and their CI picks the tree from the subject. A patch
-    without the tag is bounced or tested against the wrong tree
-    (Documentation/process/maintainer-netdev.rst: "designate your patch to a tree").
+    Documentation/process/maintainer-netdev.rst: "designate your patch to a tree - ``[PATCH net]``
+    or ``[PATCH net-next]``". Documentation/bpf/bpf_devel_QA.rst: for bpf fixes and features "the
+    subject must look like" `[PATCH bpf]` / `[PATCH bpf-next]`, and "it is not a problem either if
+    the subject line says net or net-next as target". Patchwork and the CI pick the tree from the
+    subject; a patch without one is tested against the wrong tree or bounced.
 
     ## Example
-        Subject: [PATCH] bpf_doc: emit helper declarations through BPF_HELPER()
+    ```bad tree
+    Subject: [PATCH] bpf: Drop a stale comment
 
-    ## Use instead
-        Subject: [PATCH bpf-next] bpf_doc: emit helper declarations through BPF_HELPER()
+    The comment names a helper that was removed.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good tree
+    Subject: [PATCH bpf-next] bpf: Drop a stale comment
+
+    The comment names a helper that was removed.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    `git format-patch --subject-prefix='PATCH net-next'` (or net, bpf, bpf-next, or the sub-tree's
+    own tag such as nf-next or iwl-net).
     """
     if patch.prefix is None or not patch.files or ctx.maintainers is None:
         return
@@ -128,24 +148,42 @@ _GLUED_VERSION = re.compile(r"^patchv\d+$", re.IGNORECASE)  # PATCHv5; PATCH1/8 
 
 @check("SUBJECT_PREFIX_FORMAT", level=WARNING)
 def subject_prefix_format(patch, ctx):
-    """The `[PATCH ...]` prefix is not in the form `[PATCH <tree> v<N> <i>/<n>]`.
+    """The `[PATCH ...]` prefix is one that Patchwork or b4 would misread.
 
     ## What it does
-    Reports a prefix written `[PATCHv2]` or `[patch]`, a version that stands before the tree name
-    (`[PATCH v2 bpf-next]`), a version `v1` (version 1 carries no number), a number outside its
-    total (`4/3`), and, in a series of several patches, a patch without its `i/n` number.
+    Reports only what breaks the parsing of the version, the numbering or the series:
+    - `PATCHv5` glued together: Patchwork takes a version only from a separate `v<N>` word, and
+      files the patch as version 1;
+    - a number outside its total (`4/3`, `1/0`): Patchwork and b4 wait for patches that cannot come;
+    - in a series of several patches, a patch without its `i/n`: each is taken for a series of its
+      own.
+    Forms both tools read are left alone: the version before the tree (`[PATCH v2 bpf-next]`), `v1`,
+    lower-case `patch`, words split by commas (`[PATCH bpf,v2,1/2]`).
 
     ## Why is this bad?
-    Patchwork and the netdev/bpf CI parse the prefix to group a series and to pick the tree; b4 and
-    `git format-patch --subject-prefix` write it in this one order. Odd prefixes split a series in
-    Patchwork or send it to the wrong tree.
+    Patchwork (patchwork/parser.py: parse_version, parse_series_marker) and b4 group a series and
+    its versions by these words; the netdev and bpf CI test what Patchwork assembled. A misread
+    prefix splits the series, or files v5 as a new v1.
 
     ## Example
-        Subject: [PATCHv2 bpf-next 1/2] bpf_doc: ...
-        Subject: [PATCH v2 bpf-next 1/2] bpf_doc: ...
+    ```bad
+    Subject: [PATCHv2 bpf-next] bpf: Show an example
 
-    ## Use instead
-        Subject: [PATCH bpf-next v2 1/2] bpf_doc: ...
+    Show one rule of patchflow on a small change.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next v2] bpf: Show an example
+
+    Show one rule of patchflow on a small change.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    `git format-patch -v2 --subject-prefix='PATCH bpf-next'` writes `[PATCH bpf-next v2 1/3]`.
     """
     prefix = patch.prefix
     if prefix is None or not prefix.words:
@@ -195,24 +233,32 @@ def summary_prefix(patch, ctx):
     that touched the patch's files (`git log -20 --no-merges -- FILES`) and takes the part of each
     before its first `: ` (`selftests/bpf`, `libbpf`, `bpftool`, `net/sched`, `ice`). When the
     patch's own prefix names none of them (`bpf:` where the files' commits say `selftests/bpf:`), it
-    is reported at CHECK level with the prefixes used and the commits they come from. Without
-    history (a tree of one commit, a shallow clone) or with fewer than 3 such commits, nothing is
-    reported; a revert keeps the reverted subject and is left alone.
+    is reported at CHECK level with the prefixes used and a commit they come from. Without history
+    (a tree of one commit, a shallow clone) or with fewer than 3 such commits, nothing is reported.
 
     ## Why is this bad?
     Documentation/process/submitting-patches.rst: "The canonical patch subject line is: Subject:
-    [PATCH 001/123] subsystem: summary phrase", and maintainer-tip.rst: "The condensed patch
-    description in the subject line should start with a prefix which denotes the subsystem". Which
-    prefix a subsystem uses is written nowhere but in its history, and maintainers ask for it:
-    `selftests/bpf:` rather than `bpf:` on a selftest, `libbpf:` on tools/lib/bpf, `bpftool:` on
-    tools/bpf/bpftool. `git log --oneline -- FILE` shows it.
+    [PATCH 001/123] subsystem: summary phrase"; Documentation/process/maintainer-tip.rst: "The
+    condensed patch description in the subject line should start with a prefix which denotes the
+    subsystem". Which prefix a subsystem uses is written nowhere but in its history, and
+    maintainers ask for it: `selftests/bpf:` rather than `bpf:` on a selftest, `libbpf:` on
+    tools/lib/bpf, `bpftool:` on tools/bpf/bpftool.
 
     ## Example
-        Subject: [PATCH bpf-next] bpf: Add a test for empty map values
-        (a patch to tools/testing/selftests/bpf/, whose commits say selftests/bpf:)
+    With a tree whose last commits to tools/testing/selftests/bpf/test_maps.c all say
+    `selftests/bpf:` (the test suite's tree has no history, so this one is tested by
+    tests/patches/summary-prefix.patch on a small history instead):
 
-    ## Use instead
-        Subject: [PATCH bpf-next] selftests/bpf: Add a test for empty map values
+    ```bad path=tools/testing/selftests/bpf/test_maps.c
+    +/* checks of empty map values */
+    ```
+
+    ```good path=tools/testing/selftests/bpf/test_maps.c
+    +/* checks of empty map values */
+    ```
+
+    ## Fix
+    Use the prefix `git log --oneline -- FILE` shows for the file: `selftests/bpf: Add ...`.
     """
     own = _component(patch.summary)
     if own is None or patch.is_cover_letter or not patch.files:

@@ -325,40 +325,60 @@ def _file_findings(file, ctx):
 
 @check("REVERSE_XMAS_TREE", level=WARNING)
 def reverse_xmas_tree(patch, ctx):
-    """Local variable declarations not ordered longest line first, in netdev and bpf code.
+    """Local variable declarations not ordered longest line first, where a maintainers' document asks for it.
 
     ## What it does
-    In a function body's top block of local variable declarations, reports an added or changed
-    declaration whose line is longer than one above it or shorter than one below it, and names the
-    line it should come before. A declaration spans its lines up to its `;` and counts by its first
-    line. A blank line or an `#ifdef` starts a new group. It stays silent where the order cannot
-    change: a declaration whose initializer reads a variable declared above it.
+    In the top block of declarations of a function body, or of an if/else/for/while/do block, reports
+    an added, changed or moved declaration whose line is longer than one above it or shorter than one
+    below it, and names the line it should come before. A declaration spans its lines up to its `;`
+    and counts by its first line; a braced initializer of several lines (`struct flowi6 fl6 = {`) is
+    not weighed. A blank line or an `#ifdef` starts a new group; a comment line does not. A
+    declaration whose initializer reads a variable declared above it stays below that line, and is
+    reported only when a shorter line stands between them.
 
-    It sees the lines the patch shows, or the whole function when the patch creates the file or the
-    tree (`--tree`, or the git tree around the current directory) has the file's pre-image (the blob
-    named on the patch's `index` line). It applies to C files whose MAINTAINERS entries list
-    netdev@vger.kernel.org or bpf@vger.kernel.org (without MAINTAINERS: to patches whose subject
-    names net, net-next, bpf or bpf-next); `--xmas-tree always` checks every C file and
-    `--xmas-tree never` none.
+    Where it applies comes from the tree's MAINTAINERS (`--tree`, or the git tree around the current
+    directory), through the profile layer (`patchflow/profiles.py`):
+    - files whose entries list netdev@vger.kernel.org or name maintainer-netdev.rst (`P:`): a WARNING;
+    - files of the tip tree (`T:` tip.git) and of KVM x86 (`P:` maintainer-kvm-x86.rst): a CHECK,
+      the documents prefer the order;
+    - files only under bpf@vger.kernel.org: a CHECK saying it is the bpf reviewers' habit, which
+      bpf_devel_QA.rst does not state;
+    - any other file: nothing. `--xmas-tree always` checks every C file, `--xmas-tree never` none.
+    Without MAINTAINERS, the tree the subject names (net, net-next, bpf, bpf-next) stands for its
+    profile. When the lines the patch left alone were not in order either, the finding is a CHECK.
 
     ## Why is this bad?
     Documentation/process/maintainer-netdev.rst: "Netdev has a convention for ordering local
     variables in functions. Order the variable declaration lines longest to shortest ... If there
     are dependencies between the variables preventing the ordering move the initialization out of
-    line." The bpf maintainers ask for the same. Reviewers check it by eye and it is among the most
-    frequent nits on both lists: a patch that breaks it comes back for another round.
+    line." Documentation/process/maintainer-tip.rst: "The preferred ordering of variable
+    declarations at the beginning of a function is reverse fir tree order".
+    Documentation/process/maintainer-kvm-x86.rst: "Using reverse fir tree, a.k.a. reverse Christmas
+    tree or reverse XMAS tree, for variable declarations isn't strictly required, though it is still
+    preferred." Reviewers check it by eye and it is among the most frequent nits on netdev.
 
     ## Example
-        static int foo_open(struct net_device *dev)
-        {
-                int err;
-                struct foo_priv *priv = netdev_priv(dev);
+    ```bad path=net/core/example.c
+     static int foo_open(struct net_device *dev)
+     {
+    +	int err;
+     	struct foo_priv *priv = netdev_priv(dev);
+     
+     	err = foo_start(priv);
+    ```
 
-    ## Use instead
-        static int foo_open(struct net_device *dev)
-        {
-                struct foo_priv *priv = netdev_priv(dev);
-                int err;
+    ```good path=net/core/example.c
+     static int foo_open(struct net_device *dev)
+     {
+     	struct foo_priv *priv = netdev_priv(dev);
+    +	int err;
+     
+     	err = foo_start(priv);
+    ```
+
+    ## Fix
+    Move the declaration to where its length puts it, longest line first; if it reads a variable
+    declared below a shorter line, move its initialization out of line.
     """
     for file in patch.files:
         statement = governing_statement(patch, file, ctx)
