@@ -121,8 +121,8 @@ def fixes_tag_missing(patch, ctx):
     Add `Fixes: <12+ hex digits> ("<subject>")` naming the commit that brought the bug, as
     `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT` prints it.
     """
-    if patch.is_cover_letter or not patch.files:
-        return
+    if patch.is_cover_letter or not patch.files or (patch.prefix is not None and patch.prefix.number == 0):
+        return  # a cover letter, with or without the diff of a pull request
     if patch.trailer_values("Fixes"):
         return
     tree = patch_tree(patch) or _own_tree(patch)

@@ -313,7 +313,8 @@ def _file_findings(file, ctx):
             for group in top_declaration_groups(code, start, previous_end, lines):
                 # `struct flowi6 fl6 = {` opens an initializer of many lines: reviewers do not weigh
                 # its first line against the others
-                group = [d for d in group if not lines[d.line].text.rstrip().endswith("{")]
+                # nor `struct nft_flowtable *ft =` broken after its `=`: its length is the statement's
+                group = [d for d in group if not lines[d.line].text.rstrip().endswith(("{", "="))]
                 in_order = was_in_order(group, lines)
                 for decl, message in misplaced(group, lines, removed):
                     hit = Hit.at(lines[decl.line].diff, file, message)
