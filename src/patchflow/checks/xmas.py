@@ -279,6 +279,23 @@ def _block_start(code: LazyCode, first_line: int):
     return k, brace.line
 
 
+def _split_at_long_statements(groups, lines: Dict[int, KnownLine]):
+    """The groups, split where a declaration's first line opens a braced initializer or a union of
+    several lines (`struct flowi6 fl6 = {`, `union {`) or breaks after its `=`: reviewers do not
+    weigh such a first line against the others, and read the lines around it as two blocks."""
+    for group in groups:
+        part: List[Declaration] = []
+        for decl in group:
+            if lines[decl.line].text.rstrip().endswith(("{", "=")):
+                if len(part) > 1:
+                    yield part
+                part = []
+            else:
+                part.append(decl)
+        if len(part) > 1:
+            yield part
+
+
 def file_findings(file, ctx):
     reported = set()  # a block's declarations are found from its function and from its own `{`
     for hit in _file_findings(file, ctx):
@@ -310,11 +327,7 @@ def _file_findings(file, ctx):
                 if found is None:
                     continue
                 start, previous_end = found
-            for group in top_declaration_groups(code, start, previous_end, lines):
-                # `struct flowi6 fl6 = {` opens an initializer of many lines: reviewers do not weigh
-                # its first line against the others
-                # nor `struct nft_flowtable *ft =` broken after its `=`: its length is the statement's
-                group = [d for d in group if not lines[d.line].text.rstrip().endswith(("{", "="))]
+            for group in _split_at_long_statements(top_declaration_groups(code, start, previous_end, lines), lines):
                 in_order = was_in_order(group, lines)
                 for decl, message in misplaced(group, lines, removed):
                     hit = Hit.at(lines[decl.line].diff, file, message)
