@@ -48,6 +48,7 @@ HOUSE_TYPES = ("REVERSE_XMAS_TREE", "SUBJECT_TREE_PREFIX", "SUBJECT_PREFIX_FORMA
 BOT = re.compile(r"This (series|patch) was applied to (\S+)")
 SUMMARY_ITEM = re.compile(r"^\s*- \[([^\]]*)\] (.+?)\s*$")
 NUMBERED = re.compile(r"\b(\d+)/(\d+)\]")
+NUMBERED_COVER = re.compile(r"\b0+/\d+\]")
 # what reviewers write when they ask for a house rule, in their own (unquoted) lines
 REQUESTS = {
     "REVERSE_XMAS_TREE": re.compile(r"reverse[ -]?(xmas|x-mas|christmas|fir)|\bRCT\b|\bRXT\b|xmas[- ]tree",
@@ -301,8 +302,9 @@ def recall(archives, tree: str, show: bool):
                 verdict = ("out-of-scope", "no document governing the patch's files states the rule")
             index = members.index(answered) if answered in members else 0
             wanted = {type_name}
-            if type_name == "COVER_LETTER_MISSING" or type_name == "SERIES_TOO_LONG":
-                index = None  # a series rule: on any of its patches
+            if type_name in ("COVER_LETTER_MISSING", "SERIES_TOO_LONG") or NUMBERED_COVER.search(
+                    archive.patches[answered][0]):
+                index = None  # a series rule, or a request made on the cover letter: on any of its patches
             raised = any(f["type"] in wanted and (index is None or f["index"] == index) for f in findings)
             rows.append((type_name, answered, reply, archive.patches[answered][0], excerpt, raised, verdict))
     return rows
