@@ -6,6 +6,7 @@ for reviewer replies that matched a request pattern.
 """
 
 JUDGEMENTS = {
+    ('20201022172925.22770-7-pablo@netfilter.org', 'FIXES_TAG_MISSING', 3): ('real', 'a KASAN out-of-bounds fix with no tag and no tree named; netdev requires the tag regardless of the tree'),  # [PATCH 6/7] netfilter: nftables_offload: KASAN slab-out-of-bounds Read
     ('20260607094954.48892-11-pablo@netfilter.org', 'REVERSE_XMAS_TREE', 389): ('real', 'the lengths quoted are right and the added/changed line breaks longest-first order in a block whose other lines keep it'),  # [PATCH net-next 10/15] netfilter: nf_conntrack_pptp: move GRE specific
     ('20260522104257.2008-4-fw@strlen.de', 'FIXES_TAG_MISSING', 3): ('real', 'a bug fix sent to the fixes tree without a Fixes: tag (maintainer-netdev.rst: required)'),  # [PATCH net 03/10] netfilter: nf_conntrack_gre: fix gre keymap list cor
     ('20260516115627.967773-4-pablo@netfilter.org', 'FIXES_TAG_MISSING', 3): ('real', 'a bug fix sent to the fixes tree without a Fixes: tag (maintainer-netdev.rst: required)'),  # [PATCH net 03/12] netfilter: ipset: fix a potential dump-destroy race

@@ -148,11 +148,23 @@ def fixes_tag_missing(patch, ctx):
             yield Hit.on_subject(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the "
                                       f"commit it fixes, and send it to {fixes_tree} if that commit is in a "
                                       f"release", level=CHECK)
-    elif describes_fix(patch) and not _only_tests(patch):
+    elif (describes_fix(patch) or _sounds_like_a_fix(patch)) and not _only_tests(patch):
         statement = governing("FIXES_TAG_MISSING", patch_profiles([patch], ctx))
         if statement is not None and statement.profile == NETDEV:
             yield Hit.on_subject(patch, f"Patch describes a fix but has no Fixes: tag: name the commit it "
                                       f"fixes ({statement.why()}: \"{statement.quote}\")")
+
+
+# what the summary of an untagged fix says, beyond "fix": "Avoid double IRQ free", "Prevent a NULL
+# pointer dereference", "Correct ...", and the bug classes reviewers answer with "needs a Fixes: tag"
+_FIX_LIKE = lazy(r"^(avoid|prevent|correct|restore)\b|\b(null[- ]pointer|use-after-free|double[- ]free|"
+                 r"memory leak|deadlock|race condition|out[- ]of[- ]bounds|uninitiali[sz]ed|panic|crash)\b",
+                 re.IGNORECASE)
+
+
+def _sounds_like_a_fix(patch) -> bool:
+    summary = _COMPONENTS.sub("", (patch.summary or "").strip())
+    return bool(_FIX_LIKE.search(summary)) and not _COSMETIC.search(summary)
 
 
 # The fixes trees of netdev's sub-trees, named in subjects as net and bpf are: each takes fixes only.
