@@ -88,9 +88,10 @@ def fixes_tag_missing(patch, ctx):
     pull request posted as patches (a `git request-pull` cover letter), a patch that does not call
     itself a fix is a CHECK: it may prepare the fix after it.
 
-    A patch that names no tree but calls itself a fix (its summary starts with "fix", or its
-    description says it "fixes a bug", "a crash", "a leak", ...) is reported too where
-    maintainer-netdev.rst governs its files (MAINTAINERS). With `--strict` a net-next or bpf-next
+    A patch that names no tree but calls itself a fix (its summary starts with "fix", "avoid",
+    "prevent", "correct" or "restore", or names a bug class: "NULL pointer", "use-after-free",
+    "race condition", ...; or its description says it "fixes a bug", "a crash", "a leak", ...) is
+    reported too where maintainer-netdev.rst governs its files (MAINTAINERS). With `--strict` a net-next or bpf-next
     patch that calls itself a fix is reported at CHECK level: either it fixes a commit, which the tag
     should name, or it belongs to the fixes tree.
 
