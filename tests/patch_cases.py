@@ -4,7 +4,7 @@ NAME.expected lists the findings `patchflow check --strict` must report, one `TY
 where LINE is the line in the patch file (checkpatch's #N) or `-` for a finding on no line. Lines
 starting with `#` are comments; `# args: ...` gives extra options (`{kernel_tree}` stands for the
 cached 6.12 tree, `{kdoc_tree}` for the same with scripts/kernel-doc, `{release_history}` for the
-small repository of `release_history()`).
+small repository of `release_history()`, `{prefix_history}` for that of `prefix_history()`).
 """
 
 from __future__ import annotations
@@ -67,6 +67,31 @@ def kdoc_tree() -> str:
     return build_tree(os.path.join(cache_dir(), "linux-6.12-kdoc"), paths=SUBSET + ("scripts/kernel-doc",))
 
 
+_PREFIX_HISTORY: List[Path] = []
+
+
+def prefix_history() -> Path:
+    """A git repository whose three commits touch tools/testing/selftests/bpf/test_maps.c, each
+    titled `selftests/bpf: ...`: the history SUMMARY_PREFIX learns a file's prefix from."""
+    if not _PREFIX_HISTORY:
+        repo = Path(tempfile.mkdtemp(prefix="patchflow-prefix-history-"))
+        atexit.register(shutil.rmtree, repo, True)
+        env = dict(os.environ, GIT_AUTHOR_NAME="Ada Lovelace", GIT_AUTHOR_EMAIL="ada@example.org",
+                   GIT_AUTHOR_DATE="2024-09-01T12:00:00+00:00", GIT_COMMITTER_NAME="Ada Lovelace",
+                   GIT_COMMITTER_EMAIL="ada@example.org", GIT_COMMITTER_DATE="2024-09-01T12:00:00+00:00",
+                   GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+        test = repo / "tools" / "testing" / "selftests" / "bpf" / "test_maps.c"
+        test.parent.mkdir(parents=True)
+        subprocess.run(["git", "init", "-q"], cwd=repo, env=env, check=True, capture_output=True, timeout=60)
+        for n, title in enumerate(("selftests/bpf: Add test_maps", "selftests/bpf: Test hash maps",
+                                   "selftests/bpf: Test array maps")):
+            test.write_text("".join(f"/* step {k} */\n" for k in range(n + 1)))
+            for args in (["add", "-A"], ["commit", "-q", "-m", title]):
+                subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, timeout=60)
+        _PREFIX_HISTORY.append(repo)
+    return _PREFIX_HISTORY[0]
+
+
 def read_expected(case: Path, kernel_tree: Optional[Path] = None) -> Tuple[List[str], List[Tuple[str, Optional[int]]]]:
     """(extra command-line arguments, [(type, patch line or None)]) of a case."""
     path = expected_path(case)
@@ -85,6 +110,8 @@ def read_expected(case: Path, kernel_tree: Optional[Path] = None) -> Tuple[List[
                         arg = arg.replace("{release_history}", str(release_history()))
                     if "{kdoc_tree}" in arg:
                         arg = arg.replace("{kdoc_tree}", kdoc_tree())
+                    if "{prefix_history}" in arg:
+                        arg = arg.replace("{prefix_history}", str(prefix_history()))
                     args.append(arg.replace("{kernel_tree}", str(kernel_tree)))
             continue
         type_name, where = line.split()

@@ -10,7 +10,7 @@ from patchflow.checks._doc import SECTIONS, TREE_KDOC, DocError, check_arguments
 
 # Families (and single types) whose docstrings are still in the first landing's shape (## Use instead,
 # examples that do not run). Whoever converts one removes it here; the set goes away once it is empty.
-PENDING = {"subject", "series", "cover", "xmas", "_house", "FIXES_TAG_MISSING", "VERIFY_FIXES", "TREE_SELECTION"}
+PENDING = set()
 OLD_SECTIONS = ["## What it does", "## Why is this bad?", "## Example", "## Use instead"]
 
 TYPES = sorted(registry())

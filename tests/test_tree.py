@@ -161,6 +161,8 @@ def test_check_finds_the_kernel_tree_around_the_current_directory(kernel_clone):
     from conftest import patch_path, run_patchflow
 
     patch = patch_path("clean-bpf-fix.patch")
+    # a second commit: a tree of one commit has no history to look the id up in
+    subprocess.run(["git", "-C", kernel_clone, "commit", "-q", "--allow-empty", "-m", "next"], check=True, timeout=60)
     proc = run_patchflow("check", "--terse", "--types", "VERIFY_FIXES", patch, cwd=kernel_clone / "kernel" / "bpf")
     assert proc.stdout.splitlines()[0] == (
         f"{patch}:12: ERROR:VERIFY_FIXES: Fixes: commit 15c14a3dca42 is not in the tree at {kernel_clone}: "

@@ -173,6 +173,17 @@ class Entry:
                 names.append(name)
         return names
 
+    @property
+    def kernel_org_trees(self) -> List[str]:
+        """The names of the `T:` trees hosted on git.kernel.org (MPTCP's GitHub staging tree is none)."""
+        names = []
+        for value in self.values("T"):
+            parts = value.split()
+            if len(parts) >= 2 and parts[0] == "git" and "git.kernel.org/" in parts[1]:
+                name = parts[1].rstrip("/").rsplit("/", 1)[-1]
+                names.append(name[:-4] if name.endswith(".git") else name)
+        return names
+
     def match_depth(self, path: str, directories: Optional[set] = None) -> Optional[int]:
         """The rank of this entry for path (the last matching F:/N: line's), None if none or excluded."""
         for pattern in self.patterns:

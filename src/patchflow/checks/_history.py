@@ -25,6 +25,8 @@ class History:
         self._releases = {}
         self._shallow = None
         self._ambiguous = set()
+        self._snapshot = None
+        self._recent = {}
 
     @property
     def shallow(self) -> bool:
@@ -37,6 +39,32 @@ class History:
             self._shallow = self.tree.git("rev-parse", "--is-shallow-repository",
                                           timeout=GIT_TIMEOUT).strip() == "true"
         return self._shallow
+
+    @property
+    def snapshot(self) -> bool:
+        """A history of one commit (a tarball put into git, as `--tree debian-6.12` is): it holds
+        no earlier commit, so an id it lacks tells nothing."""
+        if self._snapshot is None:
+            out = self.tree.git("rev-list", "--max-count=2", "HEAD", check=False, timeout=GIT_TIMEOUT)
+            self._snapshot = len(out.split()) < 2
+        return self._snapshot
+
+    def why_unanswerable(self) -> Optional[str]:
+        """Why this history cannot tell a missing commit from a wrong id, or None when it can."""
+        if self.shallow:
+            return "is a shallow clone (it lacks the older commits)"
+        if self.snapshot:
+            return "holds one commit and no history"
+        return None
+
+    def recent_subjects(self, paths, count: int):
+        """[(short id, subject)] of the last `count` commits (merges left out) that touched paths."""
+        key = (tuple(sorted(paths)), count)
+        if key not in self._recent:
+            out = self.tree.git("log", f"-{count}", "--no-merges", "--no-color", "--format=%h %s", "--",
+                                *key[0], check=False, timeout=GIT_TIMEOUT)
+            self._recent[key] = [tuple(line.split(" ", 1)) for line in out.splitlines() if " " in line]
+        return self._recent[key]
 
     def _is_git(self) -> bool:
         if os.path.exists(os.path.join(self.tree.path, ".git")):

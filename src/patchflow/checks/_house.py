@@ -48,3 +48,11 @@ def under_house_rules(patch, ctx) -> bool:
     if patch_tree(patch) is not None:
         return True
     return any(house_lists_for(file.path, ctx) for file in patch.files)
+
+
+def is_pull_request(series) -> bool:
+    """A sub-tree's maintainer posting what a pull request holds (netfilter's "[PATCH net 00/17]
+    netfilter: updates for net"): the cover letter is `git request-pull`'s text. Its patches were
+    reviewed and applied to that tree already."""
+    cover = next((p for p in series if p.prefix is not None and p.prefix.number == 0), None)
+    return cover is not None and any("The following changes since commit" in text for _, text in cover.message)

@@ -13,8 +13,9 @@ from typing import List, Optional
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._history import history_of
-from ._house import NEXT_TREES, is_fixes_tree, is_next_tree, patch_tree
+from ._house import NEXT_TREES, is_fixes_tree, is_next_tree, is_pull_request, patch_tree
 from ..maintainers import FIXES_TREES
+from ..profiles import NETDEV, governing, patch_profiles
 from ..lazy_regex import lazy
 
 # a line that names a fixed commit, as lenient as BAD_FIXES_TAG reads it: "fixes commit abc12", "Fixes abc12"
@@ -117,52 +118,106 @@ def _only_tests(patch) -> bool:
 
 @check("FIXES_TAG_MISSING", level=WARNING)
 def fixes_tag_missing(patch, ctx):
-    """A patch for a fixes tree (`[PATCH net]`, `[PATCH bpf]`) without a `Fixes:` tag.
+    """A fix without a `Fixes:` tag, where netdev's or bpf's document requires one.
 
     ## What it does
-    Reports a patch whose subject names the net or bpf tree and whose commit message has no
-    `Fixes:` tag, unless it only adds or changes selftests and does not call itself a fix (the test
-    sent along with a fix). With `--strict` it also reports, at CHECK level, a net-next or bpf-next patch that
-    calls itself a fix (its summary starts with "fix", "fixes" or "fixed", or its description says it
-    "fixes a bug", "a crash", "a leak", ...) without a `Fixes:` tag: either it fixes a commit, which
-    the tag should name, or it belongs to the fixes tree. A fix of text only ("Fix typo in ...",
-    "fix kernel-doc", "fix comment") is not reported: such fixes take no tag.
+    Reports a patch whose subject names a fixes tree (net, bpf, and the sub-trees' nf, ipsec,
+    wireless, iwl-net) and whose commit message has no `Fixes:` tag, unless it only adds or
+    changes selftests and does not call itself a fix (the test sent along with a fix), only
+    changes MAINTAINERS or Documentation/, or fixes only text ("fix all kernel-doc warnings"). In a
+    pull request posted as patches (a `git request-pull` cover letter), a patch that does not call
+    itself a fix is a CHECK: it may prepare the fix after it.
+
+    A patch that names no tree but calls itself a fix (its summary starts with "fix", "avoid",
+    "prevent", "correct" or "restore", or names a bug class: "NULL pointer", "use-after-free",
+    "race condition", ...; or its description says it "fixes a bug", "a crash", "a leak", ...) is
+    reported too where maintainer-netdev.rst governs its files (MAINTAINERS). With `--strict` a net-next or bpf-next
+    patch that calls itself a fix is reported at CHECK level: either it fixes a commit, which the tag
+    should name, or it belongs to the fixes tree.
 
     ## Why is this bad?
-    Documentation/process/maintainer-netdev.rst: "for fixes the `Fixes:` tag is required, regardless
-    of the tree". Documentation/bpf/bpf_devel_QA.rst: "fixes that go to bpf tree *must* have a
-    `Fixes:` tag included ... The `Fixes:` tag is crucial in order to identify follow-up commits and
-    tremendously helps for people having to do backporting, so it is a must have!" The stable team
-    picks fixes for backporting by that tag.
+    Documentation/process/maintainer-netdev.rst: "for fixes the ``Fixes:`` tag is required,
+    regardless of the tree". Documentation/bpf/bpf_devel_QA.rst: "fixes that go to bpf tree *must*
+    have a ``Fixes:`` tag included". The stable team picks fixes for backporting by that tag.
 
     ## Example
-        Subject: [PATCH net] net: sched: fix use after free in tcf_action_destroy()
+    ```bad
+    Subject: [PATCH net] bpf: Fix a leak of the example map
 
-        ...
-        Signed-off-by: A Developer <dev@example.org>
+    The map is not freed on the error path.
 
-    ## Use instead
-        Subject: [PATCH net] net: sched: fix use after free in tcf_action_destroy()
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
 
-        ...
-        Fixes: 1234567890ab ("net: sched: the commit that brought the bug")
-        Signed-off-by: A Developer <dev@example.org>
+    ```good
+    Subject: [PATCH net] bpf: Fix a leak of the example map
+
+    The map is not freed on the error path.
+
+    Fixes: 0123456789ab ("bpf: Add the example map")
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Add `Fixes: <12+ hex digits> ("<subject>")` naming the commit that brought the bug, as
+    `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT` prints it.
     """
-    if patch.is_cover_letter or not patch.files:
-        return
+    if patch.is_cover_letter or not patch.files or (patch.prefix is not None and patch.prefix.number == 0):
+        return  # a cover letter, with or without the diff of a pull request
     if patch.trailer_values("Fixes"):
         return
-    tree = patch_tree(patch)
-    if is_fixes_tree(tree) and _only_tests(patch) and not describes_fix(patch):
+    tree = patch_tree(patch) or _own_tree(patch)
+    if tree in FIXES_ONLY_TREES and _only_tests(patch) and not describes_fix(patch):
         return  # the test that comes with a fix ([PATCH bpf 2/2] selftests/bpf: Test ...) fixes nothing
-    if is_fixes_tree(tree):
+    if tree in FIXES_ONLY_TREES and _COSMETIC.search(_COMPONENTS.sub("", patch.summary or "")):
+        return  # a fix of text ("fix all kernel-doc warnings") names no commit
+    if tree in FIXES_ONLY_TREES and all(f.path == "MAINTAINERS" or f.path.startswith("Documentation/")
+                                        for f in patch.files):
+        return  # a change of who maintains what, or of the documents, fixes no commit
+    if tree in FIXES_ONLY_TREES and is_pull_request(ctx.series) and not describes_fix(patch):
+        # applied by the sub-tree's maintainers already, and not saying it fixes a bug: a preparation
+        # for the fix after it, a cleanup that came along
+        if ctx.options.strict:
+            yield Hit.on_subject(patch, f"Patch for the {tree} tree (fixes only) in a pull request has no "
+                                      f"Fixes: tag: if it fixes a commit, name it", level=CHECK)
+    elif tree in FIXES_ONLY_TREES:
         yield Hit.on_subject(patch, f"Patch for the {tree} tree (fixes only) has no Fixes: tag: add "
                                   f"'Fixes: <12+ hex digits> (\"<subject>\")' naming the commit it fixes")
-    elif is_next_tree(tree) and ctx.options.strict and describes_fix(patch):
-        fixes_tree = NEXT_TREES[tree]
-        yield Hit.on_subject(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the commit "
-                                  f"it fixes, and send it to {fixes_tree} if that commit is in a release",
-                           level=CHECK)
+    elif tree is not None and tree.endswith("next"):
+        if ctx.options.strict and describes_fix(patch):
+            fixes_tree = NEXT_TREES.get(tree, "its fixes tree")
+            yield Hit.on_subject(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the "
+                                      f"commit it fixes, and send it to {fixes_tree} if that commit is in a "
+                                      f"release", level=CHECK)
+    elif (describes_fix(patch) or _sounds_like_a_fix(patch)) and not _only_tests(patch):
+        statement = governing("FIXES_TAG_MISSING", patch_profiles([patch], ctx))
+        if statement is not None and statement.profile == NETDEV:
+            yield Hit.on_subject(patch, f"Patch describes a fix but has no Fixes: tag: name the commit it "
+                                      f"fixes ({statement.why()}: \"{statement.quote}\")")
+
+
+# what the summary of an untagged fix says, beyond "fix": "Avoid double IRQ free", "Prevent a NULL
+# pointer dereference", "Correct ...", and the bug classes reviewers answer with "needs a Fixes: tag"
+_FIX_LIKE = lazy(r"^(avoid|prevent|correct|restore)\b|\b(null[- ]pointer|use-after-free|double[- ]free|"
+                 r"memory leak|deadlock|race condition|out[- ]of[- ]bounds|uninitiali[sz]ed|panic|crash)\b",
+                 re.IGNORECASE)
+
+
+def _sounds_like_a_fix(patch) -> bool:
+    summary = _COMPONENTS.sub("", (patch.summary or "").strip())
+    return bool(_FIX_LIKE.search(summary)) and not _COSMETIC.search(summary)
+
+
+# The fixes trees of netdev's sub-trees, named in subjects as net and bpf are: each takes fixes only.
+FIXES_ONLY_TREES = ("net", "bpf", "nf", "iwl-net", "wireless", "ipsec")
+
+
+def _own_tree(patch) -> Optional[str]:
+    """The tree a subject names when it is not net, net-next, bpf or bpf-next (nf, iwl-next, ...)."""
+    if patch.prefix is None:
+        return None
+    return next((w.lower() for w in patch.prefix.words if w.lower() in FIXES_ONLY_TREES
+                 or w.lower().endswith("-next")), None)
 
 
 def _same_subject(quoted: str, actual: str) -> bool:
@@ -176,27 +231,43 @@ def verify_fixes(patch, ctx):
     ## What it does
     With a kernel tree (`--tree PATH`, or the git tree around the current directory), looks up each
     `Fixes:` commit id in its history: the id must name a commit there (not an ambiguous prefix, not
-    a blob), and the quoted subject must be that commit's subject, word for word. In a shallow clone
-    (as `--tree bpf-next` makes) an id it lacks is not reported: it may be older than the clone. A
-    wrong subject is reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the
-    right tag), or here when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
+    a blob), and the quoted subject must be that commit's subject, word for word. A wrong subject is
+    reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the right tag), or here
+    when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
+
+    A tree that lacks the history to answer (a shallow clone, as `--tree bpf-next` makes, or a tree
+    of one commit, as `--tree debian-6.12` is) cannot tell a wrong id from an older one: instead of
+    one ERROR per id, the run says so once, at CHECK level, on the first such tag.
 
     ## Why is this bad?
     The tag is how the stable team and distributions find which kernels need the fix and which
-    follow-up commits belong together (Documentation/bpf/bpf_devel_QA.rst: "crucial in order to
-    identify follow-up commits"). A wrong id or a paraphrased subject sends them to the wrong commit
-    or to none; the netdev CI verifies the tag and maintainers reject a patch whose tag does not
-    resolve. A commit that only exists in your local branch is not a valid target either.
+    follow-up commits belong together (Documentation/bpf/bpf_devel_QA.rst: "The ``Fixes:`` tag is
+    crucial in order to identify follow-up commits"). A wrong id or a paraphrased subject sends
+    them to the wrong commit or to none.
 
     ## Example
-        Fixes: 1234567890ab ("net: fix the thing")
+    On the test suite's tree of one commit, an id it lacks gives the note that it cannot answer:
 
-    where the tree's commit 1234567890ab is "net: core: avoid a race in the thing".
+    ```bad tree
+    Subject: [PATCH net] bpf: Fix a leak of the example map
 
-    ## Use instead
-        Fixes: 1234567890ab ("net: core: avoid a race in the thing")
+    The map is not freed on the error path.
 
-    as `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' 1234567890ab` prints it.
+    Fixes: 0123456789ab ("bpf: Add the example map")
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good tree
+    Subject: [PATCH net-next] bpf: Free the example map on the error path
+
+    The map is not freed on the error path.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Copy the tag from the commit itself:
+    `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT`, in a tree with full history.
     """
     tags = fixes_tags(patch)
     if not tags:
@@ -215,8 +286,11 @@ def verify_fixes(patch, ctx):
         if full is None:
             if reason == "ambiguous":
                 message = f"Fixes: {tag.commit} is ambiguous in {where}: give 12 or more hex digits"
-            elif reason == "missing" and history.shallow:
-                continue  # it may well be older than the clone's depth
+            elif reason == "missing" and history.why_unanswerable():
+                note = _unanswerable_note(patch, tag, history, ctx)
+                if note is not None:
+                    yield note
+                continue
             elif reason == "missing":
                 message = (f"Fixes: commit {tag.commit} is not in the tree at {where}: check the id "
                            f"(or update the tree)")
@@ -230,6 +304,23 @@ def verify_fixes(patch, ctx):
         if not _same_subject(tag.subject, actual):
             yield _tag_hit(patch, tag, f"Fixes: subject does not match commit {full[:12]}: the tag says "
                                        f"\"{tag.subject}\", the commit is \"{actual}\"")
+
+
+def _said_unanswerable(ctx) -> list:
+    """Whether the run said already that the tree cannot answer (a list, filled once, via ctx.once)."""
+    return []
+
+
+def _unanswerable_note(patch, tag: FixesTag, history, ctx) -> Optional[Hit]:
+    """Once per run, at CHECK level: the tree lacks the history to say whether Fixes: ids exist
+    (every id it lacks would otherwise be an ERROR that tells nothing)."""
+    said = ctx.once(_said_unanswerable)
+    if said or not ctx.options.strict:
+        return None
+    said.append(True)
+    return _tag_hit(patch, tag, f"Fixes: ids not verified: the tree at {history.tree.path} "
+                                f"{history.why_unanswerable()}; check them with a full clone (--tree PATH)",
+                    level=CHECK)
 
 
 @check("TREE_SELECTION", level=CHECK)

@@ -9,13 +9,19 @@ from __future__ import annotations
 from collections import Counter
 
 from . import WARNING, Hit, check
-from ._house import patch_tree, under_house_rules
+from ._house import is_pull_request, patch_tree
+from ..profiles import governing, patch_profiles, reportable
 
 SERIES_LIMIT = 15  # maintainer-netdev.rst: "Avoid sending series longer than 15 patches"
 
 
+def _is_cover(patch) -> bool:
+    """The 0/n mail, with or without a diff of its own (an interdiff to the last version)."""
+    return patch.prefix is not None and patch.prefix.number == 0
+
+
 def _cover_letter(series):
-    return next((p for p in series if p.is_cover_letter), None)
+    return next((p for p in series if _is_cover(p)), None)
 
 
 def _label(patch):
@@ -127,78 +133,117 @@ def series_prefix_mismatch(series, ctx):
 
 @check("COVER_LETTER_MISSING", level=WARNING, scope="series")
 def cover_letter_missing(series, ctx):
-    """A series of several patches has no cover letter (`0/n`).
+    """A series of several patches to a bpf tree has no cover letter (`0/n`).
 
     ## What it does
     Reports, on the first patch, a series of more than one patch given together without a `0/n`
-    mail.
+    mail, where a profile of the series asks for one: its files are under bpf@vger.kernel.org
+    (MAINTAINERS) or its subject names bpf or bpf-next. The 6.12 maintainer-netdev.rst asks for no
+    cover letter, so a netdev series without one is left alone. A `0/n` mail that carries an
+    interdiff is still the cover letter.
 
     ## Why is this bad?
-    The cover letter says what the series does as a whole and why; it is where reviewers reply
-    to the series, and where Patchwork and b4 take its title from. The netdev and bpf maintainers
-    ask for one on every series of more than one patch (Documentation/process/maintainer-netdev.rst),
-    and its text becomes the merge commit's message.
+    Documentation/bpf/bpf_devel_QA.rst: "Patch submissions with >1 patch must have a cover letter
+    which includes a high level description of the series. This high level summary will then be
+    placed into the merge commit by the BPF maintainers such that it is also accessible from the git
+    log for future reference."
 
     ## Example
-        0001-bpf-Add-kvmemdup_bpfptr.patch
-        0002-bpf-Use-kvmemdup_bpfptr-in-map_update_elem.patch
+    ```bad
+    Subject: [PATCH bpf-next 1/2] bpf: Show an example
 
-    ## Use instead
-        0000-cover-letter.patch
-        0001-bpf-Add-kvmemdup_bpfptr.patch
-        0002-bpf-Use-kvmemdup_bpfptr-in-map_update_elem.patch
+    Show one rule of patchflow on a small change.
 
-    (`git format-patch --cover-letter`.)
+    Signed-off-by: Jane Doe <jane@example.org>
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next 2/2] bpf: Show another example
+
+    Show another rule of patchflow on a small change.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next 0/2] bpf: Show two examples
+
+    Two small changes that show patchflow's rules.
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next 1/2] bpf: Show an example
+
+    Show one rule of patchflow on a small change.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next 2/2] bpf: Show another example
+
+    Show another rule of patchflow on a small change.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    `git format-patch --cover-letter`, and write the series' title and summary into it
+    (`patchflow format --cover-letter FILE` fills it in).
     """
-    with_diff = [p for p in series if p.files]
+    with_diff = [p for p in series if p.files and not _is_cover(p)]
     if len(with_diff) < 2 or _cover_letter(series) is not None:
         return
+    statement = governing("COVER_LETTER_MISSING", patch_profiles(with_diff, ctx))
+    if not reportable(statement, ctx):
+        return  # maintainer-netdev.rst (6.12) asks for none; bpf_devel_QA.rst does
     # the series' own count when its i/n numbers agree on one (some of its patches may be left out)
     totals = {p.prefix.total for p in with_diff if p.prefix is not None and p.prefix.total}
     count = totals.pop() if len(totals) == 1 else len(with_diff)
     yield Hit.on_subject(with_diff[0], f"series of {count} patches has no cover letter "
-                                    f"(0/{count}): git format-patch --cover-letter")
+                                    f"(0/{count}): git format-patch --cover-letter ({statement.why()})")
 
 
 @check("SERIES_TOO_LONG", level=WARNING, scope="series")
 def series_too_long(series, ctx):
-    """A series of more than 15 patches to a netdev or bpf tree.
+    """A series of more than 15 patches where maintainer-netdev.rst governs.
 
     ## What it does
     Counts the patches of the series (the files given on one command line, cover letter left out;
     or the `n` of `i/n` in their subjects when that is larger) and reports a series of more than 15
-    patches whose subject names net, net-next, bpf or bpf-next, or whose files MAINTAINERS lists
-    under netdev@vger.kernel.org or bpf@vger.kernel.org. The finding is on the first patch (the cover
-    letter when there is one).
+    patches whose files MAINTAINERS puts under netdev's document (netdev@vger.kernel.org, or
+    maintainer-netdev.rst in `P:`), or whose subject names net or net-next. bpf_devel_QA.rst states
+    no limit: a bpf-only series is left alone. A pull request posted as patches (its cover letter is
+    `git request-pull`'s text) is the sub-tree's, not a contributor's series, and is left alone. The
+    finding is on the first patch (the cover letter when there is one).
 
     ## Why is this bad?
     Documentation/process/maintainer-netdev.rst: "Avoid sending series longer than 15 patches.
     Larger series takes longer to review as reviewers will defer looking at it until they find a
     large chunk of time. A small series can be reviewed in a short time, so Maintainers just do it.
     As a result, a sequence of smaller series gets merged quicker and with better review coverage."
-    The netdev CI (NIPA) also refuses to test series over the limit.
 
     ## Example
-        [PATCH net-next 00/18] net: convert drivers to the new queue API
-        [PATCH net-next 01/18] ...
-        ...
-        [PATCH net-next 18/18] ...
+    ```bad
+    Subject: [PATCH net-next 00/16] net: convert drivers to the new queue API
 
-    ## Use instead
-    Two series that each stand alone, the second posted after the first is merged:
+    Sixteen drivers move to the new queue API.
+    ```
 
-        [PATCH net-next 0/9] net: queue API conversion, part 1
-        [PATCH net-next 0/9] net: queue API conversion, part 2
+    ```good
+    Subject: [PATCH net-next 00/09] net: convert drivers to the new queue API, part 1
+
+    Nine drivers move to the new queue API.
+    ```
+
+    ## Fix
+    Split the series into parts of at most 15 patches that each stand alone, and post the next
+    when the one before it is merged.
     """
     patches = [p for p in series if not p.is_cover_letter]
-    if not patches or not any(under_house_rules(p, ctx) for p in series):
-        return
+    statement = governing("SERIES_TOO_LONG", patch_profiles(series, ctx))
+    if not reportable(statement, ctx):
+        return  # the limit is netdev's: bpf_devel_QA.rst states none
     totals = [p.prefix.total for p in series if p.prefix is not None and p.prefix.total is not None]
     count = max([len(patches), *totals])
-    if count <= SERIES_LIMIT:
+    if count <= SERIES_LIMIT or is_pull_request(series):
         return
     first = next((p for p in series if p.is_cover_letter), series.patches[0])
     trees = {patch_tree(p) for p in series} - {None}
-    where = f" to {', '.join(sorted(trees))}" if trees else " to netdev/bpf"
-    yield Hit.on_subject(first, f"Series of {count} patches{where}: netdev and bpf take at most "
-                              f"{SERIES_LIMIT} at a time; split it into smaller series")
+    where = f" to {', '.join(sorted(trees))}" if trees else " to netdev"
+    yield Hit.on_subject(first, f"Series of {count} patches{where}: netdev takes at most "
+                              f"{SERIES_LIMIT} at a time; split it into smaller series ({statement.why()})")

@@ -13,46 +13,22 @@ How a function's declarations are found, with the C lexer (`patchflow.lexers.c`)
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Set
 
-from . import WARNING, Hit, check
-from ._house import house_lists_for, patch_tree
-from ..lexers.c import code_tokens, iter_tokens, tokenize
-from . import option
+from . import CHECK, WARNING, Hit, check, option
+from ..lazy_regex import lazy
+from ..profiles import NETDEV, Statement, file_profiles, governing, reportable, subject_profiles
+from ._declarations import (MAX_GROUP, Declaration, LazyCode, RemovedDeclarations, starts_declaration,
+                            top_declaration_groups)
 
 option(__name__, "--xmas-tree", default="auto", choices=("auto", "always", "never"),
-       help="REVERSE_XMAS_TREE on every C file (always), on none (never), or on files whose "
-            "MAINTAINERS lists netdev@ or bpf@ (auto, the default)")
+       help="REVERSE_XMAS_TREE on every C file (always), on none (never), or where a maintainers' "
+            "document (or the bpf reviewers' habit) asks for it (auto, the default)")
 
 C_SUFFIXES = (".c", ".h")
-# Ordering a group costs the square of its size; no function declares this many locals in one block.
-MAX_GROUP = 400
-# A statement longer than this is no local variable declaration a reviewer orders by eye.
-MAX_DECLARATION_TOKENS = 5000
-
-# Words that start a statement, never a declaration.
-_STATEMENT_WORDS = {
-    "return", "goto", "if", "else", "while", "for", "do", "switch", "case", "default", "break",
-    "continue", "sizeof", "asm", "__asm__", "asm_volatile_goto",
-}
-# Words that may stand before a declaration's type.
-_QUALIFIERS = {
-    "static", "const", "volatile", "register", "extern", "auto", "inline", "__maybe_unused",
-    "__always_unused", "__read_mostly", "__aligned", "__attribute__", "__free", "__cleanup",
-    "__rcu", "__percpu", "__iomem", "__user", "__force", "__packed", "__unused", "__randomize_layout",
-    "__cacheline_aligned", "__cacheline_aligned_in_smp", "__initdata", "__counted_by", "__nonstring",
-}
-_TYPE_WORDS = {
-    "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool", "bool",
-    "struct", "union", "enum", "typeof", "__typeof__", "__typeof", "__auto_type",
-}
-_TAG_WORDS = {"struct", "union", "enum"}
-
-
-def _is_macro_declaration(name: str) -> bool:
-    """DECLARE_BITMAP(mask, N), DEFINE_WAIT(wait), LIST_HEAD(list): macros that declare a variable."""
-    return name.startswith(("DECLARE_", "DEFINE_")) or name in ("LIST_HEAD", "LLIST_HEAD", "HLIST_HEAD")
+# --xmas-tree always: the user asks for netdev's rule on every C file
+ALWAYS = Statement(NETDEV, WARNING, "Order the variable declaration lines longest to shortest")
 
 
 @dataclass
@@ -60,15 +36,6 @@ class KnownLine:
     number: int  # line number in the new file
     text: str
     diff: Optional[object] = None  # the patch's DiffLine, for lines the patch shows
-
-
-@dataclass
-class Declaration:
-    line: int  # its first line
-    last_line: int
-    length: int  # display columns of its first line's code
-    names: Set[str] = field(default_factory=set)
-    uses: Set[str] = field(default_factory=set)
 
 
 # --- the lines around the changes --------------------------------------------------------------
@@ -110,228 +77,6 @@ def _hunk_starts_in_function(segment: Segment) -> bool:
     return first.startswith("\t") and first[1:2] not in ("\t", " ", "")
 
 
-# --- declarations --------------------------------------------------------------------------------
-
-
-def _starts_declaration(toks) -> bool:
-    i = 0
-    while i < len(toks) and toks[i].kind == "ident" and toks[i].text in _QUALIFIERS:
-        i += 1
-        if i < len(toks) and toks[i].text == "(":  # __attribute__((...)), __aligned(8)
-            i = _skip_group(toks, i)
-    if i >= len(toks) or toks[i].kind != "ident" or toks[i].text in _STATEMENT_WORDS:
-        return False
-    word = toks[i].text
-    if word in _TYPE_WORDS:
-        return True
-    nxt = toks[i + 1] if i + 1 < len(toks) else None
-    if nxt is None:
-        return False
-    if _is_macro_declaration(word) and nxt.text == "(":
-        return True
-    if nxt.kind == "ident":  # u32 val, size_t len, netdev_features_t features
-        return True
-    if nxt.text == "*":  # u8 *p = ..., void **pp;  (never `a * b;`: an unused product is no statement)
-        j = i + 1
-        while j < len(toks) and (toks[j].text == "*" or toks[j].text in ("const", "volatile", "__rcu")):
-            j += 1
-        return (j + 1 < len(toks) and toks[j].kind == "ident"
-                and toks[j + 1].text in ("=", ";", ",", "[", ")", "__free", "__maybe_unused"))
-    return False
-
-
-def _skip_group(toks, i: int) -> int:
-    """The index after the bracket group that opens at toks[i]."""
-    depth = 0
-    while i < len(toks):
-        if toks[i].text in ("(", "[", "{"):
-            depth += 1
-        elif toks[i].text in (")", "]", "}"):
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return i
-
-
-def _declared_names(toks) -> Set[str]:
-    """The variables a declaration's tokens declare."""
-    first = next((t for t in toks if t.kind == "ident" and t.text not in _QUALIFIERS), None)
-    if first is not None and _is_macro_declaration(first.text):
-        args = [t for t in toks if t.kind == "ident" and t is not first]
-        return {args[0].text} if args else set()
-    names: Set[str] = set()
-    segment: List = []
-    depth = 0
-    in_initializer = False
-    for tok in toks:
-        if tok.text in ("(", "[", "{"):
-            depth += 1
-        elif tok.text in (")", "]", "}"):
-            depth -= 1
-        if depth == 0 and tok.text in (",", ";"):
-            names |= _declarator_name(segment)
-            segment, in_initializer = [], False
-            continue
-        if depth == 0 and tok.text == "=":
-            in_initializer = True
-        if not in_initializer:
-            segment.append(tok)
-    names |= _declarator_name(segment)
-    return names
-
-
-def _declarator_name(segment) -> Set[str]:
-    texts = [t.text for t in segment]
-    for k in range(len(texts) - 2):  # (*name)(...) or (*name)[...]
-        if texts[k] == "(" and texts[k + 1] == "*" and segment[k + 2].kind == "ident":
-            return {texts[k + 2]}
-    depth = 0
-    candidates = []
-    for k, tok in enumerate(segment):
-        if tok.text in ("(", "["):
-            depth += 1
-        elif tok.text in (")", "]"):
-            depth -= 1
-        elif (depth == 0 and tok.kind == "ident" and tok.text not in _QUALIFIERS
-              and not (k + 1 < len(segment) and segment[k + 1].text == "(")):  # __aligned(8), __free(kfree)
-            candidates.append(tok.text)
-    return {candidates[-1]} if candidates else set()
-
-
-def _used_names(toks) -> Set[str]:
-    """Identifiers a declaration reads: not member names, not struct tags, not the parameter names
-    of a function pointer's type (`int (*fn)(struct bpf_map *map, void *key)` reads no `map`)."""
-    used = set()
-    prev = None
-    i = 0
-    while i < len(toks):
-        tok = toks[i]
-        if (tok.text == "(" and i >= 4 and toks[i - 1].text == ")" and toks[i - 2].kind == "ident"
-                and toks[i - 3].text == "*" and toks[i - 4].text == "("):
-            i = _skip_group(toks, i)
-            prev = toks[i - 1]
-            continue
-        if tok.kind == "ident" and not (prev is not None and (prev.text in (".", "->") or prev.text in _TAG_WORDS)):
-            used.add(tok.text)
-        prev = tok
-        i += 1
-    return used
-
-
-class LazyCode:
-    """The code tokens (comments left out) of some lines, lexed only as far as they are read: the
-    declarations at the top of a function are a few lines, its body may be thousands."""
-
-    def __init__(self, text: str, first_line: int, lexed: Optional[List] = None):
-        # the tokens another family lexed already (ctx.sources.code_tokens), else lexed here as read
-        self._source = iter(lexed) if lexed is not None else iter_tokens(text, first_line)
-        self._tokens: List = []
-
-    def get(self, index: int):
-        """The token at index, or None past the end."""
-        while len(self._tokens) <= index:
-            tok = next(self._source, None)
-            if tok is None:
-                return None
-            if tok.kind != "comment":
-                self._tokens.append(tok)
-        return self._tokens[index]
-
-    def slice(self, start: int, stop: int) -> List:
-        self.get(stop - 1)
-        return self._tokens[start:stop]
-
-
-def _statement_end(code: LazyCode, i: int) -> Optional[int]:
-    """The index of the `;` that ends the statement starting at code[i], None when it does not end
-    (a directive, a closing brace, or the end of the known lines comes first)."""
-    depth = 0
-    for i in range(i, i + MAX_DECLARATION_TOKENS):
-        tok = code.get(i)
-        if tok is None or tok.pp:
-            return None
-        if tok.text in ("(", "[", "{"):
-            depth += 1
-        elif tok.text in (")", "]", "}"):
-            depth -= 1
-            if depth < 0:
-                return None
-        elif tok.text == ";" and depth == 0:
-            return i
-    return None
-
-
-def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
-                           lines: Dict[int, KnownLine]) -> List[List[Declaration]]:
-    """The groups of declarations that start at code[start], right after a function's `{` (on line
-    previous_end) or at the start of a hunk inside them."""
-    line_end: Dict[int, int] = {}
-    groups: List[List[Declaration]] = [[]]
-    i = start
-    while code.get(i) is not None:
-        tok = code.get(i)
-        if tok.pp:
-            groups.append([])
-            directive = tok.pp
-            while code.get(i) is not None and code.get(i).pp == directive:
-                i += 1
-            previous_end = code.get(i - 1).line
-            continue
-        if any(lines[n].text.strip() == "" for n in range(previous_end + 1, tok.line) if n in lines):
-            groups.append([])
-        if any(n not in lines for n in range(previous_end + 1, tok.line)):
-            break  # a gap between two hunks: what lies there is unknown
-        if not _starts_declaration(code.slice(i, i + 12)):
-            break
-        j = _statement_end(code, i)
-        if j is None:
-            break  # unfinished where the known lines end, or not a declaration after all
-        toks = code.slice(i, j + 1)
-        decl = Declaration(tok.line, toks[-1].line, 0, _declared_names(toks), set())
-        decl.uses = _used_names(toks) - decl.names
-        group = groups[-1]
-        if group and group[-1].line == decl.line:  # `int a; int b;` share one line
-            group[-1].names |= decl.names
-            group[-1].uses |= decl.uses
-        else:
-            group.append(decl)
-        for t in toks:
-            line_end[t.line] = max(line_end.get(t.line, 0), t.end_column - 1)
-        previous_end = toks[-1].line
-        i = j + 1
-    for group in groups:
-        for decl in group:
-            decl.length = line_end.get(decl.line, 0)
-    return [group for group in groups if len(group) > 1]
-
-
-class RemovedDeclarations:
-    """The declarations each hunk of a file removes, to tell a changed declaration from a new one."""
-
-    def __init__(self, file):
-        self._hunk_of = {id(line): hunk for hunk in file.hunks for line in hunk.lines}
-        self._removed: Dict[int, List[tuple]] = {}
-
-    def _of_hunk(self, hunk) -> List[tuple]:
-        if id(hunk) not in self._removed:
-            found = []
-            for line in hunk.lines:
-                if line.kind == "-":
-                    toks = code_tokens(tokenize(line.text))
-                    if toks and _starts_declaration(toks[:12]):
-                        found.append((_declared_names(toks), toks[-1].end_column - 1))
-            self._removed[id(hunk)] = found
-        return self._removed[id(hunk)]
-
-    def old_length(self, decl: Declaration, lines: Dict[int, KnownLine]) -> Optional[int]:
-        """The length of the line this declaration replaces (a removed line declaring the same names)."""
-        hunk = self._hunk_of.get(id(lines[decl.line].diff))
-        if hunk is None:
-            return None
-        return next((length for names, length in self._of_hunk(hunk) if names & decl.names), None)
-
-
 def _quote(lines: Dict[int, KnownLine], number: int) -> str:
     return lines[number].text.strip()
 
@@ -365,62 +110,109 @@ def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], removed: Re
     """(declaration, message) for each added or changed declaration that breaks the group's order.
 
     The declarations to move are those outside the longest run already in order, so a block with
-    one line out of place gets one finding, not one per line it displaces."""
+    one line out of place gets one finding, not one per line it displaces; a declaration inside that
+    run is still reported when the patch made it longer than the unchanged line right above it."""
     if len(group) > MAX_GROUP:
         return
     added = [lines[d.line].diff is not None and lines[d.line].diff.kind == "+" for d in group]
     lengths = [d.length for d in group]
     kept = _kept_in_order(group, lengths, added)
     for i, decl in enumerate(group):
-        if not added[i] or i in kept:
+        if not added[i]:
             continue
-        if any(decl.uses & group[k].names for k in range(i)):
-            continue  # it reads a variable declared above: its place is fixed
+        read = max((k for k in range(i) if decl.uses & group[k].names), default=None)
+        if read is not None:
+            # it reads a variable declared above: it stays below that line, but not below a shorter one
+            shorter = next((k for k in range(read + 1, i) if lengths[k] < decl.length), None)
+            if shorter is not None and lengths[read] >= decl.length:  # right below that line it is in order
+                yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
+                             f"{_describe(lines, group[shorter])}, below line {group[read].line} that it reads")
+            continue
         old = removed.old_length(decl, lines)
-        if old is not None and old != decl.length:
+        if i in kept or old is not None:
+            if _outgrew_the_line_above(group, i, added, old):
+                yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
+                             f"{_describe(lines, group[i - 1])}")
+            if i in kept or old == decl.length:
+                continue  # in order, or as long as the line it replaces: the patch changed no order
             before = list(lengths)
             before[i] = old
             if i not in _kept_in_order(group, before, added):
                 continue  # the line it replaces was out of order already
-        elif old is not None:
-            continue  # same length as the line it replaces: the patch changed no order
-        # It must stay above the first declaration that reads it.
-        high = min((k for k in range(i + 1, len(group)) if group[k].uses & decl.names), default=len(group))
-        order = sorted(kept - {i})
-        first_shorter = next((k for k in order if lengths[k] < decl.length), None)
-        last_longer = max((k for k in order if k < high and lengths[k] > decl.length), default=None)
-        if first_shorter is not None and first_shorter < i:
-            yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
-                         f"{_describe(lines, group[first_shorter])}")
-        elif last_longer is not None and last_longer > i:
-            following = next((k for k in range(last_longer + 1, len(group)) if k in kept or k == high), None)
-            if following is not None:
-                yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
-                             f"{_describe(lines, group[following])}, below the longer "
-                             f"line {group[last_longer].line}")
-            else:
-                yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come after "
-                             f"{_describe(lines, group[last_longer])}, the last of the block")
+        message = _where_it_belongs(group, i, kept, lines)
+        if message is not None:
+            yield decl, message
+
+
+def _outgrew_the_line_above(group: List[Declaration], i: int, added: List[bool], old: Optional[int]) -> bool:
+    """Whether an added or changed declaration is longer than the unchanged one right above it, which
+    the line it replaces (if any) was not."""
+    if i == 0 or added[i - 1]:
+        return False
+    above = group[i - 1].length
+    return group[i].length > above and (old is None or old <= above)
+
+
+def _where_it_belongs(group: List[Declaration], i: int, kept: Set[int], lines: Dict[int, KnownLine]):
+    decl = group[i]
+    lengths = [d.length for d in group]
+    # It must stay above the first declaration that reads it.
+    high = min((k for k in range(i + 1, len(group)) if group[k].uses & decl.names), default=len(group))
+    order = sorted(kept - {i})
+    first_shorter = next((k for k in order if lengths[k] < decl.length), None)
+    last_longer = max((k for k in order if k < high and lengths[k] > decl.length), default=None)
+    if first_shorter is not None and first_shorter < i:
+        return (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
+                f"{_describe(lines, group[first_shorter])}")
+    if last_longer is not None and last_longer > i:
+        following = next((k for k in range(last_longer + 1, len(group)) if k in kept or k == high), None)
+        if following is not None and lengths[following] > decl.length:
+            return None  # held between longer lines by what it reads and what reads it: no place is right
+        if following is not None:
+            return (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
+                    f"{_describe(lines, group[following])}, below the longer line {group[last_longer].line}")
+        return (f"Reverse xmas tree: this declaration ({decl.length} columns) should come after "
+                f"{_describe(lines, group[last_longer])}, the last of the block")
+    return None
+
+
+def was_in_order(group: List[Declaration], lines: Dict[int, KnownLine]) -> bool:
+    """Whether the declarations the patch left alone stand longest first (or read one above them):
+    where they do not, the code never kept the order, and a finding is the reviewers' call."""
+    unchanged = [d for d in group if lines[d.line].diff is None or lines[d.line].diff.kind != "+"]
+    for k in range(1, len(unchanged)):
+        below, above = unchanged[k], unchanged[k - 1]
+        if below.length > above.length and not below.uses & {n for d in unchanged[:k] for n in d.names}:
+            return False
+    return True
 
 
 # --- the check ---------------------------------------------------------------------------------
 
 
-def applies(patch, file, ctx) -> bool:
-    mode = ctx.options.extra.get("x_xmas_tree") or "auto"
+def governing_statement(patch, file, ctx) -> Optional[Statement]:
+    """The document statement that makes the order a rule for file, or None where none does."""
+    mode = ctx.options.get("xmas_tree")
     if mode == "never" or not file.path.endswith(C_SUFFIXES) or file.is_deleted or file.is_binary:
-        return False
+        return None
     if mode == "always":
-        return True
-    if ctx.maintainers is not None:
-        return bool(house_lists_for(file.path, ctx))
-    return patch_tree(patch) is not None  # no MAINTAINERS to ask: trust a [PATCH net-next] subject
+        return ALWAYS
+    # no MAINTAINERS to ask: trust the tree the subject names ([PATCH net-next])
+    profiles = file_profiles(file.path, ctx) if ctx.maintainers is not None else subject_profiles(patch)
+    return governing("REVERSE_XMAS_TREE", profiles)
+
+
+# a block of an if, else, for, while or do whose `{` ends the line: its top declarations are ordered too
+_BLOCK_OPENER = lazy(r"^(\s+)(?:(?:\}\s*)?else\b.*|(?:if|for|while|do)\b.*)\{$")
+# how far below a nested block's `{` its top declarations are looked for
+NESTED_WINDOW = 60
 
 
 def _function_windows(segment: Segment):
-    """(first, last) indexes into segment.lines of each function body that starts in it: from a `{`
-    alone at the start of its line (the kernel's style for a function body) to the next `}` at the
-    start of a line; first is None for a hunk that starts inside a function's declarations."""
+    """(first, last) indexes into segment.lines of each block that starts in it: a function body, from
+    a `{` alone at the start of its line (the kernel's style for a function body) to the next `}` at
+    the start of a line; first is None for a hunk that starts inside a function's declarations. Then
+    the blocks of if/else/for/while/do statements, from the line their `{` ends."""
     texts = [line.text.rstrip() for line in segment.lines]
     closers = [k for k, text in enumerate(texts) if text.startswith("}")]
     openers = [k for k, text in enumerate(texts) if text == "{"]
@@ -434,9 +226,49 @@ def _function_windows(segment: Segment):
         if at < len(openers):
             last = min(last, openers[at] - 1)
         yield brace, first, last
+    for k, text in enumerate(texts):
+        if _BLOCK_OPENER.match(text):
+            yield k, k, min(k + NESTED_WINDOW, len(texts) - 1)
+
+
+def _block_start(code: LazyCode, first_line: int):
+    """(index of the first token inside the block, the line of its `{`) for a window whose first
+    line ends with the block's `{`, or None when the block's first token shares that line."""
+    k, brace = 0, None
+    while code.get(k) is not None and code.get(k).line == first_line:
+        brace = code.get(k)
+        k += 1
+    if brace is None or brace.text != "{" or code.get(k) is None:
+        return None
+    return k, brace.line
+
+
+def _split_at_long_statements(groups, lines: Dict[int, KnownLine]):
+    """The groups, split where a declaration's first line opens a braced initializer or a union of
+    several lines (`struct flowi6 fl6 = {`, `union {`) or breaks after its `=`: reviewers do not
+    weigh such a first line against the others, and read the lines around it as two blocks."""
+    for group in groups:
+        part: List[Declaration] = []
+        for decl in group:
+            if lines[decl.line].text.rstrip().endswith(("{", "=")):
+                if len(part) > 1:
+                    yield part
+                part = []
+            else:
+                part.append(decl)
+        if len(part) > 1:
+            yield part
 
 
 def file_findings(file, ctx):
+    reported = set()  # a block's declarations are found from its function and from its own `{`
+    for hit in _file_findings(file, ctx):
+        if hit.line not in reported:
+            reported.add(hit.line)
+            yield hit
+
+
+def _file_findings(file, ctx):
     removed = RemovedDeclarations(file)
     for segment in known_segments(file, ctx):
         added = [k for k, line in enumerate(segment.lines) if line.diff is not None and line.diff.kind == "+"]
@@ -446,62 +278,94 @@ def file_findings(file, ctx):
         for brace, first, last in _function_windows(segment):
             at = bisect.bisect_left(added, first)
             if at == len(added) or added[at] > last:
-                continue  # the patch adds nothing to this function
+                continue  # the patch adds nothing to this block
             window = segment.lines[first:last + 1]
             code = LazyCode("\n".join(line.text for line in window), window[0].number,
                             ctx.sources.code_tokens(file, window[0].number, window[-1].number))
             if brace is None:
                 head = code.get(0)
-                if head is None or head.line != window[0].number or not _starts_declaration(code.slice(0, 12)):
+                if head is None or head.line != window[0].number or not starts_declaration(code.slice(0, 12)):
                     continue
                 start, previous_end = 0, window[0].number - 1
             else:
-                opening, after = code.get(0), code.get(1)
-                if opening is None or opening.text != "{" or (after is not None and after.line == opening.line):
+                found = _block_start(code, window[0].number)
+                if found is None:
                     continue
-                start, previous_end = 1, opening.line
-            for group in top_declaration_groups(code, start, previous_end, lines):
+                start, previous_end = found
+            for group in _split_at_long_statements(top_declaration_groups(code, start, previous_end, lines), lines):
+                in_order = was_in_order(group, lines)
                 for decl, message in misplaced(group, lines, removed):
-                    yield Hit.at(lines[decl.line].diff, file, message)
+                    hit = Hit.at(lines[decl.line].diff, file, message)
+                    if not in_order:
+                        hit.level = CHECK
+                        hit.message += " (the lines around it were not in this order either)"
+                    yield hit
 
 
 @check("REVERSE_XMAS_TREE", level=WARNING)
 def reverse_xmas_tree(patch, ctx):
-    """Local variable declarations not ordered longest line first, in netdev and bpf code.
+    """Local variable declarations not ordered longest line first, where a maintainers' document asks for it.
 
     ## What it does
-    In a function body's top block of local variable declarations, reports an added or changed
-    declaration whose line is longer than one above it or shorter than one below it, and names the
-    line it should come before. A declaration spans its lines up to its `;` and counts by its first
-    line. A blank line or an `#ifdef` starts a new group. It stays silent where the order cannot
-    change: a declaration whose initializer reads a variable declared above it.
+    In the top block of declarations of a function body, or of an if/else/for/while/do block, reports
+    an added, changed or moved declaration whose line is longer than one above it or shorter than one
+    below it, and names the line it should come before. A declaration spans its lines up to its `;`
+    and counts by its first line; a braced initializer of several lines (`struct flowi6 fl6 = {`) is
+    not weighed. A blank line or an `#ifdef` starts a new group; a comment line does not. A
+    declaration whose initializer reads a variable declared above it stays below that line, and is
+    reported only when a shorter line stands between them.
 
-    It sees the lines the patch shows, or the whole function when the patch creates the file or the
-    tree (`--tree`, or the git tree around the current directory) has the file's pre-image (the blob
-    named on the patch's `index` line). It applies to C files whose MAINTAINERS entries list
-    netdev@vger.kernel.org or bpf@vger.kernel.org (without MAINTAINERS: to patches whose subject
-    names net, net-next, bpf or bpf-next); `--xmas-tree always` checks every C file and
-    `--xmas-tree never` none.
+    Where it applies comes from the tree's MAINTAINERS (`--tree`, or the git tree around the current
+    directory), through the profile layer (`patchflow/profiles.py`):
+    - files whose entries list netdev@vger.kernel.org or name maintainer-netdev.rst (`P:`): a WARNING;
+    - files of the tip tree (`T:` tip.git) and of KVM x86 (`P:` maintainer-kvm-x86.rst): a CHECK,
+      the documents prefer the order;
+    - files only under bpf@vger.kernel.org: a CHECK saying it is the bpf reviewers' habit, which
+      bpf_devel_QA.rst does not state;
+    - any other file: nothing. `--xmas-tree always` checks every C file, `--xmas-tree never` none.
+    Without MAINTAINERS, the tree the subject names (net, net-next, bpf, bpf-next) stands for its
+    profile. When the lines the patch left alone were not in order either, the finding is a CHECK.
 
     ## Why is this bad?
     Documentation/process/maintainer-netdev.rst: "Netdev has a convention for ordering local
     variables in functions. Order the variable declaration lines longest to shortest ... If there
     are dependencies between the variables preventing the ordering move the initialization out of
-    line." The bpf maintainers ask for the same. Reviewers check it by eye and it is among the most
-    frequent nits on both lists: a patch that breaks it comes back for another round.
+    line." Documentation/process/maintainer-tip.rst: "The preferred ordering of variable
+    declarations at the beginning of a function is reverse fir tree order".
+    Documentation/process/maintainer-kvm-x86.rst: "Using reverse fir tree, a.k.a. reverse Christmas
+    tree or reverse XMAS tree, for variable declarations isn't strictly required, though it is still
+    preferred." Reviewers check it by eye and it is among the most frequent nits on netdev.
 
     ## Example
-        static int foo_open(struct net_device *dev)
-        {
-                int err;
-                struct foo_priv *priv = netdev_priv(dev);
+    ```bad path=net/core/example.c
+     static int foo_open(struct net_device *dev)
+     {
+    +	int err;
+     	struct foo_priv *priv = netdev_priv(dev);
+     
+     	err = foo_start(priv);
+    ```
 
-    ## Use instead
-        static int foo_open(struct net_device *dev)
-        {
-                struct foo_priv *priv = netdev_priv(dev);
-                int err;
+    ```good path=net/core/example.c
+     static int foo_open(struct net_device *dev)
+     {
+     	struct foo_priv *priv = netdev_priv(dev);
+    +	int err;
+     
+     	err = foo_start(priv);
+    ```
+
+    ## Fix
+    Move the declaration to where its length puts it, longest line first; if it reads a variable
+    declared below a shorter line, move its initialization out of line.
     """
     for file in patch.files:
-        if applies(patch, file, ctx):
-            yield from file_findings(file, ctx)
+        statement = governing_statement(patch, file, ctx)
+        if not reportable(statement, ctx):
+            continue
+        for hit in file_findings(file, ctx):
+            if statement.level == CHECK:
+                hit.message += f" ({statement.why()})"
+                hit.level = CHECK
+            if hit.level != CHECK or ctx.options.strict:
+                yield hit

@@ -1,0 +1,277 @@
+"""Local variable declarations at the top of a C block, read with the C lexer (for REVERSE_XMAS_TREE).
+
+- a block's top declaration group is the run of declarations right after its `{`; a blank line or a
+  preprocessor directive splits it into groups, each ordered on its own; the first statement ends it;
+- a declaration spans its lines up to its `;`, and its length is that of its first line's code
+  (tabs expanded, a trailing comment left out), as reviewers count it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set
+
+from ..lexers.c import code_tokens, iter_tokens, tokenize
+
+# Ordering a group costs the square of its size; no function declares this many locals in one block.
+MAX_GROUP = 400
+# A statement longer than this is no local variable declaration a reviewer orders by eye.
+MAX_DECLARATION_TOKENS = 5000
+
+# Words that start a statement, never a declaration.
+_STATEMENT_WORDS = {
+    "return", "goto", "if", "else", "while", "for", "do", "switch", "case", "default", "break",
+    "continue", "sizeof", "asm", "__asm__", "asm_volatile_goto",
+}
+# Words that may stand before a declaration's type.
+_QUALIFIERS = {
+    "static", "const", "volatile", "register", "extern", "auto", "inline", "__maybe_unused",
+    "__always_unused", "__read_mostly", "__aligned", "__attribute__", "__free", "__cleanup",
+    "__rcu", "__percpu", "__iomem", "__user", "__force", "__packed", "__unused", "__randomize_layout",
+    "__cacheline_aligned", "__cacheline_aligned_in_smp", "__initdata", "__counted_by", "__nonstring",
+}
+_TYPE_WORDS = {
+    "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool", "bool",
+    "struct", "union", "enum", "typeof", "__typeof__", "__typeof", "__auto_type",
+}
+_TAG_WORDS = {"struct", "union", "enum"}
+
+
+def _is_macro_declaration(name: str) -> bool:
+    """DECLARE_BITMAP(mask, N), DEFINE_WAIT(wait), LIST_HEAD(list): macros that declare a variable."""
+    return name.startswith(("DECLARE_", "DEFINE_")) or name in ("LIST_HEAD", "LLIST_HEAD", "HLIST_HEAD")
+
+
+@dataclass
+class Declaration:
+    line: int  # its first line
+    last_line: int
+    length: int  # display columns of its first line's code
+    names: Set[str] = field(default_factory=set)
+    uses: Set[str] = field(default_factory=set)
+
+
+
+def starts_declaration(toks) -> bool:
+    i = 0
+    while i < len(toks) and toks[i].kind == "ident" and toks[i].text in _QUALIFIERS:
+        i += 1
+        if i < len(toks) and toks[i].text == "(":  # __attribute__((...)), __aligned(8)
+            i = _skip_group(toks, i)
+    if i >= len(toks) or toks[i].kind != "ident" or toks[i].text in _STATEMENT_WORDS:
+        return False
+    word = toks[i].text
+    if word in _TYPE_WORDS:
+        return True
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if nxt is None:
+        return False
+    if _is_macro_declaration(word) and nxt.text == "(":
+        return True
+    if nxt.kind == "ident":  # u32 val, size_t len, netdev_features_t features
+        return True
+    if nxt.text == "*":  # u8 *p = ..., void **pp;  (never `a * b;`: an unused product is no statement)
+        j = i + 1
+        while j < len(toks) and (toks[j].text == "*" or toks[j].text in ("const", "volatile", "__rcu")):
+            j += 1
+        return (j + 1 < len(toks) and toks[j].kind == "ident"
+                and toks[j + 1].text in ("=", ";", ",", "[", ")", "__free", "__maybe_unused"))
+    return False
+
+
+def _skip_group(toks, i: int) -> int:
+    """The index after the bracket group that opens at toks[i]."""
+    depth = 0
+    while i < len(toks):
+        if toks[i].text in ("(", "[", "{"):
+            depth += 1
+        elif toks[i].text in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
+
+
+def _declared_names(toks) -> Set[str]:
+    """The variables a declaration's tokens declare."""
+    first = next((t for t in toks if t.kind == "ident" and t.text not in _QUALIFIERS), None)
+    if first is not None and _is_macro_declaration(first.text):
+        args = [t for t in toks if t.kind == "ident" and t is not first]
+        return {args[0].text} if args else set()
+    names: Set[str] = set()
+    segment: List = []
+    depth = 0
+    in_initializer = False
+    for tok in toks:
+        if tok.text in ("(", "[", "{"):
+            depth += 1
+        elif tok.text in (")", "]", "}"):
+            depth -= 1
+        if depth == 0 and tok.text in (",", ";"):
+            names |= _declarator_name(segment)
+            segment, in_initializer = [], False
+            continue
+        if depth == 0 and tok.text == "=":
+            in_initializer = True
+        if not in_initializer:
+            segment.append(tok)
+    names |= _declarator_name(segment)
+    return names
+
+
+def _declarator_name(segment) -> Set[str]:
+    texts = [t.text for t in segment]
+    for k in range(len(texts) - 2):  # (*name)(...) or (*name)[...]
+        if texts[k] == "(" and texts[k + 1] == "*" and segment[k + 2].kind == "ident":
+            return {texts[k + 2]}
+    depth = 0
+    candidates = []
+    for k, tok in enumerate(segment):
+        if tok.text in ("(", "["):
+            depth += 1
+        elif tok.text in (")", "]"):
+            depth -= 1
+        elif (depth == 0 and tok.kind == "ident" and tok.text not in _QUALIFIERS
+              and not (k + 1 < len(segment) and segment[k + 1].text == "(")):  # __aligned(8), __free(kfree)
+            candidates.append(tok.text)
+    return {candidates[-1]} if candidates else set()
+
+
+def _used_names(toks) -> Set[str]:
+    """Identifiers a declaration reads: not member names, not struct tags, not the parameter names
+    of a function pointer's type (`int (*fn)(struct bpf_map *map, void *key)` reads no `map`)."""
+    used = set()
+    prev = None
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if (tok.text == "(" and i >= 4 and toks[i - 1].text == ")" and toks[i - 2].kind == "ident"
+                and toks[i - 3].text == "*" and toks[i - 4].text == "("):
+            i = _skip_group(toks, i)
+            prev = toks[i - 1]
+            continue
+        if tok.kind == "ident" and not (prev is not None and (prev.text in (".", "->") or prev.text in _TAG_WORDS)):
+            used.add(tok.text)
+        prev = tok
+        i += 1
+    return used
+
+
+class LazyCode:
+    """The code tokens (comments left out) of some lines, lexed only as far as they are read: the
+    declarations at the top of a function are a few lines, its body may be thousands."""
+
+    def __init__(self, text: str, first_line: int, lexed: Optional[List] = None):
+        # the tokens another family lexed already (ctx.sources.code_tokens), else lexed here as read
+        self._source = iter(lexed) if lexed is not None else iter_tokens(text, first_line)
+        self._tokens: List = []
+
+    def get(self, index: int):
+        """The token at index, or None past the end."""
+        while len(self._tokens) <= index:
+            tok = next(self._source, None)
+            if tok is None:
+                return None
+            if tok.kind != "comment":
+                self._tokens.append(tok)
+        return self._tokens[index]
+
+    def slice(self, start: int, stop: int) -> List:
+        self.get(stop - 1)
+        return self._tokens[start:stop]
+
+
+def _statement_end(code: LazyCode, i: int) -> Optional[int]:
+    """The index of the `;` that ends the statement starting at code[i], None when it does not end
+    (a directive, a closing brace, or the end of the known lines comes first)."""
+    depth = 0
+    for i in range(i, i + MAX_DECLARATION_TOKENS):
+        tok = code.get(i)
+        if tok is None or tok.pp:
+            return None
+        if tok.text in ("(", "[", "{"):
+            depth += 1
+        elif tok.text in (")", "]", "}"):
+            depth -= 1
+            if depth < 0:
+                return None
+        elif tok.text == ";" and depth == 0:
+            return i
+    return None
+
+
+def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
+                           lines: Dict[int, KnownLine]) -> List[List[Declaration]]:
+    """The groups of declarations that start at code[start], right after a function's `{` (on line
+    previous_end) or at the start of a hunk inside them."""
+    line_end: Dict[int, int] = {}
+    groups: List[List[Declaration]] = [[]]
+    i = start
+    while code.get(i) is not None:
+        tok = code.get(i)
+        if tok.pp:
+            groups.append([])
+            directive = tok.pp
+            while code.get(i) is not None and code.get(i).pp == directive:
+                i += 1
+            previous_end = code.get(i - 1).line
+            continue
+        if any(lines[n].text.strip() == "" for n in range(previous_end + 1, tok.line) if n in lines):
+            groups.append([])
+        if any(n not in lines for n in range(previous_end + 1, tok.line)):
+            break  # a gap between two hunks: what lies there is unknown
+        if not starts_declaration(code.slice(i, i + 12)):
+            break
+        j = _statement_end(code, i)
+        if j is None:
+            break  # unfinished where the known lines end, or not a declaration after all
+        toks = code.slice(i, j + 1)
+        decl = Declaration(tok.line, toks[-1].line, 0, _declared_names(toks), set())
+        decl.uses = _used_names(toks) - decl.names
+        group = groups[-1]
+        if group and group[-1].line == decl.line:  # `int a; int b;` share one line
+            group[-1].names |= decl.names
+            group[-1].uses |= decl.uses
+        else:
+            group.append(decl)
+        for t in toks:
+            line_end[t.line] = max(line_end.get(t.line, 0), t.end_column - 1)
+        previous_end = toks[-1].line
+        i = j + 1
+    for group in groups:
+        for decl in group:
+            decl.length = line_end.get(decl.line, 0)
+    return [group for group in groups if len(group) > 1]
+
+
+class RemovedDeclarations:
+    """The declarations each hunk of a file removes, to tell a changed declaration from a new one."""
+
+    def __init__(self, file):
+        self._hunk_of = {id(line): hunk for hunk in file.hunks for line in hunk.lines}
+        self._removed: Dict[int, List[tuple]] = {}
+
+    def _of_hunk(self, hunk) -> List[tuple]:
+        if id(hunk) not in self._removed:
+            found = []
+            for line in hunk.lines:
+                if line.kind == "-":
+                    toks = code_tokens(tokenize(line.text))
+                    if toks and starts_declaration(toks[:12]):
+                        found.append((_declared_names(toks), toks[-1].end_column - 1, line.text.strip()))
+            self._removed[id(hunk)] = found
+        return self._removed[id(hunk)]
+
+    def old_length(self, decl: Declaration, lines: Dict[int, KnownLine]) -> Optional[int]:
+        """The length of the line this declaration replaces (a removed line declaring the same names);
+        None for a new declaration, and for one the patch moved (removed and added word for word:
+        git shows a line that kept its place as context)."""
+        known = lines[decl.line]
+        hunk = self._hunk_of.get(id(known.diff))
+        if hunk is None:
+            return None
+        for names, length, text in self._of_hunk(hunk):
+            if names & decl.names:
+                return None if text == known.text.strip() else length
+        return None
