@@ -15,6 +15,7 @@ are dropped with one line saying why.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
@@ -202,26 +203,50 @@ def _why_not(raw: Optional[str]) -> str:
     return "an unchanged last line without a newline (fix it in the commit: patchflow fix REV-RANGE)"
 
 
+_HUNK_HEADER = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
 def _apply_patch_edits(lines: List[str], edits: Dict[int, LineFix]) -> str:
+    """The patch with its fixed lines; a fix that adds lines (a blank line after declarations) adds
+    them to its hunk's count and moves the later hunks of the file down."""
     out: List[str] = []
+    added: Dict[int, int] = {}  # index in `out` of a hunk header -> lines the fixes add to the hunk
+    header = -1
     drop_marker = False
     for number, line in enumerate(lines, 1):
         if drop_marker and line.startswith("\\ "):
             drop_marker = False
             continue
         drop_marker = False
+        if line.startswith("@@ "):
+            header = len(out)
         fix = edits.get(number)
         if fix is None:
             out.append(line)
             continue
         if fix.unchanged:
             out.append("-" + fix.original)
-        if fix.new.endswith("\n"):
-            out.append("+" + fix.new[:-1])
-            drop_marker = True
-        else:
-            out.append("+" + fix.new)
-    return "\n".join(out)
+        drop_marker = fix.new.endswith("\n")  # the file's last line now ends with a newline
+        parts = (fix.new[:-1] if drop_marker else fix.new).split("\n")
+        out += ["+" + part for part in parts]
+        added[header] = added.get(header, 0) + len(parts) - 1
+    return "\n".join(_recount(out, added))
+
+
+def _recount(out: List[str], added: Dict[int, int]) -> List[str]:
+    shift = 0  # lines added to the earlier hunks of the same file
+    for index, line in enumerate(out):
+        if line.startswith("diff --git "):
+            shift = 0
+        match = _HUNK_HEADER.match(line)
+        if match and (shift or added.get(index)):
+            old_start, old_count, new_start, new_count = match.groups()
+            more = added.get(index, 0)
+            count = int(new_count if new_count is not None else 1) + more
+            out[index] = (f"@@ -{old_start}{old_count or ''} +{int(new_start) + shift},{count} @@"
+                          + line[match.end():])
+            shift += more
+    return out
 
 
 def _guard_patch(series: Series, path: str, fixes: List[LineFix]) -> Optional[str]:

@@ -112,19 +112,26 @@ def _fix_pass(work: TempWorktree, sha: str, options: Options) -> FixReport:
 
 def _undo_spoiling_fixes(work: TempWorktree, options: Options, report: FixReport, originals: Dict[str, str]) -> None:
     """A fix after which the commit has a finding it had not (a realigned line now too long) is
-    taken back: its line is restored, and the finding stays with the reason."""
+    taken back, and the finding stays with the reason. Where a fix added lines, the file's line
+    numbers moved: its fixes are then all taken back rather than guessed at."""
     before = Series(parse_text(work.git("diff", "HEAD~1", "HEAD"), "before"))
     after = Series(parse_text(work.git("diff", "HEAD~1"), "after"))
     spoiled = new_findings(before, after, options)
-    for fix in list(report.fixed):
-        found = spoiled.get((fix.finding.file, fix.finding.line))
-        if not found:
+    for path, original in originals.items():
+        fixes = [fix for fix in report.fixed if fix.finding.file == path]
+        here = [found for (file, _), found in spoiled.items() if file == path]
+        if not here:
             continue
-        lines = _read(work, fix.finding.file).split("\n")
-        lines[fix.finding.line - 1] = fix.old
-        _write(work, fix.finding.file, "\n".join(lines))
-        report.fixed.remove(fix)
-        report.left.append((fix.finding, f"fixing it would raise {found.type} ({found.message})"))
+        moved = any("\n" in fix.new.rstrip("\n") for fix in fixes)
+        lines = original.split("\n")
+        for fix in fixes:
+            found = here[0] if moved else spoiled.get((path, fix.finding.line))
+            if found:
+                report.fixed.remove(fix)
+                report.left.append((fix.finding, f"fixing it would raise {found.type} ({found.message})"))
+            else:
+                lines[fix.finding.line - 1] = fix.new
+        _write(work, path, "\n".join(lines))
 
 
 def _read(work: TempWorktree, path: str) -> str:
