@@ -15,10 +15,12 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from typing import List, Optional
 
 from . import processes
 from .errors import ToolMissing, TreeError
+from .progress import progress_flag, showing, step
 
 GIT_TIMEOUT = 300  # seconds; a clone of a big tree may take long, nothing else should
 CLONE_TIMEOUT = 3600  # a shallow clone of a kernel tree is some 250 MB
@@ -278,12 +280,13 @@ def _cached_clone(name: str, url: str, max_age: Optional[float], progress: bool)
 
 def _run_git_visible(args: List[str], cwd: str, progress: bool, what: str) -> None:
     """Run a long git command; on a terminal (with `progress`) git draws its progress on stderr."""
-    show = progress and sys.stderr.isatty()
+    show = progress and showing()
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
     try:
-        proc = processes.run(["git", *args, *(["--progress"] if show else ["--quiet"])], cwd=cwd, env=env,
-                             stdout=subprocess.DEVNULL, stderr=None if show else subprocess.PIPE,
-                             timeout=CLONE_TIMEOUT)
+        with step(what, child_draws=True) if show else nullcontext():
+            proc = processes.run(["git", *args, progress_flag() if show else "--quiet"], cwd=cwd, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=None if show else subprocess.PIPE,
+                                 timeout=CLONE_TIMEOUT)
     except FileNotFoundError:
         raise ToolMissing("git", "git")
     except subprocess.TimeoutExpired:
@@ -295,7 +298,7 @@ def _run_git_visible(args: List[str], cwd: str, progress: bool, what: str) -> No
 def _clone(name: str, url: str, dest: str, progress: bool) -> None:
     staging = tempfile.mkdtemp(prefix=f".{name}-cloning-", dir=os.path.dirname(dest))
     try:
-        if progress and sys.stderr.isatty():
+        if progress and showing():
             print(f"patchflow: cloning {name} from {url} into {dest}", file=sys.stderr)
         _run_git_visible(["clone", "--depth", "1", "--no-tags", url, staging], os.path.dirname(dest), progress,
                          f"git clone {url}")
