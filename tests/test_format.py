@@ -190,8 +190,10 @@ def test_a_style_nit_is_refused_by_the_gate(bpf_topic, run_cli, tmp_path):
     assert status == 1
     assert "WARNING:SUBJECT_TOO_LONG: Subject summary is 95 characters, over 75" in stdout
     assert "ERROR:TRAILING_WHITESPACE: trailing whitespace\n#34: FILE: net/core/dev.c:414:\n" in stdout
+    commit = git(bpf_topic, "rev-parse", "--short=12", "HEAD").strip()
     assert stderr.splitlines() == ["patchflow: the check found 1 error(s) and 1 warning(s) in the patches: "
-                                   "nothing written (fix the commits, or --no-check)"]
+                                   f"nothing written; fix commit {commit} (\"net: core: reword the comment after "
+                                   "the ifindex reservation so that it reads better than before\") (or give --no-check)"]
     assert not out.exists()
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".patchflow")]
     assert git(bpf_topic, "config", "--get-regexp", "^branch\\.topic\\.", ).count("patchflow") == 0

@@ -42,10 +42,19 @@ def options_from(args):
         if unknown:
             from ..errors import PatchflowError
 
-            raise PatchflowError(f"{flag}: unknown type {', '.join(unknown)} (patchflow explain lists them)")
+            raise PatchflowError(f"{flag}: unknown type {', '.join(unknown)}{_nearest(unknown, known)}"
+                                 " (patchflow explain lists them)")
     extra = {key: value for key, value in vars(args).items() if key.startswith("x_")}
     return Options(strict=args.strict, ignore=args.ignore, types=args.types, max_line_length=args.max_line_length,
                    tree=args.tree, extra=extra)
+
+
+def _nearest(unknown, known) -> str:
+    """`: did you mean LONG_LINE?` for the unknown types that are a near miss of a known one."""
+    import difflib
+
+    meant = [close[0] for word in unknown for close in [difflib.get_close_matches(word, known, n=1)] if close]
+    return f": did you mean {', '.join(meant)}?" if meant else ""
 
 
 def _registry():
