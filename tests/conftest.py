@@ -22,6 +22,27 @@ from patchflow.kernel_source import build_tree  # noqa: E402
 PATCHES = TESTS / "patches"
 
 
+def _hypothesis_profiles() -> None:
+    """CI draws the same cases on every run: `ci` is derandomised (each test's cases follow from its
+    name and code), and so keeps no example database (Hypothesis allows none with derandomize). A long
+    fuzz run draws new cases and keeps what fails in .hypothesis/ to replay:
+    PATCHFLOW_HYPOTHESIS_PROFILE=fuzz PATCHFLOW_FUZZ_EXAMPLES=20000 python3 -m pytest -q tests/test_fuzz.py
+    """
+    from hypothesis import HealthCheck, settings
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    quiet_checks = [HealthCheck.too_slow, HealthCheck.data_too_large]
+    settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                              suppress_health_check=quiet_checks)
+    settings.register_profile("fuzz", derandomize=False, deadline=None, print_blob=True,
+                              database=DirectoryBasedExampleDatabase(str(TESTS.parent / ".hypothesis" / "examples")),
+                              suppress_health_check=quiet_checks)
+    settings.load_profile(os.environ.get("PATCHFLOW_HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()
+
+
 @pytest.fixture(scope="session")
 def kernel_tree() -> Path:
     """A git repository with a subset of Debian's linux-source-6.12, built once and cached in
