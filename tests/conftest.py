@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,12 @@ SRC = TESTS.parent / "src"
 # the tests exercise this checkout's source, in-process and in child processes alike
 sys.path.insert(0, str(SRC))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))
+
+# A job started in the background by a shell without job control (a CI script's `cmd &`, nohup)
+# runs with SIGINT ignored, and its children inherit that: patchflow would never see the Ctrl-C the
+# interruption tests send. Tests run as if from a terminal's foreground.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from patchflow.cli import main  # noqa: E402
 from patchflow.kernel_source import build_tree  # noqa: E402
