@@ -36,7 +36,7 @@ GUARD = 600
 SHIM = """#!/bin/sh
 for arg in "$@"; do
     if [ "$arg" = "$PATCHFLOW_TEST_PAUSE_AT" ]; then
-        touch "$PATCHFLOW_TEST_MARKER"
+        echo $$ > "$PATCHFLOW_TEST_MARKER"
         sleep {pause}
         touch "$PATCHFLOW_TEST_MARKER.outlived"  # only if patchflow let it run to its end
     fi
@@ -83,7 +83,23 @@ def interrupt_when_reached(child, marker, signum):
     wait_for(marker.exists, child, "the pause point")
     out, err = signal_and_collect(child, signum)
     assert not Path(f"{marker}.outlived").exists(), "patchflow waited for the paused program to end"
+    # and did not leave it behind: the paused program ends (killed with its process group) long before
+    # its sleep would; one left running is still there at the guard
+    assert_ends(int(marker.read_text()), "the paused program, left running by the interrupted patchflow")
     return out, err
+
+
+def assert_ends(pid: int, what: str) -> None:
+    deadline = time.monotonic() + GUARD
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except (OSError, IndexError):
+            return  # gone
+        if state in ("Z", "X"):
+            return  # dead, not yet reaped
+        assert time.monotonic() < deadline, f"{what} (pid {pid}) is still running"
+        time.sleep(0.05)
 
 
 def signal_and_collect(child, signum):

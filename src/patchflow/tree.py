@@ -8,12 +8,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import stat
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from contextlib import nullcontext
 from typing import List, Optional
@@ -390,27 +388,5 @@ def _worktree_admin_dir(path: str) -> Optional[str]:
     return line[len("gitdir:"):].strip() if line.startswith("gitdir:") else None
 
 
-class _signals_deferred:
-    """Hold SIGINT and SIGTERM until the block ends, then deliver what arrived (main thread only)."""
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-    def __enter__(self):
-        self._pending = []
-        self._saved = {}
-        if threading.current_thread() is not threading.main_thread():
-            return self
-        for sig in self.SIGNALS:
-            self._saved[sig] = signal.signal(sig, lambda signum, frame: self._pending.append(signum))
-        return self
-
-    def __exit__(self, *exc):
-        for sig, handler in self._saved.items():
-            signal.signal(sig, handler)
-        for signum in self._pending:
-            handler = self._saved.get(signum)
-            if callable(handler):
-                handler(signum, None)
-            elif handler == signal.SIG_DFL:
-                signal.raise_signal(signum)
-        return False
+# SIGINT and SIGTERM held while a block runs (format's renames, a worktree's removal)
+_signals_deferred = processes.signals_deferred
