@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +17,37 @@ SRC = TESTS.parent / "src"
 sys.path.insert(0, str(SRC))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))
 
+# A job started in the background by a shell without job control (a CI script's `cmd &`, nohup)
+# runs with SIGINT ignored, and its children inherit that: patchflow would never see the Ctrl-C the
+# interruption tests send. Tests run as if from a terminal's foreground.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 from patchflow.cli import main  # noqa: E402
 from patchflow.kernel_source import build_tree  # noqa: E402
 
 PATCHES = TESTS / "patches"
+
+
+def _hypothesis_profiles() -> None:
+    """CI draws the same cases on every run: `ci` is derandomised (each test's cases follow from its
+    name and code), and so keeps no example database (Hypothesis allows none with derandomize). A long
+    fuzz run draws new cases and keeps what fails in .hypothesis/ to replay:
+    PATCHFLOW_HYPOTHESIS_PROFILE=fuzz PATCHFLOW_FUZZ_EXAMPLES=20000 python3 -m pytest -q tests/test_fuzz.py
+    """
+    from hypothesis import HealthCheck, settings
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    quiet_checks = [HealthCheck.too_slow, HealthCheck.data_too_large]
+    settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                              suppress_health_check=quiet_checks)
+    settings.register_profile("fuzz", derandomize=False, deadline=None, print_blob=True,
+                              database=DirectoryBasedExampleDatabase(str(TESTS.parent / ".hypothesis" / "examples")),
+                              suppress_health_check=quiet_checks)
+    settings.load_profile(os.environ.get("PATCHFLOW_HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,14 @@
 
 To stop a run at a known point, PATH starts with a directory of shims: `git` and `clang` scripts that,
 when their arguments contain the word the test names, touch a marker file and sleep before running
-the real program. The test waits for the marker, sends the signal to patchflow, and checks that the
-run ends at once with status 130 and `patchflow: interrupted`, that the user's tree is exactly as it
-was (HEAD, branches and tags, index, working files, stash, worktree list), that no temporary
-directory or output is left behind, and that a second run works.
+the real program. The test waits for the marker (an event the run reports, not a time), sends the
+signal to patchflow, and checks that the run ends with status 130 and `patchflow: interrupted`
+without waiting for the paused program (which would leave a second marker when its long sleep ends),
+that the user's tree is exactly as it was (HEAD, branches and tags, index, working files, stash,
+worktree list), that no temporary directory or output is left behind, and that a second run works.
+
+No test here asserts a duration: the time limits below only keep a broken run from hanging the suite,
+and are far above what any step takes on a loaded machine.
 """
 
 from __future__ import annotations
@@ -24,11 +28,17 @@ import pytest
 from patchwork_server import patchwork  # noqa: F401  (a fixture)
 from test_paths import tree_state
 
+# guards against a hang, never reached by a working run: a paused program sleeps PAUSE seconds, and
+# the test gives up on a run after GUARD seconds
+PAUSE = 900
+GUARD = 600
+
 SHIM = """#!/bin/sh
 for arg in "$@"; do
     if [ "$arg" = "$PATCHFLOW_TEST_PAUSE_AT" ]; then
-        touch "$PATCHFLOW_TEST_MARKER"
-        sleep 60
+        echo $$ > "$PATCHFLOW_TEST_MARKER"
+        sleep {pause}
+        touch "$PATCHFLOW_TEST_MARKER.outlived"  # only if patchflow let it run to its end
     fi
 done
 exec {real} "$@"
@@ -41,7 +51,7 @@ def shims(directory: Path) -> Path:
         real = shutil.which(program)
         assert real, f"{program} is needed for this test"
         shim = directory / program
-        shim.write_text(SHIM.format(real=real))
+        shim.write_text(SHIM.format(real=real, pause=PAUSE))
         shim.chmod(0o755)
     return directory
 
@@ -60,38 +70,57 @@ def start(args, cwd, tmp_path, pause_at, env=None):
     return child, marker, private_tmp
 
 
-def interrupt_when_reached(child, marker, signum):
-    deadline = time.monotonic() + 120
-    while not marker.exists():
-        assert child.poll() is None, f"ended before the pause point: {child.communicate()}"
-        assert time.monotonic() < deadline, "the pause point was never reached"
+def wait_for(ready, child, what):
+    """Poll until `ready()` (a file the run wrote, a request it made): the run reports the event."""
+    deadline = time.monotonic() + GUARD
+    while not ready():
+        assert child.poll() is None, f"ended before {what}: {child.communicate()}"
+        assert time.monotonic() < deadline, f"{what} never came (a hang guard, not a time limit)"
         time.sleep(0.02)
-    time.sleep(0.2)
-    return signal_and_collect(child, child.pid, signum, timeout=30)
 
 
-def signal_and_collect(child, pid, signum, timeout):
-    """Send signum to pid (the child or a process under it), wait for the child's output, and return
-    (stdout, stderr, seconds from the signal to the child's end)."""
-    sent = time.monotonic()
-    os.kill(pid, signum)
+def interrupt_when_reached(child, marker, signum):
+    wait_for(marker.exists, child, "the pause point")
+    out, err = signal_and_collect(child, signum)
+    assert not Path(f"{marker}.outlived").exists(), "patchflow waited for the paused program to end"
+    # and did not leave it behind: the paused program ends (killed with its process group) long before
+    # its sleep would; one left running is still there at the guard
+    assert_ends(int(marker.read_text()), "the paused program, left running by the interrupted patchflow")
+    return out, err
+
+
+def assert_ends(pid: int, what: str) -> None:
+    deadline = time.monotonic() + GUARD
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except (OSError, IndexError):
+            return  # gone
+        if state in ("Z", "X"):
+            return  # dead, not yet reaped
+        assert time.monotonic() < deadline, f"{what} (pid {pid}) is still running"
+        time.sleep(0.05)
+
+
+def signal_and_collect(child, signum):
+    """Send signum to the child, and wait for its output."""
+    child.send_signal(signum)
     try:
-        out, err = child.communicate(timeout=timeout)
+        out, err = child.communicate(timeout=GUARD)
     finally:
-        # the shims' sleeps outlive a killed shim: end what is left of the child's process group
+        # a shim patchflow failed to stop would hold on: end what is left of the child's process group
         try:
             os.killpg(child.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        child.wait(timeout=30)
-    return out, err, time.monotonic() - sent
+        child.wait(timeout=GUARD)
+    return out, err
 
 
-def assert_interrupted(out, err, seconds, child):
+def assert_interrupted(out, err, child):
     assert child.returncode == 130, (child.returncode, out, err)
     assert err.splitlines()[-1:] == ["patchflow: interrupted"], err
     assert "Traceback" not in err
-    assert seconds < 20, f"took {seconds:.1f} s to stop"
 
 
 SIGNALS = pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -106,13 +135,13 @@ SIGNALS = pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids
 def test_regen_interrupted(kernel_clone, tmp_path, point, pause_at, signum):
     before = tree_state(kernel_clone)
     child, marker, private_tmp = start(["regen", "--tree", kernel_clone], kernel_clone, tmp_path, pause_at)
-    out, err, seconds = interrupt_when_reached(child, marker, signum)
-    assert_interrupted(out, err, seconds, child)
+    out, err = interrupt_when_reached(child, marker, signum)
+    assert_interrupted(out, err, child)
     assert tree_state(kernel_clone) == before
     assert list(private_tmp.iterdir()) == [], "temporary files left behind"
     if signum == signal.SIGTERM and point == "apply":
         again = subprocess.run([sys.executable, "-m", "patchflow", "regen", "--tree", str(kernel_clone)],
-                               capture_output=True, text=True, timeout=600)
+                               capture_output=True, text=True, timeout=GUARD)
         assert again.returncode == 0, again.stdout + again.stderr
         assert "5 of 5 applicable proofs pass" in again.stdout
         assert tree_state(kernel_clone) == before
@@ -125,14 +154,14 @@ def test_regen_interrupted_while_cloning_a_named_tree(kernel_tree, tmp_path, sig
     config = tmp_path / "gitconfig"
     config.write_text("")
     subprocess.run(["git", "config", "--file", str(config), "patchflow.tree.bpf-next.url", f"file://{kernel_tree}"],
-                   check=True, timeout=30)
+                   check=True, timeout=GUARD)
     env = {"GIT_CONFIG_GLOBAL": str(config), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     before = tree_state(kernel_tree)
     work = tmp_path / "work"
     work.mkdir()
     child, marker, private_tmp = start(["regen", "--tree", "bpf-next"], work, tmp_path, "clone", env=env)
-    out, err, seconds = interrupt_when_reached(child, marker, signum)
-    assert_interrupted(out, err, seconds, child)
+    out, err = interrupt_when_reached(child, marker, signum)
+    assert_interrupted(out, err, child)
     trees = tmp_path / "cache" / "patchflow" / "trees"
     # NAME.lock stays: an flock(2) lock file, free once its holder is gone
     left = sorted(p.name for p in trees.iterdir()) if trees.exists() else []
@@ -141,7 +170,7 @@ def test_regen_interrupted_while_cloning_a_named_tree(kernel_tree, tmp_path, sig
     assert tree_state(kernel_tree) == before
     if signum == signal.SIGINT:
         again = subprocess.run([sys.executable, "-m", "patchflow", "regen", "--tree", "bpf-next"], cwd=work,
-                               capture_output=True, text=True, timeout=600, env=dict(os.environ, **env))
+                               capture_output=True, text=True, timeout=GUARD, env=dict(os.environ, **env))
         assert again.returncode == 0, again.stdout + again.stderr
         assert "5 of 5 applicable proofs pass" in again.stdout
         assert sorted(p.name for p in trees.iterdir()) == ["bpf-next", "bpf-next.lock"]
@@ -150,7 +179,7 @@ def test_regen_interrupted_while_cloning_a_named_tree(kernel_tree, tmp_path, sig
 def topic_branch(repo):
     """Two commits on a branch, the range `format` is given."""
     def git(*args):
-        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, timeout=60)
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, timeout=GUARD)
     git("checkout", "-q", "-b", "topic")
     for name, text in (("a", "first"), ("b", "second")):
         path = repo / "kernel" / "bpf" / "syscall.c"
@@ -167,22 +196,22 @@ def topic_branch(repo):
 def test_format_interrupted(kernel_clone, tmp_path, point, pause_at, signum):
     topic_branch(kernel_clone)
     subprocess.run(["git", "config", "patchflow.tree.bpf-next.path", str(kernel_clone)], cwd=kernel_clone,
-                   check=True, timeout=60)
+                   check=True, timeout=GUARD)
     other = tmp_path / "tip"
     subprocess.run(["git", "clone", "-q", "--branch", "master", str(kernel_clone), str(other)], check=True,
-                   timeout=120)
+                   timeout=GUARD)
     before, before_other = tree_state(kernel_clone), tree_state(other)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     args = ["format", "master..topic", "--no-check", "--no-auto", "--tree", other, "--rebase-check", "-o", out_dir]
     child, marker, private_tmp = start(args, kernel_clone, tmp_path, pause_at)
-    out, err, seconds = interrupt_when_reached(child, marker, signum)
-    assert_interrupted(out, err, seconds, child)
+    out, err = interrupt_when_reached(child, marker, signum)
+    assert_interrupted(out, err, child)
     assert tree_state(kernel_clone) == before and tree_state(other) == before_other
     assert list(out_dir.iterdir()) == [], "the output directory has files or a staging directory left"
     assert list(private_tmp.iterdir()) == []
     again = subprocess.run([sys.executable, "-m", "patchflow", *map(str, args)], cwd=kernel_clone,
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=GUARD)
     assert again.returncode == 0, again.stdout + again.stderr
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "0000-cover-letter.patch", "0001-bpf-note-the-first-thing.patch", "0002-bpf-note-the-second-thing.patch"]
@@ -193,49 +222,24 @@ def test_format_interrupted(kernel_clone, tmp_path, point, pause_at, signum):
 #
 # `format` writes the mails into a staging directory, then moves them into place with rename(2): one
 # rename per file into an existing directory, or one rename of the staging directory itself into a
-# new one. To stop a run in the middle of that, it runs under `strace` with every rename of the
-# patchflow process (not of its git children) held for a while on its way back to user space: the
-# file is in place, the run cannot go on. The test watches the output directory, and sends the signal
-# once the first rename has happened.
-
-RENAME_HELD = 3.0  # seconds each rename of patchflow's own is held (room for a loaded machine to notice it)
+# new one. To stop a run in the middle of that, it runs under `strace`, which delivers the signal to
+# patchflow (not to its git children, which strace does not follow) at the exact rename the test
+# names: the signal arrives when the first file is in place and the others are not yet.
 
 
-def start_held_renames(args, cwd, tmp_path):
+def start_signalled_at_rename(args, cwd, tmp_path, signum, rename=1):
     strace = shutil.which("strace")
     assert strace, "strace is needed for this test (Debian package strace)"
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir(exist_ok=True)
-    held = f"inject=rename,renameat,renameat2:delay_exit={int(RENAME_HELD * 1_000_000)}"
+    at_rename = f"inject=rename,renameat,renameat2:signal={signal.Signals(signum).name}:when={rename}"
     child = subprocess.Popen([strace, "-qq", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
-                              "-e", "signal=none", "-e", held, sys.executable, "-m", "patchflow", *map(str, args)],
+                              "-e", "signal=none", "-e", at_rename, sys.executable, "-m", "patchflow",
+                              *map(str, args)],
                              cwd=cwd, env=dict(os.environ, TMPDIR=str(private_tmp)), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, start_new_session=True)
-    return child, private_tmp
-
-
-def patchflow_under(strace_pid, deadline):
-    """The pid of the traced patchflow: strace's one child."""
-    while time.monotonic() < deadline:
-        try:
-            children = Path(f"/proc/{strace_pid}/task/{strace_pid}/children").read_text().split()
-        except OSError:
-            children = []
-        if children:
-            return int(children[0])
-        time.sleep(0.01)
-    raise AssertionError("strace never started patchflow")
-
-
-def interrupt_after_first_rename(child, renamed, signum):
-    """Send `signum` to patchflow as soon as `renamed()` says a first file is in place."""
-    deadline = time.monotonic() + 120
-    pid = patchflow_under(child.pid, deadline)
-    while not renamed():
-        assert child.poll() is None, f"ended before writing: {child.communicate()}"
-        assert time.monotonic() < deadline, "the output was never written"
-        time.sleep(0.01)
-    return signal_and_collect(child, pid, signum, timeout=60)
+    out, err = child.communicate(timeout=GUARD)
+    return child, out, err, private_tmp
 
 
 def formatted(directory):
@@ -251,17 +255,15 @@ def test_format_interrupted_while_replacing_an_earlier_series(kernel_clone, tmp_
     out_dir = tmp_path / "out"
     common = ["format", "master..topic", "--no-check", "--no-auto", "-o", out_dir]
     first = subprocess.run([sys.executable, "-m", "patchflow", *map(str, common), "--cc", "old@example.org"],
-                           cwd=kernel_clone, capture_output=True, text=True, timeout=300)
+                           cwd=kernel_clone, capture_output=True, text=True, timeout=GUARD)
     assert first.returncode == 0, first.stdout + first.stderr
     old = formatted(out_dir)
     assert len(old) == 3 and all("Cc: old@example.org" in text for text in old.values())
     before = tree_state(kernel_clone)
 
     args = [*common, "--cc", "new@example.org"]
-    child, private_tmp = start_held_renames(args, kernel_clone, tmp_path)
-    cover = out_dir / "0000-cover-letter.patch"
-    out, err, seconds = interrupt_after_first_rename(child, lambda: "new@example.org" in cover.read_text(), signum)
-    assert_interrupted(out, err, seconds, child)
+    child, out, err, private_tmp = start_signalled_at_rename(args, kernel_clone, tmp_path, signum)
+    assert_interrupted(out, err, child)
     assert "Traceback" not in out
     new = formatted(out_dir)
     assert sorted(new) == sorted(old), "a staging directory or a stray file is left in the output directory"
@@ -271,7 +273,7 @@ def test_format_interrupted_while_replacing_an_earlier_series(kernel_clone, tmp_
     assert list(private_tmp.iterdir()) == []
 
     again = subprocess.run([sys.executable, "-m", "patchflow", *map(str, common), "--cc", "again@example.org"],
-                           cwd=kernel_clone, capture_output=True, text=True, timeout=300)
+                           cwd=kernel_clone, capture_output=True, text=True, timeout=GUARD)
     assert again.returncode == 0, again.stdout + again.stderr
     assert sorted(formatted(out_dir)) == sorted(old)
     assert all("Cc: again@example.org" in text for text in formatted(out_dir).values())
@@ -286,26 +288,14 @@ def test_format_interrupted_while_creating_the_output_directory(kernel_clone, tm
     args = ["format", "master..topic", "--no-check", "--no-auto", "-o", out_dir]
     before = tree_state(kernel_clone)
     mails = ["0000-cover-letter.patch", "0001-bpf-note-the-first-thing.patch", "0002-bpf-note-the-second-thing.patch"]
-    for attempt in range(3):
-        child, private_tmp = start_held_renames(args, kernel_clone, tmp_path)
-        try:
-            out, err, seconds = interrupt_after_first_rename(child, out_dir.exists, signum)
-            break
-        except ProcessLookupError:
-            # the run ended before the signal reached it (seen once in a loaded full-suite run): the
-            # directory it made must still be whole; then try to catch it inside the held rename again
-            child.wait(timeout=60)
-            assert child.returncode == 0 and sorted(formatted(out_dir)) == mails
-            shutil.rmtree(out_dir.parent)
-    else:
-        raise AssertionError("three runs ended before the signal reached them")
-    assert_interrupted(out, err, seconds, child)
+    child, out, err, private_tmp = start_signalled_at_rename(args, kernel_clone, tmp_path, signum)
+    assert_interrupted(out, err, child)
     assert sorted(formatted(out_dir)) == mails
     assert [path.name for path in out_dir.parent.iterdir()] == ["out"], "a staging directory is left"
     assert tree_state(kernel_clone) == before
     assert list(private_tmp.iterdir()) == []
     again = subprocess.run([sys.executable, "-m", "patchflow", *map(str, args)], cwd=kernel_clone,
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=GUARD)
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(formatted(out_dir)) == 3
 
@@ -314,21 +304,15 @@ def test_format_interrupted_while_creating_the_output_directory(kernel_clone, tm
 
 
 def signal_when(child, ready, signum, what):
-    """Send `signum` to the child once `ready()` holds; its output and the seconds it took to end."""
-    deadline = time.monotonic() + 120
-    while not ready():
-        assert child.poll() is None, f"ended before {what}: {child.communicate()}"
-        assert time.monotonic() < deadline, f"never reached {what}"
-        time.sleep(0.02)
-    sent = time.monotonic()
+    """Send `signum` to the child once `ready()` holds; its output."""
+    wait_for(ready, child, what)
     child.send_signal(signum)
     try:
-        out, err = child.communicate(timeout=30)
+        return child.communicate(timeout=GUARD)
     finally:
         if child.poll() is None:
             child.kill()
-            child.wait(timeout=30)
-    return out, err, time.monotonic() - sent
+            child.wait(timeout=GUARD)
 
 
 def start_patchflow(*args, cwd=None):
@@ -343,18 +327,23 @@ def test_status_watch_interrupted(patchwork, signum, moment):
     from patchwork_server import patch_2_checks, slow
 
     checks = "/api/1.3/patches/2/checks/"
+    # the poll interval and the slow answer are far longer than the hang guard: only a run that
+    # stops on the signal can end before the guard
     if moment == "between polls":
-        interval, polls_before = "30", 1
-    else:  # the second poll gets no answer for a minute
-        patchwork.app.route("GET", checks, [patch_2_checks(), slow(patch_2_checks(), 60)])
+        interval, polls_before = str(PAUSE), 1
+    else:  # the second poll gets no answer
+        patchwork.app.route("GET", checks, [patch_2_checks(), slow(patch_2_checks(), PAUSE)])
         interval, polls_before = "0.05", 2
     child = start_patchflow("status", "--url", patchwork.url, "--series", "1", "--watch", "--interval", interval)
-    out, err, seconds = signal_when(child, lambda: len(patchwork.app.requests_to("GET", checks)) >= polls_before,
-                                    signum, "the watch loop")
+    # the first report on stdout (flushed before the first wait) says the watch loop has begun; a
+    # request the server saw only says that the poll was sent
+    first = child.stdout.readline()
+    out, err = signal_when(child, lambda: len(patchwork.app.requests_to("GET", checks)) >= polls_before,
+                           signum, "the watch loop")
+    out = first + out
     assert child.returncode == 130, (child.returncode, out, err)
     assert err.splitlines() == ["patchflow: interrupted"], err
     assert out.startswith("series 1 v2: Two small cleanups in bpf_doc.py and libbpf\n")
-    assert seconds < 5, f"took {seconds:.1f} s to stop"
 
 
 def load_bench_scale():
@@ -378,17 +367,17 @@ def cpu_seconds(pid):
 
 @SIGNALS
 def test_check_interrupted_on_a_huge_patch(kernel_tree, tmp_path, signum):
-    """400,000 changed lines (some 10 s of work): stopped after a second of it, check ends at once."""
+    """400,000 changed lines (some 10 s of CPU): stopped after a second of CPU time, check ends with 130
+    (had the signal waited for the work to finish, it would have reported the findings, exit 1)."""
     import random
 
     bench = load_bench_scale()
     patch = tmp_path / "huge.patch"
     patch.write_text(bench.make_patch(400_000, bench.kernel_lines(kernel_tree), random.Random(7)))
     child = start_patchflow("check", "--tree", kernel_tree, patch, cwd=tmp_path)
-    out, err, seconds = signal_when(child, lambda: cpu_seconds(child.pid) >= 1.0, signum, "a second of checking")
+    out, err = signal_when(child, lambda: cpu_seconds(child.pid) >= 1.0, signum, "a second of checking")
     assert child.returncode == 130, (child.returncode, out[-2000:], err)
     assert err.splitlines() == ["patchflow: interrupted"], err
-    assert seconds < 5, f"took {seconds:.1f} s to stop"
 
 
 # --- a git that hangs, with a helper of its own holding its output ---------------------------------
@@ -396,8 +385,10 @@ def test_check_interrupted_on_a_huge_patch(kernel_tree, tmp_path, signum):
 HANGING_GIT = """#!/bin/sh
 for arg in "$@"; do
     if [ "$arg" = "$PATCHFLOW_TEST_HANG_AT" ]; then
-        sleep 60 &  # a helper holding git's stdout and stderr open, as index-pack does for git clone
-        sleep 60
+        # a helper holding git's stdout and stderr open, as index-pack does for git clone; it leaves a
+        # file if nothing stops it
+        (sleep {pause}; touch "$PATCHFLOW_TEST_OUTLIVED") &
+        sleep {pause}
     fi
 done
 exec {real} "$@"
@@ -406,20 +397,21 @@ exec {real} "$@"
 
 def test_git_timeout_kills_what_git_started(kernel_clone, tmp_path, monkeypatch, run_cli):
     """A git command over its time limit ends with one line and exit 2 at once, not when the helpers
-    it started finish: the timeout kills git's whole process group."""
+    it started finish: the timeout kills git's whole process group (a helper left to finish would
+    leave its file)."""
     topic_branch(kernel_clone)
     shim_dir = tmp_path / "shims"
     shim_dir.mkdir()
-    (shim_dir / "git").write_text(HANGING_GIT.format(real=shutil.which("git")))
+    (shim_dir / "git").write_text(HANGING_GIT.format(real=shutil.which("git"), pause=PAUSE))
     (shim_dir / "git").chmod(0o755)
     monkeypatch.setenv("PATH", f"{shim_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("PATCHFLOW_TEST_HANG_AT", "rev-list")
+    outlived = tmp_path / "helper-outlived"
+    monkeypatch.setenv("PATCHFLOW_TEST_OUTLIVED", str(outlived))
     monkeypatch.setattr("patchflow.tree.GIT_TIMEOUT", 1)
     monkeypatch.chdir(kernel_clone)
-    started = time.monotonic()
     code, out, err = run_cli("format", "master..topic", "--no-check", "--no-auto", "-o", tmp_path / "out")
-    seconds = time.monotonic() - started
     assert (code, out) == (2, "")
     assert err.splitlines() == [f"patchflow: git rev-list timed out after 1 s in {kernel_clone}"]
-    assert seconds < 10, f"took {seconds:.1f} s: git's helper kept patchflow waiting"
+    assert not outlived.exists(), "patchflow waited for git's helper to end"
     assert not (tmp_path / "out").exists()

@@ -162,6 +162,10 @@ def test_format_refuses_a_commit_adding_a_symlink_out_of_the_tree(kernel_clone, 
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("patchflow: ") and lines[0].endswith(
         "refusing to apply kernel/bpf/etc: a symbolic link to ../../../../etc, outside the tree"), lines
-    assert "0001-bpf-add-a-link-to-the-configuration.patch" in lines[0]
+    # the commit to fix, never the mail file, which is not written
+    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=kernel_clone, capture_output=True,
+                            text=True, check=True, timeout=60).stdout.strip()
+    assert lines[0].startswith(f'patchflow: commit {commit} ("bpf: add a link to the configuration")'), lines
+    assert ".patch" not in lines[0]
     assert not out.exists() or list(out.iterdir()) == []
     assert tree_state(kernel_clone) == before

@@ -220,35 +220,37 @@ def test_users_tree_untouched_after_success_and_failure(kernel_clone, tmp_path):
 @pytest.mark.parametrize("mode", [["--bundled"], []], ids=["bundled", "branch"])
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupt_removes_the_worktree(kernel_clone, signum, mode):
-    # a generator that takes its time, so that the signal arrives mid-run; without --bundled the
-    # user's branch (the slow generator) is compared with origin/master: two worktrees to remove
-    edit(kernel_clone / "scripts" / "bpf_doc.py", "import argparse\n", "import argparse\nimport time; time.sleep(30)\n")
+    # a generator that says when it runs (a file), then takes far longer than the test waits for the run
+    # to end: the signal arrives mid-run, and only a run that stops on it ends in time; without --bundled
+    # the user's branch (the slow generator) is compared with origin/master: two worktrees to remove
+    edit(kernel_clone / "scripts" / "bpf_doc.py", "import argparse\n",
+         "import argparse\nimport os, time; open(os.environ['PATCHFLOW_TEST_MARKER'], 'w').close(); time.sleep(900)\n")
     commit_all(kernel_clone, "slow generator")
     dirty_user_tree(kernel_clone)
     before = snapshot(kernel_clone)
+    marker = kernel_clone.parent / "generator-running"
     child = subprocess.Popen([sys.executable, "-m", "patchflow", "regen", "--tree", str(kernel_clone), *mode],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, PATCHFLOW_TEST_MARKER=str(marker)))
     try:
-        interrupt_mid_run(child, kernel_clone, before, signum)
+        interrupt_mid_run(child, kernel_clone, before, signum, marker)
     finally:
         if child.poll() is None:
             child.kill()
             child.wait(timeout=30)
 
 
-def interrupt_mid_run(child, kernel_clone, before, signum):
-    admin = kernel_clone / ".git" / "worktrees"
-    deadline = time.time() + 60
-    written = []  # git creates the gitdir file before it writes the worktree's path into it
-    while time.time() < deadline and not written:
-        written = [text for text in (path.read_text().strip() for path in admin.glob("*/gitdir")) if text] \
-            if admin.is_dir() else []
+def interrupt_mid_run(child, kernel_clone, before, signum, marker):
+    deadline = time.monotonic() + 600  # a guard against a hang, not a time limit
+    while not marker.exists():
+        assert child.poll() is None, child.communicate()
+        assert time.monotonic() < deadline, "the generator never ran"
         time.sleep(0.02)
-    worktree = Path(written[0]).parent
+    admin = kernel_clone / ".git" / "worktrees"
+    worktree = Path((next(admin.iterdir()) / "gitdir").read_text().strip()).parent
     assert worktree.is_dir()
-    time.sleep(0.5)  # into the generator run
     child.send_signal(signum)
-    out, err = child.communicate(timeout=60)
+    out, err = child.communicate(timeout=600)
     assert child.returncode == 130
     assert err == "patchflow: interrupted\n"
     assert not worktree.exists() and not worktree.parent.exists()

@@ -7,11 +7,13 @@ Every `PatchflowError` becomes one line on stderr and exit status 2, here and no
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import signal
 import sys
+from typing import Optional
 
-from . import __version__
+from . import __version__, progress
 from .errors import PatchflowError
 
 COMMANDS = ("check", "explain", "fix", "regen", "format", "status")
@@ -27,12 +29,18 @@ def _command_module(name):
         raise
 
 
+def _quiet_option(parser, default):
+    parser.add_argument("-q", "--quiet", action="store_true", default=default,
+                        help="no progress lines on stderr (they appear only on a terminal anyway)")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="patchflow",
         description="Take a Linux kernel change from a commit to a patch maintainers accept on the first round.",
     )
     parser.add_argument("--version", action="version", version=f"patchflow {__version__}")
+    _quiet_option(parser, False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = _command_module(name)
@@ -43,16 +51,70 @@ def build_parser():
         command = sub.add_parser(name, help=summary, description=doc,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         module.configure(command)
+        # after the command too (`patchflow regen -q`); SUPPRESS keeps `patchflow -q regen`'s value
+        _quiet_option(command, argparse.SUPPRESS)
         command.set_defaults(_run=module.run)
     return parser
 
 
-def main(argv=None) -> int:
+def _commands(parser) -> dict:
+    """The sub-command parsers by name."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _suggestion(word: str, candidates) -> str:
+    """` (did you mean X?)` for a near miss, else nothing."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _first_word(parser, argv) -> Optional[str]:
+    """The sub-command word of `argv`: its first argument that is not an option."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word
+    return None
+
+
+def _unknown_command(parser, argv) -> None:
+    """An unknown sub-command is a usage error that names the nearest command."""
+    word = _first_word(parser, argv)
+    commands = _commands(parser)
+    if word is not None and word not in commands:
+        parser.error(f"unknown command '{word}'{_suggestion(word, commands)}; the commands are "
+                     + ", ".join(commands))
+
+
+def _unknown_arguments(parser, args, extras) -> None:
+    """Arguments the command does not take: its usage, not patchflow's, and the option meant."""
+    target = _commands(parser).get(getattr(args, "command", None)) or parser
+    options = [option for action in target._actions for option in action.option_strings]
+    hints = [_suggestion(word.split("=", 1)[0], options).strip(" ()") for word in extras if word.startswith("-")]
+    message = "unrecognized arguments: " + " ".join(extras)
+    hints = [hint for hint in hints if hint]
+    target.error(message + (f" ({'; '.join(hints)})" if hints else ""))
+
+
+def parse(argv) -> argparse.Namespace:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    _unknown_command(parser, argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _unknown_arguments(parser, args, extras)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
-        return 2
+        parser.exit(2)
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse(sys.argv[1:] if argv is None else list(argv))
+    progress.set_quiet(args.quiet)
     try:
         return args._run(args)
     except PatchflowError as exc:

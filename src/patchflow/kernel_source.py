@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 
 from . import processes
+from .progress import step
 from .errors import BadInput, ToolMissing, TreeError
 
 DEBIAN_TARBALL = "/usr/src/linux-source-6.12.tar.xz"
@@ -66,7 +67,7 @@ def build_tree(dest: str = None, tarball: str = DEBIAN_TARBALL, paths=SUBSET) ->
         if shutil.which(program) is None:
             raise ToolMissing(program, package)
     os.makedirs(os.path.dirname(dest), exist_ok=True)
-    with open(dest + ".lock", "w") as lock:
+    with open(dest + ".lock", "w") as lock, step(f"building the tree {dest} from {tarball}"):
         fcntl.flock(lock, fcntl.LOCK_EX)
         if os.path.exists(marker):
             return dest

@@ -30,25 +30,56 @@ def run(args: List[str], cwd: Optional[str], timeout: float, env: Optional[dict]
     stdout and stderr may be redirected (DEVNULL, or None to share patchflow's own); a missing
     program raises FileNotFoundError, as subprocess does.
     """
-    proc = subprocess.Popen(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL if input is None else PIPE,
-                            stdout=stdout, stderr=stderr, start_new_session=True)
-    with _lock:
-        _live.add(proc)
+    proc = None
     try:
+        # a signal that arrived while the child starts would leave it running, unseen by the clean-up
+        with signals_deferred():
+            proc = subprocess.Popen(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL if input is None else PIPE,
+                                    stdout=stdout, stderr=stderr, start_new_session=True)
+            with _lock:
+                _live.add(proc)
         try:
             out, err = proc.communicate(input=input, timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill(proc)
             proc.communicate()
             raise
-        except BaseException:
+    except BaseException:
+        if proc is not None and proc.returncode is None:
             _kill(proc)
             proc.wait()
-            raise
+        raise
     finally:
-        with _lock:
-            _live.discard(proc)
+        if proc is not None:
+            with _lock:
+                _live.discard(proc)
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
+class signals_deferred:
+    """Hold SIGINT and SIGTERM until the block ends, then deliver what arrived (main thread only)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __enter__(self):
+        self._pending = []
+        self._saved = {}
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        for sig in self.SIGNALS:
+            self._saved[sig] = signal.signal(sig, lambda signum, frame: self._pending.append(signum))
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self._saved.items():
+            signal.signal(sig, handler)
+        for signum in self._pending:
+            handler = self._saved.get(signum)
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
+        return False
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -13,18 +13,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import stat
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import List, Optional
 
 from . import processes
 from .errors import ToolMissing, TreeError
+from .progress import progress_flag, showing, step
 
 GIT_TIMEOUT = 300  # seconds; a clone of a big tree may take long, nothing else should
 CLONE_TIMEOUT = 3600  # a shallow clone of a kernel tree is some 250 MB
@@ -276,9 +276,10 @@ def _cached_clone(name: str, url: str, max_age: Optional[float], progress: bool)
 
 def _run_git_visible(args: List[str], cwd: str, progress: bool, what: str) -> None:
     """Run a long git command; on a terminal (with `progress`) git draws its progress on stderr."""
-    show = progress and sys.stderr.isatty()
-    proc = run_git([*args, *(["--progress"] if show else ["--quiet"])], cwd=cwd, timeout=CLONE_TIMEOUT,
-                   stdout=subprocess.DEVNULL, stderr=None if show else subprocess.PIPE, what=what)
+    show = progress and showing()
+    with step(what, child_draws=True) if show else nullcontext():
+        proc = run_git([*args, progress_flag() if show else "--quiet"], cwd=cwd, timeout=CLONE_TIMEOUT,
+                       stdout=subprocess.DEVNULL, stderr=None if show else subprocess.PIPE, what=what)
     if proc.returncode != 0:
         raise TreeError(f"{what} failed: {last_line(proc.stderr or b'see the output above')}")
 
@@ -286,7 +287,7 @@ def _run_git_visible(args: List[str], cwd: str, progress: bool, what: str) -> No
 def _clone(name: str, url: str, dest: str, progress: bool) -> None:
     staging = tempfile.mkdtemp(prefix=f".{name}-cloning-", dir=os.path.dirname(dest))
     try:
-        if progress and sys.stderr.isatty():
+        if progress and showing():
             print(f"patchflow: cloning {name} from {url} into {dest}", file=sys.stderr)
         _run_git_visible(["clone", "--depth", "1", "--no-tags", url, staging], os.path.dirname(dest), progress,
                          f"git clone {url}")
@@ -405,27 +406,5 @@ def _worktree_admin_dir(path: str) -> Optional[str]:
     return line[len("gitdir:"):].strip() if line.startswith("gitdir:") else None
 
 
-class signals_deferred:
-    """Hold SIGINT and SIGTERM until the block ends, then deliver what arrived (main thread only)."""
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-    def __enter__(self):
-        self._pending = []
-        self._saved = {}
-        if threading.current_thread() is not threading.main_thread():
-            return self
-        for sig in self.SIGNALS:
-            self._saved[sig] = signal.signal(sig, lambda signum, frame: self._pending.append(signum))
-        return self
-
-    def __exit__(self, *exc):
-        for sig, handler in self._saved.items():
-            signal.signal(sig, handler)
-        for signum in self._pending:
-            handler = self._saved.get(signum)
-            if callable(handler):
-                handler(signum, None)
-            elif handler == signal.SIG_DFL:
-                signal.raise_signal(signum)
-        return False
+# SIGINT and SIGTERM held while a block runs (format's renames, a worktree's removal)
+signals_deferred = processes.signals_deferred

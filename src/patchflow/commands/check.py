@@ -52,10 +52,19 @@ def options_from(args):
         if unknown:
             from ..errors import PatchflowError
 
-            raise PatchflowError(f"{flag}: unknown type {', '.join(unknown)} (patchflow explain lists them)")
+            raise PatchflowError(f"{flag}: unknown type {', '.join(unknown)}{_nearest(unknown, known)}"
+                                 " (patchflow explain lists them)")
     values = {key[len("family_"):]: value for key, value in vars(args).items() if key.startswith("family_")}
     return Options(strict=args.strict, ignore=args.ignore, types=args.types, max_line_length=args.max_line_length,
                    tree=args.tree, values=values, whole_file=getattr(args, "file", False))
+
+
+def _nearest(unknown, known) -> str:
+    """`: did you mean LONG_LINE?` for the unknown types that are a near miss of a known one."""
+    import difflib
+
+    meant = [close[0] for word in unknown for close in [difflib.get_close_matches(word, known, n=1)] if close]
+    return f": did you mean {', '.join(meant)}?" if meant else ""
 
 
 def _registry():

@@ -136,8 +136,9 @@ def run(args) -> int:
             fmt.add_notes(mails[0], log)
         outbox.write_mails(out.staging, mails)
         final = [os.path.join(out.directory, mail.name) for mail in mails]
-        _refuse_unsafe_paths(mails, final, tree)
-        if args.check and not _gate(mails, final, tree):
+        sources = _sources(repo, rng, mails, log, args)
+        _refuse_unsafe_paths(mails, [label for label, _ in sources], tree)
+        if args.check and not _gate(mails, sources, tree, _changelog_label(args)):
             return 1
         if args.rebase_check and not _rebase_check(tree, mails, tag):
             return 1
@@ -154,9 +155,51 @@ def run(args) -> int:
         print("To: " + ", ".join(addressing.to))
     if addressing.cc:
         print("Cc: " + ", ".join(addressing.cc))
-    print("Send them with:")
-    print("  git send-email " + " ".join(_shown(path) for path in final))
+    _send_hint(final)
     return 0
+
+
+def _send_hint(final) -> None:
+    """How to send them: git send-email where it is installed, else the package that brings it."""
+    import shutil
+    import subprocess
+
+    git_path = shutil.which("git")
+    exec_path = subprocess.run([git_path, "--exec-path"], capture_output=True, text=True).stdout.strip() \
+        if git_path else ""
+    command = "git send-email " + " ".join(_shown(path) for path in final)
+    if exec_path and os.access(os.path.join(exec_path, "git-send-email"), os.X_OK):
+        print("Send them with:\n  " + command)
+    else:
+        print(f"Send them with: {command}\n  (git send-email is not installed here: it is the package "
+              "git-email on Debian, Ubuntu and Fedora)")
+
+
+def _sources(repo, rng, mails, log, args):
+    """(what the gate names, the mail's lines that came from the changelog) for each mail: the commit,
+    the cover letter's text or the changes file a finding is to be fixed in, never the mail's own file,
+    which is not written when the gate refuses."""
+    from ..tree import git
+
+    commits = iter(rng.commits)
+    sources = []
+    for mail in mails:
+        if mail.is_cover_letter:
+            label = (f"the cover letter's text {args.cover_file}" if args.cover_file else
+                     f"the cover letter's text (git branch --edit-description {rng.branch})" if rng.branch else
+                     "the cover letter's text (--cover-letter FILE)")
+        else:
+            sha = next(commits).sha
+            label = f'commit {sha[:12]} ("{git(["log", "-1", "--format=%s", sha], repo).strip()}")'
+        lines = mail.text.split("\n")
+        block = log.split("\n") if log else []
+        start = next((i for i in range(len(lines)) if block and lines[i:i + len(block)] == block), None)
+        sources.append((label, range(start + 1, start + 1 + len(block)) if start is not None else range(0)))
+    return sources
+
+
+def _changelog_label(args) -> str:
+    return f"the changes file {args.changes}" if args.changes else "the changelog kept in git config"
 
 
 def _refuse_unsafe_paths(mails, final, tree) -> None:
@@ -190,17 +233,26 @@ def _check_words(args) -> None:
                                "Name <user@example.org>, several separated by commas)")
 
 
-def _gate(mails, final, tree) -> bool:
-    """`patchflow check --strict` on the mails; ERROR and WARNING findings stop the run."""
+def _gate(mails, sources, tree, changelog: str) -> bool:
+    """`patchflow check --strict` on the mails; ERROR and WARNING findings stop the run, naming what to
+    fix: the commit, the cover letter's text or the changes file (`changelog`)."""
     from .. import report
     from ..submission import check_gate
 
-    gate = check_gate([mail.text for mail in mails], [_shown(path) for path in final], tree.path)
-    errors, warnings = gate.errors, gate.warnings
-    if errors or warnings:
+    gate = check_gate([mail.text for mail in mails], [label for label, _ in sources], tree.path)
+    if not gate.passed:
         sys.stdout.write(report.render_text(gate.with_findings, report.use_colour("auto", sys.stdout)))
-        print(f"patchflow: the check found {errors} error(s) and {warnings} warning(s) in the patches: "
-              f"nothing written (fix the commits, or --no-check)", file=sys.stderr)
+        changelog_lines = dict(sources)
+        places = []
+        for result in gate.with_findings:
+            for finding in result.findings:
+                if finding.level not in (report.ERROR, report.WARNING):
+                    continue
+                place = changelog if finding.patch_line in changelog_lines.get(finding.patch, ()) else finding.patch
+                if place not in places:
+                    places.append(place)
+        print(f"patchflow: the check found {gate.errors} error(s) and {gate.warnings} warning(s) in the "
+              f"patches: nothing written; fix {'; '.join(places)} (or give --no-check)", file=sys.stderr)
         return False
     if gate.with_findings:
         sys.stderr.write(report.render_terse(gate.with_findings))
