@@ -92,6 +92,44 @@ def prefix_history() -> Path:
     return _PREFIX_HISTORY[0]
 
 
+_DOC_HISTORY: List[Path] = []
+# (path, content, subject) of doc_history()'s commits, oldest first; the first is tagged v6.12
+DOC_COMMITS = (
+    ("net/core/example.c", "int example_open(void);\n", "net: Add the example socket"),
+    ("tools/testing/selftests/bpf/test_maps.c", "/* step 0 */\n", "selftests/bpf: Add test_maps"),
+    ("tools/testing/selftests/bpf/test_maps.c", "/* step 1 */\n", "selftests/bpf: Test hash maps"),
+    ("tools/testing/selftests/bpf/test_maps.c", "/* step 2 */\n", "selftests/bpf: Test array maps"),
+    ("net/core/example.c", "int example_open(void);\nint example_close(void);\n", "net: Close the example socket"),
+)
+
+
+def doc_history() -> Path:
+    """The small repository check docs' examples name with `tree=history` (checks/_doc.py TREE_HISTORY):
+    DOC_COMMITS, the first released (annotated tag v6.12), the others in no release. Fixed names,
+    dates and an empty git configuration make its ids the same on every machine, so a doc quotes them."""
+    if not _DOC_HISTORY:
+        repo = Path(tempfile.mkdtemp(prefix="patchflow-doc-history-"))
+        atexit.register(shutil.rmtree, repo, True)
+        env = dict(os.environ, GIT_AUTHOR_NAME="Ada Lovelace", GIT_AUTHOR_EMAIL="ada@example.org",
+                   GIT_AUTHOR_DATE="2024-09-01T12:00:00+00:00", GIT_COMMITTER_NAME="Ada Lovelace",
+                   GIT_COMMITTER_EMAIL="ada@example.org", GIT_COMMITTER_DATE="2024-09-01T12:00:00+00:00",
+                   GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+
+        def git(*args):
+            subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, timeout=60)
+
+        git("init", "-q")
+        for n, (path, content, subject) in enumerate(DOC_COMMITS):
+            (repo / path).parent.mkdir(parents=True, exist_ok=True)
+            (repo / path).write_text(content)
+            git("add", "-A")
+            git("commit", "-q", "-m", subject)
+            if n == 0:
+                git("tag", "-a", "-m", "Linux 6.12", "v6.12")
+        _DOC_HISTORY.append(repo)
+    return _DOC_HISTORY[0]
+
+
 def read_expected(case: Path, kernel_tree: Optional[Path] = None) -> Tuple[List[str], List[Tuple[str, Optional[int]]]]:
     """(extra command-line arguments, [(type, patch line or None)]) of a case."""
     path = expected_path(case)

@@ -17,22 +17,22 @@ def _series(*names):
 
 
 def test_xmas_reads_the_tokens_alignment_lexed(monkeypatch):
-    import patchflow.checks.xmas as xmas
+    import patchflow.checks._declarations as declarations  # REVERSE_XMAS_TREE lexes through its LazyCode
 
     lexed_by_xmas = []
-    real = xmas.iter_tokens
-    monkeypatch.setattr(xmas, "iter_tokens", lambda *a, **k: lexed_by_xmas.append(a) or real(*a, **k))
+    real = declarations.iter_tokens
+    monkeypatch.setattr(declarations, "iter_tokens", lambda *a, **k: lexed_by_xmas.append(a) or real(*a, **k))
     results = run(_series("xmas-out-of-order.patch"), Options(strict=True))
     assert [(f.type, f.patch_line) for f in results[0].findings] == [("REVERSE_XMAS_TREE", 22)]
     assert lexed_by_xmas == []  # PARENTHESIS_ALIGNMENT (run first) lexed the hunk: its tokens served
 
 
 def test_xmas_lexes_for_itself_when_nothing_else_did(monkeypatch):
-    import patchflow.checks.xmas as xmas
+    import patchflow.checks._declarations as declarations  # REVERSE_XMAS_TREE lexes through its LazyCode
 
     lexed_by_xmas = []
-    real = xmas.iter_tokens
-    monkeypatch.setattr(xmas, "iter_tokens", lambda *a, **k: lexed_by_xmas.append(a) or real(*a, **k))
+    real = declarations.iter_tokens
+    monkeypatch.setattr(declarations, "iter_tokens", lambda *a, **k: lexed_by_xmas.append(a) or real(*a, **k))
     results = run(_series("xmas-out-of-order.patch"), Options(types={"REVERSE_XMAS_TREE"}))
     assert [(f.type, f.patch_line) for f in results[0].findings] == [("REVERSE_XMAS_TREE", 22)]
     assert len(lexed_by_xmas) == 1

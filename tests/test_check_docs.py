@@ -6,7 +6,7 @@ import re
 import pytest
 
 from patchflow.checks import registry
-from patchflow.checks._doc import SECTIONS, TREE_KDOC, DocError, check_arguments, example_mbox, examples, sections
+from patchflow.checks._doc import SECTIONS, TREE_HISTORY, TREE_KDOC, DocError, check_arguments, example_mbox, examples, sections
 
 # Families (and single types) whose docstrings are still in the first landing's shape (## Use instead,
 # examples that do not run). Whoever converts one removes it here; the set goes away once it is empty.
@@ -50,11 +50,16 @@ def test_docstring_has_the_four_sections_in_order(type_name):
 
 
 def _tree_path(example, request):
-    """The path of the tree an example names: none, the 6.12 subset, or the subset with kernel-doc."""
+    """The path of the tree an example names: none, the 6.12 subset, the subset with kernel-doc, or
+    the small repository with history."""
     if example.tree == TREE_KDOC:
         from patch_cases import kdoc_tree
 
         return kdoc_tree()
+    if example.tree == TREE_HISTORY:
+        from patch_cases import doc_history
+
+        return str(doc_history())
     return str(request.getfixturevalue("kernel_tree")) if example.tree else None
 
 
@@ -89,11 +94,13 @@ def test_a_diff_example_becomes_a_clean_mail(run_cli, tmp_path):
 
 
 def test_an_example_names_its_tree():
-    """`tree` runs on the 6.12 subset, `tree=kdoc` on the subset with scripts/kernel-doc; no tree, no --tree."""
+    """`tree` runs on the 6.12 subset, `tree=kdoc` on the subset with scripts/kernel-doc, `tree=history`
+    on the small repository with history; no tree, no --tree."""
     doc = "X.\n\n## What it does\nx\n\n## Why is this bad?\nx\n\n## Example\n```bad tree=kdoc new\n+// x\n```\n\n" \
-          "```good tree\n+// x\n```\n\n```good\n+// x\n```\n\n## Fix\nx\n"
-    kdoc, subset, plain = examples(doc)
-    assert (kdoc.tree, kdoc.new, subset.tree, plain.tree) == ("kdoc", True, "subset", "")
+          "```good tree\n+// x\n```\n\n```good\n+// x\n```\n\n```bad tree=history\n+// x\n```\n\n## Fix\nx\n"
+    kdoc, subset, plain, history = examples(doc)
+    assert (kdoc.tree, kdoc.new, subset.tree, plain.tree, history.tree) == ("kdoc", True, "subset", "", "history")
+    assert check_arguments(history, "x.mbox", "/h") == ("check", "--strict", "--terse", "--tree", "/h", "x.mbox")
     assert check_arguments(kdoc, "x.mbox", "/k") == ("check", "--strict", "--terse", "--tree", "/k", "x.mbox")
     assert check_arguments(plain, "x.mbox") == ("check", "--strict", "--terse", "x.mbox")
     with pytest.raises(DocError, match="needs a tree"):
@@ -166,3 +173,20 @@ def test_explain_shows_a_carriage_return_and_trailing_blanks(run_cli):
     assert "\r" not in out and "\u240d" in out and "(\u240d marks a carriage return)" in out
     status, out, err = run_cli("explain", "TRAILING_WHITESPACE")
     assert "\u00b7" in out and "(\u00b7 marks a trailing blank)" in out
+
+
+def test_the_history_tree_is_the_same_everywhere():
+    """The ids the docs quote (docs/design.md lists them) are those doc_history() makes on this machine."""
+    import subprocess
+
+    from patch_cases import doc_history
+
+    repo = doc_history()
+    log = subprocess.run(["git", "log", "--format=%h %s", "--abbrev=12"], cwd=repo, capture_output=True,
+                         text=True, check=True, timeout=60).stdout.splitlines()
+    assert log == ["152b29e386d6 net: Close the example socket", "63b9e3c87d9f selftests/bpf: Test array maps",
+                   "855941cfe8db selftests/bpf: Test hash maps", "c8cf94665a9f selftests/bpf: Add test_maps",
+                   "5c052e615e07 net: Add the example socket"]
+    tag_format = "--format=%(objectname:short=12) %(objecttype) %(*objectname:short=12)"
+    tags = subprocess.run(["git", "for-each-ref", tag_format, "refs/tags"], cwd=repo, capture_output=True, text=True, check=True, timeout=60).stdout
+    assert tags.split() == ["543c87b25a48", "tag", "5c052e615e07"]

@@ -17,6 +17,9 @@ SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix")
 DEFAULT_PATH = "kernel/bpf/example.c"
 TREE_SUBSET = "subset"  # attribute `tree`: the test suite's 6.12 subset
 TREE_KDOC = "kdoc"  # attribute `tree=kdoc`: the same with scripts/kernel-doc (KDOC_NEW_WARNING runs it)
+# attribute `tree=history`: a small repository with history and a release tag (tests/patch_cases.py
+# doc_history()), for the rules that read `git log` (SUMMARY_PREFIX, VERIFY_FIXES, TREE_SELECTION)
+TREE_HISTORY = "history"
 MBOX_FROM = "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
 AUTHOR = "Jane Doe <jane@example.org>"
 DATE = "Mon, 2 Dec 2024 10:00:00 +0000"
@@ -44,7 +47,7 @@ class Example:
     lines: List[str]
     path: str = DEFAULT_PATH
     new: bool = False
-    tree: str = ""  # "" (no tree), TREE_SUBSET or TREE_KDOC: which of the test suite's trees to run with
+    tree: str = ""  # "" (no tree), TREE_SUBSET, TREE_KDOC or TREE_HISTORY: which of the test suite's trees
     flags: List[str] = field(default_factory=list)
 
     @property
@@ -72,8 +75,8 @@ def _attributes(example: Example, words: List[str]) -> None:
             example.new = True
         elif word == "tree":
             example.tree = TREE_SUBSET
-        elif word == "tree=" + TREE_KDOC:
-            example.tree = TREE_KDOC
+        elif word in ("tree=" + TREE_KDOC, "tree=" + TREE_HISTORY):
+            example.tree = word[len("tree="):]
         else:
             raise DocError(f"unknown example attribute {word!r}")
 

@@ -22,16 +22,51 @@ def cover_letter_placeholder(patch, ctx):
     for a resend.
 
     ## Example
-        Subject: [PATCH bpf-next v2 0/2] *** SUBJECT HERE ***
+    ```bad
+    Subject: [PATCH bpf-next v2 0/2] *** SUBJECT HERE ***
 
-        *** BLURB HERE ***
+    *** BLURB HERE ***
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next v2 1/2] bpf_doc: Emit helper declarations through BPF_HELPER()
 
-    ## Use instead
-        Subject: [PATCH bpf-next v2 0/2] bpf_doc: emit helper declarations through BPF_HELPER()
+    Loaders that bind helpers by name need each declaration in a form
+    they can find: wrap every one in a BPF_HELPER() macro.
 
-        Loaders that bind helpers by name need ...
+    Signed-off-by: Jane Doe <jane@example.org>
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next v2 2/2] bpf: Regenerate the helper declarations
 
-    (`git config branch.<name>.description` or `patchflow format --cover-letter FILE` fill it in.)
+    Regenerate bpf_helper_defs.h with the BPF_HELPER() declarations.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next v2 0/2] bpf_doc: Emit helper declarations through BPF_HELPER()
+
+    Loaders that bind helpers by name need each helper's declaration in a
+    form they can find. Patch 1 makes bpf_doc.py wrap every declaration
+    in a BPF_HELPER() macro, patch 2 regenerates the header with it.
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next v2 1/2] bpf_doc: Emit helper declarations through BPF_HELPER()
+
+    Loaders that bind helpers by name need each declaration in a form
+    they can find: wrap every one in a BPF_HELPER() macro.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next v2 2/2] bpf: Regenerate the helper declarations
+
+    Regenerate bpf_helper_defs.h with the BPF_HELPER() declarations.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Write the series' title over `*** SUBJECT HERE ***` and what the series does and why over
+    `*** BLURB HERE ***` before sending. `git config branch.<name>.description` (read by
+    `git format-patch --cover-from-description`) or `patchflow format --cover-letter FILE` fill
+    them in.
     """
     if patch.subject and PLACEHOLDERS[0] in patch.subject:
         yield Hit.on_subject(patch, "Cover letter subject is git's placeholder: write the series' title")

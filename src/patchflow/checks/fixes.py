@@ -231,9 +231,9 @@ def verify_fixes(patch, ctx):
     ## What it does
     With a kernel tree (`--tree PATH`, or the git tree around the current directory), looks up each
     `Fixes:` commit id in its history: the id must name a commit there (not an ambiguous prefix, not
-    a blob), and the quoted subject must be that commit's subject, word for word. A wrong subject is
-    reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the right tag), or here
-    when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
+    a blob, not a tag), and the quoted subject must be that commit's subject, word for word. A wrong
+    subject is reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the right
+    tag), or here when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
 
     A tree that lacks the history to answer (a shallow clone, as `--tree bpf-next` makes, or a tree
     of one commit, as `--tree debian-6.12` is) cannot tell a wrong id from an older one: instead of
@@ -246,22 +246,25 @@ def verify_fixes(patch, ctx):
     them to the wrong commit or to none.
 
     ## Example
-    On the test suite's tree of one commit, an id it lacks gives the note that it cannot answer:
+    On the docs' small history, whose v6.12 is an annotated tag: the tag's id, copied from
+    `git rev-parse v6.12`, instead of the commit's (an id the tree lacks is reported here too, and by
+    checkpatch's UNKNOWN_COMMIT_ID):
 
-    ```bad tree
-    Subject: [PATCH net] bpf: Fix a leak of the example map
+    ```bad tree=history
+    Subject: [PATCH net] net: Free the example socket on the error path
 
-    The map is not freed on the error path.
+    The socket is not freed when example_open() fails.
 
-    Fixes: 0123456789ab ("bpf: Add the example map")
+    Fixes: 543c87b25a48 ("net: Add the example socket")
     Signed-off-by: Jane Doe <jane@example.org>
     ```
 
-    ```good tree
-    Subject: [PATCH net-next] bpf: Free the example map on the error path
+    ```good tree=history
+    Subject: [PATCH net] net: Free the example socket on the error path
 
-    The map is not freed on the error path.
+    The socket is not freed when example_open() fails.
 
+    Fixes: 5c052e615e07 ("net: Add the example socket")
     Signed-off-by: Jane Doe <jane@example.org>
     ```
 
@@ -343,12 +346,50 @@ def tree_selection(patch, ctx):
     misses the stable backports; a fix for -next-only code sent to net does not apply there.
 
     ## Example
-        Subject: [PATCH net-next] net: fix a leak in dev_open()
-        Fixes: 1234567890ab ("net: add dev_open()")   (in v6.12)
+    On the docs' small history, where 5c052e615e07 is in v6.12 and 152b29e386d6 in no release:
 
-    ## Use instead
-        Subject: [PATCH net] net: fix a leak in dev_open()
-        Fixes: 1234567890ab ("net: add dev_open()")
+    ```bad tree=history
+    Subject: [PATCH net-next] net: Free the example socket on the error path
+
+    The socket is not freed when example_open() fails.
+
+    Fixes: 5c052e615e07 ("net: Add the example socket")
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```bad tree=history
+    Subject: [PATCH net] net: Check the example socket before closing it
+
+    example_close() is called on a socket that example_open() failed to
+    set up.
+
+    Fixes: 152b29e386d6 ("net: Close the example socket")
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good tree=history
+    Subject: [PATCH net] net: Free the example socket on the error path
+
+    The socket is not freed when example_open() fails.
+
+    Fixes: 5c052e615e07 ("net: Add the example socket")
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good tree=history
+    Subject: [PATCH net-next] net: Check the example socket before closing it
+
+    example_close() is called on a socket that example_open() failed to
+    set up.
+
+    Fixes: 152b29e386d6 ("net: Close the example socket")
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Send the patch to the tree the message names: `git format-patch --subject-prefix='PATCH net'`
+    for a fix to released code, `PATCH net-next` for a fix to code only -next has (bpf and bpf-next
+    alike). `git tag --list 'v*' --contains COMMIT` tells which releases hold the fixed commit.
     """
     tree = patch_tree(patch)
     if not (is_fixes_tree(tree) or is_next_tree(tree)):

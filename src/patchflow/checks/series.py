@@ -44,15 +44,53 @@ def series_numbering(series, ctx):
     a repeat usually means a patch from an older version was sent along.
 
     ## Example
-        [PATCH bpf-next 1/3] ...
-        [PATCH bpf-next 3/4] ...
+    Patch 2/3 is missing and the last patch counts to 4:
 
-    ## Use instead
-        [PATCH bpf-next 1/3] ...
-        [PATCH bpf-next 2/3] ...
-        [PATCH bpf-next 3/3] ...
+    ```bad
+    Subject: [PATCH bpf-next 0/3] bpf: The example map
 
-    (`git format-patch --cover-letter -n` numbers a series.)
+    A map type for the examples, and a test of it.
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next 1/3] bpf: Add the example map
+
+    Add a map type that later patches fill in.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next 3/4] selftests/bpf: Test the example map
+
+    Create, update and free an example map.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next 0/3] bpf: The example map
+
+    A map type for the examples, and a test of it.
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next 1/3] bpf: Add the example map
+
+    Add a map type that later patches fill in.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next 2/3] bpf: Free the example map
+
+    Free the map's elements when the map goes away.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next 3/3] selftests/bpf: Test the example map
+
+    Create, update and free an example map.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Send every patch of one `git format-patch --cover-letter -n` run, and only those; after a
+    patch is dropped or added, format the whole series again rather than renaming files.
     """
     numbered = series.numbered
     if len(numbered) < 2:
@@ -104,16 +142,47 @@ def series_prefix_mismatch(series, ctx):
     of its series; it also suggests patches from two runs of `git format-patch` were mixed.
 
     ## Example
-        [PATCH bpf-next v2 0/2] ...
-        [PATCH bpf-next v2 1/2] ...
-        [PATCH bpf v2 2/2] ...
+    Patch 2/2 is left from the first version (no `v2`), sent along with the second:
 
-    ## Use instead
-        [PATCH bpf-next v2 0/2] ...
-        [PATCH bpf-next v2 1/2] ...
-        [PATCH bpf-next v2 2/2] ...
+    ```bad
+    Subject: [PATCH bpf-next v2 0/2] bpf: The example map
 
-    (`git format-patch --subject-prefix='PATCH bpf-next' -v2` writes every prefix alike.)
+    A map type for the examples, and a test of it.
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next v2 1/2] bpf: Add the example map
+
+    Add a map type that later patches fill in.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next 2/2] selftests/bpf: Test the example map
+
+    Create, update and free an example map.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next v2 0/2] bpf: The example map
+
+    A map type for the examples, and a test of it.
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next v2 1/2] bpf: Add the example map
+
+    Add a map type that later patches fill in.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+    Subject: [PATCH bpf-next v2 2/2] selftests/bpf: Test the example map
+
+    Create, update and free an example map.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Format the whole series in one run, so that every prefix is alike:
+    `git format-patch --cover-letter --subject-prefix='PATCH bpf-next' -v2 BASE..`.
     """
     patches = [p for p in series if p.prefix is not None and p.prefix.is_patch]
     if len(patches) < 2:

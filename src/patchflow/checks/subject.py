@@ -28,12 +28,27 @@ def subject_too_long(patch, ctx):
     BPF_HELPER patch to `scripts/bpf_doc.py` was sent back for exactly this.
 
     ## Example
-        Subject: [PATCH bpf-next] scripts/bpf_doc.py: wrap every helper declaration in a BPF_HELPER macro so loaders can bind by name
+    ```bad
+    Subject: [PATCH bpf-next] scripts/bpf_doc.py: wrap every helper declaration in a BPF_HELPER macro so loaders can bind by name
 
-    ## Use instead
-        Subject: [PATCH bpf-next] bpf_doc: emit helper declarations through BPF_HELPER()
+    Loaders that bind helpers by name need each declaration in a form
+    they can find.
 
-    and explain the loader's late binding in the commit message.
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] bpf_doc: emit helper declarations through BPF_HELPER()
+
+    Loaders that bind helpers by name need each declaration in a form
+    they can find: wrap every one in a BPF_HELPER() macro.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Keep the summary to what changed, in 75 characters or fewer, and move the detail (here: the
+    loader's late binding) into the commit message.
     """
     if patch.summary is None or patch.is_cover_letter:
         return
@@ -245,15 +260,38 @@ def summary_prefix(patch, ctx):
     tools/lib/bpf, `bpftool:` on tools/bpf/bpftool.
 
     ## Example
-    With a tree whose last commits to tools/testing/selftests/bpf/test_maps.c all say
-    `selftests/bpf:` (the test suite's tree has no history, so this one is tested by
-    tests/patches/summary-prefix.patch on a small history instead):
+    On a tree whose last three commits to tools/testing/selftests/bpf/test_maps.c all say
+    `selftests/bpf:` (the docs' small history), a patch to that file titled `bpf:`:
 
-    ```bad path=tools/testing/selftests/bpf/test_maps.c
+    ```bad tree=history
+    Subject: [PATCH bpf-next] bpf: Test maps with empty values
+
+    Check that a map accepts an update with an empty value.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/tools/testing/selftests/bpf/test_maps.c b/tools/testing/selftests/bpf/test_maps.c
+    index 1111111..2222222 100644
+    --- a/tools/testing/selftests/bpf/test_maps.c
+    +++ b/tools/testing/selftests/bpf/test_maps.c
+    @@ -1 +1,2 @@
+     /* step 2 */
     +/* checks of empty map values */
     ```
 
-    ```good path=tools/testing/selftests/bpf/test_maps.c
+    ```good tree=history
+    Subject: [PATCH bpf-next] selftests/bpf: Test maps with empty values
+
+    Check that a map accepts an update with an empty value.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/tools/testing/selftests/bpf/test_maps.c b/tools/testing/selftests/bpf/test_maps.c
+    index 1111111..2222222 100644
+    --- a/tools/testing/selftests/bpf/test_maps.c
+    +++ b/tools/testing/selftests/bpf/test_maps.c
+    @@ -1 +1,2 @@
+     /* step 2 */
     +/* checks of empty map values */
     ```
 
