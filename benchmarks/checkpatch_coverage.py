@@ -135,18 +135,37 @@ def checkpatch_findings(paths, checkpatch: str, jobs: int):
     return found
 
 
+def _patchflow_json(paths, env, run_dir):
+    proc = subprocess.run([sys.executable, "-m", "patchflow", "check", "--strict", "--format", "json",
+                           *map(str, paths)], cwd=run_dir, capture_output=True, text=True, env=env, timeout=3600)
+    if proc.returncode not in (0, 1):
+        return None, proc.stderr
+    return {(f["patch"], f.get("patch_line"), f["type"]) for f in json.loads(proc.stdout)["findings"]}, ""
+
+
 def patchflow_findings(paths):
-    """{(patch, line, type)} of one `patchflow check --strict` process over the whole corpus."""
+    """{(patch, line, type)} of `patchflow check --strict`, one process per 200 patches (a chunk
+    with a patch patchflow refuses as bad input runs again one patch a process, without that one)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"),
                                                                       os.environ.get("PYTHONPATH")])))
+    found = set()
+    refused = []
     with tempfile.TemporaryDirectory(prefix="pfcov-") as run_dir:
-        proc = subprocess.run([sys.executable, "-m", "patchflow", "check", "--strict", "--format", "json",
-                               *map(str, paths)], cwd=run_dir, capture_output=True, text=True, env=env,
-                              timeout=3600)
-    if proc.returncode not in (0, 1):
-        print(proc.stderr[-2000:], file=sys.stderr)
-    report = json.loads(proc.stdout)
-    return {(f["patch"], f.get("patch_line"), f["type"]) for f in report["findings"]}
+        for start in range(0, len(paths), 200):
+            chunk = paths[start:start + 200]
+            result, _ = _patchflow_json(chunk, env, run_dir)
+            if result is None:
+                for path in chunk:
+                    one, error = _patchflow_json([path], env, run_dir)
+                    if one is None:
+                        refused.append(error.strip().splitlines()[-1] if error.strip() else str(path))
+                    else:
+                        found |= one
+            else:
+                found |= result
+    for error in refused:
+        print(f"refused by patchflow: {error}", file=sys.stderr)
+    return found
 
 
 def _by_type(findings):
@@ -167,9 +186,10 @@ def _share(part, whole):
 
 
 def checkpatch_types(checkpatch: str):
-    """Every type name checkpatch.pl can report (its ERROR/WARN/CHK calls)."""
+    """Every type name checkpatch.pl can report: the upper-case string literals of the script (its
+    ERROR/WARN/CHK calls name most; LONG_LINE and a few others are chosen into a variable first)."""
     text = Path(checkpatch).read_text(errors="replace")
-    return set(re.findall(r'\b(?:ERROR|WARN|CHK)\(\s*"([A-Z0-9_]+)"', text))
+    return set(re.findall(r'"([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{4,})"', text))
 
 
 def print_table(rows, known, theirs_types):

@@ -1,0 +1,321 @@
+"""Spaces inside C statements: around operators, after commas and casts, before parentheses and braces.
+
+SPACING is one type with many rules, reported once per line (the first rule the line breaks, in
+checkpatch's order; checkpatch prints every rule a line breaks, under the same type and line).
+Operators are judged as checkpatch judges them: a `*`, `-`, `&` after a value is binary and wants
+spaces on both sides (a check, with `--strict`); after an operator, a `(`, a keyword or a cast it
+is unary and wants none after it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import CHECK, ERROR, WARNING, Hit, check
+from ._ccode import COMMENT, is_c, lines_of, patterns
+
+_OPERATORS = re.compile(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>|<|>|=|!|~|&&|\|\||,|\^|"
+                        r"\+\+|--|&|\||\+|-|\*|/|%|\?:|\?|:|;)")
+# where a line holds none of these characters it has no operator to judge
+_OPERATOR_CHARS = frozenset("<>=!~&|,^+-*/%?:;")
+_ARITHMETIC = frozenset(("<<", ">>", "&", "^", "|", "+", "-", "*", "/", "%"))
+_AFTER_UNARY_OK = re.compile(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$")
+_UNARY_KEYWORDS = frozenset(("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do"))
+_CONDITION_KEYWORDS = frozenset(("if", "while", "for", "switch"))
+
+
+@lru_cache(maxsize=None)
+def _rules():
+    p = patterns()
+    return {
+        "type_end": re.compile(r"(?:" + p.type + r")$"),
+        "type_word": re.compile(r"^(?:" + p.nonptr + r")$"),
+        "cast": re.compile(r"^(.*)\(\s*" + p.type + r"\s*\)([ \t]++)(?![={]|\\$|" + p.attribute + r"|__attribute__)"),
+        "cast_paren": re.compile(r"^\(\s*" + p.type + r"\s*\)$"),
+        "struct_def": re.compile(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r"){1,2}[=\{]"),
+        "func_space": re.compile(r"(" + p.ident + r")\s+\("),
+        "brace_after_type": re.compile(r"\(" + p.type + r"\)\{"),
+        "modifier_next": re.compile(r"^\s*" + p.modifier + r"\b"),
+    }
+
+
+_NO_PAREN_SPACE_NAMES = frozenset(("if", "for", "while", "switch", "return", "case", "volatile", "__volatile__",
+                                   "__attribute__", "format", "__extension__", "asm", "__asm__", "scoped_guard"))
+
+
+def _function_paren_space(code):
+    if " (" not in code and "\t(" not in code:
+        return None
+    rules = _rules()
+    for match in rules["func_space"].finditer(code):
+        name = match.group(1)
+        before = code[:match.start(1)]
+        if name in _NO_PAREN_SPACE_NAMES or re.match(r"^\s*#\s*define\s*$", before) \
+                or re.match(r"^\s*#\s*elif$", before + name) or rules["type_end"].search(" " + before + name):
+            continue
+        return WARNING, "space prohibited between function name and open parenthesis '('"
+    return None
+
+
+def _before_operator(code, start):
+    """What stands before the operator at `start`: 'V' a value, 'T' a type, 'N' anything else."""
+    end = start
+    while end > 0 and code[end - 1] in " \t":
+        end -= 1
+    if end == 0:
+        return "N"
+    last = code[end - 1]
+    if last.isalnum() or last == "_":
+        begin = end
+        while begin > 0 and (code[begin - 1].isalnum() or code[begin - 1] == "_"):
+            begin -= 1
+        word = code[begin:end]
+        if word in _UNARY_KEYWORDS or word in _CONDITION_KEYWORDS:
+            return "N"
+        if word[0].isdigit():
+            return "V"
+        if _rules()["type_word"].match(word) or _rules()["type_end"].search(code[max(0, begin - 40):end]) \
+                and re.search(r"\b(?:struct|union|enum)\s+\w+$", code[:end]):
+            return "T"
+        return "V"
+    if last == ")":
+        return _after_close_paren(code, end - 1)
+    if last in "]\"'":
+        return "V"
+    return "N"
+
+
+def _after_close_paren(code, close):
+    depth = 0
+    for index in range(close, -1, -1):
+        char = code[index]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            depth -= 1
+            if depth == 0:
+                if _rules()["cast_paren"].match(code[index:close + 1]):
+                    return "N"
+                word = re.search(r"(\w+)\s*$", code[:index])
+                if word and word.group(1) in _CONDITION_KEYWORDS:
+                    return "N"
+                return "V"
+    return "V"
+
+
+def _context(elements, n, code, off):
+    """checkpatch's spacing context of the operator elements[n + 1]: 'WxV' and the like."""
+    before, ca = elements[n], code[:off]
+    a = "V" if before else "O"
+    if before:
+        if before[-1] in " \t":
+            a = "W"
+        if before[-1] == COMMENT:
+            a = "C"
+        if before[-1] in "[(":
+            a = "B"
+    if not ca.strip():
+        a = "E"
+    if n + 2 >= len(elements):
+        return a + "xE"
+    after = elements[n + 2]
+    c = "V" if after else "O"
+    if after:
+        if after[0] in " \t":
+            c = "W"
+        if after[0] == COMMENT:
+            c = "C"
+        if after[0] in ")];":
+            c = "B"
+    if re.match(r"^\s*\\$", after):
+        c = "E"
+    return a + "x" + c
+
+
+def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
+    """(level, message) for one operator in its context, or None; `side` is 'V'/'T'/'N' before it."""
+    at = f"(ctx:{ctx})"
+    if op == ";":
+        if not re.match(r".x[WEBC]", ctx) and not cc.startswith("\\") and not cc.startswith(";"):
+            return ERROR, f"space required after that '{op}' {at}"
+        return None
+    if op == "->":
+        if ctx[0] == "W" or ctx[2] == "W":
+            return ERROR, f"spaces prohibited around that '{op}' {at}"
+        return None
+    if op == ",":
+        if ctx[0] == "W":
+            return ERROR, f"space prohibited before that '{op}' {at}"
+        if ctx[2] not in "WEC" and not cc.startswith("}"):
+            return ERROR, f"space required after that '{op}' {at}"
+        return None
+    unary = op in ("!", "~") or (op in ("*", "-", "&", "&&") and side != "V")
+    if op == "*" and side == "T":
+        return None  # a pointer in a type: POINTER_LOCATION's business
+    if unary:
+        if ctx[0] not in "WEBC" and not _AFTER_UNARY_OK.search(ca):
+            return ERROR, f"space required before that '{op}' {at}"
+        if op == "*" and _rules()["modifier_next"].match(cc):
+            return None
+        if ctx[2] == "W":
+            return ERROR, f"space prohibited after that '{op}' {at}"
+        return None
+    if op in ("++", "--"):
+        if not re.match(r"[WEOBC]x[^W]", ctx) and not re.match(r"[^W]x[WOBEC]", ctx):
+            return ERROR, f"space required one side of that '{op}' {at}"
+        if re.match(r"Wx[BE]", ctx) or (ctx[0] == "W" and cc.startswith(";")):
+            return ERROR, f"space prohibited before that '{op}' {at}"
+        if ctx[:2] == "Ex" and ctx[2] == "W":
+            return ERROR, f"space prohibited after that '{op}' {at}"
+        return None
+    if op in _ARITHMETIC:
+        if op in ("*", "&") and (ctx in ("WxV", "VxW") or ctx.endswith("xB")):
+            return None  # `foo *bar`, `foo* bar`, `(foo *)`: a declaration or cast of a type we do not know
+        if strict:
+            if has_next and not re.match(r"[EW]x[EW]", ctx):
+                return CHECK, f"spaces preferred around that '{op}' {at}"
+            if not has_next and not re.match(r"Wx[OE]", ctx):
+                return CHECK, f"space preferred before that '{op}' {at}"
+        elif re.match(r"Wx[^WCE]|[^WCE]xW", ctx):
+            return ERROR, f"need consistent spacing around '{op}' {at}"
+        return None
+    return _spaces_around(op, ctx, ca, cc)
+
+
+def _spaces_around(op, ctx, ca, cc):
+    if op == ":":
+        return None  # labels, case values, bit fields and asm operands: told apart by context we lack
+    if re.match(r"[EWC]x[CWE]", ctx):
+        return None
+    if (op == "<" and re.match(r"^\S+@\S+>", cc)) or (op == ">" and re.search(r"<\S+@\S+$", ca)):
+        return None
+    level = CHECK if op in ("?:", "?") and ctx == "VxV" else ERROR
+    return level, f"spaces required around that '{op}' (ctx:{ctx})"
+
+
+def _operator_spacing(code, strict):
+    """The first operator spacing problem of a masked line of C, or None."""
+    if "#" in code and re.search(r"#\s*include", code):
+        return None
+    opline = " " + code
+    elements = _OPERATORS.split(opline)
+    while len(elements) > 1 and elements[-1] == "":
+        elements.pop()
+    off = 0
+    for n in range(0, len(elements) - 1, 2):
+        off += len(elements[n])
+        op = elements[n + 1]
+        ca, cc = opline[:off], opline[off + len(op):]
+        ctx = _context(elements, n, opline, off)
+        if not (ca and ca[-1] in " \t" and re.match(r"^\s*[,)]", cc)):
+            side = _before_operator(opline, off) if op in ("*", "-", "&", "&&") else "V"
+            found = _operator_problem(op, ctx, ca, cc, side, strict, n + 2 < len(elements))
+            if found:
+                return found
+        off += len(op)
+    return None
+
+
+def _cast_space(code):
+    if ")" not in code or "(" not in code:
+        return None
+    match = _rules()["cast"].match(code)
+    if match and not re.search(r"\b(?:sizeof|__alignof__)\s*$", match.group(1)):
+        return CHECK, "No space is necessary after a cast"
+    return None
+
+
+def _layout_problem(code):
+    """The rules checkpatch applies to a whole line after its operators, in its order."""
+    if ";" in code and re.search(r"\S\s+;\s*$", code):
+        return WARNING, "space prohibited before semicolon"
+    if "{" in code and ((re.search(r"\(.*\)\{", code) and not _rules()["brace_after_type"].search(code))
+                        or re.search(r"\b(?:else|do)\{", code)):
+        return ERROR, "space required before the open brace '{'"
+    if "}" in code and re.search(r"}(?!(?:,|;|\)|\}))\S", code):
+        return ERROR, "space required after that close brace '}'"
+    if "[" in code and re.search(r"\[\s", code) and not re.search(r"\[\s*$", code):
+        return ERROR, "space prohibited after that open square bracket '['"
+    if "]" in code and re.search(r"\s\]", code):
+        return ERROR, "space prohibited before that close square bracket ']'"
+    if "(" in code and re.search(r"\(\s", code) and not re.search(r"\(\s*(?:\\)?$", code) \
+            and not re.search(r"for\s*\(\s+;", code):
+        return ERROR, "space prohibited after that open parenthesis '('"
+    if ")" in code and re.search(r"\s+\)", code) and not re.match(r"^\s*\)", code) \
+            and not re.search(r"for\s*\(.*;\s+\)", code) and not re.search(r":\s+\)", code):
+        return ERROR, "space prohibited before that close parenthesis ')'"
+    if "(" in code and re.search(r"\b(?:if|while|for|switch)\(", code):
+        return ERROR, "space required before the open parenthesis '('"
+    return None
+
+
+def _struct_definition_space(code):
+    if ("{" in code or "=" in code) and _rules()["struct_def"].match(code):
+        kind = _rules()["struct_def"].match(code).group(1)
+        return WARNING, f"missing space after {kind} definition"
+    return None
+
+
+def spacing_problem(code, strict):
+    """(level, message) of the first SPACING rule a masked line of C breaks, or None."""
+    found = _cast_space(code) if strict else None
+    if found is None:
+        found = _struct_definition_space(code) or _function_paren_space(code)
+    if found is None and not _OPERATOR_CHARS.isdisjoint(code):
+        found = _operator_spacing(code, strict)
+    return found or _layout_problem(code)
+
+
+@check("SPACING", level=ERROR, scope="line")
+def spacing(line, file, ctx):
+    """Spaces are missing or misplaced in an added line of C.
+
+    ## What it does
+    Reports an added line of a `.c` or `.h` file that breaks one of checkpatch's spacing rules:
+    spaces around binary and assignment operators, after commas and semicolons, none after unary
+    operators, `->`, casts (a check) or an open parenthesis, none before a close parenthesis, a
+    semicolon or a function's `(`, one between `if`/`for`/`while`/`switch` and `(`, and one before `{`.
+    The level is the rule's: an error for most, a warning for the space before a function's `(`,
+    a check (with `--strict`) for arithmetic operators and casts. One finding per line: the first
+    rule broken, in checkpatch's order (checkpatch prints each rule the line breaks).
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Spaces": kernel code is read by many people at a
+    glance, and one spacing style makes unusual code stand out.
+
+    ## Example
+    ```bad
+     static int example_open(int fd, void *value)
+     {
+    +	if(!value)
+    +		return -EINVAL;
+     	return fd;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd, void *value)
+     {
+    +	if (!value)
+    +		return -EINVAL;
+     	return fd;
+     }
+    ```
+
+    ## Fix
+    Follow the message; `scripts/checkpatch.pl --fix-inplace --types SPACING` rewrites most of them.
+    """
+    if not is_c(file.path):
+        return None
+    code_line = lines_of(file, ctx.cache).get(line.patch_line)
+    if code_line is None:
+        return None
+    code = code_line.code
+    if "//" in code:
+        code = code[:code.index("//")]
+    found = spacing_problem(code, ctx.options.strict)
+    if found is None:
+        return None
+    level, message = found
+    return Hit.at(line, file, message, level=None if level == ERROR else level)
