@@ -158,14 +158,14 @@ def patchflow_findings(paths):
                 for path in chunk:
                     one, error = _patchflow_json([path], env, run_dir)
                     if one is None:
-                        refused.append(error.strip().splitlines()[-1] if error.strip() else str(path))
+                        refused.append((str(path), error.strip().splitlines()[-1] if error.strip() else ""))
                     else:
                         found |= one
             else:
                 found |= result
-    for error in refused:
+    for _, error in refused:
         print(f"refused by patchflow: {error}", file=sys.stderr)
-    return found
+    return found, {path for path, _ in refused}
 
 
 def _by_type(findings):
@@ -237,7 +237,9 @@ def main(argv=None):
     cache = Path(args.cache or f"/work/cpcache/{name}")
     paths = build_corpus(args.archive, args.limit, cache)
     theirs = checkpatch_findings(paths, args.checkpatch, args.jobs)
-    ours = patchflow_findings(paths)
+    ours, refused = patchflow_findings(paths)
+    # a patch patchflow refuses as bad input (hunk counts that lie) is left out on both sides
+    theirs = {f for f in theirs if f[0] not in refused}
     sys.path.insert(0, str(ROOT / "src"))
     from patchflow.checks import registry
 
@@ -245,7 +247,8 @@ def main(argv=None):
     if args.types:
         wanted = {t.strip().upper() for t in args.types.split(",")}
         rows = {t: r for t, r in rows.items() if t in wanted}
-    print(f"corpus: {len(paths)} patches of {args.archive} (cache {cache})")
+    print(f"corpus: {len(paths)} patches of {args.archive} (cache {cache}); {len(refused)} refused by "
+          f"patchflow as bad input (hunk counts that lie), left out")
     print_table(rows, set(registry()), checkpatch_types(args.checkpatch))
     if args.misses:
         print_examples("only checkpatch", theirs - ours, args.misses.upper())

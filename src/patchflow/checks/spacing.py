@@ -66,6 +66,8 @@ def _before_operator(code, start):
     if end == 0:
         return "N"
     last = code[end - 1]
+    if code.endswith(("++", "--"), 0, end):
+        return "V"  # a postfix increment leaves a value
     if last.isalnum() or last == "_":
         begin = end
         while begin > 0 and (code[begin - 1].isalnum() or code[begin - 1] == "_"):
@@ -95,10 +97,12 @@ def _after_close_paren(code, close):
         elif char == "(":
             depth -= 1
             if depth == 0:
-                if _rules()["cast_paren"].match(code[index:close + 1]):
-                    return "N"
                 word = re.search(r"(\w+)\s*$", code[:index])
-                if word and word.group(1) in _CONDITION_KEYWORDS:
+                name = word.group(1) if word else ""
+                if name in _CONDITION_KEYWORDS:
+                    return "N"
+                if name not in ("sizeof", "typeof", "__typeof__", "__alignof__") \
+                        and _rules()["cast_paren"].match(code[index:close + 1]):
                     return "N"
                 return "V"
     return "V"
@@ -184,7 +188,7 @@ def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
 
 
 def _spaces_around(op, ctx, ca, cc):
-    if op == ":":
+    if op == ":" and "?" not in ca:
         return None  # labels, case values, bit fields and asm operands: told apart by context we lack
     if re.match(r"[EWC]x[CWE]", ctx):
         return None
@@ -194,8 +198,9 @@ def _spaces_around(op, ctx, ca, cc):
     return level, f"spaces required around that '{op}' (ctx:{ctx})"
 
 
-def _operator_spacing(code, strict):
-    """The first operator spacing problem of a masked line of C, or None."""
+def _operator_spacing(code, strict, prev_code=""):
+    """The first operator spacing problem of a masked line of C, or None; an operator that starts
+    the line is unary or binary by how the line before (`prev_code`) ends."""
     if "#" in code and re.search(r"#\s*include", code):
         return None
     opline = " " + code
@@ -209,7 +214,9 @@ def _operator_spacing(code, strict):
         ca, cc = opline[:off], opline[off + len(op):]
         ctx = _context(elements, n, opline, off)
         if not (ca and ca[-1] in " \t" and re.match(r"^\s*[,)]", cc)):
-            side = _before_operator(opline, off) if op in ("*", "-", "&", "&&") else "V"
+            side = "V"
+            if op in ("*", "-", "&", "&&"):
+                side = _before_operator(opline, off) if ca.strip() else _before_operator(prev_code, len(prev_code))
             found = _operator_problem(op, ctx, ca, cc, side, strict, n + 2 < len(elements))
             if found:
                 return found
@@ -257,13 +264,13 @@ def _struct_definition_space(code):
     return None
 
 
-def spacing_problem(code, strict):
+def spacing_problem(code, strict, prev_code=""):
     """(level, message) of the first SPACING rule a masked line of C breaks, or None."""
     found = _cast_space(code) if strict else None
     if found is None:
         found = _struct_definition_space(code) or _function_paren_space(code)
     if found is None and not _OPERATOR_CHARS.isdisjoint(code):
-        found = _operator_spacing(code, strict)
+        found = _operator_spacing(code, strict, prev_code.replace(COMMENT, " ").rstrip())
     return found or _layout_problem(code)
 
 
@@ -314,7 +321,7 @@ def spacing(line, file, ctx):
     code = code_line.code
     if "//" in code:
         code = code[:code.index("//")]
-    found = spacing_problem(code, ctx.options.strict)
+    found = spacing_problem(code, ctx.options.strict, code_line.prev_code)
     if found is None:
         return None
     level, message = found
