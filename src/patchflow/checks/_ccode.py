@@ -38,13 +38,29 @@ def is_styled(path: str) -> bool:
 class CodeLine:
     """One added or context line: its masked text, and the line before it in the file."""
 
-    __slots__ = ("line", "code", "prev", "prev_code")
+    __slots__ = ("line", "code", "prev", "prev_code", "index", "sequence")
 
-    def __init__(self, line, code, prev, prev_code):
+    def __init__(self, line, code, prev, prev_code, index, sequence):
         self.line = line
         self.code = code  # masked: comments \x1c, string contents X
         self.prev = prev  # the previous non-removed DiffLine of the file, or None
         self.prev_code = prev_code  # its masked text ('' when there is none)
+        self.index = index  # position in `sequence`
+        self.sequence = sequence  # every non-removed (DiffLine, masked text) of the file, in order
+
+    def following(self, count):
+        """Up to `count` (DiffLine, masked text) after this line in its hunk (removed lines skipped)."""
+        out = []
+        hunk_end = None
+        for line, code in self.sequence[self.index + 1:self.index + 1 + count]:
+            out.append((line, code))
+        # a later hunk is not what follows: stop where new-file line numbers jump
+        number = self.line.new_line
+        for position, (line, _) in enumerate(out):
+            if line.new_line is not None and number is not None and line.new_line != number + position + 1:
+                hunk_end = position
+                break
+        return out if hunk_end is None else out[:hunk_end]
 
 
 def lines_of(file, cache: dict) -> dict:
@@ -55,6 +71,7 @@ def lines_of(file, cache: dict) -> dict:
         return found
     masked = sanitized_lines(file, cache)
     out = {}
+    sequence = []
     prev, prev_code = None, ""
     for hunk in file.hunks:
         for line in hunk.lines:
@@ -62,7 +79,8 @@ def lines_of(file, cache: dict) -> dict:
                 continue
             code = masked.get(line.patch_line, line.text)
             if line.kind == "+":
-                out[line.patch_line] = CodeLine(line, code, prev, prev_code)
+                out[line.patch_line] = CodeLine(line, code, prev, prev_code, len(sequence), sequence)
+            sequence.append((line, code))
             prev, prev_code = line, code
     cache[key] = out
     return out
