@@ -58,8 +58,9 @@ def _function_paren_space(code):
     return None
 
 
-def _before_operator(code, start):
-    """What stands before the operator at `start`: 'V' a value, 'T' a type, 'N' anything else."""
+def _before_operator(code, start, unmatched="V"):
+    """What stands before the operator at `start`: 'V' a value, 'T' a type, 'N' anything else;
+    `unmatched` for a `)` whose `(` is on an earlier line."""
     end = start
     while end > 0 and code[end - 1] in " \t":
         end -= 1
@@ -67,8 +68,10 @@ def _before_operator(code, start):
         return "N"
     last = code[end - 1]
     if code.endswith(("++", "--"), 0, end):
-        return "V"  # a postfix increment leaves a value
+        return _before_operator(code, end - 2)  # an increment leaves what it follows
     if last.isalnum() or last == "_":
+        if "#" in code and re.match(r"^\s*#\s*define\s+\w+\s*$", code[:start]):
+            return "N"  # the value of an object-like macro
         begin = end
         while begin > 0 and (code[begin - 1].isalnum() or code[begin - 1] == "_"):
             begin -= 1
@@ -82,13 +85,13 @@ def _before_operator(code, start):
             return "T"
         return "V"
     if last == ")":
-        return _after_close_paren(code, end - 1)
+        return _after_close_paren(code, end - 1, unmatched)
     if last in "]\"'":
         return "V"
     return "N"
 
 
-def _after_close_paren(code, close):
+def _after_close_paren(code, close, unmatched):
     depth = 0
     for index in range(close, -1, -1):
         char = code[index]
@@ -105,7 +108,15 @@ def _after_close_paren(code, close):
                         and _rules()["cast_paren"].match(code[index:close + 1]):
                     return "N"
                 return "V"
-    return "V"
+    return unmatched
+
+
+def _line_end_kind(prev_code):
+    """How the line before leaves an operator that starts this line: a value only after an
+    expression that is complete on that line (not a directive, not a condition opened before)."""
+    if prev_code.lstrip().startswith("#"):
+        return "N"
+    return _before_operator(prev_code, len(prev_code), unmatched="N")
 
 
 def _context(elements, n, code, off):
@@ -216,7 +227,10 @@ def _operator_spacing(code, strict, prev_code=""):
         if not (ca and ca[-1] in " \t" and re.match(r"^\s*[,)]", cc)):
             side = "V"
             if op in ("*", "-", "&", "&&"):
-                side = _before_operator(opline, off) if ca.strip() else _before_operator(prev_code, len(prev_code))
+                if ca.strip():
+                    side = _before_operator(opline, off)
+                else:  # `&&` that starts a line continues a condition; `&&label` is GNU C, rare
+                    side = "V" if op == "&&" else _line_end_kind(prev_code)
             found = _operator_problem(op, ctx, ca, cc, side, strict, n + 2 < len(elements))
             if found:
                 return found
