@@ -1,0 +1,209 @@
+"""Braces of C blocks: where `{` goes, blank lines inside braces, braces around one statement.
+
+A block is read from its first added line on, over the following lines of its hunk (masked); a
+block that runs past its hunk is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import CHECK, ERROR, WARNING, Hit, check
+from ._ccode import COMMENT, is_c, lines_of, patterns
+
+_BLOCK_LINES = 3  # `{`, one statement, `}`
+_CONDITIONAL = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b")
+
+
+@lru_cache(maxsize=None)
+def _rules():
+    p = patterns()
+    balanced = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
+    return {
+        "function": re.compile(p.type + r"\s*" + p.ident + r"\s*" + balanced + r"\s*\{"),
+        "struct_alone": re.compile(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r")?\s*$"),
+    }
+
+
+def _code_line(line, file, ctx):
+    return lines_of(file, ctx.cache).get(line.patch_line) if is_c(file.path) else None
+
+
+def _blank_line_problem(code_line, line):
+    if code_line.prev is None:
+        return None
+    code = code_line.code
+    if re.match(r"^\s*}\s*$", code) and not code_line.prev.text.strip():
+        return "Blank lines aren't necessary before a close brace '}'"
+    if not line.text.strip() and re.search(r"{\s*$", code_line.prev_code) and code_line.prev_code.strip():
+        return "Blank lines aren't necessary after an open brace '{'"
+    return None
+
+
+def _closes_on_line(code, start):
+    depth = 0
+    for index in range(start, len(code)):
+        if code[index] == "(":
+            depth += 1
+        elif code[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _single_statement_block(code_line):
+    """'if' or 'loop' when this line opens a conditional or loop whose braces hold one simple
+    statement and end its statement (no else after), as checkpatch finds them."""
+    code = code_line.code
+    match = _CONDITIONAL.match(code)
+    if match is None or match.group(1) == "else" or code.lstrip().startswith("}"):
+        return None
+    if re.match(r"^\s*else\b", code) or not code.rstrip().endswith("{"):
+        return None
+    close = _closes_on_line(code, code.index("(")) if "(" in code else -1
+    if close < 0 or code[close + 1:].strip() != "{":
+        return None
+    following = code_line.following(_BLOCK_LINES)
+    if len(following) < 2:
+        return None
+    (body_line, body), (_, end) = following[0], following[1]
+    if body.count(";") != 1 or not body.rstrip().endswith(";") or COMMENT in body \
+            or re.search(r"\b(?:if|for|while|do|switch)\b", body) or body.strip().startswith(("#", "{", "}")):
+        return None
+    if end.strip() != "}" or body_line.text.rstrip().endswith("\\"):
+        return None
+    if len(following) > 2 and re.match(r"^\s*else\b", following[2][1]):
+        return None
+    return "if" if match.group(1) == "if" else "loop"
+
+
+@check("BRACES", level=WARNING, scope="line")
+def braces(line, file, ctx):
+    """Braces around a one-statement block, blank lines inside braces, or an unbalanced else.
+
+    ## What it does
+    In added lines of `.c` and `.h` files, reports as checkpatch does: braces around the single
+    statement of an `if`, `for` or `while` (a warning); a blank line right after `{` or right before
+    `}`, and `} else` or `else {` with the other brace missing (checks, with `--strict`).
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Placing Braces and Spaces": "Do not unnecessarily use
+    braces where a single statement will do", and blank lines inside braces only stretch the code.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+    +	if (fd < 0) {
+    +		return -EBADF;
+    +	}
+     	return fd;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+    +	if (fd < 0)
+    +		return -EBADF;
+     	return fd;
+     }
+    ```
+
+    ## Fix
+    Drop the braces around a single statement (keep them when another arm of the `if` needs them);
+    delete blank lines next to braces.
+    """
+    text = line.text
+    if ("{" not in text and "}" not in text and "else" not in text and text.strip()) or not is_c(file.path):
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    if ctx.options.strict:
+        sline = code_line.code.replace(COMMENT, " ")
+        if re.match(r"^\s*\}\s*else\s*$", sline) or re.match(r"^\s*else\s*\{\s*$", sline):
+            return Hit.at(line, file, "Unbalanced braces around else statement", level=CHECK)
+        message = _blank_line_problem(code_line, line)
+        if message:
+            return Hit.at(line, file, message, level=CHECK)
+    if "{" in text:
+        kind = _single_statement_block(code_line)
+        if kind == "if":
+            return Hit.at(line, file, "braces {} are not necessary for any arm of this statement")
+        if kind == "loop":
+            return Hit.at(line, file, "braces {} are not necessary for single statement blocks")
+    return None
+
+
+def _open_brace_problem(code_line):
+    code = code_line.code
+    prev = code_line.prev_code
+    sline = code.replace(COMMENT, " ")
+    if re.match(r"^\s*{", code):
+        if re.search(r"(?:^|[^=])=\s*$", prev):
+            return "that open brace { should be on the previous line"
+        struct = _rules()["struct_alone"].match(prev)
+        if struct:
+            return f"open brace '{{' following {struct.group(1)} go on the same line"
+        if re.match(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(.*\)\s*$", prev) \
+                and _closes_on_line(prev, prev.index("(")) == len(prev.rstrip()) - 1:
+            return "that open brace { should be on the previous line"
+        if re.match(r"^\s*(?:\}\s*)?(?:else|do)\s*$", prev):
+            return "that open brace { should be on the previous line"
+    if "{" in sline and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline) \
+            and "}" not in sline:
+        return "open brace '{' following function definitions go on the next line"
+    return None
+
+
+@check("OPEN_BRACE", level=ERROR, scope="line")
+def open_brace(line, file, ctx):
+    """An added `{` is on the wrong line for what it opens.
+
+    ## What it does
+    Reports, in added lines of `.c` and `.h` files: a `{` alone on the line after an `if`, `for`,
+    `while`, `switch`, `else` or `do`, after `struct`/`union`/`enum`, or after `=` of an
+    initializer (it belongs at the end of that line); and a function definition with its `{` on the
+    same line (it belongs on the next one), as checkpatch does.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Placing Braces and Spaces": opening braces go last on
+    the line of the statement, except for functions, whose `{` starts the next line.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+    +	if (fd < 0)
+    +	{
+    +		pr_err("example: bad descriptor\\n");
+    +		return -EBADF;
+    +	}
+     	return fd;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+    +	if (fd < 0) {
+    +		pr_err("example: bad descriptor\\n");
+    +		return -EBADF;
+    +	}
+     	return fd;
+     }
+    ```
+
+    ## Fix
+    Move the `{` to the end of the statement's line; for a function, to a line of its own.
+    """
+    if "{" not in line.text or not is_c(file.path):
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    message = _open_brace_problem(code_line)
+    return Hit.at(line, file, message) if message else None
