@@ -138,6 +138,20 @@ def braces(line, file, ctx):
     return None
 
 
+def _brace_on_next_line(code_line):
+    """A conditional or loop whose whole head is on this line, followed by an added `{` line
+    (checkpatch reports it on the statement's line)."""
+    code = code_line.code
+    head = re.match(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(", code)
+    if head:
+        if _closes_on_line(code, head.end() - 1) != len(code.rstrip()) - 1:
+            return False
+    elif not re.match(r"^\s*(?:\}\s*)?(?:else|do)\s*$", code):
+        return False
+    following = code_line.following(1)
+    return bool(following) and following[0][0].kind == "+" and bool(re.match(r"^\s*{", following[0][1]))
+
+
 def _open_brace_problem(code_line):
     code = code_line.code
     prev = code_line.prev_code
@@ -148,11 +162,8 @@ def _open_brace_problem(code_line):
         struct = _rules()["struct_alone"].match(prev)
         if struct:
             return f"open brace '{{' following {struct.group(1)} go on the same line"
-        if re.match(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(.*\)\s*$", prev) \
-                and _closes_on_line(prev, prev.index("(")) == len(prev.rstrip()) - 1:
-            return "that open brace { should be on the previous line"
-        if re.match(r"^\s*(?:\}\s*)?(?:else|do)\s*$", prev):
-            return "that open brace { should be on the previous line"
+    if _brace_on_next_line(code_line):
+        return "that open brace { should be on the previous line"
     if "{" in sline and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline) \
             and "}" not in sline:
         return "open brace '{' following function definitions go on the next line"
@@ -200,7 +211,8 @@ def open_brace(line, file, ctx):
     ## Fix
     Move the `{` to the end of the statement's line; for a function, to a line of its own.
     """
-    if "{" not in line.text or not is_c(file.path):
+    text = line.text
+    if ("{" not in text and "(" not in text and "else" not in text and "do" not in text) or not is_c(file.path):
         return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:

@@ -19,6 +19,7 @@ _OPERATORS = re.compile(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->
                         r"\+\+|--|&|\||\+|-|\*|/|%|\?:|\?|:|;)")
 # where a line holds none of these characters it has no operator to judge
 _OPERATOR_CHARS = frozenset("<>=!~&|,^+-*/%?:;")
+_BLANKS = " \t\r\n\f\v"  # Perl's \s
 _ARITHMETIC = frozenset(("<<", ">>", "&", "^", "|", "+", "-", "*", "/", "%"))
 _AFTER_UNARY_OK = re.compile(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$")
 _UNARY_KEYWORDS = frozenset(("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do"))
@@ -124,7 +125,7 @@ def _context(elements, n, code, off):
     before, ca = elements[n], code[:off]
     a = "V" if before else "O"
     if before:
-        if before[-1] in " \t":
+        if before[-1] in _BLANKS:
             a = "W"
         if before[-1] == COMMENT:
             a = "C"
@@ -137,7 +138,7 @@ def _context(elements, n, code, off):
     after = elements[n + 2]
     c = "V" if after else "O"
     if after:
-        if after[0] in " \t":
+        if after[0] in _BLANKS:
             c = "W"
         if after[0] == COMMENT:
             c = "C"

@@ -30,7 +30,7 @@ import sys
 import tokenize as _tokenize
 from typing import Iterator, List
 
-from . import Token, display_column
+from . import Token, advance_column
 
 __all__ = ["tokenize", "Token"]
 
@@ -62,10 +62,19 @@ def tokenize(text: str, first_line: int = 1) -> List[Token]:
 
 def iter_tokens(text: str, first_line: int = 1) -> Iterator[Token]:
     lines = text.splitlines(keepends=True)
+    # tokens of a line come left to right: each column advances from the last one (linear per line)
+    row_seen, first_tab, done_chars, done_column = -1, -1, 0, 1
     for tok in _character_tokens(lines, first_line):
         row = tok.line - first_line
-        if 0 <= row < len(lines) and "\t" in lines[row][:tok.column - 1]:
-            tok = tok._replace(column=display_column(lines[row], tok.column - 1))
+        if row != row_seen and 0 <= row < len(lines):
+            row_seen, first_tab, done_chars, done_column = row, lines[row].find("\t"), 0, 1
+        chars = tok.column - 1
+        if row == row_seen and 0 <= first_tab < chars:
+            if chars < done_chars:
+                done_chars, done_column = 0, 1
+            done_column = advance_column(done_column, lines[row][done_chars:chars])
+            done_chars = chars
+            tok = tok._replace(column=done_column)
         yield tok
 
 
