@@ -285,17 +285,17 @@ def multistatement_macro(line, file, ctx):
     or starts with `if`, outside a `do { ... } while (0)` or a statement expression, as checkpatch does.
 
     ## Why is this bad?
-    Documentation/process/coding-style.rst, "Macros, Enums and RTL": `if (x) EXAMPLE_RESET(p);`
+    Documentation/process/coding-style.rst, "Macros, Enums and RTL": `if (x) EXAMPLE_RESET(a, b);`
     runs only the first statement under the `if`, and a bare `if` in a macro steals the caller's
     `else`.
 
     ## Example
     ```bad
-    +#define EXAMPLE_RESET(p)	(p)->a = 0; (p)->b = 0
+    +#define EXAMPLE_RESET(a, b)	(a) = 0; (b) = 0
     ```
 
     ```good
-    +#define EXAMPLE_RESET(p)	do { (p)->a = 0; (p)->b = 0; } while (0)
+    +#define EXAMPLE_RESET(a, b)	do { (a) = 0; (b) = 0; } while (0)
     ```
 
     ## Fix
