@@ -354,3 +354,58 @@ def block_comment_style(line, file, ctx):
         return None
     message = _block_comment_problem(code_line, text)
     return Hit.at(line, file, message) if message else None
+
+
+_INDENTED_LABEL = lazy(r"^\s+[A-Za-z_][A-Za-z\d_]*:(?!\s*\d+)")
+_LABEL_ONE_SPACE = lazy(r"^ [A-Za-z\d_][A-Za-z\d_]*:|^\s+default:")
+
+
+@check("INDENTED_LABEL", level=WARNING, scope="line")
+def indented_label(line, file, ctx):
+    """An added `goto` label in C is indented.
+
+    ## What it does
+    Reports added lines of `.c` and `.h` files that hold a label (`out:`, `err_free:`) after
+    indentation other than a single space; `default:` and bit fields (`flags:4`) are not labels,
+    as checkpatch decides.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Centralized exiting of functions": labels start in
+    the first column, so that the exits of a function stand out from its statements.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+     	if (fd < 0)
+     		goto out;
+     	return fd;
+    +	out:
+     	return -EBADF;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+     	if (fd < 0)
+     		goto out;
+     	return fd;
+    +out:
+     	return -EBADF;
+     }
+    ```
+
+    ## Fix
+    Start the label in the first column (one space is tolerated).
+    """
+    text = line.text
+    if ":" not in text or text[:1] not in (" ", "\t") or not is_c(file.path):
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    sline = code_line.code.replace(COMMENT, " ")
+    if _INDENTED_LABEL.match(sline) and not _LABEL_ONE_SPACE.match(sline):
+        return Hit.at(line, file, "labels should not be indented")
+    return None

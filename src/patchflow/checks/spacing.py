@@ -38,6 +38,11 @@ def _rules():
         "func_space": re.compile(r"(" + p.ident + r")\s+\("),
         "brace_after_type": re.compile(r"\(" + p.type + r"\)\{"),
         "modifier_next": re.compile(r"^\s*" + p.modifier + r"\b"),
+        "cast_pointer": re.compile(r"(\(" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)\))"),
+        "declared_pointer": re.compile(r"(\b" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)("
+                                       + p.ident + "))"),
+        "modifier_end": re.compile(r"(\b" + p.modifier + r")$"),
+        "modifier_only": re.compile(r"^" + p.modifier + r"$"),
     }
 
 
@@ -341,3 +346,71 @@ def spacing(line, file, ctx):
         return None
     level, message = found
     return Hit.at(line, file, message, level=None if level == ERROR else level)
+
+
+def _pointer_spelling(written, modifier_gap):
+    """How the `*`s and modifiers between a type and what follows should be written."""
+    wanted = re.sub(r"^(\S)", r" \1", written).rstrip()
+    while re.search(r"\*\s+\*", wanted):
+        wanted = re.sub(r"\*\s+\*", "**", wanted, count=1)
+    if modifier_gap:
+        wanted = _rules()["modifier_end"].sub(r"\1 ", wanted)
+    return wanted
+
+
+def pointer_location_problem(code):
+    """The message for the first `*` written against the type instead of the name, or None."""
+    rules = _rules()
+    for match in rules["cast_pointer"].finditer(code):
+        wanted = _pointer_spelling(match.group(2), False)
+        if wanted != match.group(2):
+            return f'"(foo{match.group(2)})" should be "(foo{wanted})"'
+    for match in rules["declared_pointer"].finditer(code):
+        wanted = _pointer_spelling(match.group(2), True)
+        if wanted != match.group(2) and not rules["modifier_only"].match(match.group(3)):
+            return f'"foo{match.group(2)}bar" should be "foo{wanted}bar"'
+    return None
+
+
+@check("POINTER_LOCATION", level=ERROR, scope="line")
+def pointer_location(line, file, ctx):
+    """An added line of C puts the `*` of a pointer next to the type instead of the name.
+
+    ## What it does
+    Reports added lines of `.c` and `.h` files with `char* name`, `u32 * name` or a cast written
+    `(char*)`, `(struct sk_buff* )`, where the type is one checkpatch knows (the C types, the
+    kernel's `u8`...`s64`, `struct`/`union`/`enum` names and `*_t` types), as checkpatch does.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Typedefs" and "Spaces": the `*` binds to the name
+    (`char *a, b;` declares one pointer), so it is written next to the name: `char *name`, `(char *)`.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+    +	struct sk_buff* skb = example_skb(fd);
+    +
+     	return fd;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+    +	struct sk_buff *skb = example_skb(fd);
+    +
+     	return fd;
+     }
+    ```
+
+    ## Fix
+    Write the `*` against the name (or alone before `)` in a cast, after a space).
+    """
+    if "*" not in line.text or not is_c(file.path):
+        return None
+    code_line = lines_of(file, ctx.cache).get(line.patch_line)
+    if code_line is None or "*" not in code_line.code:
+        return None
+    message = pointer_location_problem(code_line.code)
+    return Hit.at(line, file, message) if message else None

@@ -31,6 +31,7 @@ def _rules():
                                 + func_arg + r")?)\s*\)"),
         "double_if": re.compile(r"\bif\s*((?:\(\s*){2,})"),
         "lval_or_func": lval_or_func,
+        "multiple_assignments": re.compile(r"^\s*" + p.lval + r"\s*=\s*" + p.lval + r"\s*=(?!=)"),
         "compare": p.compare,
     }
 
@@ -248,3 +249,43 @@ def assign_in_if(line, file, ctx):
     if _ASSIGNMENT.search(condition.replace(COMMENT, " ")):
         return Hit.at(line, file, "do not use assignment in if condition")
     return None
+
+
+@check("MULTIPLE_ASSIGNMENTS", level=CHECK, scope="line")
+def multiple_assignments(line, file, ctx):
+    """An added line of C assigns one value to several variables at once.
+
+    ## What it does
+    Reports added lines of `.c` and `.h` files that start with a chained assignment (`a = b = 0;`),
+    as checkpatch does with `--strict`.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst prefers one assignment per statement: a chained one is
+    easy to misread, and a change to one of the variables later has to split it anyway.
+
+    ## Example
+    ```bad
+     static void example_reset(struct example_ring *ring)
+     {
+    +	ring->head = ring->tail = 0;
+     }
+    ```
+
+    ```good
+     static void example_reset(struct example_ring *ring)
+     {
+    +	ring->head = 0;
+    +	ring->tail = 0;
+     }
+    ```
+
+    ## Fix
+    Write one assignment per line.
+    """
+    text = line.text
+    if text.count("=") < 2:
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None or not _rules()["multiple_assignments"].match(code_line.code):
+        return None
+    return Hit.at(line, file, "multiple assignments should be avoided")
