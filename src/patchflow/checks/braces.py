@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
+from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, patterns
 
 _BLOCK_LINES = 3  # `{`, one statement, `}`
@@ -21,8 +22,8 @@ def _rules():
     p = patterns()
     balanced = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
     return {
-        "function": re.compile(p.type + r"\s*" + p.ident + r"\s*" + balanced + r"\s*\{"),
-        "struct_alone": re.compile(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r")?\s*$"),
+        "function": lazy(p.type + r"\s*" + p.ident + r"\s*" + balanced + r"\s*\{"),
+        "struct_alone": lazy(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r")?\s*$"),
     }
 
 

@@ -53,11 +53,11 @@ def _declaration_patterns():
             + p.ident + r"\s*\)\s*[=,;:\[\(]|" + p.ident + r"(?:\s+|\s*\*\s*)" + p.ident + r"\s*[=,;\[]|"
             + p.decl_macros + ")")
     return {
-        "strip": re.compile(r"\b(?:" + p.attribute + "|" + p.sparse + r")\b"),
-        "decl": re.compile(decl),
-        "not_decl": re.compile(r"^\+\s+" + p.c90_keywords + r"\b|(?:" + p.compare + "|" + p.assignment + "|"
+        "strip": lazy(r"\b(?:" + p.attribute + "|" + p.sparse + r")\b"),
+        "decl": lazy(decl),
+        "not_decl": lazy(r"^\+\s+" + p.c90_keywords + r"\b|(?:" + p.compare + "|" + p.assignment + "|"
                                + p.operators + r")\s*$|(?:\{\s*|\\)$"),
-        "continues": re.compile(r"^\+\s+(?:(?:static\s+)?(?:const\s+)?(?:union|struct|enum|typedef)\b|"
+        "continues": lazy(r"^\+\s+(?:(?:static\s+)?(?:const\s+)?(?:union|struct|enum|typedef)\b|"
                                 r"$|[\{\}\.\#\"\?\:\(\[]|" + p.ident + r"\s*:\s*\d+\s*[,;]|\(?\s*(?:"
                                 + p.compare + "|" + p.assignment + "|" + p.operators + "))"),
     }

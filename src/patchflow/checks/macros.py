@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
+from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, patterns
 
 _MACRO_LINES = 200  # a macro longer than this many lines is read only this far
@@ -22,20 +23,20 @@ _STRING = r'(?:\b[Lu])?"[X\t]*"'
 def _rules():
     p = patterns()
     return {
-        "define": re.compile(r"^\s*#\s*define\s*" + p.ident + r"(\()?"),
-        "head": re.compile(r"^.\s*#\s*define\s+" + p.ident + r"(\([^\)]*\))?\s*"),
+        "define": lazy(r"^\s*#\s*define\s*" + p.ident + r"(\()?"),
+        "head": lazy(r"^.\s*#\s*define\s+" + p.ident + r"(\([^\)]*\))?\s*"),
         "operators": p.operators,
-        "exceptions": re.compile(r"(?:" + p.declare + r"|module_param_named|MODULE_PARM_DESC|DECLARE_PER_CPU|"
+        "exceptions": lazy(r"(?:" + p.declare + r"|module_param_named|MODULE_PARM_DESC|DECLARE_PER_CPU|"
                                  r"DEFINE_PER_CPU|__typeof__\(|union|struct|\." + p.ident + r"\s*=\s*|^\"|\"$|^\[)"),
-        "simple": [re.compile(pattern) for pattern in (
+        "simple": [lazy(pattern) for pattern in (
             r"^(?:" + p.ident + r"|-?" + p.constant + r"),$", r"^(?:" + p.ident + r"|-?" + p.constant + r");$",
             r"^[!~-]?(?:" + p.lval + r"|" + p.constant + r")$", r"^'X'$", r"^'XX'$", r"^\." + p.ident + r"\s*=",
             r"^(?:\#\s*" + p.ident + r"|\#\s*" + p.constant + r")\s*$", r"^case\b",
             r"^do\s*" + p.constant + r"\s*while\s*" + p.constant + r";?$",
             r"^while\s*" + p.constant + r"\s*" + p.constant + r"\s*$", r"^for\s*" + p.constant + r"$",
             r"^for\s*" + p.constant + r"\s+(?:" + p.ident + r"|-?" + p.constant + r")$", r"^do\s*{", r"^\(\{")],
-        "string_ident": re.compile("(" + _STRING + r")\s*" + p.ident),
-        "ident_string": re.compile(p.ident + r"\s*(" + _STRING + ")"),
+        "string_ident": lazy("(" + _STRING + r")\s*" + p.ident),
+        "ident_string": lazy(p.ident + r"\s*(" + _STRING + ")"),
         "type": p.type,
     }
 

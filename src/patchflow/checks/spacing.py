@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, patterns
+from ..lazy_regex import lazy
 
 _OPERATORS = re.compile(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>|<|>|=|!|~|&&|\|\||,|\^|"
                         r"\+\+|--|&|\||\+|-|\*|/|%|\?:|\?|:|;)")
@@ -30,21 +31,45 @@ _CONDITION_KEYWORDS = frozenset(("if", "while", "for", "switch"))
 def _rules():
     p = patterns()
     return {
-        "type_end": re.compile(r"(?:" + p.type + r")$"),
-        "type_word": re.compile(r"^(?:" + p.nonptr + r")$"),
-        "cast": re.compile(r"^(.*)\(\s*" + p.type + r"\s*\)([ \t]++)(?![={]|\\$|" + p.attribute + r"|__attribute__)"),
-        "cast_paren": re.compile(r"^\(\s*" + p.type + r"\s*\)$"),
-        "struct_def": re.compile(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r"){1,2}[=\{]"),
-        "func_space": re.compile(r"(" + p.ident + r")\s+\("),
-        "brace_after_type": re.compile(r"\(" + p.type + r"\)\{"),
-        "modifier_next": re.compile(r"^\s*" + p.modifier + r"\b"),
-        "cast_pointer": re.compile(r"(\(" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)\))"),
-        "declared_pointer": re.compile(r"(\b" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)("
+        "type_end": lazy(r"(?:" + p.type + r")$"),
+        "type_word": lazy(r"^(?:" + p.nonptr + r")$"),
+        "cast": lazy(r"^(.*)\(\s*" + p.type + r"\s*\)([ \t]++)(?![={]|\\$|" + p.attribute + r"|__attribute__)"),
+        "cast_paren": lazy(r"^\(\s*" + p.type + r"\s*\)$"),
+        "struct_def": lazy(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r"){1,2}[=\{]"),
+        "func_space": lazy(r"(" + p.ident + r")\s+\("),
+        "brace_after_type": lazy(r"\(" + p.type + r"\)\{"),
+        "modifier_next": lazy(r"^\s*" + p.modifier + r"\b"),
+        "cast_pointer": lazy(r"(\(" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)\))"),
+        "declared_pointer": lazy(r"(\b" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)("
                                        + p.ident + "))"),
-        "modifier_end": re.compile(r"(\b" + p.modifier + r")$"),
-        "modifier_only": re.compile(r"^" + p.modifier + r"$"),
+        "modifier_end": lazy(r"(\b" + p.modifier + r")$"),
+        "modifier_only": lazy(r"^" + p.modifier + r"$"),
     }
 
+
+_SPACE_BEFORE_SEMICOLON = lazy(r"\S\s+;\s*$")
+_PAREN_THEN_BRACE = lazy(r"\(.*\)\{")
+_KEYWORD_THEN_BRACE = lazy(r"\b(?:else|do)\{")
+_BRACE_THEN_CODE = lazy(r"}(?!(?:,|;|\)|\}))\S")
+_BRACKET_THEN_SPACE = lazy(r"\[\s")
+_BRACKET_AT_END = lazy(r"\[\s*$")
+_SPACE_THEN_BRACKET = lazy(r"\s\]")
+_PAREN_THEN_SPACE = lazy(r"\(\s")
+_PAREN_AT_END = lazy(r"\(\s*(?:\\)?$")
+_FOR_EMPTY_INIT = lazy(r"for\s*\(\s+;")
+_SPACE_THEN_PAREN = lazy(r"\s+\)")
+_PAREN_STARTS_LINE = lazy(r"^\s*\)")
+_FOR_EMPTY_STEP = lazy(r"for\s*\(.*;\s+\)")
+_COLON_THEN_PAREN = lazy(r":\s+\)")
+_KEYWORD_THEN_PAREN = lazy(r"\b(?:if|while|for|switch)\(")
+_INCLUDE = lazy(r"#\s*include")
+_OBJECT_MACRO_NAME = lazy(r"^\s*#\s*define\s+\w+\s*$")
+_TAGGED_TYPE_END = lazy(r"\b(?:struct|union|enum)\s+\w+$")
+_LAST_WORD = lazy(r"(\w+)\s*$")
+_SIZEOF_END = lazy(r"\b(?:sizeof|__alignof__)\s*$")
+_DEFINE_ALONE = lazy(r"^\s*#\s*define\s*$")
+_MAIL_AFTER = lazy(r"^\S+@\S+>")
+_MAIL_BEFORE = lazy(r"<\S+@\S+$")
 
 _NO_PAREN_SPACE_NAMES = frozenset(("if", "for", "while", "switch", "return", "case", "volatile", "__volatile__",
                                    "__attribute__", "format", "__extension__", "asm", "__asm__", "scoped_guard"))
@@ -57,7 +82,7 @@ def _function_paren_space(code):
     for match in rules["func_space"].finditer(code):
         name = match.group(1)
         before = code[:match.start(1)]
-        if name in _NO_PAREN_SPACE_NAMES or re.match(r"^\s*#\s*define\s*$", before) \
+        if name in _NO_PAREN_SPACE_NAMES or _DEFINE_ALONE.match(before) \
                 or re.match(r"^\s*#\s*elif$", before + name) or rules["type_end"].search(" " + before + name):
             continue
         return WARNING, "space prohibited between function name and open parenthesis '('"
@@ -76,7 +101,7 @@ def _before_operator(code, start, unmatched="V"):
     if code.endswith(("++", "--"), 0, end):
         return _before_operator(code, end - 2)  # an increment leaves what it follows
     if last.isalnum() or last == "_":
-        if "#" in code and re.match(r"^\s*#\s*define\s+\w+\s*$", code[:start]):
+        if "#" in code and _OBJECT_MACRO_NAME.match(code[:start]):
             return "N"  # the value of an object-like macro
         begin = end
         while begin > 0 and (code[begin - 1].isalnum() or code[begin - 1] == "_"):
@@ -87,7 +112,7 @@ def _before_operator(code, start, unmatched="V"):
         if word[0].isdigit():
             return "V"
         if _rules()["type_word"].match(word) or _rules()["type_end"].search(code[max(0, begin - 40):end]) \
-                and re.search(r"\b(?:struct|union|enum)\s+\w+$", code[:end]):
+                and _TAGGED_TYPE_END.search(code[:end]):
             return "T"
         return "V"
     if last == ")":
@@ -106,7 +131,7 @@ def _after_close_paren(code, close, unmatched):
         elif char == "(":
             depth -= 1
             if depth == 0:
-                word = re.search(r"(\w+)\s*$", code[:index])
+                word = _LAST_WORD.search(code[:index])
                 name = word.group(1) if word else ""
                 if name in _CONDITION_KEYWORDS:
                     return "N"
@@ -149,7 +174,7 @@ def _context(elements, n, code, off):
             c = "C"
         if after[0] in ")];":
             c = "B"
-    if re.match(r"^\s*\\$", after):
+    if after.endswith("\\") and not after[:-1].strip():
         c = "E"
     return a + "x" + c
 
@@ -158,7 +183,7 @@ def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
     """(level, message) for one operator in its context, or None; `side` is 'V'/'T'/'N' before it."""
     at = f"(ctx:{ctx})"
     if op == ";":
-        if not re.match(r".x[WEBC]", ctx) and not cc.startswith("\\") and not cc.startswith(";"):
+        if ctx[2] not in "WEBC" and not cc.startswith("\\") and not cc.startswith(";"):
             return ERROR, f"space required after that '{op}' {at}"
         return None
     if op == "->":
@@ -183,9 +208,9 @@ def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
             return ERROR, f"space prohibited after that '{op}' {at}"
         return None
     if op in ("++", "--"):
-        if not re.match(r"[WEOBC]x[^W]", ctx) and not re.match(r"[^W]x[WOBEC]", ctx):
+        if not (ctx[0] in "WEOBC" and ctx[2] != "W") and not (ctx[0] != "W" and ctx[2] in "WOBEC"):
             return ERROR, f"space required one side of that '{op}' {at}"
-        if re.match(r"Wx[BE]", ctx) or (ctx[0] == "W" and cc.startswith(";")):
+        if (ctx[0] == "W" and ctx[2] in "BE") or (ctx[0] == "W" and cc.startswith(";")):
             return ERROR, f"space prohibited before that '{op}' {at}"
         if ctx[:2] == "Ex" and ctx[2] == "W":
             return ERROR, f"space prohibited after that '{op}' {at}"
@@ -194,11 +219,11 @@ def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
         if op in ("*", "&") and (ctx in ("WxV", "VxW") or ctx.endswith("xB")):
             return None  # `foo *bar`, `foo* bar`, `(foo *)`: a declaration or cast of a type we do not know
         if strict:
-            if has_next and not re.match(r"[EW]x[EW]", ctx):
+            if has_next and not (ctx[0] in "EW" and ctx[2] in "EW"):
                 return CHECK, f"spaces preferred around that '{op}' {at}"
-            if not has_next and not re.match(r"Wx[OE]", ctx):
+            if not has_next and not (ctx[0] == "W" and ctx[2] in "OE"):
                 return CHECK, f"space preferred before that '{op}' {at}"
-        elif re.match(r"Wx[^WCE]|[^WCE]xW", ctx):
+        elif (ctx[0] == "W" and ctx[2] not in "WCE") or (ctx[0] not in "WCE" and ctx[2] == "W"):
             return ERROR, f"need consistent spacing around '{op}' {at}"
         return None
     return _spaces_around(op, ctx, ca, cc)
@@ -207,9 +232,9 @@ def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
 def _spaces_around(op, ctx, ca, cc):
     if op == ":" and "?" not in ca:
         return None  # labels, case values, bit fields and asm operands: told apart by context we lack
-    if re.match(r"[EWC]x[CWE]", ctx):
+    if ctx[0] in "EWC" and ctx[2] in "CWE":
         return None
-    if (op == "<" and re.match(r"^\S+@\S+>", cc)) or (op == ">" and re.search(r"<\S+@\S+$", ca)):
+    if (op == "<" and _MAIL_AFTER.match(cc)) or (op == ">" and _MAIL_BEFORE.search(ca)):
         return None
     level = CHECK if op in ("?:", "?") and ctx == "VxV" else ERROR
     return level, f"spaces required around that '{op}' (ctx:{ctx})"
@@ -218,7 +243,7 @@ def _spaces_around(op, ctx, ca, cc):
 def _operator_spacing(code, strict, prev_code=""):
     """The first operator spacing problem of a masked line of C, or None; an operator that starts
     the line is unary or binary by how the line before (`prev_code`) ends."""
-    if "#" in code and re.search(r"#\s*include", code):
+    if "#" in code and _INCLUDE.search(code):
         return None
     opline = " " + code
     elements = _OPERATORS.split(opline)
@@ -230,7 +255,7 @@ def _operator_spacing(code, strict, prev_code=""):
         op = elements[n + 1]
         ca, cc = opline[:off], opline[off + len(op):]
         ctx = _context(elements, n, opline, off)
-        if not (ca and ca[-1] in " \t" and re.match(r"^\s*[,)]", cc)):
+        if not (ca and ca[-1] in " \t" and cc.lstrip()[:1] in (",", ")")):
             side = "V"
             if op in ("*", "-", "&", "&&"):
                 if ca.strip():
@@ -248,31 +273,31 @@ def _cast_space(code):
     if ")" not in code or "(" not in code:
         return None
     match = _rules()["cast"].match(code)
-    if match and not re.search(r"\b(?:sizeof|__alignof__)\s*$", match.group(1)):
+    if match and not _SIZEOF_END.search(match.group(1)):
         return CHECK, "No space is necessary after a cast"
     return None
 
 
 def _layout_problem(code):
     """The rules checkpatch applies to a whole line after its operators, in its order."""
-    if ";" in code and re.search(r"\S\s+;\s*$", code):
+    if ";" in code and _SPACE_BEFORE_SEMICOLON.search(code):
         return WARNING, "space prohibited before semicolon"
-    if "{" in code and ((re.search(r"\(.*\)\{", code) and not _rules()["brace_after_type"].search(code))
-                        or re.search(r"\b(?:else|do)\{", code)):
+    if "{" in code and ((_PAREN_THEN_BRACE.search(code) and not _rules()["brace_after_type"].search(code))
+                        or _KEYWORD_THEN_BRACE.search(code)):
         return ERROR, "space required before the open brace '{'"
-    if "}" in code and re.search(r"}(?!(?:,|;|\)|\}))\S", code):
+    if "}" in code and _BRACE_THEN_CODE.search(code):
         return ERROR, "space required after that close brace '}'"
-    if "[" in code and re.search(r"\[\s", code) and not re.search(r"\[\s*$", code):
+    if "[" in code and _BRACKET_THEN_SPACE.search(code) and not _BRACKET_AT_END.search(code):
         return ERROR, "space prohibited after that open square bracket '['"
-    if "]" in code and re.search(r"\s\]", code):
+    if "]" in code and _SPACE_THEN_BRACKET.search(code):
         return ERROR, "space prohibited before that close square bracket ']'"
-    if "(" in code and re.search(r"\(\s", code) and not re.search(r"\(\s*(?:\\)?$", code) \
-            and not re.search(r"for\s*\(\s+;", code):
+    if "(" in code and _PAREN_THEN_SPACE.search(code) and not _PAREN_AT_END.search(code) \
+            and not _FOR_EMPTY_INIT.search(code):
         return ERROR, "space prohibited after that open parenthesis '('"
-    if ")" in code and re.search(r"\s+\)", code) and not re.match(r"^\s*\)", code) \
-            and not re.search(r"for\s*\(.*;\s+\)", code) and not re.search(r":\s+\)", code):
+    if ")" in code and _SPACE_THEN_PAREN.search(code) and not _PAREN_STARTS_LINE.match(code) \
+            and not _FOR_EMPTY_STEP.search(code) and not _COLON_THEN_PAREN.search(code):
         return ERROR, "space prohibited before that close parenthesis ')'"
-    if "(" in code and re.search(r"\b(?:if|while|for|switch)\(", code):
+    if "(" in code and _KEYWORD_THEN_PAREN.search(code):
         return ERROR, "space required before the open parenthesis '('"
     return None
 

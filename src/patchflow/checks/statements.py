@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
+from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, patterns
 
 # balanced parentheses, three levels deep (Python's re has no recursion; deeper nests are rare)
@@ -24,14 +25,14 @@ def _rules():
     typecast = r"\s*(?:\(\s*" + p.nonptr + r"\s*\))?\s*"
     func_arg = typecast + r"(?:" + lval_or_func + "|" + p.constant + r'|(?:\b[Lu])?"[X\t]*")'
     return {
-        "null": re.compile(r"\b((?:[&*]\s*)?" + p.lval + r")\s*(?:" + _BALANCED + r")?\s*(==|!=)\s*NULL\b"),
-        "deref": re.compile(r"(?:[^&]&\s*|\*)\(\s*(" + p.ident + r"\s*(?:" + p.member + r"\s*)+)\s*\)"),
-        "func_ptr": re.compile(r"(\bif\s*|)(\(\s*" + p.ident + r"\s*(?:" + p.member + r"\s*)+\))[ \t]*\("),
-        "if_parens": re.compile(r"(?:^|[^\w&!~])+\s*\(\s*([&!~]?\s*" + p.lval + r"\s*(?:" + p.compare + r"\s*"
+        "null": lazy(r"\b((?:[&*]\s*)?" + p.lval + r")\s*(?:" + _BALANCED + r")?\s*(==|!=)\s*NULL\b"),
+        "deref": lazy(r"(?:[^&]&\s*|\*)\(\s*(" + p.ident + r"\s*(?:" + p.member + r"\s*)+)\s*\)"),
+        "func_ptr": lazy(r"(\bif\s*|)(\(\s*" + p.ident + r"\s*(?:" + p.member + r"\s*)+\))[ \t]*\("),
+        "if_parens": lazy(r"(?:^|[^\w&!~])+\s*\(\s*([&!~]?\s*" + p.lval + r"\s*(?:" + p.compare + r"\s*"
                                 + func_arg + r")?)\s*\)"),
-        "double_if": re.compile(r"\bif\s*((?:\(\s*){2,})"),
+        "double_if": lazy(r"\bif\s*((?:\(\s*){2,})"),
         "lval_or_func": lval_or_func,
-        "multiple_assignments": re.compile(r"^\s*" + p.lval + r"\s*=\s*" + p.lval + r"\s*=(?!=)"),
+        "multiple_assignments": lazy(r"^\s*" + p.lval + r"\s*=\s*" + p.lval + r"\s*=(?!=)"),
         "compare": p.compare,
     }
 
