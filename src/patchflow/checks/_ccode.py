@@ -63,11 +63,17 @@ class CodeLine:
         return out if hunk_end is None else out[:hunk_end]
 
 
+_LAST = [None, None, None]  # (cache, file, lines): every line check of a line asks for the same file
+
+
 def lines_of(file, cache: dict) -> dict:
     """{patch line: CodeLine} for the added lines of a file diff (context lines serve as `prev`)."""
+    if _LAST[1] is file and _LAST[0] is cache:
+        return _LAST[2]
     key = ("ccode", id(file))
     found = cache.get(key)
     if found is not None:
+        _LAST[:] = [cache, file, found]
         return found
     masked = sanitized_lines(file, cache)
     out = {}
@@ -83,6 +89,7 @@ def lines_of(file, cache: dict) -> dict:
             sequence.append((line, code))
             prev, prev_code = line, code
     cache[key] = out
+    _LAST[:] = [cache, file, out]
     return out
 
 

@@ -143,6 +143,8 @@ def _brace_on_next_line(code_line):
     """A conditional or loop whose whole head is on this line, followed by an added `{` line
     (checkpatch reports it on the statement's line)."""
     code = code_line.code
+    if code.lstrip(" \t}")[:2] not in ("if", "fo", "wh", "sw", "el", "do"):
+        return False
     head = re.match(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(", code)
     if head:
         if _closes_on_line(code, head.end() - 1) != len(code.rstrip()) - 1:
@@ -165,7 +167,7 @@ def _open_brace_problem(code_line):
             return f"open brace '{{' following {struct.group(1)} go on the same line"
     if _brace_on_next_line(code_line):
         return "that open brace { should be on the previous line"
-    if "{" in sline and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline) \
+    if ("){" in sline or ") {" in sline or ")\t{" in sline) and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline) \
             and "}" not in sline:
         return "open brace '{' following function definitions go on the next line"
     return None

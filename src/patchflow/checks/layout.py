@@ -63,6 +63,11 @@ def _declaration_patterns():
     }
 
 
+# what every declaration checkpatch recognizes starts with: two words (a type and a name, `int x`,
+# `struct s *p`), a word and `(*` (a function pointer) or a word and `(` (DEFINE_MUTEX(...))
+_MAY_DECLARE = lazy(r"^\s+[A-Za-z_]\w*(?:\s+[A-Za-z_*(]|\s*\*|\s*\()")
+
+
 def _missing_blank_after_declarations(code_line):
     prev = code_line.prev
     if prev is None or prev.kind != "+":
@@ -74,6 +79,8 @@ def _missing_blank_after_declarations(code_line):
     indent = prev_text[: len(prev_text) - len(prev_text.lstrip())]
     if not sline.startswith(indent) or sline[len(indent):len(indent) + 1].isspace() \
             or len(sline) == len(indent):
+        return False
+    if not _MAY_DECLARE.match(prev_text):
         return False
     d = _declaration_patterns()
     pl = d["strip"].sub("", "+" + prev_text)

@@ -37,7 +37,13 @@ def _rules():
             r"^for\s*" + p.constant + r"\s+(?:" + p.ident + r"|-?" + p.constant + r")$", r"^do\s*{", r"^\(\{")],
         "string_ident": lazy("(" + _STRING + r")\s*" + p.ident),
         "ident_string": lazy(p.ident + r"\s*(" + _STRING + ")"),
-        "type": p.type,
+        "harmless": lazy(r"\b(?:__must_be_array|offsetof|sizeof|sizeof_field|__stringify|typeof|__typeof__|"
+                         r"__builtin\w+|typecheck\s*\(\s*" + p.type + r"\s*,|\#+)\s*\(*\s*([A-Za-z_]\w*)\s*\)*\b"),
+        "stringified": lazy(r"\#+\s*([A-Za-z_]\w*)\b"),
+        "pasted": lazy(r"\b([A-Za-z_]\w*)\s*\#\#"),
+        "word": lazy(r"\w+"),
+        "operator": lazy(p.operators),
+        "operator_end": lazy("(?:" + p.operators + r")\s*$"),
     }
 
 
@@ -92,12 +98,22 @@ def _macro(line, file, ctx):
 
 def _without_harmless_uses(statement, arg):
     """The body with the uses of `arg` that evaluate nothing (sizeof, typeof, #, ##) removed."""
-    a = re.escape(arg)
-    harmless = (r"\b(?:__must_be_array|offsetof|sizeof|sizeof_field|__stringify|typeof|__typeof__|__builtin\w+|"
-                r"typecheck\s*\(\s*" + _rules()["type"] + r"\s*,|\#+)\s*\(*\s*" + a + r"\s*\)*\b")
-    statement = re.sub(harmless, "", statement)
-    statement = re.sub(r"\#+\s*" + a + r"\b", "", statement)
-    return re.sub(r"\b" + a + r"\s*\#\#", "", statement)
+    rules = _rules()
+    statement = rules["harmless"].sub(lambda m: "" if m.group(1) == arg else m.group(0), statement)
+    statement = rules["stringified"].sub(lambda m: "" if m.group(1) == arg else m.group(0), statement)
+    return rules["pasted"].sub(lambda m: "" if m.group(1) == arg else m.group(0), statement)
+
+
+def _next_to_operator(body, arg):
+    """Whether the first use of `arg` in `body` touches an operator other than `,` (blanks aside)."""
+    rules = _rules()
+    for word in rules["word"].finditer(body):
+        if word.group() != arg:
+            continue
+        before = rules["operator_end"].search(body, 0, word.start())
+        after = rules["operator"].match(body, len(body) - len(body[word.end():].lstrip()))
+        return bool((before and before.group().strip() != ",") or (after and after.group() != ","))
+    return False
 
 
 def _arguments(macro):
@@ -134,9 +150,9 @@ def macro_arg_unused(line, file, ctx):
     macro = _macro(line, file, ctx)
     if macro is None:
         return None
+    words = set(_rules()["word"].findall(macro.single_line))
     for arg in macro.args:
-        if "..." not in arg and arg.lower() != "type" and arg and not re.search(
-                r"\b" + re.escape(arg) + r"\b", macro.single_line):
+        if "..." not in arg and arg.lower() != "type" and arg and arg not in words:
             return Hit.at(line, file, f"Argument '{arg}' is not used in function-like macro")
     return None
 
@@ -170,7 +186,7 @@ def macro_arg_reuse(line, file, ctx):
     if macro is None:
         return None
     for arg, body in _arguments(macro):
-        if len(re.findall(r"\b" + re.escape(arg) + r"\b", body)) > 1:
+        if _rules()["word"].findall(body).count(arg) > 1:
             return Hit.at(line, file, f"Macro argument reuse '{arg}' - possible side-effects?")
     return None
 
@@ -202,10 +218,8 @@ def macro_arg_precedence(line, file, ctx):
     macro = _macro(line, file, ctx)
     if macro is None:
         return None
-    operators = _rules()["operators"]
     for arg, body in _arguments(macro):
-        match = re.search("(" + operators + r")?\s*\b" + re.escape(arg) + r"\b\s*(" + operators + ")?", body)
-        if match and ((match.group(1) and match.group(1) != ",") or (match.group(2) and match.group(2) != ",")):
+        if _next_to_operator(body, arg):
             return Hit.at(line, file, f"Macro argument '{arg}' may be better as '({arg})' to avoid precedence issues")
     return None
 

@@ -311,6 +311,20 @@ def _struct_definition_space(code):
 
 def spacing_problem(code, strict, prev_code=""):
     """(level, message) of the first SPACING rule a masked line of C breaks, or None."""
+    first = code.lstrip()[:1]
+    if first and first not in _OPERATOR_CHARS:
+        # the line before matters only to an operator that starts this line: the same line of code
+        # (`\treturn 0;`, `\t\tbreak;`) has the same answer wherever it is
+        return _line_spacing_problem(code, strict)
+    return _spacing_problem(code, strict, prev_code)
+
+
+@lru_cache(maxsize=8192)
+def _line_spacing_problem(code, strict):
+    return _spacing_problem(code, strict, "")
+
+
+def _spacing_problem(code, strict, prev_code):
     found = _cast_space(code) if strict else None
     if found is None:
         found = _struct_definition_space(code) or _function_paren_space(code)
@@ -383,8 +397,14 @@ def _pointer_spelling(written, modifier_gap):
     return wanted
 
 
+# a `*` against a word before it, blanks after it, or blanks before a `)`: what a misplaced `*` needs
+_MAY_MISPLACE_STAR = lazy(r"\w\*|\*\s+[\w*)]|\s\)")
+
+
 def pointer_location_problem(code):
     """The message for the first `*` written against the type instead of the name, or None."""
+    if not _MAY_MISPLACE_STAR.search(code):
+        return None
     rules = _rules()
     for match in rules["cast_pointer"].finditer(code):
         wanted = _pointer_spelling(match.group(2), False)
