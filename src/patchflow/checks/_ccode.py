@@ -11,13 +11,14 @@ use, so a patch without C code pays nothing for them.
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 from types import SimpleNamespace
 
 from ._clex import COMMENT, sanitized_lines
 
-__all__ = ["COMMENT", "is_c", "lines_of", "patterns", "CodeLine"]
+__all__ = ["COMMENT", "is_c", "is_styled", "lines_of", "patterns", "CodeLine", "on_added_lines"]
 
 _C_FILE = re.compile(r"\.[ch]$")
 _STYLED_FILE = re.compile(r"\.(?:h|c|pl|dtsi|dts)$")
@@ -33,6 +34,32 @@ def is_c(path: str) -> bool:
 def is_styled(path: str) -> bool:
     """A file checkpatch applies its layout rules to (C, headers, device tree; Perl is skipped earlier)."""
     return bool(_STYLED_FILE.search(path)) and not path.endswith(".pl")
+
+
+def on_added_lines(wanted_file, needle=None):
+    """Make a judge of one added line, `judge(line, file, ctx) -> Hit | message | None`, into a
+    patch check over the added lines of the files `wanted_file(path)` accepts. A line in which the
+    pattern `needle` finds nothing is not shown to the judge: the C-code checks run on every added
+    line of large patches, and one search in C costs less than a call into Python per line."""
+    search = re.compile(needle).search if needle else None
+
+    def wrap(judge):
+        @functools.wraps(judge)
+        def over_patch(patch, ctx):
+            from . import Hit
+
+            for file in patch.files:
+                if file.is_binary or not wanted_file(file.path):
+                    continue
+                for hunk in file.hunks:
+                    for line in hunk.lines:
+                        if line.kind != "+" or (search is not None and search(line.text) is None):
+                            continue
+                        hit = judge(line, file, ctx)
+                        if hit is not None:
+                            yield Hit.at(line, file, hit) if isinstance(hit, str) else hit
+        return over_patch
+    return wrap
 
 
 class CodeLine:

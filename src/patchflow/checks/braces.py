@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
-from ._ccode import COMMENT, is_c, lines_of, patterns
+from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 _BLOCK_LINES = 3  # `{`, one statement, `}`
 _CONDITIONAL = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b")
@@ -80,7 +80,8 @@ def _single_statement_block(code_line):
     return "if" if match.group(1) == "if" else "loop"
 
 
-@check("BRACES", level=WARNING, scope="line")
+@check("BRACES", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"[{}]|else|^\s*$")
 def braces(line, file, ctx):
     """Braces around a one-statement block, blank lines inside braces, or an unbalanced else.
 
@@ -173,7 +174,8 @@ def _open_brace_problem(code_line):
     return None
 
 
-@check("OPEN_BRACE", level=ERROR, scope="line")
+@check("OPEN_BRACE", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"[{(]|else|do")
 def open_brace(line, file, ctx):
     """An added `{` is on the wrong line for what it opens.
 

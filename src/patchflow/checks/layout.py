@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from . import CHECK, WARNING, Hit, check
-from ._ccode import COMMENT, is_c, is_styled, lines_of, patterns
+from ._ccode import COMMENT, is_c, is_styled, lines_of, on_added_lines, patterns
 from ..lazy_regex import lazy
 
 _BLANK = lazy(r"^\s*$")
@@ -90,7 +90,8 @@ def _missing_blank_after_declarations(code_line):
     return not (d["decl"].search(sl) or d["continues"].search(sl))
 
 
-@check("LINE_SPACING", level=WARNING, scope="line")
+@check("LINE_SPACING", level=WARNING, scope="patch")
+@on_added_lines(is_styled, None)
 def line_spacing(line, file, ctx):
     """A blank line is missing after declarations or a definition, or two blank lines follow each other.
 
@@ -158,7 +159,8 @@ def line_spacing(line, file, ctx):
 _LABEL_OR_DIRECTIVE = lazy(r"^ *(?:\x1c|#|[A-Za-z_][A-Za-z\d_]*:)")
 
 
-@check("LEADING_SPACE", level=WARNING, scope="line")
+@check("LEADING_SPACE", level=WARNING, scope="patch")
+@on_added_lines(is_styled, r"^ ")
 def leading_space(line, file, ctx):
     """An added line of C starts with a space.
 
@@ -202,7 +204,8 @@ def leading_space(line, file, ctx):
 _OPEN_END = lazy(r"([\[\(])\s*$")
 
 
-@check("OPEN_ENDED_LINE", level=CHECK, scope="line")
+@check("OPEN_ENDED_LINE", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"[(\[/]\s*$")
 def open_ended_line(line, file, ctx):
     """An added line of C ends with an opening parenthesis or bracket.
 
@@ -247,7 +250,8 @@ def open_ended_line(line, file, ctx):
 _LOGICAL_START = lazy(r"^\s*(&&|\|\|)")
 
 
-@check("LOGICAL_CONTINUATIONS", level=CHECK, scope="line")
+@check("LOGICAL_CONTINUATIONS", level=CHECK, scope="patch")
+@on_added_lines(is_styled, r"^\s*(?:&&|\|\|)")
 def logical_continuations(line, file, ctx):
     """An added line of C starts with `&&` or `||`.
 
@@ -315,7 +319,8 @@ def _block_comment_problem(code_line, text):
     return None
 
 
-@check("BLOCK_COMMENT_STYLE", level=WARNING, scope="line")
+@check("BLOCK_COMMENT_STYLE", level=WARNING, scope="patch")
+@on_added_lines(is_styled, None)
 def block_comment_style(line, file, ctx):
     """An added block comment lacks its leading `*`, ends on a line of text, or misaligns its `*`.
 
@@ -367,7 +372,8 @@ _INDENTED_LABEL = lazy(r"^\s+[A-Za-z_][A-Za-z\d_]*:(?!\s*\d+)")
 _LABEL_ONE_SPACE = lazy(r"^ [A-Za-z\d_][A-Za-z\d_]*:|^\s+default:")
 
 
-@check("INDENTED_LABEL", level=WARNING, scope="line")
+@check("INDENTED_LABEL", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"^[ \t].*:")
 def indented_label(line, file, ctx):
     """An added `goto` label in C is indented.
 

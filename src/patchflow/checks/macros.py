@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
-from ._ccode import COMMENT, is_c, lines_of, patterns
+from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 _MACRO_LINES = 200  # a macro longer than this many lines is read only this far
 _STRING = r'(?:\b[Lu])?"[X\t]*"'
@@ -123,7 +123,8 @@ def _arguments(macro):
         yield arg, _without_harmless_uses(macro.single_line, arg)
 
 
-@check("MACRO_ARG_UNUSED", level=WARNING, scope="line")
+@check("MACRO_ARG_UNUSED", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"define")
 def macro_arg_unused(line, file, ctx):
     """An added function-like macro does not use one of its arguments.
 
@@ -157,7 +158,8 @@ def macro_arg_unused(line, file, ctx):
     return None
 
 
-@check("MACRO_ARG_REUSE", level=CHECK, scope="line")
+@check("MACRO_ARG_REUSE", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"define")
 def macro_arg_reuse(line, file, ctx):
     """An added function-like macro evaluates one of its arguments more than once.
 
@@ -191,7 +193,8 @@ def macro_arg_reuse(line, file, ctx):
     return None
 
 
-@check("MACRO_ARG_PRECEDENCE", level=CHECK, scope="line")
+@check("MACRO_ARG_PRECEDENCE", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"define")
 def macro_arg_precedence(line, file, ctx):
     """An added function-like macro uses an argument next to an operator without parentheses.
 
@@ -260,7 +263,8 @@ def _macro_shape_problem(macro):
     return "statements" if ";" in body else "complex"
 
 
-@check("COMPLEX_MACRO", level=ERROR, scope="line")
+@check("COMPLEX_MACRO", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"define")
 def complex_macro(line, file, ctx):
     """An added macro's value is an expression that is not enclosed in parentheses.
 
@@ -291,7 +295,8 @@ def complex_macro(line, file, ctx):
     return Hit.at(line, file, "Macros with complex values should be enclosed in parentheses")
 
 
-@check("MULTISTATEMENT_MACRO_USE_DO_WHILE", level=ERROR, scope="line")
+@check("MULTISTATEMENT_MACRO_USE_DO_WHILE", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"define")
 def multistatement_macro(line, file, ctx):
     """An added macro of several statements (or an `if`) is not wrapped in `do { } while (0)`.
 

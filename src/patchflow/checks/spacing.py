@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
-from ._ccode import COMMENT, is_c, lines_of, patterns
+from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 from ..lazy_regex import lazy
 
 _OPERATORS = re.compile(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>|<|>|=|!|~|&&|\|\||,|\^|"
@@ -333,7 +333,8 @@ def _spacing_problem(code, strict, prev_code):
     return found or _layout_problem(code)
 
 
-@check("SPACING", level=ERROR, scope="line")
+@check("SPACING", level=ERROR, scope="patch")
+@on_added_lines(is_c, None)
 def spacing(line, file, ctx):
     """Spaces are missing or misplaced in an added line of C.
 
@@ -417,7 +418,8 @@ def pointer_location_problem(code):
     return None
 
 
-@check("POINTER_LOCATION", level=ERROR, scope="line")
+@check("POINTER_LOCATION", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"\*")
 def pointer_location(line, file, ctx):
     """An added line of C puts the `*` of a pointer next to the type instead of the name.
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
-from ._ccode import COMMENT, is_c, lines_of, patterns
+from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 # balanced parentheses, three levels deep (Python's re has no recursion; deeper nests are rare)
 _BALANCED = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
@@ -61,7 +61,8 @@ def _condition(code_line, start):
     return None
 
 
-@check("COMPARISON_TO_NULL", level=CHECK, scope="line")
+@check("COMPARISON_TO_NULL", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"NULL")
 def comparison_to_null(line, file, ctx):
     """An added line of C compares a pointer with `NULL`.
 
@@ -133,7 +134,8 @@ def _double_parens(code):
     return " - maybe == should be = ?" if full.group(3) == "==" else ""
 
 
-@check("UNNECESSARY_PARENTHESES", level=CHECK, scope="line")
+@check("UNNECESSARY_PARENTHESES", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"\(")
 def unnecessary_parentheses(line, file, ctx):
     """An added line of C puts parentheses where they change nothing.
 
@@ -196,7 +198,8 @@ def unnecessary_parentheses(line, file, ctx):
 _ASSIGNMENT = re.compile(r"[^<>!=]=[^=]", re.S)
 
 
-@check("ASSIGN_IN_IF", level=ERROR, scope="line")
+@check("ASSIGN_IN_IF", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"if")
 def assign_in_if(line, file, ctx):
     """An added `if` condition holds an assignment.
 
@@ -252,7 +255,8 @@ def assign_in_if(line, file, ctx):
     return None
 
 
-@check("MULTIPLE_ASSIGNMENTS", level=CHECK, scope="line")
+@check("MULTIPLE_ASSIGNMENTS", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"=.*=")
 def multiple_assignments(line, file, ctx):
     """An added line of C assigns one value to several variables at once.
 

@@ -6,10 +6,9 @@ count.
 
 from __future__ import annotations
 
-import re
 
 from . import CHECK, WARNING, Hit, check
-from ._ccode import is_c, lines_of
+from ._ccode import is_c, lines_of, on_added_lines
 from ..lazy_regex import lazy
 
 _STRING = r'(?:\b[Lu])?"[X\t]*"'
@@ -21,7 +20,8 @@ _GLUED_AFTER = lazy(_STRING + r"[A-Z_]")
 _GLUED_BEFORE = lazy(r"([A-Za-z0-9_]+)" + _STRING)
 
 
-@check("SPLIT_STRING", level=WARNING, scope="line")
+@check("SPLIT_STRING", level=WARNING, scope="patch")
+@on_added_lines(is_c, r'"')
 def split_string(line, file, ctx):
     """An added line of C continues a quoted string from the line before.
 
@@ -63,7 +63,8 @@ def split_string(line, file, ctx):
     return Hit.at(line, file, "quoted string split across lines")
 
 
-@check("CONCATENATED_STRING", level=CHECK, scope="line")
+@check("CONCATENATED_STRING", level=CHECK, scope="patch")
+@on_added_lines(is_c, r'"')
 def concatenated_string(line, file, ctx):
     """An added line of C glues a string literal to a macro or identifier without a space.
 
