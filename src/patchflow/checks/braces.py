@@ -14,7 +14,7 @@ from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 _BLOCK_LINES = 3  # `{`, one statement, `}`
-_CONDITIONAL = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b")
+_CONDITIONAL = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b", re.ASCII)
 
 
 @lru_cache(maxsize=None)
@@ -22,8 +22,8 @@ def _rules():
     p = patterns()
     balanced = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
     return {
-        "function": lazy(p.type + r"\s*" + p.ident + r"\s*" + balanced + r"\s*\{"),
-        "struct_alone": lazy(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r")?\s*$"),
+        "function": lazy(p.type + r"\s*" + p.ident + r"\s*" + balanced + r"\s*\{", re.ASCII),
+        "struct_alone": lazy(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r")?\s*$", re.ASCII),
     }
 
 
@@ -35,9 +35,9 @@ def _blank_line_problem(code_line, line):
     if code_line.prev is None:
         return None
     code = code_line.code
-    if re.match(r"^\s*}\s*$", code) and not code_line.prev.text.strip():
+    if re.match(r"^\s*}\s*$", code, flags=re.ASCII) and not code_line.prev.text.strip():
         return "Blank lines aren't necessary before a close brace '}'"
-    if not line.text.strip() and re.search(r"{\s*$", code_line.prev_code) and code_line.prev_code.strip():
+    if not line.text.strip() and re.search(r"{\s*$", code_line.prev_code, flags=re.ASCII) and code_line.prev_code.strip():
         return "Blank lines aren't necessary after an open brace '{'"
     return None
 
@@ -61,7 +61,7 @@ def _single_statement_block(code_line):
     match = _CONDITIONAL.match(code)
     if match is None or match.group(1) == "else" or code.lstrip().startswith("}"):
         return None
-    if re.match(r"^\s*else\b", code) or not code.rstrip().endswith("{"):
+    if re.match(r"^\s*else\b", code, flags=re.ASCII) or not code.rstrip().endswith("{"):
         return None
     close = _closes_on_line(code, code.index("(")) if "(" in code else -1
     if close < 0 or code[close + 1:].strip() != "{":
@@ -71,11 +71,11 @@ def _single_statement_block(code_line):
         return None
     (body_line, body), (_, end) = following[0], following[1]
     if body.count(";") != 1 or not body.rstrip().endswith(";") or COMMENT in body \
-            or re.search(r"\b(?:if|for|while|do|switch)\b", body) or body.strip().startswith(("#", "{", "}")):
+            or re.search(r"\b(?:if|for|while|do|switch)\b", body, flags=re.ASCII) or body.strip().startswith(("#", "{", "}")):
         return None
     if end.strip() != "}" or body_line.text.rstrip().endswith("\\"):
         return None
-    if len(following) > 2 and re.match(r"^\s*else\b", following[2][1]):
+    if len(following) > 2 and re.match(r"^\s*else\b", following[2][1], flags=re.ASCII):
         return None
     return "if" if match.group(1) == "if" else "loop"
 
@@ -126,7 +126,7 @@ def braces(line, file, ctx):
         return None
     if ctx.options.strict:
         sline = code_line.code.replace(COMMENT, " ")
-        if re.match(r"^\s*\}\s*else\s*$", sline) or re.match(r"^\s*else\s*\{\s*$", sline):
+        if re.match(r"^\s*\}\s*else\s*$", sline, flags=re.ASCII) or re.match(r"^\s*else\s*\{\s*$", sline, flags=re.ASCII):
             return Hit.at(line, file, "Unbalanced braces around else statement", level=CHECK)
         message = _blank_line_problem(code_line, line)
         if message:
@@ -146,29 +146,29 @@ def _brace_on_next_line(code_line):
     code = code_line.code
     if code.lstrip(" \t}")[:2] not in ("if", "fo", "wh", "sw", "el", "do"):
         return False
-    head = re.match(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(", code)
+    head = re.match(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(", code, flags=re.ASCII)
     if head:
         if _closes_on_line(code, head.end() - 1) != len(code.rstrip()) - 1:
             return False
-    elif not re.match(r"^\s*(?:\}\s*)?(?:else|do)\s*$", code):
+    elif not re.match(r"^\s*(?:\}\s*)?(?:else|do)\s*$", code, flags=re.ASCII):
         return False
     following = code_line.following(1)
-    return bool(following) and following[0][0].kind == "+" and bool(re.match(r"^\s*{", following[0][1]))
+    return bool(following) and following[0][0].kind == "+" and bool(re.match(r"^\s*{", following[0][1], flags=re.ASCII))
 
 
 def _open_brace_problem(code_line):
     code = code_line.code
     prev = code_line.prev_code
     sline = code.replace(COMMENT, " ")
-    if re.match(r"^\s*{", code):
-        if re.search(r"(?:^|[^=])=\s*$", prev):
+    if re.match(r"^\s*{", code, flags=re.ASCII):
+        if re.search(r"(?:^|[^=])=\s*$", prev, flags=re.ASCII):
             return "that open brace { should be on the previous line"
         struct = _rules()["struct_alone"].match(prev)
         if struct:
             return f"open brace '{{' following {struct.group(1)} go on the same line"
     if _brace_on_next_line(code_line):
         return "that open brace { should be on the previous line"
-    if ("){" in sline or ") {" in sline or ")\t{" in sline) and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline) \
+    if ("){" in sline or ") {" in sline or ")\t{" in sline) and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline, flags=re.ASCII) \
             and "}" not in sline:
         return "open brace '{' following function definitions go on the next line"
     return None

@@ -13,7 +13,7 @@ from . import CHECK, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, is_styled, lines_of, on_added_lines, patterns
 from ..lazy_regex import lazy
 
-_BLANK = lazy(r"^\s*$")
+_BLANK = lazy(r"^\s*$", re.ASCII)
 
 
 def _code_line(line, file, ctx):
@@ -43,7 +43,7 @@ def _repeated_blanks(file, cache):
 
 _AFTER_BLOCK_OK = lazy(r"^\s*$|^\s*(?:EXPORT_SYMBOL|early_param|ALLOW_ERROR_INJECTION)|^\s*(?i:MODULE_)|"
                        r"^\s*\#\s*(?:end|elif|else)|^[a-z_]*init|^\s*(?:static\s+)?[A-Z_]*ATTR|^\s*DECLARE|"
-                       r"^\s*builtin_[\w_]*driver|^\s*__setup")
+                       r"^\s*builtin_[\w_]*driver|^\s*__setup", re.ASCII)
 
 
 @lru_cache(maxsize=None)
@@ -53,19 +53,19 @@ def _declaration_patterns():
             + p.ident + r"\s*\)\s*[=,;:\[\(]|" + p.ident + r"(?:\s+|\s*\*\s*)" + p.ident + r"\s*[=,;\[]|"
             + p.decl_macros + ")")
     return {
-        "strip": lazy(r"\b(?:" + p.attribute + "|" + p.sparse + r")\b"),
-        "decl": lazy(decl),
+        "strip": lazy(r"\b(?:" + p.attribute + "|" + p.sparse + r")\b", re.ASCII),
+        "decl": lazy(decl, re.ASCII),
         "not_decl": lazy(r"^\+\s+" + p.c90_keywords + r"\b|(?:" + p.compare + "|" + p.assignment + "|"
-                               + p.operators + r")\s*$|(?:\{\s*|\\)$"),
+                               + p.operators + r")\s*$|(?:\{\s*|\\)$", re.ASCII),
         "continues": lazy(r"^\+\s+(?:(?:static\s+)?(?:const\s+)?(?:union|struct|enum|typedef)\b|"
                                 r"$|[\{\}\.\#\"\?\:\(\[]|" + p.ident + r"\s*:\s*\d+\s*[,;]|\(?\s*(?:"
-                                + p.compare + "|" + p.assignment + "|" + p.operators + "))"),
+                                + p.compare + "|" + p.assignment + "|" + p.operators + "))", re.ASCII),
     }
 
 
 # what every declaration checkpatch recognizes starts with: two words (a type and a name, `int x`,
 # `struct s *p`), a word and `(*` (a function pointer) or a word and `(` (DEFINE_MUTEX(...))
-_MAY_DECLARE = lazy(r"^\s+[A-Za-z_]\w*(?:\s+[A-Za-z_*(]|\s*\*|\s*\()")
+_MAY_DECLARE = lazy(r"^\s+[A-Za-z_]\w*(?:\s+[A-Za-z_*(]|\s*\*|\s*\()", re.ASCII)
 
 
 def _missing_blank_after_declarations(code_line):
@@ -141,7 +141,7 @@ def line_spacing(line, file, ctx):
     if code_line is None:
         return None
     prev = code_line.prev_code
-    if prev[:1] == "}" and ctx.options.strict and text.strip() and re.match(r"^};?\s*$", prev) \
+    if prev[:1] == "}" and ctx.options.strict and text.strip() and re.match(r"^};?\s*$", prev, flags=re.ASCII) \
             and not _AFTER_BLOCK_OK.search(code_line.code):
         return Hit("Please use a blank line after function/struct/union/enum declarations",
                    patch_line=line.patch_line, file=file.path, line=line.new_line,
@@ -156,7 +156,7 @@ def line_spacing(line, file, ctx):
     return None
 
 
-_LABEL_OR_DIRECTIVE = lazy(r"^ *(?:\x1c|#|[A-Za-z_][A-Za-z\d_]*:)")
+_LABEL_OR_DIRECTIVE = lazy(r"^ *(?:\x1c|#|[A-Za-z_][A-Za-z\d_]*:)", re.ASCII)
 
 
 @check("LEADING_SPACE", level=WARNING, scope="patch")
@@ -201,7 +201,7 @@ def leading_space(line, file, ctx):
                line=line.new_line, quote=_vet(line))
 
 
-_OPEN_END = lazy(r"([\[\(])\s*$")
+_OPEN_END = lazy(r"([\[\(])\s*$", re.ASCII)
 
 
 @check("OPEN_ENDED_LINE", level=CHECK, scope="patch")
@@ -247,7 +247,7 @@ def open_ended_line(line, file, ctx):
     return Hit.at(line, file, f"Lines should not end with a '{match.group(1)}'")
 
 
-_LOGICAL_START = lazy(r"^\s*(&&|\|\|)")
+_LOGICAL_START = lazy(r"^\s*(&&|\|\|)", re.ASCII)
 
 
 @check("LOGICAL_CONTINUATIONS", level=CHECK, scope="patch")
@@ -291,13 +291,13 @@ def logical_continuations(line, file, ctx):
     return Hit.at(line, file, "Logical continuations should be on the previous line")
 
 
-_COMMENT_END_ALONE = lazy(r"^[ \t]*\*/[ \t]*$|/\*.*\*/[ \t]*$|\*{2,}/[ \t]*$")
-_COMMENT_END = lazy(r"^[ \t]*.+\*/[ \t]*$")
-_COMMENT_TAIL = lazy("\x1c[ \t]*$")
+_COMMENT_END_ALONE = lazy(r"^[ \t]*\*/[ \t]*$|/\*.*\*/[ \t]*$|\*{2,}/[ \t]*$", re.ASCII)
+_COMMENT_END = lazy(r"^[ \t]*.+\*/[ \t]*$", re.ASCII)
+_COMMENT_TAIL = lazy("\x1c[ \t]*$", re.ASCII)
 
 
 def _comment_star_indent(raw):
-    match = re.match(r"^([ \t]*/?)\*", raw) or re.match(r"^(.*/?)\*", raw)
+    match = re.match(r"^([ \t]*/?)\*", raw, flags=re.ASCII) or re.match(r"^(.*/?)\*", raw, flags=re.ASCII)
     return len(match.group(1).expandtabs(8)) if match else 0
 
 
@@ -306,14 +306,14 @@ def _block_comment_problem(code_line, text):
     prev_raw = prev.text if prev is not None else ""
     prev_ends_in_comment = bool(_COMMENT_TAIL.search(code_line.prev_code))
     prev_opens = prev is not None and prev.kind == "+" and "/*" in prev_raw \
-        and not re.search(r"\*/[ \t]*$", prev_raw)
-    leading_star = bool(re.match(r"^[ \t]*\*", text))
+        and not re.search(r"\*/[ \t]*$", prev_raw, flags=re.ASCII)
+    leading_star = bool(re.match(r"^[ \t]*\*", text, flags=re.ASCII))
     if prev_ends_in_comment and prev_opens and not leading_star:
         return "Block comments use * on subsequent lines"
     if "*/" in text and _COMMENT_END.match(text) and not _COMMENT_END_ALONE.search(text):
         return "Block comments use a trailing */ on a separate line"
-    if prev_ends_in_comment and leading_star and re.match("^[ \t]*\x1c", code_line.code) and prev is not None \
-            and prev.kind == "+" and (prev_opens or re.match(r"^[ \t]*\*", prev_raw)):
+    if prev_ends_in_comment and leading_star and re.match("^[ \t]*\x1c", code_line.code, flags=re.ASCII) and prev is not None \
+            and prev.kind == "+" and (prev_opens or re.match(r"^[ \t]*\*", prev_raw, flags=re.ASCII)):
         if _comment_star_indent(prev_raw) != _comment_star_indent(text):
             return "Block comments should align the * on each line"
     return None
@@ -368,8 +368,8 @@ def block_comment_style(line, file, ctx):
     return Hit.at(line, file, message) if message else None
 
 
-_INDENTED_LABEL = lazy(r"^\s+[A-Za-z_][A-Za-z\d_]*:(?!\s*\d+)")
-_LABEL_ONE_SPACE = lazy(r"^ [A-Za-z\d_][A-Za-z\d_]*:|^\s+default:")
+_INDENTED_LABEL = lazy(r"^\s+[A-Za-z_][A-Za-z\d_]*:(?!\s*\d+)", re.ASCII)
+_LABEL_ONE_SPACE = lazy(r"^ [A-Za-z\d_][A-Za-z\d_]*:|^\s+default:", re.ASCII)
 
 
 @check("INDENTED_LABEL", level=WARNING, scope="patch")

@@ -23,27 +23,27 @@ _STRING = r'(?:\b[Lu])?"[X\t]*"'
 def _rules():
     p = patterns()
     return {
-        "define": lazy(r"^\s*#\s*define\s*" + p.ident + r"(\()?"),
-        "head": lazy(r"^.\s*#\s*define\s+" + p.ident + r"(\([^\)]*\))?\s*"),
+        "define": lazy(r"^\s*#\s*define\s*" + p.ident + r"(\()?", re.ASCII),
+        "head": lazy(r"^.\s*#\s*define\s+" + p.ident + r"(\([^\)]*\))?\s*", re.ASCII),
         "operators": p.operators,
         "exceptions": lazy(r"(?:" + p.declare + r"|module_param_named|MODULE_PARM_DESC|DECLARE_PER_CPU|"
-                                 r"DEFINE_PER_CPU|__typeof__\(|union|struct|\." + p.ident + r"\s*=\s*|^\"|\"$|^\[)"),
-        "simple": [lazy(pattern) for pattern in (
+                                 r"DEFINE_PER_CPU|__typeof__\(|union|struct|\." + p.ident + r"\s*=\s*|^\"|\"$|^\[)", re.ASCII),
+        "simple": [lazy(pattern, re.ASCII) for pattern in (
             r"^(?:" + p.ident + r"|-?" + p.constant + r"),$", r"^(?:" + p.ident + r"|-?" + p.constant + r");$",
             r"^[!~-]?(?:" + p.lval + r"|" + p.constant + r")$", r"^'X'$", r"^'XX'$", r"^\." + p.ident + r"\s*=",
             r"^(?:\#\s*" + p.ident + r"|\#\s*" + p.constant + r")\s*$", r"^case\b",
             r"^do\s*" + p.constant + r"\s*while\s*" + p.constant + r";?$",
             r"^while\s*" + p.constant + r"\s*" + p.constant + r"\s*$", r"^for\s*" + p.constant + r"$",
             r"^for\s*" + p.constant + r"\s+(?:" + p.ident + r"|-?" + p.constant + r")$", r"^do\s*{", r"^\(\{")],
-        "string_ident": lazy("(" + _STRING + r")\s*" + p.ident),
-        "ident_string": lazy(p.ident + r"\s*(" + _STRING + ")"),
+        "string_ident": lazy("(" + _STRING + r")\s*" + p.ident, re.ASCII),
+        "ident_string": lazy(p.ident + r"\s*(" + _STRING + ")", re.ASCII),
         "harmless": lazy(r"\b(?:__must_be_array|offsetof|sizeof|sizeof_field|__stringify|typeof|__typeof__|"
-                         r"__builtin\w+|typecheck\s*\(\s*" + p.type + r"\s*,|\#+)\s*\(*\s*([A-Za-z_]\w*)\s*\)*\b"),
-        "stringified": lazy(r"\#+\s*([A-Za-z_]\w*)\b"),
-        "pasted": lazy(r"\b([A-Za-z_]\w*)\s*\#\#"),
-        "word": lazy(r"\w+"),
-        "operator": lazy(p.operators),
-        "operator_end": lazy("(?:" + p.operators + r")\s*$"),
+                         r"__builtin\w+|typecheck\s*\(\s*" + p.type + r"\s*,|\#+)\s*\(*\s*([A-Za-z_]\w*)\s*\)*\b", re.ASCII),
+        "stringified": lazy(r"\#+\s*([A-Za-z_]\w*)\b", re.ASCII),
+        "pasted": lazy(r"\b([A-Za-z_]\w*)\s*\#\#", re.ASCII),
+        "word": lazy(r"\w+", re.ASCII),
+        "operator": lazy(p.operators, re.ASCII),
+        "operator_end": lazy("(?:" + p.operators + r")\s*$", re.ASCII),
     }
 
 
@@ -57,7 +57,7 @@ class Macro:
         body = statement[head.end():] if head else statement
         self.args = []
         if args:
-            inner = re.sub(r"\\\+?", "", re.sub(r"\s*", "", args[1:-1]))
+            inner = re.sub(r"\\\+?", "", re.sub(r"\s*", "", args[1:-1], flags=re.ASCII), flags=re.ASCII)
             self.args = inner.split(",")
         self.body = body  # the text after the name and arguments, still with prefixes and masks
         pieces = body.split("\n")
@@ -231,8 +231,8 @@ def _flattened_body(macro):
     """The body as checkpatch weighs it: one line, parenthesized and braced groups as `1u`,
     strings glued to identifiers as one string."""
     body = macro.body.replace(COMMENT, "")
-    body = re.sub(r"\\\n.", "", body).strip()
-    patterns_in_order = (re.compile(r"\([^\(\)]*\)"), re.compile(r"\{[^\{\}]*\}"), re.compile(r".\[[^\[\]]*\]"))
+    body = re.sub(r"\\\n.", "", body, flags=re.ASCII).strip()
+    patterns_in_order = (re.compile(r"\([^\(\)]*\)", re.ASCII), re.compile(r"\{[^\{\}]*\}", re.ASCII), re.compile(r".\[[^\[\]]*\]", re.ASCII))
     changed = True
     while changed:
         changed = False
@@ -247,7 +247,7 @@ def _flattened_body(macro):
         body, first = rules["string_ident"].subn(r"\1", body, count=1)
         body, second = (body, 0) if first else rules["ident_string"].subn(r"\1", body, count=1)
         changed = bool(first or second)
-    return re.sub(r"\b_*asm_*\s+_*volatile_*\b", "asm_volatile", body)
+    return re.sub(r"\b_*asm_*\s+_*volatile_*\b", "asm_volatile", body, flags=re.ASCII)
 
 
 def _macro_shape_problem(macro):
@@ -256,9 +256,9 @@ def _macro_shape_problem(macro):
     rules = _rules()
     if not body or rules["exceptions"].search(body) or any(p.search(body) for p in rules["simple"]):
         return None
-    if re.match(r"^.\s*#\s*define\s+TRACE_(?:SYSTEM|INCLUDE_FILE|INCLUDE_PATH)\b", macro.statement):
+    if re.match(r"^.\s*#\s*define\s+TRACE_(?:SYSTEM|INCLUDE_FILE|INCLUDE_PATH)\b", macro.statement, flags=re.ASCII):
         return None
-    if re.match(r"^\s*if\b", body):
+    if re.match(r"^\s*if\b", body, flags=re.ASCII):
         return "if"
     return "statements" if ";" in body else "complex"
 

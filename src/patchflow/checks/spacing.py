@@ -17,12 +17,12 @@ from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 from ..lazy_regex import lazy
 
 _OPERATORS = re.compile(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>|<|>|=|!|~|&&|\|\||,|\^|"
-                        r"\+\+|--|&|\||\+|-|\*|/|%|\?:|\?|:|;)")
+                        r"\+\+|--|&|\||\+|-|\*|/|%|\?:|\?|:|;)", re.ASCII)
 # where a line holds none of these characters it has no operator to judge
 _OPERATOR_CHARS = frozenset("<>=!~&|,^+-*/%?:;")
 _BLANKS = " \t\r\n\f\v"  # Perl's \s
 _ARITHMETIC = frozenset(("<<", ">>", "&", "^", "|", "+", "-", "*", "/", "%"))
-_AFTER_UNARY_OK = re.compile(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$")
+_AFTER_UNARY_OK = re.compile(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$", re.ASCII)
 _UNARY_KEYWORDS = frozenset(("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do"))
 _CONDITION_KEYWORDS = frozenset(("if", "while", "for", "switch"))
 
@@ -31,45 +31,44 @@ _CONDITION_KEYWORDS = frozenset(("if", "while", "for", "switch"))
 def _rules():
     p = patterns()
     return {
-        "type_end": lazy(r"(?:" + p.type + r")$"),
-        "type_word": lazy(r"^(?:" + p.nonptr + r")$"),
-        "cast": lazy(r"^(.*)\(\s*" + p.type + r"\s*\)([ \t]++)(?![={]|\\$|" + p.attribute + r"|__attribute__)"),
-        "cast_paren": lazy(r"^\(\s*" + p.type + r"\s*\)$"),
-        "struct_def": lazy(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r"){1,2}[=\{]"),
-        "func_space": lazy(r"(" + p.ident + r")\s+\("),
-        "brace_after_type": lazy(r"\(" + p.type + r"\)\{"),
-        "modifier_next": lazy(r"^\s*" + p.modifier + r"\b"),
-        "cast_pointer": lazy(r"(\(" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)\))"),
+        "type_end": lazy(r"(?:" + p.type + r")$", re.ASCII),
+        "type_word": lazy(r"^(?:" + p.nonptr + r")$", re.ASCII),
+        "cast": lazy(r"^(.*)\(\s*" + p.type + r"\s*\)([ \t]++)(?![={]|\\$|" + p.attribute + r"|__attribute__)", re.ASCII),
+        "cast_paren": lazy(r"^\(\s*" + p.type + r"\s*\)$", re.ASCII),
+        "struct_def": lazy(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r"){1,2}[=\{]", re.ASCII),
+        "func_space": lazy(r"(" + p.ident + r")\s+\(", re.ASCII),
+        "brace_after_type": lazy(r"\(" + p.type + r"\)\{", re.ASCII),
+        "modifier_next": lazy(r"^\s*" + p.modifier + r"\b", re.ASCII),
+        "cast_pointer": lazy(r"(\(" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)\))", re.ASCII),
         "declared_pointer": lazy(r"(\b" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)("
-                                       + p.ident + "))"),
-        "modifier_end": lazy(r"(\b" + p.modifier + r")$"),
-        "modifier_only": lazy(r"^" + p.modifier + r"$"),
+                                       + p.ident + "))", re.ASCII),
+        "modifier_end": lazy(r"(\b" + p.modifier + r")$", re.ASCII),
+        "modifier_only": lazy(r"^" + p.modifier + r"$", re.ASCII),
     }
 
 
-_SPACE_BEFORE_SEMICOLON = lazy(r"\S\s+;\s*$")
-_PAREN_THEN_BRACE = lazy(r"\(.*\)\{")
-_KEYWORD_THEN_BRACE = lazy(r"\b(?:else|do)\{")
-_BRACE_THEN_CODE = lazy(r"}(?!(?:,|;|\)|\}))\S")
-_BRACKET_THEN_SPACE = lazy(r"\[\s")
-_BRACKET_AT_END = lazy(r"\[\s*$")
-_SPACE_THEN_BRACKET = lazy(r"\s\]")
-_PAREN_THEN_SPACE = lazy(r"\(\s")
-_PAREN_AT_END = lazy(r"\(\s*(?:\\)?$")
-_FOR_EMPTY_INIT = lazy(r"for\s*\(\s+;")
-_SPACE_THEN_PAREN = lazy(r"\s+\)")
-_PAREN_STARTS_LINE = lazy(r"^\s*\)")
-_FOR_EMPTY_STEP = lazy(r"for\s*\(.*;\s+\)")
-_COLON_THEN_PAREN = lazy(r":\s+\)")
-_KEYWORD_THEN_PAREN = lazy(r"\b(?:if|while|for|switch)\(")
-_INCLUDE = lazy(r"#\s*include")
-_OBJECT_MACRO_NAME = lazy(r"^\s*#\s*define\s+\w+\s*$")
-_TAGGED_TYPE_END = lazy(r"\b(?:struct|union|enum)\s+\w+$")
-_LAST_WORD = lazy(r"(\w+)\s*$")
-_SIZEOF_END = lazy(r"\b(?:sizeof|__alignof__)\s*$")
-_DEFINE_ALONE = lazy(r"^\s*#\s*define\s*$")
-_MAIL_AFTER = lazy(r"^\S+@\S+>")
-_MAIL_BEFORE = lazy(r"<\S+@\S+$")
+_PAREN_THEN_BRACE = lazy(r"\(.*\)\{", re.ASCII)
+_KEYWORD_THEN_BRACE = lazy(r"\b(?:else|do)\{", re.ASCII)
+_BRACE_THEN_CODE = lazy(r"}(?!(?:,|;|\)|\}))\S", re.ASCII)
+_BRACKET_THEN_SPACE = lazy(r"\[\s", re.ASCII)
+_BRACKET_AT_END = lazy(r"\[\s*$", re.ASCII)
+_SPACE_THEN_BRACKET = lazy(r"\s\]", re.ASCII)
+_PAREN_THEN_SPACE = lazy(r"\(\s", re.ASCII)
+_PAREN_AT_END = lazy(r"\(\s*(?:\\)?$", re.ASCII)
+_FOR_EMPTY_INIT = lazy(r"for\s*\(\s+;", re.ASCII)
+_SPACE_THEN_PAREN = lazy(r"\s+\)", re.ASCII)
+_PAREN_STARTS_LINE = lazy(r"^\s*\)", re.ASCII)
+_FOR_EMPTY_STEP = lazy(r"for\s*\(.*;\s+\)", re.ASCII)
+_COLON_THEN_PAREN = lazy(r":\s+\)", re.ASCII)
+_KEYWORD_THEN_PAREN = lazy(r"\b(?:if|while|for|switch)\(", re.ASCII)
+_INCLUDE = lazy(r"#\s*include", re.ASCII)
+_OBJECT_MACRO_NAME = lazy(r"^\s*#\s*define\s+\w+\s*$", re.ASCII)
+_TAGGED_TYPE_END = lazy(r"\b(?:struct|union|enum)\s+\w+$", re.ASCII)
+_LAST_WORD = lazy(r"(\w+)\s*$", re.ASCII)
+_SIZEOF_END = lazy(r"\b(?:sizeof|__alignof__)\s*$", re.ASCII)
+_DEFINE_ALONE = lazy(r"^\s*#\s*define\s*$", re.ASCII)
+_MAIL_AFTER = lazy(r"^\S+@\S+>", re.ASCII)
+_MAIL_BEFORE = lazy(r"<\S+@\S+$", re.ASCII)
 
 _NO_PAREN_SPACE_NAMES = frozenset(("if", "for", "while", "switch", "return", "case", "volatile", "__volatile__",
                                    "__attribute__", "format", "__extension__", "asm", "__asm__", "scoped_guard"))
@@ -83,7 +82,7 @@ def _function_paren_space(code):
         name = match.group(1)
         before = code[:match.start(1)]
         if name in _NO_PAREN_SPACE_NAMES or _DEFINE_ALONE.match(before) \
-                or re.match(r"^\s*#\s*elif$", before + name) or rules["type_end"].search(" " + before + name):
+                or re.match(r"^\s*#\s*elif$", before + name, flags=re.ASCII) or rules["type_end"].search(" " + before + name):
             continue
         return WARNING, "space prohibited between function name and open parenthesis '('"
     return None
@@ -270,7 +269,7 @@ def _operator_spacing(code, strict, prev_code=""):
 
 
 def _cast_space(code):
-    if ")" not in code or "(" not in code:
+    if ") " not in code and ")\t" not in code:
         return None
     match = _rules()["cast"].match(code)
     if match and not _SIZEOF_END.search(match.group(1)):
@@ -280,10 +279,11 @@ def _cast_space(code):
 
 def _layout_problem(code):
     """The rules checkpatch applies to a whole line after its operators, in its order."""
-    if ";" in code and _SPACE_BEFORE_SEMICOLON.search(code):
+    end = code.rstrip()
+    if end.endswith(";") and end[-2:-1] in (" ", "\t") and end[:-1].strip():
         return WARNING, "space prohibited before semicolon"
-    if "{" in code and ((_PAREN_THEN_BRACE.search(code) and not _rules()["brace_after_type"].search(code))
-                        or _KEYWORD_THEN_BRACE.search(code)):
+    if "){" in code and _PAREN_THEN_BRACE.search(code) and not _rules()["brace_after_type"].search(code) \
+            or ("e{" in code or "o{" in code) and _KEYWORD_THEN_BRACE.search(code):
         return ERROR, "space required before the open brace '{'"
     if "}" in code and _BRACE_THEN_CODE.search(code):
         return ERROR, "space required after that close brace '}'"
@@ -291,13 +291,13 @@ def _layout_problem(code):
         return ERROR, "space prohibited after that open square bracket '['"
     if "]" in code and _SPACE_THEN_BRACKET.search(code):
         return ERROR, "space prohibited before that close square bracket ']'"
-    if "(" in code and _PAREN_THEN_SPACE.search(code) and not _PAREN_AT_END.search(code) \
+    if ("( " in code or "(\t" in code) and _PAREN_THEN_SPACE.search(code) and not _PAREN_AT_END.search(code) \
             and not _FOR_EMPTY_INIT.search(code):
         return ERROR, "space prohibited after that open parenthesis '('"
-    if ")" in code and _SPACE_THEN_PAREN.search(code) and not _PAREN_STARTS_LINE.match(code) \
+    if (" )" in code or "\t)" in code) and _SPACE_THEN_PAREN.search(code) and not _PAREN_STARTS_LINE.match(code) \
             and not _FOR_EMPTY_STEP.search(code) and not _COLON_THEN_PAREN.search(code):
         return ERROR, "space prohibited before that close parenthesis ')'"
-    if "(" in code and _KEYWORD_THEN_PAREN.search(code):
+    if ("f(" in code or "e(" in code or "h(" in code) and _KEYWORD_THEN_PAREN.search(code):
         return ERROR, "space required before the open parenthesis '('"
     return None
 
@@ -390,16 +390,16 @@ def spacing(line, file, ctx):
 
 def _pointer_spelling(written, modifier_gap):
     """How the `*`s and modifiers between a type and what follows should be written."""
-    wanted = re.sub(r"^(\S)", r" \1", written).rstrip()
-    while re.search(r"\*\s+\*", wanted):
-        wanted = re.sub(r"\*\s+\*", "**", wanted, count=1)
+    wanted = re.sub(r"^(\S)", r" \1", written, flags=re.ASCII).rstrip()
+    while re.search(r"\*\s+\*", wanted, flags=re.ASCII):
+        wanted = re.sub(r"\*\s+\*", "**", wanted, count=1, flags=re.ASCII)
     if modifier_gap:
         wanted = _rules()["modifier_end"].sub(r"\1 ", wanted)
     return wanted
 
 
 # a `*` against a word before it, blanks after it, or blanks before a `)`: what a misplaced `*` needs
-_MAY_MISPLACE_STAR = lazy(r"\w\*|\*\s+[\w*)]|\s\)")
+_MAY_MISPLACE_STAR = lazy(r"\w\*|\*\s+[\w*)]|\s\)", re.ASCII)
 
 
 def pointer_location_problem(code):

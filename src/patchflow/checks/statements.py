@@ -25,14 +25,14 @@ def _rules():
     typecast = r"\s*(?:\(\s*" + p.nonptr + r"\s*\))?\s*"
     func_arg = typecast + r"(?:" + lval_or_func + "|" + p.constant + r'|(?:\b[Lu])?"[X\t]*")'
     return {
-        "null": lazy(r"\b((?:[&*]\s*)?" + p.lval + r")\s*(?:" + _BALANCED + r")?\s*(==|!=)\s*NULL\b"),
-        "deref": lazy(r"(?:[^&]&\s*|\*)\(\s*(" + p.ident + r"\s*(?:" + p.member + r"\s*)+)\s*\)"),
-        "func_ptr": lazy(r"(\bif\s*|)(\(\s*" + p.ident + r"\s*(?:" + p.member + r"\s*)+\))[ \t]*\("),
+        "null": lazy(r"\b((?:[&*]\s*)?" + p.lval + r")\s*(?:" + _BALANCED + r")?\s*(==|!=)\s*NULL\b", re.ASCII),
+        "deref": lazy(r"(?:[^&]&\s*|\*)\(\s*(" + p.ident + r"\s*(?:" + p.member + r"\s*)+)\s*\)", re.ASCII),
+        "func_ptr": lazy(r"(\bif\s*|)(\(\s*" + p.ident + r"\s*(?:" + p.member + r"\s*)+\))[ \t]*\(", re.ASCII),
         "if_parens": lazy(r"(?:^|[^\w&!~])+\s*\(\s*([&!~]?\s*" + p.lval + r"\s*(?:" + p.compare + r"\s*"
-                                + func_arg + r")?)\s*\)"),
-        "double_if": lazy(r"\bif\s*((?:\(\s*){2,})"),
+                                + func_arg + r")?)\s*\)", re.ASCII),
+        "double_if": lazy(r"\bif\s*((?:\(\s*){2,})", re.ASCII),
         "lval_or_func": lval_or_func,
-        "multiple_assignments": lazy(r"^\s*" + p.lval + r"\s*=\s*" + p.lval + r"\s*=(?!=)"),
+        "multiple_assignments": lazy(r"^\s*" + p.lval + r"\s*=\s*" + p.lval + r"\s*=(?!=)", re.ASCII),
         "compare": p.compare,
     }
 
@@ -109,14 +109,14 @@ def comparison_to_null(line, file, ctx):
 
 
 def _if_condition_parens(code_line):
-    match = re.match(r"^\s*if\s*\(", code_line.code)
+    match = re.match(r"^\s*if\s*\(", code_line.code, flags=re.ASCII)
     if match is None:
         return None
     condition = _condition(code_line, match.end() - 1)
     if condition is None:
         return None
     for inner in _rules()["if_parens"].finditer(condition[1:-1]):
-        if not re.match(r"^\s*\w+\s*$", inner.group(1)):
+        if not re.match(r"^\s*\w+\s*$", inner.group(1), flags=re.ASCII):
             return f"Unnecessary parentheses around '{inner.group(1)}'"
     return None
 
@@ -128,7 +128,7 @@ def _double_parens(code):
     count = match.group(1).count("(")
     r = _rules()
     full = re.search(r"\bif\s*(?:\(\s*){%d}%s\s*(%s)\s*%s(?:\s*\)){%d}" % (
-        count, r["lval_or_func"], r["compare"], r["lval_or_func"], count), code)
+        count, r["lval_or_func"], r["compare"], r["lval_or_func"], count), code, flags=re.ASCII)
     if full is None:
         return None
     return " - maybe == should be = ?" if full.group(3) == "==" else ""
@@ -195,7 +195,7 @@ def unnecessary_parentheses(line, file, ctx):
     return None
 
 
-_ASSIGNMENT = re.compile(r"[^<>!=]=[^=]", re.S)
+_ASSIGNMENT = re.compile(r"[^<>!=]=[^=]", re.S | re.ASCII)
 
 
 @check("ASSIGN_IN_IF", level=ERROR, scope="patch")
@@ -244,7 +244,7 @@ def assign_in_if(line, file, ctx):
     code_line = _code_line(line, file, ctx)
     if code_line is None or code_line.code.lstrip().startswith("#"):
         return None
-    match = re.search(r"\bif\s*\(", code_line.code)
+    match = re.search(r"\bif\s*\(", code_line.code, flags=re.ASCII)
     if match is None:
         return None
     condition = _condition(code_line, match.end() - 1)

@@ -6,18 +6,20 @@ count.
 
 from __future__ import annotations
 
+import re
+
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c, lines_of, on_added_lines
 from ..lazy_regex import lazy
 
 _STRING = r'(?:\b[Lu])?"[X\t]*"'
-_STARTS_WITH_STRING = lazy(r"^\s*" + _STRING)
-_ENDS_WITH_QUOTE = lazy(r'"\s*$')
+_STARTS_WITH_STRING = lazy(r"^\s*" + _STRING, re.ASCII)
+_ENDS_WITH_QUOTE = lazy(r'"\s*$', re.ASCII)
 # a string that ends in a newline, tab, octal or hex escape, ';' or '{' may go on (assembly, text blocks)
-_MAY_CONTINUE = lazy(r'(?:\\(?:[ntr]|[0-7]{1,3}|x[0-9a-fA-F]{1,2})|;\s*|\{\s*)"\s*$')
-_GLUED_AFTER = lazy(_STRING + r"[A-Z_]")
-_GLUED_BEFORE = lazy(r"([A-Za-z0-9_]+)" + _STRING)
+_MAY_CONTINUE = lazy(r'(?:\\(?:[ntr]|[0-7]{1,3}|x[0-9a-fA-F]{1,2})|;\s*|\{\s*)"\s*$', re.ASCII)
+_GLUED_AFTER = lazy(_STRING + r"[A-Z_]", re.ASCII)
+_GLUED_BEFORE = lazy(r"([A-Za-z0-9_]+)" + _STRING, re.ASCII)
 
 
 @check("SPLIT_STRING", level=WARNING, scope="patch")
