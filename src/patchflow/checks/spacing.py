@@ -24,6 +24,8 @@ _BLANKS = " \t\r\n\f\v"  # Perl's \s
 _ARITHMETIC = frozenset(("<<", ">>", "&", "^", "|", "+", "-", "*", "/", "%"))
 _AFTER_UNARY_OK = re.compile(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$", re.ASCII)
 _UNARY_KEYWORDS = frozenset(("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do"))
+_POINTER_MODIFIERS = frozenset(("__rcu", "__user", "__iomem", "__percpu", "__force", "__kernel", "const",
+                                "volatile", "__private", "__bpf_percpu"))
 _CONDITION_KEYWORDS = frozenset(("if", "while", "for", "switch"))
 
 
@@ -70,6 +72,8 @@ _DEFINE_ALONE = lazy(r"^\s*#\s*define\s*$", re.ASCII)
 _MAIL_AFTER = lazy(r"^\S+@\S+>", re.ASCII)
 _MAIL_BEFORE = lazy(r"<\S+@\S+$", re.ASCII)
 
+_COLON_OWNER = lazy(r"^\s*(?:case\b.*|[A-Za-z_]\w*\s+)$", re.ASCII)
+
 _NO_PAREN_SPACE_NAMES = frozenset(("if", "for", "while", "switch", "return", "case", "volatile", "__volatile__",
                                    "__attribute__", "format", "__extension__", "asm", "__asm__", "scoped_guard"))
 
@@ -108,6 +112,8 @@ def _before_operator(code, start, unmatched="V"):
         word = code[begin:end]
         if word in _UNARY_KEYWORDS or word in _CONDITION_KEYWORDS:
             return "N"
+        if word in _POINTER_MODIFIERS:
+            return "T"  # struct neighbour __rcu **np
         if word[0].isdigit():
             return "V"
         if _rules()["type_word"].match(word) or _rules()["type_end"].search(code[max(0, begin - 40):end]) \
@@ -195,6 +201,8 @@ def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
         if ctx[2] not in "WEC" and not cc.startswith("}"):
             return ERROR, f"space required after that '{op}' {at}"
         return None
+    if side == "T" and op != "*":
+        side = "V"  # only a `*` belongs to the type it follows
     unary = op in ("!", "~") or (op in ("*", "-", "&", "&&") and side != "V")
     if op == "*" and side == "T":
         return None  # a pointer in a type: POINTER_LOCATION's business
@@ -215,7 +223,7 @@ def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
             return ERROR, f"space prohibited after that '{op}' {at}"
         return None
     if op in _ARITHMETIC:
-        if op in ("*", "&") and (ctx in ("WxV", "VxW") or ctx.endswith("xB")):
+        if op in ("*", "&") and (ctx in ("WxV", "VxW", "WxO") or ctx.endswith("xB")):
             return None  # `foo *bar`, `foo* bar`, `(foo *)`: a declaration or cast of a type we do not know
         if strict:
             if has_next and not (ctx[0] in "EW" and ctx[2] in "EW"):
@@ -230,7 +238,12 @@ def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
 
 def _spaces_around(op, ctx, ca, cc):
     if op == ":" and "?" not in ca:
-        return None  # labels, case values, bit fields and asm operands: told apart by context we lack
+        # a case value, a label or an unnamed bit field (`size_t :0;`) takes no space before its
+        # colon; other colons (named bit fields, asm operands) are told apart by context we lack
+        # (`X : Y` with blanks both sides continues a `?` from the line before)
+        if ctx[0] == "W" and ctx[2] != "W" and _COLON_OWNER.match(ca):
+            return ERROR, f"space prohibited before that ':' (ctx:{ctx})"
+        return None
     if ctx[0] in "EWC" and ctx[2] in "CWE":
         return None
     if (op == "<" and _MAIL_AFTER.match(cc)) or (op == ">" and _MAIL_BEFORE.search(ca)):
