@@ -14,6 +14,8 @@ from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 _BLOCK_LINES = 3  # `{`, one statement, `}`
+_LOOP_WORD = re.compile(r"\b(?:if|for|while)\b", re.ASCII)
+_IF_START = re.compile(r"^\s*if\b", re.ASCII)
 _CONDITIONAL = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b", re.ASCII)
 
 
@@ -25,6 +27,100 @@ def _rules():
         "function": lazy(p.type + r"\s*" + p.ident + r"\s*" + balanced + r"\s*\{", re.ASCII),
         "struct_alone": lazy(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r")?\s*$", re.ASCII),
     }
+
+
+_CHAIN_LINES = 80  # how far an if/else chain is followed
+
+
+def _block_size(body):
+    """checkpatch's size of a block: its lines or its statements, whichever is more."""
+    blanks = " \t\n\r\f\v"  # Perl's \s: a masked comment (\x1c) is not blank, and counts as a line
+    body = body.strip(blanks)
+    if body.startswith("{"):
+        body = body[1:]
+    if body.endswith("}"):
+        body = body[:-1]
+    body = body.strip(blanks)
+    return max(body.count("\n") + 1, body.count(";"))
+
+
+class _Reader:
+    """The masked text of a statement and the lines after it, read character by character."""
+
+    def __init__(self, code_line):
+        self.text = "\n".join([code_line.code] + [code for _, code in code_line.following(_CHAIN_LINES)])
+        self.pos = 0
+
+    def skip_blanks(self):
+        while self.pos < len(self.text) and self.text[self.pos] in " \t\n\x1c":
+            self.pos += 1
+
+    def balanced(self, opener, closer):
+        """The text from the opener at pos to its closer (pos moves past it), or None."""
+        depth = 0
+        for index in range(self.pos, len(self.text)):
+            char = self.text[index]
+            if char == opener:
+                depth += 1
+            elif char == closer:
+                depth -= 1
+                if depth == 0:
+                    found = self.text[self.pos:index + 1]
+                    self.pos = index + 1
+                    return found
+        return None
+
+    def statement(self):
+        """A statement without braces, to its `;` outside parentheses, or None."""
+        depth = 0
+        for index in range(self.pos, len(self.text)):
+            char = self.text[index]
+            if char in "([":
+                depth += 1
+            elif char in ")]":
+                depth -= 1
+            elif char in "{}" or (char == "#" and self.text[index - 1:index] in ("", "\n")):
+                return None
+            elif char == ";" and depth == 0:
+                found = self.text[self.pos:index + 1]
+                self.pos = index + 1
+                return found
+        return None
+
+    def word(self, word):
+        if self.text.startswith(word, self.pos) and not self.text[self.pos + len(word):][:1].isalnum():
+            self.pos += len(word)
+            return True
+        return False
+
+
+def _if_chain_arms(code_line):
+    """[(braced, allowed)] for each arm of the if/else chain that starts on this line, or None
+    when it cannot be read within the hunk (allowed: a condition over several lines, a block of
+    several statements or lines, or a block holding another if/for/while)."""
+    reader = _Reader(code_line)
+    reader.skip_blanks()
+    arms = []
+    while True:
+        condition = ""
+        if reader.word("if"):
+            reader.skip_blanks()
+            condition = reader.balanced("(", ")")
+            if condition is None:
+                return None
+        reader.skip_blanks()
+        if reader.text.startswith("{", reader.pos):
+            block = reader.balanced("{", "}")
+        else:
+            block = reader.statement()
+        if block is None:
+            return None
+        allowed = condition.count("\n") > 0 or _block_size(block) > 1 or bool(_LOOP_WORD.search(block))
+        arms.append((block.lstrip().startswith("{"), allowed))
+        reader.skip_blanks()
+        if not reader.word("else"):
+            return arms
+        reader.skip_blanks()
 
 
 def _code_line(line, file, ctx):
@@ -81,7 +177,7 @@ def _single_statement_block(code_line):
 
 
 @check("BRACES", level=WARNING, scope="patch")
-@on_added_lines(is_c, r"[{}]|else|^\s*$")
+@on_added_lines(is_c, r"[{}]|else|\bif\b|^\s*$")
 def braces(line, file, ctx):
     """Braces around a one-statement block, blank lines inside braces, or an unbalanced else.
 
@@ -119,7 +215,8 @@ def braces(line, file, ctx):
     delete blank lines next to braces.
     """
     text = line.text
-    if ("{" not in text and "}" not in text and "else" not in text and text.strip()) or not is_c(file.path):
+    if ("{" not in text and "}" not in text and "else" not in text and "if" not in text and text.strip()) \
+            or not is_c(file.path):
         return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:
@@ -131,11 +228,19 @@ def braces(line, file, ctx):
         message = _blank_line_problem(code_line, line)
         if message:
             return Hit.at(line, file, message, level=CHECK)
+    if "if" in text and _IF_START.match(code_line.code):
+        arms = _if_chain_arms(code_line)
+        if arms and len(arms) > 1:
+            braced = sum(1 for arm in arms if arm[0])
+            allowed = sum(1 for arm in arms if arm[1])
+            if braced and allowed == 0:
+                return Hit.at(line, file, "braces {} are not necessary for any arm of this statement")
+            if braced and allowed != len(arms) and braced != len(arms):
+                return Hit.at(line, file, "braces {} should be used on all arms of this statement", level=CHECK)
+            return None
     if "{" in text:
         kind = _single_statement_block(code_line)
-        if kind == "if":
-            return Hit.at(line, file, "braces {} are not necessary for any arm of this statement")
-        if kind == "loop":
+        if kind is not None:
             return Hit.at(line, file, "braces {} are not necessary for single statement blocks")
     return None
 
