@@ -51,8 +51,9 @@ class _Reader:
         self.text = "\n".join([code_line.code] + [code for _, code in code_line.following(_CHAIN_LINES)])
         self.pos = 0
 
-    def skip_blanks(self):
-        while self.pos < len(self.text) and self.text[self.pos] in " \t\n\x1c":
+    def skip_blanks(self, comments=True):
+        skipped = " \t\n\x1c" if comments else " \t\n"
+        while self.pos < len(self.text) and self.text[self.pos] in skipped:
             self.pos += 1
 
     def balanced(self, opener, closer):
@@ -117,7 +118,7 @@ def _if_chain_arms(code_line):
             return None
         allowed = condition.count("\n") > 0 or _block_size(block) > 1 or bool(_LOOP_WORD.search(block))
         arms.append((block.lstrip().startswith("{"), allowed))
-        reader.skip_blanks()
+        reader.skip_blanks(comments=False)  # a comment before `else` ends the chain, as for checkpatch
         if not reader.word("else"):
             return arms
         reader.skip_blanks()

@@ -72,7 +72,8 @@ _DEFINE_ALONE = lazy(r"^\s*#\s*define\s*$", re.ASCII)
 _MAIL_AFTER = lazy(r"^\S+@\S+>", re.ASCII)
 _MAIL_BEFORE = lazy(r"<\S+@\S+$", re.ASCII)
 
-_COLON_OWNER = lazy(r"^\s*(?:case\b.*|[A-Za-z_]\w*\s+)$", re.ASCII)
+_CASE_VALUE = lazy(r"^\s*case\b", re.ASCII)
+_BARE_TYPE = lazy(r"^\s*[A-Za-z_]\w*\s+$", re.ASCII)  # `size_t :0;`, not `X :` ending a line of ?:
 
 _NO_PAREN_SPACE_NAMES = frozenset(("if", "for", "while", "switch", "return", "case", "volatile", "__volatile__",
                                    "__attribute__", "format", "__extension__", "asm", "__asm__", "scoped_guard"))
@@ -240,8 +241,7 @@ def _spaces_around(op, ctx, ca, cc):
     if op == ":" and "?" not in ca:
         # a case value, a label or an unnamed bit field (`size_t :0;`) takes no space before its
         # colon; other colons (named bit fields, asm operands) are told apart by context we lack
-        # (`X : Y` with blanks both sides continues a `?` from the line before)
-        if ctx[0] == "W" and ctx[2] != "W" and _COLON_OWNER.match(ca):
+        if ctx[0] == "W" and (_CASE_VALUE.match(ca) or ctx[2] == "V" and _BARE_TYPE.match(ca)):
             return ERROR, f"space prohibited before that ':' (ctx:{ctx})"
         return None
     if ctx[0] in "EWC" and ctx[2] in "CWE":
