@@ -105,7 +105,7 @@ def _before_operator(code, start, unmatched="V"):
     if code.endswith(("++", "--"), 0, end):
         return _before_operator(code, end - 2)  # an increment leaves what it follows
     if last.isalnum() or last == "_":
-        if "#" in code and _OBJECT_MACRO_NAME.match(code[:start]):
+        if "#" in code and start < _WINDOW and _OBJECT_MACRO_NAME.match(code[:start]):
             return "N"  # the value of an object-like macro
         begin = end
         while begin > 0 and (code[begin - 1].isalnum() or code[begin - 1] == "_"):
@@ -118,7 +118,7 @@ def _before_operator(code, start, unmatched="V"):
         if word[0].isdigit():
             return "V"
         if _rules()["type_word"].match(word) or _rules()["type_end"].search(code[max(0, begin - 40):end]) \
-                and _TAGGED_TYPE_END.search(code[:end]):
+                and _TAGGED_TYPE_END.search(code[max(0, end - 80):end]):
             return "T"
         return "V"
     if last == ")":
@@ -130,7 +130,7 @@ def _before_operator(code, start, unmatched="V"):
 
 def _after_close_paren(code, close, unmatched):
     depth = 0
-    for index in range(close, -1, -1):
+    for index in range(close, max(-1, close - _WINDOW), -1):
         char = code[index]
         if char == ")":
             depth += 1
@@ -156,9 +156,9 @@ def _line_end_kind(prev_code):
     return _before_operator(prev_code, len(prev_code), unmatched="N")
 
 
-def _context(elements, n, code, off):
+def _context(elements, n, at_start):
     """checkpatch's spacing context of the operator elements[n + 1]: 'WxV' and the like."""
-    before, ca = elements[n], code[:off]
+    before = elements[n]
     a = "V" if before else "O"
     if before:
         if before[-1] in _BLANKS:
@@ -167,7 +167,7 @@ def _context(elements, n, code, off):
             a = "C"
         if before[-1] in "[(":
             a = "B"
-    if not ca.strip():
+    if at_start:
         a = "E"
     if n + 2 >= len(elements):
         return a + "xE"
@@ -185,7 +185,7 @@ def _context(elements, n, code, off):
     return a + "x" + c
 
 
-def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
+def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True, question=False):
     """(level, message) for one operator in its context, or None; `side` is 'V'/'T'/'N' before it."""
     at = f"(ctx:{ctx})"
     if op == ";":
@@ -234,11 +234,11 @@ def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True):
         elif (ctx[0] == "W" and ctx[2] not in "WCE") or (ctx[0] not in "WCE" and ctx[2] == "W"):
             return ERROR, f"need consistent spacing around '{op}' {at}"
         return None
-    return _spaces_around(op, ctx, ca, cc)
+    return _spaces_around(op, ctx, ca, cc, question)
 
 
-def _spaces_around(op, ctx, ca, cc):
-    if op == ":" and "?" not in ca:
+def _spaces_around(op, ctx, ca, cc, question):
+    if op == ":" and not question:
         # a case value, a label or an unnamed bit field (`size_t :0;`) takes no space before its
         # colon; other colons (named bit fields, asm operands) are told apart by context we lack
         if ctx[0] == "W" and (_CASE_VALUE.match(ca) or ctx[2] == "V" and _BARE_TYPE.match(ca)):
@@ -252,31 +252,39 @@ def _spaces_around(op, ctx, ca, cc):
     return level, f"spaces required around that '{op}' (ctx:{ctx})"
 
 
+_WINDOW = 256  # how much of the line around an operator its rules read: linear on a 2 MB line
+
+
 def _operator_spacing(code, strict, prev_code=""):
     """The first operator spacing problem of a masked line of C, or None; an operator that starts
     the line is unary or binary by how the line before (`prev_code`) ends."""
     if "#" in code and _INCLUDE.search(code):
         return None
     opline = " " + code
+    first_code = len(opline) - len(opline.lstrip(" \t"))
     elements = _OPERATORS.split(opline)
     while len(elements) > 1 and elements[-1] == "":
         elements.pop()
     off = 0
+    question = False  # a `?` seen before: a colon is then a conditional's
     for n in range(0, len(elements) - 1, 2):
         off += len(elements[n])
         op = elements[n + 1]
-        ca, cc = opline[:off], opline[off + len(op):]
-        ctx = _context(elements, n, opline, off)
+        at_start = off <= first_code
+        ca = opline[max(0, off - _WINDOW):off]
+        cc = opline[off + len(op):off + len(op) + _WINDOW]
+        ctx = _context(elements, n, at_start)
         if not (ca and ca[-1] in " \t" and cc.lstrip()[:1] in (",", ")")):
             side = "V"
             if op in ("*", "-", "&", "&&"):
-                if ca.strip():
+                if not at_start:
                     side = _before_operator(opline, off)
                 else:  # `&&` that starts a line continues a condition; `&&label` is GNU C, rare
                     side = "V" if op == "&&" else _line_end_kind(prev_code)
-            found = _operator_problem(op, ctx, ca, cc, side, strict, n + 2 < len(elements))
+            found = _operator_problem(op, ctx, ca, cc, side, strict, n + 2 < len(elements), question)
             if found:
                 return found
+        question = question or op in ("?", "?:")
         off += len(op)
     return None
 
