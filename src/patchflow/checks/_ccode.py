@@ -12,16 +12,17 @@ use, so a patch without C code pays nothing for them.
 from __future__ import annotations
 
 import functools
-import re
 from functools import lru_cache
 from types import SimpleNamespace
 
-from ._clex import COMMENT, sanitized_lines
+from ..lazy_regex import lazy
+
+COMMENT = "\x1c"  # what masked comment text reads as (checkpatch's $;), as in _clex
 
 __all__ = ["COMMENT", "is_c", "is_styled", "lines_of", "patterns", "CodeLine", "on_added_lines"]
 
-_C_FILE = re.compile(r"\.[ch]$")
-_STYLED_FILE = re.compile(r"\.(?:h|c|pl|dtsi|dts)$")
+_C_FILE = lazy(r"\.[ch]$")
+_STYLED_FILE = lazy(r"\.(?:h|c|pl|dtsi|dts)$")
 
 
 @lru_cache(maxsize=4096)
@@ -41,7 +42,7 @@ def on_added_lines(wanted_file, needle=None):
     patch check over the added lines of the files `wanted_file(path)` accepts. A line in which the
     pattern `needle` finds nothing is not shown to the judge: the C-code checks run on every added
     line of large patches, and one search in C costs less than a call into Python per line."""
-    search = re.compile(needle).search if needle else None
+    pattern = lazy(needle) if needle else None  # compiled on the first line it sees, not at import
 
     def wrap(judge):
         @functools.wraps(judge)
@@ -53,7 +54,7 @@ def on_added_lines(wanted_file, needle=None):
                     continue
                 for hunk in file.hunks:
                     for line in hunk.lines:
-                        if line.kind != "+" or (search is not None and search(line.text) is None):
+                        if line.kind != "+" or (pattern is not None and pattern.search(line.text) is None):
                             continue
                         hit = judge(line, file, ctx)
                         if hit is not None:
@@ -102,6 +103,8 @@ def lines_of(file, cache: dict) -> dict:
     if found is not None:
         _LAST[:] = [cache, file, found]
         return found
+    from ._clex import sanitized_lines  # its patterns compile when C is first read, not at import
+
     masked = sanitized_lines(file, cache)
     out = {}
     sequence = []

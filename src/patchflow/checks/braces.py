@@ -14,9 +14,9 @@ from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 _BLOCK_LINES = 3  # `{`, one statement, `}`
-_LOOP_WORD = re.compile(r"\b(?:if|for|while)\b", re.ASCII)
-_IF_START = re.compile(r"^\s*if\b", re.ASCII)
-_CONDITIONAL = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b", re.ASCII)
+_LOOP_WORD = lazy(r"\b(?:if|for|while)\b", re.ASCII)
+_IF_START = lazy(r"^\s*if\b", re.ASCII)
+_CONDITIONAL = lazy(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b", re.ASCII)
 
 
 @lru_cache(maxsize=None)

@@ -16,13 +16,13 @@ from . import CHECK, ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 from ..lazy_regex import lazy
 
-_OPERATORS = re.compile(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>|<|>|=|!|~|&&|\|\||,|\^|"
+_OPERATORS = lazy(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>|<|>|=|!|~|&&|\|\||,|\^|"
                         r"\+\+|--|&|\||\+|-|\*|/|%|\?:|\?|:|;)", re.ASCII)
 # where a line holds none of these characters it has no operator to judge
 _OPERATOR_CHARS = frozenset("<>=!~&|,^+-*/%?:;")
 _BLANKS = " \t\r\n\f\v"  # Perl's \s
 _ARITHMETIC = frozenset(("<<", ">>", "&", "^", "|", "+", "-", "*", "/", "%"))
-_AFTER_UNARY_OK = re.compile(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$", re.ASCII)
+_AFTER_UNARY_OK = lazy(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$", re.ASCII)
 _UNARY_KEYWORDS = frozenset(("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do"))
 _POINTER_MODIFIERS = frozenset(("__rcu", "__user", "__iomem", "__percpu", "__force", "__kernel", "const",
                                 "volatile", "__private", "__bpf_percpu"))

@@ -195,7 +195,7 @@ def unnecessary_parentheses(line, file, ctx):
     return None
 
 
-_ASSIGNMENT = re.compile(r"[^<>!=]=[^=]", re.S | re.ASCII)
+_ASSIGNMENT = lazy(r"[^<>!=]=[^=]", re.S | re.ASCII)
 
 
 @check("ASSIGN_IN_IF", level=ERROR, scope="patch")
