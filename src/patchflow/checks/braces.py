@@ -125,7 +125,7 @@ def _if_chain_arms(code_line):
 
 
 def _code_line(line, file, ctx):
-    return lines_of(file, ctx.cache).get(line.patch_line) if is_c(file.path) else None
+    return lines_of(file, ctx.cache).get(line.patch_line)  # on_added_lines chose the file
 
 
 def _blank_line_problem(code_line, line):
@@ -216,8 +216,7 @@ def braces(line, file, ctx):
     delete blank lines next to braces.
     """
     text = line.text
-    if ("{" not in text and "}" not in text and "else" not in text and "if" not in text and text.strip()) \
-            or not is_c(file.path):
+    if "{" not in text and "}" not in text and "else" not in text and "if" not in text and text.strip():
         return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:
@@ -323,7 +322,7 @@ def open_brace(line, file, ctx):
     Move the `{` to the end of the statement's line; for a function, to a line of its own.
     """
     text = line.text
-    if ("{" not in text and "(" not in text and "else" not in text and "do" not in text) or not is_c(file.path):
+    if ("{" not in text and "(" not in text and "else" not in text and "do" not in text):
         return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:

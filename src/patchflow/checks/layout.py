@@ -135,8 +135,6 @@ def line_spacing(line, file, ctx):
     second of two blank lines.
     """
     text = line.text
-    if not is_styled(file.path):
-        return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:
         return None
@@ -190,7 +188,7 @@ def leading_space(line, file, ctx):
     ## Fix
     Indent with tabs; `:set noexpandtab` in vim, `indent-tabs-mode t` in Emacs.
     """
-    if line.text[:1] != " " or not is_styled(file.path):
+    if line.text[:1] != " ":
         return None
     code_line = _code_line(line, file, ctx)
     if code_line is not None and _LABEL_OR_DIRECTIVE.match(code_line.code):
@@ -238,7 +236,7 @@ def open_ended_line(line, file, ctx):
     """
     text = line.text
     stripped = text.rstrip()
-    if not stripped or stripped[-1] not in "([\x1c/" or not is_c(file.path):
+    if not stripped or stripped[-1] not in "([\x1c/":
         return None
     code_line = _code_line(line, file, ctx)
     match = _OPEN_END.search(code_line.code) if code_line is not None else None
@@ -286,7 +284,7 @@ def logical_continuations(line, file, ctx):
     text = line.text
     if "&&" not in text and "||" not in text:
         return None
-    if not _LOGICAL_START.match(text) or not is_styled(file.path):
+    if not _LOGICAL_START.match(text):
         return None
     return Hit.at(line, file, "Logical continuations should be on the previous line")
 
@@ -357,8 +355,6 @@ def block_comment_style(line, file, ctx):
     Give each line of the comment a leading ` * ` under the first `*`, and put `*/` on its own line.
     """
     text = line.text
-    if not is_styled(file.path):
-        return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:
         return None
@@ -413,7 +409,7 @@ def indented_label(line, file, ctx):
     Start the label in the first column (one space is tolerated).
     """
     text = line.text
-    if ":" not in text or text[:1] not in (" ", "\t") or not is_c(file.path):
+    if ":" not in text or text[:1] not in (" ", "\t"):
         return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:

@@ -84,7 +84,7 @@ def _macro_at(code_line):
 
 def _macro(line, file, ctx):
     text = line.text
-    if "define" not in text or "#" not in text or not is_c(file.path) or file.path.endswith("/vmlinux.lds.h"):
+    if "define" not in text or "#" not in text or file.path.endswith("/vmlinux.lds.h"):
         return None
     code_line = lines_of(file, ctx.cache).get(line.patch_line)
     if code_line is None or not _rules()["define"].match(code_line.code):

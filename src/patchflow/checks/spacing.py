@@ -394,8 +394,6 @@ def spacing(line, file, ctx):
     ## Fix
     Follow the message; `scripts/checkpatch.pl --fix-inplace --types SPACING` rewrites most of them.
     """
-    if not is_c(file.path):
-        return None
     code_line = lines_of(file, ctx.cache).get(line.patch_line)
     if code_line is None:
         return None
@@ -475,7 +473,7 @@ def pointer_location(line, file, ctx):
     ## Fix
     Write the `*` against the name (or alone before `)` in a cast, after a space).
     """
-    if "*" not in line.text or not is_c(file.path):
+    if "*" not in line.text:
         return None
     code_line = lines_of(file, ctx.cache).get(line.patch_line)
     if code_line is None or "*" not in code_line.code:

@@ -38,7 +38,7 @@ def _rules():
 
 
 def _code_line(line, file, ctx):
-    return lines_of(file, ctx.cache).get(line.patch_line) if is_c(file.path) else None
+    return lines_of(file, ctx.cache).get(line.patch_line)  # on_added_lines chose the file
 
 
 def _condition(code_line, start):

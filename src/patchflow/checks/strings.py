@@ -55,7 +55,7 @@ def split_string(line, file, ctx):
     ## Fix
     Join the pieces into one string; a long string may go past the line-length limit.
     """
-    if '"' not in line.text or not is_c(file.path):
+    if '"' not in line.text:
         return None
     code_line = lines_of(file, ctx.cache).get(line.patch_line)
     if code_line is None or code_line.prev is None or not _STARTS_WITH_STRING.match(code_line.code):
@@ -96,7 +96,7 @@ def concatenated_string(line, file, ctx):
     ## Fix
     Put a space between the string and the identifier.
     """
-    if '"' not in line.text or not is_c(file.path):
+    if '"' not in line.text:
         return None
     code_line = lines_of(file, ctx.cache).get(line.patch_line)
     if code_line is None:
