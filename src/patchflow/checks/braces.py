@@ -13,6 +13,7 @@ from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
+_BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
 _BLOCK_LINES = 3  # `{`, one statement, `}`
 _LOOP_WORD = lazy(r"\b(?:if|for|while)\b", re.ASCII)
 _IF_START = lazy(r"^\s*if\b", re.ASCII)
@@ -132,9 +133,9 @@ def _blank_line_problem(code_line, line):
     if code_line.prev is None:
         return None
     code = code_line.code
-    if re.match(r"^\s*}\s*$", code, flags=re.ASCII) and not code_line.prev.text.strip():
+    if code.strip(_BLANKS) == "}" and not code_line.prev.text.strip():
         return "Blank lines aren't necessary before a close brace '}'"
-    if not line.text.strip() and re.search(r"{\s*$", code_line.prev_code, flags=re.ASCII) and code_line.prev_code.strip():
+    if not line.text.strip() and code_line.prev_code.rstrip(_BLANKS).endswith("{") and code_line.prev_code.strip():
         return "Blank lines aren't necessary after an open brace '{'"
     return None
 
@@ -223,7 +224,8 @@ def braces(line, file, ctx):
         return None
     if ctx.options.strict:
         sline = code_line.code.replace(COMMENT, " ")
-        if re.match(r"^\s*\}\s*else\s*$", sline, flags=re.ASCII) or re.match(r"^\s*else\s*\{\s*$", sline, flags=re.ASCII):
+        bare = sline.strip(_BLANKS)
+        if bare[:1] == "}" and bare[1:].strip(_BLANKS) == "else" or bare[:4] == "else" and bare[4:].strip(_BLANKS) == "{":
             return Hit.at(line, file, "Unbalanced braces around else statement", level=CHECK)
         message = _blank_line_problem(code_line, line)
         if message:

@@ -304,14 +304,14 @@ def _block_comment_problem(code_line, text):
     prev_raw = prev.text if prev is not None else ""
     prev_ends_in_comment = bool(_COMMENT_TAIL.search(code_line.prev_code))
     prev_opens = prev is not None and prev.kind == "+" and "/*" in prev_raw \
-        and not re.search(r"\*/[ \t]*$", prev_raw, flags=re.ASCII)
-    leading_star = bool(re.match(r"^[ \t]*\*", text, flags=re.ASCII))
+        and not prev_raw.rstrip(" \t").endswith("*/")
+    leading_star = text.lstrip(" \t").startswith("*")
     if prev_ends_in_comment and prev_opens and not leading_star:
         return "Block comments use * on subsequent lines"
     if "*/" in text and _COMMENT_END.match(text) and not _COMMENT_END_ALONE.search(text):
         return "Block comments use a trailing */ on a separate line"
-    if prev_ends_in_comment and leading_star and re.match("^[ \t]*\x1c", code_line.code, flags=re.ASCII) and prev is not None \
-            and prev.kind == "+" and (prev_opens or re.match(r"^[ \t]*\*", prev_raw, flags=re.ASCII)):
+    if prev_ends_in_comment and leading_star and code_line.code.lstrip(" \t").startswith(COMMENT) and prev is not None \
+            and prev.kind == "+" and (prev_opens or prev_raw.lstrip(" \t").startswith("*")):
         if _comment_star_indent(prev_raw) != _comment_star_indent(text):
             return "Block comments should align the * on each line"
     return None
