@@ -66,29 +66,22 @@ def on_added_lines(wanted_file, needle=None):
 class CodeLine:
     """One added or context line: its masked text, and the line before it in the file."""
 
-    __slots__ = ("line", "code", "prev", "prev_code", "index", "sequence")
+    __slots__ = ("line", "code", "prev", "prev_code", "index", "sequence", "hunk_ends")
 
-    def __init__(self, line, code, prev, prev_code, index, sequence):
+    def __init__(self, line, code, prev, prev_code, index, sequence, hunk_ends):
         self.line = line
         self.code = code  # masked: comments \x1c, string contents X
         self.prev = prev  # the previous non-removed DiffLine of the file, or None
         self.prev_code = prev_code  # its masked text ('' when there is none)
         self.index = index  # position in `sequence`
         self.sequence = sequence  # every non-removed (DiffLine, masked text) of the file, in order
+        self.hunk_ends = hunk_ends  # for each position of `sequence`, where its hunk ends there
 
     def following(self, count):
-        """Up to `count` (DiffLine, masked text) after this line in its hunk (removed lines skipped)."""
-        out = []
-        hunk_end = None
-        for line, code in self.sequence[self.index + 1:self.index + 1 + count]:
-            out.append((line, code))
-        # a later hunk is not what follows: stop where new-file line numbers jump
-        number = self.line.new_line
-        for position, (line, _) in enumerate(out):
-            if line.new_line is not None and number is not None and line.new_line != number + position + 1:
-                hunk_end = position
-                break
-        return out if hunk_end is None else out[:hunk_end]
+        """Up to `count` (DiffLine, masked text) after this line in its hunk (removed lines skipped):
+        a later hunk is not what follows."""
+        start = self.index + 1
+        return self.sequence[start:min(start + count, self.hunk_ends[self.index])]
 
 
 _LAST = [None, None, None]  # (cache, file, lines): every line check of a line asks for the same file
@@ -108,16 +101,19 @@ def lines_of(file, cache: dict) -> dict:
     masked = sanitized_lines(file, cache)
     out = {}
     sequence = []
+    hunk_ends = []
     prev, prev_code = None, ""
     for hunk in file.hunks:
+        start = len(sequence)
         for line in hunk.lines:
             if line.kind == "-":
                 continue
             code = masked.get(line.patch_line, line.text)
             if line.kind == "+":
-                out[line.patch_line] = CodeLine(line, code, prev, prev_code, len(sequence), sequence)
+                out[line.patch_line] = CodeLine(line, code, prev, prev_code, len(sequence), sequence, hunk_ends)
             sequence.append((line, code))
             prev, prev_code = line, code
+        hunk_ends.extend([len(sequence)] * (len(sequence) - start))
     cache[key] = out
     _LAST[:] = [cache, file, out]
     return out
