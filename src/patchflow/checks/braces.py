@@ -275,7 +275,8 @@ def _open_brace_problem(code_line):
             return f"open brace '{{' following {struct.group(1)} go on the same line"
     if _brace_on_next_line(code_line):
         return "that open brace { should be on the previous line"
-    if ("){" in sline or ") {" in sline or ")\t{" in sline) and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline, flags=re.ASCII) \
+    if sline[:1] not in (" ", "\t") and ("){" in sline or ") {" in sline or ")\t{" in sline) \
+            and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline, flags=re.ASCII) \
             and "}" not in sline:
         return "open brace '{' following function definitions go on the next line"
     return None
