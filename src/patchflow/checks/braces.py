@@ -125,6 +125,17 @@ def _if_chain_arms(code_line):
         reader.skip_blanks()
 
 
+def _if_chain_problem(arms):
+    """(level, message) for an if/else chain of several arms, or None."""
+    braced = sum(1 for arm in arms if arm[0])
+    allowed = sum(1 for arm in arms if arm[1])
+    if braced and allowed == 0:
+        return None, "braces {} are not necessary for any arm of this statement"
+    if braced and allowed != len(arms) and braced != len(arms):
+        return CHECK, "braces {} should be used on all arms of this statement"
+    return None
+
+
 def _code_line(line, file, ctx):
     return lines_of(file, ctx.cache).get(line.patch_line)  # on_added_lines chose the file
 
@@ -233,13 +244,8 @@ def braces(line, file, ctx):
     if "if" in text and _IF_START.match(code_line.code):
         arms = _if_chain_arms(code_line)
         if arms and len(arms) > 1:
-            braced = sum(1 for arm in arms if arm[0])
-            allowed = sum(1 for arm in arms if arm[1])
-            if braced and allowed == 0:
-                return Hit.at(line, file, "braces {} are not necessary for any arm of this statement")
-            if braced and allowed != len(arms) and braced != len(arms):
-                return Hit.at(line, file, "braces {} should be used on all arms of this statement", level=CHECK)
-            return None
+            found = _if_chain_problem(arms)
+            return Hit.at(line, file, found[1], level=found[0]) if found else None
     if "{" in text:
         kind = _single_statement_block(code_line)
         if kind is not None:
