@@ -15,7 +15,8 @@ import subprocess
 import sys
 from typing import Iterator, NamedTuple
 
-PATCH_SUBJECT = re.compile(r"^\s*\[[^\]]*PATCH", re.IGNORECASE)
+# a list may tag its subjects first: "[Intel-wired-lan] [PATCH iwl-next] ..."
+PATCH_SUBJECT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?\[[^\]]*PATCH", re.IGNORECASE)
 
 
 class Mail(NamedTuple):

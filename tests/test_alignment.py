@@ -57,8 +57,11 @@ CASES = {
     "alignment-py-aligned": (PY, []),
     "alignment-py-misaligned": (PY, [(13, 36, 28)]),
     "alignment-py-string-paren": (PY, [(13, 37, 23)]),
-    # Python counts characters: `\t` + 14 blanks is column 16, one past `(` at 15 (a tab is one)
+    # tabs are 8 columns in Python too: `\t` + 14 blanks is column 23, one past `(` at 22
     "alignment-py-tabs": (PY, []),
+    # continued with two tabs and six blanks under a one-tab line: column 23, aligned on screen
+    # (counted in characters it was "found 9": the kunit scripts' false findings)
+    "alignment-py-tabs-deeper": (PY, []),
     # the closing parenthesis may stand at the indentation of its opening line
     "alignment-py-closing": (PY, []),
 }

@@ -89,8 +89,12 @@ def test_python_parenthesis_in_a_string_is_part_of_the_string():
     assert ("name", "b", 2, 36) in toks
 
 
-def test_python_columns_count_characters_not_tab_stops():
-    assert ("name", "b", 2, 7) in py("\tx = (a,\n\t     b)\n")
+def test_python_columns_follow_tab_stops_of_8():
+    # `(` is at column 13 (the tab reaches column 9), `b` after a tab and five blanks at 14
+    assert ("op", "(", 1, 13) in py("\tx = (a,\n\t     b)\n")
+    assert ("name", "b", 2, 14) in py("\tx = (a,\n\t     b)\n")
+    # the kunit case: continued with more tabs than the opening line, aligned on screen
+    assert ("name", "ret", 2, 23) in py("\tprint('%s' % (name,\n\t\t      ret))\n")
 
 
 def test_python_fragment_dedenting_below_its_start_is_tokenized_whole():

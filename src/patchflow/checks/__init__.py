@@ -180,14 +180,6 @@ class Options:
             raise KeyError(f"no family declares the option {name!r}")
         return declared.default
 
-    @property
-    def extra(self) -> Dict[str, Any]:
-        """The families' options as the first landing passed them (`x_xmas_tree`), for code not yet
-        reading `get`."""
-        return {"x_" + o.name: self.get(o.name) for o in family_options()}
-    notes: List[str] = field(default_factory=list)  # said once per run (no tree to ask, ...), by ctx.note
-    whole_file: bool = False  # -f: whole source files, every line checked as if added
-
     def wants(self, info: CheckInfo) -> bool:
         if info.level == CHECK and not self.strict:
             return False

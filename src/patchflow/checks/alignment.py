@@ -267,7 +267,7 @@ def parenthesis_alignment(patch, ctx):
     line that continues a call or a condition, finds the innermost parenthesis still open at its
     start. When that parenthesis has code after it on its own line and the line before ends with `,`,
     `&&` or `||` (Python: `,`, `and`, `or`), the line must start one column past the parenthesis: C
-    counts tabs as 8 columns, Python counts characters. A line that starts with the closing
+    and Python count tabs as 8 columns. A line that starts with the closing
     parenthesis may also stand at the indentation of the opening line. A C line at the right column
     but not reached with tabs, then fewer than 8 spaces, is reported too, as checkpatch does.
 

@@ -6,8 +6,9 @@
 Token kinds (see `patchflow.lexers.Token`): "name" (keywords too), "number", "string" (an f-string
 is one token, replacement fields included, on every Python version), "op", "comment", "newline"
 (the end of a logical line) and "error" (where `tokenize` gave up: what follows it on that line is
-unknown; a consumer should forget the brackets it has open). Columns are 1-based and count
-characters, a tab is one column, as pycodestyle counts them; lines count from `first_line`.
+unknown; a consumer should forget the brackets it has open). Columns are 1-based display columns
+with tabs expanded to 8, as in the C lexer (a continuation line indented with tabs and blanks
+lines up on screen, not by character count); lines count from `first_line`.
 
 A fragment cut out of a file trips `tokenize` in ways a whole file does not; each is absorbed here:
 - a closing bracket whose opener lies above the fragment: tokenize, having counted it against its
@@ -29,7 +30,7 @@ import sys
 import tokenize as _tokenize
 from typing import Iterator, List
 
-from . import Token
+from . import Token, advance_column
 
 __all__ = ["tokenize", "Token"]
 
@@ -61,6 +62,24 @@ def tokenize(text: str, first_line: int = 1) -> List[Token]:
 
 def iter_tokens(text: str, first_line: int = 1) -> Iterator[Token]:
     lines = text.splitlines(keepends=True)
+    # tokens of a line come left to right: each column advances from the last one (linear per line)
+    row_seen, first_tab, done_chars, done_column = -1, -1, 0, 1
+    for tok in _character_tokens(lines, first_line):
+        row = tok.line - first_line
+        if row != row_seen and 0 <= row < len(lines):
+            row_seen, first_tab, done_chars, done_column = row, lines[row].find("\t"), 0, 1
+        chars = tok.column - 1
+        if row == row_seen and 0 <= first_tab < chars:
+            if chars < done_chars:
+                done_chars, done_column = 0, 1
+            done_column = advance_column(done_column, lines[row][done_chars:chars])
+            done_chars = chars
+            tok = tok._replace(column=done_column)
+        yield tok
+
+
+def _character_tokens(lines: List[str], first_line: int) -> Iterator[Token]:
+    """The tokens with columns that count characters (as `tokenize` gives them)."""
     offset = first_line - 1  # add to a 1-based line of `lines` to get the file's line
     start = 0  # index in `lines` where the current tokenizer run begins
     while start < len(lines):

@@ -1,0 +1,169 @@
+"""What the C-code families share: each file's lines as checkpatch sees them, and its C patterns.
+
+checkpatch reads a patch line by line: the line with comments and string contents masked (comment
+text is `\\x1c`, string text `X`), and the line before it (the previous added or context line of the
+same file, removed lines skipped). `lines_of(file, cache)` gives both, computed once per file.
+
+The patterns follow checkpatch's definitions of a C identifier, type and declaration (its static
+type lists; it also learns typedef names from the patch, which these do not). They compile on first
+use, so a patch without C code pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import functools
+from functools import lru_cache
+from types import SimpleNamespace
+
+from ..lazy_regex import lazy
+
+COMMENT = "\x1c"  # what masked comment text reads as (checkpatch's $;), as lexers.c.COMMENT_MASK
+
+__all__ = ["COMMENT", "is_c", "is_styled", "lines_of", "patterns", "CodeLine", "on_added_lines"]
+
+_C_FILE = lazy(r"\.[ch]$")
+_STYLED_FILE = lazy(r"\.(?:h|c|pl|dtsi|dts)$")
+
+
+@lru_cache(maxsize=4096)
+def is_c(path: str) -> bool:
+    """A .c or .h file, where checkpatch applies its C statement rules."""
+    return bool(_C_FILE.search(path))
+
+
+@lru_cache(maxsize=4096)
+def is_styled(path: str) -> bool:
+    """A file checkpatch applies its layout rules to (C, headers, device tree; Perl is skipped earlier)."""
+    return bool(_STYLED_FILE.search(path)) and not path.endswith(".pl")
+
+
+def on_added_lines(wanted_file, needle=None):
+    """Make a judge of one added line, `judge(line, file, ctx) -> Hit | message | None`, into a
+    patch check over the added lines of the files `wanted_file(path)` accepts. A line in which the
+    pattern `needle` finds nothing is not shown to the judge: the C-code checks run on every added
+    line of large patches, and one search in C costs less than a call into Python per line."""
+    pattern = lazy(needle) if needle else None  # compiled on the first line it sees, not at import
+
+    def wrap(judge):
+        @functools.wraps(judge)
+        def over_patch(patch, ctx):
+            from . import Hit
+
+            for file in patch.files:
+                if file.is_binary or not wanted_file(file.path):
+                    continue
+                for hunk in file.hunks:
+                    for line in hunk.lines:
+                        if line.kind != "+" or (pattern is not None and pattern.search(line.text) is None):
+                            continue
+                        hit = judge(line, file, ctx)
+                        if hit is not None:
+                            yield Hit.at(line, file, hit) if isinstance(hit, str) else hit
+        return over_patch
+    return wrap
+
+
+class CodeLine:
+    """One added or context line: its masked text, and the line before it in the file."""
+
+    __slots__ = ("line", "code", "prev", "prev_code", "index", "sequence", "hunk_ends")
+
+    def __init__(self, line, code, prev, prev_code, index, sequence, hunk_ends):
+        self.line = line
+        self.code = code  # masked: comments \x1c, string contents X
+        self.prev = prev  # the previous non-removed DiffLine of the file, or None
+        self.prev_code = prev_code  # its masked text ('' when there is none)
+        self.index = index  # position in `sequence`
+        self.sequence = sequence  # every non-removed (DiffLine, masked text) of the file, in order
+        self.hunk_ends = hunk_ends  # for each position of `sequence`, where its hunk ends there
+
+    def following(self, count):
+        """Up to `count` (DiffLine, masked text) after this line in its hunk (removed lines skipped):
+        a later hunk is not what follows."""
+        start = self.index + 1
+        return self.sequence[start:min(start + count, self.hunk_ends[self.index])]
+
+
+_LAST = [None, None, None]  # (ctx, file, lines): every line check of a line asks for the same file
+
+
+def lines_of(file, ctx) -> dict:
+    """{patch line: CodeLine} for the added lines of a file diff (context lines serve as `prev`),
+    built once per run."""
+    if _LAST[1] is file and _LAST[0] is ctx:
+        return _LAST[2]
+    found = ctx.once(_code_lines, file)
+    _LAST[:] = [ctx, file, found]
+    return found
+
+
+def _code_lines(file, ctx) -> dict:
+    masked = ctx.sources.masked_lines(file)  # checkpatch's masked view, shared with the other families
+    out = {}
+    sequence = []
+    hunk_ends = []
+    prev, prev_code = None, ""
+    for hunk in file.hunks:
+        start = len(sequence)
+        for line in hunk.lines:
+            if line.kind == "-":
+                continue
+            code = masked.get(line.patch_line, line.text)
+            if line.kind == "+":
+                out[line.patch_line] = CodeLine(line, code, prev, prev_code, len(sequence), sequence, hunk_ends)
+            sequence.append((line, code))
+            prev, prev_code = line, code
+        hunk_ends.extend([len(sequence)] * (len(sequence) - start))
+    return out
+
+
+@lru_cache(maxsize=None)
+def patterns() -> SimpleNamespace:
+    """checkpatch's C vocabulary as Python regular expressions (strings and compiled)."""
+    ident = r"(?:[A-Za-z_][A-Za-z\d_]*(?:\s*\#\#\s*[A-Za-z_][A-Za-z\d_]*)*)"
+    storage = r"(?:extern|static|asmlinkage)"
+    sparse = r"(?:__user|__kernel|__force|__iomem|__must_check|__kprobes|__ref|__refconst|__refdata|__rcu|__private)"
+    init_attr = r"(?:__(?:mem|cpu|dev|net_|)(?:initdata|initconst|init)\b)"
+    attribute = (r"(?:const|volatile|__percpu|__nocast|__safe|__bitwise|__packed__|__packed2__|__naked|"
+                 r"__maybe_unused|__always_unused|__noreturn|__used|__cold|__pure|__noclone|__deprecated|"
+                 r"__read_mostly|__ro_after_init|__kprobes|" + init_attr + r"|__aligned\s*\(.*\)|"
+                 r"____cacheline_aligned|____cacheline_aligned_in_smp|____cacheline_internodealigned_in_smp|"
+                 r"__weak|__alloc_size\s*\(\s*\d+\s*(?:,\s*\d+\s*)?\))")
+    inline = r"(?:inline|__always_inline|noinline|__inline|__inline__)"
+    modifier = r"(?:" + attribute + "|" + sparse + r"|fastcall)"
+    typedefs = (r"(?:(?:__)?(?:[us]_?)?int_?(?:8|16|32|64)_t\b|u_(?:char|short|int|long)\b|"
+                r"u(?:nchar|short|int|long)\b|(?:__)?(?:u|s|be|le)(?:8|16|32|64)\b|atomic_t\b|FILE\b)")
+    misordered = (r"char\s+(?:un)?signed|int\s+(?:(?:un)?signed\s+)?short\s|int\s+short(?:\s+(?:un)?signed)|"
+                  r"short\s+int(?:\s+(?:un)?signed)|(?:un)?signed\s+int\s+short|short\s+(?:un)?signed|"
+                  r"long\s+int\s+(?:un)?signed|int\s+long\s+(?:un)?signed|long\s+(?:un)?signed\s+int|"
+                  r"int\s+(?:un)?signed\s+long|int\s+(?:un)?signed|int\s+long\s+long\s+(?:un)?signed|"
+                  r"long\s+long\s+int\s+(?:un)?signed|long\s+long\s+(?:un)?signed\s+int|"
+                  r"long\s+long\s+(?:un)?signed|long\s+(?:un)?signed")
+    basic = (r"(?:void|(?:(?:un)?signed\s+)?char|(?:(?:un)?signed\s+)?short\s+int|(?:(?:un)?signed\s+)?short|"
+             r"(?:(?:un)?signed\s+)?int|(?:(?:un)?signed\s+)?long\s+int|(?:(?:un)?signed\s+)?long\s+long\s+int|"
+             r"(?:(?:un)?signed\s+)?long\s+long|(?:(?:un)?signed\s+)?long|(?:un)?signed|float|double|bool|"
+             r"struct\s+" + ident + r"|union\s+" + ident + r"|enum\s+" + ident + r"|" + ident + r"_t|"
+             + ident + r"_handler|" + ident + r"_handler_fn|" + misordered + r")")
+    nonptr = (r"(?:(?:" + modifier + r"\s+|const\s+)*(?:(?:typeof|__typeof__)\s*\([^\)]*\)|" + typedefs
+              + r"|" + basic + r"\b)(?:\s+" + modifier + r"|\s+const)*)")
+    type_ = (r"(?:" + nonptr + r"(?:(?:\s|\*|\[\])+\s*const|(?:\s|\*\s*(?:const\s*)?|\[\])+|(?:\s*\[\s*\])+){0,4}"
+             r"(?:\s+" + inline + r"|\s+" + modifier + r")*)")
+    declare = r"(?:(?:" + storage + r"\s+(?:" + inline + r"\s+)?)?" + type_ + ")"
+    member = r"(?:->" + ident + r"|\." + ident + r"|\[[^]]*\])"
+    lval = r"(?:" + ident + member + "*)"
+    decl_macros = (r"(?:(?:" + storage + r"\s+)?(?:[A-Z_][A-Z0-9]*_){0,2}(?:DEFINE|DECLARE)(?:_[A-Z0-9]+){1,6}\s*\(|"
+                   r"(?:" + storage + r"\s+)?[HLP]?LIST_HEAD\s*\(|"
+                   r"(?:SKCIPHER_REQUEST|SHASH_DESC|AHASH_REQUEST)_ON_STACK\s*\(|"
+                   r"(?:" + storage + r"\s+)?(?:XA_STATE|XA_STATE_ORDER)\s*\()")
+    c90_keywords = r"(?:do|for|while|if|else|return|goto|continue|switch|default|case|break)"
+    assignment = r"(?:\*=|/=|%=|\+=|-=|<<=|>>=|&=|\^=|\|=|=)"
+    compare = r"(?:<=|>=|==|!=|<|(?<!-)>)"
+    operators = r"(?:<=|>=|==|!=|=>|->|<<|>>|<|>|!|~|&&|\|\||,|\^|\+\+|--|&|\||\+|-|\*|/|%)"
+    constant = (r"(?:(?i:0x[0-9a-f]+p-?[0-9]+[fl]?)|(?i:(?:[0-9]+\.[0-9]*|[0-9]*\.[0-9]+)(?:e-?[0-9]+)?[fl]?)|"
+                r"(?i:[0-9]+e-?[0-9]+[fl]?)|(?i:0b[01]+(?:llu|ull|ll|lu|ul|l|u)?)|"
+                r"(?i:0[0-7]+(?:llu|ull|ll|lu|ul|l|u)?)|(?i:0x[0-9a-f]+(?:llu|ull|ll|lu|ul|l|u)?)|"
+                r"[0-9]+(?i:llu|ull|ll|lu|ul|l|u)?)")
+    return SimpleNamespace(ident=ident, storage=storage, sparse=sparse, attribute=attribute, inline=inline,
+                           modifier=modifier, type=type_, nonptr=nonptr, declare=declare, lval=lval,
+                           member=member, decl_macros=decl_macros, c90_keywords=c90_keywords,
+                           assignment=assignment, compare=compare, operators=operators, constant=constant)

@@ -1,0 +1,340 @@
+"""Braces of C blocks: where `{` goes, blank lines inside braces, braces around one statement.
+
+A block is read from its first added line on, over the following lines of its hunk (masked); a
+block that runs past its hunk is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import CHECK, ERROR, WARNING, Hit, check
+from ..lazy_regex import lazy
+from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+
+_BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
+_BLOCK_LINES = 3  # `{`, one statement, `}`
+_LOOP_WORD = lazy(r"\b(?:if|for|while)\b", re.ASCII)
+_IF_START = lazy(r"^\s*if\b", re.ASCII)
+_CONDITIONAL = lazy(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b", re.ASCII)
+
+
+@lru_cache(maxsize=None)
+def _rules():
+    p = patterns()
+    balanced = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
+    return {
+        "function": lazy(p.type + r"\s*" + p.ident + r"\s*" + balanced + r"\s*\{", re.ASCII),
+        "struct_alone": lazy(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r")?\s*$", re.ASCII),
+    }
+
+
+_CHAIN_LINES = 80  # how far an if/else chain is followed
+
+
+def _block_size(body):
+    """checkpatch's size of a block: its lines or its statements, whichever is more."""
+    blanks = " \t\n\r\f\v"  # Perl's \s: a masked comment (\x1c) is not blank, and counts as a line
+    body = body.strip(blanks)
+    if body.startswith("{"):
+        body = body[1:]
+    if body.endswith("}"):
+        body = body[:-1]
+    body = body.strip(blanks)
+    return max(body.count("\n") + 1, body.count(";"))
+
+
+class _Reader:
+    """The masked text of a statement and the lines after it, read character by character."""
+
+    def __init__(self, code_line):
+        self.text = "\n".join([code_line.code] + [code for _, code in code_line.following(_CHAIN_LINES)])
+        self.pos = 0
+
+    def skip_blanks(self, comments=True):
+        skipped = " \t\n\x1c" if comments else " \t\n"
+        while self.pos < len(self.text) and self.text[self.pos] in skipped:
+            self.pos += 1
+
+    def balanced(self, opener, closer):
+        """The text from the opener at pos to its closer (pos moves past it), or None."""
+        depth = 0
+        for index in range(self.pos, len(self.text)):
+            char = self.text[index]
+            if char == opener:
+                depth += 1
+            elif char == closer:
+                depth -= 1
+                if depth == 0:
+                    found = self.text[self.pos:index + 1]
+                    self.pos = index + 1
+                    return found
+        return None
+
+    def statement(self):
+        """A statement without braces, to its `;` outside parentheses, or None."""
+        depth = 0
+        for index in range(self.pos, len(self.text)):
+            char = self.text[index]
+            if char in "([":
+                depth += 1
+            elif char in ")]":
+                depth -= 1
+            elif char in "{}" or (char == "#" and self.text[index - 1:index] in ("", "\n")):
+                return None
+            elif char == ";" and depth == 0:
+                found = self.text[self.pos:index + 1]
+                self.pos = index + 1
+                return found
+        return None
+
+    def word(self, word):
+        if self.text.startswith(word, self.pos) and not self.text[self.pos + len(word):][:1].isalnum():
+            self.pos += len(word)
+            return True
+        return False
+
+
+def _if_chain_arms(code_line):
+    """[(braced, allowed)] for each arm of the if/else chain that starts on this line, or None
+    when it cannot be read within the hunk (allowed: a condition over several lines, a block of
+    several statements or lines, or a block holding another if/for/while)."""
+    reader = _Reader(code_line)
+    reader.skip_blanks()
+    arms = []
+    while True:
+        condition = ""
+        if reader.word("if"):
+            reader.skip_blanks()
+            condition = reader.balanced("(", ")")
+            if condition is None:
+                return None
+        reader.skip_blanks()
+        if reader.text.startswith("{", reader.pos):
+            block = reader.balanced("{", "}")
+        else:
+            block = reader.statement()
+        if block is None:
+            return None
+        allowed = condition.count("\n") > 0 or _block_size(block) > 1 or bool(_LOOP_WORD.search(block))
+        arms.append((block.lstrip().startswith("{"), allowed))
+        reader.skip_blanks(comments=False)  # a comment before `else` ends the chain, as for checkpatch
+        if not reader.word("else"):
+            return arms
+        reader.skip_blanks()
+
+
+def _if_chain_problem(arms):
+    """(level, message) for an if/else chain of several arms, or None."""
+    braced = sum(1 for arm in arms if arm[0])
+    allowed = sum(1 for arm in arms if arm[1])
+    if braced and allowed == 0:
+        return None, "braces {} are not necessary for any arm of this statement"
+    if braced and allowed != len(arms) and braced != len(arms):
+        return CHECK, "braces {} should be used on all arms of this statement"
+    return None
+
+
+def _code_line(line, file, ctx):
+    return lines_of(file, ctx).get(line.patch_line)  # on_added_lines chose the file
+
+
+def _blank_line_problem(code_line, line):
+    if code_line.prev is None:
+        return None
+    code = code_line.code
+    if code.strip(_BLANKS) == "}" and not code_line.prev.text.strip():
+        return "Blank lines aren't necessary before a close brace '}'"
+    if not line.text.strip() and code_line.prev_code.rstrip(_BLANKS).endswith("{") and code_line.prev_code.strip():
+        return "Blank lines aren't necessary after an open brace '{'"
+    return None
+
+
+def _closes_on_line(code, start):
+    depth = 0
+    for index in range(start, len(code)):
+        if code[index] == "(":
+            depth += 1
+        elif code[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _single_statement_block(code_line):
+    """'if' or 'loop' when this line opens a conditional or loop whose braces hold one simple
+    statement and end its statement (no else after), as checkpatch finds them."""
+    code = code_line.code
+    match = _CONDITIONAL.match(code)
+    if match is None or match.group(1) == "else" or code.lstrip().startswith("}"):
+        return None
+    if re.match(r"^\s*else\b", code, flags=re.ASCII) or not code.rstrip().endswith("{"):
+        return None
+    close = _closes_on_line(code, code.index("(")) if "(" in code else -1
+    if close < 0 or code[close + 1:].strip() != "{":
+        return None
+    following = code_line.following(_BLOCK_LINES)
+    if len(following) < 2:
+        return None
+    (body_line, body), (_, end) = following[0], following[1]
+    if body.count(";") != 1 or not body.rstrip().endswith(";") or COMMENT in body \
+            or re.search(r"\b(?:if|for|while|do|switch)\b", body, flags=re.ASCII) or body.strip().startswith(("#", "{", "}")):
+        return None
+    if end.strip() != "}" or body_line.text.rstrip().endswith("\\"):
+        return None
+    if len(following) > 2 and re.match(r"^\s*else\b", following[2][1], flags=re.ASCII):
+        return None
+    return "if" if match.group(1) == "if" else "loop"
+
+
+@check("BRACES", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"[{}]|else|\bif\b|^\s*$")
+def braces(line, file, ctx):
+    """Braces around a one-statement block, blank lines inside braces, or an unbalanced else.
+
+    ## What it does
+    In added lines of `.c` and `.h` files, reports as checkpatch does: braces around the single
+    statement of an `if`, `for` or `while` (a warning); a blank line right after `{` or right before
+    `}`, and `} else` or `else {` with the other brace missing (checks, with `--strict`).
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Placing Braces and Spaces": "Do not unnecessarily use
+    braces where a single statement will do", and blank lines inside braces only stretch the code.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+    +	if (fd < 0) {
+    +		return -EBADF;
+    +	}
+     	return fd;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+    +	if (fd < 0)
+    +		return -EBADF;
+     	return fd;
+     }
+    ```
+
+    ## Fix
+    Drop the braces around a single statement (keep them when another arm of the `if` needs them);
+    delete blank lines next to braces.
+    """
+    text = line.text
+    if "{" not in text and "}" not in text and "else" not in text and "if" not in text and text.strip():
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    if ctx.options.strict:
+        sline = code_line.code.replace(COMMENT, " ")
+        bare = sline.strip(_BLANKS)
+        if bare[:1] == "}" and bare[1:].strip(_BLANKS) == "else" or bare[:4] == "else" and bare[4:].strip(_BLANKS) == "{":
+            return Hit.at(line, file, "Unbalanced braces around else statement", level=CHECK)
+        message = _blank_line_problem(code_line, line)
+        if message:
+            return Hit.at(line, file, message, level=CHECK)
+    if "if" in text and _IF_START.match(code_line.code):
+        arms = _if_chain_arms(code_line)
+        if arms and len(arms) > 1:
+            found = _if_chain_problem(arms)
+            return Hit.at(line, file, found[1], level=found[0]) if found else None
+    if "{" in text:
+        kind = _single_statement_block(code_line)
+        if kind is not None:
+            return Hit.at(line, file, "braces {} are not necessary for single statement blocks")
+    return None
+
+
+def _brace_on_next_line(code_line):
+    """A conditional or loop whose whole head is on this line, followed by an added `{` line
+    (checkpatch reports it on the statement's line)."""
+    code = code_line.code
+    if code.lstrip(" \t}")[:2] not in ("if", "fo", "wh", "sw", "el", "do"):
+        return False
+    head = re.match(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(", code, flags=re.ASCII)
+    if head:
+        if _closes_on_line(code, head.end() - 1) != len(code.rstrip()) - 1:
+            return False
+    elif not re.match(r"^\s*(?:\}\s*)?(?:else|do)\s*$", code, flags=re.ASCII):
+        return False
+    following = code_line.following(1)
+    return bool(following) and following[0][0].kind == "+" and bool(re.match(r"^\s*{", following[0][1], flags=re.ASCII))
+
+
+def _open_brace_problem(code_line):
+    code = code_line.code
+    prev = code_line.prev_code
+    sline = code.replace(COMMENT, " ")
+    if re.match(r"^\s*{", code, flags=re.ASCII):
+        if re.search(r"(?:^|[^=])=\s*$", prev, flags=re.ASCII):
+            return "that open brace { should be on the previous line"
+        struct = _rules()["struct_alone"].match(prev)
+        if struct:
+            return f"open brace '{{' following {struct.group(1)} go on the same line"
+    if _brace_on_next_line(code_line):
+        return "that open brace { should be on the previous line"
+    if sline[:1] not in (" ", "\t") and ("){" in sline or ") {" in sline or ")\t{" in sline) \
+            and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline, flags=re.ASCII) \
+            and "}" not in sline:
+        return "open brace '{' following function definitions go on the next line"
+    return None
+
+
+@check("OPEN_BRACE", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"[{(]|else|do")
+def open_brace(line, file, ctx):
+    """An added `{` is on the wrong line for what it opens.
+
+    ## What it does
+    Reports, in added lines of `.c` and `.h` files: a `{` alone on the line after an `if`, `for`,
+    `while`, `switch`, `else` or `do`, after `struct`/`union`/`enum`, or after `=` of an
+    initializer (it belongs at the end of that line); and a function definition with its `{` on the
+    same line (it belongs on the next one), as checkpatch does.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Placing Braces and Spaces": opening braces go last on
+    the line of the statement, except for functions, whose `{` starts the next line.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+    +	if (fd < 0)
+    +	{
+    +		pr_err("example: bad descriptor\\n");
+    +		return -EBADF;
+    +	}
+     	return fd;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+    +	if (fd < 0) {
+    +		pr_err("example: bad descriptor\\n");
+    +		return -EBADF;
+    +	}
+     	return fd;
+     }
+    ```
+
+    ## Fix
+    Move the `{` to the end of the statement's line; for a function, to a line of its own.
+    """
+    text = line.text
+    if ("{" not in text and "(" not in text and "else" not in text and "do" not in text):
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    message = _open_brace_problem(code_line)
+    return Hit.at(line, file, message) if message else None

@@ -1,0 +1,420 @@
+"""The layout of C lines around each other: blank lines, line starts and ends, block comments.
+
+These run on every added line; each rules a line out with a string test before any pattern, and
+reads the line before it (added or context) as checkpatch does, from `_ccode.lines_of`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import CHECK, WARNING, Hit, check
+from ._ccode import COMMENT, is_c, is_styled, lines_of, on_added_lines, patterns
+from ..lazy_regex import lazy
+
+_BLANK = lazy(r"^\s*$", re.ASCII)
+
+
+def _code_line(line, file, ctx):
+    return lines_of(file, ctx).get(line.patch_line)
+
+
+def _repeated_blanks(file, ctx):
+    """Patch lines of added blank lines checkpatch reports as a second blank line in a row: the
+    second of a run, then every other one (a reported line does not count as the first of the next)."""
+    return ctx.once(_find_repeated_blanks, file)
+
+
+def _find_repeated_blanks(file, ctx):
+    found = set()
+    previous_blank, last_reported = False, None
+    for hunk in file.hunks:
+        for line in hunk.lines:
+            if line.kind == "-":
+                continue
+            blank = not line.text.strip()
+            if blank and previous_blank and line.kind == "+" and last_reported != line.patch_line - 1:
+                found.add(line.patch_line)
+                last_reported = line.patch_line
+            previous_blank = blank
+    return found
+
+
+_AFTER_BLOCK_OK = lazy(r"^\s*$|^\s*(?:EXPORT_SYMBOL|early_param|ALLOW_ERROR_INJECTION)|^\s*(?i:MODULE_)|"
+                       r"^\s*\#\s*(?:end|elif|else)|^[a-z_]*init|^\s*(?:static\s+)?[A-Z_]*ATTR|^\s*DECLARE|"
+                       r"^\s*builtin_[\w_]*driver|^\s*__setup", re.ASCII)
+
+
+@lru_cache(maxsize=None)
+def _declaration_patterns():
+    p = patterns()
+    decl = (r"^\+\s+(?:" + p.declare + r"\s*" + p.ident + r"\s*[=,;:\[]|" + p.declare + r"\s*\(\s*\*\s*"
+            + p.ident + r"\s*\)\s*[=,;:\[\(]|" + p.ident + r"(?:\s+|\s*\*\s*)" + p.ident + r"\s*[=,;\[]|"
+            + p.decl_macros + ")")
+    return {
+        "strip": lazy(r"\b(?:" + p.attribute + "|" + p.sparse + r")\b", re.ASCII),
+        "decl": lazy(decl, re.ASCII),
+        "not_decl": lazy(r"^\+\s+" + p.c90_keywords + r"\b|(?:" + p.compare + "|" + p.assignment + "|"
+                               + p.operators + r")\s*$|(?:\{\s*|\\)$", re.ASCII),
+        "continues": lazy(r"^\+\s+(?:(?:static\s+)?(?:const\s+)?(?:union|struct|enum|typedef)\b|"
+                                r"$|[\{\}\.\#\"\?\:\(\[]|" + p.ident + r"\s*:\s*\d+\s*[,;]|\(?\s*(?:"
+                                + p.compare + "|" + p.assignment + "|" + p.operators + "))", re.ASCII),
+    }
+
+
+# what every declaration checkpatch recognizes starts with: two words (a type and a name, `int x`,
+# `struct s *p`), a word and `(*` (a function pointer) or a word and `(` (DEFINE_MUTEX(...))
+_MAY_DECLARE = lazy(r"^\s+[A-Za-z_]\w*(?:\s+[A-Za-z_*(]|\s*\*|\s*\()", re.ASCII)
+
+
+def _missing_blank_after_declarations(code_line):
+    prev = code_line.prev
+    if prev is None or prev.kind != "+":
+        return False
+    prev_text = code_line.prev_code
+    if not prev_text[:1].isspace():
+        return False
+    sline = code_line.code.replace(COMMENT, " ")
+    indent = prev_text[: len(prev_text) - len(prev_text.lstrip())]
+    if not sline.startswith(indent) or sline[len(indent):len(indent) + 1].isspace() \
+            or len(sline) == len(indent):
+        return False
+    if not _MAY_DECLARE.match(prev_text):
+        return False
+    d = _declaration_patterns()
+    pl = d["strip"].sub("", "+" + prev_text)
+    sl = d["strip"].sub("", "+" + sline)
+    if not d["decl"].search(pl) or d["not_decl"].search(pl):
+        return False
+    return not (d["decl"].search(sl) or d["continues"].search(sl))
+
+
+@check("LINE_SPACING", level=WARNING, scope="patch")
+@on_added_lines(is_styled, None)
+def line_spacing(line, file, ctx):
+    """A blank line is missing after declarations or a definition, or two blank lines follow each other.
+
+    ## What it does
+    In C, headers and device tree files, reports (as checkpatch does, by looking at the line before):
+    an added statement right after the local variable declarations it follows at the same indent
+    ("Missing a blank line after declarations", a warning); an added line right after the `}` or
+    `};` that ends a function, struct, union or enum ("Please use a blank line after
+    function/struct/union/enum declarations", a check); an added blank line after another blank
+    line ("Please don't use multiple blank lines", a check). The last two need `--strict`.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst separates declarations from code and functions from each
+    other with one blank line; reviewers read the block of declarations at a glance. Two blank lines
+    in a row are noise that the next cleanup patch removes.
+
+    ## Example
+    ```bad
+     static int example_open(int fd, void *value)
+     {
+    +	int err = 0;
+    +	if (!value)
+    +		return -EINVAL;
+     	return err;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd, void *value)
+     {
+    +	int err = 0;
+    +
+    +	if (!value)
+    +		return -EINVAL;
+     	return err;
+     }
+    ```
+
+    ## Fix
+    Put one blank line after the declarations and after each function or type definition; delete the
+    second of two blank lines.
+    """
+    text = line.text
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    prev = code_line.prev_code
+    if prev[:1] == "}" and ctx.options.strict and text.strip() and re.match(r"^};?\s*$", prev, flags=re.ASCII) \
+            and not _AFTER_BLOCK_OK.search(code_line.code):
+        return Hit("Please use a blank line after function/struct/union/enum declarations",
+                   patch_line=line.patch_line, file=file.path, line=line.new_line,
+                   quote="+" + text, level=CHECK)
+    if not text.strip():
+        if ctx.options.strict and line.patch_line in _repeated_blanks(file, ctx):
+            return Hit("Please don't use multiple blank lines", patch_line=line.patch_line, file=file.path,
+                       line=line.new_line, quote="+" + text, level=CHECK)
+        return None
+    if _missing_blank_after_declarations(code_line):
+        return Hit.at(line, file, "Missing a blank line after declarations")
+    return None
+
+
+_LABEL_OR_DIRECTIVE = lazy(r"^ *(?:\x1c|#|[A-Za-z_][A-Za-z\d_]*:)", re.ASCII)
+
+
+@check("LEADING_SPACE", level=WARNING, scope="patch")
+@on_added_lines(is_styled, r"^ ")
+def leading_space(line, file, ctx):
+    """An added line of C starts with a space.
+
+    ## What it does
+    Reports added lines of `.c`, `.h`, `.dts` and `.dtsi` files whose first character is a space,
+    except inside comments, preprocessor lines and labels, as checkpatch does.
+
+    ## Why is this bad?
+    Kernel C is indented with tabs (Documentation/process/coding-style.rst, "Indentation"); a line
+    that starts with spaces was indented by an editor set up for another project.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+    +    return fd;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+    +	return fd;
+     }
+    ```
+
+    ## Fix
+    Indent with tabs; `:set noexpandtab` in vim, `indent-tabs-mode t` in Emacs.
+    """
+    if line.text[:1] != " ":
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is not None and _LABEL_OR_DIRECTIVE.match(code_line.code):
+        return None
+    from .whitespace import _vet
+
+    return Hit("please, no spaces at the start of a line", patch_line=line.patch_line, file=file.path,
+               line=line.new_line, quote=_vet(line))
+
+
+_OPEN_END = lazy(r"([\[\(])\s*$", re.ASCII)
+
+
+@check("OPEN_ENDED_LINE", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"[(\[/]\s*$")
+def open_ended_line(line, file, ctx):
+    """An added line of C ends with an opening parenthesis or bracket.
+
+    ## What it does
+    Reports added lines of `.c` and `.h` files whose code (comments aside) ends in `(` or `[`.
+    Reported with `--strict`, as in checkpatch.
+
+    ## Why is this bad?
+    A call or declaration broken right after its `(` puts nothing on the first line to read;
+    break after an argument instead and align the rest with the parenthesis.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+    +	return example_lookup_table_entry(
+    +		fd);
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+    +	return example_lookup_table_entry(fd);
+     }
+    ```
+
+    ## Fix
+    Keep the first argument on the line of the `(`.
+    """
+    text = line.text
+    stripped = text.rstrip()
+    if not stripped or stripped[-1] not in "([\x1c/":
+        return None
+    code_line = _code_line(line, file, ctx)
+    match = _OPEN_END.search(code_line.code) if code_line is not None else None
+    if match is None:
+        return None
+    return Hit.at(line, file, f"Lines should not end with a '{match.group(1)}'")
+
+
+_LOGICAL_START = lazy(r"^\s*(&&|\|\|)", re.ASCII)
+
+
+@check("LOGICAL_CONTINUATIONS", level=CHECK, scope="patch")
+@on_added_lines(is_styled, r"^\s*(?:&&|\|\|)")
+def logical_continuations(line, file, ctx):
+    """An added line of C starts with `&&` or `||`.
+
+    ## What it does
+    Reports added lines of `.c`, `.h`, `.dts` and `.dtsi` files that begin (after the indent) with a
+    logical operator. Reported with `--strict`, as in checkpatch.
+
+    ## Why is this bad?
+    Kernel style ends the line before with the operator, so a reader sees at its end that the
+    condition goes on (Documentation/process/coding-style.rst, "Breaking long lines and strings").
+
+    ## Example
+    ```bad
+     static bool example_ready(int fd, int flags)
+     {
+    +	return fd > 0
+    +	       && flags;
+     }
+    ```
+
+    ```good
+     static bool example_ready(int fd, int flags)
+     {
+    +	return fd > 0 &&
+    +	       flags;
+     }
+    ```
+
+    ## Fix
+    Move the operator to the end of the line before.
+    """
+    text = line.text
+    if "&&" not in text and "||" not in text:
+        return None
+    if not _LOGICAL_START.match(text):
+        return None
+    return Hit.at(line, file, "Logical continuations should be on the previous line")
+
+
+_COMMENT_END_ALONE = lazy(r"^[ \t]*\*/[ \t]*$|/\*.*\*/[ \t]*$|\*{2,}/[ \t]*$", re.ASCII)
+_COMMENT_END = lazy(r"^[ \t]*.+\*/[ \t]*$", re.ASCII)
+_COMMENT_TAIL = lazy("\x1c[ \t]*$", re.ASCII)
+
+
+def _comment_star_indent(raw):
+    match = re.match(r"^([ \t]*/?)\*", raw, flags=re.ASCII) or re.match(r"^(.*/?)\*", raw, flags=re.ASCII)
+    return len(match.group(1).expandtabs(8)) if match else 0
+
+
+def _block_comment_problem(code_line, text):
+    prev = code_line.prev
+    prev_raw = prev.text if prev is not None else ""
+    prev_ends_in_comment = bool(_COMMENT_TAIL.search(code_line.prev_code))
+    prev_opens = prev is not None and prev.kind == "+" and "/*" in prev_raw \
+        and not prev_raw.rstrip(" \t").endswith("*/")
+    leading_star = text.lstrip(" \t").startswith("*")
+    if prev_ends_in_comment and prev_opens and not leading_star:
+        return "Block comments use * on subsequent lines"
+    if "*/" in text and _COMMENT_END.match(text) and not _COMMENT_END_ALONE.search(text):
+        return "Block comments use a trailing */ on a separate line"
+    if prev_ends_in_comment and leading_star and code_line.code.lstrip(" \t").startswith(COMMENT) and prev is not None \
+            and prev.kind == "+" and (prev_opens or prev_raw.lstrip(" \t").startswith("*")):
+        if _comment_star_indent(prev_raw) != _comment_star_indent(text):
+            return "Block comments should align the * on each line"
+    return None
+
+
+@check("BLOCK_COMMENT_STYLE", level=WARNING, scope="patch")
+@on_added_lines(is_styled, None)
+def block_comment_style(line, file, ctx):
+    """An added block comment lacks its leading `*`, ends on a line of text, or misaligns its `*`.
+
+    ## What it does
+    In C, headers and device tree files, reports an added line of a block comment that does not start
+    with `*`, a `*/` that ends a line of comment text, and a `*` that is not under the `*` of the line
+    above, as checkpatch does.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Commenting", gives the shape of a multi-line comment:
+    `/*` (or `/**`), then one ` * ` per line, then ` */` on a line of its own.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+    +	/* The descriptor was checked by the caller,
+    +	 * so it is valid here. */
+     	return fd;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+    +	/* The descriptor was checked by the caller,
+    +	 * so it is valid here.
+    +	 */
+     	return fd;
+     }
+    ```
+
+    ## Fix
+    Give each line of the comment a leading ` * ` under the first `*`, and put `*/` on its own line.
+    """
+    text = line.text
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    if "*" not in text and COMMENT not in code_line.prev_code:
+        return None
+    message = _block_comment_problem(code_line, text)
+    return Hit.at(line, file, message) if message else None
+
+
+_INDENTED_LABEL = lazy(r"^\s+[A-Za-z_][A-Za-z\d_]*:(?!\s*\d+)", re.ASCII)
+_LABEL_ONE_SPACE = lazy(r"^ [A-Za-z\d_][A-Za-z\d_]*:|^\s+default:", re.ASCII)
+
+
+@check("INDENTED_LABEL", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"^[ \t].*:")
+def indented_label(line, file, ctx):
+    """An added `goto` label in C is indented.
+
+    ## What it does
+    Reports added lines of `.c` and `.h` files that hold a label (`out:`, `err_free:`) after
+    indentation other than a single space; `default:` and bit fields (`flags:4`) are not labels,
+    as checkpatch decides.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Centralized exiting of functions": labels start in
+    the first column, so that the exits of a function stand out from its statements.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+     	if (fd < 0)
+     		goto out;
+     	return fd;
+    +	out:
+     	return -EBADF;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+     	if (fd < 0)
+     		goto out;
+     	return fd;
+    +out:
+     	return -EBADF;
+     }
+    ```
+
+    ## Fix
+    Start the label in the first column (one space is tolerated).
+    """
+    text = line.text
+    if ":" not in text or text[:1] not in (" ", "\t"):
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    sline = code_line.code.replace(COMMENT, " ")
+    if _INDENTED_LABEL.match(sline) and not _LABEL_ONE_SPACE.match(sline):
+        return Hit.at(line, file, "labels should not be indented")
+    return None

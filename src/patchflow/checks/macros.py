@@ -1,0 +1,334 @@
+"""Function-like and object-like macros: their arguments and the shape of their bodies.
+
+Each added `#define` line is read with its continuation lines (masked, from the lines of its hunk),
+as checkpatch reads a macro; the findings are on the `#define` line. Where a macro breaks a rule
+for several arguments, checkpatch prints one finding per argument on that line, and patchflow one
+(naming the first argument).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import CHECK, ERROR, WARNING, Hit, check
+from ..lazy_regex import lazy
+from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+
+_MACRO_LINES = 200  # a macro longer than this many lines is read only this far
+_STRING = r'(?:\b[Lu])?"[X\t]*"'
+
+
+@lru_cache(maxsize=None)
+def _rules():
+    p = patterns()
+    return {
+        "define": lazy(r"^\s*#\s*define\s*" + p.ident + r"(\()?", re.ASCII),
+        "head": lazy(r"^.\s*#\s*define\s+" + p.ident + r"(\([^\)]*\))?\s*", re.ASCII),
+        "operators": p.operators,
+        "exceptions": lazy(r"(?:" + p.declare + r"|module_param_named|MODULE_PARM_DESC|DECLARE_PER_CPU|"
+                                 r"DEFINE_PER_CPU|__typeof__\(|union|struct|\." + p.ident + r"\s*=\s*|^\"|\"$|^\[)", re.ASCII),
+        "simple": [lazy(pattern, re.ASCII) for pattern in (
+            r"^(?:" + p.ident + r"|-?" + p.constant + r"),$", r"^(?:" + p.ident + r"|-?" + p.constant + r");$",
+            r"^[!~-]?(?:" + p.lval + r"|" + p.constant + r")$", r"^'X'$", r"^'XX'$", r"^\." + p.ident + r"\s*=",
+            r"^(?:\#\s*" + p.ident + r"|\#\s*" + p.constant + r")\s*$", r"^case\b",
+            r"^do\s*" + p.constant + r"\s*while\s*" + p.constant + r";?$",
+            r"^while\s*" + p.constant + r"\s*" + p.constant + r"\s*$", r"^for\s*" + p.constant + r"$",
+            r"^for\s*" + p.constant + r"\s+(?:" + p.ident + r"|-?" + p.constant + r")$", r"^do\s*{", r"^\(\{")],
+        "string_ident": lazy("(" + _STRING + r")\s*" + p.ident, re.ASCII),
+        "ident_string": lazy(p.ident + r"\s*(" + _STRING + ")", re.ASCII),
+        "harmless": lazy(r"\b(?:__must_be_array|offsetof|sizeof|sizeof_field|__stringify|typeof|__typeof__|"
+                         r"__builtin\w+|typecheck\s*\(\s*" + p.type + r"\s*,|\#+)\s*\(*\s*([A-Za-z_]\w*)\s*\)*\b", re.ASCII),
+        "stringified": lazy(r"\#+\s*([A-Za-z_]\w*)\b", re.ASCII),
+        "pasted": lazy(r"\b([A-Za-z_]\w*)\s*\#\#", re.ASCII),
+        "word": lazy(r"\w+", re.ASCII),
+        "operator": lazy(p.operators, re.ASCII),
+        "operator_end": lazy("(?:" + p.operators + r")\s*$", re.ASCII),
+    }
+
+
+class Macro:
+    """A #define as checkpatch reads it: its text with line prefixes, its arguments, its body."""
+
+    def __init__(self, statement):
+        self.statement = statement  # lines joined by "\n", each with its '+' or ' ' prefix
+        head = _rules()["head"].match(statement)
+        args = head.group(1) if head else None
+        body = statement[head.end():] if head else statement
+        self.args = []
+        if args:
+            inner = re.sub(r"\\\+?", "", re.sub(r"\s*", "", args[1:-1], flags=re.ASCII), flags=re.ASCII)
+            self.args = inner.split(",")
+        self.body = body  # the text after the name and arguments, still with prefixes and masks
+        pieces = body.split("\n")
+        single = pieces[0].rstrip("\\") if pieces[0].endswith("\\") else pieces[0]
+        for piece in pieces[1:]:
+            if piece.endswith("\\"):
+                piece = piece[:-1]
+            if piece[:1] in ("+", " "):
+                single += piece[1:]
+        self.single_line = " ".join(single.replace(COMMENT, "").split())
+
+
+def _macro_at(code_line):
+    """The Macro that starts at this added line, or None when the line is not a #define."""
+    pieces = ["+" + code_line.code]
+    last = code_line.code
+    for line, code in code_line.following(_MACRO_LINES):
+        if not last.rstrip().endswith("\\"):
+            break
+        pieces.append(line.kind + code)
+        last = code
+    return Macro("\n".join(pieces))
+
+
+def _macro(line, file, ctx):
+    text = line.text
+    if "define" not in text or "#" not in text or file.path.endswith("/vmlinux.lds.h"):
+        return None
+    code_line = lines_of(file, ctx).get(line.patch_line)
+    if code_line is None or not _rules()["define"].match(code_line.code):
+        return None
+    return ctx.once(_macro_of, code_line)
+
+
+def _macro_of(code_line, ctx):
+    """The macro whose `#define` is on this line, read once per run (several rules ask for it)."""
+    return _macro_at(code_line)
+
+
+def _without_harmless_uses(statement, arg):
+    """The body with the uses of `arg` that evaluate nothing (sizeof, typeof, #, ##) removed."""
+    rules = _rules()
+    statement = rules["harmless"].sub(lambda m: "" if m.group(1) == arg else m.group(0), statement)
+    statement = rules["stringified"].sub(lambda m: "" if m.group(1) == arg else m.group(0), statement)
+    return rules["pasted"].sub(lambda m: "" if m.group(1) == arg else m.group(0), statement)
+
+
+def _next_to_operator(body, arg):
+    """Whether the first use of `arg` in `body` touches an operator other than `,` (blanks aside)."""
+    rules = _rules()
+    for word in rules["word"].finditer(body):
+        if word.group() != arg:
+            continue
+        before = rules["operator_end"].search(body, 0, word.start())
+        after = rules["operator"].match(body, len(body) - len(body[word.end():].lstrip()))
+        return bool((before and before.group().strip() != ",") or (after and after.group() != ","))
+    return False
+
+
+def _arguments(macro):
+    for arg in macro.args:
+        if "..." in arg or arg.lower() == "type" or not arg:
+            continue
+        yield arg, _without_harmless_uses(macro.single_line, arg)
+
+
+@check("MACRO_ARG_UNUSED", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"define")
+def macro_arg_unused(line, file, ctx):
+    """An added function-like macro does not use one of its arguments.
+
+    ## What it does
+    Reports an added `#define NAME(a, b)` in a `.c` or `.h` file whose body never names one of its
+    arguments (`...` aside), as checkpatch does.
+
+    ## Why is this bad?
+    An argument the macro ignores is evaluated by no one: a caller's side effect silently vanishes,
+    and the macro's signature promises what it does not do.
+
+    ## Example
+    ```bad
+    +#define EXAMPLE_SIZE(map, key)	((map)->key_size)
+    ```
+
+    ```good
+    +#define EXAMPLE_SIZE(map)	((map)->key_size)
+    ```
+
+    ## Fix
+    Drop the argument, or use it.
+    """
+    macro = _macro(line, file, ctx)
+    if macro is None:
+        return None
+    words = set(_rules()["word"].findall(macro.single_line))
+    for arg in macro.args:
+        if "..." not in arg and arg.lower() != "type" and arg and arg not in words:
+            return Hit.at(line, file, f"Argument '{arg}' is not used in function-like macro")
+    return None
+
+
+@check("MACRO_ARG_REUSE", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"define")
+def macro_arg_reuse(line, file, ctx):
+    """An added function-like macro evaluates one of its arguments more than once.
+
+    ## What it does
+    Reports an added `#define` in a `.c` or `.h` file whose body names an argument twice or more
+    (uses inside `sizeof`, `typeof`, `#` and `##` do not count), as checkpatch does with `--strict`.
+
+    ## Why is this bad?
+    `MAX(i++, j)` increments twice: a macro that evaluates an argument twice surprises every caller
+    who passes an expression with a side effect. A `static inline` function or a local copy in a
+    statement expression evaluates it once.
+
+    ## Example
+    ```bad
+    +#define EXAMPLE_MAX(a, b)	((a) > (b) ? (a) : (b))
+    ```
+
+    ```good
+    +#define EXAMPLE_NEXT(a)	((a) + 1)
+    ```
+
+    ## Fix
+    Use a `static inline` function, or `max()` and friends from linux/minmax.h.
+    """
+    macro = _macro(line, file, ctx)
+    if macro is None:
+        return None
+    for arg, body in _arguments(macro):
+        if _rules()["word"].findall(body).count(arg) > 1:
+            return Hit.at(line, file, f"Macro argument reuse '{arg}' - possible side-effects?")
+    return None
+
+
+@check("MACRO_ARG_PRECEDENCE", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"define")
+def macro_arg_precedence(line, file, ctx):
+    """An added function-like macro uses an argument next to an operator without parentheses.
+
+    ## What it does
+    Reports an added `#define` in a `.c` or `.h` file where the first use of an argument stands
+    next to an operator other than `,` (`a * 2`, `p->len`), as checkpatch does with `--strict`.
+
+    ## Why is this bad?
+    A caller's `EXAMPLE_DOUBLE(x + 1)` becomes `x + 1 * 2`: the argument binds to the operator,
+    not as a whole. Parentheses around each use keep the caller's expression whole.
+
+    ## Example
+    ```bad
+    +#define EXAMPLE_DOUBLE(a)	(a * 2)
+    ```
+
+    ```good
+    +#define EXAMPLE_DOUBLE(a)	((a) * 2)
+    ```
+
+    ## Fix
+    Write each use of the argument as `(a)`.
+    """
+    macro = _macro(line, file, ctx)
+    if macro is None:
+        return None
+    for arg, body in _arguments(macro):
+        if _next_to_operator(body, arg):
+            return Hit.at(line, file, f"Macro argument '{arg}' may be better as '({arg})' to avoid precedence issues")
+    return None
+
+
+def _flattened_body(macro):
+    """The body as checkpatch weighs it: one line, parenthesized and braced groups as `1u`,
+    strings glued to identifiers as one string."""
+    body = macro.body.replace(COMMENT, "")
+    body = re.sub(r"\\\n.", "", body, flags=re.ASCII).strip()
+    patterns_in_order = (re.compile(r"\([^\(\)]*\)", re.ASCII), re.compile(r"\{[^\{\}]*\}", re.ASCII), re.compile(r".\[[^\[\]]*\]", re.ASCII))
+    changed = True
+    while changed:
+        changed = False
+        for pattern in patterns_in_order:
+            body, count = pattern.subn("1u", body, count=1)
+            if count:
+                changed = True
+                break
+    rules = _rules()
+    changed = True
+    while changed:
+        body, first = rules["string_ident"].subn(r"\1", body, count=1)
+        body, second = (body, 0) if first else rules["ident_string"].subn(r"\1", body, count=1)
+        changed = bool(first or second)
+    return re.sub(r"\b_*asm_*\s+_*volatile_*\b", "asm_volatile", body, flags=re.ASCII)
+
+
+def _macro_shape_problem(macro):
+    """'if', 'statements' or 'complex' for a macro body checkpatch wants wrapped, else None."""
+    body = _flattened_body(macro)
+    rules = _rules()
+    if not body or rules["exceptions"].search(body) or any(p.search(body) for p in rules["simple"]):
+        return None
+    if re.match(r"^.\s*#\s*define\s+TRACE_(?:SYSTEM|INCLUDE_FILE|INCLUDE_PATH)\b", macro.statement, flags=re.ASCII):
+        return None
+    if re.match(r"^\s*if\b", body, flags=re.ASCII):
+        return "if"
+    return "statements" if ";" in body else "complex"
+
+
+@check("COMPLEX_MACRO", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"define")
+def complex_macro(line, file, ctx):
+    """An added macro's value is an expression that is not enclosed in parentheses.
+
+    ## What it does
+    Reports an added `#define` in a `.c` or `.h` file whose body is an expression of several parts
+    (`a + b`, `x | FLAG`) without parentheses around it, as checkpatch does; a single value, a call,
+    a string, a declaration or a `do { } while (0)` body is fine.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Macros, Enums and RTL": a macro is pasted as text, so
+    `EXAMPLE_FLAGS * 2` with `#define EXAMPLE_FLAGS A | B` computes `A | (B * 2)`.
+
+    ## Example
+    ```bad
+    +#define EXAMPLE_FLAGS	BPF_F_RDONLY | BPF_F_WRONLY
+    ```
+
+    ```good
+    +#define EXAMPLE_FLAGS	(BPF_F_RDONLY | BPF_F_WRONLY)
+    ```
+
+    ## Fix
+    Put the whole value in parentheses.
+    """
+    macro = _macro(line, file, ctx)
+    if macro is None or _macro_shape_problem(macro) != "complex":
+        return None
+    return Hit.at(line, file, "Macros with complex values should be enclosed in parentheses")
+
+
+@check("MULTISTATEMENT_MACRO_USE_DO_WHILE", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"define")
+def multistatement_macro(line, file, ctx):
+    """An added macro of several statements (or an `if`) is not wrapped in `do { } while (0)`.
+
+    ## What it does
+    Reports an added `#define` in a `.c` or `.h` file whose body holds statements separated by `;`,
+    or starts with `if`, outside a `do { ... } while (0)` or a statement expression, as checkpatch does.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst, "Macros, Enums and RTL": `if (x) EXAMPLE_RESET(a, b);`
+    runs only the first statement under the `if`, and a bare `if` in a macro steals the caller's
+    `else`.
+
+    ## Example
+    ```bad
+    +#define EXAMPLE_RESET(a, b)	(a) = 0; (b) = 0
+    ```
+
+    ```good
+    +#define EXAMPLE_RESET(a, b)	do { (a) = 0; (b) = 0; } while (0)
+    ```
+
+    ## Fix
+    Wrap the statements in `do { ... } while (0)`, or make the macro a `static inline` function.
+    """
+    macro = _macro(line, file, ctx)
+    if macro is None:
+        return None
+    shape = _macro_shape_problem(macro)
+    if shape == "if":
+        return Hit.at(line, file, "Macros starting with if should be enclosed by a do - while loop to avoid "
+                                  "possible if/else logic defects")
+    if shape == "statements":
+        return Hit.at(line, file, "Macros with multiple statements should be enclosed in a do - while loop")
+    return None

@@ -1,0 +1,296 @@
+"""C statements as checkpatch judges them: conditions, braces of blocks, parentheses, NULL tests.
+
+These read a statement from its first added line on (the following lines of its hunk, masked), as
+checkpatch reads a statement block; a condition that runs past its hunk is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import CHECK, ERROR, WARNING, Hit, check
+from ..lazy_regex import lazy
+from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+
+# balanced parentheses, three levels deep (Python's re has no recursion; deeper nests are rare)
+_BALANCED = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
+_STATEMENT_LINES = 8  # how far a condition or block is followed
+
+
+@lru_cache(maxsize=None)
+def _rules():
+    p = patterns()
+    lval_or_func = r"((?:[&*]\s*)?" + p.lval + r")\s*(" + _BALANCED + r")?\s*"
+    typecast = r"\s*(?:\(\s*" + p.nonptr + r"\s*\))?\s*"
+    func_arg = typecast + r"(?:" + lval_or_func + "|" + p.constant + r'|(?:\b[Lu])?"[X\t]*")'
+    return {
+        "null": lazy(r"\b((?:[&*]\s*)?" + p.lval + r")\s*(?:" + _BALANCED + r")?\s*(==|!=)\s*NULL\b", re.ASCII),
+        "deref": lazy(r"(?:[^&]&\s*|\*)\(\s*(" + p.ident + r"\s*(?:" + p.member + r"\s*)+)\s*\)", re.ASCII),
+        "func_ptr": lazy(r"(\bif\s*|)(\(\s*" + p.ident + r"\s*(?:" + p.member + r"\s*)+\))[ \t]*\(", re.ASCII),
+        "if_parens": lazy(r"(?:^|[^\w&!~])+\s*\(\s*([&!~]?\s*" + p.lval + r"\s*(?:" + p.compare + r"\s*"
+                                + func_arg + r")?)\s*\)", re.ASCII),
+        "double_if": lazy(r"\bif\s*((?:\(\s*){2,})", re.ASCII),
+        "lval_or_func": lval_or_func,
+        "multiple_assignments": lazy(r"^\s*" + p.lval + r"\s*=\s*" + p.lval + r"\s*=(?!=)", re.ASCII),
+        "compare": p.compare,
+    }
+
+
+def _code_line(line, file, ctx):
+    return lines_of(file, ctx).get(line.patch_line)  # on_added_lines chose the file
+
+
+def _condition(code_line, start):
+    """The parenthesized text from `start` (the index of a `(` in the line's code) to its close,
+    following the next lines of the hunk, joined as checkpatch joins a statement; None if it does
+    not close within them."""
+    text = code_line.code[start:]
+    pieces = [text]
+    depth = 0
+    lines = [text] + [code for _, code in code_line.following(_STATEMENT_LINES)]
+    for number, piece in enumerate(lines):
+        for index, char in enumerate(piece):
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    pieces = lines[:number] + [piece[:index + 1]]
+                    return "\n+".join(pieces)
+    return None
+
+
+@check("COMPARISON_TO_NULL", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"NULL")
+def comparison_to_null(line, file, ctx):
+    """An added line of C compares a pointer with `NULL`.
+
+    ## What it does
+    Reports `x == NULL` and `x != NULL` (and `f(...) != NULL`) in added lines of `.c` and `.h`
+    files, with the shorter form. Reported with `--strict`, as in checkpatch.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst prefers `if (!p)` and `if (p)` for pointers: shorter and
+    the idiom every kernel reader expects.
+
+    ## Example
+    ```bad
+     static int example_open(void *value)
+     {
+    +	if (value == NULL)
+    +		return -EINVAL;
+     	return 0;
+     }
+    ```
+
+    ```good
+     static int example_open(void *value)
+     {
+    +	if (!value)
+    +		return -EINVAL;
+     	return 0;
+     }
+    ```
+
+    ## Fix
+    Write `!x` for `x == NULL` and `x` for `x != NULL`.
+    """
+    if "NULL" not in line.text:
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None or "NULL" not in code_line.code:
+        return None
+    match = _rules()["null"].search(code_line.code)
+    if match is None:
+        return None
+    written = ("!" if match.group(2) == "==" else "") + match.group(1)
+    return Hit.at(line, file, f'Comparison to NULL could be written "{written}"')
+
+
+def _if_condition_parens(code_line):
+    match = re.match(r"^\s*if\s*\(", code_line.code, flags=re.ASCII)
+    if match is None:
+        return None
+    condition = _condition(code_line, match.end() - 1)
+    if condition is None:
+        return None
+    for inner in _rules()["if_parens"].finditer(condition[1:-1]):
+        if not re.match(r"^\s*\w+\s*$", inner.group(1), flags=re.ASCII):
+            return f"Unnecessary parentheses around '{inner.group(1)}'"
+    return None
+
+
+def _double_parens(code):
+    match = _rules()["double_if"].search(code)
+    if match is None:
+        return None
+    count = match.group(1).count("(")
+    r = _rules()
+    full = re.search(r"\bif\s*(?:\(\s*){%d}%s\s*(%s)\s*%s(?:\s*\)){%d}" % (
+        count, r["lval_or_func"], r["compare"], r["lval_or_func"], count), code, flags=re.ASCII)
+    if full is None:
+        return None
+    return " - maybe == should be = ?" if full.group(3) == "==" else ""
+
+
+@check("UNNECESSARY_PARENTHESES", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"\(")
+def unnecessary_parentheses(line, file, ctx):
+    """An added line of C puts parentheses where they change nothing.
+
+    ## What it does
+    Reports, in added lines of `.c` and `.h` files: `&(p->member)` and `*(p->member)`; a function
+    pointer called as `(p->fn)(...)`; a comparison or a single value in parentheses inside an `if`
+    condition (`if ((a == b) && c)`); and `if ((a == b))` (a warning: it hides a `=` meant as `==`).
+    The checks need `--strict`, as in checkpatch.
+
+    ## Why is this bad?
+    Extra parentheses make a reader look for a precedence problem that is not there; `&p->member`
+    and `p->fn()` are the kernel's idioms.
+
+    ## Example
+    ```bad
+     static int example_open(int a, int b, int c)
+     {
+    +	if ((a == b) && c)
+    +		return -EINVAL;
+     	return 0;
+     }
+    ```
+
+    ```good
+     static int example_open(int a, int b, int c)
+     {
+    +	if (a == b && c)
+    +		return -EINVAL;
+     	return 0;
+     }
+    ```
+
+    ## Fix
+    Drop the parentheses the message names.
+    """
+    if "(" not in line.text:
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    code = code_line.code
+    if "if" in code:
+        extra = _double_parens(code)
+        if extra is not None:
+            return Hit.at(line, file, f"Unnecessary parentheses{extra}", level=WARNING)
+    match = _rules()["deref"].search(code) if ("&" in code or "*" in code) else None
+    if match:
+        return Hit.at(line, file, f"Unnecessary parentheses around {match.group(1)}")
+    if "->" in code or "." in code:
+        match = _rules()["func_ptr"].search(code)
+        if match and not match.group(1).startswith("if"):
+            return Hit.at(line, file, f"Unnecessary parentheses around function pointer {match.group(2)}")
+    if "if" in code:
+        message = _if_condition_parens(code_line)
+        if message:
+            return Hit.at(line, file, message)
+    return None
+
+
+_ASSIGNMENT = lazy(r"[^<>!=]=[^=]", re.S | re.ASCII)
+
+
+@check("ASSIGN_IN_IF", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"if")
+def assign_in_if(line, file, ctx):
+    """An added `if` condition holds an assignment.
+
+    ## What it does
+    Reports an added line of a `.c` or `.h` file that starts an `if` whose condition assigns
+    (`if ((err = setup(x)))`, `if (!(p = kmalloc(...)))`), as checkpatch does.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst: an assignment in a condition is easy to misread as a
+    comparison and hides a statement; assign first, then test.
+
+    ## Example
+    ```bad
+     static int example_open(int fd)
+     {
+    +	int err;
+    +
+    +	if ((err = example_setup(fd)))
+    +		return err;
+     	return 0;
+     }
+    ```
+
+    ```good
+     static int example_open(int fd)
+     {
+    +	int err;
+    +
+    +	err = example_setup(fd);
+    +	if (err)
+    +		return err;
+     	return 0;
+     }
+    ```
+
+    ## Fix
+    Move the assignment to a statement before the `if`.
+    """
+    text = line.text
+    if "if" not in text or "=" not in text and "(" not in text:
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None or code_line.code.lstrip().startswith("#"):
+        return None
+    match = re.search(r"\bif\s*\(", code_line.code, flags=re.ASCII)
+    if match is None:
+        return None
+    condition = _condition(code_line, match.end() - 1)
+    if condition is None or "=" not in condition:
+        return None
+    if _ASSIGNMENT.search(condition.replace(COMMENT, " ")):
+        return Hit.at(line, file, "do not use assignment in if condition")
+    return None
+
+
+@check("MULTIPLE_ASSIGNMENTS", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"=.*=")
+def multiple_assignments(line, file, ctx):
+    """An added line of C assigns one value to several variables at once.
+
+    ## What it does
+    Reports added lines of `.c` and `.h` files that start with a chained assignment (`a = b = 0;`),
+    as checkpatch does with `--strict`.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst prefers one assignment per statement: a chained one is
+    easy to misread, and a change to one of the variables later has to split it anyway.
+
+    ## Example
+    ```bad
+     static void example_reset(struct example_ring *ring)
+     {
+    +	ring->head = ring->tail = 0;
+     }
+    ```
+
+    ```good
+     static void example_reset(struct example_ring *ring)
+     {
+    +	ring->head = 0;
+    +	ring->tail = 0;
+     }
+    ```
+
+    ## Fix
+    Write one assignment per line.
+    """
+    text = line.text
+    if text.count("=") < 2:
+        return None
+    code_line = _code_line(line, file, ctx)
+    if code_line is None or not _rules()["multiple_assignments"].match(code_line.code):
+        return None
+    return Hit.at(line, file, "multiple assignments should be avoided")
