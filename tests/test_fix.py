@@ -22,6 +22,7 @@ CASES = {
     "DOS_LINE_ENDINGS": "dos-line-endings.patch",
     "MISSING_EOF_NEWLINE": "missing-eof-newline.patch",
     "CODE_INDENT": "code-indent.patch",
+    "LEADING_SPACE": "code-indent.patch",
     "PARENTHESIS_ALIGNMENT": "alignment-c-misaligned.patch",
     "PREFER_IFNDEF": "ifndef-c.patch",
     "PREFER_IFDEF": "ifndef-c.patch",
@@ -84,7 +85,8 @@ def test_guard_leaves_a_string_alone(run_cli, tmp_path):
     patch.write_text(text)
     status, out, err = run_cli("fix", patch)
     assert err.count("\n") == 1 and "kernel/bpf/syscall.c: the fix would change the code" in err
-    assert out.endswith("string.patch: fixed 0 findings, 3 left\n")
+    # SPACE_BEFORE_TAB twice, CODE_INDENT and LEADING_SPACE on the space-indented line: all left
+    assert out.endswith("string.patch: fixed 0 findings, 4 left\n")
     assert not (tmp_path / "string.fixed.patch").exists()
     assert status == 1
 

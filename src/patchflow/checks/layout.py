@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, is_styled, lines_of, on_added_lines, patterns
+from .whitespace import fix_indent_with_tabs
 from ..lazy_regex import lazy
 
 _BLANK = lazy(r"^\s*$", re.ASCII)
@@ -157,7 +158,7 @@ def line_spacing(line, file, ctx):
 _LABEL_OR_DIRECTIVE = lazy(r"^ *(?:\x1c|#|[A-Za-z_][A-Za-z\d_]*:)", re.ASCII)
 
 
-@check("LEADING_SPACE", level=WARNING, scope="patch")
+@check("LEADING_SPACE", level=WARNING, scope="patch", fix=fix_indent_with_tabs)
 @on_added_lines(is_styled, r"^ ")
 def leading_space(line, file, ctx):
     """An added line of C starts with a space.

@@ -190,14 +190,14 @@ def prefer_ifndef(patch, ctx):
     ```
 
     ```bad path=include/linux/bpf.h
-    +#if !defined(BPF_HELPER)
-    +#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id
+    +#if !defined(BPF_HELPER_ID_BITS)
+    +#define BPF_HELPER_ID_BITS 32
     +#endif
     ```
 
     ```good path=include/linux/bpf.h
-    +#ifndef BPF_HELPER
-    +#define BPF_HELPER(ret, name, args, id) static ret(* const name) args = (void *) id
+    +#ifndef BPF_HELPER_ID_BITS
+    +#define BPF_HELPER_ID_BITS 32
     +#endif
     ```
 

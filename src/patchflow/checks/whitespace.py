@@ -94,7 +94,7 @@ def _blanks_between(start, end):
     return "".join(blanks) + " " * (end - width)
 
 
-def _fix_code_indent(text, finding, path):
+def fix_indent_with_tabs(text, finding, path):
     from ..fix import display_width, indent_to, leading_blanks
 
     blanks = leading_blanks(text)
@@ -205,7 +205,7 @@ def space_before_tab(line, file, ctx):
 _SPACES_INDENT = re.compile(r"^[ \t\n\r\f\v]*(?: \t[ \t\n\r\f\v]*\S|        )")
 
 
-@check("CODE_INDENT", level=ERROR, scope="line", fix=_fix_code_indent)
+@check("CODE_INDENT", level=ERROR, scope="line", fix=fix_indent_with_tabs)
 def code_indent(line, file, ctx):
     """An added line of C is indented with spaces where tabs belong.
 
@@ -219,7 +219,9 @@ def code_indent(line, file, ctx):
     in review as whitespace damage, often from a mail client or an IDE's default settings.
 
     ## Example
-    ```bad
+    A line that starts with spaces raises checkpatch's LEADING_SPACE as well; the example leaves it out:
+
+    ```bad --ignore=LEADING_SPACE
      	err = bpf_map_new_fd(map, f_flags);
     +        if (err)
     +                return err;
