@@ -11,7 +11,7 @@ def last_line(proc):
 def test_a_misspelt_option_shows_the_commands_usage_and_the_option_meant():
     proc = run_patchflow("check", "--stirct", patch_path("long-line.patch"))
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.startswith("usage: patchflow check [-h] [--strict]")
+    assert proc.stderr.startswith("usage: patchflow check [-h] [-g] [-f] [--strict]")
     assert last_line(proc) == "patchflow check: error: unrecognized arguments: --stirct (did you mean --strict?)"
 
 
@@ -26,13 +26,13 @@ def test_a_misspelt_command_names_the_command_meant():
     proc = run_patchflow("chek", patch_path("long-line.patch"))
     assert proc.returncode == 2
     assert last_line(proc) == ("patchflow: error: unknown command 'chek' (did you mean check?); "
-                               "the commands are check, explain, regen, format, status")
+                               "the commands are check, explain, fix, regen, format, status")
 
 
 def test_an_unknown_command_far_from_any_lists_them():
     proc = run_patchflow("frobnicate")
     assert last_line(proc) == ("patchflow: error: unknown command 'frobnicate'; "
-                               "the commands are check, explain, regen, format, status")
+                               "the commands are check, explain, fix, regen, format, status")
 
 
 def test_a_misspelt_type_names_the_type_meant(run_cli):
@@ -44,6 +44,7 @@ def test_a_misspelt_type_names_the_type_meant(run_cli):
 
 def test_quiet_is_taken_before_and_after_the_command():
     for args in (["-q", "check"], ["check", "-q"]):
-        proc = run_patchflow(*args, "--terse", patch_path("long-line.patch"))
+        proc = run_patchflow(*args, "--terse", "--types", "LONG_LINE,LONG_LINE_COMMENT,LONG_LINE_STRING",
+                             patch_path("long-line.patch"))
         assert proc.returncode == 1 and proc.stderr == ""
         assert proc.stdout.endswith("total: 0 errors, 5 warnings, 0 checks, 24 lines checked\n")
