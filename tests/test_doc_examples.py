@@ -175,6 +175,21 @@ def scene_patchwork(kernel_tree, tmp_path):
                       "_server": server, "_url": url}
 
 
+def scene_maintainer(kernel_tree, tmp_path):
+    """The maintainer-side recordings (tests/patchwork_server.py --maintainer: series mboxes, checks
+    that take posts with the test token), at the address docs/maintainer.md shows."""
+    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "patchwork_server.py"), "0", "--maintainer"],
+                              stdout=subprocess.PIPE, text=True)
+    url = server.stdout.readline().strip()  # the server reports its address once it listens
+    assert url.startswith("http://127.0.0.1:"), url
+    config = tmp_path / "gitconfig"
+    config.write_text("")
+    # in the checkout: the page also checks one of tests/patches/
+    return ROOT, {"GIT_CONFIG_GLOBAL": str(config), "PATCHFLOW_PATCHWORK_TOKEN": None,
+                  "XDG_STATE_HOME": str(tmp_path / "state"), "_server": server, "_url": url,
+                  "_shown_url": "http://127.0.0.1:8766"}
+
+
 def scene_bad_input(kernel_tree, tmp_path):
     """Broken patches made from tests/patches/long-line.patch, in an empty directory."""
     good = (ROOT / "tests" / "patches" / "long-line.patch").read_text().split("\n")
@@ -184,7 +199,8 @@ def scene_bad_input(kernel_tree, tmp_path):
     return tmp_path, {}
 
 
-SCENES = {"repo": scene_repo, "topic": scene_topic, "patchwork": scene_patchwork, "bad-input": scene_bad_input}
+SCENES = {"repo": scene_repo, "topic": scene_topic, "patchwork": scene_patchwork, "maintainer": scene_maintainer,
+          "bad-input": scene_bad_input}
 
 EXAMPLES = [example for page in PAGES if page.exists() for example in parse_page(page)]
 
@@ -198,19 +214,20 @@ def test_the_pages_have_examples():
 def test_example(example, kernel_tree, tmp_path):
     cwd, env = SCENES[example.scene](kernel_tree, tmp_path)
     server, url = env.pop("_server", None), env.pop("_url", None)
+    shown = env.pop("_shown_url", "http://127.0.0.1:8765")
     try:
-        run_example(example, cwd, env, kernel_tree, url)
+        run_example(example, cwd, env, kernel_tree, url, shown)
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=GUARD)
 
 
-def run_example(example, cwd, env, kernel_tree, url):
+def run_example(example, cwd, env, kernel_tree, url, shown="http://127.0.0.1:8765"):
     script = [f'patchflow() {{ "{sys.executable}" -m patchflow "$@"; }}']
     for command, _, _ in example.commands:
         if url:
-            command = command.replace("http://127.0.0.1:8765", url)
+            command = command.replace(shown, url)
         # the separator line carries the status; `(exit ...)` gives it back to `$?` for the next command
         script.append(f"{command}\n__status=$?; printf '\\n{SEPARATOR} %d\\n' $__status; (exit $__status)")
     full_env = {key: value for key, value in os.environ.items() if key != "PATCHFLOW_PATCHWORK_TOKEN"}
@@ -222,7 +239,7 @@ def run_example(example, cwd, env, kernel_tree, url):
     output = proc.stdout.replace(str(kernel_tree), os.path.expanduser(DOCUMENTED_TREE)) \
         .replace(os.path.expanduser(DOCUMENTED_TREE), DOCUMENTED_TREE)
     if url:
-        output = output.replace(url, "http://127.0.0.1:8765")
+        output = output.replace(url, shown)
     chunks = re.split(rf"\n{SEPARATOR} (\d+)\n", output)
     assert len(chunks) == 2 * len(example.commands) + 1, f"{example.id}: the session ended early:\n{output}"
     for index, (command, expected, status) in enumerate(example.commands):
