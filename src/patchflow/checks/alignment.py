@@ -244,18 +244,16 @@ def _misaligned_before(rules: FileAlignment, line, rule: Alignment) -> bool:
 
 
 def _fix_alignment(text, finding, path):
-    """The line's blanks replaced by those that reach the parenthesis' column: C takes tabs then fewer
-    than 8 spaces (kernel style); Python takes spaces, and is left alone when tabs indent it (its
-    columns count characters, so the right blanks are not certain)."""
+    """The line's blanks replaced by those that reach the parenthesis' column (tabs of 8 in both
+    languages): C takes tabs then fewer than 8 spaces (kernel style), Python spaces, or tabs then
+    spaces where tabs indent the line already (kunit's scripts)."""
     from ..fix import indent_to, leading_blanks
 
     if finding.column is None:
         return None
     blanks = leading_blanks(text)
-    is_c = language_of(path) == "c"
-    if not is_c and "\t" in blanks:
-        return None
-    return indent_to(finding.column, tabs=is_c) + text[len(blanks):]
+    tabs = language_of(path) == "c" or "\t" in blanks
+    return indent_to(finding.column, tabs=tabs) + text[len(blanks):]
 
 
 @check("PARENTHESIS_ALIGNMENT", level=CHECK, scope="patch", fix=_fix_alignment)
