@@ -91,7 +91,15 @@ def _missing_blank_after_declarations(code_line):
     return not (d["decl"].search(sl) or d["continues"].search(sl))
 
 
-@check("LINE_SPACING", level=WARNING, scope="patch")
+def _fix_line_spacing(text, finding, path):
+    """A blank line before the line that follows the declarations; a second blank line is left (a
+    fix replaces or adds lines, it does not delete one)."""
+    if finding.message.startswith(("Missing a blank line after declarations", "Please use a blank line after")):
+        return "\n" + text
+    return None
+
+
+@check("LINE_SPACING", level=WARNING, scope="patch", fix=_fix_line_spacing)
 @on_added_lines(is_styled, None)
 def line_spacing(line, file, ctx):
     """A blank line is missing after declarations or a definition, or two blank lines follow each other.

@@ -6,7 +6,8 @@
   patchflow fix 0001-foo.patch        write 0001-foo.fixed.patch beside it (--in-place: rewrite it)
 
 Fixable types (`patchflow explain TYPE` says so): trailing whitespace, space before tab, DOS line
-endings, missing newline at end of file, code indent, continuation alignment, `#if !defined(X)`.
+endings, missing newline at end of file, code indent and leading spaces, continuation alignment,
+`#if !defined(X)`, a missing blank line after declarations.
 A fix changes layout only: when the tokens of a file would differ, its fixes are dropped with a note.
 Exit status: 0 when everything fixable was fixed (or nothing was found), 1 when findings were left
 unfixed, 2 for bad input.
