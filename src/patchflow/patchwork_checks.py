@@ -27,6 +27,7 @@ GROUPS = {
     "xmas": "house", "subject": "house", "cover": "house", "series": "house",
     "inline": "house", "deprecated": "house", "selftest": "house",
     "message": "message", "fixes": "message", "signatures": "message", "commit_refs": "message",
+    "commit_log": "message",
     "maintained": "maintainers", "kdoc": "kdoc",
 }
 # contexts whose checks all judge against a kernel tree: without one they have not run, and posting

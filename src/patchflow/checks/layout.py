@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, is_styled, lines_of, on_added_lines, patterns
-from .whitespace import fix_indent_with_tabs
+from ._blank_fixes import fix_indent_with_tabs
 from ..lazy_regex import lazy
 
 _BLANK = lazy(r"^\s*$", re.ASCII)

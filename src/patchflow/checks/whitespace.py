@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from types import SimpleNamespace
 
+from ._blank_fixes import fix_dos, fix_eof_newline, fix_indent_with_tabs, fix_space_before_tab, fix_trailing
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 
@@ -53,59 +54,7 @@ def _vet_hit(line, file, message, column=None):
 _BLANKS = " \t\n\r\f\v"
 
 
-# --- fixes (patchflow fix): each gives the line as it should read, or None when not certain ----------
-
-
-def _fix_dos(text, finding, path):
-    """The line without its carriage return (and the blanks before it, which would then trail)."""
-    if not text.endswith("\r") or "\r" in text[:-1]:
-        return None  # a carriage return inside the line is data, not a line ending
-    return text[:-1].rstrip(" \t")
-
-
-def _fix_trailing(text, finding, path):
-    return text.rstrip(_BLANKS)
-
-
-def _fix_space_before_tab(text, finding, path):
-    """Each run of blanks holding a space before a tab, rebuilt as tabs then spaces to the same column."""
-    out, index, width = [], 0, 0
-    for match in re.finditer(r"[ \t]*( \t)[ \t]*", text):
-        width = _width_after(width, text[index:match.start()])
-        end = _width_after(width, match.group())
-        out += [text[index:match.start()], _blanks_between(width, end)]
-        index, width = match.end(), end
-    return "".join(out) + text[index:]
-
-
-def _width_after(width, text):
-    """The display width after `text` that starts at `width` (tabs stop every 8 columns)."""
-    for char in text:
-        width = (width // 8 + 1) * 8 if char == "\t" else width + 1
-    return width
-
-
-def _blanks_between(start, end):
-    """Tabs, then spaces, from display width `start` to `end`."""
-    blanks, width = [], start
-    while (width // 8 + 1) * 8 <= end:
-        blanks.append("\t")
-        width = (width // 8 + 1) * 8
-    return "".join(blanks) + " " * (end - width)
-
-
-def fix_indent_with_tabs(text, finding, path):
-    from ..fix import display_width, indent_to, leading_blanks
-
-    blanks = leading_blanks(text)
-    return indent_to(display_width(blanks) + 1) + text[len(blanks):]
-
-
-def _fix_eof_newline(text, finding, path):
-    return text + "\n"
-
-
-@check("DOS_LINE_ENDINGS", level=ERROR, scope="line", fix=_fix_dos)
+@check("DOS_LINE_ENDINGS", level=ERROR, scope="line", fix=fix_dos)
 def dos_line_endings(line, file, ctx):
     """An added line holds a carriage return (`\\r`), as DOS line endings leave.
 
@@ -136,7 +85,7 @@ def dos_line_endings(line, file, ctx):
     return None
 
 
-@check("TRAILING_WHITESPACE", level=ERROR, scope="line", fix=_fix_trailing)
+@check("TRAILING_WHITESPACE", level=ERROR, scope="line", fix=fix_trailing)
 def trailing_whitespace(line, file, ctx):
     """An added line ends in spaces or tabs.
 
@@ -170,7 +119,7 @@ def trailing_whitespace(line, file, ctx):
     return None
 
 
-@check("SPACE_BEFORE_TAB", level=WARNING, scope="line", fix=_fix_space_before_tab)
+@check("SPACE_BEFORE_TAB", level=WARNING, scope="line", fix=fix_space_before_tab)
 def space_before_tab(line, file, ctx):
     """An added line of C (or device tree) has a space right before a tab.
 
@@ -243,7 +192,7 @@ def code_indent(line, file, ctx):
     return None
 
 
-@check("MISSING_EOF_NEWLINE", level=WARNING, scope="line", fix=_fix_eof_newline)
+@check("MISSING_EOF_NEWLINE", level=WARNING, scope="line", fix=fix_eof_newline)
 def missing_eof_newline(line, file, ctx):
     """An added last line of a file has no newline at its end.
 
