@@ -6,9 +6,7 @@ line also keeps its line number in the old and the new file.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import sys
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional
@@ -408,12 +406,3 @@ def parse_text(text: str, source: str = "<text>") -> List[Patch]:
     """Parse patch text already in memory (used by `format` for the mails it builds)."""
     data = text.encode("utf-8", errors="surrogateescape")
     return [parse_message(source, i, first, raw) for i, (first, raw) in enumerate(mail.split_mbox(data))]
-
-
-def address_of(value: Optional[str]) -> str:
-    """The bare e-mail address in a From: or Signed-off-by: value, lower-cased."""
-    if not value:
-        return ""
-    import email.utils
-
-    return email.utils.parseaddr(value)[1].lower()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from ..errors import BadInput, PatchflowError, TreeError
-from ..tree import NO_HOOKS, last_line, run_git
+from ..tree import NO_HOOKS, apply_mails, last_line, run_git
 from .sources import PatchFile
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
@@ -132,15 +132,16 @@ def apply_series(work, series: List[PatchFile], base: str, variant: Optional[str
     """Apply the patches in order on the worktree's detached HEAD, one commit each."""
     applied = []
     for patch in series:
-        data = patch.text.encode("utf-8", "surrogateescape")
-        if patch.is_mail:
-            proc = run_git([*NO_HOOKS, "am", "--quiet", "--no-3way", "--keep-cr", "-"], cwd=work.path,
-                           input=data, env=COMMITTER)
+        if patch.is_mail:  # the one "git am in a throw-away worktree, hooks off" of the tree layer
+            failure = apply_mails(work, [patch.text], three_way=False)
+            refused = None if failure is None else failure.reason
         else:
-            proc = run_git(["apply", "--index", "-"], cwd=work.path, input=data)
-        if proc.returncode != 0:
+            proc = run_git(["apply", "--index", "-"], cwd=work.path,
+                           input=patch.text.encode("utf-8", "surrogateescape"))
+            refused = None if proc.returncode == 0 else last_line(proc.stderr)
+        if refused is not None:
             # the worktree goes away with its half-done am; only say why
-            reason = why_not(work, patch) or last_line(proc.stderr)
+            reason = why_not(work, patch) or refused
             where = "on top of the patches before it" if applied else f"to {base[:12]}"
             raise PatchDoesNotApply(f"{patch.name} does not apply {where}: {reason}", reason)
         if not patch.is_mail:
