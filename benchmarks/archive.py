@@ -89,3 +89,20 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def keep_headers(raw: bytes, names) -> bytes:
+    """The mail with only the headers named (lower case), their folded lines included, and its body:
+    what a patch needs once the relays' and the list's headers are gone (as Patchwork's mbox view and
+    `b4 am` hand a mail on)."""
+    head, sep, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    kept, keep = [], False
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if keep:
+                kept.append(line)
+            continue
+        keep = line.split(b":", 1)[0].strip().lower().decode("ascii", "replace") in names
+        if keep:
+            kept.append(line)
+    return b"\n".join(kept) + (sep or b"\n\n") + body

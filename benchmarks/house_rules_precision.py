@@ -38,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "src"))
 
-from archive import iter_mails  # noqa: E402
+from archive import iter_mails, keep_headers  # noqa: E402
 from house_rules_judgements import JUDGEMENTS, REQUEST_JUDGEMENTS  # noqa: E402
 
 # VERIFY_FIXES's one note per run on a tree without history is true of every patch it is on
@@ -190,17 +190,8 @@ AUTHOR_HEADERS = ("from", "date", "subject", "message-id", "in-reply-to", "refer
 def author_mail(raw: bytes) -> bytes:
     """The mail as its author sent it, as `b4 am` hands it on: the author's headers only (the relays'
     Received: and the list's headers left out), the list's subject tag taken out."""
-    head, sep, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
-    kept, keep = [], False
-    for line in head.split(b"\n"):
-        if line[:1] in (b" ", b"\t"):
-            if keep:
-                kept.append(line)
-            continue
-        keep = line.split(b":", 1)[0].strip().lower().decode("ascii", "replace") in AUTHOR_HEADERS
-        if keep:
-            kept.append(line)
-    return LIST_TAG.sub(rb"\1", b"\n".join(kept), count=1) + sep + body
+    head, sep, body = keep_headers(raw, AUTHOR_HEADERS).partition(b"\n\n")
+    return LIST_TAG.sub(rb"\1", head, count=1) + sep + body
 
 
 def run_patchflow(raws, tree: str):

@@ -21,27 +21,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from patchflow.checks import Options, run  # noqa: E402
 from patchflow.errors import PatchflowError  # noqa: E402
-from patchflow.patch import Series, parse_text  # noqa: E402
+from patchflow.patch import Series, parse_bytes  # noqa: E402
 
 KEPT = ("from", "to", "cc", "subject", "date", "message-id", "in-reply-to", "content-type",
         "content-transfer-encoding", "mime-version")
 
 
 def read_mail(path: Path):
-    """The mail with only the headers a patch needs: the current reader stops at a folded header
-    that repeats (a second `Received:`), which every archived mail has (the new reader fixes it)."""
-    raw = path.read_bytes()
-    head, _, body = raw.partition(b"\n\n")
-    kept, keep = [], False
-    for line in head.split(b"\n"):
-        if line[:1] in (b" ", b"\t"):
-            if keep:
-                kept.append(line)
-            continue
-        keep = line.split(b":", 1)[0].strip().lower().decode("ascii", "replace") in KEPT
-        if keep:
-            kept.append(line)
-    return parse_text((b"\n".join(kept) + b"\n\n" + body).decode("utf-8", "surrogateescape"), str(path))
+    """The mail, read by the one mail reader."""
+    return parse_bytes(path.read_bytes(), str(path))
 
 TYPES = {"SOURCE_INLINE", "HEADER_INLINE", "DEPRECATED_API", "CC_MAINTAINERS", "NEW_FILE_NO_MAINTAINER",
          "SELFTEST_NOT_IN_MAKEFILE", "KDOC_NEW_WARNING"}

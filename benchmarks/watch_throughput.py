@@ -33,7 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from archive import keep_headers  # noqa: E402
 from patchwork_server import (MAINT_TOKEN, RECORDED_HOST, RecordedPatchwork, ServerThread,  # noqa: E402
                               load)
 
@@ -45,17 +47,8 @@ NUMBERED = re.compile(rb"^Subject:.*\[[^\]]*?\b(\d+)/(\d+)\]", re.M | re.I)
 def patchwork_mail(raw: bytes, patch_id: int) -> bytes:
     """A mail as Patchwork's mbox view writes it: its own `From patchwork` line and the headers a
     patch needs (Patchwork drops the transport headers the archive kept)."""
-    head, _, body = raw.partition(b"\n\n")
-    kept, keep = [], False
-    for line in head.split(b"\n"):
-        if line[:1] in (b" ", b"\t"):
-            if keep:
-                kept.append(line)
-            continue
-        keep = line.split(b":", 1)[0].strip().lower().decode("ascii", "replace") in KEPT
-        if keep:
-            kept.append(line)
-    return (b"From patchwork Mon Jan  1 00:00:00 2024\nX-Patchwork-Id: %d\n" % patch_id + b"\n".join(kept)
+    head, _, body = keep_headers(raw, KEPT).partition(b"\n\n")
+    return (b"From patchwork Mon Jan  1 00:00:00 2024\nX-Patchwork-Id: %d\n" % patch_id + head
             + b"\n\n" + body.rstrip(b"\n") + b"\n\n")
 
 
