@@ -115,6 +115,9 @@ def parse(argv) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse(sys.argv[1:] if argv is None else list(argv))
     progress.set_quiet(args.quiet)
+    from . import processes
+
+    processes.new_run()
     try:
         return args._run(args)
     except PatchflowError as exc:

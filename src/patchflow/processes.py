@@ -18,6 +18,7 @@ from typing import List, Optional
 
 _live = set()
 _lock = threading.Lock()
+_stopping = threading.Event()  # set by stop_all: the run is being interrupted, no child starts any more
 
 PIPE = subprocess.PIPE
 
@@ -34,10 +35,16 @@ def run(args: List[str], cwd: Optional[str], timeout: float, env: Optional[dict]
     try:
         # a signal that arrived while the child starts would leave it running, unseen by the clean-up
         with signals_deferred():
+            worker = threading.current_thread() is not threading.main_thread()
+            if worker and _stopping.is_set():  # a worker thread's next step after an interrupt: start nothing
+                raise KeyboardInterrupt  # (the main thread still runs its clean-up: git worktree remove)
             proc = subprocess.Popen(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL if input is None else PIPE,
                                     stdout=stdout, stderr=stderr, start_new_session=True)
             with _lock:
                 _live.add(proc)
+                late = worker and _stopping.is_set()
+            if late:  # stop_all ran while this child started (in a worker thread): it goes too
+                _kill(proc)
         try:
             out, err = proc.communicate(input=input, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -93,7 +100,24 @@ def _kill(proc: subprocess.Popen) -> None:
 
 
 def kill_all() -> None:
+    """Kill every child running now (the run goes on: a failure that ends its siblings' work)."""
     with _lock:
+        running = list(_live)
+    for proc in running:
+        _kill(proc)
+
+
+def new_run() -> None:
+    """A command starts: children may start again (stop_all holds for one run of the CLI)."""
+    _stopping.clear()
+
+
+def stop_all() -> None:
+    """On an interrupt: kill every child, and let no worker thread start another for the rest of
+    the run (one started while this runs is killed as it registers); the main thread's clean-up
+    still runs its commands."""
+    with _lock:
+        _stopping.set()
         running = list(_live)
     for proc in running:
         _kill(proc)

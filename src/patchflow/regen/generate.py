@@ -67,7 +67,8 @@ def generate_all(tree_path: str, dest: str, stage: str, outputs=tuple(OUTPUTS),
                     if strict:
                         raise
                     errors[name] = str(exc)
-        except BaseException:
-            processes.kill_all()  # the others, on an interrupt or the first failure
+        except BaseException as exc:
+            # the compilers and generators of the worker threads: on Ctrl-C none may start after this
+            (processes.stop_all if isinstance(exc, KeyboardInterrupt) else processes.kill_all)()
             raise
     return paths, errors

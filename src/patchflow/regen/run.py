@@ -87,8 +87,9 @@ def regen(tree_spec: Optional[str], base: Optional[str] = None, patch_files: Opt
             texts = _generate_both(result, scratch, pool)
             _prove(result, texts, scratch, pool)
             _write_diff_and_keep(result, texts, scratch, out)
-        except BaseException:
-            processes.kill_all()  # the compilers and generators of the worker threads, on Ctrl-C
+        except BaseException as exc:
+            # the compilers and generators of the worker threads: on Ctrl-C none may start after this
+            (processes.stop_all if isinstance(exc, KeyboardInterrupt) else processes.kill_all)()
             raise
     return result
 
