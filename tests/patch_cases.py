@@ -15,6 +15,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import List, Optional, Tuple
 
@@ -30,33 +31,53 @@ def expected_path(case: Path) -> Path:
     return case.with_name(case.name + ".expected")
 
 
-# The commit of release_history(): git ids hash content, names and dates only, so it is the same on
-# every machine (the cached 6.12 tree's id is not: it changes with Debian's linux-source package).
+# The fixed names, dates and empty configuration of the small histories below: git ids hash content,
+# names and dates only, so their ids are the same on every machine (the cached 6.12 tree's id is not:
+# it changes with Debian's linux-source package), and tests and docs may quote them.
+_FIXED_GIT = dict(GIT_AUTHOR_NAME="Ada Lovelace", GIT_AUTHOR_EMAIL="ada@example.org",
+                  GIT_AUTHOR_DATE="2024-09-01T12:00:00+00:00", GIT_COMMITTER_NAME="Ada Lovelace",
+                  GIT_COMMITTER_EMAIL="ada@example.org", GIT_COMMITTER_DATE="2024-09-01T12:00:00+00:00",
+                  GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+
+
+def fixed_history(name: str, commits, tag_after: int = 0, tag: Tuple[str, ...] = ()) -> Path:
+    """A repository made of `commits` ((path, content, subject), oldest first), removed at exit;
+    `git tag TAG...` runs after commit number `tag_after` when `tag` is given."""
+    repo = Path(tempfile.mkdtemp(prefix=f"patchflow-{name}-"))
+    atexit.register(shutil.rmtree, repo, True)
+    env = dict(os.environ, **_FIXED_GIT)
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True,
+                              timeout=60).stdout
+
+    git("init", "-q")
+    for n, (path, content, subject) in enumerate(commits):
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(content)
+        git("add", "-A")
+        git("commit", "-q", "-m", subject)
+        if tag and n == tag_after:
+            git("tag", *tag)
+    return repo
+
+
+# The commit of release_history()
 RELEASED_COMMIT = "661541cfa6fd1522b1c38aa62bbc629bde807310"
 RELEASED_SUBJECT = "net: sock: add the timestamp ioctls"
-_HISTORY: List[Path] = []
 
 
+@lru_cache(maxsize=None)
 def release_history() -> Path:
     """A git repository of one commit, RELEASED_SUBJECT, tagged v6.12: a history in which a `Fixes:`
     tag names a released commit by a fixed id (TREE_SELECTION's cases)."""
-    if not _HISTORY:
-        repo = Path(tempfile.mkdtemp(prefix="patchflow-release-history-"))
-        atexit.register(shutil.rmtree, repo, True)
-        env = dict(os.environ, GIT_AUTHOR_NAME="Ada Lovelace", GIT_AUTHOR_EMAIL="ada@example.org",
-                   GIT_AUTHOR_DATE="2024-09-01T12:00:00+00:00", GIT_COMMITTER_NAME="Ada Lovelace",
-                   GIT_COMMITTER_EMAIL="ada@example.org", GIT_COMMITTER_DATE="2024-09-01T12:00:00+00:00",
-                   GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-        (repo / "net" / "core").mkdir(parents=True)
-        (repo / "net" / "core" / "sock.c").write_text("int sock_gettstamp(struct socket *sock, void __user *userstamp,\n"
-                                                      "\t\t   bool timeval, bool time32);\n")
-        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", RELEASED_SUBJECT], ["tag", "v6.12"]):
-            subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, timeout=60)
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, env=env, check=True, capture_output=True,
-                              text=True, timeout=60).stdout.strip()
-        assert head == RELEASED_COMMIT, f"release_history() made {head}, not {RELEASED_COMMIT}"
-        _HISTORY.append(repo)
-    return _HISTORY[0]
+    repo = fixed_history("release-history", [(
+        "net/core/sock.c", "int sock_gettstamp(struct socket *sock, void __user *userstamp,\n"
+                           "\t\t   bool timeval, bool time32);\n", RELEASED_SUBJECT)], tag=("v6.12",))
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True,
+                          timeout=60).stdout.strip()
+    assert head == RELEASED_COMMIT, f"release_history() made {head}, not {RELEASED_COMMIT}"
+    return repo
 
 
 def kdoc_tree() -> str:
@@ -67,32 +88,16 @@ def kdoc_tree() -> str:
     return build_tree(os.path.join(cache_dir(), "linux-6.12-kdoc"), paths=SUBSET + ("scripts/kernel-doc",))
 
 
-_PREFIX_HISTORY: List[Path] = []
-
-
+@lru_cache(maxsize=None)
 def prefix_history() -> Path:
     """A git repository whose three commits touch tools/testing/selftests/bpf/test_maps.c, each
     titled `selftests/bpf: ...`: the history SUMMARY_PREFIX learns a file's prefix from."""
-    if not _PREFIX_HISTORY:
-        repo = Path(tempfile.mkdtemp(prefix="patchflow-prefix-history-"))
-        atexit.register(shutil.rmtree, repo, True)
-        env = dict(os.environ, GIT_AUTHOR_NAME="Ada Lovelace", GIT_AUTHOR_EMAIL="ada@example.org",
-                   GIT_AUTHOR_DATE="2024-09-01T12:00:00+00:00", GIT_COMMITTER_NAME="Ada Lovelace",
-                   GIT_COMMITTER_EMAIL="ada@example.org", GIT_COMMITTER_DATE="2024-09-01T12:00:00+00:00",
-                   GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-        test = repo / "tools" / "testing" / "selftests" / "bpf" / "test_maps.c"
-        test.parent.mkdir(parents=True)
-        subprocess.run(["git", "init", "-q"], cwd=repo, env=env, check=True, capture_output=True, timeout=60)
-        for n, title in enumerate(("selftests/bpf: Add test_maps", "selftests/bpf: Test hash maps",
-                                   "selftests/bpf: Test array maps")):
-            test.write_text("".join(f"/* step {k} */\n" for k in range(n + 1)))
-            for args in (["add", "-A"], ["commit", "-q", "-m", title]):
-                subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, timeout=60)
-        _PREFIX_HISTORY.append(repo)
-    return _PREFIX_HISTORY[0]
+    titles = ("selftests/bpf: Add test_maps", "selftests/bpf: Test hash maps", "selftests/bpf: Test array maps")
+    return fixed_history("prefix-history", [
+        ("tools/testing/selftests/bpf/test_maps.c", "".join(f"/* step {k} */\n" for k in range(n + 1)), title)
+        for n, title in enumerate(titles)])
 
 
-_DOC_HISTORY: List[Path] = []
 # (path, content, subject) of doc_history()'s commits, oldest first; the first is tagged v6.12
 DOC_COMMITS = (
     ("net/core/example.c", "int example_open(void);\n", "net: Add the example socket"),
@@ -103,31 +108,12 @@ DOC_COMMITS = (
 )
 
 
+@lru_cache(maxsize=None)
 def doc_history() -> Path:
     """The small repository check docs' examples name with `tree=history` (checks/_doc.py TREE_HISTORY):
     DOC_COMMITS, the first released (annotated tag v6.12), the others in no release. Fixed names,
     dates and an empty git configuration make its ids the same on every machine, so a doc quotes them."""
-    if not _DOC_HISTORY:
-        repo = Path(tempfile.mkdtemp(prefix="patchflow-doc-history-"))
-        atexit.register(shutil.rmtree, repo, True)
-        env = dict(os.environ, GIT_AUTHOR_NAME="Ada Lovelace", GIT_AUTHOR_EMAIL="ada@example.org",
-                   GIT_AUTHOR_DATE="2024-09-01T12:00:00+00:00", GIT_COMMITTER_NAME="Ada Lovelace",
-                   GIT_COMMITTER_EMAIL="ada@example.org", GIT_COMMITTER_DATE="2024-09-01T12:00:00+00:00",
-                   GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-
-        def git(*args):
-            subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, timeout=60)
-
-        git("init", "-q")
-        for n, (path, content, subject) in enumerate(DOC_COMMITS):
-            (repo / path).parent.mkdir(parents=True, exist_ok=True)
-            (repo / path).write_text(content)
-            git("add", "-A")
-            git("commit", "-q", "-m", subject)
-            if n == 0:
-                git("tag", "-a", "-m", "Linux 6.12", "v6.12")
-        _DOC_HISTORY.append(repo)
-    return _DOC_HISTORY[0]
+    return fixed_history("doc-history", DOC_COMMITS, tag_after=0, tag=("-a", "-m", "Linux 6.12", "v6.12"))
 
 
 def read_expected(case: Path, kernel_tree: Optional[Path] = None) -> Tuple[List[str], List[Tuple[str, Optional[int]]]]:
