@@ -22,7 +22,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from .checks import Options, registry
 from .checks import run as run_checks
-from .fix_guard import language, same_code
+from .fix_guard import same_code
 from .patch import Series, parse_text
 from .report import Finding
 
@@ -112,15 +112,28 @@ def fix_patch_text(text: str, source: str, options: Options, passes: int = 4) ->
     added line by one line, and an unchanged line by the pair `-old` / `+new`, so the hunk counts
     stay right; a fixed final newline drops the `\\ No newline` marker. Fixing one line can move
     what the next aligns with, so fixing repeats (up to `passes` times) until nothing is left to fix."""
+    fixed = [text]
+
+    def one_pass() -> FixReport:
+        fixed[0], one = _fix_pass(fixed[0], source, options)
+        return one
+
+    report = repeat_passes(one_pass, passes)
+    return fixed[0], report
+
+
+def repeat_passes(one_pass, passes: int) -> FixReport:
+    """Run `one_pass` (it fixes what a fresh check finds) until it fixes nothing, `passes` times at
+    most; the report has every pass's fixes and what the last pass left."""
     report = FixReport()
     for _ in range(passes):
-        text, one = _fix_pass(text, source, options)
+        one = one_pass()
         report.fixed += one.fixed
         report.abandoned += one.abandoned
         report.left = one.left
         if not one.fixed:
             break
-    return text, report
+    return report
 
 
 def _fix_pass(text: str, source: str, options: Options) -> Tuple[str, FixReport]:
@@ -288,7 +301,7 @@ def fix_file_text(path: str, text: str, findings: Iterable[Finding]) -> Tuple[st
     if not fixes:
         return text, report
     fixed = "\n".join(lines)
-    why = same_code(path, text, fixed) if language(path) else None
+    why = same_code(path, text, fixed)
     if why:
         report.abandoned.append((path, why))
         report.left += [(fix.finding, why) for fix in fixes]

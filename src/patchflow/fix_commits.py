@@ -16,7 +16,7 @@ from typing import Dict, Optional
 
 from .checks import Options
 from .errors import BadInput, TreeError
-from .fix import FixReport, fix_file_text, fixable_findings, new_findings
+from .fix import FixReport, fix_file_text, fixable_findings, new_findings, repeat_passes
 from .format import Range, current_branch, dirty
 from .patch import Series, parse_text
 from .tree import KernelTree, TempWorktree, git, run_git
@@ -77,15 +77,8 @@ def _replay(work: TempWorktree, sha: str, options: Options, passes: int = 4) -> 
                         f"(a later commit changes a fixed line); nothing was changed")
     work_options = Options(strict=True, ignore=options.ignore, types=options.types,
                            max_line_length=options.max_line_length, tree=work.path, values=options.values)
-    report = FixReport()
-    for _ in range(passes):  # fixing one line can move what the next one aligns with
-        one = _fix_pass(work, sha, work_options)
-        report.fixed += one.fixed
-        report.abandoned += one.abandoned
-        report.left = one.left
-        if not one.fixed:
-            break
-    return report
+    # fixing one line can move what the next one aligns with
+    return repeat_passes(lambda: _fix_pass(work, sha, work_options), passes)
 
 
 def _fix_pass(work: TempWorktree, sha: str, options: Options) -> FixReport:

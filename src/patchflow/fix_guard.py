@@ -19,10 +19,6 @@ from .checks.preprocessor import directive_test
 _PRINTED_IF = re.compile(r"#(\s*)if\s*(!?)\s*defined\s*(?:\(\s*([^()\s]+)\s*\)|\s([^()\s]+))")
 
 
-def language(path: str) -> Optional[str]:
-    return language_of(path)
-
-
 def same_code(path: str, before: str, after: str) -> Optional[str]:
     """None when `before` and `after` read the same to the compiler (or interpreter), else why not."""
     kind = language_of(path)

@@ -175,6 +175,7 @@ class Patch:
     # (a quoted-printable or base64 body, a multipart mail); None when lines[i] is line first_line + i
     numbers: Optional[List[int]] = None
     inbody: dict = field(default_factory=dict)  # 'from'/'subject'/'date' -> (patch_line, value) in the body
+    _new_side: Optional[dict] = field(default=None, repr=False, compare=False)  # new_side_text's index
 
     @property
     def author(self) -> Optional[str]:
@@ -182,6 +183,14 @@ class Patch:
         if "from" in self.inbody:
             return mail.decode_header(self.inbody["from"][1], "from")
         return self.headers.get("from")
+
+    def new_side_text(self, patch_line: Optional[int]) -> Optional[str]:
+        """The text of the added or unchanged diff line at `patch_line` (a parse line), or None; the
+        index is built on the first question (a fixable finding's line)."""
+        if self._new_side is None:
+            self._new_side = {line.patch_line: line.text for file in self.files for hunk in file.hunks
+                              for line in hunk.lines if line.kind != "-"}
+        return self._new_side.get(patch_line)
 
     def file_line(self, patch_line: Optional[int]) -> Optional[int]:
         """The line of the file as the user has it for a patch line (checkpatch's #N): where a decoded

@@ -256,22 +256,11 @@ def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None
                       quote=hit.quote)
     if info.fix is not None and finding.file is not None:
         # an added line, or an unchanged one the patch made wrong (fixed by turning it into -/+)
-        text = line.text if line is not None else _new_side_text(target, hit.patch_line)
+        text = line.text if line is not None else target.new_side_text(hit.patch_line)
         if text is not None:
             fixed = info.fix(text, finding, finding.file)
             finding.fix = fixed if fixed != text else None
     return finding
-
-
-def _new_side_text(patch: Patch, patch_line: Optional[int]) -> Optional[str]:
-    """The text of the added or unchanged diff line at `patch_line`, or None (an index built on the
-    patch's first fixable finding)."""
-    index = patch.__dict__.get("_new_side_text")
-    if index is None:
-        index = {line.patch_line: line.text for file in patch.files for hunk in file.hunks
-                 for line in hunk.lines if line.kind != "-"}
-        patch.__dict__["_new_side_text"] = index
-    return index.get(patch_line)
 
 
 def run(series: Series, options: Options) -> List[PatchResult]:
