@@ -161,6 +161,9 @@ def test_dry_run_changes_nothing(seed_branch):
     tip = git(seed_branch, "rev-parse", "HEAD").strip()
     proc = run_patchflow("fix", "--dry-run", "HEAD~1", cwd=seed_branch)
     assert "+        print('#ifndef BPF_HELPER')" in proc.stdout
+    # a range whose names hold a slash is a range, not a file name
+    proc = run_patchflow("fix", "--dry-run", "refs/heads/bpf-helper~1..refs/heads/bpf-helper", cwd=seed_branch)
+    assert proc.returncode == 0 and "+        print('#ifndef BPF_HELPER')" in proc.stdout, proc.stderr
     assert git(seed_branch, "rev-parse", "HEAD").strip() == tip
     assert git(seed_branch, "for-each-ref", "refs/patchflow") == ""
 

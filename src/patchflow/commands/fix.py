@@ -42,7 +42,10 @@ _PATCH_SUFFIXES = (".patch", ".diff", ".mbox", ".eml", ".gz")
 def run(args) -> int:
     from ..errors import BadInput
 
-    files = [t for t in args.targets if os.path.exists(t) or os.sep in t or t.endswith(_PATCH_SUFFIXES)]
+    # a path (existing, or with a patch file's suffix or a directory in it) unless it reads as A..B,
+    # whose names may hold a slash too (origin/master..topic)
+    files = [t for t in args.targets
+             if os.path.exists(t) or (".." not in t and (os.sep in t or t.endswith(_PATCH_SUFFIXES)))]
     if files and len(files) == len(args.targets):
         return _fix_files(args, files)
     if len(args.targets) > 1:
