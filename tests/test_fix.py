@@ -24,6 +24,7 @@ CASES = {
     "CODE_INDENT": "code-indent.patch",
     "LEADING_SPACE": "code-indent.patch",
     "LINE_SPACING": "spacing-acceptance.patch",
+    "LINE_SPACING-multiple": "multiple-blank-lines.patch",
     "PARENTHESIS_ALIGNMENT": "alignment-c-misaligned.patch",
     "PREFER_IFNDEF": "ifndef-c.patch",
     "PREFER_IFDEF": "ifndef-c.patch",
@@ -46,14 +47,14 @@ def messages(run_cli, path):
 
 def test_every_fixable_type_has_a_case():
     fixable = {name for name, info in registry().items() if info.fix is not None}
-    assert fixable == set(CASES)
+    assert fixable == {name.split("-")[0] for name in CASES}
 
 
 @pytest.mark.parametrize("fix_type,case", sorted({**CASES, **{f"py-{k}": v for k, v in PYTHON_CASES.items()}}.items()))
 def test_fix_patch_file(run_cli, tmp_path, fix_type, case):
     """The fixed copy has none of the type left, no finding it did not have, and fixing it again
     changes nothing."""
-    fix_type = fix_type.replace("py-", "").replace("-tabs", "")
+    fix_type = fix_type.replace("py-", "").split("-")[0]
     patch = tmp_path / case
     shutil.copy(patch_path(case), patch)
     original = patch.read_bytes()
@@ -317,3 +318,66 @@ def test_an_unchanged_line_is_fixed_as_a_pair(run_cli, tmp_path, kernel_clone):
     assert findings(run_cli, patch) == []
     proc = subprocess.run(["git", "apply", "--check", str(patch)], cwd=kernel_clone, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def preimage_repo(path: Path, patch: Path) -> Path:
+    """A repository whose one file is the patch's pre-image: its hunks' old sides at their lines,
+    numbered filler lines between them."""
+    import re
+
+    lines, name = {}, None
+    for hunk in re.finditer(r"^@@ -(\d+),\d+ .*\n((?:[ +\-].*\n)*)", patch.read_text(), re.M):
+        number = int(hunk.group(1))
+        for line in hunk.group(2).splitlines():
+            if line[:1] in " -":
+                lines[number] = line[1:]
+                number += 1
+    name = re.search(r"^\+\+\+ b/(.*)$", patch.read_text(), re.M).group(1)
+    target = path / name
+    target.parent.mkdir(parents=True)
+    target.write_text("".join(lines.get(n, f"/* line {n} */") + "\n" for n in range(1, max(lines) + 4)))
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    git(path, "add", ".")
+    git(path, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "base")
+    return path
+
+
+def test_second_blank_line_deleted(run_cli, tmp_path):
+    """The deleted line is taken off its hunk's count and the next hunk moves up: git apply takes the
+    fixed patch, and the file it gives is the original's result less that one line."""
+    patch = tmp_path / "multiple-blank-lines.patch"
+    shutil.copy(patch_path("multiple-blank-lines.patch"), patch)
+    repo = preimage_repo(tmp_path / "repo", patch)
+    git(repo, "apply", str(patch))
+    expected = (repo / "drivers/net/dummy.c").read_text().replace("}\n\n\n\nstatic int dummy_open", "}\n\nstatic int dummy_open")
+    git(repo, "checkout", "-q", "--", ".")
+    status, out, err = run_cli("fix", "--in-place", patch)
+    # three blank lines: the second goes, then the third is the second of two and goes too
+    assert out.endswith("fixed 2 findings (LINE_SPACING); wrote " + str(patch) + "\n") and status == 0
+    assert "@@ -40,6 +40,12 @@" in patch.read_text() and "@@ -60,6 +66,7 @@" in patch.read_text()
+    git(repo, "apply", str(patch))
+    assert (repo / "drivers/net/dummy.c").read_text() == expected
+    status, out, err = run_cli("check", "--strict", patch)
+    assert "LINE_SPACING" not in out
+
+
+def test_second_blank_line_deleted_in_a_commit(tmp_path):
+    """In a commit the deleted blank lines leave the file, and the lines after them are not touched.
+    git's diff of the commit shows the blank line added before dummy_setup_dev() after the unchanged
+    one (the patch file had it before), so that double blank line is reported and fixed too."""
+    repo = preimage_repo(tmp_path / "repo", Path(patch_path("multiple-blank-lines.patch")))
+    git(repo, "checkout", "-q", "-b", "topic")
+    git(repo, "-c", "user.name=T", "-c", "user.email=t@example.org", "am", "-q", patch_path("multiple-blank-lines.patch"))
+    before = (repo / "drivers/net/dummy.c").read_text()
+    proc = run_patchflow("fix", "HEAD~1..HEAD", cwd=repo)
+    assert proc.returncode == 0 and "fixed 3 findings (LINE_SPACING)" in proc.stdout, proc.stdout + proc.stderr
+    after = (repo / "drivers/net/dummy.c").read_text()
+    assert after == before.replace("}\n\n\n\nstatic int dummy_open", "}\n\nstatic int dummy_open").replace(
+        "}\n\n\nstatic void dummy_setup_dev", "}\n\nstatic void dummy_setup_dev")
+    assert git(repo, "log", "-1", "--format=%s") == "net: dummy: add a helper to reset the counters\n"
+
+
+def test_json_marks_a_deleted_line(run_cli):
+    status, out, err = run_cli("check", "--strict", "--format", "json", patch_path("multiple-blank-lines.patch"))
+    [found] = [f for f in json.loads(out)["findings"] if f["type"] == "LINE_SPACING"]
+    assert found["fix"] == "" and found["delete_line"] is True

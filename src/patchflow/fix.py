@@ -7,7 +7,7 @@ A check is fixable when it registers a fix function beside it (`@check(..., fix=
 `text` is the line as it stands (no newline, no diff marker), `path` the changed file; the function
 returns the line as it should read, or None when the right result is not certain (the finding then
 stays, and says so). A returned line ending in "\\n" means "the file's last line now ends with a
-newline" (MISSING_EOF_NEWLINE). Every fix is followed by the token guard (`fix_guard.same_code`):
+newline" (MISSING_EOF_NEWLINE); "\\n" inside it adds lines; `DELETE_LINE` deletes the line. Every fix is followed by the token guard (`fix_guard.same_code`):
 what the compiler reads must not change beyond whitespace and the `#if` form, or the file's fixes
 are dropped with one line saying why.
 """
@@ -24,7 +24,7 @@ from .checks import Options, registry
 from .checks import run as run_checks
 from .fix_guard import same_code
 from .patch import Series, parse_text
-from .report import Finding
+from .report import DELETE_LINE, Finding
 
 TAB = 8
 
@@ -78,6 +78,16 @@ class FixReport:
         self.fixed += other.fixed
         self.left += other.left
         self.abandoned += other.abandoned
+
+
+def join_lines(lines: List[str]) -> str:
+    """A file's text from its lines, the deleted ones left out."""
+    return "\n".join(line for line in lines if line != DELETE_LINE)
+
+
+def changes_numbering(new: str) -> bool:
+    """Whether a fix's line moves the lines after it (it adds or deletes lines)."""
+    return new == DELETE_LINE or "\n" in new.rstrip("\n")
 
 
 def fixable_types() -> Dict[str, "object"]:
@@ -199,7 +209,12 @@ def _line_fixes(raw: Optional[str], following: str, findings: List[Finding], rep
         return []
     fixes = []
     for finding in sorted(findings, key=lambda f: f.type == "MISSING_EOF_NEWLINE"):
-        new = proposed_line(finding, text)
+        # a deleted line takes the other findings on it with it
+        new = DELETE_LINE if text == DELETE_LINE else proposed_line(finding, text)
+        if new == DELETE_LINE and following.startswith("\\"):
+            report.left.append((finding, "the line before `\\ No newline at end of file` is kept: the "
+                                         "marker would move to another line"))
+            continue
         if new is None:
             report.left.append((finding, "no certain fix for this line"))
             continue
@@ -221,7 +236,8 @@ _HUNK_HEADER = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 def _apply_patch_edits(lines: List[str], edits: Dict[int, LineFix]) -> str:
     """The patch with its fixed lines; a fix that adds lines (a blank line after declarations) adds
-    them to its hunk's count and moves the later hunks of the file down."""
+    them to its hunk's count and moves the later hunks of the file down; a deleted line (the second
+    of two blank lines) takes one off."""
     out: List[str] = []
     added: Dict[int, int] = {}  # index in `out` of a hunk header -> lines the fixes add to the hunk
     header = -1
@@ -239,6 +255,9 @@ def _apply_patch_edits(lines: List[str], edits: Dict[int, LineFix]) -> str:
             continue
         if fix.unchanged:
             out.append("-" + fix.original)
+        if fix.new == DELETE_LINE:
+            added[header] = added.get(header, 0) - 1
+            continue
         drop_marker = fix.new.endswith("\n")  # the file's last line now ends with a newline
         parts = (fix.new[:-1] if drop_marker else fix.new).split("\n")
         out += ["+" + part for part in parts]
@@ -272,6 +291,7 @@ def _guard_patch(series: Series, path: str, fixes: List[LineFix]) -> Optional[st
             for hunk in file.hunks:
                 before = [line.text for line in hunk.lines if line.kind != "-"]
                 after = [new_by_line.get(line.patch_line, line.text) for line in hunk.lines if line.kind != "-"]
+                after = [text for text in after if text != DELETE_LINE]
                 if before != after:
                     why = same_code(path, "\n".join(before) + "\n", "\n".join(after) + "\n")
                     if why:
@@ -292,7 +312,8 @@ def fix_file_text(path: str, text: str, findings: Iterable[Finding]) -> Tuple[st
         if not 0 <= index < len(lines):
             report.left.append((finding, "the line is not in the file"))
             continue
-        new = proposed_line(finding, lines[index])
+        # a deleted line takes the other findings on it with it
+        new = DELETE_LINE if lines[index] == DELETE_LINE else proposed_line(finding, lines[index])
         if new is None:
             report.left.append((finding, "no certain fix for this line"))
             continue
@@ -300,7 +321,7 @@ def fix_file_text(path: str, text: str, findings: Iterable[Finding]) -> Tuple[st
         lines[index] = new
     if not fixes:
         return text, report
-    fixed = "\n".join(lines)
+    fixed = join_lines(lines)
     why = same_code(path, text, fixed)
     if why:
         report.abandoned.append((path, why))

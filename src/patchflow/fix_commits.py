@@ -16,7 +16,8 @@ from typing import Dict, Optional
 
 from .checks import Options
 from .errors import BadInput, TreeError
-from .fix import FixReport, fix_file_text, fixable_findings, new_findings, repeat_passes
+from .fix import (FixReport, changes_numbering, fix_file_text, fixable_findings, join_lines, new_findings,
+                  repeat_passes)
 from .format import Range, current_branch, dirty
 from .patch import Series, parse_text
 from .tree import KernelTree, TempWorktree, git, run_git
@@ -115,7 +116,7 @@ def _undo_spoiling_fixes(work: TempWorktree, options: Options, report: FixReport
         here = [found for (file, _), found in spoiled.items() if file == path]
         if not here:
             continue
-        moved = any("\n" in fix.new.rstrip("\n") for fix in fixes)
+        moved = any(changes_numbering(fix.new) for fix in fixes)
         lines = original.split("\n")
         for fix in fixes:
             found = here[0] if moved else spoiled.get((path, fix.finding.line))
@@ -124,7 +125,7 @@ def _undo_spoiling_fixes(work: TempWorktree, options: Options, report: FixReport
                 report.left.append((fix.finding, f"fixing it would raise {found.type} ({found.message})"))
             else:
                 lines[fix.finding.line - 1] = fix.new
-        _write(work, path, "\n".join(lines))
+        _write(work, path, join_lines(lines))
 
 
 def _read(work: TempWorktree, path: str) -> str:

@@ -11,6 +11,9 @@ LEVELS = (ERROR, WARNING, CHECK)
 _COLOURS = {ERROR: "\033[31m", WARNING: "\033[33m", CHECK: "\033[32m"}
 _RESET = "\033[0m"
 
+# what a fix returns to delete its line (the second of two blank lines); no source line holds NUL
+DELETE_LINE = "\0delete line\0"
+
 
 @dataclass
 class Finding:
@@ -30,6 +33,8 @@ class Finding:
         del data["quote"]
         if self.fix is None:
             del data["fix"]  # only fixable findings carry the key
+        elif self.fix == DELETE_LINE:
+            data["fix"], data["delete_line"] = "", True  # the fix removes the line
         return data
 
 

@@ -13,6 +13,7 @@ from . import CHECK, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, is_styled, lines_of, on_added_lines, patterns
 from ._blank_fixes import fix_indent_with_tabs
 from ..lazy_regex import lazy
+from ..report import DELETE_LINE
 
 _BLANK = lazy(r"^\s*$", re.ASCII)
 
@@ -92,10 +93,12 @@ def _missing_blank_after_declarations(code_line):
 
 
 def _fix_line_spacing(text, finding, path):
-    """A blank line before the line that follows the declarations; a second blank line is left (a
-    fix replaces or adds lines, it does not delete one)."""
+    """A blank line before the line that follows the declarations or a definition; the second of
+    two blank lines deleted."""
     if finding.message.startswith(("Missing a blank line after declarations", "Please use a blank line after")):
         return "\n" + text
+    if finding.message == "Please don't use multiple blank lines" and not text.strip():
+        return DELETE_LINE
     return None
 
 
