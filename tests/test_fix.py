@@ -28,6 +28,9 @@ CASES = {
     "PARENTHESIS_ALIGNMENT": "alignment-c-misaligned.patch",
     "PREFER_IFNDEF": "ifndef-c.patch",
     "PREFER_IFDEF": "ifndef-c.patch",
+    "SPACING": "spacing-operators.patch",
+    "SPACING-acceptance": "spacing-acceptance.patch",
+    "POINTER_LOCATION": "pointer-location.patch",
 }
 PYTHON_CASES = {"PARENTHESIS_ALIGNMENT": "alignment-py-misaligned.patch", "PREFER_IFNDEF": "ifndef-py.patch",
                 "PARENTHESIS_ALIGNMENT-tabs": "alignment-py-tabs.patch"}
@@ -381,3 +384,32 @@ def test_json_marks_a_deleted_line(run_cli):
     status, out, err = run_cli("check", "--strict", "--format", "json", patch_path("multiple-blank-lines.patch"))
     [found] = [f for f in json.loads(out)["findings"] if f["type"] == "LINE_SPACING"]
     assert found["fix"] == "" and found["delete_line"] is True
+
+
+SPACING_LINES = [
+    # (the line, the check's message, the fixed line or None)
+    ('\tpr_info("a,b %d",x);', "space required after that ',' (ctx:VxV)", '\tpr_info("a,b %d", x);'),
+    ("\tx = a ,b;", "space prohibited before that ',' (ctx:WxV)", "\tx = a,b;"),  # the next pass adds one after
+    ("\ty = x->a + p -> b;", "spaces prohibited around that '->' (ctx:WxW)", "\ty = x->a + p->b;"),
+    ("\ty = *p+1;", "spaces preferred around that '+' (ctx:VxV)", "\ty = *p + 1;"),
+    ("\ty = a +b;", "need consistent spacing around '+' (ctx:WxV)", "\ty = a + b;"),
+    ("\tfoo( a, b);", "space prohibited after that open parenthesis '('", "\tfoo(a, b);"),
+    ("\tfoo(a, b );", "space prohibited before that close parenthesis ')'", "\tfoo(a, b);"),
+    ("\tfor (;;) {", "space prohibited before that close parenthesis ')'", None),
+    ("\twhile(x)", "space required before the open parenthesis '('", "\twhile (x)"),
+    ("\treturn x ;", "space prohibited before semicolon", "\treturn x;"),
+    ("#define FOO (1 << 2)", "space prohibited between function name and open parenthesis '('", None),
+    ("\tbar = foo (x);", "space prohibited between function name and open parenthesis '('", "\tbar = foo(x);"),
+    ('\tpr_info("(u8) %d", (u8) x);', "No space is necessary after a cast", '\tpr_info("(u8) %d", (u8)x);'),
+    ('\tpr_info("p = (u8) x"); /* ( u8 ) */', "No space is necessary after a cast", None),
+]
+
+
+@pytest.mark.parametrize("text,message,fixed", SPACING_LINES)
+def test_spacing_fix_moves_blanks_only(text, message, fixed):
+    """Only the blanks between code tokens change; a string, a directive's `NAME (` (an object-like
+    macro) and a rule whose place is not certain are left."""
+    from patchflow.checks._spacing_fixes import fix_spacing
+    from patchflow.report import Finding
+
+    assert fix_spacing(text, Finding("SPACING", "ERROR", message, "-"), "x.c") == fixed

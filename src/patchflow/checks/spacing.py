@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+from ._spacing_fixes import fix_pointer_location, fix_spacing
 from ..lazy_regex import lazy
 
 _OPERATORS = lazy(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>|<|>|=|!|~|&&|\|\||,|\^|"
@@ -354,7 +355,7 @@ def _spacing_problem(code, strict, prev_code):
     return found or _layout_problem(code)
 
 
-@check("SPACING", level=ERROR, scope="patch")
+@check("SPACING", level=ERROR, scope="patch", fix=fix_spacing)
 @on_added_lines(is_c, None)
 def spacing(line, file, ctx):
     """Spaces are missing or misplaced in an added line of C.
@@ -437,7 +438,7 @@ def pointer_location_problem(code):
     return None
 
 
-@check("POINTER_LOCATION", level=ERROR, scope="patch")
+@check("POINTER_LOCATION", level=ERROR, scope="patch", fix=fix_pointer_location)
 @on_added_lines(is_c, r"\*")
 def pointer_location(line, file, ctx):
     """An added line of C puts the `*` of a pointer next to the type instead of the name.
