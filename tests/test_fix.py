@@ -31,7 +31,10 @@ CASES = {
     "SPACING": "spacing-operators.patch",
     "SPACING-acceptance": "spacing-acceptance.patch",
     "POINTER_LOCATION": "pointer-location.patch",
+    "SUBJECT_PREFIX_FORMAT": "subject-prefix-format.patch",
 }
+# fixable only with a kernel tree (MAINTAINERS) and a series: test_tree_tag_taken_from_the_series
+NEEDS_A_TREE = {"SUBJECT_TREE_PREFIX"}
 PYTHON_CASES = {"PARENTHESIS_ALIGNMENT": "alignment-py-misaligned.patch", "PREFER_IFNDEF": "ifndef-py.patch",
                 "PARENTHESIS_ALIGNMENT-tabs": "alignment-py-tabs.patch"}
 
@@ -50,7 +53,7 @@ def messages(run_cli, path):
 
 def test_every_fixable_type_has_a_case():
     fixable = {name for name, info in registry().items() if info.fix is not None}
-    assert fixable == {name.split("-")[0] for name in CASES}
+    assert fixable == {name.split("-")[0] for name in CASES} | NEEDS_A_TREE
 
 
 @pytest.mark.parametrize("fix_type,case", sorted({**CASES, **{f"py-{k}": v for k, v in PYTHON_CASES.items()}}.items()))
@@ -413,3 +416,41 @@ def test_spacing_fix_moves_blanks_only(text, message, fixed):
     from patchflow.report import Finding
 
     assert fix_spacing(text, Finding("SPACING", "ERROR", message, "-"), "x.c") == fixed
+
+
+def test_glued_version_fixed_in_the_subject(run_cli, tmp_path):
+    """[PATCHv2 bpf] is written [PATCH v2 bpf] (what Patchwork reads as version 2); the rest of
+    the mail is the same."""
+    patch = tmp_path / "glued.patch"
+    shutil.copy(patch_path("subject-prefix-format.patch"), patch)
+    status, out, err = run_cli("fix", "--in-place", patch)
+    assert status == 0 and "fixed 1 finding (SUBJECT_PREFIX_FORMAT)" in out
+    assert patch.read_text() == Path(patch_path("subject-prefix-format.patch")).read_text().replace(
+        "Subject: [PATCHv2 bpf]", "Subject: [PATCH v2 bpf]")
+    assert "SUBJECT_PREFIX_FORMAT" not in {t for t, _ in findings(run_cli, patch)}
+
+
+COVER = """\
+From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+From: Jane Doe <jane@example.org>
+Date: Wed, 20 Nov 2024 10:44:00 +0000
+Subject: [PATCH {tag}0/1] bpf: Map update checks
+
+One fix for map updates.
+
+"""
+
+
+def test_tree_tag_taken_from_the_series(run_cli, tmp_path, kernel_tree):
+    """A patch without a tree in an mbox whose cover letter says bpf-next gets bpf-next; alone (or
+    under a cover letter that names no tree) the finding stays and says the tree is the author's call."""
+    body = Path(patch_path("subject-tree-prefix.patch")).read_text().replace("[PATCH]", "[PATCH 1/1]")
+    mbox = tmp_path / "series.mbox"
+    mbox.write_text(COVER.format(tag="bpf-next ") + body)
+    status, out, err = run_cli("fix", "--tree", kernel_tree, "--in-place", mbox)
+    assert status == 0 and "fixed 1 finding (SUBJECT_TREE_PREFIX)" in out, out + err
+    assert "Subject: [PATCH bpf-next 1/1] bpf: Reject map updates" in mbox.read_text()
+    assert "SUBJECT_TREE_PREFIX" not in {t for t, _ in findings(run_cli, mbox, "--tree", str(kernel_tree))}
+    mbox.write_text(COVER.format(tag="") + body)
+    status, out, err = run_cli("fix", "--tree", kernel_tree, mbox)
+    assert status == 1 and "SUBJECT_TREE_PREFIX not fixed: which tree is the author's call" in out

@@ -64,6 +64,7 @@ class LineFix:
     new: str
     unchanged: bool = False  # on an unchanged (context) line: written as -original / +new
     original: str = ""  # the line as the patch has it, before any fix
+    header: bool = False  # a line of the mail's headers (its Subject:), written as it is
 
 
 @dataclass
@@ -108,9 +109,9 @@ def fixable_findings(series: Series, options: Options) -> List[Finding]:
 def proposed_line(finding: Finding, text: str) -> Optional[str]:
     """The line a finding's fix gives for `text`, or None (not fixable, or not certain)."""
     fixer = fixable_types().get(finding.type)
-    if fixer is None or finding.file is None:
+    if fixer is None:
         return None
-    new = fixer(text, finding, finding.file)
+    new = fixer(text, finding, finding.file or "")  # "" for a line of the mail (its Subject:)
     return None if new is None or new == text else new
 
 
@@ -198,6 +199,8 @@ def new_findings(before: Series, after: Series, options: Options) -> Dict[Tuple,
 def _line_fixes(raw: Optional[str], following: str, findings: List[Finding], report: FixReport) -> List[LineFix]:
     """The fixes of one line, each applied to what the one before it gave (the final newline last:
     it ends the line)."""
+    if raw is not None and raw.startswith("Subject:") and findings[0].file is None:
+        return _header_fixes(raw, findings, report)
     unchanged = raw is not None and raw.startswith(" ")
     if raw is None or not raw.startswith(("+", " ")) or (unchanged and following.startswith("\\")):
         report.left += [(finding, _why_not(raw)) for finding in findings]
@@ -221,6 +224,25 @@ def _line_fixes(raw: Optional[str], following: str, findings: List[Finding], rep
         fixes.append(LineFix(finding, text, new, unchanged=unchanged, original=raw[1:]))
         text = new
     return fixes
+
+
+def _header_fixes(raw: str, findings: List[Finding], report: FixReport) -> List[LineFix]:
+    fixes = []
+    for finding in findings:
+        new = proposed_line(finding, raw)
+        if new is None:
+            report.left.append((finding, _SUBJECT_WHY.get(finding.type, "no certain fix for this subject")))
+            continue
+        fixes.append(LineFix(finding, raw, new, header=True, original=raw))
+        raw = new
+    return fixes
+
+
+_SUBJECT_WHY = {
+    "SUBJECT_TREE_PREFIX": "which tree is the author's call (no other patch of the series names one): "
+                           "git format-patch --subject-prefix='PATCH <tree>'",
+    "SUBJECT_PREFIX_FORMAT": "only a glued PATCHv<N> has a certain fix; number the series with git format-patch -n",
+}
 
 
 def _why_not(raw: Optional[str]) -> str:
@@ -250,8 +272,8 @@ def _apply_patch_edits(lines: List[str], edits: Dict[int, LineFix]) -> str:
         if line.startswith("@@ "):
             header = len(out)
         fix = edits.get(number)
-        if fix is None:
-            out.append(line)
+        if fix is None or fix.header:
+            out.append(line if fix is None else fix.new)
             continue
         if fix.unchanged:
             out.append("-" + fix.original)

@@ -88,7 +88,8 @@ def _fix_pass(work: TempWorktree, sha: str, options: Options) -> FixReport:
     series = Series(parse_text(text, sha[:12]))
     by_file: Dict[str, list] = {}
     for finding in fixable_findings(series, options):
-        by_file.setdefault(finding.file, []).append(finding)
+        if finding.file is not None:  # a commit has no [PATCH] prefix: the subject's tags are format's
+            by_file.setdefault(finding.file, []).append(finding)
     report = FixReport()
     originals = {}
     for path, findings in by_file.items():

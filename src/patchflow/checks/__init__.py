@@ -260,6 +260,11 @@ def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None
         if text is not None:
             fixed = info.fix(text, finding, finding.file)
             finding.fix = fixed if fixed != text else None
+    elif info.fix is not None and hit.patch_line is not None:
+        # a line of the mail (its Subject:), fixed in a patch file only; path "" says so
+        text = target.line_text(hit.patch_line)
+        fixed = info.fix(text, finding, "")
+        finding.fix = fixed if fixed != text else None
     return finding
 
 

@@ -60,7 +60,39 @@ def subject_too_long(patch, ctx):
                                   f"move the detail into the commit message")
 
 
-@check("SUBJECT_TREE_PREFIX", level=WARNING)
+_SERIES_NAMES = re.compile(r"; the rest of the series names ([a-z][a-z0-9._-]*)\)$")
+# the PATCH (or RFC PATCH) word of the first bracket of a plain, one-line Subject: header
+_PATCH_WORD_AT = re.compile(r"^(Subject: \[(?:[^\]=]*[\s,])?)(PATCH)(v([0-9]+))?(?=[\s,\]])", re.IGNORECASE)
+
+
+def _fix_tree_prefix(text, finding, path):
+    """The tree the rest of the series names, after PATCH (as `--subject-prefix='PATCH net-next'`
+    writes it); None where no other patch of the series says which tree (net or net-next is the
+    author's call)."""
+    named = _SERIES_NAMES.search(finding.message)
+    match = _PATCH_WORD_AT.match(text)
+    if path or named is None or match is None or match.group(3) or "=?" in text:
+        return None
+    return text[:match.end(2)] + " " + named.group(1) + text[match.end(2):]
+
+
+def _fix_glued_version(text, finding, path):
+    """`[PATCHv5 ...]` written `[PATCH v5 ...]`, the one prefix problem with a certain fix."""
+    match = _PATCH_WORD_AT.match(text)
+    if path or match is None or match.group(3) is None or "=?" in text or "PATCHV" not in finding.message.upper():
+        return None
+    return text[:match.end(2)] + " v" + match.group(4) + text[match.end(3):]
+
+
+def _series_tree(patch, ctx, wanted):
+    """The one wanted tree the series' other patches (the cover letter included) name, or None."""
+    named = {other.prefix.tree.lower() for other in ctx.series
+             if other is not patch and other.prefix is not None and other.prefix.tree is not None}
+    named &= {tag[len(OWN):] if tag.startswith(OWN) else tag for tag in wanted}
+    return named.pop() if len(named) == 1 else None
+
+
+@check("SUBJECT_TREE_PREFIX", level=WARNING, fix=_fix_tree_prefix)
 def subject_tree_prefix(patch, ctx):
     """The subject names no tree, where the files' maintainers ask for one (`[PATCH net-next]`).
 
@@ -122,13 +154,15 @@ def subject_tree_prefix(patch, ctx):
     if any(_STABLE_RELEASE.match(w) for w in words):
         return  # a backport names the stable release it is for ([PATCH 6.6.y]), not bpf or net
     why = "; ".join(sorted({s.why() for s in statements}))
+    series_tree = _series_tree(patch, ctx, wanted)
+    why += f"; the rest of the series names {series_tree}" if series_tree else ""
     if all(tag.startswith(OWN) for tag in wanted):
         trees = ", ".join(tag[len(OWN):] for tag in wanted)
         yield Hit.on_subject(patch, f"Subject prefix should name the tree the patch is for: MAINTAINERS "
-                                  f"names {trees} (e.g. [PATCH {wanted[-1][len(OWN):]}]; {why})")
+                                  f"names {trees} (e.g. [PATCH {series_tree or wanted[-1][len(OWN):]}]; {why})")
         return
     wanted = [tag for tag in wanted if not tag.startswith(OWN)]
-    suggested = "bpf-next" if any(s.profile == BPF for s in statements) else "net-next"
+    suggested = series_tree or ("bpf-next" if any(s.profile == BPF for s in statements) else "net-next")
     yield Hit.on_subject(patch, f"Subject prefix should name the tree: one of {', '.join(wanted)} "
                               f"(e.g. [PATCH {suggested}]; {why})")
 
@@ -161,7 +195,7 @@ _STABLE_RELEASE = re.compile(r"^(?:stable|\d+\.\d+(?:\.y|\.\d+)?)$")
 _GLUED_VERSION = re.compile(r"^patchv\d+$", re.IGNORECASE)  # PATCHv5; PATCH1/8 Patchwork reads
 
 
-@check("SUBJECT_PREFIX_FORMAT", level=WARNING)
+@check("SUBJECT_PREFIX_FORMAT", level=WARNING, fix=_fix_glued_version)
 def subject_prefix_format(patch, ctx):
     """The `[PATCH ...]` prefix is one that Patchwork or b4 would misread.
 
