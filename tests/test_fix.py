@@ -33,8 +33,9 @@ CASES = {
     "POINTER_LOCATION": "pointer-location.patch",
     "SUBJECT_PREFIX_FORMAT": "subject-prefix-format.patch",
 }
-# fixable only with a kernel tree (MAINTAINERS) and a series: test_tree_tag_taken_from_the_series
-NEEDS_A_TREE = {"SUBJECT_TREE_PREFIX"}
+# tested apart: SUBJECT_TREE_PREFIX needs a kernel tree and a series (test_tree_tag_taken_from_the_series),
+# REVERSE_XMAS_TREE's case keeps a finding it cannot fix (test_declarations_reordered_*)
+TESTED_APART = {"SUBJECT_TREE_PREFIX", "REVERSE_XMAS_TREE"}
 PYTHON_CASES = {"PARENTHESIS_ALIGNMENT": "alignment-py-misaligned.patch", "PREFER_IFNDEF": "ifndef-py.patch",
                 "PARENTHESIS_ALIGNMENT-tabs": "alignment-py-tabs.patch"}
 
@@ -53,7 +54,7 @@ def messages(run_cli, path):
 
 def test_every_fixable_type_has_a_case():
     fixable = {name for name, info in registry().items() if info.fix is not None}
-    assert fixable == {name.split("-")[0] for name in CASES} | NEEDS_A_TREE
+    assert fixable == {name.split("-")[0] for name in CASES} | TESTED_APART
 
 
 @pytest.mark.parametrize("fix_type,case", sorted({**CASES, **{f"py-{k}": v for k, v in PYTHON_CASES.items()}}.items()))
@@ -454,3 +455,46 @@ def test_tree_tag_taken_from_the_series(run_cli, tmp_path, kernel_tree):
     mbox.write_text(COVER.format(tag="") + body)
     status, out, err = run_cli("fix", "--tree", kernel_tree, mbox)
     assert status == 1 and "SUBJECT_TREE_PREFIX not fixed: which tree is the author's call" in out
+
+
+REORDERED = ["+	long timeo = sock_sndtimeo(sk, noblock);", "+	unsigned int space, wanted;", "+	int err = 0;"]
+
+
+def test_declarations_reordered_in_a_patch_file(run_cli, tmp_path):
+    """A new function's block, all added lines, is put longest first; the block whose initializer
+    reads another declaration stays, and the fixer says why. Fixing again changes nothing."""
+    patch = tmp_path / "xmas.patch"
+    shutil.copy(patch_path("xmas-new-function.patch"), patch)
+    status, out, err = run_cli("fix", "--in-place", patch)
+    assert status == 1
+    assert out.splitlines() == [
+        "net/core/sock.c:2929: REVERSE_XMAS_TREE not fixed: an initializer reads a variable the block "
+        "declares: move the initialization out of line, as maintainer-netdev.rst says",
+        f"{patch}: fixed 1 finding (REVERSE_XMAS_TREE), 1 left; wrote {patch}"]
+    lines = patch.read_text().splitlines()
+    start = lines.index("+{")
+    assert lines[start + 1:start + 4] == REORDERED
+    assert [t for t, _ in findings(run_cli, patch)] == ["REVERSE_XMAS_TREE"]
+    assert not messages(run_cli, patch) - messages(run_cli, patch_path("xmas-new-function.patch"))
+    before = patch.read_text()
+    status, out, err = run_cli("fix", "--in-place", patch)
+    assert "fixed 0 findings, 1 left" in out and patch.read_text() == before
+
+
+def test_declarations_reordered_in_a_commit(kernel_clone):
+    repo = kernel_clone
+    git(repo, "checkout", "-q", "-b", "xmas")
+    git(repo, "am", "-q", patch_path("xmas-new-function.patch"))
+    proc = run_patchflow("fix", "HEAD~1..HEAD", cwd=repo)
+    assert proc.returncode == 1 and "fixed 1 finding (REVERSE_XMAS_TREE), 1 left" in proc.stdout, proc.stdout
+    lines = (repo / "net/core/sock.c").read_text().splitlines()
+    assert lines[2915:2918] == [line[1:] for line in REORDERED]
+
+
+def test_reorder_refused_when_the_declarations_differ():
+    """The guard of a reorder: the same declarations (statements up to `;`), in any order."""
+    from patchflow.fix_guard import same_declarations
+
+    assert same_declarations("a.c", "\tint a;\n\tlong b = f(x);", "\tlong b = f(x);\n\tint a;") is None
+    assert "not only their order" in same_declarations("a.c", "\tint a;\n\tlong b;", "\tlong b;\n\tint c;")
+    assert "not only their order" in same_declarations("a.c", "\tint a, b;", "\tint b, a;")

@@ -159,29 +159,63 @@ def _fix_pass(text: str, source: str, options: Options) -> Tuple[str, FixReport]
         following = lines[number] if 0 < number < len(lines) else ""
         for fix in _line_fixes(lines[number - 1] if number else None, following, found, report):
             by_file.setdefault(fix.finding.file, []).append(fix)
-    edits: Dict[int, LineFix] = {}  # 1-based patch line -> its last fix (every fix on it applied)
     for path, fixes in by_file.items():
-        why = _guard_patch(series, path, fixes)
+        fixes = defer_overlapping_spans(fixes, report)
+        why = _guard_patch(series, path, [fix for fix in fixes if not fix.finding.span])
         if why:
             report.abandoned.append((path, why))
             report.left += [(fix.finding, why) for fix in fixes]
             continue
-        for fix in fixes:
-            edits[fix.finding.patch_line] = fix
         report.fixed += fixes
-    if not edits:
+    if not report.fixed:
         return text, report
-    fixed = _apply_patch_edits(lines, edits)
+    fixed = _apply_patch_edits(lines, _patch_edits(report.fixed))
     spoiled = new_findings(series, Series(parse_text(fixed, source)), options)
     if any((fix.finding.file, fix.finding.line) in spoiled for fix in report.fixed):
         for fix in list(report.fixed):
             found = spoiled.get((fix.finding.file, fix.finding.line))
             if found:
-                edits.pop(fix.finding.patch_line, None)
                 report.fixed.remove(fix)
                 report.left.append((fix.finding, f"fixing it would raise {found.type} ({found.message})"))
-        fixed = _apply_patch_edits(lines, edits)
+        fixed = _apply_patch_edits(lines, _patch_edits(report.fixed))
     return fixed, report
+
+
+def span_rows(fix: LineFix, line: int) -> range:
+    """The lines a fix rewrites, counted from `line`, the number of the finding's line (in the patch
+    file or in the changed file): its own, or its block's (a reordered block of declarations)."""
+    if not fix.finding.span:
+        return range(line, line + 1)
+    first, last = fix.finding.span
+    top = line - (fix.finding.line - first)
+    return range(top, top + last - first + 1)
+
+
+def defer_overlapping_spans(fixes: List[LineFix], report: FixReport) -> List[LineFix]:
+    """A block reorder shares no line with another fix of the same pass: where it would, it waits
+    for the next pass (the other fixes done, it is found again on the fixed lines)."""
+    others = {fix.finding.line for fix in fixes if not fix.finding.span}
+    kept = []
+    for fix in fixes:
+        if fix.finding.span and others & set(span_rows(fix, fix.finding.line)):
+            report.left.append((fix.finding, "another fix on the block's lines comes first"))
+        else:
+            kept.append(fix)
+    return kept
+
+
+def _patch_edits(fixes: List[LineFix]) -> Dict[int, LineFix]:
+    """1-based patch line -> its last fix (every fix on it applied); a block reorder's new lines
+    replace its first line and its other lines are deleted (once for all the findings in it)."""
+    edits: Dict[int, LineFix] = {}
+    for fix in fixes:
+        rows = span_rows(fix, fix.finding.patch_line)
+        if fix.finding.span and rows[0] in edits:
+            continue  # the block is reordered already, for another of its findings
+        edits[rows[0]] = fix
+        for row in rows[1:]:
+            edits[row] = LineFix(fix.finding, "", DELETE_LINE)
+    return edits
 
 
 def new_findings(before: Series, after: Series, options: Options) -> Dict[Tuple, Finding]:
@@ -219,10 +253,11 @@ def _line_fixes(raw: Optional[str], following: str, findings: List[Finding], rep
                                          "marker would move to another line"))
             continue
         if new is None:
-            report.left.append((finding, "no certain fix for this line"))
+            report.left.append((finding, finding.not_fixed or "no certain fix for this line"))
             continue
         fixes.append(LineFix(finding, text, new, unchanged=unchanged, original=raw[1:]))
-        text = new
+        if not finding.span:  # a block reorder rewrites lines of its own, after the others (next pass)
+            text = new
     return fixes
 
 
@@ -325,10 +360,12 @@ def _guard_patch(series: Series, path: str, fixes: List[LineFix]) -> Optional[st
 
 
 def fix_file_text(path: str, text: str, findings: Iterable[Finding]) -> Tuple[str, FixReport]:
-    """Apply the fixes of `findings` (on `path`, by line in the file) to the file's text."""
+    """Apply the fixes of `findings` (on `path`, by line in the file) to the file's text; a block
+    reorder last, on lines no other fix touched."""
     report = FixReport()
     lines = text.split("\n")
     fixes: List[LineFix] = []
+    findings = sorted(findings, key=lambda finding: finding.span is not None)
     for finding in findings:
         index = (finding.line or 0) - 1
         if not 0 <= index < len(lines):
@@ -337,20 +374,25 @@ def fix_file_text(path: str, text: str, findings: Iterable[Finding]) -> Tuple[st
         # a deleted line takes the other findings on it with it
         new = DELETE_LINE if lines[index] == DELETE_LINE else proposed_line(finding, lines[index])
         if new is None:
-            report.left.append((finding, "no certain fix for this line"))
+            report.left.append((finding, finding.not_fixed or "no certain fix for this line"))
             continue
         fixes.append(LineFix(finding, lines[index], new))
-        lines[index] = new
+        if not finding.span:
+            lines[index] = new
     if not fixes:
         return text, report
-    fixed = join_lines(lines)
-    why = same_code(path, text, fixed)
+    fixes = defer_overlapping_spans(fixes, report)
+    why = same_code(path, text, join_lines(lines))  # a reorder is checked by same_declarations
     if why:
         report.abandoned.append((path, why))
         report.left += [(fix.finding, why) for fix in fixes]
         return text, report
+    for fix in fixes:
+        rows = span_rows(fix, fix.finding.line) if fix.finding.span else ()
+        if rows:  # the same for each finding of one block
+            lines[rows[0] - 1:rows[-1]] = [fix.new] + [DELETE_LINE] * (len(rows) - 1)
     report.fixed += fixes
-    return fixed, report
+    return join_lines(lines), report
 
 
 def write_atomically(path: str, text: str) -> None:

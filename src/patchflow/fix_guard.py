@@ -90,3 +90,29 @@ def _python_stream(text: str) -> List[Tuple[str, str]]:
 def _short_if(match: "re.Match") -> str:
     name = match.group(3) or match.group(4)
     return f"#{match.group(1)}{'ifndef' if match.group(2) else 'ifdef'} {name}"
+
+
+def same_declarations(path: str, before: str, after: str) -> Optional[str]:
+    """None when `after` holds the same declarations as `before`, in any order (a reordered block):
+    the statements (code tokens up to each `;` outside brackets) compared as sorted lists, and the
+    comments likewise; else why not."""
+    def statements(text):
+        from .lexers.c import tokenize as c_tokenize
+
+        found, current, comments, depth = [], [], [], 0
+        for tok in c_tokenize(text):
+            if tok.kind == "comment":
+                comments.append(" ".join(tok.text.split()))
+                continue
+            current.append((tok.kind, tok.text))
+            depth += tok.text in ("(", "[", "{") and tok.kind == "punct"
+            depth -= tok.text in (")", "]", "}") and tok.kind == "punct"
+            if tok.text == ";" and depth == 0:
+                found.append(tuple(current))
+                current = []
+        return sorted(found), sorted(comments), current
+
+    old, new = statements(before), statements(after)
+    if old != new or old[2]:
+        return f"reordering would change the declarations of {path}, not only their order; left as it is"
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 ERROR, WARNING, CHECK = "ERROR", "WARNING", "CHECK"
 LEVELS = (ERROR, WARNING, CHECK)
@@ -27,6 +27,10 @@ class Finding:
     column: Optional[int] = None  # 1-based column where the line should start / the problem is
     quote: Optional[str] = None  # the line as it stands in the patch, marker included
     fix: Optional[str] = None  # fixable findings: the line as `patchflow fix` rewrites it
+    # a fix of several lines (a reordered block of declarations): the first and last line of the
+    # changed file that `fix` replaces, the finding's line among them
+    span: Optional[Tuple[int, int]] = None
+    not_fixed: Optional[str] = None  # a fixable type's finding that has no fix: why
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -35,6 +39,9 @@ class Finding:
             del data["fix"]  # only fixable findings carry the key
         elif self.fix == DELETE_LINE:
             data["fix"], data["delete_line"] = "", True  # the fix removes the line
+        for key in ("span", "not_fixed"):
+            if data[key] is None:
+                del data[key]
         return data
 
 

@@ -104,6 +104,10 @@ class Hit:
     column: Optional[int] = None
     quote: Optional[str] = None
     level: Optional[str] = None  # a check may lower or raise its level for one finding
+    # a fix the check itself computes, of lines `span` (first, last) of the file: a reordered block
+    replacement: Optional[str] = None
+    span: Optional[Tuple[int, int]] = None
+    not_fixed: Optional[str] = None  # why a finding of a fixable type has no fix
 
     @classmethod
     def at(cls, line: DiffLine, file: FileDiff, message: str, column: Optional[int] = None, **kw) -> "Hit":
@@ -253,14 +257,16 @@ def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None
     # #N is the line of the file as the user has it, also where the mail's body was encoded
     finding = Finding(type=info.type, level=hit.level or info.level, message=hit.message, patch=target.source,
                       patch_line=target.file_line(hit.patch_line), file=hit.file, line=hit.line, column=hit.column,
-                      quote=hit.quote)
-    if info.fix is not None and finding.file is not None:
+                      quote=hit.quote, span=hit.span, not_fixed=hit.not_fixed)
+    if hit.replacement is not None:
+        finding.fix = hit.replacement
+    elif info.fix is not None and finding.file is not None and hit.not_fixed is None:
         # an added line, or an unchanged one the patch made wrong (fixed by turning it into -/+)
         text = line.text if line is not None else target.new_side_text(hit.patch_line)
         if text is not None:
             fixed = info.fix(text, finding, finding.file)
             finding.fix = fixed if fixed != text else None
-    elif info.fix is not None and hit.patch_line is not None:
+    elif info.fix is not None and finding.file is None and hit.patch_line is not None:
         # a line of the mail (its Subject:), fixed in a patch file only; path "" says so
         text = target.line_text(hit.patch_line)
         fixed = info.fix(text, finding, "")

@@ -294,15 +294,45 @@ def _file_findings(file, ctx):
                 start, previous_end = found
             for group in _split_at_long_statements(top_declaration_groups(code, start, previous_end, lines), lines):
                 in_order = was_in_order(group, lines)
+                reorder = None
                 for decl, message in misplaced(group, lines, removed):
                     hit = Hit.at(lines[decl.line].diff, file, message)
+                    reorder = reorder or reordered(group, lines, file.path)
+                    hit.span, hit.replacement, hit.not_fixed = reorder
                     if not in_order:
                         hit.level = CHECK
                         hit.message += " (the lines around it were not in this order either)"
                     yield hit
 
 
-@check("REVERSE_XMAS_TREE", level=WARNING)
+def reordered(group: List[Declaration], lines: Dict[int, KnownLine], path: str):
+    """(span, the block's lines longest first, None) when the reorder is certain, else (None, None,
+    why not): every line of the block added by the patch in one run of one hunk, the declarations
+    on lines of their own one after the other, and no initializer reading a name the block declares."""
+    from ..fix_guard import same_declarations
+
+    first, last = group[0].line, group[-1].last_line
+    diffs = [lines[n].diff if n in lines else None for n in range(first, last + 1)]
+    if any(d is None or d.kind != "+" for d in diffs) or \
+            any(b.patch_line != a.patch_line + 1 for a, b in zip(diffs, diffs[1:])):
+        return None, None, "the block holds lines the patch did not add, or spans hunks: move it by hand"
+    if any(b.line != a.last_line + 1 for a, b in zip(group, group[1:])):
+        return None, None, "a line that is not a declaration (a comment) sits in the block: move it by hand"
+    names = {name for decl in group for name in decl.names}
+    if any(decl.uses & names for decl in group):
+        return None, None, ("an initializer reads a variable the block declares: move the initialization "
+                            "out of line, as maintainer-netdev.rst says")
+    chunks = [[lines[n].text for n in range(d.line, d.last_line + 1)] for d in group]
+    order = sorted(range(len(group)), key=lambda k: -group[k].length)  # stable: equal lengths keep their order
+    before = "\n".join(line for chunk in chunks for line in chunk)
+    after = "\n".join(line for k in order for line in chunks[k])
+    why = same_declarations(path, before, after)
+    if why:
+        return None, None, why
+    return (first, last), after, None
+
+
+@check("REVERSE_XMAS_TREE", level=WARNING, fix=lambda text, finding, path: finding.fix if finding.span else None)
 def reverse_xmas_tree(patch, ctx):
     """Local variable declarations not ordered longest line first, where a maintainers' document asks for it.
 
@@ -357,7 +387,9 @@ def reverse_xmas_tree(patch, ctx):
 
     ## Fix
     Move the declaration to where its length puts it, longest line first; if it reads a variable
-    declared below a shorter line, move its initialization out of line.
+    declared below a shorter line, move its initialization out of line. `patchflow fix` reorders the
+    block when the patch adds all of it in one run of lines and no initializer reads a variable the
+    block declares; otherwise the finding says why it is left.
     """
     for file in patch.files:
         statement = governing_statement(patch, file, ctx)
