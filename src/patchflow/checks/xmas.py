@@ -332,7 +332,12 @@ def reordered(group: List[Declaration], lines: Dict[int, KnownLine], path: str):
     return (first, last), after, None
 
 
-@check("REVERSE_XMAS_TREE", level=WARNING, fix=lambda text, finding, path: finding.fix if finding.span else None)
+def _fix_order(text, finding, path):
+    """The reordered block the check computed (it sees the whole block; a line alone cannot tell)."""
+    return finding.fix if finding.span else None
+
+
+@check("REVERSE_XMAS_TREE", level=WARNING, fix=_fix_order)
 def reverse_xmas_tree(patch, ctx):
     """Local variable declarations not ordered longest line first, where a maintainers' document asks for it.
 
