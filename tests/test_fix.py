@@ -404,6 +404,8 @@ SPACING_LINES = [
     ("\treturn x ;", "space prohibited before semicolon", "\treturn x;"),
     ("#define FOO (1 << 2)", "space prohibited between function name and open parenthesis '('", None),
     ("\tbar = foo (x);", "space prohibited between function name and open parenthesis '('", "\tbar = foo(x);"),
+    ("\tint (*fn)(void) = foo (x);", "space prohibited between function name and open parenthesis '('",
+     "\tint (*fn)(void) = foo(x);"),
     ('\tpr_info("(u8) %d", (u8) x);', "No space is necessary after a cast", '\tpr_info("(u8) %d", (u8)x);'),
     ('\tpr_info("p = (u8) x"); /* ( u8 ) */', "No space is necessary after a cast", None),
 ]

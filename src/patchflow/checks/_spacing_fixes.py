@@ -124,7 +124,7 @@ def _layout_fix(line: _Line, message: str) -> bool:
 def _is_call(line: _Line, index: int) -> bool:
     """`name (` where `name` is called: after an operator, a `(` or `return`, never in a directive
     (`#define NAME (x)` is an object-like macro) nor after a type (`int (*fn)(void)`)."""
-    if line.word(0) == "#":
+    if line.word(0) == "#" or line.word(index + 2) == "*":
         return False
     prev = line.tokens[index - 1] if index else None
     return prev is None or prev.kind == "punct" or prev.text == "return"

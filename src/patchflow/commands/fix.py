@@ -7,7 +7,9 @@
 
 Fixable types (`patchflow explain TYPE` says so): trailing whitespace, space before tab, DOS line
 endings, missing newline at end of file, code indent and leading spaces, continuation alignment,
-`#if !defined(X)`, a missing blank line after declarations.
+`#if !defined(X)`, a missing or a second blank line, SPACING and POINTER_LOCATION, a block of
+declarations out of reverse xmas tree order (when the patch adds all of it and no initializer reads
+another), and in patch files the subject's [PATCHv2] and a tree tag the rest of the series names.
 A fix changes layout only: when the tokens of a file would differ, its fixes are dropped with a note.
 Exit status: 0 when everything fixable was fixed (or nothing was found), 1 when findings were left
 unfixed, 2 for bad input.
