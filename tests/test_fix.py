@@ -408,6 +408,7 @@ SPACING_LINES = [
      "\tint (*fn)(void) = foo(x);"),
     ('\tpr_info("(u8) %d", (u8) x);', "No space is necessary after a cast", '\tpr_info("(u8) %d", (u8)x);'),
     ('\tpr_info("p = (u8) x"); /* ( u8 ) */', "No space is necessary after a cast", None),
+    ("\tc = x >> (BITS_PER_TYPE(u32) - s);", "No space is necessary after a cast", None),  # a call, not a cast
 ]
 
 

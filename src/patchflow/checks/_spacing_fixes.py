@@ -148,8 +148,8 @@ def _without_cast_space(text: str, line: _Line) -> Optional[str]:
     from .spacing import _rules
 
     match = _rules()["cast"].match(text)
-    if not match or _in_literal(line, *match.span(2)):
-        return None
+    if not match or _in_literal(line, *match.span(2)) or re.search(r"\w\s*$", match.group(1)):
+        return None  # `BITS_PER_TYPE(u32) - shift`: the parenthesis is a call's, not a cast
     return _same_tokens(text, text[:match.start(2)] + text[match.end(2):])
 
 
