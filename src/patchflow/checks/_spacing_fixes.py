@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
+from ..lazy_regex import lazy
+
 # the operator and the context checkpatch prints: "... that '+' (ctx:VxV)"
-_OPERATOR_MESSAGE = re.compile(r"^(.*?)(?: that)? '(.+)' \(ctx:(\w)x(\w)\)$")
+_OPERATOR_MESSAGE = lazy(r"^(.*?)(?: that)? '(.+)' \(ctx:(\w)x(\w)\)$")
 # POINTER_LOCATION's two messages: what is written between the type and `)` or the name, and what should be
-_CAST_MESSAGE = re.compile(r'^"\(foo(.*)\)" should be "\(foo(.*)\)"$', re.S)
-_DECLARATION_MESSAGE = re.compile(r'^"foo(.*)bar" should be "foo(.*)bar"$', re.S)
+_CAST_MESSAGE = lazy(r'^"\(foo(.*)\)" should be "\(foo(.*)\)"$', re.S)
+_DECLARATION_MESSAGE = lazy(r'^"foo(.*)bar" should be "foo(.*)bar"$', re.S)
 _CONDITION_KEYWORDS = frozenset(("if", "while", "for", "switch"))
 
 

@@ -6,6 +6,7 @@ import re
 
 from . import CHECK, WARNING, Hit, check
 from ._history import history_of
+from ..lazy_regex import lazy
 from ..maintainers import TAGGED_TREES
 from ..profiles import BPF, NETDEV, TREE_TAGS, file_profiles, governing, governing_entries
 
@@ -60,9 +61,9 @@ def subject_too_long(patch, ctx):
                                   f"move the detail into the commit message")
 
 
-_SERIES_NAMES = re.compile(r"; the rest of the series names ([a-z][a-z0-9._-]*)\)$")
+_SERIES_NAMES = lazy(r"; the rest of the series names ([a-z][a-z0-9._-]*)\)$")
 # the PATCH (or RFC PATCH) word of the first bracket of a plain, one-line Subject: header
-_PATCH_WORD_AT = re.compile(r"^(Subject: \[(?:[^\]=]*[\s,])?)(PATCH)(v([0-9]+))?(?=[\s,\]])", re.IGNORECASE)
+_PATCH_WORD_AT = lazy(r"^(Subject: \[(?:[^\]=]*[\s,])?)(PATCH)(v([0-9]+))?(?=[\s,\]])", re.IGNORECASE)
 
 
 def _fix_tree_prefix(text, finding, path):
