@@ -393,7 +393,8 @@ def spacing(line, file, ctx):
     ```
 
     ## Fix
-    Follow the message; `scripts/checkpatch.pl --fix-inplace --types SPACING` rewrites most of them.
+    Follow the message; `patchflow fix` (or `scripts/checkpatch.pl --fix-inplace --types SPACING`)
+    rewrites most of them, changing only the blanks between tokens.
     """
     code_line = lines_of(file, ctx).get(line.patch_line)
     if code_line is None:
@@ -472,7 +473,8 @@ def pointer_location(line, file, ctx):
     ```
 
     ## Fix
-    Write the `*` against the name (or alone before `)` in a cast, after a space).
+    Write the `*` against the name (or alone before `)` in a cast, after a space); `patchflow fix`
+    does it.
     """
     if "*" not in line.text:
         return None

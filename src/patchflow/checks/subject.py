@@ -136,7 +136,8 @@ def subject_tree_prefix(patch, ctx):
 
     ## Fix
     `git format-patch --subject-prefix='PATCH net-next'` (or net, bpf, bpf-next, or the sub-tree's
-    own tag such as nf-next or iwl-net).
+    own tag such as nf-next or iwl-net). In an mbox whose other patches name the tree, `patchflow
+    fix` adds it.
     """
     if patch.prefix is None or not patch.files or ctx.maintainers is None:
         return
@@ -233,7 +234,8 @@ def subject_prefix_format(patch, ctx):
     ```
 
     ## Fix
-    `git format-patch -v2 --subject-prefix='PATCH bpf-next'` writes `[PATCH bpf-next v2 1/3]`.
+    `git format-patch -v2 --subject-prefix='PATCH bpf-next'` writes `[PATCH bpf-next v2 1/3]`;
+    `patchflow fix` rewrites a glued `[PATCHv2]` in a patch file.
     """
     prefix = patch.prefix
     if prefix is None or not prefix.words:
