@@ -501,3 +501,15 @@ def test_reorder_refused_when_the_declarations_differ():
     assert same_declarations("a.c", "\tint a;\n\tlong b = f(x);", "\tlong b = f(x);\n\tint a;") is None
     assert "not only their order" in same_declarations("a.c", "\tint a;\n\tlong b;", "\tlong b;\n\tint c;")
     assert "not only their order" in same_declarations("a.c", "\tint a, b;", "\tint b, a;")
+
+
+def test_tree_tag_taken_from_the_cover_letter_file(run_cli, tmp_path, kernel_tree):
+    """`patchflow fix outgoing/*.patch`: the files given together are one series, as for check, so
+    the cover letter's tree reaches the patch that lacks it."""
+    cover = tmp_path / "0000-cover-letter.patch"
+    cover.write_text(COVER.format(tag="bpf-next "))
+    patch = tmp_path / "0001-bpf-reject.patch"
+    patch.write_text(Path(patch_path("subject-tree-prefix.patch")).read_text().replace("[PATCH]", "[PATCH 1/1]"))
+    status, out, err = run_cli("fix", "--tree", kernel_tree, "--in-place", cover, patch)
+    assert status == 0 and f"{patch}: fixed 1 finding (SUBJECT_TREE_PREFIX); wrote {patch}" in out, out + err
+    assert "Subject: [PATCH bpf-next 1/1] bpf: Reject map updates" in patch.read_text()

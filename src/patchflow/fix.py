@@ -118,15 +118,18 @@ def proposed_line(finding: Finding, text: str) -> Optional[str]:
 # --- patch files -------------------------------------------------------------------------------
 
 
-def fix_patch_text(text: str, source: str, options: Options, passes: int = 4) -> Tuple[str, FixReport]:
+def fix_patch_text(text: str, source: str, options: Options, passes: int = 4,
+                   companions: Tuple = ()) -> Tuple[str, FixReport]:
     """Fix the lines of a patch file (or mbox) that its fixable findings are on. A fix replaces an
     added line by one line, and an unchanged line by the pair `-old` / `+new`, so the hunk counts
     stay right; a fixed final newline drops the `\\ No newline` marker. Fixing one line can move
-    what the next aligns with, so fixing repeats (up to `passes` times) until nothing is left to fix."""
+    what the next aligns with, so fixing repeats (up to `passes` times) until nothing is left to fix.
+    `companions`, the patches of the other files of the series, are checked with it (a cover letter
+    that names the tree) and left as they are."""
     fixed = [text]
 
     def one_pass() -> FixReport:
-        fixed[0], one = _fix_pass(fixed[0], source, options)
+        fixed[0], one = _fix_pass(fixed[0], source, options, companions)
         return one
 
     report = repeat_passes(one_pass, passes)
@@ -147,13 +150,15 @@ def repeat_passes(one_pass, passes: int) -> FixReport:
     return report
 
 
-def _fix_pass(text: str, source: str, options: Options) -> Tuple[str, FixReport]:
+def _fix_pass(text: str, source: str, options: Options, companions: Tuple = ()) -> Tuple[str, FixReport]:
     lines = text.split("\n")
     report = FixReport()
-    series = Series(parse_text(text, source))
+    series = Series(parse_text(text, source) + list(companions))
     by_file: Dict[str, List[LineFix]] = {}
     by_line: Dict[int, List[Finding]] = {}
     for finding in fixable_findings(series, options):
+        if finding.patch != source:
+            continue  # a companion's: fixed when its own file is
         by_line.setdefault(finding.patch_line or 0, []).append(finding)
     for number, found in by_line.items():
         following = lines[number] if 0 < number < len(lines) else ""
@@ -170,7 +175,7 @@ def _fix_pass(text: str, source: str, options: Options) -> Tuple[str, FixReport]
     if not report.fixed:
         return text, report
     fixed = _apply_patch_edits(lines, _patch_edits(report.fixed))
-    spoiled = new_findings(series, Series(parse_text(fixed, source)), options)
+    spoiled = new_findings(series, Series(parse_text(fixed, source) + list(companions)), options)
     if any((fix.finding.file, fix.finding.line) in spoiled for fix in report.fixed):
         for fix in list(report.fixed):
             found = spoiled.get((fix.finding.file, fix.finding.line))

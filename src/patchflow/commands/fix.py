@@ -63,12 +63,14 @@ def _fix_files(args, paths) -> int:
     from ..patch import read_patches
 
     status = 0
+    series = _readable(paths)  # path -> its patches, checked with each other file's as one series
     for path in paths:
         try:
             read_patches(path)  # refuses what is not a patch, as check does, with the same one line
             with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
                 text = handle.read()
-            fixed, report = fix_patch_text(text, path, _options(args))
+            companions = tuple(p for other, patches in series.items() if other != path for p in patches)
+            fixed, report = fix_patch_text(text, path, _options(args), companions=companions)
         except PatchflowError as exc:
             print(f"patchflow: {exc}", file=sys.stderr)
             status = 2
@@ -81,6 +83,20 @@ def _fix_files(args, paths) -> int:
         _summary(path, target if report.fixed and not args.dry_run else None, report, args.dry_run)
         status = max(status, 1 if report.left else 0)
     return status
+
+
+def _readable(paths):
+    """The patches of each file that reads as patches (the others are reported in turn, below)."""
+    from ..errors import PatchflowError
+    from ..patch import read_patches
+
+    found = {}
+    for path in paths:
+        try:
+            found[path] = list(read_patches(path))
+        except PatchflowError:
+            continue
+    return found
 
 
 def _fixed_name(path: str) -> str:
