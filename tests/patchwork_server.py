@@ -10,6 +10,7 @@ from recorded responses by the helpers below, and say which one they start from.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import threading
 from dataclasses import dataclass, field
@@ -319,8 +320,6 @@ def listed(items, base: str = "patches-by-msgid") -> Response:
 # --- the maintainer-side recordings (maint-*: mboxes, look-ups, checks posted) ----------------------
 
 MAINT_TOKEN = "5f0c3b8e2a9d4716b3e1c0f7a8d2e6b4c9a1f3d5"  # what the test server takes as a maintainer's token
-MAINT_COVER_MBOX = "/project/netdevbpf/cover/20250602100000.4242-0-alan@example.org/mbox/"
-MAINT_PATCH_3_MBOX = "/project/netdevbpf/patch/20250603093000.5151-1-alan@example.org/mbox/"
 
 
 class CheckStore:
@@ -358,28 +357,21 @@ class CheckStore:
         return answer
 
 
+def _recorder():
+    """tests/fixtures/patchwork/record_maintainer.py, whose table of what it recorded at which request
+    is the table the maintainer server answers from."""
+    path = fixtures_dir() / "record_maintainer.py"
+    spec = importlib.util.spec_from_file_location("record_maintainer", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def maintainer_patchwork() -> RecordedPatchwork:
     """The maint-* recordings at the requests they were recorded for, and a CheckStore behind the
     check lists of patches 1-3 (`app.store`)."""
     app = RecordedPatchwork()
-    for name, target in (
-        ("index", "/api/"),
-        ("index-1.3", "/api/1.3/"),
-        ("maint-series-1", "/api/1.3/series/1/"),
-        ("maint-series-2", "/api/1.3/series/2/"),
-        ("maint-series-1-mbox", "/series/1/mbox/"),
-        ("maint-series-2-mbox", "/series/2/mbox/"),
-        ("maint-cover-1-mbox", MAINT_COVER_MBOX),
-        ("maint-patch-3-mbox-redirect", "/patch/3/mbox/"),
-        ("maint-patch-3-mbox", MAINT_PATCH_3_MBOX),
-        ("maint-patch-1", "/api/1.3/patches/1/"),
-        ("maint-patch-2", "/api/1.3/patches/2/"),
-        ("maint-patch-3", "/api/1.3/patches/3/"),
-        ("maint-patches-by-msgid", "/api/1.3/patches/?project=netdevbpf&msgid=20250602100000.4242-2-alan%40example.org"),
-        ("maint-series-list", "/api/1.3/series/?project=netdevbpf&order=-id&per_page=100"),
-        ("maint-series-404", "/series/99/mbox/"),
-        ("maint-series-99", "/api/1.3/series/99/"),
-    ):
+    for name, target in (("index", "/api/"), ("index-1.3", "/api/1.3/")) + _recorder().READS:
         app.route("GET", target, load(name))
     app.store = CheckStore()
     for patch_id in (1, 2, 3):

@@ -116,13 +116,19 @@ def compare(case, shared, theirs, ours, deliberate=None):
 CASES = case_files()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_same_findings_as_checkpatch(case, kernel_tree, run_cli, monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
+def both_findings(case, kernel_tree, run_cli, tmp_path):
+    """(checkpatch's, patchflow's) (type, patch line) findings on one case, each run with the
+    arguments of the case's .expected file."""
     args, _ = read_expected(case, kernel_tree)
     theirs = checkpatch_on_file(kernel_tree / "scripts" / "checkpatch.pl", case, tmp_path, checkpatch_args(args))
     status, out, err = run_cli("check", "--strict", "--format", "json", *args, case)
-    ours = [(f["type"], f["patch_line"]) for f in json.loads(out)["findings"]]
+    return theirs, [(f["type"], f["patch_line"]) for f in json.loads(out)["findings"]]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_same_findings_as_checkpatch(case, kernel_tree, run_cli, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    theirs, ours = both_findings(case, kernel_tree, run_cli, tmp_path)
     compare(case, SHARED_TYPES, theirs, ours, DELIBERATE)
 
 

@@ -9,12 +9,10 @@ prints one: the comparison is of the (type, line) pairs each tool reports.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from patch_cases import case_files, read_expected
-from test_checkpatch_agreement import checkpatch_args, checkpatch_on_file, compare
+from test_checkpatch_agreement import both_findings, checkpatch_args, checkpatch_on_file, compare
 
 CODE_TYPES = {
     "SPACING", "LINE_SPACING", "LEADING_SPACE", "OPEN_ENDED_LINE", "LOGICAL_CONTINUATIONS",
@@ -43,10 +41,7 @@ def _pairs(findings):
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_same_code_findings_as_checkpatch(case, kernel_tree, run_cli, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    args, _ = read_expected(case, kernel_tree)
-    theirs = checkpatch_on_file(kernel_tree / "scripts" / "checkpatch.pl", case, tmp_path, checkpatch_args(args))
-    status, out, err = run_cli("check", "--strict", "--format", "json", *args, case)
-    ours = [(f["type"], f["patch_line"]) for f in json.loads(out)["findings"]]
+    theirs, ours = both_findings(case, kernel_tree, run_cli, tmp_path)
     compare(case, CODE_TYPES, _pairs(theirs), _pairs(ours), DELIBERATE)
 
 

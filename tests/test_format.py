@@ -297,13 +297,15 @@ def test_refused_run_leaves_the_earlier_files(bpf_topic, run_cli, tmp_path):
     assert {name: (out / name).read_bytes() for name in files_in(out)} == before
 
 
-def user_topic_clone(kernel_tree, tmp_path):
-    """The user's own clone of the tree, on a branch `topic` with one libbpf commit."""
+def user_topic_clone(kernel_tree, tmp_path, branch="topic"):
+    """The user's own clone of the tree, with one libbpf commit on a new branch `branch` (None: on
+    the clone's own branch)."""
     user = tmp_path / "user"
     git(tmp_path, "clone", "-q", str(kernel_tree), str(user))
     git(user, "config", "user.name", "Test Author")
     git(user, "config", "user.email", "author@example.org")
-    git(user, "checkout", "-q", "-b", "topic")
+    if branch:
+        git(user, "checkout", "-q", "-b", branch)
     change(user, "tools/lib/bpf/libbpf.c", STRICT_OLD, STRICT_NEW, LIBBPF_SUBJECT)
     return user
 
@@ -441,11 +443,7 @@ def test_sigterm_during_the_rebase_check_leaves_nothing_behind(kernel_tree, kern
     import sys
     import time
 
-    user = tmp_path / "user"
-    git(tmp_path, "clone", "-q", str(kernel_tree), str(user))
-    git(user, "config", "user.name", "Test Author")
-    git(user, "config", "user.email", "author@example.org")
-    change(user, "tools/lib/bpf/libbpf.c", STRICT_OLD, STRICT_NEW, LIBBPF_SUBJECT)
+    user = user_topic_clone(kernel_tree, tmp_path, branch=None)
     started = tmp_path / "hook-started"
     slow = tmp_path / "slow-smudge"
     slow.write_text(f"#!/bin/sh\nt=$(mktemp)\ncat > \"$t\"\nif grep -q 'kept for ABI' \"$t\"; then "
@@ -476,11 +474,7 @@ def test_sigterm_during_the_rebase_check_leaves_nothing_behind(kernel_tree, kern
 
 def test_the_rebase_check_runs_no_hook_of_the_tree(kernel_tree, kernel_clone, tmp_path, run_cli, monkeypatch):
     """git am in the temporary worktree runs with the tree's hooks off: they are not patchflow's to run."""
-    user = tmp_path / "user"
-    git(tmp_path, "clone", "-q", str(kernel_tree), str(user))
-    git(user, "config", "user.name", "Test Author")
-    git(user, "config", "user.email", "author@example.org")
-    change(user, "tools/lib/bpf/libbpf.c", STRICT_OLD, STRICT_NEW, LIBBPF_SUBJECT)
+    user = user_topic_clone(kernel_tree, tmp_path, branch=None)
     ran = tmp_path / "hook-ran"
     for name in ("applypatch-msg", "pre-applypatch", "post-applypatch"):
         hook = kernel_clone / ".git" / "hooks" / name

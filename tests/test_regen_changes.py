@@ -13,28 +13,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from conftest import PATCHES, run_patchflow
+from conftest import run_patchflow
+from test_regen import BUNDLED, SHAPE_PATCH, commit_all, edit
 from test_tree import git, snapshot
-
-from patchflow.regen.patches import bundled_patches
-
-BUNDLED = dict(bundled_patches())
-SHAPE_PATCH = PATCHES / "regen-bpf-next-shape.patch"
 LIBBPF = Path(__file__).parent / "fixtures" / "libbpf-sync"
 UAPI = "include/uapi/linux/bpf.h"
 NOT_OVERRIDABLE = ("the header after the change has no `#ifndef BPF_HELPER` default for a program to override: "
                    "its helpers are bound by id")
-
-
-def commit_all(repo, message):
-    git(repo, "-c", "user.name=Test Author", "-c", "user.email=author@example.org", "commit", "-q", "-a",
-        "-m", message)
-
-
-def edit(path, old, new):
-    text = path.read_text()
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new))
 
 
 def topic(repo, name="topic"):

@@ -12,15 +12,13 @@ clone of the 6.12 tree (the change itself is tests/test_bpf_helper_nits.py's):
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE.parent.parent / "src"))
 
+from _kernel_clone import git, kernel_clone  # noqa: E402
 from test_bpf_helper_nits import BPF_DOC, MESSAGE, SLIPS, right_form  # noqa: E402
 
 VERSIONS = {
@@ -30,19 +28,8 @@ VERSIONS = {
 }
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          timeout=300).stdout
-
-
 def main() -> None:
-    from patchflow.kernel_source import build_tree
-
-    with tempfile.TemporaryDirectory(prefix="bpf-helper-") as tmp:
-        repo = Path(tmp) / "linux"
-        subprocess.run(["git", "clone", "-q", str(build_tree()), str(repo)], check=True, timeout=300)
-        git(repo, "config", "user.name", "Test Author")
-        git(repo, "config", "user.email", "author@example.org")
+    with kernel_clone("bpf-helper-") as repo:
         base = git(repo, "rev-parse", "HEAD").strip()
         original = (repo / BPF_DOC).read_text()
         for version, edit in VERSIONS.items():

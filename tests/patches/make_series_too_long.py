@@ -10,14 +10,13 @@ newcomer sends and the bpf maintainers send back (at most 15 patches per series;
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import tempfile
 import textwrap
 from pathlib import Path
 
+from _kernel_clone import git, kernel_clone
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent.parent / "src"))
 
 SITE = re.compile(r"^(\s*)([a-z_]+(?:->[a-z_]+)?) = ([a-z_]*alloc[a-z_]*\((?:[a-z_0-9]+, )?)sizeof\(struct [a-z_0-9]+\)")
 DEFINITION = re.compile(r"^[A-Za-z].*?\b(\w+)\((?!.*;\s*$)")
@@ -29,19 +28,8 @@ that the size follows the pointer's type if it ever changes.
 """
 
 
-def git(repo: Path, *args: str, stdin: str = None) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          input=stdin, timeout=300).stdout
-
-
 def main() -> None:
-    from patchflow.kernel_source import build_tree
-
-    with tempfile.TemporaryDirectory(prefix="series-too-long-") as tmp:
-        repo = Path(tmp) / "linux"
-        subprocess.run(["git", "clone", "-q", str(build_tree()), str(repo)], check=True, timeout=300)
-        git(repo, "config", "user.name", "Test Author")
-        git(repo, "config", "user.email", "author@example.org")
+    with kernel_clone("series-too-long-") as repo:
         sites = []
         for name in git(repo, "ls-files", "kernel/bpf/*.c", "tools/lib/bpf/*.c").split():
             for number, line in enumerate((repo / name).read_text().split("\n"), 1):

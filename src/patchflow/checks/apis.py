@@ -37,6 +37,15 @@ def _code(line, file, ctx) -> Optional[str]:
     return masked_lines(file, ctx).get(line.patch_line, line.text)
 
 
+def _search(line, file, ctx, word: str, pattern) -> Optional[re.Match]:
+    """`pattern`'s match in the added line of a C file with comments and strings masked, or None;
+    `word`, which every match holds, rules most lines out before the file's lines are masked."""
+    if word not in line.text:
+        return None
+    code = _code(line, file, ctx)
+    return pattern.search(code) if code is not None else None
+
+
 @check("STRCPY", level=WARNING, scope="line")
 def strcpy(line, file, ctx):
     """An added line of C calls strcpy().
@@ -61,10 +70,7 @@ def strcpy(line, file, ctx):
     ## Fix
     Use `strscpy(dst, src, sizeof(dst))` (or the two-argument `strscpy(dst, src)` for an array).
     """
-    if "strcpy" not in line.text:
-        return None
-    code = _code(line, file, ctx)
-    if code is not None and _STRCPY.search(code):
+    if _search(line, file, ctx, "strcpy", _STRCPY):
         return "Prefer strscpy over strcpy - see: https://github.com/KSPP/linux/issues/88"
     return None
 
@@ -93,10 +99,7 @@ def enosys(line, file, ctx):
     ## Fix
     Return -EOPNOTSUPP for an operation that is not supported.
     """
-    if "ENOSYS" not in line.text:
-        return None
-    code = _code(line, file, ctx)
-    if code is not None and _ENOSYS.search(code):
+    if _search(line, file, ctx, "ENOSYS", _ENOSYS):
         return "ENOSYS means 'invalid syscall nr' and nothing else"
     return None
 
@@ -126,10 +129,8 @@ def volatile(line, file, ctx):
     ## Fix
     Read and write the shared variable with READ_ONCE() and WRITE_ONCE(), or protect it with a lock.
     """
-    if "volatile" not in line.text:
-        return None
-    code = _code(line, file, ctx)
-    if code is not None and _VOLATILE.search(code) and not _ASM_VOLATILE.search(code):
+    match = _search(line, file, ctx, "volatile", _VOLATILE)
+    if match and not _ASM_VOLATILE.search(match.string):
         return "Use of volatile is usually wrong: see Documentation/process/volatile-considered-harmful.rst"
     return None
 
@@ -158,10 +159,9 @@ def bit_macro(line, file, ctx):
     ## Fix
     Write BIT(n), or BIT_ULL(n) for a 64-bit mask on every architecture.
     """
-    if "<<" not in line.text or "define" not in line.text or file.path.startswith("include/uapi/"):
+    if "define" not in line.text or file.path.startswith("include/uapi/"):
         return None
-    code = _code(line, file, ctx)
-    match = _BIT_DEFINE.search(code) if code is not None else None
+    match = _search(line, file, ctx, "<<", _BIT_DEFINE)
     if match is None:
         return None
     return "Prefer using the BIT_ULL macro" if "ll" in match.group(1).lower() else "Prefer using the BIT macro"

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
+from ._brackets import balanced_end
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 _BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
@@ -59,18 +60,11 @@ class _Reader:
 
     def balanced(self, opener, closer):
         """The text from the opener at pos to its closer (pos moves past it), or None."""
-        depth = 0
-        for index in range(self.pos, len(self.text)):
-            char = self.text[index]
-            if char == opener:
-                depth += 1
-            elif char == closer:
-                depth -= 1
-                if depth == 0:
-                    found = self.text[self.pos:index + 1]
-                    self.pos = index + 1
-                    return found
-        return None
+        end = balanced_end(self.text, self.pos, opener, closer)
+        if end is None:
+            return None
+        found, self.pos = self.text[self.pos:end], end
+        return found
 
     def statement(self):
         """A statement without braces, to its `;` outside parentheses, or None."""
@@ -151,18 +145,6 @@ def _blank_line_problem(code_line, line):
     return None
 
 
-def _closes_on_line(code, start):
-    depth = 0
-    for index in range(start, len(code)):
-        if code[index] == "(":
-            depth += 1
-        elif code[index] == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-    return -1
-
-
 def _single_statement_block(code_line):
     """'if' or 'loop' when this line opens a conditional or loop whose braces hold one simple
     statement and end its statement (no else after), as checkpatch finds them."""
@@ -172,8 +154,8 @@ def _single_statement_block(code_line):
         return None
     if re.match(r"^\s*else\b", code, flags=re.ASCII) or not code.rstrip().endswith("{"):
         return None
-    close = _closes_on_line(code, code.index("(")) if "(" in code else -1
-    if close < 0 or code[close + 1:].strip() != "{":
+    end = balanced_end(code, code.index("(")) if "(" in code else None
+    if end is None or code[end:].strip() != "{":
         return None
     following = code_line.following(_BLOCK_LINES)
     if len(following) < 2:
@@ -261,7 +243,7 @@ def _brace_on_next_line(code_line):
         return False
     head = re.match(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(", code, flags=re.ASCII)
     if head:
-        if _closes_on_line(code, head.end() - 1) != len(code.rstrip()) - 1:
+        if balanced_end(code, head.end() - 1) != len(code.rstrip()):
             return False
     elif not re.match(r"^\s*(?:\}\s*)?(?:else|do)\s*$", code, flags=re.ASCII):
         return False

@@ -14,7 +14,7 @@ from typing import Iterable, List, Optional, Tuple
 
 from . import ERROR, WARNING, Hit, check
 from ._history import history_of
-from .fixes import balanced_end
+from ._brackets import balanced_end
 from .message import _LOG_DUMP, _commit_log
 from ..lazy_regex import lazy
 

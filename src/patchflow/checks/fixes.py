@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from . import CHECK, ERROR, WARNING, Hit, check
+from ._brackets import balanced_end
 from ._history import history_of
 from ._house import NEXT_TREES, is_fixes_tree, is_next_tree, is_pull_request, patch_tree
 from ..maintainers import FIXES_TREES
@@ -56,19 +57,6 @@ class FixesTag:
         rest = self.rest.lstrip()
         end = balanced_end(rest, 0) if rest.startswith("(") else None
         return rest[1:end - 1] if end is not None else None
-
-
-def balanced_end(text: str, start: int) -> Optional[int]:
-    """The end (exclusive) of the balanced parenthesis group that opens at text[start], or None."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return None
 
 
 def read_fixes_line(text: str, patch_line: int) -> Optional[FixesTag]:

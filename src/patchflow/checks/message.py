@@ -6,6 +6,7 @@ import re
 
 from ..patch import KNOWN_TRAILERS
 from . import CHECK, ERROR, WARNING, Hit, check
+from ._brackets import balanced_end
 from ..lazy_regex import lazy
 
 LOG_WIDTH = 75
@@ -217,19 +218,11 @@ def _strip_parens_comments(name):
         start = name.find("(")
         if start < 0:
             return name, comments
-        depth, end = 0, None
-        for i in range(start, len(name)):
-            if name[i] == "(":
-                depth += 1
-            elif name[i] == ")":
-                depth -= 1
-                if depth == 0:
-                    end = i
-                    break
+        end = balanced_end(name, start)
         if end is None:
             return name, comments
-        comments += name[start:end + 1].strip()
-        name = name[:start].rstrip() + " " + name[end + 1:].lstrip()
+        comments += name[start:end].strip()
+        name = name[:start].rstrip() + " " + name[end:].lstrip()
 
 
 def parse_address(text):

@@ -45,19 +45,14 @@ def _message(kind: str, name: str, parenthesised: bool, printed: bool) -> str:
     return f"Prefer #{kind} {name} to {_written(kind, name, parenthesised)}{where}"
 
 
-def _c_hits(file, windows, added: Dict[int, DiffLine]) -> Iterator[Tuple[str, Hit]]:
+def _c_directives(tokens, added: Dict[int, DiffLine]) -> Iterator[Tuple[int, int, Tuple[str, str, bool]]]:
+    """(line, column, directive test) of each `#if [!]defined` directive of C tokens on an added line."""
     from ..lexers.c import directives
 
-    for _pre, _post, tokens in windows:
-        for start, toks in directives(tokens):
-            if start not in added:
-                continue
-            test = directive_test(toks)
-            if test is None:
-                continue
-            kind, name, parenthesised = test
-            yield kind, Hit.at(added[start], file, _message(kind, name, parenthesised, False),
-                               column=toks[0].column)
+    for start, toks in directives(tokens):
+        test = directive_test(toks) if start in added else None
+        if test is not None:
+            yield start, toks[0].column, test
 
 
 def _string_lines(token) -> Iterator[Tuple[int, int, str]]:
@@ -100,20 +95,25 @@ def _printed_directive(piece: str):
     return kind, name, parenthesised
 
 
-def _python_hits(file, windows, added: Dict[int, DiffLine]) -> Iterator[Tuple[str, Hit]]:
+def _printed_directives(tokens, added: Dict[int, DiffLine]) -> Iterator[Tuple[int, int, Tuple[str, str, bool]]]:
+    """(line, column, directive test) of each `#if [!]defined` line of C that a Python string prints,
+    on an added line."""
+    for tok in tokens:
+        if tok.kind != "string" or "defined" not in tok.text:
+            continue
+        for line, column, piece in _string_lines(tok):
+            found = _printed_directive(piece) if line in added else None
+            if found is not None:
+                yield line, column + len(piece) - len(piece.lstrip()), found
+
+
+def _hits(file, windows, added: Dict[int, DiffLine], printed: bool) -> Iterator[Tuple[str, Hit]]:
+    """(ifndef|ifdef, Hit) of each directive the file's language finder (C, or the C a Python script
+    prints) finds in the lexed windows."""
+    finder = _printed_directives if printed else _c_directives
     for _pre, _post, tokens in windows:
-        for tok in tokens:
-            if tok.kind != "string" or "defined" not in tok.text:
-                continue
-            for line, column, piece in _string_lines(tok):
-                if line not in added:
-                    continue
-                found = _printed_directive(piece)
-                if found is None:
-                    continue
-                kind, name, parenthesised = found
-                yield kind, Hit.at(added[line], file, _message(kind, name, parenthesised, True),
-                                   column=column + len(piece) - len(piece.lstrip()))
+        for line, column, (kind, name, parenthesised) in finder(tokens, added):
+            yield kind, Hit.at(added[line], file, _message(kind, name, parenthesised, printed), column=column)
 
 
 def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
@@ -128,8 +128,7 @@ def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
         if not added:
             continue  # the cheap test first: no added line mentions `defined`, nothing to lex
         windows = ctx.sources.lexed_windows(file)
-        finder = _c_hits if language == "c" else _python_hits
-        hits.extend(finder(file, windows, added))
+        hits.extend(_hits(file, windows, added, printed=language != "c"))
     return hits
 
 

@@ -7,43 +7,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-
-def _positive_int(value: str) -> int:
-    if not value.isdigit() or int(value) <= 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number")
-    return int(value)
-
-
-def _count(value: str) -> int:
-    if not value.isdigit():
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number")
-    return int(value)
-
-
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds")
-    if not 0 < number < float("inf"):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
-    return number
+from ._values import PATCHWORK_URL_HELP, count, positive_int, seconds
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     from ..status import TOKEN_ENV
 
     source = parser.add_argument_group("maintainers: series from Patchwork (the server `status` uses)")
-    source.add_argument("--series", type=_positive_int, action="append", default=[], metavar="ID",
+    source.add_argument("--series", type=positive_int, action="append", default=[], metavar="ID",
                         help="check a Patchwork series, cover letter included (repeatable)")
-    source.add_argument("--patch", type=_positive_int, action="append", default=[], metavar="ID",
+    source.add_argument("--patch", type=positive_int, action="append", default=[], metavar="ID",
                         help="check one Patchwork patch (repeatable)")
     source.add_argument("--msgid", action="append", default=[], metavar="MSGID",
                         help="check the series of a patch's or cover letter's Message-Id (repeatable)")
     source.add_argument("--patchwork", action="store_true",
                         help="with --watch or --once: take the --project's new series from Patchwork")
-    source.add_argument("--url", help="Patchwork server (default: git config patchflow.patchwork.url, "
-                                      "else https://patchwork.kernel.org)")
+    source.add_argument("--url", help=PATCHWORK_URL_HELP)
     source.add_argument("--project", help="Patchwork project (default: git config patchflow.patchwork.project, "
                                           "else from --tree: bpf, bpf-next, net, net-next use netdevbpf)")
     post = parser.add_argument_group("maintainers: posting results (needs a token)")
@@ -61,9 +40,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     watch.add_argument("--once", action="store_true",
                        help="with --patchwork: check the series that arrived since the last run, then exit "
                             "(for cron); the same state file as --watch")
-    watch.add_argument("--interval", type=_seconds, default=60.0, metavar="SECONDS",
+    watch.add_argument("--interval", type=seconds, default=60.0, metavar="SECONDS",
                        help="seconds between polls (default 60); doubled after each server failure")
-    watch.add_argument("--backlog", type=_count, default=0, metavar="N",
+    watch.add_argument("--backlog", type=count, default=0, metavar="N",
                        help="on the first run, also check the N newest series already there (default 0)")
 
 

@@ -161,12 +161,14 @@ def run(args) -> int:
 
 def _send_hint(final) -> None:
     """How to send them: git send-email where it is installed, else the package that brings it."""
-    import shutil
-    import subprocess
+    from ..errors import PatchflowError
+    from ..tree import run_git
 
-    git_path = shutil.which("git")
-    exec_path = subprocess.run([git_path, "--exec-path"], capture_output=True, text=True).stdout.strip() \
-        if git_path else ""
+    try:
+        proc = run_git(["--exec-path"], cwd=None, timeout=30)
+        exec_path = proc.stdout.decode(errors="replace").strip() if proc.returncode == 0 else ""
+    except PatchflowError:  # no git (or one that does not answer): no send-email either
+        exec_path = ""
     command = "git send-email " + " ".join(_shown(path) for path in final)
     if exec_path and os.access(os.path.join(exec_path, "git-send-email"), os.X_OK):
         print("Send them with:\n  " + command)

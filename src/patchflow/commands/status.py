@@ -14,66 +14,36 @@ from __future__ import annotations
 import argparse
 import re
 
+from ._values import PATCHWORK_URL_HELP, count, positive_int, seconds
 from ..status import TOKEN_ENV, project_of_tree  # noqa: F401  (project_of_tree: the tests' import)
 
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number")
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number")
-    return number
-
-
-def _count(value: str) -> int:
-    try:
-        number = int(value, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number")
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is negative")
-    return number
-
-
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds")
-    if not number > 0 or number == float("inf"):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
-    return number
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     select = parser.add_argument_group("what to show")
     select.add_argument("patches", nargs="*", metavar="PATCH|DIR",
                         help="patch files or a `format` output directory: looked up by their Message-Id")
-    select.add_argument("--series", type=_positive_int, action="append", default=[], metavar="ID",
+    select.add_argument("--series", type=positive_int, action="append", default=[], metavar="ID",
                         help="a series id (repeatable)")
-    select.add_argument("--patch", type=_positive_int, action="append", default=[], metavar="ID",
+    select.add_argument("--patch", type=positive_int, action="append", default=[], metavar="ID",
                         help="a patch id (repeatable)")
     select.add_argument("--msgid", action="append", default=[], metavar="MSGID",
                         help="a patch's or cover letter's Message-Id, with or without <> (repeatable)")
     server = parser.add_argument_group("server")
-    server.add_argument("--url", help="Patchwork server (default: git config patchflow.patchwork.url, "
-                                      "else https://patchwork.kernel.org)")
+    server.add_argument("--url", help=PATCHWORK_URL_HELP)
     server.add_argument("--project", help="Patchwork project for Message-Id look-ups (default: git config "
                                           "patchflow.patchwork.project, else from --tree or the subject "
                                           "prefix: bpf, bpf-next, net, net-next use netdevbpf)")
     server.add_argument("--tree", metavar="NAME", help="the target tree, to infer --project (bpf-next, net, ...)")
-    server.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+    server.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
                         help="give up on a request after this long (default 30)")
-    server.add_argument("--retries", type=_count, default=None, metavar="N",
+    server.add_argument("--retries", type=count, default=None, metavar="N",
                         help="retries after a connection failure or a 5xx answer (default 3)")
     output = parser.add_argument_group("output")
     output.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     output.add_argument("--watch", action="store_true",
                         help="poll and print what changes, until no check is pending (Ctrl-C stops)")
-    output.add_argument("--interval", type=_seconds, default=60.0, metavar="SECONDS",
+    output.add_argument("--interval", type=seconds, default=60.0, metavar="SECONDS",
                         help="seconds between polls with --watch (default 60)")
     maint = parser.add_argument_group("maintainer actions (need a token)")
     maint.add_argument("--token", help=f"API token (better: ${TOKEN_ENV} or git config patchflow.patchwork.token, "
