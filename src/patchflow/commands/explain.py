@@ -73,7 +73,8 @@ def _legend(doc: str) -> str:
 
 def render_one(info) -> str:
     strict = " (reported with --strict)" if info.level == "CHECK" else ""
-    fixable = "Fixable: yes (patchflow fix)" if info.fix is not None else "Fixable: no"
+    fixable = ("Fixable: yes, where the result is certain (patchflow fix; a finding it leaves says why)"
+               if info.fix is not None else "Fixable: no")
     return (f"{info.type} ({info.level}{strict}; src/patchflow/checks/{info.family}.py)\n{fixable}\n\n"
             f"{show_blanks(info.doc)}\n{_legend(info.doc)}")
 
