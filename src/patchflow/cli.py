@@ -34,7 +34,9 @@ def _quiet_option(parser, default):
                         help="no progress lines on stderr (they appear only on a terminal anyway)")
 
 
-def build_parser():
+def build_parser(only: Optional[str] = None):
+    """The whole command line; with `only`, the other commands are named but not configured (their
+    modules not imported): a run of one command needs only its own options."""
     parser = argparse.ArgumentParser(
         prog="patchflow",
         description="Take a Linux kernel change from a commit to a patch maintainers accept on the first round.",
@@ -43,6 +45,9 @@ def build_parser():
     _quiet_option(parser, False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
+        if only is not None and name != only:
+            sub.add_parser(name)
+            continue
         module = _command_module(name)
         if module is None:
             continue
@@ -100,8 +105,19 @@ def _unknown_arguments(parser, args, extras) -> None:
     target.error(message + (f" ({'; '.join(hints)})" if hints else ""))
 
 
+def _command_to_run(argv) -> Optional[str]:
+    """The command of `argv` when nothing before it asks for patchflow's own help (which lists
+    every command with its summary), else None."""
+    for word in argv:
+        if word in ("-h", "--help") or word == "--":
+            return None
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
 def parse(argv) -> argparse.Namespace:
-    parser = build_parser()
+    parser = build_parser(only=_command_to_run(argv))
     _unknown_command(parser, argv)
     args, extras = parser.parse_known_args(argv)
     if extras:

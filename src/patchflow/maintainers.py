@@ -232,6 +232,7 @@ class Maintainers:
         self.entries = entries
         self.directories = directories  # patterns known to name directories of the tree
         self._index: Optional[Tuple[Dict[str, List[int]], List[int]]] = None
+        self._entries_for: Dict[str, List[Entry]] = {}  # several families ask about the same paths
 
     def _candidates(self, path: str) -> List[int]:
         """Indexes, in file order, of the entries that may match path: those with an `F:` pattern
@@ -280,6 +281,11 @@ class Maintainers:
 
     def entries_for(self, path: str) -> List[Entry]:
         """Entries matching path, most specific first (rank, then the narrower entry, then file order)."""
+        if path not in self._entries_for:
+            self._entries_for[path] = self._match_entries(path)
+        return list(self._entries_for[path])
+
+    def _match_entries(self, path: str) -> List[Entry]:
         scored = []
         for order in self._candidates(path):
             entry = self.entries[order]

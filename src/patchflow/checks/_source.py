@@ -14,6 +14,7 @@ REVERSE_XMAS_TREE) share the tokens.
 
 from __future__ import annotations
 
+import bisect
 from typing import Dict, List, Optional, Tuple
 
 from ..lazy_regex import lazy
@@ -114,6 +115,7 @@ class Sources:
         self._images: Dict[int, Optional[Tuple[List[str], List[str]]]] = {}
         self._windows: Dict[int, list] = {}
         self._masked: Dict[int, dict] = {}
+        self._token_lines: Dict[int, List[int]] = {}  # by id of a window's token list: each token's line
 
     def _all_blobs(self) -> Dict[str, str]:
         if self._blobs is None:
@@ -169,7 +171,13 @@ class Sources:
             return None
         for _pre, post, tokens in self._windows.get(id(file), ()):
             if post.first_line <= first and last <= post.last_line:
-                return [tok for tok in tokens if first <= tok.line <= last and tok.kind != "comment"]
+                # the tokens are in line order: cut the lines out by bisection, not by reading the
+                # whole window for each function of a large file
+                lines = self._token_lines.get(id(tokens))
+                if lines is None:
+                    lines = self._token_lines[id(tokens)] = [tok.line for tok in tokens]
+                start, end = bisect.bisect_left(lines, first), bisect.bisect_right(lines, last)
+                return [tok for tok in tokens[start:end] if tok.kind != "comment"]
         return None
 
     def masked_lines(self, file) -> dict:

@@ -325,7 +325,9 @@ def _layout_problem(code):
 
 
 def _struct_definition_space(code):
-    if ("{" in code or "=" in code) and _rules()["struct_def"].match(code):
+    # the pattern starts with one of the three words: a line without them spares its compiling
+    if ("{" in code or "=" in code) and ("struct" in code or "union" in code or "enum" in code) \
+            and _rules()["struct_def"].match(code):
         kind = _rules()["struct_def"].match(code).group(1)
         return WARNING, f"missing space after {kind} definition"
     return None

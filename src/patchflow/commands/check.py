@@ -83,6 +83,7 @@ def run(args) -> int:
         return check_patchwork.run(args)
     if not args.patches:
         raise BadInput("nothing to check: give patch files, '-', a lore thread URL, or --series/--patch/--msgid ID")
+    _fewer_collections()
     options = options_from(args)
     if args.git or args.file:
         from ..sources import read_input
@@ -105,6 +106,18 @@ def run(args) -> int:
     from .. import report
 
     return 2 if errors else report.exit_status(results)
+
+
+def _fewer_collections() -> None:
+    """Run the cyclic garbage collector less often: a check allocates a token, a line object or a
+    tuple for every line of every patch and frees little until it ends, so at the default threshold
+    (700 allocations) the collector runs tens of thousands of times, rescanning what is still alive
+    (a fifth of the time on new-file patches). Freed memory does not wait for it: nearly all of it
+    is freed by reference counts, so a patch of 200,000 lines takes as much memory as before."""
+    import gc
+
+    gc.freeze()  # what is loaded so far (modules, compiled patterns) lives to the end: never rescanned
+    gc.set_threshold(50_000, 20, 100)
 
 
 def render(args, results, errors=(), skipped=()) -> str:

@@ -26,7 +26,8 @@ parentheses cost time in proportion to their size.
 
 checkpatch reads C line by line and carries an open quote to the next line (a `'` in `don't` quotes
 the following lines); `checkpatch_masked` lexes as checkpatch reads, so that LONG_LINE and its kinds
-classify lines as checkpatch does. It is this lexer with two branches changed (`quotes_span_lines`).
+classify lines as checkpatch does. It scans for comments and literals only, with this lexer's
+branches for them except two: a `//` comment ends at its newline, a literal runs to its closing quote.
 """
 
 from __future__ import annotations
@@ -57,12 +58,10 @@ _LEXEME = re.compile(_BRANCHES.format(
     line_comment=r"//(?:[^\n\\]+|\\\r?\n|\\(?!\r?\n))*",
     string_body=r'(?:[^"\\\n]+|\\\r?\n|\\.)*',
     char_body=r"(?:[^'\\\n]+|\\\r?\n|\\.)*"), re.VERBOSE)
-# As checkpatch reads C: a `//` comment ends at its newline, and a string or character literal runs
-# across newlines to its closing quote.
-_LEXEME_SPANNING = lazy(_BRANCHES.format(
-    line_comment=r"//[^\n]*",
-    string_body=r'(?:[^"\\]+|\\(?s:.))*',
-    char_body=r"(?:[^'\\]+|\\(?s:.))*"), re.VERBOSE)  # compiled on first use: only LONG_LINE asks
+
+
+# the kinds whose branch cannot match a tab or a newline (a tab is `space`), nor leave a token open
+_ONE_LINE_KINDS = frozenset(("ident", "number", "punct", "other"))
 
 
 def tokenize(text: str, first_line: int = 1, in_comment: bool = False) -> List[Token]:
@@ -70,10 +69,8 @@ def tokenize(text: str, first_line: int = 1, in_comment: bool = False) -> List[T
     return list(iter_tokens(text, first_line, in_comment))
 
 
-def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False,
-                quotes_span_lines: bool = False) -> Iterator[Token]:
-    """`tokenize` as a generator; `quotes_span_lines` lexes as checkpatch does (see the module doc)."""
-    lexeme_pattern = _LEXEME_SPANNING if quotes_span_lines else _LEXEME
+def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False) -> Iterator[Token]:
+    """`tokenize` as a generator."""
     line = first_line
     column = 1
     at_line_start = True  # only blanks and comments so far on this logical line
@@ -86,14 +83,23 @@ def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False,
         yield Token("comment", chunk, line, column, 0, end >= 0, 0)
         line, column = _advance(line, column, chunk)
         pos = stop
-    for match in lexeme_pattern.finditer(text, pos):
+    new_token = tuple.__new__  # Token(...) without its Python-level __new__: this loop runs per token
+    for match in _LEXEME.finditer(text, pos):
         kind = match.lastgroup
-        lexeme = match.group()
         if kind == "newline":
             line += 1
             column = 1
             at_line_start = True
             directive = 0
+            continue
+        lexeme = match.group()
+        if kind in _ONE_LINE_KINDS:  # most tokens: closed, and no tab or newline in them
+            if at_line_start:
+                if lexeme == "#" and not directive:
+                    directive = line
+                at_line_start = False
+            yield new_token(Token, (kind, lexeme, line, column, directive, True, match.start()))
+            column += len(lexeme)
             continue
         if kind == "space":
             if "\n" in lexeme or "\t" in lexeme:
@@ -191,18 +197,37 @@ def _masked_line(line: str) -> str:
     return line
 
 
+# checkpatch_masked needs to know only where the comments and literals are. No other token of the
+# lexer above can hold a quote or a `/` (identifiers, numbers and punctuators are made of other
+# characters, and `/=` is not a comment), so skipping runs of those characters finds the comments and
+# literals at the same offsets as lexing every token; a literal's prefix (`L"`, `u8'`) is kept by the
+# masking anyway, so it is left to the skipped text. As checkpatch reads C, a `//` comment ends at its
+# newline and a literal runs across newlines to its closing quote. Compiled on first use.
+_COMMENTS_AND_LITERALS = lazy(r"""[^"'/]+|/(?![/*])
+    |(?P<line_comment>//[^\n]*)
+    |(?P<block_comment>/\*(?s:.*?)(?:\*/|\Z))
+    |(?P<literal>"(?:[^"\\]+|\\(?s:.))*"?|'(?:[^'\\]+|\\(?s:.))*'?)""", re.VERBOSE)
+
+
 def checkpatch_masked(text: str, in_comment: bool = False) -> List[str]:
     """The lines of C `text` as checkpatch's sanitizer leaves them: comment text (`/*`, `*/` and
     `//` included) becomes COMMENT_MASK, literal text `X`, an `#include <...>` name and an
     `#error`/`#warning` message `X`; tabs stay (except in a `//` comment), so columns do not move."""
-    chars = list(text)
-    for tok in iter_tokens(text, 1, in_comment, quotes_span_lines=True):
-        if tok.kind == "comment":
-            start, end = tok.offset, tok.offset + len(tok.text)
-            if tok.text.startswith("//"):
-                chars[start:end] = COMMENT_MASK * (end - start)
-            else:
-                chars[start:end] = _NOT_TAB.sub(COMMENT_MASK, tok.text)
-        elif tok.kind in ("string", "char"):
-            chars[tok.offset:tok.offset + len(tok.text)] = _masked_literal(tok.text)
-    return [_masked_line(line) for line in "".join(chars).split("\n")]
+    out = []
+    pos = 0
+    if in_comment:
+        end = text.find("*/")
+        pos = len(text) if end < 0 else end + 2
+        head = text[:pos]  # masked as the lexer's first token, a `//` comment when it starts so
+        out.append(COMMENT_MASK * pos if head.startswith("//") else _NOT_TAB.sub(COMMENT_MASK, head))
+    for match in _COMMENTS_AND_LITERALS.finditer(text, pos):
+        kind = match.lastgroup
+        if kind is None:
+            out.append(match.group())
+        elif kind == "literal":
+            out.append(_masked_literal(match.group()))
+        elif kind == "line_comment":
+            out.append(COMMENT_MASK * (match.end() - match.start()))
+        else:
+            out.append(_NOT_TAB.sub(COMMENT_MASK, match.group()))
+    return [_masked_line(line) for line in "".join(out).split("\n")]
