@@ -235,9 +235,11 @@ def verify_fixes(patch, ctx):
     subject is reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the right
     tag), or here when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
 
-    A tree that lacks the history to answer (a shallow clone, as `--tree bpf-next` makes, or a tree
-    of one commit, as `--tree debian-6.12` is) cannot tell a wrong id from an older one: instead of
-    one ERROR per id, the run says so once, at CHECK level, on the first such tag.
+    A tree that lacks the history to answer (a shallow clone, as `--tree bpf-next` makes, a tree
+    of one commit, as `--tree debian-6.12` is, or a history cut at a release: its first commit holds a
+    whole kernel, as a tarball patched on has) cannot tell a wrong id from an older one: instead of
+    one ERROR per id, the run says so once, at CHECK level, on the first such tag. An id it lacks is
+    still an ERROR when one of its commits has the subject the tag quotes.
 
     ## Why is this bad?
     The tag is how the stable team and distributions find which kernels need the fix and which
@@ -290,6 +292,11 @@ def verify_fixes(patch, ctx):
             if reason == "ambiguous":
                 message = f"Fixes: {tag.commit} is ambiguous in {where}: give 12 or more hex digits"
             elif reason == "missing" and history.why_unanswerable():
+                same = history.commit_with_subject(tag.subject) if tag.subject else None
+                if same is not None:  # the id's era is in the tree after all: the id is wrong
+                    yield _tag_hit(patch, tag, f"Fixes: commit {tag.commit} is not in the tree at {where}, whose "
+                                               f"commit {same[:12]} has the subject the tag quotes: check the id")
+                    continue
                 note = _unanswerable_note(patch, tag, history, ctx)
                 if note is not None:
                     yield note
