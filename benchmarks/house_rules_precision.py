@@ -148,9 +148,31 @@ class Archive:
                 self.requests.append((type_name, parents[-1], mid, excerpt))
                 self.style_threads.add(parents[-1])
 
-    def thread_root(self, mid: str) -> str:
+    def series_key(self, mid: str):
+        """(version, total) of a numbered patch or cover letter ([PATCH v3 2/5]: ("3", "5")), else None."""
+        subject = self.patches.get(mid, ("",))[0]
+        numbered = NUMBERED.search(subject)
+        if numbered is None:
+            return None
+        prefix = subject[:numbered.end()]
+        version = re.search(r"\bv(\d+)\b", prefix, re.IGNORECASE) or re.search(r"PATCHv(\d+)", prefix, re.IGNORECASE)
+        return (version.group(1) if version else "1", numbered.group(2))
+
+    def thread_top(self, mid: str) -> str:
+        """The first patch of mid's thread, across versions (v3 sent in reply to v2: v2's first)."""
         seen = set()
         while mid in self.parent and mid not in seen and self.parent[mid] in self.patches:
+            seen.add(mid)
+            mid = self.parent[mid]
+        return mid
+
+    def thread_root(self, mid: str) -> str:
+        """The first mail of mid's series: up the thread while the parent is a patch of the same
+        series (a v3 sent in reply to v2 is not v2's)."""
+        key = self.series_key(mid)
+        seen = set()
+        while (key is not None and mid in self.parent and mid not in seen and self.parent[mid] in self.patches
+               and self.series_key(self.parent[mid]) == key):
             seen.add(mid)
             mid = self.parent[mid]
         return mid
@@ -158,18 +180,22 @@ class Archive:
     def series_of(self, mid: str):
         """The message-ids of the whole series mid belongs to (cover first), or None when some of
         its i/n are not in the archive."""
+        if mid not in self.patches:
+            return None
         root = self.thread_root(mid)
-        subject = self.patches.get(root, ("",))[0]
-        numbered = NUMBERED.search(subject)
-        if numbered is None:
-            return [root] if root in self.patches else None
-        total = int(numbered.group(2))
-        members = {int(numbered.group(1)): root}
-        for child in self.children.get(root, []):
-            if child in self.patches:
-                found = NUMBERED.search(self.patches[child][0])
-                if found and int(found.group(2)) == total:
-                    members.setdefault(int(found.group(1)), child)
+        key = self.series_key(root)
+        if key is None:
+            return [root]
+        total = int(key[1])
+        members = {int(NUMBERED.search(self.patches[root][0]).group(1)): root}
+        pending = [root]
+        while pending:  # shallow threads answer the cover letter, deep ones the patch before
+            for child in self.children.get(pending.pop(), []):
+                if child in self.patches and self.series_key(child) == key:
+                    number = int(NUMBERED.search(self.patches[child][0]).group(1))
+                    if number not in members:
+                        members[number] = child
+                        pending.append(child)
         if any(n not in members for n in range(1, total + 1)):
             return None
         return [members[n] for n in sorted(members)]
@@ -238,7 +264,7 @@ def accepted_series(archive: Archive):
         if not members or members[0] in done:
             continue
         done.add(members[0])
-        if any(m in archive.style_threads or archive.thread_root(m) in archive.style_threads for m in members):
+        if any(m in archive.style_threads or archive.thread_top(m) in archive.style_threads for m in members):
             continue
         titles = {" ".join(item.split()) for item in items}
         patches = [m for m in members if not re.search(r"\b0+/\d+\]", archive.patches[m][0])]
