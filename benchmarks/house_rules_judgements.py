@@ -1,8 +1,9 @@
 """Judgements for benchmarks/house_rules_precision.py, recorded by reading each finding and request.
 
 JUDGEMENTS: (message-id, TYPE, line) -> ("real" | "not", why), for house-rule findings on accepted patches.
-REQUEST_JUDGEMENTS: (reply message-id, TYPE) -> ("in-scope" | "out-of-scope" | "not-a-request", why),
-for reviewer replies that matched a request pattern.
+REQUEST_JUDGEMENTS: (reply message-id, TYPE) -> ("in-scope" | "out-of-scope" | "not-a-request" | "mangled",
+why), for reviewer replies that matched a request pattern; for an in-scope request patchflow misses, why
+it says nothing.
 """
 
 JUDGEMENTS = {
@@ -133,4 +134,18 @@ REQUEST_JUDGEMENTS = {
     ('ZOR6myDOceCfSQ0u@calendula', 'REVERSE_XMAS_TREE'): ('out-of-scope', 'nftables, a userspace project'),
     ('20190714231958.wtyiusnqpazmwbgl@breakpoint.cc', 'REVERSE_XMAS_TREE'): ('out-of-scope', 'nftables, a userspace project'),
     ('20210310180807.5fb1752d@kicinski-fedora-pc1c0hjn.dhcp.thefacebook.com', 'REVERSE_XMAS_TREE'): ('out-of-scope', "asks about patch 2 in a reply to patch 1: not this patch's lines"),
+    # read in the issue 18 follow-up: the requests patchflow still misses, and why
+    ('381e22d3-fa30-4dde-bd53-705b4a868a90@suse.de', 'REVERSE_XMAS_TREE'): ('mangled', "the archive's copy has '@ -117,8 +117,9 @@' for its hunk header: no hunk to read"),
+    ('Y4nNHHfIY7iEvMgr@vergenet.net', 'REVERSE_XMAS_TREE'): ('in-scope', "'int ret;' stood out of order before the patch, which only adds '= 0'; the reviewer suggests moving it and does 'not feel strongly': patchflow leaves an order the patch did not change to the reviewer"),
+    ('CAJFAVwokuo-x51LzEZQKCd-MQAQFeV-Gctqq97LPYnM9SKgGKQ@mail.gmail.com', 'REVERSE_XMAS_TREE'): ('out-of-scope', "'int err;' and 'u32 val;' are of one length: longest first by the document's measure; the order asked for is not the document's"),
+    ('SN6PR11MB32294EED767A5B10B6668DF0C6AB9@SN6PR11MB3229.namprd11.prod.outlook.com', 'REVERSE_XMAS_TREE'): ('out-of-scope', "'int err;' and 'u16 len;' are of one length: longest first by the document's measure"),
+    ('20211210222451.2711162-1-alexandr.lobakin@intel.com', 'REVERSE_XMAS_TREE'): ('out-of-scope', "a joke ('RCT army strikes back lol') on lines the patch left alone after removing the first declaration; it adds none"),
+    ('61CC2BC414934749BD9F5BF3D5D9404498749767@ORSMSX112.amr.corp.intel.com', 'REVERSE_XMAS_TREE'): ('in-scope', "the first lines stand longest first; the reviewer counts 'u32 v_opcode = add ? ... :' unwrapped ('RCT issues and wrapping issues'), patchflow its first line"),
+    ('20231113093112.GL705326@kernel.org', 'FIXES_TAG_MISSING'): ('not-a-request', 'the patch has a Fixes: tag; the reply weighs iwl-net against iwl-next'),
+    ('Y9fdRqHp7sVFYbr6@boxer', 'SUBJECT_TREE_PREFIX'): ('not-a-request', 'the patch names net; the reply asks for the Fixes: tag (FIXES_TAG_MISSING, raised)'),
+    ('530f6250-549c-46b2-8c53-3e91f843f6c2@molgen.mpg.de', 'FIXES_TAG_MISSING'): ('in-scope', 'an iwl-next patch citing the commits whose new requirement it meets; it does not call itself a fix'),
+    ('4eae4d1a-8043-4186-bd38-87f47dd35eda@molgen.mpg.de', 'FIXES_TAG_MISSING'): ('in-scope', "a leak on an error path, told only as 'should be released if some error occurs'"),
+    ('6830e66d-e019-4197-ba40-0d1662360fdb@intel.com', 'FIXES_TAG_MISSING'): ('in-scope', "a race told as 'was being accessed before acquiring the lock'; no bug word"),
+    ('269262acfcce8eb1b85ee1fe3424a5ef2991f481.camel@gmail.com', 'FIXES_TAG_MISSING'): ('in-scope', 'a workaround for an unreliable ACPI wake; the message names no failure word patchflow reads'),
+    ('Y3z3Y5kpz2EgN3uq@boxer', 'FIXES_TAG_MISSING'): ('in-scope', "a behaviour change ('regard vf reset nack as success') whose message names no failure"),
 }
