@@ -105,6 +105,16 @@ JUDGEMENTS = {
     ('20210305031010.5396-1-baijiaju1990@gmail.com', 'FIXES_TAG_MISSING', 5): ('real', 'a bug fix sent to the fixes tree without a Fixes: tag (maintainer-netdev.rst: required)'),  # [PATCH] net: intel: iavf: fix error return code of iavf_init_get_resou
     ('20210305031010.5396-1-baijiaju1990@gmail.com', 'SUBJECT_TREE_PREFIX', 5): ('real', 'the subject names no tree for files maintainer-netdev.rst governs (required)'),  # [PATCH] net: intel: iavf: fix error return code of iavf_init_get_resou
     ('20210215161923.83682-1-colin.king@canonical.com', 'SUBJECT_TREE_PREFIX', 6): ('real', 'the subject names no tree for files maintainer-netdev.rst governs (required)'),  # [PATCH] i40e: Fix incorrect use of ip6src due to copy-paste coding err
+    ('20260614114605.474783-5-pablo@netfilter.org', 'REVERSE_XMAS_TREE', 406): ('real', "an added first line (59 columns) above longer unchanged lines; measured right"),  # [PATCH net-next 04/11] netfilter: nf_conncount: use per nf_conncount_data spinlocks
+    ('20260129105427.12494-8-fw@strlen.de', 'REVERSE_XMAS_TREE', 280): ('real', 'two added lines, 36 columns above 37; measured right (by one column)'),  # [PATCH v2 net-next 7/7] netfilter: nfnetlink_queue: optimize verdict lookup with hash table
+    ('20250820144738.24250-4-fw@strlen.de', 'REVERSE_XMAS_TREE', 1277): ('real', 'a new function: 39 columns above 40; measured right (by one column)'),  # [PATCH net-next 3/6] netfilter: nft_set_pipapo_avx2: split lookup function in two parts
+    ('20231025212555.132775-3-pablo@netfilter.org', 'REVERSE_XMAS_TREE', 634): ('real', "priv's line, moved to the top and given an initializer, is shorter than the unchanged line below it"),  # [PATCH net-next 02/19] netfilter: nft_set_rbtree: prefer sync gc to async worker
+    ('20251216190904.14507-5-fw@strlen.de', 'FIXES_TAG_MISSING', 3): ('real', 'a soft lockup fix (the report quoted) sent to net without a Fixes: tag'),  # [PATCH net 4/6] netfilter: nf_tables: avoid chain re-validation if possible
+    ('20250828091435.161962-1-fabian@blaese.de', 'SUBJECT_TREE_PREFIX', 3): ('real', 'the subject names no tree for files maintainer-netdev.rst governs (required)'),  # [PATCH v3] icmp: fix icmp_ndo_send address translation for reply direction
+    ('20240131225943.7536-4-pablo@netfilter.org', 'FIXES_TAG_MISSING', 3): ('real', "'This patch fixes it by checking ...': a fix sent to net without a Fixes: tag"),  # [PATCH net 3/6] netfilter: conntrack: check SCTP_CID_SHUTDOWN_ACK for vtag setting
+    ('20221213140923.154594-3-pablo@netfilter.org', 'FIXES_TAG_MISSING', 3): ('real', "an uninitialized return value fixed in net without a Fixes: tag (a reviewer asked the same of its v1)"),  # [PATCH net 2/3] ipvs: add a 'default' case in do_ip_vs_set_ctl()
+    ('20220629171354.208773-3-pablo@netfilter.org', 'FIXES_TAG_MISSING', 3): ('real', 'a use-after-free fix sent to net without a Fixes: tag'),  # [PATCH net 2/3] netfilter: nf_tables: avoid skb access on nf_stolen
+    ('20210707161844.20827-5-pablo@netfilter.org', 'FIXES_TAG_MISSING', 3): ('not', "dead code removed in a pull request; the double free it names is hypothetical ('does not happen in real life')"),  # [PATCH net 04/11] netfilter: conntrack: nf_ct_gre_keymap_flush() removal
 }
 
 REQUEST_JUDGEMENTS = {
@@ -147,5 +157,6 @@ REQUEST_JUDGEMENTS = {
     ('4eae4d1a-8043-4186-bd38-87f47dd35eda@molgen.mpg.de', 'FIXES_TAG_MISSING'): ('in-scope', "a leak on an error path, told only as 'should be released if some error occurs'"),
     ('6830e66d-e019-4197-ba40-0d1662360fdb@intel.com', 'FIXES_TAG_MISSING'): ('in-scope', "a race told as 'was being accessed before acquiring the lock'; no bug word"),
     ('269262acfcce8eb1b85ee1fe3424a5ef2991f481.camel@gmail.com', 'FIXES_TAG_MISSING'): ('in-scope', 'a workaround for an unreliable ACPI wake; the message names no failure word patchflow reads'),
+    ('20241024093716.GK402847@kernel.org', 'FIXES_TAG_MISSING'): ('in-scope', "a selftest sent alone to net that does not call itself a fix ('make first pass deterministic'); patchflow does not tell a test's fix from its clean-up sent to net (accepted: 'selftests: net: sort configs')"),
     ('Y3z3Y5kpz2EgN3uq@boxer', 'FIXES_TAG_MISSING'): ('in-scope', "a behaviour change ('regard vf reset nack as success') whose message names no failure"),
 }

@@ -149,9 +149,10 @@ def test_tip_prefers_the_order(run_cli, kernel_tree):
 
 
 def test_comma_separated_prefix_names_the_tree(run_cli, kernel_tree, tmp_path):
-    """`[PATCH bpf,v2,1/2]` names bpf: the words are split at commas as at blanks."""
+    """`[PATCH bpf,v2,1/2]` names bpf: the words are split at commas as at blanks; `[PATCH -net]`
+    names net, as older mails wrote it."""
     text = open(patch_path("subject-tree-prefix.patch")).read()
-    for prefix in ("[PATCH bpf,v2,1/2]", "[PATCH bpf-next,v3]", "[PATCH v2,net-next]"):
+    for prefix in ("[PATCH bpf,v2,1/2]", "[PATCH bpf-next,v3]", "[PATCH v2,net-next]", "[PATCH -net]"):
         case = write(tmp_path, "tagged.patch", text.replace("[PATCH]", prefix))
         assert terse(run_cli, "--tree", kernel_tree, "--types", "SUBJECT_TREE_PREFIX", case) == (0, []), prefix
 

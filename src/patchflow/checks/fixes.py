@@ -91,17 +91,6 @@ def _only_tests(patch) -> bool:
     return all(f.path.startswith("tools/testing/selftests/") for f in patch.files)
 
 
-def _with_a_fix(patch, series) -> bool:
-    """Whether the patch comes with a fix: its series holds a patch that changes more than selftests,
-    or numbers more patches than were given. A selftest sent alone to a fixes tree fixes the test
-    itself, and names what it fixes."""
-    given = [p for p in series if p.files]
-    if any(not _only_tests(p) for p in given):
-        return True
-    total = patch.prefix.total if patch.prefix is not None else None
-    return total is not None and total > len(given)
-
-
 @check("FIXES_TAG_MISSING", level=WARNING)
 def fixes_tag_missing(patch, ctx):
     """A fix without a `Fixes:` tag, where netdev's or bpf's document requires one.
@@ -157,7 +146,7 @@ def fixes_tag_missing(patch, ctx):
     if patch.is_mail and ctx.options.wants(registry()["MISSING_FIXES_TAG"]) and _crash_sign(patch):
         return  # checkpatch's MISSING_FIXES_TAG asks for the tag already: one finding for one mistake
     tree = patch_tree(patch) or _own_tree(patch)
-    if tree in FIXES_ONLY_TREES and _only_tests(patch) and not describes_fix(patch) and _with_a_fix(patch, ctx.series):
+    if tree in FIXES_ONLY_TREES and _only_tests(patch) and not describes_fix(patch):
         return  # the test that comes with a fix ([PATCH bpf 2/2] selftests/bpf: Test ...) fixes nothing
     if tree in FIXES_ONLY_TREES and fixes_only_text(patch):
         return  # a fix of text ("fix all kernel-doc warnings") names no commit
