@@ -103,12 +103,15 @@ def fixes_tag_missing(patch, ctx):
     pull request posted as patches (a `git request-pull` cover letter), a patch that does not call
     itself a fix is a CHECK: it may prepare the fix after it.
 
-    A patch that names no tree but calls itself a fix (its summary starts with "fix", "avoid",
-    "prevent", "correct" or "restore", or names a bug class: "NULL pointer", "use-after-free",
-    "race condition", ...; or its description says it "fixes a bug", "a crash", "a leak", ...) is
-    reported too where maintainer-netdev.rst governs its files (MAINTAINERS). With `--strict` a net-next or bpf-next
-    patch that calls itself a fix is reported at CHECK level: either it fixes a commit, which the tag
-    should name, or it belongs to the fixes tree.
+    A patch that names no tree but calls itself a fix is reported too where maintainer-netdev.rst
+    governs its files (MAINTAINERS): its summary starts with "fix", "avoid", "prevent", "correct" or
+    "restore", or names a bug class ("NULL pointer", "use-after-free", "race condition", ...); its
+    description says it "fixes a bug", "a crash", "the problem", "Fix this by ...", "Without this
+    change ...", names a bug ("uninitialized value", "may be NULL", "hangs") or quotes a crash
+    report (`Call Trace:`, `BUG: `); or it has a `Reported-by:`. With `--strict` a net-next or
+    bpf-next patch that calls itself a fix is reported at CHECK level: either it fixes a commit,
+    which the tag should name, or it belongs to the fixes tree. Where checkpatch's
+    MISSING_FIXES_TAG asks for the tag already (a crash report, `stable@`), this check says nothing.
 
     ## Why is this bad?
     Documentation/process/maintainer-netdev.rst: "for fixes the ``Fixes:`` tag is required,
