@@ -138,6 +138,17 @@ def test_tree_tags_by_profile(run_cli, kernel_tree):
         assert found == [], tag
     assert terse(run_cli, "--tree", kernel_tree, "--types", "SUBJECT_TREE_PREFIX",
                  patch_path("subject-tree-prefix-bpf-net-next.patch")) == (0, [])
+    intel = open(patch_path("subject-tree-prefix-netfilter.patch")).read().replace(
+        "net/netfilter/", "drivers/net/ethernet/intel/igc/").replace("[PATCH]", "[PATCH -net]")
+    dashed = patch_path("subject-tree-prefix-netfilter.patch").replace(".patch", "-dashed.tmp")
+    with open(dashed, "w") as out:
+        out.write(intel)
+    try:
+        assert terse(run_cli, "--tree", kernel_tree, "--types", "SUBJECT_TREE_PREFIX", dashed) == (0, [])
+    finally:
+        import os
+
+        os.unlink(dashed)
 
 
 def test_tip_prefers_the_order(run_cli, kernel_tree):

@@ -114,8 +114,10 @@ def subject_tree_prefix(patch, ctx):
         statements += [statement] if statement is not None else []
     if not wanted:
         return
-    words = [w.lower().lstrip("-") for w in patch.prefix.words]  # [PATCH -net]: net, as older mails wrote it
-    if any(tree in words for tree in wanted) or patch.prefix.tree is not None:
+    words = [w.lower() for w in patch.prefix.words]
+    # [PATCH -net]: net, as older mails wrote it
+    dashed = any(w.startswith("-") and w[1:2].isalpha() for w in words)
+    if any(tree in words for tree in wanted) or patch.prefix.tree is not None or dashed:
         # a tree is designated: a sub-tree's own tag ([PATCH iwl-net], [PATCH nf-next]) or a driver
         # patch in a bpf-next series; which tree is right is TREE_SELECTION's question
         return
