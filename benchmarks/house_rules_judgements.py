@@ -1,8 +1,9 @@
 """Judgements for benchmarks/house_rules_precision.py, recorded by reading each finding and request.
 
 JUDGEMENTS: (message-id, TYPE, line) -> ("real" | "not", why), for house-rule findings on accepted patches.
-REQUEST_JUDGEMENTS: (reply message-id, TYPE) -> ("in-scope" | "out-of-scope" | "not-a-request", why),
-for reviewer replies that matched a request pattern.
+REQUEST_JUDGEMENTS: (reply message-id, TYPE) -> ("in-scope" | "out-of-scope" | "not-a-request" | "mangled",
+why), for reviewer replies that matched a request pattern; for an in-scope request patchflow misses, why
+it says nothing.
 """
 
 JUDGEMENTS = {
@@ -104,6 +105,16 @@ JUDGEMENTS = {
     ('20210305031010.5396-1-baijiaju1990@gmail.com', 'FIXES_TAG_MISSING', 5): ('real', 'a bug fix sent to the fixes tree without a Fixes: tag (maintainer-netdev.rst: required)'),  # [PATCH] net: intel: iavf: fix error return code of iavf_init_get_resou
     ('20210305031010.5396-1-baijiaju1990@gmail.com', 'SUBJECT_TREE_PREFIX', 5): ('real', 'the subject names no tree for files maintainer-netdev.rst governs (required)'),  # [PATCH] net: intel: iavf: fix error return code of iavf_init_get_resou
     ('20210215161923.83682-1-colin.king@canonical.com', 'SUBJECT_TREE_PREFIX', 6): ('real', 'the subject names no tree for files maintainer-netdev.rst governs (required)'),  # [PATCH] i40e: Fix incorrect use of ip6src due to copy-paste coding err
+    ('20260614114605.474783-5-pablo@netfilter.org', 'REVERSE_XMAS_TREE', 406): ('real', "an added first line (59 columns) above longer unchanged lines; measured right"),  # [PATCH net-next 04/11] netfilter: nf_conncount: use per nf_conncount_data spinlocks
+    ('20260129105427.12494-8-fw@strlen.de', 'REVERSE_XMAS_TREE', 280): ('real', 'two added lines, 36 columns above 37; measured right (by one column)'),  # [PATCH v2 net-next 7/7] netfilter: nfnetlink_queue: optimize verdict lookup with hash table
+    ('20250820144738.24250-4-fw@strlen.de', 'REVERSE_XMAS_TREE', 1277): ('real', 'a new function: 39 columns above 40; measured right (by one column)'),  # [PATCH net-next 3/6] netfilter: nft_set_pipapo_avx2: split lookup function in two parts
+    ('20231025212555.132775-3-pablo@netfilter.org', 'REVERSE_XMAS_TREE', 634): ('real', "priv's line, moved to the top and given an initializer, is shorter than the unchanged line below it"),  # [PATCH net-next 02/19] netfilter: nft_set_rbtree: prefer sync gc to async worker
+    ('20251216190904.14507-5-fw@strlen.de', 'FIXES_TAG_MISSING', 3): ('real', 'a soft lockup fix (the report quoted) sent to net without a Fixes: tag'),  # [PATCH net 4/6] netfilter: nf_tables: avoid chain re-validation if possible
+    ('20250828091435.161962-1-fabian@blaese.de', 'SUBJECT_TREE_PREFIX', 3): ('real', 'the subject names no tree for files maintainer-netdev.rst governs (required)'),  # [PATCH v3] icmp: fix icmp_ndo_send address translation for reply direction
+    ('20240131225943.7536-4-pablo@netfilter.org', 'FIXES_TAG_MISSING', 3): ('real', "'This patch fixes it by checking ...': a fix sent to net without a Fixes: tag"),  # [PATCH net 3/6] netfilter: conntrack: check SCTP_CID_SHUTDOWN_ACK for vtag setting
+    ('20221213140923.154594-3-pablo@netfilter.org', 'FIXES_TAG_MISSING', 3): ('real', "an uninitialized return value fixed in net without a Fixes: tag (a reviewer asked the same of its v1)"),  # [PATCH net 2/3] ipvs: add a 'default' case in do_ip_vs_set_ctl()
+    ('20220629171354.208773-3-pablo@netfilter.org', 'FIXES_TAG_MISSING', 3): ('real', 'a use-after-free fix sent to net without a Fixes: tag'),  # [PATCH net 2/3] netfilter: nf_tables: avoid skb access on nf_stolen
+    ('20210707161844.20827-5-pablo@netfilter.org', 'FIXES_TAG_MISSING', 3): ('not', "dead code removed in a pull request; the double free it names is hypothetical ('does not happen in real life')"),  # [PATCH net 04/11] netfilter: conntrack: nf_ct_gre_keymap_flush() removal
 }
 
 REQUEST_JUDGEMENTS = {
@@ -133,4 +144,19 @@ REQUEST_JUDGEMENTS = {
     ('ZOR6myDOceCfSQ0u@calendula', 'REVERSE_XMAS_TREE'): ('out-of-scope', 'nftables, a userspace project'),
     ('20190714231958.wtyiusnqpazmwbgl@breakpoint.cc', 'REVERSE_XMAS_TREE'): ('out-of-scope', 'nftables, a userspace project'),
     ('20210310180807.5fb1752d@kicinski-fedora-pc1c0hjn.dhcp.thefacebook.com', 'REVERSE_XMAS_TREE'): ('out-of-scope', "asks about patch 2 in a reply to patch 1: not this patch's lines"),
+    # read in the issue 18 follow-up: the requests patchflow still misses, and why
+    ('381e22d3-fa30-4dde-bd53-705b4a868a90@suse.de', 'REVERSE_XMAS_TREE'): ('mangled', "the archive's copy has '@ -117,8 +117,9 @@' for its hunk header: no hunk to read"),
+    ('Y4nNHHfIY7iEvMgr@vergenet.net', 'REVERSE_XMAS_TREE'): ('in-scope', "'int ret;' stood out of order before the patch, which only adds '= 0'; the reviewer suggests moving it and does 'not feel strongly': patchflow leaves an order the patch did not change to the reviewer"),
+    ('CAJFAVwokuo-x51LzEZQKCd-MQAQFeV-Gctqq97LPYnM9SKgGKQ@mail.gmail.com', 'REVERSE_XMAS_TREE'): ('out-of-scope', "'int err;' and 'u32 val;' are of one length: longest first by the document's measure; the order asked for is not the document's"),
+    ('SN6PR11MB32294EED767A5B10B6668DF0C6AB9@SN6PR11MB3229.namprd11.prod.outlook.com', 'REVERSE_XMAS_TREE'): ('out-of-scope', "'int err;' and 'u16 len;' are of one length: longest first by the document's measure"),
+    ('20211210222451.2711162-1-alexandr.lobakin@intel.com', 'REVERSE_XMAS_TREE'): ('out-of-scope', "a joke ('RCT army strikes back lol') on lines the patch left alone after removing the first declaration; it adds none"),
+    ('61CC2BC414934749BD9F5BF3D5D9404498749767@ORSMSX112.amr.corp.intel.com', 'REVERSE_XMAS_TREE'): ('in-scope', "the first lines stand longest first; the reviewer counts 'u32 v_opcode = add ? ... :' unwrapped ('RCT issues and wrapping issues'), patchflow its first line"),
+    ('20231113093112.GL705326@kernel.org', 'FIXES_TAG_MISSING'): ('not-a-request', 'the patch has a Fixes: tag; the reply weighs iwl-net against iwl-next'),
+    ('Y9fdRqHp7sVFYbr6@boxer', 'SUBJECT_TREE_PREFIX'): ('not-a-request', 'the patch names net; the reply asks for the Fixes: tag (FIXES_TAG_MISSING, raised)'),
+    ('530f6250-549c-46b2-8c53-3e91f843f6c2@molgen.mpg.de', 'FIXES_TAG_MISSING'): ('in-scope', 'an iwl-next patch citing the commits whose new requirement it meets; it does not call itself a fix'),
+    ('4eae4d1a-8043-4186-bd38-87f47dd35eda@molgen.mpg.de', 'FIXES_TAG_MISSING'): ('in-scope', "a leak on an error path, told only as 'should be released if some error occurs'"),
+    ('6830e66d-e019-4197-ba40-0d1662360fdb@intel.com', 'FIXES_TAG_MISSING'): ('in-scope', "a race told as 'was being accessed before acquiring the lock'; no bug word"),
+    ('269262acfcce8eb1b85ee1fe3424a5ef2991f481.camel@gmail.com', 'FIXES_TAG_MISSING'): ('in-scope', 'a workaround for an unreliable ACPI wake; the message names no failure word patchflow reads'),
+    ('20241024093716.GK402847@kernel.org', 'FIXES_TAG_MISSING'): ('in-scope', "a selftest sent alone to net that does not call itself a fix ('make first pass deterministic'); patchflow does not tell a test's fix from its clean-up sent to net (accepted: 'selftests: net: sort configs')"),
+    ('Y3z3Y5kpz2EgN3uq@boxer', 'FIXES_TAG_MISSING'): ('in-scope', "a behaviour change ('regard vf reset nack as success') whose message names no failure"),
 }

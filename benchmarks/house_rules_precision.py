@@ -14,8 +14,12 @@ Every mail is read through archive.py's iter_mails (none is copied into this rep
   house_rules_judgements.py (real or not, and why); precision per type is printed.
 - Recall: replies whose own (unquoted) lines ask for a house rule (reverse xmas tree, a tree tag, a
   Fixes: tag, a cover letter, a shorter series) are mapped to the patch they answer; patchflow runs
-  on that patch (with its series) and must raise the asked-for type. Requests outside the documents'
-  scope for the patch's files are counted apart.
+  on that patch (with its series) and must raise the asked-for type, at any level (checkpatch's
+  MISSING_FIXES_TAG counts for a Fixes: tag). Requests outside the documents' scope for the patch's
+  files, and those on a mail the archive holds mangled, are counted apart. Every request patchflow
+  misses is printed with the reviewer's words, the patch's subject and the judgement recorded in
+  house_rules_judgements.py: why patchflow says nothing (a shape it does not read, a remark on code
+  the patch did not touch, ...).
 
 --show prints every finding and request with its key, for judging the ones not yet judged.
 """
@@ -148,9 +152,31 @@ class Archive:
                 self.requests.append((type_name, parents[-1], mid, excerpt))
                 self.style_threads.add(parents[-1])
 
-    def thread_root(self, mid: str) -> str:
+    def series_key(self, mid: str):
+        """(version, total) of a numbered patch or cover letter ([PATCH v3 2/5]: ("3", "5")), else None."""
+        subject = self.patches.get(mid, ("",))[0]
+        numbered = NUMBERED.search(subject)
+        if numbered is None:
+            return None
+        prefix = subject[:numbered.end()]
+        version = re.search(r"\bv(\d+)\b", prefix, re.IGNORECASE) or re.search(r"PATCHv(\d+)", prefix, re.IGNORECASE)
+        return (version.group(1) if version else "1", numbered.group(2))
+
+    def thread_top(self, mid: str) -> str:
+        """The first patch of mid's thread, across versions (v3 sent in reply to v2: v2's first)."""
         seen = set()
         while mid in self.parent and mid not in seen and self.parent[mid] in self.patches:
+            seen.add(mid)
+            mid = self.parent[mid]
+        return mid
+
+    def thread_root(self, mid: str) -> str:
+        """The first mail of mid's series: up the thread while the parent is a patch of the same
+        series (a v3 sent in reply to v2 is not v2's)."""
+        key = self.series_key(mid)
+        seen = set()
+        while (key is not None and mid in self.parent and mid not in seen and self.parent[mid] in self.patches
+               and self.series_key(self.parent[mid]) == key):
             seen.add(mid)
             mid = self.parent[mid]
         return mid
@@ -158,18 +184,22 @@ class Archive:
     def series_of(self, mid: str):
         """The message-ids of the whole series mid belongs to (cover first), or None when some of
         its i/n are not in the archive."""
+        if mid not in self.patches:
+            return None
         root = self.thread_root(mid)
-        subject = self.patches.get(root, ("",))[0]
-        numbered = NUMBERED.search(subject)
-        if numbered is None:
-            return [root] if root in self.patches else None
-        total = int(numbered.group(2))
-        members = {int(numbered.group(1)): root}
-        for child in self.children.get(root, []):
-            if child in self.patches:
-                found = NUMBERED.search(self.patches[child][0])
-                if found and int(found.group(2)) == total:
-                    members.setdefault(int(found.group(1)), child)
+        key = self.series_key(root)
+        if key is None:
+            return [root]
+        total = int(key[1])
+        members = {int(NUMBERED.search(self.patches[root][0]).group(1)): root}
+        pending = [root]
+        while pending:  # shallow threads answer the cover letter, deep ones the patch before
+            for child in self.children.get(pending.pop(), []):
+                if child in self.patches and self.series_key(child) == key:
+                    number = int(NUMBERED.search(self.patches[child][0]).group(1))
+                    if number not in members:
+                        members[number] = child
+                        pending.append(child)
         if any(n not in members for n in range(1, total + 1)):
             return None
         return [members[n] for n in sorted(members)]
@@ -238,7 +268,7 @@ def accepted_series(archive: Archive):
         if not members or members[0] in done:
             continue
         done.add(members[0])
-        if any(m in archive.style_threads or archive.thread_root(m) in archive.style_threads for m in members):
+        if any(m in archive.style_threads or archive.thread_top(m) in archive.style_threads for m in members):
             continue
         titles = {" ".join(item.split()) for item in items}
         patches = [m for m in members if not re.search(r"\b0+/\d+\]", archive.patches[m][0])]
@@ -292,7 +322,8 @@ def recall(archives, tree: str, show: bool):
             if verdict is None and not in_documents_scope(type_name, archive.patches[answered][1], tree):
                 verdict = ("out-of-scope", "no document governing the patch's files states the rule")
             index = members.index(answered) if answered in members else 0
-            wanted = {type_name}
+            # checkpatch's MISSING_FIXES_TAG asks for the tag too (FIXES_TAG_MISSING then stays silent)
+            wanted = {type_name, "MISSING_FIXES_TAG"} if type_name == "FIXES_TAG_MISSING" else {type_name}
             if type_name in ("COVER_LETTER_MISSING", "SERIES_TOO_LONG") or NUMBERED_COVER.search(
                     archive.patches[answered][0]):
                 index = None  # a series rule, or a request made on the cover letter: on any of its patches
@@ -328,9 +359,11 @@ def main(argv=None) -> int:
     for key, level, subject, message, reason in unjudged:
         print(f"  {key!r}: {level} {subject}\n      {message}\n      {reason}")
     rows = recall(archives, args.tree, args.show)
-    in_scope = [r for r in rows if not (r[6] and r[6][0] == "out-of-scope")]
+    in_scope = [r for r in rows if not (r[6] and r[6][0] in ("out-of-scope", "mangled"))]
     raised = sum(1 for r in in_scope if r[5])
-    print(f"\nreviewer requests: {len(rows)} ({len(rows) - len(in_scope)} outside the documents' scope)")
+    mangled = sum(1 for r in rows if r[6] and r[6][0] == "mangled")
+    print(f"\nreviewer requests: {len(rows)} ({len(rows) - len(in_scope) - mangled} outside the documents' scope, "
+          f"{mangled} on a mail the archive holds mangled)")
     by_type = Counter((r[0], r[5]) for r in in_scope)
     for type_name in sorted({r[0] for r in in_scope}):
         print(f"  {type_name:24} raised {by_type[(type_name, True)]}/{by_type[(type_name, True)] + by_type[(type_name, False)]}")
@@ -338,8 +371,9 @@ def main(argv=None) -> int:
         print(f"in scope, raised: {raised}/{len(in_scope)} = {raised / len(in_scope):.0%}")
     for type_name, answered, reply, subject, excerpt, was_raised, verdict in rows:
         if args.show or not was_raised:
+            why = f"{verdict[0]}: {verdict[1]}" if verdict else "NOT JUDGED: read the patch and the reply"
             print(f"  {'raised' if was_raised else 'MISSED'} {type_name} {subject}\n      reply {reply}: {excerpt[:300]}"
-                  f"\n      {verdict[1] if verdict else ''}")
+                  f"\n      {why}")
     return 0
 
 

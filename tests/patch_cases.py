@@ -98,6 +98,19 @@ def prefix_history() -> Path:
         for n, title in enumerate(titles)])
 
 
+@lru_cache(maxsize=None)
+def cut_history() -> Path:
+    """A history cut at a release, as a release's tarball put into git and patched on is: its first
+    commit holds a kernel tree (MAINTAINERS at its top; the kernel's own first commit is not in it),
+    then one commit follows. The commits from before the cut are not in it (VERIFY_FIXES)."""
+    return fixed_history("cut-history", [
+        ("MAINTAINERS", "NETWORKING [GENERAL]\nL:\tnetdev@vger.kernel.org\nF:\tnet/\n", "Linux 6.12"),
+        ("net/core/sock.c", "int sock_gettstamp(void);\n", CUT_HISTORY_SUBJECT)])
+
+
+CUT_HISTORY_SUBJECT = "net: sock: keep the size of the send buffer"
+
+
 # (path, content, subject) of doc_history()'s commits, oldest first; the first is tagged v6.12
 DOC_COMMITS = (
     ("net/core/example.c", "int example_open(void);\n", "net: Add the example socket"),

@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from conftest import patch_path, run_patchflow
+from patch_cases import CUT_HISTORY_SUBJECT, cut_history, doc_history
 
 
 @pytest.fixture(autouse=True)
@@ -279,12 +280,38 @@ def test_fixes_right_subject_and_tree_is_silent(run_cli, history, tmp_path):
         assert status == 0 and findings(out) == [], out
 
 
-def test_fixes_commit_missing_or_ambiguous(run_cli, history, tmp_path):
-    repo, released, _ = history
+def test_fixes_commit_missing_from_a_whole_history(run_cli):
+    repo = doc_history()  # its first commit is no kernel snapshot: its history is all there is
     status, out = terse(run_cli, "--tree", repo, "--types", "VERIFY_FIXES", patch_path("fixes-net-tagged.patch"))
-    assert findings(out) == [
+    assert status == 1 and findings(out) == [
         f"{patch_path('fixes-net-tagged.patch')}:10: ERROR:VERIFY_FIXES: Fixes: commit 0123456789ab is not in the "
         f"tree at {repo}: check the id (or update the tree)"]
+
+
+def test_fixes_commit_from_before_a_cut_history_is_one_note(run_cli, tmp_path):
+    """A tree whose history starts at a release's snapshot lacks the ids of the commits before it: one
+    note for the run, no ERROR per id; an id whose quoted subject is one of its commits is still wrong."""
+    repo = cut_history()
+    first = git(repo, "rev-list", "--max-parents=0", "HEAD")
+    cases = [patch_path("fixes-net-tagged.patch"), patch_path("clean-bpf-fix.patch")]
+    status, out = terse(run_cli, "--strict", "--tree", repo, "--types", "VERIFY_FIXES", *cases)
+    assert findings(out) == [
+        f"{cases[0]}:10: CHECK:VERIFY_FIXES: Fixes: ids not verified: the tree at {repo} starts at {first[:12]} "
+        "(\"Linux 6.12\", 2024-09-01), a snapshot of the kernel: it lacks the commits before it; check them "
+        "with a full clone (--tree PATH)"]
+    status, out = terse(run_cli, "--tree", repo, "--types", "VERIFY_FIXES", *cases)
+    assert status == 0 and findings(out) == []  # a note: only with --strict
+    wrong = tmp_path / "wrong-id.patch"
+    wrong.write_text(open(cases[0]).read().replace("net: sock: add the timestamp ioctls", CUT_HISTORY_SUBJECT))
+    status, out = terse(run_cli, "--strict", "--tree", repo, "--types", "VERIFY_FIXES", wrong)
+    same = git(repo, "rev-parse", "HEAD")
+    assert status == 1 and findings(out) == [
+        f"{wrong}:10: ERROR:VERIFY_FIXES: Fixes: commit 0123456789ab is not in the tree at {repo}, whose commit "
+        f"{same[:12]} has the subject the tag quotes: check the id"]
+
+
+def test_fixes_commit_ambiguous(run_cli, history, tmp_path):
+    repo, released, _ = history
     # a blob whose id starts with the same four hex digits as the released commit's
     shared = released[:4]
     content = next(data for data in (b"%d\n" % n for n in range(10 ** 7))

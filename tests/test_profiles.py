@@ -65,12 +65,16 @@ def test_every_statement_is_the_documents_own_sentence(rule, kernel_tree):
 
 
 @pytest.mark.parametrize("rule", sorted(HOUSE_RULES) + ["SUMMARY_PREFIX"])
-def test_explain_names_the_documents(run_cli, rule):
+def test_explain_names_the_documents_and_quotes_them(run_cli, rule):
+    """`patchflow explain` names each document that states the rule and quotes its sentence, the
+    one the profile layer holds (and test_every_statement_is_the_documents_own_sentence finds)."""
     status, out, _ = run_cli("explain", rule)
     assert status == 0
+    text = " ".join(out.split())
     for statement in HOUSE_RULES.get(rule, ()):
         if not statement.habit:
             assert statement.document in out, (rule, statement.document)
+            assert " ".join(statement.quote.split()) in text, (rule, statement.quote)
     if rule == "SUMMARY_PREFIX":
         assert "Documentation/process/submitting-patches.rst" in out
 
@@ -134,6 +138,46 @@ def test_tree_tags_by_profile(run_cli, kernel_tree):
         assert found == [], tag
     assert terse(run_cli, "--tree", kernel_tree, "--types", "SUBJECT_TREE_PREFIX",
                  patch_path("subject-tree-prefix-bpf-net-next.patch")) == (0, [])
+    intel = open(patch_path("subject-tree-prefix-netfilter.patch")).read().replace(
+        "net/netfilter/", "drivers/net/ethernet/intel/igc/").replace("[PATCH]", "[PATCH -net]")
+    dashed = patch_path("subject-tree-prefix-netfilter.patch").replace(".patch", "-dashed.tmp")
+    with open(dashed, "w") as out:
+        out.write(intel)
+    try:
+        assert terse(run_cli, "--tree", kernel_tree, "--types", "SUBJECT_TREE_PREFIX", dashed) == (0, [])
+    finally:
+        import os
+
+        os.unlink(dashed)
+
+
+def test_tip_prefers_the_order(run_cli, kernel_tree):
+    case = patch_path("xmas-tip-preferred.patch")
+    assert terse(run_cli, "--tree", kernel_tree, case) == (0, [])  # a CHECK: only with --strict
+    _, found = terse(run_cli, "--strict", "--tree", kernel_tree, "--types", "REVERSE_XMAS_TREE", case)
+    assert found == ["CHECK:REVERSE_XMAS_TREE: Reverse xmas tree: this declaration (39 columns) should come before "
+                     "line 5601 'int cpu = smp_processor_id();' (37 columns) (preferred by maintainer-tip.rst)"]
+
+
+def test_comma_separated_prefix_names_the_tree(run_cli, kernel_tree, tmp_path):
+    """`[PATCH bpf,v2,1/2]` names bpf: the words are split at commas as at blanks; `[PATCH -net]`
+    names net, as older mails wrote it."""
+    text = open(patch_path("subject-tree-prefix.patch")).read()
+    for prefix in ("[PATCH bpf,v2,1/2]", "[PATCH bpf-next,v3]", "[PATCH v2,net-next]", "[PATCH -net]"):
+        case = write(tmp_path, "tagged.patch", text.replace("[PATCH]", prefix))
+        assert terse(run_cli, "--tree", kernel_tree, "--types", "SUBJECT_TREE_PREFIX", case) == (0, []), prefix
+
+
+def test_series_limit_is_netdev_s_not_bpf_s(run_cli, kernel_clone, tmp_path):
+    """16 patches to kernel/bpf/ (bpf@ only): bpf_devel_QA.rst states no limit; to net/ the same
+    series breaks maintainer-netdev.rst's 15."""
+    from test_netdev import series
+
+    patches = series(kernel_clone, tmp_path / "bpf", 16, "PATCH bpf-next", path="kernel/bpf/syscall.c")
+    assert terse(run_cli, "--tree", kernel_clone, "--types", "SERIES_TOO_LONG", *patches) == (0, [])
+    patches = series(kernel_clone, tmp_path / "net", 16, "PATCH net-next")
+    status, found = terse(run_cli, "--tree", kernel_clone, "--types", "SERIES_TOO_LONG", *patches)
+    assert status == 1 and [f.split(":", 2)[1] for f in found] == ["SERIES_TOO_LONG"]
 
 
 def write(tmp_path, name, text):

@@ -161,14 +161,14 @@ def test_check_finds_the_kernel_tree_around_the_current_directory(kernel_clone):
     from conftest import patch_path, run_patchflow
 
     patch = patch_path("clean-bpf-fix.patch")
-    # a second commit: a tree of one commit has no history to look the id up in
-    subprocess.run(["git", "-C", kernel_clone, "commit", "-q", "--allow-empty", "-m", "next"], check=True, timeout=60)
-    proc = run_patchflow("check", "--terse", "--types", "VERIFY_FIXES", patch, cwd=kernel_clone / "kernel" / "bpf")
+    # VERIFY_FIXES names the tree it asked: this one, which has one commit
+    proc = run_patchflow("check", "--terse", "--strict", "--types", "VERIFY_FIXES", patch,
+                         cwd=kernel_clone / "kernel" / "bpf")
     assert proc.stdout.splitlines()[0] == (
-        f"{patch}:12: ERROR:VERIFY_FIXES: Fixes: commit 15c14a3dca42 is not in the tree at {kernel_clone}: "
-        "check the id (or update the tree)")
+        f"{patch}:12: CHECK:VERIFY_FIXES: Fixes: ids not verified: the tree at {kernel_clone} holds one commit and "
+        "no history; check them with a full clone (--tree PATH)")
     nested = kernel_clone / "tools" / "nested"
     nested.mkdir(parents=True)
     subprocess.run(["git", "init", "-q"], cwd=nested, check=True, timeout=60)
-    proc = run_patchflow("check", "--terse", "--types", "VERIFY_FIXES", patch, cwd=nested)
+    proc = run_patchflow("check", "--terse", "--strict", "--types", "VERIFY_FIXES", patch, cwd=nested)
     assert proc.returncode == 0 and "VERIFY_FIXES" not in proc.stdout

@@ -80,7 +80,7 @@ HOUSE_RULES: Dict[str, Tuple[Statement, ...]] = {
     ),
     "SUBJECT_TREE_PREFIX": (
         Statement(NETDEV, WARNING, "designate your patch to a tree - ``[PATCH net]`` or ``[PATCH net-next]``"),
-        Statement(BPF, WARNING, "the subject must look like::"),
+        Statement(BPF, WARNING, "the subject must look like"),
     ),
     "COVER_LETTER_MISSING": (
         Statement(BPF, WARNING, "Patch submissions with >1 patch must have a cover letter"),

@@ -201,24 +201,33 @@ def _statement_end(code: LazyCode, i: int) -> Optional[int]:
     return None
 
 
+class DeclarationGroup(list):
+    """Declarations in a row; after_blank: a blank line, not a directive, splits it from the one above."""
+
+    def __init__(self, declarations=(), after_blank: bool = False):
+        super().__init__(declarations)
+        self.after_blank = after_blank
+
+
 def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
-                           lines: Dict[int, KnownLine]) -> List[List[Declaration]]:
+                           lines: Dict[int, KnownLine]) -> List[DeclarationGroup]:
     """The groups of declarations that start at code[start], right after a function's `{` (on line
-    previous_end) or at the start of a hunk inside them."""
+    previous_end) or at the start of a hunk inside them; a group of one line is kept (a blank line
+    may split it off a block the patch grew)."""
     line_end: Dict[int, int] = {}
-    groups: List[List[Declaration]] = [[]]
+    groups: List[DeclarationGroup] = [DeclarationGroup()]
     i = start
     while code.get(i) is not None:
         tok = code.get(i)
         if tok.pp:
-            groups.append([])
+            groups.append(DeclarationGroup())
             directive = tok.pp
             while code.get(i) is not None and code.get(i).pp == directive:
                 i += 1
             previous_end = code.get(i - 1).line
             continue
         if any(lines[n].text.strip() == "" for n in range(previous_end + 1, tok.line) if n in lines):
-            groups.append([])
+            groups.append(DeclarationGroup(after_blank=True))
         if any(n not in lines for n in range(previous_end + 1, tok.line)):
             break  # a gap between two hunks: what lies there is unknown
         if not starts_declaration(code.slice(i, i + 12)):
@@ -242,7 +251,7 @@ def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
     for group in groups:
         for decl in group:
             decl.length = line_end.get(decl.line, 0)
-    return [group for group in groups if len(group) > 1]
+    return [group for group in groups if group]
 
 
 class RemovedDeclarations:
@@ -253,25 +262,51 @@ class RemovedDeclarations:
         self._removed: Dict[int, List[tuple]] = {}
 
     def _of_hunk(self, hunk) -> List[tuple]:
+        """(names, length, text, out of order) of each declaration the hunk removes; out of order: a
+        declaration right above it in the old lines is shorter, or one right below it longer."""
         if id(hunk) not in self._removed:
+            old = [line for line in hunk.lines if line.kind in (" ", "-")]
+            read = [_read_declaration(line.text) for line in old]
             found = []
-            for line in hunk.lines:
-                if line.kind == "-":
-                    toks = code_tokens(tokenize(line.text))
-                    if toks and starts_declaration(toks[:12]):
-                        found.append((_declared_names(toks), toks[-1].end_column - 1, line.text.strip()))
+            for k, line in enumerate(old):
+                if line.kind == "-" and read[k] is not None:
+                    names, length, uses = read[k]
+                    above = read[k - 1] if k > 0 else None
+                    below = read[k + 1] if k + 1 < len(old) else None
+                    out_of_order = ((above is not None and above[1] < length and not uses & above[0])
+                                    or (below is not None and below[1] > length and not below[2] & names))
+                    found.append((names, length, line.text.strip(), out_of_order))
             self._removed[id(hunk)] = found
         return self._removed[id(hunk)]
 
-    def old_length(self, decl: Declaration, lines: Dict[int, KnownLine]) -> Optional[int]:
-        """The length of the line this declaration replaces (a removed line declaring the same names);
-        None for a new declaration, and for one the patch moved (removed and added word for word:
-        git shows a line that kept its place as context)."""
+    def _replaced(self, decl: Declaration, lines: Dict[int, KnownLine]) -> Optional[tuple]:
         known = lines[decl.line]
         hunk = self._hunk_of.get(id(known.diff))
         if hunk is None:
             return None
-        for names, length, text in self._of_hunk(hunk):
-            if names & decl.names:
-                return None if text == known.text.strip() else length
+        return next((r for r in self._of_hunk(hunk) if r[0] & decl.names), None)
+
+    def old_length(self, decl: Declaration, lines: Dict[int, KnownLine]) -> Optional[int]:
+        """The length of the line this declaration replaces (a removed line declaring the same names);
+        None for a new declaration, for one the patch moved (removed and added word for word: git
+        shows a line that kept its place as context), and for one that replaces a first line that
+        opened a braced initializer or broke after its `=` (no length reviewers weigh)."""
+        replaced = self._replaced(decl, lines)
+        if replaced is None or replaced[2] == lines[decl.line].text.strip() or replaced[2].endswith(("=", "{")):
+            return None
+        return replaced[1]
+
+    def stood_out_of_order(self, decl: Declaration, lines: Dict[int, KnownLine]) -> bool:
+        """Whether the line this declaration replaces was out of order where it stood, next to the
+        old lines around it (wherever the patch put its new line)."""
+        replaced = self._replaced(decl, lines)
+        return replaced is not None and replaced[3]
+
+
+def _read_declaration(text: str) -> Optional[tuple]:
+    """(names, length, names read) of a line that starts a declaration, or None."""
+    toks = code_tokens(tokenize(text))
+    if not toks or not starts_declaration(toks[:12]) or text.rstrip().endswith(("=", "{")):
         return None
+    names = _declared_names(toks)
+    return names, toks[-1].end_column - 1, _used_names(toks) - names

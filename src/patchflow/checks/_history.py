@@ -10,6 +10,8 @@ from ..errors import PatchflowError, TreeError
 from ..lazy_regex import lazy
 
 GIT_TIMEOUT = 60
+# Linux-2.6.12-rc2, where the kernel's git history begins: a tree that holds it reaches back to every id
+KERNEL_FIRST_COMMIT = "1da177e4c3f41524e886b7f1b8a0c1fc7321cac2"
 _LOG_LINE = lazy(r"^[0-9a-f]{40} ")
 
 
@@ -26,6 +28,7 @@ class History:
         self._shallow = None
         self._ambiguous = set()
         self._snapshot = None
+        self._cut_at = None
         self._recent = {}
 
     @property
@@ -49,13 +52,49 @@ class History:
             self._snapshot = len(out.split()) < 2
         return self._snapshot
 
+    @property
+    def cut_at(self) -> Optional[str]:
+        """`<id> ("<subject>", <date>)` of the commit a cut history starts at, or None: a history whose
+        first commit holds a whole kernel tree (MAINTAINERS at its top) that is not the kernel's own
+        first commit, as a tree made from a release's tarball and patched on has. Ids from before that
+        commit's date are not in it, and tell nothing."""
+        if self._cut_at is None:
+            self._cut_at = self._find_cut() or ""
+        return self._cut_at or None
+
+    def _find_cut(self) -> Optional[str]:
+        probe = self.tree.git("cat-file", "--batch-check", input=f"{KERNEL_FIRST_COMMIT}\n".encode(),
+                              check=False, timeout=GIT_TIMEOUT).split()
+        if probe[1:2] == ["commit"]:
+            return None
+        roots = self.tree.git("rev-list", "--max-parents=0", "HEAD", check=False, timeout=GIT_TIMEOUT).split()
+        if not roots:
+            return None
+        query = "".join(f"{root}:MAINTAINERS\n" for root in roots).encode()
+        kinds = self.tree.git("cat-file", "--batch-check", input=query, check=False, timeout=GIT_TIMEOUT).splitlines()
+        cut = [root for root, kind in zip(roots, kinds) if kind.split()[1:2] == ["blob"]]
+        if not cut:
+            return None  # a small history of its own (no kernel snapshot at its start): it answers
+        return self.tree.git("log", "-1", "--no-color", "--format=%h (\"%s\", %cs)", "--abbrev=12", cut[0],
+                             timeout=GIT_TIMEOUT).strip()
+
     def why_unanswerable(self) -> Optional[str]:
         """Why this history cannot tell a missing commit from a wrong id, or None when it can."""
         if self.shallow:
             return "is a shallow clone (it lacks the older commits)"
         if self.snapshot:
             return "holds one commit and no history"
+        if self.cut_at:
+            return f"starts at {self.cut_at}, a snapshot of the kernel: it lacks the commits before it"
         return None
+
+    def commit_with_subject(self, subject: str) -> Optional[str]:
+        """The full id of a commit of the history whose subject is exactly this one, or None."""
+        out = self.tree.git("log", "--max-count=50", "--no-color", "--format=%H %s", "--fixed-strings",
+                            f"--grep={subject}", "HEAD", "--", check=False, timeout=GIT_TIMEOUT)
+        wanted = " ".join(subject.split())
+        return next((line[:40] for line in out.splitlines()
+                     if _LOG_LINE.match(line) and " ".join(line[41:].split()) == wanted), None)
 
     def recent_subjects(self, paths, count: int):
         """[(short id, subject)] of the last `count` commits (merges left out) that touched paths."""

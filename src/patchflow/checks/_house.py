@@ -21,8 +21,8 @@ def patch_tree(patch) -> Optional[str]:
     if patch.prefix is None:
         return None
     for word in patch.prefix.words:
-        if word.lower() in TAGGED_TREES:
-            return word.lower()
+        if word.lower().lstrip("-") in TAGGED_TREES:  # [PATCH -net]: net, as older mails wrote it
+            return word.lower().lstrip("-")
     return None
 
 

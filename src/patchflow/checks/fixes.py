@@ -13,6 +13,7 @@ from typing import List, Optional
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._brackets import balanced_end
+from ._fix_signs import describes_fix, fixes_only_text, sounds_like_a_fix
 from ._history import history_of
 from ._house import NEXT_TREES, is_fixes_tree, is_next_tree, is_pull_request, patch_tree
 from ..maintainers import FIXES_TREES
@@ -21,18 +22,6 @@ from ..lazy_regex import lazy
 
 # a line that names a fixed commit, as lenient as BAD_FIXES_TAG reads it: "fixes commit abc12", "Fixes abc12"
 _FIXES_LINE = lazy(r"^\s*(?P<key>fixes:?)\s*(?P<word>commit\s*)?(?P<id>[0-9a-f]{4,40})(?P<rest>.*)$", re.IGNORECASE)
-# "net: sched: fix ...", "bpf, sockmap: Fix ...", "selftests/bpf: fix ..." -> "fix ..."
-_COMPONENTS = lazy(r"^(?:[^\s:,]+(?:,\s*[^\s:,]+)*:\s+)+")
-_FIX_WORD = lazy(r"^(fix|fixes|fixed)\b", re.IGNORECASE)
-_FIX_PHRASE = lazy(
-    r"\bfix(?:es|ed)?\s+(?:a|an|the|this|that|possible|potential)\s+(?:[\w-]+\s+){0,2}?"
-    r"(bug|crash|leak|panic|oops|deadlock|race|regression|use-after-free|uaf|overflow|null[- ]pointer)",
-    re.IGNORECASE)
-# "Fix typo in ...", "fix kernel-doc of ...": a fix of text, which takes no Fixes: tag
-_COSMETIC = lazy(r"\b(typos?|spelling|misspell\w*|grammar|comments?|kernel-?doc|docs?|documentation|"
-                 r"whitespace|indentation|formatting|coding[ -]style|checkpatch)\b", re.IGNORECASE)
-
-
 @dataclass
 class FixesTag:
     """A line of a commit message that names a fixed commit: the one reading of `Fixes:` lines,
@@ -86,20 +75,6 @@ def _tag_hit(patch, tag: FixesTag, message: str, **kw) -> Hit:
     return Hit.on_patch_line(patch, tag.patch_line, message, **kw)
 
 
-def _description(patch) -> List[tuple]:
-    """The commit message lines above the trailers."""
-    trailer_lines = {t.patch_line for t in patch.trailers}
-    return [(n, text) for n, text in patch.message if n not in trailer_lines]
-
-
-def describes_fix(patch) -> bool:
-    summary = _COMPONENTS.sub("", (patch.summary or "").strip())
-    if _FIX_WORD.match(summary) and not _COSMETIC.search(summary):
-        return True
-    body = " ".join(text.strip() for _, text in _description(patch))
-    return _FIX_PHRASE.search(body) is not None
-
-
 def _only_tests(patch) -> bool:
     return all(f.path.startswith("tools/testing/selftests/") for f in patch.files)
 
@@ -116,12 +91,15 @@ def fixes_tag_missing(patch, ctx):
     pull request posted as patches (a `git request-pull` cover letter), a patch that does not call
     itself a fix is a CHECK: it may prepare the fix after it.
 
-    A patch that names no tree but calls itself a fix (its summary starts with "fix", "avoid",
-    "prevent", "correct" or "restore", or names a bug class: "NULL pointer", "use-after-free",
-    "race condition", ...; or its description says it "fixes a bug", "a crash", "a leak", ...) is
-    reported too where maintainer-netdev.rst governs its files (MAINTAINERS). With `--strict` a net-next or bpf-next
-    patch that calls itself a fix is reported at CHECK level: either it fixes a commit, which the tag
-    should name, or it belongs to the fixes tree.
+    A patch that names no tree but calls itself a fix is reported too where maintainer-netdev.rst
+    governs its files (MAINTAINERS): its summary starts with "fix", "avoid", "prevent", "correct" or
+    "restore", or names a bug class ("NULL pointer", "use-after-free", "race condition", ...); its
+    description says it "fixes a bug", "a crash", "the problem", "Fix this by ...", "Without this
+    change ...", names a bug ("uninitialized value", "may be NULL", "hangs") or quotes a crash
+    report (`Call Trace:`, `BUG: `); or it has a `Reported-by:`. With `--strict` a net-next or
+    bpf-next patch that calls itself a fix is reported at CHECK level: either it fixes a commit,
+    which the tag should name, or it belongs to the fixes tree. Where checkpatch's
+    MISSING_FIXES_TAG asks for the tag already (a crash report, `stable@`), this check says nothing.
 
     ## Why is this bad?
     Documentation/process/maintainer-netdev.rst: "for fixes the ``Fixes:`` tag is required,
@@ -154,10 +132,14 @@ def fixes_tag_missing(patch, ctx):
         return  # a cover letter, with or without the diff of a pull request
     if patch.trailer_values("Fixes"):
         return
+    from . import registry
+
+    if patch.is_mail and ctx.options.wants(registry()["MISSING_FIXES_TAG"]) and _crash_sign(patch):
+        return  # checkpatch's MISSING_FIXES_TAG asks for the tag already: one finding for one mistake
     tree = patch_tree(patch) or _own_tree(patch)
     if tree in FIXES_ONLY_TREES and _only_tests(patch) and not describes_fix(patch):
         return  # the test that comes with a fix ([PATCH bpf 2/2] selftests/bpf: Test ...) fixes nothing
-    if tree in FIXES_ONLY_TREES and _COSMETIC.search(_COMPONENTS.sub("", patch.summary or "")):
+    if tree in FIXES_ONLY_TREES and fixes_only_text(patch):
         return  # a fix of text ("fix all kernel-doc warnings") names no commit
     if tree in FIXES_ONLY_TREES and all(f.path == "MAINTAINERS" or f.path.startswith("Documentation/")
                                         for f in patch.files):
@@ -177,23 +159,11 @@ def fixes_tag_missing(patch, ctx):
             yield Hit.on_subject(patch, f"Patch for {tree} describes a fix but has no Fixes: tag: name the "
                                       f"commit it fixes, and send it to {fixes_tree} if that commit is in a "
                                       f"release", level=CHECK)
-    elif (describes_fix(patch) or _sounds_like_a_fix(patch)) and not _only_tests(patch):
+    elif (describes_fix(patch) or sounds_like_a_fix(patch)) and not _only_tests(patch):
         statement = governing("FIXES_TAG_MISSING", patch_profiles([patch], ctx))
         if statement is not None and statement.profile == NETDEV:
             yield Hit.on_subject(patch, f"Patch describes a fix but has no Fixes: tag: name the commit it "
                                       f"fixes ({statement.why()}: \"{statement.quote}\")")
-
-
-# what the summary of an untagged fix says, beyond "fix": "Avoid double IRQ free", "Prevent a NULL
-# pointer dereference", "Correct ...", and the bug classes reviewers answer with "needs a Fixes: tag"
-_FIX_LIKE = lazy(r"^(avoid|prevent|correct|restore)\b|\b(null[- ]pointer|use-after-free|double[- ]free|"
-                 r"memory leak|deadlock|race condition|out[- ]of[- ]bounds|uninitiali[sz]ed|panic|crash)\b",
-                 re.IGNORECASE)
-
-
-def _sounds_like_a_fix(patch) -> bool:
-    summary = _COMPONENTS.sub("", (patch.summary or "").strip())
-    return bool(_FIX_LIKE.search(summary)) and not _COSMETIC.search(summary)
 
 
 # The fixes trees of netdev's sub-trees, named in subjects as net and bpf are: each takes fixes only.
@@ -223,9 +193,11 @@ def verify_fixes(patch, ctx):
     subject is reported once: as BAD_FIXES_TAG (checkpatch's type, whose message gives the right
     tag), or here when BAD_FIXES_TAG is left out (`--ignore`, `--types`).
 
-    A tree that lacks the history to answer (a shallow clone, as `--tree bpf-next` makes, or a tree
-    of one commit, as `--tree debian-6.12` is) cannot tell a wrong id from an older one: instead of
-    one ERROR per id, the run says so once, at CHECK level, on the first such tag.
+    A tree that lacks the history to answer (a shallow clone, as `--tree bpf-next` makes, a tree
+    of one commit, as `--tree debian-6.12` is, or a history cut at a release: its first commit holds a
+    whole kernel, as a tarball patched on has) cannot tell a wrong id from an older one: instead of
+    one ERROR per id, the run says so once, at CHECK level, on the first such tag. An id it lacks is
+    still an ERROR when one of its commits has the subject the tag quotes.
 
     ## Why is this bad?
     The tag is how the stable team and distributions find which kernels need the fix and which
@@ -278,6 +250,11 @@ def verify_fixes(patch, ctx):
             if reason == "ambiguous":
                 message = f"Fixes: {tag.commit} is ambiguous in {where}: give 12 or more hex digits"
             elif reason == "missing" and history.why_unanswerable():
+                same = history.commit_with_subject(tag.subject) if tag.subject else None
+                if same is not None:  # the id's era is in the tree after all: the id is wrong
+                    yield _tag_hit(patch, tag, f"Fixes: commit {tag.commit} is not in the tree at {where}, whose "
+                                               f"commit {same[:12]} has the subject the tag quotes: check the id")
+                    continue
                 note = _unanswerable_note(patch, tag, history, ctx)
                 if note is not None:
                     yield note
@@ -449,9 +426,10 @@ def missing_fixes_tag(patch, ctx):
     ```good
     Subject: [PATCH bpf-next] bpf, sockmap: Take a reference on the psock
 
-    A use-after-free in sock_map_close(): take a reference on the psock
-    before dropping the lock.
+    syzkaller found a use-after-free in sock_map_close(): take a reference
+    on the psock before dropping the lock.
 
+    Fixes: 0123456789ab ("bpf, sockmap: Add the example map")
     Signed-off-by: Jane Doe <jane@example.org>
     ```
 
@@ -461,12 +439,19 @@ def missing_fixes_tag(patch, ctx):
     """
     if not patch.is_mail or not patch.files:
         return
+    sign = _crash_sign(patch)
+    if sign is not None:
+        yield Hit(f"The commit message has '{sign}', perhaps it also needs a 'Fixes:' tag?", patch=patch)
+
+
+def _crash_sign(patch) -> Optional[str]:
+    """The last sign of a bug fix checkpatch knows above the diff, None when there is none or a
+    `Fixes:` line or a revert's line is there."""
     sign = None
     for _, text in _lines_above_diff(patch):
         if _ANY_FIXES_TAG.match(text) or text.startswith("This reverts commit"):
-            return
+            return None
         found = _NEEDS_FIXES.search(text)
         if found:
             sign = found.group(1)
-    if sign is not None:
-        yield Hit(f"The commit message has '{sign}', perhaps it also needs a 'Fixes:' tag?", patch=patch)
+    return sign

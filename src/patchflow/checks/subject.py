@@ -149,7 +149,9 @@ def subject_tree_prefix(patch, ctx):
     if not wanted:
         return
     words = [w.lower() for w in patch.prefix.words]
-    if any(tree in words for tree in wanted) or patch.prefix.tree is not None:
+    # [PATCH -net]: net, as older mails wrote it
+    dashed = any(w.startswith("-") and w[1:2].isalpha() for w in words)
+    if any(tree in words for tree in wanted) or patch.prefix.tree is not None or dashed:
         # a tree is designated: a sub-tree's own tag ([PATCH iwl-net], [PATCH nf-next]) or a driver
         # patch in a bpf-next series; which tree is right is TREE_SELECTION's question
         return

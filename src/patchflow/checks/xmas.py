@@ -19,8 +19,8 @@ from typing import Dict, List, Optional, Set
 from . import CHECK, WARNING, Hit, check, option
 from ..lazy_regex import lazy
 from ..profiles import NETDEV, Statement, file_profiles, governing, reportable, subject_profiles
-from ._declarations import (MAX_GROUP, Declaration, LazyCode, RemovedDeclarations, starts_declaration,
-                            top_declaration_groups)
+from ._declarations import (MAX_GROUP, Declaration, DeclarationGroup, LazyCode, RemovedDeclarations,
+                            starts_declaration, top_declaration_groups)
 
 option(__name__, "--xmas-tree", default="auto", choices=("auto", "always", "never"),
        help="REVERSE_XMAS_TREE on every C file (always), on none (never), or where a maintainers' "
@@ -107,11 +107,13 @@ def _describe(lines: Dict[int, KnownLine], decl: Declaration) -> str:
 
 
 def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], removed: RemovedDeclarations):
-    """(declaration, message) for each added or changed declaration that breaks the group's order.
+    """(declaration, message, level or None) for each added or changed declaration that breaks the
+    group's order.
 
     The declarations to move are those outside the longest run already in order, so a block with
     one line out of place gets one finding, not one per line it displaces; a declaration inside that
-    run is still reported when the patch made it longer than the unchanged line right above it."""
+    run is still reported when the patch made it longer than the unchanged line right above it. One
+    that reads a shorter line above it is a CHECK: the order needs its initialization out of line."""
     if len(group) > MAX_GROUP:
         return
     added = [lines[d.line].diff is not None and lines[d.line].diff.kind == "+" for d in group]
@@ -124,24 +126,27 @@ def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], removed: Re
         if read is not None:
             # it reads a variable declared above: it stays below that line, but not below a shorter one
             shorter = next((k for k in range(read + 1, i) if lengths[k] < decl.length), None)
+            old = removed.old_length(decl, lines)
             if shorter is not None and lengths[read] >= decl.length:  # right below that line it is in order
                 yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
-                             f"{_describe(lines, group[shorter])}, below line {group[read].line} that it reads")
+                             f"{_describe(lines, group[shorter])}, below line {group[read].line} that it reads"), None
+            elif lengths[read] < decl.length and (old is None or old <= lengths[read]):
+                yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) reads "
+                             f"{_describe(lines, group[read])} above it: move its initialization out of line "
+                             f"to keep the longest line first"), CHECK
             continue
         old = removed.old_length(decl, lines)
         if i in kept or old is not None:
             if _outgrew_the_line_above(group, i, added, old):
                 yield decl, (f"Reverse xmas tree: this declaration ({decl.length} columns) should come before "
-                             f"{_describe(lines, group[i - 1])}")
+                             f"{_describe(lines, group[i - 1])}"), None
             if i in kept or old == decl.length:
                 continue  # in order, or as long as the line it replaces: the patch changed no order
-            before = list(lengths)
-            before[i] = old
-            if i not in _kept_in_order(group, before, added):
+            if removed.stood_out_of_order(decl, lines):
                 continue  # the line it replaces was out of order already
         message = _where_it_belongs(group, i, kept, lines)
         if message is not None:
-            yield decl, message
+            yield decl, message, None
 
 
 def _outgrew_the_line_above(group: List[Declaration], i: int, added: List[bool], old: Optional[int]) -> bool:
@@ -202,8 +207,9 @@ def governing_statement(patch, file, ctx) -> Optional[Statement]:
     return governing("REVERSE_XMAS_TREE", profiles)
 
 
-# a block of an if, else, for, while or do whose `{` ends the line: its top declarations are ordered too
-_BLOCK_OPENER = lazy(r"^(\s+)(?:(?:\}\s*)?else\b.*|(?:if|for|while|do)\b.*)\{$")
+# a block of an if, else, for, while or do, or of a for_each loop macro (list_for_each_entry(...) {),
+# whose `{` ends the line: its top declarations are ordered too
+_BLOCK_OPENER = lazy(r"^(\s+)(?:(?:\}\s*)?else\b.*|(?:if|for|while|do)\b.*|\w*for_each\w*\s*\(.*)\{$")
 # how far below a nested block's `{` its top declarations are looked for
 NESTED_WINDOW = 60
 
@@ -292,17 +298,44 @@ def _file_findings(file, ctx):
                 if found is None:
                     continue
                 start, previous_end = found
-            for group in _split_at_long_statements(top_declaration_groups(code, start, previous_end, lines), lines):
-                in_order = was_in_order(group, lines)
-                reorder = None
-                for decl, message in misplaced(group, lines, removed):
-                    hit = Hit.at(lines[decl.line].diff, file, message)
-                    reorder = reorder or reordered(group, lines, file.path)
-                    hit.span, hit.replacement, hit.not_fixed = reorder
-                    if not in_order:
-                        hit.level = CHECK
-                        hit.message += " (the lines around it were not in this order either)"
-                    yield hit
+            groups = top_declaration_groups(code, start, previous_end, lines)
+            yield from _group_findings(file, _split_at_long_statements(groups, lines), lines, removed)
+            yield from _group_findings(file, _split_at_long_statements(_joined_across_blanks(groups, lines), lines),
+                                       lines, removed, across_blank=True)
+
+
+def _group_findings(file, groups, lines: Dict[int, KnownLine], removed: RemovedDeclarations, across_blank=False):
+    for group in groups:
+        in_order = was_in_order(group, lines)
+        reorder = None
+        for decl, message, level in misplaced(group, lines, removed):
+            hit = Hit.at(lines[decl.line].diff, file, message)
+            if level is not None:
+                hit.level = level
+            if not in_order:
+                hit.level = CHECK
+                hit.message += " (the lines around it were not in this order either)"
+            if across_blank:
+                hit.level = CHECK
+                hit.message += " (across a blank line: reviewers read added declarations as one block)"
+            reorder = reorder or reordered(group, lines, file.path)
+            hit.span, hit.replacement, hit.not_fixed = reorder
+            yield hit
+
+
+def _joined_across_blanks(groups, lines: Dict[int, KnownLine]) -> list:
+    """The groups with each group the patch added after a blank line joined to the one above it:
+    reviewers ask for one block ("Declarations should all be together"). Only where such a group
+    was joined; a blank line between lines the patch left alone stays a split."""
+    joined, changed = [], False
+    for group in groups:
+        all_added = all(lines[d.line].diff is not None and lines[d.line].diff.kind == "+" for d in group)
+        if joined and group.after_blank and all_added:
+            joined[-1] = DeclarationGroup(joined[-1] + group, joined[-1].after_blank)
+            changed = True
+        else:
+            joined.append(group)
+    return joined if changed else []
 
 
 def reordered(group: List[Declaration], lines: Dict[int, KnownLine], path: str):
@@ -317,7 +350,7 @@ def reordered(group: List[Declaration], lines: Dict[int, KnownLine], path: str):
             any(b.patch_line != a.patch_line + 1 for a, b in zip(diffs, diffs[1:])):
         return None, None, "the block holds lines the patch did not add, or spans hunks: move it by hand"
     if any(b.line != a.last_line + 1 for a, b in zip(group, group[1:])):
-        return None, None, "a line that is not a declaration (a comment) sits in the block: move it by hand"
+        return None, None, "a line that is not a declaration (a comment or a blank line) sits in the block: move it by hand"
     names = {name for decl in group for name in decl.names}
     if any(decl.uses & names for decl in group):
         return None, None, ("an initializer reads a variable the block declares: move the initialization "
@@ -342,13 +375,17 @@ def reverse_xmas_tree(patch, ctx):
     """Local variable declarations not ordered longest line first, where a maintainers' document asks for it.
 
     ## What it does
-    In the top block of declarations of a function body, or of an if/else/for/while/do block, reports
-    an added, changed or moved declaration whose line is longer than one above it or shorter than one
-    below it, and names the line it should come before. A declaration spans its lines up to its `;`
-    and counts by its first line; a braced initializer of several lines (`struct flowi6 fl6 = {`) is
-    not weighed. A blank line or an `#ifdef` starts a new group; a comment line does not. A
-    declaration whose initializer reads a variable declared above it stays below that line, and is
-    reported only when a shorter line stands between them.
+    In the top block of declarations of a function body, or of an if/else/for/while/do or
+    `list_for_each_entry(...) {` block, reports an added, changed or moved declaration whose line is
+    longer than one above it or shorter than one below it, and names the line it should come before.
+    A changed line is judged where it stands now unless the line it replaces was out of order where
+    it stood. A declaration spans its lines up to its `;` and counts by its first line; a braced
+    initializer of several lines (`struct flowi6 fl6 = {`) or a first line that breaks after its `=`
+    is not weighed. A blank line or an `#ifdef` starts a new group; a comment line does not; with
+    `--strict`, declarations the patch added after a blank line are also weighed with the block
+    above them (a CHECK). A declaration whose initializer reads a variable declared above it stays
+    below that line, and is reported only when a shorter line stands between them; when the line it
+    reads is shorter, a CHECK asks for its initialization out of line.
 
     Where it applies comes from the tree's MAINTAINERS (`--tree`, or the git tree around the current
     directory), through the profile layer (`patchflow/profiles.py`):
