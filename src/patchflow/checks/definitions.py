@@ -1,0 +1,178 @@
+"""C definitions checkpatch asks to write the kernel way: no new typedefs, the kernel's integer types,
+and no globals or statics initialised to zero.
+
+Each rule reads an added line of a .c or .h file with comments and strings masked (checkpatch's
+view, shared by the C families), after a cheap substring test; the C type patterns are
+checkpatch's own definitions (`_ccode.patterns`), so what counts as a type agrees with it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import CHECK, ERROR, WARNING, check
+from ._ccode import is_c, on_added_lines, patterns
+
+_C99_TYPEDEF = r"(?:__)?(?:[us]_?)?int_?(?:8|16|32|64)_t"
+_KNOWN_TYPEDEF = (r"\b(?:" + _C99_TYPEDEF + r"\b|u_(?:char|short|int|long)\b|u(?:nchar|short|int|long)\b|"
+                  r"(?:__)?(?:u|s|be|le)(?:8|16|32|64)\b|atomic_t\b|FILE\b)")
+_ZERO = r"((?:(?:0[xX])?0+(?:(?i:llu|ull|ll|lu|ul|l|u))?|NULL|false)\b)"
+# BPF programs (selftests' progs, samples' *_kern.c, *.bpf.c) keep their globals in .data on purpose
+_BPF_PROGRAM = re.compile(r"^tools/testing/selftests/bpf/progs/.*\.c$|^samples/bpf/.*_kern\.c$|/bpf/.*\.bpf\.c$")
+
+
+@lru_cache(maxsize=None)
+def _rules():
+    p = patterns()
+    return {
+        "function_typedef": re.compile(r"\btypedef\s+" + p.type + r"\s*\(\s*\*?" + p.ident + r"\s*\)\s*\(", re.ASCII),
+        "prototype_typedef": re.compile(r"\btypedef\s+" + p.type + r"\s+" + p.ident + r"\s*\(", re.ASCII),
+        "known_typedef": re.compile(_KNOWN_TYPEDEF, re.ASCII),
+        "c99_declaration": re.compile(r"\b(" + p.declare + r")\s*" + p.ident + r"\s*[=;,\[]", re.ASCII),
+        "c99": re.compile(r"\b(" + _C99_TYPEDEF + r")\b", re.ASCII),
+        "global": re.compile(r"^" + p.type + r"\s*" + p.ident + r"(?:\s+" + p.modifier + r")*\s*=\s*" + _ZERO
+                             + r"\s*;", re.ASCII),
+        "static": re.compile(r"\bstatic\s.*=\s*" + _ZERO + r"\s*;", re.ASCII),
+    }
+
+
+def _masked(line, file, ctx) -> str:
+    return ctx.sources.masked_lines(file).get(line.patch_line, line.text)
+
+
+@check("NEW_TYPEDEFS", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"\btypedef\s")
+def new_typedefs(line, file, ctx):
+    """An added line of C defines a new typedef.
+
+    ## What it does
+    Reports an added `typedef` in a .c or .h file, except a typedef of a function type or function
+    pointer, one that mentions a kernel or C99 integer type (`u32`, `uint8_t`, ...), and a sparse
+    `__bitwise` type.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst ("Typedefs"): a typedef hides what a thing is; a reader
+    of `vps_t a;` cannot tell it is a struct, or a pointer. The kernel writes `struct name` and
+    keeps typedefs for the few cases where hiding is the point.
+
+    ## Example
+    ```bad
+    +typedef struct veth_ring veth_ring_t;
+    ```
+
+    ```good
+    +struct veth_ring;
+    ```
+
+    ## Fix
+    Drop the typedef and write `struct name` (or `enum name`) where it was used.
+    """
+    code = _masked(line, file, ctx)
+    rules = _rules()
+    if (re.search(r"\btypedef\s", code) and not rules["function_typedef"].search(code)
+            and not rules["prototype_typedef"].search(code) and not rules["known_typedef"].search(code)
+            and "__bitwise" not in code):
+        return "do not add new typedefs"
+    return None
+
+
+@check("PREFER_KERNEL_TYPES", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"int_?(?:8|16|32|64)_t")
+def prefer_kernel_types(line, file, ctx):
+    """An added declaration of C uses a C99 integer type (`uint32_t`) where the kernel has its own (`u32`).
+
+    ## What it does
+    Reports a declaration on an added line of a .c or .h file whose type is one of the C99 fixed
+    width types (`uint8_t` ... `int64_t`, `u_int32_t`, `__uint16_t`), outside include/uapi/ and
+    tools/, which user space shares. Reported with `--strict`, as in checkpatch.
+
+    ## Why is this bad?
+    Kernel code uses `u8`/`u16`/`u32`/`u64` and `s8`...`s64` (Documentation/process/coding-style.rst,
+    "Typedefs"); mixing both spellings in one driver makes the reader wonder whether they differ.
+
+    ## Example
+    ```bad
+    +	uint32_t ring_size;
+    ```
+
+    ```good
+    +	u32 ring_size;
+    ```
+
+    ## Fix
+    Write `uN` for an unsigned and `sN` for a signed type of N bits.
+    """
+    if "include/uapi/" in file.path or re.search(r"\btools/", file.path):
+        return None
+    code = _masked(line, file, ctx)
+    declaration = _rules()["c99_declaration"].search(code)
+    if declaration is None:
+        return None
+    c99 = _rules()["c99"].search(declaration.group(1))
+    if c99 is None:
+        return None
+    written = c99.group(1)
+    kernel = ("s" if re.match(r"_*[si]", written) else "u") + re.search(r"\d+", written).group(0)
+    return f"Prefer kernel type '{kernel}' over '{written}'"
+
+
+@check("GLOBAL_INITIALISERS", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"=\s*(?:0|NULL|false)")
+def global_initialisers(line, file, ctx):
+    """An added global variable of C is initialised to 0, NULL or false.
+
+    ## What it does
+    Reports an added definition at the start of a line (a global) of a .c or .h file that
+    initialises the variable to zero (`0`, `0x0`, `0UL`), `NULL` or `false`. BPF programs
+    (tools/testing/selftests/bpf/progs/, samples/bpf/*_kern.c, *.bpf.c) are exempt.
+
+    ## Why is this bad?
+    A global without an initialiser is zero already (it lives in .bss); writing `= 0` says nothing
+    and, with old compilers, moved the variable into .data. checkpatch reports it as an error.
+
+    ## Example
+    ```bad
+    +int veth_ring_count = 0;
+    ```
+
+    ```good
+    +int veth_ring_count;
+    ```
+
+    ## Fix
+    Delete the initialiser.
+    """
+    if _BPF_PROGRAM.search(file.path):
+        return None
+    match = _rules()["global"].search(_masked(line, file, ctx))
+    return f"do not initialise globals to {match.group(1)}" if match else None
+
+
+@check("INITIALISED_STATIC", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"\bstatic\s.*=\s*(?:0|NULL|false)")
+def initialised_static(line, file, ctx):
+    """An added static variable of C is initialised to 0, NULL or false.
+
+    ## What it does
+    Reports an added line of a .c or .h file that defines a `static` variable initialised to zero
+    (`0`, `0x0`, `0UL`), `NULL` or `false`.
+
+    ## Why is this bad?
+    A static variable without an initialiser is zero already (it lives in .bss); the explicit
+    `= 0` is noise, and checkpatch reports it as an error.
+
+    ## Example
+    ```bad
+    +static int veth_ring_count = 0;
+    ```
+
+    ```good
+    +static int veth_ring_count;
+    ```
+
+    ## Fix
+    Delete the initialiser.
+    """
+    match = _rules()["static"].search(_masked(line, file, ctx))
+    return f"do not initialise statics to {match.group(1)}" if match else None

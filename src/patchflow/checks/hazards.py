@@ -1,0 +1,162 @@
+"""C calls and error codes checkpatch warns about: BUG(), an uncommented data_race(), ENOTSUPP, and
+an allocation sized by a struct's name instead of the pointer it fills.
+
+Each rule reads an added line of a .c or .h file with comments and strings masked (checkpatch's
+view, shared by the C families), after a cheap search for its keyword.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import CHECK, WARNING, Hit, check
+from ._ccode import is_c, on_added_lines, patterns
+from .apis import _has_comment
+
+# BUG(), BUG_ON() and their variants (VM_BUG_ON, BUG_ON_INVALID...), not the BUILD_BUG family or
+# other subsystems' own *BUG macros that do not crash
+_BUG = re.compile(r"\b(?!AA_|BUILD_|DCCP_|IDA_|KVM_|RWLOCK_|snd_|SPIN_)(?:[a-zA-Z_]*_)?BUG(?:_ON)?(?:_[A-Z_]+)?\s*\(")
+_BALANCED = r"(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))"
+
+
+@lru_cache(maxsize=None)
+def _alloc_by_struct():
+    p = patterns()
+    return re.compile(r"\b(" + p.lval + r")\s*=\s*(?:" + _BALANCED + r")?\s*((?:kv|k|v)[mz]alloc(?:_node)?)\s*\(\s*"
+                      r"(sizeof\s*\(\s*struct\s+" + p.lval + r"\s*\))", re.ASCII)
+
+
+def _masked(line, file, ctx) -> str:
+    return ctx.sources.masked_lines(file).get(line.patch_line, line.text)
+
+
+@check("AVOID_BUG", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"BUG")
+def avoid_bug(line, file, ctx):
+    """An added line of C calls BUG() or one of its variants.
+
+    ## What it does
+    Reports a call of `BUG()`, `BUG_ON()` or a variant (`VM_BUG_ON()`, `BUG_ON_...()`) on an added
+    line of a .c or .h file; the compile-time `BUILD_BUG_ON()` family is not reported.
+
+    ## Why is this bad?
+    BUG() stops the machine (or the thread, leaving locks held): Documentation/process/deprecated.rst
+    and Linus ask for WARN_ON_ONCE() plus a way out, so the system stays up and the report can be
+    read.
+
+    ## Example
+    ```bad
+    +	BUG_ON(!ring);
+    ```
+
+    ```good
+    +	if (WARN_ON_ONCE(!ring))
+    +		return -EINVAL;
+    ```
+
+    ## Fix
+    Warn once and recover: return an error, or skip the work.
+    """
+    if _BUG.search(_masked(line, file, ctx)):
+        return ("Do not crash the kernel unless it is absolutely unavoidable--use WARN_ON_ONCE() plus "
+                "recovery code (if feasible) instead of BUG() or variants")
+    return None
+
+
+@check("DATA_RACE", level=WARNING, scope="patch")
+def data_race(patch, ctx):
+    """An added data_race() has no comment saying why the race is fine.
+
+    ## What it does
+    Reports an added `data_race(...)` in a .c or .h file with no comment on its line, on the line
+    before or after, or in a block comment just above it (within the hunk).
+
+    ## Why is this bad?
+    data_race() tells KCSAN to ignore a racy access; only a comment tells the reader why the race
+    is harmless (Documentation/dev-tools/kcsan.rst). Without one, the next reader cannot tell a
+    considered decision from a silenced bug.
+
+    ## Example
+    ```bad
+    +	count = data_race(ring->count);
+    ```
+
+    ```good
+    +	/* a stale count only delays the next refill */
+    +	count = data_race(ring->count);
+    ```
+
+    ## Fix
+    Say above the access why a racy read (or write) is good enough there.
+    """
+    for file in patch.files:
+        if file.is_binary or not is_c(file.path):
+            continue
+        for hunk in file.hunks:
+            for line in hunk.lines:
+                if line.kind != "+" or "data_race" not in line.text:
+                    continue
+                if re.search(r"\bdata_race\s*\(", _masked(line, file, ctx)) and not _has_comment(patch, hunk, line):
+                    yield Hit.at(line, file, "data_race without comment", patch=patch)
+
+
+@check("ENOTSUPP", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"ENOTSUPP")
+def enotsupp(line, file, ctx):
+    """An added line of C uses ENOTSUPP.
+
+    ## What it does
+    Reports `ENOTSUPP` on an added line of a .c or .h file (not in a comment or string).
+
+    ## Why is this bad?
+    ENOTSUPP is an NFS-internal code with no user-space name: a program that gets 524 back prints
+    "Unknown error 524". The standard code for "not supported" is EOPNOTSUPP.
+
+    ## Example
+    ```bad
+    +		return -ENOTSUPP;
+    ```
+
+    ```good
+    +		return -EOPNOTSUPP;
+    ```
+
+    ## Fix
+    Return `-EOPNOTSUPP` (unless the code goes back to NFS, which knows ENOTSUPP).
+    """
+    if re.search(r"\bENOTSUPP\b", _masked(line, file, ctx)):
+        return "ENOTSUPP is not a SUSV4 error code, prefer EOPNOTSUPP"
+    return None
+
+
+@check("ALLOC_SIZEOF_STRUCT", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"[mz]alloc")
+def alloc_sizeof_struct(line, file, ctx):
+    """An added allocation is sized by `sizeof(struct name)` instead of the pointer it is assigned to.
+
+    ## What it does
+    Reports `p = kmalloc(sizeof(struct foo), ...)` (and kzalloc, kvmalloc, kvzalloc, vmalloc,
+    vzalloc, their `_node` forms) on an added line of a .c or .h file. Reported with `--strict`,
+    as in checkpatch.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst ("Allocating memory"): `sizeof(*p)` stays right when the
+    type of `p` changes; a struct name repeated by hand may not, and the compiler will not notice.
+
+    ## Example
+    ```bad
+    +	ring = kzalloc(sizeof(struct veth_ring), GFP_KERNEL);
+    ```
+
+    ```good
+    +	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
+    ```
+
+    ## Fix
+    Write `sizeof(*p)`, where `p` is the pointer the allocation is assigned to.
+    """
+    match = _alloc_by_struct().search(_masked(line, file, ctx))
+    if match is None:
+        return None
+    return f"Prefer {match.group(3)}(sizeof(*{match.group(1)})...) over {match.group(3)}({match.group(4)}...)"
