@@ -1,0 +1,81 @@
+"""One C statement as checkpatch cuts it out of a hunk: from a line to the `;` or the closing `}` at
+the outer level, and the condition (`if (...)`, `else`) at its head.
+
+checkpatch reads the lines of a hunk (removed lines skipped) as one text, each line with its diff
+marker (`+` or a space), and walks it character by character: parentheses and braces nest, a
+`#define` runs to its unescaped line end, `#if`/`#else`/`#endif` restore the nesting of their
+branch. The walk pulls in the next line only when it runs off the text so far, so a statement costs
+the lines it spans, not the rest of the hunk.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+_DEFINE = re.compile(r".\s*#\s*define")
+_IF = re.compile(r"#\s*(?:ifndef|ifdef|if)\s")
+_ELSE = re.compile(r"#\s*(?:else|elif)\b")
+_ENDIF = re.compile(r"#\s*endif\b")
+_BARE_ELSE = re.compile(r"(else)(?:\s|{)")
+_ELSE_IF = re.compile(r"else\s+if\b")
+
+
+def statement_block(sequence, start: int, end: int) -> Tuple[str, str, int]:
+    """(statement, condition, lines read) of the statement that starts at `sequence[start]`, where
+    `sequence` holds (DiffLine, masked text) and `end` is where the hunk ends in it. Both texts keep
+    the diff markers and line ends, as checkpatch's do."""
+    block = ""
+    next_line = start
+    offset, cond_end, cond_set = 0, -1, False
+    kind, level = "", 0
+    stack = []
+    previous: Optional[str] = None
+    char: Optional[str] = None
+    while True:
+        if not stack:
+            stack.append(("", 0))
+        if offset >= len(block):
+            if next_line < end:
+                line, code = sequence[next_line]
+                block += ("+" if line.kind == "+" else " ") + code + "\n"
+                next_line += 1
+            if offset >= len(block):
+                break
+            if level == 0 and _DEFINE.match(block, offset):
+                level, kind = level + 1, "#"
+        previous, char = char, block[offset]
+        if char == "#":
+            if _IF.match(block, offset):
+                stack.append((kind, level))
+            elif _ELSE.match(block, offset):
+                kind, level = stack[len(stack) - 2]  # checkpatch's [$#stack - 1]: the last when only one
+            elif _ENDIF.match(block, offset):
+                kind, level = stack.pop()
+        if level == 0 and char == ";":
+            break
+        if (level == 0 and not cond_set and (previous is None or previous in " \t\n\r\f\v}+")
+                and char == "e" and _BARE_ELSE.match(block, offset) and not _ELSE_IF.match(block, offset)):
+            cond_end, cond_set = offset + 3, True
+        if kind in ("", "(") and char == "(":
+            level, kind = level + 1, "("
+        if kind == "(" and char == ")":
+            level -= 1
+            kind = "(" if level else ""
+            if level == 0 and cond_end < 0:
+                cond_end, cond_set = offset, True
+        if kind in ("", "{") and char == "{":
+            level, kind = level + 1, "{"
+        if kind == "{" and char == "}":
+            level -= 1
+            kind = "{" if level else ""
+            if level == 0:
+                if block[offset + 1:offset + 2] == ";":
+                    offset += 1
+                break
+        if kind == "#" and char == "\n" and previous != "\\":
+            level, kind = level - 1, ""
+            offset += 1
+            break
+        offset += 1
+    return block[:offset + 1], block[:cond_end + 1], next_line - start
