@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, check
-from ._ccode import is_c, on_added_lines, patterns
+from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 _C99_TYPEDEF = r"(?:__)?(?:[us]_?)?int_?(?:8|16|32|64)_t"
 _KNOWN_TYPEDEF = (r"\b(?:" + _C99_TYPEDEF + r"\b|u_(?:char|short|int|long)\b|u(?:nchar|short|int|long)\b|"
@@ -34,6 +34,8 @@ def _rules():
         "global": re.compile(r"^" + p.type + r"\s*" + p.ident + r"(?:\s+" + p.modifier + r")*\s*=\s*" + _ZERO
                              + r"\s*;", re.ASCII),
         "static": re.compile(r"\bstatic\s.*=\s*" + _ZERO + r"\s*;", re.ASCII),
+        "trailing_array": re.compile(r"^\s*(?:\}(?:\s*__packed\s*)?|" + p.type + r")\s*" + p.ident
+                                     + r"\s*\[\s*(?:0|1)\s*\]\s*;\s*$", re.ASCII),
     }
 
 
@@ -176,3 +178,46 @@ def initialised_static(line, file, ctx):
     """
     match = _rules()["static"].search(_masked(line, file, ctx))
     return f"do not initialise statics to {match.group(1)}" if match else None
+
+
+@check("FLEXIBLE_ARRAY", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"^\s*\}")
+def flexible_array(line, file, ctx):
+    """An added struct ends in a zero- or one-element array instead of a flexible array member.
+
+    ## What it does
+    Reports the added closing `};` of a struct or union in a .c or .h file when the added line
+    before it declares an array of `[0]` or `[1]` elements.
+
+    ## Why is this bad?
+    Documentation/process/deprecated.rst ("Zero-length and one-element arrays"): `[0]` and `[1]`
+    trailers defeat the compiler's bounds checking (FORTIFY_SOURCE, -Warray-bounds) and make
+    `sizeof()` wrong by one element; C99's `[]` says what is meant.
+
+    ## Example
+    ```bad
+    +struct veth_ring {
+    +	u32 size;
+    +	u64 slots[0];
+    +};
+    ```
+
+    ```good
+    +struct veth_ring {
+    +	u32 size;
+    +	u64 slots[];
+    +};
+    ```
+
+    ## Fix
+    Declare the trailing array with `[]` and size allocations with `struct_size()`.
+    """
+    code_line = lines_of(file, ctx).get(line.patch_line)
+    if code_line is None or code_line.prev is None or code_line.prev.kind != "+":
+        return None
+    if not re.match(r"^\s*\}(?:\s*__packed)?\s*;\s*$", code_line.code.replace(COMMENT, " ")):
+        return None
+    if _rules()["trailing_array"].match(code_line.prev_code):
+        return ("Use C99 flexible arrays - see "
+                "https://docs.kernel.org/process/deprecated.html#zero-length-and-one-element-arrays")
+    return None

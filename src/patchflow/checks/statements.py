@@ -34,6 +34,9 @@ def _rules():
         "lval_or_func": lval_or_func,
         "multiple_assignments": lazy(r"^\s*" + p.lval + r"\s*=\s*" + p.lval + r"\s*=(?!=)", re.ASCII),
         "compare": p.compare,
+        "constant_left": lazy(r"^(.*)\b(" + p.constant + r"|[A-Z_][A-Z0-9_]*)\s*(" + p.compare + r")\s*("
+                              + lval_or_func + r")", re.ASCII),
+        "operator_end": lazy(r"(?:" + p.operators + r"|\.)\s*$", re.ASCII),
     }
 
 
@@ -294,3 +297,42 @@ def multiple_assignments(line, file, ctx):
     if code_line is None or not _rules()["multiple_assignments"].match(code_line.code):
         return None
     return Hit.at(line, file, "multiple assignments should be avoided")
+
+
+@check("CONSTANT_COMPARISON", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)")
+def constant_comparison(line, file, ctx):
+    """An added comparison puts the constant on the left (`if (0 == ret)`).
+
+    ## What it does
+    Reports an added line of a .c or .h file that compares a number or an upper-case name (a
+    macro, an enum constant) on the left with a variable or a call on the right, unless the
+    constant is itself the right operand of another operator (`a + FOO < b`).
+
+    ## Why is this bad?
+    "Yoda" comparisons guarded against `=` typed for `==` before compilers warned about it; the
+    kernel builds with that warning, and `ret == 0` reads the way it is said. checkpatch warns.
+
+    ## Example
+    ```bad
+    +	if (0 == ret)
+    +		return 0;
+    ```
+
+    ```good
+    +	if (ret == 0)
+    +		return 0;
+    ```
+
+    ## Fix
+    Swap the operands (and turn `<` into `>`, `<=` into `>=`).
+    """
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    match = _rules()["constant_left"].search(code_line.code)
+    if match is None or _rules()["operator_end"].search(match.group(1)):
+        return None
+    if re.match(r"^[A-Z_][A-Z0-9_]*$", match.group(4)):
+        return None
+    return "Comparisons should place the constant on the right side of the test"
