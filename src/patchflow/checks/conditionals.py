@@ -33,7 +33,7 @@ def _body(statement: str, condition: str):
     """(text after the condition, lines the condition and skipped lines take, whether the body
     starts on a line of its own), as checkpatch measures them before comparing indents."""
     body = statement[len(condition):].replace(COMMENT, " ")
-    lines = 1 + condition.count("\n")
+    lines = condition.count("\n")  # checkpatch's count: the line after the condition is 1
     body = re.sub(r"\n.", "\n", body, flags=re.S)  # drop the diff markers
     while re.search(r"\n\s+\\\n", body):
         body, joined = re.subn(r"\n\s+\\\n", "\n", body)
