@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import CHECK, ERROR, WARNING, check
+from . import CHECK, ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 _C99_TYPEDEF = r"(?:__)?(?:[us]_?)?int_?(?:8|16|32|64)_t"
@@ -221,3 +221,112 @@ def flexible_array(line, file, ctx):
         return ("Use C99 flexible arrays - see "
                 "https://docs.kernel.org/process/deprecated.html#zero-length-and-one-element-arrays")
     return None
+
+
+@lru_cache(maxsize=None)
+def _function_without_args():
+    p = patterns()
+    return re.compile(r"(\b" + p.type + r"\s*" + p.ident + r")\s*\(\s*\)", re.ASCII)
+
+
+@check("FUNCTION_WITHOUT_ARGS", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"\(\s*\)")
+def function_without_args(line, file, ctx):
+    """An added function of C is declared with empty parentheses instead of `(void)`.
+
+    ## What it does
+    Reports an added declaration or definition in a .c or .h file of the shape `type name()`.
+
+    ## Why is this bad?
+    In C (before C23), `int f()` declares a function whose arguments are unknown, not one without
+    arguments: a call with arguments compiles silently. `(void)` says "no arguments" and lets the
+    compiler check every caller.
+
+    ## Example
+    ```bad path=drivers/net/veth.h
+    +int veth_ring_count();
+    ```
+
+    ```good path=drivers/net/veth.h
+    +int veth_ring_count(void);
+    ```
+
+    ## Fix
+    Write `(void)` in the parentheses.
+    """
+    match = _function_without_args().search(_masked(line, file, ctx))
+    if match is None:
+        return None
+    return f"Bad function definition - {match.group(1)}() should probably be {match.group(1)}(void)"
+
+
+_ATTRIBUTE_MACROS = {
+    "alias": "__alias", "aligned": "__aligned", "always_inline": "__always_inline",
+    "assume_aligned": "__assume_aligned", "cold": "__cold", "const": "__attribute_const__", "copy": "__copy",
+    "designated_init": "__designated_init", "externally_visible": "__visible", "format": "printf|scanf",
+    "gnu_inline": "__gnu_inline", "malloc": "__malloc", "mode": "__mode",
+    "no_caller_saved_registers": "__no_caller_saved_registers", "noclone": "__noclone", "noinline": "noinline",
+    "nonstring": "__nonstring", "noreturn": "__noreturn", "packed": "__packed", "pure": "__pure",
+    "section": "__section", "used": "__used", "weak": "__weak",
+}  # include/linux/compiler_attributes.h's names, as checkpatch maps them
+_NESTED = r"\((?:[^()]|\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))*\)"  # four levels: Python's re has no recursion
+_ATTRIBUTE = re.compile(r"\b__attribute__\s*\(\s*(" + _NESTED + r")\s*\)")
+_ATTRIBUTE_ITEM = re.compile(r"\s*(\w+)\s*(" + _NESTED + r")?")
+
+
+def _attribute_advice(attribute: str):
+    """checkpatch's message for each attribute in the text of `((...))` that has a macro."""
+    inner = re.sub(r"\s*\(\s*(.*)\)\s*", r"\1", attribute, count=1, flags=re.S)
+    for item in _ATTRIBUTE_ITEM.finditer(inner):
+        written, params = item.group(1), item.group(2) or ""
+        name = written.strip(" \t_")
+        if name not in _ATTRIBUTE_MACROS:
+            continue
+        macro = _ATTRIBUTE_MACROS[name]
+        if name == "format" and params:
+            parts = re.match(r"^\s*\(\s*(\w+)\s*,\s*(.*)", params, flags=re.S)
+            macro = f"__{parts.group(1)}({parts.group(2)}" if parts else macro
+        else:
+            macro += params
+        yield f"Prefer {macro} over __attribute__(({written}{params}))"
+    if re.match(r"_*unused", inner):
+        yield "__always_unused or __maybe_unused is preferred over __attribute__((__unused__))"
+
+
+@check("PREFER_DEFINED_ATTRIBUTE_MACRO", level=WARNING, scope="patch")
+def prefer_defined_attribute_macro(patch, ctx):
+    """An added line of C spells out `__attribute__((...))` where the kernel has a macro for it.
+
+    ## What it does
+    Reports `__attribute__((packed))`, `((aligned(n)))`, `((format(printf, a, b)))`, `((unused))`
+    and the other attributes include/linux/compiler_attributes.h names, on an added line of a .c
+    or .h file outside include/uapi/, with the macro to use.
+
+    ## Why is this bad?
+    The macros (`__packed`, `__aligned(n)`, `__printf(a, b)`, `__maybe_unused`) are shorter, the
+    same everywhere in the tree, and adapt to compilers that spell the attribute differently.
+
+    ## Example
+    ```bad
+    +struct veth_hdr {
+    +	u32 len;
+    +} __attribute__((packed));
+    ```
+
+    ```good
+    +struct veth_hdr {
+    +	u32 len;
+    +} __packed;
+    ```
+
+    ## Fix
+    Write the macro the message names.
+    """
+    for file in patch.files:
+        if file.is_binary or not is_c(file.path) or "include/uapi/" in file.path:
+            continue
+        for line in file.added_lines():
+            match = _ATTRIBUTE.search(line.text) if "__attribute__" in line.text else None
+            if match is not None:
+                for advice in _attribute_advice(match.group(1)):  # one finding per attribute, as checkpatch
+                    yield Hit.at(line, file, advice, patch=patch)

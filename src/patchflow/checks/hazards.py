@@ -160,3 +160,108 @@ def alloc_sizeof_struct(line, file, ctx):
     if match is None:
         return None
     return f"Prefer {match.group(3)}(sizeof(*{match.group(1)})...) over {match.group(3)}({match.group(4)}...)"
+
+
+@check("CONSIDER_KSTRTO", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"_strto")
+def consider_kstrto(line, file, ctx):
+    """An added line of C calls simple_strtoul() or another obsolete string-to-number parser.
+
+    ## What it does
+    Reports a call of `simple_strtol()`, `simple_strtoll()`, `simple_strtoul()`,
+    `simple_strtoull()` (or their `strict_` forms) on an added line of a .c or .h file.
+
+    ## Why is this bad?
+    The simple_strto*() functions ignore overflow and trailing garbage and cannot report an
+    error; include/linux/kstrtox.h marks them obsolete in favour of kstrto*(), which return
+    -EINVAL or -ERANGE.
+
+    ## Example
+    ```bad
+    +	size = simple_strtoul(buf, NULL, 0);
+    ```
+
+    ```good
+    +	err = kstrtoul(buf, 0, &size);
+    ```
+
+    ## Fix
+    Call the matching `kstrto*()` and handle its error.
+    """
+    match = re.search(r"\b((simple|strict)_(strto(l|ll|ul|ull)))\s*\(", _masked(line, file, ctx))
+    return f"{match.group(1)} is obsolete, use k{match.group(3)} instead" if match else None
+
+
+@check("USE_DEVICE_INITCALL", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"__initcall")
+def use_device_initcall(line, file, ctx):
+    """An added line of C registers an initcall with the bare `__initcall()`.
+
+    ## What it does
+    Reports an added line of a .c or .h file that starts with a call of `__initcall()`.
+
+    ## Why is this bad?
+    include/linux/init.h: `__initcall()` is the old spelling of `device_initcall()`; the named
+    levels (`subsys_initcall()`, `late_initcall()`, ...) say when the function runs, which is what a
+    reader of the registration needs to know.
+
+    ## Example
+    ```bad
+    +__initcall(veth_ring_init);
+    ```
+
+    ```good
+    +device_initcall(veth_ring_init);
+    ```
+
+    ## Fix
+    Use `device_initcall()`, or the level the code needs.
+    """
+    if re.match(r"\s*__initcall\s*\(", _masked(line, file, ctx)):
+        return ("please use device_initcall() or more appropriate function instead of __initcall() "
+                "(see include/linux/init.h)")
+    return None
+
+
+@lru_cache(maxsize=None)
+def _array_of_cpus():
+    return re.compile(r"^\s*\s*" + patterns().declare + r"\s.*\[[^\]]*NR_CPUS[^\]]*\]", re.ASCII)
+
+
+@check("NR_CPUS", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"\bNR_CPUS\b")
+def nr_cpus(line, file, ctx):
+    """An added line of C uses NR_CPUS as a bound of the CPUs that exist.
+
+    ## What it does
+    Reports `NR_CPUS` on an added line of a .c or .h file, except in `#if` and `#define` lines,
+    the size of a declared array, a range in an array designator (`[0 ... NR_CPUS - 1]`) and a
+    designated initializer (`.max = NR_CPUS`).
+
+    ## Why is this bad?
+    NR_CPUS is the most CPUs a kernel is built for (often 8192); the machine has far fewer, and
+    possible CPU ids need not be dense. Loops up to NR_CPUS waste time and touch per-CPU data
+    that does not exist.
+
+    ## Example
+    ```bad
+    +	for (cpu = 0; cpu < NR_CPUS; cpu++)
+    +		veth_kick_cpu(cpu);
+    ```
+
+    ```good
+    +	for_each_possible_cpu(cpu)
+    +		veth_kick_cpu(cpu);
+    ```
+
+    ## Fix
+    Use `for_each_possible_cpu()`, `num_possible_cpus()` or `nr_cpu_ids`.
+    """
+    code = _masked(line, file, ctx)
+    if (re.search(r"\bNR_CPUS\b", code) is None or re.match(r"\s*#\s*(?:if|define)\b.*\bNR_CPUS\b", code)
+            or _array_of_cpus().search(code) or re.search(r"\[[^\]]*\.\.\.[^\]]*NR_CPUS[^\]]*\]", code)
+            or re.search(r"\[[^\]]*NR_CPUS[^\]]*\.\.\.[^\]]*\]", code)
+            or re.match(r"\s*\.\w+\s*=\s*.*\bNR_CPUS\b", code)):
+        return None
+    return ("usage of NR_CPUS is often wrong - consider using cpu_possible(), num_possible_cpus(), "
+            "for_each_possible_cpu(), etc")
