@@ -265,3 +265,96 @@ def nr_cpus(line, file, ctx):
         return None
     return ("usage of NR_CPUS is often wrong - consider using cpu_possible(), num_possible_cpus(), "
             "for_each_possible_cpu(), etc")
+
+
+@check("LOGGING_CONTINUATION", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"KERN_CONT|pr_cont")
+def logging_continuation(line, file, ctx):
+    """An added line of C continues a log line with `pr_cont()` or `KERN_CONT`.
+
+    ## What it does
+    Reports `pr_cont(...)` and `printk(KERN_CONT ...)` on an added line of a .c or .h file.
+
+    ## Why is this bad?
+    A continuation is appended to the last message of any CPU, not of this code: with other CPUs
+    logging at the same time the pieces interleave, and since the printk rework they may come out
+    as separate lines anyway.
+
+    ## Example
+    ```bad
+    +	pr_info("veth: rings:");
+    +	pr_cont(" %u\\n", priv->ring_count);
+    ```
+
+    ```good
+    +	pr_info("veth: rings: %u\\n", priv->ring_count);
+    ```
+
+    ## Fix
+    Build the whole line first (in a buffer if need be) and print it with one call.
+    """
+    if re.search(r"\bprintk\s*\(\s*KERN_CONT\b|\bpr_cont\s*\(", _masked(line, file, ctx)):
+        return "Avoid logging continuation uses where feasible"
+    return None
+
+
+@check("USLEEP_RANGE", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"udelay")
+def usleep_range(line, file, ctx):
+    """An added line of C busy-waits with `udelay()` for 10 microseconds or more.
+
+    ## What it does
+    Reports `udelay(N)` with a literal N of at least 10 on an added line of a .c or .h file.
+    Reported with `--strict`, as in checkpatch.
+
+    ## Why is this bad?
+    Documentation/timers/timers-howto.rst: udelay() spins the CPU for the whole time; where the
+    caller may sleep, usleep_range() (or fsleep()) gives the CPU to others and lets the timer
+    code merge wake-ups.
+
+    ## Example
+    ```bad
+    +	udelay(100);
+    ```
+
+    ```good
+    +	usleep_range(100, 200);
+    ```
+
+    ## Fix
+    In a context that may sleep, use `usleep_range(min, max)` or `fsleep()`; keep udelay() in atomic
+    context.
+    """
+    match = re.search(r"\budelay\s*\(\s*(\d+)\s*\)", _masked(line, file, ctx))
+    if match and int(match.group(1)) >= 10:
+        return "usleep_range is preferred over udelay; see Documentation/timers/timers-howto.rst"
+    return None
+
+
+@check("USE_FUNC", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"__FUNCTION__")
+def use_func(line, file, ctx):
+    """An added line of C uses GCC's `__FUNCTION__`.
+
+    ## What it does
+    Reports `__FUNCTION__` on an added line of a .c or .h file (not in a comment or string).
+
+    ## Why is this bad?
+    `__FUNCTION__` is a GCC extension; C99's `__func__` means the same and is what the rest of the
+    kernel writes.
+
+    ## Example
+    ```bad
+    +	pr_debug("%s: ring full\\n", __FUNCTION__);
+    ```
+
+    ```good
+    +	pr_debug("%s: ring full\\n", __func__);
+    ```
+
+    ## Fix
+    Write `__func__`.
+    """
+    if re.search(r"\b__FUNCTION__\b", _masked(line, file, ctx)):
+        return "__func__ should be used instead of gcc specific __FUNCTION__"
+    return None

@@ -336,3 +336,85 @@ def constant_comparison(line, file, ctx):
     if re.match(r"^[A-Z_][A-Z0-9_]*$", match.group(4)):
         return None
     return "Comparisons should place the constant on the right side of the test"
+
+
+@check("ONE_SEMICOLON", level=WARNING, scope="patch")
+@on_added_lines(is_c, r";\s*;\s*$")
+def one_semicolon(line, file, ctx):
+    """An added statement of C ends in two semicolons.
+
+    ## What it does
+    Reports an added line of a .c or .h file that ends in `;;` (blanks between them allowed).
+
+    ## Why is this bad?
+    The second semicolon is an empty statement: harmless after most statements, a compile error
+    after a declaration in some positions, and always a sign of a slip.
+
+    ## Example
+    ```bad
+    +	ring->head = 0;;
+    ```
+
+    ```good
+    +	ring->head = 0;
+    ```
+
+    ## Fix
+    Delete the extra semicolon.
+    """
+    code_line = _code_line(line, file, ctx)
+    if code_line is not None and re.search(r";\s*;\s*$", code_line.code):
+        return "Statements terminations use 1 semicolon"
+    return None
+
+
+_LABEL = lazy(r"^\s*" + r"[A-Za-z_][A-Za-z\d_]*(?:\s*\#\#\s*[A-Za-z_][A-Za-z\d_]*)*" + r"\s*:", re.ASCII)
+
+
+@check("RETURN_VOID", level=WARNING, scope="patch")
+def return_void(patch, ctx):
+    """An added `return;` ends a void function just before its closing brace.
+
+    ## What it does
+    Reports the added closing `}` of a function in a .c or .h file when the added line before it
+    is a bare `return;` at one tab of indent and the line before that is not a label (`out:`).
+
+    ## Why is this bad?
+    A void function returns at its closing brace anyway; the statement is noise a reader has to
+    check for a missing value.
+
+    ## Example
+    ```bad
+    +static void veth_ring_reset(struct veth_ring *ring)
+    +{
+    +	ring->head = 0;
+    +	return;
+    +}
+    ```
+
+    ```good
+    +static void veth_ring_reset(struct veth_ring *ring)
+    +{
+    +	ring->head = 0;
+    +}
+    ```
+
+    ## Fix
+    Delete the `return;`.
+    """
+    for file in patch.files:
+        if file.is_binary or not is_c(file.path):
+            continue
+        for hunk in file.hunks:
+            lines = hunk.lines
+            for index in range(2, len(lines)):
+                line, before = lines[index], lines[index - 1]
+                if line.kind != "+" or before.kind != "+" or not line.text.startswith("}"):
+                    continue
+                masked = ctx.sources.masked_lines(file)
+                if not re.match(r"}\s*$", masked[line.patch_line].replace(COMMENT, " ")) or \
+                        not re.match(r"\treturn\s*;\s*$", masked[before.patch_line]):
+                    continue
+                two_before = lines[index - 2]
+                if two_before.kind != "-" and not _LABEL.match(masked[two_before.patch_line]):
+                    yield Hit.at(line, file, "void function return statements are not generally useful", patch=patch)
