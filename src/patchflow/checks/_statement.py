@@ -10,33 +10,37 @@ the lines it spans, not the rest of the hunk.
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Tuple
 
-_DEFINE = re.compile(r".\s*#\s*define")
-_IF = re.compile(r"#\s*(?:ifndef|ifdef|if)\s")
-_ELSE = re.compile(r"#\s*(?:else|elif)\b")
-_ENDIF = re.compile(r"#\s*endif\b")
-_BARE_ELSE = re.compile(r"(else)(?:\s|{)")
-_ELSE_IF = re.compile(r"else\s+if\b")
+from ..lazy_regex import lazy
+
+_DEFINE = lazy(r".\s*#\s*define")
+_IF = lazy(r"#\s*(?:ifndef|ifdef|if)\s")
+_ELSE = lazy(r"#\s*(?:else|elif)\b")
+_ENDIF = lazy(r"#\s*endif\b")
+_BARE_ELSE = lazy(r"(else)(?:\s|{)")
+_ELSE_IF = lazy(r"else\s+if\b")
+_INTERESTING = lazy(r"[#;(){}\ne]")
 
 
-def statement_block(sequence, start: int, end: int) -> Tuple[str, str, int]:
+def statement_block(sequence, start: int, end: int, past_condition: Optional[int] = None) -> Tuple[str, str, int]:
     """(statement, condition, lines read) of the statement that starts at `sequence[start]`, where
     `sequence` holds (DiffLine, masked text) and `end` is where the hunk ends in it. Both texts keep
-    the diff markers and line ends, as checkpatch's do."""
+    the diff markers and line ends, as checkpatch's do. With `past_condition`, the walk stops that
+    many lines after the condition's end (for a caller that reads only the start of the body: a
+    block of a thousand lines is not walked for each `if` in it)."""
     block = ""
     next_line = start
+    # a `do` has no condition to wait for, and no condition runs this long
+    stop = end if past_condition is None else min(end, start + 4 * past_condition)
     offset, cond_end, cond_set = 0, -1, False
     kind, level = "", 0
     stack = []
-    previous: Optional[str] = None
-    char: Optional[str] = None
     while True:
         if not stack:
             stack.append(("", 0))
         if offset >= len(block):
-            if next_line < end:
+            if next_line < stop:
                 line, code = sequence[next_line]
                 block += ("+" if line.kind == "+" else " ") + code + "\n"
                 next_line += 1
@@ -44,7 +48,12 @@ def statement_block(sequence, start: int, end: int) -> Tuple[str, str, int]:
                 break
             if level == 0 and _DEFINE.match(block, offset):
                 level, kind = level + 1, "#"
-        previous, char = char, block[offset]
+        found = _INTERESTING.search(block, offset)  # the other characters change nothing: jump over them
+        if found is None:
+            offset = len(block)
+            continue
+        offset = found.start()
+        char, previous = block[offset], block[offset - 1] if offset else None
         if char == "#":
             if _IF.match(block, offset):
                 stack.append((kind, level))
@@ -57,6 +66,8 @@ def statement_block(sequence, start: int, end: int) -> Tuple[str, str, int]:
         if (level == 0 and not cond_set and (previous is None or previous in " \t\n\r\f\v}+")
                 and char == "e" and _BARE_ELSE.match(block, offset) and not _ELSE_IF.match(block, offset)):
             cond_end, cond_set = offset + 3, True
+            if past_condition is not None:
+                stop = min(end, next_line + past_condition)
         if kind in ("", "(") and char == "(":
             level, kind = level + 1, "("
         if kind == "(" and char == ")":
@@ -64,6 +75,8 @@ def statement_block(sequence, start: int, end: int) -> Tuple[str, str, int]:
             kind = "(" if level else ""
             if level == 0 and cond_end < 0:
                 cond_end, cond_set = offset, True
+                if past_condition is not None:
+                    stop = min(end, next_line + past_condition)
         if kind in ("", "{") and char == "{":
             level, kind = level + 1, "{"
         if kind == "{" and char == "}":

@@ -21,6 +21,7 @@ _DIRECTIVE = lazy(r"^\s*#")
 _DO_WHILE_END = lazy(r"\}\s*while\s*")
 _CONTINUED_DEFINE = lazy(r"^\s*#\s*define\s|\\\s*$")
 _SKIPPED = lazy(r"^\s*?\n|^\s*#|^\s*[A-Za-z_][A-Za-z\d_]*(?:\s*\#\#\s*[A-Za-z_][A-Za-z\d_]*)*\s*:")
+_BODY_LINES = 3  # lines read past a condition for its body's first line (more when they are all skipped)
 _CLOSER = lazy(r"^\s*(?:\}|\{|else\b)")
 
 
@@ -65,15 +66,27 @@ def _first_body_line(body: str, lines: int):
     return body, lines, linear
 
 
-def _suspect_indent(sequence, index, end):
-    line, code = sequence[index]
-    statement, condition, _ = statement_block(sequence, index, end)
+def _first_line_after(sequence, index, end, past_condition):
+    """(body's first line, its distance from the conditional, linear, fully read) or None when
+    checkpatch would not check this statement."""
+    statement, condition, read = statement_block(sequence, index, end, past_condition)
     body, lines, checked, continued = _body(statement, condition)
     previous = sequence[index - 1][1] if index else ""
     if _CONTINUED_DEFINE.search(previous) and not continued:
         return None
     body, lines, linear = _first_body_line(body, lines)
-    if not (checked and linear) or body == "":
+    return body, lines, checked and linear, index + read >= end
+
+
+def _suspect_indent(sequence, index, end):
+    line, code = sequence[index]
+    found = _first_line_after(sequence, index, end, _BODY_LINES)
+    if found is not None and found[0] == "" and not found[3]:
+        found = _first_line_after(sequence, index, end, None)  # the walk stopped too early: read it all
+    if found is None:
+        return None
+    body, lines, checked, _ = found
+    if not checked or body == "":
         return None
     if index + lines >= end:
         real_added = False

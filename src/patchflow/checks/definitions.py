@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
+from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 _C99_TYPEDEF = r"(?:__)?(?:[us]_?)?int_?(?:8|16|32|64)_t"
@@ -19,22 +20,22 @@ _KNOWN_TYPEDEF = (r"\b(?:" + _C99_TYPEDEF + r"\b|u_(?:char|short|int|long)\b|u(?
                   r"(?:__)?(?:u|s|be|le)(?:8|16|32|64)\b|atomic_t\b|FILE\b)")
 _ZERO = r"((?:(?:0[xX])?0+(?:(?i:llu|ull|ll|lu|ul|l|u))?|NULL|false)\b)"
 # BPF programs (selftests' progs, samples' *_kern.c, *.bpf.c) keep their globals in .data on purpose
-_BPF_PROGRAM = re.compile(r"^tools/testing/selftests/bpf/progs/.*\.c$|^samples/bpf/.*_kern\.c$|/bpf/.*\.bpf\.c$")
+_BPF_PROGRAM = lazy(r"^tools/testing/selftests/bpf/progs/.*\.c$|^samples/bpf/.*_kern\.c$|/bpf/.*\.bpf\.c$")
 
 
 @lru_cache(maxsize=None)
 def _rules():
     p = patterns()
     return {
-        "function_typedef": re.compile(r"\btypedef\s+" + p.type + r"\s*\(\s*\*?" + p.ident + r"\s*\)\s*\(", re.ASCII),
-        "prototype_typedef": re.compile(r"\btypedef\s+" + p.type + r"\s+" + p.ident + r"\s*\(", re.ASCII),
-        "known_typedef": re.compile(_KNOWN_TYPEDEF, re.ASCII),
-        "c99_declaration": re.compile(r"\b(" + p.declare + r")\s*" + p.ident + r"\s*[=;,\[]", re.ASCII),
-        "c99": re.compile(r"\b(" + _C99_TYPEDEF + r")\b", re.ASCII),
-        "global": re.compile(r"^" + p.type + r"\s*" + p.ident + r"(?:\s+" + p.modifier + r")*\s*=\s*" + _ZERO
+        "function_typedef": lazy(r"\btypedef\s+" + p.type + r"\s*\(\s*\*?" + p.ident + r"\s*\)\s*\(", re.ASCII),
+        "prototype_typedef": lazy(r"\btypedef\s+" + p.type + r"\s+" + p.ident + r"\s*\(", re.ASCII),
+        "known_typedef": lazy(_KNOWN_TYPEDEF, re.ASCII),
+        "c99_declaration": lazy(r"\b(" + p.declare + r")\s*" + p.ident + r"\s*[=;,\[]", re.ASCII),
+        "c99": lazy(r"\b(" + _C99_TYPEDEF + r")\b", re.ASCII),
+        "global": lazy(r"^" + p.type + r"\s*" + p.ident + r"(?:\s+" + p.modifier + r")*\s*=\s*" + _ZERO
                              + r"\s*;", re.ASCII),
-        "static": re.compile(r"\bstatic\s.*=\s*" + _ZERO + r"\s*;", re.ASCII),
-        "trailing_array": re.compile(r"^\s*(?:\}(?:\s*__packed\s*)?|" + p.type + r")\s*" + p.ident
+        "static": lazy(r"\bstatic\s.*=\s*" + _ZERO + r"\s*;", re.ASCII),
+        "trailing_array": lazy(r"^\s*(?:\}(?:\s*__packed\s*)?|" + p.type + r")\s*" + p.ident
                                      + r"\s*\[\s*(?:0|1)\s*\]\s*;\s*$", re.ASCII),
     }
 
@@ -226,7 +227,7 @@ def flexible_array(line, file, ctx):
 @lru_cache(maxsize=None)
 def _function_without_args():
     p = patterns()
-    return re.compile(r"(\b" + p.type + r"\s*" + p.ident + r")\s*\(\s*\)", re.ASCII)
+    return lazy(r"(\b" + p.type + r"\s*" + p.ident + r")\s*\(\s*\)", re.ASCII)
 
 
 @check("FUNCTION_WITHOUT_ARGS", level=ERROR, scope="patch")
@@ -270,8 +271,8 @@ _ATTRIBUTE_MACROS = {
     "section": "__section", "used": "__used", "weak": "__weak",
 }  # include/linux/compiler_attributes.h's names, as checkpatch maps them
 _NESTED = r"\((?:[^()]|\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))*\)"  # four levels: Python's re has no recursion
-_ATTRIBUTE = re.compile(r"\b__attribute__\s*\(\s*(" + _NESTED + r")\s*\)")
-_ATTRIBUTE_ITEM = re.compile(r"\s*(\w+)\s*(" + _NESTED + r")?")
+_ATTRIBUTE = lazy(r"\b__attribute__\s*\(\s*(" + _NESTED + r")\s*\)")
+_ATTRIBUTE_ITEM = lazy(r"\s*(\w+)\s*(" + _NESTED + r")?")
 
 
 def _attribute_advice(attribute: str):

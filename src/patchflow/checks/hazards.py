@@ -11,19 +11,20 @@ import re
 from functools import lru_cache
 
 from . import CHECK, WARNING, Hit, check
+from ..lazy_regex import lazy
 from ._ccode import is_c, on_added_lines, patterns
 from .apis import _has_comment
 
 # BUG(), BUG_ON() and their variants (VM_BUG_ON, BUG_ON_INVALID...), not the BUILD_BUG family or
 # other subsystems' own *BUG macros that do not crash
-_BUG = re.compile(r"\b(?!AA_|BUILD_|DCCP_|IDA_|KVM_|RWLOCK_|snd_|SPIN_)(?:[a-zA-Z_]*_)?BUG(?:_ON)?(?:_[A-Z_]+)?\s*\(")
+_BUG = lazy(r"\b(?!AA_|BUILD_|DCCP_|IDA_|KVM_|RWLOCK_|snd_|SPIN_)(?:[a-zA-Z_]*_)?BUG(?:_ON)?(?:_[A-Z_]+)?\s*\(")
 _BALANCED = r"(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))"
 
 
 @lru_cache(maxsize=None)
 def _alloc_by_struct():
     p = patterns()
-    return re.compile(r"\b(" + p.lval + r")\s*=\s*(?:" + _BALANCED + r")?\s*((?:kv|k|v)[mz]alloc(?:_node)?)\s*\(\s*"
+    return lazy(r"\b(" + p.lval + r")\s*=\s*(?:" + _BALANCED + r")?\s*((?:kv|k|v)[mz]alloc(?:_node)?)\s*\(\s*"
                       r"(sizeof\s*\(\s*struct\s+" + p.lval + r"\s*\))", re.ASCII)
 
 
@@ -225,7 +226,7 @@ def use_device_initcall(line, file, ctx):
 
 @lru_cache(maxsize=None)
 def _array_of_cpus():
-    return re.compile(r"^\s*\s*" + patterns().declare + r"\s.*\[[^\]]*NR_CPUS[^\]]*\]", re.ASCII)
+    return lazy(r"^\s*\s*" + patterns().declare + r"\s.*\[[^\]]*NR_CPUS[^\]]*\]", re.ASCII)
 
 
 @check("NR_CPUS", level=WARNING, scope="patch")
