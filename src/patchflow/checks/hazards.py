@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from . import CHECK, WARNING, Hit, check
 from ..lazy_regex import lazy
-from ._ccode import is_c, on_added_lines, patterns
+from ._ccode import is_c, lines_of, on_added_lines, patterns
 from .apis import _has_comment
 
 # BUG(), BUG_ON() and their variants (VM_BUG_ON, BUG_ON_INVALID...), not the BUILD_BUG family or
@@ -359,3 +359,57 @@ def use_func(line, file, ctx):
     if re.search(r"\b__FUNCTION__\b", _masked(line, file, ctx)):
         return "__func__ should be used instead of gcc specific __FUNCTION__"
     return None
+
+
+@lru_cache(maxsize=None)
+def _single_sscanf():
+    p = patterns()
+    func_arg = (r"\s*(?:\(\s*" + p.nonptr + r"\s*\))?\s*(?:(?:(?:[&*]\s*)?" + p.lval + r")\s*(?:" + _BALANCED
+                + r")?\s*|" + p.constant + r'|(?:\b[Lu])?"[X\t]*")')
+    return lazy(r"\bsscanf\b\s*\(\s*" + func_arg + r'\s*,\s*(?P<format>"[^"]+")', re.ASCII)
+
+
+_ONE_CONVERSION = lazy(r'^"%(?i:ll[udxi]|[udxi]ll|ll|[hl]h?[udxi]|[udxi][hl]h?|[hl]h?|[udxi])"$')
+
+
+@check("SSCANF_TO_KSTRTO", level=WARNING, scope="patch")
+def sscanf_to_kstrto(patch, ctx):
+    """An added sscanf() parses one integer, the job of kstrto*().
+
+    ## What it does
+    Reports an added call of `sscanf()` in a .c or .h file whose format is a single integer
+    conversion (`"%d"`, `"%u"`, `"%x"`, `"%llu"`, `"%hhx"`, ...) and nothing else.
+
+    ## Why is this bad?
+    sscanf() reports only how many fields it matched: it accepts trailing garbage and ignores
+    overflow. kstrtoint() and friends reject both and return an error code to pass on.
+
+    ## Example
+    ```bad
+    +	if (sscanf(buf, "%u", &size) != 1)
+    +		return -EINVAL;
+    ```
+
+    ```good
+    +	if (kstrtouint(buf, 0, &size))
+    +		return -EINVAL;
+    ```
+
+    ## Fix
+    Call the `kstrto*()` of the variable's type and return its error.
+    """
+    from ._statement import statement_block
+
+    for file in patch.files:
+        if file.is_binary or not is_c(file.path):
+            continue
+        for code_line in lines_of(file, ctx).values():
+            if "sscanf" not in code_line.code or not re.search(r"\bsscanf\b", code_line.code):
+                continue
+            end = code_line.hunk_ends[code_line.index]
+            statement, _, _ = statement_block(code_line.sequence, code_line.index, end)
+            lines = code_line.sequence[code_line.index:code_line.index + statement.count("\n") + 1]
+            real = "\n".join(("+" if line.kind == "+" else " ") + line.text for line, _ in lines)
+            call = _single_sscanf().search(real)
+            if call and call.group("format").count("%") == 1 and _ONE_CONVERSION.match(call.group("format")):
+                yield Hit.at(code_line.line, file, "Prefer kstrto<type> to single variable sscanf", patch=patch)
