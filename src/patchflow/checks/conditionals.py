@@ -261,3 +261,53 @@ def else_after_brace(line, file, ctx):
     if not re.match(r"\s*else", code_line.code) or _indent(code_line.prev.text) != _indent(line.text):
         return None
     return "else should follow close brace '}'"
+
+
+# the comments checkpatch takes for a fall-through annotation (searched in a line's comment text)
+_FALLTHROUGH_COMMENT = lazy(r"fallthrough|@fallthrough@|lint -fallthrough[ \t]*|"
+                            r"intentional(?:ly)?[ \t]*fall(?:(?:s | |-)[Tt]|t)hr(?:ough|u|ew)|"
+                            r"(?:else,?\s*)?FALL(?:S | |-)?THR(?:OUGH|U|EW)[ \t.!]*(?:-[^\n\r]*)?|"
+                            r"Fall(?:(?:s | |-)[Tt]|t)hr(?:ough|u|ew)[ \t.!]*(?:-[^\n\r]*)?|"
+                            r"fall(?:s | |-)?thr(?:ough|u|ew)[ \t.!]*(?:-[^\n\r]*)?")
+
+
+@check("PREFER_FALLTHROUGH", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"(?i)fall|thr")
+def prefer_fallthrough(line, file, ctx):
+    """An added comment says "fall through" where the `fallthrough;` statement belongs.
+
+    ## What it does
+    Reports an added line of a .c or .h file whose comment text says `fall through`,
+    `fallthrough`, `FALLTHRU`, `intentionally fall through` and the like.
+
+    ## Why is this bad?
+    Documentation/process/deprecated.rst ("Implicit switch case fall-through"): the kernel builds
+    with -Wimplicit-fallthrough, and only the `fallthrough;` pseudo-keyword tells every compiler
+    and static analyser that the missing `break` is intended; a comment convinces none of them
+    reliably.
+
+    ## Example
+    ```bad
+     	case VETH_SMALL:
+     		veth_refill_small(ring);
+    +		/* fall through */
+     	case VETH_BIG:
+    ```
+
+    ```good
+     	case VETH_SMALL:
+     		veth_refill_small(ring);
+    +		fallthrough;
+     	case VETH_BIG:
+    ```
+
+    ## Fix
+    Replace the comment with `fallthrough;`.
+    """
+    code_line = lines_of(file, ctx).get(line.patch_line)
+    if code_line is None or COMMENT not in code_line.code:
+        return None
+    comment = "".join(raw for raw, masked in zip(line.text, code_line.code) if masked == COMMENT)
+    if _FALLTHROUGH_COMMENT.search(comment):
+        return "Prefer 'fallthrough;' over fallthrough comment"
+    return None
