@@ -36,6 +36,8 @@ def _rules():
         "compare": p.compare,
         "constant_left": lazy(r"^(.*)\b(" + p.constant + r"|[A-Z_][A-Z0-9_]*)\s*(" + p.compare + r")\s*("
                               + lval_or_func + r")", re.ASCII),
+        "bool_compare": lazy(r"^\s*(.*?)\b(true|false|" + p.lval + r")\s*(==|!=)\s*(true|false|" + p.lval
+                             + r")\b(.*)$", re.ASCII | re.IGNORECASE),
         "operator_end": lazy(r"(?:" + p.operators + r"|\.)\s*$", re.ASCII),
     }
 
@@ -418,3 +420,44 @@ def return_void(patch, ctx):
                 two_before = lines[index - 2]
                 if two_before.kind != "-" and not _LABEL.match(masked[two_before.patch_line]):
                     yield Hit.at(line, file, "void function return statements are not generally useful", patch=patch)
+
+
+@check("BOOL_COMPARISON", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"(?i)\b(?:true|false)\b")
+def bool_comparison(line, file, ctx):
+    """An added line of C compares with `true` or `false`.
+
+    ## What it does
+    Reports `x == true`, `x != false`, `false == x` and the like on an added line of a .c or .h
+    file (the first comparison of the line). Reported with `--strict`, as in checkpatch.
+
+    ## Why is this bad?
+    A `bool` is already a condition: `if (x == true)` says it twice, and for an int used as a flag
+    it is wrong (2 is true but not `== true`). `if (x)` and `if (!x)` say it once, correctly.
+
+    ## Example
+    ```bad
+    +	if (ring->stopped == false)
+    +		veth_kick(ring);
+    ```
+
+    ```good
+    +	if (!ring->stopped)
+    +		veth_kick(ring);
+    ```
+
+    ## Fix
+    Test the value itself: `x` for `x == true`, `!x` for `x == false`.
+    """
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    match = _rules()["bool_compare"].search(code_line.code)
+    if match is None:
+        return None
+    written, other = match.group(4), match.group(2)
+    if re.match(r"^(?:true|false)$", other, flags=re.IGNORECASE):
+        written = other
+    if written.lower() not in ("true", "false"):
+        return None
+    return f"Using comparison to {written} is error prone"
