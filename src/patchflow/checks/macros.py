@@ -380,3 +380,37 @@ def trailing_semicolon(line, file, ctx):
     if do_while.match(statement) or not trailing.match(statement):
         return None
     return "macros should not use a trailing semicolon"
+
+
+@check("MACRO_WITH_FLOW_CONTROL", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"define")
+def macro_with_flow_control(line, file, ctx):
+    """An added macro returns from, or jumps out of, the function that uses it.
+
+    ## What it does
+    Reports an added `#define` of a .c or .h file whose body holds `return` or `goto`, unless it
+    pastes tokens with `##` (a macro that defines a function), as checkpatch does.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst ("Macros, Enums and RTL"): a macro that affects
+    control flow looks like a function call at its use, so the reader does not see that the caller
+    may return there, leaving locks held or memory allocated.
+
+    ## Example
+    ```bad
+    +#define VETH_CHECK(x)	do { if (!(x)) return -EINVAL; } while (0)
+    ```
+
+    ```good
+    +#define VETH_VALID(x)	(!!(x))
+    ```
+
+    ## Fix
+    Return (or jump) at the call site, on the result of a macro or inline function that only tests.
+    """
+    macro = _macro(line, file, ctx)
+    if macro is None or not re.search(r"\b(?:goto|return)\b", macro.statement):
+        return None
+    if "##" in macro.statement and not re.search(r"\#\#\s*(?:__VA_ARGS__|args)\b", macro.statement):
+        return None
+    return "Macros with flow control statements should be avoided"
