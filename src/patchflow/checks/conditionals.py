@@ -78,6 +78,18 @@ def _first_line_after(sequence, index, end, past_condition):
     return body, lines, checked and linear, index + read >= end
 
 
+def _plainly_in_step(text, code, next_line, next_code) -> bool:
+    """The common case, settled without reading the statement: the condition closes on its line
+    and the next line, a plain statement, is exactly one tab deeper (no finding can follow)."""
+    if code.count("(") != code.count(")") or code.rstrip().endswith("\\") or next_code.rstrip().endswith("\\"):
+        return False
+    head = len(text) - len(text.lstrip("\t"))
+    if text[head:head + 1] in (" ", "\f", "\v") or not next_line.text.startswith("\t" * (head + 1)):
+        return False
+    rest = next_line.text[head + 1:]
+    return bool(rest) and not rest[0].isspace() and rest[0] != "#" and not _SKIPPED.match(next_code)
+
+
 def _suspect_indent(sequence, index, end):
     line, code = sequence[index]
     found = _first_line_after(sequence, index, end, _BODY_LINES)
@@ -144,6 +156,8 @@ def suspect_code_indent(patch, ctx):
         sequence, ends = some.sequence, some.hunk_ends
         for index, (line, code) in enumerate(sequence):
             if (_CONDITIONAL.search(code) is None or _DIRECTIVE.match(code) or _DO_WHILE_END.search(code)):
+                continue
+            if index + 1 < ends[index] and _plainly_in_step(line.text, code, *sequence[index + 1]):
                 continue
             message = _suspect_indent(sequence, index, ends[index])
             if message is not None:
