@@ -33,6 +33,7 @@ def statement_block(sequence, start: int, end: int, past_condition: Optional[int
     next_line = start
     # a `do` has no condition to wait for, and no condition runs this long
     stop = end if past_condition is None else min(end, start + 4 * past_condition)
+    limit_pending = past_condition is not None
     offset, cond_end, cond_set = 0, -1, False
     kind, level = "", 0
     stack = []
@@ -66,8 +67,6 @@ def statement_block(sequence, start: int, end: int, past_condition: Optional[int
         if (level == 0 and not cond_set and (previous is None or previous in " \t\n\r\f\v}+")
                 and char == "e" and _BARE_ELSE.match(block, offset) and not _ELSE_IF.match(block, offset)):
             cond_end, cond_set = offset + 3, True
-            if past_condition is not None:
-                stop = min(end, next_line + past_condition)
         if kind in ("", "(") and char == "(":
             level, kind = level + 1, "("
         if kind == "(" and char == ")":
@@ -75,8 +74,8 @@ def statement_block(sequence, start: int, end: int, past_condition: Optional[int
             kind = "(" if level else ""
             if level == 0 and cond_end < 0:
                 cond_end, cond_set = offset, True
-                if past_condition is not None:
-                    stop = min(end, next_line + past_condition)
+        if cond_set and limit_pending:  # the condition just ended: read only so far past it
+            stop, limit_pending = min(end, next_line + past_condition), False
         if kind in ("", "{") and char == "{":
             level, kind = level + 1, "{"
         if kind == "{" and char == "}":

@@ -32,6 +32,11 @@ def _masked(line, file, ctx) -> str:
     return ctx.sources.masked_lines(file).get(line.patch_line, line.text)
 
 
+def _message_if(pattern: str, line, file, ctx, message: str):
+    """`message` when `pattern` is found in the masked line (code, not comments or strings)."""
+    return message if re.search(pattern, _masked(line, file, ctx)) else None
+
+
 @check("AVOID_BUG", level=WARNING, scope="patch")
 @on_added_lines(is_c, r"BUG")
 def avoid_bug(line, file, ctx):
@@ -59,10 +64,9 @@ def avoid_bug(line, file, ctx):
     ## Fix
     Warn once and recover: return an error, or skip the work.
     """
-    if _BUG.search(_masked(line, file, ctx)):
-        return ("Do not crash the kernel unless it is absolutely unavoidable--use WARN_ON_ONCE() plus "
-                "recovery code (if feasible) instead of BUG() or variants")
-    return None
+    return _message_if(_BUG.pattern, line, file, ctx,
+                       "Do not crash the kernel unless it is absolutely unavoidable--use WARN_ON_ONCE() plus "
+                       "recovery code (if feasible) instead of BUG() or variants")
 
 
 @check("DATA_RACE", level=WARNING, scope="patch")
@@ -126,9 +130,7 @@ def enotsupp(line, file, ctx):
     ## Fix
     Return `-EOPNOTSUPP` (unless the code goes back to NFS, which knows ENOTSUPP).
     """
-    if re.search(r"\bENOTSUPP\b", _masked(line, file, ctx)):
-        return "ENOTSUPP is not a SUSV4 error code, prefer EOPNOTSUPP"
-    return None
+    return _message_if(r"\bENOTSUPP\b", line, file, ctx, "ENOTSUPP is not a SUSV4 error code, prefer EOPNOTSUPP")
 
 
 @check("ALLOC_SIZEOF_STRUCT", level=CHECK, scope="patch")
@@ -218,10 +220,9 @@ def use_device_initcall(line, file, ctx):
     ## Fix
     Use `device_initcall()`, or the level the code needs.
     """
-    if re.match(r"\s*__initcall\s*\(", _masked(line, file, ctx)):
-        return ("please use device_initcall() or more appropriate function instead of __initcall() "
-                "(see include/linux/init.h)")
-    return None
+    return _message_if(r"^\s*__initcall\s*\(", line, file, ctx,
+                       "please use device_initcall() or more appropriate function instead of __initcall() "
+                       "(see include/linux/init.h)")
 
 
 @lru_cache(maxsize=None)
@@ -294,9 +295,8 @@ def logging_continuation(line, file, ctx):
     ## Fix
     Build the whole line first (in a buffer if need be) and print it with one call.
     """
-    if re.search(r"\bprintk\s*\(\s*KERN_CONT\b|\bpr_cont\s*\(", _masked(line, file, ctx)):
-        return "Avoid logging continuation uses where feasible"
-    return None
+    return _message_if(r"\bprintk\s*\(\s*KERN_CONT\b|\bpr_cont\s*\(", line, file, ctx,
+                       "Avoid logging continuation uses where feasible")
 
 
 @check("USLEEP_RANGE", level=CHECK, scope="patch")
@@ -356,9 +356,8 @@ def use_func(line, file, ctx):
     ## Fix
     Write `__func__`.
     """
-    if re.search(r"\b__FUNCTION__\b", _masked(line, file, ctx)):
-        return "__func__ should be used instead of gcc specific __FUNCTION__"
-    return None
+    return _message_if(r"\b__FUNCTION__\b", line, file, ctx,
+                       "__func__ should be used instead of gcc specific __FUNCTION__")
 
 
 @lru_cache(maxsize=None)
