@@ -38,8 +38,7 @@ def statement_block(sequence, start: int, end: int, past_condition: Optional[int
     kind, level = "", 0
     stack = []
     while True:
-        if not stack:
-            stack.append(("", 0))
+        stack = stack or [("", 0)]
         if offset >= len(block):
             if next_line < stop:
                 line, code = sequence[next_line]
@@ -82,8 +81,7 @@ def statement_block(sequence, start: int, end: int, past_condition: Optional[int
             level -= 1
             kind = "{" if level else ""
             if level == 0:
-                if block[offset + 1:offset + 2] == ";":
-                    offset += 1
+                offset += block[offset + 1:offset + 2] == ";"  # a `};` ends with its semicolon
                 break
         if kind == "#" and char == "\n" and previous != "\\":
             level, kind = level - 1, ""
