@@ -412,3 +412,66 @@ def sscanf_to_kstrto(patch, ctx):
             call = _single_sscanf().search(real)
             if call and call.group("format").count("%") == 1 and _ONE_CONVERSION.match(call.group("format")):
                 yield Hit.at(code_line.line, file, "Prefer kstrto<type> to single variable sscanf", patch=patch)
+
+
+@lru_cache(maxsize=None)
+def _cast_in_min_max():
+    p = patterns()
+    nested = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
+    value = r"((?:(?:[&*]\s*)?" + p.lval + r")\s*(?:" + nested + r")?\s*|" + p.constant + r'|(?:\b[Lu])?"[X\t]*")'
+    cast = r"\(\s*" + p.nonptr + r"\s*\)"
+    return lazy(r"^(?:.*?)\b(min|max)\s*\(\s*(" + cast + r")?\s*" + value + r"\s*,\s*\s*(?P<cast2>" + cast + r")?\s*"
+                + value + r"\s*\)", re.ASCII)
+
+
+def _without_parentheses(text):
+    while re.match(r"^\s*\(.*\)\s*$", text, flags=re.S):
+        text = re.sub(r"\s*\)\s*$", "", re.sub(r"^\s*\(\s*", "", text, count=1), count=1)
+    return re.sub(r"\s+", " ", text)
+
+
+@check("MINMAX", level=WARNING, scope="patch")
+def minmax(patch, ctx):
+    """An added min() or max() casts an argument: min_t() or max_t() says the type once.
+
+    ## What it does
+    Reports `min((type)a, b)` and `max(a, (type)b)` in a statement that starts on an added line of
+    a .c or .h file, with the `min_t()` or `max_t()` call to write instead.
+
+    ## Why is this bad?
+    include/linux/minmax.h: min() and max() check that both sides have the same type; a cast on
+    one side silences that check for the values it was meant to catch. min_t() names the type
+    the comparison is done in, for both sides.
+
+    ## Example
+    ```bad
+    +	budget = min((int)priv->ring_size, budget);
+    ```
+
+    ```good
+    +	budget = min_t(int, priv->ring_size, budget);
+    ```
+
+    ## Fix
+    Write `min_t(type, a, b)` (or `max_t()`) with the type the comparison should use.
+    """
+    from ._statement import statement_block
+
+    for file in patch.files:
+        if file.is_binary or not is_c(file.path):
+            continue
+        for code_line in lines_of(file, ctx).values():
+            if "min" not in code_line.code and "max" not in code_line.code:
+                continue
+            if code_line.prev_code.strip() and not re.search(r"[;{}:]\s*$", code_line.prev_code.replace("\x1c", " ")):
+                continue  # inside a statement that started earlier: checkpatch reads it from its start
+            end = code_line.hunk_ends[code_line.index]
+            statement = re.sub(r"\n.", "\n ", statement_block(code_line.sequence, code_line.index, end)[0])
+            call = _cast_in_min_max().search(statement[1:])
+            if call is None or not (call.group(2) or call.group("cast2")):
+                continue
+            casts = [_without_parentheses(c) for c in (call.group(2), call.group("cast2")) if c]
+            cast = casts[0] if len(casts) == 1 or casts[0] == casts[1] else f"{casts[0]} or {casts[1]}"
+            second = call.group(call.re.groupindex["cast2"] + 1)  # the value after the second cast
+            yield Hit.at(code_line.line, file, f"{call.group(1)}() should probably be {call.group(1)}_t({cast}, "
+                         f"{call.group(3)}, {second})", patch=patch)
