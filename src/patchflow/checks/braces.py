@@ -171,6 +171,55 @@ def _single_statement_block(code_line):
     return "if" if match.group(1) == "if" else "loop"
 
 
+def _chain_head_is_added(code_line) -> bool:
+    """Whether the `if` that heads the chain of this `else` line is an added line of its hunk:
+    then the chain was judged from there, as checkpatch judges it (and this arm with it)."""
+    indent = _indent_width(code_line.line.text)
+    for index in range(code_line.index - 1, -1, -1):
+        line, code = code_line.sequence[index]
+        if code_line.hunk_ends[index] != code_line.hunk_ends[code_line.index]:
+            return False  # the head is outside the hunk
+        if not code.strip(_BLANKS) or _indent_width(line.text) != indent:
+            continue
+        if re.match(r"\s*(?:\}|else\b)", code):
+            continue
+        return line.kind == "+" and _IF_START.match(code) is not None
+    return False
+
+
+def _indent_width(text):
+    white = text[:len(text) - len(text.lstrip(_BLANKS))]
+    return len(white.expandtabs(8))
+
+
+def _else_single_statement_block(code_line):
+    """An `else {` or `else if (...) {` line that starts its line (no `}` before it) whose braces
+    hold one simple statement, with no later arm, in a chain whose `if` this patch does not add."""
+    code = code_line.code
+    if not re.match(r"^\s*else\b", code) or not code.rstrip(_BLANKS).endswith("{"):
+        return False
+    head = code.rstrip(_BLANKS)[:-1]
+    if "(" in head:
+        end = balanced_end(code, code.index("("))
+        if end is None or code[end:].strip(_BLANKS) != "{":
+            return False
+    elif head.strip(_BLANKS) != "else":
+        return False
+    following = code_line.following(_BLOCK_LINES)
+    if len(following) < 2:
+        return False
+    (body_line, body), (_, end) = following[0], following[1]
+    body = body.replace(COMMENT, " ").rstrip(_BLANKS)  # a comment after the statement adds no line
+    if body.count(";") != 1 or not body.endswith(";") or _LOOP_WORD.search(body) \
+            or body.strip().startswith(("#", "{", "}")):
+        return False
+    if end.strip() != "}" or body_line.text.rstrip().endswith("\\"):
+        return False
+    if len(following) > 2 and re.match(r"^\s*else\b", following[2][1], flags=re.ASCII):
+        return False
+    return not _chain_head_is_added(code_line)
+
+
 @check("BRACES", level=WARNING, scope="patch")
 @on_added_lines(is_c, r"[{}]|else|\bif\b|^\s*$")
 def braces(line, file, ctx):
@@ -229,7 +278,7 @@ def braces(line, file, ctx):
             found = _if_chain_problem(arms)
             return Hit.at(line, file, found[1], level=found[0]) if found else None
     if "{" in text:
-        kind = _single_statement_block(code_line)
+        kind = _single_statement_block(code_line) or ("else" if _else_single_statement_block(code_line) else None)
         if kind is not None:
             return Hit.at(line, file, "braces {} are not necessary for single statement blocks")
     return None

@@ -430,3 +430,50 @@ def indented_label(line, file, ctx):
     if _INDENTED_LABEL.match(sline) and not _LABEL_ONE_SPACE.match(sline):
         return Hit.at(line, file, "labels should not be indented")
     return None
+
+
+@lru_cache(maxsize=None)
+def _tabstop_statement():
+    p = patterns()
+    return re.compile(r"^\t+( +)(?:" + p.c90_keywords + r"\b|\{\s*$|\}\s*(?:else\b|while\b|\s*$)|" + p.declare
+                      + r"\s*" + p.ident + r"\s*[;=])", re.ASCII)
+
+
+@check("TABSTOP", level=WARNING, scope="patch")
+@on_added_lines(is_styled, r"^\t+ ")
+def tabstop(line, file, ctx):
+    """An added statement is indented by tabs plus a few spaces, off the tab stops.
+
+    ## What it does
+    Reports an added line of a .c, .h or device-tree file indented by tabs and then spaces (not a
+    multiple of 8 of them) when it starts a statement: a C keyword (`if`, `return`, ...), a brace,
+    or a declaration.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst: indentation is tabs of 8 columns. A statement a few
+    spaces off a tab stop looks like the continuation of the line above, so the block structure
+    reads wrong.
+
+    ## Example
+    ```bad
+     	if (!ring)
+     		return -EINVAL;
+    +	  return 0;
+    ```
+
+    ```good
+     	if (!ring)
+     		return -EINVAL;
+    +	return 0;
+    ```
+
+    ## Fix
+    Indent the statement with tabs only, at the depth of its block.
+    """
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    match = _tabstop_statement().match(code_line.code.replace(COMMENT, " "))
+    if match and len(match.group(1)) % 8:
+        return "Statements should start on a tabstop"
+    return None

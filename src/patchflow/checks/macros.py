@@ -332,3 +332,85 @@ def multistatement_macro(line, file, ctx):
     if shape == "statements":
         return Hit.at(line, file, "Macros with multiple statements should be enclosed in a do - while loop")
     return None
+
+
+_BALANCED = r"\((?:[^()]|\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))*\)"
+
+
+@lru_cache(maxsize=None)
+def _semicolon_rules():
+    ident = patterns().ident
+    return (re.compile(r"^\+\s*#\s*define\s+" + ident + r"\s*" + _BALANCED + r"\s*do\s*{(.*)\s*}\s*while\s*\(\s*0\s*\)"
+                       r"\s*([;\s]*)\s*$", re.ASCII),
+            re.compile(r"^\+\s*#\s*define\s+" + ident + r".*;\s*$", re.ASCII))
+
+
+@check("TRAILING_SEMICOLON", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"define")
+def trailing_semicolon(line, file, ctx):
+    """An added macro ends in a semicolon.
+
+    ## What it does
+    Reports an added `#define` of a .c or .h file whose body (with its continuation lines) ends in
+    `;`, except a function-like `do { } while (0)` macro (checkpatch names that case differently).
+    checkpatch also uses this type for `if (x);` followed by an indented line; patchflow does not
+    report that form yet.
+
+    ## Why is this bad?
+    The caller writes the semicolon: with one in the macro, `if (x) EXAMPLE_RESET(a); else ...`
+    becomes an empty statement followed by a stray `else`, and `EXAMPLE_RESET(a);;` reads as a typo.
+
+    ## Example
+    ```bad
+    +#define VETH_RING_RESET	veth_ring_reset(priv);
+    ```
+
+    ```good
+    +#define VETH_RING_RESET	veth_ring_reset(priv)
+    ```
+
+    ## Fix
+    Drop the semicolon at the end of the macro.
+    """
+    macro = _macro(line, file, ctx)
+    if macro is None:
+        return None
+    statement = re.sub(r"\\\n.", "", macro.statement).replace(COMMENT, " ")
+    do_while, trailing = _semicolon_rules()
+    if do_while.match(statement) or not trailing.match(statement):
+        return None
+    return "macros should not use a trailing semicolon"
+
+
+@check("MACRO_WITH_FLOW_CONTROL", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"define")
+def macro_with_flow_control(line, file, ctx):
+    """An added macro returns from, or jumps out of, the function that uses it.
+
+    ## What it does
+    Reports an added `#define` of a .c or .h file whose body holds `return` or `goto`, unless it
+    pastes tokens with `##` (a macro that defines a function), as checkpatch does.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst ("Macros, Enums and RTL"): a macro that affects
+    control flow looks like a function call at its use, so the reader does not see that the caller
+    may return there, leaving locks held or memory allocated.
+
+    ## Example
+    ```bad
+    +#define VETH_CHECK(x)	do { if (!(x)) return -EINVAL; } while (0)
+    ```
+
+    ```good
+    +#define VETH_VALID(x)	(!!(x))
+    ```
+
+    ## Fix
+    Return (or jump) at the call site, on the result of a macro or inline function that only tests.
+    """
+    macro = _macro(line, file, ctx)
+    if macro is None or not re.search(r"\b(?:goto|return)\b", macro.statement):
+        return None
+    if "##" in macro.statement and not re.search(r"\#\#\s*(?:__VA_ARGS__|args)\b", macro.statement):
+        return None
+    return "Macros with flow control statements should be avoided"

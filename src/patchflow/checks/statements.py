@@ -34,6 +34,11 @@ def _rules():
         "lval_or_func": lval_or_func,
         "multiple_assignments": lazy(r"^\s*" + p.lval + r"\s*=\s*" + p.lval + r"\s*=(?!=)", re.ASCII),
         "compare": p.compare,
+        "constant_left": lazy(r"^(.*)\b(" + p.constant + r"|[A-Z_][A-Z0-9_]*)\s*(" + p.compare + r")\s*("
+                              + lval_or_func + r")", re.ASCII),
+        "bool_compare": lazy(r"^\s*(.*?)\b(true|false|" + p.lval + r")\s*(==|!=)\s*(true|false|" + p.lval
+                             + r")\b(.*)$", re.ASCII | re.IGNORECASE),
+        "operator_end": lazy(r"(?:" + p.operators + r"|\.)\s*$", re.ASCII),
     }
 
 
@@ -294,3 +299,165 @@ def multiple_assignments(line, file, ctx):
     if code_line is None or not _rules()["multiple_assignments"].match(code_line.code):
         return None
     return Hit.at(line, file, "multiple assignments should be avoided")
+
+
+@check("CONSTANT_COMPARISON", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)")
+def constant_comparison(line, file, ctx):
+    """An added comparison puts the constant on the left (`if (0 == ret)`).
+
+    ## What it does
+    Reports an added line of a .c or .h file that compares a number or an upper-case name (a
+    macro, an enum constant) on the left with a variable or a call on the right, unless the
+    constant is itself the right operand of another operator (`a + FOO < b`).
+
+    ## Why is this bad?
+    "Yoda" comparisons guarded against `=` typed for `==` before compilers warned about it; the
+    kernel builds with that warning, and `ret == 0` reads the way it is said. checkpatch warns.
+
+    ## Example
+    ```bad
+    +	if (0 == ret)
+    +		return 0;
+    ```
+
+    ```good
+    +	if (ret == 0)
+    +		return 0;
+    ```
+
+    ## Fix
+    Swap the operands (and turn `<` into `>`, `<=` into `>=`).
+    """
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    match = _rules()["constant_left"].search(code_line.code)
+    if match is None or _rules()["operator_end"].search(match.group(1)):
+        return None
+    if re.match(r"^[A-Z_][A-Z0-9_]*$", match.group(4)):
+        return None
+    return "Comparisons should place the constant on the right side of the test"
+
+
+@check("ONE_SEMICOLON", level=WARNING, scope="patch")
+@on_added_lines(is_c, r";\s*;\s*$")
+def one_semicolon(line, file, ctx):
+    """An added statement of C ends in two semicolons.
+
+    ## What it does
+    Reports an added line of a .c or .h file that ends in `;;` (blanks between them allowed).
+
+    ## Why is this bad?
+    The second semicolon is an empty statement: harmless after most statements, a compile error
+    after a declaration in some positions, and always a sign of a slip.
+
+    ## Example
+    ```bad
+    +	ring->head = 0;;
+    ```
+
+    ```good
+    +	ring->head = 0;
+    ```
+
+    ## Fix
+    Delete the extra semicolon.
+    """
+    code_line = _code_line(line, file, ctx)
+    if code_line is not None and re.search(r";\s*;\s*$", code_line.code):
+        return "Statements terminations use 1 semicolon"
+    return None
+
+
+_LABEL = lazy(r"^\s*" + r"[A-Za-z_][A-Za-z\d_]*(?:\s*\#\#\s*[A-Za-z_][A-Za-z\d_]*)*" + r"\s*:", re.ASCII)
+
+
+@check("RETURN_VOID", level=WARNING, scope="patch")
+def return_void(patch, ctx):
+    """An added `return;` ends a void function just before its closing brace.
+
+    ## What it does
+    Reports the added closing `}` of a function in a .c or .h file when the added line before it
+    is a bare `return;` at one tab of indent and the line before that is not a label (`out:`).
+
+    ## Why is this bad?
+    A void function returns at its closing brace anyway; the statement is noise a reader has to
+    check for a missing value.
+
+    ## Example
+    ```bad
+    +static void veth_ring_reset(struct veth_ring *ring)
+    +{
+    +	ring->head = 0;
+    +	return;
+    +}
+    ```
+
+    ```good
+    +static void veth_ring_reset(struct veth_ring *ring)
+    +{
+    +	ring->head = 0;
+    +}
+    ```
+
+    ## Fix
+    Delete the `return;`.
+    """
+    for file in patch.files:
+        if file.is_binary or not is_c(file.path):
+            continue
+        for hunk in file.hunks:
+            lines = hunk.lines
+            for index in range(2, len(lines)):
+                line, before = lines[index], lines[index - 1]
+                if line.kind != "+" or before.kind != "+" or not line.text.startswith("}"):
+                    continue
+                masked = ctx.sources.masked_lines(file)
+                if not re.match(r"}\s*$", masked[line.patch_line].replace(COMMENT, " ")) or \
+                        not re.match(r"\treturn\s*;\s*$", masked[before.patch_line]):
+                    continue
+                two_before = lines[index - 2]
+                if two_before.kind != "-" and not _LABEL.match(masked[two_before.patch_line]):
+                    yield Hit.at(line, file, "void function return statements are not generally useful", patch=patch)
+
+
+@check("BOOL_COMPARISON", level=CHECK, scope="patch")
+@on_added_lines(is_c, r"(?i)\b(?:true|false)\b")
+def bool_comparison(line, file, ctx):
+    """An added line of C compares with `true` or `false`.
+
+    ## What it does
+    Reports `x == true`, `x != false`, `false == x` and the like on an added line of a .c or .h
+    file (the first comparison of the line). Reported with `--strict`, as in checkpatch.
+
+    ## Why is this bad?
+    A `bool` is already a condition: `if (x == true)` says it twice, and for an int used as a flag
+    it is wrong (2 is true but not `== true`). `if (x)` and `if (!x)` say it once, correctly.
+
+    ## Example
+    ```bad
+    +	if (ring->stopped == false)
+    +		veth_kick(ring);
+    ```
+
+    ```good
+    +	if (!ring->stopped)
+    +		veth_kick(ring);
+    ```
+
+    ## Fix
+    Test the value itself: `x` for `x == true`, `!x` for `x == false`.
+    """
+    code_line = _code_line(line, file, ctx)
+    if code_line is None:
+        return None
+    match = _rules()["bool_compare"].search(code_line.code)
+    if match is None:
+        return None
+    written, other = match.group(4), match.group(2)
+    if re.match(r"^(?:true|false)$", other, flags=re.IGNORECASE):
+        written = other
+    if written.lower() not in ("true", "false"):
+        return None
+    return f"Using comparison to {written} is error prone"

@@ -1,0 +1,91 @@
+"""One C statement as checkpatch cuts it out of a hunk: from a line to the `;` or the closing `}` at
+the outer level, and the condition (`if (...)`, `else`) at its head.
+
+checkpatch reads the lines of a hunk (removed lines skipped) as one text, each line with its diff
+marker (`+` or a space), and walks it character by character: parentheses and braces nest, a
+`#define` runs to its unescaped line end, `#if`/`#else`/`#endif` restore the nesting of their
+branch. The walk pulls in the next line only when it runs off the text so far, so a statement costs
+the lines it spans, not the rest of the hunk.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+from ..lazy_regex import lazy
+
+_DEFINE = lazy(r".\s*#\s*define")
+_IF = lazy(r"#\s*(?:ifndef|ifdef|if)\s")
+_ELSE = lazy(r"#\s*(?:else|elif)\b")
+_ENDIF = lazy(r"#\s*endif\b")
+_BARE_ELSE = lazy(r"(else)(?:\s|{)")
+_ELSE_IF = lazy(r"else\s+if\b")
+_INTERESTING = lazy(r"[#;(){}\ne]")
+
+
+def statement_block(sequence, start: int, end: int, past_condition: Optional[int] = None) -> Tuple[str, str, int]:
+    """(statement, condition, lines read) of the statement that starts at `sequence[start]`, where
+    `sequence` holds (DiffLine, masked text) and `end` is where the hunk ends in it. Both texts keep
+    the diff markers and line ends, as checkpatch's do. With `past_condition`, the walk stops that
+    many lines after the condition's end (for a caller that reads only the start of the body: a
+    block of a thousand lines is not walked for each `if` in it)."""
+    block = ""
+    next_line = start
+    # a `do` has no condition to wait for, and no condition runs this long
+    stop = end if past_condition is None else min(end, start + 4 * past_condition)
+    limit_pending = past_condition is not None
+    offset, cond_end, cond_set = 0, -1, False
+    kind, level = "", 0
+    stack = []
+    while True:
+        stack = stack or [("", 0)]
+        if offset >= len(block):
+            if next_line < stop:
+                line, code = sequence[next_line]
+                block += ("+" if line.kind == "+" else " ") + code + "\n"
+                next_line += 1
+            if offset >= len(block):
+                break
+            if level == 0 and _DEFINE.match(block, offset):
+                level, kind = level + 1, "#"
+        found = _INTERESTING.search(block, offset)  # the other characters change nothing: jump over them
+        if found is None:
+            offset = len(block)
+            continue
+        offset = found.start()
+        char, previous = block[offset], block[offset - 1] if offset else None
+        if char == "#":
+            if _IF.match(block, offset):
+                stack.append((kind, level))
+            elif _ELSE.match(block, offset):
+                kind, level = stack[len(stack) - 2]  # checkpatch's [$#stack - 1]: the last when only one
+            elif _ENDIF.match(block, offset):
+                kind, level = stack.pop()
+        if level == 0 and char == ";":
+            break
+        if (level == 0 and not cond_set and (previous is None or previous in " \t\n\r\f\v}+")
+                and char == "e" and _BARE_ELSE.match(block, offset) and not _ELSE_IF.match(block, offset)):
+            cond_end, cond_set = offset + 3, True
+        if kind in ("", "(") and char == "(":
+            level, kind = level + 1, "("
+        if kind == "(" and char == ")":
+            level -= 1
+            kind = "(" if level else ""
+            if level == 0 and cond_end < 0:
+                cond_end, cond_set = offset, True
+        if cond_set and limit_pending:  # the condition just ended: read only so far past it
+            stop, limit_pending = min(end, next_line + past_condition), False
+        if kind in ("", "{") and char == "{":
+            level, kind = level + 1, "{"
+        if kind == "{" and char == "}":
+            level -= 1
+            kind = "{" if level else ""
+            if level == 0:
+                offset += block[offset + 1:offset + 2] == ";"  # a `};` ends with its semicolon
+                break
+        if kind == "#" and char == "\n" and previous != "\\":
+            level, kind = level - 1, ""
+            offset += 1
+            break
+        offset += 1
+    return block[:offset + 1], block[:cond_end + 1], next_line - start

@@ -1,0 +1,327 @@
+"""The bodies of C conditionals and loops as checkpatch reads their layout: the first line of a
+body indented one tab deeper than its `if`, no `else` after a `return`, `} else` on one line.
+
+SUSPECT_CODE_INDENT reads a statement the way checkpatch does (`_statement.statement_block`, over
+the masked lines of the hunk), so it is anchored on context lines too: an unchanged `if` whose body
+an added line misindents is reported at the `if`, as checkpatch reports it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import ERROR, WARNING, Hit, check
+from ._ccode import COMMENT, is_c, lines_of, on_added_lines
+from ._statement import statement_block
+from ..lazy_regex import lazy
+
+TAB = 8
+_CONDITIONAL = lazy(r"\b(?:(?:if|while|for|(?:[a-z_]+|)for_each[a-z_]+)\s*\(|(?:do|else)\b)")
+_DIRECTIVE = lazy(r"^\s*#")
+_DO_WHILE_END = lazy(r"\}\s*while\s*")
+_CONTINUED_DEFINE = lazy(r"^\s*#\s*define\s|\\\s*$")
+_SKIPPED = lazy(r"^\s*?\n|^\s*#|^\s*[A-Za-z_][A-Za-z\d_]*(?:\s*\#\#\s*[A-Za-z_][A-Za-z\d_]*)*\s*:")
+_BODY_LINES = 3  # lines read past a condition for its body's first line (more when they are all skipped)
+_CLOSER = lazy(r"^\s*(?:\}|\{|else\b)")
+
+
+def _indent(text: str) -> int:
+    white = re.match(r"\s*", text).group(0)
+    return len(white.expandtabs(TAB)) if "\t" in white else len(white)
+
+
+def _body(statement: str, condition: str):
+    """(text after the condition, lines the condition and skipped lines take, whether the body
+    starts on a line of its own), as checkpatch measures them before comparing indents."""
+    body = statement[len(condition):].replace(COMMENT, " ")
+    lines = condition.count("\n")  # checkpatch's count: the line after the condition is 1
+    body = re.sub(r"\n.", "\n", body, flags=re.S)  # drop the diff markers
+    while re.search(r"\n\s+\\\n", body):
+        body, joined = re.subn(r"\n\s+\\\n", "\n", body)
+        lines += joined
+    body = re.sub(r"^.*\bdo\b", "", body, count=1)
+    body = re.sub(r"^\s*{", "", body, count=1)
+    continued = re.match(r"^\s*\\", body) is not None
+    if continued:
+        body = re.sub(r"^\s*\\", "", body, count=1)
+    own_line = re.match(r"^\s*?\n", body) is not None
+    if own_line:
+        body = re.sub(r"^\s*?\n", "", body, count=1)
+        lines += 1
+    return body, lines, own_line, continued
+
+
+def _first_body_line(body: str, lines: int):
+    """Skip blank lines, preprocessor lines and labels (and the lines they continue); an #else or
+    #elif on the way means the code is not linear. (text, lines, linear)."""
+    linear, continuation, seen = True, False, -1
+    while seen != lines:
+        seen = lines
+        if re.match(r"^\s*\#\s*(?:else|elif)", body):
+            linear = False
+        if continuation or _SKIPPED.match(body):
+            continuation = re.match(r"^.*?\\\n", body) is not None
+            body, cut = re.subn(r"^.*?\n", "", body, count=1)
+            lines += cut
+    return body, lines, linear
+
+
+def _first_line_after(sequence, index, end, past_condition):
+    """(body's first line, its distance from the conditional, linear, fully read) or None when
+    checkpatch would not check this statement."""
+    statement, condition, read = statement_block(sequence, index, end, past_condition)
+    body, lines, checked, continued = _body(statement, condition)
+    previous = sequence[index - 1][1] if index else ""
+    if _CONTINUED_DEFINE.search(previous) and not continued:
+        return None
+    body, lines, linear = _first_body_line(body, lines)
+    return body, lines, checked and linear, index + read >= end
+
+
+def _plainly_in_step(text, code, next_line, next_code) -> bool:
+    """The common case, settled without reading the statement: the condition closes on its line
+    and the next line, a plain statement, is exactly one tab deeper (no finding can follow)."""
+    if code.count("(") != code.count(")") or code.rstrip().endswith("\\") or next_code.rstrip().endswith("\\"):
+        return False
+    head = len(text) - len(text.lstrip("\t"))
+    if text[head:head + 1] in (" ", "\f", "\v") or not next_line.text.startswith("\t" * (head + 1)):
+        return False
+    rest = next_line.text[head + 1:]
+    return bool(rest) and not rest[0].isspace() and rest[0] != "#" and not _SKIPPED.match(next_code)
+
+
+def _suspect_indent(sequence, index, end):
+    line, code = sequence[index]
+    found = _first_line_after(sequence, index, end, _BODY_LINES)
+    if found is not None and found[0] == "" and not found[3]:
+        found = _first_line_after(sequence, index, end, None)  # the walk stopped too early: read it all
+    if found is None:
+        return None
+    body, lines, checked, _ = found
+    if not checked or body == "":
+        return None
+    if index + lines >= end:
+        real_added = False
+    else:
+        real_added = sequence[index + lines][0].kind == "+"
+    if line.kind != "+" and not real_added:
+        return None  # neither the conditional nor its body line is this patch's
+    indent, body_indent = _indent(line.text), _indent(body)
+    if (body_indent % TAB or body_indent < indent or body_indent > indent + TAB
+            or (body_indent == indent and not _CLOSER.match(body))):
+        return f"suspect code indent for conditional statements ({indent}, {body_indent})"
+    return None
+
+
+@check("SUSPECT_CODE_INDENT", level=WARNING, scope="patch")
+def suspect_code_indent(patch, ctx):
+    """The first line of a conditional's or loop's body is not indented one tab deeper than it.
+
+    ## What it does
+    For each `if`, `while`, `for`, `for_each...`, `do` and `else` of a .c or .h file whose body
+    starts on the next line, compares the indent of that first body line (blank lines, labels and
+    preprocessor lines skipped) with the conditional's: it must be one tab deeper, or the same for
+    a `{`, `}` or `else`. Reported when the conditional or that body line is added, at the
+    conditional's line.
+
+    ## Why is this bad?
+    The indent is what a reader trusts to see which lines a condition governs; a body at the
+    wrong depth reads as outside the `if` (or a statement after it as inside), the shape of the
+    "goto fail" bug. Documentation/process/coding-style.rst: tabs of 8, one per level.
+
+    ## Example
+    ```bad
+     	if (!ring)
+    +	return -EINVAL;
+     	return 0;
+    ```
+
+    ```good
+     	if (!ring)
+    +		return -EINVAL;
+     	return 0;
+    ```
+
+    ## Fix
+    Indent the body one tab deeper than its conditional; if the line belongs after it, add braces
+    or move it so the structure shows.
+    """
+    for file in patch.files:
+        if file.is_binary or not is_c(file.path):
+            continue
+        added = lines_of(file, ctx)
+        if not added:
+            continue
+        some = next(iter(added.values()))
+        sequence, ends = some.sequence, some.hunk_ends
+        for index, (line, code) in enumerate(sequence):
+            if (_CONDITIONAL.search(code) is None or _DIRECTIVE.match(code) or _DO_WHILE_END.search(code)):
+                continue
+            if index + 1 < ends[index] and _plainly_in_step(line.text, code, *sequence[index + 1]):
+                continue
+            message = _suspect_indent(sequence, index, ends[index])
+            if message is not None:
+                yield Hit.at(line, file, message, patch=patch)
+
+
+
+_BARE_ELSE_LINE = lazy(r"^(\t+)(?:}[ \t]*)?else(?:[ \t]*{)?\s*$")
+
+
+def _else_after_exit(text: str, previous: str, following) -> bool:
+    """Whether a bare `else` line follows a `break`, or a `return` not answered by another
+    `return` after the else, one tab deeper (the texts without diff markers; `following` is the
+    next line of the hunk with its marker, or None)."""
+    match = _BARE_ELSE_LINE.match(text)
+    if match is None:
+        return False
+    deeper = len(match.group(1)) + 1
+    if re.match(r"\t{%d}break\b" % deeper, previous):
+        return True
+    if not re.match(r"\t{%d}return\b" % deeper, previous):
+        return False
+    return following is None or not re.match(r"[ +]\t{%d}return" % deeper, following)
+
+
+@check("UNNECESSARY_ELSE", level=WARNING, scope="patch")
+def unnecessary_else(patch, ctx):
+    """An added `else` follows a branch that ends in `return` or `break`.
+
+    ## What it does
+    Reports an added line holding only `else` (or `} else {`) of a .c or .h file when the added
+    line before it is a `break`, or a `return`, one tab deeper, unless the other branch also
+    starts with a `return` (`if (x) return a; else return b;`, kept symmetric).
+
+    ## Why is this bad?
+    The branch before cannot fall through, so the `else` only adds a level of indentation to
+    the code after it; Documentation/process/coding-style.rst prefers shallow code, and the
+    early-return style is what reviewers expect.
+
+    ## Example
+    ```bad
+    +	if (!ring)
+    +		return -EINVAL;
+    +	else
+    +		ring->head = 0;
+    ```
+
+    ```good
+    +	if (!ring)
+    +		return -EINVAL;
+    +	ring->head = 0;
+    ```
+
+    ## Fix
+    Drop the `else` and move its branch one tab to the left.
+    """
+    for file in patch.files:
+        if file.is_binary or not is_c(file.path):
+            continue
+        for hunk in file.hunks:
+            for index, line in enumerate(hunk.lines):
+                if line.kind != "+" or "else" not in line.text:
+                    continue
+                code_line = lines_of(file, ctx).get(line.patch_line)
+                if code_line is None or code_line.prev is None or code_line.prev.kind != "+":
+                    continue
+                after = hunk.lines[index + 1] if index + 1 < len(hunk.lines) else None
+                following = None if after is None else ("+" if after.kind == "+" else after.kind) + after.text
+                if _else_after_exit(code_line.code.replace(COMMENT, " "), code_line.prev_code, following):
+                    yield Hit.at(line, file, "else is not generally useful after a break or return", patch=patch)
+
+
+@check("ELSE_AFTER_BRACE", level=ERROR, scope="patch")
+@on_added_lines(is_c, r"^\s*else")
+def else_after_brace(line, file, ctx):
+    """An added `else` starts a line after a line that ends in the `}` it belongs to.
+
+    ## What it does
+    Reports an added line of a .c or .h file that starts with `else` when the line before it ends
+    with `}` at the same indent.
+
+    ## Why is this bad?
+    Documentation/process/coding-style.rst ("Placing Braces and Spaces"): the closing brace is on
+    a line of its own except when followed by the continuation of the same statement, as in
+    `} else {`; the split form takes a line and hides that the two belong together.
+
+    ## Example
+    ```bad
+    +	if (ring) {
+    +		ring->head = 0;
+    +		ring->tail = 0;
+    +	}
+    +	else if (priv) {
+    +		pr_warn("no ring\\n");
+    +		return -EINVAL;
+    +	}
+    ```
+
+    ```good
+    +	if (ring) {
+    +		ring->head = 0;
+    +		ring->tail = 0;
+    +	} else if (priv) {
+    +		pr_warn("no ring\\n");
+    +		return -EINVAL;
+    +	}
+    ```
+
+    ## Fix
+    Join the lines: `} else {`.
+    """
+    code_line = lines_of(file, ctx).get(line.patch_line)
+    if code_line is None or code_line.prev is None or not re.search(r"}\s*$", code_line.prev_code):
+        return None
+    if not re.match(r"\s*else", code_line.code) or _indent(code_line.prev.text) != _indent(line.text):
+        return None
+    return "else should follow close brace '}'"
+
+
+# the comments checkpatch takes for a fall-through annotation (searched in a line's comment text)
+_FALLTHROUGH_COMMENT = lazy(r"fallthrough|@fallthrough@|lint -fallthrough[ \t]*|"
+                            r"intentional(?:ly)?[ \t]*fall(?:(?:s | |-)[Tt]|t)hr(?:ough|u|ew)|"
+                            r"(?:else,?\s*)?FALL(?:S | |-)?THR(?:OUGH|U|EW)[ \t.!]*(?:-[^\n\r]*)?|"
+                            r"Fall(?:(?:s | |-)[Tt]|t)hr(?:ough|u|ew)[ \t.!]*(?:-[^\n\r]*)?|"
+                            r"fall(?:s | |-)?thr(?:ough|u|ew)[ \t.!]*(?:-[^\n\r]*)?")
+
+
+@check("PREFER_FALLTHROUGH", level=WARNING, scope="patch")
+@on_added_lines(is_c, r"(?i)fall|thr")
+def prefer_fallthrough(line, file, ctx):
+    """An added comment says "fall through" where the `fallthrough;` statement belongs.
+
+    ## What it does
+    Reports an added line of a .c or .h file whose comment text says `fall through`,
+    `fallthrough`, `FALLTHRU`, `intentionally fall through` and the like.
+
+    ## Why is this bad?
+    Documentation/process/deprecated.rst ("Implicit switch case fall-through"): the kernel builds
+    with -Wimplicit-fallthrough, and only the `fallthrough;` pseudo-keyword tells every compiler
+    and static analyser that the missing `break` is intended; a comment convinces none of them
+    reliably.
+
+    ## Example
+    ```bad
+     	case VETH_SMALL:
+     		veth_refill_small(ring);
+    +		/* fall through */
+     	case VETH_BIG:
+    ```
+
+    ```good
+     	case VETH_SMALL:
+     		veth_refill_small(ring);
+    +		fallthrough;
+     	case VETH_BIG:
+    ```
+
+    ## Fix
+    Replace the comment with `fallthrough;`.
+    """
+    code_line = lines_of(file, ctx).get(line.patch_line)
+    if code_line is None or COMMENT not in code_line.code:
+        return None
+    comment = "".join(raw for raw, masked in zip(line.text, code_line.code) if masked == COMMENT)
+    if _FALLTHROUGH_COMMENT.search(comment):
+        return "Prefer 'fallthrough;' over fallthrough comment"
+    return None
