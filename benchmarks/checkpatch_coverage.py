@@ -228,8 +228,8 @@ def main(argv=None):
     parser.add_argument("--checkpatch", default=CHECKPATCH)
     parser.add_argument("--jobs", type=int, default=2, help="checkpatch processes at once")
     parser.add_argument("--types", help="only these types (comma-separated) in the table")
-    parser.add_argument("--misses", metavar="TYPE", help="list checkpatch's findings of TYPE patchflow lacks")
-    parser.add_argument("--extras", metavar="TYPE", help="list patchflow's findings of TYPE checkpatch lacks")
+    parser.add_argument("--misses", metavar="TYPE", help="list checkpatch's findings of TYPE (or T1,T2) patchflow lacks")
+    parser.add_argument("--extras", metavar="TYPE", help="list patchflow's findings of TYPE (or T1,T2) checkpatch lacks")
     args = parser.parse_args(argv)
     name = Path(args.archive.rstrip("/")).name
     if name == "repo":
@@ -250,10 +250,10 @@ def main(argv=None):
     print(f"corpus: {len(paths)} patches of {args.archive} (cache {cache}); {len(refused)} refused by "
           f"patchflow as bad input (hunk counts that lie), left out")
     print_table(rows, set(registry()), checkpatch_types(args.checkpatch))
-    if args.misses:
-        print_examples("only checkpatch", theirs - ours, args.misses.upper())
-    if args.extras:
-        print_examples("only patchflow", ours - theirs, args.extras.upper())
+    for type_name in filter(None, (args.misses or "").upper().split(",")):
+        print_examples("only checkpatch", theirs - ours, type_name.strip())
+    for type_name in filter(None, (args.extras or "").upper().split(",")):
+        print_examples("only patchflow", ours - theirs, type_name.strip())
     return 0
 
 

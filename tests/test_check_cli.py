@@ -229,7 +229,7 @@ def test_fixes_tag_is_looked_up_in_the_tree(run_cli, kernel_tree, tmp_path, monk
     assert status == 1
     assert out.splitlines()[0] == (
         f"{wrong}:12: WARNING:BAD_FIXES_TAG: Please use correct Fixes: style "
-        f"'Fixes: <12+ chars of sha1> (\"<title line>\")' - ie: 'Fixes: {full[:12]} (\"{subject}\")'")
+        f"'Fixes: <12 chars of sha1> (\"<title line>\")' - ie: 'Fixes: {full[:12]} (\"{subject}\")'")
     # without a tree the tag's form is all there is to check
     status, out, _ = run_cli("check", "--terse", "--types", "BAD_FIXES_TAG", good)
     assert status == 0

@@ -439,8 +439,8 @@ def missing_fixes_tag(patch, ctx):
     ## What it does
     Reads the commit message and the notes under `---` for the signs of a bug fix that checkpatch
     knows: `BUG: KASAN: `, `BUG: KCSAN: `, `UBSAN: `, `Call Trace:`, `stable@` and `syzkaller`.
-    When one is there and no line starts with `Fixes: <id>`, the patch is reported (once, on no
-    line, naming the last such sign), unless it is a revert (`This reverts commit ...`).
+    When one is there and no line starts with `Fixes: <id>`, the patch is reported (once, on its
+    last line as checkpatch does, naming the last such sign), unless it is a revert (`This reverts commit ...`).
 
     ## Why is this bad?
     A patch that fixes a crash, or is meant for the stable trees, should say which commit brought
@@ -481,4 +481,4 @@ def missing_fixes_tag(patch, ctx):
         if found:
             sign = found.group(1)
     if sign is not None:
-        yield Hit(f"The commit message has '{sign}', perhaps it also needs a 'Fixes:' tag?", patch=patch)
+        yield Hit.at_end(patch, f"The commit message has '{sign}', perhaps it also needs a 'Fixes:' tag?")

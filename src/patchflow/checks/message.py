@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .. import mail
 from ..patch import KNOWN_TRAILERS
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
@@ -32,7 +33,11 @@ _LOG_DUMP = (
     lazy(r"^\s*#\d+\s*\[[0-9a-fA-F]+\]\s*\w+ at [0-9a-fA-F]+"),  # crash(8) back traces
 )
 
-_FIXES_WELL_FORMED = lazy(r"^Fixes: [0-9a-f]{12,40} \(")
+# a line checkpatch reads as a Fixes: tag, however written ("fixes commit abc12", "Fixes abc12 (...)")
+_FIXES_ANY = lazy(r"^\s*(fixes:?)\s*(?:commit\s*)?([0-9a-f]{5,40})", re.IGNORECASE)
+# checkpatch's spacing: no indent, one space before the id and one before its (title)
+_FIXES_WELL_FORMED = lazy(r"^fixes:? [0-9a-f]{5,40} \(", re.IGNORECASE)
+_TWELVE_LOWER_HEX = lazy(r"^[0-9a-f]{12}$")
 # "Jane Doe (3):", the first line of the shortlog under a cover letter's blurb
 _SHORTLOG_HEADER = lazy(r"^\S.* \(\d+\):$")
 
@@ -59,6 +64,17 @@ def _is_tag(text):
 
 def _has_diff(patch):
     return bool(patch.files)
+
+
+def _after_commit_log(patch):
+    """Where checkpatch reports a missing description: the first line after what it reads as the
+    commit log, which ends after the first sign-off or the `---` line, or at the diff's first line."""
+    ends = [line + 1 for line, _ in _sign_offs(patch)][:1]
+    if patch.separator_line is not None:
+        ends.append(patch.separator_line + 1)
+    first = patch.files[0].patch_line
+    ends.append(first + 1 if patch.line_text(first).startswith("--- ") else first)  # a diff without `diff --git`
+    return min(ends)
 
 
 @check("COMMIT_MESSAGE", level=WARNING)
@@ -100,7 +116,8 @@ def commit_message(patch, ctx):
         return
     if any(text.strip() and not _is_tag(text) for _, text in _commit_log(patch)):
         return
-    yield Hit("Missing commit description - Add an appropriate one", patch=patch)
+    yield Hit("Missing commit description - Add an appropriate one", patch=patch,
+              patch_line=_after_commit_log(patch), shows_line=False)
 
 
 @check("COMMIT_LOG_LONG_LINE", level=WARNING)
@@ -202,7 +219,7 @@ def missing_sign_off(patch, ctx):
     if not patch.is_mail or not _has_diff(patch):
         return
     if next(_sign_offs(patch), None) is None:
-        yield Hit("Missing Signed-off-by: line(s)", patch=patch)
+        yield Hit.at_end(patch, "Missing Signed-off-by: line(s)")
 
 
 # --- e-mail addresses, compared the way checkpatch compares them --------------------------------
@@ -278,9 +295,18 @@ def format_address(name, name_comment, address, comment):
     return (f"{name}{name_comment} <{address}>" if name else address) + comment
 
 
+_FROM_LINE = lazy(r"^From:\s*(.*)")
+
+
 def _author(patch):
-    """The patch's author: the in-body From: line when there is one (git am uses it), else the mail's."""
+    """The author the sign-offs are compared with: the in-body From: line when there is one (git am
+    uses it), else the mail's; but, as checkpatch reads it, a later `From:` line of the message or
+    the notes wins (a stable review mail quotes the original author's under its own blurb)."""
     author = patch.author  # decoded as `git am` reads it (patch.py)
+    for _, text in [*patch.message, *patch.notes]:
+        later = _FROM_LINE.match(text)
+        if later:
+            author = mail.decode_header(later.group(1), "from")
     if not author:
         return None
     return format_address(*parse_address(author.replace('"', "")))
@@ -352,14 +378,14 @@ def from_sign_off_mismatch(patch, ctx):
     """
     if not patch.is_mail or not _has_diff(patch):
         return
-    level, value, patch_line = _author_sign_off(patch)
+    level, value, _ = _author_sign_off(patch)
     if level in (None, "same"):
         return
     if level == "comments" and not ctx.options.strict:
         return
     message = (f"From:/Signed-off-by: email {level} mismatch: "
                f"'From: {_author(patch)}' != 'Signed-off-by: {value}'")
-    yield Hit.on_patch_line(patch, patch_line, message, level=CHECK if level == "comments" else None)
+    yield Hit.at_end(patch, message, level=CHECK if level == "comments" else None)
 
 
 @check("NO_AUTHOR_SIGN_OFF", level=ERROR)
@@ -403,7 +429,7 @@ def no_author_sign_off(patch, ctx):
         return
     level, _, _ = _author_sign_off(patch)
     if level is None:
-        yield Hit(f"Missing Signed-off-by: line by nominal patch author '{_author(patch)}'", patch=patch)
+        yield Hit.at_end(patch, f"Missing Signed-off-by: line by nominal patch author '{_author(patch)}'")
 
 
 def _known_commit(ctx, commit_id):
@@ -414,44 +440,56 @@ def _known_commit(ctx, commit_id):
     return (found[0][:12], found[1]) if found else None
 
 
+def _fixes_title(rest):
+    """(title, quoted) of what follows a Fixes: id: the balanced `(...)` group, its quotes removed;
+    ("commit title", False) without one, as checkpatch names it."""
+    from .fixes import balanced_end
+
+    rest = rest.lstrip()
+    end = balanced_end(rest, 0) if rest.startswith("(") else None
+    if end is None:
+        return "commit title", False
+    title = rest[1:end - 1]
+    if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
+        return title[1:-1], True
+    return title, False
+
+
 def _bad_fixes_hits(patch, ctx):
-    """BAD_FIXES_TAG's findings: each Fixes: line not in the form, or (with a tree) naming another subject."""
+    """BAD_FIXES_TAG's findings: each Fixes: line above the diff that is not exactly `Fixes: <12 hex
+    digits> ("<title>")`, or (with a tree) names a commit by another title."""
     if not patch.is_mail:
         return
-    from .fixes import read_fixes_line
-
-    for patch_line, text in patch.message:
-        tag = read_fixes_line(text, patch_line)
-        if tag is None or len(tag.commit) < 5:
+    for patch_line, text in [*patch.message, *patch.notes]:
+        match = _FIXES_ANY.match(text)
+        if match is None:
             continue
-        commit, title, quoted = tag.commit[:12], "commit title", False
-        written = tag.parenthesised()
-        if written is not None:
-            title = written
-            if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
-                title, quoted = title[1:-1], True
-        known = _known_commit(ctx, tag.commit)
-        well_formed = quoted and _FIXES_WELL_FORMED.match(text)
+        key, commit = match.group(1), match.group(2)
+        title, quoted = _fixes_title(text[match.end():])
+        known = _known_commit(ctx, commit.lower())
+        well_formed = (key == "Fixes:" and _FIXES_WELL_FORMED.match(text) and quoted
+                       and _TWELVE_LOWER_HEX.match(commit))
         if well_formed and (known is None or known[1] == title):
             continue
-        if known is not None:
-            commit, title = known
+        shown, shown_title = known if known is not None else (commit[:12].lower(), title)
         yield Hit.on_patch_line(
             patch, patch_line,
-            "Please use correct Fixes: style 'Fixes: <12+ chars of sha1> (\"<title line>\")' - "
-            f"ie: 'Fixes: {commit} (\"{title}\")'")
+            "Please use correct Fixes: style 'Fixes: <12 chars of sha1> (\"<title line>\")' - "
+            f"ie: 'Fixes: {shown} (\"{shown_title}\")'")
 
 
 @check("BAD_FIXES_TAG", level=WARNING)
 def bad_fixes_tag(patch, ctx):
-    """A Fixes: tag not written `Fixes: <12+ hex digits of the commit> ("<its subject>")`.
+    """A Fixes: tag not written `Fixes: <12 hex digits of the commit> ("<its subject>")`.
 
     ## What it does
-    Reads every line of the commit message that starts with `Fixes` followed by a commit id, and
-    reports it unless it is exactly `Fixes: `, at least 12 lower-case hex digits, one space, and the
-    fixed commit's subject in `("...")`. With a kernel tree (`--tree`, or the git tree around the
-    current directory) the commit is looked up: a subject that is not the commit's is reported, and
-    the suggestion shows the real id and subject.
+    Reads every line above the diff that starts with `Fixes` (any case, with or without the colon
+    or a `commit` word) followed by at least 5 hex digits, and reports it unless it is exactly
+    `Fixes: `, 12 lower-case hex digits (no more, no fewer), one space, and the fixed commit's
+    subject in `("...")`, as checkpatch does. With a kernel tree (`--tree`, or the git tree around
+    the current directory) the commit is looked up: a subject that is not the commit's is reported,
+    and the suggestion shows the real id and subject; without one it shows the first 12 digits
+    written (checkpatch shows a placeholder, `0123456789ab`).
 
     ## Why is this bad?
     The stable team's scripts and the maintainers' tools parse Fixes: tags to find which releases
