@@ -1,4 +1,4 @@
-"""The kernel tree's git history as the `Fixes:` checks ask it: BAD_FIXES_TAG (message.py) and
+"""The kernel tree's git history as the `Fixes:` checks ask it: BAD_FIXES_TAG (commit_log.py) and
 VERIFY_FIXES and TREE_SELECTION (fixes.py) share one per run, so a commit is looked up once."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The `Fixes:` tag rules of netdev and bpf: a fix carries the tag, the tag names a real commit by
 its real subject, and the fix goes to the tree that holds the bug.
 
-The tag's format (12 hex digits, quoted subject) is BAD_FIXES_TAG's (checks/message.py); these read
+The tag's format (12 hex digits, quoted subject) is BAD_FIXES_TAG's (checks/commit_log.py); these read
 what the tag says and, with a kernel tree, check it against the tree's history.
 """
 
