@@ -147,3 +147,54 @@ def bad_fixes_tag(patch, ctx):
     `git config core.abbrev 12` makes 12 digits the default.
     """
     return _bad_fixes_hits(patch, ctx)
+
+
+# checkpatch's $obsolete_archives: list archives that lore.kernel.org replaces
+_OBSOLETE_ARCHIVE = lazy(r"http.*\b(?:freedesktop\.org/archives/dri-devel|lists\.infradead\.org|lkml\.org|"
+                         r"mail-archive\.com|mailman\.alsa-project\.org/pipermail|marc\.info|"
+                         r"ozlabs\.org/pipermail|spinics\.net)", re.IGNORECASE)
+
+
+@check("PREFER_LORE_ARCHIVE", level=WARNING)
+def prefer_lore_archive(patch, ctx):
+    """A link to a mailing-list archive other than lore.kernel.org.
+
+    ## What it does
+    Reports each line of the patch (message, notes or diff) with an http link to an archive that
+    lore.kernel.org replaces: lkml.org, marc.info, spinics.net, mail-archive.com,
+    lists.infradead.org, and the pipermail archives of ozlabs, alsa-project and dri-devel, as
+    checkpatch does.
+
+    ## Why is this bad?
+    Those archives come and go, and their links name a page, not a message: lore's
+    `https://lore.kernel.org/r/<Message-ID>` finds the same mail in every mirror and keeps the
+    thread around it, and b4 and the maintainers' scripts read it.
+
+    ## Example
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Reject map updates with an empty value
+
+    Reject the update with -EINVAL before copying, as discussed in
+    https://lkml.org/lkml/2024/11/20/123
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] bpf: Reject map updates with an empty value
+
+    Reject the update with -EINVAL before copying, as discussed in
+    https://lore.kernel.org/r/20241120101100.12345-1-jane@example.org
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ```
+
+    ## Fix
+    Find the mail on https://lore.kernel.org/ (search by subject or Message-ID) and link
+    `https://lore.kernel.org/r/<Message-ID>` instead.
+    """
+    for index, text in enumerate(patch.lines):
+        if _OBSOLETE_ARCHIVE.search(text):
+            yield Hit.on_patch_line(patch, patch.first_line + index,
+                                    "Use lore.kernel.org archive links when possible - see "
+                                    "https://lore.kernel.org/lists.html")

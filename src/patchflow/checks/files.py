@@ -116,35 +116,27 @@ def execute_permissions(patch, ctx):
 
     ## Example
     ```bad
-    Subject: [PATCH bpf-next] bpf: Add the map iterator statistics
+    Subject: [PATCH bpf-next] bpf: Restore the syscall file after the copy
 
-    Count the elements the map iterator visits.
+    The file was copied from a share and picked up the wrong mode.
 
     Signed-off-by: Jane Doe <jane@example.org>
     ---
-    diff --git a/kernel/bpf/map_iter_stats.c b/kernel/bpf/map_iter_stats.c
-    new file mode 100755
-    index 0000000..2222222
-    --- /dev/null
-    +++ b/kernel/bpf/map_iter_stats.c
-    @@ -0,0 +1 @@
-    +// SPDX-License-Identifier: GPL-2.0
+    diff --git a/kernel/bpf/syscall.c b/kernel/bpf/syscall.c
+    old mode 100644
+    new mode 100755
     ```
 
     ```good
-    Subject: [PATCH bpf-next] bpf: Add the map iterator statistics
+    Subject: [PATCH bpf-next] selftests/bpf: Make the XDP test script executable
 
-    Count the elements the map iterator visits.
+    The script is run directly by the selftest runner.
 
     Signed-off-by: Jane Doe <jane@example.org>
     ---
-    diff --git a/kernel/bpf/map_iter_stats.c b/kernel/bpf/map_iter_stats.c
-    new file mode 100644
-    index 0000000..2222222
-    --- /dev/null
-    +++ b/kernel/bpf/map_iter_stats.c
-    @@ -0,0 +1 @@
-    +// SPDX-License-Identifier: GPL-2.0
+    diff --git a/tools/testing/selftests/bpf/test_xdp_veth.sh b/tools/testing/selftests/bpf/test_xdp_veth.sh
+    old mode 100644
+    new mode 100755
     ```
 
     ## Fix
