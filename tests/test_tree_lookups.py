@@ -50,11 +50,14 @@ def tree(tmp_path):
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "net: veth: Add the ring")
+    # a second commit: a tree of one commit has no history to call an id unknown in
+    (repo / "drivers/net/veth.c").write_text("// SPDX-License-Identifier: GPL-2.0\n#include <linux/veth.h>\n\n")
+    git(repo, "commit", "-q", "-a", "-m", "net: veth: End the file with a blank line")
     return repo
 
 
 def test_tree_names_licenses_and_ids_as_checkpatch_reads_them(tree, tmp_path, run_cli, monkeypatch, kernel_tree):
-    old = git(tree, "rev-parse", "--short=12", "HEAD").strip()
+    old = git(tree, "rev-parse", "--short=12", "HEAD~1").strip()
     patch = tmp_path / "count.patch"
     patch.write_text(PATCH.format(old=old))
     monkeypatch.chdir(tmp_path)
@@ -81,7 +84,7 @@ def test_tree_names_licenses_and_ids_as_checkpatch_reads_them(tree, tmp_path, ru
 
 def test_ids_of_a_run_are_looked_up_in_two_git_processes(tree, tmp_path, monkeypatch):
     """However many patches and ids: one cat-file --batch-check and one log --no-walk."""
-    old = git(tree, "rev-parse", "--short=12", "HEAD").strip()
+    old = git(tree, "rev-parse", "--short=12", "HEAD~1").strip()
     paths = []
     for n in range(5):
         path = tmp_path / f"{n}.patch"

@@ -118,11 +118,14 @@ class History:
         wanted = sorted({c for c in commits if c not in self._peeled})
         if not wanted:
             return
-        query = "".join(f"{c}^{{commit}}\n" for c in wanted).encode()
+        # HEAD~1 last: whether the history is more than one commit (`snapshot`), in the same process
+        query = "".join(f"{c}^{{commit}}\n" for c in wanted).encode() + b"HEAD~1\n"
         try:
             out = self.tree.git("cat-file", "--batch-check", input=query, timeout=GIT_TIMEOUT).splitlines()
         except PatchflowError:
             return  # each id is then asked alone by peel()
+        if self._snapshot is None and len(out) == len(wanted) + 1:
+            self._snapshot = out[-1].split()[-1:] == ["missing"]
         found = {}
         for commit, line in zip(wanted, out):
             fields = line.split()

@@ -7,6 +7,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional
 
 from . import CHECK, Hit, check
 from ._source import language_of, lex
+from ..lazy_regex import lazy
 
 # A continuation line is held to the open parenthesis when the line before it ends with one of these:
 # the places where kernel code breaks a list of arguments or conditions (checkpatch's rule, and the
@@ -180,9 +181,11 @@ def file_hits(patch, file, ctx) -> Iterator[Hit]:
         return
     added = {line.new_line for hunk in file.hunks for line in hunk.lines if line.kind == "+"}
     for hunk in file.hunks:
+        above = None  # the shown line above: checkpatch checks an unchanged line under an added opener
         for line in hunk.lines:
             if line.kind == "-":
                 continue
+            line_above, above = above, line
             rule = rules.post.get(line.new_line)
             if rule is None:
                 continue
@@ -197,6 +200,16 @@ def file_hits(patch, file, ctx) -> Iterator[Hit]:
             elif rule.opener_line in added and not _misaligned_before(rules, line, rule):
                 yield Hit.at(line, file, f"{_message(rule)}: this unchanged line follows the parenthesis "
                                          f"that the patch moved on line {rule.opener_line}", column=rule.needed)
+            elif (line_above is not None and line_above.kind == "+" and line_above.new_line == rule.opener_line
+                  and _CALL_OPENER.match(line_above.text)):
+                # misaligned before, but right under the line the patch rewrote: realign it with it
+                yield Hit.at(line, file, f"{_message(rule)}: this unchanged line continues line "
+                                         f"{rule.opener_line}, which the patch changed", column=rule.needed)
+
+
+# an added line checkpatch reads the next line's alignment under, though that line is unchanged: a
+# call (or `x = f(`, `if (`) that starts the line and goes on after a `,`, `&&` or `||`
+_CALL_OPENER = lazy(r"^\s*(?:if\s*|(?:\*\s*)*[\w.\[\]]+(?:->[\w.\[\]]+)*\s*=\s*\w+\s*|\w+\s*)\(.*(?:,|&&|\|\|)\s*$")
 
 
 def _tab_advice(text: str, opener_text: Optional[str], rule: Alignment) -> Optional[str]:
