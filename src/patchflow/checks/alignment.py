@@ -148,6 +148,13 @@ class FileAlignment:
                 return window.lines[number - window.first_line]
         return None
 
+    def pre_text(self, number: int) -> Optional[str]:
+        """The text of a pre-image line that some window holds."""
+        for window in self.pre_windows:
+            if window.first_line <= number <= window.last_line:
+                return window.lines[number - window.first_line]
+        return None
+
     @property
     def pre(self) -> Dict[int, Alignment]:
         if self._pre is None:
@@ -208,8 +215,10 @@ def file_hits(patch, file, ctx) -> Iterator[Hit]:
 
 
 # an added line checkpatch reads the next line's alignment under, though that line is unchanged: a
-# call (or `x = f(`, `if (`) that starts the line and goes on after a `,`, `&&` or `||`
-_CALL_OPENER = lazy(r"^\s*(?:if\s*|(?:\*\s*)*[\w.\[\]]+(?:->[\w.\[\]]+)*\s*=\s*\w+\s*|\w+\s*)\(.*(?:,|&&|\|\|)\s*$")
+# call (or `x = f(`, `if (`, a declaration) that starts the line and goes on after a `,`, `&&` or `||`
+# (a declaration's type words may come first: `static int f(`; `return f(` and `x += f(` are not taken)
+_CALL_OPENER = lazy(r"^(?!\s*return\b)\s*(?:if\s*|(?:\*\s*)*[\w.\[\]]+(?:->[\w.\[\]]+)*\s*=\s*\w+\s*|"
+                    r"[\w\s*]*?\w+\s*)\(.*(?:,|&&|\|\|)\s*$")
 
 
 def _tab_advice(text: str, opener_text: Optional[str], rule: Alignment) -> Optional[str]:
@@ -250,6 +259,8 @@ def _misaligned_before(rules: FileAlignment, line, rule: Alignment) -> bool:
     before = rules.pre.get(line.old_line)
     if before is None or not before.misaligned:
         return False
+    if rules.pre_text(line.old_line) != line.text:
+        return False  # the tree's file is not the one the patch was made on: its lines tell nothing
     if before.needed == rule.needed and before.found == rule.found:
         return True
     indent = line.text[:len(line.text) - len(line.text.lstrip(" \t"))]
