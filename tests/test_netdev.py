@@ -173,7 +173,7 @@ def test_fix_to_net_without_fixes_tag(run_cli):
     status, out, _ = run_cli("check", "--types", "FIXES_TAG_MISSING", patch)
     assert status == 1
     assert ("WARNING:FIXES_TAG_MISSING: Patch for the net tree (fixes only) has no Fixes: tag: add "
-            "'Fixes: <12+ hex digits> (\"<subject>\")' naming the commit it fixes\n"
+            "'Fixes: <12 hex digits> (\"<subject>\")' naming the commit it fixes\n"
             "#4: \n"
             "Subject: [PATCH net] net: sock: zero the timestamp sock_gettstamp() copies out\n") in out
 

@@ -159,7 +159,7 @@ def fixes_tag_missing(patch, ctx):
     ```
 
     ## Fix
-    Add `Fixes: <12+ hex digits> ("<subject>")` naming the commit that brought the bug, as
+    Add `Fixes: <12 hex digits> ("<subject>")` naming the commit that brought the bug, as
     `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT` prints it.
     """
     if patch.is_cover_letter or not patch.files or (patch.prefix is not None and patch.prefix.number == 0):
@@ -182,7 +182,7 @@ def fixes_tag_missing(patch, ctx):
                                       f"Fixes: tag: if it fixes a commit, name it", level=CHECK)
     elif tree in FIXES_ONLY_TREES:
         yield Hit.on_subject(patch, f"Patch for the {tree} tree (fixes only) has no Fixes: tag: add "
-                                  f"'Fixes: <12+ hex digits> (\"<subject>\")' naming the commit it fixes")
+                                  f"'Fixes: <12 hex digits> (\"<subject>\")' naming the commit it fixes")
     elif tree is not None and tree.endswith("next"):
         if ctx.options.strict and describes_fix(patch):
             fixes_tree = NEXT_TREES.get(tree, "its fixes tree")
