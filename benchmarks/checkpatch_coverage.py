@@ -15,9 +15,13 @@ text and the same line numbers. The decoded copies and checkpatch's `--terse --s
 live in the cache directory (default /work/cpcache/<archive name>/), one pair of files per mail
 commit: checkpatch takes about half a second a patch, so it runs only for mails not cached yet.
 
-Both tools run outside any git tree (cwd: a temporary directory), so neither reads MAINTAINERS or
-history; checkpatch then reports every commit id as UNKNOWN_COMMIT_ID, an artefact of having no
-tree: the totals are printed with and without the tree-dependent types (TREE_TYPES).
+Both tools run outside any git tree (cwd: a temporary directory), so neither reads history;
+checkpatch then reports every commit id as UNKNOWN_COMMIT_ID, an artefact of having no history
+(patchflow says once that it did not look the ids up): the totals are printed with and without it,
+and without all tree-dependent types (TREE_TYPES). Both read the same kernel files: checkpatch
+those of the tree it lives in (MAINTAINERS, include/ for CAMELCASE, scripts/spelling.txt,
+LICENSES/), patchflow the same tree through `--tree`. The last total also leaves out patchflow's
+findings of NAMED_DIFFERENCES that checkpatch lacks, the deliberate differences.
 
 Printed per checkpatch type (by checkpatch's count): checkpatch's findings, patchflow's findings of
 that type, the findings both raise at the same (patch, line), recall (share of checkpatch's
@@ -52,6 +56,13 @@ CHECKPATCH = "/work/linux/linux-source-6.12/scripts/checkpatch.pl"
 TREE_TYPES = {"UNKNOWN_COMMIT_ID", "GIT_COMMIT_ID", "FILE_PATH_CHANGES", "SPDX_LICENSE_TAG",
               "MISSING_FIXES_TAG"}
 TREE_ARTEFACTS = {"UNKNOWN_COMMIT_ID"}
+# where patchflow deliberately reports more than checkpatch (docs/checkpatch.md, "Named differences"):
+# the summary prints precision with and without these types' patchflow-only findings
+NAMED_DIFFERENCES = {
+    "PARENTHESIS_ALIGNMENT": "also the misaligned arguments further down a call",
+    "COMMIT_MESSAGE": "a message of tags only (Fixes:, Reported-by:) has no description",
+    "MISSING_SIGN_OFF": "git am cuts the message at a diff quoted in it, and the sign-off below with it",
+}
 BATCH = 40  # patches per checkpatch process: one process per patch would time perl's start-up
 _TERSE = re.compile(r"^(.+?):(?:(\d+):)? (?:ERROR|WARNING|CHECK):([A-Z0-9_]+): ")
 _DIFF = re.compile(rb"^(?:diff --git |--- \S|\+\+\+ \S)", re.MULTILINE)
@@ -135,17 +146,25 @@ def checkpatch_findings(paths, checkpatch: str, jobs: int):
     return found
 
 
-def _patchflow_json(paths, env, run_dir):
-    proc = subprocess.run([sys.executable, "-m", "patchflow", "check", "--strict", "--format", "json",
+def checkpatch_tree(checkpatch: str):
+    """The kernel tree checkpatch reads (the one it lives in: MAINTAINERS, include/ for CAMELCASE,
+    scripts/spelling.txt, LICENSES/), or None."""
+    root = Path(checkpatch).resolve().parent.parent
+    return str(root) if (root / "MAINTAINERS").is_file() else None
+
+
+def _patchflow_json(paths, env, run_dir, tree=None):
+    tree_args = ["--tree", tree] if tree else []
+    proc = subprocess.run([sys.executable, "-m", "patchflow", "check", "--strict", "--format", "json", *tree_args,
                            *map(str, paths)], cwd=run_dir, capture_output=True, text=True, env=env, timeout=3600)
     if proc.returncode not in (0, 1):
         return None, proc.stderr
     return {(f["patch"], f.get("patch_line"), f["type"]) for f in json.loads(proc.stdout)["findings"]}, ""
 
 
-def patchflow_findings(paths):
-    """{(patch, line, type)} of `patchflow check --strict`, one process per 200 patches (a chunk
-    with a patch patchflow refuses as bad input runs again one patch a process, without that one)."""
+def patchflow_findings(paths, tree=None):
+    """{(patch, line, type)} of `patchflow check --strict [--tree TREE]`, one process per 200 patches (a
+    chunk with a patch patchflow refuses as bad input runs again one patch a process, without that one)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"),
                                                                       os.environ.get("PYTHONPATH")])))
     found = set()
@@ -153,10 +172,10 @@ def patchflow_findings(paths):
     with tempfile.TemporaryDirectory(prefix="pfcov-") as run_dir:
         for start in range(0, len(paths), 200):
             chunk = paths[start:start + 200]
-            result, _ = _patchflow_json(chunk, env, run_dir)
+            result, _ = _patchflow_json(chunk, env, run_dir, tree)
             if result is None:
                 for path in chunk:
-                    one, error = _patchflow_json([path], env, run_dir)
+                    one, error = _patchflow_json([path], env, run_dir, tree)
                     if one is None:
                         refused.append((str(path), error.strip().splitlines()[-1] if error.strip() else ""))
                     else:
@@ -209,6 +228,15 @@ def print_table(rows, known, theirs_types):
         pf = sum(r[1] for t, r in rows.items() if t not in skip and t in theirs_types)
         print(f"{label}: checkpatch {cp}, reproduced {both} ({_share(both, cp).strip()}); patchflow's findings "
               f"of checkpatch's types {pf}, also raised by checkpatch {_share(both, pf).strip()}")
+    # the named differences are findings patchflow adds on purpose: counted apart from its precision
+    cp = sum(r[0] for t, r in rows.items() if t not in TREE_ARTEFACTS)
+    both = sum(r[2] for t, r in rows.items() if t not in TREE_ARTEFACTS)
+    pf = sum(r[2] if t in NAMED_DIFFERENCES else r[1] for t, r in rows.items()
+             if t not in TREE_ARTEFACTS and t in theirs_types)
+    named = sum(r[1] - r[2] for t, r in rows.items() if t in NAMED_DIFFERENCES)
+    print(f"without tree artefacts and named differences ({', '.join(sorted(NAMED_DIFFERENCES))}: {named} "
+          f"findings): checkpatch {cp}, reproduced {both} ({_share(both, cp).strip()}); patchflow's findings of "
+          f"checkpatch's types {pf}, also raised by checkpatch {_share(both, pf).strip()}")
 
 
 def print_examples(label, findings, type_name):
@@ -228,8 +256,8 @@ def main(argv=None):
     parser.add_argument("--checkpatch", default=CHECKPATCH)
     parser.add_argument("--jobs", type=int, default=2, help="checkpatch processes at once")
     parser.add_argument("--types", help="only these types (comma-separated) in the table")
-    parser.add_argument("--misses", metavar="TYPE", help="list checkpatch's findings of TYPE patchflow lacks")
-    parser.add_argument("--extras", metavar="TYPE", help="list patchflow's findings of TYPE checkpatch lacks")
+    parser.add_argument("--misses", metavar="TYPE", help="list checkpatch's findings of TYPE (or T1,T2) patchflow lacks")
+    parser.add_argument("--extras", metavar="TYPE", help="list patchflow's findings of TYPE (or T1,T2) checkpatch lacks")
     args = parser.parse_args(argv)
     name = Path(args.archive.rstrip("/")).name
     if name == "repo":
@@ -237,7 +265,7 @@ def main(argv=None):
     cache = Path(args.cache or f"/work/cpcache/{name}")
     paths = build_corpus(args.archive, args.limit, cache)
     theirs = checkpatch_findings(paths, args.checkpatch, args.jobs)
-    ours, refused = patchflow_findings(paths)
+    ours, refused = patchflow_findings(paths, checkpatch_tree(args.checkpatch))
     # a patch patchflow refuses as bad input (hunk counts that lie) is left out on both sides
     theirs = {f for f in theirs if f[0] not in refused}
     sys.path.insert(0, str(ROOT / "src"))
@@ -250,10 +278,10 @@ def main(argv=None):
     print(f"corpus: {len(paths)} patches of {args.archive} (cache {cache}); {len(refused)} refused by "
           f"patchflow as bad input (hunk counts that lie), left out")
     print_table(rows, set(registry()), checkpatch_types(args.checkpatch))
-    if args.misses:
-        print_examples("only checkpatch", theirs - ours, args.misses.upper())
-    if args.extras:
-        print_examples("only patchflow", ours - theirs, args.extras.upper())
+    for type_name in filter(None, (args.misses or "").upper().split(",")):
+        print_examples("only checkpatch", theirs - ours, type_name.strip())
+    for type_name in filter(None, (args.extras or "").upper().split(",")):
+        print_examples("only patchflow", ours - theirs, type_name.strip())
     return 0
 
 

@@ -69,13 +69,16 @@ RELEASED_SUBJECT = "net: sock: add the timestamp ioctls"
 
 @lru_cache(maxsize=None)
 def release_history() -> Path:
-    """A git repository of one commit, RELEASED_SUBJECT, tagged v6.12: a history in which a `Fixes:`
-    tag names a released commit by a fixed id (TREE_SELECTION's cases)."""
-    repo = fixed_history("release-history", [(
-        "net/core/sock.c", "int sock_gettstamp(struct socket *sock, void __user *userstamp,\n"
-                           "\t\t   bool timeval, bool time32);\n", RELEASED_SUBJECT)], tag=("v6.12",))
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True,
-                          timeout=60).stdout.strip()
+    """A git repository of two commits, RELEASED_SUBJECT tagged v6.12 and one after it: a history in
+    which a `Fixes:` tag names a released commit by a fixed id (TREE_SELECTION's cases). The second
+    makes it a history: in a tree of one commit an id it lacks is not called unknown."""
+    declaration = "int sock_gettstamp(struct socket *sock, void __user *userstamp,\n\t\t   bool timeval, bool time32);\n"
+    repo = fixed_history("release-history", [
+        ("net/core/sock.c", declaration, RELEASED_SUBJECT),
+        ("net/core/sock.c", "/* the SIOCGSTAMP ioctls */\n" + declaration, "net: sock: say what sock_gettstamp() serves"),
+    ], tag=("v6.12",))
+    head = subprocess.run(["git", "rev-parse", "v6.12^{commit}"], cwd=repo, check=True, capture_output=True,
+                          text=True, timeout=60).stdout.strip()
     assert head == RELEASED_COMMIT, f"release_history() made {head}, not {RELEASED_COMMIT}"
     return repo
 

@@ -3,8 +3,10 @@
 For each case, the real `scripts/checkpatch.pl --strict --no-tree --show-types` of the cached 6.12
 tree runs on each mail of the file (checkpatch reads an mbox as one long mail, so the mails are
 checked one by one and their line numbers shifted back). For the types both tools have
-(SHARED_TYPES), the (type, patch line) sets must be equal. checkpatch reports some types on no
-line (COMMIT_MESSAGE, the sign-off checks); there only the types are compared.
+(SHARED_TYPES), the (type, patch line) sets must be equal. The line is the one of checkpatch's
+`--emacs` prefix, which also places the findings its text output shows on no line (COMMIT_MESSAGE,
+the sign-off checks, MISSING_FIXES_TAG: the line where it noticed them, the mail's last line for
+the end-of-mail ones).
 
 Other families add their types to SHARED_TYPES (or keep their own set in their own test file and
 call `compare`); a deliberate difference goes into DELIBERATE with the reason, which the README's
@@ -27,6 +29,7 @@ SHARED_TYPES = {
     "NO_AUTHOR_SIGN_OFF", "BAD_FIXES_TAG",
     "TRAILING_WHITESPACE", "SPACE_BEFORE_TAB", "LONG_LINE", "LONG_LINE_COMMENT", "LONG_LINE_STRING",
     "MISSING_EOF_NEWLINE", "DOS_LINE_ENDINGS", "CODE_INDENT", "INVALID_UTF8",
+    "EXECUTE_PERMISSIONS", "CONFIG_DESCRIPTION", "PREFER_LORE_ARCHIVE", "MAINTAINERS_STYLE", "EXPORT_SYMBOL",
 }
 
 # (case, type): why patchflow reports differently. Each must still differ, or it is taken out.
@@ -37,9 +40,6 @@ DELIBERATE = {
     ("commit-log-utf8-width.patch", "COMMIT_LOG_LONG_LINE"):
         "checkpatch measures bytes, so a 74-character line with names like Høiland-Jørgensen is "
         "'too long'; patchflow counts characters, which is what the reader sees",
-    ("fixes-tag-full-sha.patch", "BAD_FIXES_TAG"):
-        "checkpatch wants exactly 12 hex digits; a longer id is just as exact, and patchflow follows "
-        "the rule of at least 12 (as checkpatch itself does for `commit <id>` references)",
     ("robust-quoted-printable.patch", "TRAILING_WHITESPACE"):
         "checkpatch reads a quoted-printable body undecoded (`=20`, `=3D`, soft line breaks); patchflow "
         "decodes it as git am does, so the trailing blank of ` =20` is found, on the decoded line",
@@ -51,25 +51,22 @@ DELIBERATE = {
         "asks a final newline of Python, Makefiles, Kconfig, YAML, JSON and awk too",
 }
 
-_HEADER = re.compile(r"^(ERROR|WARNING|CHECK):([A-Z0-9_]+): ")
-_WHERE = re.compile(r"^#(\d+): ")
-# reported on no line by checkpatch: compare the type only
-LINELESS = {"COMMIT_MESSAGE", "MISSING_SIGN_OFF", "FROM_SIGN_OFF_MISMATCH", "NO_AUTHOR_SIGN_OFF"}
+# checkpatch --emacs: "PATH:LINE: LEVEL:TYPE: message"
+_HEADER = re.compile(r"^.*?:(\d+): (?:ERROR|WARNING|CHECK):([A-Z0-9_]+): ")
 
 
 def checkpatch_findings(checkpatch, mail_path, cwd, args=()):
-    """[(type, line or None)] as checkpatch --show-types prints them."""
+    """[(type, line)] as checkpatch --emacs --show-types prints them."""
     proc = subprocess.run(["perl", str(checkpatch), "--strict", "--no-tree", "--show-types", "--no-summary",
-                           "--color=never", *args, str(mail_path)],
+                           "--emacs", "--color=never", *args, str(mail_path)],
                           cwd=cwd, capture_output=True, timeout=120)
     out = proc.stdout.decode("utf-8", "replace").splitlines()
     assert proc.returncode in (0, 1), proc.stderr.decode("utf-8", "replace")
     found = []
-    for i, line in enumerate(out):
+    for line in out:
         match = _HEADER.match(line)
         if match:
-            where = _WHERE.match(out[i + 1]) if i + 1 < len(out) else None
-            found.append((match.group(2), int(where.group(1)) if where else None))
+            found.append((match.group(2), int(match.group(1))))
     return found
 
 
@@ -81,7 +78,7 @@ def checkpatch_on_file(checkpatch, case, tmp_path, args=()):
         mail = tmp_path / f"mail-{index}.patch"
         mail.write_bytes(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape"))
         for type_name, line in checkpatch_findings(checkpatch, mail, tmp_path, args):
-            found.append((type_name, None if line is None else line + first_line - 1))
+            found.append((type_name, line + first_line - 1))
     return found
 
 
@@ -99,7 +96,7 @@ def compare(case, shared, theirs, ours, deliberate=None):
     deliberate = deliberate or {}
 
     def normal(findings):
-        return sorted(((t, None if t in LINELESS else line) for t, line in findings if t in shared), key=str)
+        return sorted(((t, line) for t, line in findings if t in shared), key=str)
 
     theirs, ours = normal(theirs), normal(ours)
     for (name, type_name), reason in deliberate.items():

@@ -26,8 +26,6 @@ MESSAGE_TYPES = {
 }
 # these read the history or the tree's headers: compared only where both tools read the same tree
 TREE_TYPES = {"UNKNOWN_COMMIT_ID", "GIT_COMMIT_ID", "CAMELCASE"}
-# checkpatch reports it on no line (at the end of the mail)
-LINELESS = {"MISSING_FIXES_TAG"}
 
 # (case, type): why patchflow reports differently. Each must still differ, or it is taken out.
 DELIBERATE = {}
@@ -39,10 +37,6 @@ def _history_clone(tmp_path):
     clone = tmp_path / "history"
     subprocess.run(["git", "clone", "-q", "--shared", str(release_history()), str(clone)], check=True, timeout=60)
     return clone
-
-
-def _lineless(findings):
-    return [(t, None if t in LINELESS else line) for t, line in findings]
 
 
 def findings_of_both(case, kernel_tree, run_cli, tmp_path):
@@ -58,7 +52,7 @@ def findings_of_both(case, kernel_tree, run_cli, tmp_path):
     theirs = checkpatch_on_file(kernel_tree / "scripts" / "checkpatch.pl", case, where, checkpatch_args(args))
     status, out, err = run_cli("check", "--strict", "--format", "json", *args, *extra, case)
     ours = [(f["type"], f["patch_line"]) for f in json.loads(out)["findings"]]
-    return shared, _lineless(theirs), _lineless(ours)
+    return shared, theirs, ours
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

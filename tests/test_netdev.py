@@ -174,7 +174,7 @@ def test_fix_to_net_without_fixes_tag(run_cli):
     status, out, _ = run_cli("check", "--types", "FIXES_TAG_MISSING", patch)
     assert status == 1
     assert ("WARNING:FIXES_TAG_MISSING: Patch for the net tree (fixes only) has no Fixes: tag: add "
-            "'Fixes: <12+ hex digits> (\"<subject>\")' naming the commit it fixes\n"
+            "'Fixes: <12 hex digits> (\"<subject>\")' naming the commit it fixes\n"
             "#4: \n"
             "Subject: [PATCH net] net: sock: zero the timestamp sock_gettstamp() copies out\n") in out
 
@@ -265,7 +265,7 @@ def test_fixes_wrong_subject_is_one_finding(run_cli, history, tmp_path):
     line = next(n for n, text in enumerate(open(patch).read().split("\n"), 1) if text.startswith("Fixes:"))
     status, out = terse(run_cli, "--strict", "--tree", repo, patch)
     assert findings(out) == [
-        f"{patch}:{line}: WARNING:BAD_FIXES_TAG: Please use correct Fixes: style 'Fixes: <12+ chars of sha1> "
+        f"{patch}:{line}: WARNING:BAD_FIXES_TAG: Please use correct Fixes: style 'Fixes: <12 chars of sha1> "
         f"(\"<title line>\")' - ie: 'Fixes: {released[:12]} (\"net: sock: note whether sock_gettstamp() found "
         "a stamp\")'"]
     status, out = terse(run_cli, "--strict", "--tree", repo, "--ignore", "BAD_FIXES_TAG", patch)

@@ -81,7 +81,10 @@ def test_explain_names_the_documents_and_quotes_them(run_cli, rule):
 
 def terse(run_cli, *args):
     status, out, err = run_cli("check", "--terse", *args)
-    assert err == ""
+    # the only thing said on stderr: that the test suite's 6.12 subset, one commit, has no history
+    # to look the Fixes: ids up in
+    assert err == "" or (err.count("\n") == 1 and err.startswith(
+        "patchflow: note: the tree holds one commit and no history: commit ids it lacks were not reported")), err
     return status, [line.split(": ", 1)[1] for line in out.splitlines() if re.search(r":\d+: [A-Z]+:", line)]
 
 

@@ -31,10 +31,13 @@ class Finding:
     # changed file that `fix` replaces, the finding's line among them
     span: Optional[Tuple[int, int]] = None
     not_fixed: Optional[str] = None  # a fixable type's finding that has no fix: why
+    # False for a finding on the patch as a whole (a missing sign-off): patch_line is where checkpatch's
+    # --terse output puts it, and the text output names no line, as checkpatch's does not
+    shows_line: bool = True
 
     def as_json(self) -> dict:
         data = asdict(self)
-        del data["quote"]
+        del data["quote"], data["shows_line"]
         if self.fix is None:
             del data["fix"]  # only fixable findings carry the key
         elif self.fix == DELETE_LINE:
@@ -86,7 +89,7 @@ def render_text(results: List[PatchResult], colour: bool = False) -> str:
             if colour:
                 head = f"{_COLOURS[f.level]}{f.level}{_RESET}:{f.type}: {_safe(f.message)}"
             out.append(head + "\n")
-            if f.patch_line is not None:
+            if f.patch_line is not None and f.shows_line:
                 where = f"#{f.patch_line}: "
                 if f.file is not None and f.line is not None:
                     where += f"FILE: {_safe(f.file)}:{f.line}:"

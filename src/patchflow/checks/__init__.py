@@ -108,6 +108,7 @@ class Hit:
     replacement: Optional[str] = None
     span: Optional[Tuple[int, int]] = None
     not_fixed: Optional[str] = None  # why a finding of a fixable type has no fix
+    shows_line: bool = True  # False: on the patch as a whole, the text output names no line (Hit.at_end)
 
     @classmethod
     def at(cls, line: DiffLine, file: FileDiff, message: str, column: Optional[int] = None, **kw) -> "Hit":
@@ -122,6 +123,14 @@ class Hit:
         if line is None:
             return cls(message, patch=patch, **kw)
         return cls(message, patch=patch, patch_line=line, quote=f"Subject: {patch.subject}", **kw)
+
+    @classmethod
+    def at_end(cls, patch: Patch, message: str, **kw) -> "Hit":
+        """A finding on the patch as a whole (no sign-off, no Fixes: tag), where checkpatch reports it
+        after reading the patch: its last line (`file:N:` in --terse and --emacs output; its text
+        output names no line)."""
+        return cls(message, patch=patch, patch_line=patch.first_line + len(patch.lines) - 1,
+                   shows_line=False, **kw)
 
     @classmethod
     def on_patch_line(cls, patch: Patch, patch_line: int, message: str, **kw) -> "Hit":
@@ -257,7 +266,8 @@ def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None
     # #N is the line of the file as the user has it, also where the mail's body was encoded
     finding = Finding(type=info.type, level=hit.level or info.level, message=hit.message, patch=target.source,
                       patch_line=target.file_line(hit.patch_line), file=hit.file, line=hit.line, column=hit.column,
-                      quote=hit.quote, span=hit.span, not_fixed=hit.not_fixed)
+                      quote=hit.quote, shows_line=hit.shows_line, span=hit.span,
+                      not_fixed=hit.not_fixed)
     if hit.replacement is not None:
         finding.fix = hit.replacement
     elif info.fix is not None and finding.file is not None and hit.not_fixed is None:

@@ -1,4 +1,4 @@
-"""The kernel tree's git history as the `Fixes:` checks ask it: BAD_FIXES_TAG (message.py) and
+"""The kernel tree's git history as the `Fixes:` checks ask it: BAD_FIXES_TAG (commit_log.py) and
 VERIFY_FIXES and TREE_SELECTION (fixes.py) share one per run, so a commit is looked up once."""
 
 from __future__ import annotations
@@ -157,11 +157,14 @@ class History:
         wanted = sorted({c for c in commits if c not in self._peeled})
         if not wanted:
             return
-        query = "".join(f"{c}^{{commit}}\n" for c in wanted).encode()
+        # HEAD~1 last: whether the history is more than one commit (`snapshot`), in the same process
+        query = "".join(f"{c}^{{commit}}\n" for c in wanted).encode() + b"HEAD~1\n"
         try:
             out = self.tree.git("cat-file", "--batch-check", input=query, timeout=GIT_TIMEOUT).splitlines()
         except PatchflowError:
             return  # each id is then asked alone by peel()
+        if self._snapshot is None and len(out) == len(wanted) + 1:
+            self._snapshot = out[-1].split()[-1:] == ["missing"]
         found = {}
         for commit, line in zip(wanted, out):
             fields = line.split()

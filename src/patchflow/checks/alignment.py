@@ -7,6 +7,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional
 
 from . import CHECK, Hit, check
 from ._source import language_of, lex
+from ..lazy_regex import lazy
 
 # A continuation line is held to the open parenthesis when the line before it ends with one of these:
 # the places where kernel code breaks a list of arguments or conditions (checkpatch's rule, and the
@@ -147,6 +148,13 @@ class FileAlignment:
                 return window.lines[number - window.first_line]
         return None
 
+    def pre_text(self, number: int) -> Optional[str]:
+        """The text of a pre-image line that some window holds."""
+        for window in self.pre_windows:
+            if window.first_line <= number <= window.last_line:
+                return window.lines[number - window.first_line]
+        return None
+
     @property
     def pre(self) -> Dict[int, Alignment]:
         if self._pre is None:
@@ -180,9 +188,11 @@ def file_hits(patch, file, ctx) -> Iterator[Hit]:
         return
     added = {line.new_line for hunk in file.hunks for line in hunk.lines if line.kind == "+"}
     for hunk in file.hunks:
+        above = None  # the shown line above: checkpatch checks an unchanged line under an added opener
         for line in hunk.lines:
             if line.kind == "-":
                 continue
+            line_above, above = above, line
             rule = rules.post.get(line.new_line)
             if rule is None:
                 continue
@@ -197,6 +207,18 @@ def file_hits(patch, file, ctx) -> Iterator[Hit]:
             elif rule.opener_line in added and not _misaligned_before(rules, line, rule):
                 yield Hit.at(line, file, f"{_message(rule)}: this unchanged line follows the parenthesis "
                                          f"that the patch moved on line {rule.opener_line}", column=rule.needed)
+            elif (line_above is not None and line_above.kind == "+" and line_above.new_line == rule.opener_line
+                  and _CALL_OPENER.match(line_above.text)):
+                # misaligned before, but right under the line the patch rewrote: realign it with it
+                yield Hit.at(line, file, f"{_message(rule)}: this unchanged line continues line "
+                                         f"{rule.opener_line}, which the patch changed", column=rule.needed)
+
+
+# an added line checkpatch reads the next line's alignment under, though that line is unchanged: a
+# call (or `x = f(`, `if (`, a declaration) that starts the line and goes on after a `,`, `&&` or `||`
+# (a declaration's type words may come first: `static int f(`; `return f(` and `x += f(` are not taken)
+_CALL_OPENER = lazy(r"^(?!\s*return\b)\s*(?:if\s*|(?:\*\s*)*[\w.\[\]]+(?:->[\w.\[\]]+)*\s*=\s*\w+\s*|"
+                    r"[\w\s*]*?\w+\s*)\(.*(?:,|&&|\|\|)\s*$")
 
 
 def _tab_advice(text: str, opener_text: Optional[str], rule: Alignment) -> Optional[str]:
@@ -237,6 +259,8 @@ def _misaligned_before(rules: FileAlignment, line, rule: Alignment) -> bool:
     before = rules.pre.get(line.old_line)
     if before is None or not before.misaligned:
         return False
+    if rules.pre_text(line.old_line) != line.text:
+        return False  # the tree's file is not the one the patch was made on: its lines tell nothing
     if before.needed == rule.needed and before.found == rule.found:
         return True
     indent = line.text[:len(line.text) - len(line.text.lstrip(" \t"))]

@@ -20,8 +20,9 @@ from ..lazy_regex import lazy
 
 NO_HISTORY = ("no git history to look commit ids up in (give --tree, or run inside a kernel git tree): "
               "UNKNOWN_COMMIT_ID was not checked, GIT_COMMIT_ID checked the form of the references only")
-SHALLOW = ("the tree's history is shallow: commit ids it lacks were not reported (UNKNOWN_COMMIT_ID); "
-           "`git fetch --unshallow` there to check them")
+# a shallow clone, or a snapshot of one commit: an id it lacks tells nothing
+UNANSWERABLE = ("the tree {why}: commit ids it lacks were not reported (UNKNOWN_COMMIT_ID); "
+                "point --tree at a full clone (or `git fetch --unshallow` there) to check them")
 
 _UNKNOWN_REF = lazy(r"(^fixes:|\bcommit)\s+([0-9a-f]{6,40})\b", re.IGNORECASE)
 _NOT_A_REFERENCE = lazy(r"^\s*(?:Link|Patchwork|http|https|BugLink|base-commit):", re.IGNORECASE)
@@ -87,14 +88,17 @@ def unknown_commit_id(patch, ctx):
     history of the kernel tree (`--tree`, or the git tree around the current directory). An id that
     names no commit there is reported. All ids of a run are looked up in one git query. Without a
     git tree nothing is reported and a note on stderr says so once; in a shallow clone, which lacks
-    the older history, neither.
+    the older history, a tree of one commit (a release tarball put into git, as `--tree
+    debian-6.12` is) or a history that starts at a release, an id it lacks is not reported either,
+    and a note says why, once. checkpatch run outside a git tree
+    reports every id it reads as unknown; that is an artefact of having no history.
 
     ## Why is this bad?
     The id was mistyped, or names a commit of a private branch that was rebased before it was sent:
     a reader, and the stable team's scripts that follow `Fixes:` tags, cannot find what is meant.
 
     ## Example
-    ```bad tree
+    ```bad tree=history
     Subject: [PATCH bpf-next] bpf: Stop the map walk early
 
     Since commit 0badc0ffee12 ("bpf: Add the map iterator") the walk can
@@ -103,7 +107,7 @@ def unknown_commit_id(patch, ctx):
     Signed-off-by: Jane Doe <jane@example.org>
     ```
 
-    ```good tree
+    ```good tree=history
     Subject: [PATCH bpf-next] bpf: Stop the map walk early
 
     Since the map iterator was added, the walk can stop early; return as
@@ -121,14 +125,16 @@ def unknown_commit_id(patch, ctx):
     history = _history(ctx)
     if history is None:
         return
-    if history.shallow:
-        ctx.note(SHALLOW)
-        return
     for patch_line, text in _commit_log(patch):
         match = _UNKNOWN_REF.search(text)
-        if match and commit_info(history, match.group(2).lower(), "", "")[0] is None:
-            yield Hit.on_patch_line(patch, patch_line,
-                                    f"Unknown commit id '{match.group(2)}', maybe rebased or not pulled?")
+        if not match or commit_info(history, match.group(2).lower(), "", "")[0] is not None:
+            continue
+        unanswerable = history.why_unanswerable()  # an id the history has is known, whatever it lacks
+        if unanswerable:
+            ctx.note(UNANSWERABLE.format(why=unanswerable))
+            continue
+        yield Hit.on_patch_line(patch, patch_line,
+                                f"Unknown commit id '{match.group(2)}', maybe rebased or not pulled?")
 
 
 def _names_a_commit(text: str, next_text: Optional[str]) -> bool:

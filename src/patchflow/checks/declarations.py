@@ -1,5 +1,5 @@
-"""How C declarations are written: `unsigned` without `int`, extern declarations in .c and .h files, and
-CamelCase names (unless the tree's headers already define them).
+"""How C declarations are written: `unsigned` without `int`, extern declarations in .c and .h files,
+CamelCase names (unless the tree's headers already define them), and an EXPORT_SYMBOL() under its definition.
 """
 
 from __future__ import annotations
@@ -376,3 +376,50 @@ def _unnamed_arguments(file, line, ctx):
     for arg in _split_arguments(args):
         if arg and _TYPE_ONLY.match(arg) and not re.match(r"^enum\s+\w+$", arg):
             yield re.sub(r"\s+", " ", arg)
+
+
+_EXPORT = lazy(r"EXPORT_SYMBOL.*\((.*)\)")
+
+
+@check("EXPORT_SYMBOL", level=WARNING)
+def export_symbol(patch, ctx):
+    """An added EXPORT_SYMBOL() is separated from what it exports by a blank line.
+
+    ## What it does
+    In C files, reports an added `EXPORT_SYMBOL(...)` (or `EXPORT_SYMBOL_GPL(...)`, any variant)
+    whose line above, as the patch shows it, is blank, as checkpatch does.
+
+    ## Why is this bad?
+    Kernel style puts the export right under the closing brace of the function (or the variable)
+    it exports, so that a reader sees at the definition that it is part of the module interface
+    (Documentation/process/coding-style.rst, "Functions"); a blank line detaches the two, and the
+    export drifts away when code is added between them.
+
+    ## Example
+    ```bad
+     	return 0;
+     }
+     
+    +EXPORT_SYMBOL_GPL(bpf_map_example);
+    ```
+
+    ```good
+     	return 0;
+     }
+    +EXPORT_SYMBOL_GPL(bpf_map_example);
+    ```
+
+    ## Fix
+    Delete the blank line between the closing brace and the `EXPORT_SYMBOL()` line.
+    """
+    for file in patch.files:
+        if not file.path.endswith((".c", ".h")):
+            continue
+        for hunk in file.hunks:
+            above = None
+            for line in hunk.lines:
+                if line.kind == "-":
+                    continue
+                if line.kind == "+" and above is not None and not above.text.strip() and _EXPORT.search(line.text):
+                    yield Hit.at(line, file, "EXPORT_SYMBOL(foo); should immediately follow its function/variable")
+                above = line

@@ -1,5 +1,5 @@
 """Files as wholes: files added, moved or deleted (does MAINTAINERS follow?), a file's own name written
-inside it, and the SPDX-License-Identifier tag on its first line.
+inside it, the SPDX-License-Identifier tag on its first line, and execute permissions.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import os
 import re
 from typing import Optional, Set
 
-from . import WARNING, Hit, check
+from . import ERROR, WARNING, Hit, check
 from .message import _SIGN_OFF
 from ..lazy_regex import lazy
 
@@ -76,6 +76,77 @@ def file_path_changes(patch, ctx):
             yield Hit.on_patch_line(patch, patch_line,
                                     "added, moved or deleted file(s), does MAINTAINERS need updating?")
             return
+
+
+# checkpatch's reading of a mode line: a mode whose last three digits hold an odd one ("new mode 100755")
+_EXECUTABLE_MODE = lazy(r"^new (?:file )?mode.*[7531]\d{0,2}$")
+_DIFF_GIT_PATH = lazy(r"^diff --git.*?(\S+)$")
+_PLUS_PATH = lazy(r"^\+\+\+\s+(\S+)")
+_SCRIPT = lazy(r"\.(?:py|pl|awk|sh)$")
+
+
+def _file_header_lines(patch):
+    """(patch line, text, the file named by the last `diff --git`/`+++` line, its a/ b/ prefix cut)
+    of each line of the patch outside the hunks, as checkpatch names the file a line belongs to."""
+    hunk_lines = {line.patch_line for file in patch.files for hunk in file.hunks for line in hunk.lines}
+    current = ""
+    for index, text in enumerate(patch.lines):
+        patch_line = patch.first_line + index
+        if patch_line in hunk_lines:
+            continue
+        named = _DIFF_GIT_PATH.match(text) or _PLUS_PATH.match(text)
+        if named:
+            current = re.sub(r"^[^/]*/", "", named.group(1))
+        yield patch_line, text, current
+
+
+@check("EXECUTE_PERMISSIONS", level=ERROR)
+def execute_permissions(patch, ctx):
+    """The patch makes a source file executable.
+
+    ## What it does
+    Reports a `new file mode` or `new mode` line that sets an execute bit, unless the file is under
+    a `scripts/` directory or is a Python, Perl, awk or shell script (`.py`, `.pl`, `.awk`, `.sh`), as
+    checkpatch does.
+
+    ## Why is this bad?
+    A C file, a header or a Makefile is never run; an execute bit on one is an accident of the
+    editor or of a copy from a Windows share, and it travels into every tree that applies the patch.
+    `git diff` shows it only in the mode line, which reviewers skip.
+
+    ## Example
+    ```bad
+    Subject: [PATCH bpf-next] bpf: Restore the syscall file after the copy
+
+    The file was copied from a share and picked up the wrong mode.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/kernel/bpf/syscall.c b/kernel/bpf/syscall.c
+    old mode 100644
+    new mode 100755
+    ```
+
+    ```good
+    Subject: [PATCH bpf-next] selftests/bpf: Make the XDP test script executable
+
+    The script is run directly by the selftest runner.
+
+    Signed-off-by: Jane Doe <jane@example.org>
+    ---
+    diff --git a/tools/testing/selftests/bpf/test_xdp_veth.sh b/tools/testing/selftests/bpf/test_xdp_veth.sh
+    old mode 100644
+    new mode 100755
+    ```
+
+    ## Fix
+    `chmod -x FILE` and amend the commit (`git commit --amend -a`); `git config core.fileMode true`
+    makes git notice the bit.
+    """
+    for patch_line, text, path in _file_header_lines(patch):
+        if _EXECUTABLE_MODE.match(text) and "scripts/" not in path and not _SCRIPT.search(path):
+            yield Hit.on_patch_line(patch, patch_line, "do not set execute permissions for source files",
+                                    file=path)
 
 
 @check("EMBEDDED_FILENAME", level=WARNING, scope="line")

@@ -1,7 +1,7 @@
 """The `Fixes:` tag rules of netdev and bpf: a fix carries the tag, the tag names a real commit by
 its real subject, and the fix goes to the tree that holds the bug.
 
-The tag's format (12 hex digits, quoted subject) is BAD_FIXES_TAG's (checks/message.py); these read
+The tag's format (12 hex digits, quoted subject) is BAD_FIXES_TAG's (checks/commit_log.py); these read
 what the tag says and, with a kernel tree, check it against the tree's history.
 """
 
@@ -125,7 +125,7 @@ def fixes_tag_missing(patch, ctx):
     ```
 
     ## Fix
-    Add `Fixes: <12+ hex digits> ("<subject>")` naming the commit that brought the bug, as
+    Add `Fixes: <12 hex digits> ("<subject>")` naming the commit that brought the bug, as
     `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT` prints it.
     """
     if patch.is_cover_letter or not patch.files or (patch.prefix is not None and patch.prefix.number == 0):
@@ -152,7 +152,7 @@ def fixes_tag_missing(patch, ctx):
                                       f"Fixes: tag: if it fixes a commit, name it", level=CHECK)
     elif tree in FIXES_ONLY_TREES:
         yield Hit.on_subject(patch, f"Patch for the {tree} tree (fixes only) has no Fixes: tag: add "
-                                  f"'Fixes: <12+ hex digits> (\"<subject>\")' naming the commit it fixes")
+                                  f"'Fixes: <12 hex digits> (\"<subject>\")' naming the commit it fixes")
     elif tree is not None and tree.endswith("next"):
         if ctx.options.strict and describes_fix(patch):
             fixes_tree = NEXT_TREES.get(tree, "its fixes tree")
@@ -404,8 +404,8 @@ def missing_fixes_tag(patch, ctx):
     ## What it does
     Reads the commit message and the notes under `---` for the signs of a bug fix that checkpatch
     knows: `BUG: KASAN: `, `BUG: KCSAN: `, `UBSAN: `, `Call Trace:`, `stable@` and `syzkaller`.
-    When one is there and no line starts with `Fixes: <id>`, the patch is reported (once, on no
-    line, naming the last such sign), unless it is a revert (`This reverts commit ...`).
+    When one is there and no line starts with `Fixes: <id>`, the patch is reported (once, on its
+    last line as checkpatch does, naming the last such sign), unless it is a revert (`This reverts commit ...`).
 
     ## Why is this bad?
     A patch that fixes a crash, or is meant for the stable trees, should say which commit brought
@@ -441,7 +441,7 @@ def missing_fixes_tag(patch, ctx):
         return
     sign = _crash_sign(patch)
     if sign is not None:
-        yield Hit(f"The commit message has '{sign}', perhaps it also needs a 'Fixes:' tag?", patch=patch)
+        yield Hit.at_end(patch, f"The commit message has '{sign}', perhaps it also needs a 'Fixes:' tag?")
 
 
 def _crash_sign(patch) -> Optional[str]:

@@ -1,8 +1,8 @@
-"""Who looks after the files a patch touches: the people and lists its mail must reach, and an owner
-in MAINTAINERS for every file it adds.
+"""Who looks after the files a patch touches: the people and lists its mail must reach, an owner
+in MAINTAINERS for every file it adds, and the layout of the entries a patch adds to MAINTAINERS.
 
-Both read the tree's MAINTAINERS (`--tree`, or the git work tree around the current directory) and
-stay silent without one. They are the netdev CI's (NIPA's) `cc_maintainers` test and the question
+The first two read the tree's MAINTAINERS (`--tree`, or the git work tree around the current
+directory) and stay silent without one. They are the netdev CI's (NIPA's) `cc_maintainers` test and the question
 checkpatch asks of every new file ("does MAINTAINERS need updating?"), answered.
 """
 
@@ -306,3 +306,76 @@ def _series_fits_tree(ctx) -> bool:
 def _fits_tree(ctx) -> bool:
     changed = {file.old_path for patch in ctx.series for file in patch.files if not file.is_new and file.old_path}
     return all(ctx.tree.has_file(path) for path in changed)
+
+
+# checkpatch's order of the fields of a MAINTAINERS entry
+_FIELD_ORDER = "MRLSWQBCPTFXNK"
+_FIELD = lazy(r"^([A-Z]):\s*(.*)")
+
+
+def _maintainers_style_problems(text, prev):
+    """checkpatch's messages for an added MAINTAINERS line `text` after the line `prev` (the line
+    above it the patch shows, or None)."""
+    field = _FIELD.match(text)
+    if not field:
+        return
+    if not re.match(r"^[A-Z]:\t\S", text):
+        yield "MAINTAINERS entries use one tab after TYPE:"
+    above = _FIELD.match(prev) if prev is not None else None
+    if above is None:
+        return
+    (cur, cur_value), (before, before_value) = field.groups(), above.groups()
+    if cur not in _FIELD_ORDER:
+        yield f"Unknown MAINTAINERS entry type: '{cur}'"
+    elif before in _FIELD_ORDER and _FIELD_ORDER.index(cur) < _FIELD_ORDER.index(before):
+        yield f"Misordered MAINTAINERS entry - list '{cur}:' before '{before}:'"
+    elif cur == before and cur in "FX" and before_value > cur_value:
+        yield "Misordered MAINTAINERS entry - list file patterns in alphabetic order"
+
+
+@check("MAINTAINERS_STYLE", level=WARNING)
+def maintainers_style(patch, ctx):
+    """An added MAINTAINERS line is not `X:<tab>value`, or is out of the entry's field order.
+
+    ## What it does
+    In a change to MAINTAINERS, reports each added field line (`M:`, `L:`, `F:`, ...) that is not
+    followed by exactly one tab, whose letter is not a known field, that comes before the field
+    above it in the order `M R L S W Q B C P T F X N K`, or whose `F:`/`X:` pattern sorts before the
+    pattern above it, as checkpatch does.
+
+    ## Why is this bad?
+    scripts/get_maintainer.pl and scripts/parse-maintainers.pl read the file by that layout; the
+    order and the sorted patterns let a reader (and `parse-maintainers.pl`, which maintainers run
+    to re-sort the file) see an entry's people, lists and files at a glance.
+
+    ## Example
+    ```bad path=MAINTAINERS
+    +BPF [MAP ITERATOR STATISTICS]
+    +M:	Jane Doe <jane@example.org>
+    +F:	kernel/bpf/map_iter_stats.c
+    +L:	bpf@vger.kernel.org
+    ```
+
+    ```good path=MAINTAINERS
+    +BPF [MAP ITERATOR STATISTICS]
+    +M:	Jane Doe <jane@example.org>
+    +L:	bpf@vger.kernel.org
+    +F:	kernel/bpf/map_iter_stats.c
+    ```
+
+    ## Fix
+    One tab after the colon, and the fields in the order above (`scripts/parse-maintainers.pl`
+    re-sorts a file).
+    """
+    for file in patch.files:
+        if file.path != "MAINTAINERS":
+            continue
+        prev = None
+        for hunk in file.hunks:
+            for line in hunk.lines:
+                if line.kind == "-":
+                    continue
+                if line.kind == "+":
+                    for message in _maintainers_style_problems(line.text, prev):
+                        yield Hit.at(line, file, message)
+                prev = line.text

@@ -1,9 +1,10 @@
-"""Commit message checks: a description, its width, the sign-offs and the Fixes: tags."""
+"""Commit message checks: a description, its width and the sign-offs."""
 
 from __future__ import annotations
 
 import re
 
+from .. import mail
 from ..patch import KNOWN_TRAILERS
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._brackets import balanced_end
@@ -33,7 +34,6 @@ _LOG_DUMP = (
     lazy(r"^\s*#\d+\s*\[[0-9a-fA-F]+\]\s*\w+ at [0-9a-fA-F]+"),  # crash(8) back traces
 )
 
-_FIXES_WELL_FORMED = lazy(r"^Fixes: [0-9a-f]{12,40} \(")
 # "Jane Doe (3):", the first line of the shortlog under a cover letter's blurb
 _SHORTLOG_HEADER = lazy(r"^\S.* \(\d+\):$")
 
@@ -60,6 +60,17 @@ def _is_tag(text):
 
 def _has_diff(patch):
     return bool(patch.files)
+
+
+def _after_commit_log(patch):
+    """Where checkpatch reports a missing description: the first line after what it reads as the
+    commit log, which ends after the first sign-off or the `---` line, or at the diff's first line."""
+    ends = [line + 1 for line, _ in _sign_offs(patch)][:1]
+    if patch.separator_line is not None:
+        ends.append(patch.separator_line + 1)
+    first = patch.files[0].patch_line
+    ends.append(first + 1 if patch.line_text(first).startswith("--- ") else first)  # a diff without `diff --git`
+    return min(ends)
 
 
 @check("COMMIT_MESSAGE", level=WARNING)
@@ -101,7 +112,8 @@ def commit_message(patch, ctx):
         return
     if any(text.strip() and not _is_tag(text) for _, text in _commit_log(patch)):
         return
-    yield Hit("Missing commit description - Add an appropriate one", patch=patch)
+    yield Hit("Missing commit description - Add an appropriate one", patch=patch,
+              patch_line=_after_commit_log(patch), shows_line=False)
 
 
 @check("COMMIT_LOG_LONG_LINE", level=WARNING)
@@ -203,7 +215,7 @@ def missing_sign_off(patch, ctx):
     if not patch.is_mail or not _has_diff(patch):
         return
     if next(_sign_offs(patch), None) is None:
-        yield Hit("Missing Signed-off-by: line(s)", patch=patch)
+        yield Hit.at_end(patch, "Missing Signed-off-by: line(s)")
 
 
 # --- e-mail addresses, compared the way checkpatch compares them --------------------------------
@@ -271,9 +283,18 @@ def format_address(name, name_comment, address, comment):
     return (f"{name}{name_comment} <{address}>" if name else address) + comment
 
 
+_FROM_LINE = lazy(r"^From:\s*(.*)")
+
+
 def _author(patch):
-    """The patch's author: the in-body From: line when there is one (git am uses it), else the mail's."""
+    """The author the sign-offs are compared with: the in-body From: line when there is one (git am
+    uses it), else the mail's; but, as checkpatch reads it, a later `From:` line of the message or
+    the notes wins (a stable review mail quotes the original author's under its own blurb)."""
     author = patch.author  # decoded as `git am` reads it (patch.py)
+    for _, text in [*patch.message, *patch.notes]:
+        later = _FROM_LINE.match(text)
+        if later:
+            author = mail.decode_header(later.group(1), "from")
     if not author:
         return None
     return format_address(*parse_address(author.replace('"', "")))
@@ -345,14 +366,14 @@ def from_sign_off_mismatch(patch, ctx):
     """
     if not patch.is_mail or not _has_diff(patch):
         return
-    level, value, patch_line = _author_sign_off(patch)
+    level, value, _ = _author_sign_off(patch)
     if level in (None, "same"):
         return
     if level == "comments" and not ctx.options.strict:
         return
     message = (f"From:/Signed-off-by: email {level} mismatch: "
                f"'From: {_author(patch)}' != 'Signed-off-by: {value}'")
-    yield Hit.on_patch_line(patch, patch_line, message, level=CHECK if level == "comments" else None)
+    yield Hit.at_end(patch, message, level=CHECK if level == "comments" else None)
 
 
 @check("NO_AUTHOR_SIGN_OFF", level=ERROR)
@@ -396,83 +417,4 @@ def no_author_sign_off(patch, ctx):
         return
     level, _, _ = _author_sign_off(patch)
     if level is None:
-        yield Hit(f"Missing Signed-off-by: line by nominal patch author '{_author(patch)}'", patch=patch)
-
-
-def _known_commit(ctx, commit_id):
-    """(12-digit id, subject) of a commit of the kernel tree (--tree, or the one around the current
-    directory), or None without a tree or when the tree lacks it."""
-    history = ctx.history
-    found = history.peel(commit_id) if history is not None else None
-    return (found[0][:12], found[1]) if found else None
-
-
-def _bad_fixes_hits(patch, ctx):
-    """BAD_FIXES_TAG's findings: each Fixes: line not in the form, or (with a tree) naming another subject."""
-    if not patch.is_mail:
-        return
-    from .fixes import read_fixes_line
-
-    for patch_line, text in patch.message:
-        tag = read_fixes_line(text, patch_line)
-        if tag is None or len(tag.commit) < 5:
-            continue
-        commit, title, quoted = tag.commit[:12], "commit title", False
-        written = tag.parenthesised()
-        if written is not None:
-            title = written
-            if len(title) >= 2 and title.startswith('"') and title.endswith('"'):
-                title, quoted = title[1:-1], True
-        known = _known_commit(ctx, tag.commit)
-        well_formed = quoted and _FIXES_WELL_FORMED.match(text)
-        if well_formed and (known is None or known[1] == title):
-            continue
-        if known is not None:
-            commit, title = known
-        yield Hit.on_patch_line(
-            patch, patch_line,
-            "Please use correct Fixes: style 'Fixes: <12+ chars of sha1> (\"<title line>\")' - "
-            f"ie: 'Fixes: {commit} (\"{title}\")'")
-
-
-@check("BAD_FIXES_TAG", level=WARNING)
-def bad_fixes_tag(patch, ctx):
-    """A Fixes: tag not written `Fixes: <12+ hex digits of the commit> ("<its subject>")`.
-
-    ## What it does
-    Reads every line of the commit message that starts with `Fixes` followed by a commit id, and
-    reports it unless it is exactly `Fixes: `, at least 12 lower-case hex digits, one space, and the
-    fixed commit's subject in `("...")`. With a kernel tree (`--tree`, or the git tree around the
-    current directory) the commit is looked up: a subject that is not the commit's is reported, and
-    the suggestion shows the real id and subject.
-
-    ## Why is this bad?
-    The stable team's scripts and the maintainers' tools parse Fixes: tags to find which releases
-    need a fix (Documentation/process/submitting-patches.rst). A short id becomes ambiguous as the
-    history grows, and without the quoted subject a reader cannot tell which change is meant after a
-    rebase. `git config core.abbrev 12` and `--pretty='Fixes: %h ("%s")'` write it right.
-
-    ## Example
-    ```bad
-    Subject: [PATCH bpf] bpf: Fix the key size check in map_lookup_elem
-
-    The bounds check compared the key size against the value size.
-
-    Fixes: 54a4f02 (bpf: Add map_lookup_elem)
-    Signed-off-by: Jane Doe <jane@example.org>
-    ```
-
-    ```good
-    Subject: [PATCH bpf] bpf: Fix the key size check in map_lookup_elem
-
-    The bounds check compared the key size against the value size.
-
-    Fixes: 54a4f0239f2e ("bpf: Add map_lookup_elem")
-    Signed-off-by: Jane Doe <jane@example.org>
-    ```
-
-    ## Fix
-    `git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT` prints the tag;
-    `git config core.abbrev 12` makes 12 digits the default.
-    """
-    return _bad_fixes_hits(patch, ctx)
+        yield Hit.at_end(patch, f"Missing Signed-off-by: line by nominal patch author '{_author(patch)}'")
