@@ -29,8 +29,7 @@ def statement_block(sequence, start: int, end: int, past_condition: Optional[int
     the diff markers and line ends, as checkpatch's do. With `past_condition`, the walk stops that
     many lines after the condition's end (for a caller that reads only the start of the body: a
     block of a thousand lines is not walked for each `if` in it)."""
-    block = ""
-    next_line = start
+    block, next_line = "", start
     # a `do` has no condition to wait for, and no condition runs this long
     stop = end if past_condition is None else min(end, start + 4 * past_condition)
     limit_pending = past_condition is not None
