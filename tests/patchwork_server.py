@@ -387,40 +387,34 @@ def series_list(*ids: int) -> Response:
     return recorded.with_json([s for s in recorded.json() if s["id"] in ids], f"(only {ids})")
 
 
-@pytest.fixture
-def maint_patchwork(monkeypatch, tmp_path):
-    """The maintainer recordings on 127.0.0.1, with the `patchwork` fixture's isolation; the watch
-    state goes under tmp_path/state."""
+def serve_isolated(app, monkeypatch, tmp_path):
+    """Serve `app` on 127.0.0.1 with quick retries, no token in the environment and a git config of
+    our own (so the user's patchflow.patchwork.* settings do not leak in), from tmp_path; after the
+    test, fail if it asked for anything the recordings do not hold."""
     monkeypatch.setattr("patchflow.patchwork.DEFAULT_BACKOFF", 0.01)
     monkeypatch.delenv("PATCHFLOW_PATCHWORK_TOKEN", raising=False)
     gitconfig = tmp_path / "gitconfig"
     gitconfig.write_text("")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.chdir(tmp_path)
-    app = maintainer_patchwork()
     with ServerThread(app) as server:
         yield server
     assert not app.unrouted, f"requests the test did not expect: {app.unrouted}"
+
+
+@pytest.fixture
+def maint_patchwork(monkeypatch, tmp_path):
+    """The maintainer recordings, served as `patchwork` serves its own; the watch state goes under
+    tmp_path/state."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    yield from serve_isolated(maintainer_patchwork(), monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def patchwork(monkeypatch, tmp_path):
-    """The recorded Patchwork on 127.0.0.1, with quick retries, no token in the environment and a git
-    config of our own (so the user's patchflow.patchwork.* settings do not leak in)."""
-    monkeypatch.setattr("patchflow.patchwork.DEFAULT_BACKOFF", 0.01)
-    monkeypatch.delenv("PATCHFLOW_PATCHWORK_TOKEN", raising=False)
-    gitconfig = tmp_path / "gitconfig"
-    gitconfig.write_text("")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.chdir(tmp_path)
-    app = recorded_patchwork()
-    with ServerThread(app) as server:
-        yield server
-    assert not app.unrouted, f"requests the test did not expect: {app.unrouted}"
-
+    """The recorded Patchwork on 127.0.0.1 (see serve_isolated)."""
+    yield from serve_isolated(recorded_patchwork(), monkeypatch, tmp_path)
 
 if __name__ == "__main__":
     # python3 tests/patchwork_server.py [PORT] [--ci-finishes-after N | --maintainer]: serve the recordings until
