@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 from conftest import run_patchflow
-from test_regen import BUNDLED, SHAPE_PATCH, commit_all, edit
+from test_regen import BUNDLED, SHAPE_PATCH, commit_all, edit, proof_lines
 from test_tree import git, snapshot
 LIBBPF = Path(__file__).parent / "fixtures" / "libbpf-sync"
 UAPI = "include/uapi/linux/bpf.h"
@@ -27,18 +27,17 @@ def topic(repo, name="topic"):
     git(repo, "switch", "-q", "-c", name, "--track", "origin/master")
 
 
+def regen_after_commit(repo, edits, message, *args):
+    """`regen` of a topic branch whose one commit makes `edits` ((old, new) pairs) to bpf.h."""
+    topic(repo)
+    for old, new in edits:
+        edit(repo / UAPI, old, new)
+    commit_all(repo, message)
+    return run_patchflow("regen", "--tree", repo, *args)
+
+
 def states(report):
     return {name: proof["state"] for name, proof in report["proofs"].items()}
-
-
-def rows(stdout):
-    """{proof: (status word, detail)} from the text report."""
-    found = {}
-    for line in stdout.splitlines():
-        parts = line.split(None, 2)
-        if len(parts) == 3 and parts[0] in ("generator", "helpers", "expansion", "late_binding", "relocations"):
-            found[parts[0]] = (parts[1], parts[2])
-    return found
 
 
 def test_doc_only_change_to_bpf_h_on_a_branch(kernel_clone):
@@ -55,7 +54,7 @@ def test_doc_only_change_to_bpf_h_on_a_branch(kernel_clone):
     assert "changed:   bpf_helper_defs.h  comments only: the descriptions of bpf_get_smp_processor_id" in lines
     assert "           bpf-helpers.rst    changed: text of bpf_get_smp_processor_id" in lines
     assert "           bpf-syscall.rst    nothing" in lines
-    proofs = rows(proc.stdout)
+    proofs = proof_lines(proc.stdout)
     assert proofs["generator"] == ("pass", "3 outputs generated before and after the change")
     assert proofs["helpers"] == ("pass", "211 helpers: same names, ids, return and argument types")
     assert proofs["expansion"][0] == "pass"
@@ -109,7 +108,7 @@ def test_bpf_helper_change_committed_on_a_branch(kernel_clone):
     assert "bpf: wrap helper declarations in an overridable BPF_HELPER() macro" in proc.stdout
     assert ("changed:   bpf_helper_defs.h  declarations written differently, the same 211 helpers, ids and types; "
             "comments: text outside the helpers' descriptions") in proc.stdout
-    proofs = rows(proc.stdout)
+    proofs = proof_lines(proc.stdout)
     assert {name: word for name, (word, _) in proofs.items()} == dict.fromkeys(proofs, "pass")
     assert len(proofs) == 5
     assert proofs["relocations"][1].startswith("4 calls bound by id equal the early-binding code byte for byte")
@@ -139,11 +138,9 @@ def test_series_directory_with_a_cover_letter(kernel_clone, tmp_path):
 
 
 def test_a_bpf_h_change_the_generator_rejects_fails_generator(kernel_clone):
-    topic(kernel_clone)
-    edit(kernel_clone / UAPI, " * u32 bpf_get_smp_processor_id(void)\n * \tDescription\n",
-         " * u32 bpf_get_smp_processor_id(void)\n * \tDescribed\n")
-    commit_all(kernel_clone, "bpf: a typo in a section name")
-    proc = run_patchflow("regen", "--tree", kernel_clone, "--format", "json")
+    proc = regen_after_commit(kernel_clone, [(" * u32 bpf_get_smp_processor_id(void)\n * \tDescription\n",
+                                              " * u32 bpf_get_smp_processor_id(void)\n * \tDescribed\n")],
+                              "bpf: a typo in a section name", "--format", "json")
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     generator = report["proofs"]["generator"]
@@ -159,16 +156,14 @@ def test_a_bpf_h_change_the_generator_rejects_fails_generator(kernel_clone):
 
 
 def test_a_changed_helper_signature_fails_helpers(kernel_clone):
-    topic(kernel_clone)
-    edit(kernel_clone / UAPI, " * u32 bpf_get_prandom_u32(void)\n", " * u64 bpf_get_prandom_u32(void)\n")
-    commit_all(kernel_clone, "bpf: a wider random number")
-    proc = run_patchflow("regen", "--tree", kernel_clone)
+    wider = (" * u32 bpf_get_prandom_u32(void)\n", " * u64 bpf_get_prandom_u32(void)\n")
+    proc = regen_after_commit(kernel_clone, [wider], "bpf: a wider random number")
     assert proc.returncode == 1, proc.stderr
     assert "changed:   bpf_helper_defs.h  helpers bpf_get_prandom_u32 changed (return type)" in proc.stdout
-    assert rows(proc.stdout)["helpers"] == (
+    assert proof_lines(proc.stdout)["helpers"] == (
         "FAIL", "bpf_get_prandom_u32 changed (return type): before `__u32 bpf_get_prandom_u32(void) = 7`, "
                 "after `__u64 bpf_get_prandom_u32(void) = 7` (line 193)")
-    assert rows(proc.stdout)["expansion"][0] == "FAIL"  # `__u32` became `__u64`
+    assert proof_lines(proc.stdout)["expansion"][0] == "FAIL"  # `__u32` became `__u64`
     assert proc.stdout.rstrip().endswith(
         "1 of 3 applicable proofs pass: helpers, expansion failed (late_binding, relocations not applicable)")
 
@@ -200,20 +195,17 @@ def test_shape_reproduces_libbpf_header_and_bundled_patch_proves_on_it(kernel_cl
 
 
 def test_a_new_helper_is_listed_and_the_rest_still_proven(kernel_clone):
-    topic(kernel_clone)
-    edit(kernel_clone / UAPI, " *\t\t**-ENOENT** if the bpf_local_storage cannot be found.\n */\n"
-                              "#define ___BPF_FUNC_MAPPER",
-         " *\t\t**-ENOENT** if the bpf_local_storage cannot be found.\n *\n"
-         " * u64 bpf_get_answer(void)\n *\tDescription\n *\t\tThe answer.\n *\tReturn\n *\t\t42.\n */\n"
-         "#define ___BPF_FUNC_MAPPER")
-    edit(kernel_clone / UAPI, "\tFN(cgrp_storage_delete, 211, ##ctx)\t\t\\\n",
-         "\tFN(cgrp_storage_delete, 211, ##ctx)\t\t\\\n\tFN(get_answer, 212, ##ctx)\t\t\t\\\n")
-    commit_all(kernel_clone, "bpf: add bpf_get_answer()")
-    proc = run_patchflow("regen", "--tree", kernel_clone)
+    described = (" *\t\t**-ENOENT** if the bpf_local_storage cannot be found.\n */\n#define ___BPF_FUNC_MAPPER",
+                 " *\t\t**-ENOENT** if the bpf_local_storage cannot be found.\n *\n"
+                 " * u64 bpf_get_answer(void)\n *\tDescription\n *\t\tThe answer.\n *\tReturn\n *\t\t42.\n */\n"
+                 "#define ___BPF_FUNC_MAPPER")
+    numbered = ("\tFN(cgrp_storage_delete, 211, ##ctx)\t\t\\\n",
+                "\tFN(cgrp_storage_delete, 211, ##ctx)\t\t\\\n\tFN(get_answer, 212, ##ctx)\t\t\t\\\n")
+    proc = regen_after_commit(kernel_clone, [described, numbered], "bpf: add bpf_get_answer()")
     assert proc.returncode == 0, proc.stderr
     assert "changed:   bpf_helper_defs.h  helpers added bpf_get_answer" in proc.stdout
     assert "           bpf-helpers.rst    changed: text of bpf_get_answer" in proc.stdout
-    proofs = rows(proc.stdout)
+    proofs = proof_lines(proc.stdout)
     assert proofs["helpers"] == ("pass", "211 helpers: same names, ids, return and argument types; "
                                          "added bpf_get_answer (id 212)")
     assert proofs["expansion"][0] == "pass"
@@ -268,11 +260,9 @@ def test_a_renamed_parameter_changes_no_declaration(kernel_clone):
     # bpf-next renamed bpf_kptr_xchg's first parameter from map_value to dst in 2024 (between the libbpf
     # syncs of 2024-04-24 and 2024-10-08); 6.12 has dst, so the test renames it back. A parameter's
     # name is not part of the declaration.
-    topic(kernel_clone)
-    edit(kernel_clone / UAPI, " * void *bpf_kptr_xchg(void *dst, void *ptr)\n",
-         " * void *bpf_kptr_xchg(void *map_value, void *ptr)\n")
-    commit_all(kernel_clone, "bpf: rename the first parameter of bpf_kptr_xchg")
-    proc = run_patchflow("regen", "--tree", kernel_clone, "--format", "json")
+    proc = regen_after_commit(kernel_clone, [(" * void *bpf_kptr_xchg(void *dst, void *ptr)\n",
+                                              " * void *bpf_kptr_xchg(void *map_value, void *ptr)\n")],
+                              "bpf: rename the first parameter of bpf_kptr_xchg", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     header = report["changed"]["bpf_helper_defs.h"]
