@@ -69,14 +69,18 @@ def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffPar
     """The files of lines[start:end]: one `diff --git` section, or a whole diff without such lines.
 
     unidiff reads the structure (files, headers, hunks, where each hunk ends) without making an
-    object per line (`metadata_only`, the same rules and errors); the hunks' lines are then read
-    here, one DiffLine each, from the lines unidiff was given."""
+    object per line (`metadata_only`, the same rules and errors), and the hunks' lines are read
+    here from the lines unidiff was given. unidiff before 1.0 refuses a blank context line in that
+    mode (a mail client's stripped ` `): such a diff is read again with its objects per line."""
     base = patch.first_line + start  # patch line number of the section's first line
     given = _unidiff_lines(patch.lines[start:end])
     try:
-        patch_set = PatchSet(given, metadata_only=True)
-    except (UnidiffParseError, ValueError) as exc:
-        raise BadInput(f"{patch.name}: broken diff: {_one_line(str(exc))}")
+        patch_set, per_line = PatchSet(given, metadata_only=True), False
+    except (UnidiffParseError, ValueError):
+        try:
+            patch_set, per_line = PatchSet(given), True
+        except (UnidiffParseError, ValueError) as exc:
+            raise BadInput(f"{patch.name}: broken diff: {_one_line(str(exc))}")
     files: List[FileDiff] = []
     git_diff = patch.lines[start].startswith("diff --git ")
     cursor = 0  # hunk bodies are read in order: the next hunk's header is the next one from here
@@ -95,15 +99,31 @@ def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffPar
         for hunk in patched:
             model = Hunk(hunk.source_start, hunk.source_length, hunk.target_start, hunk.target_length,
                          (hunk.section_header or "").strip(), 0)
-            while not _UNIDIFF_HUNK.match(given[cursor]):
-                cursor += 1
-            cursor = _read_hunk_body(model, given, cursor + 1, base)
-            if any(line.line_type == "\\" for line in hunk) and model.lines:
-                model.lines[-1].no_newline = True  # a marker after the counted end, kept by unidiff
+            if not per_line:
+                while not _UNIDIFF_HUNK.match(given[cursor]):
+                    cursor += 1
+                cursor = _read_hunk_body(model, given, cursor + 1, base)
+            _add_unidiff_lines(model, hunk, base)
             model.patch_line = (model.lines[0].patch_line - 1) if model.lines else base
             diff.hunks.append(model)
         files.append(diff)
     return files
+
+
+def _add_unidiff_lines(model: Hunk, hunk, base: int) -> None:
+    """The lines unidiff made objects for: every line when it read them all, else only a `\\ No
+    newline` marker or blank lines after the hunk's counted end."""
+    for line in hunk:
+        if line.line_type == "\\":  # before the next test: unidiff numbers no marker line
+            if model.lines:
+                model.lines[-1].no_newline = True
+            continue
+        if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
+            # the blank line that ends a mail of an mbox, or an empty line unidiff keeps after
+            # the hunk's counted end: not part of the hunk
+            continue
+        model.lines.append(DiffLine(line.line_type, line.value.rstrip("\n"), base + line.diff_line_no - 1,
+                                    line.source_line_no, line.target_line_no))
 
 
 # unidiff's hunk header and its reading of a hunk body line that starts with CR or LF (a context line)
