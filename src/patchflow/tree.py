@@ -377,6 +377,8 @@ COMMITTER = {"GIT_COMMITTER_NAME": "patchflow", "GIT_COMMITTER_EMAIL": "patchflo
 
 @dataclass
 class ApplyFailure:
+    """The mail `git am` stopped at, and why."""
+
     index: int  # of the mail that failed, 0-based
     reason: str  # one line: the first CONFLICT or error: line of git am, or its last line
 

@@ -33,6 +33,8 @@ SCOPES = ("line", "patch", "series")
 
 @dataclass
 class CheckInfo:
+    """A registered check: its type, level, scope, function and fixer."""
+
     type: str
     level: str
     scope: str
@@ -177,6 +179,8 @@ def family_options() -> List[FamilyOption]:
 
 @dataclass
 class Options:
+    """What the user asked of a run: --strict, --ignore, --types and the like."""
+
     strict: bool = False
     ignore: Set[str] = field(default_factory=set)
     types: Optional[Set[str]] = None
