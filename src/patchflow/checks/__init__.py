@@ -18,6 +18,7 @@ the shape `checks/_doc.py` reads, and its examples run as tests (tests/test_chec
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -228,6 +229,10 @@ class CheckContext:
     @cached_property
     def tree(self):
         """From --tree, else the git work tree around the current directory when it holds MAINTAINERS."""
+        from ..tree_nearby import maintainers_above
+
+        if not self.options.tree and not maintainers_above(os.getcwd()):
+            return None  # find_check_tree's answer, without importing the git runner
         from ..tree import find_check_tree
 
         return find_check_tree(self.options.tree)
