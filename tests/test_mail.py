@@ -243,3 +243,59 @@ def test_any_mail_git_accepts_gives_the_same_subject_and_author(tmp_path, data):
     git = mailinfo(data, tmp_path)
     [patch] = parse_bytes(data, "mail")
     assert (patch.subject, email.utils.parseaddr(patch.author)) == (git["subject"], git["author"])
+
+
+# format-patch mails are read without the email package (it takes a tenth of a one-patch check's
+# start-up to import), other mails with it: both must read as git mailinfo reads them
+PLAIN_HEADER_FORMS = {
+    "crlf": lambda head: head.replace(b"\n", b"\r\n"),
+    "folded-subject": lambda head: head.replace(b"Subject: ", b"Subject:\n\t", 1),
+    "latin-1": lambda head: head + b'\nContent-Type: text/plain; charset="ISO-8859-1"',
+    "quoted-printable": lambda head: head + b"\nContent-Transfer-Encoding:\n quoted-printable",
+    "8-bit-header": lambda head: head.replace(b"Subject: ", b"Subject: caf\xc3\xa9 ", 1),  # the parser's
+}
+
+
+@pytest.mark.parametrize("form", sorted(PLAIN_HEADER_FORMS))
+def test_plain_mails_read_without_the_email_package_as_git_mailinfo_reads_them(form, tmp_path):
+    head, body = (Path(__file__).parent / "patches" / "clean-bpf-fix.patch").read_bytes().split(b"\n\n", 1)
+    head = b"\n".join(line for line in head.split(b"\n") if not line.lower().startswith(b"content-"))
+    body = body.replace(b"Fix", b"Fix caf\xe9 =3D") if form in ("latin-1", "quoted-printable") else body
+    data = PLAIN_HEADER_FORMS[form](head) + (b"\r\n\r\n" if form == "crlf" else b"\n\n") + \
+        (body.replace(b"\n", b"\r\n") if form == "crlf" else body)
+    [patch] = parse_bytes(data, "mail.eml")
+    assert reading(patch) == mailinfo(data, tmp_path)
+
+
+BLANK_CONTEXT_DIFF = b"""diff --git a/kernel/bpf/syscall.c b/kernel/bpf/syscall.c
+--- a/kernel/bpf/syscall.c
++++ b/kernel/bpf/syscall.c
+@@ -10,4 +10,4 @@ static int map_create(union bpf_attr *attr)
+ \tint err;
+
+-\terr = 0;
++\terr = -EINVAL;
+ \treturn err;
+"""
+
+
+@pytest.mark.parametrize("unidiff_refuses_blank_lines", [False, True])
+def test_a_context_line_whose_blank_a_mailer_stripped_is_a_context_line(unidiff_refuses_blank_lines, monkeypatch):
+    # unidiff before 1.0 refuses a blank body line when it reads a diff's structure only
+    # (metadata_only); patchflow then reads the diff again with unidiff's objects per line
+    if unidiff_refuses_blank_lines:
+        import unidiff
+        from unidiff.errors import UnidiffParseError
+
+        class OldPatchSet(unidiff.PatchSet):
+            def __init__(self, data, encoding=None, metadata_only=False):
+                if metadata_only and any(line.startswith(("\n", "\r")) for line in data):
+                    raise UnidiffParseError("Hunk diff line expected")
+                super().__init__(data, encoding=encoding)
+
+        monkeypatch.setattr(unidiff, "PatchSet", OldPatchSet)
+    [patch] = parse_bytes(BLANK_CONTEXT_DIFF, "blank.diff")
+    [hunk] = patch.files[0].hunks
+    assert [(line.kind, line.text, line.patch_line, line.old_line, line.new_line) for line in hunk.lines] == [
+        (" ", "\tint err;", 5, 10, 10), (" ", "", 6, 11, 11), ("-", "\terr = 0;", 7, 12, None),
+        ("+", "\terr = -EINVAL;", 8, None, 12), (" ", "\treturn err;", 9, 13, 13)]

@@ -131,9 +131,9 @@ def parse(argv) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse(sys.argv[1:] if argv is None else list(argv))
     progress.set_quiet(args.quiet)
-    from . import processes
-
-    processes.new_run()
+    processes = sys.modules.get(__package__ + ".processes")
+    if processes is not None:  # a module imported later starts with no stop pending: a check outside
+        processes.new_run()  # a kernel tree starts no process and need not import subprocess
     try:
         return args._run(args)
     except PatchflowError as exc:

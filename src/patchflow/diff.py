@@ -66,23 +66,32 @@ def _unidiff_lines(lines: List[str]) -> List[str]:
 
 
 def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffParseError) -> List[FileDiff]:
-    """The files of lines[start:end]: one `diff --git` section, or a whole diff without such lines."""
+    """The files of lines[start:end]: one `diff --git` section, or a whole diff without such lines.
+
+    unidiff reads the structure (files, headers, hunks, where each hunk ends) without making an
+    object per line (`metadata_only`, the same rules and errors), and the hunks' lines are read
+    here from the lines unidiff was given. unidiff before 1.0 refuses a blank context line in that
+    mode (a mail client's stripped ` `): such a diff is read again with its objects per line."""
     base = patch.first_line + start  # patch line number of the section's first line
+    given = _unidiff_lines(patch.lines[start:end])
     try:
-        patch_set = PatchSet(_unidiff_lines(patch.lines[start:end]))
-    except (UnidiffParseError, ValueError) as exc:
-        raise BadInput(f"{patch.name}: broken diff: {_one_line(str(exc))}")
+        patch_set, per_line = PatchSet(given, metadata_only=True), False
+    except (UnidiffParseError, ValueError):
+        try:
+            patch_set, per_line = PatchSet(given), True
+        except (UnidiffParseError, ValueError) as exc:
+            raise BadInput(f"{patch.name}: broken diff: {_one_line(str(exc))}")
     files: List[FileDiff] = []
     git_diff = patch.lines[start].startswith("diff --git ")
+    cursor = 0  # hunk bodies are read in order: the next hunk's header is the next one from here
     for patched in patch_set:
         if not git_diff and not len(patched):
             continue  # `--- x` and `+++ y` with no hunk (a diff quoted in prose): `git apply` skips them
-        first = base
         info = [str(line).rstrip("\n") for line in patched.patch_info or ()]
         diff = FileDiff(
             old_path=_strip_prefix(patched.source_file, git_diff),
             new_path=_strip_prefix(patched.target_file, git_diff),
-            patch_line=first,
+            patch_line=base,
             is_binary=patched.is_binary_file,
         )
         for line in info:
@@ -90,21 +99,62 @@ def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffPar
         for hunk in patched:
             model = Hunk(hunk.source_start, hunk.source_length, hunk.target_start, hunk.target_length,
                          (hunk.section_header or "").strip(), 0)
-            for line in hunk:
-                if line.line_type == "\\":  # before the next test: unidiff numbers no marker line
-                    if model.lines:
-                        model.lines[-1].no_newline = True
-                    continue
-                if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
-                    # the blank line that ends a mail of an mbox, or an empty line unidiff keeps after
-                    # the hunk's counted end: not part of the hunk
-                    continue
-                model.lines.append(DiffLine(line.line_type, line.value.rstrip("\n"), base + line.diff_line_no - 1,
-                                            line.source_line_no, line.target_line_no))
-            model.patch_line = (model.lines[0].patch_line - 1) if model.lines else first
+            if not per_line:
+                while not _UNIDIFF_HUNK.match(given[cursor]):
+                    cursor += 1
+                cursor = _read_hunk_body(model, given, cursor + 1, base)
+            _add_unidiff_lines(model, hunk, base)
+            model.patch_line = (model.lines[0].patch_line - 1) if model.lines else base
             diff.hunks.append(model)
         files.append(diff)
     return files
+
+
+def _add_unidiff_lines(model: Hunk, hunk, base: int) -> None:
+    """The lines unidiff made objects for: every line when it read them all, else only a `\\ No
+    newline` marker or blank lines after the hunk's counted end."""
+    for line in hunk:
+        if line.line_type == "\\":  # before the next test: unidiff numbers no marker line
+            if model.lines:
+                model.lines[-1].no_newline = True
+            continue
+        if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
+            # the blank line that ends a mail of an mbox, or an empty line unidiff keeps after
+            # the hunk's counted end: not part of the hunk
+            continue
+        model.lines.append(DiffLine(line.line_type, line.value.rstrip("\n"), base + line.diff_line_no - 1,
+                                    line.source_line_no, line.target_line_no))
+
+
+# unidiff's hunk header and its reading of a hunk body line that starts with CR or LF (a context line)
+_UNIDIFF_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?\ @@[ ]?(.*)")
+_EMPTY_BODY_LINE = re.compile(r"[\r\n]{1,2}")
+
+
+def _read_hunk_body(model: Hunk, given: List[str], i: int, base: int) -> int:
+    """Append the DiffLines of the hunk body that starts at given[i] (which unidiff has checked
+    against the header's counts); returns the index after it."""
+    old, new = model.old_start, model.new_start
+    old_end, new_end = old + model.old_count, new + model.new_count
+    lines = model.lines
+    while old < old_end or new < new_end:
+        text = given[i]
+        kind = text[0]
+        if kind == "+":
+            lines.append(DiffLine("+", text[1:-1], base + i, None, new))
+            new += 1
+        elif kind == "-":
+            lines.append(DiffLine("-", text[1:-1], base + i, old, None))
+            old += 1
+        elif kind == "\\":
+            if lines:
+                lines[-1].no_newline = True
+        else:  # " ", or a line that is only CR/LF: context
+            value = text[1:-1] if kind == " " else _EMPTY_BODY_LINE.match(text).group().rstrip("\n")
+            lines.append(DiffLine(" ", value, base + i, old, new))
+            old, new = old + 1, new + 1
+        i += 1
+    return i
 
 
 # hunk counts beyond this are refused before they are turned into numbers (a 5,000-digit count is an attack)

@@ -23,9 +23,6 @@ from typing import List, Optional, Tuple
 from .errors import BadInput
 from .lazy_regex import lazy
 
-# The email package is imported where a mail is read: importing it compiles dozens of patterns, a
-# cost that a run over plain diffs (and `patchflow explain`) need not pay.
-
 MBOX_FROM = lazy(rb"^From \S+\s+\w{3} \w{3}\s+\d{1,2} \d{1,2}:\d{2}:\d{2} \d{4}")
 _HEADER = lazy(rb"^[!-9;-~]+:")
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -117,11 +114,13 @@ def read_message(data: bytes, first_line: int) -> MailText:
     result = MailText([text_of(line) for line in raw_lines[:body_index]],
                       list(range(first_line, first_line + body_index)), is_mail=True)
     _record_header_lines(result, raw_lines[:body_index], first_line)
-    import email.parser
+    message = _PlainMail.read(raw_lines, body_index)
+    if message is None:
+        import email.parser
 
-    # the parser's default policy is compat32, headers kept as written; naming it through
-    # email.policy would import the whole modern header machinery (a tenth of a check's start-up)
-    message = email.parser.BytesParser().parsebytes(data)
+        # the parser's default policy is compat32, headers kept as written; naming it through
+        # email.policy would import the whole modern header machinery (a tenth of a check's start-up)
+        message = email.parser.BytesParser().parsebytes(data)
     for name, value in message.raw_items():  # as written: 8-bit bytes survive as surrogates
         name = name.strip().lower()
         if name not in result.headers:  # the first of repeated headers, as git mailinfo keeps
@@ -132,6 +131,55 @@ def read_message(data: bytes, first_line: int) -> MailText:
         result.lines.extend(lines)
         result.numbers.extend(numbers)
     return result
+
+
+_PLAIN_TYPE = lazy(r'text/plain\s*(?:;\s*charset\s*=\s*(?:"([\w.:-]+)"|([\w.:-]+))\s*)?;?', re.ASCII | re.I)
+
+
+class _PlainMail:
+    """What `read_message` asks of a parsed mail, for the common one that needs no MIME parser: ASCII
+    headers without encoded words, one text/plain part (what `git format-patch` writes). The email
+    package, imported only for the other mails, takes a tenth of a one-patch check's start-up."""
+
+    def __init__(self, items: List[Tuple[str, str]], charset: Optional[str]):
+        self._items, self._charset = items, charset
+
+    @classmethod
+    def read(cls, raw_lines: List[bytes], body_index: int) -> Optional["_PlainMail"]:
+        block = raw_lines[1 if MBOX_FROM.match(raw_lines[0]) else 0:body_index]
+        if not block or block[-1].rstrip(b"\r") != b"" or block[0][:1] in (b" ", b"\t") or any(
+                not line.isascii() or b"=?" in line or line.find(b"\r") not in (-1, len(line) - 1) for line in block):
+            return None  # the parser's cases: 8-bit or encoded headers, a lone CR, no blank line, a fold first
+        items: List[Tuple[str, str]] = []
+        for line in block[:-1]:  # each a header or a continuation (_header_block_end took no other)
+            text = line.decode("ascii")
+            if text[:1] in (" ", "\t"):
+                items[-1] = (items[-1][0], items[-1][1] + "\n" + text)
+            else:
+                name, value = text.split(":", 1)
+                items.append((name, value.lstrip(" \t")))
+        self = cls([(name, value.rstrip("\r\n")) for name, value in items], None)  # as compat32 keeps them
+        content_type = self.get("content-type")
+        match = _PLAIN_TYPE.fullmatch(content_type.strip()) if content_type is not None else None
+        if content_type is not None and match is None:
+            return None
+        self._charset = (match.group(1) or match.group(2) or "").lower() or None if match else None
+        return self
+
+    def raw_items(self) -> List[Tuple[str, str]]:
+        return self._items
+
+    def get(self, name: str, default=None):
+        return next((value for key, value in self._items if key.lower() == name), default)
+
+    def get_content_charset(self) -> Optional[str]:
+        return self._charset
+
+    def get_param(self, name: str, default=""):
+        return default  # text/plain with at most a charset: no format=flowed
+
+    def is_multipart(self) -> bool:
+        return False
 
 
 def _header_block_end(raw_lines: List[bytes]) -> int:
@@ -166,12 +214,12 @@ def decode_header(value: str, name: str = "") -> str:
 
 
 def _decode_words(value: str) -> str:
-    import email.errors
-    import email.header
-
     if "=?" not in value:
         # raw 8-bit bytes (surrogates from the parser), read as UTF-8 as git does without a charset
         return value.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="surrogateescape")
+    import email.errors
+    import email.header
+
     try:
         return str(email.header.make_header(email.header.decode_header(value)))
     except (UnicodeError, LookupError, ValueError, email.errors.MessageError):

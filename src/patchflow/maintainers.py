@@ -120,6 +120,8 @@ def _first_directory(kind: str, text: str) -> Optional[str]:
 
 @dataclass
 class Entry:
+    """One section of MAINTAINERS."""
+
     title: str
     line: int  # line number of the title in MAINTAINERS
     ordered: List[Tuple[str, str]] = field(default_factory=list)  # (key, value) in the file's order

@@ -25,12 +25,16 @@ KNOWN_TRAILERS = {
 }
 
 
+# The dataclasses that `check` loads all have docstrings: for a class without one, @dataclass writes
+# one from inspect.signature, a third of a millisecond per class on every start.
 # one DiffLine per line of a diff: without a __dict__ each weighs a third less (Python 3.10 and later)
 _SLOTS = {"slots": True} if sys.version_info >= (3, 10) else {}
 
 
 @dataclass(**_SLOTS)
 class DiffLine:
+    """One line of a hunk."""
+
     kind: str  # '+', '-' or ' '
     text: str  # the line without its marker and without the newline ('\r' is kept)
     patch_line: int  # 1-based line number in the patch file
@@ -41,6 +45,8 @@ class DiffLine:
 
 @dataclass
 class Hunk:
+    """One `@@` hunk of a file diff and its lines."""
+
     old_start: int
     old_count: int
     new_start: int
@@ -52,6 +58,8 @@ class Hunk:
 
 @dataclass
 class FileDiff:
+    """One file's part of a diff: its paths, extended headers and hunks."""
+
     old_path: Optional[str]  # None for a new file
     new_path: Optional[str]  # None for a deleted file
     patch_line: int
@@ -85,6 +93,8 @@ class FileDiff:
 
 @dataclass
 class Trailer:
+    """A tag of the commit message (`Signed-off-by: ...`)."""
+
     key: str
     value: str
     patch_line: int

@@ -25,6 +25,8 @@ SYMLINK_MODE = "120000"
 
 @dataclass
 class PathProblem:
+    """A file name in a patch that the kernel's tree cannot take, and why."""
+
     path: str  # the file name as the patch gives it
     reason: str
     file: object  # the FileDiff that names it

@@ -30,6 +30,8 @@ NETDEV, BPF, KVM_X86, TIP = "netdev", "bpf", "kvm-x86", "tip"
 
 @dataclass(frozen=True)
 class Profile:
+    """A maintainer entry profile and the lists, trees and subject tags it covers."""
+
     name: str
     document: str  # the path in the kernel tree
     lists: Tuple[str, ...] = ()  # MAINTAINERS `L:` addresses whose files follow the document

@@ -17,6 +17,8 @@ DELETE_LINE = "\0delete line\0"
 
 @dataclass
 class Finding:
+    """One problem a check found, where it is, and its fix when it has one."""
+
     type: str
     level: str
     message: str

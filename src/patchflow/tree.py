@@ -25,6 +25,7 @@ from typing import List, Optional
 from . import processes
 from .errors import ToolMissing, TreeError
 from .progress import progress_flag, showing, step
+from .tree_nearby import maintainers_above, nearest_holding
 
 GIT_TIMEOUT = 300  # seconds; a clone of a big tree may take long, nothing else should
 CLONE_TIMEOUT = 3600  # a shallow clone of a kernel tree is some 250 MB
@@ -141,27 +142,10 @@ def git_toplevel(start: str) -> Optional[str]:
     return proc.stdout.decode().strip() or None
 
 
-def _nearest_holding(start: str, name: str) -> Optional[str]:
-    """The nearest directory at or above start that holds `name`, found without starting git."""
-    path = os.path.abspath(start)
-    while True:
-        if os.path.exists(os.path.join(path, name)):
-            return path
-        parent = os.path.dirname(path)
-        if parent == path:
-            return None
-        path = parent
-
-
-def _maintainers_above(start: str) -> bool:
-    """Whether start or a directory above it holds a MAINTAINERS file."""
-    return _nearest_holding(start, "MAINTAINERS") is not None
-
-
 def _work_tree_top(start: str) -> Optional[str]:
     """The nearest directory at or above start that holds a `.git` (the top of the work tree git
     would name); None when there is none."""
-    return _nearest_holding(start, ".git")
+    return nearest_holding(start, ".git")
 
 
 def find_check_tree(spec: Optional[str]) -> Optional[KernelTree]:
@@ -177,7 +161,7 @@ def find_check_tree(spec: Optional[str]) -> Optional[KernelTree]:
         if _looks_like_path(spec):
             raise TreeError(f"--tree {spec}: no such directory")
         return resolve_tree(spec)
-    if not _maintainers_above(os.getcwd()):
+    if not maintainers_above(os.getcwd()):
         return None  # no kernel tree around: spare the git process (check's start-up time)
     if any(name in os.environ for name in ("GIT_DIR", "GIT_WORK_TREE")):
         top = git_toplevel(os.getcwd())  # git's own answer where the environment moves the repository
@@ -377,6 +361,8 @@ COMMITTER = {"GIT_COMMITTER_NAME": "patchflow", "GIT_COMMITTER_EMAIL": "patchflo
 
 @dataclass
 class ApplyFailure:
+    """The mail `git am` stopped at, and why."""
+
     index: int  # of the mail that failed, 0-based
     reason: str  # one line: the first CONFLICT or error: line of git am, or its last line
 

@@ -18,6 +18,7 @@ the shape `checks/_doc.py` reads, and its examples run as tests (tests/test_chec
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,6 +34,8 @@ SCOPES = ("line", "patch", "series")
 
 @dataclass
 class CheckInfo:
+    """A registered check: its type, level, scope, function and fixer."""
+
     type: str
     level: str
     scope: str
@@ -177,6 +180,8 @@ def family_options() -> List[FamilyOption]:
 
 @dataclass
 class Options:
+    """What the user asked of a run: --strict, --ignore, --types and the like."""
+
     strict: bool = False
     ignore: Set[str] = field(default_factory=set)
     types: Optional[Set[str]] = None
@@ -224,6 +229,10 @@ class CheckContext:
     @cached_property
     def tree(self):
         """From --tree, else the git work tree around the current directory when it holds MAINTAINERS."""
+        from ..tree_nearby import maintainers_above
+
+        if not self.options.tree and not maintainers_above(os.getcwd()):
+            return None  # find_check_tree's answer, without importing the git runner
         from ..tree import find_check_tree
 
         return find_check_tree(self.options.tree)

@@ -42,7 +42,10 @@ def on_added_lines(wanted_file, needle=None):
     patch check over the added lines of the files `wanted_file(path)` accepts. A line in which the
     pattern `needle` finds nothing is not shown to the judge: the C-code checks run on every added
     line of large patches, and one search in C costs less than a call into Python per line."""
-    pattern = lazy(needle) if needle else None  # compiled on the first line it sees, not at import
+    literal = _literal(needle) if needle else None
+    # a plain string is looked for with `in` (no pattern to compile, a third of a search's time);
+    # other needles compile on the first line they see, not at import
+    pattern = lazy(needle) if needle and literal is None else None
 
     def wrap(judge):
         @functools.wraps(judge)
@@ -54,13 +57,33 @@ def on_added_lines(wanted_file, needle=None):
                     continue
                 for hunk in file.hunks:
                     for line in hunk.lines:
-                        if line.kind != "+" or (pattern is not None and pattern.search(line.text) is None):
+                        if line.kind != "+" or (literal is not None and literal not in line.text) or \
+                                (pattern is not None and pattern.search(line.text) is None):
                             continue
                         hit = judge(line, file, ctx)
                         if hit is not None:
                             yield Hit.at(line, file, hit) if isinstance(hit, str) else hit
         return over_patch
     return wrap
+
+
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]|()\\")
+
+
+def _literal(needle: str):
+    """The string a needle matches when it is a plain one (`define`, `__FUNCTION__`, `\\(`, `"`),
+    else None. Read character by character: a pattern here would be compiled at import."""
+    out = []
+    chars = iter(needle)
+    for char in chars:
+        if char == "\\":
+            char = next(chars, "")
+            if not char or char.isalnum() or char.isspace() or not char.isascii():
+                return None  # `\b`, `\s`, a trailing backslash: a pattern
+        elif char in _REGEX_SPECIAL or not char.isascii():
+            return None
+        out.append(char)
+    return "".join(out)
 
 
 class CodeLine:

@@ -44,6 +44,8 @@ def _is_macro_declaration(name: str) -> bool:
 
 @dataclass
 class Declaration:
+    """One local declaration: its lines, width and the names it declares and uses."""
+
     line: int  # its first line
     last_line: int
     length: int  # display columns of its first line's code

@@ -25,14 +25,16 @@ class Misspellings:
     def __init__(self, text: str):
         self.fixes: Dict[str, str] = {}
         self.phrases: Dict[str, List[str]] = {}  # first word -> the phrases that start with it
-        for line in text.splitlines():
-            if not line.strip() or line.lstrip().startswith("#") or "||" not in line:
+        fullmatch_word = _WORD.fullmatch
+        for line in text.splitlines():  # read on every run: the common case tests little
+            if "||" not in line or line.lstrip().startswith("#"):
                 continue
             mistake, fix = line.split("||", 1)
-            self.fixes[mistake.lower()] = fix
-            words = _WORD.findall(mistake.lower())
-            if len(words) != 1 or words[0] != mistake.lower():
-                self.phrases.setdefault(words[0] if words else mistake.lower(), []).append(mistake.lower())
+            mistake = mistake.lower()
+            self.fixes[mistake] = fix
+            if fullmatch_word(mistake) is None:  # not one word: a phrase, or a word with a blank
+                words = _WORD.findall(mistake)
+                self.phrases.setdefault(words[0] if words else mistake, []).append(mistake)
         for phrases in self.phrases.values():
             phrases.sort()
         self.first_words = set(self.fixes) | set(self.phrases)  # a word that may start a misspelling

@@ -33,6 +33,8 @@ ALWAYS = Statement(NETDEV, WARNING, "Order the variable declaration lines longes
 
 @dataclass
 class KnownLine:
+    """A line of the new file whose text is known (shown by the patch or read from the tree)."""
+
     number: int  # line number in the new file
     text: str
     diff: Optional[object] = None  # the patch's DiffLine, for lines the patch shows
