@@ -234,3 +234,20 @@ def test_summary_prefix_names_what_the_history_uses(run_cli, kernel_tree):
 def test_profiles_document_paths_exist_in_the_source():
     for profile in PROFILES.values():
         assert profile.document.startswith("Documentation/") and profile.document.endswith(".rst")
+
+
+def test_one_finding_for_a_fix_without_fixes_tag_unless_checkpatchs_is_ignored(run_cli, tmp_path):
+    """A net fix whose message quotes a crash: checkpatch's MISSING_FIXES_TAG asks for the tag, so
+    the house rule FIXES_TAG_MISSING stays quiet; with checkpatch's type ignored, the house rule asks."""
+    with open(patch_path("fixes-net-missing.patch")) as original:
+        text = original.read()
+    crashed = tmp_path / "crash.patch"
+    crashed.write_text(text.replace("Zero it at its declaration.\n",
+                                    "Zero it at its declaration.\n\nCall Trace:\n  sock_gettstamp+0x1c/0x90\n"))
+
+    def types(*extra):
+        _, out, _ = run_cli("check", "--terse", *extra, crashed)
+        return set(re.findall(r":([A-Z_]+): ", out)) & {"MISSING_FIXES_TAG", "FIXES_TAG_MISSING"}
+
+    assert types() == {"MISSING_FIXES_TAG"}
+    assert types("--ignore", "MISSING_FIXES_TAG") == {"FIXES_TAG_MISSING"}

@@ -207,6 +207,12 @@ class Options:
             return False
         return info.type not in self.ignore
 
+    def reports(self, type_name: str) -> bool:
+        """Whether this run reports the registered type `type_name`: a check that would say the same
+        as another type leaves it to that one (MISSING_FIXES_TAG before FIXES_TAG_MISSING)."""
+        info = registry().get(type_name)
+        return info is not None and self.wants(info)
+
 
 class CheckContext:
     """What a check may know beyond its patch, each part computed the first time a check asks:

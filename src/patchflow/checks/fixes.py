@@ -132,9 +132,7 @@ def fixes_tag_missing(patch, ctx):
         return  # a cover letter, with or without the diff of a pull request
     if patch.trailer_values("Fixes"):
         return
-    from . import registry
-
-    if patch.is_mail and ctx.options.wants(registry()["MISSING_FIXES_TAG"]) and _crash_sign(patch):
+    if patch.is_mail and ctx.options.reports("MISSING_FIXES_TAG") and ctx.once(_crash_sign, patch):
         return  # checkpatch's MISSING_FIXES_TAG asks for the tag already: one finding for one mistake
     tree = patch_tree(patch) or _own_tree(patch)
     if tree in FIXES_ONLY_TREES and _only_tests(patch) and not describes_fix(patch):
@@ -239,11 +237,9 @@ def verify_fixes(patch, ctx):
     if history is None:
         return
     where = history.tree.path
-    from . import registry
-
     # BAD_FIXES_TAG looks the commit up too and reports a wrong subject with the right tag: one
     # finding for one mistake
-    subject_reported_elsewhere = ctx.options.wants(registry()["BAD_FIXES_TAG"])
+    subject_reported_elsewhere = ctx.options.reports("BAD_FIXES_TAG")
     for tag in tags:
         full, reason = history.resolve(tag.commit)
         if full is None:
@@ -439,12 +435,12 @@ def missing_fixes_tag(patch, ctx):
     """
     if not patch.is_mail or not patch.files:
         return
-    sign = _crash_sign(patch)
+    sign = ctx.once(_crash_sign, patch)
     if sign is not None:
         yield Hit.at_end(patch, f"The commit message has '{sign}', perhaps it also needs a 'Fixes:' tag?")
 
 
-def _crash_sign(patch) -> Optional[str]:
+def _crash_sign(patch, _ctx) -> Optional[str]:
     """The last sign of a bug fix checkpatch knows above the diff, None when there is none or a
     `Fixes:` line or a revert's line is there."""
     sign = None
