@@ -172,32 +172,34 @@ _INCLUDE = lazy(r"^\s*#\s*include\s+<(.*)>")
 _ERROR = lazy(r"^(\s*#\s*(?:error|warning)\s+)(.*)\b")
 
 
+_ESCAPE = lazy(r"\\[^\n]")  # a backslash and the character it escapes (a tab too); not a newline
+_TO_X = {code: "X" for code in range(128) if chr(code) not in "\t\n"}  # str.translate's table, ASCII
+_TO_COMMENT_MASK = {code: COMMENT_MASK for code in _TO_X}
+
+
 def _masked_literal(text: str) -> str:
     """A string or char literal as checkpatch masks it: prefix and quotes kept, each escape `XX`,
     other characters `X`, tabs and newlines kept."""
     quote = min(i for i in (text.find('"'), text.find("'")) if i >= 0)  # after a prefix: u8, L, u, U
-    out = [text[:quote + 1]]
-    i, end = quote + 1, len(text)
-    closing = text[quote]
-    while i < end:
-        char = text[i]
-        if char == "\\":
-            out.append("XX" if i + 1 < end and text[i + 1] != "\n" else "X")
-            i += 2 if i + 1 < end and text[i + 1] != "\n" else 1
-        elif char == closing and i == end - 1:
-            out.append(char)
-            i += 1
-        else:
-            out.append(char if char in "\t\n" else "X")
-            i += 1
-    return "".join(out)
+    body = text[quote + 1:]
+    # closed: it ends with its quote, not escaped (an even number of backslashes before it)
+    closed = body[-1:] == text[quote] and (len(body) - len(body[:-1].rstrip("\\"))) % 2 == 1
+    inner = _ESCAPE.sub("XX", body[:-1] if closed else body)
+    inner = inner.translate(_TO_X) if inner.isascii() else _NOT_TAB.sub("X", inner)
+    return text[:quote + 1] + inner + (text[quote] if closed else "")
+
+
+def _masked_comment(text: str) -> str:
+    """A block comment as checkpatch masks it: COMMENT_MASK but for tabs and newlines."""
+    return text.translate(_TO_COMMENT_MASK) if text.isascii() else _NOT_TAB.sub(COMMENT_MASK, text)
 
 
 def _masked_line(line: str) -> str:
-    match = _INCLUDE.match(line) if "#" in line else None
+    """A line with `#` as checkpatch masks it: an `#include <...>` name and an `#error` message `X`."""
+    match = _INCLUDE.match(line)
     if match:
         return line[:match.start(1)] + "X" * len(match.group(1)) + line[match.end(1):]
-    match = _ERROR.match(line) if "#" in line else None
+    match = _ERROR.match(line)
     if match:
         return match.group(1) + "X" * (len(line) - len(match.group(1)))
     return line
@@ -225,7 +227,7 @@ def checkpatch_masked(text: str, in_comment: bool = False) -> List[str]:
         end = text.find("*/")
         pos = len(text) if end < 0 else end + 2
         head = text[:pos]  # masked as the lexer's first token, a `//` comment when it starts so
-        out.append(COMMENT_MASK * pos if head.startswith("//") else _NOT_TAB.sub(COMMENT_MASK, head))
+        out.append(COMMENT_MASK * pos if head.startswith("//") else _masked_comment(head))
     for match in _COMMENTS_AND_LITERALS.finditer(text, pos):
         kind = match.lastgroup
         if kind is None:
@@ -235,8 +237,8 @@ def checkpatch_masked(text: str, in_comment: bool = False) -> List[str]:
         elif kind == "line_comment":
             out.append(COMMENT_MASK * (match.end() - match.start()))
         else:
-            out.append(_NOT_TAB.sub(COMMENT_MASK, match.group()))
-    return [_masked_line(line) for line in "".join(out).split("\n")]
+            out.append(_masked_comment(match.group()))
+    return [_masked_line(line) if "#" in line else line for line in "".join(out).split("\n")]
 
 
 # --- an outline: where the comments, literals and directives are, without a token per token ---------
