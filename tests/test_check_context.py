@@ -1,6 +1,6 @@
 """The check context shares what checks compute: each window of a changed C file is outlined once for
-the families that read brackets and directives, and lexed once, when a family asks for its tokens;
-the series' pre-images come from one git call."""
+the families that read brackets and directives (REVERSE_XMAS_TREE lexes the few lines it reads); the
+series' pre-images come from one git call."""
 
 from __future__ import annotations
 
@@ -21,26 +21,27 @@ def _count_lexing(monkeypatch):
     import patchflow.checks._declarations as declarations  # REVERSE_XMAS_TREE lexes through its LazyCode
     import patchflow.checks._source as source
 
-    by_xmas, by_sources = [], []
-    real_iter, real_lex = declarations.iter_tokens, source.lex
+    by_xmas, by_sources, outlined = [], [], []
+    real_iter, real_lex, real_outline = declarations.iter_tokens, source.lex, source.outline
     monkeypatch.setattr(declarations, "iter_tokens", lambda *a, **k: by_xmas.append(a) or real_iter(*a, **k))
     monkeypatch.setattr(source, "lex", lambda *a: by_sources.append(a) or real_lex(*a))
-    return by_xmas, by_sources
+    monkeypatch.setattr(source, "outline", lambda *a: outlined.append(a) or real_outline(*a))
+    return by_xmas, by_sources, outlined
 
 
-def test_xmas_reads_the_tokens_of_the_window_lexed_once(monkeypatch):
-    by_xmas, by_sources = _count_lexing(monkeypatch)
+def test_c_windows_are_outlined_once_and_xmas_lexes_what_it_reads(monkeypatch):
+    by_xmas, by_sources, outlined = _count_lexing(monkeypatch)
     results = run(_series("xmas-out-of-order.patch"), Options(strict=True))
     assert [(f.type, f.patch_line) for f in results[0].findings] == [("REVERSE_XMAS_TREE", 22)]
-    # PARENTHESIS_ALIGNMENT reads the outline, makes no tokens; the window is lexed for REVERSE_XMAS_TREE
-    assert by_xmas == [] and len(by_sources) == 1
+    # PARENTHESIS_ALIGNMENT reads the outline and makes no token; REVERSE_XMAS_TREE lexes its function
+    assert len(outlined) == 1 and by_sources == [] and len(by_xmas) == 1
 
 
-def test_xmas_alone_reads_the_same_tokens(monkeypatch):
-    by_xmas, by_sources = _count_lexing(monkeypatch)
+def test_xmas_alone_finds_the_same(monkeypatch):
+    by_xmas, by_sources, outlined = _count_lexing(monkeypatch)
     results = run(_series("xmas-out-of-order.patch"), Options(types={"REVERSE_XMAS_TREE"}))
     assert [(f.type, f.patch_line) for f in results[0].findings] == [("REVERSE_XMAS_TREE", 22)]
-    assert by_xmas == [] and len(by_sources) == 1
+    assert outlined == [] and by_sources == [] and len(by_xmas) == 1
 
 
 def test_the_series_pre_images_come_from_one_git_call(kernel_tree, monkeypatch):

@@ -5,19 +5,17 @@
     ctx.sources.windows(file)         # [(pre window, post window)] around the hunks (C and Python)
     ctx.sources.outlines(file)        # [(pre window, post window, post lexers.c.Outline)] of a C file
     ctx.sources.lexed_windows(file)   # [(pre window, post window, post tokens)] around the hunks
-    ctx.sources.code_tokens(file, first, last)  # C code tokens of post-image lines first..last
     ctx.sources.masked_lines(file)    # {patch line: text} as checkpatch masks comments and strings
 
 Every pre-image blob of the series is read by one `git cat-file --batch` the first time one is asked
 (see `patchflow.hunk_source` for where images and windows come from). A C window is outlined once
 (`lexers.c.Outline`: where its comments, literals, brackets and directives are, read by offset), which
-PARENTHESIS_ALIGNMENT and the preprocessor family share; it is lexed into tokens (`patchflow.lexers`)
-only when a family asks for tokens (REVERSE_XMAS_TREE's declarations, Python's families), once.
+PARENTHESIS_ALIGNMENT and the preprocessor family share. Python windows are lexed into tokens
+(`patchflow.lexers`), once; REVERSE_XMAS_TREE lexes the few lines of C it reads itself.
 """
 
 from __future__ import annotations
 
-import bisect
 from typing import Dict, List, Optional, Tuple
 
 from ..lazy_regex import lazy
@@ -128,7 +126,6 @@ class Sources:
         self._outlines: Dict[int, list] = {}
         self._lexed: Dict[int, list] = {}  # by id of a post-image window: its tokens
         self._masked: Dict[int, dict] = {}
-        self._token_lines: Dict[int, List[int]] = {}  # by id of a window's token list: each token's line
 
     def _all_blobs(self) -> Dict[str, str]:
         if self._blobs is None:
@@ -191,23 +188,6 @@ class Sources:
         if id(window) not in self._lexed:
             self._lexed[id(window)] = lex(window, language)
         return self._lexed[id(window)]
-
-    def code_tokens(self, file, first: int, last: int) -> Optional[list]:
-        """The C code tokens (no comments) of post-image lines first..last, from the window that
-        holds them all (lexed once); None when none does (the caller lexes those lines itself)."""
-        if not file.path.endswith(C_SUFFIXES):
-            return None
-        for _pre, post in self.windows(file):
-            if post.first_line <= first and last <= post.last_line:
-                tokens = self._tokens(post, "c")
-                # the tokens are in line order: cut the lines out by bisection, not by reading the
-                # whole window for each function of a large file
-                lines = self._token_lines.get(id(tokens))
-                if lines is None:
-                    lines = self._token_lines[id(tokens)] = [tok.line for tok in tokens]
-                start, end = bisect.bisect_left(lines, first), bisect.bisect_right(lines, last)
-                return [tok for tok in tokens[start:end] if tok.kind != "comment"]
-        return None
 
     def masked_lines(self, file) -> dict:
         """{patch line: text} of a C file's added and context lines, masked as checkpatch masks them."""
