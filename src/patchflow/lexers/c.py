@@ -1,6 +1,6 @@
 """A small C lexer: enough of C to tell code from literals, comments and preprocessor directives.
 
-    from patchflow.lexers.c import tokenize, code_tokens, directives, checkpatch_masked
+    from patchflow.lexers.c import tokenize, code_tokens, directives, checkpatch_masked, Outline
 
     tokens = tokenize(text)                    # every token, comments included (list of Token)
     tokens = tokenize(text, first_line=120)    # a fragment that starts at line 120 of its file
@@ -9,6 +9,8 @@
     for start_line, toks in directives(tokens):  # each preprocessor directive's code tokens
         ...                                    # toks[0] is the '#', toks[1] its name ('ifndef')
     masked = checkpatch_masked(text)           # comments and literals masked, as checkpatch reads C
+    outline = Outline(text, first_line=120)    # where the lexer's comments, literals and directives
+                                               # are, by offset, without a Token per token
 
 Token kinds (see `patchflow.lexers.Token`): "ident" (keywords too), "number" (preprocessing numbers:
 `0x1fULL`, `1.5e+3`), "string" (`"..."`, `L"..."`, `u8"..."`), "char" (`'a'`, `L'\\n'`), "punct"
