@@ -215,11 +215,17 @@ DEEP = 50000
     # a string left open: what was open before it is no longer known, nothing is claimed
     ("c", "\tfoo(a, \"unterminated (,\n\t    b);\n/* open (\n", [{}]),
     ("c", ")))}}}]]\n\tfoo(a,\n\t    b);\n", [{3: (13, 13)}]),
+    # 20,000 comment lines inside a call, each held by its comment: the code before each is read once
+    ("c", "\tfoo(a,\n" + "\t/* c */ \\\n" * 20000 + "\t    b);\n",
+     [{line: (13, 9) for line in range(2, 20002)} | {20002: (13, 13)}]),
+    # a long line before the parenthesis, read once for the 20,000 lines it holds
+    ("c", "x" * 200000 + "foo(a,\n" + "\t b,\n" * 20000, [{line: (200005, 10) for line in range(2, 20002)}]),
     # Python 3.12 on stops tokenizing at 200 nested brackets: then nothing is claimed
     ("python", "f(" * DEEP + "a,\n  b" + ")" * DEEP + "\n", [{2: (2 * DEEP + 1, 3)}, {}]),
     ("python", "foo(a,\n" + "x" * 2_000_000 + ",\n    b)\n", [{2: (5, 1), 3: (5, 5)}]),
     ("python", "foo(a, 'unterminated (,\n    b)\n\'\'\'open (\n", [{}]),
-], ids=["c-deep", "c-2MB-line", "c-unterminated", "c-unbalanced", "py-deep", "py-2MB-line", "py-unterminated"])
+], ids=["c-deep", "c-2MB-line", "c-unterminated", "c-unbalanced", "c-comment-lines", "c-long-opener-line", "py-deep",
+        "py-2MB-line", "py-unterminated"])
 def test_hostile_input_is_fast_and_claims_nothing_unsure(language, text, expected):
     result = rules(text, language)
     assert result in expected

@@ -142,16 +142,34 @@ def outline_rules(outline) -> Dict[int, Alignment]:
     return _OutlineWalk(outline).rules()
 
 
+def _is_joiner(masked: str, last: int) -> bool:
+    """Whether the code token that ends at `last` is `,` `&&` or `||`."""
+    char = masked[last]
+    if char == ",":
+        return True
+    if char not in "&|":
+        return False
+    start = last
+    while start and masked[start - 1] == char:
+        start -= 1
+    return (last - start + 1) % 2 == 0  # `&&&` is `&&` then `&`
+
+
 class _OutlineWalk:
     """`analyse`'s walk over the events of an outline, in order; see `outline_rules`."""
 
     def __init__(self, outline):
         self.outline = outline
-        self.stack: List[list] = []  # [bracket, offset, directive start or -1, code after it (None: not known)]
+        # [bracket, offset, directive start or -1, code after it, (column needed, line, first column)],
+        # the last two computed when first needed
+        self.stack: List[list] = []
         self._counts = {"(": 0, "[": 0, "{": 0}
         self.directive = -1  # offset where the directive the walk is in starts, -1 outside one
         self.depth = 0  # how many brackets were open when the directive started
         self.result: Dict[int, Alignment] = {}
+        # by the directive a line is in (-1: none), the last line asked about: (its first token's
+        # offset, whether the code before it is a joiner)
+        self._asked: Dict[int, tuple] = {}
 
     def rules(self) -> Dict[int, Alignment]:
         outline = self.outline
@@ -180,7 +198,7 @@ class _OutlineWalk:
                                 if offset < starts[-1] else len(outline.text) + 1)
             bracket = match.group()
             if bracket in _OPENERS:
-                stack.append([bracket, offset, self.directive, None])
+                stack.append([bracket, offset, self.directive, None, None])
                 counts[bracket] += 1
             elif counts[_CLOSER_OF[bracket]]:  # a closer with no opener in view is ignored
                 self._close(_CLOSER_OF[bracket])
@@ -240,41 +258,41 @@ class _OutlineWalk:
         while index < len(starts) and starts[index] <= upto:
             first = outline.first_token(index)
             if first is not None and (first < upto or (at_upto and first == upto)) and self._after_joiner(first):
-                self._hold(first, index, opener)
+                self._hold(first, index, opener[4] or self._place(opener))
             index += 1
+
+    def _place(self, opener: list) -> tuple:
+        """(the column a line owes, the line, the column of the line's first token) of an opener,
+        computed once: a long line before it would be read again for each line it holds."""
+        outline = self.outline
+        needed = outline.column_of(opener[1]) + 1
+        index = outline.line_index(opener[1])
+        first = outline.first_token(index)
+        opener[4] = (needed, outline.first_line + index, needed if first is None else outline.column_of(first))
+        return opener[4]
 
     def _after_joiner(self, offset: int) -> bool:
         """Whether the last code before `offset` is `,` `&&` or `||` (outside a directive, the code of
-        the directives above is not the code before it)."""
+        the directives above is not the code before it). The lines asked about come in order: each
+        search stops where the one before it on the same side of a directive started, and takes its
+        answer when it finds no code (a thousand comment lines are read once, not once each)."""
         outline = self.outline
-        before = outline.code_before(offset)
+        floor, known = self._asked.get(self.directive, (0, False))
+        before = outline.code_before(offset, floor)
         if self.directive < 0:
             directives = outline.directives
             while before >= 0 and directives:
                 at = bisect.bisect_right(directives, (before, len(outline.text))) - 1
                 if at < 0 or directives[at][1] <= before:
                     break
-                before = outline.code_before(directives[at][0])
-        if before < 0:
-            return False
-        char = outline.masked[before]
-        if char == ",":
-            return True
-        if char not in "&|":
-            return False
-        start = before
-        while start and outline.masked[start - 1] == char:
-            start -= 1
-        return (before - start + 1) % 2 == 0  # `&&&` is `&&` then `&`
+                before = outline.code_before(directives[at][0], floor)
+        joiner = known if before < 0 else _is_joiner(outline.masked, before)
+        self._asked[self.directive] = (offset, joiner)
+        return joiner
 
-    def _hold(self, first: int, index: int, opener: list) -> None:
+    def _hold(self, first: int, index: int, place: tuple) -> None:
         outline = self.outline
-        needed = outline.column_of(opener[1]) + 1
-        accepted = {needed}
-        opener_index = outline.line_index(opener[1])
-        if outline.masked[first] == ")":
-            opener_first = outline.first_token(opener_index)
-            accepted.add(needed if opener_first is None else outline.column_of(opener_first))
+        needed, opener_line, opener_first_column = place
+        accepted = {needed, opener_first_column} if outline.masked[first] == ")" else {needed}
         line = outline.first_line + index
-        self.result[line] = Alignment(line, outline.column_of(first), needed, outline.first_line + opener_index,
-                                      frozenset(accepted))
+        self.result[line] = Alignment(line, outline.column_of(first), needed, opener_line, frozenset(accepted))

@@ -344,13 +344,13 @@ class Outline:
         found = _CODE.search(self.masked, offset + 1, end)
         return found is not None
 
-    def code_before(self, offset: int) -> int:
+    def code_before(self, offset: int, floor: int = 0) -> int:
         """The offset of the last character of code before `offset` (blanks, comments and spliced
-        newlines skipped), -1 when there is none."""
+        newlines skipped), -1 when there is none from `floor` on."""
         masked = self.masked
         end, span = offset, 64
-        while end > 0:
-            begin = max(0, end - span)
+        while end > floor:
+            begin = max(floor, end - span)
             kept = masked[begin:end].rstrip(_BLANKS + "\n" + COMMENT_MASK)
             if not kept:
                 end, span = begin, span * 4  # a long comment: look further up in larger steps
