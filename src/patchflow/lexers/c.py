@@ -267,7 +267,7 @@ class Outline:
         outline = Outline(text, first_line=120, in_comment=False)
         outline.masked              # the text, same length, comments COMMENT_MASK and literals
                                     # LITERAL_MASK (their newlines too): only code newlines are "\\n"
-        outline.unclosed            # offsets of the string and char literals their line ends in
+        outline.unclosed            # offset of the opening quote of each literal left open
         outline.directives          # (offset of the `#`, offset of the newline that ends it) of each
         outline.line_starts         # offset where each line starts
         outline.first_token(index)  # offset of the first token of line `index` (0-based), or None
