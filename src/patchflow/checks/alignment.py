@@ -176,7 +176,8 @@ def parenthesis_alignment(patch, ctx):
     """A continuation line inside an open parenthesis does not start one column past it.
 
     ## What it does
-    Lexes the C and Python files the patch changes (only the lines around its hunks) and, for each
+    Reads the C and Python files the patch changes as their lexers split them (only the lines around
+    its hunks; C from an outline of its brackets, comments, literals and directives) and, for each
     line that continues a call or a condition, finds the innermost parenthesis still open at its
     start. When that parenthesis has code after it on its own line and the line before ends with `,`,
     `&&` or `||` (Python: `,`, `and`, `or`), the line must start one column past the parenthesis: C
