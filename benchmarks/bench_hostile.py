@@ -64,12 +64,20 @@ def best(command, path: str, runs: int) -> float:
 
 
 def time_lexers() -> list:
-    from patchflow.lexers.c import tokenize
+    from patchflow.checks.alignment import outline_rules
+    from patchflow.lexers.c import Outline, tokenize
     from patchflow.lexers.python import tokenize as py_tokenize
+
+    def aligned(text):  # what PARENTHESIS_ALIGNMENT reads C with: the outline and its rules
+        return outline_rules(Outline(text))
 
     texts = [("C: 50,000 ( then )", tokenize, "(" * 50000 + ")" * 50000),
              ("C: an unterminated comment of 1,000,000 (", tokenize, "/* " + "( " * 1000000),
              ("C: 1,000,000 backslashes", tokenize, "\\" * 1000000),
+             ("C outline and alignment: 50,000 ( then )", aligned, "(" * 50000 + ")" * 50000),
+             ("C outline and alignment: 20,000 comment lines in a call", aligned,
+              "\tfoo(a,\n" + "\t/* c */ \\\n" * 20000 + "\t    b);\n"),
+             ("C outline and alignment: 1,000,000 backslashes", aligned, "\\" * 1000000),
              ("Python: a string of 1,000,000 (", py_tokenize, "'" + "(" * 1000000),
              ("Python: 100,000 lines in an open triple-quoted string", py_tokenize, '"""' + "a(\n" * 100000)]
     rows = []

@@ -10,8 +10,8 @@ import pytest
 from conftest import patch_path
 
 from patchflow.checks import CheckContext, Options
-from patchflow.checks.alignment import analyse
-from patchflow.lexers.c import tokenize as c_tokenize
+from patchflow.checks.alignment import analyse, outline_rules
+from patchflow.lexers.c import Outline, tokenize as c_tokenize
 from patchflow.lexers.python import tokenize as py_tokenize
 from patchflow.patch import Series, parse_text
 
@@ -149,7 +149,10 @@ def test_opener_above_the_hunk_from_a_work_tree_with_the_patch_applied(run_cli, 
 
 def rules(text, language="c"):
     tokens = c_tokenize(text) if language == "c" else py_tokenize(text)
-    return {line: (r.needed, r.found) for line, r in analyse(tokens, language).items()}
+    found = analyse(tokens, language)
+    if language == "c":  # C is checked from the outline: the same rules as from the tokens
+        assert outline_rules(Outline(text)) == found
+    return {line: (r.needed, r.found) for line, r in found.items()}
 
 
 def test_rule_skips_hanging_indents_other_operators_and_comments():
@@ -172,6 +175,36 @@ def test_rule_python_closing_bracket_and_joiners():
     assert rules("if (a and\n        b):\n    pass\n", "python") == {2: (5, 9)}
 
 
+# where reading offsets could part from reading tokens: what a line starts with, what the code before
+# it is once directives are left out, literals left open, and the brackets of a directive
+OUTLINE_EDGES = [
+    "\tfoo(a,\n\t/* c */ b,\n\t    c);\n",  # a line that starts with a comment is held by it
+    "\tfoo(a, // c\n\t    b &&&\n\t    c ||\n\t\t d);\n",  # `&&&` is `&&` `&`: no joiner
+    "\tfoo(a,\n#if X\n\t  b,\n#else\n\t c,\n#endif\n\t    d);\n",  # the directives' code is not before
+    "\tfoo(a,\nL\"open (\n\t    b);\n\tbar(x,\n\t    u8'(',\n\t  y);\n",  # `L"` starts its line
+    "#define M(a, b) foo((a), \\\n\t\t\t b) + bar(\\\n#x\n\tbaz(a,\n\t    b)\n",
+    "\tfoo(a, \\\n\t    b,\r\n\t  c) /* ( */ (\n\t\x1c, x,\n\t\t)\n",
+    " * end of a comment (x,\n */ foo(y,\n\t    z);\n",
+]
+
+
+def test_outline_rules_are_the_token_rules():
+    for text in OUTLINE_EDGES:
+        assert outline_rules(Outline(text)) == analyse(c_tokenize(text), "c"), text
+    text = OUTLINE_EDGES[-1]
+    assert outline_rules(Outline(text, 7, in_comment=True)) == analyse(c_tokenize(text, 7, True), "c") != {}
+
+
+def test_outline_rules_on_real_files(kernel_tree):
+    held = 0
+    for path in sorted((kernel_tree / "kernel" / "bpf").glob("*.c"))[:25]:
+        text = path.read_text(errors="surrogateescape")
+        found = outline_rules(Outline(text))
+        assert found == analyse(c_tokenize(text), "c"), path
+        held += len(found)
+    assert held > 1000
+
+
 DEEP = 50000
 
 
@@ -182,11 +215,17 @@ DEEP = 50000
     # a string left open: what was open before it is no longer known, nothing is claimed
     ("c", "\tfoo(a, \"unterminated (,\n\t    b);\n/* open (\n", [{}]),
     ("c", ")))}}}]]\n\tfoo(a,\n\t    b);\n", [{3: (13, 13)}]),
+    # 20,000 comment lines inside a call, each held by its comment: the code before each is read once
+    ("c", "\tfoo(a,\n" + "\t/* c */ \\\n" * 20000 + "\t    b);\n",
+     [{line: (13, 9) for line in range(2, 20002)} | {20002: (13, 13)}]),
+    # a long line before the parenthesis, read once for the 20,000 lines it holds
+    ("c", "x" * 200000 + "foo(a,\n" + "\t b,\n" * 20000, [{line: (200005, 10) for line in range(2, 20002)}]),
     # Python 3.12 on stops tokenizing at 200 nested brackets: then nothing is claimed
     ("python", "f(" * DEEP + "a,\n  b" + ")" * DEEP + "\n", [{2: (2 * DEEP + 1, 3)}, {}]),
     ("python", "foo(a,\n" + "x" * 2_000_000 + ",\n    b)\n", [{2: (5, 1), 3: (5, 5)}]),
     ("python", "foo(a, 'unterminated (,\n    b)\n\'\'\'open (\n", [{}]),
-], ids=["c-deep", "c-2MB-line", "c-unterminated", "c-unbalanced", "py-deep", "py-2MB-line", "py-unterminated"])
+], ids=["c-deep", "c-2MB-line", "c-unterminated", "c-unbalanced", "c-comment-lines", "c-long-opener-line", "py-deep",
+        "py-2MB-line", "py-unterminated"])
 def test_hostile_input_is_fast_and_claims_nothing_unsure(language, text, expected):
     result = rules(text, language)
     assert result in expected
@@ -203,11 +242,12 @@ def test_hostile_patch_through_the_command(run_cli, tmp_path):
     assert err == "" and status in (0, 1)
 
 
-def test_each_file_is_lexed_once_per_run(monkeypatch):
+def test_each_c_file_is_outlined_once_per_run_and_never_lexed(monkeypatch):
     import patchflow.checks._source as source
 
-    lexed = []
-    real_lex = source.lex
+    outlined, lexed = [], []
+    real_outline, real_lex = source.outline, source.lex
+    monkeypatch.setattr(source, "outline", lambda window: outlined.append(window) or real_outline(window))
     monkeypatch.setattr(source, "lex", lambda window, language: lexed.append(window) or real_lex(window, language))
     text = open(patch_path("alignment-c-tabs.patch")).read()
     series = Series(parse_text(text, "tabs.patch"))
@@ -216,9 +256,13 @@ def test_each_file_is_lexed_once_per_run(monkeypatch):
     from patchflow.checks.preprocessor import preprocessor_hits
 
     first = list(parenthesis_alignment(series.patches[0], ctx))
-    assert len(first) == 2 and len(lexed) == 1
+    assert len(first) == 2 and len(outlined) == 1
     assert list(parenthesis_alignment(series.patches[0], ctx)) == first
     ctx.once(preprocessor_hits, series.patches[0])
+    assert len(outlined) == 1 and lexed == []
+    # a family that reads tokens lexes the window once, whoever asks first
+    file = series.patches[0].files[0]
+    assert ctx.sources.lexed_windows(file)[0][2] == ctx.sources.lexed_windows(file)[0][2] != []
     assert len(lexed) == 1
 
 

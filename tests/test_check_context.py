@@ -1,5 +1,6 @@
-"""The check context shares what checks compute: each window of a changed file is lexed once and its
-tokens serve every family that reads code; the series' pre-images come from one git call."""
+"""The check context shares what checks compute: each window of a changed C file is outlined once for
+the families that read brackets and directives (REVERSE_XMAS_TREE lexes the few lines it reads); the
+series' pre-images come from one git call."""
 
 from __future__ import annotations
 
@@ -16,26 +17,31 @@ def _series(*names):
     return Series(patches)
 
 
-def test_xmas_reads_the_tokens_alignment_lexed(monkeypatch):
+def _count_lexing(monkeypatch):
     import patchflow.checks._declarations as declarations  # REVERSE_XMAS_TREE lexes through its LazyCode
+    import patchflow.checks._source as source
 
-    lexed_by_xmas = []
-    real = declarations.iter_tokens
-    monkeypatch.setattr(declarations, "iter_tokens", lambda *a, **k: lexed_by_xmas.append(a) or real(*a, **k))
+    by_xmas, by_sources, outlined = [], [], []
+    real_iter, real_lex, real_outline = declarations.iter_tokens, source.lex, source.outline
+    monkeypatch.setattr(declarations, "iter_tokens", lambda *a, **k: by_xmas.append(a) or real_iter(*a, **k))
+    monkeypatch.setattr(source, "lex", lambda *a: by_sources.append(a) or real_lex(*a))
+    monkeypatch.setattr(source, "outline", lambda *a: outlined.append(a) or real_outline(*a))
+    return by_xmas, by_sources, outlined
+
+
+def test_c_windows_are_outlined_once_and_xmas_lexes_what_it_reads(monkeypatch):
+    by_xmas, by_sources, outlined = _count_lexing(monkeypatch)
     results = run(_series("xmas-out-of-order.patch"), Options(strict=True))
     assert [(f.type, f.patch_line) for f in results[0].findings] == [("REVERSE_XMAS_TREE", 22)]
-    assert lexed_by_xmas == []  # PARENTHESIS_ALIGNMENT (run first) lexed the hunk: its tokens served
+    # PARENTHESIS_ALIGNMENT reads the outline and makes no token; REVERSE_XMAS_TREE lexes its function
+    assert len(outlined) == 1 and by_sources == [] and len(by_xmas) == 1
 
 
-def test_xmas_lexes_for_itself_when_nothing_else_did(monkeypatch):
-    import patchflow.checks._declarations as declarations  # REVERSE_XMAS_TREE lexes through its LazyCode
-
-    lexed_by_xmas = []
-    real = declarations.iter_tokens
-    monkeypatch.setattr(declarations, "iter_tokens", lambda *a, **k: lexed_by_xmas.append(a) or real(*a, **k))
+def test_xmas_alone_finds_the_same(monkeypatch):
+    by_xmas, by_sources, outlined = _count_lexing(monkeypatch)
     results = run(_series("xmas-out-of-order.patch"), Options(types={"REVERSE_XMAS_TREE"}))
     assert [(f.type, f.patch_line) for f in results[0].findings] == [("REVERSE_XMAS_TREE", 22)]
-    assert len(lexed_by_xmas) == 1
+    assert outlined == [] and by_sources == [] and len(by_xmas) == 1
 
 
 def test_the_series_pre_images_come_from_one_git_call(kernel_tree, monkeypatch):

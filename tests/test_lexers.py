@@ -74,6 +74,74 @@ def test_hostile_input_is_linear():
         assert tokenize(text)
 
 
+# --- the outline: the lexer's places without its tokens -------------------------------------
+
+from patchflow.lexers.c import Outline  # noqa: E402
+
+# each reproduces a place where a shortcut would part from the lexer
+OUTLINE_CASES = [
+    ("#define M(a, b) \\\n\tfoo(a, \\\n\t    b)\nint z;\n  #  if !defined(X)\n", False),
+    ("x = a # b;\n## y\n/* c */ # if X /* spans\n lines */ z\n#x\\\r\ny\n", False),
+    ("a \\\n# not a directive\n/* c */ \\\n#if Y\n", False),
+    (" * f(\n */ #if defined(Q)\nint y;", True),
+    ('s = L"open (\n\tu8\'x\', "a\\\nb(", \'(\' // c \\\n still\n\x1c\x1d(\n', False),
+]
+
+
+def _directive_lines(text, in_comment):
+    return [(start, toks[0].column, [t.text for t in toks])
+            for start, toks in directives(tokenize(text, 10, in_comment))]
+
+
+def test_outline_finds_comments_literals_and_directives_where_the_lexer_does():
+    for text, in_comment in OUTLINE_CASES:
+        outline = Outline(text, 10, in_comment)
+        tokens = tokenize(text, 10, in_comment)
+        assert len(outline.masked) == len(text)
+        # the characters of code tokens (and literals' prefixes, `L"`) are what the outline leaves as
+        # code; the rest is masked, blank or a backslash that splices a newline
+        code = {i for t in tokens if t.kind != "comment"
+                for i in range(t.offset, t.offset + (len(t.text) if t.kind not in ("string", "char")
+                                                     else len(t.text) - len(t.text.lstrip("uUL8"))))}
+        left = {i for i, c in enumerate(outline.masked) if c not in " \t\f\v\r\n\x1c\x1d"}
+        splices = {i for i in left - code
+                   if text[i] == "\\" and (text[i + 1:i + 2] == "\n" or text[i + 1:i + 3] == "\r\n")}
+        assert left - splices == code
+        assert outline.unclosed == [t.offset + t.text.index(t.text.lstrip("uUL8")[0]) for t in tokens
+                                    if t.kind in ("string", "char") and not t.closed]
+        found = [(outline.line_of(start), outline.column_of(start),
+                  [t.text for t in code_tokens(tokenize(text[start:end], outline.line_of(start)))])
+                 for start, end in outline.directives]
+        assert found == _directive_lines(text, in_comment)
+        first_tokens = {}
+        for tok in tokens:
+            first_tokens.setdefault(tok.line, tok)
+        reached = set()
+        for tok in tokens:
+            reached.update(range(tok.line + 1, tok.line + tok.text.count("\n") + 1))
+        for index in range(len(outline.line_starts)):
+            first = outline.first_token(index)
+            tok = first_tokens.get(10 + index) if 10 + index not in reached else None
+            assert (first is None) == (tok is None), (text, index)
+            if tok is not None:
+                assert (outline.line_of(first), outline.column_of(first)) == (tok.line, tok.column)
+
+
+def test_outline_directives_of_a_kernel_header(kernel_tree):
+    text = (kernel_tree / "include" / "linux" / "bpf.h").read_text()
+    found = [(Outline(text).line_of(start)) for start, _end in Outline(text).directives]
+    assert found == [start for start, _toks in directives(tokenize(text))]
+    assert len(found) > 100
+
+
+def test_outline_of_hostile_input_is_linear():
+    for text in ["(" * 50000 + ")" * 50000, "/* " + "( " * 1000000, '"' + "\\a(" * 600000,
+                 "\\" * 1000000, "#" * 100000, ("#if X \\\n" * 100000), "\n".join(["# x"] * 100000)]:
+        outline = Outline(text)
+        assert len(outline.masked) == len(text) and outline.directives is not None
+        assert outline.code_before(len(text)) >= -1
+
+
 # --- Python -----------------------------------------------------------------------------------
 
 from patchflow.lexers.python import tokenize as py_tokenize  # noqa: E402

@@ -87,7 +87,7 @@ def registry() -> Dict[str, CheckInfo]:
             if not module.name.startswith("_"):
                 importlib.import_module(f"{__name__}.{module.name}")
         # families run in the order of their names, whichever was imported first: a family reuses what
-        # an earlier one computed (REVERSE_XMAS_TREE the tokens PARENTHESIS_ALIGNMENT lexed)
+        # an earlier one computed (PREFER_IFNDEF the outline PARENTHESIS_ALIGNMENT made of a C window)
         ordered = sorted(_REGISTRY.items(), key=lambda item: item[1].family)
         _REGISTRY.clear()
         _REGISTRY.update(ordered)

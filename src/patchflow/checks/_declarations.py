@@ -164,9 +164,8 @@ class LazyCode:
     """The code tokens (comments left out) of some lines, lexed only as far as they are read: the
     declarations at the top of a function are a few lines, its body may be thousands."""
 
-    def __init__(self, text: str, first_line: int, lexed: Optional[List] = None):
-        # the tokens another family lexed already (ctx.sources.code_tokens), else lexed here as read
-        self._source = iter(lexed) if lexed is not None else iter_tokens(text, first_line)
+    def __init__(self, text: str, first_line: int):
+        self._source = iter_tokens(text, first_line)
         self._tokens: List = []
 
     def get(self, index: int):

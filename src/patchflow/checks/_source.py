@@ -2,19 +2,20 @@
 
     ctx.sources.images(file)          # (pre-image lines, post-image lines) from the tree, or None
     ctx.sources.post_image(file)      # [(line number, text, DiffLine or None)] of the whole new file
+    ctx.sources.windows(file)         # [(pre window, post window)] around the hunks (C and Python)
+    ctx.sources.outlines(file)        # [(pre window, post window, post lexers.c.Outline)] of a C file
     ctx.sources.lexed_windows(file)   # [(pre window, post window, post tokens)] around the hunks
-    ctx.sources.code_tokens(file, first, last)  # code tokens of post-image lines first..last, when lexed
     ctx.sources.masked_lines(file)    # {patch line: text} as checkpatch masks comments and strings
 
 Every pre-image blob of the series is read by one `git cat-file --batch` the first time one is asked
-(see `patchflow.hunk_source` for where images and windows come from); C and Python are lexed by
-`patchflow.lexers`, each window once, and the families that read code (alignment, preprocessor,
-REVERSE_XMAS_TREE) share the tokens.
+(see `patchflow.hunk_source` for where images and windows come from). A C window is outlined once
+(`lexers.c.Outline`: where its comments, literals, brackets and directives are, read by offset), which
+PARENTHESIS_ALIGNMENT and the preprocessor family share. Python windows are lexed into tokens
+(`patchflow.lexers`), once; REVERSE_XMAS_TREE lexes the few lines of C it reads itself.
 """
 
 from __future__ import annotations
 
-import bisect
 from typing import Dict, List, Optional, Tuple
 
 from ..lazy_regex import lazy
@@ -92,6 +93,14 @@ def python_fragment_is_ambiguous(text: str) -> bool:
     return not (above and above[-1].rstrip().endswith(":"))
 
 
+def outline(window):
+    """The `lexers.c.Outline` of a `hunk_source.Window` of C source."""
+    from ..lexers.c import Outline
+
+    text = window.text
+    return Outline(text, window.first_line, in_comment=starts_in_comment(text))
+
+
 def lex(window, language: str) -> list:
     """The tokens of a `hunk_source.Window` of C or Python source."""
     if language == "c":
@@ -114,8 +123,9 @@ class Sources:
         self._blobs: Optional[Dict[str, str]] = None
         self._images: Dict[int, Optional[Tuple[List[str], List[str]]]] = {}
         self._windows: Dict[int, list] = {}
+        self._outlines: Dict[int, list] = {}
+        self._lexed: Dict[int, list] = {}  # by id of a post-image window: its tokens
         self._masked: Dict[int, dict] = {}
-        self._token_lines: Dict[int, List[int]] = {}  # by id of a window's token list: each token's line
 
     def _all_blobs(self) -> Dict[str, str]:
         if self._blobs is None:
@@ -151,34 +161,33 @@ class Sources:
         shown = {line.new_line: line for hunk in file.hunks for line in hunk.lines if line.kind in (" ", "+")}
         return [(number, text, shown.get(number)) for number, text in enumerate(whole[1], 1)]
 
-    def lexed_windows(self, file) -> list:
-        """[(pre-image window, post-image window, post-image tokens)] of a changed C or Python file."""
+    def windows(self, file) -> list:
+        """[(pre-image window, post-image window)] around the hunks of a changed C or Python file."""
         if id(file) not in self._windows:
             from ..hunk_source import windows
 
             language = language_of(file.path)
-            result = []
+            found = []
             if language is not None and file.hunks and not file.is_binary and not file.is_deleted:
-                for pre_window, post_window in windows(file, self.images(file), safe_start(language)):
-                    result.append((pre_window, post_window, lex(post_window, language)))
-            self._windows[id(file)] = result
+                found = windows(file, self.images(file), safe_start(language))
+            self._windows[id(file)] = found
         return self._windows[id(file)]
 
-    def code_tokens(self, file, first: int, last: int) -> Optional[list]:
-        """The C code tokens (no comments) of post-image lines first..last, from a window lexed
-        already that holds them all; None when none does (the caller lexes those lines itself)."""
-        if not file.path.endswith(C_SUFFIXES):
-            return None
-        for _pre, post, tokens in self._windows.get(id(file), ()):
-            if post.first_line <= first and last <= post.last_line:
-                # the tokens are in line order: cut the lines out by bisection, not by reading the
-                # whole window for each function of a large file
-                lines = self._token_lines.get(id(tokens))
-                if lines is None:
-                    lines = self._token_lines[id(tokens)] = [tok.line for tok in tokens]
-                start, end = bisect.bisect_left(lines, first), bisect.bisect_right(lines, last)
-                return [tok for tok in tokens[start:end] if tok.kind != "comment"]
-        return None
+    def outlines(self, file) -> list:
+        """[(pre-image window, post-image window, post-image Outline)] of a changed C file."""
+        if id(file) not in self._outlines:
+            self._outlines[id(file)] = [(pre, post, outline(post)) for pre, post in self.windows(file)]
+        return self._outlines[id(file)]
+
+    def lexed_windows(self, file) -> list:
+        """[(pre-image window, post-image window, post-image tokens)] of a changed C or Python file."""
+        language = language_of(file.path)
+        return [(pre, post, self._tokens(post, language)) for pre, post in self.windows(file)]
+
+    def _tokens(self, window, language: str) -> list:
+        if id(window) not in self._lexed:
+            self._lexed[id(window)] = lex(window, language)
+        return self._lexed[id(window)]
 
     def masked_lines(self, file) -> dict:
         """{patch line: text} of a C file's added and context lines, masked as checkpatch masks them."""

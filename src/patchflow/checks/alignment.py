@@ -3,132 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional
+from typing import Dict, Iterator, Optional
 
 from . import CHECK, Hit, check
-from ._source import language_of, lex
+from ._alignment_rules import Alignment, analyse, outline_rules
+from ._source import language_of, lex, outline
 from ..lazy_regex import lazy
 
-# A continuation line is held to the open parenthesis when the line before it ends with one of these:
-# the places where kernel code breaks a list of arguments or conditions (checkpatch's rule, and the
-# one pycodestyle's visual indent applies in Python). After other operators (`?`, `+`, `%`), authors
-# may indent deeper on purpose, and nothing is reported.
-C_JOINERS = frozenset({",", "&&", "||"})
-PYTHON_JOINERS = frozenset({",", "and", "or"})
-_CLOSER_OF = {")": "(", "]": "[", "}": "{"}
-_OPENERS = frozenset("([{")
-
-
-@dataclass(frozen=True)
-class Alignment:
-    """What the rule asks of one continuation line of one image."""
-
-    line: int  # the line, in its image
-    found: int  # the column its first token starts at
-    needed: int  # one past the open parenthesis
-    opener_line: int  # the line holding that parenthesis
-    accepted: FrozenSet[int]  # needed, and for a line that starts with the closing parenthesis,
-    #                           the indentation of the opener's line too
-
-    @property
-    def misaligned(self) -> bool:
-        return self.found not in self.accepted
-
-
-def analyse(tokens: Iterable, language: str) -> Dict[int, Alignment]:
-    """The alignment each continuation line owes, by line, from one window's tokens (in order).
-
-    A line is held to the innermost parenthesis open at its start when that parenthesis has code
-    after it on its own line (else it is a hanging indent, free), the line before ends with a joiner
-    (`,` `&&` `||`; Python `,` `and` `or`), and, in C, the line and the parenthesis are both outside
-    or both inside the same preprocessor directive (a macro body is checked like code; the
-    parentheses a directive leaves open are forgotten when it ends). Lines that begin inside a
-    multi-line comment or string are not held to anything.
-    """
-    joiners = C_JOINERS if language == "c" else PYTHON_JOINERS
-    result: Dict[int, Alignment] = {}
-    brackets = _OpenBrackets()
-    first_column: Dict[int, int] = {}  # column of each line's first token
-    last_line = 0  # the last line some token has reached
-    previous_code = None
-    directive = 0
-    directive_depth = 0
-    code_before_directive = None
-    for tok in tokens:
-        kind = tok.kind
-        if kind == "error" or (not tok.closed and kind != "comment"):
-            brackets.forget(0)  # the lexer lost its place: nothing open before here is known any more
-            previous_code = None
-        if language == "c" and tok.pp != directive:
-            if directive:  # a directive ended: back to the code around it
-                brackets.forget(directive_depth)
-                previous_code = code_before_directive
-            if tok.pp:
-                directive_depth = len(brackets.stack)
-                code_before_directive = previous_code
-            directive = tok.pp
-        if kind == "newline":  # Python: a logical line ended, so did every bracket in it
-            brackets.forget(0)
-            continue
-        if tok.line > last_line:
-            first_column[tok.line] = tok.column
-            found = _held(tok, brackets.stack, previous_code, joiners, language, first_column)
-            if found is not None:
-                result[tok.line] = found
-        last_line = max(last_line, tok.line + tok.text.count("\n"))
-        if kind in ("comment", "error"):
-            continue
-        brackets.see(tok)
-        previous_code = tok
-    return result
-
-
-class _OpenBrackets:
-    """The brackets open at a point of a token stream, innermost last."""
-
-    def __init__(self):
-        self.stack: List[list] = []  # [token, has_code_after_it_on_its_line (None: not known yet)]
-        self._counts = {"(": 0, "[": 0, "{": 0}
-
-    def forget(self, depth: int) -> None:
-        while len(self.stack) > depth:
-            self._counts[self.stack.pop()[0].text] -= 1
-
-    def see(self, tok) -> None:
-        """A code token: it tells whether the innermost bracket has code after it, opens or closes."""
-        stack = self.stack
-        if stack and stack[-1][1] is None:
-            stack[-1][1] = tok.line == stack[-1][0].line
-        if tok.kind not in ("punct", "op"):
-            return
-        text = tok.text
-        if text in _OPENERS:
-            stack.append([tok, None])
-            self._counts[text] += 1
-        elif text in _CLOSER_OF:
-            wanted = _CLOSER_OF[text]
-            if self._counts[wanted]:  # a closer with no opener in view is ignored
-                while stack:
-                    entry = stack.pop()
-                    self._counts[entry[0].text] -= 1
-                    if entry[0].text == wanted:
-                        break
-
-
-def _held(tok, stack, previous_code, joiners, language, first_column) -> Optional[Alignment]:
-    """The Alignment owed by the line that `tok` starts, or None when the rule does not apply."""
-    if not stack or previous_code is None or previous_code.text not in joiners:
-        return None
-    opener, has_after = stack[-1]
-    if opener.text != "(" or not has_after or opener.line >= tok.line:
-        return None
-    if language == "c" and tok.pp != opener.pp:
-        return None
-    needed = opener.column + 1
-    accepted = {needed}
-    if tok.text == ")":
-        accepted.add(first_column.get(opener.line, needed))
-    return Alignment(tok.line, tok.column, needed, opener.line, frozenset(accepted))
+__all__ = ["Alignment", "analyse", "outline_rules", "file_alignment", "parenthesis_alignment"]
 
 
 @dataclass
@@ -160,7 +42,10 @@ class FileAlignment:
         if self._pre is None:
             self._pre = {}
             for window in self.pre_windows:
-                self._pre.update(analyse(lex(window, self.language), self.language))
+                if self.language == "c":
+                    self._pre.update(outline_rules(outline(window)))
+                else:
+                    self._pre.update(analyse(lex(window, self.language), self.language))
         return self._pre
 
 
@@ -168,10 +53,16 @@ def file_alignment(patch, file, ctx, language: str) -> FileAlignment:
     """The alignment rules of the lines around one file's hunks."""
     post: Dict[int, Alignment] = {}
     pre_windows, post_windows = [], []
-    for pre_window, post_window, post_tokens in ctx.sources.lexed_windows(file):
-        post.update(analyse(post_tokens, language))
-        pre_windows.append(pre_window)
-        post_windows.append(post_window)
+    if language == "c":  # C from outlines (offsets); Python from tokens
+        for pre_window, post_window, post_outline in ctx.sources.outlines(file):
+            post.update(outline_rules(post_outline))
+            pre_windows.append(pre_window)
+            post_windows.append(post_window)
+    else:
+        for pre_window, post_window, post_tokens in ctx.sources.lexed_windows(file):
+            post.update(analyse(post_tokens, language))
+            pre_windows.append(pre_window)
+            post_windows.append(post_window)
     return FileAlignment(post, pre_windows, post_windows, language)
 
 
@@ -285,7 +176,8 @@ def parenthesis_alignment(patch, ctx):
     """A continuation line inside an open parenthesis does not start one column past it.
 
     ## What it does
-    Lexes the C and Python files the patch changes (only the lines around its hunks) and, for each
+    Reads the C and Python files the patch changes as their lexers split them (only the lines around
+    its hunks; C from an outline of its brackets, comments, literals and directives) and, for each
     line that continues a call or a condition, finds the innermost parenthesis still open at its
     start. When that parenthesis has code after it on its own line and the line before ends with `,`,
     `&&` or `||` (Python: `,`, `and`, `or`), the line must start one column past the parenthesis: C

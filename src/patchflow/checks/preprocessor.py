@@ -45,14 +45,17 @@ def _message(kind: str, name: str, parenthesised: bool, printed: bool) -> str:
     return f"Prefer #{kind} {name} to {_written(kind, name, parenthesised)}{where}"
 
 
-def _c_directives(tokens, added: Dict[int, DiffLine]) -> Iterator[Tuple[int, int, Tuple[str, str, bool]]]:
-    """(line, column, directive test) of each `#if [!]defined` directive of C tokens on an added line."""
-    from ..lexers.c import directives
+def _c_directives(outline, added: Dict[int, DiffLine]) -> Iterator[Tuple[int, int, Tuple[str, str, bool]]]:
+    """(line, column, directive test) of each `#if [!]defined` directive of a C outline on an added
+    line; only those directives are lexed (from their `#`, as the lexer reads them in place)."""
+    from ..lexers.c import code_tokens, tokenize
 
-    for start, toks in directives(tokens):
-        test = directive_test(toks) if start in added else None
-        if test is not None:
-            yield start, toks[0].column, test
+    for start, end in outline.directives:
+        line = outline.line_of(start)
+        if line in added:
+            test = directive_test(code_tokens(tokenize(outline.text[start:end], line)))
+            if test is not None:
+                yield line, outline.column_of(start), test
 
 
 def _string_lines(token) -> Iterator[Tuple[int, int, str]]:
@@ -109,10 +112,10 @@ def _printed_directives(tokens, added: Dict[int, DiffLine]) -> Iterator[Tuple[in
 
 def _hits(file, windows, added: Dict[int, DiffLine], printed: bool) -> Iterator[Tuple[str, Hit]]:
     """(ifndef|ifdef, Hit) of each directive the file's language finder (C, or the C a Python script
-    prints) finds in the lexed windows."""
+    prints) finds in the windows (C outlines, Python tokens)."""
     finder = _printed_directives if printed else _c_directives
-    for _pre, _post, tokens in windows:
-        for line, column, (kind, name, parenthesised) in finder(tokens, added):
+    for _pre, _post, read in windows:
+        for line, column, (kind, name, parenthesised) in finder(read, added):
             yield kind, Hit.at(added[line], file, _message(kind, name, parenthesised, printed), column=column)
 
 
@@ -127,7 +130,7 @@ def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
         added = {line.new_line: line for line in file.added_lines() if "defined" in line.text}
         if not added:
             continue  # the cheap test first: no added line mentions `defined`, nothing to lex
-        windows = ctx.sources.lexed_windows(file)
+        windows = ctx.sources.outlines(file) if language == "c" else ctx.sources.lexed_windows(file)
         hits.extend(_hits(file, windows, added, printed=language != "c"))
     return hits
 

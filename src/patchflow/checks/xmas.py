@@ -288,8 +288,7 @@ def _file_findings(file, ctx):
             if at == len(added) or added[at] > last:
                 continue  # the patch adds nothing to this block
             window = segment.lines[first:last + 1]
-            code = LazyCode("\n".join(line.text for line in window), window[0].number,
-                            ctx.sources.code_tokens(file, window[0].number, window[-1].number))
+            code = LazyCode("\n".join(line.text for line in window), window[0].number)
             if brace is None:
                 head = code.get(0)
                 if head is None or head.line != window[0].number or not starts_declaration(code.slice(0, 12)):

@@ -1,6 +1,6 @@
 """A small C lexer: enough of C to tell code from literals, comments and preprocessor directives.
 
-    from patchflow.lexers.c import tokenize, code_tokens, directives, checkpatch_masked
+    from patchflow.lexers.c import tokenize, code_tokens, directives, checkpatch_masked, Outline
 
     tokens = tokenize(text)                    # every token, comments included (list of Token)
     tokens = tokenize(text, first_line=120)    # a fragment that starts at line 120 of its file
@@ -9,6 +9,8 @@
     for start_line, toks in directives(tokens):  # each preprocessor directive's code tokens
         ...                                    # toks[0] is the '#', toks[1] its name ('ifndef')
     masked = checkpatch_masked(text)           # comments and literals masked, as checkpatch reads C
+    outline = Outline(text, first_line=120)    # where the lexer's comments, literals and directives
+                                               # are, by offset, without a Token per token
 
 Token kinds (see `patchflow.lexers.Token`): "ident" (keywords too), "number" (preprocessing numbers:
 `0x1fULL`, `1.5e+3`), "string" (`"..."`, `L"..."`, `u8"..."`), "char" (`'a'`, `L'\\n'`), "punct"
@@ -33,12 +35,14 @@ branches for them except two: a `//` comment ends at its newline, a literal runs
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, List, Tuple
+from bisect import bisect_right
+from itertools import accumulate
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 from . import TAB_WIDTH, Token, advance_column
 from ..lazy_regex import lazy
 
-__all__ = ["tokenize", "iter_tokens", "code_tokens", "directives", "checkpatch_masked", "Token"]
+__all__ = ["tokenize", "iter_tokens", "code_tokens", "directives", "checkpatch_masked", "Outline", "Token"]
 
 # One alternative per token kind; the first that matches at a position wins, so longer forms come
 # first (a `//` comment before the `/` punctuator, `L"..."` before the identifier `L`).
@@ -54,10 +58,14 @@ _BRANCHES = r"""
   | (?P<punct>\.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^]=|\#\#|[][(){{}}.,;:?~!<>=+\-*/%&|^\#])
   | (?P<other>.)
 """
-_LEXEME = re.compile(_BRANCHES.format(
-    line_comment=r"//(?:[^\n\\]+|\\\r?\n|\\(?!\r?\n))*",
-    string_body=r'(?:[^"\\\n]+|\\\r?\n|\\.)*',
-    char_body=r"(?:[^'\\\n]+|\\\r?\n|\\.)*"), re.VERBOSE)
+# the branches that `outline` shares with the lexer: a `//` comment runs on past a spliced newline, a
+# literal ends at its closing quote or before the end of its line
+_LINE_COMMENT = r"//(?:[^\n\\]+|\\\r?\n|\\(?!\r?\n))*"
+_STRING_BODY = r'(?:[^"\\\n]+|\\\r?\n|\\.)*'
+_CHAR_BODY = r"(?:[^'\\\n]+|\\\r?\n|\\.)*"
+# compiled on first use: most runs read C through an outline and never make a token
+_LEXEME = lazy(_BRANCHES.format(line_comment=_LINE_COMMENT, string_body=_STRING_BODY, char_body=_CHAR_BODY),
+               re.VERBOSE)
 
 
 # the kinds whose branch cannot match a tab or a newline (a tab is `space`), nor leave a token open
@@ -166,32 +174,34 @@ _INCLUDE = lazy(r"^\s*#\s*include\s+<(.*)>")
 _ERROR = lazy(r"^(\s*#\s*(?:error|warning)\s+)(.*)\b")
 
 
+_ESCAPE = lazy(r"\\[^\n]")  # a backslash and the character it escapes (a tab too); not a newline
+_TO_X = {code: "X" for code in range(128) if chr(code) not in "\t\n"}  # str.translate's table, ASCII
+_TO_COMMENT_MASK = {code: COMMENT_MASK for code in _TO_X}
+
+
 def _masked_literal(text: str) -> str:
     """A string or char literal as checkpatch masks it: prefix and quotes kept, each escape `XX`,
     other characters `X`, tabs and newlines kept."""
     quote = min(i for i in (text.find('"'), text.find("'")) if i >= 0)  # after a prefix: u8, L, u, U
-    out = [text[:quote + 1]]
-    i, end = quote + 1, len(text)
-    closing = text[quote]
-    while i < end:
-        char = text[i]
-        if char == "\\":
-            out.append("XX" if i + 1 < end and text[i + 1] != "\n" else "X")
-            i += 2 if i + 1 < end and text[i + 1] != "\n" else 1
-        elif char == closing and i == end - 1:
-            out.append(char)
-            i += 1
-        else:
-            out.append(char if char in "\t\n" else "X")
-            i += 1
-    return "".join(out)
+    body = text[quote + 1:]
+    # closed: it ends with its quote, not escaped (an even number of backslashes before it)
+    closed = body[-1:] == text[quote] and (len(body) - len(body[:-1].rstrip("\\"))) % 2 == 1
+    inner = _ESCAPE.sub("XX", body[:-1] if closed else body)
+    inner = inner.translate(_TO_X) if inner.isascii() else _NOT_TAB.sub("X", inner)
+    return text[:quote + 1] + inner + (text[quote] if closed else "")
+
+
+def _masked_comment(text: str) -> str:
+    """A block comment as checkpatch masks it: COMMENT_MASK but for tabs and newlines."""
+    return text.translate(_TO_COMMENT_MASK) if text.isascii() else _NOT_TAB.sub(COMMENT_MASK, text)
 
 
 def _masked_line(line: str) -> str:
-    match = _INCLUDE.match(line) if "#" in line else None
+    """A line with `#` as checkpatch masks it: an `#include <...>` name and an `#error` message `X`."""
+    match = _INCLUDE.match(line)
     if match:
         return line[:match.start(1)] + "X" * len(match.group(1)) + line[match.end(1):]
-    match = _ERROR.match(line) if "#" in line else None
+    match = _ERROR.match(line)
     if match:
         return match.group(1) + "X" * (len(line) - len(match.group(1)))
     return line
@@ -219,7 +229,7 @@ def checkpatch_masked(text: str, in_comment: bool = False) -> List[str]:
         end = text.find("*/")
         pos = len(text) if end < 0 else end + 2
         head = text[:pos]  # masked as the lexer's first token, a `//` comment when it starts so
-        out.append(COMMENT_MASK * pos if head.startswith("//") else _NOT_TAB.sub(COMMENT_MASK, head))
+        out.append(COMMENT_MASK * pos if head.startswith("//") else _masked_comment(head))
     for match in _COMMENTS_AND_LITERALS.finditer(text, pos):
         kind = match.lastgroup
         if kind is None:
@@ -229,5 +239,143 @@ def checkpatch_masked(text: str, in_comment: bool = False) -> List[str]:
         elif kind == "line_comment":
             out.append(COMMENT_MASK * (match.end() - match.start()))
         else:
-            out.append(_NOT_TAB.sub(COMMENT_MASK, match.group()))
-    return [_masked_line(line) for line in "".join(out).split("\n")]
+            out.append(_masked_comment(match.group()))
+    return [_masked_line(line) if "#" in line else line for line in "".join(out).split("\n")]
+
+
+# --- an outline: where the comments, literals and directives are, without a token per token ---------
+
+LITERAL_MASK = "\x1d"  # what an outline's masked text holds for each character of a literal
+_BLANKS = " \t\f\v\r"  # the lexer's blanks (a spliced newline is blank too)
+# The lexer's comment and literal branches alone: a scan for them finds them where the lexer does,
+# for no other token can hold a quote or a `/` (see checkpatch_masked); a literal's prefix (`L"`) is
+# left to the code around it. (The lookahead lets the scan skip to the next `/`, quote or apostrophe:
+# a third faster.)
+_OUTLINE_LITERALS = lazy("(?=[/\"'])(?:(?P<comment>" + _LINE_COMMENT + r"|/\*(?s:.*?)(?:\*/|\Z))"
+                         + '|"' + _STRING_BODY + '(?P<string_end>")?'
+                         + "|'" + _CHAR_BODY + "(?P<char_end>')?)")
+_LEADING_BLANKS = lazy("[" + _BLANKS + "]*")
+_SPLICE = lazy(r"\\\r?\n")
+# a character of code in masked text: not blank, not comment, not a backslash that splices a newline
+_CODE = lazy(r"[^ \t\f\v\r\n\\\x1c]|\\(?!\r?\n)")
+_UNSPLICED_NEWLINE = lazy(r"(?<!\\)(?<!\\\r)\n")
+
+
+class Outline:
+    """C text as the lexer would split it, read from offsets instead of tokens.
+
+        outline = Outline(text, first_line=120, in_comment=False)
+        outline.masked              # the text, same length, comments COMMENT_MASK and literals
+                                    # LITERAL_MASK (their newlines too): only code newlines are "\\n"
+        outline.unclosed            # offset of the opening quote of each literal left open
+        outline.directives          # (offset of the `#`, offset of the newline that ends it) of each
+        outline.line_starts         # offset where each line starts
+        outline.first_token(index)  # offset of the first token of line `index` (0-based), or None
+        outline.code_before(offset) # offset of the last code character before `offset`, or -1
+
+    Every answer is the lexer's (`tokenize` on the same text gives tokens at the same places); a check
+    that needs only where brackets, comments or directives are reads them here without a Python
+    object per token.
+    """
+
+    def __init__(self, text: str, first_line: int = 1, in_comment: bool = False):
+        self.text = text
+        self.first_line = first_line
+        self.in_comment = in_comment
+        self.unclosed: List[int] = []
+        self._starts: Optional[List[int]] = None
+        self._directives: Optional[List[Tuple[int, int]]] = None
+        if COMMENT_MASK in text or LITERAL_MASK in text:  # a stray one is code (`other`): keep it apart
+            text = text.replace(COMMENT_MASK, "@").replace(LITERAL_MASK, "@")
+        head = 0
+        if in_comment:
+            end = text.find("*/")
+            head = len(text) if end < 0 else end + 2
+        self.masked = COMMENT_MASK * head + _OUTLINE_LITERALS.sub(self._mask, text[head:])
+        if head:
+            self.unclosed = [offset + head for offset in self.unclosed]
+
+    def _mask(self, match) -> str:
+        found = match.group()
+        if match.group("comment") is not None:
+            return COMMENT_MASK * len(found)
+        if match.group("string_end" if found[0] == '"' else "char_end") is None:
+            self.unclosed.append(match.start())
+        return LITERAL_MASK * len(found)
+
+    @property
+    def line_starts(self) -> List[int]:
+        if self._starts is None:
+            lengths = map((1).__add__, map(len, self.text.split("\n")))  # each line and its newline
+            self._starts = list(accumulate(lengths, initial=0))
+            self._starts.pop()  # the offset past the end
+        return self._starts
+
+    def line_index(self, offset: int) -> int:
+        """The 0-based index of the line holding `offset`."""
+        return bisect_right(self.line_starts, offset) - 1
+
+    def line_of(self, offset: int) -> int:
+        return self.first_line + self.line_index(offset)
+
+    def column_of(self, offset: int) -> int:
+        """The display column of `offset`, tabs of 8, as the lexer's Token.column."""
+        start = self.line_starts[self.line_index(offset)]
+        return advance_column(1, self.text[start:offset], TAB_WIDTH)
+
+    def first_token(self, index: int) -> Optional[int]:
+        """Where the first token starting on line `index` is, None when the line has none or starts
+        inside a comment or literal (the lexer's token is then the one that began above)."""
+        start = self.line_starts[index]
+        masked = self.masked
+        if start and masked[start - 1] != "\n":
+            return None
+        if index == 0 and self.in_comment:
+            return 0  # the comment the text starts in is a token at column 1
+        pos = _LEADING_BLANKS.match(masked, start).end()
+        if pos == len(masked) or masked[pos] == "\n" or (masked[pos] == "\\" and _SPLICE.match(masked, pos)):
+            return None
+        return pos
+
+    def code_after(self, offset: int) -> bool:
+        """Whether code (not a comment) follows `offset` on its line."""
+        end = self.text.find("\n", offset)
+        end = len(self.text) if end < 0 else end + 1  # the newline in view: a backslash before it splices
+        found = _CODE.search(self.masked, offset + 1, end)
+        return found is not None
+
+    def code_before(self, offset: int, floor: int = 0) -> int:
+        """The offset of the last character of code before `offset` (blanks, comments and spliced
+        newlines skipped), -1 when there is none from `floor` on."""
+        masked = self.masked
+        end, span = offset, 64
+        while end > floor:
+            begin = max(floor, end - span)
+            kept = masked[begin:end].rstrip(_BLANKS + "\n" + COMMENT_MASK)
+            if not kept:
+                end, span = begin, span * 4  # a long comment: look further up in larger steps
+                continue
+            last = begin + len(kept) - 1
+            if masked[last] == "\\" and _SPLICE.match(masked, last):
+                end = last
+                continue
+            return last
+        return -1
+
+    @property
+    def directives(self) -> List[Tuple[int, int]]:
+        if self._directives is None:
+            self._directives = []
+            masked = self.masked
+            start = masked.find("#")
+            while start >= 0:
+                # a `#` token (`##` is another) starts a directive when it is the first code of its
+                # logical line
+                if masked[start + 1:start + 2] != "#" and (start == 0 or masked[start - 1] != "#"):
+                    before = self.code_before(start)
+                    if before < 0 or _UNSPLICED_NEWLINE.search(masked, before, start):
+                        end = _UNSPLICED_NEWLINE.search(masked, start)
+                        self._directives.append((start, end.start() if end else len(masked)))
+                        start = len(masked) if end is None else end.start()
+                start = masked.find("#", start + 1)
+        return self._directives
