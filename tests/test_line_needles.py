@@ -1,0 +1,103 @@
+"""checks/_lines.py: a needle scanned over a file's added lines joined by "\\n" finds the lines a
+search of each line alone finds, and the line checks' filters hide no finding."""
+
+import random
+import re
+
+import pytest
+
+from patch_cases import case_files
+
+from patchflow import checks
+from patchflow.checks import _lines
+from patchflow.checks import Options
+from patchflow.checks._lines import AddedLines, Needle, joinable
+from patchflow.patch import DiffLine, FileDiff, Hunk, Series, read_patches
+
+
+def _file_of(texts, no_newline_at=None):
+    lines = [DiffLine("+", text, number, None, number, no_newline=number == no_newline_at)
+             for number, text in enumerate(texts, 1)]
+    return FileDiff(None, "net/core/x.c", 0, hunks=[Hunk(0, 0, 1, len(lines), "", 0, lines)])
+
+
+def _registered_filters():
+    return {info.type: info.func.line_filter for info in checks.registry().values()
+            if getattr(info.func, "line_filter", None) is not None}
+
+
+def _real_lines(kernel_tree):
+    """The added lines of every test case, and every line of the tree's kernel/bpf/*.c."""
+    texts = []
+    for case in case_files():
+        for patch in read_patches(str(case)):
+            texts.extend(line.text for file in patch.files for line in file.added_lines())
+    for source in sorted((kernel_tree / "kernel" / "bpf").glob("*.c")):
+        texts.extend(source.read_text(errors="surrogateescape").split("\n"))
+    return texts
+
+
+_PIECES = ["if", "else", "{", "}", " ", "  ", "\t", "\t ", "static", "=", "==", "0", "NULL", "false", "TRUE",
+           "#define", "define", "(", ")", "()", "[", "]", "/", "/*", "*/", "*", "\"", "&&", "||", ";", ";;", ":",
+           "\r", "typedef", "NR_CPUS", "udelay", "kzalloc", "int32_t", "BUG", "ENOTSUPP", "fall through", "Thr",
+           "extern", "strcpy", "volatile", "x", "ret", "_", "é", "\x0b", "\x0c", "\\", "<", ">", "!=", "do"]
+
+
+def _generated_lines(count, seed):
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 6))) for _ in range(count)]
+
+
+def _per_line(source, texts):
+    pattern = re.compile(source)
+    return [index for index, text in enumerate(texts) if pattern.search(text)]
+
+
+def test_every_registered_needle_finds_the_lines_a_search_of_each_line_finds(kernel_tree):
+    filters = _registered_filters()
+    needles = {wanted.needle.source for wanted in filters.values() if wanted.needle is not None}
+    assert len(needles) >= 40  # the C checks' needles and the line checks' are all here
+    real_lines = _real_lines(kernel_tree)
+    assert len(real_lines) > 50000
+    for texts in (real_lines, _generated_lines(20000, seed=13), ["", "", " "], ["x"], []):
+        added = AddedLines(_file_of(texts))
+        for source in sorted(needles):
+            assert Needle(source).indexes(added) == _per_line(source, texts), source
+
+
+def test_a_needle_that_could_see_past_a_line_is_searched_line_by_line():
+    texts = ["a", "", "b"]
+    added = AddedLines(_file_of(texts))
+    # joined by "\n" these would answer differently: a "\n" follows the `a`, and sits on both sides
+    # of the empty line, where \B matches (it never matches in an empty string)
+    for source in (r"a(?!\s)", r"^\B$", r"\Ab", r"a\Z", r"(?<=\s)b", r"(a)\1?$"):
+        assert not joinable(source)
+        assert Needle(source).indexes(added) == _per_line(source, texts), source
+    assert re.compile(r"^\B$", re.MULTILINE).search("a\n\nb")  # what a joined search would find
+
+
+def test_a_match_that_runs_into_the_next_line_is_asked_of_its_line_alone():
+    texts = ["static x", "= 0;", "if", "static y = 0"]
+    needle = Needle(r"\bstatic\s.*=\s*(?:0|NULL|false)")
+    assert joinable(needle.source)
+    assert needle.indexes(AddedLines(_file_of(texts))) == [3]
+    assert Needle(r"^\s*$").indexes(AddedLines(_file_of(["x", "", "\t", "y"]))) == [1, 2]
+
+
+def test_a_line_that_holds_a_newline_is_not_joined():
+    texts = ["a\nb", "b"]
+    added = AddedLines(_file_of(texts))
+    assert not added.joined
+    assert Needle("^b").indexes(added) == [1]
+    assert Needle("b").indexes(added) == [0, 1]
+    assert _lines.lines_holding("b", added) == [0, 1]
+
+
+@pytest.mark.parametrize("case", case_files(), ids=lambda case: case.name)
+def test_the_line_checks_filters_hide_no_finding(case, monkeypatch):
+    options = Options(strict=True)
+    filtered = checks.run(Series(read_patches(str(case))), options)
+    for info in checks.registry().values():
+        if info.scope == "line" and getattr(info.func, "line_filter", None) is not None:
+            monkeypatch.delattr(info.func, "line_filter")
+    assert checks.run(Series(read_patches(str(case))), options) == filtered
