@@ -11,7 +11,8 @@ from patch_cases import case_files
 from patchflow import checks
 from patchflow.checks import _lines
 from patchflow.checks import Options
-from patchflow.checks._lines import AddedLines, Needle, joinable
+from patchflow.checks._lines import AddedLines
+from patchflow.checks._needles import Needle, joinable
 from patchflow.patch import DiffLine, FileDiff, Hunk, Series, read_patches
 
 
@@ -40,7 +41,8 @@ def _real_lines(kernel_tree):
 _PIECES = ["if", "else", "{", "}", " ", "  ", "\t", "\t ", "static", "=", "==", "0", "NULL", "false", "TRUE",
            "#define", "define", "(", ")", "()", "[", "]", "/", "/*", "*/", "*", "\"", "&&", "||", ";", ";;", ":",
            "\r", "typedef", "NR_CPUS", "udelay", "kzalloc", "int32_t", "BUG", "ENOTSUPP", "fall through", "Thr",
-           "extern", "strcpy", "volatile", "x", "ret", "_", "é", "\x0b", "\x0c", "\\", "<", ">", "!=", "do"]
+           "extern", "strcpy", "volatile", "x", "ret", "_", "é", "\x0b", "\x0c", "\\", "<", ">", "!=", "do",
+           "|", "]", "&&", "kzalloc", "int8_t", "ſ", "\u212a"]
 
 
 def _generated_lines(count, seed):
@@ -63,6 +65,26 @@ def test_every_registered_needle_finds_the_lines_a_search_of_each_line_finds(ker
         added = AddedLines(_file_of(texts))
         for source in sorted(needles):
             assert Needle(source).indexes(added) == _per_line(source, texts), source
+
+
+# needles of every shape _needles plans a scan for: alternations (with `|` inside classes, groups and
+# escapes, which do not split), strings every match holds (cased or not, inside groups and
+# repetitions), `^` at the start, and the rest
+_SHAPES = [r"[|]x|y", r"a\|b|else", r"(if|do)\s*\(|;$", r"[]|]|NULL", r"[^]|]\*|\bdo\b", r"(?i)TRUE|fall",
+           r"(?i)\b(?:true|false)\b", r"(?i)ſtatic|K", r"(?i)static\b", r"(?i:static)\s", r"^\s*(?:&&|\|\|)", r"^ |=\s*0",
+           r"^[ \t].*:", r"(?:kz)+alloc", r"int_?(?:8|16|32|64)_t", r"x{0}static", r"(?:if){0}else", r"é|\r$",
+           r"\bstatic\s.*=\s*(?:0|NULL|false)", r"\s$", r"[^;]$", r"^$", r"", r"a|", r"(?s)do.if"]
+
+
+def test_needles_of_every_shape_find_the_lines_a_search_of_each_line_finds(kernel_tree):
+    lines = _real_lines(kernel_tree) + _generated_lines(20000, seed=7) + ["ſtatic", "STATIC", "\u212a", "k"]
+    added = AddedLines(_file_of(lines))
+    for source in _SHAPES:
+        assert Needle(source).indexes(added) == _per_line(source, lines), source
+    ascii_lines = [text for text in lines if text.isascii()]
+    added = AddedLines(_file_of(ascii_lines))
+    for source in _SHAPES:
+        assert Needle(source).indexes(added) == _per_line(source, ascii_lines), source
 
 
 def test_a_needle_that_could_see_past_a_line_is_searched_line_by_line():

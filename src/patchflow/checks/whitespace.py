@@ -39,6 +39,11 @@ def _wants_final_newline(path):
     return bool(_FINAL_NEWLINE.search(path))
 
 
+def _blank_ended_lines(file, added, ctx):
+    """The added lines TRAILING_WHITESPACE is shown (`_lines.line_filter`)."""
+    return [index for index, line in enumerate(added.lines) if line.text and line.text[-1] in _BLANKS]
+
+
 def _unterminated_lines(file, added, ctx):
     """The added lines MISSING_EOF_NEWLINE is shown (`_lines.line_filter`)."""
     return [index for index, line in enumerate(added.lines) if line.no_newline]
@@ -93,7 +98,7 @@ def dos_line_endings(line, file, ctx):
 
 
 @check("TRAILING_WHITESPACE", level=ERROR, scope="line", fix=fix_trailing)
-@line_filter(needle=r"[ \t\n\r\f\v]$")
+@line_filter(lines=_blank_ended_lines)
 def trailing_whitespace(line, file, ctx):
     """An added line ends in spaces or tabs.
 
@@ -164,7 +169,8 @@ _SPACES_INDENT = re.compile(r"^[ \t\n\r\f\v]*(?: \t[ \t\n\r\f\v]*\S|        )")
 
 
 @check("CODE_INDENT", level=ERROR, scope="line", fix=fix_indent_with_tabs)
-@line_filter(_is_tab_indented, r"^[ \t]")
+# _SPACES_INDENT matches a space before a tab or eight spaces in a row
+@line_filter(_is_tab_indented, " \t|        ")
 def code_indent(line, file, ctx):
     """An added line of C is indented with spaces where tabs belong.
 
