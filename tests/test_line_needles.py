@@ -9,7 +9,7 @@ import pytest
 from patch_cases import case_files
 
 from patchflow import checks
-from patchflow.checks import _lines
+from patchflow.checks import _lines, _needles
 from patchflow.checks import Options
 from patchflow.checks._lines import AddedLines
 from patchflow.checks._needles import Needle, joinable
@@ -61,6 +61,7 @@ def test_every_registered_needle_finds_the_lines_a_search_of_each_line_finds(ker
     assert len(needles) >= 40  # the C checks' needles and the line checks' are all here
     real_lines = _real_lines(kernel_tree)
     assert len(real_lines) > 50000
+    # large files are scanned joined, small ones (fewer than SCAN_FROM_LINES lines) line by line
     for texts in (real_lines, _generated_lines(20000, seed=13), ["", "", " "], ["x"], []):
         added = AddedLines(_file_of(texts))
         for source in sorted(needles):
@@ -87,7 +88,8 @@ def test_needles_of_every_shape_find_the_lines_a_search_of_each_line_finds(kerne
         assert Needle(source).indexes(added) == _per_line(source, ascii_lines), source
 
 
-def test_a_needle_that_could_see_past_a_line_is_searched_line_by_line():
+def test_a_needle_that_could_see_past_a_line_is_searched_line_by_line(monkeypatch):
+    monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
     texts = ["a", "", "b"]
     added = AddedLines(_file_of(texts))
     # joined by "\n" these would answer differently: a "\n" follows the `a`, and sits on both sides
@@ -98,7 +100,8 @@ def test_a_needle_that_could_see_past_a_line_is_searched_line_by_line():
     assert re.compile(r"^\B$", re.MULTILINE).search("a\n\nb")  # what a joined search would find
 
 
-def test_a_match_that_runs_into_the_next_line_is_asked_of_its_line_alone():
+def test_a_match_that_runs_into_the_next_line_is_asked_of_its_line_alone(monkeypatch):
+    monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
     texts = ["static x", "= 0;", "if", "static y = 0"]
     needle = Needle(r"\bstatic\s.*=\s*(?:0|NULL|false)")
     assert joinable(needle.source)
@@ -106,7 +109,8 @@ def test_a_match_that_runs_into_the_next_line_is_asked_of_its_line_alone():
     assert Needle(r"^\s*$").indexes(AddedLines(_file_of(["x", "", "\t", "y"]))) == [1, 2]
 
 
-def test_a_line_that_holds_a_newline_is_not_joined():
+def test_a_line_that_holds_a_newline_is_not_joined(monkeypatch):
+    monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
     texts = ["a\nb", "b"]
     added = AddedLines(_file_of(texts))
     assert not added.joined

@@ -67,25 +67,33 @@ def joinable(needle: str) -> bool:
     return not any(construct in needle for construct in _NOT_JOINABLE)
 
 
-class Needle:
-    """A needle of a line check; its scan is planned on the first file it scans."""
+# a file of fewer added lines is searched line by line: planning a scan (a parse and a compilation
+# or two per needle) costs more than it saves on a small patch
+SCAN_FROM_LINES = 64
 
-    __slots__ = ("source", "_alone", "_scans")
+
+class Needle:
+    """A needle of a line check; its scan is planned on the first large file it scans."""
+
+    __slots__ = ("source", "literal", "_alone", "_scans")
 
     def __init__(self, source: str):
         self.source = source
+        self.literal = literal_of(source)
         self._alone = None  # the pattern for one line
         self._scans: Optional[List[Callable]] = None  # each (AddedLines) -> positions, in order
 
     def indexes(self, added) -> List[int]:
         """The positions in `added.lines` of the lines the needle occurs in, in order."""
-        if not added.lines:
-            return []
-        if not added.joined:
+        lines = added.lines
+        if not added.joined or len(lines) < SCAN_FROM_LINES:
+            if self.literal is not None:
+                literal = self.literal
+                return [index for index, line in enumerate(lines) if literal in line.text]
             if self._alone is None:
                 self._alone = re.compile(self.source)
             search = self._alone.search
-            return [index for index, line in enumerate(added.lines) if search(line.text) is not None]
+            return [index for index, line in enumerate(lines) if search(line.text) is not None]
         if self._scans is None:
             self._scans = _plan(self.source)
         if len(self._scans) == 1:
