@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 from . import mail
 from .errors import BadInput
@@ -84,11 +84,9 @@ class FileDiff:
     def is_deleted(self) -> bool:
         return self.new_path is None
 
-    def added_lines(self) -> Iterator[DiffLine]:
-        for hunk in self.hunks:
-            for line in hunk.lines:
-                if line.kind == "+":
-                    yield line
+    def added_lines(self) -> List[DiffLine]:
+        # a list, not a generator: several checks walk every added line of every file
+        return [line for hunk in self.hunks for line in hunk.lines if line.kind == "+"]
 
 
 @dataclass
