@@ -72,7 +72,8 @@ def test_every_registered_needle_finds_the_lines_a_search_of_each_line_finds(ker
 # escapes, which do not split), strings every match holds (cased or not, inside groups and
 # repetitions), `^` at the start, and the rest
 _SHAPES = [r"[|]x|y", r"a\|b|else", r"(if|do)\s*\(|;$", r"[]|]|NULL", r"[^]|]\*|\bdo\b", r"(?i)TRUE|fall",
-           r"(?i)\b(?:true|false)\b", r"(?i)ſtatic|K", r"(?i)static\b", r"(?i:static)\s", r"^\s*(?:&&|\|\|)", r"^ |=\s*0",
+           r"(?i)\b(?:true|false)\b", r"(?i)ſtatic|K", r"(?i)static\b", r"(?i:static)\s", r"^\s*(?:&&|\|\|)",
+           r"^ |=\s*0",
            r"^[ \t].*:", r"(?:kz)+alloc", r"int_?(?:8|16|32|64)_t", r"x{0}static", r"(?:if){0}else", r"é|\r$",
            r"\bstatic\s.*=\s*(?:0|NULL|false)", r"\s$", r"[^;]$", r"^$", r"", r"a|", r"(?s)do.if"]
 

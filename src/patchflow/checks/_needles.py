@@ -120,10 +120,10 @@ def _plan(source: str) -> List[Callable]:
         return [lambda added: _holding_indexes(words, ignore_case, alone, added)]
     if source.startswith("^") and list(parsed)[:1] == [(_sre.AT, _sre.AT_BEGINNING)]:
         # `^` begins the whole needle (no top-level `|` follows): "\n" and the rest, at line starts
-        after_newline = re.compile("\n(?:" + source[1:] + ")", re.MULTILINE)
-        return [lambda added: _line_start_indexes(after_newline, alone, added)]
+        at_line_start = re.compile("\n(?:" + source[1:] + ")", re.MULTILINE)
+        return [lambda added: _searched_indexes(at_line_start, alone, added, after_newline=True)]
     joined = re.compile(source, re.MULTILINE)
-    return [lambda added: _joined_indexes(joined, alone, added)]
+    return [lambda added: _searched_indexes(joined, alone, added)]
 
 
 def _top_branches(source: str, parsed) -> Optional[List[str]]:
@@ -142,7 +142,10 @@ def _top_branches(source: str, parsed) -> Optional[List[str]]:
         elif char == "[":
             in_class = True
             # `[]...]` and `[^]...]`: a `]` first in a class is one of its characters
-            position += 2 if source[position + 1:position + 3] == "^]" else 1 if source[position + 1:position + 2] == "]" else 0
+            if source.startswith("^]", position + 1):
+                position += 2
+            elif source.startswith("]", position + 1):
+                position += 1
         elif char in "()":
             depth += 1 if char == "(" else -1
         elif char == "|" and depth == 0:
@@ -215,33 +218,20 @@ def _holding_indexes(words, ignore_case: bool, alone, added) -> List[int]:
     return [index for index in candidates if search(lines[index].text) is not None]
 
 
-def _joined_indexes(joined, alone, added) -> List[int]:
-    text, starts, lines = added.text, added.starts, added.lines
+def _searched_indexes(pattern, alone, added, after_newline: bool = False) -> List[int]:
+    """The lines `pattern` finds a match in, searched over the joined lines (`after_newline`: over
+    "\n" + the joined lines, where the "\n" before line i is at offset starts[i])."""
+    text = "\n" + added.text if after_newline else added.text
+    shift = 1 if after_newline else 0  # where line i starts in `text`: starts[i] + shift
+    starts, lines = added.starts, added.lines
     last = len(starts) - 1
-    search = joined.search
+    search = pattern.search
     found = []
     match = search(text)
     while match is not None:
         index = bisect_right(starts, match.start()) - 1
         # a match inside the line is the line's; one that ran into the next line may not be
-        if match.end() <= starts[index] + len(lines[index].text) or alone.search(lines[index].text):
-            found.append(index)
-        if index == last:
-            break
-        match = search(text, starts[index + 1])
-    return found
-
-
-def _line_start_indexes(after_newline, alone, added) -> List[int]:
-    # in "\n" + text, the "\n" before line i is at offset starts[i]: a match there is line i's
-    text, starts, lines = "\n" + added.text, added.starts, added.lines
-    last = len(starts) - 1
-    search = after_newline.search
-    found = []
-    match = search(text)
-    while match is not None:
-        index = bisect_right(starts, match.start()) - 1
-        if match.end() <= starts[index] + 1 + len(lines[index].text) or alone.search(lines[index].text):
+        if match.end() <= starts[index] + shift + len(lines[index].text) or alone.search(lines[index].text):
             found.append(index)
         if index == last:
             break
