@@ -71,6 +71,8 @@ class FileDiff:
     is_rename: bool = False
     is_copy: bool = False
     hunks: List[Hunk] = field(default_factory=list)
+    # (the check run's context, its checks._lines.AddedLines of this file): asked by every line check
+    scanned: Optional[tuple] = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:

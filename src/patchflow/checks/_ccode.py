@@ -42,28 +42,32 @@ def on_added_lines(wanted_file, needle=None):
     """Make a judge of one added line, `judge(line, file, ctx) -> Hit | message | None`, into a
     patch check over the added lines of the files `wanted_file(path)` accepts. A line in which the
     pattern `needle` finds nothing is not shown to the judge: the C-code checks run on every added
-    line of large patches, and one scan of a file's lines in C (`_lines.Needle`) costs less than a
+    line of large patches, and one scan of a file's lines in C (`_needles.Needle`) costs less than a
     call into Python per line."""
     wanted = LineFilter(wanted_file, needle, None)  # the needle compiles on the first file it scans
+    needle = wanted.needle
 
     def wrap(judge):
         @functools.wraps(judge)
         def over_patch(patch, ctx):
-            from . import Hit
-
             for file in patch.files:
                 if file.is_binary or not wanted_file(file.path):
                     continue
                 added = added_lines(file, ctx)
-                lines = added.lines
-                indexes = wanted.indexes(file, added, ctx)
-                for line in lines if indexes is None else [lines[index] for index in indexes]:
+                lines = added.lines if needle is None else [added.lines[index] for index in needle.indexes(added)]
+                for line in lines:
                     hit = judge(line, file, ctx)
                     if hit is not None:
-                        yield Hit.at(line, file, hit) if isinstance(hit, str) else hit
+                        yield _hit_at(line, file, hit) if isinstance(hit, str) else hit
         over_patch.line_filter = wanted  # what it shows its judge, as a "line" check declares it
         return over_patch
     return wrap
+
+
+def _hit_at(line, file, message):
+    from . import Hit  # the package imports this module: not at import time
+
+    return Hit.at(line, file, message)
 
 
 class CodeLine:

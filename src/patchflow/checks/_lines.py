@@ -40,12 +40,12 @@ class AddedLines:
 
 
 def added_lines(file, ctx) -> AddedLines:
-    """The file's `AddedLines`, built once per run."""
-    return ctx.once(_build_added_lines, file)
-
-
-def _build_added_lines(file, ctx) -> AddedLines:
-    return AddedLines(file)
+    """The file's `AddedLines`, built once per run (kept on the file: each of the line checks asks,
+    and a patch of many small files asks it hundreds of thousands of times)."""
+    scanned = file.scanned
+    if scanned is None or scanned[0] is not ctx:
+        scanned = file.scanned = (ctx, AddedLines(file))
+    return scanned[1]
 
 
 class LineFilter:

@@ -67,38 +67,47 @@ def joinable(needle: str) -> bool:
     return not any(construct in needle for construct in _NOT_JOINABLE)
 
 
-# a file of fewer added lines is searched line by line: planning a scan (a parse and a compilation
-# or two per needle) costs more than it saves on a small patch
+# a needle is searched line by line until it has seen this many lines: planning its scan (a parse
+# and a compilation or two) costs more than it saves on one small patch, not on a large one nor on
+# a series of many small ones
 SCAN_FROM_LINES = 64
 
 
 class Needle:
-    """A needle of a line check; its scan is planned on the first large file it scans."""
+    """A needle of a line check; its scan is planned once it has seen SCAN_FROM_LINES lines."""
 
-    __slots__ = ("source", "literal", "_alone", "_scans")
+    __slots__ = ("source", "literal", "_alone", "_scans", "_seen")
 
     def __init__(self, source: str):
         self.source = source
         self.literal = literal_of(source)
         self._alone = None  # the pattern for one line
         self._scans: Optional[List[Callable]] = None  # each (AddedLines) -> positions, in order
+        self._seen = 0  # lines searched before the scan was planned
 
     def indexes(self, added) -> List[int]:
         """The positions in `added.lines` of the lines the needle occurs in, in order."""
         lines = added.lines
-        if not added.joined or len(lines) < SCAN_FROM_LINES:
-            if self.literal is not None:
-                literal = self.literal
-                return [index for index, line in enumerate(lines) if literal in line.text]
-            if self._alone is None:
-                self._alone = re.compile(self.source)
-            search = self._alone.search
-            return [index for index, line in enumerate(lines) if search(line.text) is not None]
-        if self._scans is None:
-            self._scans = _plan(self.source)
+        if not lines:
+            return []
+        if self._scans is None and added.joined:
+            self._seen += len(lines)
+            if self._seen >= SCAN_FROM_LINES:
+                self._scans = _plan(self.source)
+        if self._scans is None or not added.joined:
+            return self._line_by_line(lines)
         if len(self._scans) == 1:
             return self._scans[0](added)
         return sorted(set().union(*(scan(added) for scan in self._scans)))
+
+    def _line_by_line(self, lines) -> List[int]:
+        if self.literal is not None:
+            literal = self.literal
+            return [index for index, line in enumerate(lines) if literal in line.text]
+        if self._alone is None:
+            self._alone = re.compile(self.source)
+        search = self._alone.search
+        return [index for index, line in enumerate(lines) if search(line.text) is not None]
 
 
 def _plan(source: str) -> List[Callable]:
