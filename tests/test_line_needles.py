@@ -89,6 +89,17 @@ def test_needles_of_every_shape_find_the_lines_a_search_of_each_line_finds(kerne
         assert Needle(source).indexes(added) == _per_line(source, ascii_lines), source
 
 
+def test_a_joined_search_never_runs_from_one_line_into_the_next():
+    # on a line, which holds no "\n", `[^\S\n]` is `\s`; what could still match a "\n" is searched
+    # line by line (from each of 20,000 blank lines, `^\s*$` would run to the end of the run)
+    assert _needles._kept_in_line(r"^\s*$") == r"^[^\S\n]*$"
+    assert _needles._kept_in_line(r"\(\s*\)|\\s") == r"\([^\S\n]*\)|\\s"
+    for source in (r"[\s;]x", r"a[^;]", r"(?s)a.b", r"a\Wb", r"x\n", r"[\x00-\x7f]"):
+        assert _needles._kept_in_line(source) is None, source
+    blank = AddedLines(_file_of([""] * 20000))
+    assert Needle(r"[{}]|else|\bif\b|^\s*$").indexes(blank) == list(range(20000))
+
+
 def test_a_needle_that_could_see_past_a_line_is_searched_line_by_line(monkeypatch):
     monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
     texts = ["a", "", "b"]

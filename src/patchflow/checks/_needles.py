@@ -116,54 +116,112 @@ def _plan(source: str) -> List[Callable]:
     if literal is not None:
         return [lambda added: literal_indexes(literal, added)]
     parsed = _sre_parse.parse(source)
-    branches = _top_branches(source, parsed)
-    if branches:
+    branches = _top_branches(source)
+    if branches and not parsed.state.flags & ~re.UNICODE:  # `(?i)` applies to every branch
         return [scan for branch in branches for scan in _plan(branch)]
     alone = re.compile(source)
-    if not joinable(source):
-        return [lambda added: [index for index, line in enumerate(added.lines) if alone.search(line.text)]]
     ignore_case = bool(parsed.state.flags & re.IGNORECASE)
     words = _required(list(parsed))
     if words and min(map(len, words)) >= 2 and not (ignore_case and not "".join(words).isascii()):
         words = sorted({word.lower() for word in words}) if ignore_case else words
         return [lambda added: _holding_indexes(words, ignore_case, alone, added)]
-    if source.startswith("^") and list(parsed)[:1] == [(_sre.AT, _sre.AT_BEGINNING)]:
+    in_line = _kept_in_line(source) if joinable(source) else None
+    if in_line is None:
+        return [lambda added: [index for index, line in enumerate(added.lines) if alone.search(line.text)]]
+    if in_line.startswith("^") and list(parsed)[:1] == [(_sre.AT, _sre.AT_BEGINNING)]:
         # `^` begins the whole needle (no top-level `|` follows): "\n" and the rest, at line starts
-        at_line_start = re.compile("\n(?:" + source[1:] + ")", re.MULTILINE)
+        at_line_start = re.compile("\n(?:" + in_line[1:] + ")", re.MULTILINE)
         return [lambda added: _searched_indexes(at_line_start, alone, added, after_newline=True)]
-    joined = re.compile(source, re.MULTILINE)
+    joined = re.compile(in_line, re.MULTILINE)
     return [lambda added: _searched_indexes(joined, alone, added)]
 
 
-def _top_branches(source: str, parsed) -> Optional[List[str]]:
-    """The alternatives of a needle that is `a|b|...` at the top, as pattern texts, or None. Not
-    split: a needle with global flags (`(?i)` applies to every branch; `(?x)` makes `#` a comment)."""
-    if parsed.state.flags & ~re.UNICODE:
-        return None
-    branches, start, depth, in_class = [], 0, 0, False
-    position = 0
+def _pieces(source: str):
+    """The pattern's text in pieces, each with whether it stands outside a character class: an
+    escape (two characters), a class's opening (`[`, with a leading `]` or `^]`, which are
+    characters of the class), or one character."""
+    position, in_class = 0, False
     while position < len(source):
-        char = source[position]
-        if char == "\\":
-            position += 1
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            # `[]...]` and `[^]...]`: a `]` first in a class is one of its characters
-            if source.startswith("^]", position + 1):
-                position += 2
-            elif source.startswith("]", position + 1):
-                position += 1
-        elif char in "()":
-            depth += 1 if char == "(" else -1
-        elif char == "|" and depth == 0:
-            branches.append(source[start:position])
-            start = position + 1
-        position += 1
-    if not branches:
-        return None
-    return branches + [source[start:]]
+        if source[position] == "\\":
+            piece = source[position:position + 2]
+        elif not in_class and source[position] == "[":
+            piece = "[^]" if source.startswith("[^]", position) else "[]" if source.startswith("[]", position) else "["
+        else:
+            piece = source[position]
+        yield piece, not in_class
+        in_class = piece.startswith("[") if not in_class else piece != "]"
+        position += len(piece)
+
+
+def _top_branches(source: str) -> Optional[List[str]]:
+    """The alternatives of a needle that is `a|b|...` at the top, as pattern texts, or None."""
+    branches, current, depth = [], [], 0
+    for piece, outside in _pieces(source):
+        if outside and piece in "()":
+            depth += 1 if piece == "(" else -1
+        if outside and piece == "|" and depth == 0:
+            branches.append("".join(current))
+            current = []
+        else:
+            current.append(piece)
+    return branches + ["".join(current)] if branches else None
+
+
+def _kept_in_line(source: str) -> Optional[str]:
+    """The needle with each `\\s` outside a class written `[^\\S\\n]` (the same on a line, which
+    holds no "\\n"), or None when it could still match a "\\n": a search of the joined lines
+    then cannot run from one line into the next (and take time quadratic in a run of blank lines)."""
+    kept = "".join("[^\\S\\n]" if piece == "\\s" and outside else piece for piece, outside in _pieces(source))
+    parsed = _sre_parse.parse(kept)
+    return None if _may_match_newline(list(parsed), parsed.state.flags) else kept
+
+
+# the classes of `\s`, `\d`, `\w` and their negations that hold a "\n", and those that do not
+_NEWLINE_CATEGORIES = {_sre.CATEGORY_SPACE, _sre.CATEGORY_NOT_DIGIT, _sre.CATEGORY_NOT_WORD}
+_OTHER_CATEGORIES = {_sre.CATEGORY_NOT_SPACE, _sre.CATEGORY_DIGIT, _sre.CATEGORY_WORD}
+
+
+def _may_match_newline(items, flags: int) -> bool:
+    """Whether the parsed sequence `items` may consume a "\\n" (what the parse does not prove
+    otherwise, it may)."""
+    for op, av in items:
+        if op is _sre.LITERAL or op is _sre.NOT_LITERAL:
+            if (av == 10) == (op is _sre.LITERAL):
+                return True
+        elif op is _sre.ANY:
+            if flags & re.DOTALL:
+                return True
+        elif op is _sre.IN:
+            if _class_holds_newline(av):
+                return True
+        elif op is _sre.BRANCH:
+            if any(_may_match_newline(list(branch), flags) for branch in av[1]):
+                return True
+        elif op is _sre.SUBPATTERN:
+            if _may_match_newline(list(av[3]), (flags | av[1]) & ~av[2]):
+                return True
+        elif op is _sre.MAX_REPEAT or op is _sre.MIN_REPEAT:
+            if _may_match_newline(list(av[2]), flags):
+                return True
+        elif op is not _sre.AT:
+            return True
+    return False
+
+
+def _class_holds_newline(items) -> bool:
+    negated, holds = False, False
+    for op, av in items:
+        if op is _sre.NEGATE:
+            negated = True
+        elif op is _sre.LITERAL:
+            holds = holds or av == 10
+        elif op is _sre.RANGE:
+            holds = holds or av[0] <= 10 <= av[1]
+        elif op is _sre.CATEGORY and (av in _NEWLINE_CATEGORIES or av in _OTHER_CATEGORIES):
+            holds = holds or av in _NEWLINE_CATEGORIES
+        else:
+            return True
+    return holds != negated
 
 
 def _required(items) -> Optional[List[str]]:
