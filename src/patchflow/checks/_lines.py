@@ -1,18 +1,11 @@
-"""Finding the added lines a needle occurs in, one scan per file instead of one search per line.
+"""The added lines of a file as the line checks scan them, and which lines each check is shown.
 
 A check that judges added lines one by one (a "line" check, or a patch check made with
-`_ccode.on_added_lines`) may name a needle: a pattern that every line it reports holds. The line
-checks are few next to the lines of a large patch, so the lines without the needle are ruled out in
-C: the file's added lines are joined by "\\n" once per run (`added_lines(file, ctx)`), and each
-needle searches that text, from the start of the line after each hit (`_needles.Needle`).
-
-A search over the joined text finds the lines a search of each line finds when the needle is
-*joinable*: it has no `\\A`, `\\Z` or `\\B`, no lookaround, no back-reference (`_needles.joinable` tells
-by the pattern's text, so that it compiles nothing). Then, compiled with re.MULTILINE, `^` and `$`
-match at the lines' ends as they do at a lone line's, `\\b` sees the "\\n" as the non-word
-character a lone line's end is, and a match that stays inside one line is a match of that line; a
-match that runs over a "\\n" (`\\s`, `[^x]`) is asked again of its first line alone.
-tests/test_line_needles.py compares both ways for every registered needle.
+`_ccode.on_added_lines`) may name a needle: a pattern that every line it reports holds, or a
+function that names those lines (`line_filter`). The checks are few next to the lines of a large
+patch, so the lines without the needle are ruled out in C: each file's added lines are joined by
+"\\n" once per run (`added_lines(file, ctx)`) and each needle scans that text (`_needles.Needle`),
+instead of one call into Python per check and line.
 """
 
 from __future__ import annotations

@@ -1,22 +1,27 @@
-"""A line check's needle, and the cheapest scan of a file's joined added lines that finds the lines
-a search of each line alone finds (`Needle.indexes`).
+"""A line check's needle, and the cheapest scan of a file's joined added lines (`_lines`) that
+finds the lines a search of each line alone finds (`Needle.indexes`).
 
-Python's regular expressions search fast only for a pattern that starts with a plain string: then
-the engine jumps from one occurrence to the next; any other pattern is tried at every position of
-the text. So a needle is scanned by its shape, decided once from its text and its parse:
+Python's regular expressions search fast only for a pattern that starts with a plain string: the
+engine jumps from one occurrence to the next; any other pattern is tried at every position. So a
+needle is scanned by its shape, decided once from its text and its parse:
 
-- a plain string (`define`, `\\(`) is found with `str.find`;
+- a plain string (`define`, `\\(`) is found with `str.find` (tested line by line when it is in
+  most lines: a find and a bisection per hit cost more);
 - an alternation at the top (`[{}]|else|\\bif\\b|^\\s*$`) is scanned branch by branch: a line holds
   the whole when it holds one of its branches;
-- a needle every match of which holds one of a few strings of three characters or more
-  (`\\bNR_CPUS\\b`: `NR_CPUS`; `(?i)\\b(?:true|false)\\b`: `true` or `false`, ignoring case) finds
-  the lines that hold those with `str.find`, then asks each of them the needle;
-- a needle that starts with `^` is searched as "\\n" followed by the rest over the lines joined
-  with a "\\n" before the first: the engine jumps from line start to line start;
-- any other joinable needle is searched over the joined lines (`_lines` says when that is exact),
-  and one that is not is searched line by line.
+- a needle every match of which holds one of a few strings of two characters or more
+  (`\\bNR_CPUS\\b`: `NR_CPUS`; `(?i)\\b(?:true|false)\\b`: `true` or `false`, ignoring case)
+  finds the lines that hold those with `str.find`, then asks each of them the needle;
+- any other needle is searched over the joined lines, compiled with re.MULTILINE, when that finds
+  what a search of each line finds (`joinable`) and the needle cannot match a "\\n" once its `\\s`
+  are written `[^\\S\\n]` (`_kept_in_line`): then `^` and `$` match at a line's ends as at a lone
+  line's, `\\b` sees the "\\n" as the non-word character a line's end is, and every match lies in
+  one line. One that starts with `^` is searched as "\\n" and the rest: the engine jumps from line
+  start to line start. Any other needle is searched line by line.
 
-tests/test_line_needles.py compares every registered needle, scanned so, with a search per line.
+A needle searches line by line until it has seen SCAN_FROM_LINES lines: one small patch does not
+pay for planning. tests/test_line_needles.py compares every registered needle, and needles of
+every shape above, scanned so, with a search per line; benchmarks/bench_needles.py times both.
 """
 
 from __future__ import annotations
@@ -61,9 +66,9 @@ _NOT_JOINABLE = ("\\A", "\\Z", "\\B", "(?=", "(?!", "(?<", "(?P=", "(?(",
 
 def joinable(needle: str) -> bool:
     """Whether a search of the lines joined by "\\n", compiled with re.MULTILINE, finds a match
-    starting in a line exactly when a search of that line alone finds one (see `_lines`). Read
-    from the pattern's text: a `\\\\A` (an escaped backslash before an A) is refused too, which
-    costs only speed."""
+    starting in a line exactly when a search of that line alone finds one, given that the needle
+    cannot match a "\\n" (see the module docstring). Read from the pattern's text: a `\\\\A` (an
+    escaped backslash before an A) is refused too, which costs only speed."""
     return not any(construct in needle for construct in _NOT_JOINABLE)
 
 
@@ -131,9 +136,9 @@ def _plan(source: str) -> List[Callable]:
     if in_line.startswith("^") and list(parsed)[:1] == [(_sre.AT, _sre.AT_BEGINNING)]:
         # `^` begins the whole needle (no top-level `|` follows): "\n" and the rest, at line starts
         at_line_start = re.compile("\n(?:" + in_line[1:] + ")", re.MULTILINE)
-        return [lambda added: _searched_indexes(at_line_start, alone, added, after_newline=True)]
+        return [lambda added: _searched_indexes(at_line_start, added, after_newline=True)]
     joined = re.compile(in_line, re.MULTILINE)
-    return [lambda added: _searched_indexes(joined, alone, added)]
+    return [lambda added: _searched_indexes(joined, added)]
 
 
 def _pieces(source: str):
@@ -285,21 +290,19 @@ def _holding_indexes(words, ignore_case: bool, alone, added) -> List[int]:
     return [index for index in candidates if search(lines[index].text) is not None]
 
 
-def _searched_indexes(pattern, alone, added, after_newline: bool = False) -> List[int]:
-    """The lines `pattern` finds a match in, searched over the joined lines (`after_newline`: over
-    "\n" + the joined lines, where the "\n" before line i is at offset starts[i])."""
+def _searched_indexes(pattern, added, after_newline: bool = False) -> List[int]:
+    """The lines `pattern` (which cannot match a "\\n": `_kept_in_line`) finds a match in, searched
+    over the joined lines (`after_newline`: over "\\n" + the joined lines, where the "\\n" before
+    line i is at offset starts[i])."""
     text = "\n" + added.text if after_newline else added.text
-    shift = 1 if after_newline else 0  # where line i starts in `text`: starts[i] + shift
-    starts, lines = added.starts, added.lines
+    starts = added.starts
     last = len(starts) - 1
     search = pattern.search
     found = []
     match = search(text)
     while match is not None:
         index = bisect_right(starts, match.start()) - 1
-        # a match inside the line is the line's; one that ran into the next line may not be
-        if match.end() <= starts[index] + shift + len(lines[index].text) or alone.search(lines[index].text):
-            found.append(index)
+        found.append(index)
         if index == last:
             break
         match = search(text, starts[index + 1])
