@@ -112,13 +112,14 @@ def test_a_needle_that_could_see_past_a_line_is_searched_line_by_line(monkeypatc
     assert re.compile(r"^\B$", re.MULTILINE).search("a\n\nb")  # what a joined search would find
 
 
-def test_a_match_that_runs_into_the_next_line_is_asked_of_its_line_alone(monkeypatch):
+def test_a_line_is_not_found_by_a_match_that_would_need_the_next_line(monkeypatch):
     monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
     texts = ["static x", "= 0;", "if", "static y = 0"]
     needle = Needle(r"\bstatic\s.*=\s*(?:0|NULL|false)")
     assert joinable(needle.source)
     assert needle.indexes(AddedLines(_file_of(texts))) == [3]
     assert Needle(r"^\s*$").indexes(AddedLines(_file_of(["x", "", "\t", "y"]))) == [1, 2]
+    assert Needle(r"\(\s*\)").indexes(AddedLines(_file_of(["f(", ")", "g( )"]))) == [2]
 
 
 def test_a_line_that_holds_a_newline_is_not_joined(monkeypatch):
