@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 from . import mail
 from .errors import BadInput
@@ -71,6 +71,8 @@ class FileDiff:
     is_rename: bool = False
     is_copy: bool = False
     hunks: List[Hunk] = field(default_factory=list)
+    # (the check run's context, its checks._lines.AddedLines of this file): asked by every line check
+    scanned: Optional[tuple] = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -84,11 +86,9 @@ class FileDiff:
     def is_deleted(self) -> bool:
         return self.new_path is None
 
-    def added_lines(self) -> Iterator[DiffLine]:
-        for hunk in self.hunks:
-            for line in hunk.lines:
-                if line.kind == "+":
-                    yield line
+    def added_lines(self) -> List[DiffLine]:
+        # a list, not a generator: several checks walk every added line of every file
+        return [line for hunk in self.hunks for line in hunk.lines if line.kind == "+"]
 
 
 @dataclass

@@ -299,6 +299,36 @@ def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None
     return finding
 
 
+def _line_findings(line_checks: List[CheckInfo], patch: Patch, ctx: CheckContext) -> List[Finding]:
+    """The findings of the line checks on a patch's added lines, in the order of a walk over every
+    line that asks every check in turn. Each check is shown only the lines its `line_filter` names,
+    found by one scan of the file (`_lines`), so the walk goes check by check and is put back into
+    line order at the end."""
+    from ._lines import added_lines
+
+    filters = [getattr(info.func, "line_filter", None) for info in line_checks]
+    found = []
+    for file_number, file in enumerate(patch.files):
+        if file.is_binary:
+            continue
+        added = added_lines(file, ctx)
+        lines = added.lines
+        for order, (info, wanted) in enumerate(zip(line_checks, filters)):
+            if wanted is None:
+                indexes = None
+            elif wanted.wanted_file is not None and not wanted.wanted_file(file.path):
+                continue
+            else:
+                indexes = wanted.indexes(file, added, ctx)
+            judge = info.func
+            for index in range(len(lines)) if indexes is None else indexes:
+                hit = judge(lines[index], file, ctx)
+                if hit is not None:
+                    found.append((file_number, index, order, _finding(info, hit, patch, lines[index], file)))
+    found.sort(key=lambda entry: entry[:3])
+    return [entry[3] for entry in found]
+
+
 def run(series: Series, options: Options) -> List[PatchResult]:
     """Run every wanted check over a series; one `PatchResult` per patch, findings in line order."""
     checks = [info for info in registry().values() if options.wants(info)]
@@ -313,14 +343,7 @@ def run(series: Series, options: Options) -> List[PatchResult]:
             for hit in info.func(patch, ctx) or ():
                 found.append(_finding(info, hit, patch))
         if line_checks:
-            for file in patch.files:
-                if file.is_binary:
-                    continue
-                for line in file.added_lines():
-                    for info in line_checks:
-                        hit = info.func(line, file, ctx)
-                        if hit is not None:
-                            found.append(_finding(info, hit, patch, line, file))
+            found.extend(_line_findings(line_checks, patch, ctx))
     for info in series_checks:
         for hit in info.func(series, ctx) or ():
             target = hit.patch or series.patches[0]

@@ -16,6 +16,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from ..lazy_regex import lazy
+from ._lines import LineFilter, added_lines
 
 COMMENT = "\x1c"  # what masked comment text reads as (checkpatch's $;), as lexers.c.COMMENT_MASK
 
@@ -41,49 +42,32 @@ def on_added_lines(wanted_file, needle=None):
     """Make a judge of one added line, `judge(line, file, ctx) -> Hit | message | None`, into a
     patch check over the added lines of the files `wanted_file(path)` accepts. A line in which the
     pattern `needle` finds nothing is not shown to the judge: the C-code checks run on every added
-    line of large patches, and one search in C costs less than a call into Python per line."""
-    literal = _literal(needle) if needle else None
-    # a plain string is looked for with `in` (no pattern to compile, a third of a search's time);
-    # other needles compile on the first line they see, not at import
-    pattern = lazy(needle) if needle and literal is None else None
+    line of large patches, and one scan of a file's lines in C (`_needles.Needle`) costs less than a
+    call into Python per line."""
+    wanted = LineFilter(wanted_file, needle, None)  # the needle compiles on the first file it scans
+    needle = wanted.needle
 
     def wrap(judge):
         @functools.wraps(judge)
         def over_patch(patch, ctx):
-            from . import Hit
-
             for file in patch.files:
                 if file.is_binary or not wanted_file(file.path):
                     continue
-                for hunk in file.hunks:
-                    for line in hunk.lines:
-                        if line.kind != "+" or (literal is not None and literal not in line.text) or \
-                                (pattern is not None and pattern.search(line.text) is None):
-                            continue
-                        hit = judge(line, file, ctx)
-                        if hit is not None:
-                            yield Hit.at(line, file, hit) if isinstance(hit, str) else hit
+                added = added_lines(file, ctx)
+                lines = added.lines if needle is None else [added.lines[index] for index in needle.indexes(added)]
+                for line in lines:
+                    hit = judge(line, file, ctx)
+                    if hit is not None:
+                        yield _hit_at(line, file, hit) if isinstance(hit, str) else hit
+        over_patch.line_filter = wanted  # what it shows its judge, as a "line" check declares it
         return over_patch
     return wrap
 
 
-_REGEX_SPECIAL = frozenset(".^$*+?{}[]|()\\")
+def _hit_at(line, file, message):
+    from . import Hit  # the package imports this module: not at import time
 
-
-def _literal(needle: str):
-    """The string a needle matches when it is a plain one (`define`, `__FUNCTION__`, `\\(`, `"`),
-    else None. Read character by character: a pattern here would be compiled at import."""
-    out = []
-    chars = iter(needle)
-    for char in chars:
-        if char == "\\":
-            char = next(chars, "")
-            if not char or char.isalnum() or char.isspace() or not char.isascii():
-                return None  # `\b`, `\s`, a trailing backslash: a pattern
-        elif char in _REGEX_SPECIAL or not char.isascii():
-            return None
-        out.append(char)
-    return "".join(out)
+    return Hit.at(line, file, message)
 
 
 class CodeLine:

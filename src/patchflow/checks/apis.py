@@ -11,6 +11,8 @@ import re
 from typing import Optional
 
 from . import CHECK, WARNING, Hit, check
+from ._ccode import is_c
+from ._lines import line_filter
 from ..lazy_regex import lazy
 
 _C_FILES = (".c", ".h")
@@ -47,6 +49,7 @@ def _search(line, file, ctx, word: str, pattern) -> Optional[re.Match]:
 
 
 @check("STRCPY", level=WARNING, scope="line")
+@line_filter(is_c, "strcpy")
 def strcpy(line, file, ctx):
     """An added line of C calls strcpy().
 
@@ -76,6 +79,7 @@ def strcpy(line, file, ctx):
 
 
 @check("ENOSYS", level=WARNING, scope="line")
+@line_filter(is_c, "ENOSYS")
 def enosys(line, file, ctx):
     """An added line of C uses ENOSYS.
 
@@ -105,6 +109,7 @@ def enosys(line, file, ctx):
 
 
 @check("VOLATILE", level=WARNING, scope="line")
+@line_filter(is_c, "volatile")
 def volatile(line, file, ctx):
     """An added line of C uses `volatile` (other than `asm volatile`).
 
@@ -136,6 +141,7 @@ def volatile(line, file, ctx):
 
 
 @check("BIT_MACRO", level=CHECK, scope="line")
+@line_filter(is_c, "define")
 def bit_macro(line, file, ctx):
     """A #define of `1 << n` where BIT(n) says it.
 

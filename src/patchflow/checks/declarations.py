@@ -9,6 +9,8 @@ import re
 from typing import Iterable, Optional, Set, Tuple
 
 from . import CHECK, WARNING, Hit, check
+from ._ccode import is_c
+from ._lines import line_filter
 from .apis import masked_lines
 from ..lazy_regex import lazy
 
@@ -99,6 +101,7 @@ def _lines_from(file, line, ctx):
 
 
 @check("AVOID_EXTERNS", level=WARNING, scope="line")
+@line_filter(is_c, r"extern|\(")
 def avoid_externs(line, file, ctx):
     """An extern declaration or a function prototype added where checkpatch wants none.
 

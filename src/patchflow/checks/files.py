@@ -9,6 +9,7 @@ import re
 from typing import Optional, Set
 
 from . import ERROR, WARNING, Hit, check
+from ._lines import line_filter, lines_holding
 from .message import _SIGN_OFF
 from ..lazy_regex import lazy
 
@@ -150,6 +151,7 @@ def execute_permissions(patch, ctx):
 
 
 @check("EMBEDDED_FILENAME", level=WARNING, scope="line")
+@line_filter(lines=lambda file, added, ctx: lines_holding(file.path, added))
 def embedded_filename(line, file, ctx):
     """An added line spells out the path of the file it is in.
 

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from ._blank_fixes import fix_dos, fix_eof_newline, fix_indent_with_tabs, fix_space_before_tab, fix_trailing
 from . import CHECK, ERROR, WARNING, Hit, check
+from ._lines import line_filter
 from ..lazy_regex import lazy
 
 TAB_SIZE = 8
@@ -38,6 +39,16 @@ def _wants_final_newline(path):
     return bool(_FINAL_NEWLINE.search(path))
 
 
+def _blank_ended_lines(file, added, ctx):
+    """The added lines TRAILING_WHITESPACE is shown (`_lines.line_filter`)."""
+    return [index for index, line in enumerate(added.lines) if line.text and line.text[-1] in _BLANKS]
+
+
+def _unterminated_lines(file, added, ctx):
+    """The added lines MISSING_EOF_NEWLINE is shown (`_lines.line_filter`)."""
+    return [index for index, line in enumerate(added.lines) if line.no_newline]
+
+
 def _vet(line):
     """The line as checkpatch quotes whitespace findings: control characters as ^X, `$` at the end."""
     text = line.kind + line.text
@@ -55,6 +66,7 @@ _BLANKS = " \t\n\r\f\v"
 
 
 @check("DOS_LINE_ENDINGS", level=ERROR, scope="line", fix=fix_dos)
+@line_filter(needle="\r")
 def dos_line_endings(line, file, ctx):
     """An added line holds a carriage return (`\\r`), as DOS line endings leave.
 
@@ -86,6 +98,7 @@ def dos_line_endings(line, file, ctx):
 
 
 @check("TRAILING_WHITESPACE", level=ERROR, scope="line", fix=fix_trailing)
+@line_filter(lines=_blank_ended_lines)
 def trailing_whitespace(line, file, ctx):
     """An added line ends in spaces or tabs.
 
@@ -120,6 +133,7 @@ def trailing_whitespace(line, file, ctx):
 
 
 @check("SPACE_BEFORE_TAB", level=WARNING, scope="line", fix=fix_space_before_tab)
+@line_filter(_is_tab_indented, " \t")
 def space_before_tab(line, file, ctx):
     """An added line of C (or device tree) has a space right before a tab.
 
@@ -155,6 +169,8 @@ _SPACES_INDENT = re.compile(r"^[ \t\n\r\f\v]*(?: \t[ \t\n\r\f\v]*\S|        )")
 
 
 @check("CODE_INDENT", level=ERROR, scope="line", fix=fix_indent_with_tabs)
+# _SPACES_INDENT matches a space before a tab or eight spaces in a row
+@line_filter(_is_tab_indented, " \t|        ")
 def code_indent(line, file, ctx):
     """An added line of C is indented with spaces where tabs belong.
 
@@ -193,6 +209,7 @@ def code_indent(line, file, ctx):
 
 
 @check("MISSING_EOF_NEWLINE", level=WARNING, scope="line", fix=fix_eof_newline)
+@line_filter(_wants_final_newline, lines=_unterminated_lines)
 def missing_eof_newline(line, file, ctx):
     """An added last line of a file has no newline at its end.
 
@@ -278,11 +295,26 @@ def _long_line_kind(line, file, ctx):
     return kind
 
 
+def _may_be_wide(text, limit):
+    # a tab widens a line by at most TAB_SIZE - 1 columns: most lines are ruled out without expanding
+    return len(text) > limit or len(text) + (TAB_SIZE - 1) * text.count("\t") > limit
+
+
+def _wide_lines(file, added, ctx):
+    """The added lines the LONG_LINE types are shown (`_lines.line_filter`): found once per file for
+    the three of them."""
+    return ctx.once(_find_wide_lines, added)
+
+
+def _find_wide_lines(added, ctx):
+    limit = ctx.options.max_line_length
+    return [index for index, line in enumerate(added.lines) if _may_be_wide(line.text, limit)]
+
+
 def _long_line(line, file, ctx, wanted):
     text = line.text
     limit = ctx.options.max_line_length
-    # a tab widens a line by at most TAB_SIZE - 1 columns: most lines are ruled out without expanding
-    if len(text) <= limit and len(text) + (TAB_SIZE - 1) * text.count("\t") <= limit:
+    if not _may_be_wide(text, limit):
         return None
     if not _is_source(file.path):
         return None
@@ -296,6 +328,7 @@ def _long_line(line, file, ctx, wanted):
 
 
 @check("LONG_LINE", level=WARNING, scope="line")
+@line_filter(_is_source, lines=_wide_lines)
 def long_line(line, file, ctx):
     """An added line of code is wider than the limit (100 columns, `--max-line-length N`).
 
@@ -332,6 +365,7 @@ def long_line(line, file, ctx):
 
 
 @check("LONG_LINE_COMMENT", level=WARNING, scope="line")
+@line_filter(_is_source, lines=_wide_lines)
 def long_line_comment(line, file, ctx):
     """An added line is wider than the limit because of a comment that starts within it.
 
@@ -364,6 +398,7 @@ def long_line_comment(line, file, ctx):
 
 
 @check("LONG_LINE_STRING", level=WARNING, scope="line")
+@line_filter(_is_source, lines=_wide_lines)
 def long_line_string(line, file, ctx):
     """An added line is wider than the limit because of a string literal that starts within it.
 

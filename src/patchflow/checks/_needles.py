@@ -1,0 +1,309 @@
+"""A line check's needle, and the cheapest scan of a file's joined added lines (`_lines`) that
+finds the lines a search of each line alone finds (`Needle.indexes`).
+
+Python's regular expressions search fast only for a pattern that starts with a plain string: the
+engine jumps from one occurrence to the next; any other pattern is tried at every position. So a
+needle is scanned by its shape, decided once from its text and its parse:
+
+- a plain string (`define`, `\\(`) is found with `str.find` (tested line by line when it is in
+  most lines: a find and a bisection per hit cost more);
+- an alternation at the top (`[{}]|else|\\bif\\b|^\\s*$`) is scanned branch by branch: a line holds
+  the whole when it holds one of its branches;
+- a needle every match of which holds one of a few strings of two characters or more
+  (`\\bNR_CPUS\\b`: `NR_CPUS`; `(?i)\\b(?:true|false)\\b`: `true` or `false`, ignoring case)
+  finds the lines that hold those with `str.find`, then asks each of them the needle;
+- any other needle is searched over the joined lines, compiled with re.MULTILINE, when that finds
+  what a search of each line finds (`joinable`) and the needle cannot match a "\\n" once its `\\s`
+  are written `[^\\S\\n]` (`_kept_in_line`): then `^` and `$` match at a line's ends as at a lone
+  line's, `\\b` sees the "\\n" as the non-word character a line's end is, and every match lies in
+  one line. One that starts with `^` is searched as "\\n" and the rest: the engine jumps from line
+  start to line start. Any other needle is searched line by line.
+
+A needle searches line by line until it has seen SCAN_FROM_LINES lines: one small patch does not
+pay for planning. tests/test_line_needles.py compares every registered needle, and needles of
+every shape above, scanned so, with a search per line; benchmarks/bench_needles.py times both.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Callable, List, Optional
+
+try:  # the parser of the `re` module: Python 3.11 renamed its modules
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python before 3.11
+    import sre_constants as _sre  # type: ignore
+    import sre_parse as _sre_parse  # type: ignore
+
+__all__ = ["Needle", "literal_of", "joinable", "literal_indexes"]
+
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]|()\\")
+
+
+def literal_of(needle: str) -> Optional[str]:
+    """The string a needle matches when it is a plain one (`define`, `__FUNCTION__`, `\\(`, `"`),
+    else None. Read character by character: a pattern here would be compiled at import."""
+    out = []
+    chars = iter(needle)
+    for char in chars:
+        if char == "\\":
+            char = next(chars, "")
+            if not char or char.isalnum() or char.isspace() or not char.isascii():
+                return None  # `\b`, `\s`, a trailing backslash: a pattern
+        elif char in _REGEX_SPECIAL or not char.isascii() or char == "\n":
+            return None
+        out.append(char)
+    return "".join(out)
+
+
+# what can make a search of the joined lines differ from a search of each line alone: the string's
+# own ends (\A, \Z), a non-boundary (true inside "\n\n" but never in an empty string), a lookaround
+# that may see past a line's end, a back-reference or a conditional group
+_NOT_JOINABLE = ("\\A", "\\Z", "\\B", "(?=", "(?!", "(?<", "(?P=", "(?(",
+                 *(f"\\{digit}" for digit in "123456789"))
+
+
+def joinable(needle: str) -> bool:
+    """Whether a search of the lines joined by "\\n", compiled with re.MULTILINE, finds a match
+    starting in a line exactly when a search of that line alone finds one, given that the needle
+    cannot match a "\\n" (see the module docstring). Read from the pattern's text: a `\\\\A` (an
+    escaped backslash before an A) is refused too, which costs only speed."""
+    return not any(construct in needle for construct in _NOT_JOINABLE)
+
+
+# a needle is searched line by line until it has seen this many lines: planning its scan (a parse
+# and a compilation or two) costs more than it saves on one small patch, not on a large one nor on
+# a series of many small ones
+SCAN_FROM_LINES = 64
+
+
+class Needle:
+    """A needle of a line check; its scan is planned once it has seen SCAN_FROM_LINES lines."""
+
+    __slots__ = ("source", "literal", "_alone", "_scans", "_seen")
+
+    def __init__(self, source: str):
+        self.source = source
+        self.literal = literal_of(source)
+        self._alone = None  # the pattern for one line
+        self._scans: Optional[List[Callable]] = None  # each (AddedLines) -> positions, in order
+        self._seen = 0  # lines searched before the scan was planned
+
+    def indexes(self, added) -> List[int]:
+        """The positions in `added.lines` of the lines the needle occurs in, in order."""
+        lines = added.lines
+        if not lines:
+            return []
+        if self._scans is None and added.joined:
+            self._seen += len(lines)
+            if self._seen >= SCAN_FROM_LINES:
+                self._scans = _plan(self.source)
+        if self._scans is None or not added.joined:
+            return self._line_by_line(lines)
+        if len(self._scans) == 1:
+            return self._scans[0](added)
+        return sorted(set().union(*(scan(added) for scan in self._scans)))
+
+    def _line_by_line(self, lines) -> List[int]:
+        if self.literal is not None:
+            literal = self.literal
+            return [index for index, line in enumerate(lines) if literal in line.text]
+        if self._alone is None:
+            self._alone = re.compile(self.source)
+        search = self._alone.search
+        return [index for index, line in enumerate(lines) if search(line.text) is not None]
+
+
+def _plan(source: str) -> List[Callable]:
+    """The scans whose lines together are the lines `source` occurs in."""
+    literal = literal_of(source)
+    if literal is not None:
+        return [lambda added: literal_indexes(literal, added)]
+    parsed = _sre_parse.parse(source)
+    branches = _top_branches(source)
+    if branches and not parsed.state.flags & ~re.UNICODE:  # `(?i)` applies to every branch
+        return [scan for branch in branches for scan in _plan(branch)]
+    alone = re.compile(source)
+    ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+    words = _required(list(parsed))
+    if words and min(map(len, words)) >= 2 and not (ignore_case and not "".join(words).isascii()):
+        words = sorted({word.lower() for word in words}) if ignore_case else words
+        return [lambda added: _holding_indexes(words, ignore_case, alone, added)]
+    in_line = _kept_in_line(source) if joinable(source) else None
+    if in_line is None:
+        return [lambda added: [index for index, line in enumerate(added.lines) if alone.search(line.text)]]
+    if in_line.startswith("^") and list(parsed)[:1] == [(_sre.AT, _sre.AT_BEGINNING)]:
+        # `^` begins the whole needle (no top-level `|` follows): "\n" and the rest, at line starts
+        at_line_start = re.compile("\n(?:" + in_line[1:] + ")", re.MULTILINE)
+        return [lambda added: _searched_indexes(at_line_start, added, after_newline=True)]
+    joined = re.compile(in_line, re.MULTILINE)
+    return [lambda added: _searched_indexes(joined, added)]
+
+
+def _pieces(source: str):
+    """The pattern's text in pieces, each with whether it stands outside a character class: an
+    escape (two characters), a class's opening (`[`, with a leading `]` or `^]`, which are
+    characters of the class), or one character."""
+    position, in_class = 0, False
+    while position < len(source):
+        if source[position] == "\\":
+            piece = source[position:position + 2]
+        elif not in_class and source[position] == "[":
+            piece = "[^]" if source.startswith("[^]", position) else "[]" if source.startswith("[]", position) else "["
+        else:
+            piece = source[position]
+        yield piece, not in_class
+        in_class = piece.startswith("[") if not in_class else piece != "]"
+        position += len(piece)
+
+
+def _top_branches(source: str) -> Optional[List[str]]:
+    """The alternatives of a needle that is `a|b|...` at the top, as pattern texts, or None."""
+    branches, current, depth = [], [], 0
+    for piece, outside in _pieces(source):
+        if outside and piece in "()":
+            depth += 1 if piece == "(" else -1
+        if outside and piece == "|" and depth == 0:
+            branches.append("".join(current))
+            current = []
+        else:
+            current.append(piece)
+    return branches + ["".join(current)] if branches else None
+
+
+def _kept_in_line(source: str) -> Optional[str]:
+    """The needle with each `\\s` outside a class written `[^\\S\\n]` (the same on a line, which
+    holds no "\\n"), or None when it could still match a "\\n": a search of the joined lines
+    then cannot run from one line into the next (and take time quadratic in a run of blank lines)."""
+    kept = "".join("[^\\S\\n]" if piece == "\\s" and outside else piece for piece, outside in _pieces(source))
+    parsed = _sre_parse.parse(kept)
+    return None if _may_match_newline(list(parsed), parsed.state.flags) else kept
+
+
+# the classes of `\s`, `\d`, `\w` and their negations that hold a "\n", and those that do not
+_NEWLINE_CATEGORIES = {_sre.CATEGORY_SPACE, _sre.CATEGORY_NOT_DIGIT, _sre.CATEGORY_NOT_WORD}
+_OTHER_CATEGORIES = {_sre.CATEGORY_NOT_SPACE, _sre.CATEGORY_DIGIT, _sre.CATEGORY_WORD}
+
+
+def _may_match_newline(items, flags: int) -> bool:
+    """Whether the parsed sequence `items` may consume a "\\n" (what the parse does not prove
+    otherwise, it may)."""
+    for op, av in items:
+        if op is _sre.LITERAL or op is _sre.NOT_LITERAL:
+            if (av == 10) == (op is _sre.LITERAL):
+                return True
+        elif op is _sre.ANY:
+            if flags & re.DOTALL:
+                return True
+        elif op is _sre.IN:
+            if _class_holds_newline(av):
+                return True
+        elif op is _sre.BRANCH:
+            if any(_may_match_newline(list(branch), flags) for branch in av[1]):
+                return True
+        elif op is _sre.SUBPATTERN:
+            if _may_match_newline(list(av[3]), (flags | av[1]) & ~av[2]):
+                return True
+        elif op is _sre.MAX_REPEAT or op is _sre.MIN_REPEAT:
+            if _may_match_newline(list(av[2]), flags):
+                return True
+        elif op is not _sre.AT:
+            return True
+    return False
+
+
+def _class_holds_newline(items) -> bool:
+    negated, holds = False, False
+    for op, av in items:
+        if op is _sre.NEGATE:
+            negated = True
+        elif op is _sre.LITERAL:
+            holds = holds or av == 10
+        elif op is _sre.RANGE:
+            holds = holds or av[0] <= 10 <= av[1]
+        elif op is _sre.CATEGORY and (av in _NEWLINE_CATEGORIES or av in _OTHER_CATEGORIES):
+            holds = holds or av in _NEWLINE_CATEGORIES
+        else:
+            return True
+    return holds != negated
+
+
+def _required(items) -> Optional[List[str]]:
+    """Strings one of which every match of the parsed sequence `items` holds (the longest that the
+    parse proves), or None. Only what the match consumes counts: runs of literal characters, and
+    what a group, an alternation (each branch) or a repetition of at least one holds."""
+    best: Optional[List[str]] = None
+
+    def consider(words):
+        nonlocal best
+        if words and all(words) and (best is None or min(map(len, words)) > min(map(len, best))):
+            best = words
+
+    run: List[str] = []
+    for op, av in items + [(None, None)]:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        consider(["".join(run)] if run else None)
+        run = []
+        if op is _sre.SUBPATTERN and not av[1] and not av[2]:  # a group that sets no flags
+            consider(_required(list(av[3])))
+        elif op is _sre.BRANCH:
+            alternatives = [_required(list(branch)) for branch in av[1]]
+            consider(None if None in alternatives else [word for words in alternatives for word in words])
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            consider(_required(list(av[2])))
+    return best
+
+
+def literal_indexes(literal: str, added, text: Optional[str] = None) -> List[int]:
+    """The positions of the lines that hold `literal` (no "\\n" in it), found by `str.find` in the
+    joined text (or in `text`, the same lower-cased)."""
+    if text is None:
+        text = added.text
+        if text.count(literal) * 4 > len(added.lines):
+            # in most lines (`(`, `*`): a test per line costs less than a find and a bisection per hit
+            return [index for index, line in enumerate(added.lines) if literal in line.text]
+    starts = added.starts
+    last = len(starts) - 1
+    found = []
+    offset = text.find(literal)
+    while offset >= 0:
+        index = bisect_right(starts, offset) - 1
+        found.append(index)
+        if index == last:
+            break
+        offset = text.find(literal, starts[index + 1])
+    return found
+
+
+def _holding_indexes(words, ignore_case: bool, alone, added) -> List[int]:
+    lines = added.lines
+    if ignore_case and not added.text.isascii():
+        # str.lower() is not re.IGNORECASE outside ASCII (the Kelvin sign matches `k`)
+        return [index for index, line in enumerate(lines) if alone.search(line.text)]
+    text = added.text.lower() if ignore_case else added.text
+    candidates = literal_indexes(words[0], added, text) if len(words) == 1 else \
+        sorted(set().union(*(literal_indexes(word, added, text) for word in words)))
+    search = alone.search
+    return [index for index in candidates if search(lines[index].text) is not None]
+
+
+def _searched_indexes(pattern, added, after_newline: bool = False) -> List[int]:
+    """The lines `pattern` (which cannot match a "\\n": `_kept_in_line`) finds a match in, searched
+    over the joined lines (`after_newline`: over "\\n" + the joined lines, where the "\\n" before
+    line i is at offset starts[i])."""
+    text = "\n" + added.text if after_newline else added.text
+    starts = added.starts
+    last = len(starts) - 1
+    search = pattern.search
+    found = []
+    match = search(text)
+    while match is not None:
+        index = bisect_right(starts, match.start()) - 1
+        found.append(index)
+        if index == last:
+            break
+        match = search(text, starts[index + 1])
+    return found

@@ -1,0 +1,142 @@
+"""checks/_lines.py: a needle scanned over a file's added lines joined by "\\n" finds the lines a
+search of each line alone finds, and the line checks' filters hide no finding."""
+
+import random
+import re
+
+import pytest
+
+from patch_cases import case_files
+
+from patchflow import checks
+from patchflow.checks import _lines, _needles
+from patchflow.checks import Options
+from patchflow.checks._lines import AddedLines
+from patchflow.checks._needles import Needle, joinable
+from patchflow.patch import DiffLine, FileDiff, Hunk, Series, read_patches
+
+
+def _file_of(texts, no_newline_at=None):
+    lines = [DiffLine("+", text, number, None, number, no_newline=number == no_newline_at)
+             for number, text in enumerate(texts, 1)]
+    return FileDiff(None, "net/core/x.c", 0, hunks=[Hunk(0, 0, 1, len(lines), "", 0, lines)])
+
+
+def _registered_filters():
+    return {info.type: info.func.line_filter for info in checks.registry().values()
+            if getattr(info.func, "line_filter", None) is not None}
+
+
+def _real_lines(kernel_tree):
+    """The added lines of every test case, and every line of the tree's kernel/bpf/*.c."""
+    texts = []
+    for case in case_files():
+        for patch in read_patches(str(case)):
+            texts.extend(line.text for file in patch.files for line in file.added_lines())
+    for source in sorted((kernel_tree / "kernel" / "bpf").glob("*.c")):
+        texts.extend(source.read_text(errors="surrogateescape").split("\n"))
+    return texts
+
+
+_PIECES = ["if", "else", "{", "}", " ", "  ", "\t", "\t ", "static", "=", "==", "0", "NULL", "false", "TRUE",
+           "#define", "define", "(", ")", "()", "[", "]", "/", "/*", "*/", "*", "\"", "&&", "||", ";", ";;", ":",
+           "\r", "typedef", "NR_CPUS", "udelay", "kzalloc", "int32_t", "BUG", "ENOTSUPP", "fall through", "Thr",
+           "extern", "strcpy", "volatile", "x", "ret", "_", "é", "\x0b", "\x0c", "\\", "<", ">", "!=", "do",
+           "|", "]", "&&", "kzalloc", "int8_t", "ſ", "\u212a"]
+
+
+def _generated_lines(count, seed):
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 6))) for _ in range(count)]
+
+
+def _per_line(source, texts):
+    pattern = re.compile(source)
+    return [index for index, text in enumerate(texts) if pattern.search(text)]
+
+
+def test_every_registered_needle_finds_the_lines_a_search_of_each_line_finds(kernel_tree):
+    filters = _registered_filters()
+    needles = {wanted.needle.source for wanted in filters.values() if wanted.needle is not None}
+    assert len(needles) >= 40  # the C checks' needles and the line checks' are all here
+    real_lines = _real_lines(kernel_tree)
+    assert len(real_lines) > 50000
+    # large files are scanned joined, small ones (fewer than SCAN_FROM_LINES lines) line by line
+    for texts in (real_lines, _generated_lines(20000, seed=13), ["", "", " "], ["x"], []):
+        added = AddedLines(_file_of(texts))
+        for source in sorted(needles):
+            assert Needle(source).indexes(added) == _per_line(source, texts), source
+
+
+# needles of every shape _needles plans a scan for: alternations (with `|` inside classes, groups and
+# escapes, which do not split), strings every match holds (cased or not, inside groups and
+# repetitions), `^` at the start, and the rest
+_SHAPES = [r"[|]x|y", r"a\|b|else", r"(if|do)\s*\(|;$", r"[]|]|NULL", r"[^]|]\*|\bdo\b", r"(?i)TRUE|fall",
+           r"(?i)\b(?:true|false)\b", r"(?i)ſtatic|K", r"(?i)static\b", r"(?i:static)\s", r"^\s*(?:&&|\|\|)",
+           r"^ |=\s*0",
+           r"^[ \t].*:", r"(?:kz)+alloc", r"int_?(?:8|16|32|64)_t", r"x{0}static", r"(?:if){0}else", r"é|\r$",
+           r"\bstatic\s.*=\s*(?:0|NULL|false)", r"\s$", r"[^;]$", r"^$", r"", r"a|", r"(?s)do.if"]
+
+
+def test_needles_of_every_shape_find_the_lines_a_search_of_each_line_finds(kernel_tree):
+    lines = _real_lines(kernel_tree) + _generated_lines(20000, seed=7) + ["ſtatic", "STATIC", "\u212a", "k"]
+    added = AddedLines(_file_of(lines))
+    for source in _SHAPES:
+        assert Needle(source).indexes(added) == _per_line(source, lines), source
+    ascii_lines = [text for text in lines if text.isascii()]
+    added = AddedLines(_file_of(ascii_lines))
+    for source in _SHAPES:
+        assert Needle(source).indexes(added) == _per_line(source, ascii_lines), source
+
+
+def test_a_joined_search_never_runs_from_one_line_into_the_next():
+    # on a line, which holds no "\n", `[^\S\n]` is `\s`; what could still match a "\n" is searched
+    # line by line (from each of 20,000 blank lines, `^\s*$` would run to the end of the run)
+    assert _needles._kept_in_line(r"^\s*$") == r"^[^\S\n]*$"
+    assert _needles._kept_in_line(r"\(\s*\)|\\s") == r"\([^\S\n]*\)|\\s"
+    for source in (r"[\s;]x", r"a[^;]", r"(?s)a.b", r"a\Wb", r"x\n", r"[\x00-\x7f]"):
+        assert _needles._kept_in_line(source) is None, source
+    blank = AddedLines(_file_of([""] * 20000))
+    assert Needle(r"[{}]|else|\bif\b|^\s*$").indexes(blank) == list(range(20000))
+
+
+def test_a_needle_that_could_see_past_a_line_is_searched_line_by_line(monkeypatch):
+    monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
+    texts = ["a", "", "b"]
+    added = AddedLines(_file_of(texts))
+    # joined by "\n" these would answer differently: a "\n" follows the `a`, and sits on both sides
+    # of the empty line, where \B matches (it never matches in an empty string)
+    for source in (r"a(?!\s)", r"^\B$", r"\Ab", r"a\Z", r"(?<=\s)b", r"(a)\1?$"):
+        assert not joinable(source)
+        assert Needle(source).indexes(added) == _per_line(source, texts), source
+    assert re.compile(r"^\B$", re.MULTILINE).search("a\n\nb")  # what a joined search would find
+
+
+def test_a_line_is_not_found_by_a_match_that_would_need_the_next_line(monkeypatch):
+    monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
+    texts = ["static x", "= 0;", "if", "static y = 0"]
+    needle = Needle(r"\bstatic\s.*=\s*(?:0|NULL|false)")
+    assert joinable(needle.source)
+    assert needle.indexes(AddedLines(_file_of(texts))) == [3]
+    assert Needle(r"^\s*$").indexes(AddedLines(_file_of(["x", "", "\t", "y"]))) == [1, 2]
+    assert Needle(r"\(\s*\)").indexes(AddedLines(_file_of(["f(", ")", "g( )"]))) == [2]
+
+
+def test_a_line_that_holds_a_newline_is_not_joined(monkeypatch):
+    monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
+    texts = ["a\nb", "b"]
+    added = AddedLines(_file_of(texts))
+    assert not added.joined
+    assert Needle("^b").indexes(added) == [1]
+    assert Needle("b").indexes(added) == [0, 1]
+    assert _lines.lines_holding("b", added) == [0, 1]
+
+
+@pytest.mark.parametrize("case", case_files(), ids=lambda case: case.name)
+def test_the_line_checks_filters_hide_no_finding(case, monkeypatch):
+    options = Options(strict=True)
+    filtered = checks.run(Series(read_patches(str(case))), options)
+    for info in checks.registry().values():
+        if info.scope == "line" and getattr(info.func, "line_filter", None) is not None:
+            monkeypatch.delattr(info.func, "line_filter")
+    assert checks.run(Series(read_patches(str(case))), options) == filtered
