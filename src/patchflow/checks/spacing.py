@@ -118,8 +118,9 @@ def _before_operator(code, start, unmatched="V"):
             return "T"  # struct neighbour __rcu **np
         if word[0].isdigit():
             return "V"
-        if _rules()["type_word"].match(word) or _rules()["type_end"].search(code[max(0, begin - 40):end]) \
-                and _TAGGED_TYPE_END.search(code[max(0, end - 80):end]):
+        # the cheap tagged-type test first: the type pattern searched at every place of its window costs more
+        if _is_type_word(word) or _TAGGED_TYPE_END.search(code[max(0, end - 80):end]) \
+                and _rules()["type_end"].search(code[max(0, begin - 40):end]):
             return "T"
         return "V"
     if last == ")":
@@ -127,6 +128,12 @@ def _before_operator(code, start, unmatched="V"):
     if last in "]\"'":
         return "V"
     return "N"
+
+
+@lru_cache(maxsize=4096)
+def _is_type_word(word):
+    """Whether a word alone is a type checkpatch knows (`u32`, `size_t`): the same few words recur."""
+    return _rules()["type_word"].match(word) is not None
 
 
 def _after_close_paren(code, close, unmatched):
@@ -256,6 +263,32 @@ def _spaces_around(op, ctx, ca, cc, question):
 _WINDOW = 256  # how much of the line around an operator its rules read: linear on a 2 MB line
 
 
+# {operator: the contexts (`ctx` of _context) in which _operator_problem finds nothing whatever stands
+# around the operator: its side, --strict, the text before and after}. Nine operators in ten are in
+# one (`x;`, `a, b`, `p->q`, `a = b`, `*p`), and then the line's text needs no more reading.
+# tests/test_spacing_rules.py derives the table from _operator_problem itself.
+_SPACED = frozenset("WxW WxC WxE CxW CxC CxE ExW ExC ExE".split())  # a blank or a comment on each side
+_ARITHMETIC_SPACED = frozenset("WxW WxE ExW".split())
+_UNARY_SPACED = frozenset("WxV WxC WxB WxE WxO CxV CxC CxB CxE CxO BxV BxC BxB BxE BxO ExV ExC ExB ExE ExO".split())
+_AFTER_OPEN = frozenset("BxV BxC BxB BxE BxO".split())  # after `(` or `[` a `*`, `-`, `&` is unary
+_PLAIN = {
+    **dict.fromkeys(("<<=", ">>=", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "%=", "^=", "|=", "&=", "=>",
+                     "<", ">", "=", "||", "?:", "?"), _SPACED),
+    **dict.fromkeys(("<<", ">>", "^", "|", "+", "/", "%"), _ARITHMETIC_SPACED),
+    **dict.fromkeys(("!", "~"), _UNARY_SPACED),
+    **dict.fromkeys(("&", "*"), _AFTER_OPEN | frozenset("WxV WxB WxE WxO CxB ExB".split())),
+    **dict.fromkeys(("++", "--"), frozenset("VxW VxC VxB VxE VxO CxV CxW CxC CxB CxE CxO BxV BxW BxC BxB BxE "
+                                            "BxO ExV ExC ExB ExE ExO OxV OxW OxC OxB OxE OxO".split())),
+    "->": frozenset("VxV VxC VxB VxE VxO CxV CxC CxB CxE CxO BxV BxC BxB BxE BxO ExV ExC ExB ExE ExO OxV OxC "
+                    "OxB OxE OxO".split()),
+    "&&": _AFTER_OPEN | frozenset("WxC WxE CxC CxE ExC ExE".split()),
+    ",": frozenset("VxW VxC VxE CxW CxC CxE BxW BxC BxE ExW ExC ExE OxW OxC OxE".split()),
+    "-": _AFTER_OPEN | frozenset(("WxE",)),
+    ":": frozenset("CxW CxC CxE ExW ExC ExE".split()),
+    ";": frozenset("VxW VxC VxB VxE WxW WxC WxB WxE CxW CxC CxB CxE BxW BxC BxB BxE ExW ExC ExB ExE OxW OxC OxB "
+                   "OxE".split()),
+}
+
 def _operator_spacing(code, strict, prev_code=""):
     """The first operator spacing problem of a masked line of C, or None; an operator that starts
     the line is unary or binary by how the line before (`prev_code`) ends."""
@@ -272,22 +305,32 @@ def _operator_spacing(code, strict, prev_code=""):
         off += len(elements[n])
         op = elements[n + 1]
         at_start = off <= first_code
-        ca = opline[max(0, off - _WINDOW):off]
-        cc = opline[off + len(op):off + len(op) + _WINDOW]
         ctx = _context(elements, n, at_start)
-        if not (ca and ca[-1] in " \t" and cc.lstrip()[:1] in (",", ")")):
-            side = "V"
-            if op in ("*", "-", "&", "&&"):
-                if not at_start:
-                    side = _before_operator(opline, off)
-                else:  # `&&` that starts a line continues a condition; `&&label` is GNU C, rare
-                    side = "V" if op == "&&" else _line_end_kind(prev_code)
-            found = _operator_problem(op, ctx, ca, cc, side, strict, n + 2 < len(elements), question)
+        # most operators stand where no rule can object, whatever is around them: nothing more to read
+        if ctx not in _PLAIN.get(op, ()):
+            found = _operator_here(opline, off, op, ctx, strict, n + 2 < len(elements), question,
+                                   prev_code if at_start else None)
             if found:
                 return found
         question = question or op in ("?", "?:")
         off += len(op)
     return None
+
+
+def _operator_here(opline, off, op, ctx, strict, has_next, question, line_before):
+    """The problem of the operator `op` at `off` of the line, or None; `line_before` is the code
+    of the line before when the operator starts this line, else None."""
+    ca = opline[max(0, off - _WINDOW):off]
+    cc = opline[off + len(op):off + len(op) + _WINDOW]
+    if ca and ca[-1] in " \t" and cc.lstrip()[:1] in (",", ")"):
+        return None
+    side = "V"
+    if op in ("*", "-", "&", "&&"):
+        if line_before is None:
+            side = _before_operator(opline, off)
+        else:  # `&&` that starts a line continues a condition; `&&label` is GNU C, rare
+            side = "V" if op == "&&" else _line_end_kind(line_before)
+    return _operator_problem(op, ctx, ca, cc, side, strict, has_next, question)
 
 
 def _cast_space(code):
