@@ -314,24 +314,31 @@ def _brace_on_next_line(code_line):
     """A conditional or loop whose whole head is on this line, followed by an added `{` line
     (checkpatch reports it on the statement's line)."""
     code = code_line.code
-    if code.lstrip(" \t}")[:2] not in ("if", "fo", "wh", "sw", "el", "do"):
+    if code.lstrip(" \t}")[:2] not in _STATEMENT_HEADS:
         return False
-    head = re.match(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(", code, flags=re.ASCII)
+    head = _CONDITION_HEAD.match(code)
     if head:
         if balanced_end(code, head.end() - 1) != len(code.rstrip()):
             return False
-    elif not re.match(r"^\s*(?:\}\s*)?(?:else|do)\s*$", code, flags=re.ASCII):
+    elif not _ELSE_OR_DO_ALONE.match(code):
         return False
     following = code_line.following(1)
-    return bool(following) and following[0][0].kind == "+" and bool(re.match(r"^\s*{", following[0][1], flags=re.ASCII))
+    return bool(following) and following[0][0].kind == "+" and following[0][1].lstrip(_BLANKS).startswith("{")
+
+
+_STATEMENT_HEADS = ("if", "fo", "wh", "sw", "el", "do")  # if, for, while, switch, else, do
+_CONDITION_HEAD = lazy(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(", re.ASCII)
+_ELSE_OR_DO_ALONE = lazy(r"^\s*(?:\}\s*)?(?:else|do)\s*$", re.ASCII)
+_ENDS_ASSIGNING = lazy(r"(?:^|[^=])=\s*$", re.ASCII)
+_DEFINE_DO = lazy(r"\#\s*define\b.*do\s*\{", re.ASCII)
 
 
 def _open_brace_problem(code_line):
     code = code_line.code
     prev = code_line.prev_code
     sline = code.replace(COMMENT, " ")
-    if re.match(r"^\s*{", code, flags=re.ASCII):
-        if re.search(r"(?:^|[^=])=\s*$", prev, flags=re.ASCII):
+    if code.lstrip(_BLANKS).startswith("{"):
+        if _ENDS_ASSIGNING.search(prev):
             return "that open brace { should be on the previous line"
         struct = _rules()["struct_alone"].match(prev)
         if struct:
@@ -339,14 +346,14 @@ def _open_brace_problem(code_line):
     if _brace_on_next_line(code_line):
         return "that open brace { should be on the previous line"
     if sline[:1] not in (" ", "\t") and ("){" in sline or ") {" in sline or ")\t{" in sline) \
-            and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline, flags=re.ASCII) \
-            and "}" not in sline:
+            and _rules()["function"].search(sline) and not _DEFINE_DO.search(sline) and "}" not in sline:
         return "open brace '{' following function definitions go on the next line"
     return None
 
 
+# no needle: the judge's string tests rule a line out sooner than a search of `[{(]|else|do` would
 @check("OPEN_BRACE", level=ERROR, scope="patch")
-@on_added_lines(is_c, r"[{(]|else|do")
+@on_added_lines(is_c, None)
 def open_brace(line, file, ctx):
     """An added `{` is on the wrong line for what it opens.
 
@@ -388,8 +395,8 @@ def open_brace(line, file, ctx):
     Move the `{` to the end of the statement's line; for a function, to a line of its own.
     """
     text = line.text
-    if ("{" not in text and "(" not in text and "else" not in text and "do" not in text):
-        return None
+    if "{" not in text and text.lstrip(" \t}")[:2] not in _STATEMENT_HEADS:
+        return None  # no `{` here, and not the head of a statement whose `{` may be on the next line
     code_line = _code_line(line, file, ctx)
     if code_line is None:
         return None
