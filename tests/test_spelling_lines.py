@@ -48,6 +48,18 @@ def test_the_lines_repeated_words_reads_are_those_with_a_doubled_word():
     texts = ["\t/* the the ring */", "\tint long long x;", "\t/* The the */", "\t\u00e9the the", "\tthe\tthe", "x"]
     text = added(*texts)
     data = text.text.encode("ascii", "replace").lower()
-    chosen = text.indexes(spelling._MAYBE_REPEATED_LOWER.finditer(data), b"\n")
+    chosen = text.indexes((match.start() for match in spelling._MAYBE_REPEATED_LOWER.finditer(data)), data)
     assert chosen == [index for index, line in enumerate(texts) if spelling._MAYBE_REPEATED.search(line)]
     assert chosen == [0, 1, 2, 3]
+
+
+def test_the_lines_camelcase_reads_are_those_with_a_case_change():
+    from patchflow.checks import declarations
+
+    texts = ["\tint rxRing;", "\tint RX_RING;", "\treturn -EINVAL;", "\tint r\u00e9Ring;", "\t\u00c9a", "", "a\tB", "aB",
+             '\tpr_info("Hello");']
+    text = added(*texts)
+    ctx = SimpleNamespace(once=lambda compute, *args: compute(*args, ctx))
+    chosen = declarations._lines_with_camel(SimpleNamespace(added_lines=lambda: iter(text.lines)), ctx)
+    assert [line.text for line in chosen] == [t for t in texts if declarations._CAMEL.search(t)]
+    assert [line.text for line in chosen] == ["\tint rxRing;", "\tint r\u00e9Ring;", "aB", '\tpr_info("Hello");']

@@ -65,9 +65,11 @@ def _declaration_patterns():
     }
 
 
+_C90_KEYWORDS = frozenset(("do", "for", "while", "if", "else", "return", "goto", "continue", "switch", "default",
+                           "case", "break"))
 # what every declaration checkpatch recognizes starts with: two words (a type and a name, `int x`,
 # `struct s *p`), a word and `(*` (a function pointer) or a word and `(` (DEFINE_MUTEX(...))
-_MAY_DECLARE = lazy(r"^\s+[A-Za-z_]\w*(?:\s+[A-Za-z_*(]|\s*\*|\s*\()", re.ASCII)
+_MAY_DECLARE = lazy(r"^(\s+)([A-Za-z_]\w*)(?:\s+[A-Za-z_*(]|\s*\*|\s*\()", re.ASCII)
 
 
 def _missing_blank_after_declarations(code_line):
@@ -75,21 +77,31 @@ def _missing_blank_after_declarations(code_line):
     if prev is None or prev.kind != "+":
         return False
     prev_text = code_line.prev_code
-    if not prev_text[:1].isspace():
-        return False
+    may_declare = _MAY_DECLARE.match(prev_text)
+    if may_declare is None or may_declare.group(2) in _C90_KEYWORDS:
+        return False  # (a statement that starts with a keyword, `return x;`, is what "not_decl" rules out first)
+    # the line before is indented (by blanks, then a word: its whole indent) and this line starts
+    # with the same indent, then code
+    indent = may_declare.group(1)
     sline = code_line.code.replace(COMMENT, " ")
-    indent = prev_text[: len(prev_text) - len(prev_text.lstrip())]
     if not sline.startswith(indent) or sline[len(indent):len(indent) + 1].isspace() \
             or len(sline) == len(indent):
         return False
-    if not _MAY_DECLARE.match(prev_text):
+    if not _declares(prev_text):
         return False
     d = _declaration_patterns()
-    pl = d["strip"].sub("", "+" + prev_text)
-    sl = d["strip"].sub("", "+" + sline)
-    if not d["decl"].search(pl) or d["not_decl"].search(pl):
+    if d["not_decl"].search(d["strip"].sub("", "+" + prev_text)):
         return False
-    return not (d["decl"].search(sl) or d["continues"].search(sl))
+    return not (_declares(sline) or d["continues"].search(d["strip"].sub("", "+" + sline)))
+
+
+@lru_cache(maxsize=1024)
+def _declares(text):
+    """Whether a masked line is a declaration as checkpatch's pattern reads it (attributes and sparse
+    annotations left out). Cached: a line read as the current one is read again as the line before
+    the next (the same text when it holds no comment), and the pattern is long."""
+    d = _declaration_patterns()
+    return d["decl"].search(d["strip"].sub("", "+" + text)) is not None
 
 
 def _fix_line_spacing(text, finding, path):
@@ -482,8 +494,6 @@ def tabstop(line, file, ctx):
     return None
 
 
-_C90_KEYWORDS = frozenset(("do", "for", "while", "if", "else", "return", "goto", "continue", "switch", "default",
-                           "case", "break"))
 _LEADING_WORD = lazy(r"\w*", re.ASCII)
 
 

@@ -105,17 +105,29 @@ class AddedText:
         self.text = "\n".join(line.text for line in self.lines)
         self.joined = self.text.count("\n") == max(len(self.lines) - 1, 0)  # no line holds a newline
 
-    def indexes(self, matches, newline="\n") -> List[int]:
-        """The positions of the lines the matches (in order, none across a newline) start in, in the
-        text they were found in (`newline` b"\\n" when it is bytes)."""
+    def indexes(self, offsets, text) -> List[int]:
+        """The positions of the lines that the offsets (in order) of `text`, the joined text or a
+        translation of it character for character (str or bytes), fall in."""
+        newline = "\n" if isinstance(text, str) else b"\n"
         found: List[int] = []
         line, counted = 0, 0
-        for match in matches:
-            line += match.string.count(newline, counted, match.start())
-            counted = match.start()
+        for offset in offsets:
+            line += text.count(newline, counted, offset)
+            counted = offset
             if not found or found[-1] != line:
                 found.append(line)
         return found
+
+    def lines_holding(self, data: bytes, needles) -> List[int]:
+        """The positions of the lines in which `data`, the joined text translated byte for byte,
+        holds one of the needles (none of them holds a newline)."""
+        offsets = []
+        for needle in needles:
+            at = data.find(needle)
+            while at >= 0:
+                offsets.append(at)
+                at = data.find(needle, at + 1)
+        return self.indexes(sorted(offsets), data)
 
 
 def added_text(file, ctx) -> AddedText:
@@ -289,9 +301,9 @@ def repeated_word(patch, ctx):
         added = added_text(file, ctx)
         # the lines the first test of repeated_words() passes, found by one search of the file's text
         # (in bytes, ASCII letters lowered: the same matches as _MAYBE_REPEATED's, found a third faster)
+        data = added.text.encode("ascii", "replace").lower()
         maybe = {added.lines[index].patch_line for index in added.indexes(
-            _MAYBE_REPEATED_LOWER.finditer(added.text.encode("ascii", "replace").lower()), b"\n")} \
-            if added.joined else None
+            (match.start() for match in _MAYBE_REPEATED_LOWER.finditer(data)), data)} if added.joined else None
         for hunk in file.hunks:
             previous = None
             for line in hunk.lines:
