@@ -164,33 +164,22 @@ def _line_end_kind(prev_code):
     return _before_operator(prev_code, len(prev_code), unmatched="N")
 
 
+_KIND_BEFORE = {**dict.fromkeys(_BLANKS, "W"), COMMENT: "C", "[": "B", "(": "B"}
+_KIND_AFTER = {**dict.fromkeys(_BLANKS, "W"), COMMENT: "C", ")": "B", "]": "B", ";": "B"}
+
+
 def _context(elements, n, at_start):
     """checkpatch's spacing context of the operator elements[n + 1]: 'WxV' and the like."""
     before = elements[n]
-    a = "V" if before else "O"
-    if before:
-        if before[-1] in _BLANKS:
-            a = "W"
-        if before[-1] == COMMENT:
-            a = "C"
-        if before[-1] in "[(":
-            a = "B"
-    if at_start:
-        a = "E"
+    a = "E" if at_start else _KIND_BEFORE.get(before[-1], "V") if before else "O"
     if n + 2 >= len(elements):
         return a + "xE"
     after = elements[n + 2]
-    c = "V" if after else "O"
-    if after:
-        if after[0] in _BLANKS:
-            c = "W"
-        if after[0] == COMMENT:
-            c = "C"
-        if after[0] in ")];":
-            c = "B"
-    if after.endswith("\\") and not after[:-1].strip():
-        c = "E"
-    return a + "x" + c
+    if not after:
+        return a + "xO"
+    if after[-1] == "\\" and not after[:-1].strip():
+        return a + "xE"
+    return a + "x" + _KIND_AFTER.get(after[0], "V")
 
 
 def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True, question=False):
@@ -295,25 +284,22 @@ def _operator_spacing(code, strict, prev_code=""):
     if "#" in code and _INCLUDE.search(code):
         return None
     opline = " " + code
-    first_code = len(opline) - len(opline.lstrip(" \t"))
-    elements = _OPERATORS.split(opline)
+    elements = _OPERATORS.split(opline)  # text, operator, text, ...
     while len(elements) > 1 and elements[-1] == "":
         elements.pop()
-    off = 0
-    question = False  # a `?` seen before: a colon is then a conditional's
+    # only the first operator can start the line: blanks alone before it
+    at_start = not elements[0].strip(" \t")
     for n in range(0, len(elements) - 1, 2):
-        off += len(elements[n])
         op = elements[n + 1]
-        at_start = off <= first_code
-        ctx = _context(elements, n, at_start)
+        ctx = _context(elements, n, at_start and n == 0)
         # most operators stand where no rule can object, whatever is around them: nothing more to read
         if ctx not in _PLAIN.get(op, ()):
+            off = sum(map(len, elements[:n + 1]))
+            question = "?" in elements[1:n:2] or "?:" in elements[1:n:2]  # a colon is then a conditional's
             found = _operator_here(opline, off, op, ctx, strict, n + 2 < len(elements), question,
-                                   prev_code if at_start else None)
+                                   prev_code.replace(COMMENT, " ").rstrip() if at_start and n == 0 else None)
             if found:
                 return found
-        question = question or op in ("?", "?:")
-        off += len(op)
     return None
 
 
@@ -396,7 +382,7 @@ def _spacing_problem(code, strict, prev_code):
     if found is None:
         found = _struct_definition_space(code) or _function_paren_space(code)
     if found is None and not _OPERATOR_CHARS.isdisjoint(code):
-        found = _operator_spacing(code, strict, prev_code.replace(COMMENT, " ").rstrip())
+        found = _operator_spacing(code, strict, prev_code)
     return found or _layout_problem(code)
 
 

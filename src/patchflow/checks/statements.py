@@ -107,6 +107,8 @@ def comparison_to_null(line, file, ctx):
     return Hit.at(line, file, f'Comparison to NULL could be written "{written}"')
 
 
+_DEREF_OPEN = lazy(r"[&*]\s*\(", re.ASCII)
+_CALL_AFTER_PAREN = lazy(r"\)[ \t]*\(")
 _IF_OPEN = lazy(r"^\s*if\s*\(", re.ASCII)
 _ONE_WORD = lazy(r"^\s*\w+\s*$", re.ASCII)
 
@@ -184,10 +186,11 @@ def unnecessary_parentheses(line, file, ctx):
         extra = _double_parens(code)
         if extra is not None:
             return Hit.at(line, file, f"Unnecessary parentheses{extra}", level=WARNING)
-    match = _rules()["deref"].search(code) if ("&" in code or "*" in code) else None
+    # each long pattern only where its opening shows: `&(` or `*(`, then `)(` of a call through a pointer
+    match = _rules()["deref"].search(code) if _DEREF_OPEN.search(code) else None
     if match:
         return Hit.at(line, file, f"Unnecessary parentheses around {match.group(1)}")
-    if "->" in code or "." in code:
+    if ("->" in code or "." in code) and _CALL_AFTER_PAREN.search(code):
         match = _rules()["func_ptr"].search(code)
         if match and not match.group(1).startswith("if"):
             return Hit.at(line, file, f"Unnecessary parentheses around function pointer {match.group(2)}")
