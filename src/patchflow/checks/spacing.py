@@ -365,7 +365,9 @@ def _struct_definition_space(code):
 def spacing_problem(code, strict, prev_code=""):
     """(level, message) of the first SPACING rule a masked line of C breaks, or None."""
     first = code.lstrip()[:1]
-    if first and first not in _OPERATOR_CHARS:
+    if not first:
+        return None  # blanks and comments only: no rule has a character to read
+    if first not in _OPERATOR_CHARS:
         # the line before matters only to an operator that starts this line: the same line of code
         # (`\treturn 0;`, `\t\tbreak;`) has the same answer wherever it is
         return _line_spacing_problem(code, strict)

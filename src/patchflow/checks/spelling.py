@@ -219,7 +219,8 @@ _HEX_WORDS_ALLOWED = {"add", "added", "bad", "be"}
 
 
 _MAYBE_REPEATED = lazy(r"\b([a-z]{2,}) \1\b", re.ASCII | re.IGNORECASE)  # rules most lines out at once
-_MAYBE_REPEATED_LOWER = lazy(rb"\b([a-z]{2,}) \1\b")  # the same over ASCII bytes, letters lowered
+# the same over ASCII bytes, letters lowered; possessive: a shorter word is followed by a letter, not a blank
+_MAYBE_REPEATED_LOWER = lazy(rb"\b([a-z]{2,}+) \1\b")
 _COMMENT_LINE_WORD = lazy(r"^\s*\*\s*([A-Za-z]{2,}) ")
 
 
