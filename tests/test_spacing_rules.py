@@ -1,17 +1,17 @@
 """SPACING's table of well-spaced operators agrees with the rules it lets the check skip.
 
-`spacing._PLAIN` says in which contexts an operator can have no spacing problem whatever stands
-around it; the check then reads no more of the line for that operator. Here the table is derived
-again from `_operator_problem` itself, by asking it about every context with every side,
-strictness and position, and with texts around the operator that make each of its tests of the
-text true and false; a rule changed without the table fails here.
+`_operator_context.PLAIN` says in which contexts an operator can have no spacing problem whatever
+stands around it; the check then reads no more of the line for that operator. Here the table is
+derived again from `spacing._operator_problem` itself, by asking it about every context with every
+side, strictness and position, and with texts around the operator that make each of its tests of
+the text true and false; a rule changed without the table fails here.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from patchflow.checks import spacing
+from patchflow.checks import _operator_context, spacing
 
 OPERATORS = ("<<=", ">>=", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "%=", "^=", "|=", "&=", "=>", "->",
              "<<", ">>", "<", ">", "=", "!", "~", "&&", "||", ",", "^", "++", "--", "&", "|", "+", "-", "*", "/",
@@ -38,14 +38,14 @@ def never_wrong(op, ctx):
 
 
 def test_operators_of_the_table_are_those_the_line_splits_on():
-    assert set(spacing._PLAIN) == set(OPERATORS)
+    assert set(_operator_context.PLAIN) == set(OPERATORS)
     assert spacing._OPERATORS.split("a<<=b") == ["a", "<<=", "b"]
 
 
 @pytest.mark.parametrize("op", OPERATORS)
 def test_the_table_holds_exactly_the_contexts_no_rule_objects_to(op):
     contexts = [a + "x" + c for a in "VWCBEO" for c in "VWCBEO"]
-    assert sorted(spacing._PLAIN[op]) == sorted(ctx for ctx in contexts if never_wrong(op, ctx))
+    assert sorted(_operator_context.PLAIN[op]) == sorted(ctx for ctx in contexts if never_wrong(op, ctx))
 
 
 @pytest.mark.parametrize("line", ["\tf(*p);", "\tx = a[-1];", "\ty = (&z);", "\tif (a && (&&b))"])

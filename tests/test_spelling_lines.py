@@ -56,8 +56,8 @@ def test_the_lines_repeated_words_reads_are_those_with_a_doubled_word():
 def test_the_lines_camelcase_reads_are_those_with_a_case_change():
     from patchflow.checks import declarations
 
-    texts = ["\tint rxRing;", "\tint RX_RING;", "\treturn -EINVAL;", "\tint r\u00e9Ring;", "\t\u00c9a", "", "a\tB", "aB",
-             '\tpr_info("Hello");']
+    texts = ["\tint rxRing;", "\tint RX_RING;", "\treturn -EINVAL;", "\tint r\u00e9Ring;", "\t\u00c9a", "",
+             "a\tB", "aB", '\tpr_info("Hello");']
     text = added(*texts)
     ctx = SimpleNamespace(once=lambda compute, *args: compute(*args, ctx))
     chosen = declarations._lines_with_camel(SimpleNamespace(added_lines=lambda: iter(text.lines)), ctx)

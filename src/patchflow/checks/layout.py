@@ -65,11 +65,9 @@ def _declaration_patterns():
     }
 
 
-_C90_KEYWORDS = frozenset(("do", "for", "while", "if", "else", "return", "goto", "continue", "switch", "default",
-                           "case", "break"))
 # what every declaration checkpatch recognizes starts with: two words (a type and a name, `int x`,
 # `struct s *p`), a word and `(*` (a function pointer) or a word and `(` (DEFINE_MUTEX(...))
-_MAY_DECLARE = lazy(r"^(\s+)([A-Za-z_]\w*)(?:\s+[A-Za-z_*(]|\s*\*|\s*\()", re.ASCII)
+_MAY_DECLARE = lazy(r"^\s+[A-Za-z_]\w*(?:\s+[A-Za-z_*(]|\s*\*|\s*\()", re.ASCII)
 
 
 def _missing_blank_after_declarations(code_line):
@@ -77,31 +75,21 @@ def _missing_blank_after_declarations(code_line):
     if prev is None or prev.kind != "+":
         return False
     prev_text = code_line.prev_code
-    may_declare = _MAY_DECLARE.match(prev_text)
-    if may_declare is None or may_declare.group(2) in _C90_KEYWORDS:
-        return False  # (a statement that starts with a keyword, `return x;`, is what "not_decl" rules out first)
-    # the line before is indented (by blanks, then a word: its whole indent) and this line starts
-    # with the same indent, then code
-    indent = may_declare.group(1)
+    if not prev_text[:1].isspace():
+        return False
     sline = code_line.code.replace(COMMENT, " ")
+    indent = prev_text[: len(prev_text) - len(prev_text.lstrip())]
     if not sline.startswith(indent) or sline[len(indent):len(indent) + 1].isspace() \
             or len(sline) == len(indent):
         return False
-    if not _declares(prev_text):
+    if not _MAY_DECLARE.match(prev_text):
         return False
     d = _declaration_patterns()
-    if d["not_decl"].search(d["strip"].sub("", "+" + prev_text)):
+    pl = d["strip"].sub("", "+" + prev_text)
+    sl = d["strip"].sub("", "+" + sline)
+    if not d["decl"].search(pl) or d["not_decl"].search(pl):
         return False
-    return not (_declares(sline) or d["continues"].search(d["strip"].sub("", "+" + sline)))
-
-
-@lru_cache(maxsize=1024)
-def _declares(text):
-    """Whether a masked line is a declaration as checkpatch's pattern reads it (attributes and sparse
-    annotations left out). Cached: a line read as the current one is read again as the line before
-    the next (the same text when it holds no comment), and the pattern is long."""
-    d = _declaration_patterns()
-    return d["decl"].search(d["strip"].sub("", "+" + text)) is not None
+    return not (d["decl"].search(sl) or d["continues"].search(sl))
 
 
 def _fix_line_spacing(text, finding, path):
@@ -494,14 +482,14 @@ def tabstop(line, file, ctx):
     return None
 
 
+_C90_KEYWORDS = frozenset(("do", "for", "while", "if", "else", "return", "goto", "continue", "switch", "default",
+                           "case", "break"))
 _LEADING_WORD = lazy(r"\w*", re.ASCII)
 
 
 def _may_start_statement_off_tabstop(sline):
-    """What the statement pattern needs, told by string tests (the pattern, with its declaration,
-    costs some 10 us a line; most lines indented by tabs and spaces continue a statement): spaces
-    after the tabs not a multiple of 8, then a brace, a C90 keyword, or a line with a `;` or `=`
-    (a declaration ends with one)."""
+    """What the statement pattern (some 10 us a line) needs, told by string tests: spaces after the
+    tabs not a multiple of 8, then a brace, a C90 keyword, or a `;` or `=` (a declaration has one)."""
     rest = sline.lstrip("\t")
     statement = rest.lstrip(" ")
     if (len(rest) - len(statement)) % 8 == 0 or not statement:

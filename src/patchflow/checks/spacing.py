@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+from ._operator_context import PLAIN, context
 from ._spacing_fixes import fix_pointer_location, fix_spacing
 from ..lazy_regex import lazy
 
@@ -21,7 +22,6 @@ _OPERATORS = lazy(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>
                         r"\+\+|--|&|\||\+|-|\*|/|%|\?:|\?|:|;)", re.ASCII)
 # where a line holds none of these characters it has no operator to judge
 _OPERATOR_CHARS = frozenset("<>=!~&|,^+-*/%?:;")
-_BLANKS = " \t\r\n\f\v"  # Perl's \s
 _ARITHMETIC = frozenset(("<<", ">>", "&", "^", "|", "+", "-", "*", "/", "%"))
 _AFTER_UNARY_OK = lazy(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$", re.ASCII)
 _UNARY_KEYWORDS = frozenset(("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do"))
@@ -81,8 +81,6 @@ _NO_PAREN_SPACE_NAMES = frozenset(("if", "for", "while", "switch", "return", "ca
 
 
 def _function_paren_space(code):
-    if " (" not in code and "\t(" not in code:
-        return None
     rules = _rules()
     for match in rules["func_space"].finditer(code):
         name = match.group(1)
@@ -164,24 +162,6 @@ def _line_end_kind(prev_code):
     return _before_operator(prev_code, len(prev_code), unmatched="N")
 
 
-_KIND_BEFORE = {**dict.fromkeys(_BLANKS, "W"), COMMENT: "C", "[": "B", "(": "B"}
-_KIND_AFTER = {**dict.fromkeys(_BLANKS, "W"), COMMENT: "C", ")": "B", "]": "B", ";": "B"}
-
-
-def _context(elements, n, at_start):
-    """checkpatch's spacing context of the operator elements[n + 1]: 'WxV' and the like."""
-    before = elements[n]
-    a = "E" if at_start else _KIND_BEFORE.get(before[-1], "V") if before else "O"
-    if n + 2 >= len(elements):
-        return a + "xE"
-    after = elements[n + 2]
-    if not after:
-        return a + "xO"
-    if after[-1] == "\\" and not after[:-1].strip():
-        return a + "xE"
-    return a + "x" + _KIND_AFTER.get(after[0], "V")
-
-
 def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True, question=False):
     """(level, message) for one operator in its context, or None; `side` is 'V'/'T'/'N' before it."""
     at = f"(ctx:{ctx})"
@@ -252,32 +232,6 @@ def _spaces_around(op, ctx, ca, cc, question):
 _WINDOW = 256  # how much of the line around an operator its rules read: linear on a 2 MB line
 
 
-# {operator: the contexts (`ctx` of _context) in which _operator_problem finds nothing whatever stands
-# around the operator: its side, --strict, the text before and after}. Nine operators in ten are in
-# one (`x;`, `a, b`, `p->q`, `a = b`, `*p`), and then the line's text needs no more reading.
-# tests/test_spacing_rules.py derives the table from _operator_problem itself.
-_SPACED = frozenset("WxW WxC WxE CxW CxC CxE ExW ExC ExE".split())  # a blank or a comment on each side
-_ARITHMETIC_SPACED = frozenset("WxW WxE ExW".split())
-_UNARY_SPACED = frozenset("WxV WxC WxB WxE WxO CxV CxC CxB CxE CxO BxV BxC BxB BxE BxO ExV ExC ExB ExE ExO".split())
-_AFTER_OPEN = frozenset("BxV BxC BxB BxE BxO".split())  # after `(` or `[` a `*`, `-`, `&` is unary
-_PLAIN = {
-    **dict.fromkeys(("<<=", ">>=", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "%=", "^=", "|=", "&=", "=>",
-                     "<", ">", "=", "||", "?:", "?"), _SPACED),
-    **dict.fromkeys(("<<", ">>", "^", "|", "+", "/", "%"), _ARITHMETIC_SPACED),
-    **dict.fromkeys(("!", "~"), _UNARY_SPACED),
-    **dict.fromkeys(("&", "*"), _AFTER_OPEN | frozenset("WxV WxB WxE WxO CxB ExB".split())),
-    **dict.fromkeys(("++", "--"), frozenset("VxW VxC VxB VxE VxO CxV CxW CxC CxB CxE CxO BxV BxW BxC BxB BxE "
-                                            "BxO ExV ExC ExB ExE ExO OxV OxW OxC OxB OxE OxO".split())),
-    "->": frozenset("VxV VxC VxB VxE VxO CxV CxC CxB CxE CxO BxV BxC BxB BxE BxO ExV ExC ExB ExE ExO OxV OxC "
-                    "OxB OxE OxO".split()),
-    "&&": _AFTER_OPEN | frozenset("WxC WxE CxC CxE ExC ExE".split()),
-    ",": frozenset("VxW VxC VxE CxW CxC CxE BxW BxC BxE ExW ExC ExE OxW OxC OxE".split()),
-    "-": _AFTER_OPEN | frozenset(("WxE",)),
-    ":": frozenset("CxW CxC CxE ExW ExC ExE".split()),
-    ";": frozenset("VxW VxC VxB VxE WxW WxC WxB WxE CxW CxC CxB CxE BxW BxC BxB BxE ExW ExC ExB ExE OxW OxC OxB "
-                   "OxE".split()),
-}
-
 def _operator_spacing(code, strict, prev_code=""):
     """The first operator spacing problem of a masked line of C, or None; an operator that starts
     the line is unary or binary by how the line before (`prev_code`) ends."""
@@ -291,9 +245,9 @@ def _operator_spacing(code, strict, prev_code=""):
     at_start = not elements[0].strip(" \t")
     for n in range(0, len(elements) - 1, 2):
         op = elements[n + 1]
-        ctx = _context(elements, n, at_start and n == 0)
+        ctx = context(elements, n, at_start and n == 0)
         # most operators stand where no rule can object, whatever is around them: nothing more to read
-        if ctx not in _PLAIN.get(op, ()):
+        if ctx not in PLAIN.get(op, ()):
             off = sum(map(len, elements[:n + 1]))
             question = "?" in elements[1:n:2] or "?:" in elements[1:n:2]  # a colon is then a conditional's
             found = _operator_here(opline, off, op, ctx, strict, n + 2 < len(elements), question,
@@ -320,8 +274,6 @@ def _operator_here(opline, off, op, ctx, strict, has_next, question, line_before
 
 
 def _cast_space(code):
-    if ") " not in code and ")\t" not in code:
-        return None
     match = _rules()["cast"].match(code)
     if match and not _SIZEOF_END.search(match.group(1)):
         return CHECK, "No space is necessary after a cast"
@@ -354,12 +306,8 @@ def _layout_problem(code):
 
 
 def _struct_definition_space(code):
-    # the pattern starts with one of the three words: a line without them spares its compiling
-    if ("{" in code or "=" in code) and ("struct" in code or "union" in code or "enum" in code) \
-            and _rules()["struct_def"].match(code):
-        kind = _rules()["struct_def"].match(code).group(1)
-        return WARNING, f"missing space after {kind} definition"
-    return None
+    match = _rules()["struct_def"].match(code)
+    return (WARNING, f"missing space after {match.group(1)} definition") if match else None
 
 
 def spacing_problem(code, strict, prev_code=""):
@@ -380,9 +328,12 @@ def _line_spacing_problem(code, strict):
 
 
 def _spacing_problem(code, strict, prev_code):
-    found = _cast_space(code) if strict else None
-    if found is None:
-        found = _struct_definition_space(code) or _function_paren_space(code)
+    # each rule asked only when the line holds what its pattern needs (a call per rule and line costs)
+    found = _cast_space(code) if strict and (") " in code or ")\t" in code) else None
+    if found is None and ("{" in code or "=" in code) and ("struct" in code or "union" in code or "enum" in code):
+        found = _struct_definition_space(code)  # (its pattern starts with one of the three words)
+    if found is None and (" (" in code or "\t(" in code):
+        found = _function_paren_space(code)
     if found is None and not _OPERATOR_CHARS.isdisjoint(code):
         found = _operator_spacing(code, strict, prev_code)
     return found or _layout_problem(code)

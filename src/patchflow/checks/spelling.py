@@ -37,7 +37,8 @@ class Misspellings:
                 self.phrases.setdefault(words[0] if words else mistake, []).append(mistake)
         for phrases in self.phrases.values():
             phrases.sort()
-        self.phrases_by_first_bytes = {first.encode("ascii", "replace"): phrases for first, phrases in self.phrases.items()}
+        self.phrases_by_first_bytes = {first.encode("ascii", "replace"): phrases
+                                       for first, phrases in self.phrases.items()}
         self.first_words = set(self.fixes) | set(self.phrases)  # a word that may start a misspelling
         self._first_bytes = {word.encode("ascii") for word in self.first_words if word.isascii()}
         self._mistake_bytes = {word.encode("ascii") for word in self.fixes if word.isascii()}
