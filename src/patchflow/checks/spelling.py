@@ -37,11 +37,7 @@ class Misspellings:
                 self.phrases.setdefault(words[0] if words else mistake, []).append(mistake)
         for phrases in self.phrases.values():
             phrases.sort()
-        self.phrases_by_first_bytes = {first.encode("ascii", "replace"): phrases
-                                       for first, phrases in self.phrases.items()}
         self.first_words = set(self.fixes) | set(self.phrases)  # a word that may start a misspelling
-        self._first_bytes = {word.encode("ascii") for word in self.first_words if word.isascii()}
-        self._mistake_bytes = {word.encode("ascii") for word in self.fixes if word.isascii()}
 
     def lines_to_read(self, added: "AddedText") -> List[int]:
         """The positions of the lines of `added` in which find() may find something. The file's words
@@ -49,13 +45,13 @@ class Misspellings:
         word's, non-ASCII too as for _WORD, made a blank, then split at the blanks): most files hold
         no misspelled word and no misspelled phrase, and then no line is read."""
         lower = added.text.lower()
-        data = lower.encode("ascii", "replace").translate(_WORD_BYTES)
+        # (decoded again: the words compare with the list's as they are)
+        data = lower.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
         words = set(data.split())
-        if self._mistake_bytes.isdisjoint(words) and not any(
-                phrase in lower for first in words.intersection(self.phrases_by_first_bytes)
-                for phrase in self.phrases_by_first_bytes[first]):
+        if self.fixes.keys().isdisjoint(words) and not any(
+                phrase in lower for first in words.intersection(self.phrases) for phrase in self.phrases[first]):
             return []
-        return [index for index, line in enumerate(data.split(b"\n")) if not self._first_bytes.isdisjoint(line.split())]
+        return [index for index, line in enumerate(data.split("\n")) if not self.first_words.isdisjoint(line.split())]
 
     def find(self, text: str) -> List[Tuple[int, str]]:
         """(column, misspelling) in the text, as checkpatch's global match finds them: after a
