@@ -39,7 +39,8 @@ def _rules():
         "cast": lazy(r"^(.*)\(\s*" + p.type + r"\s*\)([ \t]++)(?![={]|\\$|" + p.attribute + r"|__attribute__)", re.ASCII),
         "cast_paren": lazy(r"^\(\s*" + p.type + r"\s*\)$", re.ASCII),
         "struct_def": lazy(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r"){1,2}[=\{]", re.ASCII),
-        "func_space": lazy(r"(" + p.ident + r")\s+\(", re.ASCII),
+        # tried where a name may start (after a letter it would end where the name from that letter ends)
+        "func_space": lazy(r"(?<![A-Za-z_])(" + p.ident + r")\s+\(", re.ASCII),
         "brace_after_type": lazy(r"\(" + p.type + r"\)\{", re.ASCII),
         "modifier_next": lazy(r"^\s*" + p.modifier + r"\b", re.ASCII),
         "cast_pointer": lazy(r"(\(" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)\))", re.ASCII),

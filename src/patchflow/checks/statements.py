@@ -117,6 +117,9 @@ def _if_condition_parens(code_line):
     match = _IF_OPEN.match(code_line.code)
     if match is None:
         return None
+    rest = code_line.code[match.end():]
+    if "(" not in rest and ")" in rest:
+        return None  # `if (a == b)`: the condition closes on its line with no parentheses inside
     condition = _condition(code_line, match.end() - 1)
     if condition is None or "(" not in condition[1:-1]:  # the pattern wants parentheses inside
         return None
