@@ -253,17 +253,18 @@ def _function_contexts(file, ctx):
         for line in hunk.lines:
             if line.kind == "-":
                 continue
-            code = masked.get(line.patch_line, line.text)
-            if line.kind == "+" and code.rstrip() == "{" and previous is not None and previous.kind == "+":
-                found = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
-                function = found.group(1) if found else function
-            elif line.kind == "+" and code.rstrip() == "}":
-                function = None
-            elif line.kind == "+" and "(" in code and not code.rstrip().endswith(";"):
-                found = _DEFINITION_START.match(code)
-                if found and found.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
-                    function = found.group(1)
-            if line.kind == "+":
+            if line.kind == "+":  # a context line only stands before the next one
+                code = masked.get(line.patch_line, line.text)
+                end = code.rstrip()
+                if end == "{" and previous is not None and previous.kind == "+":
+                    found = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
+                    function = found.group(1) if found else function
+                elif end == "}":
+                    function = None
+                elif "(" in code and not end.endswith(";"):
+                    found = _DEFINITION_START.match(code)
+                    if found and found.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
+                        function = found.group(1)
                 yield line, code, function
             previous = line
 

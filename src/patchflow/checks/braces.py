@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
@@ -18,6 +19,7 @@ _BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
 _BLOCK_LINES = 3  # `{`, one statement, `}`
 _LOOP_WORD = lazy(r"\b(?:if|for|while)\b", re.ASCII)
 _IF_START = lazy(r"^\s*if\b", re.ASCII)
+_IF_WORD = lazy(r"\bif\b")
 _CONDITIONAL = lazy(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b", re.ASCII)
 
 
@@ -46,17 +48,35 @@ def _block_size(body):
     return max(body.count("\n") + 1, body.count(";"))
 
 
+class _JoinedLines:
+    """The masked lines of a file (a CodeLine's `sequence`) joined by newlines, and where each one
+    starts: the text of a line and the lines after it is one slice."""
+
+    def __init__(self, sequence, ctx=None):
+        codes = [code for _, code in sequence]
+        self.text = "\n".join(codes)
+        self.starts = [0, *accumulate(len(code) + 1 for code in codes)]
+
+    def chain(self, code_line):
+        """(start, end) in `text` of the line and the lines of its hunk after it that a chain is
+        read from, as "\n".join of it and code_line.following(_CHAIN_LINES)."""
+        last = min(code_line.index + 1 + _CHAIN_LINES, code_line.hunk_ends[code_line.index])
+        return self.starts[code_line.index], self.starts[last] - 1
+
+
+_BLANK_RUN = lazy(r"[ \t\n\x1c]*")
+_BLANK_RUN_NO_COMMENT = lazy(r"[ \t\n]*")
+
+
 class _Reader:
     """The masked text of a statement and the lines after it, read character by character."""
 
-    def __init__(self, code_line):
-        self.text = "\n".join([code_line.code] + [code for _, code in code_line.following(_CHAIN_LINES)])
+    def __init__(self, text):
+        self.text = text
         self.pos = 0
 
     def skip_blanks(self, comments=True):
-        skipped = " \t\n\x1c" if comments else " \t\n"
-        while self.pos < len(self.text) and self.text[self.pos] in skipped:
-            self.pos += 1
+        self.pos = (_BLANK_RUN if comments else _BLANK_RUN_NO_COMMENT).match(self.text, self.pos).end()
 
     def balanced(self, opener, closer):
         """The text from the opener at pos to its closer (pos moves past it), or None."""
@@ -90,11 +110,11 @@ class _Reader:
         return False
 
 
-def _if_chain_arms(code_line):
-    """[(braced, allowed)] for each arm of the if/else chain that starts on this line, or None
-    when it cannot be read within the hunk (allowed: a condition over several lines, a block of
-    several statements or lines, or a block holding another if/for/while)."""
-    reader = _Reader(code_line)
+def _if_chain_arms(text):
+    """[(braced, allowed)] for each arm of the if/else chain that starts the text (a line and the
+    lines of the hunk after it), or None when it cannot be read within it (allowed: a condition over
+    several lines, a block of several statements or lines, or a block holding another if/for/while)."""
+    reader = _Reader(text)
     reader.skip_blanks()
     arms = []
     while True:
@@ -220,8 +240,10 @@ def _else_single_statement_block(code_line):
     return not _chain_head_is_added(code_line)
 
 
+# no needle: the string tests that open the judge rule a line out sooner than a search for
+# `[{}]|else|\bif\b|^\s*$` in it
 @check("BRACES", level=WARNING, scope="patch")
-@on_added_lines(is_c, r"[{}]|else|\bif\b|^\s*$")
+@on_added_lines(is_c, None)
 def braces(line, file, ctx):
     """Braces around a one-statement block, blank lines inside braces, or an unbalanced else.
 
@@ -259,7 +281,8 @@ def braces(line, file, ctx):
     delete blank lines next to braces.
     """
     text = line.text
-    if "{" not in text and "}" not in text and "else" not in text and "if" not in text and text.strip():
+    if "{" not in text and "}" not in text and "else" not in text and text.strip() \
+            and ("if" not in text or _IF_WORD.search(text) is None):
         return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:
@@ -273,7 +296,10 @@ def braces(line, file, ctx):
         if message:
             return Hit.at(line, file, message, level=CHECK)
     if "if" in text and _IF_START.match(code_line.code):
-        arms = _if_chain_arms(code_line)
+        joined = ctx.once(_JoinedLines, code_line.sequence)
+        start, end = joined.chain(code_line)
+        # a chain of one arm (no `else` to read) raises nothing
+        arms = _if_chain_arms(joined.text[start:end]) if joined.text.find("else", start, end) >= 0 else None
         if arms and len(arms) > 1:
             found = _if_chain_problem(arms)
             return Hit.at(line, file, found[1], level=found[0]) if found else None
@@ -288,24 +314,31 @@ def _brace_on_next_line(code_line):
     """A conditional or loop whose whole head is on this line, followed by an added `{` line
     (checkpatch reports it on the statement's line)."""
     code = code_line.code
-    if code.lstrip(" \t}")[:2] not in ("if", "fo", "wh", "sw", "el", "do"):
+    if code.lstrip(" \t}")[:2] not in _STATEMENT_HEADS:
         return False
-    head = re.match(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(", code, flags=re.ASCII)
+    head = _CONDITION_HEAD.match(code)
     if head:
         if balanced_end(code, head.end() - 1) != len(code.rstrip()):
             return False
-    elif not re.match(r"^\s*(?:\}\s*)?(?:else|do)\s*$", code, flags=re.ASCII):
+    elif not _ELSE_OR_DO_ALONE.match(code):
         return False
     following = code_line.following(1)
-    return bool(following) and following[0][0].kind == "+" and bool(re.match(r"^\s*{", following[0][1], flags=re.ASCII))
+    return bool(following) and following[0][0].kind == "+" and following[0][1].lstrip(_BLANKS).startswith("{")
+
+
+_STATEMENT_HEADS = ("if", "fo", "wh", "sw", "el", "do")  # if, for, while, switch, else, do
+_CONDITION_HEAD = lazy(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if|for|while|switch)\s*\(", re.ASCII)
+_ELSE_OR_DO_ALONE = lazy(r"^\s*(?:\}\s*)?(?:else|do)\s*$", re.ASCII)
+_ENDS_ASSIGNING = lazy(r"(?:^|[^=])=\s*$", re.ASCII)
+_DEFINE_DO = lazy(r"\#\s*define\b.*do\s*\{", re.ASCII)
 
 
 def _open_brace_problem(code_line):
     code = code_line.code
     prev = code_line.prev_code
     sline = code.replace(COMMENT, " ")
-    if re.match(r"^\s*{", code, flags=re.ASCII):
-        if re.search(r"(?:^|[^=])=\s*$", prev, flags=re.ASCII):
+    if code.lstrip(_BLANKS).startswith("{"):
+        if _ENDS_ASSIGNING.search(prev):
             return "that open brace { should be on the previous line"
         struct = _rules()["struct_alone"].match(prev)
         if struct:
@@ -313,14 +346,14 @@ def _open_brace_problem(code_line):
     if _brace_on_next_line(code_line):
         return "that open brace { should be on the previous line"
     if sline[:1] not in (" ", "\t") and ("){" in sline or ") {" in sline or ")\t{" in sline) \
-            and _rules()["function"].search(sline) and not re.search(r"\#\s*define\b.*do\s*\{", sline, flags=re.ASCII) \
-            and "}" not in sline:
+            and _rules()["function"].search(sline) and not _DEFINE_DO.search(sline) and "}" not in sline:
         return "open brace '{' following function definitions go on the next line"
     return None
 
 
+# no needle: the judge's string tests rule a line out sooner than a search of `[{(]|else|do` would
 @check("OPEN_BRACE", level=ERROR, scope="patch")
-@on_added_lines(is_c, r"[{(]|else|do")
+@on_added_lines(is_c, None)
 def open_brace(line, file, ctx):
     """An added `{` is on the wrong line for what it opens.
 
@@ -362,8 +395,8 @@ def open_brace(line, file, ctx):
     Move the `{` to the end of the statement's line; for a function, to a line of its own.
     """
     text = line.text
-    if ("{" not in text and "(" not in text and "else" not in text and "do" not in text):
-        return None
+    if "{" not in text and text.lstrip(" \t}")[:2] not in _STATEMENT_HEADS:
+        return None  # no `{` here, and not the head of a statement whose `{` may be on the next line
     code_line = _code_line(line, file, ctx)
     if code_line is None:
         return None

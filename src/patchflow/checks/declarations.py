@@ -230,12 +230,29 @@ def _find_camel_words(patch, ctx):
         if not file.path.endswith(_C_FILES):
             continue
         masked = masked_lines(file, ctx)
-        for line in file.added_lines():
-            if _CAMEL.search(line.text):
-                code = masked.get(line.patch_line, line.text)
-                if _CAMEL.search(code):  # not only in a comment or a string
-                    found.extend((line, file, word) for word in _camel_words(code))
+        for line in _lines_with_camel(file, ctx):
+            code = masked.get(line.patch_line, line.text)
+            if _CAMEL.search(code):  # not only in a comment or a string
+                found.extend((line, file, word) for word in _camel_words(code))
     return found
+
+
+# bytes.translate table: an upper-case ASCII letter becomes U, a lower-case one l, a newline stays
+_LETTER_CASES = bytes(85 if 65 <= byte <= 90 else 108 if 97 <= byte <= 122 else byte if byte == 10 else 32
+                      for byte in range(256))
+
+
+def _lines_with_camel(file, ctx):
+    """The added lines in which _CAMEL finds a lower and an upper case letter side by side, found
+    in the file's text at once: its letters turned into their cases, then looked for as `Ul` and
+    `lU` (a search of each line for the pattern takes four times longer)."""
+    from .spelling import added_text  # the family that reads words owns the file's joined text
+
+    added = added_text(file, ctx)
+    if not added.joined:
+        return [line for line in added.lines if _CAMEL.search(line.text)]
+    data = added.text.encode("ascii", "replace").translate(_LETTER_CASES)
+    return [added.lines[index] for index in added.lines_holding(data, (b"Ul", b"lU"))]
 
 
 def _seen_names(ctx) -> Set[str]:

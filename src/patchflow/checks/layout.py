@@ -473,7 +473,27 @@ def tabstop(line, file, ctx):
     code_line = _code_line(line, file, ctx)
     if code_line is None:
         return None
-    match = _tabstop_statement().match(code_line.code.replace(COMMENT, " "))
+    sline = code_line.code.replace(COMMENT, " ")
+    if not _may_start_statement_off_tabstop(sline):
+        return None
+    match = _tabstop_statement().match(sline)
     if match and len(match.group(1)) % 8:
         return "Statements should start on a tabstop"
     return None
+
+
+_C90_KEYWORDS = frozenset(("do", "for", "while", "if", "else", "return", "goto", "continue", "switch", "default",
+                           "case", "break"))
+_LEADING_WORD = lazy(r"\w*", re.ASCII)
+
+
+def _may_start_statement_off_tabstop(sline):
+    """What the statement pattern (some 10 us a line) needs, told by string tests: spaces after the
+    tabs not a multiple of 8, then a brace, a C90 keyword, or a `;` or `=` (a declaration has one)."""
+    rest = sline.lstrip("\t")
+    statement = rest.lstrip(" ")
+    if (len(rest) - len(statement)) % 8 == 0 or not statement:
+        return False
+    if statement[0] in "{}" or ";" in statement or "=" in statement:
+        return True
+    return _LEADING_WORD.match(statement).group() in _C90_KEYWORDS

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+from ._operator_context import PLAIN, context
 from ._spacing_fixes import fix_pointer_location, fix_spacing
 from ..lazy_regex import lazy
 
@@ -21,7 +22,6 @@ _OPERATORS = lazy(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>
                         r"\+\+|--|&|\||\+|-|\*|/|%|\?:|\?|:|;)", re.ASCII)
 # where a line holds none of these characters it has no operator to judge
 _OPERATOR_CHARS = frozenset("<>=!~&|,^+-*/%?:;")
-_BLANKS = " \t\r\n\f\v"  # Perl's \s
 _ARITHMETIC = frozenset(("<<", ">>", "&", "^", "|", "+", "-", "*", "/", "%"))
 _AFTER_UNARY_OK = lazy(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$", re.ASCII)
 _UNARY_KEYWORDS = frozenset(("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do"))
@@ -39,7 +39,8 @@ def _rules():
         "cast": lazy(r"^(.*)\(\s*" + p.type + r"\s*\)([ \t]++)(?![={]|\\$|" + p.attribute + r"|__attribute__)", re.ASCII),
         "cast_paren": lazy(r"^\(\s*" + p.type + r"\s*\)$", re.ASCII),
         "struct_def": lazy(r"^\s*(?:typedef\s+)?(enum|union|struct)(?:\s+" + p.ident + r"){1,2}[=\{]", re.ASCII),
-        "func_space": lazy(r"(" + p.ident + r")\s+\(", re.ASCII),
+        # tried where a name may start (after a letter it would end where the name from that letter ends)
+        "func_space": lazy(r"(?<![A-Za-z_])(" + p.ident + r")\s+\(", re.ASCII),
         "brace_after_type": lazy(r"\(" + p.type + r"\)\{", re.ASCII),
         "modifier_next": lazy(r"^\s*" + p.modifier + r"\b", re.ASCII),
         "cast_pointer": lazy(r"(\(" + p.nonptr + r"(\s*(?:" + p.modifier + r"\b\s*|\*\s*)+)\))", re.ASCII),
@@ -81,8 +82,6 @@ _NO_PAREN_SPACE_NAMES = frozenset(("if", "for", "while", "switch", "return", "ca
 
 
 def _function_paren_space(code):
-    if " (" not in code and "\t(" not in code:
-        return None
     rules = _rules()
     for match in rules["func_space"].finditer(code):
         name = match.group(1)
@@ -118,8 +117,9 @@ def _before_operator(code, start, unmatched="V"):
             return "T"  # struct neighbour __rcu **np
         if word[0].isdigit():
             return "V"
-        if _rules()["type_word"].match(word) or _rules()["type_end"].search(code[max(0, begin - 40):end]) \
-                and _TAGGED_TYPE_END.search(code[max(0, end - 80):end]):
+        # the cheap tagged-type test first: the type pattern searched at every place of its window costs more
+        if _is_type_word(word) or _TAGGED_TYPE_END.search(code[max(0, end - 80):end]) \
+                and _rules()["type_end"].search(code[max(0, begin - 40):end]):
             return "T"
         return "V"
     if last == ")":
@@ -127,6 +127,12 @@ def _before_operator(code, start, unmatched="V"):
     if last in "]\"'":
         return "V"
     return "N"
+
+
+@lru_cache(maxsize=4096)
+def _is_type_word(word):
+    """Whether a word alone is a type checkpatch knows (`u32`, `size_t`): the same few words recur."""
+    return _rules()["type_word"].match(word) is not None
 
 
 def _after_close_paren(code, close, unmatched):
@@ -155,35 +161,6 @@ def _line_end_kind(prev_code):
     if prev_code.lstrip().startswith("#"):
         return "N"
     return _before_operator(prev_code, len(prev_code), unmatched="N")
-
-
-def _context(elements, n, at_start):
-    """checkpatch's spacing context of the operator elements[n + 1]: 'WxV' and the like."""
-    before = elements[n]
-    a = "V" if before else "O"
-    if before:
-        if before[-1] in _BLANKS:
-            a = "W"
-        if before[-1] == COMMENT:
-            a = "C"
-        if before[-1] in "[(":
-            a = "B"
-    if at_start:
-        a = "E"
-    if n + 2 >= len(elements):
-        return a + "xE"
-    after = elements[n + 2]
-    c = "V" if after else "O"
-    if after:
-        if after[0] in _BLANKS:
-            c = "W"
-        if after[0] == COMMENT:
-            c = "C"
-        if after[0] in ")];":
-            c = "B"
-    if after.endswith("\\") and not after[:-1].strip():
-        c = "E"
-    return a + "x" + c
 
 
 def _operator_problem(op, ctx, ca, cc, side, strict, has_next=True, question=False):
@@ -262,37 +239,42 @@ def _operator_spacing(code, strict, prev_code=""):
     if "#" in code and _INCLUDE.search(code):
         return None
     opline = " " + code
-    first_code = len(opline) - len(opline.lstrip(" \t"))
-    elements = _OPERATORS.split(opline)
+    elements = _OPERATORS.split(opline)  # text, operator, text, ...
     while len(elements) > 1 and elements[-1] == "":
         elements.pop()
-    off = 0
-    question = False  # a `?` seen before: a colon is then a conditional's
+    # only the first operator can start the line: blanks alone before it
+    at_start = not elements[0].strip(" \t")
     for n in range(0, len(elements) - 1, 2):
-        off += len(elements[n])
         op = elements[n + 1]
-        at_start = off <= first_code
-        ca = opline[max(0, off - _WINDOW):off]
-        cc = opline[off + len(op):off + len(op) + _WINDOW]
-        ctx = _context(elements, n, at_start)
-        if not (ca and ca[-1] in " \t" and cc.lstrip()[:1] in (",", ")")):
-            side = "V"
-            if op in ("*", "-", "&", "&&"):
-                if not at_start:
-                    side = _before_operator(opline, off)
-                else:  # `&&` that starts a line continues a condition; `&&label` is GNU C, rare
-                    side = "V" if op == "&&" else _line_end_kind(prev_code)
-            found = _operator_problem(op, ctx, ca, cc, side, strict, n + 2 < len(elements), question)
+        ctx = context(elements, n, at_start and n == 0)
+        # most operators stand where no rule can object, whatever is around them: nothing more to read
+        if ctx not in PLAIN.get(op, ()):
+            off = sum(map(len, elements[:n + 1]))
+            question = "?" in elements[1:n:2] or "?:" in elements[1:n:2]  # a colon is then a conditional's
+            found = _operator_here(opline, off, op, ctx, strict, n + 2 < len(elements), question,
+                                   prev_code.replace(COMMENT, " ").rstrip() if at_start and n == 0 else None)
             if found:
                 return found
-        question = question or op in ("?", "?:")
-        off += len(op)
     return None
 
 
-def _cast_space(code):
-    if ") " not in code and ")\t" not in code:
+def _operator_here(opline, off, op, ctx, strict, has_next, question, line_before):
+    """The problem of the operator `op` at `off` of the line, or None; `line_before` is the code
+    of the line before when the operator starts this line, else None."""
+    ca = opline[max(0, off - _WINDOW):off]
+    cc = opline[off + len(op):off + len(op) + _WINDOW]
+    if ca and ca[-1] in " \t" and cc.lstrip()[:1] in (",", ")"):
         return None
+    side = "V"
+    if op in ("*", "-", "&", "&&"):
+        if line_before is None:
+            side = _before_operator(opline, off)
+        else:  # `&&` that starts a line continues a condition; `&&label` is GNU C, rare
+            side = "V" if op == "&&" else _line_end_kind(line_before)
+    return _operator_problem(op, ctx, ca, cc, side, strict, has_next, question)
+
+
+def _cast_space(code):
     match = _rules()["cast"].match(code)
     if match and not _SIZEOF_END.search(match.group(1)):
         return CHECK, "No space is necessary after a cast"
@@ -325,18 +307,16 @@ def _layout_problem(code):
 
 
 def _struct_definition_space(code):
-    # the pattern starts with one of the three words: a line without them spares its compiling
-    if ("{" in code or "=" in code) and ("struct" in code or "union" in code or "enum" in code) \
-            and _rules()["struct_def"].match(code):
-        kind = _rules()["struct_def"].match(code).group(1)
-        return WARNING, f"missing space after {kind} definition"
-    return None
+    match = _rules()["struct_def"].match(code)
+    return (WARNING, f"missing space after {match.group(1)} definition") if match else None
 
 
 def spacing_problem(code, strict, prev_code=""):
     """(level, message) of the first SPACING rule a masked line of C breaks, or None."""
     first = code.lstrip()[:1]
-    if first and first not in _OPERATOR_CHARS:
+    if not first:
+        return None  # blanks and comments only: no rule has a character to read
+    if first not in _OPERATOR_CHARS:
         # the line before matters only to an operator that starts this line: the same line of code
         # (`\treturn 0;`, `\t\tbreak;`) has the same answer wherever it is
         return _line_spacing_problem(code, strict)
@@ -349,11 +329,14 @@ def _line_spacing_problem(code, strict):
 
 
 def _spacing_problem(code, strict, prev_code):
-    found = _cast_space(code) if strict else None
-    if found is None:
-        found = _struct_definition_space(code) or _function_paren_space(code)
+    # each rule asked only when the line holds what its pattern needs (a call per rule and line costs)
+    found = _cast_space(code) if strict and (") " in code or ")\t" in code) else None
+    if found is None and ("{" in code or "=" in code) and ("struct" in code or "union" in code or "enum" in code):
+        found = _struct_definition_space(code)  # (its pattern starts with one of the three words)
+    if found is None and (" (" in code or "\t(" in code):
+        found = _function_paren_space(code)
     if found is None and not _OPERATOR_CHARS.isdisjoint(code):
-        found = _operator_spacing(code, strict, prev_code.replace(COMMENT, " ").rstrip())
+        found = _operator_spacing(code, strict, prev_code)
     return found or _layout_problem(code)
 
 

@@ -39,6 +39,20 @@ class Misspellings:
             phrases.sort()
         self.first_words = set(self.fixes) | set(self.phrases)  # a word that may start a misspelling
 
+    def lines_to_read(self, added: "AddedText") -> List[int]:
+        """The positions of the lines of `added` in which find() may find something. The file's words
+        are taken apart at once (its text lowered as find() lowers a line, every character not a
+        word's, non-ASCII too as for _WORD, made a blank, then split at the blanks): most files hold
+        no misspelled word and no misspelled phrase, and then no line is read."""
+        lower = added.text.lower()
+        # (decoded again: the words compare with the list's as they are)
+        data = lower.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
+        words = set(data.split())
+        if self.fixes.keys().isdisjoint(words) and not any(
+                phrase in lower for first in words.intersection(self.phrases) for phrase in self.phrases[first]):
+            return []
+        return [index for index, line in enumerate(data.split("\n")) if not self.first_words.isdisjoint(line.split())]
+
     def find(self, text: str) -> List[Tuple[int, str]]:
         """(column, misspelling) in the text, as checkpatch's global match finds them: after a
         match, the character that ended it is used up, so a word right after it is not tried."""
@@ -72,6 +86,53 @@ class Misspellings:
         if typo[:1].isupper():
             return fix[:1].upper() + fix[1:]
         return fix
+
+
+# bytes.translate table: a character of a word (_WORD's) and the newline stay, every other becomes a blank
+_WORD_BYTES = bytes(byte if chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in "_-'`\n") else 32
+                    for byte in range(256))
+
+
+class AddedText:
+    """The added lines of a file, and their texts joined by newlines: a pattern that cannot match a
+    newline finds in the joined text the lines a search of each line finds, in one call."""
+
+    def __init__(self, file):
+        self.lines = list(file.added_lines())
+        self.text = "\n".join(line.text for line in self.lines)
+        self.joined = self.text.count("\n") == max(len(self.lines) - 1, 0)  # no line holds a newline
+
+    def indexes(self, offsets, text) -> List[int]:
+        """The positions of the lines that the offsets (in order) of `text`, the joined text or a
+        translation of it character for character (str or bytes), fall in."""
+        newline = "\n" if isinstance(text, str) else b"\n"
+        found: List[int] = []
+        line, counted = 0, 0
+        for offset in offsets:
+            line += text.count(newline, counted, offset)
+            counted = offset
+            if not found or found[-1] != line:
+                found.append(line)
+        return found
+
+    def lines_holding(self, data: bytes, needles) -> List[int]:
+        """The positions of the lines in which `data`, the joined text translated byte for byte,
+        holds one of the needles (none of them holds a newline)."""
+        offsets = []
+        for needle in needles:
+            at = data.find(needle)
+            while at >= 0:
+                offsets.append(at)
+                at = data.find(needle, at + 1)
+        return self.indexes(sorted(offsets), data)
+
+
+def added_text(file, ctx) -> AddedText:
+    return ctx.once(_added_text, file)
+
+
+def _added_text(file, ctx) -> AddedText:
+    return AddedText(file)
 
 
 _SHIPPED_LIST: List[Misspellings] = []
@@ -134,7 +195,9 @@ def typo_spelling(patch, ctx):
     for file in patch.files:
         if file.is_binary:
             continue
-        for line in file.added_lines():
+        added = added_text(file, ctx)
+        for index in words.lines_to_read(added) if added.joined else range(len(added.lines)):
+            line = added.lines[index]
             for _, typo in words.find(line.text):
                 hit = Hit.at(line, file, _message(words, typo), level=level)
                 hit.patch = patch
@@ -153,6 +216,8 @@ _HEX_WORDS_ALLOWED = {"add", "added", "bad", "be"}
 
 
 _MAYBE_REPEATED = lazy(r"\b([a-z]{2,}) \1\b", re.ASCII | re.IGNORECASE)  # rules most lines out at once
+# the same over ASCII bytes, letters lowered; possessive: a shorter word is followed by a letter, not a blank
+_MAYBE_REPEATED_LOWER = lazy(rb"\b([a-z]{2,}+) \1\b")
 _COMMENT_LINE_WORD = lazy(r"^\s*\*\s*([A-Za-z]{2,}) ")
 
 
@@ -231,11 +296,17 @@ def repeated_word(patch, ctx):
     for file in patch.files:
         if file.is_binary:
             continue
+        added = added_text(file, ctx)
+        # the lines the first test of repeated_words() passes, found by one search of the file's text
+        # (in bytes, ASCII letters lowered: the same matches as _MAYBE_REPEATED's, found a third faster)
+        data = added.text.encode("ascii", "replace").lower()
+        maybe = {added.lines[index].patch_line for index in added.indexes(
+            (match.start() for match in _MAYBE_REPEATED_LOWER.finditer(data)), data)} if added.joined else None
         for hunk in file.hunks:
             previous = None
             for line in hunk.lines:
                 if line.kind == "+":
-                    for word in repeated_words(line.text):
+                    for word in repeated_words(line.text) if maybe is None or line.patch_line in maybe else ():
                         yield Hit.at(line, file, f"Possible repeated word: '{word}'", patch=patch)
                     word = _comment_continues_word(file, previous, line, ctx) if "*" in line.text else None
                     if word is not None:

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
+from ._brackets import balanced_end
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 # balanced parentheses, three levels deep (Python's re has no recursion; deeper nests are rare)
@@ -51,19 +52,12 @@ def _condition(code_line, start):
     following the next lines of the hunk, joined as checkpatch joins a statement; None if it does
     not close within them."""
     text = code_line.code[start:]
-    pieces = [text]
-    depth = 0
-    lines = [text] + [code for _, code in code_line.following(_STATEMENT_LINES)]
-    for number, piece in enumerate(lines):
-        for index, char in enumerate(piece):
-            if char == "(":
-                depth += 1
-            elif char == ")":
-                depth -= 1
-                if depth == 0:
-                    pieces = lines[:number] + [piece[:index + 1]]
-                    return "\n+".join(pieces)
-    return None
+    end = balanced_end(text, 0)  # most conditions close on their line: no other line to join
+    if end is not None:
+        return text[:end]
+    joined = "\n+".join([text] + [code for _, code in code_line.following(_STATEMENT_LINES)])
+    end = balanced_end(joined, 0)
+    return joined[:end] if end is not None else None
 
 
 @check("COMPARISON_TO_NULL", level=CHECK, scope="patch")
@@ -113,15 +107,24 @@ def comparison_to_null(line, file, ctx):
     return Hit.at(line, file, f'Comparison to NULL could be written "{written}"')
 
 
+_DEREF_OPEN = lazy(r"[&*]\s*\(", re.ASCII)
+_CALL_AFTER_PAREN = lazy(r"\)[ \t]*\(")
+_IF_OPEN = lazy(r"^\s*if\s*\(", re.ASCII)
+_ONE_WORD = lazy(r"^\s*\w+\s*$", re.ASCII)
+
+
 def _if_condition_parens(code_line):
-    match = re.match(r"^\s*if\s*\(", code_line.code, flags=re.ASCII)
+    match = _IF_OPEN.match(code_line.code)
     if match is None:
         return None
+    rest = code_line.code[match.end():]
+    if "(" not in rest and ")" in rest:
+        return None  # `if (a == b)`: the condition closes on its line with no parentheses inside
     condition = _condition(code_line, match.end() - 1)
-    if condition is None:
+    if condition is None or "(" not in condition[1:-1]:  # the pattern wants parentheses inside
         return None
     for inner in _rules()["if_parens"].finditer(condition[1:-1]):
-        if not re.match(r"^\s*\w+\s*$", inner.group(1), flags=re.ASCII):
+        if not _ONE_WORD.match(inner.group(1)):
             return f"Unnecessary parentheses around '{inner.group(1)}'"
     return None
 
@@ -186,10 +189,11 @@ def unnecessary_parentheses(line, file, ctx):
         extra = _double_parens(code)
         if extra is not None:
             return Hit.at(line, file, f"Unnecessary parentheses{extra}", level=WARNING)
-    match = _rules()["deref"].search(code) if ("&" in code or "*" in code) else None
+    # each long pattern only where its opening shows: `&(` or `*(`, then `)(` of a call through a pointer
+    match = _rules()["deref"].search(code) if _DEREF_OPEN.search(code) else None
     if match:
         return Hit.at(line, file, f"Unnecessary parentheses around {match.group(1)}")
-    if "->" in code or "." in code:
+    if ("->" in code or "." in code) and _CALL_AFTER_PAREN.search(code):
         match = _rules()["func_ptr"].search(code)
         if match and not match.group(1).startswith("if"):
             return Hit.at(line, file, f"Unnecessary parentheses around function pointer {match.group(2)}")
@@ -422,8 +426,12 @@ def return_void(patch, ctx):
                     yield Hit.at(line, file, "void function return statements are not generally useful", patch=patch)
 
 
+_TRUE_OR_FALSE = lazy(r"(?i)\b(?:true|false)\b")
+
+
+# the needle is the comparison: a search for `true` and `false` in any case takes three times longer
 @check("BOOL_COMPARISON", level=CHECK, scope="patch")
-@on_added_lines(is_c, r"(?i)\b(?:true|false)\b")
+@on_added_lines(is_c, r"[=!]=")
 def bool_comparison(line, file, ctx):
     """An added line of C compares with `true` or `false`.
 
@@ -449,6 +457,8 @@ def bool_comparison(line, file, ctx):
     ## Fix
     Test the value itself: `x` for `x == true`, `!x` for `x == false`.
     """
+    if _TRUE_OR_FALSE.search(line.text) is None:
+        return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:
         return None

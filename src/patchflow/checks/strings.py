@@ -19,7 +19,9 @@ _ENDS_WITH_QUOTE = lazy(r'"\s*$', re.ASCII)
 # a string that ends in a newline, tab, octal or hex escape, ';' or '{' may go on (assembly, text blocks)
 _MAY_CONTINUE = lazy(r'(?:\\(?:[ntr]|[0-7]{1,3}|x[0-9a-fA-F]{1,2})|;\s*|\{\s*)"\s*$', re.ASCII)
 _GLUED_AFTER = lazy(_STRING + r"[A-Z_]", re.ASCII)
-_GLUED_BEFORE = lazy(r"([A-Za-z0-9_]+)" + _STRING, re.ASCII)
+# a word glued to a string: tried only where a word starts (the same matches: a word followed by a
+# string is one from its first letter), not again from each of its letters
+_GLUED_BEFORE = lazy(r"(?<![A-Za-z0-9_])([A-Za-z0-9_]+)" + _STRING, re.ASCII)
 
 
 @check("SPLIT_STRING", level=WARNING, scope="patch")

@@ -1,0 +1,65 @@
+"""TYPO_SPELLING and REPEATED_WORD read only the lines a search of the whole file points at; these
+tests show that the lines left out are those in which the per-line reading finds nothing."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from patchflow.checks import spelling
+
+LIST = "recieve||receive\nan union||a union\nan user||a user\nteh||the\n"
+
+
+def added(*texts):
+    lines = [SimpleNamespace(text=text, patch_line=number) for number, text in enumerate(texts, 10)]
+    return spelling.AddedText(SimpleNamespace(added_lines=lambda: iter(lines)))
+
+
+def read_lines(words, texts):
+    """The lines find() reports something in, by position."""
+    return [index for index, text in enumerate(texts) if words.find(text)]
+
+
+def test_a_file_without_a_misspelled_word_or_phrase_has_no_line_to_read():
+    words = spelling.Misspellings(LIST)
+    texts = ["\tint an = 1; /* an unit */", "\treturn receive(an);", "unionist user"]
+    assert words.lines_to_read(added(*texts)) == []
+    assert read_lines(words, texts) == []
+
+
+def test_the_lines_read_hold_every_line_find_reports():
+    words = spelling.Misspellings(LIST)
+    texts = [
+        "\t/* do not RECIEVE more */",   # capitals: found as find() lowers the line
+        "\tint x; /* an  union */",       # two blanks: not the phrase
+        "\t/* an union of two */",        # the phrase
+        "\tcaf\u00e9teh = 1;",             # a non-ASCII letter ends a word, as in _WORD
+        "\t\u212aan union",               # KELVIN SIGN lowers to an ASCII k: "kan", no phrase
+        "\tpr_info(\"teh\");",
+        "\tsomething_else();",
+    ]
+    chosen = words.lines_to_read(added(*texts))
+    found = read_lines(words, texts)
+    assert found == [0, 2, 3, 5]
+    assert set(found) <= set(chosen) and 6 not in chosen
+
+
+def test_the_lines_repeated_words_reads_are_those_with_a_doubled_word():
+    texts = ["\t/* the the ring */", "\tint long long x;", "\t/* The the */", "\t\u00e9the the", "\tthe\tthe", "x"]
+    text = added(*texts)
+    data = text.text.encode("ascii", "replace").lower()
+    chosen = text.indexes((match.start() for match in spelling._MAYBE_REPEATED_LOWER.finditer(data)), data)
+    assert chosen == [index for index, line in enumerate(texts) if spelling._MAYBE_REPEATED.search(line)]
+    assert chosen == [0, 1, 2, 3]
+
+
+def test_the_lines_camelcase_reads_are_those_with_a_case_change():
+    from patchflow.checks import declarations
+
+    texts = ["\tint rxRing;", "\tint RX_RING;", "\treturn -EINVAL;", "\tint r\u00e9Ring;", "\t\u00c9a", "",
+             "a\tB", "aB", '\tpr_info("Hello");']
+    text = added(*texts)
+    ctx = SimpleNamespace(once=lambda compute, *args: compute(*args, ctx))
+    chosen = declarations._lines_with_camel(SimpleNamespace(added_lines=lambda: iter(text.lines)), ctx)
+    assert [line.text for line in chosen] == [t for t in texts if declarations._CAMEL.search(t)]
+    assert [line.text for line in chosen] == ["\tint rxRing;", "\tint r\u00e9Ring;", "aB", '\tpr_info("Hello");']
