@@ -6,13 +6,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from patchflow.checks import spelling
+from patchflow.checks._lines import AddedLines
 
 LIST = "recieve||receive\nan union||a union\nan user||a user\nteh||the\n"
 
 
 def added(*texts):
-    lines = [SimpleNamespace(text=text, patch_line=number) for number, text in enumerate(texts, 10)]
-    return spelling.AddedText(SimpleNamespace(added_lines=lambda: iter(lines)))
+    lines = [SimpleNamespace(kind="+", text=text, patch_line=number) for number, text in enumerate(texts, 10)]
+    return AddedLines(SimpleNamespace(hunks=[SimpleNamespace(lines=lines)]))
 
 
 def read_lines(words, texts):
@@ -58,8 +59,8 @@ def test_the_lines_camelcase_reads_are_those_with_a_case_change():
 
     texts = ["\tint rxRing;", "\tint RX_RING;", "\treturn -EINVAL;", "\tint r\u00e9Ring;", "\t\u00c9a", "",
              "a\tB", "aB", '\tpr_info("Hello");']
-    text = added(*texts)
-    ctx = SimpleNamespace(once=lambda compute, *args: compute(*args, ctx))
-    chosen = declarations._lines_with_camel(SimpleNamespace(added_lines=lambda: iter(text.lines)), ctx)
+    lines = [SimpleNamespace(kind="+", text=text, patch_line=number) for number, text in enumerate(texts, 10)]
+    file = SimpleNamespace(hunks=[SimpleNamespace(lines=lines)], scanned=None)
+    chosen = declarations._lines_with_camel(file, SimpleNamespace())
     assert [line.text for line in chosen] == [t for t in texts if declarations._CAMEL.search(t)]
     assert [line.text for line in chosen] == ["\tint rxRing;", "\tint r\u00e9Ring;", "aB", '\tpr_info("Hello");']

@@ -31,6 +31,30 @@ class AddedLines:
         # a text that holds a "\n" itself (no diff reader makes one) would shift the lines: searched alone
         self.joined = self.text.count("\n") == max(len(texts) - 1, 0)
 
+    def indexes(self, offsets, text) -> List[int]:
+        """The positions of the lines that the offsets (in order) of `text`, the joined text or a
+        translation of it character for character (str or bytes), fall in."""
+        newline = "\n" if isinstance(text, str) else b"\n"
+        found: List[int] = []
+        line, counted = 0, 0
+        for offset in offsets:
+            line += text.count(newline, counted, offset)
+            counted = offset
+            if not found or found[-1] != line:
+                found.append(line)
+        return found
+
+    def lines_holding(self, data: bytes, needles) -> List[int]:
+        """The positions of the lines in which `data`, the joined text translated byte for byte,
+        holds one of the needles (none of them holds a newline)."""
+        offsets = []
+        for needle in needles:
+            at = data.find(needle)
+            while at >= 0:
+                offsets.append(at)
+                at = data.find(needle, at + 1)
+        return self.indexes(sorted(offsets), data)
+
 
 def added_lines(file, ctx) -> AddedLines:
     """The file's `AddedLines`, built once per run (kept on the file: each of the line checks asks,

@@ -10,7 +10,7 @@ from typing import Iterable, Optional, Set, Tuple
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c
-from ._lines import line_filter
+from ._lines import added_lines, line_filter
 from .apis import masked_lines
 from ..lazy_regex import lazy
 
@@ -246,9 +246,7 @@ def _lines_with_camel(file, ctx):
     """The added lines in which _CAMEL finds a lower and an upper case letter side by side, found
     in the file's text at once: its letters turned into their cases, then looked for as `Ul` and
     `lU` (a search of each line for the pattern takes four times longer)."""
-    from .spelling import added_text  # the family that reads words owns the file's joined text
-
-    added = added_text(file, ctx)
+    added = added_lines(file, ctx)
     if not added.joined:
         return [line for line in added.lines if _CAMEL.search(line.text)]
     data = added.text.encode("ascii", "replace").translate(_LETTER_CASES)

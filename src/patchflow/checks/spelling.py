@@ -9,6 +9,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from . import CHECK, WARNING, Hit, check
+from ._lines import AddedLines, added_lines
 from .message import _commit_log
 from ..lazy_regex import lazy
 
@@ -39,7 +40,7 @@ class Misspellings:
             phrases.sort()
         self.first_words = set(self.fixes) | set(self.phrases)  # a word that may start a misspelling
 
-    def lines_to_read(self, added: "AddedText") -> List[int]:
+    def lines_to_read(self, added: "AddedLines") -> List[int]:
         """The positions of the lines of `added` in which find() may find something. The file's words
         are taken apart at once (its text lowered as find() lowers a line, every character not a
         word's, non-ASCII too as for _WORD, made a blank, then split at the blanks): most files hold
@@ -91,48 +92,6 @@ class Misspellings:
 # bytes.translate table: a character of a word (_WORD's) and the newline stay, every other becomes a blank
 _WORD_BYTES = bytes(byte if chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in "_-'`\n") else 32
                     for byte in range(256))
-
-
-class AddedText:
-    """The added lines of a file, and their texts joined by newlines: a pattern that cannot match a
-    newline finds in the joined text the lines a search of each line finds, in one call."""
-
-    def __init__(self, file):
-        self.lines = list(file.added_lines())
-        self.text = "\n".join(line.text for line in self.lines)
-        self.joined = self.text.count("\n") == max(len(self.lines) - 1, 0)  # no line holds a newline
-
-    def indexes(self, offsets, text) -> List[int]:
-        """The positions of the lines that the offsets (in order) of `text`, the joined text or a
-        translation of it character for character (str or bytes), fall in."""
-        newline = "\n" if isinstance(text, str) else b"\n"
-        found: List[int] = []
-        line, counted = 0, 0
-        for offset in offsets:
-            line += text.count(newline, counted, offset)
-            counted = offset
-            if not found or found[-1] != line:
-                found.append(line)
-        return found
-
-    def lines_holding(self, data: bytes, needles) -> List[int]:
-        """The positions of the lines in which `data`, the joined text translated byte for byte,
-        holds one of the needles (none of them holds a newline)."""
-        offsets = []
-        for needle in needles:
-            at = data.find(needle)
-            while at >= 0:
-                offsets.append(at)
-                at = data.find(needle, at + 1)
-        return self.indexes(sorted(offsets), data)
-
-
-def added_text(file, ctx) -> AddedText:
-    return ctx.once(_added_text, file)
-
-
-def _added_text(file, ctx) -> AddedText:
-    return AddedText(file)
 
 
 _SHIPPED_LIST: List[Misspellings] = []
@@ -195,7 +154,7 @@ def typo_spelling(patch, ctx):
     for file in patch.files:
         if file.is_binary:
             continue
-        added = added_text(file, ctx)
+        added = added_lines(file, ctx)
         for index in words.lines_to_read(added) if added.joined else range(len(added.lines)):
             line = added.lines[index]
             for _, typo in words.find(line.text):
@@ -296,7 +255,7 @@ def repeated_word(patch, ctx):
     for file in patch.files:
         if file.is_binary:
             continue
-        added = added_text(file, ctx)
+        added = added_lines(file, ctx)
         # the lines the first test of repeated_words() passes, found by one search of the file's text
         # (in bytes, ASCII letters lowered: the same matches as _MAYBE_REPEATED's, found a third faster)
         data = added.text.encode("ascii", "replace").lower()
