@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from . import regex_store
 from .lazy_regex import lazy
 
 # Trees whose maintainers ask for the tree's name in the subject prefix (`[PATCH bpf-next]`):
@@ -71,8 +72,8 @@ class Pattern:
     def regex(self) -> "re.Pattern":
         if self._regex is None:
             body = self.text if self.kind == "N" else _to_regex(self.text)
-            try:
-                self._regex = re.compile(body, re.VERBOSE if self.kind == "N" else 0)
+            try:  # the store: a run inside a tree compiles a hundred patterns of the changed files' entries
+                self._regex = regex_store.compile(body, re.VERBOSE if self.kind == "N" else 0)
             except re.error:
                 self._regex = re.compile(re.escape(self.text))
         return self._regex
