@@ -20,6 +20,8 @@ import os
 import re
 import sys
 
+from .cache_files import cache_path, write_cache
+
 MAX_PATTERNS = 5000  # a store grown past this (many trees' MAINTAINERS patterns) starts over
 
 try:
@@ -103,17 +105,10 @@ class RegexStore:
         merged.update(self.added)
         if len(merged) > MAX_PATTERNS:
             merged = dict(self.added)
-        temporary = f"{self.path}.{os.getpid()}.tmp"
         try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(temporary, "wb") as handle:
-                handle.write(_file_bytes(merged))
-            os.replace(temporary, self.path)
-        except (OSError, ValueError):
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+            write_cache(self.path, _file_bytes(merged))
+        except ValueError:  # a value marshal cannot write: nothing is stored
+            pass
         self.added = {}
 
 
@@ -159,8 +154,7 @@ def store_path() -> str | None:
     """$XDG_CACHE_HOME/patchflow/regex-BUILD.marshal, or None when this interpreter has no store."""
     if _BUILD is None or os.environ.get("PATCHFLOW_NO_REGEX_STORE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "patchflow", f"regex-{_BUILD}.marshal")
+    return cache_path(f"regex-{_BUILD}.marshal")
 
 
 _STORE: RegexStore | None = None

@@ -121,12 +121,9 @@ class KernelTree:
     def maintainers(self):
         """The parsed MAINTAINERS of the work tree, or None when it has none."""
         if self._maintainers is None:
-            text = self.read_text("MAINTAINERS")
-            if text is None:
-                return None
-            from .maintainers import Maintainers
+            from .maintainers_store import load
 
-            self._maintainers = Maintainers.parse(text, root=self.path)
+            self._maintainers = load(self.path, self.read_text)
         return self._maintainers
 
 

@@ -1,0 +1,28 @@
+"""Files patchflow keeps between runs to start faster: under $XDG_CACHE_HOME/patchflow (else
+~/.cache/patchflow), each written whole or not at all, and each a cache only: one that cannot be read
+or written costs time, never a result or an error."""
+
+from __future__ import annotations
+
+import os
+
+
+def cache_path(*names: str) -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "patchflow", *names)
+
+
+def write_cache(path: str, data: bytes) -> None:
+    """Write `path` atomically (a temporary file beside it, renamed over it: a run reading it at the
+    same time sees the old file or the new one); a failure leaves no temporary file and is no error."""
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
