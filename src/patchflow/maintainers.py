@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from . import regex_store
 from .lazy_regex import lazy
+from .records import field, record
 
 # Trees whose maintainers ask for the tree's name in the subject prefix (`[PATCH bpf-next]`):
 # Documentation/process/maintainer-netdev.rst and the bpf devel QA (Documentation/bpf/bpf_devel_QA.rst).
@@ -119,7 +119,7 @@ def _first_directory(kind: str, text: str) -> Optional[str]:
     return first if slash and _REGEX_CHARS.isdisjoint(first) else None
 
 
-@dataclass
+@record
 class Entry:
     """One section of MAINTAINERS."""
 
@@ -199,7 +199,7 @@ class Entry:
         return rank
 
 
-@dataclass
+@record
 class Recipients:
     """Who get_maintainer.pl names for a set of files, split the way a series is addressed."""
 

@@ -19,12 +19,12 @@ import sys
 import tempfile
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
 from typing import List, Optional
 
 from . import processes
 from .errors import ToolMissing, TreeError
 from .progress import progress_flag, showing, step
+from .records import record
 from .tree_nearby import maintainers_above, nearest_holding
 
 GIT_TIMEOUT = 300  # seconds; a clone of a big tree may take long, nothing else should
@@ -356,7 +356,7 @@ NO_HOOKS = ["-c", "core.hooksPath=/dev/null"]
 COMMITTER = {"GIT_COMMITTER_NAME": "patchflow", "GIT_COMMITTER_EMAIL": "patchflow@localhost"}
 
 
-@dataclass
+@record
 class ApplyFailure:
     """The mail `git am` stopped at, and why."""
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..patch import DiffLine, FileDiff, Patch, Series
+from ..records import field, record
 from ..report import CHECK, ERROR, LEVELS, WARNING, Finding, PatchResult
 
 __all__ = ["check", "option", "Hit", "CheckContext", "Options", "ERROR", "WARNING", "CHECK", "registry", "run"]
@@ -32,7 +32,7 @@ __all__ = ["check", "option", "Hit", "CheckContext", "Options", "ERROR", "WARNIN
 SCOPES = ("line", "patch", "series")
 
 
-@dataclass
+@record
 class CheckInfo:
     """A registered check: its type, level, scope, function and fixer."""
 
@@ -95,7 +95,7 @@ def registry() -> Dict[str, CheckInfo]:
     return _REGISTRY
 
 
-@dataclass
+@record
 class Hit:
     """What a check reports; the runner turns it into a `Finding` with the check's type and level."""
 
@@ -141,7 +141,7 @@ class Hit:
         return cls(message, patch=patch, patch_line=patch_line, quote=patch.line_text(patch_line), **kw)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FamilyOption:
     """A command-line option of one family, declared in its module with `option(...)`; `patchflow
     check` builds its flag from it and the family reads the value with `ctx.options.get(name)`."""
@@ -178,7 +178,7 @@ def family_options() -> List[FamilyOption]:
     return sorted(_OPTIONS.values(), key=lambda o: o.flag)
 
 
-@dataclass
+@record
 class Options:
     """What the user asked of a run: --strict, --ignore, --types and the like."""
 
