@@ -34,14 +34,22 @@ SCOPES = ("line", "patch", "series")
 
 @record
 class CheckInfo:
-    """A registered check: its type, level, scope, function and fixer."""
+    """A check: its type, level, scope and family, as the manifest (`_manifest.py`) lists them, and its
+    function and fixer, which come with the family's module the first time a run asks for them."""
 
     type: str
     level: str
     scope: str
-    func: Callable
     family: str  # the module that holds it, e.g. "subject"
-    fix: Optional[Callable] = None  # (text, finding, path) -> the fixed line or None; see patchflow.fix
+
+    @cached_property  # the first use imports the family; later ones read the instance's attribute
+    def func(self) -> Callable:
+        return _registered(self)[0]
+
+    @cached_property
+    def fix(self) -> Optional[Callable]:
+        """(text, finding, path) -> the fixed line or None; see patchflow.fix."""
+        return _registered(self)[1]
 
     @property
     def doc(self) -> str:
@@ -57,8 +65,10 @@ class CheckInfo:
         return self.doc.splitlines()[0] if self.doc else ""
 
 
-_REGISTRY: Dict[str, CheckInfo] = {}
-_LOADED = False
+# type -> (level, scope, family, function, fixer), as the families' modules register them on import
+_REGISTERED: Dict[str, tuple] = {}
+_REGISTRY: Optional[Dict[str, CheckInfo]] = None
+STALE_MANIFEST = "checks/_manifest.py does not list the registered checks: run python3 tests/test_check_manifest.py"
 
 
 def check(type_name: str, level: str, scope: str = "patch", fix: Optional[Callable] = None):
@@ -70,29 +80,45 @@ def check(type_name: str, level: str, scope: str = "patch", fix: Optional[Callab
         raise ValueError(f"{type_name}: unknown scope {scope}")
 
     def register(func):
-        if type_name in _REGISTRY and _REGISTRY[type_name].func is not func:
+        if type_name in _REGISTERED and _REGISTERED[type_name][3] is not func:
             raise ValueError(f"check type {type_name} registered twice")
-        family = func.__module__.rsplit(".", 1)[-1]
-        _REGISTRY[type_name] = CheckInfo(type_name, level, scope, func, family, fix)
+        _REGISTERED[type_name] = (level, scope, func.__module__.rsplit(".", 1)[-1], func, fix)
         return func
 
     return register
 
 
 def registry() -> Dict[str, CheckInfo]:
-    """Every registered check, loading every family module of this package once."""
-    global _LOADED
-    if not _LOADED:
-        for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            if not module.name.startswith("_"):
-                importlib.import_module(f"{__name__}.{module.name}")
-        # families run in the order of their names, whichever was imported first: a family reuses what
-        # an earlier one computed (REVERSE_XMAS_TREE the tokens PARENTHESIS_ALIGNMENT lexed)
-        ordered = sorted(_REGISTRY.items(), key=lambda item: item[1].family)
-        _REGISTRY.clear()
-        _REGISTRY.update(ordered)
-        _LOADED = True
+    """Every check by type, in the order a run takes them: by family name, then in the order the
+    family registers them (a family reuses what an earlier one computed: REVERSE_XMAS_TREE the
+    tokens PARENTHESIS_ALIGNMENT lexed). Read from the manifest: a run imports only the families
+    of the checks it wants (without --strict, no CHECK-only family; with --types, a few)."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        from ._manifest import CHECKS
+
+        _REGISTRY = {name: CheckInfo(name, level, scope, family) for name, level, scope, family in CHECKS}
     return _REGISTRY
+
+
+def _registered(info: CheckInfo) -> tuple:
+    """(function, fixer) of a check, its family imported first; the manifest must say what it registers."""
+    if info.type not in _REGISTERED:
+        importlib.import_module(f"{__name__}.{info.family}")
+    level, scope, family, func, fix = _REGISTERED.get(info.type, (None,) * 5)
+    if (level, scope, family) != (info.level, info.scope, info.family):
+        raise RuntimeError(f"{info.type}: {STALE_MANIFEST}")
+    return func, fix
+
+
+def registered_checks() -> List[Tuple[str, str, str, str]]:
+    """(type, level, scope, family) of every check the families register, all of them imported, in
+    the registry's order: what the manifest must list."""
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
+    ordered = sorted(_REGISTERED.items(), key=lambda item: item[1][2])  # stable: each family's own order
+    return [(name, level, scope, family) for name, (level, scope, family, _, _) in ordered]
 
 
 @record
@@ -173,8 +199,11 @@ def option(module: str, flag: str, *, default: Any, help: str, type: Callable = 
 
 
 def family_options() -> List[FamilyOption]:
-    """Every family's declared options, in flag order (the families are loaded first)."""
-    registry()
+    """Every family's declared options, in flag order (the families that declare one are loaded first)."""
+    from ._manifest import OPTION_FAMILIES
+
+    for family in OPTION_FAMILIES:
+        importlib.import_module(f"{__name__}.{family}")
     return sorted(_OPTIONS.values(), key=lambda o: o.flag)
 
 
