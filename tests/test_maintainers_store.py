@@ -100,3 +100,18 @@ def test_check_inside_a_tree_says_the_same_with_the_store(kernel_tree, tmp_path)
     warm = check(tmp_path / "cache")
     assert cold == warm and not re.search(r"Traceback|Error", cold[2])
     assert list((tmp_path / "cache" / "patchflow" / "maintainers").glob("*.marshal"))
+
+
+def test_only_the_last_trees_stores_are_kept(monkeypatch, tmp_path):
+    from patchflow import maintainers_store
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for number in range(maintainers_store.KEPT_TREES + 3):
+        tree = tmp_path / f"tree{number}"
+        tree.mkdir()
+        (tree / "MAINTAINERS").write_text(SMALL)
+        load(str(tree), KernelTree(str(tree)).read_text)
+    stores = list((tmp_path / "cache" / "patchflow" / "maintainers").glob("*.marshal"))
+    assert len(stores) == maintainers_store.KEPT_TREES
+    newest = tmp_path / f"tree{maintainers_store.KEPT_TREES + 2}"
+    assert load(str(newest), KernelTree(str(newest)).read_text)._stored is not None

@@ -17,6 +17,7 @@ from .cache_files import cache_path, write_cache
 from .maintainers import Maintainers
 
 FORMAT = 1  # the packed entries' shape; a file of another shape is parsed again
+KEPT_TREES = 8  # stores kept (each near a megabyte); the least recently written go first
 
 
 def _stamp(path: str) -> Optional[tuple]:
@@ -63,4 +64,17 @@ def load(root: str, read_text) -> Optional[Maintainers]:
     maintainers = Maintainers.parse(text, root=root)
     if store is not None and _stamp(path) == stamp:  # unchanged while it was read
         write_cache(store, marshal.dumps((stamp, *maintainers.packed())))
+        _prune(os.path.dirname(store))
     return maintainers
+
+
+def _prune(directory: str) -> None:
+    """Remove all but the KEPT_TREES stores last written: a temporary worktree's store (regen's,
+    a test's) is of no use once the worktree is gone."""
+    try:
+        stores = [entry for entry in os.scandir(directory) if entry.name.endswith(".marshal")]
+        stores.sort(key=lambda entry: entry.stat().st_mtime_ns, reverse=True)
+        for entry in stores[KEPT_TREES:]:
+            os.unlink(entry.path)
+    except OSError:
+        pass

@@ -15,7 +15,7 @@ from .lazy_regex import lazy
 from .mail import MAX_PATCH_BYTES, check_text, decode, is_patch_break, is_scissors, read_source  # noqa: F401
 from .records import field, record
 
-_TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*)$")
+_TRAILER = lazy(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*)$")
 # Tags kernel developers put at the end of a commit message (Documentation/process/submitting-patches.rst).
 KNOWN_TRAILERS = {
     "signed-off-by", "acked-by", "reviewed-by", "tested-by", "reported-by", "suggested-by",

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 from functools import cached_property
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -114,6 +113,8 @@ def _registered(info: CheckInfo) -> tuple:
 def registered_checks() -> List[Tuple[str, str, str, str]]:
     """(type, level, scope, family) of every check the families register, all of them imported, in
     the registry's order: what the manifest must list."""
+    import pkgutil
+
     for module in pkgutil.iter_modules(__path__):
         if not module.name.startswith("_"):
             importlib.import_module(f"{__name__}.{module.name}")
