@@ -115,3 +115,15 @@ def test_only_the_last_trees_stores_are_kept(monkeypatch, tmp_path):
     assert len(stores) == maintainers_store.KEPT_TREES
     newest = tmp_path / f"tree{maintainers_store.KEPT_TREES + 2}"
     assert load(str(newest), KernelTree(str(newest)).read_text)._stored is not None
+
+
+def test_no_store_when_asked(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATCHFLOW_NO_START_CACHE", "1")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "MAINTAINERS").write_text(SMALL)
+    for _ in range(2):
+        got = load(str(tree), KernelTree(str(tree)).read_text)
+        assert got._stored is None and [e.title for e in got.entries_for("kernel/bpf/core.c")] == ["BPF [CORE]"]
+    assert not (tmp_path / "cache").exists()

@@ -54,9 +54,10 @@ def test_a_bad_store_file_is_ignored_and_replaced(tmp_path):
         assert RegexStore(str(path)).parts.keys() >= {(r"(\d+)-(\d+)", 0)}
 
 
-def _check(env_cache, tmp_path):
+def _check(env_cache, tmp_path, **environment):
     env = dict(os.environ, XDG_CACHE_HOME=str(env_cache))
-    env.pop("PATCHFLOW_NO_REGEX_STORE", None)
+    env.pop("PATCHFLOW_NO_START_CACHE", None)
+    env.update(environment)
     # counts the patterns the run compiles the slow way (re's compiler), as test_lazy_regex does
     code = ("import re._compiler as c, sys, runpy\n"
             "n = [0]\n"
@@ -84,6 +85,13 @@ def test_a_second_run_compiles_fewer_patterns_and_says_the_same(tmp_path):
     second = _check(cache, tmp_path)
     assert second[:3] == first[:3] and "ready for submission" in first[1]
     assert second[3] <= first[3] - 40, (first[3], second[3])
+
+
+def test_no_store_when_asked(tmp_path):
+    first = _check(tmp_path / "cache", tmp_path, PATCHFLOW_NO_START_CACHE="1")
+    second = _check(tmp_path / "cache", tmp_path, PATCHFLOW_NO_START_CACHE="1")
+    assert first[1].endswith("is ready for submission.\n") and not (tmp_path / "cache").exists()
+    assert second[3] == first[3]  # compiled afresh both times
 
 
 def test_an_unwritable_cache_changes_nothing(tmp_path):

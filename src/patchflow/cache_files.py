@@ -1,13 +1,17 @@
 """Files patchflow keeps between runs to start faster: under $XDG_CACHE_HOME/patchflow (else
 ~/.cache/patchflow), each written whole or not at all, and each a cache only: one that cannot be read
-or written costs time, never a result or an error."""
+or written costs time, never a result or an error. PATCHFLOW_NO_START_CACHE=1 turns them off."""
 
 from __future__ import annotations
 
 import os
+from typing import Optional
 
 
-def cache_path(*names: str) -> str:
+def cache_path(*names: str) -> Optional[str]:
+    """$XDG_CACHE_HOME/patchflow/NAMES, or None when PATCHFLOW_NO_START_CACHE is set."""
+    if os.environ.get("PATCHFLOW_NO_START_CACHE"):
+        return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "patchflow", *names)
 

@@ -31,7 +31,7 @@ def _stamp(path: str) -> Optional[tuple]:
     return (FORMAT, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def _store_file(path: str) -> str:
+def _store_file(path: str) -> Optional[str]:
     import zlib
 
     return cache_path("maintainers", f"{zlib.crc32(path.encode('utf-8', 'surrogateescape')):08x}.marshal")
@@ -53,7 +53,7 @@ def load(root: str, read_text) -> Optional[Maintainers]:
     has not changed since, else parsed from `read_text("MAINTAINERS")` and kept for the next run."""
     path = os.path.join(root, "MAINTAINERS")
     stamp = _stamp(path)
-    store = _store_file(path) if stamp is not None else None
+    store = _store_file(path) if stamp is not None else None  # None: no store (none wanted)
     if store is not None:
         kept = _read_store(store, stamp, root)
         if kept is not None:

@@ -151,10 +151,9 @@ def _read(path: str) -> dict:
 
 
 def store_path() -> str | None:
-    """$XDG_CACHE_HOME/patchflow/regex-BUILD.marshal, or None when this interpreter has no store."""
-    if _BUILD is None or os.environ.get("PATCHFLOW_NO_REGEX_STORE"):
-        return None
-    return cache_path(f"regex-{_BUILD}.marshal")
+    """$XDG_CACHE_HOME/patchflow/regex-BUILD.marshal, or None when this interpreter has no store or
+    PATCHFLOW_NO_START_CACHE is set."""
+    return cache_path(f"regex-{_BUILD}.marshal") if _BUILD is not None else None
 
 
 _STORE: RegexStore | None = None
