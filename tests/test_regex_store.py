@@ -11,6 +11,7 @@ from pathlib import Path
 
 from patchflow import regex_store
 from patchflow.regex_store import RegexStore
+from test_lazy_regex import COUNT_COMPILES
 
 PATCH = Path(__file__).parent / "patches" / "clean-bpf-fix.patch"
 SAMPLES = ((r"^fixes:\s*(?P<id>[0-9a-f]+)\s*\(\"(.*)\"\)$", re.IGNORECASE | re.MULTILINE),
@@ -58,19 +59,13 @@ def _check(env_cache, tmp_path, **environment):
     env = dict(os.environ, XDG_CACHE_HOME=str(env_cache))
     env.pop("PATCHFLOW_NO_START_CACHE", None)
     env.update(environment)
-    # counts the patterns the run compiles the slow way (re's compiler), as test_lazy_regex does
-    code = ("import re._compiler as c, sys, runpy\n"
-            "n = [0]\n"
-            "orig = c.compile\n"
-            "def count(*a, **k):\n"
-            "    n[0] += 1\n"
-            "    return orig(*a, **k)\n"
-            "c.compile = count\n"
-            f"sys.argv = ['patchflow', 'check', {str(PATCH)!r}]\n"
-            "try:\n"
-            "    runpy.run_module('patchflow', run_name='__main__')\n"
-            "finally:\n"
-            "    sys.stderr.write(f'compiled {n[0]}\\n')\n")
+    # counts the patterns the run compiles the slow way (re's compiler)
+    code = COUNT_COMPILES + ("import runpy\n"
+                             f"sys.argv = ['patchflow', 'check', {str(PATCH)!r}]\n"
+                             "try:\n"
+                             "    runpy.run_module('patchflow', run_name='__main__')\n"
+                             "finally:\n"
+                             "    sys.stderr.write(f'compiled {n[0]}\\n')\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env=env, cwd=str(tmp_path))
     compiled = int(proc.stderr.rsplit("compiled ", 1)[1])
