@@ -26,11 +26,12 @@ MAX_PATTERNS = 5000  # a store grown past this (many trees' MAINTAINERS patterns
 
 try:
     import _sre
-    from array import array
     from re import _compiler, _parser
     _BUILD = f"{sys.implementation.cache_tag}-{sys.hexversion:x}-{_sre.MAGIC}-{_sre.CODESIZE}"
-    _CODE_WORD = "I" if array("I").itemsize == _sre.CODESIZE else "L"  # one code word, as C stores it
-    if array(_CODE_WORD).itemsize != _sre.CODESIZE:
+    # one code word as C stores it, a struct format (read with memoryview.cast: the array module's
+    # import alone would cost a millisecond)
+    _CODE_WORD = "I" if memoryview(bytes(8)).cast("I").itemsize == _sre.CODESIZE else "L"
+    if memoryview(bytes(8)).cast(_CODE_WORD).itemsize != _sre.CODESIZE:
         _BUILD = None
 except (ImportError, AttributeError):  # another interpreter, or a CPython that moved its internals
     _BUILD = None
@@ -41,6 +42,8 @@ def _compile_parts(pattern, flags: int) -> tuple:
     group index and index group (the same steps, without compiling the code into a Pattern). The
     code is kept as the bytes of its C array: the C checks' long alternations make some patterns'
     code ten thousand words long, and as a list of ints the file would take milliseconds to read."""
+    from array import array  # only to learn a pattern
+
     parsed = _parser.parse(pattern, flags)
     code = array(_CODE_WORD, _compiler._code(parsed, flags)).tobytes()
     state = parsed.state
@@ -52,9 +55,8 @@ def _compile_parts(pattern, flags: int) -> tuple:
 
 def _rebuilt(pattern, parts: tuple) -> re.Pattern:
     flags, code, groups, groupindex, indexgroup = parts
-    words = array(_CODE_WORD)
-    words.frombytes(code)
-    return _sre.compile(pattern, flags, words.tolist(), groups, groupindex, indexgroup)
+    words = memoryview(code).cast("B").cast(_CODE_WORD).tolist()
+    return _sre.compile(pattern, flags, words, groups, groupindex, indexgroup)
 
 
 class RegexStore:
