@@ -66,3 +66,25 @@ def test_the_records_patchflow_loads_compare_as_before():
     assert finding.as_json() == {"type": "LONG_LINE", "level": "WARNING", "message": "too long", "patch": "a.patch",
                                  "patch_line": 4, "file": None, "line": None, "column": None, "fix": "y",
                                  "span": (1, 2)}
+
+
+def test_a_check_run_imports_no_dataclasses(kernel_tree):
+    # dataclasses (with inspect) costs a one-patch run 5 ms: no module check loads may use it,
+    # neither for a clean patch nor for one whose findings carry fixes (inside the 6.12 tree too)
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    patches = Path(__file__).parent / "patches"
+    code = ("import runpy, sys\n"
+            "sys.argv = ['patchflow', 'check', *sys.argv[1:]]\n"
+            "try:\n"
+            "    runpy.run_module('patchflow', run_name='__main__')\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print('\\nloaded:', sorted({'dataclasses', 'patchflow.fix'} & set(sys.modules)))\n")
+    for cwd in ("/", str(kernel_tree)):
+        for patch in ("clean-bpf-fix.patch", "code-indent.patch", "space-before-tab.patch", "xmas-preimage.patch"):
+            proc = subprocess.run([sys.executable, "-c", code, str(patches / patch)], capture_output=True,
+                                  text=True, timeout=120, cwd=cwd)
+            assert proc.stdout.rstrip().endswith("loaded: []"), (cwd, patch, proc.stdout[-300:], proc.stderr[-300:])
