@@ -103,3 +103,22 @@ def test_the_store_is_named_for_the_interpreter_build(monkeypatch, tmp_path):
     path = regex_store.store_path()
     assert path.startswith(str(tmp_path / "patchflow" / "regex-"))
     assert sys.implementation.cache_tag in os.path.basename(path)
+
+
+def test_a_store_that_cannot_be_written_is_read_but_learns_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "regex.marshal"
+    first = RegexStore(str(path))
+    first.compile(r"(\d+)-(\d+)", 0)
+    first.save()
+    monkeypatch.setattr(regex_store, "can_write", lambda path: False)
+    reader = RegexStore(str(path))
+    assert reader.path is None and (r"(\d+)-(\d+)", 0) in reader.parts
+    assert reader.compile(r"(\w+)=(\w+)", 0) == re.compile(r"(\w+)=(\w+)") and not reader.added
+
+
+def test_can_write(tmp_path):
+    from patchflow.cache_files import can_write
+
+    assert can_write(str(tmp_path / "a" / "b" / "file"))  # directories made on the first write
+    (tmp_path / "blocker").write_text("")
+    assert not can_write(str(tmp_path / "blocker" / "b" / "file"))

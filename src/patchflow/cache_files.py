@@ -16,6 +16,18 @@ def cache_path(*names: str) -> Optional[str]:
     return os.path.join(base, "patchflow", *names)
 
 
+def can_write(path: str) -> bool:
+    """Whether `path` can be written: its directory, or the nearest one above it that exists (the
+    cache directory is made on the first write), is writable."""
+    directory = os.path.dirname(path)
+    while not os.path.isdir(directory):
+        parent = os.path.dirname(directory)
+        if parent == directory or os.path.exists(directory):
+            return False  # a file where a directory should be
+        directory = parent
+    return os.access(directory, os.W_OK)
+
+
 def write_cache(path: str, data: bytes) -> None:
     """Write `path` atomically (a temporary file beside it, renamed over it: a run reading it at the
     same time sees the old file or the new one); a failure leaves no temporary file and is no error."""

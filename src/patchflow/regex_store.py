@@ -20,7 +20,7 @@ import os
 import re
 import sys
 
-from .cache_files import cache_path, write_cache
+from .cache_files import cache_path, can_write, write_cache
 
 MAX_PATTERNS = 5000  # a store grown past this (many trees' MAINTAINERS patterns) starts over
 
@@ -63,8 +63,10 @@ class RegexStore:
     """The stored patterns of one file; `compile()` answers as `re.compile` does."""
 
     def __init__(self, path: str | None):
-        self.path = path
         self.parts = _read(path) if path else {}
+        # where to write what this run compiles: not where it cannot be written (a read-only home),
+        # or every run would pay for learning what it cannot keep
+        self.path = path if path and can_write(path) else None
         self.added: dict = {}  # compiled in this run, not yet in the file
         self._saved_at_exit = False
 
