@@ -122,3 +122,19 @@ def test_can_write(tmp_path):
     assert can_write(str(tmp_path / "a" / "b" / "file"))  # directories made on the first write
     (tmp_path / "blocker").write_text("")
     assert not can_write(str(tmp_path / "blocker" / "b" / "file"))
+
+
+def test_a_write_stopped_by_ctrl_c_leaves_no_temporary_file(tmp_path, monkeypatch):
+    from patchflow import cache_files
+
+    def interrupted(source, target):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache_files.os, "replace", interrupted)
+    try:
+        cache_files.write_cache(str(tmp_path / "cache" / "store.marshal"), b"data")
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the interrupt was swallowed")
+    assert list((tmp_path / "cache").iterdir()) == []

@@ -38,7 +38,10 @@ def write_cache(path: str, data: bytes) -> None:
             handle.write(data)
         os.replace(temporary, path)
     except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        pass
+    finally:  # also when a Ctrl-C stops the write
+        if os.path.lexists(temporary):
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
