@@ -3,8 +3,8 @@
 Why: b4 and editors run `patchflow check` once per mail, and a one-patch run compiles some 130
 patterns, a sixth of its CPU time. CPython compiles a pattern in Python (`re._parser`, `re._compiler`)
 into a list of integers that one C call, `_sre.compile`, turns into the `re.Pattern`. The store keeps
-those lists in a marshal file per interpreter build ($XDG_CACHE_HOME/patchflow/regex-TAG.marshal),
-so a pattern compiled by an earlier run costs that one C call.
+those lists (the bytes of their C arrays) in a file per interpreter build
+($XDG_CACHE_HOME/patchflow/regex-TAG.marshal), so a pattern an earlier run compiled costs that call.
 
 Why it cannot change a result: a pattern enters the store only when the Pattern rebuilt from what is
 stored compares equal to `re.compile`'s (Pattern equality compares the compiled code), in the same
