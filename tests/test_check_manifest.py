@@ -36,6 +36,15 @@ def test_the_manifest_lists_the_registered_checks():
         "checks/_manifest.py is out of date: run python3 tests/test_check_manifest.py"
 
 
+def test_a_family_the_manifest_lacks_makes_the_registry_read_every_family(monkeypatch):
+    import patchflow.checks as checks
+
+    monkeypatch.setattr(checks, "_REGISTRY", None)
+    on_disk = checks._family_modules() | {"a_new_family"}
+    monkeypatch.setattr(checks, "_family_modules", lambda: on_disk)
+    assert [(i.type, i.level, i.scope, i.family) for i in checks.registry().values()] == checks.registered_checks()
+
+
 def imported_families(*arguments) -> set:
     code = ("import runpy, sys\n"
             f"sys.argv = ['patchflow', 'check', *{list(arguments)!r}]\n"
