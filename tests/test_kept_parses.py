@@ -1,5 +1,5 @@
-"""patchflow.maintainers_store: a tree's MAINTAINERS parse kept between runs answers as a fresh
-parse does, and is used only while the file is unchanged."""
+"""patchflow.kept_parses: a tree's MAINTAINERS and a spelling.txt parse kept between runs answer as a
+fresh parse does, and are used only while the file is unchanged."""
 
 import os
 import random
@@ -103,17 +103,17 @@ def test_check_inside_a_tree_says_the_same_with_the_store(kernel_tree, tmp_path)
 
 
 def test_only_the_last_trees_stores_are_kept(monkeypatch, tmp_path):
-    from patchflow import maintainers_store
+    from patchflow import kept_parses
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    for number in range(maintainers_store.KEPT_TREES + 3):
+    for number in range(kept_parses.KEPT + 3):
         tree = tmp_path / f"tree{number}"
         tree.mkdir()
         (tree / "MAINTAINERS").write_text(SMALL)
         load(str(tree), KernelTree(str(tree)).read_text)
     stores = list((tmp_path / "cache" / "patchflow" / "maintainers").glob("*.marshal"))
-    assert len(stores) == maintainers_store.KEPT_TREES
-    newest = tmp_path / f"tree{maintainers_store.KEPT_TREES + 2}"
+    assert len(stores) == kept_parses.KEPT
+    newest = tmp_path / f"tree{kept_parses.KEPT + 2}"
     assert load(str(newest), KernelTree(str(newest)).read_text)._stored is not None
 
 
@@ -127,3 +127,22 @@ def test_no_store_when_asked(monkeypatch, tmp_path):
         got = load(str(tree), KernelTree(str(tree)).read_text)
         assert got._stored is None and [e.title for e in got.entries_for("kernel/bpf/core.c")] == ["BPF [CORE]"]
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_kept_spelling_list_is_the_parsed_one_and_follows_edits(monkeypatch, tmp_path):
+    from patchflow.checks.spelling import _SHIPPED, Misspellings, _kept_list
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    text = Path(_SHIPPED).read_text()
+    fresh = Misspellings.parse(text)
+    for _ in range(2):  # parsed and kept, then read from the store
+        got = _kept_list(_SHIPPED, lambda: text)
+        assert (got.fixes, got.phrases, got.first_words) == (fresh.fixes, fresh.phrases, fresh.first_words)
+        assert got.find("Teh value was recieved") == [(0, "Teh"), (14, "recieved")]
+    assert list((tmp_path / "cache" / "patchflow" / "spelling").glob("*.marshal"))
+    edited = tmp_path / "spelling.txt"
+    edited.write_text("abandonned||abandoned\n")
+    assert _kept_list(str(edited), edited.read_text).fixes == {"abandonned": "abandoned"}
+    edited.write_text("recieved||received\n")  # the same size: another list
+    assert _kept_list(str(edited), edited.read_text).fixes == {"recieved": "received"}
+    assert _kept_list(str(tmp_path / "none.txt"), lambda: None) is None
