@@ -89,8 +89,8 @@ def check(type_name: str, level: str, scope: str = "patch", fix: Optional[Callab
 
 def registry() -> Dict[str, CheckInfo]:
     """Every check by type, in the order a run takes them: by family name, then in the order the
-    family registers them (a family reuses what an earlier one computed: REVERSE_XMAS_TREE the
-    tokens PARENTHESIS_ALIGNMENT lexed). Read from the manifest: a run imports only the families
+    family registers them (a family may reuse, through ctx.once, what an earlier one computed; a
+    family left out computes it itself). Read from the manifest: a run imports only the families
     of the checks it wants (without --strict, no CHECK-only family; with --types, a few)."""
     global _REGISTRY
     if _REGISTRY is None:
