@@ -224,7 +224,9 @@ def test_format_interrupted(kernel_clone, tmp_path, point, pause_at, signum):
 # rename per file into an existing directory, or one rename of the staging directory itself into a
 # new one. To stop a run in the middle of that, it runs under `strace`, which delivers the signal to
 # patchflow (not to its git children, which strace does not follow) at the exact rename the test
-# names: the signal arrives when the first file is in place and the others are not yet.
+# names: the signal arrives when the first file is in place and the others are not yet. The start-up
+# caches (patchflow.cache_files) are written by rename too: they are off here, so that the renames
+# counted are the output's.
 
 
 def start_signalled_at_rename(args, cwd, tmp_path, signum, rename=1):
@@ -236,8 +238,8 @@ def start_signalled_at_rename(args, cwd, tmp_path, signum, rename=1):
     child = subprocess.Popen([strace, "-qq", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
                               "-e", "signal=none", "-e", at_rename, sys.executable, "-m", "patchflow",
                               *map(str, args)],
-                             cwd=cwd, env=dict(os.environ, TMPDIR=str(private_tmp)), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+                             cwd=cwd, env=dict(os.environ, TMPDIR=str(private_tmp), PATCHFLOW_NO_START_CACHE="1"),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     out, err = child.communicate(timeout=GUARD)
     return child, out, err, private_tmp
 

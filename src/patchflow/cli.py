@@ -7,7 +7,6 @@ Every `PatchflowError` becomes one line on stderr and exit status 2, here and no
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import signal
 import sys
@@ -72,6 +71,8 @@ def _commands(parser) -> dict:
 
 def _suggestion(word: str, candidates) -> str:
     """` (did you mean X?)` for a near miss, else nothing."""
+    import difflib  # for a mistyped command line only
+
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 
@@ -129,7 +130,17 @@ def parse(argv) -> argparse.Namespace:
 
 
 def main(argv=None) -> int:
-    args = parse(sys.argv[1:] if argv is None else list(argv))
+    import gc
+
+    # loading a command's modules allocates much and frees little: the collector would rescan them
+    # some twenty times at its default threshold; each command then runs with the collector's default,
+    # or chooses for itself (check: commands.check._fewer_collections)
+    default_threshold = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        args = parse(sys.argv[1:] if argv is None else list(argv))
+    finally:
+        gc.set_threshold(*default_threshold)
     progress.set_quiet(args.quiet)
     processes = sys.modules.get(__package__ + ".processes")
     if processes is not None:  # a module imported later starts with no stop pending: a check outside

@@ -5,14 +5,14 @@ Every diff line keeps its line number in the patch and in the old and the new fi
 
 from __future__ import annotations
 
-import re
 from typing import List, Optional
 
 from .errors import BadInput
+from .lazy_regex import lazy
 from .patch import DiffLine, FileDiff, Hunk, Patch
 
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
-_INDEX = re.compile(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)(?: (\d+))?")
+_HUNK = lazy(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
+_INDEX = lazy(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)(?: (\d+))?")
 
 
 def _strip_prefix(path: str, git_diff: bool = True) -> Optional[str]:
@@ -127,8 +127,8 @@ def _add_unidiff_lines(model: Hunk, hunk, base: int) -> None:
 
 
 # unidiff's hunk header and its reading of a hunk body line that starts with CR or LF (a context line)
-_UNIDIFF_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?\ @@[ ]?(.*)")
-_EMPTY_BODY_LINE = re.compile(r"[\r\n]{1,2}")
+_UNIDIFF_HUNK = lazy(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?\ @@[ ]?(.*)")
+_EMPTY_BODY_LINE = lazy(r"[\r\n]{1,2}")
 
 
 def _read_hunk_body(model: Hunk, given: List[str], i: int, base: int) -> int:

@@ -17,45 +17,17 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from .blanks import indent_to, leading_blanks  # noqa: F401 (checks/alignment.py imports them from here)
 from .checks import Options, registry
 from .checks import run as run_checks
 from .fix_guard import same_code
 from .patch import Series, parse_text
+from .records import field, record
 from .report import DELETE_LINE, Finding
 
-TAB = 8
-
-
-def indent_to(column: int, tabs: bool = True) -> str:
-    """Blanks that take a line to 1-based display `column`: tabs of 8 then spaces, or spaces only.
-
-    >>> indent_to(20) == "\\t\\t   "
-    True
-    >>> indent_to(5, tabs=False)
-    '    '
-    """
-    width = max(column - 1, 0)
-    if not tabs:
-        return " " * width
-    return "\t" * (width // TAB) + " " * (width % TAB)
-
-
-def leading_blanks(text: str) -> str:
-    return text[:len(text) - len(text.lstrip(" \t"))]
-
-
-def display_width(blanks: str) -> int:
-    """The display width of a run of blanks at the start of a line (tabs to the next stop of 8)."""
-    width = 0
-    for char in blanks:
-        width = (width // TAB + 1) * TAB if char == "\t" else width + 1
-    return width
-
-
-@dataclass
+@record
 class LineFix:
     """One fixable finding and the line it gives."""
 
@@ -67,7 +39,7 @@ class LineFix:
     header: bool = False  # a line of the mail's headers (its Subject:), written as it is
 
 
-@dataclass
+@record
 class FixReport:
     """What a fix run did: the fixes made, and the findings left with the reason."""
 

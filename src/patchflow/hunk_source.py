@@ -17,14 +17,15 @@ Every tree image is checked against every line of the hunks before it is used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+from .records import record
 
 # How far above a hunk a window may start when no safe starting line is nearer.
 MAX_LINES_ABOVE = 400
 
 
-@dataclass
+@record
 class Window:
     """Consecutive lines of one image of a file, and which of them the patch shows."""
 

@@ -3,12 +3,14 @@
 `patchflow check` imports every check family to run a small patch, and most of their module-level
 patterns serve rare cases (a pasted kernel log, an RFC 2047 word, a long line). Compiling them at
 import cost start-up time on every run; a `lazy()` pattern compiles when first matched, then
-answers with the compiled pattern's own bound methods (no wrapper call per line).
+answers with the compiled pattern's own bound methods (no wrapper call per line). The compiled code
+comes from `regex_store` when an earlier run compiled the same pattern.
 """
 
 from __future__ import annotations
 
-import re
+
+from . import regex_store
 
 
 class LazyPattern:
@@ -22,7 +24,7 @@ class LazyPattern:
         # pattern's methods on the instance so later lookups find them directly
         if name.startswith("__") or name == "_source":
             raise AttributeError(name)
-        compiled = re.compile(*self._source)
+        compiled = regex_store.compile(*self._source)
         for attribute in ("match", "search", "fullmatch", "sub", "subn", "split", "findall", "finditer",
                           "pattern", "flags", "groups", "groupindex"):
             setattr(self, attribute, getattr(compiled, attribute))

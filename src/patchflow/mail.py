@@ -17,11 +17,11 @@ import re
 import stat
 import sys
 import zlib
-from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from .errors import BadInput
 from .lazy_regex import lazy
+from .records import field, record
 
 MBOX_FROM = lazy(rb"^From \S+\s+\w{3} \w{3}\s+\d{1,2} \d{1,2}:\d{2}:\d{2} \d{4}")
 _HEADER = lazy(rb"^[!-9;-~]+:")
@@ -32,7 +32,7 @@ MAX_PATCH_BYTES = 256 * 1024 * 1024
 MAX_INFLATED_BYTES = 256 * 1024 * 1024
 
 
-@dataclass
+@record
 class MailText:
     """One message: its header lines as written, then its body decoded to text."""
 

@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from . import regex_store
 from .lazy_regex import lazy
+from .records import field, record
 
 # Trees whose maintainers ask for the tree's name in the subject prefix (`[PATCH bpf-next]`):
 # Documentation/process/maintainer-netdev.rst and the bpf devel QA (Documentation/bpf/bpf_devel_QA.rst).
@@ -71,8 +72,8 @@ class Pattern:
     def regex(self) -> "re.Pattern":
         if self._regex is None:
             body = self.text if self.kind == "N" else _to_regex(self.text)
-            try:
-                self._regex = re.compile(body, re.VERBOSE if self.kind == "N" else 0)
+            try:  # the store: a run inside a tree compiles a hundred patterns of the changed files' entries
+                self._regex = regex_store.compile(body, re.VERBOSE if self.kind == "N" else 0)
             except re.error:
                 self._regex = re.compile(re.escape(self.text))
         return self._regex
@@ -118,7 +119,7 @@ def _first_directory(kind: str, text: str) -> Optional[str]:
     return first if slash and _REGEX_CHARS.isdisjoint(first) else None
 
 
-@dataclass
+@record
 class Entry:
     """One section of MAINTAINERS."""
 
@@ -198,7 +199,7 @@ class Entry:
         return rank
 
 
-@dataclass
+@record
 class Recipients:
     """Who get_maintainer.pl names for a set of files, split the way a series is addressed."""
 
@@ -231,10 +232,45 @@ def format_address(value: str) -> Tuple[str, str, str]:
 
 class Maintainers:
     def __init__(self, entries: List[Entry], directories: Optional[set] = None):
-        self.entries = entries
+        self._entries: List[Optional[Entry]] = entries
         self.directories = directories  # patterns known to name directories of the tree
         self._index: Optional[Tuple[Dict[str, List[int]], List[int]]] = None
         self._entries_for: Dict[str, List[Entry]] = {}  # several families ask about the same paths
+        self._stored: Optional[Tuple[list, Optional[str]]] = None  # (packed entries, root): see stored()
+
+    @classmethod
+    def stored(cls, packed: list, index: tuple, root: Optional[str] = None) -> "Maintainers":
+        """The parse kept by `maintainers_store`: each entry packed as (title, line, fields), its
+        Entry built when a lookup reaches it (a run looks at a few dozen of some three thousand)."""
+        maintainers = cls([None] * len(packed))
+        maintainers._stored = (packed, root)
+        maintainers._index = index
+        return maintainers
+
+    def packed(self) -> Tuple[list, tuple]:
+        """What `stored()` takes: every entry as (title, line, fields), its fields one string of
+        `Kvalue` lines, and the index of `_candidates`."""
+        packed = [(entry.title, entry.line, "\n".join(key + value for key, value in entry.ordered))
+                  for entry in self.entries]
+        self._candidates("")
+        return packed, self._index
+
+    @property
+    def entries(self) -> List[Entry]:
+        """Every entry, in the file's order."""
+        if self._stored is not None:
+            for order in range(len(self._entries)):
+                self._entry(order)
+            self._stored = None
+        return self._entries
+
+    def _entry(self, order: int) -> Entry:
+        entry = self._entries[order]
+        if entry is None:
+            (title, line, fields), root = self._stored[0][order], self._stored[1]
+            ordered = [(field_line[0], field_line[1:]) for field_line in fields.split("\n")]
+            entry = self._entries[order] = Entry(title, line, ordered, root=root)
+        return entry
 
     def _candidates(self, path: str) -> List[int]:
         """Indexes, in file order, of the entries that may match path: those with an `F:` pattern
@@ -290,7 +326,7 @@ class Maintainers:
     def _match_entries(self, path: str) -> List[Entry]:
         scored = []
         for order in self._candidates(path):
-            entry = self.entries[order]
+            entry = self._entry(order)
             depth = entry.match_depth(path, self.directories)
             if depth is not None:
                 breadth = sum(1 for pattern in entry.patterns if pattern.kind != "X")

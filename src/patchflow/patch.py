@@ -7,16 +7,15 @@ line also keeps its line number in the old and the new file.
 from __future__ import annotations
 
 import re
-import sys
-from dataclasses import dataclass, field
 from typing import List, Optional
 
 from . import mail
 from .errors import BadInput
 from .lazy_regex import lazy
 from .mail import MAX_PATCH_BYTES, check_text, decode, is_patch_break, is_scissors, read_source  # noqa: F401
+from .records import field, record
 
-_TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*)$")
+_TRAILER = lazy(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*)$")
 # Tags kernel developers put at the end of a commit message (Documentation/process/submitting-patches.rst).
 KNOWN_TRAILERS = {
     "signed-off-by", "acked-by", "reviewed-by", "tested-by", "reported-by", "suggested-by",
@@ -25,13 +24,8 @@ KNOWN_TRAILERS = {
 }
 
 
-# The dataclasses that `check` loads all have docstrings: for a class without one, @dataclass writes
-# one from inspect.signature, a third of a millisecond per class on every start.
-# one DiffLine per line of a diff: without a __dict__ each weighs a third less (Python 3.10 and later)
-_SLOTS = {"slots": True} if sys.version_info >= (3, 10) else {}
-
-
-@dataclass(**_SLOTS)
+# one DiffLine per line of a diff: without a __dict__ each weighs a third less
+@record(slots=True)
 class DiffLine:
     """One line of a hunk."""
 
@@ -43,7 +37,7 @@ class DiffLine:
     no_newline: bool = False  # followed by "\ No newline at end of file"
 
 
-@dataclass
+@record
 class Hunk:
     """One `@@` hunk of a file diff and its lines."""
 
@@ -56,7 +50,7 @@ class Hunk:
     lines: List[DiffLine] = field(default_factory=list)
 
 
-@dataclass
+@record
 class FileDiff:
     """One file's part of a diff: its paths, extended headers and hunks."""
 
@@ -91,7 +85,7 @@ class FileDiff:
         return [line for hunk in self.hunks for line in hunk.lines if line.kind == "+"]
 
 
-@dataclass
+@record
 class Trailer:
     """A tag of the commit message (`Signed-off-by: ...`)."""
 
@@ -100,7 +94,7 @@ class Trailer:
     patch_line: int
 
 
-@dataclass
+@record
 class SubjectPrefix:
     """The bracketed part of a subject, `[PATCH bpf-next v2 1/3]`, split into its words."""
 
@@ -161,7 +155,7 @@ def parse_subject(subject: str):
     return prefix, rest
 
 
-@dataclass
+@record
 class Patch:
     """One mail (or one plain diff) of a series."""
 
@@ -237,7 +231,7 @@ class Patch:
         return [t for t in self.trailers if t.key.lower() == key]
 
 
-@dataclass
+@record
 class Series:
     """The patches given on one command line."""
 

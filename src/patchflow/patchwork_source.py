@@ -9,11 +9,11 @@ each patch is tied to its Patchwork id through its Message-Id, so results can be
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from .errors import BadInput, PatchflowError
 from .patch import Patch, Series, parse_bytes
+from .records import field, record
 
 LORE_LIMIT = 64 * 1024 * 1024  # bytes of a downloaded thread, gunzipped
 
@@ -23,7 +23,7 @@ def mails_from_bytes(data: bytes, source: str) -> List[Patch]:
     return parse_bytes(data, source)
 
 
-@dataclass
+@record
 class FetchedSeries:
     """A series as fetched: its mails in order, and the Patchwork id of each patch (by Message-Id)."""
 

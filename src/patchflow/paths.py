@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
 from typing import Iterable, List, Optional
 
 from .errors import BadInput
+from .records import record
 
 SYMLINK_MODE = "120000"
 
 
-@dataclass
+@record
 class PathProblem:
     """A file name in a patch that the kernel's tree cannot take, and why."""
 

@@ -20,15 +20,15 @@ says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, Optional, Tuple
 
+from .records import record
 from .report import CHECK, WARNING
 
 NETDEV, BPF, KVM_X86, TIP = "netdev", "bpf", "kvm-x86", "tip"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Profile:
     """A maintainer entry profile and the lists, trees and subject tags it covers."""
 
@@ -48,7 +48,7 @@ PROFILES: Dict[str, Profile] = {profile.name: profile for profile in (
 )}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Statement:
     """Where a profile's document states a rule, and how strongly."""
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional, Tuple
+
+from .records import as_dict, record
 
 ERROR, WARNING, CHECK = "ERROR", "WARNING", "CHECK"
 LEVELS = (ERROR, WARNING, CHECK)
@@ -15,7 +16,7 @@ _RESET = "\033[0m"
 DELETE_LINE = "\0delete line\0"
 
 
-@dataclass
+@record
 class Finding:
     """One problem a check found, where it is, and its fix when it has one."""
 
@@ -38,7 +39,7 @@ class Finding:
     shows_line: bool = True
 
     def as_json(self) -> dict:
-        data = asdict(self)
+        data = as_dict(self)
         del data["quote"], data["shows_line"]
         if self.fix is None:
             del data["fix"]  # only fixable findings carry the key
@@ -50,7 +51,7 @@ class Finding:
         return data
 
 
-@dataclass
+@record
 class PatchResult:
     """The findings of one patch of a series, and what checkpatch counts as lines checked."""
 

@@ -19,12 +19,12 @@ import sys
 import tempfile
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
 from typing import List, Optional
 
 from . import processes
 from .errors import ToolMissing, TreeError
 from .progress import progress_flag, showing, step
+from .records import record
 from .tree_nearby import maintainers_above, nearest_holding
 
 GIT_TIMEOUT = 300  # seconds; a clone of a big tree may take long, nothing else should
@@ -121,12 +121,9 @@ class KernelTree:
     def maintainers(self):
         """The parsed MAINTAINERS of the work tree, or None when it has none."""
         if self._maintainers is None:
-            text = self.read_text("MAINTAINERS")
-            if text is None:
-                return None
-            from .maintainers import Maintainers
+            from .maintainers_store import load
 
-            self._maintainers = Maintainers.parse(text, root=self.path)
+            self._maintainers = load(self.path, self.read_text)
         return self._maintainers
 
 
@@ -359,7 +356,7 @@ NO_HOOKS = ["-c", "core.hooksPath=/dev/null"]
 COMMITTER = {"GIT_COMMITTER_NAME": "patchflow", "GIT_COMMITTER_EMAIL": "patchflow@localhost"}
 
 
-@dataclass
+@record
 class ApplyFailure:
     """The mail `git am` stopped at, and why."""
 

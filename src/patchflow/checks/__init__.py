@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..patch import DiffLine, FileDiff, Patch, Series
+from ..records import field, record
 from ..report import CHECK, ERROR, LEVELS, WARNING, Finding, PatchResult
 
 __all__ = ["check", "option", "Hit", "CheckContext", "Options", "ERROR", "WARNING", "CHECK", "registry", "run"]
@@ -32,16 +31,24 @@ __all__ = ["check", "option", "Hit", "CheckContext", "Options", "ERROR", "WARNIN
 SCOPES = ("line", "patch", "series")
 
 
-@dataclass
+@record
 class CheckInfo:
-    """A registered check: its type, level, scope, function and fixer."""
+    """A check: its type, level, scope and family, as the manifest (`_manifest.py`) lists them, and its
+    function and fixer, which come with the family's module the first time a run asks for them."""
 
     type: str
     level: str
     scope: str
-    func: Callable
     family: str  # the module that holds it, e.g. "subject"
-    fix: Optional[Callable] = None  # (text, finding, path) -> the fixed line or None; see patchflow.fix
+
+    @cached_property  # the first use imports the family; later ones read the instance's attribute
+    def func(self) -> Callable:
+        return _registered(self)[0]
+
+    @cached_property
+    def fix(self) -> Optional[Callable]:
+        """(text, finding, path) -> the fixed line or None; see patchflow.fix."""
+        return _registered(self)[1]
 
     @property
     def doc(self) -> str:
@@ -57,8 +64,10 @@ class CheckInfo:
         return self.doc.splitlines()[0] if self.doc else ""
 
 
-_REGISTRY: Dict[str, CheckInfo] = {}
-_LOADED = False
+# type -> (level, scope, family, function, fixer), as the families' modules register them on import
+_REGISTERED: Dict[str, tuple] = {}
+_REGISTRY: Optional[Dict[str, CheckInfo]] = None
+STALE_MANIFEST = "checks/_manifest.py does not list the registered checks: run python3 tests/test_check_manifest.py"
 
 
 def check(type_name: str, level: str, scope: str = "patch", fix: Optional[Callable] = None):
@@ -70,32 +79,58 @@ def check(type_name: str, level: str, scope: str = "patch", fix: Optional[Callab
         raise ValueError(f"{type_name}: unknown scope {scope}")
 
     def register(func):
-        if type_name in _REGISTRY and _REGISTRY[type_name].func is not func:
+        if type_name in _REGISTERED and _REGISTERED[type_name][3] is not func:
             raise ValueError(f"check type {type_name} registered twice")
-        family = func.__module__.rsplit(".", 1)[-1]
-        _REGISTRY[type_name] = CheckInfo(type_name, level, scope, func, family, fix)
+        _REGISTERED[type_name] = (level, scope, func.__module__.rsplit(".", 1)[-1], func, fix)
         return func
 
     return register
 
 
 def registry() -> Dict[str, CheckInfo]:
-    """Every registered check, loading every family module of this package once."""
-    global _LOADED
-    if not _LOADED:
-        for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            if not module.name.startswith("_"):
-                importlib.import_module(f"{__name__}.{module.name}")
-        # families run in the order of their names, whichever was imported first: a family reuses what
-        # an earlier one computed (PREFER_IFNDEF the outline PARENTHESIS_ALIGNMENT made of a C window)
-        ordered = sorted(_REGISTRY.items(), key=lambda item: item[1].family)
-        _REGISTRY.clear()
-        _REGISTRY.update(ordered)
-        _LOADED = True
+    """Every check by type, in the order a run takes them: by family name, then in the order the
+    family registers them (a family may reuse, through ctx.once, what an earlier one computed; a
+    family left out computes it itself). Read from the manifest: a run imports only the families
+    of the checks it wants (without --strict, no CHECK-only family; with --types, a few)."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        from ._manifest import CHECKS
+
+        if {family for _, _, _, family in CHECKS} != _family_modules():
+            CHECKS = registered_checks()  # a family the manifest does not know (its test fails): all of them
+        _REGISTRY = {name: CheckInfo(name, level, scope, family) for name, level, scope, family in CHECKS}
     return _REGISTRY
 
 
-@dataclass
+def _family_modules() -> Set[str]:
+    """The family modules of this package, from its directory (pkgutil's import costs more)."""
+    return {name.split(".", 1)[0] for name in os.listdir(__path__[0])
+            if name.endswith((".py", ".pyc")) and not name.startswith("_")}
+
+
+def _registered(info: CheckInfo) -> tuple:
+    """(function, fixer) of a check, its family imported first; the manifest must say what it registers."""
+    if info.type not in _REGISTERED:
+        importlib.import_module(f"{__name__}.{info.family}")
+    level, scope, family, func, fix = _REGISTERED.get(info.type, (None,) * 5)
+    if (level, scope, family) != (info.level, info.scope, info.family):
+        raise RuntimeError(f"{info.type}: {STALE_MANIFEST}")
+    return func, fix
+
+
+def registered_checks() -> List[Tuple[str, str, str, str]]:
+    """(type, level, scope, family) of every check the families register, all of them imported, in
+    the registry's order: what the manifest must list."""
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
+    ordered = sorted(_REGISTERED.items(), key=lambda item: item[1][2])  # stable: each family's own order
+    return [(name, level, scope, family) for name, (level, scope, family, _, _) in ordered]
+
+
+@record
 class Hit:
     """What a check reports; the runner turns it into a `Finding` with the check's type and level."""
 
@@ -141,7 +176,7 @@ class Hit:
         return cls(message, patch=patch, patch_line=patch_line, quote=patch.line_text(patch_line), **kw)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FamilyOption:
     """A command-line option of one family, declared in its module with `option(...)`; `patchflow
     check` builds its flag from it and the family reads the value with `ctx.options.get(name)`."""
@@ -173,12 +208,15 @@ def option(module: str, flag: str, *, default: Any, help: str, type: Callable = 
 
 
 def family_options() -> List[FamilyOption]:
-    """Every family's declared options, in flag order (the families are loaded first)."""
-    registry()
+    """Every family's declared options, in flag order (the families that declare one are loaded first)."""
+    from ._manifest import OPTION_FAMILIES
+
+    for family in OPTION_FAMILIES:
+        importlib.import_module(f"{__name__}.{family}")
     return sorted(_OPTIONS.values(), key=lambda o: o.flag)
 
 
-@dataclass
+@record
 class Options:
     """What the user asked of a run: --strict, --ignore, --types and the like."""
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ..blanks import display_width, indent_to, leading_blanks
+
 # Perl's \s without Unicode rules: what checkpatch calls whitespace
 _BLANKS = " \t\n\r\f\v"
 
@@ -50,8 +52,6 @@ def _blanks_between(start, end):
 
 
 def fix_indent_with_tabs(text, finding, path):
-    from ..fix import display_width, indent_to, leading_blanks
-
     blanks = leading_blanks(text)
     return indent_to(display_width(blanks) + 1) + text[len(blanks):]
 

@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
 from ..lexers.c import code_tokens, iter_tokens, tokenize
+from ..records import field, record
 
 # Ordering a group costs the square of its size; no function declares this many locals in one block.
 MAX_GROUP = 400
@@ -42,7 +42,7 @@ def _is_macro_declaration(name: str) -> bool:
     return name.startswith(("DECLARE_", "DEFINE_")) or name in ("LIST_HEAD", "LLIST_HEAD", "HLIST_HEAD")
 
 
-@dataclass
+@record
 class Declaration:
     """One local declaration: its lines, width and the names it declares and uses."""
 

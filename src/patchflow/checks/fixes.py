@@ -8,7 +8,6 @@ what the tag says and, with a kernel tree, check it against the tree's history.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import List, Optional
 
 from . import CHECK, ERROR, WARNING, Hit, check
@@ -18,11 +17,12 @@ from ._history import history_of
 from ._house import NEXT_TREES, is_fixes_tree, is_next_tree, is_pull_request, patch_tree
 from ..maintainers import FIXES_TREES
 from ..profiles import NETDEV, governing, patch_profiles
+from ..records import record
 from ..lazy_regex import lazy
 
 # a line that names a fixed commit, as lenient as BAD_FIXES_TAG reads it: "fixes commit abc12", "Fixes abc12"
 _FIXES_LINE = lazy(r"^\s*(?P<key>fixes:?)\s*(?P<word>commit\s*)?(?P<id>[0-9a-f]{4,40})(?P<rest>.*)$", re.IGNORECASE)
-@dataclass
+@record
 class FixesTag:
     """A line of a commit message that names a fixed commit: the one reading of `Fixes:` lines,
     BAD_FIXES_TAG's (how it is written) and VERIFY_FIXES's and TREE_SELECTION's (what it names)."""

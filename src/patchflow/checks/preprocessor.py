@@ -6,11 +6,12 @@ import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from . import WARNING, Hit, check
+from ..lazy_regex import lazy
 from ..patch import DiffLine
 from ._source import language_of
 
 # printf-style and str.format placeholders in a Python string stand for a name in the printed C
-_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrx]|\{[^{}]*\}")
+_PLACEHOLDER = lazy(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrx]|\{[^{}]*\}")
 _ESCAPES = {"\\t": "\t", "\\\\": "\\", "\\'": "'", '\\"': '"'}
 
 
@@ -136,8 +137,8 @@ def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
 
 
 # `#if !defined(X)` / `#if defined X` with nothing after it but a comment: the line a fix rewrites
-_C_IF_DEFINED = re.compile(r"^(\s*#\s*)if\s*(!?)\s*defined\s*(?:\(\s*(\w+)\s*\)|\s+(\w+))(\s*(?:/[*/].*)?)$")
-_PRINTED_IF_DEFINED = re.compile(r"#(\s*)if\s*(!?)\s*defined\s*(?:\(\s*([^()\s'\"]+)\s*\)|\s([^()\s'\"]+))")
+_C_IF_DEFINED = lazy(r"^(\s*#\s*)if\s*(!?)\s*defined\s*(?:\(\s*(\w+)\s*\)|\s+(\w+))(\s*(?:/[*/].*)?)$")
+_PRINTED_IF_DEFINED = lazy(r"#(\s*)if\s*(!?)\s*defined\s*(?:\(\s*([^()\s'\"]+)\s*\)|\s([^()\s'\"]+))")
 
 
 def _fix_if_defined(text, finding, path):

@@ -23,22 +23,28 @@ class Misspellings:
     """scripts/spelling.txt: `mistake||correction` per line; most mistakes are one word, a few are
     phrases ("an union") or hold an apostrophe ("arne't")."""
 
-    def __init__(self, text: str):
-        self.fixes: Dict[str, str] = {}
-        self.phrases: Dict[str, List[str]] = {}  # first word -> the phrases that start with it
+    def __init__(self, fixes: Dict[str, str], phrases: Dict[str, List[str]]):
+        self.fixes = fixes  # mistake -> correction
+        self.phrases = phrases  # first word -> the phrases that start with it, sorted
+        self.first_words = set(fixes) | set(phrases)  # a word that may start a misspelling
+
+    @classmethod
+    def parse(cls, text: str) -> "Misspellings":
+        fixes: Dict[str, str] = {}
+        phrases: Dict[str, List[str]] = {}
         fullmatch_word = _WORD.fullmatch
-        for line in text.splitlines():  # read on every run: the common case tests little
+        for line in text.splitlines():
             if "||" not in line or line.lstrip().startswith("#"):
                 continue
             mistake, fix = line.split("||", 1)
             mistake = mistake.lower()
-            self.fixes[mistake] = fix
+            fixes[mistake] = fix
             if fullmatch_word(mistake) is None:  # not one word: a phrase, or a word with a blank
                 words = _WORD.findall(mistake)
-                self.phrases.setdefault(words[0] if words else mistake, []).append(mistake)
-        for phrases in self.phrases.values():
-            phrases.sort()
-        self.first_words = set(self.fixes) | set(self.phrases)  # a word that may start a misspelling
+                phrases.setdefault(words[0] if words else mistake, []).append(mistake)
+        for started in phrases.values():
+            started.sort()
+        return cls(fixes, phrases)
 
     def lines_to_read(self, added: "AddedLines") -> List[int]:
         """The positions of the lines of `added` in which find() may find something. The file's words
@@ -103,13 +109,31 @@ def misspellings(ctx) -> Misspellings:
 
 
 def _read_misspellings(ctx) -> Misspellings:
-    text = ctx.tree.read_text("scripts/spelling.txt") if ctx.tree is not None else None
-    if text is not None:
-        return Misspellings(text)
+    if ctx.tree is not None:
+        found = _kept_list(os.path.join(ctx.tree.path, "scripts", "spelling.txt"),
+                           lambda: ctx.tree.read_text("scripts/spelling.txt"))
+        if found is not None:
+            return found
     if not _SHIPPED_LIST:
-        with open(_SHIPPED, encoding="utf-8") as handle:
-            _SHIPPED_LIST.append(Misspellings(handle.read()))
+        def shipped_text():
+            with open(_SHIPPED, encoding="utf-8") as handle:
+                return handle.read()
+
+        _SHIPPED_LIST.append(_kept_list(_SHIPPED, shipped_text))
     return _SHIPPED_LIST[0]
+
+
+def _kept_list(path: str, read_text) -> Optional[Misspellings]:
+    """The list parsed from `read_text()`, kept between runs while the file is unchanged (parsing its
+    1,720 lines took 2 ms of every run); None when the file cannot be read."""
+    from ..kept_parses import kept
+
+    def parse() -> Optional[Misspellings]:
+        text = read_text()
+        return Misspellings.parse(text) if text is not None else None
+
+    return kept("spelling", 1, path, parse, lambda found: (found.fixes, found.phrases),
+                lambda packed: Misspellings(*packed))
 
 
 def _subject_line(patch):

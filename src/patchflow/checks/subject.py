@@ -11,7 +11,7 @@ from ..maintainers import TAGGED_TREES
 from ..profiles import BPF, NETDEV, TREE_TAGS, file_profiles, governing, governing_entries
 
 SUMMARY_LIMIT = 75
-_REVERT = re.compile(r'^Revert "(.*)"$')
+_REVERT = lazy(r'^Revert "(.*)"$')
 
 
 @check("SUBJECT_TOO_LONG", level=WARNING)
@@ -195,8 +195,8 @@ def _tree_tags(path: str, ctx):
 
 
 # [PATCH 6.6.y], [PATCH 6.1], [PATCH 5.15.170], [PATCH stable]: a backport for a stable tree
-_STABLE_RELEASE = re.compile(r"^(?:stable|\d+\.\d+(?:\.y|\.\d+)?)$")
-_GLUED_VERSION = re.compile(r"^patchv\d+$", re.IGNORECASE)  # PATCHv5; PATCH1/8 Patchwork reads
+_STABLE_RELEASE = lazy(r"^(?:stable|\d+\.\d+(?:\.y|\.\d+)?)$")
+_GLUED_VERSION = lazy(r"^patchv\d+$", re.IGNORECASE)  # PATCHv5; PATCH1/8 Patchwork reads
 
 
 @check("SUBJECT_PREFIX_FORMAT", level=WARNING, fix=_fix_glued_version)
@@ -262,7 +262,7 @@ def subject_prefix_format(patch, ctx):
 
 LEARNED_COMMITS = 20  # the last commits to the touched files that the summary prefix is learned from
 MIN_LEARNED = 3  # fewer commits than this teach no habit
-_SUMMARY_PREFIX = re.compile(r"^([^\s:][^:]*?):\s")
+_SUMMARY_PREFIX = lazy(r"^([^\s:][^:]*?):\s")
 
 
 def _component(summary: str):

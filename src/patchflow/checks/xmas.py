@@ -13,12 +13,12 @@ How a function's declarations are found, with the C lexer (`patchflow.lexers.c`)
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Set
 
 from . import CHECK, WARNING, Hit, check, option
 from ..lazy_regex import lazy
 from ..profiles import NETDEV, Statement, file_profiles, governing, reportable, subject_profiles
+from ..records import record
 from ._declarations import (MAX_GROUP, Declaration, DeclarationGroup, LazyCode, RemovedDeclarations,
                             starts_declaration, top_declaration_groups)
 
@@ -31,7 +31,7 @@ C_SUFFIXES = (".c", ".h")
 ALWAYS = Statement(NETDEV, WARNING, "Order the variable declaration lines longest to shortest")
 
 
-@dataclass
+@record
 class KnownLine:
     """A line of the new file whose text is known (shown by the patch or read from the tree)."""
 
@@ -43,7 +43,7 @@ class KnownLine:
 # --- the lines around the changes --------------------------------------------------------------
 
 
-@dataclass
+@record
 class Segment:
     """A run of consecutive new-file lines: the whole file, or what one hunk shows of it."""
 

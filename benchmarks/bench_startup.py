@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Time one small patch from the shell, as b4 and editors run `patchflow check` (one process per mail),
+for this checkout and for another revision side by side.
+
+Each run is `python3 -m patchflow check PATCH` in a fresh process, its CPU time (user and system, git
+included) read with getrusage; the two sources take turns, so that the load of a shared machine falls
+on both alike. Three places: outside a kernel tree (a temporary directory), inside the cached 6.12
+tree (MAINTAINERS read, git asked), and a first run (a new, empty $XDG_CACHE_HOME each time: nothing
+kept from an earlier run). `python3 -c pass` is timed too, for scale. Issue 13's target: under 50 ms
+outside a tree, 80 ms inside.
+
+    python3 benchmarks/bench_startup.py [--base REV] [--runs 20] [--patch tests/patches/clean-bpf-fix.patch]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cpu_ms(cmd, cwd, env) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return 1000 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+
+
+def export_source(rev: str, into: Path) -> Path:
+    """The src/ of another revision of this repository, written out (byte code is written beside it)."""
+    archive = subprocess.run(["git", "archive", rev, "src"], cwd=ROOT, capture_output=True, check=True, timeout=120)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True, timeout=120)
+    return into / "src"
+
+
+def run_place(sources, place, cwd, patch, runs, work: Path) -> dict:
+    """CPU ms per source label for `runs` turns at one place ('first run': an empty cache each time)."""
+    times = {label: [] for label in sources}
+    for turn in range(runs + 1):  # the first turn writes byte code and the caches: not counted
+        for label, src in sources.items():
+            env = dict(os.environ, PYTHONPATH=str(src))
+            env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules from their byte code
+            env["XDG_CACHE_HOME"] = str(work / "cache" / label)
+            if place == "first run":
+                env["XDG_CACHE_HOME"] = tempfile.mkdtemp(dir=work)
+            spent = cpu_ms([sys.executable, "-m", "patchflow", "check", str(patch)], cwd, env)
+            if turn:
+                times[label].append(spent)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", default="main", help="the revision to compare with (default main)")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--patch", default=str(ROOT / "tests" / "patches" / "clean-bpf-fix.patch"))
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    from patchflow.kernel_source import build_tree
+
+    tree = build_tree()
+    with tempfile.TemporaryDirectory(prefix="patchflow-startup-") as tmp:
+        work = Path(tmp)
+        (work / "base").mkdir()
+        sources = {args.base: export_source(args.base, work / "base"), "this checkout": ROOT / "src"}
+        bare = [cpu_ms([sys.executable, "-c", "pass"], tmp, dict(os.environ)) for _ in range(args.runs)]
+        print(f"one small patch ({Path(args.patch).name}), CPU ms, best / median of {args.runs} runs, "
+              f"taking turns (python3 -c pass: best {min(bare):.1f} ms)")
+        for place, cwd in (("outside a tree", tmp), ("inside the 6.12 tree", tree), ("first run", tmp)):
+            times = run_place(sources, place, cwd, args.patch, args.runs, work)
+            row = "   ".join(f"{label} {min(v):5.1f} / {statistics.median(v):5.1f}" for label, v in times.items())
+            ratio = min(times[args.base]) / min(times["this checkout"])
+            print(f"  {place:<22} {row}   ({ratio:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
