@@ -22,14 +22,14 @@ def read_lines(words, texts):
 
 
 def test_a_file_without_a_misspelled_word_or_phrase_has_no_line_to_read():
-    words = spelling.Misspellings(LIST)
+    words = spelling.Misspellings.parse(LIST)
     texts = ["\tint an = 1; /* an unit */", "\treturn receive(an);", "unionist user"]
     assert words.lines_to_read(added(*texts)) == []
     assert read_lines(words, texts) == []
 
 
 def test_the_lines_read_hold_every_line_find_reports():
-    words = spelling.Misspellings(LIST)
+    words = spelling.Misspellings.parse(LIST)
     texts = [
         "\t/* do not RECIEVE more */",   # capitals: found as find() lowers the line
         "\tint x; /* an  union */",       # two blanks: not the phrase
