@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Dict, Optional
 
+from .records import field, record
 from .checks import Options
 from .errors import BadInput, TreeError
 from .fix import (FixReport, changes_numbering, fix_file_text, fixable_findings, join_lines, new_findings,
@@ -26,7 +26,7 @@ from .tree import KernelTree, TempWorktree, git, run_git
 _QUIET_GIT = ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false", "-c", "core.editor=true"]
 
 
-@dataclass
+@record
 class CommitsFixed:
     old_tip: str
     new_tip: str

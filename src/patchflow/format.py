@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from .records import field, record
 from .errors import BadInput, PatchflowError, TreeError
 from .maintainers import FIXES_TREES, Maintainers, Recipients
 from .tree import KernelTree, git
@@ -41,13 +41,13 @@ class MixedTrees(PatchflowError):
 # --- the range -------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Commit:
     sha: str
     parents: List[str]
 
 
-@dataclass
+@record
 class Range:
     spec: str  # as the user gave it, or as it was chosen
     commits: List[Commit]  # oldest first
@@ -258,7 +258,7 @@ def changelog(store: ChangelogStore, version: int, changes: Optional[str] = None
 # --- the mails ---------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Mail:
     name: str  # the file name git format-patch gave it
     text: str
@@ -409,7 +409,7 @@ def split_cover_text(text: str) -> Tuple[str, str]:
 # --- recipients --------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Addressing:
     to: List[str] = field(default_factory=list)
     cc: List[str] = field(default_factory=list)

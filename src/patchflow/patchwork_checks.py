@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
+from .records import field, record
 from .report import CHECK, ERROR, WARNING, Finding
 
 CONTEXT_PREFIX = "patchflow-"
@@ -40,7 +40,7 @@ def context_of(family: str) -> str:
     return CONTEXT_PREFIX + GROUPS.get(family, "style")
 
 
-@dataclass
+@record
 class PlannedCheck:
     patch_id: int
     context: str

@@ -15,10 +15,10 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Set
 from urllib.parse import urlsplit
 
+from .records import field, record
 from .errors import BadInput, NetworkError, PatchflowError
 
 MAX_BACKOFF = 600.0  # seconds between polls of a server that keeps failing
@@ -36,7 +36,7 @@ def state_path(url: str, project: str) -> str:
     return os.path.join(state_dir(), f"watch-{host}-{safe_project}.json")
 
 
-@dataclass
+@record
 class WatchState:
     path: str
     url: str
@@ -103,7 +103,7 @@ def start_floor(page: List[dict], backlog: int) -> int:
     return ids[-backlog - 1]
 
 
-@dataclass
+@record
 class Watcher:
     """Polls `client` for the project's series; `check(series_id)` checks one and returns a line to
     print; `say(line)` prints. `polls` ends the loop after that many polls (the benchmark's)."""

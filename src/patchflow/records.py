@@ -1,4 +1,4 @@
-"""`@record`: the part of `dataclasses` patchflow's objects use, for the modules every `check` loads.
+"""`@record`: the part of `dataclasses` patchflow's objects use; every record class of patchflow is one.
 
 Why not `dataclasses`: importing it imports `inspect` (with `ast`, `dis`, `tokenize`), some 5 ms, and
 `@dataclass` writes and compiles `__init__`, `__repr__` and `__eq__` (and reads every annotation)

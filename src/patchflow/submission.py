@@ -5,14 +5,14 @@ applies on the tree's tip (`--rebase-check`). The command prints; these decide.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
+from .records import record
 from . import report
 from .tree import KernelTree, TempWorktree, apply_mails
 
 
-@dataclass
+@record
 class GateResult:
     """`patchflow check --strict` on the mails: ERROR and WARNING findings stop the run."""
 
@@ -40,7 +40,7 @@ def check_gate(texts: Sequence[str], names: Sequence[str], tree_path: str) -> Ga
     return GateResult(results, levels.count(report.ERROR), levels.count(report.WARNING))
 
 
-@dataclass
+@record
 class BasePosition:
     tip: str
     known: bool  # the base is in the tree's history
@@ -57,7 +57,7 @@ def base_position(tree: KernelTree, base: str) -> BasePosition:
     return BasePosition(tip, True, int(tree.git("rev-list", "--count", f"{base}..{tip}").strip()))
 
 
-@dataclass
+@record
 class RebaseResult:
     tip: str
     patches: int  # the mails applied (the cover letter is not one)

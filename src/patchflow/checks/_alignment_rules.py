@@ -5,9 +5,9 @@ held to and the column it owes, from C and Python tokens (`analyse`) or from a C
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional
 
+from ..records import record
 from ..lazy_regex import lazy
 
 # A continuation line is held to the open parenthesis when the line before it ends with one of these:
@@ -21,7 +21,7 @@ _OPENERS = frozenset("([{")
 _BRACKET = lazy(r"[][(){}]")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Alignment:
     """What the rule asks of one continuation line of one image."""
 

@@ -9,8 +9,9 @@ the attributes a fence line takes are described in docs/design.md, "Check docume
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
+
+from ..records import field, record
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix")
 
@@ -41,7 +42,7 @@ class DocError(ValueError):
     """A docstring that is not in the shape (the message says where)."""
 
 
-@dataclass
+@record
 class Example:
     kind: str  # "bad" or "good"
     lines: List[str]

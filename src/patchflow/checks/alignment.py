@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Dict, Iterator, Optional
 
+from ..records import record
 from . import CHECK, Hit, check
 from ._alignment_rules import Alignment, analyse, outline_rules
 from ._source import language_of, lex, outline
@@ -13,7 +13,7 @@ from ..lazy_regex import lazy
 __all__ = ["Alignment", "analyse", "outline_rules", "file_alignment", "parenthesis_alignment"]
 
 
-@dataclass
+@record
 class FileAlignment:
     """A changed file's alignment rules in the post-image, and, computed when needed, the pre-image."""
 

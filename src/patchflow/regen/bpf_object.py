@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
+from ..records import field, record
 from ..errors import ToolMissing
 from .. import processes
 
@@ -74,7 +74,7 @@ def c_preprocessor() -> List[str]:
     raise ToolMissing("cc", "gcc")
 
 
-@dataclass
+@record
 class ToolRun:
     """A compiler run: its output file when it succeeded, else the first error line."""
 
@@ -122,14 +122,14 @@ def compile_probe(header: str, workdir: str, late: bool) -> ToolRun:
     return _run_tool([clang(), "-target", "bpf", "-O2", "-c", source, "-o", output], workdir, output)
 
 
-@dataclass
+@record
 class Relocation:
     offset: int  # in the section, bytes
     type: int
     symbol: str
 
 
-@dataclass
+@record
 class BpfObject:
     code: bytes  # the probe's section
     relocations: List[Relocation]

@@ -10,9 +10,9 @@ commits).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from ..records import field, record
 from .declarations import c_tokens, normalized, renamed_parameters
 from .header import HelperDecl, HelperHeader
 
@@ -22,7 +22,7 @@ META_LINE = re.compile(r"^:(Version|Date):")
 OTHER = "(outside any helper)"
 
 
-@dataclass
+@record
 class OutputChange:
     name: str
     kind: str  # nothing | comments only | text | declarations | helpers | not generated
@@ -33,7 +33,7 @@ class OutputChange:
         return {"kind": self.kind, "summary": self.summary, **self.data}
 
 
-@dataclass
+@record
 class HelperDiff:
     added: List[HelperDecl] = field(default_factory=list)
     removed: List[HelperDecl] = field(default_factory=list)

@@ -13,9 +13,9 @@ apart from the return type.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from ..records import field, record
 from ..lexers.c import code_tokens, tokenize
 
 STATIC_DECL = re.compile(
@@ -25,7 +25,7 @@ MACRO_CALL = re.compile(r"^BPF_HELPER\s*\((?P<body>.*)\)$", re.S)
 ATTRIBUTE_MACRO = re.compile(r"^\s*#\s*define\s+(\w+)\s+__attribute__\b", re.M)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HelperDecl:
     name: str
     id: int
@@ -39,7 +39,7 @@ class HelperDecl:
         return f"{attrs}{self.ret} {self.name}({', '.join(self.args)}) = {self.id}"
 
 
-@dataclass
+@record
 class HelperHeader:
     helpers: List[HelperDecl] = field(default_factory=list)
     unparsed: List[Tuple[int, str]] = field(default_factory=list)  # (line, statement) that looked like a helper

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
+from ..records import record
 from ..errors import BadInput, PatchflowError, TreeError
 from ..tree import NO_HOOKS, apply_mails, last_line, run_git
 from .sources import PatchFile
@@ -33,7 +33,7 @@ class PatchDoesNotApply(PatchflowError):
         self.reason = reason or message
 
 
-@dataclass
+@record
 class AppliedPatch:
     path: str
     subject: str

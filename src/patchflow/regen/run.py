@@ -8,9 +8,9 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from ..records import field, record
 from .. import processes
 from ..errors import BadInput, TreeError
 from ..progress import showing, step
@@ -22,7 +22,7 @@ from .sources import Plan, make_plan
 DIFF_NAME = "generated.diff"
 
 
-@dataclass
+@record
 class RegenResult:
     tree: KernelTree
     tree_spec: str

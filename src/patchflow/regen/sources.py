@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
+from ..records import field, record
 from ..errors import BadInput, TreeError
 from ..tree import KernelTree
 
@@ -22,7 +22,7 @@ PATCH_SUFFIXES = (".patch", ".diff", ".eml", ".mbox", ".mbx")
 GENERATOR_FILES = ("scripts/bpf_doc.py", "include/uapi/linux/bpf.h")
 
 
-@dataclass
+@record
 class PatchFile:
     """One patch to apply: a file, or one message of an mbox."""
 
@@ -33,7 +33,7 @@ class PatchFile:
     is_mail: bool
 
 
-@dataclass
+@record
 class Plan:
     mode: str  # "branch", "patches" or "bundled"
     base: str  # commit id of the before side

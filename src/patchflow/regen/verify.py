@@ -17,9 +17,9 @@ Each proof passes, fails with the first difference, or does not apply, with the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Dict, Optional, Sequence
 
+from ..records import field, record
 from .bpf_object import (PROBE_HELPERS, PROBE_SECTION, R_BPF_64_32, ToolRun, bind_call, call_sites,
                          read_object)
 from .changes import helper_diff
@@ -40,7 +40,7 @@ OVERRIDABLE = re.compile(r"^[ \t]*#[ \t]*(?:ifndef[ \t]+BPF_HELPER\b|if[ \t]*![ 
                          r"(?:.*\n)*?[ \t]*#[ \t]*define[ \t]+BPF_HELPER\(", re.M)
 
 
-@dataclass
+@record
 class Proof:
     name: str
     state: str  # PASS, FAIL or NOT_APPLICABLE
