@@ -91,7 +91,14 @@ class Needle:
         self._seen = 0  # lines searched before the scan was planned
 
     def indexes(self, added) -> List[int]:
-        """The positions in `added.lines` of the lines the needle occurs in, in order."""
+        """The positions in `added.lines` of the lines the needle occurs in, in order (the same
+        list for every needle of the same pattern: callers only read it)."""
+        found = added.found.get(self.source)
+        if found is None:
+            found = added.found[self.source] = self._scanned(added)
+        return found
+
+    def _scanned(self, added) -> List[int]:
         lines = added.lines
         if not lines:
             return []
