@@ -264,13 +264,19 @@ def _required(items) -> Optional[List[str]]:
     return best
 
 
+_FREQUENCY_SAMPLE = 8192  # characters: some 200 lines of C
+
+
 def literal_indexes(literal: str, added, text: Optional[str] = None) -> List[int]:
     """The positions of the lines that hold `literal` (no "\\n" in it), found by `str.find` in the
     joined text (or in `text`, the same lower-cased)."""
     if text is None:
         text = added.text
-        if text.count(literal) * 4 > len(added.lines):
-            # in most lines (`(`, `*`): a test per line costs less than a find and a bisection per hit
+        # in most lines (`(`, `*`): a test per line costs less than a find and a bisection per hit.
+        # How often it occurs is judged from the text's start (counting it all was a second scan of
+        # the whole file per needle); either way the same lines are found.
+        sample = min(len(text), _FREQUENCY_SAMPLE)
+        if text.count(literal, 0, sample) * 4 * len(text) > len(added.lines) * sample:
             return [index for index, line in enumerate(added.lines) if literal in line.text]
     starts = added.starts
     last = len(starts) - 1
