@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from typing import Callable, List, Optional
 
 try:  # the parser of the `re` module: Python 3.11 renamed its modules
@@ -78,6 +79,9 @@ def joinable(needle: str) -> bool:
 SCAN_FROM_LINES = 64
 
 
+_USES: Counter = Counter()  # how many needles (checks) search each pattern
+
+
 class Needle:
     """A needle of a line check; its scan is planned once it has seen SCAN_FROM_LINES lines."""
 
@@ -85,6 +89,7 @@ class Needle:
 
     def __init__(self, source: str):
         self.source = source
+        _USES[source] += 1
         self.literal = literal_of(source)
         self._alone = None  # the pattern for one line
         self._scans: Optional[List[Callable]] = None  # each (AddedLines) -> positions, in order
@@ -93,6 +98,8 @@ class Needle:
     def indexes(self, added) -> List[int]:
         """The positions in `added.lines` of the lines the needle occurs in, in order (the same
         list for every needle of the same pattern: callers only read it)."""
+        if _USES[self.source] < 2:
+            return self._scanned(added)  # kept only for a pattern another check searches too (memory)
         found = added.found.get(self.source)
         if found is None:
             found = added.found[self.source] = self._scanned(added)
