@@ -140,3 +140,16 @@ def test_the_line_checks_filters_hide_no_finding(case, monkeypatch):
         if info.scope == "line" and getattr(info.func, "line_filter", None) is not None:
             monkeypatch.delattr(info.func, "line_filter")
     assert checks.run(Series(read_patches(str(case))), options) == filtered
+
+
+def test_checks_that_share_a_needle_scan_each_file_once(monkeypatch):
+    scans = []
+    original = Needle._scanned
+    monkeypatch.setattr(Needle, "_scanned", lambda self, added: scans.append(self.source) or original(self, added))
+    added = AddedLines(_file_of(["#define A 1", "int x;", "#define B 2"]))
+    assert Needle("define").indexes(added) == [0, 2]
+    assert Needle("define").indexes(added) == [0, 2]  # a second check's needle, the same pattern
+    assert Needle("int").indexes(added) == [1]
+    assert scans == ["define", "int"]
+    assert Needle("define").indexes(AddedLines(_file_of(["x"]))) == []  # another file: scanned again
+    assert scans == ["define", "int", "define"]

@@ -20,7 +20,7 @@ from ._lines import LineFilter, added_lines
 
 COMMENT = "\x1c"  # what masked comment text reads as (checkpatch's $;), as lexers.c.COMMENT_MASK
 
-__all__ = ["COMMENT", "is_c", "is_styled", "lines_of", "patterns", "CodeLine", "on_added_lines"]
+__all__ = ["COMMENT", "is_c", "is_styled", "code_line_of", "lines_of", "patterns", "CodeLine", "on_added_lines"]
 
 _C_FILE = lazy(r"\.[ch]$")
 _STYLED_FILE = lazy(r"\.(?:h|c|pl|dtsi|dts)$")
@@ -102,6 +102,14 @@ def lines_of(file, ctx) -> dict:
     found = ctx.once(_code_lines, file)
     _LAST[:] = [ctx, file, found]
     return found
+
+
+def code_line_of(line, file, ctx):
+    """The CodeLine of an added line of `file`, or None: `lines_of(...).get(...)` in one call (the
+    heaviest C checks ask it for every added line; a call per line and check is what it saves)."""
+    if _LAST[1] is not file or _LAST[0] is not ctx:
+        lines_of(file, ctx)
+    return _LAST[2].get(line.patch_line)
 
 
 def _code_lines(file, ctx) -> dict:

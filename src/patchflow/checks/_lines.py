@@ -21,7 +21,7 @@ __all__ = ["AddedLines", "LineFilter", "added_lines", "line_filter", "lines_hold
 class AddedLines:
     """The added lines of one file diff, and their texts joined by "\\n" with each one's offset."""
 
-    __slots__ = ("lines", "text", "starts", "joined")
+    __slots__ = ("lines", "text", "starts", "joined", "found")
 
     def __init__(self, file):
         self.lines = [line for hunk in file.hunks for line in hunk.lines if line.kind == "+"]
@@ -30,6 +30,9 @@ class AddedLines:
         self.starts = [0, *accumulate(len(text) + 1 for text in texts)][:-1]
         # a text that holds a "\n" itself (no diff reader makes one) would shift the lines: searched alone
         self.joined = self.text.count("\n") == max(len(texts) - 1, 0)
+        # {needle's pattern: positions of the lines holding it}: checks that share a needle (the
+        # seven macro checks' `define`) scan the file once
+        self.found = {}
 
     def indexes(self, offsets, text) -> List[int]:
         """The positions of the lines that the offsets (in order) of `text`, the joined text or a

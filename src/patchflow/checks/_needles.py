@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from typing import Callable, List, Optional
 
 try:  # the parser of the `re` module: Python 3.11 renamed its modules
@@ -78,6 +79,9 @@ def joinable(needle: str) -> bool:
 SCAN_FROM_LINES = 64
 
 
+_USES: Counter = Counter()  # how many needles (checks) search each pattern
+
+
 class Needle:
     """A needle of a line check; its scan is planned once it has seen SCAN_FROM_LINES lines."""
 
@@ -85,13 +89,23 @@ class Needle:
 
     def __init__(self, source: str):
         self.source = source
+        _USES[source] += 1
         self.literal = literal_of(source)
         self._alone = None  # the pattern for one line
         self._scans: Optional[List[Callable]] = None  # each (AddedLines) -> positions, in order
         self._seen = 0  # lines searched before the scan was planned
 
     def indexes(self, added) -> List[int]:
-        """The positions in `added.lines` of the lines the needle occurs in, in order."""
+        """The positions in `added.lines` of the lines the needle occurs in, in order (the same
+        list for every needle of the same pattern: callers only read it)."""
+        if _USES[self.source] < 2:
+            return self._scanned(added)  # kept only for a pattern another check searches too (memory)
+        found = added.found.get(self.source)
+        if found is None:
+            found = added.found[self.source] = self._scanned(added)
+        return found
+
+    def _scanned(self, added) -> List[int]:
         lines = added.lines
         if not lines:
             return []
@@ -257,13 +271,19 @@ def _required(items) -> Optional[List[str]]:
     return best
 
 
+_FREQUENCY_SAMPLE = 8192  # characters: some 200 lines of C
+
+
 def literal_indexes(literal: str, added, text: Optional[str] = None) -> List[int]:
     """The positions of the lines that hold `literal` (no "\\n" in it), found by `str.find` in the
     joined text (or in `text`, the same lower-cased)."""
     if text is None:
         text = added.text
-        if text.count(literal) * 4 > len(added.lines):
-            # in most lines (`(`, `*`): a test per line costs less than a find and a bisection per hit
+        # in most lines (`(`, `*`): a test per line costs less than a find and a bisection per hit.
+        # How often it occurs is judged from the text's start (counting it all was a second scan of
+        # the whole file per needle); either way the same lines are found.
+        sample = min(len(text), _FREQUENCY_SAMPLE)
+        if text.count(literal, 0, sample) * 4 * len(text) > len(added.lines) * sample:
             return [index for index, line in enumerate(added.lines) if literal in line.text]
     starts = added.starts
     last = len(starts) - 1

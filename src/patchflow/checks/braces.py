@@ -13,7 +13,7 @@ from itertools import accumulate
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._brackets import balanced_end
-from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
 
 _BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
 _BLOCK_LINES = 3  # `{`, one statement, `}`
@@ -150,9 +150,6 @@ def _if_chain_problem(arms):
     return None
 
 
-def _code_line(line, file, ctx):
-    return lines_of(file, ctx).get(line.patch_line)  # on_added_lines chose the file
-
 
 def _blank_line_problem(code_line, line):
     if code_line.prev is None:
@@ -284,7 +281,7 @@ def braces(line, file, ctx):
     if "{" not in text and "}" not in text and "else" not in text and text.strip() \
             and ("if" not in text or _IF_WORD.search(text) is None):
         return None
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None:
         return None
     if ctx.options.strict:
@@ -397,7 +394,7 @@ def open_brace(line, file, ctx):
     text = line.text
     if "{" not in text and text.lstrip(" \t}")[:2] not in _STATEMENT_HEADS:
         return None  # no `{` here, and not the head of a statement whose `{` may be on the next line
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None:
         return None
     message = _open_brace_problem(code_line)

@@ -1,7 +1,7 @@
 """The layout of C lines around each other: blank lines, line starts and ends, block comments.
 
 These run on every added line; each rules a line out with a string test before any pattern, and
-reads the line before it (added or context) as checkpatch does, from `_ccode.lines_of`.
+reads the line before it (added or context) as checkpatch does, from `_ccode.code_line_of`.
 """
 
 from __future__ import annotations
@@ -10,16 +10,13 @@ import re
 from functools import lru_cache
 
 from . import CHECK, WARNING, Hit, check
-from ._ccode import COMMENT, is_c, is_styled, lines_of, on_added_lines, patterns
+from ._ccode import COMMENT, code_line_of, is_c, is_styled, on_added_lines, patterns
 from ._blank_fixes import fix_indent_with_tabs
 from ..lazy_regex import lazy
 from ..report import DELETE_LINE
 
 _BLANK = lazy(r"^\s*$", re.ASCII)
 
-
-def _code_line(line, file, ctx):
-    return lines_of(file, ctx).get(line.patch_line)
 
 
 def _repeated_blanks(file, ctx):
@@ -147,7 +144,7 @@ def line_spacing(line, file, ctx):
     second of two blank lines.
     """
     text = line.text
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None:
         return None
     prev = code_line.prev_code
@@ -202,7 +199,7 @@ def leading_space(line, file, ctx):
     """
     if line.text[:1] != " ":
         return None
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is not None and _LABEL_OR_DIRECTIVE.match(code_line.code):
         return None
     from .whitespace import _vet
@@ -250,7 +247,7 @@ def open_ended_line(line, file, ctx):
     stripped = text.rstrip()
     if not stripped or stripped[-1] not in "([\x1c/":
         return None
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     match = _OPEN_END.search(code_line.code) if code_line is not None else None
     if match is None:
         return None
@@ -367,7 +364,7 @@ def block_comment_style(line, file, ctx):
     Give each line of the comment a leading ` * ` under the first `*`, and put `*/` on its own line.
     """
     text = line.text
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None:
         return None
     if "*" not in text and COMMENT not in code_line.prev_code:
@@ -423,7 +420,7 @@ def indented_label(line, file, ctx):
     text = line.text
     if ":" not in text or text[:1] not in (" ", "\t"):
         return None
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None:
         return None
     sline = code_line.code.replace(COMMENT, " ")
@@ -470,7 +467,7 @@ def tabstop(line, file, ctx):
     ## Fix
     Indent the statement with tabs only, at the depth of its block.
     """
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None:
         return None
     sline = code_line.code.replace(COMMENT, " ")

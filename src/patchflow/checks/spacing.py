@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
-from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
 from ._operator_context import PLAIN, context
 from ._spacing_fixes import fix_pointer_location, fix_spacing
 from ..lazy_regex import lazy
@@ -381,7 +381,7 @@ def spacing(line, file, ctx):
     Follow the message; `patchflow fix` (or `scripts/checkpatch.pl --fix-inplace --types SPACING`)
     rewrites most of them, changing only the blanks between tokens.
     """
-    code_line = lines_of(file, ctx).get(line.patch_line)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None:
         return None
     code = code_line.code
@@ -463,7 +463,7 @@ def pointer_location(line, file, ctx):
     """
     if "*" not in line.text:
         return None
-    code_line = lines_of(file, ctx).get(line.patch_line)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None or "*" not in code_line.code:
         return None
     message = pointer_location_problem(code_line.code)

@@ -91,6 +91,7 @@ def run(args) -> int:
         series, errors, skipped = read_input(args.patches, commits=args.git, files=args.file), [], []
     else:
         series, errors, skipped = read_inputs(args.patches)
+    _keep_out_of_collections()  # the series read lives to the end of the run
     if args.git:  # each commit alone, as checkpatch -g checks them: they are not a series of mails
         results = [result for patch in series for result in run_checks(type(series)([patch]), options)]
     else:
@@ -118,6 +119,16 @@ def _fewer_collections() -> None:
 
     gc.freeze()  # what is loaded so far (modules, compiled patterns) lives to the end: never rescanned
     gc.set_threshold(50_000, 20, 100)
+
+
+def _keep_out_of_collections() -> None:
+    """Move every object alive now (the series just read: a DiffLine per diff line) out of the
+    collector's generations: each collection of the older generation during the checks would
+    otherwise scan them all again (0.1 s of CPU on the 123 new-file patches; gc.disable() saves no
+    more). Frozen objects are still freed by reference counts, and none of them is garbage yet."""
+    import gc
+
+    gc.freeze()
 
 
 def render(args, results, errors=(), skipped=()) -> str:
