@@ -459,6 +459,8 @@ def is_scissors(line: str) -> bool:
 
     git's rule: scissors (`>8`, `8<`, `>%`, `%<`) and dashes make the line's perforation; the line is
     at least 8 visible characters, under three times the perforation, with few gaps in it."""
+    if ">" not in line and "<" not in line:
+        return False  # no scissors (each holds one of them): most lines of a message, at once
     scissors = perforation = gap = 0
     first = last = -1
     in_perforation = False

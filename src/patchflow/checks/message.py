@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import mail
 from ..patch import KNOWN_TRAILERS
@@ -237,6 +238,7 @@ def _strip_parens_comments(name):
         name = name[:start].rstrip() + " " + name[end:].lstrip()
 
 
+@lru_cache(maxsize=1024)  # the same few addresses (From:, each sign-off) are asked by several checks
 def parse_address(text):
     """(name, name comment, address, trailing comment) of `Name (comment) <addr> # comment`."""
     # RFC 5322 caps a line at 998 characters; the patterns below backtrack quadratically on a longer
@@ -273,6 +275,7 @@ def parse_address(text):
     return name, name_comment, address, comment
 
 
+@lru_cache(maxsize=1024)
 def format_address(name, name_comment, address, comment):
     name = re.sub(r'^[ "]+|[ "]+$', "", name)
     address = re.sub(r'[.,"]+$', "", address.strip())
