@@ -312,7 +312,9 @@ def embedded_function_name(patch, ctx):
             if string is None:
                 continue
             quoted = line.text[string.start():string.end()]
-            if len(quoted) != len(function) + 2 and re.search(rf"\b{re.escape(function)}\b", quoted):
+            # `in` first: the word pattern is compiled per function name (most are not cached)
+            if len(quoted) != len(function) + 2 and function in quoted and \
+                    re.search(rf"\b{re.escape(function)}\b", quoted):
                 yield Hit.at(line, file, f"Prefer using '\"%s...\", __func__' to using '{function}', this "
                              "function's name, in a string", patch=patch)
 

@@ -10,7 +10,7 @@ from typing import Iterable, Optional, Set, Tuple
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c
-from ._lines import added_lines, line_filter
+from ._lines import added_lines, line_filter, lines_holding
 from .apis import masked_lines
 from ..lazy_regex import lazy
 
@@ -377,9 +377,11 @@ def function_arguments(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES):
             continue
-        for line in file.added_lines():
+        added = added_lines(file, ctx)
+        # only the lines holding "(" (one scan of the file's joined lines), not a loop over all
+        for line in (added.lines[index] for index in lines_holding("(", added)):
             # a prototype's first line ends its statement or goes on with the next argument
-            if "(" in line.text and line.text.rstrip().endswith((";", ",", "(")) and \
+            if line.text.rstrip().endswith((";", ",", "(")) and \
                     _FUNCTION_DECLARATION.match(line.text) and \
                     not _after_closing_brace(file, line, ctx):
                 for arg in _unnamed_arguments(file, line, ctx):

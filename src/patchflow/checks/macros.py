@@ -264,6 +264,12 @@ def _macro_shape_problem(macro):
     return "statements" if ";" in body else "complex"
 
 
+def _shape_of(macro, ctx):
+    """_macro_shape_problem once per macro and run: COMPLEX_MACRO and MULTISTATEMENT_MACRO_USE_DO_WHILE
+    both ask (the macro is the same object for both, from `_macro_of`)."""
+    return _macro_shape_problem(macro)
+
+
 @check("COMPLEX_MACRO", level=ERROR, scope="patch")
 @on_added_lines(is_c, r"define")
 def complex_macro(line, file, ctx):
@@ -291,7 +297,7 @@ def complex_macro(line, file, ctx):
     Put the whole value in parentheses.
     """
     macro = _macro(line, file, ctx)
-    if macro is None or _macro_shape_problem(macro) != "complex":
+    if macro is None or ctx.once(_shape_of, macro) != "complex":
         return None
     return Hit.at(line, file, "Macros with complex values should be enclosed in parentheses")
 
@@ -325,7 +331,7 @@ def multistatement_macro(line, file, ctx):
     macro = _macro(line, file, ctx)
     if macro is None:
         return None
-    shape = _macro_shape_problem(macro)
+    shape = ctx.once(_shape_of, macro)
     if shape == "if":
         return Hit.at(line, file, "Macros starting with if should be enclosed by a do - while loop to avoid "
                                   "possible if/else logic defects")
