@@ -12,7 +12,7 @@ from typing import Optional
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c
-from ._lines import line_filter
+from ._lines import added_lines, line_filter
 from ..lazy_regex import lazy
 
 _C_FILES = (".c", ".h")
@@ -223,6 +223,9 @@ def uncommented_definition(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES):
             continue
+        added = added_lines(file, ctx).text  # most files name no lock: ruled out by two searches in C
+        if "mutex" not in added and "spinlock_t" not in added.lower():
+            continue
         for hunk in file.hunks:
             for line in hunk.lines:
                 if line.kind != "+" or ("mutex" not in line.text and "spinlock_t" not in line.text.lower()):
@@ -242,10 +245,13 @@ _DEFINITION_START = lazy(r"^(?:(?:extern|static|asmlinkage)\s+)?[A-Za-z_][\w\s\*
 
 
 def _function_contexts(file, ctx):
-    """(added line, the function it is in or None) for the lines of a C file, as checkpatch follows
-    it: from the hunk header's function, a definition that starts on a line, an opening brace
-    under a one-line prototype, and a closing brace at the margin."""
+    """(added line, its masked code, the function it is in or None) for the added lines of a C file
+    whose code holds a `"`, the function followed as checkpatch follows it: from the hunk header's
+    function, a definition that starts on a line, an opening brace under a one-line prototype, and
+    a closing brace at the margin. A list, not a generator: a file has some thousand lines and a
+    few strings."""
     masked = masked_lines(file, ctx)
+    found = []
     for hunk in file.hunks:
         match = _HUNK_FUNCTION.search(hunk.section)
         function = match.group(1) if match else None
@@ -257,16 +263,18 @@ def _function_contexts(file, ctx):
                 code = masked.get(line.patch_line, line.text)
                 end = code.rstrip()
                 if end == "{" and previous is not None and previous.kind == "+":
-                    found = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
-                    function = found.group(1) if found else function
+                    prototype = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
+                    function = prototype.group(1) if prototype else function
                 elif end == "}":
                     function = None
                 elif "(" in code and not end.endswith(";"):
-                    found = _DEFINITION_START.match(code)
-                    if found and found.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
-                        function = found.group(1)
-                yield line, code, function
+                    start = _DEFINITION_START.match(code)
+                    if start and start.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
+                        function = start.group(1)
+                if '"' in code:
+                    found.append((line, code, function))
             previous = line
+    return found
 
 
 @check("EMBEDDED_FUNCTION_NAME", level=WARNING, scope="patch")
@@ -303,10 +311,11 @@ def embedded_function_name(patch, ctx):
     Print the name with `"%s...", __func__`.
     """
     for file in patch.files:
-        if not file.path.endswith(_C_FILES):
+        # a string on an added line has its quote in the joined added text (masking keeps quotes)
+        if not file.path.endswith(_C_FILES) or '"' not in added_lines(file, ctx).text:
             continue
         for line, code, function in _function_contexts(file, ctx):
-            if function is None or '"' not in code:
+            if function is None:
                 continue
             string = _STRING.search(code)
             if string is None:
@@ -332,6 +341,11 @@ def _barrier_problem(patch, file, hunk, line, code: str) -> Optional[str]:
             not file.path.startswith("include/asm-generic/") and not file.path.endswith("/barrier.h"):
         return "__smp memory barriers shouldn't be used outside barrier.h and asm-generic"
     return None
+
+
+def _may_name_barrier(text: str) -> bool:
+    """Whether an added line may name a barrier (the test below, on a file's joined added lines)."""
+    return "mb" in text or "_release" in text or "_acquire" in text
 
 
 @check("MEMORY_BARRIER", level=WARNING, scope="patch")
@@ -365,7 +379,7 @@ def memory_barrier(patch, ctx):
     Say above the barrier what it orders and which barrier it pairs with.
     """
     for file in patch.files:
-        if not file.path.endswith(_C_FILES):
+        if not file.path.endswith(_C_FILES) or not _may_name_barrier(added_lines(file, ctx).text):
             continue
         for hunk in file.hunks:
             for line in hunk.lines:

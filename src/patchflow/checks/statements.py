@@ -179,7 +179,11 @@ def unnecessary_parentheses(line, file, ctx):
     ## Fix
     Drop the parentheses the message names.
     """
-    if "(" not in line.text:
+    text = line.text
+    # each finding needs an `if`, a `&(` or `*(`, or a `)(` after `->` or `.` in the code; masking
+    # changes only comments and strings, so a text without them is let go before its code is read
+    if "(" not in text or not ("if" in text or "&" in text or "*" in text or (
+            ("->" in text or "." in text) and _CALL_AFTER_PAREN.search(text))):
         return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:
