@@ -100,8 +100,29 @@ def _lines_from(file, line, ctx):
             yield other
 
 
+def _prototype_heads(added, ctx):
+    """The positions of the added lines that may start a prototype (a `(`, and the line ends its
+    statement or goes on with the next argument): AVOID_EXTERNS and FUNCTION_ARGUMENTS read only
+    these, found once per file and run."""
+    return ctx.once(_find_prototype_heads, added)
+
+
+def _find_prototype_heads(added, ctx):
+    return [index for index in lines_holding("(", added)
+            if added.lines[index].text.rstrip().endswith((";", ",", "("))]
+
+
+def _extern_lines(file, added, ctx):
+    """What AVOID_EXTERNS is shown: in a header the lines naming `extern`, in a .c file those and
+    the lines that may start a prototype."""
+    externs = lines_holding("extern", added)
+    if file.path.endswith(".h"):
+        return externs
+    return sorted(set(externs).union(_prototype_heads(added, ctx)))
+
+
 @check("AVOID_EXTERNS", level=WARNING, scope="line")
-@line_filter(is_c, r"extern|\(")
+@line_filter(is_c, lines=_extern_lines)
 def avoid_externs(line, file, ctx):
     """An extern declaration or a function prototype added where checkpatch wants none.
 
@@ -378,11 +399,8 @@ def function_arguments(patch, ctx):
         if not file.path.endswith(_C_FILES):
             continue
         added = added_lines(file, ctx)
-        # only the lines holding "(" (one scan of the file's joined lines), not a loop over all
-        for line in (added.lines[index] for index in lines_holding("(", added)):
-            # a prototype's first line ends its statement or goes on with the next argument
-            if line.text.rstrip().endswith((";", ",", "(")) and \
-                    _FUNCTION_DECLARATION.match(line.text) and \
+        for line in (added.lines[index] for index in _prototype_heads(added, ctx)):
+            if _FUNCTION_DECLARATION.match(line.text) and \
                     not _after_closing_brace(file, line, ctx):
                 for arg in _unnamed_arguments(file, line, ctx):
                     yield Hit.at(line, file, f"function definition argument '{arg}' should also have an identifier "
