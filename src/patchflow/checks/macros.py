@@ -228,12 +228,16 @@ def macro_arg_precedence(line, file, ctx):
     return None
 
 
+# innermost (), {} and x[] groups, replaced by `1u` in this order of preference
+_INNERMOST_GROUPS = (lazy(r"\([^\(\)]*\)", re.ASCII), lazy(r"\{[^\{\}]*\}", re.ASCII), lazy(r".\[[^\[\]]*\]", re.ASCII))
+
+
 def _flattened_body(macro):
     """The body as checkpatch weighs it: one line, parenthesized and braced groups as `1u`,
     strings glued to identifiers as one string."""
     body = macro.body.replace(COMMENT, "")
     body = re.sub(r"\\\n.", "", body, flags=re.ASCII).strip()
-    patterns_in_order = (re.compile(r"\([^\(\)]*\)", re.ASCII), re.compile(r"\{[^\{\}]*\}", re.ASCII), re.compile(r".\[[^\[\]]*\]", re.ASCII))
+    patterns_in_order = _INNERMOST_GROUPS
     changed = True
     while changed:
         changed = False

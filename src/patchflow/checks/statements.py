@@ -209,6 +209,7 @@ def unnecessary_parentheses(line, file, ctx):
 
 
 _ASSIGNMENT = lazy(r"[^<>!=]=[^=]", re.S | re.ASCII)
+_IF_CALL = lazy(r"\bif\s*\(", re.ASCII)
 
 
 @check("ASSIGN_IN_IF", level=ERROR, scope="patch")
@@ -257,7 +258,7 @@ def assign_in_if(line, file, ctx):
     code_line = _code_line(line, file, ctx)
     if code_line is None or code_line.code.lstrip().startswith("#"):
         return None
-    match = re.search(r"\bif\s*\(", code_line.code, flags=re.ASCII)
+    match = _IF_CALL.search(code_line.code)
     if match is None:
         return None
     condition = _condition(code_line, match.end() - 1)
