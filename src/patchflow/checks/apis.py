@@ -195,6 +195,12 @@ def _has_comment(patch, hunk, line) -> bool:
     return last_in_comment
 
 
+def _may_name_lock(text: str) -> bool:
+    """The test below on a file's joined added lines: most files name no lock, ruled out by two
+    searches in C instead of a loop over their lines."""
+    return "mutex" in text or "spinlock_t" in text.lower()
+
+
 @check("UNCOMMENTED_DEFINITION", level=CHECK, scope="patch")
 def uncommented_definition(patch, ctx):
     """A mutex or spinlock defined without a comment saying what it protects.
@@ -223,8 +229,7 @@ def uncommented_definition(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES):
             continue
-        added = added_lines(file, ctx).text  # most files name no lock: ruled out by two searches in C
-        if "mutex" not in added and "spinlock_t" not in added.lower():
+        if not _may_name_lock(added_lines(file, ctx).text):
             continue
         for hunk in file.hunks:
             for line in hunk.lines:
@@ -277,6 +282,11 @@ def _function_contexts(file, ctx):
     return found
 
 
+def _may_hold_string(text: str) -> bool:
+    """Whether a file's joined added lines may hold a string: masking keeps the quotes."""
+    return '"' in text
+
+
 @check("EMBEDDED_FUNCTION_NAME", level=WARNING, scope="patch")
 def embedded_function_name(patch, ctx):
     """A string of a function spells out the function's own name instead of using __func__.
@@ -311,8 +321,7 @@ def embedded_function_name(patch, ctx):
     Print the name with `"%s...", __func__`.
     """
     for file in patch.files:
-        # a string on an added line has its quote in the joined added text (masking keeps quotes)
-        if not file.path.endswith(_C_FILES) or '"' not in added_lines(file, ctx).text:
+        if not file.path.endswith(_C_FILES) or not _may_hold_string(added_lines(file, ctx).text):
             continue
         for line, code, function in _function_contexts(file, ctx):
             if function is None:

@@ -142,6 +142,13 @@ def _double_parens(code):
     return " - maybe == should be = ?" if full.group(3) == "==" else ""
 
 
+def _may_hold_parentheses_finding(text) -> bool:
+    """Each finding needs an `if`, a `&(` or `*(`, or a `)(` after `->` or `.` in the code; masking
+    changes only comments and strings, so a text without them is let go before its code is read."""
+    return "(" in text and ("if" in text or "&" in text or "*" in text or (
+        ("->" in text or "." in text) and _CALL_AFTER_PAREN.search(text) is not None))
+
+
 @check("UNNECESSARY_PARENTHESES", level=CHECK, scope="patch")
 @on_added_lines(is_c, r"\(")
 def unnecessary_parentheses(line, file, ctx):
@@ -179,11 +186,7 @@ def unnecessary_parentheses(line, file, ctx):
     ## Fix
     Drop the parentheses the message names.
     """
-    text = line.text
-    # each finding needs an `if`, a `&(` or `*(`, or a `)(` after `->` or `.` in the code; masking
-    # changes only comments and strings, so a text without them is let go before its code is read
-    if "(" not in text or not ("if" in text or "&" in text or "*" in text or (
-            ("->" in text or "." in text) and _CALL_AFTER_PAREN.search(text))):
+    if not _may_hold_parentheses_finding(line.text):
         return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:
