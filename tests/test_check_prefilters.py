@@ -82,3 +82,18 @@ def test_constant_comparison_reads_a_number_with_a_suffix(tmp_path, line, report
                     f"@@ -1,2 +1,3 @@\n int f(int ret, int count, int tries)\n+{line}\n {{\n")
     found = [f for f in _findings(path) if f.type == "CONSTANT_COMPARISON"]
     assert bool(found) == reported
+
+
+@pytest.mark.parametrize("lines", [
+    ["a", "see HTTPS://lkml.org/x and http://b", "", "hTtP", "x http", "http", "htt", "p"],
+    ["", ""], [], ["héhttp", "http"], ["ok", "a\nhttp"], ["nothing here"],
+])
+def test_the_lines_naming_http_are_those_a_search_of_each_line_finds(lines):
+    from patchflow.checks import commit_log
+
+    found = list(commit_log._lines_naming_http(lines))
+    wanted = [index for index, line in enumerate(lines) if re.search("(?i)http", line)]
+    if all(line.isascii() and "\n" not in line for line in lines):
+        assert found == wanted
+    else:  # every line is searched
+        assert found == list(range(len(lines)))
