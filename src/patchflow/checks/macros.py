@@ -237,12 +237,14 @@ def _flattened_body(macro):
     strings glued to identifiers as one string."""
     body = macro.body.replace(COMMENT, "")
     body = re.sub(r"\\\n.", "", body, flags=re.ASCII).strip()
-    patterns_in_order = _INNERMOST_GROUPS
     changed = True
     while changed:
         changed = False
-        for pattern in patterns_in_order:
-            body, count = pattern.subn("1u", body, count=1)
+        for pattern in _INNERMOST_GROUPS:
+            # checkpatch replaces one group a round; the innermost () groups are all replaced at once,
+            # which ends in the same text (they do not overlap, and each stays innermost until it is
+            # replaced), in fewer rounds; a {} or x[] group goes only when no () group is left
+            body, count = pattern.subn("1u", body, count=0 if pattern is _INNERMOST_GROUPS[0] else 1)
             if count:
                 changed = True
                 break
