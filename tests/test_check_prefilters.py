@@ -11,7 +11,7 @@ import pytest
 from patch_cases import case_files
 
 from patchflow import checks
-from patchflow.checks import Options, apis, statements
+from patchflow.checks import Options, apis, spelling, statements
 from patchflow.patch import Series, read_patches
 
 _KERNEL_FILES = ("core.c", "syscall.c", "btf.c", "hashtab.c", "ringbuf.c", "bpf_struct_ops.c", "helpers.c")
@@ -41,7 +41,7 @@ def test_the_prefilters_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
     with_prefilters = [_findings(path) for path in inputs]
     assert any(f.type == "UNNECESSARY_PARENTHESES" for found in with_prefilters for f in found)
     for module, name in ((apis, "_may_hold_string"), (apis, "_may_name_lock"), (apis, "_may_name_barrier"),
-                         (statements, "_may_hold_parentheses_finding")):
+                         (statements, "_may_hold_parentheses_finding"), (spelling, "_ends_in_letter")):
         monkeypatch.setattr(module, name, lambda text: True)
     assert [_findings(path) for path in inputs] == with_prefilters
 
