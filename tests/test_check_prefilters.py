@@ -27,8 +27,17 @@ def _new_file_patch(tmp_path, kernel_tree, name):
     return path
 
 
+def _comment_patch(tmp_path):
+    """A comment whose next line starts with the word the line above ends with (REPEATED_WORD)."""
+    path = tmp_path / "comment.patch"
+    path.write_text("diff --git a/net/core/x.c b/net/core/x.c\n--- a/net/core/x.c\n+++ b/net/core/x.c\n"
+                    "@@ -1,1 +1,4 @@\n int x;\n+/* keep the ring and the\n+ * the head apart\n+ */\n")
+    return path
+
+
 def _inputs(tmp_path, kernel_tree):
-    return [*case_files(), *(_new_file_patch(tmp_path, kernel_tree, name) for name in _KERNEL_FILES)]
+    return [*case_files(), _comment_patch(tmp_path),
+            *(_new_file_patch(tmp_path, kernel_tree, name) for name in _KERNEL_FILES)]
 
 
 def _findings(path):
@@ -39,7 +48,9 @@ def _findings(path):
 def test_the_prefilters_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
     inputs = _inputs(tmp_path, kernel_tree)
     with_prefilters = [_findings(path) for path in inputs]
-    assert any(f.type == "UNNECESSARY_PARENTHESES" for found in with_prefilters for f in found)
+    for wanted in ("UNNECESSARY_PARENTHESES", "REPEATED_WORD", "EMBEDDED_FUNCTION_NAME", "MEMORY_BARRIER",
+                   "UNCOMMENTED_DEFINITION"):
+        assert any(f.type == wanted for found in with_prefilters for f in found)
     for module, name in ((apis, "_may_hold_string"), (apis, "_may_name_lock"), (apis, "_may_name_barrier"),
                          (statements, "_may_hold_parentheses_finding"), (spelling, "_ends_in_letter")):
         monkeypatch.setattr(module, name, lambda text: True)
