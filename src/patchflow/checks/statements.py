@@ -313,16 +313,8 @@ def multiple_assignments(line, file, ctx):
     return Hit.at(line, file, "multiple assignments should be avoided")
 
 
-_COMPARED = r"\s*(?:[<>=!]=|<|>)"
-_CONSTANT_COMPARED = lazy(r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)" + _COMPARED)
-
-
-# The needle holds every line _CONSTANT_COMPARED finds, whose leading `\b` has it tried at each
-# position of the joined lines: a constant's last character in [0-9A-Z_], or a number ending in a
-# lower-case or non-ASCII letter. Each branch starts with a class, scanned alone in C (0.067 ->
-# 0.050 s on the corpus); the judge asks _CONSTANT_COMPARED of the few lines it lets through.
 @check("CONSTANT_COMPARISON", level=WARNING, scope="patch")
-@on_added_lines(is_c, r"[0-9A-Z_]" + _COMPARED + r"|\d\w*[a-z]" + _COMPARED + r"|[\x80-\U0010ffff]" + _COMPARED)
+@on_added_lines(is_c, r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)")
 def constant_comparison(line, file, ctx):
     """An added comparison puts the constant on the left (`if (0 == ret)`).
 
@@ -349,8 +341,6 @@ def constant_comparison(line, file, ctx):
     ## Fix
     Swap the operands (and turn `<` into `>`, `<=` into `>=`).
     """
-    if _CONSTANT_COMPARED.search(line.text) is None:
-        return None
     code_line = _code_line(line, file, ctx)
     if code_line is None:
         return None
