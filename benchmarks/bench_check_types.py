@@ -38,6 +38,8 @@ def timed(info):
         start = clock(); result = func(*args); spent[info.type] += clock() - start; return result
     def whole(*args):
         start = clock(); result = list(func(*args) or ()); spent[info.type] += clock() - start; return result
+    # a "line" check's filter rides on its function: the timed one must carry it, or it is shown every line
+    line.line_filter = getattr(func, "line_filter", None)
     return line if info.scope == "line" else whole
 for info in checks.registry().values():
     info.func = timed(info)

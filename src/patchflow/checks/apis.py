@@ -12,7 +12,7 @@ from typing import Optional
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c
-from ._lines import line_filter
+from ._lines import added_lines, line_filter
 from ..lazy_regex import lazy
 
 _C_FILES = (".c", ".h")
@@ -195,6 +195,12 @@ def _has_comment(patch, hunk, line) -> bool:
     return last_in_comment
 
 
+def _may_name_lock(text: str) -> bool:
+    """The test below on a file's joined added lines: most files name no lock, ruled out by two
+    searches in C instead of a loop over their lines."""
+    return "mutex" in text or "spinlock_t" in text.lower()
+
+
 @check("UNCOMMENTED_DEFINITION", level=CHECK, scope="patch")
 def uncommented_definition(patch, ctx):
     """A mutex or spinlock defined without a comment saying what it protects.
@@ -223,6 +229,8 @@ def uncommented_definition(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES):
             continue
+        if not _may_name_lock(added_lines(file, ctx).text):
+            continue
         for hunk in file.hunks:
             for line in hunk.lines:
                 if line.kind != "+" or ("mutex" not in line.text and "spinlock_t" not in line.text.lower()):
@@ -242,10 +250,13 @@ _DEFINITION_START = lazy(r"^(?:(?:extern|static|asmlinkage)\s+)?[A-Za-z_][\w\s\*
 
 
 def _function_contexts(file, ctx):
-    """(added line, the function it is in or None) for the lines of a C file, as checkpatch follows
-    it: from the hunk header's function, a definition that starts on a line, an opening brace
-    under a one-line prototype, and a closing brace at the margin."""
+    """(added line, its masked code, the function it is in or None) for the added lines of a C file
+    whose code holds a `"`, the function followed as checkpatch follows it: from the hunk header's
+    function, a definition that starts on a line, an opening brace under a one-line prototype, and
+    a closing brace at the margin. A list, not a generator: a file has some thousand lines and a
+    few strings."""
     masked = masked_lines(file, ctx)
+    found = []
     for hunk in file.hunks:
         match = _HUNK_FUNCTION.search(hunk.section)
         function = match.group(1) if match else None
@@ -257,16 +268,23 @@ def _function_contexts(file, ctx):
                 code = masked.get(line.patch_line, line.text)
                 end = code.rstrip()
                 if end == "{" and previous is not None and previous.kind == "+":
-                    found = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
-                    function = found.group(1) if found else function
+                    prototype = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
+                    function = prototype.group(1) if prototype else function
                 elif end == "}":
                     function = None
                 elif "(" in code and not end.endswith(";"):
-                    found = _DEFINITION_START.match(code)
-                    if found and found.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
-                        function = found.group(1)
-                yield line, code, function
+                    start = _DEFINITION_START.match(code)
+                    if start and start.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
+                        function = start.group(1)
+                if '"' in code:
+                    found.append((line, code, function))
             previous = line
+    return found
+
+
+def _may_hold_string(text: str) -> bool:
+    """Whether a file's joined added lines may hold a string: masking keeps the quotes."""
+    return '"' in text
 
 
 @check("EMBEDDED_FUNCTION_NAME", level=WARNING, scope="patch")
@@ -303,16 +321,18 @@ def embedded_function_name(patch, ctx):
     Print the name with `"%s...", __func__`.
     """
     for file in patch.files:
-        if not file.path.endswith(_C_FILES):
+        if not file.path.endswith(_C_FILES) or not _may_hold_string(added_lines(file, ctx).text):
             continue
         for line, code, function in _function_contexts(file, ctx):
-            if function is None or '"' not in code:
+            if function is None:
                 continue
             string = _STRING.search(code)
             if string is None:
                 continue
             quoted = line.text[string.start():string.end()]
-            if len(quoted) != len(function) + 2 and re.search(rf"\b{re.escape(function)}\b", quoted):
+            # `in` first: the word pattern is compiled per function name (most are not cached)
+            if len(quoted) != len(function) + 2 and function in quoted and \
+                    re.search(rf"\b{re.escape(function)}\b", quoted):
                 yield Hit.at(line, file, f"Prefer using '\"%s...\", __func__' to using '{function}', this "
                              "function's name, in a string", patch=patch)
 
@@ -330,6 +350,11 @@ def _barrier_problem(patch, file, hunk, line, code: str) -> Optional[str]:
             not file.path.startswith("include/asm-generic/") and not file.path.endswith("/barrier.h"):
         return "__smp memory barriers shouldn't be used outside barrier.h and asm-generic"
     return None
+
+
+def _may_name_barrier(text: str) -> bool:
+    """Whether an added line may name a barrier (the test below, on a file's joined added lines)."""
+    return "mb" in text or "_release" in text or "_acquire" in text
 
 
 @check("MEMORY_BARRIER", level=WARNING, scope="patch")
@@ -363,7 +388,7 @@ def memory_barrier(patch, ctx):
     Say above the barrier what it orders and which barrier it pairs with.
     """
     for file in patch.files:
-        if not file.path.endswith(_C_FILES):
+        if not file.path.endswith(_C_FILES) or not _may_name_barrier(added_lines(file, ctx).text):
             continue
         for hunk in file.hunks:
             for line in hunk.lines:

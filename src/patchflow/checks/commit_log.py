@@ -155,6 +155,25 @@ _OBSOLETE_ARCHIVE = lazy(r"http.*\b(?:freedesktop\.org/archives/dri-devel|lists\
                          r"ozlabs\.org/pipermail|spinics\.net)", re.IGNORECASE)
 
 
+def _lines_naming_http(lines):
+    """The positions of the lines that hold `http` in any case, as _OBSOLETE_ARCHIVE needs (no other
+    character folds to h, t or p), found by one search of the lowered text: a case-insensitive
+    search of each line costs 20 ms on the corpus. A text that is not ASCII may change length when
+    lowered: every line is searched then."""
+    text = "\n".join(lines)
+    if not text.isascii() or text.count("\n") != max(len(lines) - 1, 0):
+        return range(len(lines))
+    lowered, found, line, counted = text.lower(), [], 0, 0
+    at = lowered.find("http")
+    while at >= 0:
+        line += lowered.count("\n", counted, at)
+        counted = at
+        if not found or found[-1] != line:
+            found.append(line)
+        at = lowered.find("http", at + 4)
+    return found
+
+
 @check("PREFER_LORE_ARCHIVE", level=WARNING)
 def prefer_lore_archive(patch, ctx):
     """A link to a mailing-list archive other than lore.kernel.org.
@@ -193,7 +212,8 @@ def prefer_lore_archive(patch, ctx):
     Find the mail on https://lore.kernel.org/ (search by subject or Message-ID) and link
     `https://lore.kernel.org/r/<Message-ID>` instead.
     """
-    for index, text in enumerate(patch.lines):
+    for index in _lines_naming_http(patch.lines):
+        text = patch.lines[index]
         if _OBSOLETE_ARCHIVE.search(text):
             yield Hit.on_patch_line(patch, patch.first_line + index,
                                     "Use lore.kernel.org archive links when possible - see "

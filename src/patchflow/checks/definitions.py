@@ -181,8 +181,12 @@ def initialised_static(line, file, ctx):
     return f"do not initialise statics to {match.group(1)}" if match else None
 
 
+_STRUCT_END = lazy(r"^\s*\}(?:\s*__packed)?\s*;\s*$")
+
+
+# the `;` after the brace is code, so it is in the text too: most closing braces end a function
 @check("FLEXIBLE_ARRAY", level=ERROR, scope="patch")
-@on_added_lines(is_c, r"^\s*\}")
+@on_added_lines(is_c, r"^\s*\}.*;")
 def flexible_array(line, file, ctx):
     """An added struct ends in a zero- or one-element array instead of a flexible array member.
 
@@ -216,7 +220,7 @@ def flexible_array(line, file, ctx):
     code_line = lines_of(file, ctx).get(line.patch_line)
     if code_line is None or code_line.prev is None or code_line.prev.kind != "+":
         return None
-    if not re.match(r"^\s*\}(?:\s*__packed)?\s*;\s*$", code_line.code.replace(COMMENT, " ")):
+    if not _STRUCT_END.match(code_line.code.replace(COMMENT, " ")):
         return None
     if _rules()["trailing_array"].match(code_line.prev_code):
         return ("Use C99 flexible arrays - see "

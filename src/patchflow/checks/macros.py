@@ -228,17 +228,23 @@ def macro_arg_precedence(line, file, ctx):
     return None
 
 
+# innermost (), {} and x[] groups, replaced by `1u` in this order of preference
+_INNERMOST_GROUPS = (lazy(r"\([^\(\)]*\)", re.ASCII), lazy(r"\{[^\{\}]*\}", re.ASCII), lazy(r".\[[^\[\]]*\]", re.ASCII))
+
+
 def _flattened_body(macro):
     """The body as checkpatch weighs it: one line, parenthesized and braced groups as `1u`,
     strings glued to identifiers as one string."""
     body = macro.body.replace(COMMENT, "")
     body = re.sub(r"\\\n.", "", body, flags=re.ASCII).strip()
-    patterns_in_order = (re.compile(r"\([^\(\)]*\)", re.ASCII), re.compile(r"\{[^\{\}]*\}", re.ASCII), re.compile(r".\[[^\[\]]*\]", re.ASCII))
     changed = True
     while changed:
         changed = False
-        for pattern in patterns_in_order:
-            body, count = pattern.subn("1u", body, count=1)
+        for pattern in _INNERMOST_GROUPS:
+            # checkpatch replaces one group a round; the innermost () groups are all replaced at once,
+            # which ends in the same text (they do not overlap, and each stays innermost until it is
+            # replaced), in fewer rounds; a {} or x[] group goes only when no () group is left
+            body, count = pattern.subn("1u", body, count=0 if pattern is _INNERMOST_GROUPS[0] else 1)
             if count:
                 changed = True
                 break
@@ -262,6 +268,12 @@ def _macro_shape_problem(macro):
     if re.match(r"^\s*if\b", body, flags=re.ASCII):
         return "if"
     return "statements" if ";" in body else "complex"
+
+
+def _shape_of(macro, ctx):
+    """_macro_shape_problem once per macro and run: COMPLEX_MACRO and MULTISTATEMENT_MACRO_USE_DO_WHILE
+    both ask (the macro is the same object for both, from `_macro_of`)."""
+    return _macro_shape_problem(macro)
 
 
 @check("COMPLEX_MACRO", level=ERROR, scope="patch")
@@ -291,7 +303,7 @@ def complex_macro(line, file, ctx):
     Put the whole value in parentheses.
     """
     macro = _macro(line, file, ctx)
-    if macro is None or _macro_shape_problem(macro) != "complex":
+    if macro is None or ctx.once(_shape_of, macro) != "complex":
         return None
     return Hit.at(line, file, "Macros with complex values should be enclosed in parentheses")
 
@@ -325,7 +337,7 @@ def multistatement_macro(line, file, ctx):
     macro = _macro(line, file, ctx)
     if macro is None:
         return None
-    shape = _macro_shape_problem(macro)
+    shape = ctx.once(_shape_of, macro)
     if shape == "if":
         return Hit.at(line, file, "Macros starting with if should be enclosed by a do - while loop to avoid "
                                   "possible if/else logic defects")

@@ -1,0 +1,92 @@
+"""The cheap tests some C checks make before their real rules (a whole file ruled out by one search of
+its joined added lines, a line let go from its text before its masked code is read) hide no finding: with each of them turned off, `check` finds the same on every test
+case and on patches adding kernel/bpf files of the 6.12 tree."""
+
+import re
+
+import pytest
+
+from patch_cases import case_files
+
+from patchflow import checks
+from patchflow.checks import Options, apis, spelling, statements
+from patchflow.patch import Series, read_patches
+
+_KERNEL_FILES = ("core.c", "syscall.c", "btf.c", "hashtab.c", "ringbuf.c", "bpf_struct_ops.c", "helpers.c")
+
+
+def _new_file_patch(tmp_path, kernel_tree, name):
+    lines = (kernel_tree / "kernel" / "bpf" / name).read_text(errors="surrogateescape").split("\n")[:-1]
+    text = (f"diff --git a/kernel/bpf/x_{name} b/kernel/bpf/x_{name}\nnew file mode 100644\n"
+            f"--- /dev/null\n+++ b/kernel/bpf/x_{name}\n@@ -0,0 +1,{len(lines)} @@\n"
+            + "".join(f"+{line}\n" for line in lines))
+    path = tmp_path / f"{name}.patch"
+    path.write_text(text, errors="surrogateescape")
+    return path
+
+
+def _comment_patch(tmp_path):
+    """A comment whose next line starts with the word the line above ends with (REPEATED_WORD)."""
+    path = tmp_path / "comment.patch"
+    path.write_text("diff --git a/net/core/x.c b/net/core/x.c\n--- a/net/core/x.c\n+++ b/net/core/x.c\n"
+                    "@@ -1,1 +1,4 @@\n int x;\n+/* keep the ring and the\n+ * the head apart\n+ */\n")
+    return path
+
+
+def _inputs(tmp_path, kernel_tree):
+    return [*case_files(), _comment_patch(tmp_path),
+            *(_new_file_patch(tmp_path, kernel_tree, name) for name in _KERNEL_FILES)]
+
+
+def _findings(path):
+    return [finding for result in checks.run(Series(read_patches(str(path))), Options(strict=True))
+            for finding in result.findings]
+
+
+def test_the_prefilters_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
+    inputs = _inputs(tmp_path, kernel_tree)
+    with_prefilters = [_findings(path) for path in inputs]
+    for wanted in ("UNNECESSARY_PARENTHESES", "REPEATED_WORD", "EMBEDDED_FUNCTION_NAME", "MEMORY_BARRIER",
+                   "UNCOMMENTED_DEFINITION"):
+        assert any(f.type == wanted for found in with_prefilters for f in found)
+    for module, name in ((apis, "_may_hold_string"), (apis, "_may_name_lock"), (apis, "_may_name_barrier"),
+                         (statements, "_may_hold_parentheses_finding"), (spelling, "_ends_in_letter")):
+        monkeypatch.setattr(module, name, lambda text: True)
+    assert [_findings(path) for path in inputs] == with_prefilters
+
+
+def test_a_prefilter_that_hides_a_finding_is_caught(tmp_path, kernel_tree, monkeypatch):
+    # the comparison above can fail: a string test that misses `*(` hides findings on these inputs
+    inputs = _inputs(tmp_path, kernel_tree)
+    before = [_findings(path) for path in inputs]
+    monkeypatch.setattr(statements, "_may_hold_parentheses_finding", lambda text: "if" in text)
+    assert [_findings(path) for path in inputs] != before
+
+
+@pytest.mark.parametrize("line, reported", [
+    ("\tif (0xffu == ret)", True),
+    ("\tif (10 < count)", True),
+    ("\tif (MAX_RETRIES <= tries)", True),
+    ("\tif (ret == 0xffu)", False),
+])
+def test_constant_comparison_reads_a_number_with_a_suffix(tmp_path, line, reported):
+    path = tmp_path / "x.patch"
+    path.write_text("diff --git a/net/core/x.c b/net/core/x.c\n--- a/net/core/x.c\n+++ b/net/core/x.c\n"
+                    f"@@ -1,2 +1,3 @@\n int f(int ret, int count, int tries)\n+{line}\n {{\n")
+    found = [f for f in _findings(path) if f.type == "CONSTANT_COMPARISON"]
+    assert bool(found) == reported
+
+
+@pytest.mark.parametrize("lines", [
+    ["a", "see HTTPS://lkml.org/x and http://b", "", "hTtP", "x http", "http", "htt", "p"],
+    ["", ""], [], ["héhttp", "http"], ["ok", "a\nhttp"], ["nothing here"],
+])
+def test_the_lines_naming_http_are_those_a_search_of_each_line_finds(lines):
+    from patchflow.checks import commit_log
+
+    found = list(commit_log._lines_naming_http(lines))
+    wanted = [index for index, line in enumerate(lines) if re.search("(?i)http", line)]
+    if all(line.isascii() and "\n" not in line for line in lines):
+        assert found == wanted
+    else:  # every line is searched
+        assert found == list(range(len(lines)))
