@@ -455,10 +455,8 @@ def is_patch_break(line: str) -> bool:
 
 
 def is_scissors(line: str) -> bool:
-    """A `-- >8 --` line (`git am --scissors`): the message starts again below it.
-
-    git's rule: scissors (`>8`, `8<`, `>%`, `%<`) and dashes make the line's perforation; the line is
-    at least 8 visible characters, under three times the perforation, with few gaps in it."""
+    """A `-- >8 --` line (`git am --scissors`; the message starts again below it), by git's rule: scissors
+    (`>8`, `8<`, `>%`, `%<`) and dashes, at least 8 visible characters, under 3x the perforation, few gaps."""
     if ">" not in line and "<" not in line:
         return False  # no scissors (each holds one of them): most lines of a message, at once
     scissors = perforation = gap = 0
