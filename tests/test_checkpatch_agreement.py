@@ -30,6 +30,7 @@ SHARED_TYPES = {
     "TRAILING_WHITESPACE", "SPACE_BEFORE_TAB", "LONG_LINE", "LONG_LINE_COMMENT", "LONG_LINE_STRING",
     "MISSING_EOF_NEWLINE", "DOS_LINE_ENDINGS", "CODE_INDENT", "INVALID_UTF8",
     "EXECUTE_PERMISSIONS", "CONFIG_DESCRIPTION", "PREFER_LORE_ARCHIVE", "MAINTAINERS_STYLE", "EXPORT_SYMBOL",
+    "DEPRECATED_API",
 }
 
 # (case, type): why patchflow reports differently. Each must still differ, or it is taken out.
@@ -46,6 +47,9 @@ DELIBERATE = {
     ("robust-quoted-printable.patch", "FROM_SIGN_OFF_MISMATCH"):
         "checkpatch compares the decoded From: with the undecoded `Jos=C3=A9 M=C3=BCller` of the "
         "quoted-printable sign-off; decoded, they are the same name",
+    ("deprecated-api.patch", "DEPRECATED_API"):
+        "beyond checkpatch's list, DEPRECATED_API reports netdev's (the netdev CI's deprecated_api "
+        "test: module_param(), dev_hold() and others) in the C files netdev or bpf look after",
     ("missing-eof-newline-python.patch", "MISSING_EOF_NEWLINE"):
         "checkpatch checks C, assembly, Rust, shell and device tree only; the kernel's .editorconfig "
         "asks a final newline of Python, Makefiles, Kconfig, YAML, JSON and awk too",

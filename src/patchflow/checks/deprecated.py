@@ -1,5 +1,5 @@
-"""Interfaces netdev asks new code not to use: module parameters, and reference counting of devices
-and namespaces without a tracker.
+"""Interfaces new code should not use: checkpatch's list (the old RCU flavours, kmap()), and what
+netdev asks: module parameters, and reference counting of devices and namespaces without a tracker.
 
 The list is the netdev CI's (NIPA's `deprecated_api` patch test); the rules are netdev's own:
 module parameters are refused in networking drivers (configuration goes through netlink, devlink
@@ -26,6 +26,16 @@ DEPRECATED = {
     "init_dummy_netdev": ("alloc_netdev_dummy()", WARNING),
 }
 _CALL = lazy(r"(?<![\w.>])(" + "|".join(sorted(DEPRECATED, key=len, reverse=True)) + r")\s*\(")
+# checkpatch's own list (its %deprecated_apis), reported on any added line of C code, as it does
+CHECKPATCH_DEPRECATED = {
+    "synchronize_rcu_bh": "synchronize_rcu", "synchronize_rcu_bh_expedited": "synchronize_rcu_expedited",
+    "call_rcu_bh": "call_rcu", "rcu_barrier_bh": "rcu_barrier", "synchronize_sched": "synchronize_rcu",
+    "synchronize_sched_expedited": "synchronize_rcu_expedited", "call_rcu_sched": "call_rcu",
+    "rcu_barrier_sched": "rcu_barrier", "get_state_synchronize_sched": "get_state_synchronize_rcu",
+    "cond_synchronize_sched": "cond_synchronize_rcu", "kmap": "kmap_local_page", "kunmap": "kunmap_local",
+    "kmap_atomic": "kmap_local_page", "kunmap_atomic": "kunmap_local",
+}
+_CHECKPATCH_CALL = lazy(r"\b(" + "|".join(sorted(CHECKPATCH_DEPRECATED, key=len, reverse=True)) + r")\b\s*\(")
 
 
 def _uses(text: str) -> list:
@@ -34,10 +44,13 @@ def _uses(text: str) -> list:
 
 @check("DEPRECATED_API", level=WARNING)
 def deprecated_api(patch, ctx):
-    """New code calls an interface netdev asks not to use any more.
+    """New code calls an interface checkpatch or netdev asks not to use any more.
 
     ## What it does
-    In C files netdev or bpf look after (their most specific MAINTAINERS entry lists netdev@ or
+    In every C file, as checkpatch does, reports a call in code on an added line of an old name of
+    checkpatch's list (`kmap_atomic()` and `kmap()`, `call_rcu_sched()`, `synchronize_sched()`, ...)
+    with the one to use instead ("Deprecated use of 'kmap_atomic', prefer 'kmap_local_page'
+    instead"). In C files netdev or bpf look after (their most specific MAINTAINERS entry lists netdev@ or
     bpf@; without MAINTAINERS, the subject names net, net-next, bpf or bpf-next; not tools/), counts the calls of
     `module_param()` / `module_param_named()` (an ERROR), `dev_hold()`, `dev_put()`, `get_net()`,
     `put_net()` and `init_dummy_netdev()` (WARNINGs) on added lines, in code (not comments or
@@ -108,6 +121,7 @@ def deprecated_api(patch, ctx):
     allocate a dummy device with `alloc_netdev_dummy()`. Replace a module parameter with a devlink
     parameter, an ethtool setting or a netlink attribute, which work per device and at run time.
     """
+    yield from _checkpatch_list(patch, ctx)
     for file in patch.files:
         if file.is_binary or not file.path.endswith((".c", ".h")) or not file_under_house_rules(patch, file, ctx):
             continue
@@ -117,3 +131,22 @@ def deprecated_api(patch, ctx):
                 instead, level = DEPRECATED[name]
                 yield Hit.at(line, file, f"{name}() is deprecated in networking code: use {instead}", patch=patch,
                              level=level)
+
+
+def _checkpatch_list(patch, ctx):
+    """checkpatch's DEPRECATED_API: the first old name of its list called on an added line of a C
+    file, in code (its masked view: not in comments or strings), in any file."""
+    for file in patch.files:
+        if file.is_binary or not file.path.endswith((".c", ".h")):
+            continue
+        masked = None
+        for line in file.added_lines():
+            if "(" not in line.text:
+                continue
+            if masked is None:
+                masked = ctx.sources.masked_lines(file)
+            found = _CHECKPATCH_CALL.search(masked.get(line.patch_line, line.text))
+            if found:
+                name = found.group(1)
+                yield Hit.at(line, file, f"Deprecated use of '{name}', prefer '{CHECKPATCH_DEPRECATED[name]}' instead",
+                             patch=patch)
