@@ -9,7 +9,7 @@ import re
 from typing import Iterable, Optional, Set, Tuple
 
 from . import CHECK, WARNING, Hit, check
-from ._ccode import is_c
+from ._ccode import COMMENT, is_c
 from ._lines import added_lines, line_filter, lines_holding
 from .apis import masked_lines
 from ..lazy_regex import lazy
@@ -96,6 +96,18 @@ def _after_closing_brace(file, line, ctx) -> bool:
     return False
 
 
+def _continues_a_statement(file, line, ctx) -> bool:
+    """Whether the line right above (a removed line skipped) is code that ends no statement, such
+    as `__alias(name)` or `LIBBPF_API`: checkpatch's statement then starts there, not on this line."""
+    number, index = _position(file, line)
+    lines = file.hunks[number].lines
+    above = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].kind != "-"), None)
+    if above is None:
+        return False
+    code = masked_lines(file, ctx).get(above.patch_line, above.text).replace(COMMENT, " ").strip()
+    return bool(code) and not code.startswith("#") and not code.endswith((";", "{", "}", ":", "*/"))
+
+
 def _lines_from(file, line, ctx):
     """The added and context lines of a file from a line on, to the end of the file's diff."""
     number, index = _position(file, line)
@@ -174,7 +186,7 @@ def avoid_externs(line, file, ctx):
     code = masked_lines(file, ctx).get(line.patch_line, text)
     prototype = _C_PROTOTYPE.match(code)
     if prototype:
-        if _after_closing_brace(file, line, ctx):
+        if _after_closing_brace(file, line, ctx) or _continues_a_statement(file, line, ctx):
             return None
         # a declaration: its argument list is followed by `;` (not by a body, nor by `__ksym;`)
         found = _parenthesized(file, line, ctx, prototype.end())
