@@ -49,7 +49,7 @@ def test_the_lines_repeated_words_reads_are_those_with_a_doubled_word():
     texts = ["\t/* the the ring */", "\tint long long x;", "\t/* The the */", "\t\u00e9the the", "\tthe\tthe", "x"]
     text = added(*texts)
     data = text.text.encode("ascii", "replace").lower()
-    chosen = text.indexes((match.start() for match in spelling._MAYBE_REPEATED_LOWER.finditer(data)), data)
+    chosen = text.indexes(match.start() for match in spelling._MAYBE_REPEATED_LOWER.finditer(data))
     assert chosen == [index for index, line in enumerate(texts) if spelling._MAYBE_REPEATED.search(line)]
     assert chosen == [0, 1, 2, 3]
 

@@ -10,6 +10,7 @@ instead of one call into Python per check and line.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from itertools import accumulate
 from typing import List, Optional
 
@@ -34,20 +35,18 @@ class AddedLines:
         # seven macro checks' `define`) scan the file once
         self.found = {}
 
-    def indexes(self, offsets, text) -> List[int]:
-        """The positions of the lines that the offsets (in order) of `text`, the joined text or a
-        translation of it character for character (str or bytes), fall in."""
-        newline = "\n" if isinstance(text, str) else b"\n"
+    def indexes(self, offsets) -> List[int]:
+        """The positions of the lines that the offsets (in order) fall in, in the joined text or in a
+        translation of it character for character (str, or bytes one per character): the same
+        offsets, so `starts` places them."""
         found: List[int] = []
-        line, counted = 0, 0
         for offset in offsets:
-            line += text.count(newline, counted, offset)
-            counted = offset
+            line = bisect_right(self.starts, offset) - 1
             if not found or found[-1] != line:
                 found.append(line)
         return found
 
-    def lines_holding(self, data: bytes, needles) -> List[int]:
+    def lines_holding_any(self, data: bytes, needles) -> List[int]:
         """The positions of the lines in which `data`, the joined text translated byte for byte,
         holds one of the needles (none of them holds a newline)."""
         offsets = []
@@ -56,7 +55,7 @@ class AddedLines:
             while at >= 0:
                 offsets.append(at)
                 at = data.find(needle, at + 1)
-        return self.indexes(sorted(offsets), data)
+        return self.indexes(sorted(offsets))
 
 
 def added_lines(file, ctx) -> AddedLines:

@@ -289,7 +289,7 @@ def _lines_with_camel(file, ctx):
     if not added.joined:
         return [line for line in added.lines if _CAMEL.search(line.text)]
     data = added.text.encode("ascii", "replace").translate(_LETTER_CASES)
-    return [added.lines[index] for index in added.lines_holding(data, (b"Ul", b"lU"))]
+    return [added.lines[index] for index in added.lines_holding_any(data, (b"Ul", b"lU"))]
 
 
 def _seen_names(ctx) -> Set[str]:

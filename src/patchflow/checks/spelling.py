@@ -293,7 +293,7 @@ def repeated_word(patch, ctx):
         # (in bytes, ASCII letters lowered: the same matches as _MAYBE_REPEATED's, found a third faster)
         data = added.text.encode("ascii", "replace").lower()
         maybe = {added.lines[index].patch_line for index in added.indexes(
-            (match.start() for match in _MAYBE_REPEATED_LOWER.finditer(data)), data)} if added.joined else None
+            match.start() for match in _MAYBE_REPEATED_LOWER.finditer(data))} if added.joined else None
         for hunk in file.hunks:
             previous = None
             for line in hunk.lines:
