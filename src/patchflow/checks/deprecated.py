@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..lazy_regex import lazy
 from . import ERROR, WARNING, Hit, check
+from ._ccode import is_c, on_added_lines
 from .inline import new_uses
 from .maintained import file_under_house_rules
 
@@ -35,7 +36,8 @@ CHECKPATCH_DEPRECATED = {
     "cond_synchronize_sched": "cond_synchronize_rcu", "kmap": "kmap_local_page", "kunmap": "kunmap_local",
     "kmap_atomic": "kmap_local_page", "kunmap_atomic": "kunmap_local",
 }
-_CHECKPATCH_CALL = lazy(r"\b(" + "|".join(sorted(CHECKPATCH_DEPRECATED, key=len, reverse=True)) + r")\b\s*\(")
+_CHECKPATCH_NAMES = r"\b(" + "|".join(sorted(CHECKPATCH_DEPRECATED, key=len, reverse=True)) + r")\b\s*\("
+_CHECKPATCH_CALL = lazy(_CHECKPATCH_NAMES)
 
 
 def _uses(text: str) -> list:
@@ -133,20 +135,12 @@ def deprecated_api(patch, ctx):
                              level=level)
 
 
-def _checkpatch_list(patch, ctx):
+@on_added_lines(is_c, needle=_CHECKPATCH_NAMES)
+def _checkpatch_list(line, file, ctx):
     """checkpatch's DEPRECATED_API: the first old name of its list called on an added line of a C
     file, in code (its masked view: not in comments or strings), in any file."""
-    for file in patch.files:
-        if file.is_binary or not file.path.endswith((".c", ".h")):
-            continue
-        masked = None
-        for line in file.added_lines():
-            if "(" not in line.text:
-                continue
-            if masked is None:
-                masked = ctx.sources.masked_lines(file)
-            found = _CHECKPATCH_CALL.search(masked.get(line.patch_line, line.text))
-            if found:
-                name = found.group(1)
-                yield Hit.at(line, file, f"Deprecated use of '{name}', prefer '{CHECKPATCH_DEPRECATED[name]}' instead",
-                             patch=patch)
+    found = _CHECKPATCH_CALL.search(ctx.sources.masked_lines(file).get(line.patch_line, line.text))
+    if found:
+        name = found.group(1)
+        return f"Deprecated use of '{name}', prefer '{CHECKPATCH_DEPRECATED[name]}' instead"
+    return None
