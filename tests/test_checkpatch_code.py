@@ -34,6 +34,10 @@ DELIBERATE = {
     ("robust-quoted-printable.patch", "SPACING"): _UNDECODED,
     ("robust-quoted-printable.patch", "ASSIGN_IN_IF"): _UNDECODED,
     ("robust-quoted-printable.patch", "COMPARISON_TO_NULL"): _UNDECODED,
+    ("multistatement-macro-learned-inline.patch", "MULTISTATEMENT_MACRO_USE_DO_WHILE"):
+        "checkpatch learns `__always_inline` as a type name from `static __always_inline typeof(...)` "
+        "in the first macro, and then excuses every later macro holding `static __always_inline` as "
+        "a declaration (bpf_tracing.h's BPF_PROG2, BPF_KPROBE, ...); patchflow reports each macro alike",
 }
 
 CASES = case_files()
