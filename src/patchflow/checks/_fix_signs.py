@@ -33,6 +33,10 @@ _BUG_EVIDENCE = lazy(r"\bCall Trace:|\bBUG: |\b(?:KASAN|KCSAN|UBSAN|KMSAN): |\bO
                      r"\b(?:null[- ]pointer dereference|use-after-free|double[- ]free|memory leak|"
                      r"out[- ]of[- ]bounds (?:read|write|access)|uninitiali[sz]ed (?:value|variable|symbol|memory))\b",
                      re.IGNORECASE)
+# one of these, lower-cased, is in every match of _BUG_EVIDENCE (tests/test_fix_signs.py holds it to that)
+_BUG_EVIDENCE_WORDS = ("call trace:", "bug: ", "san: ", "oops", "general protection fault", "kernel panic",
+                       "unable to handle", "hang", "hung", "stuck", "lockup", "null", "use-after-free",
+                       "double", "memory leak", "bounds", "uninitiali")
 # "Fix typo in ...", "fix kernel-doc of ...": a fix of text, which takes no Fixes: tag
 _COSMETIC = lazy(r"\b(typos?|spelling|misspell\w*|grammar|comments?|kernel-?doc|docs?|documentation|"
                  r"whitespace|indentation|formatting|coding[ -]style|checkpatch)\b", re.IGNORECASE)
@@ -65,6 +69,11 @@ def describes_fix(patch) -> bool:
     if _FIX_WORD.match(summary) and not _COSMETIC.search(summary):
         return True
     body = " ".join(text.strip() for _, text in _description(patch))
+    if body.isascii():  # each pattern is tried at every position: a word that every match holds rules most out
+        lowered = body.lower()
+        return bool("fix" in lowered and (_FIX_PHRASE.search(body) or _FIX_SENTENCE.search(body))
+                    or ("without this" in lowered or "otherwise" in lowered) and _FIX_SENTENCE.search(body)
+                    or any(word in lowered for word in _BUG_EVIDENCE_WORDS) and _BUG_EVIDENCE.search(body))
     return bool(_FIX_PHRASE.search(body) or _FIX_SENTENCE.search(body) or _BUG_EVIDENCE.search(body))
 
 
