@@ -90,3 +90,29 @@ def test_the_lines_naming_http_are_those_a_search_of_each_line_finds(lines):
         assert found == wanted
     else:  # every line is searched
         assert found == list(range(len(lines)))
+
+
+def test_commit_reference_prefilter_hides_no_reference(monkeypatch):
+    """GIT_COMMIT_ID and UNKNOWN_COMMIT_ID read only log lines with a run of five hex digits (or, for a
+    reference whose id is on the next line, the word `commit`): with that test turned off, the same
+    lines name the same commits."""
+    from patchflow.checks import commit_refs
+
+    lines = ["This fixes commit 1234567890ab (\"bpf: Add the map\").", "As in commit", "0123456789abcdef",
+             "Fixes: 0123456789ab (\"net: Add it\")", "See [0123456789ab] and deadbeef1234cafe", "COMMIT 12345",
+             "The commıt 1234567 (dotless i reads as i)", "A plain line of text about a face.", "commit   ",
+             "http://example.org/commit/0123456789ab", "This reverts commit 0123456789abcdef."]
+    pairs = list(zip(lines, lines[1:] + [None]))
+
+    class Patch:
+        pass
+
+    def read(patch):
+        return ([commit_refs._names_a_commit(text, following) for text, following in pairs],
+                sorted(commit_refs._ids_named(patch)))
+
+    monkeypatch.setattr(commit_refs, "_commit_log", lambda patch: list(enumerate(lines)))
+    found = read(Patch())
+    monkeypatch.setattr(commit_refs, "_HEX_RUN", re.compile(""))
+    assert read(Patch()) == found
+    assert sum(found[0]) >= 5 and len(found[1]) >= 4

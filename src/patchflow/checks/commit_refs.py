@@ -36,6 +36,9 @@ _FIXES_ID = lazy(r"\bfixes:\s*[0-9a-f]{12,40}", re.IGNORECASE)
 _COMMIT_HEX_PAREN = lazy(r"\bcommit\s+[0-9a-f]{5,}\s*(?=\()", re.IGNORECASE)
 _COMMIT_ID = lazy(r"\b(c)ommit\s+([0-9a-f]{5,})\b", re.IGNORECASE)
 _ANY_ID = lazy(r"\b([0-9a-f]{12,40})\b", re.IGNORECASE)
+# every id the patterns above read is a run of five hex digits or more: a line without one is ruled
+# out by one quick scan (the patterns themselves, starting at a word's edge, are tried at every position)
+_HEX_RUN = lazy(r"[0-9a-fA-F]{5}")
 
 PLACEHOLDER_TITLE = "commit description"
 
@@ -61,6 +64,8 @@ def _look_up_ids(history, ctx) -> set:
 
 def _ids_named(patch) -> Iterable[str]:
     for _, text in _commit_log(patch):
+        if _HEX_RUN.search(text) is None:
+            continue
         for pattern, group in ((_UNKNOWN_REF, 2), (_COMMIT_ID, 2), (_ANY_ID, 1)):
             match = pattern.search(text)
             if match:
@@ -139,6 +144,8 @@ def unknown_commit_id(patch, ctx):
 
 def _names_a_commit(text: str, next_text: Optional[str]) -> bool:
     """Whether a line of the log refers to a commit by id, as checkpatch decides it."""
+    if _HEX_RUN.search(text) is None and text.isascii() and "commit" not in text.lower():
+        return False  # no id, and no `commit` whose id is on the next line (IGNORECASE reads `ı` as `i`)
     if _NOT_A_REFERENCE.match(text) or _REVERT.match(text):
         return False
     if _COMMIT_HEX.search(text):
