@@ -78,7 +78,9 @@ _SHAPES = [r"[|]x|y", r"a\|b|else", r"(if|do)\s*\(|;$", r"[]|]|NULL", r"[^]|]\*|
            r"\bstatic\s.*=\s*(?:0|NULL|false)", r"\s$", r"[^;]$", r"^$", r"", r"a|", r"(?s)do.if",
            # searched backwards: no literal at the start, one at the end
            r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)", r"\w+\s*=", r"\b\w+\($", r"\d+?\s{0,2}[<>]",
-           r"\b[a-z]{2,3}\b\s*\(\s*\)", r"\W\w*_t\b\*", r"\b(e)?x+[^\sa-c\]-]\*", r"\w\*\s*\/|\d;"]
+           r"\b[a-z]{2,3}\b\s*\(\s*\)", r"\W\w*_t\b\*", r"\b(e)?x+[^\sa-c\]-]\*", r"\w\*\s*\/|\d;",
+           # small classes spelled out among the strings every match holds
+           r"[=!]=", r"(?i)[ks]tatic", r"[mz]alloc|x[ab]", r"a[bc]+d", r"[^=]=\s*0", r"[\u017f]tatic"]
 
 
 def test_needles_of_every_shape_find_the_lines_a_search_of_each_line_finds(kernel_tree):
@@ -156,6 +158,15 @@ def test_checks_that_share_a_needle_scan_each_file_once(monkeypatch):
     assert scans == ["define", "int"]
     assert Needle("define").indexes(AddedLines(_file_of(["x"]))) == []  # another file: scanned again
     assert scans == ["define", "int", "define"]
+
+
+def test_a_small_class_is_spelled_out_in_the_strings_a_needle_holds():
+    def required(source):
+        return _needles._required(list(_needles._sre_parse.parse(source)))
+
+    assert required(r"[=!]=") == ["==", "!="]
+    assert required(r"x[mz]alloc") == ["xmalloc", "xzalloc"]
+    assert required(r"[^ab]cd") == ["cd"] and required(r"[a-z]cd") == ["cd"]  # not a few characters
 
 
 def test_a_needle_without_a_leading_literal_is_searched_backwards(monkeypatch):

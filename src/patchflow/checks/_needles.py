@@ -258,13 +258,17 @@ def _required(items) -> Optional[List[str]]:
         if words and all(words) and (best is None or min(map(len, words)) > min(map(len, best))):
             best = words
 
-    run: List[str] = []
+    run = [""]  # the strings the literal characters read so far spell, one per choice of a class
     for op, av in items + [(None, None)]:
         if op is _sre.LITERAL:
-            run.append(chr(av))
+            run = [text + chr(av) for text in run]
             continue
-        consider(["".join(run)] if run else None)
-        run = []
+        choices = _small_class(av) if op is _sre.IN else None
+        if choices and len(run) * len(choices) <= _MAX_SPELLINGS:  # `[=!]=`: "==" or "!="
+            run = [text + choice for text in run for choice in choices]
+            continue
+        consider(run if run != [""] else None)
+        run = [""]
         if op is _sre.SUBPATTERN and not av[1] and not av[2]:  # a group that sets no flags
             consider(_required(list(av[3])))
         elif op is _sre.BRANCH:
@@ -273,6 +277,17 @@ def _required(items) -> Optional[List[str]]:
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
             consider(_required(list(av[2])))
     return best
+
+
+# a run of literals and small classes is taken as the strings it can spell, up to so many of them
+_MAX_SPELLINGS = 8
+
+
+def _small_class(items) -> Optional[List[str]]:
+    """The characters of a class that lists a few of them (`[=!]`), else None."""
+    if len(items) > 4 or any(op is not _sre.LITERAL for op, _ in items):
+        return None
+    return [chr(av) for _, av in items]
 
 
 _FREQUENCY_SAMPLE = 8192  # characters: some 200 lines of C
