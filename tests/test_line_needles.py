@@ -181,3 +181,27 @@ def test_a_needle_without_a_leading_literal_is_searched_backwards(monkeypatch):
     # what starts with a literal, and what does not reverse, is searched forwards
     for source in (r"==\s*\w", r"\bfoo\b", r"\w+(?=x)", r"\w++=", r"(?>\w+)=", r"(?i)\w+=", r"(\w)\1="):
         assert _needles._reversed(source) is None, source
+
+
+def test_a_c_check_may_name_the_lines_its_judge_is_shown():
+    # `lines=`: what rules lines out is found once per file, and the judge sees only the lines named
+    from patchflow.checks._ccode import is_c, on_added_lines
+
+    asked, seen = [], []
+
+    def with_brace(file, added, ctx):
+        asked.append(file.path)
+        return [index for index, text in enumerate(added.text.split("\n")) if "{" in text]
+
+    @on_added_lines(is_c, lines=with_brace)
+    def judge(line, file, ctx):
+        seen.append(line.text)
+        return "brace" if line.text.endswith("{") else None
+
+    texts = ["int f(void)", "{", "\treturn 0;", "}", "struct s { int x; };"]
+    patch = read_patches(str(next(case for case in case_files() if case.name == "clean-bpf-fix.patch")))[0]
+    patch.files = [_file_of(texts)]
+    hits = list(judge(patch, checks.CheckContext(Options(), Series([patch]))))
+    assert asked == ["net/core/x.c"]
+    assert seen == ["{", "struct s { int x; };"]
+    assert [hit.line for hit in hits] == [2]
