@@ -404,8 +404,8 @@ def is_patch_break(line: str) -> bool:
 def is_scissors(line: str) -> bool:
     """A `-- >8 --` line (`git am --scissors`; the message starts again below it), by git's rule: scissors
     (`>8`, `8<`, `>%`, `%<`) and dashes, at least 8 visible characters, under 3x the perforation, few gaps."""
-    if ">" not in line and "<" not in line:
-        return False  # no scissors (each holds one of them): most lines of a message, at once
+    if ">8" not in line and "8<" not in line and ">%" not in line and "%<" not in line:
+        return False  # no scissors, which the rule needs: most lines of a message (a `<` of an address too)
     scissors = perforation = gap = 0
     first = last = -1
     in_perforation = False
