@@ -105,3 +105,16 @@ def test_a_broken_diff_is_refused_alike():
     text, _ = _SHAPES["a hunk after the signature"]
     read, by_unidiff, _ = _both_readers((HEAD + text).encode())
     assert read == by_unidiff and "broken diff" in read
+
+
+@pytest.mark.parametrize("count, error", [
+    (3, "t.patch:13: the hunk is cut short at line 17: its header counts more lines"),
+    (1, "t.patch:15: a diff line after the end of the hunk at line 13: the hunk header's counts are wrong"),
+])
+def test_a_new_files_hunk_whose_counts_lie_is_refused(count, error):
+    # a hunk that only adds is checked by one test of its lines; counts that lie fall to the walk
+    text = (f"diff --git a/x.c b/x.c\nnew file mode 100644\nindex 0000000..89abcde\n--- /dev/null\n"
+            f"+++ b/x.c\n@@ -0,0 +1,{count} @@\n+a;\n+b;\n-- \n2.43.0\n")
+    with pytest.raises(BadInput) as refused:
+        parse_bytes((HEAD + text).encode(), "t.patch")
+    assert str(refused.value).startswith(error)

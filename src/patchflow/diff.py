@@ -5,6 +5,7 @@ Every diff line keeps its line number in the patch and in the old and the new fi
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import List, Optional
 
 from .errors import BadInput
@@ -39,12 +40,11 @@ def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
     pass (`_read_git_section`); any other is read with unidiff, and we keep its lines' numbers and
     add the extended headers (index blobs, modes) it leaves as raw text.
     """
-    _check_hunk_counts(patch, pos)
+    sections = _check_hunk_counts(patch, pos)
     files: List[FileDiff] = []
     # unidiff's objects for a line weigh ten times our own: parse one `diff --git` section at a time
     # so that only one file's are alive at once (a 200,000-line patch stays under 200 MB)
-    bounds = [pos] + [i for i in range(pos + 1, len(patch.lines)) if patch.lines[i].startswith("diff --git ")]
-    bounds.append(len(patch.lines))
+    bounds = [pos, *sections, len(patch.lines)]
     for section_start, section_end in zip(bounds, bounds[1:]):
         read = _read_git_section(patch, section_start, section_end)
         files.extend(read if read is not None else _parse_diff_section(patch, section_start, section_end))
@@ -237,8 +237,10 @@ def _read_hunk_body(model: Hunk, lines: List[str], i: int, first_line: int) -> i
 _MAX_COUNT_DIGITS = 9
 
 
-def _check_hunk_counts(patch: Patch, pos: int) -> None:
-    """Refuse a hunk whose body does not have the lines its header counts, naming both lines.
+def _check_hunk_counts(patch: Patch, pos: int) -> List[int]:
+    """Refuse a hunk whose body does not have the lines its header counts, naming both lines; return
+    the indexes after `pos` of the `diff --git` lines, which start the diff's sections (found on the
+    way: no hunk body holds one).
 
     `git apply` reads a hunk body by the header's counts and calls the patch corrupt when the body
     ends early (a cut-off mail) or when a '+'/'-' line follows the counted end (counts that lie).
@@ -246,10 +248,13 @@ def _check_hunk_counts(patch: Patch, pos: int) -> None:
     lines = patch.lines
     n = len(lines)
     i = pos
+    sections = []
     while i < n:
         header = lines[i]
         match = _HUNK.match(header) if header.startswith("@@ -") else None
         if match is None:
+            if i > pos and header.startswith("diff --git "):
+                sections.append(i)
             i += 1
             continue
         header_line = patch.file_line(patch.first_line + i)
@@ -260,18 +265,7 @@ def _check_hunk_counts(patch: Patch, pos: int) -> None:
         old, new = int(counts[0]), int(counts[1])
         if old == 0 and new == 0:
             raise BadInput(f"{patch.name}:{header_line}: a hunk header that counts no lines")
-        i += 1
-        while (old > 0 or new > 0) and i < n:
-            kind = lines[i][:1]
-            if kind == " " or lines[i] in ("", "\r"):
-                old, new = old - 1, new - 1
-            elif kind == "-":
-                old -= 1
-            elif kind == "+":
-                new -= 1
-            elif kind != "\\":
-                break
-            i += 1
+        i, old, new = _counted_body_end(lines, i + 1, old, new)
         if old > 0 or new > 0:
             where = f"line {patch.file_line(patch.first_line + i)}" if i < n else "the end of the file"
             raise BadInput(f"{patch.name}:{header_line}: the hunk is cut short at {where}: "
@@ -283,6 +277,27 @@ def _check_hunk_counts(patch: Patch, pos: int) -> None:
         if i < n and lines[i][:1] in ("+", "-") and not _ends_diff_block(lines, i):
             raise BadInput(f"{patch.name}:{patch.file_line(patch.first_line + i)}: a diff line after the end of the hunk at "
                            f"line {header_line}: the hunk header's counts are wrong")
+    return sections
+
+
+def _counted_body_end(lines: List[str], i: int, old: int, new: int) -> tuple:
+    """Walk the hunk body that starts at lines[i] as far as its counts go: (the index after it, the
+    old and new counts left over: above 0 when the body ends early, below when a line overran)."""
+    if old == 0 and i + new <= len(lines) and all(map(str.startswith, lines[i:i + new], repeat("+"))):
+        return i + new, 0, 0  # a hunk that only adds (a new file's): one test of its lines, in C
+    n = len(lines)
+    while (old > 0 or new > 0) and i < n:
+        kind = lines[i][:1]
+        if kind == " " or lines[i] in ("", "\r"):
+            old, new = old - 1, new - 1
+        elif kind == "-":
+            old -= 1
+        elif kind == "+":
+            new -= 1
+        elif kind != "\\":
+            break
+        i += 1
+    return i, old, new
 
 
 def _ends_diff_block(lines: List[str], i: int) -> bool:
