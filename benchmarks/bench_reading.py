@@ -27,6 +27,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_check_types import revision_src  # noqa: E402  (the other revision's src, taken out)
 
 # run in the child: read every patch three times, print the best CPU time
 READ = r"""
@@ -71,10 +73,7 @@ def main() -> int:
     args = parser.parse_args()
     patches = [os.path.abspath(path) for path in args.patches]
     with tempfile.TemporaryDirectory(prefix="bench-reading-") as work:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.base_rev, "src"], capture_output=True,
-                                 check=True).stdout
-        subprocess.run(["tar", "-x", "-C", work], input=archive, check=True)
-        sides = {args.base_rev: Path(work) / "src", "this checkout": ROOT / "src"}
+        sides = {args.base_rev: revision_src(args.base_rev, work), "this checkout": ROOT / "src"}
         read = {name: [] for name in sides}
         run = {name: [] for name in sides}
         for _ in range(args.runs):
