@@ -60,6 +60,13 @@ def one_run(src: Path, patches) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def revision_src(rev: str, work: str) -> Path:
+    """The `src` of revision `rev`, taken out with `git archive` into the directory `work`."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", work], input=archive, check=True)
+    return Path(work) / "src"
+
+
 def best(runs, key):
     return min(key(run) for run in runs)
 
@@ -73,10 +80,7 @@ def main() -> int:
     args = parser.parse_args()
     types = args.types.split(",")
     with tempfile.TemporaryDirectory(prefix="bench-types-") as work:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.base_rev, "src"], capture_output=True,
-                                 check=True).stdout
-        subprocess.run(["tar", "-x", "-C", work], input=archive, check=True)
-        sides = {args.base_rev: Path(work) / "src", "this checkout": ROOT / "src"}
+        sides = {args.base_rev: revision_src(args.base_rev, work), "this checkout": ROOT / "src"}
         runs = {name: [] for name in sides}
         for _ in range(args.runs):
             for name, src in sides.items():  # in turns: both sides see the same load

@@ -75,7 +75,12 @@ _SHAPES = [r"[|]x|y", r"a\|b|else", r"(if|do)\s*\(|;$", r"[]|]|NULL", r"[^]|]\*|
            r"(?i)\b(?:true|false)\b", r"(?i)ſtatic|K", r"(?i)static\b", r"(?i:static)\s", r"^\s*(?:&&|\|\|)",
            r"^ |=\s*0",
            r"^[ \t].*:", r"(?:kz)+alloc", r"int_?(?:8|16|32|64)_t", r"x{0}static", r"(?:if){0}else", r"é|\r$",
-           r"\bstatic\s.*=\s*(?:0|NULL|false)", r"\s$", r"[^;]$", r"^$", r"", r"a|", r"(?s)do.if"]
+           r"\bstatic\s.*=\s*(?:0|NULL|false)", r"\s$", r"[^;]$", r"^$", r"", r"a|", r"(?s)do.if",
+           # searched backwards: no literal at the start, one at the end
+           r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)", r"\w+\s*=", r"\b\w+\($", r"\d+?\s{0,2}[<>]",
+           r"\b[a-z]{2,3}\b\s*\(\s*\)", r"\W\w*_t\b\*", r"\b(e)?x+[^\sa-c\]-]\*", r"\w\*\s*\/|\d;",
+           # small classes spelled out among the strings every match holds
+           r"[=!]=", r"(?i)[ks]tatic", r"[mz]alloc|x[ab]", r"a[bc]+d", r"[^=]=\s*0", r"[\u017f]tatic"]
 
 
 def test_needles_of_every_shape_find_the_lines_a_search_of_each_line_finds(kernel_tree):
@@ -153,3 +158,50 @@ def test_checks_that_share_a_needle_scan_each_file_once(monkeypatch):
     assert scans == ["define", "int"]
     assert Needle("define").indexes(AddedLines(_file_of(["x"]))) == []  # another file: scanned again
     assert scans == ["define", "int", "define"]
+
+
+def test_a_small_class_is_spelled_out_in_the_strings_a_needle_holds():
+    def required(source):
+        return _needles._required(list(_needles._sre_parse.parse(source)))
+
+    assert required(r"[=!]=") == ["==", "!="]
+    assert required(r"x[mz]alloc") == ["xmalloc", "xzalloc"]
+    assert required(r"[^ab]cd") == ["cd"] and required(r"[a-z]cd") == ["cd"]  # not a few characters
+
+
+def test_a_needle_without_a_leading_literal_is_searched_backwards(monkeypatch):
+    # `\b...` is tried at every position; reversed, the needle starts with the operator, which the
+    # engine jumps to: the same lines, found from the end of the text
+    monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
+    needle = r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)"
+    backwards = _needles._reversed(_needles._kept_in_line(needle))
+    assert backwards is not None and re.compile(backwards).search("== MAX")
+    texts = ["if (x == MAX)", "if (MAX\t== x)", "a->b", "", "1 <", "x", "3>", "0 < x"]
+    assert Needle(needle).indexes(AddedLines(_file_of(texts))) == [1, 4, 6, 7]
+    # what starts with a literal, and what does not reverse, is searched forwards
+    for source in (r"==\s*\w", r"\bfoo\b", r"\w+(?=x)", r"\w++=", r"(?>\w+)=", r"(?i)\w+=", r"(\w)\1="):
+        assert _needles._reversed(source) is None, source
+
+
+def test_a_c_check_may_name_the_lines_its_judge_is_shown():
+    # `lines=`: what rules lines out is found once per file, and the judge sees only the lines named
+    from patchflow.checks._ccode import is_c, on_added_lines
+
+    asked, seen = [], []
+
+    def with_brace(file, added, ctx):
+        asked.append(file.path)
+        return [index for index, text in enumerate(added.text.split("\n")) if "{" in text]
+
+    @on_added_lines(is_c, lines=with_brace)
+    def judge(line, file, ctx):
+        seen.append(line.text)
+        return "brace" if line.text.endswith("{") else None
+
+    texts = ["int f(void)", "{", "\treturn 0;", "}", "struct s { int x; };"]
+    patch = read_patches(str(next(case for case in case_files() if case.name == "clean-bpf-fix.patch")))[0]
+    patch.files = [_file_of(texts)]
+    hits = list(judge(patch, checks.CheckContext(Options(), Series([patch]))))
+    assert asked == ["net/core/x.c"]
+    assert seen == ["{", "struct s { int x; };"]
+    assert [hit.line for hit in hits] == [2]

@@ -5,6 +5,7 @@ Every diff line keeps its line number in the patch and in the old and the new fi
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import List, Optional
 
 from .errors import BadInput
@@ -31,24 +32,96 @@ def _strip_prefix(path: str, git_diff: bool = True) -> Optional[str]:
 
 
 def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
-    """Parse the unified diff that starts at lines[pos] with unidiff.
+    """Parse the unified diff that starts at lines[pos].
 
-    unidiff reads hunk bodies by their counts, as `git apply` does, so a line outside every hunk (the
-    `-- ` signature, a trailing changelog) is not a diff line; we keep its lines' numbers and add the
-    extended headers (index blobs, modes) it leaves as raw text.
+    Hunk bodies are read by their counts, as `git apply` does, so a line outside every hunk (the
+    `-- ` signature, a trailing changelog) is not a diff line. A `diff --git` section of the usual
+    shape (extended headers, `---`/`+++`, hunks, then text that is no diff) is read here in one
+    pass (`_read_git_section`); any other is read with unidiff, and we keep its lines' numbers and
+    add the extended headers (index blobs, modes) it leaves as raw text.
     """
-    from unidiff import PatchSet
-    from unidiff.errors import UnidiffParseError
-
-    _check_hunk_counts(patch, pos)
+    sections = _check_hunk_counts(patch, pos)
     files: List[FileDiff] = []
     # unidiff's objects for a line weigh ten times our own: parse one `diff --git` section at a time
     # so that only one file's are alive at once (a 200,000-line patch stays under 200 MB)
-    bounds = [pos] + [i for i in range(pos + 1, len(patch.lines)) if patch.lines[i].startswith("diff --git ")]
-    bounds.append(len(patch.lines))
+    bounds = [pos, *sections, len(patch.lines)]
     for section_start, section_end in zip(bounds, bounds[1:]):
-        files.extend(_parse_diff_section(patch, section_start, section_end, PatchSet, UnidiffParseError))
+        read = _read_git_section(patch, section_start, section_end)
+        files.extend(read if read is not None else _parse_diff_section(patch, section_start, section_end))
     return files
+
+
+# git's extended headers between `diff --git` and `---`, as the one-pass reader takes them (each
+# exactly as git writes it: anything else goes to unidiff)
+_GIT_HEADER = lazy(r"(?:new file mode|deleted file mode|old mode|new mode) [0-7]{6}|"
+                   r"index [0-9a-f]+\.\.[0-9a-f]+(?: [0-7]{6})?|(?:dis)?similarity index [0-9]{1,3}%|"
+                   r"(?:rename|copy) (?:from|to) [^\s\"]+")
+_NO_NEWLINE_MARKER = "\\ No newline at end of file"
+# after the last hunk, lines that unidiff would read as part of a diff (a marker, a file, a hunk,
+# a header it refuses there): their section goes to unidiff
+_DIFF_LIKE = ("--- ", "+++ ", "@@", "\\", "Binary file", "GIT binary patch", "new file mode ",
+              "deleted file mode ", "old mode ", "new mode ", "index ")
+
+
+def _read_git_section(patch: Patch, start: int, end: int) -> Optional[List[FileDiff]]:
+    """The file of lines[start:end] when it is a `diff --git a/X b/Y` section of the usual shape,
+    read in one pass: paths without blanks or quotes, git's extended headers, `---` and `+++ b/Y`
+    (or /dev/null), hunks each followed by `\\ No newline` markers only, then lines that are no
+    diff (the signature). None for any other section: unidiff reads it, with its rules and errors
+    (the same FileDiffs either way: tests/test_diff_reader.py)."""
+    lines = patch.lines
+    paths = _git_paths(lines[start])
+    if paths is None:
+        return None
+    i = start + 1
+    while i < end and _GIT_HEADER.fullmatch(lines[i]):
+        i += 1
+    headers = lines[start + 1:i]
+    source, target = paths
+    if any(header.startswith("deleted file mode ") for header in headers):
+        target = "/dev/null"
+    if not (i + 2 < end and lines[i].startswith("--- ") and lines[i + 1] == "+++ " + target):
+        return None
+    diff = FileDiff(old_path=_strip_prefix(source), new_path=_strip_prefix(target), patch_line=patch.first_line + start)
+    for header in headers:
+        _parse_extended_header(diff, header)
+    i = _read_hunks(diff, lines, i + 2, end, patch.first_line)
+    if i is None or not diff.hunks or any(line.startswith(_DIFF_LIKE) for line in lines[i:end]):
+        return None
+    return [diff]
+
+
+def _git_paths(line: str) -> Optional[tuple]:
+    """("a/X", "b/Y") of a `diff --git a/X b/Y` line whose paths hold no blank, tab, quote or CR
+    (the paths unidiff reads from it), else None."""
+    words = line.split(" ")
+    if len(words) != 4 or "\t" in line or '"' in line or "\r" in line:
+        return None
+    source, target = words[2], words[3]
+    if len(source) < 3 or len(target) < 3 or not source.startswith("a/") or not target.startswith("b/"):
+        return None
+    return source, target
+
+
+def _read_hunks(diff: FileDiff, lines: List[str], i: int, end: int, first_line: int) -> Optional[int]:
+    """Read the hunks from lines[i] on into `diff`, each body by its header's counts; the index after
+    the last hunk and its markers, or None when a hunk header or a marker is not as unidiff reads it."""
+    while i < end and lines[i].startswith("@@ -"):
+        match = _UNIDIFF_HUNK.match(lines[i])
+        if match is None:
+            return None
+        old_start, old_count, new_start, new_count, section = match.groups()
+        model = Hunk(int(old_start), 1 if old_count is None else int(old_count), int(new_start),
+                     1 if new_count is None else int(new_count), section.strip(), 0)
+        i = _read_hunk_body(model, lines, i + 1, first_line)
+        while i < end and lines[i].startswith("\\"):
+            if not lines[i].startswith(_NO_NEWLINE_MARKER):
+                return None
+            model.lines[-1].no_newline = True
+            i += 1
+        model.patch_line = model.lines[0].patch_line - 1
+        diff.hunks.append(model)
+    return i
 
 
 def _unidiff_lines(lines: List[str]) -> List[str]:
@@ -65,13 +138,16 @@ def _unidiff_lines(lines: List[str]) -> List[str]:
     return out
 
 
-def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffParseError) -> List[FileDiff]:
+def _parse_diff_section(patch: Patch, start: int, end: int) -> List[FileDiff]:
     """The files of lines[start:end]: one `diff --git` section, or a whole diff without such lines.
 
     unidiff reads the structure (files, headers, hunks, where each hunk ends) without making an
     object per line (`metadata_only`, the same rules and errors), and the hunks' lines are read
     here from the lines unidiff was given. unidiff before 1.0 refuses a blank context line in that
     mode (a mail client's stripped ` `): such a diff is read again with its objects per line."""
+    from unidiff import PatchSet  # imported only when a section needs it: most are read without
+    from unidiff.errors import UnidiffParseError
+
     base = patch.first_line + start  # patch line number of the section's first line
     given = _unidiff_lines(patch.lines[start:end])
     try:
@@ -102,7 +178,7 @@ def _parse_diff_section(patch: Patch, start: int, end: int, PatchSet, UnidiffPar
             if not per_line:
                 while not _UNIDIFF_HUNK.match(given[cursor]):
                     cursor += 1
-                cursor = _read_hunk_body(model, given, cursor + 1, base)
+                cursor = _read_hunk_body(model, patch.lines, start + cursor + 1, patch.first_line) - start
             _add_unidiff_lines(model, hunk, base)
             model.patch_line = (model.lines[0].patch_line - 1) if model.lines else base
             diff.hunks.append(model)
@@ -131,27 +207,27 @@ _UNIDIFF_HUNK = lazy(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?\ @@[ ]?(.*)")
 _EMPTY_BODY_LINE = lazy(r"[\r\n]{1,2}")
 
 
-def _read_hunk_body(model: Hunk, given: List[str], i: int, base: int) -> int:
-    """Append the DiffLines of the hunk body that starts at given[i] (which unidiff has checked
-    against the header's counts); returns the index after it."""
+def _read_hunk_body(model: Hunk, lines: List[str], i: int, first_line: int) -> int:
+    """Append the DiffLines of the hunk body that starts at lines[i] (whose counts
+    `_check_hunk_counts` has checked; lines[0] is patch line `first_line`); returns the index after it."""
     old, new = model.old_start, model.new_start
     old_end, new_end = old + model.old_count, new + model.new_count
-    lines = model.lines
+    body = model.lines
     while old < old_end or new < new_end:
-        text = given[i]
-        kind = text[0]
+        text = lines[i]
+        kind = text[:1]
         if kind == "+":
-            lines.append(DiffLine("+", text[1:-1], base + i, None, new))
+            body.append(DiffLine("+", text[1:], first_line + i, None, new))
             new += 1
         elif kind == "-":
-            lines.append(DiffLine("-", text[1:-1], base + i, old, None))
+            body.append(DiffLine("-", text[1:], first_line + i, old, None))
             old += 1
         elif kind == "\\":
-            if lines:
-                lines[-1].no_newline = True
-        else:  # " ", or a line that is only CR/LF: context
-            value = text[1:-1] if kind == " " else _EMPTY_BODY_LINE.match(text).group().rstrip("\n")
-            lines.append(DiffLine(" ", value, base + i, old, new))
+            if body:
+                body[-1].no_newline = True
+        else:  # " ", or a line that is empty or starts with CR: context, as unidiff reads it
+            value = text[1:] if kind == " " else _EMPTY_BODY_LINE.match(text + "\n").group().rstrip("\n")
+            body.append(DiffLine(" ", value, first_line + i, old, new))
             old, new = old + 1, new + 1
         i += 1
     return i
@@ -161,8 +237,10 @@ def _read_hunk_body(model: Hunk, given: List[str], i: int, base: int) -> int:
 _MAX_COUNT_DIGITS = 9
 
 
-def _check_hunk_counts(patch: Patch, pos: int) -> None:
-    """Refuse a hunk whose body does not have the lines its header counts, naming both lines.
+def _check_hunk_counts(patch: Patch, pos: int) -> List[int]:
+    """Refuse a hunk whose body does not have the lines its header counts, naming both lines; return
+    the indexes after `pos` of the `diff --git` lines, which start the diff's sections (found on the
+    way: no hunk body holds one).
 
     `git apply` reads a hunk body by the header's counts and calls the patch corrupt when the body
     ends early (a cut-off mail) or when a '+'/'-' line follows the counted end (counts that lie).
@@ -170,10 +248,13 @@ def _check_hunk_counts(patch: Patch, pos: int) -> None:
     lines = patch.lines
     n = len(lines)
     i = pos
+    sections = []
     while i < n:
         header = lines[i]
         match = _HUNK.match(header) if header.startswith("@@ -") else None
         if match is None:
+            if i > pos and header.startswith("diff --git "):
+                sections.append(i)
             i += 1
             continue
         header_line = patch.file_line(patch.first_line + i)
@@ -184,18 +265,7 @@ def _check_hunk_counts(patch: Patch, pos: int) -> None:
         old, new = int(counts[0]), int(counts[1])
         if old == 0 and new == 0:
             raise BadInput(f"{patch.name}:{header_line}: a hunk header that counts no lines")
-        i += 1
-        while (old > 0 or new > 0) and i < n:
-            kind = lines[i][:1]
-            if kind == " " or lines[i] in ("", "\r"):
-                old, new = old - 1, new - 1
-            elif kind == "-":
-                old -= 1
-            elif kind == "+":
-                new -= 1
-            elif kind != "\\":
-                break
-            i += 1
+        i, old, new = _counted_body_end(lines, i + 1, old, new)
         if old > 0 or new > 0:
             where = f"line {patch.file_line(patch.first_line + i)}" if i < n else "the end of the file"
             raise BadInput(f"{patch.name}:{header_line}: the hunk is cut short at {where}: "
@@ -207,6 +277,27 @@ def _check_hunk_counts(patch: Patch, pos: int) -> None:
         if i < n and lines[i][:1] in ("+", "-") and not _ends_diff_block(lines, i):
             raise BadInput(f"{patch.name}:{patch.file_line(patch.first_line + i)}: a diff line after the end of the hunk at "
                            f"line {header_line}: the hunk header's counts are wrong")
+    return sections
+
+
+def _counted_body_end(lines: List[str], i: int, old: int, new: int) -> tuple:
+    """Walk the hunk body that starts at lines[i] as far as its counts go: (the index after it, the
+    old and new counts left over: above 0 when the body ends early, below when a line overran)."""
+    if old == 0 and i + new <= len(lines) and all(map(str.startswith, lines[i:i + new], repeat("+"))):
+        return i + new, 0, 0  # a hunk that only adds (a new file's): one test of its lines, in C
+    n = len(lines)
+    while (old > 0 or new > 0) and i < n:
+        kind = lines[i][:1]
+        if kind == " " or lines[i] in ("", "\r"):
+            old, new = old - 1, new - 1
+        elif kind == "-":
+            old -= 1
+        elif kind == "+":
+            new -= 1
+        elif kind != "\\":
+            break
+        i += 1
+    return i, old, new
 
 
 def _ends_diff_block(lines: List[str], i: int) -> bool:

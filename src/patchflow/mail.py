@@ -10,7 +10,6 @@ such correspondence: its decoded lines are numbered on from the first line of th
 
 from __future__ import annotations
 
-import binascii
 import codecs
 import os
 import re
@@ -21,6 +20,7 @@ from typing import List, Optional, Tuple
 
 from .errors import BadInput
 from .lazy_regex import lazy
+from .mail_bodies import base64_lines, quoted_printable_lines, split_lines, unflow
 from .records import field, record
 
 MBOX_FROM = lazy(rb"^From \S+\s+\w{3} \w{3}\s+\d{1,2} \d{1,2}:\d{2}:\d{2} \d{4}")
@@ -81,12 +81,27 @@ def split_mbox(data: bytes) -> List[Tuple[int, bytes]]:
         lines.pop()
     starts = [0]
     if lines and MBOX_FROM.match(lines[0]):
-        starts = [i for i, line in enumerate(lines) if line.startswith(b"From ") and MBOX_FROM.match(line)]
+        starts = _mbox_starts(data, lines)
     messages = []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
         messages.append((start + 1, b"\n".join(lines[start:end]) + b"\n"))
     return messages
+
+
+def _mbox_starts(data: bytes, lines: List[bytes]) -> List[int]:
+    """The indexes of the lines that start a message (`From ` and a date; the first line is one),
+    found by searching the bytes for "\nFrom " rather than testing every line."""
+    starts = [0]
+    line, counted_to = 0, 0
+    at = data.find(b"\nFrom ")
+    while at >= 0:
+        line += data.count(b"\n", counted_to, at + 1)
+        counted_to = at + 1
+        if line < len(lines) and MBOX_FROM.match(lines[line]):
+            starts.append(line)
+        at = data.find(b"\nFrom ", at + 1)
+    return starts
 
 
 def looks_like_mail(raw_lines: List[bytes]) -> bool:
@@ -108,7 +123,7 @@ def read_message(data: bytes, first_line: int) -> MailText:
     if raw_lines and raw_lines[-1] == b"":
         raw_lines.pop()
     if not looks_like_mail(raw_lines):
-        lines = [text_of(line) for line in raw_lines]
+        lines = _text_lines(data)
         return MailText(lines, list(range(first_line, first_line + len(lines))))
     body_index = _header_block_end(raw_lines)
     result = MailText([text_of(line) for line in raw_lines[:body_index]],
@@ -255,7 +270,8 @@ def _parts_with_offsets(message, raw_lines: List[bytes], body_index: int):
     `git mailinfo` reads: the body of a single-part mail as the file has it; every leaf of a multipart
     one, in order (mailinfo reads attachments as text too, and skips the preamble and the epilogue)."""
     if not message.is_multipart():
-        yield message, body_index, b"".join(line + b"\n" for line in raw_lines[body_index:])
+        body = raw_lines[body_index:]
+        yield message, body_index, b"\n".join(body) + b"\n" if body else b""
         return
     raw = "".join(line.decode("ascii", errors="surrogateescape") + "\n" for line in raw_lines)
     pos = 0
@@ -294,98 +310,29 @@ def _decode_part(part, raw: bytes, first_number: int) -> Tuple[List[str], List[i
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
     codec = _codec(part)
     if encoding == "base64":
-        decoded, numbers = _base64_lines(raw, first_number)
+        decoded, numbers = base64_lines(raw, first_number)
     elif encoding == "quoted-printable":
-        decoded, numbers = _quoted_printable_lines(raw, first_number)
+        decoded, numbers = quoted_printable_lines(raw, first_number)
+    elif codec is None and str(part.get_param("format", "")).lower() != "flowed":
+        lines = _text_lines(raw)  # what a `git format-patch` mail is: decoded at once, not line by line
+        return lines, list(range(first_number, first_number + len(lines)))
     else:
-        decoded = _split(raw)
+        decoded = split_lines(raw)
         numbers = list(range(first_number, first_number + len(decoded)))
     if str(part.get_param("format", "")).lower() == "flowed":
-        decoded, numbers = _unflow(decoded, numbers, str(part.get_param("delsp", "")).lower() == "yes")
+        decoded, numbers = unflow(decoded, numbers, str(part.get_param("delsp", "")).lower() == "yes")
     if codec is None:
         return [text_of(line) for line in decoded], numbers
     return [line.decode(codec, errors="surrogateescape") for line in decoded], numbers
 
 
-def _unflow(lines: List[bytes], numbers: List[int], delsp: bool) -> Tuple[List[bytes], List[int]]:
-    """format=flowed text (RFC 3676) as `git mailinfo` reads it: a leading space is unstuffed, a line
-    that ends with a space goes on in the next one (numbered where it starts), `-- ` stays as it is."""
-    out: List[bytes] = []
-    out_numbers: List[int] = []
-    pending, start = b"", None
-    for line, number in zip(lines, numbers):
-        cr = b"\r" if line.endswith(b"\r") else b""
-        text = line[:-1] if cr else line
-        if text == b"-- ":
-            if start is not None:
-                out.append(pending)
-                out_numbers.append(start)
-                pending, start = b"", None
-            out.append(line)
-            out_numbers.append(number)
-            continue
-        if text.startswith(b" "):
-            text = text[1:]
-        if start is None:
-            start = number
-        if text.endswith(b" "):
-            pending += text[:-1] if delsp else text
-            continue
-        out.append(pending + text + cr)
-        out_numbers.append(start)
-        pending, start = b"", None
-    if start is not None:
-        out.append(pending)
-        out_numbers.append(start)
-    return out, out_numbers
-
-
-def _split(raw: bytes) -> List[bytes]:
-    lines = raw.split(b"\n")
-    if lines and lines[-1] == b"":
+def _text_lines(raw: bytes) -> List[str]:
+    """`text_of` each line of `raw`: the same strings, decoded at once (no invalid UTF-8 sequence
+    runs over a "\n", so surrogates stand for the same bytes)."""
+    lines = text_of(raw).split("\n")
+    if lines and lines[-1] == "":
         lines.pop()
     return lines
-
-
-def _base64_lines(raw: bytes, first_number: int) -> Tuple[List[bytes], List[int]]:
-    """Decoded lines numbered on from the encoded body's first line: base64 keeps no line boundaries."""
-    compact = re.sub(rb"[^A-Za-z0-9+/=]", b"", raw)
-    compact = compact[: len(compact) - len(compact) % 4] if b"=" not in compact else compact
-    try:
-        decoded = binascii.a2b_base64(compact)
-    except binascii.Error:
-        decoded = b""
-        for start in range(0, len(compact) - len(compact) % 4, 4):  # what decodes before the damage
-            try:
-                decoded += binascii.a2b_base64(compact[start:start + 4])
-            except binascii.Error:
-                break
-    lines = _split(decoded)  # a CRLF body keeps its CRs, as git mailinfo keeps them ("quoted CRLF")
-    return lines, list(range(first_number, first_number + len(lines)))
-
-
-def _quoted_printable_lines(raw: bytes, first_number: int) -> Tuple[List[bytes], List[int]]:
-    """Each decoded line with the line number of the encoded line it starts on (a soft line break,
-    `=` at the end of a line, joins the next encoded line to it)."""
-    lines: List[bytes] = []
-    numbers: List[int] = []
-    pending = b""
-    start = None
-    for index, line in enumerate(_split(raw)):
-        if start is None:
-            start = first_number + index
-        stripped = line.rstrip(b"\r").rstrip(b" \t")
-        if stripped.endswith(b"="):
-            pending += stripped[:-1]
-            continue
-        for piece in binascii.a2b_qp(pending + line).split(b"\n"):  # an encoded =0A makes two lines
-            lines.append(piece)
-            numbers.append(start)
-        pending, start = b"", None
-    if start is not None:
-        lines.append(binascii.a2b_qp(pending))
-        numbers.append(start)
-    return lines, numbers
 
 
 def read_source(path: str, stdin=None) -> bytes:
@@ -457,8 +404,8 @@ def is_patch_break(line: str) -> bool:
 def is_scissors(line: str) -> bool:
     """A `-- >8 --` line (`git am --scissors`; the message starts again below it), by git's rule: scissors
     (`>8`, `8<`, `>%`, `%<`) and dashes, at least 8 visible characters, under 3x the perforation, few gaps."""
-    if ">" not in line and "<" not in line:
-        return False  # no scissors (each holds one of them): most lines of a message, at once
+    if ">8" not in line and "8<" not in line and ">%" not in line and "%<" not in line:
+        return False  # no scissors, which the rule needs: most lines of a message (a `<` of an address too)
     scissors = perforation = gap = 0
     first = last = -1
     in_perforation = False

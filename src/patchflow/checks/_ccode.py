@@ -38,14 +38,16 @@ def is_styled(path: str) -> bool:
     return bool(_STYLED_FILE.search(path)) and not path.endswith(".pl")
 
 
-def on_added_lines(wanted_file, needle=None):
+def on_added_lines(wanted_file, needle=None, lines=None):
     """Make a judge of one added line, `judge(line, file, ctx) -> Hit | message | None`, into a
     patch check over the added lines of the files `wanted_file(path)` accepts. A line in which the
     pattern `needle` finds nothing is not shown to the judge: the C-code checks run on every added
     line of large patches, and one scan of a file's lines in C (`_needles.Needle`) costs less than a
-    call into Python per line."""
-    wanted = LineFilter(wanted_file, needle, None)  # the needle compiles on the first file it scans
-    needle = wanted.needle
+    call into Python per line. `lines(file, added, ctx)`, when given instead, names the positions in
+    `added.lines` (`_lines.AddedLines`, in order) of the lines the judge is shown: what a judge
+    needs to know of a file to rule lines out is then found once per file (a search of `added.text`),
+    not asked line by line."""
+    wanted = LineFilter(wanted_file, needle, lines)  # the needle compiles on the first file it scans
 
     def wrap(judge):
         @functools.wraps(judge)
@@ -54,8 +56,9 @@ def on_added_lines(wanted_file, needle=None):
                 if file.is_binary or not wanted_file(file.path):
                     continue
                 added = added_lines(file, ctx)
-                lines = added.lines if needle is None else [added.lines[index] for index in needle.indexes(added)]
-                for line in lines:
+                indexes = wanted.indexes(file, added, ctx)
+                shown = added.lines if indexes is None else [added.lines[index] for index in indexes]
+                for line in shown:
                     hit = judge(line, file, ctx)
                     if hit is not None:
                         yield _hit_at(line, file, hit) if isinstance(hit, str) else hit

@@ -151,6 +151,10 @@ def _plan(source: str) -> List[Callable]:
         # `^` begins the whole needle (no top-level `|` follows): "\n" and the rest, at line starts
         at_line_start = re.compile("\n(?:" + in_line[1:] + ")", re.MULTILINE)
         return [lambda added: _searched_indexes(at_line_start, added, after_newline=True)]
+    backwards = _reversed(in_line)
+    if backwards is not None:
+        reversed_pattern = re.compile(backwards, re.MULTILINE)
+        return [lambda added: _searched_backwards(reversed_pattern, added)]
     joined = re.compile(in_line, re.MULTILINE)
     return [lambda added: _searched_indexes(joined, added)]
 
@@ -254,13 +258,17 @@ def _required(items) -> Optional[List[str]]:
         if words and all(words) and (best is None or min(map(len, words)) > min(map(len, best))):
             best = words
 
-    run: List[str] = []
+    run = [""]  # the strings the literal characters read so far spell, one per choice of a class
     for op, av in items + [(None, None)]:
         if op is _sre.LITERAL:
-            run.append(chr(av))
+            run = [text + chr(av) for text in run]
             continue
-        consider(["".join(run)] if run else None)
-        run = []
+        choices = _small_class(av) if op is _sre.IN else None
+        if choices and len(run) * len(choices) <= _MAX_SPELLINGS:  # `[=!]=`: "==" or "!="
+            run = [text + choice for text in run for choice in choices]
+            continue
+        consider(run if run != [""] else None)
+        run = [""]
         if op is _sre.SUBPATTERN and not av[1] and not av[2]:  # a group that sets no flags
             consider(_required(list(av[3])))
         elif op is _sre.BRANCH:
@@ -269,6 +277,17 @@ def _required(items) -> Optional[List[str]]:
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
             consider(_required(list(av[2])))
     return best
+
+
+# a run of literals and small classes is taken as the strings it can spell, up to so many of them
+_MAX_SPELLINGS = 8
+
+
+def _small_class(items) -> Optional[List[str]]:
+    """The characters of a class that lists a few of them (`[=!]`), else None."""
+    if len(items) > 4 or any(op is not _sre.LITERAL for op, _ in items):
+        return None
+    return [chr(av) for _, av in items]
 
 
 _FREQUENCY_SAMPLE = 8192  # characters: some 200 lines of C
@@ -326,4 +345,113 @@ def _searched_indexes(pattern, added, after_newline: bool = False) -> List[int]:
         if index == last:
             break
         match = search(text, starts[index + 1])
+    return found
+
+
+# --- searching backwards ----------------------------------------------------------------------
+#
+# A needle that starts with `\b` or a class of word characters (`\b(?:[A-Z_]\w*|\d\w*)\s*(?:==|<|>)`)
+# is tried at every position of the text, while one that starts with a literal or a small class is
+# found by the engine's fast scan for its first character. Such a needle often ends with what it
+# lacks at its start (the operator), so it is searched over the reversed text with the reversed
+# pattern: a line holds a match of a pattern exactly when the reversed line holds a match of the
+# reversed pattern, for the constructs `_reversed` writes (no lookaround, back-reference,
+# possessive repetition or atomic group, which would not reverse; `\b` reads the same both ways).
+
+_CATEGORY_TEXT = {_sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_NOT_DIGIT: r"\D", _sre.CATEGORY_SPACE: r"\s",
+                  _sre.CATEGORY_NOT_SPACE: r"\S", _sre.CATEGORY_WORD: r"\w", _sre.CATEGORY_NOT_WORD: r"\W"}
+# `^` and `$` (re.MULTILINE: a line's ends) trade places; `\b` and `\B` are the same read backwards
+_AT_REVERSED = {_sre.AT_BEGINNING: "$", _sre.AT_END: "^", _sre.AT_BOUNDARY: r"\b", _sre.AT_NON_BOUNDARY: r"\B"}
+
+
+class _Irreversible(Exception):
+    pass
+
+
+def _reversed(source: str) -> Optional[str]:
+    """The needle reversed (see above) when that starts with what the engine jumps to and the needle
+    does not, else None. Case-insensitive needles are left alone (the fast scan does not serve them)."""
+    parsed = _sre_parse.parse(source)
+    if parsed.state.flags & ~re.UNICODE:
+        return None
+    items = list(parsed)
+    if _jumps(items):
+        return None
+    try:
+        backwards = _reversed_text(items)
+    except _Irreversible:
+        return None
+    return backwards if _jumps(list(_sre_parse.parse(backwards))) else None
+
+
+def _jumps(items) -> bool:
+    """Whether a parsed needle starts with a literal, a class, or an alternation whose every branch
+    starts with a literal: what the engine finds by a scan for its first character."""
+    while items and items[0][0] is _sre.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+        items = list(items[0][1][3])
+    if not items:
+        return False
+    op, av = items[0]
+    if op is _sre.BRANCH:
+        return all(branch and list(branch)[0][0] is _sre.LITERAL for branch in av[1])
+    return op is _sre.LITERAL or (op is _sre.IN and all(item[0] is not _sre.CATEGORY for item in av))
+
+
+def _reversed_text(items) -> str:
+    """A pattern's text matching the parsed sequence's matches read backwards; _Irreversible when it
+    holds a construct that does not reverse."""
+    return "".join(_reversed_item(op, av) for op, av in reversed(items))
+
+
+def _reversed_item(op, av) -> str:
+    if op is _sre.LITERAL:
+        return re.escape(chr(av))
+    if op is _sre.NOT_LITERAL:
+        return "[^" + re.escape(chr(av)) + "]"
+    if op is _sre.ANY:
+        return "."
+    if op is _sre.IN:
+        return "[" + "".join(_class_item(item_op, item_av) for item_op, item_av in av) + "]"
+    if op is _sre.AT and av in _AT_REVERSED:
+        return _AT_REVERSED[av]
+    if op is _sre.BRANCH:
+        return "(?:" + "|".join(_reversed_text(list(branch)) for branch in av[1]) + ")"
+    if op is _sre.SUBPATTERN and not av[1] and not av[2]:  # a group that sets no flags: not captured
+        return "(?:" + _reversed_text(list(av[3])) + ")"
+    if op is _sre.MAX_REPEAT or op is _sre.MIN_REPEAT:
+        low, high, body = av
+        bounds = "{%d,%s}" % (low, "" if high is _sre.MAXREPEAT else high)
+        return "(?:" + _reversed_text(list(body)) + ")" + bounds + ("?" if op is _sre.MIN_REPEAT else "")
+    raise _Irreversible(op)
+
+
+def _class_item(op, av) -> str:
+    if op is _sre.NEGATE:
+        return "^"
+    if op is _sre.LITERAL:
+        return re.escape(chr(av))
+    if op is _sre.RANGE:
+        return re.escape(chr(av[0])) + "-" + re.escape(chr(av[1]))
+    if op is _sre.CATEGORY and av in _CATEGORY_TEXT:
+        return _CATEGORY_TEXT[av]
+    raise _Irreversible(op)
+
+
+def _searched_backwards(pattern, added) -> List[int]:
+    """The lines the reversed needle `pattern` finds a match in, searched over the joined lines
+    reversed: a match at reversed offsets [start, end) is the text at [length - end, length - start)."""
+    text = added.text[::-1]
+    length = len(text)
+    starts = added.starts
+    search = pattern.search
+    found = []
+    match = search(text)
+    while match is not None:
+        index = bisect_right(starts, length - match.end()) - 1
+        found.append(index)
+        if index == 0:
+            break
+        # on from the reversed start of the line above: past the "\n" at starts[index] - 1
+        match = search(text, length - starts[index])
+    found.reverse()
     return found

@@ -8,6 +8,7 @@ machine-readable report. Exit status: 0 clean, 1 findings, 2 bad input or usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 
@@ -85,13 +86,13 @@ def run(args) -> int:
         raise BadInput("nothing to check: give patch files, '-', a lore thread URL, or --series/--patch/--msgid ID")
     _fewer_collections()
     options = options_from(args)
-    if args.git or args.file:
-        from ..sources import read_input
+    with _kept_out_of_collections():  # the series read lives to the end of the run
+        if args.git or args.file:
+            from ..sources import read_input
 
-        series, errors, skipped = read_input(args.patches, commits=args.git, files=args.file), [], []
-    else:
-        series, errors, skipped = read_inputs(args.patches)
-    _keep_out_of_collections()  # the series read lives to the end of the run
+            series, errors, skipped = read_input(args.patches, commits=args.git, files=args.file), [], []
+        else:
+            series, errors, skipped = read_inputs(args.patches)
     if args.git:  # each commit alone, as checkpatch -g checks them: they are not a series of mails
         results = [result for patch in series for result in run_checks(type(series)([patch]), options)]
     else:
@@ -102,6 +103,7 @@ def run(args) -> int:
         print("patchflow: " + error.replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
     sys.stdout.write(render(args, results, errors, skipped) if results else "")  # nothing read: stderr says why
     sys.stdout.flush()
+    _leave_to_exit()
     for note in options.notes:
         sys.stderr.write(f"patchflow: note: {note}\n")
     from .. import report
@@ -121,11 +123,30 @@ def _fewer_collections() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def _keep_out_of_collections() -> None:
-    """Move every object alive now (the series just read: a DiffLine per diff line) out of the
-    collector's generations: each collection of the older generation during the checks would
-    otherwise scan them all again (0.1 s of CPU on the 123 new-file patches; gc.disable() saves no
-    more). Frozen objects are still freed by reference counts, and none of them is garbage yet."""
+@contextlib.contextmanager
+def _kept_out_of_collections():
+    """Read with the cyclic collector paused, then move every object alive (the series just read: a
+    DiffLine per diff line) out of its generations: each young collection during the reading would
+    scan the new lines once (12 ms on the 123 new-file patches, where they found nothing to free),
+    and each collection of the older generation during the checks all of them again (0.1 s).
+    Frozen objects are still freed by reference counts, and none of them is garbage yet."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+def _leave_to_exit() -> None:
+    """Move what the checks made (a line view per added line, the findings) out of the collector's
+    generations too, once the report is written: the interpreter collects them all again at exit,
+    which cost 0.2 s of CPU on the 123 new-file patches for nothing (they are freed at exit anyway,
+    and by reference counts until then)."""
     import gc
 
     gc.freeze()
