@@ -9,7 +9,7 @@ import pytest
 from patch_cases import case_files
 
 from patchflow import checks
-from patchflow.checks import Options, apis, spelling, statements
+from patchflow.checks import Options, apis, declarations, spelling, statements
 from patchflow.patch import Series, read_patches
 
 _KERNEL_FILES = ("core.c", "syscall.c", "btf.c", "hashtab.c", "ringbuf.c", "bpf_struct_ops.c", "helpers.c")
@@ -26,10 +26,12 @@ def _new_file_patch(tmp_path, kernel_tree, name):
 
 
 def _comment_patch(tmp_path):
-    """A comment whose next line starts with the word the line above ends with (REPEATED_WORD)."""
+    """A comment whose next line starts with the word the line above ends with (REPEATED_WORD), and
+    a prototype read through a comment (AVOID_EXTERNS: the comment masked reads as a blank)."""
     path = tmp_path / "comment.patch"
     path.write_text("diff --git a/net/core/x.c b/net/core/x.c\n--- a/net/core/x.c\n+++ b/net/core/x.c\n"
-                    "@@ -1,1 +1,4 @@\n int x;\n+/* keep the ring and the\n+ * the head apart\n+ */\n")
+                    "@@ -1,1 +1,5 @@\n int x;\n+/* keep the ring and the\n+ * the head apart\n+ */\n"
+                    "+int/* the ring's */x_head(void);\n")
     return path
 
 
@@ -47,10 +49,11 @@ def test_the_prefilters_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
     inputs = _inputs(tmp_path, kernel_tree)
     with_prefilters = [_findings(path) for path in inputs]
     for wanted in ("UNNECESSARY_PARENTHESES", "REPEATED_WORD", "EMBEDDED_FUNCTION_NAME", "MEMORY_BARRIER",
-                   "UNCOMMENTED_DEFINITION"):
+                   "UNCOMMENTED_DEFINITION", "AVOID_EXTERNS"):
         assert any(f.type == wanted for found in with_prefilters for f in found)
     for module, name in ((apis, "_may_hold_string"), (apis, "_may_name_lock"), (apis, "_may_name_barrier"),
-                         (statements, "_may_hold_parentheses_finding"), (spelling, "_ends_in_letter")):
+                         (statements, "_may_hold_parentheses_finding"), (spelling, "_ends_in_letter"),
+                         (declarations, "_may_match_prototype")):
         monkeypatch.setattr(module, name, lambda text: True)
     assert [_findings(path) for path in inputs] == with_prefilters
 
@@ -61,6 +64,15 @@ def test_a_prefilter_that_hides_a_finding_is_caught(tmp_path, kernel_tree, monke
     before = [_findings(path) for path in inputs]
     monkeypatch.setattr(statements, "_may_hold_parentheses_finding", lambda text: "if" in text)
     assert [_findings(path) for path in inputs] != before
+
+
+def test_a_prototype_read_through_a_comment_is_shown_to_avoid_externs(tmp_path, monkeypatch):
+    path = _comment_patch(tmp_path)
+    assert "AVOID_EXTERNS" in [f.type for f in _findings(path)]
+    # the text alone does not match the prototype: only the `*/` test lets the line through
+    monkeypatch.setattr(declarations, "_may_match_prototype",
+                        lambda text: declarations._C_PROTOTYPE.match(text) is not None)
+    assert "AVOID_EXTERNS" not in [f.type for f in _findings(path)]
 
 
 @pytest.mark.parametrize("line, reported", [
