@@ -8,11 +8,13 @@ so a word in a comment or a string is not code; a cheap substring test rules mos
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import List, Optional
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c
-from ._lines import added_lines, line_filter
+from ._hunk_places import hunk_of
+from ._lines import added_lines, line_filter, lines_holding
+from ._needles import literal_indexes
 from ..lazy_regex import lazy
 
 _C_FILES = (".c", ".h")
@@ -229,17 +231,24 @@ def uncommented_definition(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES):
             continue
-        if not _may_name_lock(added_lines(file, ctx).text):
+        added = added_lines(file, ctx)
+        if not _may_name_lock(added.text):
             continue
-        for hunk in file.hunks:
-            for line in hunk.lines:
-                if line.kind != "+" or ("mutex" not in line.text and "spinlock_t" not in line.text.lower()):
-                    continue
-                code = masked_lines(file, ctx).get(line.patch_line, line.text)
-                match = _LOCK_DEFINITION.match(code)
-                if match and not _has_comment(patch, hunk, line):
-                    what = match.group(1) or match.group(2)
-                    yield Hit.at(line, file, f"{what} definition without comment", patch=patch)
+        for line in (added.lines[index] for index in _lines_naming_lock(added)):
+            code = masked_lines(file, ctx).get(line.patch_line, line.text)
+            match = _LOCK_DEFINITION.match(code)
+            if match and not _has_comment(patch, hunk_of(file, line), line):
+                what = match.group(1) or match.group(2)
+                yield Hit.at(line, file, f"{what} definition without comment", patch=patch)
+
+
+def _lines_naming_lock(added) -> List[int]:
+    """The positions of the added lines that hold `mutex`, or `spinlock_t` in any case."""
+    lowered = added.text.lower()
+    if not (added.joined and lowered.isascii()):  # str.lower() keeps offsets for ASCII only
+        return [index for index, line in enumerate(added.lines)
+                if "mutex" in line.text or "spinlock_t" in line.text.lower()]
+    return sorted(set(lines_holding("mutex", added)).union(literal_indexes("spinlock_t", added, lowered)))
 
 
 _STRING = lazy(r"\"[X\t]*\"")
@@ -352,6 +361,9 @@ def _barrier_problem(patch, file, hunk, line, code: str) -> Optional[str]:
     return None
 
 
+_BARRIER_PARTS = ("mb(", "mb (", "mb__", "_release", "_acquire")
+
+
 def _may_name_barrier(text: str) -> bool:
     """Whether an added line may name a barrier (the test below, on a file's joined added lines)."""
     return "mb" in text or "_release" in text or "_acquire" in text
@@ -390,13 +402,11 @@ def memory_barrier(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES) or not _may_name_barrier(added_lines(file, ctx).text):
             continue
-        for hunk in file.hunks:
-            for line in hunk.lines:
-                text = line.text
-                if line.kind != "+" or not ("mb" in text and ("mb(" in text or "mb (" in text or "mb__" in text)
-                                            or "_release" in text or "_acquire" in text):
-                    continue
-                code = masked_lines(file, ctx).get(line.patch_line, line.text)
-                problem = _barrier_problem(patch, file, hunk, line, code)
-                if problem is not None:
-                    yield Hit.at(line, file, problem, patch=patch)
+        added = added_lines(file, ctx)
+        # the lines that name "mb(", "mb (", "mb__", "_release" or "_acquire", which every barrier holds
+        barriers = set().union(*(lines_holding(part, added) for part in _BARRIER_PARTS))
+        for line in (added.lines[index] for index in sorted(barriers)):
+            code = masked_lines(file, ctx).get(line.patch_line, line.text)
+            problem = _barrier_problem(patch, file, hunk_of(file, line), line, code)
+            if problem is not None:
+                yield Hit.at(line, file, problem, patch=patch)

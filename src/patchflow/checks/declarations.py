@@ -10,6 +10,7 @@ from typing import Iterable, Optional, Set, Tuple
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import COMMENT, is_c
+from ._hunk_places import line_above, position
 from ._lines import added_lines, line_filter, lines_holding
 from .apis import masked_lines
 from ..lazy_regex import lazy
@@ -54,10 +55,10 @@ def unspecified_int(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES):
             continue
-        for line in file.added_lines():
-            if "signed" in line.text:
-                for message in _bare_signs(masked_lines(file, ctx).get(line.patch_line, line.text)):
-                    yield Hit.at(line, file, message, patch=patch)
+        added = added_lines(file, ctx)
+        for line in (added.lines[index] for index in lines_holding("signed", added)):
+            for message in _bare_signs(masked_lines(file, ctx).get(line.patch_line, line.text)):
+                yield Hit.at(line, file, message, patch=patch)
 
 
 def _bare_signs(code: str):
@@ -69,26 +70,10 @@ def _bare_signs(code: str):
         yield f"Prefer '{match.group(1)} int{pointer}' to bare use of '{match.group(1)}{pointer}'"
 
 
-def _position(file, line) -> Tuple[int, int]:
-    """(hunk number, index in the hunk) of one of a file's diff lines. A hunk's lines are numbered one
-    after the other in the patch, so the index is found by arithmetic, checked, and looked for line by
-    line only when a line the reader skipped (a marker) breaks the count: a dict of every line of
-    the file, built for the few lines asked about, cost 35 ms on the corpus."""
-    target = line.patch_line
-    for number, hunk in enumerate(file.hunks):
-        lines = hunk.lines
-        if lines and lines[0].patch_line <= target <= lines[-1].patch_line:
-            index = target - lines[0].patch_line
-            if index < len(lines) and lines[index].patch_line == target:
-                return number, index
-            return number, next(i for i, other in enumerate(lines) if other.patch_line == target)
-    raise KeyError(target)
-
-
 def _after_closing_brace(file, line, ctx) -> bool:
     """Whether the nearest line above (past blank and removed lines, within the hunk) is a lone `}`:
     checkpatch then reads one statement from the brace on, and never starts one on this line."""
-    number, index = _position(file, line)
+    number, index = position(file, line)
     lines = file.hunks[number].lines
     for above in (lines[i] for i in range(index - 1, -1, -1)):
         if above.kind != "-" and above.text.strip():
@@ -99,9 +84,7 @@ def _after_closing_brace(file, line, ctx) -> bool:
 def _continues_a_statement(file, line, ctx) -> bool:
     """Whether the line right above (a removed line skipped) is code that ends no statement, such
     as `__alias(name)` or `LIBBPF_API`: checkpatch's statement then starts there, not on this line."""
-    number, index = _position(file, line)
-    lines = file.hunks[number].lines
-    above = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].kind != "-"), None)
+    above = line_above(file, line)
     if above is None:
         return False
     code = masked_lines(file, ctx).get(above.patch_line, above.text).replace(COMMENT, " ").strip()
@@ -110,7 +93,7 @@ def _continues_a_statement(file, line, ctx) -> bool:
 
 def _lines_from(file, line, ctx):
     """The added and context lines of a file from a line on, to the end of the file's diff."""
-    number, index = _position(file, line)
+    number, index = position(file, line)
     lines = file.hunks[number].lines
     following = (lines[i] for i in range(index, len(lines)))
     for other in itertools.chain(following, *(h.lines for h in file.hunks[number + 1:])):
@@ -487,11 +470,8 @@ def export_symbol(patch, ctx):
     for file in patch.files:
         if not file.path.endswith((".c", ".h")):
             continue
-        for hunk in file.hunks:
-            above = None
-            for line in hunk.lines:
-                if line.kind == "-":
-                    continue
-                if line.kind == "+" and above is not None and not above.text.strip() and _EXPORT.search(line.text):
-                    yield Hit.at(line, file, "EXPORT_SYMBOL(foo); should immediately follow its function/variable")
-                above = line
+        added = added_lines(file, ctx)
+        for line in (added.lines[index] for index in lines_holding("EXPORT_SYMBOL", added)):
+            above = line_above(file, line) if _EXPORT.search(line.text) else None
+            if above is not None and not above.text.strip():
+                yield Hit.at(line, file, "EXPORT_SYMBOL(foo); should immediately follow its function/variable")

@@ -14,6 +14,7 @@ from functools import lru_cache
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+from ._lines import added_lines, lines_holding
 
 _C99_TYPEDEF = r"(?:__)?(?:[us]_?)?int_?(?:8|16|32|64)_t"
 _KNOWN_TYPEDEF = (r"\b(?:" + _C99_TYPEDEF + r"\b|u_(?:char|short|int|long)\b|u(?:nchar|short|int|long)\b|"
@@ -330,8 +331,9 @@ def prefer_defined_attribute_macro(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path) or "include/uapi/" in file.path:
             continue
-        for line in file.added_lines():
-            match = _ATTRIBUTE.search(line.text) if "__attribute__" in line.text else None
+        added = added_lines(file, ctx)
+        for line in (added.lines[index] for index in lines_holding("__attribute__", added)):
+            match = _ATTRIBUTE.search(line.text)
             if match is not None:
                 for advice in _attribute_advice(match.group(1)):  # one finding per attribute, as checkpatch
                     yield Hit.at(line, file, advice, patch=patch)

@@ -13,6 +13,8 @@ from functools import lru_cache
 from . import CHECK, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._ccode import is_c, lines_of, on_added_lines, patterns
+from ._hunk_places import hunk_of
+from ._lines import added_lines, lines_holding
 from .apis import _has_comment
 
 # BUG(), BUG_ON() and their variants (VM_BUG_ON, BUG_ON_INVALID...), not the BUILD_BUG family or
@@ -69,6 +71,9 @@ def avoid_bug(line, file, ctx):
                        "recovery code (if feasible) instead of BUG() or variants")
 
 
+_DATA_RACE = lazy(r"\bdata_race\s*\(")
+
+
 @check("DATA_RACE", level=WARNING, scope="patch")
 def data_race(patch, ctx):
     """An added data_race() has no comment saying why the race is fine.
@@ -98,12 +103,10 @@ def data_race(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path):
             continue
-        for hunk in file.hunks:
-            for line in hunk.lines:
-                if line.kind != "+" or "data_race" not in line.text:
-                    continue
-                if re.search(r"\bdata_race\s*\(", _masked(line, file, ctx)) and not _has_comment(patch, hunk, line):
-                    yield Hit.at(line, file, "data_race without comment", patch=patch)
+        added = added_lines(file, ctx)
+        for line in (added.lines[index] for index in lines_holding("data_race", added)):
+            if _DATA_RACE.search(_masked(line, file, ctx)) and not _has_comment(patch, hunk_of(file, line), line):
+                yield Hit.at(line, file, "data_race without comment", patch=patch)
 
 
 @check("ENOTSUPP", level=WARNING, scope="patch")

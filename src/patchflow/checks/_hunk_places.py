@@ -1,0 +1,39 @@
+"""Where an added line stands in its file diff, found from the line itself: checks that read only the
+few lines a search of the joined added text points at (`_lines.lines_holding`) still need the hunk
+of such a line, or the line above it, without a walk over every line of the file.
+"""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+__all__ = ["position", "hunk_of", "line_above"]
+
+
+def position(file, line) -> Tuple[int, int]:
+    """(hunk number, index in the hunk) of one of a file's diff lines. A hunk's lines are numbered one
+    after the other in the patch, so the index is found by arithmetic, checked, and looked for line by
+    line only when a line the reader skipped (a marker) breaks the count: a dict of every line of
+    the file, built for the few lines asked about, cost 35 ms on the corpus."""
+    target = line.patch_line
+    for number, hunk in enumerate(file.hunks):
+        lines = hunk.lines
+        if lines and lines[0].patch_line <= target <= lines[-1].patch_line:
+            index = target - lines[0].patch_line
+            if index < len(lines) and lines[index].patch_line == target:
+                return number, index
+            return number, next(i for i, other in enumerate(lines) if other.patch_line == target)
+    raise KeyError(target)
+
+
+def hunk_of(file, line):
+    """The hunk that holds one of a file's diff lines."""
+    return file.hunks[position(file, line)[0]]
+
+
+def line_above(file, line):
+    """The added or context line right above one of a file's diff lines in its hunk (removed lines
+    skipped), or None for the first of its hunk."""
+    number, index = position(file, line)
+    lines = file.hunks[number].lines
+    return next((lines[i] for i in range(index - 1, -1, -1) if lines[i].kind != "-"), None)
