@@ -102,3 +102,35 @@ def test_the_lines_naming_http_are_those_a_search_of_each_line_finds(lines):
         assert found == wanted
     else:  # every line is searched
         assert found == list(range(len(lines)))
+
+
+def _in_comment_walking_down(patch, first, below):
+    """checkpatch's reading, from the hunk's first line down: the definition _in_comment_above keeps."""
+    in_comment = last = False
+    for n in range(first, below):
+        text = patch.lines[n - patch.first_line]
+        if (n == first and re.match(r"^.\s*\*", text)) or "/*" in text:
+            in_comment = True
+        last = in_comment
+        if "*/" in text:
+            in_comment = False
+    return last
+
+
+def test_the_comment_above_a_line_is_read_upwards_as_checkpatch_reads_it_downwards(tmp_path, kernel_tree):
+    odd = tmp_path / "odd.patch"
+    odd.write_text("diff --git a/net/core/x.c b/net/core/x.c\n--- a/net/core/x.c\n+++ b/net/core/x.c\n"
+                   "@@ -1,5 +1,7 @@\n  * the middle of a comment\n+\tsmp_wmb();\n  */ int x; /* a\n-\tb */\n"
+                   "+\tsmp_rmb(); /* c */ /* d\n+\tsmp_mb();\n \n-*/\n+x */\n")
+    paths = [odd, *(_new_file_patch(tmp_path, kernel_tree, name) for name in ("core.c", "ringbuf.c"))]
+    asked = 0
+    for path in paths:
+        for patch in read_patches(str(path)):
+            for file in patch.files:
+                for hunk in file.hunks:
+                    first = hunk.patch_line + 1
+                    for below in range(first, hunk.lines[-1].patch_line + 2):
+                        assert apis._in_comment_above(patch, first, below) == \
+                            _in_comment_walking_down(patch, first, below), (path.name, below)
+                        asked += 1
+    assert asked > 3_000

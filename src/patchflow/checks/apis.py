@@ -185,16 +185,27 @@ def _has_comment(patch, hunk, line) -> bool:
     for near in (index - 1, index + 1):
         if 0 <= near < len(lines) and lines[near][:1] in ("+", " ") and "//" in lines[near]:
             return True
-    in_comment, last_in_comment = False, False
-    first = hunk.patch_line + 1
-    for n in range(first, line.patch_line):
-        text = lines[n - patch.first_line]
-        if (n == first and re.match(r"^.\s*\*", text)) or "/*" in text:
-            in_comment = True
-        last_in_comment = in_comment
+    return _in_comment_above(patch, hunk.patch_line + 1, line.patch_line)
+
+
+def _in_comment_above(patch, first: int, below: int) -> bool:
+    """Whether the patch line above `below` is in a block comment, the hunk (from patch line `first`)
+    read as checkpatch reads it: a line that opens a comment (or a hunk's first line that looks like
+    the middle of one) is in it, and a comment is left after the line that closes it. Read upwards
+    from the line to the nearest `/*` or `*/` (read downwards from the hunk's start, each question
+    cost a walk of a whole new file)."""
+    if below <= first:
+        return False
+    text = patch.lines[below - 1 - patch.first_line]
+    if "/*" in text or (below - 1 == first and re.match(r"^.\s*\*", text)):
+        return True
+    for n in range(below - 2, first - 1, -1):
+        text = patch.lines[n - patch.first_line]
         if "*/" in text:
-            in_comment = False
-    return last_in_comment
+            return False
+        if "/*" in text or (n == first and re.match(r"^.\s*\*", text)):
+            return True
+    return False
 
 
 def _may_name_lock(text: str) -> bool:

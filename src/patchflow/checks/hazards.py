@@ -405,7 +405,7 @@ def sscanf_to_kstrto(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path):
             continue
-        for code_line in lines_of(file, ctx).values():
+        for code_line in _code_lines_holding(file, ctx, "sscanf"):
             if "sscanf" not in code_line.code or not re.search(r"\bsscanf\b", code_line.code):
                 continue
             end = code_line.hunk_ends[code_line.index]
@@ -415,6 +415,16 @@ def sscanf_to_kstrto(patch, ctx):
             call = _single_sscanf().search(real)
             if call and call.group("format").count("%") == 1 and _ONE_CONVERSION.match(call.group("format")):
                 yield Hit.at(code_line.line, file, "Prefer kstrto<type> to single variable sscanf", patch=patch)
+
+
+def _code_lines_holding(file, ctx, *words):
+    """The CodeLines (`_ccode.lines_of`) of the added lines whose text holds one of the words, in
+    order: what the masked code holds, the text holds too, and one search of the file's joined text
+    finds those lines instead of a test of each line's code."""
+    added = added_lines(file, ctx)
+    code_lines = lines_of(file, ctx)
+    indexes = set().union(*(lines_holding(word, added) for word in words))
+    return [code_lines[added.lines[index].patch_line] for index in sorted(indexes)]
 
 
 @lru_cache(maxsize=None)
@@ -463,7 +473,7 @@ def minmax(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path):
             continue
-        for code_line in lines_of(file, ctx).values():
+        for code_line in _code_lines_holding(file, ctx, "min", "max"):
             if "min" not in code_line.code and "max" not in code_line.code:
                 continue
             if code_line.prev_code.strip() and not re.search(r"[;{}:]\s*$", code_line.prev_code.replace("\x1c", " ")):
