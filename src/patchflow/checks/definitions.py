@@ -122,7 +122,9 @@ def prefer_kernel_types(line, file, ctx):
 
 
 @check("GLOBAL_INITIALISERS", level=ERROR, scope="patch")
-@on_added_lines(is_c, r"=\s*(?:0|NULL|false)")
+# a global starts at the margin ("global" below), and its code does only where its text does: a line
+# starting with a letter is looked for from line start to line start, not each `=` of the file
+@on_added_lines(is_c, r"^[A-Za-z_].*=\s*(?:0|NULL|false)")
 def global_initialisers(line, file, ctx):
     """An added global variable of C is initialised to 0, NULL or false.
 
