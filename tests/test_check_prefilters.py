@@ -134,3 +134,28 @@ def test_the_comment_above_a_line_is_read_upwards_as_checkpatch_reads_it_downwar
                             _in_comment_walking_down(patch, first, below), (path.name, below)
                         asked += 1
     assert asked > 3_000
+
+
+def _marker_patch(tmp_path):
+    """Hunks with `\\ No newline` markers inside, SPDX on removed, context and added lines."""
+    path = tmp_path / "markers.patch"
+    path.write_text("diff --git a/x.h b/x.h\n--- a/x.h\n+++ b/x.h\n@@ -1,3 +1,3 @@\n"
+                    "-// SPDX-License-Identifier: GPL-2.0\n+/* SPDX-License-Identifier: GPL-2.0 */\n int a;\n"
+                    "-int b;\n\\ No newline at end of file\n+int b; /* SPDX SPDX */\n\\ No newline at end of file\n"
+                    "diff --git a/y.c b/y.c\nnew file mode 100755\n--- /dev/null\n+++ b/y.c\n@@ -0,0 +1,3 @@\n"
+                    "+#!/bin/sh\n+// SPDX-License-Identifier: GPL-2.0\n+x // SPDX\n"
+                    "diff --git a/z.c b/z.c\n--- a/z.c\n+++ b/z.c\n@@ -7,2 +7,2 @@\n a\n-b\n+c // SPDX\n")
+    return path
+
+
+def test_the_lines_the_file_checks_read_are_those_a_walk_over_every_line_finds(tmp_path):
+    from patchflow.checks import files
+
+    for path in [*case_files(), _marker_patch(tmp_path)]:
+        for patch in read_patches(str(path)):
+            hunk_lines = {line.patch_line for file in patch.files for hunk in file.hunks for line in hunk.lines}
+            assert list(files._lines_outside_hunks(patch)) == \
+                [n for n in range(patch.first_line, patch.first_line + len(patch.lines)) if n not in hunk_lines]
+            for hunk in (hunk for file in patch.files for hunk in file.hunks):
+                assert files._license_lines(patch, hunk) == [
+                    line for line in hunk.lines if line.kind != "-" and (line.new_line <= 2 or "SPDX" in line.text)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-__all__ = ["position", "hunk_of", "line_above"]
+__all__ = ["position", "index_in_hunk", "hunk_of", "line_above"]
 
 
 def position(file, line) -> Tuple[int, int]:
@@ -19,11 +19,17 @@ def position(file, line) -> Tuple[int, int]:
     for number, hunk in enumerate(file.hunks):
         lines = hunk.lines
         if lines and lines[0].patch_line <= target <= lines[-1].patch_line:
-            index = target - lines[0].patch_line
-            if index < len(lines) and lines[index].patch_line == target:
-                return number, index
-            return number, next(i for i, other in enumerate(lines) if other.patch_line == target)
+            return number, index_in_hunk(hunk, target)
     raise KeyError(target)
+
+
+def index_in_hunk(hunk, patch_line: int) -> int:
+    """The index in `hunk.lines` of its line on that patch line (one of the hunk's lines)."""
+    lines = hunk.lines
+    index = patch_line - lines[0].patch_line
+    if 0 <= index < len(lines) and lines[index].patch_line == patch_line:
+        return index
+    return next(i for i, other in enumerate(lines) if other.patch_line == patch_line)
 
 
 def hunk_of(file, line):
