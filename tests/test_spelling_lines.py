@@ -93,3 +93,19 @@ def test_a_file_of_added_hunks_is_read_as_a_walk_over_its_lines_reads_it(tmp_pat
                        (12, "Possible repeated word: 'the'")]
     monkeypatch.setattr(spelling, "_repeated_in_added_hunks", spelling._repeated_in_hunks)
     assert [_repeated_findings(path) for path in (patch, whole)] == fast
+
+
+def test_the_few_misspellings_of_a_file_are_looked_for_one_by_one_and_many_line_by_line(monkeypatch):
+    words = spelling.Misspellings.parse(LIST + "".join(f"mistake{n}||fix{n}\n" for n in range(10)))
+    few = ["\t/* do not RECIEVE more */", "\tint unrecieved; /* an union */", "\tint an = 1;", "x", "\t/* an user */"]
+    # the lines holding `recieve` (`unrecieved` too: more lines, never fewer), `an union` and `an user`;
+    # not the line that only holds `an`
+    assert words.lines_to_read(added(*few)) == [0, 1, 4]
+    assert read_lines(words, few) == [0, 1, 4]
+    # a letter that lowers into two characters moves the offsets: every line holding a first word is read
+    assert words.lines_to_read(added(*few, "\t\u0130 teh")) == [0, 1, 2, 4, 5]
+    many = few + [f"mistake{n}" for n in range(10)]  # 13 misspellings: each line split and looked up
+    assert words.lines_to_read(added(*many)) == [0, 1, 2, 4, *range(5, 15)]
+    monkeypatch.setattr(spelling, "_FEW_TARGETS", 100)
+    assert words.lines_to_read(added(*many)) == [0, 1, 4, *range(5, 15)]
+    assert read_lines(words, many) == [0, 1, 4, *range(5, 15)]

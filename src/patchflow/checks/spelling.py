@@ -59,10 +59,22 @@ class Misspellings:
         if self.first_words.isdisjoint(split):
             return []  # most files: no word starts a misspelling (and no set of their words is built)
         words = set(split)
-        if self.fixes.keys().isdisjoint(words) and not any(
-                phrase in lower for first in words.intersection(self.phrases) for phrase in self.phrases[first]):
+        # what find() may find in a line: a listed word the file holds, a phrase the file holds
+        targets = words.intersection(self.fixes)
+        targets.update(phrase for first in words.intersection(self.phrases) for phrase in self.phrases[first]
+                       if phrase in lower)
+        if not targets:
             return []
-        return [index for index, line in enumerate(data.split("\n")) if not self.first_words.isdisjoint(line.split())]
+        if len(targets) > _FEW_TARGETS or len(lower) != len(added.text):
+            return [index for index, line in enumerate(data.split("\n")) if not self.first_words.isdisjoint(line.split())]
+        # a few: the lines holding them, found by `str.find` (splitting every line took 7 ms a file)
+        offsets = []
+        for target in targets:
+            at = lower.find(target)
+            while at >= 0:
+                offsets.append(at)
+                at = lower.find(target, at + 1)
+        return added.indexes(sorted(offsets))
 
     def find(self, text: str) -> List[Tuple[int, str]]:
         """(column, misspelling) in the text, as checkpatch's global match finds them: after a
@@ -97,6 +109,9 @@ class Misspellings:
         if typo[:1].isupper():
             return fix[:1].upper() + fix[1:]
         return fix
+
+
+_FEW_TARGETS = 8  # misspellings a file holds, looked for one by one; more (a list of them) read each line
 
 
 # bytes.translate table: a character of a word (_WORD's) and the newline stay, every other becomes a blank
