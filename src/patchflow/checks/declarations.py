@@ -109,8 +109,9 @@ def _prototype_heads(added, ctx):
 
 
 def _find_prototype_heads(added, ctx):
-    return [index for index in lines_holding("(", added)
-            if added.lines[index].text.rstrip().endswith((";", ",", "("))]
+    # one comprehension: `(` is in most lines of C, where lines_holding tests each line anyway
+    return [index for index, line in enumerate(added.lines)
+            if "(" in line.text and line.text.rstrip().endswith((";", ",", "("))]
 
 
 def _extern_lines(file, added, ctx):
