@@ -69,7 +69,7 @@ def file_path_changes(patch, ctx):
     """
     log = _log_lines(patch) if patch.is_mail else set()
     for index, text in enumerate(patch.lines):
-        if _MAINTAINERS_STAT.match(text):
+        if "MAINTAINERS" in text and _MAINTAINERS_STAT.match(text):
             return
         if text[:1] in ("+", "-", " ") and "{" not in text:
             continue  # a diff line, not a header (and not a diffstat rename)
@@ -87,16 +87,19 @@ _PLUS_PATH = lazy(r"^\+\+\+\s+(\S+)")
 _SCRIPT = lazy(r"\.(?:py|pl|awk|sh)$")
 
 
-def _file_header_lines(patch):
+def _mode_lines(patch):
     """(patch line, text, the file named by the last `diff --git`/`+++` line, its a/ b/ prefix cut)
-    of each line of the patch outside the hunks, as checkpatch names the file a line belongs to."""
+    of each `new ...` line of the patch outside the hunks, as checkpatch names the file a line
+    belongs to (the other lines are told apart by how they start, before any pattern is tried)."""
     current = ""
     for patch_line in _lines_outside_hunks(patch):
         text = patch.lines[patch_line - patch.first_line]
-        named = _DIFF_GIT_PATH.match(text) or _PLUS_PATH.match(text)
-        if named:
-            current = re.sub(r"^[^/]*/", "", named.group(1))
-        yield patch_line, text, current
+        if text.startswith(("diff --git", "+++")):
+            named = _DIFF_GIT_PATH.match(text) or _PLUS_PATH.match(text)
+            if named:
+                current = re.sub(r"^[^/]*/", "", named.group(1))
+        if text.startswith("new "):
+            yield patch_line, text, current
 
 
 def _lines_outside_hunks(patch):
@@ -159,7 +162,7 @@ def execute_permissions(patch, ctx):
     `chmod -x FILE` and amend the commit (`git commit --amend -a`); `git config core.fileMode true`
     makes git notice the bit.
     """
-    for patch_line, text, path in _file_header_lines(patch):
+    for patch_line, text, path in _mode_lines(patch):
         if _EXECUTABLE_MODE.match(text) and "scripts/" not in path and not _SCRIPT.search(path):
             yield Hit.on_patch_line(patch, patch_line, "do not set execute permissions for source files",
                                     file=path)
