@@ -90,17 +90,29 @@ def _macro_at(code_line):
 
 
 def _macro(line, file, ctx):
+    """The Macro whose `#define` is on this added line, or None; read once per line and run: the
+    seven macro rules ask in turn (kept by the line's id, for the run's context, which keeps the
+    series and so its lines alive)."""
+    if _READ[0] is not ctx:
+        _READ[:] = [ctx, {}]
+    read = _READ[1]
+    found = read.get(id(line), _UNREAD)
+    if found is _UNREAD:
+        found = read[id(line)] = _read_macro(line, file, ctx)
+    return found
+
+
+_READ = [None, {}]  # (the run's context, {id(line): Macro or None})
+_UNREAD = object()
+
+
+def _read_macro(line, file, ctx):
     text = line.text
     if "define" not in text or "#" not in text or file.path.endswith("/vmlinux.lds.h"):
         return None
     code_line = lines_of(file, ctx).get(line.patch_line)
     if code_line is None or not _rules()["define"].match(code_line.code):
         return None
-    return ctx.once(_macro_of, code_line)
-
-
-def _macro_of(code_line, ctx):
-    """The macro whose `#define` is on this line, read once per run (several rules ask for it)."""
     return _macro_at(code_line)
 
 
@@ -283,7 +295,7 @@ def _macro_shape_problem(macro):
 
 def _shape_of(macro, ctx):
     """_macro_shape_problem once per macro and run: COMPLEX_MACRO and MULTISTATEMENT_MACRO_USE_DO_WHILE
-    both ask (the macro is the same object for both, from `_macro_of`)."""
+    both ask (the macro is the same object for both, from `_macro`)."""
     return _macro_shape_problem(macro)
 
 
