@@ -68,13 +68,7 @@ class Misspellings:
         if len(targets) > _FEW_TARGETS or len(lower) != len(added.text):
             return [index for index, line in enumerate(data.split("\n")) if not self.first_words.isdisjoint(line.split())]
         # a few: the lines holding them, found by `str.find` (splitting every line took 7 ms a file)
-        offsets = []
-        for target in targets:
-            at = lower.find(target)
-            while at >= 0:
-                offsets.append(at)
-                at = lower.find(target, at + 1)
-        return added.indexes(sorted(offsets))
+        return added.lines_holding_any(lower, targets)
 
     def find(self, text: str) -> List[Tuple[int, str]]:
         """(column, misspelling) in the text, as checkpatch's global match finds them: after a
