@@ -269,6 +269,9 @@ _PROTOTYPE_LINE = lazy(r"^(?:(?:extern|static|asmlinkage|inline|__always_inline|
 _DEFINITION_START = lazy(r"^(?:(?:extern|static|asmlinkage)\s+)?[A-Za-z_][\w\s\*]*?[\s\*]([A-Za-z_]\w*)\s*\(")
 
 
+_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")  # _DEFINITION_START's first
+
+
 def _function_contexts(file, ctx):
     """(added line, its masked code, the function it is in or None) for the added lines of a C file
     whose code holds a `"`, the function followed as checkpatch follows it: from the hunk header's
@@ -286,13 +289,16 @@ def _function_contexts(file, ctx):
                 continue
             if line.kind == "+":  # a context line only stands before the next one
                 code = masked.get(line.patch_line, line.text)
-                end = code.rstrip()
-                if end == "{" and previous is not None and previous.kind == "+":
-                    prototype = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
-                    function = prototype.group(1) if prototype else function
-                elif end == "}":
-                    function = None
-                elif "(" in code and not end.endswith(";"):
+                # by the first character: a brace alone at the margin, or a definition, which starts
+                # with a letter; most lines are indented and change nothing
+                first = code[:1]
+                if first == "{":
+                    if code.rstrip() == "{" and previous is not None and previous.kind == "+":
+                        prototype = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
+                        function = prototype.group(1) if prototype else function
+                elif first == "}":
+                    function = None if code.rstrip() == "}" else function
+                elif first in _NAME_START and "(" in code and not code.rstrip().endswith(";"):
                     start = _DEFINITION_START.match(code)
                     if start and start.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
                         function = start.group(1)
