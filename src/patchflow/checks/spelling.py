@@ -58,10 +58,10 @@ class Misspellings:
         split = data.split()
         if self.first_words.isdisjoint(split):
             return []  # most files: no word starts a misspelling (and no set of their words is built)
-        words = set(split)
+        started = self.first_words.intersection(split)  # (the few words that matter, not a set of all)
         # what find() may find in a line: a listed word the file holds, a phrase the file holds
-        targets = words.intersection(self.fixes)
-        targets.update(phrase for first in words.intersection(self.phrases) for phrase in self.phrases[first]
+        targets = started.intersection(self.fixes)
+        targets.update(phrase for first in started.intersection(self.phrases) for phrase in self.phrases[first]
                        if phrase in lower)
         if not targets:
             return []
