@@ -159,3 +159,10 @@ def test_the_lines_the_file_checks_read_are_those_a_walk_over_every_line_finds(t
             for hunk in (hunk for file in patch.files for hunk in file.hunks):
                 assert files._license_lines(patch, hunk) == [
                     line for line in hunk.lines if line.kind != "-" and (line.new_line <= 2 or "SPDX" in line.text)]
+
+
+def test_every_name_of_checkpatchs_deprecated_list_holds_a_part_deprecated_api_searches():
+    from patchflow.checks import deprecated
+
+    for name in deprecated.CHECKPATCH_DEPRECATED:
+        assert any(part in name for part in deprecated._CHECKPATCH_PARTS), name
