@@ -437,6 +437,10 @@ def _cast_in_min_max():
                 + value + r"\s*\)", re.ASCII)
 
 
+_STATEMENT_END = lazy(r"[;{}:]\s*$")  # (compiled once: asked of every added line naming min or max)
+_LINE_MARK = lazy(r"\n.")
+
+
 def _without_parentheses(text):
     while re.match(r"^\s*\(.*\)\s*$", text, flags=re.S):
         text = re.sub(r"\s*\)\s*$", "", re.sub(r"^\s*\(\s*", "", text, count=1), count=1)
@@ -476,10 +480,10 @@ def minmax(patch, ctx):
         for code_line in _code_lines_holding(file, ctx, "min", "max"):
             if "min" not in code_line.code and "max" not in code_line.code:
                 continue
-            if code_line.prev_code.strip() and not re.search(r"[;{}:]\s*$", code_line.prev_code.replace("\x1c", " ")):
+            if code_line.prev_code.strip() and not _STATEMENT_END.search(code_line.prev_code.replace("\x1c", " ")):
                 continue  # inside a statement that started earlier: checkpatch reads it from its start
             end = code_line.hunk_ends[code_line.index]
-            statement = re.sub(r"\n.", "\n ", statement_block(code_line.sequence, code_line.index, end)[0])
+            statement = _LINE_MARK.sub("\n ", statement_block(code_line.sequence, code_line.index, end)[0])
             call = _cast_in_min_max().search(statement[1:])
             if call is None or not (call.group(2) or call.group("cast2")):
                 continue

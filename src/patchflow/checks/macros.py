@@ -23,6 +23,7 @@ _LINE_JOIN = lazy(r"\\\n.", re.ASCII)
 _ASM_VOLATILE = lazy(r"\b_*asm_*\s+_*volatile_*\b", re.ASCII)
 _TRACE_DEFINE = lazy(r"^.\s*#\s*define\s+TRACE_(?:SYSTEM|INCLUDE_FILE|INCLUDE_PATH)\b", re.ASCII)
 _IF_BODY = lazy(r"^\s*if\b", re.ASCII)
+_FLOW = lazy(r"\b(?:goto|return)\b")
 _STRING = r'(?:\b[Lu])?"[X\t]*"'
 
 
@@ -410,7 +411,7 @@ def trailing_semicolon(line, file, ctx):
     macro = _macro(line, file, ctx)
     if macro is None:
         return None
-    statement = re.sub(r"\\\n.", "", macro.statement).replace(COMMENT, " ")
+    statement = _LINE_JOIN.sub("", macro.statement).replace(COMMENT, " ")
     do_while, trailing = _semicolon_rules()
     if do_while.match(statement) or not trailing.match(statement):
         return None
@@ -444,7 +445,7 @@ def macro_with_flow_control(line, file, ctx):
     Return (or jump) at the call site, on the result of a macro or inline function that only tests.
     """
     macro = _macro(line, file, ctx)
-    if macro is None or not re.search(r"\b(?:goto|return)\b", macro.statement):
+    if macro is None or not _FLOW.search(macro.statement):
         return None
     if "##" in macro.statement and not re.search(r"\#\#\s*(?:__VA_ARGS__|args)\b", macro.statement):
         return None
