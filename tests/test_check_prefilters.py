@@ -9,7 +9,7 @@ import pytest
 from patch_cases import case_files
 
 from patchflow import checks
-from patchflow.checks import Options, apis, declarations, spelling, statements
+from patchflow.checks import Options, apis, declarations, spelling, statements, strings
 from patchflow.patch import Series, read_patches
 
 _KERNEL_FILES = ("core.c", "syscall.c", "btf.c", "hashtab.c", "ringbuf.c", "bpf_struct_ops.c", "helpers.c")
@@ -49,11 +49,11 @@ def test_the_prefilters_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
     inputs = _inputs(tmp_path, kernel_tree)
     with_prefilters = [_findings(path) for path in inputs]
     for wanted in ("UNNECESSARY_PARENTHESES", "REPEATED_WORD", "EMBEDDED_FUNCTION_NAME", "MEMORY_BARRIER",
-                   "UNCOMMENTED_DEFINITION", "AVOID_EXTERNS"):
+                   "UNCOMMENTED_DEFINITION", "AVOID_EXTERNS", "SPLIT_STRING"):
         assert any(f.type == wanted for found in with_prefilters for f in found)
     for module, name in ((apis, "_may_hold_string"), (apis, "_may_name_lock"), (apis, "_may_name_barrier"),
                          (statements, "_may_hold_parentheses_finding"), (spelling, "_ends_in_letter"),
-                         (declarations, "_may_match_prototype")):
+                         (declarations, "_may_match_prototype"), (strings, "_may_start_with_string")):
         monkeypatch.setattr(module, name, lambda text: True)
     assert [_findings(path) for path in inputs] == with_prefilters
 
