@@ -166,3 +166,64 @@ def test_every_name_of_checkpatchs_deprecated_list_holds_a_part_deprecated_api_s
 
     for name in deprecated.CHECKPATCH_DEPRECATED:
         assert any(part in name for part in deprecated._CHECKPATCH_PARTS), name
+
+
+def _functions_walking_hunks(file, masked):
+    """EMBEDDED_FUNCTION_NAME's walk over each hunk's lines, a line's code looked up in `masked`: the
+    definition the walk over the shared (line, code) sequence keeps."""
+    found = []
+    for hunk in file.hunks:
+        match = apis._HUNK_FUNCTION.search(hunk.section)
+        function, previous = (match.group(1) if match else None), None
+        for line in (line for line in hunk.lines if line.kind != "-"):
+            if line.kind == "+":
+                code = masked.get(line.patch_line, line.text)
+                end = code.rstrip()
+                if end == "{" and previous is not None and previous.kind == "+":
+                    prototype = apis._PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
+                    function = prototype.group(1) if prototype else function
+                elif end == "}":
+                    function = None
+                elif "(" in code and not end.endswith(";"):
+                    start = apis._DEFINITION_START.match(code)
+                    if start and start.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
+                        function = start.group(1)
+                if '"' in code:
+                    found.append((line, code, function))
+            previous = line
+    return found
+
+
+def _hunks_patch(tmp_path, kernel_tree, name):
+    """A patch of a kernel file in hunks of context, removed and added lines, some hunks all removed."""
+    lines = (kernel_tree / "kernel" / "bpf" / name).read_text(errors="surrogateescape").split("\n")[:-1]
+    body, old, new = [], 1, 1
+    for start in range(0, len(lines) - 40, 40):
+        chunk = lines[start:start + 40]
+        # every third line context (a brace under a context line, a definition after one), every
+        # third hunk only removes lines
+        kinds = [" " if (start + i) % 3 == 0 else "-" if start % 120 == 0 else "+" for i in range(40)]
+        counts = (kinds.count(" ") + kinds.count("-"), kinds.count(" ") + kinds.count("+"))
+        body.append(f"@@ -{old},{counts[0]} +{new},{counts[1]} @@ static int f{start}(void)\n")
+        body.extend(kind + text + "\n" for kind, text in zip(kinds, chunk))
+        old, new = old + counts[0], new + counts[1]
+    path = tmp_path / f"hunks-{name}.patch"
+    path.write_text(f"diff --git a/kernel/bpf/{name} b/kernel/bpf/{name}\n--- a/kernel/bpf/{name}\n"
+                    f"+++ b/kernel/bpf/{name}\n" + "".join(body), errors="surrogateescape")
+    return path
+
+
+def test_the_function_a_string_is_in_is_followed_as_the_walk_over_each_hunk_follows_it(tmp_path, kernel_tree):
+    from patchflow.checks import CheckContext
+
+    paths = [*case_files(), *(_hunks_patch(tmp_path, kernel_tree, name) for name in ("syscall.c", "btf.c")),
+             _new_file_patch(tmp_path, kernel_tree, "helpers.c")]
+    compared = 0
+    for path in paths:
+        series = Series(read_patches(str(path)))
+        ctx = CheckContext(Options(strict=True), series)
+        for file in (file for patch in series for file in patch.files if file.path.endswith((".c", ".h"))):
+            found = apis._function_contexts(file, ctx)
+            assert found == _functions_walking_hunks(file, ctx.sources.masked_lines(file)), path.name
+            compared += sum(1 for _, _, function in found if function)
+    assert compared > 200
