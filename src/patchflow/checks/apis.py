@@ -11,7 +11,7 @@ import re
 from typing import List, Optional
 
 from . import CHECK, WARNING, Hit, check
-from ._ccode import is_c, lines_of
+from ._ccode import is_c
 from ._hunk_places import hunk_of
 from ._lines import added_lines, line_filter, lines_holding
 from ._needles import literal_indexes
@@ -276,48 +276,36 @@ def _function_contexts(file, ctx):
     """(added line, its masked code, the function it is in or None) for the added lines of a C file
     whose code holds a `"`, the function followed as checkpatch follows it: from the hunk header's
     function, a definition that starts on a line, an opening brace under a one-line prototype, and
-    a closing brace at the margin. Read from the file's (line, masked code) sequence that the C
-    checks share (`_ccode.lines_of`), hunk by hunk; a list: a file has some thousand lines and a
+    a closing brace at the margin. A list, not a generator: a file has some thousand lines and a
     few strings."""
-    code_lines = lines_of(file, ctx)
-    if not code_lines:
-        return []
-    shared = next(iter(code_lines.values()))
-    sequence, hunk_ends = shared.sequence, shared.hunk_ends
-    hunks = iter(file.hunks)
-    found, index = [], 0
-    while index < len(sequence):
-        start_line = sequence[index][0].patch_line
-        hunk = next(hunk for hunk in hunks if hunk.lines and hunk.lines[-1].patch_line >= start_line)
+    masked = masked_lines(file, ctx)
+    found = []
+    for hunk in file.hunks:
         match = _HUNK_FUNCTION.search(hunk.section)
         function = match.group(1) if match else None
-        end = hunk_ends[index]
-        _follow_functions(sequence[index:end], function, found)
-        index = end
+        previous = None
+        for line in hunk.lines:
+            if line.kind == "-":
+                continue
+            if line.kind == "+":  # a context line only stands before the next one
+                code = masked.get(line.patch_line, line.text)
+                # by the first character: a brace alone at the margin, or a definition, which starts
+                # with a letter; most lines are indented and change nothing
+                first = code[:1]
+                if first == "{":
+                    if code.rstrip() == "{" and previous is not None and previous.kind == "+":
+                        prototype = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
+                        function = prototype.group(1) if prototype else function
+                elif first == "}":
+                    function = None if code.rstrip() == "}" else function
+                elif first in _NAME_START and "(" in code and not code.rstrip().endswith(";"):
+                    start = _DEFINITION_START.match(code)
+                    if start and start.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
+                        function = start.group(1)
+                if '"' in code:
+                    found.append((line, code, function))
+            previous = line
     return found
-
-
-def _follow_functions(pieces, function: Optional[str], found: list) -> None:
-    """The walk of _function_contexts over one hunk's (line, masked code), removed lines left out."""
-    previous, previous_code = None, ""
-    for line, code in pieces:
-        if line.kind == "+":  # a context line only stands before the next one
-            # by the first character: a brace alone at the margin, or a definition, which starts
-            # with a letter; most lines are indented and change nothing
-            first = code[:1]
-            if first == "{":
-                if code.rstrip() == "{" and previous is not None and previous.kind == "+":
-                    prototype = _PROTOTYPE_LINE.match(previous_code)
-                    function = prototype.group(1) if prototype else function
-            elif first == "}":
-                function = None if code.rstrip() == "}" else function
-            elif first in _NAME_START and "(" in code and not code.rstrip().endswith(";"):
-                start = _DEFINITION_START.match(code)
-                if start and start.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
-                    function = start.group(1)
-            if '"' in code:
-                found.append((line, code, function))
-        previous, previous_code = line, code
 
 
 def _may_hold_string(text: str) -> bool:
