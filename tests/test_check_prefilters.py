@@ -169,8 +169,8 @@ def test_every_name_of_checkpatchs_deprecated_list_holds_a_part_deprecated_api_s
 
 
 def _functions_walking_hunks(file, masked):
-    """EMBEDDED_FUNCTION_NAME's walk over each hunk's lines, a line's code looked up in `masked`: the
-    definition the walk over the shared (line, code) sequence keeps."""
+    """EMBEDDED_FUNCTION_NAME's walk over each hunk's lines with every rule asked of every line: the
+    definition that _function_contexts, which tells most lines apart by their first character, keeps."""
     found = []
     for hunk in file.hunks:
         match = apis._HUNK_FUNCTION.search(hunk.section)
@@ -213,7 +213,7 @@ def _hunks_patch(tmp_path, kernel_tree, name):
     return path
 
 
-def test_the_function_a_string_is_in_is_followed_as_the_walk_over_each_hunk_follows_it(tmp_path, kernel_tree):
+def test_the_function_a_string_is_in_is_followed_as_the_plain_walk_follows_it(tmp_path, kernel_tree):
     from patchflow.checks import CheckContext
 
     paths = [*case_files(), *(_hunks_patch(tmp_path, kernel_tree, name) for name in ("syscall.c", "btf.c")),
