@@ -168,29 +168,34 @@ def test_every_name_of_checkpatchs_deprecated_list_holds_a_part_deprecated_api_s
         assert any(part in name for part in deprecated._CHECKPATCH_PARTS), name
 
 
+def _function_after(code, above, masked, function):
+    """The function after an added line of code, every rule asked (`above`: the line above in the hunk)."""
+    end = code.rstrip()
+    if end == "}":
+        return None
+    if end == "{":
+        if above is None or above.kind != "+":
+            return function
+        prototype = apis._PROTOTYPE_LINE.match(masked.get(above.patch_line, above.text))
+        return prototype.group(1) if prototype else function
+    start = apis._DEFINITION_START.match(code) if "(" in code and not end.endswith(";") else None
+    named = start.group(1) if start else None
+    return function if named in (None, "if", "while", "for", "switch", "return", "sizeof") else named
+
+
 def _functions_walking_hunks(file, masked):
-    """EMBEDDED_FUNCTION_NAME's walk over each hunk's lines with every rule asked of every line: the
-    definition that _function_contexts, which tells most lines apart by their first character, keeps."""
+    """EMBEDDED_FUNCTION_NAME's walk with every rule asked of every line: the definition that
+    _function_contexts, which tells most lines apart by their first character, keeps."""
     found = []
     for hunk in file.hunks:
+        kept = [line for line in hunk.lines if line.kind != "-"]
         match = apis._HUNK_FUNCTION.search(hunk.section)
-        function, previous = (match.group(1) if match else None), None
-        for line in (line for line in hunk.lines if line.kind != "-"):
+        function = match.group(1) if match else None
+        for above, line in zip([None, *kept], kept):
+            code = masked.get(line.patch_line, line.text)
             if line.kind == "+":
-                code = masked.get(line.patch_line, line.text)
-                end = code.rstrip()
-                if end == "{" and previous is not None and previous.kind == "+":
-                    prototype = apis._PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
-                    function = prototype.group(1) if prototype else function
-                elif end == "}":
-                    function = None
-                elif "(" in code and not end.endswith(";"):
-                    start = apis._DEFINITION_START.match(code)
-                    if start and start.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
-                        function = start.group(1)
-                if '"' in code:
-                    found.append((line, code, function))
-            previous = line
+                function = _function_after(code, above, masked, function)
+                found.extend([(line, code, function)] if '"' in code else [])
     return found
 
 
