@@ -9,7 +9,7 @@ import pytest
 from patch_cases import case_files
 
 from patchflow import checks
-from patchflow.checks import Options, apis, spelling, statements
+from patchflow.checks import Options, apis, declarations, spelling, statements, strings
 from patchflow.patch import Series, read_patches
 
 _KERNEL_FILES = ("core.c", "syscall.c", "btf.c", "hashtab.c", "ringbuf.c", "bpf_struct_ops.c", "helpers.c")
@@ -26,10 +26,12 @@ def _new_file_patch(tmp_path, kernel_tree, name):
 
 
 def _comment_patch(tmp_path):
-    """A comment whose next line starts with the word the line above ends with (REPEATED_WORD)."""
+    """A comment whose next line starts with the word the line above ends with (REPEATED_WORD), and
+    a prototype read through a comment (AVOID_EXTERNS: the comment masked reads as a blank)."""
     path = tmp_path / "comment.patch"
     path.write_text("diff --git a/net/core/x.c b/net/core/x.c\n--- a/net/core/x.c\n+++ b/net/core/x.c\n"
-                    "@@ -1,1 +1,4 @@\n int x;\n+/* keep the ring and the\n+ * the head apart\n+ */\n")
+                    "@@ -1,1 +1,5 @@\n int x;\n+/* keep the ring and the\n+ * the head apart\n+ */\n"
+                    "+int/* the ring's */x_head(void);\n")
     return path
 
 
@@ -47,10 +49,11 @@ def test_the_prefilters_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
     inputs = _inputs(tmp_path, kernel_tree)
     with_prefilters = [_findings(path) for path in inputs]
     for wanted in ("UNNECESSARY_PARENTHESES", "REPEATED_WORD", "EMBEDDED_FUNCTION_NAME", "MEMORY_BARRIER",
-                   "UNCOMMENTED_DEFINITION"):
+                   "UNCOMMENTED_DEFINITION", "AVOID_EXTERNS", "SPLIT_STRING"):
         assert any(f.type == wanted for found in with_prefilters for f in found)
     for module, name in ((apis, "_may_hold_string"), (apis, "_may_name_lock"), (apis, "_may_name_barrier"),
-                         (statements, "_may_hold_parentheses_finding"), (spelling, "_ends_in_letter")):
+                         (statements, "_may_hold_parentheses_finding"), (spelling, "_ends_in_letter"),
+                         (declarations, "_may_match_prototype"), (strings, "_may_start_with_string")):
         monkeypatch.setattr(module, name, lambda text: True)
     assert [_findings(path) for path in inputs] == with_prefilters
 
@@ -61,6 +64,15 @@ def test_a_prefilter_that_hides_a_finding_is_caught(tmp_path, kernel_tree, monke
     before = [_findings(path) for path in inputs]
     monkeypatch.setattr(statements, "_may_hold_parentheses_finding", lambda text: "if" in text)
     assert [_findings(path) for path in inputs] != before
+
+
+def test_a_prototype_read_through_a_comment_is_shown_to_avoid_externs(tmp_path, monkeypatch):
+    path = _comment_patch(tmp_path)
+    assert "AVOID_EXTERNS" in [f.type for f in _findings(path)]
+    # the text alone does not match the prototype: only the `*/` test lets the line through
+    monkeypatch.setattr(declarations, "_may_match_prototype",
+                        lambda text: declarations._C_PROTOTYPE.match(text) is not None)
+    assert "AVOID_EXTERNS" not in [f.type for f in _findings(path)]
 
 
 @pytest.mark.parametrize("line, reported", [
@@ -116,3 +128,133 @@ def test_commit_reference_prefilter_hides_no_reference(monkeypatch):
     monkeypatch.setattr(commit_refs, "_HEX_RUN", re.compile(""))
     assert read(Patch()) == found
     assert sum(found[0]) >= 5 and len(found[1]) >= 4
+
+
+def _in_comment_walking_down(patch, first, below):
+    """checkpatch's reading, from the hunk's first line down: the definition _in_comment_above keeps."""
+    in_comment = last = False
+    for n in range(first, below):
+        text = patch.lines[n - patch.first_line]
+        if (n == first and re.match(r"^.\s*\*", text)) or "/*" in text:
+            in_comment = True
+        last = in_comment
+        if "*/" in text:
+            in_comment = False
+    return last
+
+
+def test_the_comment_above_a_line_is_read_upwards_as_checkpatch_reads_it_downwards(tmp_path, kernel_tree):
+    odd = tmp_path / "odd.patch"
+    odd.write_text("diff --git a/net/core/x.c b/net/core/x.c\n--- a/net/core/x.c\n+++ b/net/core/x.c\n"
+                   "@@ -1,5 +1,7 @@\n  * the middle of a comment\n+\tsmp_wmb();\n  */ int x; /* a\n-\tb */\n"
+                   "+\tsmp_rmb(); /* c */ /* d\n+\tsmp_mb();\n \n-*/\n+x */\n")
+    paths = [odd, *(_new_file_patch(tmp_path, kernel_tree, name) for name in ("core.c", "ringbuf.c"))]
+    asked = 0
+    for path in paths:
+        for patch in read_patches(str(path)):
+            for file in patch.files:
+                for hunk in file.hunks:
+                    first = hunk.patch_line + 1
+                    for below in range(first, hunk.lines[-1].patch_line + 2):
+                        assert apis._in_comment_above(patch, first, below) == \
+                            _in_comment_walking_down(patch, first, below), (path.name, below)
+                        asked += 1
+    assert asked > 3_000
+
+
+def _marker_patch(tmp_path):
+    """Hunks with `\\ No newline` markers inside, SPDX on removed, context and added lines."""
+    path = tmp_path / "markers.patch"
+    path.write_text("diff --git a/x.h b/x.h\n--- a/x.h\n+++ b/x.h\n@@ -1,3 +1,3 @@\n"
+                    "-// SPDX-License-Identifier: GPL-2.0\n+/* SPDX-License-Identifier: GPL-2.0 */\n int a;\n"
+                    "-int b;\n\\ No newline at end of file\n+int b; /* SPDX SPDX */\n\\ No newline at end of file\n"
+                    "diff --git a/y.c b/y.c\nnew file mode 100755\n--- /dev/null\n+++ b/y.c\n@@ -0,0 +1,3 @@\n"
+                    "+#!/bin/sh\n+// SPDX-License-Identifier: GPL-2.0\n+x // SPDX\n"
+                    "diff --git a/z.c b/z.c\n--- a/z.c\n+++ b/z.c\n@@ -7,2 +7,2 @@\n a\n-b\n+c // SPDX\n")
+    return path
+
+
+def test_the_lines_the_file_checks_read_are_those_a_walk_over_every_line_finds(tmp_path):
+    from patchflow.checks import files
+
+    for path in [*case_files(), _marker_patch(tmp_path)]:
+        for patch in read_patches(str(path)):
+            hunk_lines = {line.patch_line for file in patch.files for hunk in file.hunks for line in hunk.lines}
+            assert list(files._lines_outside_hunks(patch)) == \
+                [n for n in range(patch.first_line, patch.first_line + len(patch.lines)) if n not in hunk_lines]
+            for hunk in (hunk for file in patch.files for hunk in file.hunks):
+                assert files._license_lines(patch, hunk) == [
+                    line for line in hunk.lines if line.kind != "-" and (line.new_line <= 2 or "SPDX" in line.text)]
+
+
+def test_every_name_of_checkpatchs_deprecated_list_holds_a_part_deprecated_api_searches():
+    from patchflow.checks import deprecated
+
+    for name in deprecated.CHECKPATCH_DEPRECATED:
+        assert any(part in name for part in deprecated._CHECKPATCH_PARTS), name
+
+
+def _function_after(code, above, masked, function):
+    """The function after an added line of code, every rule asked (`above`: the line above in the hunk)."""
+    end = code.rstrip()
+    if end == "}":
+        return None
+    if end == "{":
+        if above is None or above.kind != "+":
+            return function
+        prototype = apis._PROTOTYPE_LINE.match(masked.get(above.patch_line, above.text))
+        return prototype.group(1) if prototype else function
+    start = apis._DEFINITION_START.match(code) if "(" in code and not end.endswith(";") else None
+    named = start.group(1) if start else None
+    return function if named in (None, "if", "while", "for", "switch", "return", "sizeof") else named
+
+
+def _functions_walking_hunks(file, masked):
+    """EMBEDDED_FUNCTION_NAME's walk with every rule asked of every line: the definition that
+    _function_contexts, which tells most lines apart by their first character, keeps."""
+    found = []
+    for hunk in file.hunks:
+        kept = [line for line in hunk.lines if line.kind != "-"]
+        match = apis._HUNK_FUNCTION.search(hunk.section)
+        function = match.group(1) if match else None
+        for above, line in zip([None, *kept], kept):
+            code = masked.get(line.patch_line, line.text)
+            if line.kind == "+":
+                function = _function_after(code, above, masked, function)
+                found.extend([(line, code, function)] if '"' in code else [])
+    return found
+
+
+def _hunks_patch(tmp_path, kernel_tree, name):
+    """A patch of a kernel file in hunks of context, removed and added lines, some hunks all removed."""
+    lines = (kernel_tree / "kernel" / "bpf" / name).read_text(errors="surrogateescape").split("\n")[:-1]
+    body, old, new = [], 1, 1
+    for start in range(0, len(lines) - 40, 40):
+        chunk = lines[start:start + 40]
+        # every third line context (a brace under a context line, a definition after one), every
+        # third hunk only removes lines
+        kinds = [" " if (start + i) % 3 == 0 else "-" if start % 120 == 0 else "+" for i in range(40)]
+        counts = (kinds.count(" ") + kinds.count("-"), kinds.count(" ") + kinds.count("+"))
+        body.append(f"@@ -{old},{counts[0]} +{new},{counts[1]} @@ static int f{start}(void)\n")
+        body.extend(kind + text + "\n" for kind, text in zip(kinds, chunk))
+        old, new = old + counts[0], new + counts[1]
+    path = tmp_path / f"hunks-{name}.patch"
+    path.write_text(f"diff --git a/kernel/bpf/{name} b/kernel/bpf/{name}\n--- a/kernel/bpf/{name}\n"
+                    f"+++ b/kernel/bpf/{name}\n" + "".join(body), errors="surrogateescape")
+    return path
+
+
+def test_the_function_a_string_is_in_is_followed_as_the_plain_walk_follows_it(tmp_path, kernel_tree):
+    from patchflow.checks import CheckContext
+
+    paths = [*case_files(), *(_hunks_patch(tmp_path, kernel_tree, name) for name in ("syscall.c", "btf.c")),
+             _new_file_patch(tmp_path, kernel_tree, "helpers.c")]
+    compared = 0
+    for path in paths:
+        series = Series(read_patches(str(path)))
+        ctx = CheckContext(Options(strict=True), series)
+        for file in (file for patch in series for file in patch.files if file.path.endswith((".c", ".h"))):
+            found = apis._function_contexts(file, ctx)
+            assert found == _functions_walking_hunks(file, ctx.sources.masked_lines(file)), path.name
+            compared += sum(1 for _, _, function in found if function)
+    assert compared > 200

@@ -64,3 +64,48 @@ def test_the_lines_camelcase_reads_are_those_with_a_case_change():
     chosen = declarations._lines_with_camel(file, SimpleNamespace())
     assert [line.text for line in chosen] == [t for t in texts if declarations._CAMEL.search(t)]
     assert [line.text for line in chosen] == ["\tint rxRing;", "\tint r\u00e9Ring;", "aB", '\tpr_info("Hello");']
+
+
+def _repeated_findings(path):
+    from patchflow.checks import Options, run
+    from patchflow.patch import Series, read_patches
+
+    return [(f.patch_line, f.message) for result in run(Series(read_patches(str(path))), Options(strict=True))
+            for f in result.findings if f.type == "REPEATED_WORD"]
+
+
+def test_a_file_of_added_hunks_is_read_as_a_walk_over_its_lines_reads_it(tmp_path, kernel_tree, monkeypatch):
+    # two hunks that only add lines: the second one's first line has no line above it in its hunk,
+    # though the joined text puts the first hunk's last line there; blanks after a comment's word;
+    # a ` * word ` line in a file that is not C
+    hunks = ("@@ -1,0 +2,3 @@\n+/* keep the ring and the\n+ * the head apart */\n+/* and the\n"
+             "@@ -5,0 +9,4 @@\n+ * the tail apart */\n+/* keep the   \t\n+ * the tail */\n+int the the;\n")
+    patch = tmp_path / "hunks.patch"
+    patch.write_text("diff --git a/net/core/x.c b/net/core/x.c\n--- a/net/core/x.c\n+++ b/net/core/x.c\n" + hunks
+                     + "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1,0 +2,2 @@\n+# the\n+ * the rest\n")
+    lines = (kernel_tree / "kernel" / "bpf" / "verifier.c").read_text(errors="surrogateescape").split("\n")[:-1]
+    whole = tmp_path / "verifier.patch"
+    whole.write_text("diff --git a/kernel/bpf/x.c b/kernel/bpf/x.c\nnew file mode 100644\n--- /dev/null\n"
+                     f"+++ b/kernel/bpf/x.c\n@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines),
+                     errors="surrogateescape")
+    fast = [_repeated_findings(path) for path in (patch, whole)]
+    assert fast[0] == [(6, "Possible repeated word: 'the'"), (11, "Possible repeated word: 'the'"),
+                       (12, "Possible repeated word: 'the'")]
+    monkeypatch.setattr(spelling, "_repeated_in_added_hunks", spelling._repeated_in_hunks)
+    assert [_repeated_findings(path) for path in (patch, whole)] == fast
+
+
+def test_the_few_misspellings_of_a_file_are_looked_for_one_by_one_and_many_line_by_line(monkeypatch):
+    words = spelling.Misspellings.parse(LIST + "".join(f"mistake{n}||fix{n}\n" for n in range(10)))
+    few = ["\t/* do not RECIEVE more */", "\tint unrecieved; /* an union */", "\tint an = 1;", "x", "\t/* an user */"]
+    # the lines holding `recieve` (`unrecieved` too: more lines, never fewer), `an union` and `an user`;
+    # not the line that only holds `an`
+    assert words.lines_to_read(added(*few)) == [0, 1, 4]
+    assert read_lines(words, few) == [0, 1, 4]
+    # a letter that lowers into two characters moves the offsets: every line holding a first word is read
+    assert words.lines_to_read(added(*few, "\t\u0130 teh")) == [0, 1, 2, 4, 5]
+    many = few + [f"mistake{n}" for n in range(10)]  # 13 misspellings: each line split and looked up
+    assert words.lines_to_read(added(*many)) == [0, 1, 2, 4, *range(5, 15)]
+    monkeypatch.setattr(spelling, "_FEW_TARGETS", 100)
+    assert words.lines_to_read(added(*many)) == [0, 1, 4, *range(5, 15)]
+    assert read_lines(words, many) == [0, 1, 4, *range(5, 15)]

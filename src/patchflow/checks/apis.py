@@ -8,11 +8,13 @@ so a word in a comment or a string is not code; a cheap substring test rules mos
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import List, Optional
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c
-from ._lines import added_lines, line_filter
+from ._hunk_places import hunk_of
+from ._lines import added_lines, line_filter, lines_holding
+from ._needles import literal_indexes
 from ..lazy_regex import lazy
 
 _C_FILES = (".c", ".h")
@@ -183,16 +185,27 @@ def _has_comment(patch, hunk, line) -> bool:
     for near in (index - 1, index + 1):
         if 0 <= near < len(lines) and lines[near][:1] in ("+", " ") and "//" in lines[near]:
             return True
-    in_comment, last_in_comment = False, False
-    first = hunk.patch_line + 1
-    for n in range(first, line.patch_line):
-        text = lines[n - patch.first_line]
-        if (n == first and re.match(r"^.\s*\*", text)) or "/*" in text:
-            in_comment = True
-        last_in_comment = in_comment
+    return _in_comment_above(patch, hunk.patch_line + 1, line.patch_line)
+
+
+def _in_comment_above(patch, first: int, below: int) -> bool:
+    """Whether the patch line above `below` is in a block comment, the hunk (from patch line `first`)
+    read as checkpatch reads it: a line that opens a comment (or a hunk's first line that looks like
+    the middle of one) is in it, and a comment is left after the line that closes it. Read upwards
+    from the line to the nearest `/*` or `*/` (read downwards from the hunk's start, each question
+    cost a walk of a whole new file)."""
+    if below <= first:
+        return False
+    text = patch.lines[below - 1 - patch.first_line]
+    if "/*" in text or (below - 1 == first and re.match(r"^.\s*\*", text)):
+        return True
+    for n in range(below - 2, first - 1, -1):
+        text = patch.lines[n - patch.first_line]
         if "*/" in text:
-            in_comment = False
-    return last_in_comment
+            return False
+        if "/*" in text or (n == first and re.match(r"^.\s*\*", text)):
+            return True
+    return False
 
 
 def _may_name_lock(text: str) -> bool:
@@ -229,17 +242,24 @@ def uncommented_definition(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES):
             continue
-        if not _may_name_lock(added_lines(file, ctx).text):
+        added = added_lines(file, ctx)
+        if not _may_name_lock(added.text):
             continue
-        for hunk in file.hunks:
-            for line in hunk.lines:
-                if line.kind != "+" or ("mutex" not in line.text and "spinlock_t" not in line.text.lower()):
-                    continue
-                code = masked_lines(file, ctx).get(line.patch_line, line.text)
-                match = _LOCK_DEFINITION.match(code)
-                if match and not _has_comment(patch, hunk, line):
-                    what = match.group(1) or match.group(2)
-                    yield Hit.at(line, file, f"{what} definition without comment", patch=patch)
+        for line in (added.lines[index] for index in _lines_naming_lock(added)):
+            code = masked_lines(file, ctx).get(line.patch_line, line.text)
+            match = _LOCK_DEFINITION.match(code)
+            if match and not _has_comment(patch, hunk_of(file, line), line):
+                what = match.group(1) or match.group(2)
+                yield Hit.at(line, file, f"{what} definition without comment", patch=patch)
+
+
+def _lines_naming_lock(added) -> List[int]:
+    """The positions of the added lines that hold `mutex`, or `spinlock_t` in any case."""
+    lowered = added.text.lower()
+    if not (added.joined and lowered.isascii()):  # str.lower() keeps offsets for ASCII only
+        return [index for index, line in enumerate(added.lines)
+                if "mutex" in line.text or "spinlock_t" in line.text.lower()]
+    return sorted(set(lines_holding("mutex", added)).union(literal_indexes("spinlock_t", added, lowered)))
 
 
 _STRING = lazy(r"\"[X\t]*\"")
@@ -247,6 +267,9 @@ _HUNK_FUNCTION = lazy(r"\b(\w+)\s*\(")
 _PROTOTYPE_LINE = lazy(r"^(?:(?:extern|static|asmlinkage|inline|__always_inline|noinline|__inline|__inline__)\s*)*"
                        r"(?:[\w\s\*]*?[\s\*])?([A-Za-z_]\w*)\(")
 _DEFINITION_START = lazy(r"^(?:(?:extern|static|asmlinkage)\s+)?[A-Za-z_][\w\s\*]*?[\s\*]([A-Za-z_]\w*)\s*\(")
+
+
+_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")  # _DEFINITION_START's first
 
 
 def _function_contexts(file, ctx):
@@ -266,13 +289,16 @@ def _function_contexts(file, ctx):
                 continue
             if line.kind == "+":  # a context line only stands before the next one
                 code = masked.get(line.patch_line, line.text)
-                end = code.rstrip()
-                if end == "{" and previous is not None and previous.kind == "+":
-                    prototype = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
-                    function = prototype.group(1) if prototype else function
-                elif end == "}":
-                    function = None
-                elif "(" in code and not end.endswith(";"):
+                # by the first character: a brace alone at the margin, or a definition, which starts
+                # with a letter; most lines are indented and change nothing
+                first = code[:1]
+                if first == "{":
+                    if code.rstrip() == "{" and previous is not None and previous.kind == "+":
+                        prototype = _PROTOTYPE_LINE.match(masked.get(previous.patch_line, previous.text))
+                        function = prototype.group(1) if prototype else function
+                elif first == "}":
+                    function = None if code.rstrip() == "}" else function
+                elif first in _NAME_START and "(" in code and not code.rstrip().endswith(";"):
                     start = _DEFINITION_START.match(code)
                     if start and start.group(1) not in ("if", "while", "for", "switch", "return", "sizeof"):
                         function = start.group(1)
@@ -352,6 +378,9 @@ def _barrier_problem(patch, file, hunk, line, code: str) -> Optional[str]:
     return None
 
 
+_BARRIER_PARTS = ("mb(", "mb (", "mb__", "_release", "_acquire")
+
+
 def _may_name_barrier(text: str) -> bool:
     """Whether an added line may name a barrier (the test below, on a file's joined added lines)."""
     return "mb" in text or "_release" in text or "_acquire" in text
@@ -390,13 +419,11 @@ def memory_barrier(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES) or not _may_name_barrier(added_lines(file, ctx).text):
             continue
-        for hunk in file.hunks:
-            for line in hunk.lines:
-                text = line.text
-                if line.kind != "+" or not ("mb" in text and ("mb(" in text or "mb (" in text or "mb__" in text)
-                                            or "_release" in text or "_acquire" in text):
-                    continue
-                code = masked_lines(file, ctx).get(line.patch_line, line.text)
-                problem = _barrier_problem(patch, file, hunk, line, code)
-                if problem is not None:
-                    yield Hit.at(line, file, problem, patch=patch)
+        added = added_lines(file, ctx)
+        # the lines that name "mb(", "mb (", "mb__", "_release" or "_acquire", which every barrier holds
+        barriers = set().union(*(lines_holding(part, added) for part in _BARRIER_PARTS))
+        for line in (added.lines[index] for index in sorted(barriers)):
+            code = masked_lines(file, ctx).get(line.patch_line, line.text)
+            problem = _barrier_problem(patch, file, hunk_of(file, line), line, code)
+            if problem is not None:
+                yield Hit.at(line, file, problem, patch=patch)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+from ._lines import added_lines, lines_holding
 
 _C99_TYPEDEF = r"(?:__)?(?:[us]_?)?int_?(?:8|16|32|64)_t"
 _KNOWN_TYPEDEF = (r"\b(?:" + _C99_TYPEDEF + r"\b|u_(?:char|short|int|long)\b|u(?:nchar|short|int|long)\b|"
@@ -121,7 +122,9 @@ def prefer_kernel_types(line, file, ctx):
 
 
 @check("GLOBAL_INITIALISERS", level=ERROR, scope="patch")
-@on_added_lines(is_c, r"=\s*(?:0|NULL|false)")
+# a global starts at the margin ("global" below), and its code does only where its text does: a line
+# starting with a letter is looked for from line start to line start, not each `=` of the file
+@on_added_lines(is_c, r"^[A-Za-z_].*=\s*(?:0|NULL|false)")
 def global_initialisers(line, file, ctx):
     """An added global variable of C is initialised to 0, NULL or false.
 
@@ -330,8 +333,9 @@ def prefer_defined_attribute_macro(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path) or "include/uapi/" in file.path:
             continue
-        for line in file.added_lines():
-            match = _ATTRIBUTE.search(line.text) if "__attribute__" in line.text else None
+        added = added_lines(file, ctx)
+        for line in (added.lines[index] for index in lines_holding("__attribute__", added)):
+            match = _ATTRIBUTE.search(line.text)
             if match is not None:
                 for advice in _attribute_advice(match.group(1)):  # one finding per attribute, as checkpatch
                     yield Hit.at(line, file, advice, patch=patch)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from ..lazy_regex import lazy
 from . import ERROR, WARNING, Hit, check
-from ._ccode import is_c, on_added_lines
+from ._ccode import is_c
+from ._lines import added_lines, lines_holding
 from .inline import new_uses
 from .maintained import file_under_house_rules
 
@@ -135,12 +136,23 @@ def deprecated_api(patch, ctx):
                              level=level)
 
 
-@on_added_lines(is_c, needle=_CHECKPATCH_NAMES)
-def _checkpatch_list(line, file, ctx):
+# every name of checkpatch's list holds one of these: five searches of a file's added text find the
+# lines that may call one, instead of a search for each of the fourteen names
+_CHECKPATCH_PARTS = ("synchronize_", "call_rcu_", "rcu_barrier_", "kmap", "kunmap")
+
+
+def _checkpatch_list(patch, ctx):
     """checkpatch's DEPRECATED_API: the first old name of its list called on an added line of a C
     file, in code (its masked view: not in comments or strings), in any file."""
-    found = _CHECKPATCH_CALL.search(ctx.sources.masked_lines(file).get(line.patch_line, line.text))
-    if found:
-        name = found.group(1)
-        return f"Deprecated use of '{name}', prefer '{CHECKPATCH_DEPRECATED[name]}' instead"
-    return None
+    for file in patch.files:
+        if file.is_binary or not is_c(file.path):
+            continue
+        added = added_lines(file, ctx)
+        candidates = set().union(*(lines_holding(part, added) for part in _CHECKPATCH_PARTS))
+        for line in (added.lines[index] for index in sorted(candidates)):
+            if not _CHECKPATCH_CALL.search(line.text):
+                continue  # the text calls none (its code, a part of it, calls none either)
+            found = _CHECKPATCH_CALL.search(ctx.sources.masked_lines(file).get(line.patch_line, line.text))
+            if found:
+                name = found.group(1)
+                yield Hit.at(line, file, f"Deprecated use of '{name}', prefer '{CHECKPATCH_DEPRECATED[name]}' instead")

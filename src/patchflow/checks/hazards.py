@@ -13,6 +13,8 @@ from functools import lru_cache
 from . import CHECK, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._ccode import is_c, lines_of, on_added_lines, patterns
+from ._hunk_places import hunk_of
+from ._lines import added_lines, lines_holding
 from .apis import _has_comment
 
 # BUG(), BUG_ON() and their variants (VM_BUG_ON, BUG_ON_INVALID...), not the BUILD_BUG family or
@@ -69,6 +71,9 @@ def avoid_bug(line, file, ctx):
                        "recovery code (if feasible) instead of BUG() or variants")
 
 
+_DATA_RACE = lazy(r"\bdata_race\s*\(")
+
+
 @check("DATA_RACE", level=WARNING, scope="patch")
 def data_race(patch, ctx):
     """An added data_race() has no comment saying why the race is fine.
@@ -98,12 +103,10 @@ def data_race(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path):
             continue
-        for hunk in file.hunks:
-            for line in hunk.lines:
-                if line.kind != "+" or "data_race" not in line.text:
-                    continue
-                if re.search(r"\bdata_race\s*\(", _masked(line, file, ctx)) and not _has_comment(patch, hunk, line):
-                    yield Hit.at(line, file, "data_race without comment", patch=patch)
+        added = added_lines(file, ctx)
+        for line in (added.lines[index] for index in lines_holding("data_race", added)):
+            if _DATA_RACE.search(_masked(line, file, ctx)) and not _has_comment(patch, hunk_of(file, line), line):
+                yield Hit.at(line, file, "data_race without comment", patch=patch)
 
 
 @check("ENOTSUPP", level=WARNING, scope="patch")
@@ -402,7 +405,7 @@ def sscanf_to_kstrto(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path):
             continue
-        for code_line in lines_of(file, ctx).values():
+        for code_line in _code_lines_holding(file, ctx, "sscanf"):
             if "sscanf" not in code_line.code or not re.search(r"\bsscanf\b", code_line.code):
                 continue
             end = code_line.hunk_ends[code_line.index]
@@ -414,6 +417,16 @@ def sscanf_to_kstrto(patch, ctx):
                 yield Hit.at(code_line.line, file, "Prefer kstrto<type> to single variable sscanf", patch=patch)
 
 
+def _code_lines_holding(file, ctx, *words):
+    """The CodeLines (`_ccode.lines_of`) of the added lines whose text holds one of the words, in
+    order: what the masked code holds, the text holds too, and one search of the file's joined text
+    finds those lines instead of a test of each line's code."""
+    added = added_lines(file, ctx)
+    code_lines = lines_of(file, ctx)
+    indexes = set().union(*(lines_holding(word, added) for word in words))
+    return [code_lines[added.lines[index].patch_line] for index in sorted(indexes)]
+
+
 @lru_cache(maxsize=None)
 def _cast_in_min_max():
     p = patterns()
@@ -422,6 +435,10 @@ def _cast_in_min_max():
     cast = r"\(\s*" + p.nonptr + r"\s*\)"
     return lazy(r"^(?:.*?)\b(min|max)\s*\(\s*(" + cast + r")?\s*" + value + r"\s*,\s*\s*(?P<cast2>" + cast + r")?\s*"
                 + value + r"\s*\)", re.ASCII)
+
+
+_STATEMENT_END = lazy(r"[;{}:]\s*$")  # (compiled once: asked of every added line naming min or max)
+_LINE_MARK = lazy(r"\n.")
 
 
 def _without_parentheses(text):
@@ -460,13 +477,13 @@ def minmax(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path):
             continue
-        for code_line in lines_of(file, ctx).values():
+        for code_line in _code_lines_holding(file, ctx, "min", "max"):
             if "min" not in code_line.code and "max" not in code_line.code:
                 continue
-            if code_line.prev_code.strip() and not re.search(r"[;{}:]\s*$", code_line.prev_code.replace("\x1c", " ")):
+            if code_line.prev_code.strip() and not _STATEMENT_END.search(code_line.prev_code.replace("\x1c", " ")):
                 continue  # inside a statement that started earlier: checkpatch reads it from its start
             end = code_line.hunk_ends[code_line.index]
-            statement = re.sub(r"\n.", "\n ", statement_block(code_line.sequence, code_line.index, end)[0])
+            statement = _LINE_MARK.sub("\n ", statement_block(code_line.sequence, code_line.index, end)[0])
             call = _cast_in_min_max().search(statement[1:])
             if call is None or not (call.group(2) or call.group("cast2")):
                 continue

@@ -16,6 +16,14 @@ from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
 
 _MACRO_LINES = 200  # a macro longer than this many lines is read only this far
+# compiled here, not in `re`'s cache: each is used once per macro (the cache's lookup is a cost too)
+_BLANKS = lazy(r"\s*", re.ASCII)
+_CONTINUATION_MARK = lazy(r"\\\+?", re.ASCII)
+_LINE_JOIN = lazy(r"\\\n.", re.ASCII)
+_ASM_VOLATILE = lazy(r"\b_*asm_*\s+_*volatile_*\b", re.ASCII)
+_TRACE_DEFINE = lazy(r"^.\s*#\s*define\s+TRACE_(?:SYSTEM|INCLUDE_FILE|INCLUDE_PATH)\b", re.ASCII)
+_IF_BODY = lazy(r"^\s*if\b", re.ASCII)
+_FLOW = lazy(r"\b(?:goto|return)\b")
 _STRING = r'(?:\b[Lu])?"[X\t]*"'
 
 
@@ -57,7 +65,7 @@ class Macro:
         body = statement[head.end():] if head else statement
         self.args = []
         if args:
-            inner = re.sub(r"\\\+?", "", re.sub(r"\s*", "", args[1:-1], flags=re.ASCII), flags=re.ASCII)
+            inner = _CONTINUATION_MARK.sub("", _BLANKS.sub("", args[1:-1]))
             self.args = inner.split(",")
         self.body = body  # the text after the name and arguments, still with prefixes and masks
         pieces = body.split("\n")
@@ -83,17 +91,29 @@ def _macro_at(code_line):
 
 
 def _macro(line, file, ctx):
+    """The Macro whose `#define` is on this added line, or None; read once per line and run: the
+    seven macro rules ask in turn (kept by the line's id, for the run's context, which keeps the
+    series and so its lines alive)."""
+    if _READ[0] is not ctx:
+        _READ[:] = [ctx, {}]
+    read = _READ[1]
+    found = read.get(id(line), _UNREAD)
+    if found is _UNREAD:
+        found = read[id(line)] = _read_macro(line, file, ctx)
+    return found
+
+
+_READ = [None, {}]  # (the run's context, {id(line): Macro or None})
+_UNREAD = object()
+
+
+def _read_macro(line, file, ctx):
     text = line.text
     if "define" not in text or "#" not in text or file.path.endswith("/vmlinux.lds.h"):
         return None
     code_line = lines_of(file, ctx).get(line.patch_line)
     if code_line is None or not _rules()["define"].match(code_line.code):
         return None
-    return ctx.once(_macro_of, code_line)
-
-
-def _macro_of(code_line, ctx):
-    """The macro whose `#define` is on this line, read once per run (several rules ask for it)."""
     return _macro_at(code_line)
 
 
@@ -236,11 +256,13 @@ def _flattened_body(macro):
     """The body as checkpatch weighs it: one line, parenthesized and braced groups as `1u`,
     strings glued to identifiers as one string."""
     body = macro.body.replace(COMMENT, "")
-    body = re.sub(r"\\\n.", "", body, flags=re.ASCII).strip()
+    body = _LINE_JOIN.sub("", body).strip()
     changed = True
     while changed:
         changed = False
-        for pattern in _INNERMOST_GROUPS:
+        for opening, pattern in zip("({[", _INNERMOST_GROUPS):
+            if opening not in body:  # (most bodies hold no group of some kind: no search for it)
+                continue
             # checkpatch replaces one group a round; the innermost () groups are all replaced at once,
             # which ends in the same text (they do not overlap, and each stays innermost until it is
             # replaced), in fewer rounds; a {} or x[] group goes only when no () group is left
@@ -249,30 +271,32 @@ def _flattened_body(macro):
                 changed = True
                 break
     rules = _rules()
-    changed = True
+    changed = '"' in body  # both glue patterns need a string
     while changed:
         body, first = rules["string_ident"].subn(r"\1", body, count=1)
         body, second = (body, 0) if first else rules["ident_string"].subn(r"\1", body, count=1)
         changed = bool(first or second)
-    return re.sub(r"\b_*asm_*\s+_*volatile_*\b", "asm_volatile", body, flags=re.ASCII)
+    return _ASM_VOLATILE.sub("asm_volatile", body) if "asm" in body else body
 
 
 def _macro_shape_problem(macro):
     """'if', 'statements' or 'complex' for a macro body checkpatch wants wrapped, else None."""
     body = _flattened_body(macro)
     rules = _rules()
-    if not body or rules["exceptions"].search(body) or any(p.search(body) for p in rules["simple"]):
+    # the anchored simple shapes before the exceptions, searched anywhere with checkpatch's whole
+    # declaration pattern: most bodies are a constant or a name (either way, nothing to report)
+    if not body or any(p.search(body) for p in rules["simple"]) or rules["exceptions"].search(body):
         return None
-    if re.match(r"^.\s*#\s*define\s+TRACE_(?:SYSTEM|INCLUDE_FILE|INCLUDE_PATH)\b", macro.statement, flags=re.ASCII):
+    if _TRACE_DEFINE.match(macro.statement):
         return None
-    if re.match(r"^\s*if\b", body, flags=re.ASCII):
+    if _IF_BODY.match(body):
         return "if"
     return "statements" if ";" in body else "complex"
 
 
 def _shape_of(macro, ctx):
     """_macro_shape_problem once per macro and run: COMPLEX_MACRO and MULTISTATEMENT_MACRO_USE_DO_WHILE
-    both ask (the macro is the same object for both, from `_macro_of`)."""
+    both ask (the macro is the same object for both, from `_macro`)."""
     return _macro_shape_problem(macro)
 
 
@@ -387,7 +411,7 @@ def trailing_semicolon(line, file, ctx):
     macro = _macro(line, file, ctx)
     if macro is None:
         return None
-    statement = re.sub(r"\\\n.", "", macro.statement).replace(COMMENT, " ")
+    statement = _LINE_JOIN.sub("", macro.statement).replace(COMMENT, " ")
     do_while, trailing = _semicolon_rules()
     if do_while.match(statement) or not trailing.match(statement):
         return None
@@ -421,7 +445,7 @@ def macro_with_flow_control(line, file, ctx):
     Return (or jump) at the call site, on the result of a macro or inline function that only tests.
     """
     macro = _macro(line, file, ctx)
-    if macro is None or not re.search(r"\b(?:goto|return)\b", macro.statement):
+    if macro is None or not _FLOW.search(macro.statement):
         return None
     if "##" in macro.statement and not re.search(r"\#\#\s*(?:__VA_ARGS__|args)\b", macro.statement):
         return None

@@ -40,14 +40,22 @@ _SHORTLOG_HEADER = lazy(r"^\S.* \(\d+\):$")
 
 
 def _commit_log(patch):
-    """The lines checkpatch calls the commit log: from the body's start to the first sign-off.
+    """[(patch line, text)] of the lines checkpatch calls the commit log: from the body's start to
+    the first sign-off. In a cover letter, the shortlog and diffstat git writes under the blurb are
+    not prose. Found once per patch: some ten checks ask in turn (the last patch's list is kept, and
+    with it the patch, so the identity test cannot meet another patch at the same address; the
+    message's length is compared too, for a patch whose message was read again)."""
+    if _LAST_LOG[0] is not patch or _LAST_LOG[1] != len(patch.message):
+        found = []
+        for patch_line, text in patch.message:
+            if _SIGN_OFF.match(text) or (patch.is_cover_letter and _SHORTLOG_HEADER.match(text)):
+                break
+            found.append((patch_line, text))
+        _LAST_LOG[:] = [patch, len(patch.message), found]
+    return _LAST_LOG[2]
 
-    In a cover letter, the shortlog and diffstat git writes under the blurb are not prose.
-    """
-    for patch_line, text in patch.message:
-        if _SIGN_OFF.match(text) or (patch.is_cover_letter and _SHORTLOG_HEADER.match(text)):
-            return
-        yield patch_line, text
+
+_LAST_LOG = [None, 0, []]  # (patch, its message's length, its commit log): a patch's checks run in turn
 
 
 def _is_tag(text):

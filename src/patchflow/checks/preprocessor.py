@@ -8,6 +8,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 from . import WARNING, Hit, check
 from ..lazy_regex import lazy
 from ..patch import DiffLine
+from ._lines import added_lines, lines_holding
 from ._source import language_of
 
 # printf-style and str.format placeholders in a Python string stand for a name in the printed C
@@ -128,7 +129,8 @@ def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
         if language is None or file.is_binary or file.is_deleted:
             continue
         # the added lines that could hold a directive, by their line number in the new file
-        added = {line.new_line: line for line in file.added_lines() if "defined" in line.text}
+        lines = added_lines(file, ctx).lines
+        added = {lines[index].new_line: lines[index] for index in lines_holding("defined", added_lines(file, ctx))}
         if not added:
             continue  # the cheap test first: no added line mentions `defined`, nothing to lex
         windows = ctx.sources.outlines(file) if language == "c" else ctx.sources.lexed_windows(file)

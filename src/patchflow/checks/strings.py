@@ -24,6 +24,14 @@ _GLUED_AFTER = lazy(_STRING + r"[A-Z_]", re.ASCII)
 _GLUED_BEFORE = lazy(r"(?<![A-Za-z0-9_])([A-Za-z0-9_]+)" + _STRING, re.ASCII)
 
 
+def _may_start_with_string(text: str) -> bool:
+    """Whether the line's code may start with a string (_STARTS_WITH_STRING): only where its text
+    does, since masking keeps the quotes and ASCII blanks and makes a comment or a string's inside
+    no blank. Most lines with a string hold it after a call's name, and are let go before their
+    code is read."""
+    return text.lstrip()[:1] in ('"', "L", "u")
+
+
 @check("SPLIT_STRING", level=WARNING, scope="patch")
 @on_added_lines(is_c, r'"')
 def split_string(line, file, ctx):
@@ -57,7 +65,7 @@ def split_string(line, file, ctx):
     ## Fix
     Join the pieces into one string; a long string may go past the line-length limit.
     """
-    if '"' not in line.text:
+    if '"' not in line.text or not _may_start_with_string(line.text):
         return None
     code_line = lines_of(file, ctx).get(line.patch_line)
     if code_line is None or code_line.prev is None or not _STARTS_WITH_STRING.match(code_line.code):
