@@ -6,14 +6,16 @@ block that runs past its hunk is left alone.
 
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._brackets import balanced_end
-from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
+from ._ccode import COMMENT, code_line_of, is_c, lines_of, patterns
 
 _BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
 _BLOCK_LINES = 3  # `{`, one statement, `}`
@@ -55,7 +57,24 @@ class _JoinedLines:
     def __init__(self, sequence, ctx=None):
         codes = [code for _, code in sequence]
         self.text = "\n".join(codes)
+        self.searched = None  # "\n" and the text, built for `positions`
         self.starts = [0, *accumulate(len(code) + 1 for code in codes)]
+
+    def positions(self, *scans):
+        """The positions in the sequence of the lines that the scans name, in order. A scan is a
+        pattern and the shifts of the lines it names from the line of each match: (0,) for that
+        line, (1,) the line after it. Each pattern is searched over "\n" and the text, so one that
+        starts a line starts with "\n" (a literal the search jumps to: `^` is tried at every
+        offset, and an alternation of such patterns is not searched faster than its slowest);
+        a match's line is its last character's (no match may end with a newline)."""
+        if self.searched is None:
+            self.searched = "\n" + self.text
+        starts, found = self.starts, set()
+        for pattern, shifts in scans:
+            for match in pattern.finditer(self.searched):
+                index = bisect_right(starts, match.end() - 2) - 1  # -2: the "\n" before the text
+                found.update(index + shift for shift in shifts)
+        return sorted(index for index in found if 0 <= index < len(starts) - 1)
 
     def chain(self, code_line):
         """(start, end) in `text` of the line and the lines of its hunk after it that a chain is
@@ -104,7 +123,8 @@ class _Reader:
         return None
 
     def word(self, word):
-        if self.text.startswith(word, self.pos) and not self.text[self.pos + len(word):][:1].isalnum():
+        after = self.pos + len(word)
+        if self.text.startswith(word, self.pos) and not self.text[after:after + 1].isalnum():
             self.pos += len(word)
             return True
         return False
@@ -237,10 +257,53 @@ def _else_single_statement_block(code_line):
     return not _chain_head_is_added(code_line)
 
 
-# no needle: the string tests that open the judge rule a line out sooner than a search for
-# `[{}]|else|\bif\b|^\s*$` in it
+def _on_lines_found(candidates):
+    """Make a judge of one added line into a patch check over the added lines of C files that
+    `candidates(joined, strict)` names (positions in the file's CodeLine sequence, in order, a
+    superset of the lines the judge can report). The two brace checks judge few of a file's lines,
+    and one search of its joined masked lines in C finds them for less than a call per line."""
+    def wrap(judge):
+        @functools.wraps(judge)
+        def over_patch(patch, ctx):
+            for file in patch.files:
+                if file.is_binary or not is_c(file.path):
+                    continue
+                found = lines_of(file, ctx)
+                if not found:
+                    continue
+                sequence = next(iter(found.values())).sequence
+                for index in candidates(ctx.once(_JoinedLines, sequence), ctx.options.strict):
+                    line = sequence[index][0]
+                    if line.kind == "+":
+                        hit = judge(line, file, ctx)
+                        if hit is not None:
+                            yield hit
+        return over_patch
+    return wrap
+
+
+# The lines BRACES can report, found in the masked code by one scan per rule (Perl's \s without the
+# newline: no match leaves its line; possessive, so that a failed match tries no shorter run of
+# blanks); each scan names a superset of its rule's lines, which the judge then reads as before.
+_WORD_END = r"(?![A-Za-z0-9_])"  # the ASCII \b after a word, in a pattern whose \s is Unicode's
+_RAW_BLANK = r"(?:[^\S\n]|X)*+"  # a masked line whose text is blank (str.strip: Unicode's \s; X in a literal)
+_BRACES_SCANS = {
+    "unbalanced else": (lazy(r"\n[ \t\r\f\v\x1c]*+(?:\}[ \t\r\f\v\x1c]*+else|else[ \t\r\f\v\x1c]*+\{)"), (0,)),
+    "blank line before }": (lazy(r"\n" + _RAW_BLANK + r"\n[ \t\r\f\v]*+\}[ \t\r\f\v]*+(?=\n|\Z)"), (0,)),
+    "blank line after {": (lazy(r"\{[ \t\r\f\v]*+(?=\n" + _RAW_BLANK + r"(?:\n|\Z))"), (1,)),
+    "if: a chain, or one statement": (lazy(r"\n[ \t\r\f\v]*+if" + _WORD_END), (0,)),
+    "for or while {": (lazy(r"\n[ \t\r\f\v]*+(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)"), (0,)),
+    "else {": (lazy(r"\n[^\S\n]*+else[^\n]*\{[ \t\r\f\v]*+(?=\n|\Z)"), (0,)),
+}
+_STRICT_RULES = ("unbalanced else", "blank line before }", "blank line after {")
+
+
+def _braces_lines(joined, strict):
+    return joined.positions(*(scan for rule, scan in _BRACES_SCANS.items() if strict or rule not in _STRICT_RULES))
+
+
 @check("BRACES", level=WARNING, scope="patch")
-@on_added_lines(is_c, None)
+@_on_lines_found(_braces_lines)
 def braces(line, file, ctx):
     """Braces around a one-statement block, blank lines inside braces, or an unbalanced else.
 
@@ -348,9 +411,14 @@ def _open_brace_problem(code_line):
     return None
 
 
-# no needle: the judge's string tests rule a line out sooner than a search of `[{(]|else|do` would
+# The lines OPEN_BRACE can report, found in masked code: one that starts with `{` and the line before
+# it, and a function's head with its `{` (a line that starts with code and holds `){`, `) {`, `)\t{`).
+_BRACE_FIRST = (lazy(r"\n[ \t\r\f\v]*+\{"), (-1, 0))
+_FUNCTION_BRACE = (lazy(r"\n[^ \t\x1c\n][^\n]*\)[ \t\x1c]?\{"), (0,))
+
+
 @check("OPEN_BRACE", level=ERROR, scope="patch")
-@on_added_lines(is_c, None)
+@_on_lines_found(lambda joined, strict: joined.positions(_BRACE_FIRST, _FUNCTION_BRACE))
 def open_brace(line, file, ctx):
     """An added `{` is on the wrong line for what it opens.
 
