@@ -6,16 +6,14 @@ block that runs past its hunk is left alone.
 
 from __future__ import annotations
 
-import functools
 import re
-from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._brackets import balanced_end
-from ._ccode import COMMENT, code_line_of, is_c, lines_of, patterns
+from ._ccode import COMMENT, code_line_of, patterns
+from ._line_scans import MaskedText, masked_text, on_lines_found
 
 _BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
 _BLOCK_LINES = 3  # `{`, one statement, `}`
@@ -50,37 +48,11 @@ def _block_size(body):
     return max(body.count("\n") + 1, body.count(";"))
 
 
-class _JoinedLines:
-    """The masked lines of a file (a CodeLine's `sequence`) joined by newlines, and where each one
-    starts: the text of a line and the lines after it is one slice."""
-
-    def __init__(self, sequence, ctx=None):
-        codes = [code for _, code in sequence]
-        self.text = "\n".join(codes)
-        self.searched = None  # "\n" and the text, built for `positions`
-        self.starts = [0, *accumulate(len(code) + 1 for code in codes)]
-
-    def positions(self, *scans):
-        """The positions in the sequence of the lines that the scans name, in order. A scan is a
-        pattern and the shifts of the lines it names from the line of each match: (0,) for that
-        line, (1,) the line after it. Each pattern is searched over "\n" and the text, so one that
-        starts a line starts with "\n" (a literal the search jumps to: `^` is tried at every
-        offset, and an alternation of such patterns is not searched faster than its slowest);
-        a match's line is its last character's (no match may end with a newline)."""
-        if self.searched is None:
-            self.searched = "\n" + self.text
-        starts, found = self.starts, set()
-        for pattern, shifts in scans:
-            for match in pattern.finditer(self.searched):
-                index = bisect_right(starts, match.end() - 2) - 1  # -2: the "\n" before the text
-                found.update(index + shift for shift in shifts)
-        return sorted(index for index in found if 0 <= index < len(starts) - 1)
-
-    def chain(self, code_line):
-        """(start, end) in `text` of the line and the lines of its hunk after it that a chain is
-        read from, as "\n".join of it and code_line.following(_CHAIN_LINES)."""
-        last = min(code_line.index + 1 + _CHAIN_LINES, code_line.hunk_ends[code_line.index])
-        return self.starts[code_line.index], self.starts[last] - 1
+def _chain_span(joined, code_line):
+    """(start, end) in the joined text of the line and the lines of its hunk after it that a chain
+    is read from, as "\n".join of it and code_line.following(_CHAIN_LINES)."""
+    last = min(code_line.index + 1 + _CHAIN_LINES, code_line.hunk_ends[code_line.index])
+    return joined.starts[code_line.index], joined.starts[last] - 1
 
 
 _BLANK_RUN = lazy(r"[ \t\n\x1c]*")
@@ -257,31 +229,6 @@ def _else_single_statement_block(code_line):
     return not _chain_head_is_added(code_line)
 
 
-def _on_lines_found(candidates):
-    """Make a judge of one added line into a patch check over the added lines of C files that
-    `candidates(joined, strict)` names (positions in the file's CodeLine sequence, in order, a
-    superset of the lines the judge can report). The two brace checks judge few of a file's lines,
-    and one search of its joined masked lines in C finds them for less than a call per line."""
-    def wrap(judge):
-        @functools.wraps(judge)
-        def over_patch(patch, ctx):
-            for file in patch.files:
-                if file.is_binary or not is_c(file.path):
-                    continue
-                found = lines_of(file, ctx)
-                if not found:
-                    continue
-                sequence = next(iter(found.values())).sequence
-                for index in candidates(ctx.once(_JoinedLines, sequence), ctx.options.strict):
-                    line = sequence[index][0]
-                    if line.kind == "+":
-                        hit = judge(line, file, ctx)
-                        if hit is not None:
-                            yield hit
-        return over_patch
-    return wrap
-
-
 # The lines BRACES can report, found in the masked code by one scan per rule (Perl's \s without the
 # newline: no match leaves its line; possessive, so that a failed match tries no shorter run of
 # blanks); each scan names a superset of its rule's lines, which the judge then reads as before.
@@ -298,12 +245,17 @@ _BRACES_SCANS = {
 _STRICT_RULES = ("unbalanced else", "blank line before }", "blank line after {")
 
 
-def _braces_lines(joined, strict):
-    return joined.positions(*(scan for rule, scan in _BRACES_SCANS.items() if strict or rule not in _STRICT_RULES))
+def _braces_lines(file, ctx):
+    joined = masked_text(file, ctx)
+    if joined is None:
+        return ()
+    strict = ctx.options.strict
+    return joined.added(joined.positions(*(scan for rule, scan in _BRACES_SCANS.items()
+                                           if strict or rule not in _STRICT_RULES)))
 
 
 @check("BRACES", level=WARNING, scope="patch")
-@_on_lines_found(_braces_lines)
+@on_lines_found(_braces_lines)
 def braces(line, file, ctx):
     """Braces around a one-statement block, blank lines inside braces, or an unbalanced else.
 
@@ -356,8 +308,8 @@ def braces(line, file, ctx):
         if message:
             return Hit.at(line, file, message, level=CHECK)
     if "if" in text and _IF_START.match(code_line.code):
-        joined = ctx.once(_JoinedLines, code_line.sequence)
-        start, end = joined.chain(code_line)
+        joined = ctx.once(MaskedText, code_line.sequence)
+        start, end = _chain_span(joined, code_line)
         # a chain of one arm (no `else` to read) raises nothing
         arms = _if_chain_arms(joined.text[start:end]) if joined.text.find("else", start, end) >= 0 else None
         if arms and len(arms) > 1:
@@ -417,8 +369,12 @@ _BRACE_FIRST = (lazy(r"\n[ \t\r\f\v]*+\{"), (-1, 0))
 _FUNCTION_BRACE = (lazy(r"\n[^ \t\x1c\n][^\n]*\)[ \t\x1c]?\{"), (0,))
 
 
+def _open_brace_lines(joined):
+    return () if joined is None else joined.added(joined.positions(_BRACE_FIRST, _FUNCTION_BRACE))
+
+
 @check("OPEN_BRACE", level=ERROR, scope="patch")
-@_on_lines_found(lambda joined, strict: joined.positions(_BRACE_FIRST, _FUNCTION_BRACE))
+@on_lines_found(lambda file, ctx: _open_brace_lines(masked_text(file, ctx)))
 def open_brace(line, file, ctx):
     """An added `{` is on the wrong line for what it opens.
 

@@ -1,0 +1,78 @@
+"""Checks that find the lines they may report by scanning a file's joined text once, in C.
+
+A judge of one added line called for every added line of a large patch costs a call per line and
+check (some 128,000 on the new-file corpus) before it even looks; a check whose rules need a few
+recognisable shapes finds the lines holding them by one search of the file's text (`re.finditer`
+runs in C) and judges those only. `MaskedText` is a file's masked lines (the CodeLine sequence of
+`_ccode`) joined by newlines, and where each one starts.
+"""
+
+from __future__ import annotations
+
+import functools
+from bisect import bisect_right
+from itertools import accumulate
+
+from . import Hit
+from ._ccode import is_c, lines_of
+
+__all__ = ["MaskedText", "masked_text", "on_lines_found"]
+
+
+class MaskedText:
+    """The masked lines of a file (a CodeLine's `sequence`) joined by newlines, and where each one
+    starts: the text of a line and the lines after it is one slice."""
+
+    def __init__(self, sequence, ctx=None):
+        codes = [code for _, code in sequence]
+        self.sequence = sequence
+        self.text = "\n".join(codes)
+        self.searched = None  # "\n" and the text, built for `positions`
+        self.starts = [0, *accumulate(len(code) + 1 for code in codes)]
+
+    def positions(self, *scans):
+        """The positions in the sequence of the lines that the scans name, in order. A scan is a
+        pattern and the shifts of the lines it names from the line of each match: (0,) for that
+        line, (1,) the line after it. Each pattern is searched over "\\n" and the text, so one that
+        starts a line starts with "\\n" (a literal the search jumps to: `^` is tried at every
+        offset, and an alternation of such patterns is not searched faster than its slowest);
+        a match's line is its last character's (no match may end with a newline)."""
+        if self.searched is None:
+            self.searched = "\n" + self.text
+        starts, found = self.starts, set()
+        for pattern, shifts in scans:
+            for match in pattern.finditer(self.searched):
+                index = bisect_right(starts, match.end() - 2) - 1  # -2: the "\n" before the text
+                found.update(index + shift for shift in shifts)
+        return sorted(index for index in found if 0 <= index < len(starts) - 1)
+
+    def added(self, positions):
+        """The added DiffLines at these positions of the sequence."""
+        sequence = self.sequence
+        return [line for line in (sequence[index][0] for index in positions) if line.kind == "+"]
+
+
+def masked_text(file, ctx):
+    """The file's MaskedText (built once per run), or None when it adds no line."""
+    found = lines_of(file, ctx)
+    if not found:
+        return None
+    return ctx.once(MaskedText, next(iter(found.values())).sequence)
+
+
+def on_lines_found(candidates):
+    """Make a judge of one added line, `judge(line, file, ctx) -> Hit | message | None`, into a patch check
+    over the added lines of C files that `candidates(file, ctx)` names (DiffLines in file order: a
+    superset of the lines the judge can report, found by scanning the file's text)."""
+    def wrap(judge):
+        @functools.wraps(judge)
+        def over_patch(patch, ctx):
+            for file in patch.files:
+                if file.is_binary or not is_c(file.path):
+                    continue
+                for line in candidates(file, ctx):
+                    hit = judge(line, file, ctx)
+                    if hit is not None:
+                        yield Hit.at(line, file, hit) if isinstance(hit, str) else hit
+        return over_patch
+    return wrap
