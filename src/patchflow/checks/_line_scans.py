@@ -41,9 +41,10 @@ class MaskedText:
             self.searched = "\n" + self.text
         starts, found = self.starts, set()
         for pattern, shifts in scans:
-            for match in pattern.finditer(self.searched):
-                index = bisect_right(starts, match.end() - 2) - 1  # -2: the "\n" before the text
-                found.update(index + shift for shift in shifts)
+            # -2: the match's last character, less the "\n" before the text
+            lines = [bisect_right(starts, match.end() - 2) - 1 for match in pattern.finditer(self.searched)]
+            for shift in shifts:
+                found.update(lines if shift == 0 else [line + shift for line in lines])
         return sorted(index for index in found if 0 <= index < len(starts) - 1)
 
     def added(self, positions):

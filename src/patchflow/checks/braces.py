@@ -21,6 +21,10 @@ _LOOP_WORD = lazy(r"\b(?:if|for|while)\b", re.ASCII)
 _IF_START = lazy(r"^\s*if\b", re.ASCII)
 _IF_WORD = lazy(r"\bif\b")
 _CONDITIONAL = lazy(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b", re.ASCII)
+_ELSE_START = lazy(r"^\s*else\b", re.ASCII)
+_ELSE_START_UNICODE = lazy(r"^\s*else\b")  # (the same, with Unicode's \s and \b: a comment's \x1c is blank)
+_CLOSE_OR_ELSE_START = lazy(r"\s*(?:\}|else\b)")
+_BLOCK_WORD = lazy(r"\b(?:if|for|while|do|switch)\b", re.ASCII)
 
 
 @lru_cache(maxsize=None)
@@ -104,11 +108,12 @@ class _Reader:
 
 def _if_chain_arms(text):
     """[(braced, allowed)] for each arm of the if/else chain that starts the text (a line and the
-    lines of the hunk after it), or None when it cannot be read within it (allowed: a condition over
-    several lines, a block of several statements or lines, or a block holding another if/for/while)."""
+    lines of the hunk after it), or None when it has one arm (which raises nothing) or cannot be
+    read within the text (allowed: a condition over several lines, a block of several statements or
+    lines, or a block holding another if/for/while)."""
     reader = _Reader(text)
     reader.skip_blanks()
-    arms = []
+    arms = []  # (condition, block): most chains have one arm, not weighed
     while True:
         condition = ""
         if reader.word("if"):
@@ -123,12 +128,16 @@ def _if_chain_arms(text):
             block = reader.statement()
         if block is None:
             return None
-        allowed = condition.count("\n") > 0 or _block_size(block) > 1 or bool(_LOOP_WORD.search(block))
-        arms.append((block.lstrip().startswith("{"), allowed))
+        arms.append((condition, block))
         reader.skip_blanks(comments=False)  # a comment before `else` ends the chain, as for checkpatch
         if not reader.word("else"):
-            return arms
+            break
         reader.skip_blanks()
+    if len(arms) < 2:
+        return None
+    return [(block.lstrip().startswith("{"),
+             condition.count("\n") > 0 or _block_size(block) > 1 or bool(_LOOP_WORD.search(block)))
+            for condition, block in arms]
 
 
 def _if_chain_problem(arms):
@@ -161,7 +170,7 @@ def _single_statement_block(code_line):
     match = _CONDITIONAL.match(code)
     if match is None or match.group(1) == "else" or code.lstrip().startswith("}"):
         return None
-    if re.match(r"^\s*else\b", code, flags=re.ASCII) or not code.rstrip().endswith("{"):
+    if _ELSE_START.match(code) or not code.rstrip().endswith("{"):
         return None
     end = balanced_end(code, code.index("(")) if "(" in code else None
     if end is None or code[end:].strip() != "{":
@@ -171,11 +180,11 @@ def _single_statement_block(code_line):
         return None
     (body_line, body), (_, end) = following[0], following[1]
     if body.count(";") != 1 or not body.rstrip().endswith(";") or COMMENT in body \
-            or re.search(r"\b(?:if|for|while|do|switch)\b", body, flags=re.ASCII) or body.strip().startswith(("#", "{", "}")):
+            or _BLOCK_WORD.search(body) or body.strip().startswith(("#", "{", "}")):
         return None
     if end.strip() != "}" or body_line.text.rstrip().endswith("\\"):
         return None
-    if len(following) > 2 and re.match(r"^\s*else\b", following[2][1], flags=re.ASCII):
+    if len(following) > 2 and _ELSE_START.match(following[2][1]):
         return None
     return "if" if match.group(1) == "if" else "loop"
 
@@ -190,7 +199,7 @@ def _chain_head_is_added(code_line) -> bool:
             return False  # the head is outside the hunk
         if not code.strip(_BLANKS) or _indent_width(line.text) != indent:
             continue
-        if re.match(r"\s*(?:\}|else\b)", code):
+        if _CLOSE_OR_ELSE_START.match(code):
             continue
         return line.kind == "+" and _IF_START.match(code) is not None
     return False
@@ -205,7 +214,7 @@ def _else_single_statement_block(code_line):
     """An `else {` or `else if (...) {` line that starts its line (no `}` before it) whose braces
     hold one simple statement, with no later arm, in a chain whose `if` this patch does not add."""
     code = code_line.code
-    if not re.match(r"^\s*else\b", code) or not code.rstrip(_BLANKS).endswith("{"):
+    if not _ELSE_START_UNICODE.match(code) or not code.rstrip(_BLANKS).endswith("{"):
         return False
     head = code.rstrip(_BLANKS)[:-1]
     if "(" in head:
@@ -224,34 +233,33 @@ def _else_single_statement_block(code_line):
         return False
     if end.strip() != "}" or body_line.text.rstrip().endswith("\\"):
         return False
-    if len(following) > 2 and re.match(r"^\s*else\b", following[2][1], flags=re.ASCII):
+    if len(following) > 2 and _ELSE_START.match(following[2][1]):
         return False
     return not _chain_head_is_added(code_line)
 
 
-# The lines BRACES can report, found in the masked code by one scan per rule (Perl's \s without the
-# newline: no match leaves its line; possessive, so that a failed match tries no shorter run of
-# blanks); each scan names a superset of its rule's lines, which the judge then reads as before.
+# The lines BRACES can report, found in the masked code by one scan (Perl's \s without the newline:
+# no match leaves its line; possessive, so that a failed match tries no shorter run of blanks); it
+# names a superset of each rule's lines, which the judge then reads as before. Each branch starts
+# after the "\n" that starts a line: the search jumps from newline to newline.
 _WORD_END = r"(?![A-Za-z0-9_])"  # the ASCII \b after a word, in a pattern whose \s is Unicode's
-_RAW_BLANK = r"(?:[^\S\n]|X)*+"  # a masked line whose text is blank (str.strip: Unicode's \s; X in a literal)
-_BRACES_SCANS = {
-    "unbalanced else": (lazy(r"\n[ \t\r\f\v\x1c]*+(?:\}[ \t\r\f\v\x1c]*+else|else[ \t\r\f\v\x1c]*+\{)"), (0,)),
-    "blank line before }": (lazy(r"\n" + _RAW_BLANK + r"\n[ \t\r\f\v]*+\}[ \t\r\f\v]*+(?=\n|\Z)"), (0,)),
-    "blank line after {": (lazy(r"\{[ \t\r\f\v]*+(?=\n" + _RAW_BLANK + r"(?:\n|\Z))"), (1,)),
-    "if: a chain, or one statement": (lazy(r"\n[ \t\r\f\v]*+if" + _WORD_END), (0,)),
-    "for or while {": (lazy(r"\n[ \t\r\f\v]*+(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)"), (0,)),
-    "else {": (lazy(r"\n[^\S\n]*+else[^\n]*\{[ \t\r\f\v]*+(?=\n|\Z)"), (0,)),
-}
-_STRICT_RULES = ("unbalanced else", "blank line before }", "blank line after {")
+_BRACES_LINES = lazy(r"\n[^\S\n]*+(?:if" + _WORD_END  # a chain of arms, or one statement in braces
+                     + r"|(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)"  # one statement in braces
+                     + r"|else|\}[^\S\n]*+else"  # else in braces, unbalanced braces around else
+                     # a `}` after a line that is blank (its text: only blanks, or X in a literal)
+                     + r"|(?:X[^\S\n]*+)*+\n[ \t\r\f\v]*+\}[ \t\r\f\v]*+(?=\n|\Z))")
+# a blank line (its text) after a line that ends with `{`
+_AFTER_OPEN_END = lazy(r"\{[ \t\r\f\v]*+(?=\n[^\S\n]*+(?:X[^\S\n]*+)*+(?:\n|\Z))")
+_HEADS = lazy(r"\n[^\S\n]*+(?:if" + _WORD_END + r"|(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)|else)")
 
 
 def _braces_lines(file, ctx):
     joined = masked_text(file, ctx)
     if joined is None:
         return ()
-    strict = ctx.options.strict
-    return joined.added(joined.positions(*(scan for rule, scan in _BRACES_SCANS.items()
-                                           if strict or rule not in _STRICT_RULES)))
+    if ctx.options.strict:
+        return joined.added(joined.positions((_BRACES_LINES, (0,)), (_AFTER_OPEN_END, (1,))))
+    return joined.added(joined.positions((_HEADS, (0,))))  # the rules of --strict (blank lines, unbalanced else) aside
 
 
 @check("BRACES", level=WARNING, scope="patch")
@@ -312,7 +320,7 @@ def braces(line, file, ctx):
         start, end = _chain_span(joined, code_line)
         # a chain of one arm (no `else` to read) raises nothing
         arms = _if_chain_arms(joined.text[start:end]) if joined.text.find("else", start, end) >= 0 else None
-        if arms and len(arms) > 1:
+        if arms:
             found = _if_chain_problem(arms)
             return Hit.at(line, file, found[1], level=found[0]) if found else None
     if "{" in text:
@@ -364,13 +372,13 @@ def _open_brace_problem(code_line):
 
 
 # The lines OPEN_BRACE can report, found in masked code: one that starts with `{` and the line before
-# it, and a function's head with its `{` (a line that starts with code and holds `){`, `) {`, `)\t{`).
-_BRACE_FIRST = (lazy(r"\n[ \t\r\f\v]*+\{"), (-1, 0))
-_FUNCTION_BRACE = (lazy(r"\n[^ \t\x1c\n][^\n]*\)[ \t\x1c]?\{"), (0,))
+# it, and a function's head with its `{` (a line that starts with code and holds `){`, `) {`, `)\t{`;
+# the line before it is judged too, needlessly: a few lines, and one scan).
+_OPEN_BRACE_LINES = lazy(r"\n(?:[ \t\r\f\v]*+\{|[^ \t\x1c\n][^\n]*\)[ \t\x1c]?\{)")
 
 
 def _open_brace_lines(joined):
-    return () if joined is None else joined.added(joined.positions(_BRACE_FIRST, _FUNCTION_BRACE))
+    return () if joined is None else joined.added(joined.positions((_OPEN_BRACE_LINES, (-1, 0))))
 
 
 @check("OPEN_BRACE", level=ERROR, scope="patch")
