@@ -15,8 +15,9 @@ from itertools import accumulate
 
 from . import Hit
 from ._ccode import is_c, lines_of
+from ._lines import added_lines
 
-__all__ = ["MaskedText", "masked_text", "on_lines_found"]
+__all__ = ["MaskedText", "added_lines_found", "masked_text", "on_lines_found"]
 
 
 class MaskedText:
@@ -51,6 +52,19 @@ class MaskedText:
         """The added DiffLines at these positions of the sequence."""
         sequence = self.sequence
         return [line for line in (sequence[index][0] for index in positions) if line.kind == "+"]
+
+
+def added_lines_found(file, ctx, patterns, needle):
+    """The added lines of `file` in which one of `patterns` matches: each is searched once over
+    the file's joined added lines (each match must start in the line it names, and match no
+    "\n": `[^\S\n]` for `\s`), and a pattern that starts with a literal is searched by jumps from
+    one occurrence to the next. Where the lines could not be joined (a line's text holding a
+    "\n"), the lines in which `needle`, the patterns' per-line equivalent, is found."""
+    added = added_lines(file, ctx)
+    if not added.joined:
+        return [line for line in added.lines if needle.search(line.text)]
+    offsets = sorted(match.start() for pattern in patterns for match in pattern.finditer(added.text))
+    return [added.lines[index] for index in added.indexes(offsets)]
 
 
 def masked_text(file, ctx):

@@ -13,7 +13,7 @@ from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._brackets import balanced_end
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
-from ._line_scans import on_lines_found
+from ._line_scans import added_lines_found, on_lines_found
 from ._lines import added_lines
 
 # balanced parentheses, three levels deep (Python's re has no recursion; deeper nests are rare)
@@ -151,8 +151,17 @@ def _may_hold_parentheses_finding(text) -> bool:
         ("->" in text or "." in text) and _CALL_AFTER_PAREN.search(text) is not None))
 
 
+# The lines UNNECESSARY_PARENTHESES may report hold one of these (each rule's opening, as its pattern
+# reads it in the masked code, which differs from the text only where a comment or literal is
+# masked): four scans of a file, each jumping to its first literal, find a quarter of the lines
+# holding a `(` (once the needle)
+_PARENTHESES_OPENINGS = (lazy(r"if(?<![A-Za-z0-9_]if)[^\S\n]*\("), lazy(r"&[^\S\n]*\("), lazy(r"\*\("),
+                         lazy(r"\)[ \t]*\("))
+_PARENTHESES_OPENING = lazy(r"(?<![A-Za-z0-9_])if\s*\(|&\s*\(|\*\(|\)[ \t]*\(")
+
+
 @check("UNNECESSARY_PARENTHESES", level=CHECK, scope="patch")
-@on_added_lines(is_c, r"\(")
+@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, _PARENTHESES_OPENINGS, _PARENTHESES_OPENING))
 def unnecessary_parentheses(line, file, ctx):
     """An added line of C puts parentheses where they change nothing.
 
@@ -217,8 +226,13 @@ _ASSIGNMENT = lazy(r"[^<>!=]=[^=]", re.S | re.ASCII)
 _IF_CALL = lazy(r"\bif\s*\(", re.ASCII)
 
 
+# an `if (` (`_IF_CALL` in the masked code), `if` found by jumps
+_IF_OPENINGS = (lazy(r"if(?<![A-Za-z0-9_]if)[^\S\n]*\("),)
+_IF_OPENING = lazy(r"(?<![A-Za-z0-9_])if\s*\(")
+
+
 @check("ASSIGN_IN_IF", level=ERROR, scope="patch")
-@on_added_lines(is_c, r"if")
+@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, _IF_OPENINGS, _IF_OPENING))
 def assign_in_if(line, file, ctx):
     """An added `if` condition holds an assignment.
 
@@ -462,9 +476,14 @@ def return_void(patch, ctx):
 _TRUE_OR_FALSE = lazy(r"(?i)\b(?:true|false)\b")
 
 
-# the needle is the comparison: a search for `true` and `false` in any case takes three times longer
+# the lines holding a comparison, found by jumps to `==` and to `!=` (a search for `true` and `false`
+# in any case takes three times longer; one for `[=!]=` stops at every `=`)
+_EQUALITIES = (lazy("=="), lazy("!="))
+_EQUALITY = lazy(r"[=!]=")
+
+
 @check("BOOL_COMPARISON", level=CHECK, scope="patch")
-@on_added_lines(is_c, r"[=!]=")
+@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, _EQUALITIES, _EQUALITY))
 def bool_comparison(line, file, ctx):
     """An added line of C compares with `true` or `false`.
 
