@@ -113,6 +113,7 @@ _DEREF_OPEN = lazy(r"[&*]\s*\(", re.ASCII)
 _CALL_AFTER_PAREN = lazy(r"\)[ \t]*\(")
 _IF_OPEN = lazy(r"^\s*if\s*\(", re.ASCII)
 _ONE_WORD = lazy(r"^\s*\w+\s*$", re.ASCII)
+_PAREN_NOT_CALLED = lazy(r"(?<![\w&!~])\(", re.ASCII)
 
 
 def _if_condition_parens(code_line):
@@ -123,7 +124,8 @@ def _if_condition_parens(code_line):
     if "(" not in rest and ")" in rest:
         return None  # `if (a == b)`: the condition closes on its line with no parentheses inside
     condition = _condition(code_line, match.end() - 1)
-    if condition is None or "(" not in condition[1:-1]:  # the pattern wants parentheses inside
+    # the pattern wants a `(` inside that no word, `&`, `!` or `~` leads (not a call's)
+    if condition is None or not _PAREN_NOT_CALLED.search(condition, 1, len(condition) - 1):
         return None
     for inner in _rules()["if_parens"].finditer(condition[1:-1]):
         if not _ONE_WORD.match(inner.group(1)):
