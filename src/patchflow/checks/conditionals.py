@@ -12,6 +12,7 @@ import re
 
 from . import ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines
+from ._line_scans import MaskedText
 from ._statement import statement_block
 from ..lazy_regex import lazy
 
@@ -78,12 +79,20 @@ def _first_line_after(sequence, index, end, past_condition):
     return body, lines, checked and linear, index + read >= end
 
 
-def _conditional_candidates(sequence):
-    """The positions of the (line, code) pairs whose code holds a word _CONDITIONAL needs, found by
-    string tests: its search (a word, then `for_each` somewhere in it) is some ten times slower, and
-    most lines hold none of them. One comprehension, not a call per line (128,000 on the corpus)."""
-    return [index for index, (_, code) in enumerate(sequence)
-            if "if" in code or "for" in code or "while" in code or "do" in code or "else" in code]
+# The lines `_CONDITIONAL` finds in, by scans of the file's masked text that jump to a literal: a
+# search of `_CONDITIONAL` itself starts with `\b`, tried at every offset, and its `for_each` branch
+# backtracks over every word. `(?<!\wif)` after `if` is the `\b` before it.
+_CONDITIONAL_WORDS = tuple((lazy(pattern), (0,)) for pattern in (
+    r"if(?<!\wif)[^\S\n]*\(", r"while(?<!\wwhile)[^\S\n]*\(", r"for(?<!\wfor)[^\S\n]*\(",
+    r"do(?<!\wdo)\b", r"else(?<!\welse)\b"))
+_FOR_EACH = (lazy(r"for_each[a-z_]+[^\S\n]*\("), (0,))  # without the word before it: then `_CONDITIONAL`
+
+
+def _conditional_lines(joined):
+    """The positions in the file's sequence of the lines `_CONDITIONAL` finds a conditional in."""
+    found = joined.positions(*_CONDITIONAL_WORDS)
+    more = [index for index in joined.positions(_FOR_EACH) if _CONDITIONAL.search(joined.sequence[index][1])]
+    return sorted(set(found).union(more)) if more else found
 
 
 def _plainly_in_step(text, code, next_line, next_code) -> bool:
@@ -162,9 +171,9 @@ def suspect_code_indent(patch, ctx):
             continue
         some = next(iter(added.values()))
         sequence, ends = some.sequence, some.hunk_ends
-        for index in _conditional_candidates(sequence):
+        for index in _conditional_lines(ctx.once(MaskedText, sequence)):
             line, code = sequence[index]
-            if _CONDITIONAL.search(code) is None or _DIRECTIVE.match(code) or _DO_WHILE_END.search(code):
+            if _DIRECTIVE.match(code) or _DO_WHILE_END.search(code):
                 continue
             if index + 1 < ends[index] and _plainly_in_step(line.text, code, *sequence[index + 1]):
                 continue
