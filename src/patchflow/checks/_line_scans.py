@@ -51,7 +51,7 @@ class MaskedText:
     def added(self, positions):
         """The added DiffLines at these positions of the sequence."""
         sequence = self.sequence
-        return [line for line in (sequence[index][0] for index in positions) if line.kind == "+"]
+        return [sequence[index][0] for index in positions if sequence[index][0].kind == "+"]
 
 
 def added_lines_found(file, ctx, patterns, needle):
