@@ -1,0 +1,156 @@
+"""The brace and statement checks judge only the lines that scans of a file's joined text name
+(`checks/_line_scans.py`): each scan must name every line its check can report. With the scans
+replaced by the lines they stand for (every line, or the former needle's lines), `check` finds the
+same on every test case, on patches adding kernel/bpf files of the 6.12 tree and on a file of the
+shapes the scans single out (blank lines of blanks, comments before braces, `for_each` loops)."""
+
+import random
+import re
+
+from patch_cases import case_files
+
+from patchflow import checks
+from patchflow.checks import Options, _line_scans, braces, conditionals, statements
+from patchflow.checks._brackets import balanced_end
+from patchflow.checks._lines import added_lines
+from patchflow.patch import Series, read_patches
+
+_KERNEL_FILES = ("verifier.c", "syscall.c", "btf.c", "hashtab.c")
+_TYPES = ("BRACES", "OPEN_BRACE", "SUSPECT_CODE_INDENT", "UNNECESSARY_PARENTHESES", "ASSIGN_IN_IF",
+          "CONSTANT_COMPARISON", "BOOL_COMPARISON", "PREFER_FALLTHROUGH")
+
+# shapes near each scan's edge: a blank line of blanks or of a non-breaking space before `}`, a
+# comment before `} else`, `else {` after a comment, a for_each macro with and without a prefix,
+# a constant after a non-ASCII letter, a function's `{` on its line after a comment
+_SHAPES = """\
+static int f(int a, int b)
+{
+\t
+\tif (a) {
+\t\treturn 1;
+\t}
+\telse {
+\t\ta++;
+\t}
+\t/* x */ } else
+\tif (a)
+\t\tb = 2;
+\telse if (b) {
+\t\tb--;
+\t}
+\t/* y */ else {
+\t\tb++;
+\t}
+\tlist_for_each_entry(p, h, l) {
+\t\tg(p);
+\t}
+\tfor_each_cpu(a) {
+\t\tg(a);
+\t}
+\thlist_for_each_entry(p, h, l)
+\tg(p);
+\tdo {
+\tg(a);
+\t} while (0);
+\twhile (a) {
+\t\ta--;
+\t}
+\tif (0 == a || éB < b || (a == b) || *(p->q) || (p->fn)(a))
+\t\treturn a == true;
+\tif ((a = g(b)))
+\t\t/* fall through */
+\t\treturn 0;
+\u00a0
+}
+int g(void) /* z */ {
+\treturn 0;
+}
+"""
+
+
+def _new_file_patch(tmp_path, name, lines):
+    text = (f"diff --git a/kernel/bpf/x_{name} b/kernel/bpf/x_{name}\nnew file mode 100644\n"
+            f"--- /dev/null\n+++ b/kernel/bpf/x_{name}\n@@ -0,0 +1,{len(lines)} @@\n"
+            + "".join(f"+{line}\n" for line in lines))
+    path = tmp_path / f"{name}.patch"
+    path.write_text(text, errors="surrogateescape")
+    return path
+
+
+def _inputs(tmp_path, kernel_tree):
+    files = [_new_file_patch(tmp_path, name, (kernel_tree / "kernel" / "bpf" / name)
+                             .read_text(errors="surrogateescape").split("\n")[:-1]) for name in _KERNEL_FILES]
+    return [*case_files(), *files, _new_file_patch(tmp_path, "shapes.c", _SHAPES.split("\n")[:-1])]
+
+
+def _findings(paths, strict=True):
+    return [[(f.type, f.patch_line, f.message) for result in checks.run(Series(read_patches(str(path))),
+                                                                        Options(strict=strict))
+             for f in result.findings if f.type in _TYPES] for path in paths]
+
+
+def _without_scans(monkeypatch):
+    """Each scan replaced by the lines it stands for."""
+    monkeypatch.setattr(_line_scans.MaskedText, "positions", lambda self, *scans: list(range(len(self.sequence))))
+    monkeypatch.setattr(conditionals, "_conditional_lines", lambda joined: [
+        index for index, (_, code) in enumerate(joined.sequence) if conditionals._CONDITIONAL.search(code)])
+    every_line = lambda file, ctx, patterns, needle: added_lines(file, ctx).lines  # noqa: E731
+    monkeypatch.setattr(statements, "added_lines_found", every_line)
+    monkeypatch.setattr(conditionals, "added_lines_found", every_line)
+    monkeypatch.setattr(statements, "_constant_comparison_lines", lambda file, ctx: [
+        line for line in added_lines(file, ctx).lines if statements._CONSTANT_COMPARED.search(line.text)])
+
+
+def test_the_scans_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
+    inputs = _inputs(tmp_path, kernel_tree)
+    scanned = _findings(inputs), _findings(inputs, strict=False)
+    for wanted in _TYPES:
+        assert any(finding[0] == wanted for found in scanned[0] for finding in found), wanted
+    _without_scans(monkeypatch)
+    assert (_findings(inputs), _findings(inputs, strict=False)) == scanned
+
+
+def test_a_scan_that_misses_lines_is_caught(tmp_path, kernel_tree, monkeypatch):
+    inputs = _inputs(tmp_path, kernel_tree)
+    before = _findings(inputs)
+    monkeypatch.setattr(braces, "_BRACES_LINES", re.compile(r"\n[ \t]*if\b"))  # no `else`, no blank lines
+    assert _findings(inputs) != before
+
+
+def test_the_reversed_comparison_search_finds_the_same_lines():
+    # the reversal must find exactly the lines the forward pattern does, also around line ends,
+    # non-ASCII letters and digits, and blanks other than spaces
+    rng = random.Random(13)
+    alphabet = ["A", "Z", "_", "0", "9", "a", "x", "é", "٣", " ", "\t", "\u00a0", "<", ">", "=", "!", "-", "(", "\n"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        lines = text.split("\n")
+        forward = [index for index, line in enumerate(lines) if statements._CONSTANT_COMPARED.search(line)]
+        backwards = text[::-1]
+        ends = {len(backwards) - 1 - match.start() for match in statements._CONSTANT_COMPARED_REVERSED.finditer(backwards)}
+        starts = [0]
+        for line in lines[:-1]:
+            starts.append(starts[-1] + len(line) + 1)
+        found = sorted({max(index for index, start in enumerate(starts) if start <= end) for end in ends})
+        assert found == forward, repr(text)
+
+
+def _bracket_walk(text, start, opener, closer):
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] == opener:
+            depth += 1
+        elif text[index] == closer:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return None
+
+
+def test_balanced_end_matches_a_walk_of_the_brackets():
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice("(()){}a \n") for _ in range(rng.randint(0, 30)))
+        start = rng.randint(0, len(text))
+        for opener, closer in (("(", ")"), ("{", "}")):
+            assert balanced_end(text, start, opener, closer) == _bracket_walk(text, start, opener, closer), text
