@@ -17,7 +17,7 @@ from patchflow.patch import Series, read_patches
 
 _KERNEL_FILES = ("verifier.c", "syscall.c", "btf.c", "hashtab.c")
 _TYPES = ("BRACES", "OPEN_BRACE", "SUSPECT_CODE_INDENT", "UNNECESSARY_PARENTHESES", "ASSIGN_IN_IF",
-          "CONSTANT_COMPARISON", "BOOL_COMPARISON", "PREFER_FALLTHROUGH")
+          "CONSTANT_COMPARISON", "BOOL_COMPARISON", "PREFER_FALLTHROUGH", "COMPARISON_TO_NULL")
 
 # shapes near each scan's edge: a blank line of blanks or of a non-breaking space before `}`, a
 # comment before `} else`, `else {` after a comment, a for_each macro with and without a prefix,
@@ -57,7 +57,7 @@ static int f(int a, int b)
 \t}
 \tif (0 == a || éB < b || (a == b) || *(p->q) || (p->fn)(a))
 \t\treturn a == true;
-\tif ((a = g(b)))
+\tif ((a = g(b)) || p != NULL || NULL == p)
 \t\t/* fall through */
 \t\treturn 0;
 \u00a0

@@ -54,16 +54,23 @@ class MaskedText:
         return [sequence[index][0] for index in positions if sequence[index][0].kind == "+"]
 
 
-def added_lines_found(file, ctx, patterns, needle):
+def added_lines_found(file, ctx, patterns, needle, backwards=False):
     """The added lines of `file` in which one of `patterns` matches: each is searched once over
     the file's joined added lines (each match must start in the line it names, and match no
     "\n": `[^\S\n]` for `\s`), and a pattern that starts with a literal is searched by jumps from
-    one occurrence to the next. Where the lines could not be joined (a line's text holding a
-    "\n"), the lines in which `needle`, the patterns' per-line equivalent, is found."""
+    one occurrence to the next. `backwards`: the patterns are searched over the reversed text (a
+    pattern that ends with a literal, reversed, starts with it). Where the lines could not be
+    joined (a line's text holding a "\n"), the lines in which `needle`, the patterns' per-line
+    equivalent, is found."""
     added = added_lines(file, ctx)
     if not added.joined:
         return [line for line in added.lines if needle.search(line.text)]
-    offsets = sorted(match.start() for pattern in patterns for match in pattern.finditer(added.text))
+    if backwards:
+        text = added.text[::-1]
+        last = len(text) - 1
+        offsets = sorted(last - match.start() for pattern in patterns for match in pattern.finditer(text))
+    else:
+        offsets = sorted(match.start() for pattern in patterns for match in pattern.finditer(added.text))
     return [added.lines[index] for index in added.indexes(offsets)]
 
 

@@ -248,6 +248,10 @@ def unnecessary_else(patch, ctx):
                     yield Hit.at(line, file, "else is not generally useful after a break or return", patch=patch)
 
 
+_ENDS_WITH_CLOSE = lazy(r"}\s*$")
+_ELSE_FIRST = lazy(r"\s*else")
+
+
 @check("ELSE_AFTER_BRACE", level=ERROR, scope="patch")
 @on_added_lines(is_c, r"^\s*else")
 def else_after_brace(line, file, ctx):
@@ -288,9 +292,9 @@ def else_after_brace(line, file, ctx):
     Join the lines: `} else {`.
     """
     code_line = lines_of(file, ctx).get(line.patch_line)
-    if code_line is None or code_line.prev is None or not re.search(r"}\s*$", code_line.prev_code):
+    if code_line is None or code_line.prev is None or not _ENDS_WITH_CLOSE.search(code_line.prev_code):
         return None
-    if not re.match(r"\s*else", code_line.code) or _indent(code_line.prev.text) != _indent(line.text):
+    if not _ELSE_FIRST.match(code_line.code) or _indent(code_line.prev.text) != _indent(line.text):
         return None
     return "else should follow close brace '}'"
 

@@ -62,8 +62,15 @@ def _condition(code_line, start):
     return joined[:end] if end is not None else None
 
 
+# The lines COMPARISON_TO_NULL may report compare with NULL (`_rules()["null"]`, in the masked code):
+# `LLUN`, `=` and `=` or `!` in the reversed text, whose search jumps to `LLUN` (a quarter of the
+# lines naming NULL compare with it)
+_NULL_COMPARED_REVERSED = (lazy(r"LLUN[^\S\n]*=[=!]"),)
+_NULL_COMPARED = lazy(r"[=!]=\s*NULL")
+
+
 @check("COMPARISON_TO_NULL", level=CHECK, scope="patch")
-@on_added_lines(is_c, r"NULL")
+@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, _NULL_COMPARED_REVERSED, _NULL_COMPARED, backwards=True))
 def comparison_to_null(line, file, ctx):
     """An added line of C compares a pointer with `NULL`.
 
@@ -341,13 +348,7 @@ _CONSTANT_COMPARED_REVERSED = lazy(r"(?:=[<>=!]|<|>)[^\S\n]*(?:[A-Z0-9_]*[A-Z_]|
 
 
 def _constant_comparison_lines(file, ctx):
-    added = added_lines(file, ctx)
-    if not added.joined:  # a line holds a "\n" of its own: line by line
-        return [line for line in added.lines if _CONSTANT_COMPARED.search(line.text)]
-    backwards = added.text[::-1]
-    last = len(backwards) - 1
-    offsets = [last - match.start() for match in _CONSTANT_COMPARED_REVERSED.finditer(backwards)]
-    return [added.lines[index] for index in added.indexes(reversed(offsets))]
+    return added_lines_found(file, ctx, (_CONSTANT_COMPARED_REVERSED,), _CONSTANT_COMPARED, backwards=True)
 
 
 @check("CONSTANT_COMPARISON", level=WARNING, scope="patch")
