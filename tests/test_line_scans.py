@@ -94,11 +94,17 @@ def _without_scans(monkeypatch):
     monkeypatch.setattr(_line_scans.MaskedText, "positions", lambda self, *scans: list(range(len(self.sequence))))
     monkeypatch.setattr(conditionals, "_conditional_lines", lambda joined: [
         index for index, (_, code) in enumerate(joined.sequence) if conditionals._CONDITIONAL.search(code)])
-    every_line = lambda file, ctx, patterns, needle: added_lines(file, ctx).lines  # noqa: E731
-    monkeypatch.setattr(statements, "added_lines_found", every_line)
-    monkeypatch.setattr(conditionals, "added_lines_found", every_line)
-    monkeypatch.setattr(statements, "_constant_comparison_lines", lambda file, ctx: [
-        line for line in added_lines(file, ctx).lines if statements._CONSTANT_COMPARED.search(line.text)])
+    monkeypatch.setattr(statements, "added_lines_found", _every_line)
+    monkeypatch.setattr(conditionals, "added_lines_found", _every_line)
+
+
+def _every_line(file, ctx, patterns, needle, backwards=False):
+    """Every added line (each judge tests what the needle it replaced asked for), but the lines
+    holding CONSTANT_COMPARISON's needle, read forwards: its judge alone would read more."""
+    lines = added_lines(file, ctx).lines
+    if needle is statements._CONSTANT_COMPARED:
+        return [line for line in lines if needle.search(line.text)]
+    return lines
 
 
 def test_the_scans_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
