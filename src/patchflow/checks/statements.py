@@ -33,7 +33,8 @@ def _rules():
         "func_ptr": lazy(r"(\bif\s*|)(\(\s*" + p.ident + r"\s*(?:" + p.member + r"\s*)+\))[ \t]*\(", re.ASCII),
         "if_parens": lazy(r"(?:^|[^\w&!~])+\s*\(\s*([&!~]?\s*" + p.lval + r"\s*(?:" + p.compare + r"\s*"
                                 + func_arg + r")?)\s*\)", re.ASCII),
-        "double_if": lazy(r"\bif\s*((?:\(\s*){2,})", re.ASCII),
+        # `if(?<!\wif)` is `\bif`, with a literal first: the search jumps to each `if`
+        "double_if": lazy(r"if(?<!\wif)\s*((?:\(\s*){2,})", re.ASCII),
         "lval_or_func": lval_or_func,
         "multiple_assignments": lazy(r"^\s*" + p.lval + r"\s*=\s*" + p.lval + r"\s*=(?!=)", re.ASCII),
         "compare": p.compare,
@@ -232,7 +233,7 @@ def unnecessary_parentheses(line, file, ctx):
 
 
 _ASSIGNMENT = lazy(r"[^<>!=]=[^=]", re.S | re.ASCII)
-_IF_CALL = lazy(r"\bif\s*\(", re.ASCII)
+_IF_CALL = lazy(r"if(?<!\wif)\s*\(", re.ASCII)  # `\bif\s*\(`, jumping to each `if`
 
 
 # an `if (` (`_IF_CALL` in the masked code), `if` found by jumps
