@@ -19,7 +19,7 @@ _BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
 _BLOCK_LINES = 3  # `{`, one statement, `}`
 _LOOP_WORD = lazy(r"\b(?:if|for|while)\b", re.ASCII)
 _IF_START = lazy(r"^\s*if\b", re.ASCII)
-_IF_WORD = lazy(r"\bif\b")
+_IF_WORD = lazy(r"if(?<!\wif)\b")  # `\bif\b`: the search jumps to each `if`
 _CONDITIONAL = lazy(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b", re.ASCII)
 _ELSE_START = lazy(r"^\s*else\b", re.ASCII)
 _ELSE_START_UNICODE = lazy(r"^\s*else\b")  # (the same, with Unicode's \s and \b: a comment's \x1c is blank)
@@ -59,6 +59,7 @@ def _chain_span(joined, code_line):
     return joined.starts[code_line.index], joined.starts[last] - 1
 
 
+_STATEMENT_STOPS = lazy(r"[()\[\]{};#]")
 _BLANK_RUN = lazy(r"[ \t\n\x1c]*")
 _BLANK_RUN_NO_COMMENT = lazy(r"[ \t\n]*")
 
@@ -84,8 +85,8 @@ class _Reader:
     def statement(self):
         """A statement without braces, to its `;` outside parentheses, or None."""
         depth = 0
-        for index in range(self.pos, len(self.text)):
-            char = self.text[index]
+        for found in _STATEMENT_STOPS.finditer(self.text, self.pos):  # the other characters change nothing
+            char, index = found.group(), found.start()
             if char in "([":
                 depth += 1
             elif char in ")]":
@@ -93,9 +94,9 @@ class _Reader:
             elif char in "{}" or (char == "#" and self.text[index - 1:index] in ("", "\n")):
                 return None
             elif char == ";" and depth == 0:
-                found = self.text[self.pos:index + 1]
+                statement = self.text[self.pos:index + 1]
                 self.pos = index + 1
-                return found
+                return statement
         return None
 
     def word(self, word):
