@@ -64,76 +64,53 @@ _BLANK_RUN = lazy(r"[ \t\n\x1c]*")
 _BLANK_RUN_NO_COMMENT = lazy(r"[ \t\n]*")
 
 
-class _Reader:
-    """The masked text of a statement and the lines after it, read character by character."""
-
-    def __init__(self, text):
-        self.text = text
-        self.pos = 0
-
-    def skip_blanks(self, comments=True):
-        self.pos = (_BLANK_RUN if comments else _BLANK_RUN_NO_COMMENT).match(self.text, self.pos).end()
-
-    def balanced(self, opener, closer):
-        """The text from the opener at pos to its closer (pos moves past it), or None."""
-        end = balanced_end(self.text, self.pos, opener, closer)
-        if end is None:
+def _statement_end(text, pos):
+    """The end of a statement without braces that starts at pos, after its `;` outside
+    parentheses, or None (a brace, or a directive, comes first)."""
+    depth = 0
+    for found in _STATEMENT_STOPS.finditer(text, pos):  # the other characters change nothing
+        char, index = found.group(), found.start()
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char in "{}" or (char == "#" and text[index - 1:index] in ("", "\n")):
             return None
-        found, self.pos = self.text[self.pos:end], end
-        return found
+        elif char == ";" and depth == 0:
+            return index + 1
+    return None
 
-    def statement(self):
-        """A statement without braces, to its `;` outside parentheses, or None."""
-        depth = 0
-        for found in _STATEMENT_STOPS.finditer(self.text, self.pos):  # the other characters change nothing
-            char, index = found.group(), found.start()
-            if char in "([":
-                depth += 1
-            elif char in ")]":
-                depth -= 1
-            elif char in "{}" or (char == "#" and self.text[index - 1:index] in ("", "\n")):
-                return None
-            elif char == ";" and depth == 0:
-                statement = self.text[self.pos:index + 1]
-                self.pos = index + 1
-                return statement
-        return None
 
-    def word(self, word):
-        after = self.pos + len(word)
-        if self.text.startswith(word, self.pos) and not self.text[after:after + 1].isalnum():
-            self.pos += len(word)
-            return True
-        return False
+def _word_at(text, pos, word):
+    after = pos + len(word)
+    return text.startswith(word, pos) and not text[after:after + 1].isalnum()
 
 
 def _if_chain_arms(text):
     """[(braced, allowed)] for each arm of the if/else chain that starts the text (a line and the
     lines of the hunk after it), or None when it has one arm (which raises nothing) or cannot be
     read within the text (allowed: a condition over several lines, a block of several statements or
-    lines, or a block holding another if/for/while)."""
-    reader = _Reader(text)
-    reader.skip_blanks()
-    arms = []  # (condition, block): most chains have one arm, not weighed
+    lines, or a block holding another if/for/while). Read from offset to offset: most chains read
+    have one arm, and are left at the end of it."""
+    pos = _BLANK_RUN.match(text).end()
+    arms = []  # (condition, block)
     while True:
         condition = ""
-        if reader.word("if"):
-            reader.skip_blanks()
-            condition = reader.balanced("(", ")")
-            if condition is None:
+        if _word_at(text, pos, "if"):
+            pos = _BLANK_RUN.match(text, pos + 2).end()
+            end = balanced_end(text, pos)
+            if end is None:
                 return None
-        reader.skip_blanks()
-        if reader.text.startswith("{", reader.pos):
-            block = reader.balanced("{", "}")
-        else:
-            block = reader.statement()
-        if block is None:
+            condition, pos = text[pos:end], end
+        pos = _BLANK_RUN.match(text, pos).end()
+        end = balanced_end(text, pos, "{", "}") if text.startswith("{", pos) else _statement_end(text, pos)
+        if end is None:
             return None
-        arms.append((condition, block))
-        reader.skip_blanks(comments=False)  # a comment before `else` ends the chain, as for checkpatch
-        if not reader.word("else"):
+        arms.append((condition, text[pos:end]))
+        pos = _BLANK_RUN_NO_COMMENT.match(text, end).end()  # a comment before `else` ends the chain, as for checkpatch
+        if not _word_at(text, pos, "else"):
             break
-        reader.skip_blanks()
+        pos = _BLANK_RUN.match(text, pos + 4).end()
     if len(arms) < 2:
         return None
     return [(block.lstrip().startswith("{"),
