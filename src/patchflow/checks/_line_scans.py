@@ -10,7 +10,7 @@ runs in C) and judges those only. `MaskedText` is a file's masked lines (the Cod
 from __future__ import annotations
 
 import functools
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from . import Hit
@@ -29,6 +29,7 @@ class MaskedText:
         self.sequence = sequence
         self.text = "\n".join(codes)
         self.searched = None  # "\n" and the text, built for `positions`
+        self.words = {}  # {word: its offsets in the text}, for `holds`
         self.starts = [0, *accumulate(len(code) + 1 for code in codes)]
 
     def positions(self, *scans):
@@ -47,6 +48,19 @@ class MaskedText:
             for shift in shifts:
                 found.update(lines if shift == 0 else [line + shift for line in lines])
         return sorted(index for index in found if 0 <= index < len(starts) - 1)
+
+    def holds(self, word, start, end):
+        """Whether text[start:end] holds `word`, as text.find(word, start, end) >= 0: from the
+        offsets of the word in the text, found once (a find over each window cost more)."""
+        found = self.words.get(word)
+        if found is None:
+            found = self.words[word] = []
+            at = self.text.find(word)
+            while at >= 0:
+                found.append(at)
+                at = self.text.find(word, at + 1)
+        index = bisect_left(found, start)
+        return index < len(found) and found[index] + len(word) <= end
 
     def added(self, positions):
         """The added DiffLines at these positions of the sequence."""

@@ -130,6 +130,12 @@ def _if_chain_problem(arms):
 
 
 
+def _unbalanced_else(code):
+    """`} else` or `else {` alone on the line (comments are blanks here)."""
+    bare = code.replace(COMMENT, " ").strip(_BLANKS)
+    return bare[:1] == "}" and bare[1:].strip(_BLANKS) == "else" or bare[:4] == "else" and bare[4:].strip(_BLANKS) == "{"
+
+
 def _blank_line_problem(code_line, line):
     if code_line.prev is None:
         return None
@@ -286,9 +292,7 @@ def braces(line, file, ctx):
     if code_line is None:
         return None
     if ctx.options.strict:
-        sline = code_line.code.replace(COMMENT, " ")
-        bare = sline.strip(_BLANKS)
-        if bare[:1] == "}" and bare[1:].strip(_BLANKS) == "else" or bare[:4] == "else" and bare[4:].strip(_BLANKS) == "{":
+        if "else" in code_line.code and _unbalanced_else(code_line.code):
             return Hit.at(line, file, "Unbalanced braces around else statement", level=CHECK)
         message = _blank_line_problem(code_line, line)
         if message:
@@ -297,7 +301,7 @@ def braces(line, file, ctx):
         joined = ctx.once(MaskedText, code_line.sequence)
         start, end = _chain_span(joined, code_line)
         # a chain of one arm (no `else` to read) raises nothing
-        arms = _if_chain_arms(joined.text[start:end]) if joined.text.find("else", start, end) >= 0 else None
+        arms = _if_chain_arms(joined.text[start:end]) if joined.holds("else", start, end) else None
         if arms:
             found = _if_chain_problem(arms)
             return Hit.at(line, file, found[1], level=found[0]) if found else None
