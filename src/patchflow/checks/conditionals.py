@@ -104,7 +104,9 @@ def _plainly_in_step(text, code, next_line, next_code) -> bool:
     if text[head:head + 1] in (" ", "\f", "\v") or not next_line.text.startswith("\t" * (head + 1)):
         return False
     rest = next_line.text[head + 1:]
-    return bool(rest) and not rest[0].isspace() and rest[0] != "#" and not _SKIPPED.match(next_code)
+    # a line _SKIPPED matches holds a `:` (a label) or a `#` (a directive): most hold neither
+    return bool(rest) and not rest[0].isspace() and rest[0] != "#" and not (
+        (":" in next_code or "#" in next_code) and _SKIPPED.match(next_code))
 
 
 def _suspect_indent(sequence, index, end):

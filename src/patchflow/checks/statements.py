@@ -12,7 +12,7 @@ from functools import lru_cache
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._brackets import balanced_end
-from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
 from ._line_scans import added_lines_found, on_lines_found
 from ._lines import added_lines
 
@@ -47,7 +47,7 @@ def _rules():
 
 
 def _code_line(line, file, ctx):
-    return lines_of(file, ctx).get(line.patch_line)  # on_added_lines chose the file
+    return code_line_of(line, file, ctx)  # the caller chose the file
 
 
 def _condition(code_line, start):
