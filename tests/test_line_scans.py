@@ -63,8 +63,19 @@ static int f(int a, int b)
 \u00a0
 }
 int g(void) /* z */ {
+\tint v[] =
+\t{ 1, 2 };
+
+\tif (v[0])
+\t{
+\t\treturn 1;
+\t}
 \treturn 0;
 }
+struct s
+{
+\tint a;
+};
 """
 
 

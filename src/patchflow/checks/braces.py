@@ -353,14 +353,21 @@ def _open_brace_problem(code_line):
     return None
 
 
-# The lines OPEN_BRACE can report, found in masked code: one that starts with `{` and the line before
-# it, and a function's head with its `{` (a line that starts with code and holds `){`, `) {`, `)\t{`;
-# the line before it is judged too, needlessly: a few lines, and one scan).
-_OPEN_BRACE_LINES = lazy(r"\n(?:[ \t\r\f\v]*+\{|[^ \t\x1c\n][^\n]*\)[ \t\x1c]?\{)")
+# The lines OPEN_BRACE can report, found in masked code (a line's last character matched names it):
+# the head of a statement (if, for, while, switch, else, do, after blanks and `}`) followed by a
+# line that starts with `{`; a `{` that starts the line after a `struct`, `union` or `enum` line;
+# a function's head with its `{` (a line that starts with code and holds `){`, `) {`, `)\t{`); and
+# a `{` that starts the line after one that ends with `=`.
+_OPEN_BRACE_LINES = lazy(r"\n(?:[ \t}]*+(?:if|fo|wh|sw|el|do)[^\n]*+(?=\n[ \t\r\f\v]*+\{)"
+                         r"|[ \t\r\f\v]*+(?:typedef[ \t\r\f\v]++)?(?:enum|union|struct)[^\n]*+\n[ \t\r\f\v]*+\{"
+                         r"|[^ \t\x1c\n][^\n]*\)[ \t\x1c]?\{)")
+_BRACE_AFTER_ASSIGNING = lazy(r"=[ \t\r\f\v]*+\n[ \t\r\f\v]*+\{")
 
 
 def _open_brace_lines(joined):
-    return () if joined is None else joined.added(joined.positions((_OPEN_BRACE_LINES, (-1, 0))))
+    if joined is None:
+        return ()
+    return joined.added(joined.positions((_OPEN_BRACE_LINES, (0,)), (_BRACE_AFTER_ASSIGNING, (0,))))
 
 
 @check("OPEN_BRACE", level=ERROR, scope="patch")
