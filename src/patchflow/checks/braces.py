@@ -151,16 +151,15 @@ def _single_statement_block(code_line):
     """'if' or 'loop' when this line opens a conditional or loop whose braces hold one simple
     statement and end its statement (no else after), as checkpatch finds them."""
     code = code_line.code
-    match = _CONDITIONAL.match(code)
-    if match is None or match.group(1) == "else" or code.lstrip().startswith("}"):
+    following = code_line.following(_BLOCK_LINES)
+    # the tests are independent: the rarest first (a block of one line: the line after it closes it)
+    if len(following) < 2 or following[1][1].strip() != "}" or not code.rstrip().endswith("{"):
         return None
-    if _ELSE_START.match(code) or not code.rstrip().endswith("{"):
+    match = _CONDITIONAL.match(code)
+    if match is None or match.group(1) == "else" or code.lstrip().startswith("}") or _ELSE_START.match(code):
         return None
     end = balanced_end(code, code.index("(")) if "(" in code else None
     if end is None or code[end:].strip() != "{":
-        return None
-    following = code_line.following(_BLOCK_LINES)
-    if len(following) < 2:
         return None
     (body_line, body), (_, end) = following[0], following[1]
     if body.count(";") != 1 or not body.rstrip().endswith(";") or COMMENT in body \
@@ -198,7 +197,11 @@ def _else_single_statement_block(code_line):
     """An `else {` or `else if (...) {` line that starts its line (no `}` before it) whose braces
     hold one simple statement, with no later arm, in a chain whose `if` this patch does not add."""
     code = code_line.code
-    if not _ELSE_START_UNICODE.match(code) or not code.rstrip(_BLANKS).endswith("{"):
+    following = code_line.following(_BLOCK_LINES)
+    # the tests are independent: the rarest first (a block of one line: the line after it closes it)
+    if len(following) < 2 or following[1][1].strip() != "}" or not code.rstrip(_BLANKS).endswith("{"):
+        return False
+    if not _ELSE_START_UNICODE.match(code):
         return False
     head = code.rstrip(_BLANKS)[:-1]
     if "(" in head:
@@ -206,9 +209,6 @@ def _else_single_statement_block(code_line):
         if end is None or code[end:].strip(_BLANKS) != "{":
             return False
     elif head.strip(_BLANKS) != "else":
-        return False
-    following = code_line.following(_BLOCK_LINES)
-    if len(following) < 2:
         return False
     (body_line, body), (_, end) = following[0], following[1]
     body = body.replace(COMMENT, " ").rstrip(_BLANKS)  # a comment after the statement adds no line
