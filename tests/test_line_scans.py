@@ -17,7 +17,8 @@ from patchflow.patch import Series, read_patches
 
 _KERNEL_FILES = ("verifier.c", "syscall.c", "btf.c", "hashtab.c")
 _TYPES = ("BRACES", "OPEN_BRACE", "SUSPECT_CODE_INDENT", "UNNECESSARY_PARENTHESES", "ASSIGN_IN_IF",
-          "CONSTANT_COMPARISON", "BOOL_COMPARISON", "PREFER_FALLTHROUGH", "COMPARISON_TO_NULL")
+          "CONSTANT_COMPARISON", "BOOL_COMPARISON", "PREFER_FALLTHROUGH", "COMPARISON_TO_NULL",
+          "RETURN_VOID", "UNNECESSARY_ELSE")
 
 # shapes near each scan's edge: a blank line of blanks or of a non-breaking space before `}`, a
 # comment before `} else`, `else {` after a comment, a for_each macro with and without a prefix,
@@ -76,6 +77,14 @@ struct s
 {
 \tint a;
 };
+static void h(int a)
+{
+\tif (a)
+\t\treturn;
+\telse
+\t\tg(a);
+\treturn;
+}
 """
 
 
@@ -105,6 +114,8 @@ def _without_scans(monkeypatch):
     monkeypatch.setattr(_line_scans.MaskedText, "positions", lambda self, *scans: list(range(len(self.sequence))))
     monkeypatch.setattr(conditionals, "_conditional_lines", lambda joined: [
         index for index, (_, code) in enumerate(joined.sequence) if conditionals._CONDITIONAL.search(code)])
+    monkeypatch.setattr(statements, "_RETURN_THEN_CLOSE", re.compile(r"[^\n]+"))  # each line's last character
+    monkeypatch.setattr(conditionals, "lines_holding", lambda text, added: list(range(len(added.lines))))
     monkeypatch.setattr(statements, "added_lines_found", _every_line)
     monkeypatch.setattr(conditionals, "added_lines_found", _every_line)
 

@@ -17,7 +17,7 @@ from . import Hit
 from ._ccode import is_c, lines_of
 from ._lines import added_lines
 
-__all__ = ["MaskedText", "added_lines_found", "masked_text", "on_lines_found"]
+__all__ = ["MaskedText", "added_lines_found", "hunk_places", "masked_text", "on_lines_found"]
 
 
 class MaskedText:
@@ -86,6 +86,23 @@ def added_lines_found(file, ctx, patterns, needle, backwards=False):
     else:
         offsets = sorted(match.start() for pattern in patterns for match in pattern.finditer(added.text))
     return [added.lines[index] for index in added.indexes(offsets)]
+
+
+def hunk_places(file, lines):
+    """(hunk, index in hunk.lines) of each of the file's DiffLines `lines`, given in file order. A
+    hunk's lines are numbered one after the other in the patch, so the index is found by
+    arithmetic, checked; a line the reader skipped (a marker) breaks the count, and then the hunk
+    is searched."""
+    places, hunks, number = [], [hunk for hunk in file.hunks if hunk.lines], 0
+    for line in lines:
+        while hunks[number].lines[-1].patch_line < line.patch_line:
+            number += 1
+        hunk = hunks[number]
+        index = line.patch_line - hunk.lines[0].patch_line
+        if not (0 <= index < len(hunk.lines) and hunk.lines[index] is line):
+            index = hunk.lines.index(line)
+        places.append((hunk, index))
+    return places
 
 
 def masked_text(file, ctx):

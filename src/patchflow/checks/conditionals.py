@@ -12,7 +12,8 @@ import re
 
 from . import ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines
-from ._line_scans import MaskedText, added_lines_found, on_lines_found
+from ._line_scans import MaskedText, added_lines_found, hunk_places, on_lines_found
+from ._lines import added_lines, lines_holding
 from ._statement import statement_block
 from ..lazy_regex import lazy
 
@@ -237,17 +238,16 @@ def unnecessary_else(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path):
             continue
-        for hunk in file.hunks:
-            # one comprehension picks the added lines naming else (a loop was twice as slow)
-            for index in [index for index, line in enumerate(hunk.lines) if "else" in line.text and line.kind == "+"]:
-                line = hunk.lines[index]
-                code_line = lines_of(file, ctx).get(line.patch_line)
-                if code_line is None or code_line.prev is None or code_line.prev.kind != "+":
-                    continue
-                after = hunk.lines[index + 1] if index + 1 < len(hunk.lines) else None
-                following = None if after is None else ("+" if after.kind == "+" else after.kind) + after.text
-                if _else_after_exit(code_line.code.replace(COMMENT, " "), code_line.prev_code, following):
-                    yield Hit.at(line, file, "else is not generally useful after a break or return", patch=patch)
+        added = added_lines(file, ctx)
+        for hunk, index in hunk_places(file, [added.lines[index] for index in lines_holding("else", added)]):
+            line = hunk.lines[index]
+            code_line = lines_of(file, ctx).get(line.patch_line)
+            if code_line is None or code_line.prev is None or code_line.prev.kind != "+":
+                continue
+            after = hunk.lines[index + 1] if index + 1 < len(hunk.lines) else None
+            following = None if after is None else ("+" if after.kind == "+" else after.kind) + after.text
+            if _else_after_exit(code_line.code.replace(COMMENT, " "), code_line.prev_code, following):
+                yield Hit.at(line, file, "else is not generally useful after a break or return", patch=patch)
 
 
 _ENDS_WITH_CLOSE = lazy(r"}\s*$")

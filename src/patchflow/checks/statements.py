@@ -13,7 +13,7 @@ from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._brackets import balanced_end
 from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
-from ._line_scans import added_lines_found, on_lines_found
+from ._line_scans import added_lines_found, hunk_places, on_lines_found
 from ._lines import added_lines
 
 # balanced parentheses, three levels deep (Python's re has no recursion; deeper nests are rare)
@@ -421,6 +421,9 @@ def one_semicolon(line, file, ctx):
     return None
 
 
+# an added line starting with `\treturn` before one starting with `}` (both added, then consecutive
+# in the joined added lines): the search jumps to each `\treturn`; the `}` line is reported
+_RETURN_THEN_CLOSE = lazy(r"\treturn[^\n]*+\n\}")
 _CLOSING_LINE = lazy(r"}\s*$")
 _BARE_RETURN = lazy(r"\treturn\s*;\s*$")
 _LABEL = lazy(r"^\s*" + r"[A-Za-z_][A-Za-z\d_]*(?:\s*\#\#\s*[A-Za-z_][A-Za-z\d_]*)*" + r"\s*:", re.ASCII)
@@ -460,21 +463,21 @@ def return_void(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path):
             continue
-        for hunk in file.hunks:
+        added = added_lines(file, ctx)
+        closing = [added.lines[index] for index in added.indexes(
+            match.end() - 1 for match in _RETURN_THEN_CLOSE.finditer(added.text))] if added.joined else added.lines
+        for hunk, index in hunk_places(file, closing):
             lines = hunk.lines
-            # one comprehension picks the added lines that start with a brace (a loop was 30 ms)
-            for index in [index for index, line in enumerate(lines)
-                          if index >= 2 and line.kind == "+" and line.text.startswith("}")]:
-                line, before = lines[index], lines[index - 1]
-                if before.kind != "+":
-                    continue
-                masked = ctx.sources.masked_lines(file)
-                if not _CLOSING_LINE.match(masked[line.patch_line].replace(COMMENT, " ")) or \
-                        not _BARE_RETURN.match(masked[before.patch_line]):
-                    continue
-                two_before = lines[index - 2]
-                if two_before.kind != "-" and not _LABEL.match(masked[two_before.patch_line]):
-                    yield Hit.at(line, file, "void function return statements are not generally useful", patch=patch)
+            line, before = lines[index], lines[index - 1]
+            if index < 2 or line.kind != "+" or not line.text.startswith("}") or before.kind != "+":
+                continue
+            masked = ctx.sources.masked_lines(file)
+            if not _CLOSING_LINE.match(masked[line.patch_line].replace(COMMENT, " ")) or \
+                    not _BARE_RETURN.match(masked[before.patch_line]):
+                continue
+            two_before = lines[index - 2]
+            if two_before.kind != "-" and not _LABEL.match(masked[two_before.patch_line]):
+                yield Hit.at(line, file, "void function return statements are not generally useful", patch=patch)
 
 
 _TRUE_OR_FALSE = lazy(r"(?i)\b(?:true|false)\b")
