@@ -100,7 +100,7 @@ def hunk_places(file, lines):
         hunk = hunks[number]
         index = line.patch_line - hunk.lines[0].patch_line
         if not (0 <= index < len(hunk.lines) and hunk.lines[index] is line):
-            index = hunk.lines.index(line)
+            index = next(at for at, other in enumerate(hunk.lines) if other is line)
         places.append((hunk, index))
     return places
 
