@@ -8,6 +8,7 @@ import random
 import re
 
 from patch_cases import case_files
+from test_check_prefilters import _new_file_patch
 
 from patchflow import checks
 from patchflow.checks import Options, _line_scans, braces, conditionals, statements
@@ -88,19 +89,12 @@ static void h(int a)
 """
 
 
-def _new_file_patch(tmp_path, name, lines):
-    text = (f"diff --git a/kernel/bpf/x_{name} b/kernel/bpf/x_{name}\nnew file mode 100644\n"
-            f"--- /dev/null\n+++ b/kernel/bpf/x_{name}\n@@ -0,0 +1,{len(lines)} @@\n"
-            + "".join(f"+{line}\n" for line in lines))
-    path = tmp_path / f"{name}.patch"
-    path.write_text(text, errors="surrogateescape")
-    return path
-
-
 def _inputs(tmp_path, kernel_tree):
-    files = [_new_file_patch(tmp_path, name, (kernel_tree / "kernel" / "bpf" / name)
-                             .read_text(errors="surrogateescape").split("\n")[:-1]) for name in _KERNEL_FILES]
-    return [*case_files(), *files, _new_file_patch(tmp_path, "shapes.c", _SHAPES.split("\n")[:-1])]
+    shapes = tmp_path / "shapes" / "kernel" / "bpf" / "shapes.c"
+    shapes.parent.mkdir(parents=True)
+    shapes.write_text(_SHAPES)
+    return [*case_files(), *(_new_file_patch(tmp_path, kernel_tree, name) for name in _KERNEL_FILES),
+            _new_file_patch(tmp_path, tmp_path / "shapes", "shapes.c")]
 
 
 def _findings(paths, strict=True):
