@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 from ..lazy_regex import lazy
+from ._brackets import balanced_end
 
 _DEFINE = lazy(r".\s*#\s*define")
 _IF = lazy(r"#\s*(?:ifndef|ifdef|if)\s")
@@ -21,6 +22,20 @@ _ENDIF = lazy(r"#\s*endif\b")
 _BARE_ELSE = lazy(r"(else)(?:\s|{)")
 _ELSE_IF = lazy(r"else\s+if\b")
 _INTERESTING = lazy(r"[#;(){}\ne]")
+_CONDITION_LINES = 8  # how far a condition is followed
+
+
+def condition_text(code_line, start):
+    """The parenthesized text from `start` (the index of a `(` in a CodeLine's code) to its close,
+    following the next lines of the hunk, joined as checkpatch joins a statement; None if it does
+    not close within them."""
+    text = code_line.code[start:]
+    end = balanced_end(text, 0)  # most conditions close on their line: no other line to join
+    if end is not None:
+        return text[:end]
+    joined = "\n+".join([text] + [code for _, code in code_line.following(_CONDITION_LINES)])
+    end = balanced_end(joined, 0)
+    return joined[:end] if end is not None else None
 
 
 def statement_block(sequence, start: int, end: int, past_condition: Optional[int] = None) -> Tuple[str, str, int]:

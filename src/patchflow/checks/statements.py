@@ -11,14 +11,13 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
-from ._brackets import balanced_end
 from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
 from ._line_scans import added_lines_found, hunk_places, on_lines_found
+from ._statement import condition_text
 from ._lines import added_lines
 
 # balanced parentheses, three levels deep (Python's re has no recursion; deeper nests are rare)
 _BALANCED = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
-_STATEMENT_LINES = 8  # how far a condition or block is followed
 
 
 @lru_cache(maxsize=None)
@@ -46,26 +45,7 @@ def _rules():
     }
 
 
-def _code_line(line, file, ctx):
-    return code_line_of(line, file, ctx)  # the caller chose the file
-
-
-def _condition(code_line, start):
-    """The parenthesized text from `start` (the index of a `(` in the line's code) to its close,
-    following the next lines of the hunk, joined as checkpatch joins a statement; None if it does
-    not close within them."""
-    text = code_line.code[start:]
-    end = balanced_end(text, 0)  # most conditions close on their line: no other line to join
-    if end is not None:
-        return text[:end]
-    joined = "\n+".join([text] + [code for _, code in code_line.following(_STATEMENT_LINES)])
-    end = balanced_end(joined, 0)
-    return joined[:end] if end is not None else None
-
-
-# The lines COMPARISON_TO_NULL may report compare with NULL (`_rules()["null"]`, in the masked code):
-# `LLUN`, `=` and `=` or `!` in the reversed text, whose search jumps to `LLUN` (a quarter of the
-# lines naming NULL compare with it)
+# the lines comparing with NULL: `LLUN`, blanks, `=` and `=` or `!` backwards, found by jumps to `LLUN`
 _NULL_COMPARED_REVERSED = (lazy(r"LLUN[^\S\n]*=[=!]"),)
 _NULL_COMPARED = lazy(r"[=!]=\s*NULL")
 
@@ -107,7 +87,7 @@ def comparison_to_null(line, file, ctx):
     """
     if "NULL" not in line.text:
         return None
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None or "NULL" not in code_line.code:
         return None
     match = _rules()["null"].search(code_line.code)
@@ -131,7 +111,7 @@ def _if_condition_parens(code_line):
     rest = code_line.code[match.end():]
     if "(" not in rest and ")" in rest:
         return None  # `if (a == b)`: the condition closes on its line with no parentheses inside
-    condition = _condition(code_line, match.end() - 1)
+    condition = condition_text(code_line, match.end() - 1)
     # the pattern wants a `(` inside that no word, `&`, `!` or `~` leads (not a call's)
     if condition is None or not _PAREN_NOT_CALLED.search(condition, 1, len(condition) - 1):
         return None
@@ -161,12 +141,11 @@ def _may_hold_parentheses_finding(text) -> bool:
         ("->" in text or "." in text) and _CALL_AFTER_PAREN.search(text) is not None))
 
 
-# The lines UNNECESSARY_PARENTHESES may report hold one of these (each rule's opening, as its pattern
-# reads it in the masked code, which differs from the text only where a comment or literal is
-# masked): four scans of a file, each jumping to its first literal, find a quarter of the lines
-# holding a `(` (once the needle)
-_PARENTHESES_OPENINGS = (lazy(r"if(?<![A-Za-z0-9_]if)[^\S\n]*\("), lazy(r"&[^\S\n]*\("), lazy(r"\*\("),
-                         lazy(r"\)[ \t]*\("))
+# an `if (` (`_IF_CALL` in the masked code, which differs from the text only in comments and literals)
+_IF_OPENINGS = (lazy(r"if(?<![A-Za-z0-9_]if)[^\S\n]*\("),)
+_IF_OPENING = lazy(r"(?<![A-Za-z0-9_])if\s*\(")
+# the lines holding a rule's opening (`if (`, `&(`, `*(`, `)(`), a quarter of those holding a `(`
+_PARENTHESES_OPENINGS = (*_IF_OPENINGS, lazy(r"&[^\S\n]*\("), lazy(r"\*\("), lazy(r"\)[ \t]*\("))
 _PARENTHESES_OPENING = lazy(r"(?<![A-Za-z0-9_])if\s*\(|&\s*\(|\*\(|\)[ \t]*\(")
 
 
@@ -209,7 +188,7 @@ def unnecessary_parentheses(line, file, ctx):
     """
     if not _may_hold_parentheses_finding(line.text):
         return None
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None:
         return None
     code = code_line.code
@@ -235,10 +214,6 @@ def unnecessary_parentheses(line, file, ctx):
 _ASSIGNMENT = lazy(r"[^<>!=]=[^=]", re.S | re.ASCII)
 _IF_CALL = lazy(r"if(?<!\wif)\s*\(", re.ASCII)  # `\bif\s*\(`, jumping to each `if`
 
-
-# an `if (` (`_IF_CALL` in the masked code), `if` found by jumps
-_IF_OPENINGS = (lazy(r"if(?<![A-Za-z0-9_]if)[^\S\n]*\("),)
-_IF_OPENING = lazy(r"(?<![A-Za-z0-9_])if\s*\(")
 
 
 @check("ASSIGN_IN_IF", level=ERROR, scope="patch")
@@ -284,13 +259,13 @@ def assign_in_if(line, file, ctx):
     text = line.text
     if "if" not in text or "=" not in text and "(" not in text:
         return None
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None or code_line.code.lstrip().startswith("#"):
         return None
     match = _IF_CALL.search(code_line.code)
     if match is None:
         return None
-    condition = _condition(code_line, match.end() - 1)
+    condition = condition_text(code_line, match.end() - 1)
     if condition is None or "=" not in condition:
         return None
     if _ASSIGNMENT.search(condition.replace(COMMENT, " ")):
@@ -333,27 +308,22 @@ def multiple_assignments(line, file, ctx):
     text = line.text
     if text.count("=") < 2:
         return None
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None or not _rules()["multiple_assignments"].match(code_line.code):
         return None
     return Hit.at(line, file, "multiple assignments should be avoided")
 
 
-# Every line CONSTANT_COMPARISON reports holds `_CONSTANT_COMPARED`. Searched forwards, that pattern
-# (a `\b` and a word first) is tried at every offset of the text; its reversal starts with the
-# operator, whose few characters the search jumps between (3x faster on the new-file corpus). A
-# text holds a match exactly when its reversal holds a match of the reversed pattern: `\b` is the
-# same boundary read from either side.
+# Every line CONSTANT_COMPARISON reports holds `_CONSTANT_COMPARED`, which a search tries at every offset
+# (`\b` first); reversed, it starts with the operator, which the search jumps to (3x faster). A text
+# holds a match exactly when its reversal holds one of the reversed pattern (`\b` reads both ways).
 _CONSTANT_COMPARED = lazy(r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)")
 _CONSTANT_COMPARED_REVERSED = lazy(r"(?:=[<>=!]|<|>)[^\S\n]*(?:[A-Z0-9_]*[A-Z_]|\w*\d)\b")
 
 
-def _constant_comparison_lines(file, ctx):
-    return added_lines_found(file, ctx, (_CONSTANT_COMPARED_REVERSED,), _CONSTANT_COMPARED, backwards=True)
-
-
 @check("CONSTANT_COMPARISON", level=WARNING, scope="patch")
-@on_lines_found(_constant_comparison_lines)
+@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, (_CONSTANT_COMPARED_REVERSED,), _CONSTANT_COMPARED,
+                                                    backwards=True))
 def constant_comparison(line, file, ctx):
     """An added comparison puts the constant on the left (`if (0 == ret)`).
 
@@ -380,7 +350,7 @@ def constant_comparison(line, file, ctx):
     ## Fix
     Swap the operands (and turn `<` into `>`, `<=` into `>=`).
     """
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None:
         return None
     match = _rules()["constant_left"].search(code_line.code)
@@ -415,14 +385,13 @@ def one_semicolon(line, file, ctx):
     ## Fix
     Delete the extra semicolon.
     """
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is not None and re.search(r";\s*;\s*$", code_line.code):
         return "Statements terminations use 1 semicolon"
     return None
 
 
-# an added line starting with `\treturn` before one starting with `}` (both added, then consecutive
-# in the joined added lines): the search jumps to each `\treturn`; the `}` line is reported
+# an added `\treturn` line, then an added `}` line (consecutive in the joined added lines)
 _RETURN_THEN_CLOSE = lazy(r"\treturn[^\n]*+\n\}")
 _CLOSING_LINE = lazy(r"}\s*$")
 _BARE_RETURN = lazy(r"\treturn\s*;\s*$")
@@ -483,8 +452,7 @@ def return_void(patch, ctx):
 _TRUE_OR_FALSE = lazy(r"(?i)\b(?:true|false)\b")
 
 
-# the lines holding a comparison, found by jumps to `==` and to `!=` (a search for `true` and `false`
-# in any case takes three times longer; one for `[=!]=` stops at every `=`)
+# the lines holding `==` or `!=`, found by jumps (a search of `[=!]=` stops at every `=`)
 _EQUALITIES = (lazy("=="), lazy("!="))
 _EQUALITY = lazy(r"[=!]=")
 
@@ -518,7 +486,7 @@ def bool_comparison(line, file, ctx):
     """
     if _TRUE_OR_FALSE.search(line.text) is None:
         return None
-    code_line = _code_line(line, file, ctx)
+    code_line = code_line_of(line, file, ctx)
     if code_line is None:
         return None
     match = _rules()["bool_compare"].search(code_line.code)
