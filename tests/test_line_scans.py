@@ -14,6 +14,7 @@ from patchflow import checks
 from patchflow.checks import Options, _line_scans, braces, conditionals, statements
 from patchflow.checks._brackets import balanced_end
 from patchflow.checks._lines import added_lines
+from patchflow.checks._statement import groups_after_prefix
 from patchflow.patch import Series, read_patches
 
 _KERNEL_FILES = ("verifier.c", "syscall.c", "btf.c", "hashtab.c")
@@ -176,3 +177,21 @@ def test_balanced_end_matches_a_walk_of_the_brackets():
         start = rng.randint(0, len(text))
         for opener, closer in (("(", ")"), ("{", "}")):
             assert balanced_end(text, start, opener, closer) == _bracket_walk(text, start, opener, closer), text
+
+
+def test_the_parenthesized_groups_are_those_of_checkpatchs_pattern():
+    # UNNECESSARY_PARENTHESES' pattern starts with a `(` and a lookbehind instead of checkpatch's
+    # `(?:^|[^\w&!~])+\s*\(`: the same groups, one after the other, on generated conditions
+    faster = statements._rules()["if_parens"]
+    lead = r"\((?<![\w&!~]\()"
+    assert faster.pattern.startswith(lead)
+    checkpatchs = re.compile(r"(?:^|[^\w&!~])+\s*\(" + faster.pattern[len(lead):], re.ASCII)
+    rng = random.Random(5)
+    pieces = list("(()) \t&!~*ab_1.->[]=<") + ["==", "!=", "->", " && ", " || ", "(a)", "(b == c)", "foo(", "!("]
+    several = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        expected = [match.group(1) for match in checkpatchs.finditer(text)]
+        assert list(groups_after_prefix(faster, text)) == expected, repr(text)
+        several += len(expected) > 1
+    assert several > 500

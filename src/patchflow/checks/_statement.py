@@ -38,6 +38,25 @@ def condition_text(code_line, start):
     return joined[:end] if end is not None else None
 
 
+def groups_after_prefix(pattern, text):
+    """The first groups of the matches of `prefix` + `pattern`, one after the other as finditer
+    finds them, where `pattern` starts with a `(` and a lookbehind that the character before it is
+    not a word, `&`, `!` or `~`, and `prefix` is checkpatch's `(?:^|[^\\w&!~])+\\s*` (at least one
+    such character, or the text's start; blanks are such characters). Such a prefix stretches
+    from where a search starts to the `(`; its search tries every offset, this one jumps from `(`
+    to `(`. The one difference: the prefix needs a character at the offset a later search starts
+    from, so a match may not start there."""
+    pos = 0
+    while True:
+        found = pattern.search(text, pos)
+        if found is not None and found.start() == pos > 0:
+            found = pattern.search(text, pos + 1)
+        if found is None:
+            return
+        yield found.group(1)
+        pos = found.end()
+
+
 def statement_block(sequence, start: int, end: int, past_condition: Optional[int] = None) -> Tuple[str, str, int]:
     """(statement, condition, lines read) of the statement that starts at `sequence[start]`, where
     `sequence` holds (DiffLine, masked text) and `end` is where the hunk ends in it. Both texts keep

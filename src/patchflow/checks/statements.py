@@ -13,7 +13,7 @@ from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
 from ._line_scans import added_lines_found, hunk_places, on_lines_found
-from ._statement import condition_text
+from ._statement import condition_text, groups_after_prefix
 from ._lines import added_lines
 
 # balanced parentheses, three levels deep (Python's re has no recursion; deeper nests are rare)
@@ -30,7 +30,8 @@ def _rules():
         "null": lazy(r"\b((?:[&*]\s*)?" + p.lval + r")\s*(?:" + _BALANCED + r")?\s*(==|!=)\s*NULL\b", re.ASCII),
         "deref": lazy(r"(?:[^&]&\s*|\*)\(\s*(" + p.ident + r"\s*(?:" + p.member + r"\s*)+)\s*\)", re.ASCII),
         "func_ptr": lazy(r"(\bif\s*|)(\(\s*" + p.ident + r"\s*(?:" + p.member + r"\s*)+\))[ \t]*\(", re.ASCII),
-        "if_parens": lazy(r"(?:^|[^\w&!~])+\s*\(\s*([&!~]?\s*" + p.lval + r"\s*(?:" + p.compare + r"\s*"
+        # checkpatch's `(?:^|[^\w&!~])+\s*\(` is a `(` and a lookbehind: see _statement.groups_after_prefix
+        "if_parens": lazy(r"\((?<![\w&!~]\()\s*([&!~]?\s*" + p.lval + r"\s*(?:" + p.compare + r"\s*"
                                 + func_arg + r")?)\s*\)", re.ASCII),
         # `if(?<!\wif)` is `\bif`, with a literal first: the search jumps to each `if`
         "double_if": lazy(r"if(?<!\wif)\s*((?:\(\s*){2,})", re.ASCII),
@@ -112,12 +113,11 @@ def _if_condition_parens(code_line):
     if "(" not in rest and ")" in rest:
         return None  # `if (a == b)`: the condition closes on its line with no parentheses inside
     condition = condition_text(code_line, match.end() - 1)
-    # the pattern wants a `(` inside that no word, `&`, `!` or `~` leads (not a call's)
     if condition is None or not _PAREN_NOT_CALLED.search(condition, 1, len(condition) - 1):
-        return None
-    for inner in _rules()["if_parens"].finditer(condition[1:-1]):
-        if not _ONE_WORD.match(inner.group(1)):
-            return f"Unnecessary parentheses around '{inner.group(1)}'"
+        return None  # the pattern wants a `(` inside that no word, `&`, `!` or `~` leads (not a call's)
+    for inner in groups_after_prefix(_rules()["if_parens"], condition[1:-1]):
+        if not _ONE_WORD.match(inner):
+            return f"Unnecessary parentheses around '{inner}'"
     return None
 
 
