@@ -71,7 +71,7 @@ class MaskedText:
 def added_lines_found(file, ctx, patterns, needle, backwards=False):
     """The added lines of `file` in which one of `patterns` matches: each is searched once over
     the file's joined added lines (each match must start in the line it names, and match no
-    "\n": `[^\S\n]` for `\s`), and a pattern that starts with a literal is searched by jumps from
+    "\n": `[^\\S\n]` for `\\s`), and a pattern that starts with a literal is searched by jumps from
     one occurrence to the next. `backwards`: the patterns are searched over the reversed text (a
     pattern that ends with a literal, reversed, starts with it). Where the lines could not be
     joined (a line's text holding a "\n"), the lines in which `needle`, the patterns' per-line
