@@ -14,6 +14,7 @@ from patchflow import checks
 from patchflow.checks import Options, _line_scans, braces, conditionals, statements
 from patchflow.checks._brackets import balanced_end
 from patchflow.checks._lines import added_lines
+from patchflow.checks._line_scans import hunk_places
 from patchflow.checks._statement import groups_after_prefix
 from patchflow.patch import Series, read_patches
 
@@ -195,3 +196,15 @@ def test_the_parenthesized_groups_are_those_of_checkpatchs_pattern():
         assert list(groups_after_prefix(faster, text)) == expected, repr(text)
         several += len(expected) > 1
     assert several > 500
+
+
+def test_a_line_is_placed_in_its_hunk_past_a_marker(tmp_path):
+    # "\ No newline at end of file" in the middle of a hunk is skipped by the reader: the lines after
+    # it are one place lower than their numbers in the patch say
+    path = tmp_path / "marker.patch"
+    path.write_text("diff --git a/x.c b/x.c\n--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,4 @@\n int a;\n-int b;\n"
+                    "\\ No newline at end of file\n+int b;\n+else c;\n+}\n")
+    file = read_patches(str(path))[0].files[0]
+    added = [line for line in file.hunks[0].lines if line.kind == "+"]
+    assert [hunk.lines[index] for hunk, index in hunk_places(file, added)] == added
+    assert [index for _, index in hunk_places(file, added)] == [2, 3, 4]

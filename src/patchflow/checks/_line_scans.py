@@ -91,16 +91,16 @@ def added_lines_found(file, ctx, patterns, needle, backwards=False):
 def hunk_places(file, lines):
     """(hunk, index in hunk.lines) of each of the file's DiffLines `lines`, given in file order. A
     hunk's lines are numbered one after the other in the patch, so the index is found by
-    arithmetic, checked; a line the reader skipped (a marker) breaks the count, and then the hunk
-    is searched."""
+    arithmetic, checked; each line the reader skipped before it (a marker) puts it one place
+    lower, so it is looked for downwards from there (a few steps, not a walk of the hunk)."""
     places, hunks, number = [], [hunk for hunk in file.hunks if hunk.lines], 0
     for line in lines:
         while hunks[number].lines[-1].patch_line < line.patch_line:
             number += 1
         hunk = hunks[number]
-        index = line.patch_line - hunk.lines[0].patch_line
-        if not (0 <= index < len(hunk.lines) and hunk.lines[index] is line):
-            index = next(at for at, other in enumerate(hunk.lines) if other is line)
+        index = min(line.patch_line - hunk.lines[0].patch_line, len(hunk.lines) - 1)
+        while hunk.lines[index] is not line:
+            index -= 1
         places.append((hunk, index))
     return places
 
