@@ -9,6 +9,9 @@ type's best time on both sides, their sum and the ratio, and the run's total CPU
 
     python3 benchmarks/bench_check_types.py --base-rev main --types SPACING,BRACES PATCH...
 
+With --without-code-lines the C checks' shared per-file CodeLines (`_ccode.lines_of`) are built
+before each chosen type runs, untimed, so that no type is charged for them.
+
 The other revision's `src` is taken out with `git archive` into a temporary directory, removed at
 the end (also on Ctrl-C).
 """
@@ -27,8 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # run in the child: wrap every check function with the thread's CPU clock, then run `check`
 CHILD = r"""
-import collections, contextlib, io, json, sys, time
+import collections, contextlib, io, json, os, sys, time
 from patchflow import checks
+PREBUILT = set(filter(None, os.environ.get("BENCH_PREBUILT_TYPES", "").split(",")))
 from patchflow.cli import main
 spent = collections.Counter()
 clock = time.thread_time
@@ -37,6 +41,10 @@ def timed(info):
     def line(*args):
         start = clock(); result = func(*args); spent[info.type] += clock() - start; return result
     def whole(*args):
+        if PREBUILT and info.type in PREBUILT:  # the C checks' shared CodeLines, built untimed: no type pays
+            from patchflow.checks import _ccode
+            for file in (file for file in args[0].files if not file.is_binary and _ccode.is_c(file.path)):
+                _ccode.lines_of(file, args[1])
         start = clock(); result = list(func(*args) or ()); spent[info.type] += clock() - start; return result
     # a "line" check's filter rides on its function: the timed one must carry it, or it is shown every line
     line.line_filter = getattr(func, "line_filter", None)
@@ -53,8 +61,8 @@ print(json.dumps({"total": clock() - start, "types": spent}))
 """
 
 
-def one_run(src: Path, patches) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(src))
+def one_run(src: Path, patches, prebuilt=()) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(src), BENCH_PREBUILT_TYPES=",".join(prebuilt))
     proc = subprocess.run([sys.executable, "-c", CHILD, *patches], capture_output=True, text=True, env=env,
                           check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -76,6 +84,8 @@ def main() -> int:
     parser.add_argument("--base-rev", default="main", help="the revision to compare with (default: main)")
     parser.add_argument("--types", required=True, help="comma-separated check types")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--without-code-lines", action="store_true",
+                        help="build the C checks' shared CodeLines of a file before each chosen type, untimed")
     parser.add_argument("patches", nargs="+")
     args = parser.parse_args()
     types = args.types.split(",")
@@ -84,7 +94,7 @@ def main() -> int:
         runs = {name: [] for name in sides}
         for _ in range(args.runs):
             for name, src in sides.items():  # in turns: both sides see the same load
-                runs[name].append(one_run(src, args.patches))
+                runs[name].append(one_run(src, args.patches, types if args.without_code_lines else ()))
     base, here = runs[args.base_rev], runs["this checkout"]
     print(f"{'type':28s} {args.base_rev:>12s} {'this checkout':>14s}  (CPU s, best of {args.runs})")
     for name in types:

@@ -7,11 +7,24 @@ import re
 from typing import Dict, Optional, Tuple
 
 _EITHER: Dict[Tuple[str, str], "re.Pattern"] = {}  # (opener, closer) -> the pattern of either one
+_NESTED: Dict[Tuple[str, str], "re.Pattern"] = {}  # (opener, closer) -> a group nested 3 deep at most
 
 
 def balanced_end(text: str, start: int, opener: str = "(", closer: str = ")") -> Optional[int]:
     """The end (exclusive) of the balanced group that opens with `opener` at text[start], or None
     when the text ends before it closes."""
+    nested = _NESTED.get((opener, closer))
+    if nested is None:
+        either, neither = re.escape(opener), "[^" + re.escape(opener + closer) + "]"
+        close = re.escape(closer)
+        inner = either + neither + "*+" + close
+        for _ in range(2):
+            inner = either + "(?:" + neither + "++|" + inner + ")*+" + close
+        nested = _NESTED[opener, closer] = re.compile(inner)
+    # most groups nest a few levels deep: one match in C (its walk is determined, so possessive)
+    found = nested.match(text, start)
+    if found is not None:
+        return found.end()
     either = _EITHER.get((opener, closer))
     if either is None:
         either = _EITHER[opener, closer] = re.compile("[" + re.escape(opener + closer) + "]")

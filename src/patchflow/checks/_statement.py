@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 from ..lazy_regex import lazy
+from ._brackets import balanced_end
 
 _DEFINE = lazy(r".\s*#\s*define")
 _IF = lazy(r"#\s*(?:ifndef|ifdef|if)\s")
@@ -21,6 +22,39 @@ _ENDIF = lazy(r"#\s*endif\b")
 _BARE_ELSE = lazy(r"(else)(?:\s|{)")
 _ELSE_IF = lazy(r"else\s+if\b")
 _INTERESTING = lazy(r"[#;(){}\ne]")
+_CONDITION_LINES = 8  # how far a condition is followed
+
+
+def condition_text(code_line, start):
+    """The parenthesized text from `start` (the index of a `(` in a CodeLine's code) to its close,
+    following the next lines of the hunk, joined as checkpatch joins a statement; None if it does
+    not close within them."""
+    text = code_line.code[start:]
+    end = balanced_end(text, 0)  # most conditions close on their line: no other line to join
+    if end is not None:
+        return text[:end]
+    joined = "\n+".join([text] + [code for _, code in code_line.following(_CONDITION_LINES)])
+    end = balanced_end(joined, 0)
+    return joined[:end] if end is not None else None
+
+
+def groups_after_prefix(pattern, text):
+    """The first groups of the matches of `prefix` + `pattern`, one after the other as finditer
+    finds them, where `pattern` starts with a `(` and a lookbehind that the character before it is
+    not a word, `&`, `!` or `~`, and `prefix` is checkpatch's `(?:^|[^\\w&!~])+\\s*` (at least one
+    such character, or the text's start; blanks are such characters). Such a prefix stretches
+    from where a search starts to the `(`; its search tries every offset, this one jumps from `(`
+    to `(`. The one difference: the prefix needs a character at the offset a later search starts
+    from, so a match may not start there."""
+    pos = 0
+    while True:
+        found = pattern.search(text, pos)
+        if found is not None and found.start() == pos > 0:
+            found = pattern.search(text, pos + 1)
+        if found is None:
+            return
+        yield found.group(1)
+        pos = found.end()
 
 
 def statement_block(sequence, start: int, end: int, past_condition: Optional[int] = None) -> Tuple[str, str, int]:

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import accumulate
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._brackets import balanced_end
-from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
+from ._ccode import COMMENT, code_line_of, patterns
+from ._line_scans import MaskedText, masked_text, on_lines_found
 
 _BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
 _BLOCK_LINES = 3  # `{`, one statement, `}`
 _LOOP_WORD = lazy(r"\b(?:if|for|while)\b", re.ASCII)
 _IF_START = lazy(r"^\s*if\b", re.ASCII)
-_IF_WORD = lazy(r"\bif\b")
+_IF_WORD = lazy(r"if(?<!\wif)\b")  # `\bif\b`: the search jumps to each `if`
 _CONDITIONAL = lazy(r"^\s*(?:\}\s*)?(?:else\s+)?(if|for|while|else)\b", re.ASCII)
+_ELSE_START = lazy(r"^\s*else\b", re.ASCII)
+_ELSE_START_UNICODE = lazy(r"^\s*else\b")  # (the same, with Unicode's \s and \b: a comment's \x1c is blank)
+_CLOSE_OR_ELSE_START = lazy(r"\s*(?:\}|else\b)")
+_BLOCK_WORD = lazy(r"\b(?:if|for|while|do|switch)\b", re.ASCII)
 
 
 @lru_cache(maxsize=None)
@@ -48,95 +52,70 @@ def _block_size(body):
     return max(body.count("\n") + 1, body.count(";"))
 
 
-class _JoinedLines:
-    """The masked lines of a file (a CodeLine's `sequence`) joined by newlines, and where each one
-    starts: the text of a line and the lines after it is one slice."""
-
-    def __init__(self, sequence, ctx=None):
-        codes = [code for _, code in sequence]
-        self.text = "\n".join(codes)
-        self.starts = [0, *accumulate(len(code) + 1 for code in codes)]
-
-    def chain(self, code_line):
-        """(start, end) in `text` of the line and the lines of its hunk after it that a chain is
-        read from, as "\n".join of it and code_line.following(_CHAIN_LINES)."""
-        last = min(code_line.index + 1 + _CHAIN_LINES, code_line.hunk_ends[code_line.index])
-        return self.starts[code_line.index], self.starts[last] - 1
+def _chain_span(joined, code_line):
+    """(start, end) in the joined text of the line and the lines of its hunk after it that a chain
+    is read from, as "\n".join of it and code_line.following(_CHAIN_LINES)."""
+    last = min(code_line.index + 1 + _CHAIN_LINES, code_line.hunk_ends[code_line.index])
+    return joined.starts[code_line.index], joined.starts[last] - 1
 
 
+_STATEMENT_STOPS = lazy(r"[()\[\]{};#]")
 _BLANK_RUN = lazy(r"[ \t\n\x1c]*")
 _BLANK_RUN_NO_COMMENT = lazy(r"[ \t\n]*")
 
 
-class _Reader:
-    """The masked text of a statement and the lines after it, read character by character."""
-
-    def __init__(self, text):
-        self.text = text
-        self.pos = 0
-
-    def skip_blanks(self, comments=True):
-        self.pos = (_BLANK_RUN if comments else _BLANK_RUN_NO_COMMENT).match(self.text, self.pos).end()
-
-    def balanced(self, opener, closer):
-        """The text from the opener at pos to its closer (pos moves past it), or None."""
-        end = balanced_end(self.text, self.pos, opener, closer)
-        if end is None:
+def _statement_end(text, pos):
+    """The end of a statement without braces that starts at pos, after its `;` outside
+    parentheses, or None (a brace, or a directive, comes first)."""
+    depth = 0
+    for found in _STATEMENT_STOPS.finditer(text, pos):  # the other characters change nothing
+        char, index = found.group(), found.start()
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char in "{}" or (char == "#" and text[index - 1:index] in ("", "\n")):
             return None
-        found, self.pos = self.text[self.pos:end], end
-        return found
+        elif char == ";" and depth == 0:
+            return index + 1
+    return None
 
-    def statement(self):
-        """A statement without braces, to its `;` outside parentheses, or None."""
-        depth = 0
-        for index in range(self.pos, len(self.text)):
-            char = self.text[index]
-            if char in "([":
-                depth += 1
-            elif char in ")]":
-                depth -= 1
-            elif char in "{}" or (char == "#" and self.text[index - 1:index] in ("", "\n")):
-                return None
-            elif char == ";" and depth == 0:
-                found = self.text[self.pos:index + 1]
-                self.pos = index + 1
-                return found
-        return None
 
-    def word(self, word):
-        if self.text.startswith(word, self.pos) and not self.text[self.pos + len(word):][:1].isalnum():
-            self.pos += len(word)
-            return True
-        return False
+def _word_at(text, pos, word):
+    after = pos + len(word)
+    return text.startswith(word, pos) and not text[after:after + 1].isalnum()
 
 
 def _if_chain_arms(text):
     """[(braced, allowed)] for each arm of the if/else chain that starts the text (a line and the
-    lines of the hunk after it), or None when it cannot be read within it (allowed: a condition over
-    several lines, a block of several statements or lines, or a block holding another if/for/while)."""
-    reader = _Reader(text)
-    reader.skip_blanks()
-    arms = []
+    lines of the hunk after it), or None when it has one arm (which raises nothing) or cannot be
+    read within the text (allowed: a condition over several lines, a block of several statements or
+    lines, or a block holding another if/for/while). Read from offset to offset: most chains read
+    have one arm, and are left at the end of it."""
+    pos = _BLANK_RUN.match(text).end()
+    arms = []  # (condition, block)
     while True:
         condition = ""
-        if reader.word("if"):
-            reader.skip_blanks()
-            condition = reader.balanced("(", ")")
-            if condition is None:
+        if _word_at(text, pos, "if"):
+            pos = _BLANK_RUN.match(text, pos + 2).end()
+            end = balanced_end(text, pos)
+            if end is None:
                 return None
-        reader.skip_blanks()
-        if reader.text.startswith("{", reader.pos):
-            block = reader.balanced("{", "}")
-        else:
-            block = reader.statement()
-        if block is None:
+            condition, pos = text[pos:end], end
+        pos = _BLANK_RUN.match(text, pos).end()
+        end = balanced_end(text, pos, "{", "}") if text.startswith("{", pos) else _statement_end(text, pos)
+        if end is None:
             return None
-        allowed = condition.count("\n") > 0 or _block_size(block) > 1 or bool(_LOOP_WORD.search(block))
-        arms.append((block.lstrip().startswith("{"), allowed))
-        reader.skip_blanks(comments=False)  # a comment before `else` ends the chain, as for checkpatch
-        if not reader.word("else"):
-            return arms
-        reader.skip_blanks()
+        arms.append((condition, text[pos:end]))
+        pos = _BLANK_RUN_NO_COMMENT.match(text, end).end()  # a comment before `else` ends the chain, as for checkpatch
+        if not _word_at(text, pos, "else"):
+            break
+        pos = _BLANK_RUN.match(text, pos + 4).end()
+    if len(arms) < 2:
+        return None
+    return [(block.lstrip().startswith("{"),
+             condition.count("\n") > 0 or _block_size(block) > 1 or bool(_LOOP_WORD.search(block)))
+            for condition, block in arms]
 
 
 def _if_chain_problem(arms):
@@ -149,6 +128,12 @@ def _if_chain_problem(arms):
         return CHECK, "braces {} should be used on all arms of this statement"
     return None
 
+
+
+def _unbalanced_else(code):
+    """`} else` or `else {` alone on the line (comments are blanks here)."""
+    bare = code.replace(COMMENT, " ").strip(_BLANKS)
+    return bare[:1] == "}" and bare[1:].strip(_BLANKS) == "else" or bare[:4] == "else" and bare[4:].strip(_BLANKS) == "{"
 
 
 def _blank_line_problem(code_line, line):
@@ -166,24 +151,23 @@ def _single_statement_block(code_line):
     """'if' or 'loop' when this line opens a conditional or loop whose braces hold one simple
     statement and end its statement (no else after), as checkpatch finds them."""
     code = code_line.code
-    match = _CONDITIONAL.match(code)
-    if match is None or match.group(1) == "else" or code.lstrip().startswith("}"):
+    following = code_line.following(_BLOCK_LINES)
+    # the tests are independent: the rarest first (a block of one line: the line after it closes it)
+    if len(following) < 2 or following[1][1].strip() != "}" or not code.rstrip().endswith("{"):
         return None
-    if re.match(r"^\s*else\b", code, flags=re.ASCII) or not code.rstrip().endswith("{"):
+    match = _CONDITIONAL.match(code)
+    if match is None or match.group(1) == "else" or code.lstrip().startswith("}") or _ELSE_START.match(code):
         return None
     end = balanced_end(code, code.index("(")) if "(" in code else None
     if end is None or code[end:].strip() != "{":
         return None
-    following = code_line.following(_BLOCK_LINES)
-    if len(following) < 2:
-        return None
     (body_line, body), (_, end) = following[0], following[1]
     if body.count(";") != 1 or not body.rstrip().endswith(";") or COMMENT in body \
-            or re.search(r"\b(?:if|for|while|do|switch)\b", body, flags=re.ASCII) or body.strip().startswith(("#", "{", "}")):
+            or _BLOCK_WORD.search(body) or body.strip().startswith(("#", "{", "}")):
         return None
     if end.strip() != "}" or body_line.text.rstrip().endswith("\\"):
         return None
-    if len(following) > 2 and re.match(r"^\s*else\b", following[2][1], flags=re.ASCII):
+    if len(following) > 2 and _ELSE_START.match(following[2][1]):
         return None
     return "if" if match.group(1) == "if" else "loop"
 
@@ -198,7 +182,7 @@ def _chain_head_is_added(code_line) -> bool:
             return False  # the head is outside the hunk
         if not code.strip(_BLANKS) or _indent_width(line.text) != indent:
             continue
-        if re.match(r"\s*(?:\}|else\b)", code):
+        if _CLOSE_OR_ELSE_START.match(code):
             continue
         return line.kind == "+" and _IF_START.match(code) is not None
     return False
@@ -213,7 +197,11 @@ def _else_single_statement_block(code_line):
     """An `else {` or `else if (...) {` line that starts its line (no `}` before it) whose braces
     hold one simple statement, with no later arm, in a chain whose `if` this patch does not add."""
     code = code_line.code
-    if not re.match(r"^\s*else\b", code) or not code.rstrip(_BLANKS).endswith("{"):
+    following = code_line.following(_BLOCK_LINES)
+    # the tests are independent: the rarest first (a block of one line: the line after it closes it)
+    if len(following) < 2 or following[1][1].strip() != "}" or not code.rstrip(_BLANKS).endswith("{"):
+        return False
+    if not _ELSE_START_UNICODE.match(code):
         return False
     head = code.rstrip(_BLANKS)[:-1]
     if "(" in head:
@@ -222,9 +210,6 @@ def _else_single_statement_block(code_line):
             return False
     elif head.strip(_BLANKS) != "else":
         return False
-    following = code_line.following(_BLOCK_LINES)
-    if len(following) < 2:
-        return False
     (body_line, body), (_, end) = following[0], following[1]
     body = body.replace(COMMENT, " ").rstrip(_BLANKS)  # a comment after the statement adds no line
     if body.count(";") != 1 or not body.endswith(";") or _LOOP_WORD.search(body) \
@@ -232,15 +217,37 @@ def _else_single_statement_block(code_line):
         return False
     if end.strip() != "}" or body_line.text.rstrip().endswith("\\"):
         return False
-    if len(following) > 2 and re.match(r"^\s*else\b", following[2][1], flags=re.ASCII):
+    if len(following) > 2 and _ELSE_START.match(following[2][1]):
         return False
     return not _chain_head_is_added(code_line)
 
 
-# no needle: the string tests that open the judge rule a line out sooner than a search for
-# `[{}]|else|\bif\b|^\s*$` in it
+# The lines BRACES can report, found in the masked code by one scan (Perl's \s without the newline:
+# no match leaves its line; possessive, so that a failed match tries no shorter run of blanks); it
+# names a superset of each rule's lines, which the judge then reads as before. Each branch starts
+# after the "\n" that starts a line: the search jumps from newline to newline.
+_WORD_END = r"(?![A-Za-z0-9_])"  # the ASCII \b after a word, in a pattern whose \s is Unicode's
+_BRACES_LINES = lazy(r"\n[^\S\n]*+(?:if" + _WORD_END  # a chain of arms, or one statement in braces
+                     + r"|(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)"  # one statement in braces
+                     + r"|else|\}[^\S\n]*+else"  # else in braces, unbalanced braces around else
+                     # a `}` after a line that is blank (its text: only blanks, or X in a literal)
+                     + r"|(?:X[^\S\n]*+)*+\n[ \t\r\f\v]*+\}[ \t\r\f\v]*+(?=\n|\Z))")
+# a blank line (its text) after a line that ends with `{`
+_AFTER_OPEN_END = lazy(r"\{[ \t\r\f\v]*+(?=\n[^\S\n]*+(?:X[^\S\n]*+)*+(?:\n|\Z))")
+_HEADS = lazy(r"\n[^\S\n]*+(?:if" + _WORD_END + r"|(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)|else)")
+
+
+def _braces_lines(file, ctx):
+    joined = masked_text(file, ctx)
+    if joined is None:
+        return ()
+    if ctx.options.strict:
+        return joined.added(joined.positions((_BRACES_LINES, (0,)), (_AFTER_OPEN_END, (1,))))
+    return joined.added(joined.positions((_HEADS, (0,))))  # the rules of --strict (blank lines, unbalanced else) aside
+
+
 @check("BRACES", level=WARNING, scope="patch")
-@on_added_lines(is_c, None)
+@on_lines_found(_braces_lines)
 def braces(line, file, ctx):
     """Braces around a one-statement block, blank lines inside braces, or an unbalanced else.
 
@@ -285,19 +292,17 @@ def braces(line, file, ctx):
     if code_line is None:
         return None
     if ctx.options.strict:
-        sline = code_line.code.replace(COMMENT, " ")
-        bare = sline.strip(_BLANKS)
-        if bare[:1] == "}" and bare[1:].strip(_BLANKS) == "else" or bare[:4] == "else" and bare[4:].strip(_BLANKS) == "{":
+        if "else" in code_line.code and _unbalanced_else(code_line.code):
             return Hit.at(line, file, "Unbalanced braces around else statement", level=CHECK)
         message = _blank_line_problem(code_line, line)
         if message:
             return Hit.at(line, file, message, level=CHECK)
     if "if" in text and _IF_START.match(code_line.code):
-        joined = ctx.once(_JoinedLines, code_line.sequence)
-        start, end = joined.chain(code_line)
+        joined = ctx.once(MaskedText, code_line.sequence)
+        start, end = _chain_span(joined, code_line)
         # a chain of one arm (no `else` to read) raises nothing
-        arms = _if_chain_arms(joined.text[start:end]) if joined.text.find("else", start, end) >= 0 else None
-        if arms and len(arms) > 1:
+        arms = _if_chain_arms(joined.text[start:end]) if joined.holds("else", start, end) else None
+        if arms:
             found = _if_chain_problem(arms)
             return Hit.at(line, file, found[1], level=found[0]) if found else None
     if "{" in text:
@@ -348,9 +353,25 @@ def _open_brace_problem(code_line):
     return None
 
 
-# no needle: the judge's string tests rule a line out sooner than a search of `[{(]|else|do` would
+# The lines OPEN_BRACE can report, found in masked code (a line's last character matched names it):
+# the head of a statement (if, for, while, switch, else, do, after blanks and `}`) followed by a
+# line that starts with `{`; a `{` that starts the line after a `struct`, `union` or `enum` line;
+# a function's head with its `{` (a line that starts with code and holds `){`, `) {`, `)\t{`); and
+# a `{` that starts the line after one that ends with `=`.
+_OPEN_BRACE_LINES = lazy(r"\n(?:[ \t}]*+(?:if|fo|wh|sw|el|do)[^\n]*+(?=\n[ \t\r\f\v]*+\{)"
+                         r"|[ \t\r\f\v]*+(?:typedef[ \t\r\f\v]++)?(?:enum|union|struct)[^\n]*+\n[ \t\r\f\v]*+\{"
+                         r"|[^ \t\x1c\n][^\n]*\)[ \t\x1c]?\{)")
+_BRACE_AFTER_ASSIGNING = lazy(r"=[ \t\r\f\v]*+\n[ \t\r\f\v]*+\{")
+
+
+def _open_brace_lines(joined):
+    if joined is None:
+        return ()
+    return joined.added(joined.positions((_OPEN_BRACE_LINES, (0,)), (_BRACE_AFTER_ASSIGNING, (0,))))
+
+
 @check("OPEN_BRACE", level=ERROR, scope="patch")
-@on_added_lines(is_c, None)
+@on_lines_found(lambda file, ctx: _open_brace_lines(masked_text(file, ctx)))
 def open_brace(line, file, ctx):
     """An added `{` is on the wrong line for what it opens.
 

@@ -12,6 +12,8 @@ import re
 
 from . import ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines
+from ._line_scans import MaskedText, added_lines_found, hunk_places, on_lines_found
+from ._lines import added_lines, lines_holding
 from ._statement import statement_block
 from ..lazy_regex import lazy
 
@@ -78,12 +80,20 @@ def _first_line_after(sequence, index, end, past_condition):
     return body, lines, checked and linear, index + read >= end
 
 
-def _conditional_candidates(sequence):
-    """The positions of the (line, code) pairs whose code holds a word _CONDITIONAL needs, found by
-    string tests: its search (a word, then `for_each` somewhere in it) is some ten times slower, and
-    most lines hold none of them. One comprehension, not a call per line (128,000 on the corpus)."""
-    return [index for index, (_, code) in enumerate(sequence)
-            if "if" in code or "for" in code or "while" in code or "do" in code or "else" in code]
+# The lines `_CONDITIONAL` finds in, by scans of the file's masked text that jump to a literal: a
+# search of `_CONDITIONAL` itself starts with `\b`, tried at every offset, and its `for_each` branch
+# backtracks over every word. `(?<!\wif)` after `if` is the `\b` before it.
+_CONDITIONAL_WORDS = tuple((lazy(pattern), (0,)) for pattern in (
+    r"if(?<!\wif)[^\S\n]*\(", r"while(?<!\wwhile)[^\S\n]*\(", r"for(?<!\wfor)[^\S\n]*\(",
+    r"do(?<!\wdo)\b", r"else(?<!\welse)\b"))
+_FOR_EACH = (lazy(r"for_each[a-z_]+[^\S\n]*\("), (0,))  # without the word before it: then `_CONDITIONAL`
+
+
+def _conditional_lines(joined):
+    """The positions in the file's sequence of the lines `_CONDITIONAL` finds a conditional in."""
+    found = joined.positions(*_CONDITIONAL_WORDS)
+    more = [index for index in joined.positions(_FOR_EACH) if _CONDITIONAL.search(joined.sequence[index][1])]
+    return sorted(set(found).union(more)) if more else found
 
 
 def _plainly_in_step(text, code, next_line, next_code) -> bool:
@@ -95,7 +105,9 @@ def _plainly_in_step(text, code, next_line, next_code) -> bool:
     if text[head:head + 1] in (" ", "\f", "\v") or not next_line.text.startswith("\t" * (head + 1)):
         return False
     rest = next_line.text[head + 1:]
-    return bool(rest) and not rest[0].isspace() and rest[0] != "#" and not _SKIPPED.match(next_code)
+    # a line _SKIPPED matches holds a `:` (a label) or a `#` (a directive): most hold neither
+    return bool(rest) and not rest[0].isspace() and rest[0] != "#" and not (
+        (":" in next_code or "#" in next_code) and _SKIPPED.match(next_code))
 
 
 def _suspect_indent(sequence, index, end):
@@ -162,9 +174,9 @@ def suspect_code_indent(patch, ctx):
             continue
         some = next(iter(added.values()))
         sequence, ends = some.sequence, some.hunk_ends
-        for index in _conditional_candidates(sequence):
+        for index in _conditional_lines(ctx.once(MaskedText, sequence)):
             line, code = sequence[index]
-            if _CONDITIONAL.search(code) is None or _DIRECTIVE.match(code) or _DO_WHILE_END.search(code):
+            if _DIRECTIVE.match(code) or _DO_WHILE_END.search(code):
                 continue
             if index + 1 < ends[index] and _plainly_in_step(line.text, code, *sequence[index + 1]):
                 continue
@@ -226,17 +238,20 @@ def unnecessary_else(patch, ctx):
     for file in patch.files:
         if file.is_binary or not is_c(file.path):
             continue
-        for hunk in file.hunks:
-            for index, line in enumerate(hunk.lines):
-                if line.kind != "+" or "else" not in line.text:
-                    continue
-                code_line = lines_of(file, ctx).get(line.patch_line)
-                if code_line is None or code_line.prev is None or code_line.prev.kind != "+":
-                    continue
-                after = hunk.lines[index + 1] if index + 1 < len(hunk.lines) else None
-                following = None if after is None else ("+" if after.kind == "+" else after.kind) + after.text
-                if _else_after_exit(code_line.code.replace(COMMENT, " "), code_line.prev_code, following):
-                    yield Hit.at(line, file, "else is not generally useful after a break or return", patch=patch)
+        added = added_lines(file, ctx)
+        for hunk, index in hunk_places(file, [added.lines[index] for index in lines_holding("else", added)]):
+            line = hunk.lines[index]
+            code_line = lines_of(file, ctx).get(line.patch_line)
+            if code_line is None or code_line.prev is None or code_line.prev.kind != "+":
+                continue
+            after = hunk.lines[index + 1] if index + 1 < len(hunk.lines) else None
+            following = None if after is None else ("+" if after.kind == "+" else after.kind) + after.text
+            if _else_after_exit(code_line.code.replace(COMMENT, " "), code_line.prev_code, following):
+                yield Hit.at(line, file, "else is not generally useful after a break or return", patch=patch)
+
+
+_ENDS_WITH_CLOSE = lazy(r"}\s*$")
+_ELSE_FIRST = lazy(r"\s*else")
 
 
 @check("ELSE_AFTER_BRACE", level=ERROR, scope="patch")
@@ -279,9 +294,9 @@ def else_after_brace(line, file, ctx):
     Join the lines: `} else {`.
     """
     code_line = lines_of(file, ctx).get(line.patch_line)
-    if code_line is None or code_line.prev is None or not re.search(r"}\s*$", code_line.prev_code):
+    if code_line is None or code_line.prev is None or not _ENDS_WITH_CLOSE.search(code_line.prev_code):
         return None
-    if not re.match(r"\s*else", code_line.code) or _indent(code_line.prev.text) != _indent(line.text):
+    if not _ELSE_FIRST.match(code_line.code) or _indent(code_line.prev.text) != _indent(line.text):
         return None
     return "else should follow close brace '}'"
 
@@ -294,8 +309,15 @@ _FALLTHROUGH_COMMENT = lazy(r"fallthrough|@fallthrough@|lint -fallthrough[ \t]*|
                             r"fall(?:s | |-)?thr(?:ough|u|ew)[ \t.!]*(?:-[^\n\r]*)?")
 
 
+# Every text `_FALLTHROUGH_COMMENT` finds holds `thr`, `Thr` or `THR` (a comment's text is one run of
+# the line: its delimiters stand between two comments); three jumps from one to the next find the
+# lines holding them for a third of the time a search of `(?i)fall|thr` (the former needle) takes
+_FALLTHROUGH_SPELLINGS = (lazy("thr"), lazy("Thr"), lazy("THR"))
+_FALL_OR_THROUGH = lazy(r"(?i)fall|thr")
+
+
 @check("PREFER_FALLTHROUGH", level=WARNING, scope="patch")
-@on_added_lines(is_c, r"(?i)fall|thr")
+@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, _FALLTHROUGH_SPELLINGS, _FALL_OR_THROUGH))
 def prefer_fallthrough(line, file, ctx):
     """An added comment says "fall through" where the `fallthrough;` statement belongs.
 
