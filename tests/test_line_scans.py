@@ -13,8 +13,7 @@ from test_check_prefilters import _new_file_patch
 from patchflow import checks
 from patchflow.checks import Options, _line_scans, braces, conditionals, statements
 from patchflow.checks._brackets import balanced_end
-from patchflow.checks._lines import added_lines
-from patchflow.checks._line_scans import hunk_places
+from patchflow.checks._hunk_places import hunk_places
 from patchflow.checks._statement import groups_after_prefix
 from patchflow.patch import Series, read_patches
 
@@ -112,16 +111,19 @@ def _without_scans(monkeypatch):
         index for index, (_, code) in enumerate(joined.sequence) if conditionals._CONDITIONAL.search(code)])
     monkeypatch.setattr(statements, "_RETURN_THEN_CLOSE", re.compile(r"[^\n]+"))  # each line's last character
     monkeypatch.setattr(conditionals, "lines_holding", lambda text, added: list(range(len(added.lines))))
-    monkeypatch.setattr(statements, "added_lines_found", _every_line)
-    monkeypatch.setattr(conditionals, "added_lines_found", _every_line)
+    for info in checks.registry().values():
+        wanted = getattr(info.func, "line_filter", None)
+        if wanted is not None and isinstance(wanted.lines, _line_scans.FoundBy):
+            monkeypatch.setattr(wanted, "lines", _every_line(wanted.lines))
 
 
-def _every_line(file, ctx, patterns, needle, backwards=False):
+def _every_line(scan):
     """Every added line (each judge tests what the needle it replaced asked for), but the lines
     holding CONSTANT_COMPARISON's needle, read forwards: its judge alone would read more."""
-    lines = added_lines(file, ctx).lines
-    if needle is statements._CONSTANT_COMPARED:
-        return [line for line in lines if needle.search(line.text)]
+    def lines(file, added, ctx):
+        if scan.needle is statements._CONSTANT_COMPARED:
+            return [index for index, line in enumerate(added.lines) if scan.needle.search(line.text)]
+        return list(range(len(added.lines)))
     return lines
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-__all__ = ["position", "index_in_hunk", "hunk_of", "line_above"]
+__all__ = ["position", "index_in_hunk", "hunk_of", "line_above", "hunk_places"]
 
 
 def position(file, line) -> Tuple[int, int]:
@@ -43,3 +43,15 @@ def line_above(file, line):
     number, index = position(file, line)
     lines = file.hunks[number].lines
     return next((lines[i] for i in range(index - 1, -1, -1) if lines[i].kind != "-"), None)
+
+
+def hunk_places(file, lines):
+    """(hunk, index in hunk.lines) of each of the file's DiffLines `lines`, given in file order: the
+    hunks are walked once for them all."""
+    places, hunks, number = [], [hunk for hunk in file.hunks if hunk.lines], 0
+    for line in lines:
+        while hunks[number].lines[-1].patch_line < line.patch_line:
+            number += 1
+        hunk = hunks[number]
+        places.append((hunk, index_in_hunk(hunk, line.patch_line)))
+    return places

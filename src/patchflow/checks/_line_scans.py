@@ -9,15 +9,12 @@ runs in C) and judges those only. `MaskedText` is a file's masked lines (the Cod
 
 from __future__ import annotations
 
-import functools
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
-from . import Hit
-from ._ccode import is_c, lines_of
-from ._lines import added_lines
+from ._ccode import lines_of
 
-__all__ = ["MaskedText", "added_lines_found", "hunk_places", "masked_text", "on_lines_found"]
+__all__ = ["FoundBy", "MaskedText", "masked_text"]
 
 
 class MaskedText:
@@ -31,6 +28,7 @@ class MaskedText:
         self.searched = None  # "\n" and the text, built for `positions`
         self.words = {}  # {word: its offsets in the text}, for `holds`
         self.starts = [0, *accumulate(len(code) + 1 for code in codes)]
+        self.added_before = None  # for each position of the sequence, the added lines before it
 
     def positions(self, *scans):
         """The positions in the sequence of the lines that the scans name, in order. A scan is a
@@ -63,46 +61,39 @@ class MaskedText:
         return index < len(found) and found[index] + len(word) <= end
 
     def added(self, positions):
-        """The added DiffLines at these positions of the sequence."""
-        sequence = self.sequence
-        return [sequence[index][0] for index in positions if sequence[index][0].kind == "+"]
+        """The positions in the file's added lines (`_lines.AddedLines`, the sequence's "+" lines in
+        the same order) of the added lines at these positions of the sequence."""
+        if self.added_before is None:
+            self.added_before = list(accumulate((line.kind == "+" for line, _ in self.sequence), initial=0))
+        sequence, before = self.sequence, self.added_before
+        return [before[index] for index in positions if sequence[index][0].kind == "+"]
 
 
-def added_lines_found(file, ctx, patterns, needle, backwards=False):
-    """The added lines of `file` in which one of `patterns` matches: each is searched once over
-    the file's joined added lines (each match must start in the line it names, and match no
-    "\n": `[^\\S\n]` for `\\s`), and a pattern that starts with a literal is searched by jumps from
-    one occurrence to the next. `backwards`: the patterns are searched over the reversed text (a
-    pattern that ends with a literal, reversed, starts with it). Where the lines could not be
-    joined (a line's text holding a "\n"), the lines in which `needle`, the patterns' per-line
-    equivalent, is found."""
-    added = added_lines(file, ctx)
-    if not added.joined:
-        return [line for line in added.lines if needle.search(line.text)]
-    if backwards:
-        text = added.text[::-1]
-        last = len(text) - 1
-        offsets = sorted(last - match.start() for pattern in patterns for match in pattern.finditer(text))
-    else:
-        offsets = sorted(match.start() for pattern in patterns for match in pattern.finditer(added.text))
-    return [added.lines[index] for index in added.indexes(offsets)]
+class FoundBy:
+    """The `lines` of `_ccode.on_added_lines`: the positions in the file's joined added lines
+    (`_lines.AddedLines`) of the lines in which one of `patterns` matches. Each pattern is searched
+    once over the joined text (each match must start in the line it names, and match no "\n":
+    `[^\\S\n]` for `\\s`), and one that starts with a literal is searched by jumps from one
+    occurrence to the next. `backwards`: the patterns are searched over the reversed text (a pattern
+    that ends with a literal, reversed, starts with it). Where the lines could not be joined (a
+    line's text holding a "\n"), the lines in which `needle`, the patterns' per-line equivalent, is
+    found."""
 
+    __slots__ = ("patterns", "needle", "backwards")
 
-def hunk_places(file, lines):
-    """(hunk, index in hunk.lines) of each of the file's DiffLines `lines`, given in file order. A
-    hunk's lines are numbered one after the other in the patch, so the index is found by
-    arithmetic, checked; each line the reader skipped before it (a marker) puts it one place
-    lower, so it is looked for downwards from there (a few steps, not a walk of the hunk)."""
-    places, hunks, number = [], [hunk for hunk in file.hunks if hunk.lines], 0
-    for line in lines:
-        while hunks[number].lines[-1].patch_line < line.patch_line:
-            number += 1
-        hunk = hunks[number]
-        index = min(line.patch_line - hunk.lines[0].patch_line, len(hunk.lines) - 1)
-        while hunk.lines[index] is not line:
-            index -= 1
-        places.append((hunk, index))
-    return places
+    def __init__(self, patterns, needle, backwards=False):
+        self.patterns, self.needle, self.backwards = patterns, needle, backwards
+
+    def __call__(self, file, added, ctx):
+        if not added.joined:
+            return [index for index, line in enumerate(added.lines) if self.needle.search(line.text)]
+        if self.backwards:
+            text = added.text[::-1]
+            last = len(text) - 1
+            offsets = sorted(last - match.start() for pattern in self.patterns for match in pattern.finditer(text))
+        else:
+            offsets = sorted(match.start() for pattern in self.patterns for match in pattern.finditer(added.text))
+        return added.indexes(offsets)
 
 
 def masked_text(file, ctx):
@@ -111,21 +102,3 @@ def masked_text(file, ctx):
     if not found:
         return None
     return ctx.once(MaskedText, next(iter(found.values())).sequence)
-
-
-def on_lines_found(candidates):
-    """Make a judge of one added line, `judge(line, file, ctx) -> Hit | message | None`, into a patch check
-    over the added lines of C files that `candidates(file, ctx)` names (DiffLines in file order: a
-    superset of the lines the judge can report, found by scanning the file's text)."""
-    def wrap(judge):
-        @functools.wraps(judge)
-        def over_patch(patch, ctx):
-            for file in patch.files:
-                if file.is_binary or not is_c(file.path):
-                    continue
-                for line in candidates(file, ctx):
-                    hit = judge(line, file, ctx)
-                    if hit is not None:
-                        yield Hit.at(line, file, hit) if isinstance(hit, str) else hit
-        return over_patch
-    return wrap

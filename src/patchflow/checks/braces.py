@@ -12,8 +12,8 @@ from functools import lru_cache
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._brackets import balanced_end
-from ._ccode import COMMENT, code_line_of, patterns
-from ._line_scans import MaskedText, masked_text, on_lines_found
+from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
+from ._line_scans import MaskedText, masked_text
 
 _BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
 _BLOCK_LINES = 3  # `{`, one statement, `}`
@@ -237,7 +237,7 @@ _AFTER_OPEN_END = lazy(r"\{[ \t\r\f\v]*+(?=\n[^\S\n]*+(?:X[^\S\n]*+)*+(?:\n|\Z))
 _HEADS = lazy(r"\n[^\S\n]*+(?:if" + _WORD_END + r"|(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)|else)")
 
 
-def _braces_lines(file, ctx):
+def _braces_lines(file, added, ctx):
     joined = masked_text(file, ctx)
     if joined is None:
         return ()
@@ -247,7 +247,7 @@ def _braces_lines(file, ctx):
 
 
 @check("BRACES", level=WARNING, scope="patch")
-@on_lines_found(_braces_lines)
+@on_added_lines(is_c, lines=_braces_lines)
 def braces(line, file, ctx):
     """Braces around a one-statement block, blank lines inside braces, or an unbalanced else.
 
@@ -371,7 +371,7 @@ def _open_brace_lines(joined):
 
 
 @check("OPEN_BRACE", level=ERROR, scope="patch")
-@on_lines_found(lambda file, ctx: _open_brace_lines(masked_text(file, ctx)))
+@on_added_lines(is_c, lines=lambda file, added, ctx: _open_brace_lines(masked_text(file, ctx)))
 def open_brace(line, file, ctx):
     """An added `{` is on the wrong line for what it opens.
 

@@ -12,7 +12,8 @@ import re
 
 from . import ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines
-from ._line_scans import MaskedText, added_lines_found, hunk_places, on_lines_found
+from ._hunk_places import hunk_places
+from ._line_scans import FoundBy, MaskedText
 from ._lines import added_lines, lines_holding
 from ._statement import statement_block
 from ..lazy_regex import lazy
@@ -317,7 +318,7 @@ _FALL_OR_THROUGH = lazy(r"(?i)fall|thr")
 
 
 @check("PREFER_FALLTHROUGH", level=WARNING, scope="patch")
-@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, _FALLTHROUGH_SPELLINGS, _FALL_OR_THROUGH))
+@on_added_lines(is_c, lines=FoundBy(_FALLTHROUGH_SPELLINGS, _FALL_OR_THROUGH))
 def prefer_fallthrough(line, file, ctx):
     """An added comment says "fall through" where the `fallthrough;` statement belongs.
 

@@ -12,7 +12,8 @@ from functools import lru_cache
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
-from ._line_scans import added_lines_found, hunk_places, on_lines_found
+from ._hunk_places import hunk_places
+from ._line_scans import FoundBy
 from ._statement import condition_text, groups_after_prefix
 from ._lines import added_lines
 
@@ -52,7 +53,7 @@ _NULL_COMPARED = lazy(r"[=!]=\s*NULL")
 
 
 @check("COMPARISON_TO_NULL", level=CHECK, scope="patch")
-@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, _NULL_COMPARED_REVERSED, _NULL_COMPARED, backwards=True))
+@on_added_lines(is_c, lines=FoundBy(_NULL_COMPARED_REVERSED, _NULL_COMPARED, backwards=True))
 def comparison_to_null(line, file, ctx):
     """An added line of C compares a pointer with `NULL`.
 
@@ -150,7 +151,7 @@ _PARENTHESES_OPENING = lazy(r"(?<![A-Za-z0-9_])if\s*\(|&\s*\(|\*\(|\)[ \t]*\(")
 
 
 @check("UNNECESSARY_PARENTHESES", level=CHECK, scope="patch")
-@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, _PARENTHESES_OPENINGS, _PARENTHESES_OPENING))
+@on_added_lines(is_c, lines=FoundBy(_PARENTHESES_OPENINGS, _PARENTHESES_OPENING))
 def unnecessary_parentheses(line, file, ctx):
     """An added line of C puts parentheses where they change nothing.
 
@@ -217,7 +218,7 @@ _IF_CALL = lazy(r"if(?<!\wif)\s*\(", re.ASCII)  # `\bif\s*\(`, jumping to each `
 
 
 @check("ASSIGN_IN_IF", level=ERROR, scope="patch")
-@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, _IF_OPENINGS, _IF_OPENING))
+@on_added_lines(is_c, lines=FoundBy(_IF_OPENINGS, _IF_OPENING))
 def assign_in_if(line, file, ctx):
     """An added `if` condition holds an assignment.
 
@@ -322,8 +323,7 @@ _CONSTANT_COMPARED_REVERSED = lazy(r"(?:=[<>=!]|<|>)[^\S\n]*(?:[A-Z0-9_]*[A-Z_]|
 
 
 @check("CONSTANT_COMPARISON", level=WARNING, scope="patch")
-@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, (_CONSTANT_COMPARED_REVERSED,), _CONSTANT_COMPARED,
-                                                    backwards=True))
+@on_added_lines(is_c, lines=FoundBy((_CONSTANT_COMPARED_REVERSED,), _CONSTANT_COMPARED, backwards=True))
 def constant_comparison(line, file, ctx):
     """An added comparison puts the constant on the left (`if (0 == ret)`).
 
@@ -458,7 +458,7 @@ _EQUALITY = lazy(r"[=!]=")
 
 
 @check("BOOL_COMPARISON", level=CHECK, scope="patch")
-@on_lines_found(lambda file, ctx: added_lines_found(file, ctx, _EQUALITIES, _EQUALITY))
+@on_added_lines(is_c, lines=FoundBy(_EQUALITIES, _EQUALITY))
 def bool_comparison(line, file, ctx):
     """An added line of C compares with `true` or `false`.
 
