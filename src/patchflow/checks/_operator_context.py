@@ -8,9 +8,18 @@ for each side, `V` a value, `W` a blank, `C` a comment, `B` a bracket (`(`, `[` 
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from ._ccode import COMMENT
+from ..lazy_regex import lazy
 
 _BLANKS = " \t\r\n\f\v"  # Perl's \s
+# in the order a line is split at them: the longest operator that starts at a place is taken
+OPERATORS = ("<<=", ">>=", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "%=", "^=", "|=", "&=", "=>", "->",
+             "<<", ">>", "<", ">", "=", "!", "~", "&&", "||", ",", "^", "++", "--", "&", "|", "+", "-", "*", "/",
+             "%", "?:", "?", ":", ";")
+OPERATOR_CHARS = frozenset("".join(OPERATORS))
 
 _KIND_BEFORE = {**dict.fromkeys(_BLANKS, "W"), COMMENT: "C", "[": "B", "(": "B"}
 _KIND_AFTER = {**dict.fromkeys(_BLANKS, "W"), COMMENT: "C", ")": "B", "]": "B", ";": "B"}
@@ -55,3 +64,64 @@ PLAIN = {
     ";": frozenset("VxW VxC VxB VxE WxW WxC WxB WxE CxW CxC CxB CxE BxW BxC BxB BxE ExW ExC ExB ExE OxW OxC OxB "
                    "OxE".split()),
 }
+
+
+# The same table as one pattern, matched against a whole line: a line whose every operator stands in
+# a context of PLAIN has no operator to judge, and telling that in C costs a third of splitting the
+# line and asking for each operator's context in Python (five lines with operators in six are such).
+# tests/test_spacing_rules.py compares it with `context` and PLAIN on real and fuzzed lines.
+_CLASS = re.escape("".join(sorted(OPERATOR_CHARS)))
+_KIND_BEFORE_CLASS = {"W": r"[ \t\r\n\f\v]", "C": COMMENT, "B": r"[\[(]", "O": f"[{_CLASS}]",
+                      "V": rf"[^{_CLASS} \t\r\n\f\v{COMMENT}\[(]"}
+# after the operator, in context()'s order: the line's end (or blanks then a continued line's `\\`
+# up to the next operator: str.strip's blanks, which are re's \s), another operator, then its first character
+_ENDS = rf"(?:\Z|\s*+\\(?:[{_CLASS}]|\Z))"
+_KIND_AFTER_CLASS = {"O": f"[{_CLASS}]", "W": r"[ \t\r\n\f\v]", "C": COMMENT, "B": r"[)\]]",
+                     "V": rf"[^{_CLASS} \t\r\n\f\v{COMMENT})\]]"}
+
+
+def _after_look(kinds):
+    """A lookahead for the places after an operator whose kind (context()'s third letter) is one of `kinds`."""
+    classes = "|".join(_KIND_AFTER_CLASS[kind] for kind in kinds if kind != "E")
+    if "E" in kinds:
+        return f"(?={_ENDS}|{classes})" if classes else f"(?={_ENDS})"
+    # a blank, comment or other character that starts a continued line's end is E, not its own kind
+    return f"(?!{_ENDS})(?={classes})"
+
+
+def _operator_in_plain_context(op, at_start):
+    """The pattern of `op` (not the start of a longer operator) standing in one of its PLAIN contexts."""
+    longer = "".join(sorted({other[len(op)] for other in OPERATORS if len(other) == len(op) + 1
+                             and other.startswith(op)}))
+    token = re.escape(op) + (f"(?![{re.escape(longer)}])" if longer else "")
+    befores = "E" if at_start else "WCBOV"
+    branches = []
+    for before in befores:
+        afters = [ctx[2] for ctx in PLAIN[op] if ctx[0] == before]
+        if not afters:
+            continue
+        behind = "" if at_start else f"(?<={_KIND_BEFORE_CLASS[before]}{re.escape(op)})"
+        branches.append(behind + _after_look(afters))
+    return f"{token}(?:{'|'.join(branches)})" if branches else None
+
+
+# the most frequent first (any order tells the same: an operator that starts a longer one is not taken)
+_BY_FREQUENCY = (";", ",", "->", "=", "*", "&", "-", ":", "!", "<", ">", "==", "+", "&&", "++", "!=", "||", "|",
+                 "+=", "?", ">=", "|=", "~", "<=", "-=", "<<", "/", "--", "&=", ">>", "?:", "%", "^", "*=", "<<=",
+                 ">>=", "^=", "/=", "%=", "=>")
+
+
+def _all_plain_pattern():
+    first = "|".join(filter(None, (_operator_in_plain_context(op, True) for op in _BY_FREQUENCY)))
+    rest = "|".join(filter(None, (_operator_in_plain_context(op, False) for op in _BY_FREQUENCY)))
+    # the first operator after nothing but blanks has the line's start before it (context E..)
+    return (rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first})|(?![{_CLASS}]))"
+            rf"(?:[^{_CLASS}]++|{rest})*+\Z")
+
+
+@lru_cache(maxsize=None)
+def all_plain():
+    """The pattern matched on a line as spacing splits it (a blank before the code): a match is a
+    line whose every operator stands in a context of PLAIN. Written out on first use (a run without
+    C pays nothing), compiled once (`lazy`: from the store of compiled patterns)."""
+    return lazy(_all_plain_pattern())

@@ -14,14 +14,11 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
-from ._operator_context import PLAIN, context
+from ._operator_context import OPERATOR_CHARS as _OPERATOR_CHARS, OPERATORS, PLAIN, all_plain, context
 from ._spacing_fixes import fix_pointer_location, fix_spacing
 from ..lazy_regex import lazy
 
-_OPERATORS = lazy(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>|<|>|=|!|~|&&|\|\||,|\^|"
-                        r"\+\+|--|&|\||\+|-|\*|/|%|\?:|\?|:|;)", re.ASCII)
-# where a line holds none of these characters it has no operator to judge
-_OPERATOR_CHARS = frozenset("<>=!~&|,^+-*/%?:;")
+_OPERATORS = lazy("(" + "|".join(map(re.escape, OPERATORS)) + ")", re.ASCII)
 _ARITHMETIC = frozenset(("<<", ">>", "&", "^", "|", "+", "-", "*", "/", "%"))
 _AFTER_UNARY_OK = lazy(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$", re.ASCII)
 _UNARY_KEYWORDS = frozenset(("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do"))
@@ -335,7 +332,7 @@ def _spacing_problem(code, strict, prev_code):
         found = _struct_definition_space(code)  # (its pattern starts with one of the three words)
     if found is None and (" (" in code or "\t(" in code):
         found = _function_paren_space(code)
-    if found is None and not _OPERATOR_CHARS.isdisjoint(code):
+    if found is None and not all_plain().match(" " + code):  # (the blank _operator_spacing puts first)
         found = _operator_spacing(code, strict, prev_code)
     return found or _layout_problem(code)
 
