@@ -66,17 +66,20 @@ PLAIN = {
 }
 
 
-# The same table as one pattern, matched against a whole line: a line whose every operator stands in
-# a context of PLAIN has no operator to judge, and telling that in C costs a third of splitting the
-# line and asking for each operator's context in Python (five lines with operators in six are such).
-# tests/test_spacing_rules.py compares it with `context` and PLAIN on real and fuzzed lines.
+# The same table as patterns. A line whose every operator stands in a context of PLAIN has no
+# operator to judge, and telling that in C costs a third of splitting the line and asking for each
+# operator's context in Python (five lines with operators in six are such). A "\n" ends a line as
+# its end does (`clean_lines` reads a file's lines joined). tests/test_spacing_rules.py compares the
+# patterns with `context` and PLAIN, and with spacing's rules, on real and fuzzed lines.
 _CLASS = re.escape("".join(sorted(OPERATOR_CHARS)))
-_KIND_BEFORE_CLASS = {"W": r"[ \t\r\n\f\v]", "C": COMMENT, "B": r"[\[(]", "O": f"[{_CLASS}]",
+_BLANK = r"[ \t\r\f\v]"  # Perl's \s, and a "\n" ends the line
+_KIND_BEFORE_CLASS = {"W": _BLANK, "C": COMMENT, "B": r"[\[(]", "O": f"[{_CLASS}]",
                       "V": rf"[^{_CLASS} \t\r\n\f\v{COMMENT}\[(]"}
 # after the operator, in context()'s order: the line's end (or blanks then a continued line's `\\`
 # up to the next operator: str.strip's blanks, which are re's \s), another operator, then its first character
-_ENDS = rf"(?:\Z|\s*+\\(?:[{_CLASS}]|\Z))"
-_KIND_AFTER_CLASS = {"O": f"[{_CLASS}]", "W": r"[ \t\r\n\f\v]", "C": COMMENT, "B": r"[)\]]",
+_LINE_END = r"(?:(?=\n)|\Z)"
+_ENDS = rf"(?:{_LINE_END}|[^\S\n]*+\\(?:[{_CLASS}]|{_LINE_END}))"
+_KIND_AFTER_CLASS = {"O": f"[{_CLASS}]", "W": _BLANK, "C": COMMENT, "B": r"[)\]]",
                      "V": rf"[^{_CLASS} \t\r\n\f\v{COMMENT})\]]"}
 
 
@@ -89,15 +92,15 @@ def _after_look(kinds):
     return f"(?!{_ENDS})(?={classes})"
 
 
-def _operator_in_plain_context(op, at_start):
-    """The pattern of `op` (not the start of a longer operator) standing in one of its PLAIN contexts."""
+def _operator_in_plain_context(op, at_start, befores="WCBOV"):
+    """The pattern of `op` (not the start of a longer operator) standing in one of its PLAIN contexts
+    whose first letter is in `befores` (E alone at the line's start)."""
     longer = "".join(sorted({other[len(op)] for other in OPERATORS if len(other) == len(op) + 1
                              and other.startswith(op)}))
     token = re.escape(op) + (f"(?![{re.escape(longer)}])" if longer else "")
-    befores = "E" if at_start else "WCBOV"
     branches = []
-    for before in befores:
-        afters = [ctx[2] for ctx in PLAIN[op] if ctx[0] == before]
+    for before in "E" if at_start else befores:
+        afters = [ctx[2] for ctx in sorted(PLAIN[op]) if ctx[0] == before]  # sorted: the same text each run
         if not afters:
             continue
         behind = "" if at_start else f"(?<={_KIND_BEFORE_CLASS[before]}{re.escape(op)})"
@@ -111,17 +114,46 @@ _BY_FREQUENCY = (";", ",", "->", "=", "*", "&", "-", ":", "!", "<", ">", "==", "
                  ">>=", "^=", "/=", "%=", "=>")
 
 
-def _all_plain_pattern():
+def _line_of(tokens, blank_before_semicolon=True):
+    """A line made of `tokens` and operators in PLAIN contexts (up to its end, not included)."""
     first = "|".join(filter(None, (_operator_in_plain_context(op, True) for op in _BY_FREQUENCY)))
-    rest = "|".join(filter(None, (_operator_in_plain_context(op, False) for op in _BY_FREQUENCY)))
+    rest = "|".join(filter(None, (_operator_in_plain_context(op, False, "WCBOV" if blank_before_semicolon or op != ";"
+                                                              else "CBOV") for op in _BY_FREQUENCY)))
     # the first operator after nothing but blanks has the line's start before it (context E..)
     return (rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first})|(?![{_CLASS}]))"
-            rf"(?:[^{_CLASS}]++|{rest})*+\Z")
+            rf"(?:{tokens[0]}|{rest}|{'|'.join(tokens[1:])})*+")
 
 
 @lru_cache(maxsize=None)
 def all_plain():
-    """The pattern matched on a line as spacing splits it (a blank before the code): a match is a
-    line whose every operator stands in a context of PLAIN. Written out on first use (a run without
-    C pays nothing), compiled once (`lazy`: from the store of compiled patterns)."""
-    return lazy(_all_plain_pattern())
+    """The pattern matched on a line (spacing's line with or without the blank it puts first): a
+    match is a line whose every operator stands in a context of PLAIN. Written out on first use (a
+    run without C pays nothing), compiled once (`lazy`: from the store of compiled patterns)."""
+    return lazy(_line_of([rf"[^{_CLASS}\n]++"]) + r"\Z")
+
+
+# SPACING's other rules, each by the characters it needs, in a clean line: no blank before `;`,
+# `)` or `]`; `(` not after `if`/`for`/`while`/`switch` nor before a blank, and after a blank only
+# when one blank follows no name or a name that may (a function name's space); `)` with no blank
+# after it unless `=` or `{` follows (a cast's space), `[` before no blank, `{` after no name nor
+# `)`, `}` before nothing but a blank or `,;)}` (the end), one `#` (`##` joins names). Each is a
+# superset of what its rule reports, so a line made of them breaks none. Blanks are part of the
+# ordinary text between (fewer tokens: the engine's cost is per token), and each token starts with
+# the character it is (the engine tries a token only where its first character stands).
+_NAME_CHAR = r"[A-Za-z\d_]"
+_PAREN_SPACE_NAMES = ("if", "for", "while", "switch", "return", "case", "volatile", "__volatile__", "__attribute__",
+                      "format", "__extension__", "asm", "__asm__", "scoped_guard")
+_PAREN_AFTER = "|".join([rf"(?<!{_BLANK}\()", r"(?<=[^A-Za-z\d_ \t\r\n\f\v][ \t]\()",
+                         *(rf"(?<=(?<!{_NAME_CHAR}){name}[ \t]\()" for name in _PAREN_SPACE_NAMES)])
+_CLEAN_TOKENS = (rf"[^{_CLASS}()\[\]{{}}#\n]++",
+                 rf"\((?!{_BLANK})(?<!if\()(?<!for\()(?<!while\()(?<!switch\()(?:{_PAREN_AFTER})",
+                 rf"\)(?<!{_BLANK}\))(?![ \t]++(?![={{]))",
+                 rf"\[(?!{_BLANK})", rf"\](?<!{_BLANK}\])",
+                 r"\{(?<![)A-Za-z\d_]\{)", r"\}(?![^,;)} \t\r\n\f\v])", "#(?<!##)(?!#)")
+
+
+@lru_cache(maxsize=None)
+def clean_lines():
+    """The pattern matched at the start of a line of a file's masked lines joined by "\n" (and
+    ended by one): it matches as many lines as break no SPACING rule, up to the first that may."""
+    return lazy(rf"(?:{_line_of(_CLEAN_TOKENS, blank_before_semicolon=False)}\n)*+")
