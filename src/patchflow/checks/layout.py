@@ -12,82 +12,10 @@ from functools import lru_cache
 from . import CHECK, WARNING, Hit, check
 from ._ccode import COMMENT, code_line_of, is_c, is_styled, on_added_lines, patterns
 from ._blank_fixes import fix_indent_with_tabs
+from ._joined_code import files_with_added_code
+from ._line_spacing_rules import after_block_or_declaration, line_spacing_problem, repeated_blanks
 from ..lazy_regex import lazy
 from ..report import DELETE_LINE
-
-_BLANK = lazy(r"^\s*$", re.ASCII)
-
-
-
-def _repeated_blanks(file, ctx):
-    """Patch lines of added blank lines checkpatch reports as a second blank line in a row: the
-    second of a run, then every other one (a reported line does not count as the first of the next)."""
-    return ctx.once(_find_repeated_blanks, file)
-
-
-def _find_repeated_blanks(file, ctx):
-    found = set()
-    previous_blank, last_reported = False, None
-    for hunk in file.hunks:
-        for line in hunk.lines:
-            if line.kind == "-":
-                continue
-            blank = not line.text.strip()
-            if blank and previous_blank and line.kind == "+" and last_reported != line.patch_line - 1:
-                found.add(line.patch_line)
-                last_reported = line.patch_line
-            previous_blank = blank
-    return found
-
-
-_AFTER_BLOCK_OK = lazy(r"^\s*$|^\s*(?:EXPORT_SYMBOL|early_param|ALLOW_ERROR_INJECTION)|^\s*(?i:MODULE_)|"
-                       r"^\s*\#\s*(?:end|elif|else)|^[a-z_]*init|^\s*(?:static\s+)?[A-Z_]*ATTR|^\s*DECLARE|"
-                       r"^\s*builtin_[\w_]*driver|^\s*__setup", re.ASCII)
-
-
-@lru_cache(maxsize=None)
-def _declaration_patterns():
-    p = patterns()
-    decl = (r"^\+\s+(?:" + p.declare + r"\s*" + p.ident + r"\s*[=,;:\[]|" + p.declare + r"\s*\(\s*\*\s*"
-            + p.ident + r"\s*\)\s*[=,;:\[\(]|" + p.ident + r"(?:\s+|\s*\*\s*)" + p.ident + r"\s*[=,;\[]|"
-            + p.decl_macros + ")")
-    return {
-        "strip": lazy(r"\b(?:" + p.attribute + "|" + p.sparse + r")\b", re.ASCII),
-        "decl": lazy(decl, re.ASCII),
-        "not_decl": lazy(r"^\+\s+" + p.c90_keywords + r"\b|(?:" + p.compare + "|" + p.assignment + "|"
-                               + p.operators + r")\s*$|(?:\{\s*|\\)$", re.ASCII),
-        "continues": lazy(r"^\+\s+(?:(?:static\s+)?(?:const\s+)?(?:union|struct|enum|typedef)\b|"
-                                r"$|[\{\}\.\#\"\?\:\(\[]|" + p.ident + r"\s*:\s*\d+\s*[,;]|\(?\s*(?:"
-                                + p.compare + "|" + p.assignment + "|" + p.operators + "))", re.ASCII),
-    }
-
-
-# what every declaration checkpatch recognizes starts with: two words (a type and a name, `int x`,
-# `struct s *p`), a word and `(*` (a function pointer) or a word and `(` (DEFINE_MUTEX(...))
-_MAY_DECLARE = lazy(r"^\s+[A-Za-z_]\w*(?:\s+[A-Za-z_*(]|\s*\*|\s*\()", re.ASCII)
-
-
-def _missing_blank_after_declarations(code_line):
-    prev = code_line.prev
-    if prev is None or prev.kind != "+":
-        return False
-    prev_text = code_line.prev_code
-    if not prev_text[:1].isspace():
-        return False
-    sline = code_line.code.replace(COMMENT, " ")
-    indent = prev_text[: len(prev_text) - len(prev_text.lstrip())]
-    if not sline.startswith(indent) or sline[len(indent):len(indent) + 1].isspace() \
-            or len(sline) == len(indent):
-        return False
-    if not _MAY_DECLARE.match(prev_text):
-        return False
-    d = _declaration_patterns()
-    pl = d["strip"].sub("", "+" + prev_text)
-    sl = d["strip"].sub("", "+" + sline)
-    if not d["decl"].search(pl) or d["not_decl"].search(pl):
-        return False
-    return not (d["decl"].search(sl) or d["continues"].search(sl))
-
 
 def _fix_line_spacing(text, finding, path):
     """A blank line before the line that follows the declarations or a definition; the second of
@@ -100,8 +28,7 @@ def _fix_line_spacing(text, finding, path):
 
 
 @check("LINE_SPACING", level=WARNING, scope="patch", fix=_fix_line_spacing)
-@on_added_lines(is_styled, None)
-def line_spacing(line, file, ctx):
+def line_spacing(patch, ctx):
     """A blank line is missing after declarations or a definition, or two blank lines follow each other.
 
     ## What it does
@@ -143,24 +70,16 @@ def line_spacing(line, file, ctx):
     Put one blank line after the declarations and after each function or type definition; delete the
     second of two blank lines.
     """
-    text = line.text
-    code_line = code_line_of(line, file, ctx)
-    if code_line is None:
-        return None
-    prev = code_line.prev_code
-    if prev[:1] == "}" and ctx.options.strict and text.strip() and re.match(r"^};?\s*$", prev, flags=re.ASCII) \
-            and not _AFTER_BLOCK_OK.search(code_line.code):
-        return Hit("Please use a blank line after function/struct/union/enum declarations",
-                   patch_line=line.patch_line, file=file.path, line=line.new_line,
-                   quote="+" + text, level=CHECK)
-    if not text.strip():
-        if ctx.options.strict and line.patch_line in _repeated_blanks(file, ctx):
-            return Hit("Please don't use multiple blank lines", patch_line=line.patch_line, file=file.path,
-                       line=line.new_line, quote="+" + text, level=CHECK)
-        return None
-    if _missing_blank_after_declarations(code_line):
-        return Hit.at(line, file, "Missing a blank line after declarations")
-    return None
+    strict = ctx.options.strict
+    for file, joined in files_with_added_code(patch, is_styled, ctx):
+        if strict:
+            for line in repeated_blanks(joined):
+                yield Hit("Please don't use multiple blank lines", patch_line=line.patch_line, file=file.path,
+                          line=line.new_line, quote="+" + line.text, level=CHECK)
+        for code_line in after_block_or_declaration(joined):
+            hit = line_spacing_problem(code_line, file, strict)
+            if hit is not None:
+                yield hit
 
 
 _LABEL_OR_DIRECTIVE = lazy(r"^ *(?:\x1c|#|[A-Za-z_][A-Za-z\d_]*:)", re.ASCII)

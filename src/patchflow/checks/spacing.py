@@ -13,8 +13,8 @@ import re
 from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
-from ._ccode import COMMENT, code_line_of, is_c, lines_of, on_added_lines, patterns
-from ._lines import added_lines
+from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
+from ._joined_code import files_with_added_code
 from ._operator_context import OPERATOR_CHARS as _OPERATOR_CHARS, OPERATORS, PLAIN, all_plain, clean_lines, context
 from ._spacing_fixes import fix_pointer_location, fix_spacing
 from ..lazy_regex import lazy
@@ -338,33 +338,22 @@ def _spacing_problem(code, strict, prev_code):
     return found or _layout_problem(code)
 
 
-def added_code_lines(patch, wanted_file, ctx):
-    """(file, its CodeLines) for each file of the patch that `wanted_file(path)` accepts and that adds
-    lines. The checks that judge every added line loop over these themselves: a call per line into
-    a judge (`_ccode.on_added_lines`) and a lookup of its CodeLine cost more than most lines' rules."""
-    for file in patch.files:
-        if not file.is_binary and wanted_file(file.path) and added_lines(file, ctx).lines:
-            yield file, lines_of(file, ctx).values()
-
-
-def _may_break_a_rule(code_lines):
-    """The CodeLines that `_operator_context.clean_lines` does not rule out: nine in ten are, by one
-    match over the file's masked lines joined, in C, from one line that may break a rule to the next."""
-    codes = [code_line.code for code_line in code_lines]
-    text = "\n".join(codes) + "\n"
-    if text.count("\n") != len(codes):  # a line holding a "\n" would shift the others: each is judged
-        return code_lines
+def _may_break_a_rule(joined):
+    """The added CodeLines that `_operator_context.clean_lines` does not rule out: nine in ten are,
+    by one match over the file's masked lines joined, in C, from one line that may break a rule to
+    the next."""
+    text = joined.text
+    if text is None:
+        return joined.every_added()
     skip_clean = clean_lines().match
-    found = []
-    at = index = 0
+    starts = []
+    at = 0
     while True:
         start = skip_clean(text, at).end()
         if start == len(text):
-            return found
-        index += text.count("\n", at, start)
-        found.append(code_lines[index])
+            return joined.added_at(starts)
+        starts.append(start)
         at = text.index("\n", start) + 1
-        index += 1
 
 
 @check("SPACING", level=ERROR, scope="patch", fix=fix_spacing)
@@ -408,8 +397,8 @@ def spacing(patch, ctx):
     rewrites most of them, changing only the blanks between tokens.
     """
     strict = ctx.options.strict
-    for file, code_lines in added_code_lines(patch, is_c, ctx):
-        for code_line in _may_break_a_rule(list(code_lines)):
+    for file, joined in files_with_added_code(patch, is_c, ctx):
+        for code_line in _may_break_a_rule(joined):
             code = code_line.code
             if "//" in code:
                 code = code[:code.index("//")]

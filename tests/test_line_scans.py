@@ -1,0 +1,109 @@
+"""The checks that judge every added line of C find the lines to read by one search of each file's
+masked lines joined (`checks/_joined_code.py`); here each search is compared with judging every
+added line, on every test case and on patches adding whole files of the 6.12 tree."""
+
+from __future__ import annotations
+
+import pytest
+
+from patch_cases import case_files
+
+from patchflow.checks import CheckContext, Options, spacing
+from patchflow.checks import _line_spacing_rules as line_spacing_rules
+from patchflow.checks._ccode import is_c, is_styled
+from patchflow.checks._joined_code import files_with_added_code
+from patchflow.patch import Series, read_patches
+
+_KERNEL_FILES = ("kernel/bpf/verifier.c", "kernel/bpf/btf.c", "net/core/filter.c", "net/core/dev.c",
+                 "include/linux/bpf.h", "kernel/bpf/syscall.c", "kernel/bpf/hashtab.c")
+
+
+def _new_file_patch(tmp_path, kernel_tree, name):
+    lines = (kernel_tree / name).read_text(errors="surrogateescape").split("\n")[:-1]
+    text = (f"diff --git a/x/{name} b/x/{name}\nnew file mode 100644\n--- /dev/null\n+++ b/x/{name}\n"
+            f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines))
+    path = tmp_path / (name.replace("/", "_") + ".patch")
+    path.write_text(text, errors="surrogateescape")
+    return path
+
+
+# a declaration that starts with a word and `(`, each followed by a statement: a finding each
+_PAREN_DECLARATIONS = ("typeof(*p) x = *p;", "__typeof__(*p) x = *p;", "__aligned(8) u32 x = 1;", "u32 (*fn)(void) = f;",
+                       "DEFINE_MUTEX(lock);", "LIST_HEAD(list);", "int (*fn)(void) = f;", "size_t (*fn)(void) = f;",
+                       "bool (*fn)(void) = f;", "irq_handler (*fn)(void) = f;", "uint (*fn)(void) = f;")
+
+
+def _declarations_patch(tmp_path):
+    body = "".join(f"+\t{declaration}\n+\tfoo(x);\n+\n" for declaration in _PAREN_DECLARATIONS)
+    count = 3 * len(_PAREN_DECLARATIONS) + 2
+    path = tmp_path / "declarations.patch"
+    path.write_text("diff --git a/x/d.c b/x/d.c\nnew file mode 100644\n--- /dev/null\n+++ b/x/d.c\n"
+                    f"@@ -0,0 +1,{count} @@\n+static void f(void)\n+{{\n{body}")
+    return path
+
+
+def test_a_declaration_led_by_a_word_and_parenthesis_is_read(tmp_path):
+    series = Series(read_patches(str(_declarations_patch(tmp_path))))
+    ctx = CheckContext(Options(), series)
+    [(file, joined)] = files_with_added_code(series.patches[0], is_styled, ctx)
+    found = _messages(line_spacing_rules.line_spacing_problem(line, file, False)
+                      for line in line_spacing_rules.after_block_or_declaration(joined))
+    assert found == [(9 + 3 * n, "Missing a blank line after declarations") for n in range(len(_PAREN_DECLARATIONS))]
+
+
+@pytest.fixture(scope="module")
+def joined_files(tmp_path_factory, kernel_tree):
+    """(file, JoinedCode, strict) of every C or device tree file of the inputs, both strictnesses."""
+    tmp_path = tmp_path_factory.mktemp("scans")
+    inputs = [*case_files(), _declarations_patch(tmp_path),
+              *(_new_file_patch(tmp_path, kernel_tree, name) for name in _KERNEL_FILES)]
+    found = []
+    for strict in (True, False):
+        for path in inputs:
+            series = Series(read_patches(str(path)))
+            ctx = CheckContext(Options(strict=strict), series)
+            for patch in series:
+                found.extend((file, joined, strict) for file, joined in files_with_added_code(patch, is_styled, ctx))
+    assert sum(len(joined.code_lines) for _, joined, _ in found) > 2 * 60_000
+    return found
+
+
+def _messages(hits):
+    return [(hit.patch_line, hit.message) for hit in hits if hit is not None]
+
+
+def test_line_spacing_reads_every_line_it_may_report(joined_files):
+    reported = read_in_all = 0
+    for file, joined, strict in joined_files:
+        read = line_spacing_rules.after_block_or_declaration(joined)
+        read_in_all += len(read)
+        every = _messages(line_spacing_rules.line_spacing_problem(line, file, strict) for line in joined.every_added())
+        assert _messages(line_spacing_rules.line_spacing_problem(line, file, strict) for line in read) == every
+        reported += len(every)
+    assert reported > 20
+    assert read_in_all < sum(len(joined.code_lines) for _, joined, _ in joined_files) / 8
+
+
+def test_the_second_blank_line_is_found_as_by_walking_every_line(joined_files):
+    reported = 0
+    for _, joined, _ in joined_files:
+        every = line_spacing_rules._walk_repeated_blanks(joined.sequence, range(1, len(joined.sequence)))
+        assert line_spacing_rules.repeated_blanks(joined) == every
+        reported += len(every)
+    assert reported > 10
+
+
+def test_spacing_reads_every_line_that_breaks_a_rule(joined_files):
+    reported = read_in_all = 0
+    for file, joined, strict in joined_files:
+        if not is_c(file.path):
+            continue
+        read = {line.line.patch_line for line in spacing._may_break_a_rule(joined)}
+        read_in_all += len(read)
+        for code_line in joined.every_added():
+            code = code_line.code.split("//")[0]
+            if spacing.spacing_problem(code, strict, code_line.prev_code) is not None:
+                assert code_line.line.patch_line in read, code_line.code
+                reported += 1
+    assert reported > 20
+    assert read_in_all < sum(len(joined.code_lines) for _, joined, _ in joined_files) / 6
