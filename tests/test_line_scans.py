@@ -8,7 +8,7 @@ import pytest
 
 from patch_cases import case_files
 
-from patchflow.checks import CheckContext, Options, spacing
+from patchflow.checks import CheckContext, Options, layout, spacing
 from patchflow.checks import _line_spacing_rules as line_spacing_rules
 from patchflow.checks._ccode import is_c, is_styled
 from patchflow.checks._joined_code import files_with_added_code
@@ -51,11 +51,41 @@ def test_a_declaration_led_by_a_word_and_parenthesis_is_read(tmp_path):
     assert found == [(9 + 3 * n, "Missing a blank line after declarations") for n in range(len(_PAREN_DECLARATIONS))]
 
 
+def _blank_lines_patch(tmp_path):
+    """Blank lines first in the file, around context and removed lines, in runs of two to four."""
+    path = tmp_path / "blanks.patch"
+    path.write_text("diff --git a/x/b.c b/x/b.c\n--- a/x/b.c\n+++ b/x/b.c\n@@ -1,4 +1,14 @@\n"
+                    "+\n+\t\n int a;\n+\n \n+\n+\n+ \n-int b;\n+\n+int c;\n \n+\n+\n+\n")
+    return path
+
+
+def test_the_second_blank_lines_of_a_patch_are_found(tmp_path):
+    series = Series(read_patches(str(_blank_lines_patch(tmp_path))))
+    ctx = CheckContext(Options(strict=True), series)
+    [(_, joined)] = files_with_added_code(series.patches[0], is_styled, ctx)
+    assert [line.patch_line for line in line_spacing_rules.repeated_blanks(joined)] == [6, 10, 12, 14, 17, 19]
+
+
+def _comments_patch(tmp_path):
+    """Block comments of every shape: openers, middle lines and closers at several indents, in turn
+    (the first line ends a comment begun above the hunk)."""
+    lines = [" * the end of a comment */"]
+    for indent in ("", "\t", "\t\t", "    ", "\t "):
+        for opener in ("/*", "/**", "int x; /*", "/* text", "/* text */", " *"):
+            for middle in (" *", "  *", "\t *", "*", " * text */", "text", " **/", "/* x"):
+                for closer in (" */", "*/", "  */", " text */", "**/"):
+                    lines += [indent + opener, indent + middle + " m", indent + closer]
+    path = tmp_path / "comments.patch"
+    path.write_text("diff --git a/x/c.c b/x/c.c\nnew file mode 100644\n--- /dev/null\n+++ b/x/c.c\n"
+                    f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines))
+    return path
+
+
 @pytest.fixture(scope="module")
 def joined_files(tmp_path_factory, kernel_tree):
     """(file, JoinedCode, strict) of every C or device tree file of the inputs, both strictnesses."""
     tmp_path = tmp_path_factory.mktemp("scans")
-    inputs = [*case_files(), _declarations_patch(tmp_path),
+    inputs = [*case_files(), _declarations_patch(tmp_path), _blank_lines_patch(tmp_path), _comments_patch(tmp_path),
               *(_new_file_patch(tmp_path, kernel_tree, name) for name in _KERNEL_FILES)]
     found = []
     for strict in (True, False):
@@ -107,3 +137,18 @@ def test_spacing_reads_every_line_that_breaks_a_rule(joined_files):
                 reported += 1
     assert reported > 20
     assert read_in_all < sum(len(joined.code_lines) for _, joined, _ in joined_files) / 6
+
+
+def test_block_comment_style_reads_every_line_it_may_report(joined_files):
+    reported = read_in_all = 0
+    for file, joined, _ in joined_files:
+        read = layout._may_misshape_comment(joined)
+        read_in_all += len(read)
+        every = [(line.line.patch_line, layout._block_comment_problem(line, line.line.text))
+                 for line in joined.every_added() if "*" in line.line.text or "\x1c" in line.prev_code]
+        every = [found for found in every if found[1]]
+        assert [(line.line.patch_line, layout._block_comment_problem(line, line.line.text)) for line in read
+                if layout._block_comment_problem(line, line.line.text)] == every
+        reported += len(every)
+    assert reported > 2000
+    assert read_in_all < sum(len(joined.code_lines) for _, joined, _ in joined_files) / 8

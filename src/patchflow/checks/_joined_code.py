@@ -17,7 +17,7 @@ from ._lines import added_lines
 class JoinedCode:
     """The masked text of a file's non-removed lines, each ended by "\\n", and their CodeLines."""
 
-    __slots__ = ("code_lines", "sequence", "text")
+    __slots__ = ("code_lines", "sequence", "text", "_raw")
 
     def __init__(self, file, ctx):
         self.code_lines = lines_of(file, ctx)  # {patch line: CodeLine} of the added lines
@@ -27,12 +27,24 @@ class JoinedCode:
         text = "\n".join(codes) + "\n"
         # a masked line holding a "\n" itself (no reader makes one) would shift the others: no text
         self.text = text if text.count("\n") == len(codes) else None
+        self._raw = None
 
-    def added_at(self, offsets):
-        """The CodeLines of the added lines that hold the offsets (in order) of `text`, once each; an
-        offset at the end (the start of a line after the last) holds none."""
+    @property
+    def raw(self):
+        """The same lines as the diff has them (not masked), each ended by "\n", or None when a line
+        holds a "\n" itself; built on first use."""
+        if self._raw is None:
+            texts = [line.text for line, _ in self.sequence]
+            raw = "\n".join(texts) + "\n"
+            self._raw = raw if raw.count("\n") == len(texts) else ""
+        return self._raw or None
+
+    def added_at(self, offsets, text=None):
+        """The CodeLines of the added lines that hold the offsets (in order) of `text` (the masked
+        text, or `raw`), once each; an offset at the end (the start of a line after the last) holds none."""
         found = []
-        text, sequence, code_lines = self.text, self.sequence, self.code_lines
+        text = self.text if text is None else text
+        sequence, code_lines = self.sequence, self.code_lines
         index, at = 0, 0
         for offset in offsets:
             if offset >= len(text):

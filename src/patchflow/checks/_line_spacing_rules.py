@@ -20,21 +20,21 @@ _BLOCK_END = lazy(r"^};?\s*$", re.ASCII)
 def repeated_blanks(joined):
     """The added blank lines checkpatch reports as a second blank line in a row: the second of a
     run, then every other one (a reported line does not count as the first of the next)."""
-    sequence = joined.sequence
-    texts = [line.text for line, _ in sequence]
-    text = "\n" + "\n".join(texts) + "\n"
-    if text.count("\n") != len(texts) + 1:  # a line holding a "\n" would shift the others
+    sequence, text = joined.sequence, joined.raw
+    if text is None:
         return _walk_repeated_blanks(sequence, range(1, len(sequence)))
-    # where a blank line (str.strip's blanks, re's \s) follows another: the line after each "\n" found
-    index, at, after_blank = 0, 0, []
-    for match in _BLANK_THEN_BLANK.finditer(text):
-        index += text.count("\n", at, match.start())
+    # the lines after a blank line (str.strip's blanks, re's \s) that are blank: the first line,
+    # then the line after each "\n" found
+    index, at, after_blank = 0, 0, [1] if _BLANK_THEN_BLANK.match(text) else []
+    for match in _AFTER_END_BLANK_THEN_BLANK.finditer(text):
+        index += text.count("\n", at, match.start())  # the line the "\n" ends
         at = match.start()
-        after_blank.append(index + 1)
+        after_blank.append(index + 2)
     return _walk_repeated_blanks(sequence, after_blank)
 
 
-_BLANK_THEN_BLANK = lazy(r"\n(?=[^\S\n]*\n[^\S\n]*\n)")
+_BLANK_THEN_BLANK = lazy(r"[^\S\n]*\n[^\S\n]*\n")
+_AFTER_END_BLANK_THEN_BLANK = lazy(r"\n(?=[^\S\n]*\n[^\S\n]*\n)")
 
 
 def _walk_repeated_blanks(sequence, after_blank):

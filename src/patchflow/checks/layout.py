@@ -245,9 +245,33 @@ def _block_comment_problem(code_line, text):
     return None
 
 
+# A line BLOCK_COMMENT_STYLE may report, by the line before it (P), in the raw lines joined: P
+# holds a `/*` and does not end with `*/`, or P and the line start with `*`, unless both have their
+# `*` in one column for sure (the same blanks before it, or `/*` then ` *`); or the line ends with a
+# `*/` that is not alone on it nor closes a `/*` of the line.
+_STAR_UNDER_STAR = r"(?!([ \t]*)\*[^\n]*\n\1\*|([ \t]*)/\*[^\n]*\n\2 \*)"
+_ENDS_COMMENT_TEXT = r"(?![ \t]*\*/[ \t]*\n)(?![^\n]*/\*[^\n]*\*/[ \t]*\n)[^\n]*\*/[ \t]*\n"
+_MAY_MISSHAPE_COMMENT = (r"(?=(?:(?=[^\n]*/\*)(?![^\n]*\*/[ \t]*\n)|(?=[ \t]*\*[^\n]*\n[ \t]*\*))"
+                         + _STAR_UNDER_STAR + r"|[^\n]*\n" + _ENDS_COMMENT_TEXT + ")")
+_BEFORE_COMMENT_LINE = lazy(r"\n" + _MAY_MISSHAPE_COMMENT, re.ASCII)  # led by the "\n" before P
+_FIRST_BEFORE_COMMENT_LINE = lazy(_MAY_MISSHAPE_COMMENT, re.ASCII)
+_FIRST_ENDS_COMMENT_TEXT = lazy(_ENDS_COMMENT_TEXT, re.ASCII)
+
+
+def _may_misshape_comment(joined):
+    """The added CodeLines that _MAY_MISSHAPE_COMMENT finds (a twentieth of the lines of C)."""
+    text = joined.raw
+    if text is None:
+        return joined.every_added()
+    starts = [0] if _FIRST_ENDS_COMMENT_TEXT.match(text) else []
+    if _FIRST_BEFORE_COMMENT_LINE.match(text):
+        starts.append(text.index("\n") + 1)
+    starts.extend(text.index("\n", match.start() + 1) + 1 for match in _BEFORE_COMMENT_LINE.finditer(text))
+    return joined.added_at(starts, text)
+
+
 @check("BLOCK_COMMENT_STYLE", level=WARNING, scope="patch")
-@on_added_lines(is_styled, None)
-def block_comment_style(line, file, ctx):
+def block_comment_style(patch, ctx):
     """An added block comment lacks its leading `*`, ends on a line of text, or misaligns its `*`.
 
     ## What it does
@@ -282,14 +306,14 @@ def block_comment_style(line, file, ctx):
     ## Fix
     Give each line of the comment a leading ` * ` under the first `*`, and put `*/` on its own line.
     """
-    text = line.text
-    code_line = code_line_of(line, file, ctx)
-    if code_line is None:
-        return None
-    if "*" not in text and COMMENT not in code_line.prev_code:
-        return None
-    message = _block_comment_problem(code_line, text)
-    return Hit.at(line, file, message) if message else None
+    for file, joined in files_with_added_code(patch, is_styled, ctx):
+        for code_line in _may_misshape_comment(joined):
+            line = code_line.line
+            if "*" not in line.text and COMMENT not in code_line.prev_code:
+                continue
+            message = _block_comment_problem(code_line, line.text)
+            if message:
+                yield Hit.at(line, file, message)
 
 
 _INDENTED_LABEL = lazy(r"^\s+[A-Za-z_][A-Za-z\d_]*:(?!\s*\d+)", re.ASCII)
