@@ -131,10 +131,11 @@ def test_a_line_the_clean_pattern_passes_breaks_no_spacing_rule(kernel_tree):
     # fuzzed: blanks, brackets, names that take a space before `(`, casts and `//` put anywhere
     pieces = [*_operator_context.OPERATORS, " ", "\t", "\r", "\f", "\v", "\xa0", "\x1c", "\\", "(", ")", "[", "]",
               "{", "}", "#", "x", "1", "é", "if", "for", "sizeof", "(int)", "struct x", "case", "return", "else",
-              "do", "u32", "enum", "//", ") ", " (", "x=", "else{", "(char *)", "##"]
+              "do", "u32", "enum", "//", ") ", " (", "x=", "else{", "(char *)", "##", "#include", "#include <x>",
+              "out:", "return -", "case -", " ? ", " -", "++ -", "= -", "(-"]
     rnd = random.Random(17)
     tried = 0
-    while tried < 20_000:
+    while tried < 30_000:
         n = rnd.randrange(1, len(lines))
         chars = list(lines[n]) if rnd.random() < 0.7 else []
         for _ in range(rnd.randint(1, 5)):

@@ -92,9 +92,10 @@ def _after_look(kinds):
     return f"(?!{_ENDS})(?={classes})"
 
 
-def _operator_in_plain_context(op, at_start, befores="WCBOV"):
+def _operator_in_plain_context(op, at_start, befores="WCBOV", more=()):
     """The pattern of `op` (not the start of a longer operator) standing in one of its PLAIN contexts
-    whose first letter is in `befores` (E alone at the line's start)."""
+    whose first letter is in `befores` (E alone at the line's start), or in one of the places `more`
+    (lookarounds after the operator)."""
     longer = "".join(sorted({other[len(op)] for other in OPERATORS if len(other) == len(op) + 1
                              and other.startswith(op)}))
     token = re.escape(op) + (f"(?![{re.escape(longer)}])" if longer else "")
@@ -105,6 +106,7 @@ def _operator_in_plain_context(op, at_start, befores="WCBOV"):
             continue
         behind = "" if at_start else f"(?<={_KIND_BEFORE_CLASS[before]}{re.escape(op)})"
         branches.append(behind + _after_look(afters))
+    branches.extend(more)
     return f"{token}(?:{'|'.join(branches)})" if branches else None
 
 
@@ -114,13 +116,16 @@ _BY_FREQUENCY = (";", ",", "->", "=", "*", "&", "-", ":", "!", "<", ">", "==", "
                  ">>=", "^=", "/=", "%=", "=>")
 
 
-def _line_of(tokens, blank_before_semicolon=True):
-    """A line made of `tokens` and operators in PLAIN contexts (up to its end, not included)."""
+def _line_of(tokens, starts=(), clean=False):
+    """A line made of `tokens` and operators in PLAIN contexts (up to its end, not included), or
+    starting with one of `starts`; `clean`: as SPACING's other rules want them (no blank before `;`)
+    and in the places _CLEAN_OPERATORS adds."""
     first = "|".join(filter(None, (_operator_in_plain_context(op, True) for op in _BY_FREQUENCY)))
-    rest = "|".join(filter(None, (_operator_in_plain_context(op, False, "WCBOV" if blank_before_semicolon or op != ";"
-                                                              else "CBOV") for op in _BY_FREQUENCY)))
+    rest = "|".join(filter(None, (_operator_in_plain_context(op, False, "CBOV" if clean and op == ";" else "WCBOV",
+                                                             _CLEAN_OPERATORS.get(op, ()) if clean else ())
+                                  for op in _BY_FREQUENCY)))
     # the first operator after nothing but blanks has the line's start before it (context E..)
-    return (rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first})|(?![{_CLASS}]))"
+    return (rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first})|{''.join(start + '|' for start in starts)}(?![{_CLASS}]))"
             rf"(?:{tokens[0]}|{rest}|{'|'.join(tokens[1:])})*+")
 
 
@@ -152,8 +157,19 @@ _CLEAN_TOKENS = (rf"[^{_CLASS}()\[\]{{}}#\n]++",
                  r"\{(?<![)A-Za-z\d_]\{)", r"\}(?![^,;)} \t\r\n\f\v])", "#(?<!##)(?!#)")
 
 
+# Where spacing's rules (not the table alone) let an operator be: a `-` after one blank that follows
+# an operator, an opening bracket or `return`/`case` is unary and may touch its value (`return -EINVAL`).
+_UNARY_AFTER = "[=(\\[,?:<>!&|*/%^~{;]"
+_CLEAN_OPERATORS = {"-": tuple(rf"(?<={before}[ \t]-)(?!{_ENDS})(?={_KIND_AFTER_CLASS['V']})" for before in
+                               (_UNARY_AFTER, r"(?<!\w)return", r"(?<!\w)case"))}  # \w: as str.isalnum
+# Lines whose start spacing's rules read apart: an `#include` (its operators not read; up to what
+# another rule needs: a bracket, `;`, `##`), or a colon as the line's first operator after text (a label,
+# `case X:`, a bit field: with no `?` before it, only a blank before it is wrong).
+_CLEAN_STARTS = (r"\#[ \t]*include[^\n(){}\[\];#]*+", rf"[^{_CLASS}()\[\]{{}}#\n]++(?<!{_BLANK}):")
+
+
 @lru_cache(maxsize=None)
 def clean_lines():
     """The pattern matched at the start of a line of a file's masked lines joined by "\n" (and
     ended by one): it matches as many lines as break no SPACING rule, up to the first that may."""
-    return lazy(rf"(?:{_line_of(_CLEAN_TOKENS, blank_before_semicolon=False)}\n)*+")
+    return lazy(rf"(?:{_line_of(_CLEAN_TOKENS, _CLEAN_STARTS, clean=True)}\n)*+")
