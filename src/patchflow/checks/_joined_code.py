@@ -4,7 +4,7 @@ SPACING, LINE_SPACING and BLOCK_COMMENT_STYLE each had a judge called for every 
 on a large patch), most of which breaks no rule. Each now searches, over one text per file, a
 pattern that every line it may report (or the line before it) matches, in C, and judges in Python
 only the lines found. The text holds every line of the file that is not removed (a line's `prev`
-may be a context line), masked as `_ccode.lines_of` gives them, each ended by "\\n", built once per
+may be a context line), masked as `_ccode.lines_of` gives them, each led by "\\n", built once per
 run and file.
 """
 
@@ -15,7 +15,8 @@ from ._lines import added_lines
 
 
 class JoinedCode:
-    """The masked text of a file's non-removed lines, each ended by "\\n", and their CodeLines."""
+    """The masked text of a file's non-removed lines, each led by "\\n" (a pattern that starts at
+    the "\\n" before a line finds the first line too), the text ended by one, and their CodeLines."""
 
     __slots__ = ("code_lines", "sequence", "text", "_raw")
 
@@ -23,29 +24,24 @@ class JoinedCode:
         self.code_lines = lines_of(file, ctx)  # {patch line: CodeLine} of the added lines
         first = next(iter(self.code_lines.values()), None)
         self.sequence = first.sequence if first is not None else []
-        codes = [code for _, code in self.sequence]
-        text = "\n".join(codes) + "\n"
-        # a masked line holding a "\n" itself (no reader makes one) would shift the others: no text
-        self.text = text if text.count("\n") == len(codes) else None
+        self.text = _joined([code for _, code in self.sequence])
         self._raw = None
 
     @property
     def raw(self):
-        """The same lines as the diff has them (not masked), each ended by "\n", or None when a line
-        holds a "\n" itself; built on first use."""
+        """The same lines as the diff has them (not masked), joined alike; built on first use."""
         if self._raw is None:
-            texts = [line.text for line, _ in self.sequence]
-            raw = "\n".join(texts) + "\n"
-            self._raw = raw if raw.count("\n") == len(texts) else ""
+            self._raw = _joined([line.text for line, _ in self.sequence]) or ""
         return self._raw or None
 
     def added_at(self, offsets, text=None):
         """The CodeLines of the added lines that hold the offsets (in order) of `text` (the masked
-        text, or `raw`), once each; an offset at the end (the start of a line after the last) holds none."""
+        text, or `raw`), once each. A line holds the offsets from just after the "\\n" before it to
+        the "\\n" after it; the text's last "\\n" is before no line."""
         found = []
         text = self.text if text is None else text
         sequence, code_lines = self.sequence, self.code_lines
-        index, at = 0, 0
+        index, at = -1, 0
         for offset in offsets:
             if offset >= len(text):
                 break
@@ -56,8 +52,24 @@ class JoinedCode:
                 found.append(code_lines[line.patch_line])
         return found
 
+    def lines_after(self, pattern, text=None):
+        """The added CodeLines before which `pattern`, led by the "\\n" before a line, matches."""
+        text = self.text if text is None else text
+        return self.added_at([match.start() + 1 for match in pattern.finditer(text)], text)
+
+    def lines_holding(self, pattern):
+        """The added CodeLines whose masked text holds a match of `pattern` (one that holds no "\\n")."""
+        return self.added_at([match.start() for match in pattern.finditer(self.text)])
+
     def every_added(self):
         return list(self.code_lines.values())
+
+
+def _joined(texts):
+    """ "\\n" + the texts joined by "\\n" + "\\n", or None when a text holds a "\\n" itself (no
+    reader makes one): it would shift the lines after it, and its file is read line by line."""
+    text = "\n" + "\n".join(texts) + "\n"
+    return text if text.count("\n") == len(texts) + 1 else None
 
 
 def joined_code(file, ctx):

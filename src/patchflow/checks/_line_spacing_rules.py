@@ -23,18 +23,16 @@ def repeated_blanks(joined):
     sequence, text = joined.sequence, joined.raw
     if text is None:
         return _walk_repeated_blanks(sequence, range(1, len(sequence)))
-    # the lines after a blank line (str.strip's blanks, re's \s) that are blank: the first line,
-    # then the line after each "\n" found
-    index, at, after_blank = 0, 0, [1] if _BLANK_THEN_BLANK.match(text) else []
-    for match in _AFTER_END_BLANK_THEN_BLANK.finditer(text):
-        index += text.count("\n", at, match.start())  # the line the "\n" ends
-        at = match.start()
-        after_blank.append(index + 2)
+    # the line after each pair of blank lines (str.strip's blanks, re's \s) found by its "\n" before
+    index, at, after_blank = -1, 0, []
+    for match in _BLANK_THEN_BLANK.finditer(text):
+        index += text.count("\n", at, match.start() + 1)  # the first of the two
+        at = match.start() + 1
+        after_blank.append(index + 1)
     return _walk_repeated_blanks(sequence, after_blank)
 
 
-_BLANK_THEN_BLANK = lazy(r"[^\S\n]*\n[^\S\n]*\n")
-_AFTER_END_BLANK_THEN_BLANK = lazy(r"\n(?=[^\S\n]*\n[^\S\n]*\n)")
+_BLANK_THEN_BLANK = lazy(r"\n(?=[^\S\n]*\n[^\S\n]*\n)")
 
 
 def _walk_repeated_blanks(sequence, after_blank):
@@ -141,13 +139,12 @@ _MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=\};?[ \t\r\f\v]*\n|([ \t\r\f\v]+)(?:[A-Z
 
 def after_block_or_declaration(joined):
     """The added CodeLines whose line before matches _MAY_END_BLOCK_OR_DECLARE (a tenth of them)."""
-    if joined.text is None:
-        return joined.every_added()
     text = joined.text
-    # the second line (the first has no "\n" before it), then the line after each match's
-    after_first = text.index("\n") + 1
-    return joined.added_at([after_first, *(text.index("\n", match.start() + 1) + 1 for match in
-                                           _MAY_END_BLOCK_OR_DECLARE.finditer(text, after_first - 1))])
+    if text is None:
+        return joined.every_added()
+    # the line after each match's: it starts after the "\n" that ends the matched line
+    return joined.added_at([text.index("\n", match.start() + 1) + 1
+                            for match in _MAY_END_BLOCK_OR_DECLARE.finditer(text)])
 
 
 def line_spacing_problem(code_line, file, strict):

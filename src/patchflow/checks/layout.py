@@ -254,18 +254,16 @@ _ENDS_COMMENT_TEXT = r"(?![ \t]*\*/[ \t]*\n)(?![^\n]*/\*[^\n]*\*/[ \t]*\n)[^\n]*
 _MAY_MISSHAPE_COMMENT = (r"(?=(?:(?=[^\n]*/\*)(?![^\n]*\*/[ \t]*\n)|(?=[ \t]*\*[^\n]*\n[ \t]*\*))"
                          + _STAR_UNDER_STAR + r"|[^\n]*\n" + _ENDS_COMMENT_TEXT + ")")
 _BEFORE_COMMENT_LINE = lazy(r"\n" + _MAY_MISSHAPE_COMMENT, re.ASCII)  # led by the "\n" before P
-_FIRST_BEFORE_COMMENT_LINE = lazy(_MAY_MISSHAPE_COMMENT, re.ASCII)
 _FIRST_ENDS_COMMENT_TEXT = lazy(_ENDS_COMMENT_TEXT, re.ASCII)
 
 
 def _may_misshape_comment(joined):
-    """The added CodeLines that _MAY_MISSHAPE_COMMENT finds (a twentieth of the lines of C)."""
+    """The added CodeLines that _MAY_MISSHAPE_COMMENT finds (one in a thousand lines of C)."""
     text = joined.raw
     if text is None:
         return joined.every_added()
-    starts = [0] if _FIRST_ENDS_COMMENT_TEXT.match(text) else []
-    if _FIRST_BEFORE_COMMENT_LINE.match(text):
-        starts.append(text.index("\n") + 1)
+    # the first line has no line before it: only its own end is read
+    starts = [1] if _FIRST_ENDS_COMMENT_TEXT.match(text, 1) else []
     starts.extend(text.index("\n", match.start() + 1) + 1 for match in _BEFORE_COMMENT_LINE.finditer(text))
     return joined.added_at(starts, text)
 

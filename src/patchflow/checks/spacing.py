@@ -347,7 +347,7 @@ def _may_break_a_rule(joined):
         return joined.every_added()
     skip_clean = clean_lines().match
     starts = []
-    at = 0
+    at = 1  # after the "\n" before the first line
     while True:
         start = skip_clean(text, at).end()
         if start == len(text):
