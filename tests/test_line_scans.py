@@ -8,7 +8,8 @@ import pytest
 
 from patch_cases import case_files
 
-from patchflow.checks import CheckContext, Options, layout, spacing
+from patchflow import checks
+from patchflow.checks import CheckContext, Options, _joined_code, layout, spacing
 from patchflow.checks import _line_spacing_rules as line_spacing_rules
 from patchflow.checks._ccode import is_c, is_styled
 from patchflow.checks._joined_code import files_with_added_code
@@ -81,11 +82,61 @@ def _comments_patch(tmp_path):
     return path
 
 
+def _pointers_patch(tmp_path):
+    """Pointers written every way, in declarations and casts, after blanks, comments and strings."""
+    lines = []
+    for type_name in ("char", "u32", "struct sk_buff", "const char", "size_t", "void", "foo"):
+        for star in ("*", " *", "* ", " * ", "**", "* *", " *const ", "*\t", " __rcu *", "\t*"):
+            lines += [f"\t{type_name}{star}name;", f"\tx = ({type_name}{star})y;", f"\tf(({type_name}{star} ), a*b);",
+                      f"\t/* {type_name}{star}x */ {type_name}{star}z;", f'\tp("{type_name}{star}");']
+    path = tmp_path / "pointers.patch"
+    path.write_text("diff --git a/x/p.c b/x/p.c\nnew file mode 100644\n--- /dev/null\n+++ b/x/p.c\n"
+                    f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines))
+    return path
+
+
+def _line_ends_patch(tmp_path):
+    """Statements a few blanks off the tab stops, and lines ending with an open bracket, a comment or blanks."""
+    lines = []
+    for tabs in ("\t", "\t\t"):
+        for blanks in (" ", "  ", "       ", "        ", "         ", " /* c */ ", " /* cc */ ", "\x20\t"):
+            for statement in ("return 0;", "if (x)", "int x = 1;", "int x =", "return", "{", "}", "} else {",
+                              "foo(x,", "x = f(", "a[", "g( /* c */", "h(  ", "s = \"(\";", "x++; // (", "case 1:"):
+                lines.append(tabs + blanks + statement)
+    path = tmp_path / "ends.patch"
+    path.write_text("diff --git a/x/e.c b/x/e.c\nnew file mode 100644\n--- /dev/null\n+++ b/x/e.c\n"
+                    f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines))
+    return path
+
+
+_JOINED_TYPES = {"SPACING": 200, "POINTER_LOCATION": 150, "LINE_SPACING": 20, "BLOCK_COMMENT_STYLE": 1000,
+                 "TABSTOP": 20, "OPEN_ENDED_LINE": 40}
+
+
+def test_the_checks_find_what_they_find_reading_every_line(tmp_path, kernel_tree, monkeypatch):
+    """Each check that searches the joined lines, against the same check judging every added line
+    (as it does when a line holds a "\\n" and no joined text is made)."""
+    inputs = [*case_files(), _declarations_patch(tmp_path), _blank_lines_patch(tmp_path), _comments_patch(tmp_path),
+              _pointers_patch(tmp_path), _line_ends_patch(tmp_path), _new_file_patch(tmp_path, kernel_tree, _KERNEL_FILES[0])]
+    options = Options(strict=True, types=set(_JOINED_TYPES))
+
+    def findings():
+        return [(finding.type, finding.patch_line, finding.message) for path in inputs
+                for result in checks.run(Series(read_patches(str(path))), options) for finding in result.findings]
+
+    searched = findings()
+    for type_name, least in _JOINED_TYPES.items():
+        assert sum(1 for found in searched if found[0] == type_name) > least, type_name
+    monkeypatch.setattr(_joined_code, "_joined", lambda texts: None)
+    assert findings() == searched
+
+
 @pytest.fixture(scope="module")
 def joined_files(tmp_path_factory, kernel_tree):
     """(file, JoinedCode, strict) of every C or device tree file of the inputs, both strictnesses."""
     tmp_path = tmp_path_factory.mktemp("scans")
     inputs = [*case_files(), _declarations_patch(tmp_path), _blank_lines_patch(tmp_path), _comments_patch(tmp_path),
+              _pointers_patch(tmp_path), _line_ends_patch(tmp_path),
               *(_new_file_patch(tmp_path, kernel_tree, name) for name in _KERNEL_FILES)]
     found = []
     for strict in (True, False):
@@ -135,7 +186,7 @@ def test_spacing_reads_every_line_that_breaks_a_rule(joined_files):
             if spacing.spacing_problem(code, strict, code_line.prev_code) is not None:
                 assert code_line.line.patch_line in read, code_line.code
                 reported += 1
-    assert reported > 20
+    assert reported > 200
     assert read_in_all < sum(len(joined.code_lines) for _, joined, _ in joined_files) / 6
 
 
@@ -152,3 +203,16 @@ def test_block_comment_style_reads_every_line_it_may_report(joined_files):
         reported += len(every)
     assert reported > 2000
     assert read_in_all < sum(len(joined.code_lines) for _, joined, _ in joined_files) / 8
+
+
+def test_pointer_location_reads_every_line_it_may_report(joined_files):
+    reported = 0
+    for file, joined, _ in joined_files:
+        if not is_c(file.path):
+            continue
+        read = {line.line.patch_line for line in spacing._may_misplace_star(joined)}
+        for code_line in joined.every_added():
+            if "*" in code_line.code and spacing.pointer_location_problem(code_line.code):
+                assert code_line.line.patch_line in read, code_line.code
+                reported += 1
+    assert reported > 300

@@ -128,11 +128,13 @@ def leading_space(line, file, ctx):
 
 
 _OPEN_END = lazy(r"([\[\(])\s*$", re.ASCII)
+_RAW_OPEN_END = lazy(r"[(\[/]\s*$")
+# the "\n" after a masked line that ends with `(`, `[` or a blank: the lines _OPEN_END may find
+_AFTER_OPEN_OR_BLANK = lazy(r"\n(?<=[(\[ \t\r\f\v]\n)")
 
 
 @check("OPEN_ENDED_LINE", level=CHECK, scope="patch")
-@on_added_lines(is_c, r"[(\[/]\s*$")
-def open_ended_line(line, file, ctx):
+def open_ended_line(patch, ctx):
     """An added line of C ends with an opening parenthesis or bracket.
 
     ## What it does
@@ -162,15 +164,19 @@ def open_ended_line(line, file, ctx):
     ## Fix
     Keep the first argument on the line of the `(`.
     """
-    text = line.text
-    stripped = text.rstrip()
-    if not stripped or stripped[-1] not in "([\x1c/":
-        return None
-    code_line = code_line_of(line, file, ctx)
-    match = _OPEN_END.search(code_line.code) if code_line is not None else None
-    if match is None:
-        return None
-    return Hit.at(line, file, f"Lines should not end with a '{match.group(1)}'")
+    for file, joined in files_with_added_code(patch, is_c, ctx):
+        if joined.text is None:
+            code_lines = joined.every_added()
+        else:  # the line that holds the character before each "\n" found
+            code_lines = joined.added_at([match.start() - 1 for match in _AFTER_OPEN_OR_BLANK.finditer(joined.text)])
+        for code_line in code_lines:
+            text = code_line.line.text
+            stripped = text.rstrip()
+            if not stripped or stripped[-1] not in "([\x1c/" or not _RAW_OPEN_END.search(text):
+                continue
+            match = _OPEN_END.search(code_line.code)
+            if match is not None:
+                yield Hit.at(code_line.line, file, f"Lines should not end with a '{match.group(1)}'")
 
 
 _LOGICAL_START = lazy(r"^\s*(&&|\|\|)", re.ASCII)
@@ -377,9 +383,20 @@ def _tabstop_statement():
                       + r"\s*" + p.ident + r"\s*[;=])", re.ASCII)
 
 
+_C90_KEYWORDS = frozenset(("do", "for", "while", "if", "else", "return", "goto", "continue", "switch", "default",
+                           "case", "break"))
+_LEADING_WORD = lazy(r"\w*", re.ASCII)
+
+
+# the "\n" before a masked line that `_may_start_statement_off_tabstop` lets through (a comment's
+# mask counts as the blank it is read as), in a file's joined masked lines
+_BEFORE_OFF_TABSTOP = lazy(r"\n\t+(?:[ \x1c]{8})*+[ \x1c]{1,7}(?![ \x1c])(?=[{}]|[^\n]*[;=]|(?:"
+                           + "|".join(sorted(_C90_KEYWORDS)) + r")(?!\w))", re.ASCII)
+_TABS_THEN_SPACE = lazy(r"\t+ ")
+
+
 @check("TABSTOP", level=WARNING, scope="patch")
-@on_added_lines(is_styled, r"^\t+ ")
-def tabstop(line, file, ctx):
+def tabstop(patch, ctx):
     """An added statement is indented by tabs plus a few spaces, off the tab stops.
 
     ## What it does
@@ -408,21 +425,17 @@ def tabstop(line, file, ctx):
     ## Fix
     Indent the statement with tabs only, at the depth of its block.
     """
-    code_line = code_line_of(line, file, ctx)
-    if code_line is None:
-        return None
-    sline = code_line.code.replace(COMMENT, " ")
-    if not _may_start_statement_off_tabstop(sline):
-        return None
-    match = _tabstop_statement().match(sline)
-    if match and len(match.group(1)) % 8:
-        return "Statements should start on a tabstop"
-    return None
-
-
-_C90_KEYWORDS = frozenset(("do", "for", "while", "if", "else", "return", "goto", "continue", "switch", "default",
-                           "case", "break"))
-_LEADING_WORD = lazy(r"\w*", re.ASCII)
+    for file, joined in files_with_added_code(patch, is_styled, ctx):
+        code_lines = joined.every_added() if joined.text is None else joined.lines_after(_BEFORE_OFF_TABSTOP)
+        for code_line in code_lines:
+            if not _TABS_THEN_SPACE.match(code_line.line.text):
+                continue
+            sline = code_line.code.replace(COMMENT, " ")
+            if not _may_start_statement_off_tabstop(sline):
+                continue
+            match = _tabstop_statement().match(sline)
+            if match and len(match.group(1)) % 8:
+                yield Hit.at(code_line.line, file, "Statements should start on a tabstop")
 
 
 def _may_start_statement_off_tabstop(sline):

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
-from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
+from ._ccode import COMMENT, is_c, patterns
 from ._joined_code import files_with_added_code
 from ._operator_context import OPERATOR_CHARS as _OPERATOR_CHARS, OPERATORS, PLAIN, all_plain, clean_lines, context
 from ._spacing_fixes import fix_pointer_location, fix_spacing
@@ -438,9 +438,23 @@ def pointer_location_problem(code):
     return None
 
 
+# where _MAY_MISPLACE_STAR finds something in a file's joined masked lines, each led by the
+# character it is (the engine jumps from one `*` or `)` to the next: a few milliseconds on 128,000 lines)
+_STAR_AGAINST_WORD_OR_BLANK = lazy(r"\*(?:(?<=\w\*)|(?=[ \t\r\f\v]+[\w*)]))", re.ASCII)
+_BLANK_BEFORE_CLOSE = lazy(r"\)(?<=[ \t\r\f\v]\))", re.ASCII)
+
+
+def _may_misplace_star(joined):
+    """The added CodeLines in which _MAY_MISPLACE_STAR may find something, in file order."""
+    if joined.text is None:
+        return joined.every_added()
+    found = {code_line.line.patch_line: code_line for pattern in (_STAR_AGAINST_WORD_OR_BLANK, _BLANK_BEFORE_CLOSE)
+             for code_line in joined.lines_holding(pattern)}
+    return [found[patch_line] for patch_line in sorted(found)]
+
+
 @check("POINTER_LOCATION", level=ERROR, scope="patch", fix=fix_pointer_location)
-@on_added_lines(is_c, r"\*")
-def pointer_location(line, file, ctx):
+def pointer_location(patch, ctx):
     """An added line of C puts the `*` of a pointer next to the type instead of the name.
 
     ## What it does
@@ -475,10 +489,9 @@ def pointer_location(line, file, ctx):
     Write the `*` against the name (or alone before `)` in a cast, after a space); `patchflow fix`
     does it.
     """
-    if "*" not in line.text:
-        return None
-    code_line = code_line_of(line, file, ctx)
-    if code_line is None or "*" not in code_line.code:
-        return None
-    message = pointer_location_problem(code_line.code)
-    return Hit.at(line, file, message) if message else None
+    for file, joined in files_with_added_code(patch, is_c, ctx):
+        for code_line in _may_misplace_star(joined):
+            if "*" in code_line.line.text and "*" in code_line.code:
+                message = pointer_location_problem(code_line.code)
+                if message:
+                    yield Hit.at(code_line.line, file, message)
