@@ -132,7 +132,8 @@ def test_a_line_the_clean_pattern_passes_breaks_no_spacing_rule(kernel_tree):
     pieces = [*_operator_context.OPERATORS, " ", "\t", "\r", "\f", "\v", "\xa0", "\x1c", "\\", "(", ")", "[", "]",
               "{", "}", "#", "x", "1", "é", "if", "for", "sizeof", "(int)", "struct x", "case", "return", "else",
               "do", "u32", "enum", "//", ") ", " (", "x=", "else{", "(char *)", "##", "#include", "#include <x>",
-              "out:", "return -", "case -", " ? ", " -", "++ -", "= -", "(-"]
+              "out:", "return -", "case -", " ? ", " -", "++ -", "= -", "(-", " && ", " & ", " - ", " * ", "#define x ",
+              "] ", '" ', "sizeof ", "if ", "return "]
     rnd = random.Random(17)
     tried = 0
     while tried < 30_000:

@@ -158,10 +158,24 @@ _CLEAN_TOKENS = (rf"[^{_CLASS}()\[\]{{}}#\n]++",
 
 
 # Where spacing's rules (not the table alone) let an operator be: a `-` after one blank that follows
-# an operator, an opening bracket or `return`/`case` is unary and may touch its value (`return -EINVAL`).
+# an operator, an opening bracket or `return`/`case` is unary and may touch its value (`return -EINVAL`);
+# `&&`, `&`, `-` or `*` with one blank before and a blank after, after a name that is no keyword (or
+# `]`, a quote) is binary (or a pointer's `*`) and well spaced (`a && b`). (`\w` as str.isalnum.)
 _UNARY_AFTER = "[=(\\[,?:<>!&|*/%^~{;]"
-_CLEAN_OPERATORS = {"-": tuple(rf"(?<={before}[ \t]-)(?!{_ENDS})(?={_KIND_AFTER_CLASS['V']})" for before in
-                               (_UNARY_AFTER, r"(?<!\w)return", r"(?<!\w)case"))}  # \w: as str.isalnum
+_KEYWORDS = ("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do", "if", "while", "for", "switch")
+
+
+def _binary_after_value(op):
+    op = re.escape(op)
+    not_keyword = "".join(rf"(?<!(?<!\w){keyword}[ \t]{op})" for keyword in _KEYWORDS)
+    return rf"(?<=[\w\]\"'][ \t]{op}){not_keyword}(?!{_ENDS})(?={_BLANK})"
+
+
+_CLEAN_OPERATORS = {"-": (*(rf"(?<={before}[ \t]-)(?!{_ENDS})(?={_KIND_AFTER_CLASS['V']})" for before in
+                            (_UNARY_AFTER, r"(?<!\w)return", r"(?<!\w)case")), _binary_after_value("-")),
+                    **{op: (_binary_after_value(op),) for op in ("&&", "&", "*")}}
+# an object-like macro's value is no value: `#define NAME -1` (spacing reads a unary operator there)
+_OBJECT_MACRO_OPERATOR = r"(?![ \t]*\#[ \t\r\f\v]*define[ \t\r\f\v]+\w+[ \t\r\f\v]*[-&*])"
 # Lines whose start spacing's rules read apart: an `#include` (its operators not read; up to what
 # another rule needs: a bracket, `;`, `##`), or a colon as the line's first operator after text (a label,
 # `case X:`, a bit field: with no `?` before it, only a blank before it is wrong).
@@ -172,4 +186,4 @@ _CLEAN_STARTS = (r"\#[ \t]*include[^\n(){}\[\];#]*+", rf"[^{_CLASS}()\[\]{{}}#\n
 def clean_lines():
     """The pattern matched at the start of a line of a file's masked lines joined by "\n" (and
     ended by one): it matches as many lines as break no SPACING rule, up to the first that may."""
-    return lazy(rf"(?:{_line_of(_CLEAN_TOKENS, _CLEAN_STARTS, clean=True)}\n)*+")
+    return lazy(rf"(?:{_OBJECT_MACRO_OPERATOR}{_line_of(_CLEAN_TOKENS, _CLEAN_STARTS, clean=True)}\n)*+")

@@ -228,8 +228,12 @@ _COMMENT_END = lazy(r"^[ \t]*.+\*/[ \t]*$", re.ASCII)
 _COMMENT_TAIL = lazy("\x1c[ \t]*$", re.ASCII)
 
 
+_STAR_AFTER_BLANKS = lazy(r"^([ \t]*/?)\*", re.ASCII)
+_LAST_STAR = lazy(r"^(.*/?)\*", re.ASCII)
+
+
 def _comment_star_indent(raw):
-    match = re.match(r"^([ \t]*/?)\*", raw, flags=re.ASCII) or re.match(r"^(.*/?)\*", raw, flags=re.ASCII)
+    match = _STAR_AFTER_BLANKS.match(raw) or _LAST_STAR.match(raw)
     return len(match.group(1).expandtabs(8)) if match else 0
 
 
@@ -379,8 +383,8 @@ def indented_label(line, file, ctx):
 @lru_cache(maxsize=None)
 def _tabstop_statement():
     p = patterns()
-    return re.compile(r"^\t+( +)(?:" + p.c90_keywords + r"\b|\{\s*$|\}\s*(?:else\b|while\b|\s*$)|" + p.declare
-                      + r"\s*" + p.ident + r"\s*[;=])", re.ASCII)
+    return lazy(r"^\t+( +)(?:" + p.c90_keywords + r"\b|\{\s*$|\}\s*(?:else\b|while\b|\s*$)|" + p.declare
+                + r"\s*" + p.ident + r"\s*[;=])", re.ASCII)  # lazy: from the store of compiled patterns
 
 
 _C90_KEYWORDS = frozenset(("do", "for", "while", "if", "else", "return", "goto", "continue", "switch", "default",

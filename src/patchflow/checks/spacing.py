@@ -72,6 +72,9 @@ _DEFINE_ALONE = lazy(r"^\s*#\s*define\s*$", re.ASCII)
 _MAIL_AFTER = lazy(r"^\S+@\S+>", re.ASCII)
 _MAIL_BEFORE = lazy(r"<\S+@\S+$", re.ASCII)
 
+_ELIF = lazy(r"^\s*#\s*elif$", re.ASCII)
+_FIRST_NOT_BLANK = lazy(r"^(\S)", re.ASCII)
+_STARS_APART = lazy(r"\*\s+\*", re.ASCII)
 _CASE_VALUE = lazy(r"^\s*case\b", re.ASCII)
 _BARE_TYPE = lazy(r"^\s*[A-Za-z_]\w*\s+$", re.ASCII)  # `size_t :0;`, not `X :` ending a line of ?:
 
@@ -85,7 +88,7 @@ def _function_paren_space(code):
         name = match.group(1)
         before = code[:match.start(1)]
         if name in _NO_PAREN_SPACE_NAMES or _DEFINE_ALONE.match(before) \
-                or re.match(r"^\s*#\s*elif$", before + name, flags=re.ASCII) or rules["type_end"].search(" " + before + name):
+                or _ELIF.match(before + name) or rules["type_end"].search(" " + before + name):
             continue
         return WARNING, "space prohibited between function name and open parenthesis '('"
     return None
@@ -410,9 +413,9 @@ def spacing(patch, ctx):
 
 def _pointer_spelling(written, modifier_gap):
     """How the `*`s and modifiers between a type and what follows should be written."""
-    wanted = re.sub(r"^(\S)", r" \1", written, flags=re.ASCII).rstrip()
-    while re.search(r"\*\s+\*", wanted, flags=re.ASCII):
-        wanted = re.sub(r"\*\s+\*", "**", wanted, count=1, flags=re.ASCII)
+    wanted = _FIRST_NOT_BLANK.sub(r" \1", written).rstrip()
+    while _STARS_APART.search(wanted):
+        wanted = _STARS_APART.sub("**", wanted, count=1)
     if modifier_gap:
         wanted = _rules()["modifier_end"].sub(r"\1 ", wanted)
     return wanted
