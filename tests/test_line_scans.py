@@ -96,13 +96,16 @@ def _pointers_patch(tmp_path):
 
 
 def _line_ends_patch(tmp_path):
-    """Statements a few blanks off the tab stops, and lines ending with an open bracket, a comment or blanks."""
+    """Statements a few blanks off the tab stops or after spaces, lines ending with an open bracket, a
+    comment or blanks, and lines starting with a space in a string or a comment."""
     lines = []
     for tabs in ("\t", "\t\t"):
         for blanks in (" ", "  ", "       ", "        ", "         ", " /* c */ ", " /* cc */ ", "\x20\t"):
             for statement in ("return 0;", "if (x)", "int x = 1;", "int x =", "return", "{", "}", "} else {",
-                              "foo(x,", "x = f(", "a[", "g( /* c */", "h(  ", "s = \"(\";", "x++; // (", "case 1:"):
-                lines.append(tabs + blanks + statement)
+                              "foo(x,", "x = f(", "a[", "g( /* c */", "h(  ", "s = \"(\";", "x++; // (", "case 1:",
+                              "&& y)", "|| z", "&x;"):
+                lines += [tabs + blanks + statement, blanks + statement, " " + statement]
+    lines += ['\ts = "a \\', ' b";', " /* c", " x */ y;", " label:", " #define X"]
     path = tmp_path / "ends.patch"
     path.write_text("diff --git a/x/e.c b/x/e.c\nnew file mode 100644\n--- /dev/null\n+++ b/x/e.c\n"
                     f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines))
@@ -110,7 +113,7 @@ def _line_ends_patch(tmp_path):
 
 
 _JOINED_TYPES = {"SPACING": 200, "POINTER_LOCATION": 150, "LINE_SPACING": 20, "BLOCK_COMMENT_STYLE": 1000,
-                 "TABSTOP": 20, "OPEN_ENDED_LINE": 40}
+                 "TABSTOP": 20, "OPEN_ENDED_LINE": 40, "LEADING_SPACE": 40, "LOGICAL_CONTINUATIONS": 5}
 
 
 def test_the_checks_find_what_they_find_reading_every_line(tmp_path, kernel_tree, monkeypatch):

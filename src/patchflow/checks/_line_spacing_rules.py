@@ -133,8 +133,13 @@ _TYPE_WORDS = ("void", "char", "short", "int", "long", "signed", "unsigned", "fl
                "__aligned", "__alloc_size")
 _MAY_DECLARE_BEFORE_PAREN = (r"(?=[a-z_]*+[A-Z\d]|(?:" + "|".join(_TYPE_WORDS) + r")(?!\w)|\w*?_(?:t|handler|handler_fn)(?!\w))"
                              r"[A-Za-z_]\w*+[ \t\r\f\v]*\(")
-_MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=\};?[ \t\r\f\v]*\n|([ \t\r\f\v]+)(?:[A-Za-z_]\w*(?:[ \t\r\f\v]+[A-Za-z_*]|"
-                                 r"[ \t\r\f\v]*\*)|" + _MAY_DECLARE_BEFORE_PAREN + r")[^\n]*\n\1[^\s\x1c])", re.ASCII)
+# A line that starts with a C keyword, or ends with an operator, `{` or a `\\`, is no declaration
+# (`_not_a_declaration`): a line before that is not read either.
+_NOT_KEYWORD = r"(?!(?:do|for|while|if|else|return|goto|continue|switch|default|case|break)\b)"
+_NOT_OPEN_END = r"[^\n]*[^<>=!~&|,^+\-*/%{ \t\r\f\v\n][ \t\r\f\v]*(?<!\\)\n"
+_MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=\};?[ \t\r\f\v]*\n|([ \t\r\f\v]+)" + _NOT_KEYWORD + r"(?:[A-Za-z_]\w*(?:"
+                                 r"[ \t\r\f\v]+[A-Za-z_*]|[ \t\r\f\v]*\*)|" + _MAY_DECLARE_BEFORE_PAREN + ")"
+                                 + _NOT_OPEN_END + r"\1[^\s\x1c])", re.ASCII)
 
 
 def after_block_or_declaration(joined):

@@ -83,11 +83,13 @@ def line_spacing(patch, ctx):
 
 
 _LABEL_OR_DIRECTIVE = lazy(r"^ *(?:\x1c|#|[A-Za-z_][A-Za-z\d_]*:)", re.ASCII)
+# the "\n" before a masked line that starts with a blank or a string's masked text: where a line that
+# starts with a space is not in a comment (masked there, it matches _LABEL_OR_DIRECTIVE)
+_BEFORE_SPACE = lazy(r"\n[ X]")
 
 
 @check("LEADING_SPACE", level=WARNING, scope="patch", fix=fix_indent_with_tabs)
-@on_added_lines(is_styled, r"^ ")
-def leading_space(line, file, ctx):
+def leading_space(patch, ctx):
     """An added line of C starts with a space.
 
     ## What it does
@@ -116,15 +118,14 @@ def leading_space(line, file, ctx):
     ## Fix
     Indent with tabs; `:set noexpandtab` in vim, `indent-tabs-mode t` in Emacs.
     """
-    if line.text[:1] != " ":
-        return None
-    code_line = code_line_of(line, file, ctx)
-    if code_line is not None and _LABEL_OR_DIRECTIVE.match(code_line.code):
-        return None
     from .whitespace import _vet
 
-    return Hit("please, no spaces at the start of a line", patch_line=line.patch_line, file=file.path,
-               line=line.new_line, quote=_vet(line))
+    for file, joined in files_with_added_code(patch, is_styled, ctx):
+        for code_line in joined.every_added() if joined.text is None else joined.lines_after(_BEFORE_SPACE):
+            line = code_line.line
+            if line.text[:1] == " " and not _LABEL_OR_DIRECTIVE.match(code_line.code):
+                yield Hit("please, no spaces at the start of a line", patch_line=line.patch_line, file=file.path,
+                          line=line.new_line, quote=_vet(line))
 
 
 _OPEN_END = lazy(r"([\[\(])\s*$", re.ASCII)
@@ -180,11 +181,11 @@ def open_ended_line(patch, ctx):
 
 
 _LOGICAL_START = lazy(r"^\s*(&&|\|\|)", re.ASCII)
+_BEFORE_LOGICAL_START = lazy(r"\n[ \t\r\f\v]*(?:&&|\|\|)")  # the same, led by the "\n" before the line
 
 
 @check("LOGICAL_CONTINUATIONS", level=CHECK, scope="patch")
-@on_added_lines(is_styled, r"^\s*(?:&&|\|\|)")
-def logical_continuations(line, file, ctx):
+def logical_continuations(patch, ctx):
     """An added line of C starts with `&&` or `||`.
 
     ## What it does
@@ -215,12 +216,12 @@ def logical_continuations(line, file, ctx):
     ## Fix
     Move the operator to the end of the line before.
     """
-    text = line.text
-    if "&&" not in text and "||" not in text:
-        return None
-    if not _LOGICAL_START.match(text):
-        return None
-    return Hit.at(line, file, "Logical continuations should be on the previous line")
+    for file, joined in files_with_added_code(patch, is_styled, ctx):
+        raw = joined.raw
+        code_lines = joined.every_added() if raw is None else joined.lines_after(_BEFORE_LOGICAL_START, raw)
+        for code_line in code_lines:
+            if _LOGICAL_START.match(code_line.line.text):
+                yield Hit.at(code_line.line, file, "Logical continuations should be on the previous line")
 
 
 _COMMENT_END_ALONE = lazy(r"^[ \t]*\*/[ \t]*$|/\*.*\*/[ \t]*$|\*{2,}/[ \t]*$", re.ASCII)
@@ -258,24 +259,31 @@ def _block_comment_problem(code_line, text):
 # A line BLOCK_COMMENT_STYLE may report, by the line before it (P), in the raw lines joined: P
 # holds a `/*` and does not end with `*/`, or P and the line start with `*`, unless both have their
 # `*` in one column for sure (the same blanks before it, or `/*` then ` *`); or the line ends with a
-# `*/` that is not alone on it nor closes a `/*` of the line.
+# `*/` that is not alone on it nor closes a `/*` of the line. Each search is led by a character
+# (`/*`, the "\n" before P, `*/`): the engine jumps from one to the next.
 _STAR_UNDER_STAR = r"(?!([ \t]*)\*[^\n]*\n\1\*|([ \t]*)/\*[^\n]*\n\2 \*)"
-_ENDS_COMMENT_TEXT = r"(?![ \t]*\*/[ \t]*\n)(?![^\n]*/\*[^\n]*\*/[ \t]*\n)[^\n]*\*/[ \t]*\n"
-_MAY_MISSHAPE_COMMENT = (r"(?=(?:(?=[^\n]*/\*)(?![^\n]*\*/[ \t]*\n)|(?=[ \t]*\*[^\n]*\n[ \t]*\*))"
-                         + _STAR_UNDER_STAR + r"|[^\n]*\n" + _ENDS_COMMENT_TEXT + ")")
-_BEFORE_COMMENT_LINE = lazy(r"\n" + _MAY_MISSHAPE_COMMENT, re.ASCII)  # led by the "\n" before P
-_FIRST_ENDS_COMMENT_TEXT = lazy(_ENDS_COMMENT_TEXT, re.ASCII)
+_STAR_NOT_UNDER_STAR = lazy(_STAR_UNDER_STAR, re.ASCII)  # matched at P's start
+_OPENS_COMMENT = lazy(r"/\*(?![^\n]*\*/[ \t]*\n)", re.ASCII)
+_BEFORE_STAR_LINES = lazy(r"\n(?=[ \t]*\*[^\n]*\n[ \t]*\*)" + _STAR_UNDER_STAR, re.ASCII)
+_CLOSES_COMMENT = lazy(r"\*/[ \t]*\n")
+_ENDS_COMMENT_TEXT = lazy(r"(?![ \t]*\*/[ \t]*\n)(?![^\n]*/\*[^\n]*\*/[ \t]*\n)[^\n]*\*/[ \t]*\n", re.ASCII)
 
 
 def _may_misshape_comment(joined):
-    """The added CodeLines that _MAY_MISSHAPE_COMMENT finds (one in a thousand lines of C)."""
+    """The added CodeLines that the searches above find (one in a thousand lines of C)."""
     text = joined.raw
     if text is None:
         return joined.every_added()
-    # the first line has no line before it: only its own end is read
-    starts = [1] if _FIRST_ENDS_COMMENT_TEXT.match(text, 1) else []
-    starts.extend(text.index("\n", match.start() + 1) + 1 for match in _BEFORE_COMMENT_LINE.finditer(text))
-    return joined.added_at(starts, text)
+    starts = set()
+    for match in _OPENS_COMMENT.finditer(text):  # the line after P
+        if _STAR_NOT_UNDER_STAR.match(text, text.rfind("\n", 0, match.start()) + 1):
+            starts.add(text.index("\n", match.start()) + 1)
+    starts.update(text.index("\n", match.start() + 1) + 1 for match in _BEFORE_STAR_LINES.finditer(text))
+    for match in _CLOSES_COMMENT.finditer(text):  # the line itself
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if _ENDS_COMMENT_TEXT.match(text, line_start):
+            starts.add(line_start)
+    return joined.added_at(sorted(starts), text)
 
 
 @check("BLOCK_COMMENT_STYLE", level=WARNING, scope="patch")
