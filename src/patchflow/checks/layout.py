@@ -260,10 +260,10 @@ def _block_comment_problem(code_line, text):
 # holds a `/*` and does not end with `*/`, or P and the line start with `*`, unless both have their
 # `*` in one column for sure (the same blanks before it, or `/*` then ` *`); or the line ends with a
 # `*/` that is not alone on it nor closes a `/*` of the line. Each search is led by a character
-# (`/*`, the "\n" before P, `*/`): the engine jumps from one to the next.
+# (the "\n" before P, `*/`): the engine jumps from one to the next.
 _STAR_UNDER_STAR = r"(?!([ \t]*)\*[^\n]*\n\1\*|([ \t]*)/\*[^\n]*\n\2 \*)"
-_STAR_NOT_UNDER_STAR = lazy(_STAR_UNDER_STAR, re.ASCII)  # matched at P's start
-_OPENS_COMMENT = lazy(r"/\*(?![^\n]*\*/[ \t]*\n)", re.ASCII)
+# led by the "\n" before P: P read once however many `/*` it holds
+_BEFORE_OPEN_COMMENT = lazy(r"\n(?=[^\n]*/\*)(?![^\n]*\*/[ \t]*\n)" + _STAR_UNDER_STAR, re.ASCII)
 _BEFORE_STAR_LINES = lazy(r"\n(?=[ \t]*\*[^\n]*\n[ \t]*\*)" + _STAR_UNDER_STAR, re.ASCII)
 _CLOSES_COMMENT = lazy(r"\*/[ \t]*\n")
 _ENDS_COMMENT_TEXT = lazy(r"(?![ \t]*\*/[ \t]*\n)(?![^\n]*/\*[^\n]*\*/[ \t]*\n)[^\n]*\*/[ \t]*\n", re.ASCII)
@@ -274,11 +274,8 @@ def _may_misshape_comment(joined):
     text = joined.raw
     if text is None:
         return joined.every_added()
-    starts = set()
-    for match in _OPENS_COMMENT.finditer(text):  # the line after P
-        if _STAR_NOT_UNDER_STAR.match(text, text.rfind("\n", 0, match.start()) + 1):
-            starts.add(text.index("\n", match.start()) + 1)
-    starts.update(text.index("\n", match.start() + 1) + 1 for match in _BEFORE_STAR_LINES.finditer(text))
+    starts = {text.index("\n", match.start() + 1) + 1 for pattern in (_BEFORE_OPEN_COMMENT, _BEFORE_STAR_LINES)
+              for match in pattern.finditer(text)}  # the line after P
     for match in _CLOSES_COMMENT.finditer(text):  # the line itself
         line_start = text.rfind("\n", 0, match.start()) + 1
         if _ENDS_COMMENT_TEXT.match(text, line_start):

@@ -245,17 +245,20 @@ def _operator_spacing(code, strict, prev_code=""):
         elements.pop()
     # only the first operator can start the line: blanks alone before it
     at_start = not elements[0].strip(" \t")
+    off = 0  # where the operator starts, and whether a `?` came before it (a colon is then a conditional's),
+    question = False  # counted as the line is read: summed again for each operator, a long line took minutes
     for n in range(0, len(elements) - 1, 2):
         op = elements[n + 1]
+        off += len(elements[n])
         ctx = context(elements, n, at_start and n == 0)
         # most operators stand where no rule can object, whatever is around them: nothing more to read
         if ctx not in PLAIN.get(op, ()):
-            off = sum(map(len, elements[:n + 1]))
-            question = "?" in elements[1:n:2] or "?:" in elements[1:n:2]  # a colon is then a conditional's
             found = _operator_here(opline, off, op, ctx, strict, n + 2 < len(elements), question,
                                    prev_code.replace(COMMENT, " ").rstrip() if at_start and n == 0 else None)
             if found:
                 return found
+        off += len(op)
+        question = question or op in ("?", "?:")
     return None
 
 
