@@ -47,8 +47,8 @@ def test_a_declaration_led_by_a_word_and_parenthesis_is_read(tmp_path):
     series = Series(read_patches(str(_declarations_patch(tmp_path))))
     ctx = CheckContext(Options(), series)
     [(file, joined)] = files_with_added_code(series.patches[0], is_styled, ctx)
-    found = _messages(line_spacing_rules.line_spacing_problem(line, file, False)
-                      for line in line_spacing_rules.after_block_or_declaration(joined))
+    found = [(line.line.patch_line, _line_spacing(line, file, False))
+             for line in line_spacing_rules.after_block_or_declaration(joined) if _line_spacing(line, file, False)]
     assert found == [(9 + 3 * n, "Missing a blank line after declarations") for n in range(len(_PAREN_DECLARATIONS))]
 
 
@@ -152,19 +152,28 @@ def joined_files(tmp_path_factory, kernel_tree):
     return found
 
 
-def _messages(hits):
-    return [(hit.patch_line, hit.message) for hit in hits if hit is not None]
+def _line_spacing(code_line, file, strict):
+    hit = line_spacing_rules.line_spacing_problem(code_line, file, strict)
+    return hit.message if hit is not None else None
 
 
-def test_line_spacing_reads_every_line_it_may_report(joined_files):
+def _block_comment(code_line, file, strict):
+    text = code_line.line.text
+    return layout._block_comment_problem(code_line, text) if "*" in text or "\x1c" in code_line.prev_code else None
+
+
+@pytest.mark.parametrize("read, judge, least", [(line_spacing_rules.after_block_or_declaration, _line_spacing, 20),
+                                                (layout._may_misshape_comment, _block_comment, 2000)])
+def test_a_search_reads_every_line_its_type_may_report(joined_files, read, judge, least):
     reported = read_in_all = 0
     for file, joined, strict in joined_files:
-        read = line_spacing_rules.after_block_or_declaration(joined)
-        read_in_all += len(read)
-        every = _messages(line_spacing_rules.line_spacing_problem(line, file, strict) for line in joined.every_added())
-        assert _messages(line_spacing_rules.line_spacing_problem(line, file, strict) for line in read) == every
+        lines = read(joined)
+        read_in_all += len(lines)
+        every = [(line.line.patch_line, judge(line, file, strict)) for line in joined.every_added()]
+        every = [found for found in every if found[1]]
+        assert [(line.line.patch_line, judge(line, file, strict)) for line in lines if judge(line, file, strict)] == every
         reported += len(every)
-    assert reported > 20
+    assert reported > least
     assert read_in_all < sum(len(joined.code_lines) for _, joined, _ in joined_files) / 8
 
 
@@ -191,21 +200,6 @@ def test_spacing_reads_every_line_that_breaks_a_rule(joined_files):
                 reported += 1
     assert reported > 200
     assert read_in_all < sum(len(joined.code_lines) for _, joined, _ in joined_files) / 6
-
-
-def test_block_comment_style_reads_every_line_it_may_report(joined_files):
-    reported = read_in_all = 0
-    for file, joined, _ in joined_files:
-        read = layout._may_misshape_comment(joined)
-        read_in_all += len(read)
-        every = [(line.line.patch_line, layout._block_comment_problem(line, line.line.text))
-                 for line in joined.every_added() if "*" in line.line.text or "\x1c" in line.prev_code]
-        every = [found for found in every if found[1]]
-        assert [(line.line.patch_line, layout._block_comment_problem(line, line.line.text)) for line in read
-                if layout._block_comment_problem(line, line.line.text)] == every
-        reported += len(every)
-    assert reported > 2000
-    assert read_in_all < sum(len(joined.code_lines) for _, joined, _ in joined_files) / 8
 
 
 def test_pointer_location_reads_every_line_it_may_report(joined_files):

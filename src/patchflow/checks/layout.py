@@ -1,7 +1,8 @@
 """The layout of C lines around each other: blank lines, line starts and ends, block comments.
 
-These run on every added line; each rules a line out with a string test before any pattern, and
-reads the line before it (added or context) as checkpatch does, from `_ccode.code_line_of`.
+Each check reads the line before a line (added or context) as checkpatch does, from the line's
+`_ccode.CodeLine`, and judges only the lines that one search of the file's joined lines finds
+(`_joined_code`): a line that starts with a space, ends with `(`, follows a line opening a comment.
 """
 
 from __future__ import annotations
