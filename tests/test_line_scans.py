@@ -9,7 +9,7 @@ import pytest
 from patch_cases import case_files
 
 from patchflow import checks
-from patchflow.checks import CheckContext, Options, _joined_code, layout, spacing
+from patchflow.checks import CheckContext, Options, _joined_code, _operator_context, layout, spacing
 from patchflow.checks import _line_spacing_rules as line_spacing_rules
 from patchflow.checks._ccode import is_c, is_styled
 from patchflow.checks._joined_code import files_with_added_code
@@ -191,7 +191,7 @@ def test_spacing_reads_every_line_that_breaks_a_rule(joined_files):
     for file, joined, strict in joined_files:
         if not is_c(file.path):
             continue
-        read = {line.line.patch_line for line in spacing._may_break_a_rule(joined)}
+        read = {line.line.patch_line for line in _operator_context.may_break_a_rule(joined)}
         read_in_all += len(read)
         for code_line in joined.every_added():
             code = code_line.code.split("//")[0]

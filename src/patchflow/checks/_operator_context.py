@@ -1,9 +1,11 @@
 """Where an operator of a line of C stands, as checkpatch's SPACING rules read it, and the places
-no rule objects to.
+no rule objects to; the lines that break no SPACING rule, found without reading them in Python.
 
 `context` is checkpatch's context of an operator in the line split at its operators: one letter
 for each side, `V` a value, `W` a blank, `C` a comment, `B` a bracket (`(`, `[` before; `)`, `]`,
 `;` after), `O` another operator, `E` the line's start or end (or a continued line's `\\`).
+`clean_lines` and `may_break_a_rule` pass over the lines whose operators all stand in such places
+and that hold nothing another SPACING rule needs.
 """
 
 from __future__ import annotations
@@ -187,3 +189,21 @@ def clean_lines():
     """The pattern matched at the start of a line of a file's masked lines joined by "\n" (and
     ended by one): it matches as many lines as break no SPACING rule, up to the first that may."""
     return lazy(rf"(?:{_OBJECT_MACRO_OPERATOR}{_line_of(_CLEAN_TOKENS, _CLEAN_STARTS, clean=True)}\n)*+")
+
+
+def may_break_a_rule(joined):
+    """The added CodeLines that `clean_lines` does not rule out (one in twenty on new files): it
+    matches over the file's masked lines joined (`_joined_code`), in C, from one line that may break
+    a rule to the next."""
+    text = joined.text
+    if text is None:
+        return joined.every_added()
+    skip_clean = clean_lines().match
+    starts = []
+    at = 1  # after the "\n" before the first line
+    while True:
+        start = skip_clean(text, at).end()
+        if start == len(text):
+            return joined.added_at(starts)
+        starts.append(start)
+        at = text.index("\n", start) + 1

@@ -15,7 +15,7 @@ from functools import lru_cache
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, patterns
 from ._joined_code import files_with_added_code
-from ._operator_context import OPERATOR_CHARS as _OPERATOR_CHARS, OPERATORS, PLAIN, all_plain, clean_lines, context
+from ._operator_context import OPERATOR_CHARS as _OPERATOR_CHARS, OPERATORS, PLAIN, all_plain, context, may_break_a_rule
 from ._spacing_fixes import fix_pointer_location, fix_spacing
 from ..lazy_regex import lazy
 
@@ -344,24 +344,6 @@ def _spacing_problem(code, strict, prev_code):
     return found or _layout_problem(code)
 
 
-def _may_break_a_rule(joined):
-    """The added CodeLines that `_operator_context.clean_lines` does not rule out: nine in ten are,
-    by one match over the file's masked lines joined, in C, from one line that may break a rule to
-    the next."""
-    text = joined.text
-    if text is None:
-        return joined.every_added()
-    skip_clean = clean_lines().match
-    starts = []
-    at = 1  # after the "\n" before the first line
-    while True:
-        start = skip_clean(text, at).end()
-        if start == len(text):
-            return joined.added_at(starts)
-        starts.append(start)
-        at = text.index("\n", start) + 1
-
-
 @check("SPACING", level=ERROR, scope="patch", fix=fix_spacing)
 def spacing(patch, ctx):
     """Spaces are missing or misplaced in an added line of C.
@@ -404,7 +386,7 @@ def spacing(patch, ctx):
     """
     strict = ctx.options.strict
     for file, joined in files_with_added_code(patch, is_c, ctx):
-        for code_line in _may_break_a_rule(joined):
+        for code_line in may_break_a_rule(joined):
             code = code_line.code
             if "//" in code:
                 code = code[:code.index("//")]
