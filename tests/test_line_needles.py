@@ -58,7 +58,9 @@ def _per_line(source, texts):
 def test_every_registered_needle_finds_the_lines_a_search_of_each_line_finds(kernel_tree):
     filters = _registered_filters()
     needles = {wanted.needle.source for wanted in filters.values() if wanted.needle is not None}
-    assert len(needles) >= 35  # the C checks' needles and the line checks' are all here (39 when written)
+    # the C checks' needles and the line checks' are all here (39 when written, 33 since the layout
+    # family and POINTER_LOCATION search each file's joined masked lines instead: checks/_joined_code.py)
+    assert len(needles) >= 30
     real_lines = _real_lines(kernel_tree)
     assert len(real_lines) > 50000
     # large files are scanned joined, small ones (fewer than SCAN_FROM_LINES lines) line by line
