@@ -245,8 +245,9 @@ def _operator_spacing(code, strict, prev_code=""):
         elements.pop()
     # only the first operator can start the line: blanks alone before it
     at_start = not elements[0].strip(" \t")
-    off = 0  # where the operator starts, and whether a `?` came before it (a colon is then a conditional's),
-    question = False  # counted as the line is read: summed again for each operator, a long line took minutes
+    # where each operator starts, and whether a `?` came before it (a colon is then a conditional's),
+    # counted as the line is read (summed again for each operator, a line of 50,000 took minutes)
+    off, question = 0, False
     for n in range(0, len(elements) - 1, 2):
         op = elements[n + 1]
         off += len(elements[n])
