@@ -103,7 +103,7 @@ def _line_ends_patch(tmp_path):
         for blanks in (" ", "  ", "       ", "        ", "         ", " /* c */ ", " /* cc */ ", "\x20\t"):
             for statement in ("return 0;", "if (x)", "int x = 1;", "int x =", "return", "{", "}", "} else {",
                               "foo(x,", "x = f(", "a[", "g( /* c */", "h(  ", "s = \"(\";", "x++; // (", "case 1:",
-                              "&& y)", "|| z", "&x;"):
+                              "&& y)", "|| z", "&x;", "int x /* c */;"):
                 lines += [tabs + blanks + statement, blanks + statement, " " + statement]
     lines += ['\ts = "a \\', ' b";', " /* c", " x */ y;", " label:", " #define X"]
     path = tmp_path / "ends.patch"

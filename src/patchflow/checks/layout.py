@@ -399,8 +399,9 @@ _LEADING_WORD = lazy(r"\w*", re.ASCII)
 
 
 # the "\n" before a masked line that `_may_start_statement_off_tabstop` lets through (a comment's
-# mask counts as the blank it is read as), in a file's joined masked lines
-_BEFORE_OFF_TABSTOP = lazy(r"\n\t+(?:[ \x1c]{8})*+[ \x1c]{1,7}(?![ \x1c])(?=[{}]|[^\n]*[;=]|(?:"
+# mask counts as the blank it is read as), in a file's joined masked lines; of a `;` or `=` only one
+# after a name and blanks, as a declaration has it (not `foo(x);`, nine lines in ten)
+_BEFORE_OFF_TABSTOP = lazy(r"\n\t+(?:[ \x1c]{8})*+[ \x1c]{1,7}(?![ \x1c])(?=[{}]|[^\n]*\w[ \t\r\f\v\x1c]*[;=]|(?:"
                            + "|".join(sorted(_C90_KEYWORDS)) + r")(?!\w))", re.ASCII)
 _TABS_THEN_SPACE = lazy(r"\t+ ")
 
