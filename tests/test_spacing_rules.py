@@ -69,3 +69,87 @@ def test_an_operator_after_an_open_bracket_is_unary(line):
 def test_what_the_check_reports_on_a_line(line, expected):
     found = spacing.spacing_problem(line, True)
     assert (found[1] if found else None) == expected
+
+
+def _every_operator_plain(line):
+    """What ALL_PLAIN stands for, asked operator by operator: the split and context() of the check."""
+    elements = spacing._OPERATORS.split(" " + line)
+    while len(elements) > 1 and elements[-1] == "":
+        elements.pop()
+    at_start = not elements[0].strip(" \t")
+    return all(_operator_context.context(elements, n, at_start and n == 0) in _operator_context.PLAIN[elements[n + 1]]
+               for n in range(0, len(elements) - 1, 2))
+
+
+def _masked_lines(kernel_tree):
+    from patchflow.lexers.c import checkpatch_masked
+
+    for name in ("kernel/bpf/verifier.c", "kernel/bpf/btf.c", "net/core/filter.c", "include/linux/bpf.h"):
+        yield from checkpatch_masked((kernel_tree / name).read_text(errors="replace"), False)
+
+
+def test_the_plain_line_pattern_says_what_the_table_says(kernel_tree):
+    import random
+
+    lines = list(_masked_lines(kernel_tree))
+    assert len(lines) > 40_000
+    plain = [line for line in lines if _operator_context.all_plain().match(" " + line)]
+    assert len(plain) > len(lines) // 2  # the pattern is there to rule most lines out
+    for line in lines:
+        assert bool(_operator_context.all_plain().match(" " + line)) == _every_operator_plain(line), line
+    # fuzzed: operators, blanks of every kind, masked comments and continued lines' `\` put anywhere
+    pieces = [*_operator_context.OPERATORS, " ", "\t", "\r", "\f", "\v", "\x1d", "\xa0", "\x1c", "\\", "(", ")",
+              "[", "]", "{", "}", "x", "1", "é"]
+    rnd = random.Random(13)
+    for _ in range(40_000):
+        chars = list(rnd.choice(lines)) if rnd.random() < 0.5 else []
+        for _ in range(rnd.randint(1, 6)):
+            at = rnd.randint(0, len(chars))
+            chars[at:at] = rnd.choice(pieces) * rnd.randint(1, 2)
+        line = "".join(chars)
+        assert bool(_operator_context.all_plain().match(" " + line)) == _every_operator_plain(line), repr(line)
+
+
+def _is_clean(line, line_before=""):
+    text = line_before + "\n" + line + "\n"
+    return _operator_context.clean_lines().match(text, len(line_before) + 1).end() == len(text)
+
+
+def _spacing_found(line, line_before):
+    code = line[:line.index("//")] if "//" in line else line  # as the check reads a line
+    return [spacing.spacing_problem(code, strict, line_before) for strict in (True, False)]
+
+
+def test_a_line_the_clean_pattern_passes_breaks_no_spacing_rule(kernel_tree):
+    import random
+
+    lines = list(_masked_lines(kernel_tree))
+    clean = [n for n in range(1, len(lines)) if _is_clean(lines[n], lines[n - 1])]
+    assert len(clean) > 0.8 * len(lines)  # what the check is spared
+    for n in clean:
+        assert _spacing_found(lines[n], lines[n - 1]) == [None, None], lines[n]
+    # fuzzed: blanks, brackets, names that take a space before `(`, casts and `//` put anywhere
+    pieces = [*_operator_context.OPERATORS, " ", "\t", "\r", "\f", "\v", "\xa0", "\x1c", "\\", "(", ")", "[", "]",
+              "{", "}", "#", "x", "1", "é", "if", "for", "sizeof", "(int)", "struct x", "case", "return", "else",
+              "do", "u32", "enum", "//", ") ", " (", "x=", "else{", "(char *)", "##", "#include", "#include <x>",
+              "out:", "return -", "case -", " ? ", " -", "++ -", "= -", "(-", " && ", " & ", " - ", " * ", "#define x ",
+              "] ", '" ', "sizeof ", "if ", "return "]
+    rnd = random.Random(17)
+    tried = 0
+    while tried < 30_000:
+        n = rnd.randrange(1, len(lines))
+        chars = list(lines[n]) if rnd.random() < 0.7 else []
+        for _ in range(rnd.randint(1, 5)):
+            chars[rnd.randint(0, len(chars)):0] = [rnd.choice(pieces)]
+        line = "".join(chars)
+        if _is_clean(line, lines[n - 1]):
+            tried += 1
+            assert _spacing_found(line, lines[n - 1]) == [None, None], repr(line)
+
+
+@pytest.mark.parametrize("line", ["\tx = y ;", "\tfoo (x);", "\tfoo  (x);", "\tif(x)", "\tp = (char *) q;",
+                                  "\tfoo( x);", "\tfoo(x );", "\ta[ 1] = b[1 ];", "\tstruct s{", "\t}x;", "\tx = a##b;",
+                                  "\tp = q -1;", "\tfoo(a,b);"])
+def test_the_clean_pattern_lets_through_what_a_rule_may_report(line):
+    assert not _is_clean(line)
+    assert _spacing_found(line, "")[0] is not None or "##" in line

@@ -13,15 +13,20 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from ._ccode import lines_of
+from ._lines import added_lines
 
-__all__ = ["FoundBy", "MaskedText", "masked_text"]
+__all__ = ["FoundBy", "MaskedText", "files_with_added_code", "masked_text"]
 
 
 class MaskedText:
-    """The masked lines of a file (a CodeLine's `sequence`) joined by newlines, and where each one
-    starts: the text of a line and the lines after it is one slice."""
+    """The masked lines of a file (its CodeLines' `sequence`: every line that is not removed, as
+    `_ccode.lines_of` masks it) joined into one text, and where each one starts: the text of a line
+    and the lines after it is one slice. Built once per run and file (`masked_text`)."""
 
-    def __init__(self, sequence, ctx=None):
+    def __init__(self, code_lines, ctx=None):
+        self.code_lines = code_lines  # {patch line: CodeLine} of the added lines
+        first = next(iter(code_lines.values()), None)
+        sequence = first.sequence if first is not None else []
         codes = [code for _, code in sequence]
         self.sequence = sequence
         self.text = "\n".join(codes)
@@ -29,6 +34,48 @@ class MaskedText:
         self.words = {}  # {word: its offsets in the text}, for `holds`
         self.starts = [0, *accumulate(len(code) + 1 for code in codes)]
         self.added_before = None  # for each position of the sequence, the added lines before it
+        # each line led by "\n" and the text ended by one (a pattern that starts at the "\n" before
+        # a line finds the first line too), for `added_at`; None where a line holds a "\n"
+        self.framed = _framed(codes)
+        self._raw = None
+
+    @property
+    def raw(self):
+        """The same lines as the diff has them (not masked), framed alike; built on first use."""
+        if self._raw is None:
+            self._raw = _framed([line.text for line, _ in self.sequence]) or ""
+        return self._raw or None
+
+    def added_at(self, offsets, text=None):
+        """The CodeLines of the added lines that hold the offsets (in order) of `text` (`framed`,
+        or `raw`), once each. A line holds the offsets from just after the "\n" before it to the
+        "\n" after it; the text's last "\n" is before no line."""
+        found = []
+        text = self.framed if text is None else text
+        sequence, code_lines = self.sequence, self.code_lines
+        index, at = -1, 0
+        for offset in offsets:
+            if offset >= len(text):
+                break
+            index += text.count("\n", at, offset)
+            at = offset
+            line = sequence[index][0]
+            if line.kind == "+" and (not found or found[-1].line is not line):
+                found.append(code_lines[line.patch_line])
+        return found
+
+    def lines_after(self, pattern, text=None):
+        """The added CodeLines before which `pattern`, led by the "\n" before a line, matches in
+        `framed` (or `text`, `raw`)."""
+        text = self.framed if text is None else text
+        return self.added_at([match.start() + 1 for match in pattern.finditer(text)], text)
+
+    def lines_holding(self, pattern):
+        """The added CodeLines whose masked text holds a match of `pattern` (one that holds no "\n")."""
+        return self.added_at([match.start() for match in pattern.finditer(self.framed)])
+
+    def every_added(self):
+        return list(self.code_lines.values())
 
     def positions(self, *scans):
         """The positions in the sequence of the lines that the scans name, in order. A scan is a
@@ -37,8 +84,8 @@ class MaskedText:
         starts a line starts with "\\n" (a literal the search jumps to: `^` is tried at every
         offset, and an alternation of such patterns is not searched faster than its slowest);
         a match's line is its last character's (no match may end with a newline)."""
-        if self.searched is None:
-            self.searched = "\n" + self.text
+        if self.searched is None:  # `framed` serves unless a line holds a "\n" (its last "\n" ends no match)
+            self.searched = self.framed if self.framed is not None else "\n" + self.text
         starts, found = self.starts, set()
         for pattern, shifts in scans:
             # -2: the match's last character, less the "\n" before the text
@@ -96,9 +143,24 @@ class FoundBy:
         return added.indexes(offsets)
 
 
+def _framed(texts):
+    """ "\\n" + the texts joined by "\\n" + "\\n", or None when a text holds a "\\n" itself (no
+    reader makes one): it would shift the lines after it, and its file is read line by line."""
+    text = "\n" + "\n".join(texts) + "\n"
+    return text if text.count("\n") == len(texts) + 1 else None
+
+
 def masked_text(file, ctx):
     """The file's MaskedText (built once per run), or None when it adds no line."""
     found = lines_of(file, ctx)
     if not found:
         return None
-    return ctx.once(MaskedText, next(iter(found.values())).sequence)
+    return ctx.once(MaskedText, found)
+
+
+def files_with_added_code(patch, wanted_file, ctx):
+    """(file, MaskedText) for each file of the patch that `wanted_file(path)` accepts and that adds
+    lines."""
+    for file in patch.files:
+        if not file.is_binary and wanted_file(file.path) and added_lines(file, ctx).lines:
+            yield file, masked_text(file, ctx)

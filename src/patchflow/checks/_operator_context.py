@@ -1,16 +1,27 @@
 """Where an operator of a line of C stands, as checkpatch's SPACING rules read it, and the places
-no rule objects to.
+no rule objects to; the lines that break no SPACING rule, found without reading them in Python.
 
 `context` is checkpatch's context of an operator in the line split at its operators: one letter
 for each side, `V` a value, `W` a blank, `C` a comment, `B` a bracket (`(`, `[` before; `)`, `]`,
 `;` after), `O` another operator, `E` the line's start or end (or a continued line's `\\`).
+`clean_lines` and `may_break_a_rule` pass over the lines whose operators all stand in such places
+and that hold nothing another SPACING rule needs.
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from ._ccode import COMMENT
+from ..lazy_regex import lazy
 
 _BLANKS = " \t\r\n\f\v"  # Perl's \s
+# in the order a line is split at them: the longest operator that starts at a place is taken
+OPERATORS = ("<<=", ">>=", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "%=", "^=", "|=", "&=", "=>", "->",
+             "<<", ">>", "<", ">", "=", "!", "~", "&&", "||", ",", "^", "++", "--", "&", "|", "+", "-", "*", "/",
+             "%", "?:", "?", ":", ";")
+OPERATOR_CHARS = frozenset("".join(OPERATORS))
 
 _KIND_BEFORE = {**dict.fromkeys(_BLANKS, "W"), COMMENT: "C", "[": "B", "(": "B"}
 _KIND_AFTER = {**dict.fromkeys(_BLANKS, "W"), COMMENT: "C", ")": "B", "]": "B", ";": "B"}
@@ -55,3 +66,144 @@ PLAIN = {
     ";": frozenset("VxW VxC VxB VxE WxW WxC WxB WxE CxW CxC CxB CxE BxW BxC BxB BxE ExW ExC ExB ExE OxW OxC OxB "
                    "OxE".split()),
 }
+
+
+# The same table as patterns. A line whose every operator stands in a context of PLAIN has no
+# operator to judge, and telling that in C costs a third of splitting the line and asking for each
+# operator's context in Python (five lines with operators in six are such). A "\n" ends a line as
+# its end does (`clean_lines` reads a file's lines joined). tests/test_spacing_rules.py compares the
+# patterns with `context` and PLAIN, and with spacing's rules, on real and fuzzed lines.
+_CLASS = re.escape("".join(sorted(OPERATOR_CHARS)))
+_BLANK = r"[ \t\r\f\v]"  # Perl's \s, and a "\n" ends the line
+_KIND_BEFORE_CLASS = {"W": _BLANK, "C": COMMENT, "B": r"[\[(]", "O": f"[{_CLASS}]",
+                      "V": rf"[^{_CLASS} \t\r\n\f\v{COMMENT}\[(]"}
+# after the operator, in context()'s order: the line's end (or blanks then a continued line's `\\`
+# up to the next operator: str.strip's blanks, which are re's \s), another operator, then its first character
+_LINE_END = r"(?:(?=\n)|\Z)"
+_ENDS = rf"(?:{_LINE_END}|[^\S\n]*+\\(?:[{_CLASS}]|{_LINE_END}))"
+_KIND_AFTER_CLASS = {"O": f"[{_CLASS}]", "W": _BLANK, "C": COMMENT, "B": r"[)\]]",
+                     "V": rf"[^{_CLASS} \t\r\n\f\v{COMMENT})\]]"}
+
+
+def _after_look(kinds):
+    """A lookahead for the places after an operator whose kind (context()'s third letter) is one of `kinds`."""
+    classes = "|".join(_KIND_AFTER_CLASS[kind] for kind in kinds if kind != "E")
+    if "E" in kinds:
+        return f"(?={_ENDS}|{classes})" if classes else f"(?={_ENDS})"
+    # a blank, comment or other character that starts a continued line's end is E, not its own kind
+    return f"(?!{_ENDS})(?={classes})"
+
+
+def _operator_in_plain_context(op, at_start, befores="WCBOV", more=()):
+    """The pattern of `op` (not the start of a longer operator) standing in one of its PLAIN contexts
+    whose first letter is in `befores` (E alone at the line's start), or in one of the places `more`
+    (lookarounds after the operator)."""
+    longer = "".join(sorted({other[len(op)] for other in OPERATORS if len(other) == len(op) + 1
+                             and other.startswith(op)}))
+    token = re.escape(op) + (f"(?![{re.escape(longer)}])" if longer else "")
+    branches = []
+    for before in "E" if at_start else befores:
+        afters = [ctx[2] for ctx in sorted(PLAIN[op]) if ctx[0] == before]  # sorted: the same text each run
+        if not afters:
+            continue
+        behind = "" if at_start else f"(?<={_KIND_BEFORE_CLASS[before]}{re.escape(op)})"
+        branches.append(behind + _after_look(afters))
+    branches.extend(more)
+    return f"{token}(?:{'|'.join(branches)})" if branches else None
+
+
+# the most frequent first (any order tells the same: an operator that starts a longer one is not taken)
+_BY_FREQUENCY = (";", ",", "->", "=", "*", "&", "-", ":", "!", "<", ">", "==", "+", "&&", "++", "!=", "||", "|",
+                 "+=", "?", ">=", "|=", "~", "<=", "-=", "<<", "/", "--", "&=", ">>", "?:", "%", "^", "*=", "<<=",
+                 ">>=", "^=", "/=", "%=", "=>")
+
+
+def _line_of(tokens, starts=(), clean=False):
+    """A line made of `tokens` and operators in PLAIN contexts (up to its end, not included), or
+    starting with one of `starts`; `clean`: as SPACING's other rules want them (no blank before `;`)
+    and in the places _CLEAN_OPERATORS adds."""
+    first = "|".join(filter(None, (_operator_in_plain_context(op, True) for op in _BY_FREQUENCY)))
+    rest = "|".join(filter(None, (_operator_in_plain_context(op, False, "CBOV" if clean and op == ";" else "WCBOV",
+                                                             _CLEAN_OPERATORS.get(op, ()) if clean else ())
+                                  for op in _BY_FREQUENCY)))
+    # the first operator after nothing but blanks has the line's start before it (context E..)
+    return (rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first})|{''.join(start + '|' for start in starts)}(?![{_CLASS}]))"
+            rf"(?:{tokens[0]}|{rest}|{'|'.join(tokens[1:])})*+")
+
+
+@lru_cache(maxsize=None)
+def all_plain():
+    """The pattern matched on a line (spacing's line with or without the blank it puts first): a
+    match is a line whose every operator stands in a context of PLAIN. Written out on first use (a
+    run without C pays nothing), compiled once (`lazy`: from the store of compiled patterns)."""
+    return lazy(_line_of([rf"[^{_CLASS}\n]++"]) + r"\Z")
+
+
+# SPACING's other rules, each by the characters it needs, in a clean line: no blank before `;`,
+# `)` or `]`; `(` not after `if`/`for`/`while`/`switch` nor before a blank, and after a blank only
+# when one blank follows no name or a name that may (a function name's space); `)` with no blank
+# after it unless `=` or `{` follows (a cast's space), `[` before no blank, `{` after no name nor
+# `)`, `}` before nothing but a blank or `,;)}` (the end), one `#` (`##` joins names). Each is a
+# superset of what its rule reports, so a line made of them breaks none. Blanks are part of the
+# ordinary text between (fewer tokens: the engine's cost is per token), and each token starts with
+# the character it is (the engine tries a token only where its first character stands).
+_NAME_CHAR = r"[A-Za-z\d_]"
+_PAREN_SPACE_NAMES = ("if", "for", "while", "switch", "return", "case", "volatile", "__volatile__", "__attribute__",
+                      "format", "__extension__", "asm", "__asm__", "scoped_guard")
+_PAREN_AFTER = "|".join([rf"(?<!{_BLANK}\()", r"(?<=[^A-Za-z\d_ \t\r\n\f\v][ \t]\()",
+                         *(rf"(?<=(?<!{_NAME_CHAR}){name}[ \t]\()" for name in _PAREN_SPACE_NAMES)])
+_CLEAN_TOKENS = (rf"[^{_CLASS}()\[\]{{}}#\n]++",
+                 rf"\((?!{_BLANK})(?<!if\()(?<!for\()(?<!while\()(?<!switch\()(?:{_PAREN_AFTER})",
+                 rf"\)(?<!{_BLANK}\))(?![ \t]++(?![={{]))",
+                 rf"\[(?!{_BLANK})", rf"\](?<!{_BLANK}\])",
+                 r"\{(?<![)A-Za-z\d_]\{)", r"\}(?![^,;)} \t\r\n\f\v])", "#(?<!##)(?!#)")
+
+
+# Where spacing's rules (not the table alone) let an operator be: a `-` after one blank that follows
+# an operator, an opening bracket or `return`/`case` is unary and may touch its value (`return -EINVAL`);
+# `&&`, `&`, `-` or `*` with one blank before and a blank after, after a name that is no keyword (or
+# `]`, a quote) is binary (or a pointer's `*`) and well spaced (`a && b`). (`\w` as str.isalnum.)
+_UNARY_AFTER = "[=(\\[,?:<>!&|*/%^~{;]"
+_KEYWORDS = ("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do", "if", "while", "for", "switch")
+
+
+def _binary_after_value(op):
+    op = re.escape(op)
+    not_keyword = "".join(rf"(?<!(?<!\w){keyword}[ \t]{op})" for keyword in _KEYWORDS)
+    return rf"(?<=[\w\]\"'][ \t]{op}){not_keyword}(?!{_ENDS})(?={_BLANK})"
+
+
+_CLEAN_OPERATORS = {"-": (*(rf"(?<={before}[ \t]-)(?!{_ENDS})(?={_KIND_AFTER_CLASS['V']})" for before in
+                            (_UNARY_AFTER, r"(?<!\w)return", r"(?<!\w)case")), _binary_after_value("-")),
+                    **{op: (_binary_after_value(op),) for op in ("&&", "&", "*")}}
+# an object-like macro's value is no value: `#define NAME -1` (spacing reads a unary operator there)
+_OBJECT_MACRO_OPERATOR = r"(?![ \t]*\#[ \t\r\f\v]*define[ \t\r\f\v]+\w+[ \t\r\f\v]*[-&*])"
+# Lines whose start spacing's rules read apart: an `#include` (its operators not read; up to what
+# another rule needs: a bracket, `;`, `##`), or a colon as the line's first operator after text (a label,
+# `case X:`, a bit field: with no `?` before it, only a blank before it is wrong).
+_CLEAN_STARTS = (r"\#[ \t]*include[^\n(){}\[\];#]*+", rf"[^{_CLASS}()\[\]{{}}#\n]++(?<!{_BLANK}):")
+
+
+@lru_cache(maxsize=None)
+def clean_lines():
+    """The pattern matched at the start of a line of a file's masked lines joined by "\n" (and
+    ended by one): it matches as many lines as break no SPACING rule, up to the first that may."""
+    return lazy(rf"(?:{_OBJECT_MACRO_OPERATOR}{_line_of(_CLEAN_TOKENS, _CLEAN_STARTS, clean=True)}\n)*+")
+
+
+def may_break_a_rule(joined):
+    """The added CodeLines that `clean_lines` does not rule out (one in twenty on new files): it
+    matches over the file's masked lines framed (`_line_scans.MaskedText.framed`), in C, from one line that may break
+    a rule to the next."""
+    text = joined.framed
+    if text is None:
+        return joined.every_added()
+    skip_clean = clean_lines().match
+    starts = []
+    at = 1  # after the "\n" before the first line
+    while True:
+        start = skip_clean(text, at).end()
+        if start == len(text):
+            return joined.added_at(starts)
+        starts.append(start)
+        at = text.index("\n", start) + 1

@@ -13,7 +13,7 @@ from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._brackets import balanced_end
 from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
-from ._line_scans import MaskedText, masked_text
+from ._line_scans import masked_text
 
 _BLANKS = " \t\n\r\f\v"  # Perl's \s (a masked comment, \x1c, is not blank)
 _BLOCK_LINES = 3  # `{`, one statement, `}`
@@ -298,7 +298,7 @@ def braces(line, file, ctx):
         if message:
             return Hit.at(line, file, message, level=CHECK)
     if "if" in text and _IF_START.match(code_line.code):
-        joined = ctx.once(MaskedText, code_line.sequence)
+        joined = masked_text(file, ctx)
         start, end = _chain_span(joined, code_line)
         # a chain of one arm (no `else` to read) raises nothing
         arms = _if_chain_arms(joined.text[start:end]) if joined.holds("else", start, end) else None

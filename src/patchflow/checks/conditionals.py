@@ -13,7 +13,7 @@ import re
 from . import ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines
 from ._hunk_places import hunk_places
-from ._line_scans import FoundBy, MaskedText
+from ._line_scans import FoundBy, masked_text
 from ._lines import added_lines, lines_holding
 from ._statement import statement_block
 from ..lazy_regex import lazy
@@ -175,7 +175,7 @@ def suspect_code_indent(patch, ctx):
             continue
         some = next(iter(added.values()))
         sequence, ends = some.sequence, some.hunk_ends
-        for index in _conditional_lines(ctx.once(MaskedText, sequence)):
+        for index in _conditional_lines(masked_text(file, ctx)):
             line, code = sequence[index]
             if _DIRECTIVE.match(code) or _DO_WHILE_END.search(code):
                 continue

@@ -1,7 +1,8 @@
 """The layout of C lines around each other: blank lines, line starts and ends, block comments.
 
-These run on every added line; each rules a line out with a string test before any pattern, and
-reads the line before it (added or context) as checkpatch does, from `_ccode.code_line_of`.
+Each check reads the line before a line (added or context) as checkpatch does, from the line's
+`_ccode.CodeLine`, and judges only the lines that one search of the file's joined lines finds
+(`_line_scans.MaskedText`): a line that starts with a space, ends with `(`, follows a line opening a comment.
 """
 
 from __future__ import annotations
@@ -12,82 +13,10 @@ from functools import lru_cache
 from . import CHECK, WARNING, Hit, check
 from ._ccode import COMMENT, code_line_of, is_c, is_styled, on_added_lines, patterns
 from ._blank_fixes import fix_indent_with_tabs
+from ._line_scans import files_with_added_code
+from ._line_spacing_rules import after_block_or_declaration, line_spacing_problem, repeated_blanks
 from ..lazy_regex import lazy
 from ..report import DELETE_LINE
-
-_BLANK = lazy(r"^\s*$", re.ASCII)
-
-
-
-def _repeated_blanks(file, ctx):
-    """Patch lines of added blank lines checkpatch reports as a second blank line in a row: the
-    second of a run, then every other one (a reported line does not count as the first of the next)."""
-    return ctx.once(_find_repeated_blanks, file)
-
-
-def _find_repeated_blanks(file, ctx):
-    found = set()
-    previous_blank, last_reported = False, None
-    for hunk in file.hunks:
-        for line in hunk.lines:
-            if line.kind == "-":
-                continue
-            blank = not line.text.strip()
-            if blank and previous_blank and line.kind == "+" and last_reported != line.patch_line - 1:
-                found.add(line.patch_line)
-                last_reported = line.patch_line
-            previous_blank = blank
-    return found
-
-
-_AFTER_BLOCK_OK = lazy(r"^\s*$|^\s*(?:EXPORT_SYMBOL|early_param|ALLOW_ERROR_INJECTION)|^\s*(?i:MODULE_)|"
-                       r"^\s*\#\s*(?:end|elif|else)|^[a-z_]*init|^\s*(?:static\s+)?[A-Z_]*ATTR|^\s*DECLARE|"
-                       r"^\s*builtin_[\w_]*driver|^\s*__setup", re.ASCII)
-
-
-@lru_cache(maxsize=None)
-def _declaration_patterns():
-    p = patterns()
-    decl = (r"^\+\s+(?:" + p.declare + r"\s*" + p.ident + r"\s*[=,;:\[]|" + p.declare + r"\s*\(\s*\*\s*"
-            + p.ident + r"\s*\)\s*[=,;:\[\(]|" + p.ident + r"(?:\s+|\s*\*\s*)" + p.ident + r"\s*[=,;\[]|"
-            + p.decl_macros + ")")
-    return {
-        "strip": lazy(r"\b(?:" + p.attribute + "|" + p.sparse + r")\b", re.ASCII),
-        "decl": lazy(decl, re.ASCII),
-        "not_decl": lazy(r"^\+\s+" + p.c90_keywords + r"\b|(?:" + p.compare + "|" + p.assignment + "|"
-                               + p.operators + r")\s*$|(?:\{\s*|\\)$", re.ASCII),
-        "continues": lazy(r"^\+\s+(?:(?:static\s+)?(?:const\s+)?(?:union|struct|enum|typedef)\b|"
-                                r"$|[\{\}\.\#\"\?\:\(\[]|" + p.ident + r"\s*:\s*\d+\s*[,;]|\(?\s*(?:"
-                                + p.compare + "|" + p.assignment + "|" + p.operators + "))", re.ASCII),
-    }
-
-
-# what every declaration checkpatch recognizes starts with: two words (a type and a name, `int x`,
-# `struct s *p`), a word and `(*` (a function pointer) or a word and `(` (DEFINE_MUTEX(...))
-_MAY_DECLARE = lazy(r"^\s+[A-Za-z_]\w*(?:\s+[A-Za-z_*(]|\s*\*|\s*\()", re.ASCII)
-
-
-def _missing_blank_after_declarations(code_line):
-    prev = code_line.prev
-    if prev is None or prev.kind != "+":
-        return False
-    prev_text = code_line.prev_code
-    if not prev_text[:1].isspace():
-        return False
-    sline = code_line.code.replace(COMMENT, " ")
-    indent = prev_text[: len(prev_text) - len(prev_text.lstrip())]
-    if not sline.startswith(indent) or sline[len(indent):len(indent) + 1].isspace() \
-            or len(sline) == len(indent):
-        return False
-    if not _MAY_DECLARE.match(prev_text):
-        return False
-    d = _declaration_patterns()
-    pl = d["strip"].sub("", "+" + prev_text)
-    sl = d["strip"].sub("", "+" + sline)
-    if not d["decl"].search(pl) or d["not_decl"].search(pl):
-        return False
-    return not (d["decl"].search(sl) or d["continues"].search(sl))
-
 
 def _fix_line_spacing(text, finding, path):
     """A blank line before the line that follows the declarations or a definition; the second of
@@ -100,8 +29,7 @@ def _fix_line_spacing(text, finding, path):
 
 
 @check("LINE_SPACING", level=WARNING, scope="patch", fix=_fix_line_spacing)
-@on_added_lines(is_styled, None)
-def line_spacing(line, file, ctx):
+def line_spacing(patch, ctx):
     """A blank line is missing after declarations or a definition, or two blank lines follow each other.
 
     ## What it does
@@ -143,32 +71,26 @@ def line_spacing(line, file, ctx):
     Put one blank line after the declarations and after each function or type definition; delete the
     second of two blank lines.
     """
-    text = line.text
-    code_line = code_line_of(line, file, ctx)
-    if code_line is None:
-        return None
-    prev = code_line.prev_code
-    if prev[:1] == "}" and ctx.options.strict and text.strip() and re.match(r"^};?\s*$", prev, flags=re.ASCII) \
-            and not _AFTER_BLOCK_OK.search(code_line.code):
-        return Hit("Please use a blank line after function/struct/union/enum declarations",
-                   patch_line=line.patch_line, file=file.path, line=line.new_line,
-                   quote="+" + text, level=CHECK)
-    if not text.strip():
-        if ctx.options.strict and line.patch_line in _repeated_blanks(file, ctx):
-            return Hit("Please don't use multiple blank lines", patch_line=line.patch_line, file=file.path,
-                       line=line.new_line, quote="+" + text, level=CHECK)
-        return None
-    if _missing_blank_after_declarations(code_line):
-        return Hit.at(line, file, "Missing a blank line after declarations")
-    return None
+    strict = ctx.options.strict
+    for file, joined in files_with_added_code(patch, is_styled, ctx):
+        if strict:
+            for line in repeated_blanks(joined):
+                yield Hit("Please don't use multiple blank lines", patch_line=line.patch_line, file=file.path,
+                          line=line.new_line, quote="+" + line.text, level=CHECK)
+        for code_line in after_block_or_declaration(joined):
+            hit = line_spacing_problem(code_line, file, strict)
+            if hit is not None:
+                yield hit
 
 
 _LABEL_OR_DIRECTIVE = lazy(r"^ *(?:\x1c|#|[A-Za-z_][A-Za-z\d_]*:)", re.ASCII)
+# the "\n" before a masked line that starts with a blank or a string's masked text: where a line that
+# starts with a space is not in a comment (masked there, it matches _LABEL_OR_DIRECTIVE)
+_BEFORE_SPACE = lazy(r"\n[ X]")
 
 
 @check("LEADING_SPACE", level=WARNING, scope="patch", fix=fix_indent_with_tabs)
-@on_added_lines(is_styled, r"^ ")
-def leading_space(line, file, ctx):
+def leading_space(patch, ctx):
     """An added line of C starts with a space.
 
     ## What it does
@@ -197,23 +119,24 @@ def leading_space(line, file, ctx):
     ## Fix
     Indent with tabs; `:set noexpandtab` in vim, `indent-tabs-mode t` in Emacs.
     """
-    if line.text[:1] != " ":
-        return None
-    code_line = code_line_of(line, file, ctx)
-    if code_line is not None and _LABEL_OR_DIRECTIVE.match(code_line.code):
-        return None
     from .whitespace import _vet
 
-    return Hit("please, no spaces at the start of a line", patch_line=line.patch_line, file=file.path,
-               line=line.new_line, quote=_vet(line))
+    for file, joined in files_with_added_code(patch, is_styled, ctx):
+        for code_line in joined.every_added() if joined.framed is None else joined.lines_after(_BEFORE_SPACE):
+            line = code_line.line
+            if line.text[:1] == " " and not _LABEL_OR_DIRECTIVE.match(code_line.code):
+                yield Hit("please, no spaces at the start of a line", patch_line=line.patch_line, file=file.path,
+                          line=line.new_line, quote=_vet(line))
 
 
 _OPEN_END = lazy(r"([\[\(])\s*$", re.ASCII)
+_RAW_OPEN_END = lazy(r"[(\[/]\s*$")
+# the "\n" after a masked line that ends with `(`, `[` or a blank: the lines _OPEN_END may find
+_AFTER_OPEN_OR_BLANK = lazy(r"\n(?<=[(\[ \t\r\f\v]\n)")
 
 
 @check("OPEN_ENDED_LINE", level=CHECK, scope="patch")
-@on_added_lines(is_c, r"[(\[/]\s*$")
-def open_ended_line(line, file, ctx):
+def open_ended_line(patch, ctx):
     """An added line of C ends with an opening parenthesis or bracket.
 
     ## What it does
@@ -243,23 +166,27 @@ def open_ended_line(line, file, ctx):
     ## Fix
     Keep the first argument on the line of the `(`.
     """
-    text = line.text
-    stripped = text.rstrip()
-    if not stripped or stripped[-1] not in "([\x1c/":
-        return None
-    code_line = code_line_of(line, file, ctx)
-    match = _OPEN_END.search(code_line.code) if code_line is not None else None
-    if match is None:
-        return None
-    return Hit.at(line, file, f"Lines should not end with a '{match.group(1)}'")
+    for file, joined in files_with_added_code(patch, is_c, ctx):
+        if joined.framed is None:
+            code_lines = joined.every_added()
+        else:  # the line that holds the character before each "\n" found
+            code_lines = joined.added_at([match.start() - 1 for match in _AFTER_OPEN_OR_BLANK.finditer(joined.framed)])
+        for code_line in code_lines:
+            text = code_line.line.text
+            stripped = text.rstrip()
+            if not stripped or stripped[-1] not in "([\x1c/" or not _RAW_OPEN_END.search(text):
+                continue
+            match = _OPEN_END.search(code_line.code)
+            if match is not None:
+                yield Hit.at(code_line.line, file, f"Lines should not end with a '{match.group(1)}'")
 
 
 _LOGICAL_START = lazy(r"^\s*(&&|\|\|)", re.ASCII)
+_BEFORE_LOGICAL_START = lazy(r"\n[ \t\r\f\v]*(?:&&|\|\|)")  # the same, led by the "\n" before the line
 
 
 @check("LOGICAL_CONTINUATIONS", level=CHECK, scope="patch")
-@on_added_lines(is_styled, r"^\s*(?:&&|\|\|)")
-def logical_continuations(line, file, ctx):
+def logical_continuations(patch, ctx):
     """An added line of C starts with `&&` or `||`.
 
     ## What it does
@@ -290,12 +217,12 @@ def logical_continuations(line, file, ctx):
     ## Fix
     Move the operator to the end of the line before.
     """
-    text = line.text
-    if "&&" not in text and "||" not in text:
-        return None
-    if not _LOGICAL_START.match(text):
-        return None
-    return Hit.at(line, file, "Logical continuations should be on the previous line")
+    for file, joined in files_with_added_code(patch, is_styled, ctx):
+        raw = joined.raw
+        code_lines = joined.every_added() if raw is None else joined.lines_after(_BEFORE_LOGICAL_START, raw)
+        for code_line in code_lines:
+            if _LOGICAL_START.match(code_line.line.text):
+                yield Hit.at(code_line.line, file, "Logical continuations should be on the previous line")
 
 
 _COMMENT_END_ALONE = lazy(r"^[ \t]*\*/[ \t]*$|/\*.*\*/[ \t]*$|\*{2,}/[ \t]*$", re.ASCII)
@@ -303,8 +230,12 @@ _COMMENT_END = lazy(r"^[ \t]*.+\*/[ \t]*$", re.ASCII)
 _COMMENT_TAIL = lazy("\x1c[ \t]*$", re.ASCII)
 
 
+_STAR_AFTER_BLANKS = lazy(r"^([ \t]*/?)\*", re.ASCII)
+_LAST_STAR = lazy(r"^(.*/?)\*", re.ASCII)
+
+
 def _comment_star_indent(raw):
-    match = re.match(r"^([ \t]*/?)\*", raw, flags=re.ASCII) or re.match(r"^(.*/?)\*", raw, flags=re.ASCII)
+    match = _STAR_AFTER_BLANKS.match(raw) or _LAST_STAR.match(raw)
     return len(match.group(1).expandtabs(8)) if match else 0
 
 
@@ -326,9 +257,35 @@ def _block_comment_problem(code_line, text):
     return None
 
 
+# A line BLOCK_COMMENT_STYLE may report, by the line before it (P), in the raw lines joined: P
+# holds a `/*` and does not end with `*/`, or P and the line start with `*`, unless both have their
+# `*` in one column for sure (the same blanks before it, or `/*` then ` *`); or the line ends with a
+# `*/` that is not alone on it nor closes a `/*` of the line. Each search is led by a character
+# (the "\n" before P, `*/`): the engine jumps from one to the next.
+_STAR_UNDER_STAR = r"(?!([ \t]*)\*[^\n]*\n\1\*|([ \t]*)/\*[^\n]*\n\2 \*)"
+# led by the "\n" before P: P read once however many `/*` it holds
+_BEFORE_OPEN_COMMENT = lazy(r"\n(?=[^\n]*/\*)(?![^\n]*\*/[ \t]*\n)" + _STAR_UNDER_STAR, re.ASCII)
+_BEFORE_STAR_LINES = lazy(r"\n(?=[ \t]*\*[^\n]*\n[ \t]*\*)" + _STAR_UNDER_STAR, re.ASCII)
+_CLOSES_COMMENT = lazy(r"\*/[ \t]*\n")
+_ENDS_COMMENT_TEXT = lazy(r"(?![ \t]*\*/[ \t]*\n)(?![^\n]*/\*[^\n]*\*/[ \t]*\n)[^\n]*\*/[ \t]*\n", re.ASCII)
+
+
+def _may_misshape_comment(joined):
+    """The added CodeLines that the searches above find (one in a thousand lines of C)."""
+    text = joined.raw
+    if text is None:
+        return joined.every_added()
+    starts = {text.index("\n", match.start() + 1) + 1 for pattern in (_BEFORE_OPEN_COMMENT, _BEFORE_STAR_LINES)
+              for match in pattern.finditer(text)}  # the line after P
+    for match in _CLOSES_COMMENT.finditer(text):  # the line itself
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if _ENDS_COMMENT_TEXT.match(text, line_start):
+            starts.add(line_start)
+    return joined.added_at(sorted(starts), text)
+
+
 @check("BLOCK_COMMENT_STYLE", level=WARNING, scope="patch")
-@on_added_lines(is_styled, None)
-def block_comment_style(line, file, ctx):
+def block_comment_style(patch, ctx):
     """An added block comment lacks its leading `*`, ends on a line of text, or misaligns its `*`.
 
     ## What it does
@@ -363,14 +320,14 @@ def block_comment_style(line, file, ctx):
     ## Fix
     Give each line of the comment a leading ` * ` under the first `*`, and put `*/` on its own line.
     """
-    text = line.text
-    code_line = code_line_of(line, file, ctx)
-    if code_line is None:
-        return None
-    if "*" not in text and COMMENT not in code_line.prev_code:
-        return None
-    message = _block_comment_problem(code_line, text)
-    return Hit.at(line, file, message) if message else None
+    for file, joined in files_with_added_code(patch, is_styled, ctx):
+        for code_line in _may_misshape_comment(joined):
+            line = code_line.line
+            if "*" not in line.text and COMMENT not in code_line.prev_code:
+                continue
+            message = _block_comment_problem(code_line, line.text)
+            if message:
+                yield Hit.at(line, file, message)
 
 
 _INDENTED_LABEL = lazy(r"^\s+[A-Za-z_][A-Za-z\d_]*:(?!\s*\d+)", re.ASCII)
@@ -432,13 +389,25 @@ def indented_label(line, file, ctx):
 @lru_cache(maxsize=None)
 def _tabstop_statement():
     p = patterns()
-    return re.compile(r"^\t+( +)(?:" + p.c90_keywords + r"\b|\{\s*$|\}\s*(?:else\b|while\b|\s*$)|" + p.declare
-                      + r"\s*" + p.ident + r"\s*[;=])", re.ASCII)
+    return lazy(r"^\t+( +)(?:" + p.c90_keywords + r"\b|\{\s*$|\}\s*(?:else\b|while\b|\s*$)|" + p.declare
+                + r"\s*" + p.ident + r"\s*[;=])", re.ASCII)  # lazy: from the store of compiled patterns
+
+
+_C90_KEYWORDS = frozenset(("do", "for", "while", "if", "else", "return", "goto", "continue", "switch", "default",
+                           "case", "break"))
+_LEADING_WORD = lazy(r"\w*", re.ASCII)
+
+
+# the "\n" before a masked line that `_may_start_statement_off_tabstop` lets through (a comment's
+# mask counts as the blank it is read as), in a file's joined masked lines; of a `;` or `=` only one
+# after a name and blanks, as a declaration has it (not `foo(x);`, nine lines in ten)
+_BEFORE_OFF_TABSTOP = lazy(r"\n\t+(?:[ \x1c]{8})*+[ \x1c]{1,7}(?![ \x1c])(?=[{}]|[^\n]*\w[ \t\r\f\v\x1c]*[;=]|(?:"
+                           + "|".join(sorted(_C90_KEYWORDS)) + r")(?!\w))", re.ASCII)
+_TABS_THEN_SPACE = lazy(r"\t+ ")
 
 
 @check("TABSTOP", level=WARNING, scope="patch")
-@on_added_lines(is_styled, r"^\t+ ")
-def tabstop(line, file, ctx):
+def tabstop(patch, ctx):
     """An added statement is indented by tabs plus a few spaces, off the tab stops.
 
     ## What it does
@@ -467,21 +436,17 @@ def tabstop(line, file, ctx):
     ## Fix
     Indent the statement with tabs only, at the depth of its block.
     """
-    code_line = code_line_of(line, file, ctx)
-    if code_line is None:
-        return None
-    sline = code_line.code.replace(COMMENT, " ")
-    if not _may_start_statement_off_tabstop(sline):
-        return None
-    match = _tabstop_statement().match(sline)
-    if match and len(match.group(1)) % 8:
-        return "Statements should start on a tabstop"
-    return None
-
-
-_C90_KEYWORDS = frozenset(("do", "for", "while", "if", "else", "return", "goto", "continue", "switch", "default",
-                           "case", "break"))
-_LEADING_WORD = lazy(r"\w*", re.ASCII)
+    for file, joined in files_with_added_code(patch, is_styled, ctx):
+        code_lines = joined.every_added() if joined.framed is None else joined.lines_after(_BEFORE_OFF_TABSTOP)
+        for code_line in code_lines:
+            if not _TABS_THEN_SPACE.match(code_line.line.text):
+                continue
+            sline = code_line.code.replace(COMMENT, " ")
+            if not _may_start_statement_off_tabstop(sline):
+                continue
+            match = _tabstop_statement().match(sline)
+            if match and len(match.group(1)) % 8:
+                yield Hit.at(code_line.line, file, "Statements should start on a tabstop")
 
 
 def _may_start_statement_off_tabstop(sline):

@@ -13,15 +13,13 @@ import re
 from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
-from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
-from ._operator_context import PLAIN, context
+from ._ccode import COMMENT, is_c, patterns
+from ._line_scans import files_with_added_code
+from ._operator_context import OPERATOR_CHARS as _OPERATOR_CHARS, OPERATORS, PLAIN, all_plain, context, may_break_a_rule
 from ._spacing_fixes import fix_pointer_location, fix_spacing
 from ..lazy_regex import lazy
 
-_OPERATORS = lazy(r"(<<=|>>=|<=|>=|==|!=|\+=|-=|\*=|/=|%=|\^=|\|=|&=|=>|->|<<|>>|<|>|=|!|~|&&|\|\||,|\^|"
-                        r"\+\+|--|&|\||\+|-|\*|/|%|\?:|\?|:|;)", re.ASCII)
-# where a line holds none of these characters it has no operator to judge
-_OPERATOR_CHARS = frozenset("<>=!~&|,^+-*/%?:;")
+_OPERATORS = lazy("(" + "|".join(map(re.escape, OPERATORS)) + ")", re.ASCII)
 _ARITHMETIC = frozenset(("<<", ">>", "&", "^", "|", "+", "-", "*", "/", "%"))
 _AFTER_UNARY_OK = lazy(r"(?:\)|!|~|\*|-|&|\||\+\+|--|\{)$", re.ASCII)
 _UNARY_KEYWORDS = frozenset(("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do"))
@@ -74,6 +72,9 @@ _DEFINE_ALONE = lazy(r"^\s*#\s*define\s*$", re.ASCII)
 _MAIL_AFTER = lazy(r"^\S+@\S+>", re.ASCII)
 _MAIL_BEFORE = lazy(r"<\S+@\S+$", re.ASCII)
 
+_ELIF = lazy(r"^\s*#\s*elif$", re.ASCII)
+_FIRST_NOT_BLANK = lazy(r"^(\S)", re.ASCII)
+_STARS_APART = lazy(r"\*\s+\*", re.ASCII)
 _CASE_VALUE = lazy(r"^\s*case\b", re.ASCII)
 _BARE_TYPE = lazy(r"^\s*[A-Za-z_]\w*\s+$", re.ASCII)  # `size_t :0;`, not `X :` ending a line of ?:
 
@@ -87,7 +88,7 @@ def _function_paren_space(code):
         name = match.group(1)
         before = code[:match.start(1)]
         if name in _NO_PAREN_SPACE_NAMES or _DEFINE_ALONE.match(before) \
-                or re.match(r"^\s*#\s*elif$", before + name, flags=re.ASCII) or rules["type_end"].search(" " + before + name):
+                or _ELIF.match(before + name) or rules["type_end"].search(" " + before + name):
             continue
         return WARNING, "space prohibited between function name and open parenthesis '('"
     return None
@@ -244,17 +245,21 @@ def _operator_spacing(code, strict, prev_code=""):
         elements.pop()
     # only the first operator can start the line: blanks alone before it
     at_start = not elements[0].strip(" \t")
+    # where each operator starts, and whether a `?` came before it (a colon is then a conditional's),
+    # counted as the line is read (summed again for each operator, a line of 50,000 took minutes)
+    off, question = 0, False
     for n in range(0, len(elements) - 1, 2):
         op = elements[n + 1]
+        off += len(elements[n])
         ctx = context(elements, n, at_start and n == 0)
         # most operators stand where no rule can object, whatever is around them: nothing more to read
         if ctx not in PLAIN.get(op, ()):
-            off = sum(map(len, elements[:n + 1]))
-            question = "?" in elements[1:n:2] or "?:" in elements[1:n:2]  # a colon is then a conditional's
             found = _operator_here(opline, off, op, ctx, strict, n + 2 < len(elements), question,
                                    prev_code.replace(COMMENT, " ").rstrip() if at_start and n == 0 else None)
             if found:
                 return found
+        off += len(op)
+        question = question or op in ("?", "?:")
     return None
 
 
@@ -335,14 +340,13 @@ def _spacing_problem(code, strict, prev_code):
         found = _struct_definition_space(code)  # (its pattern starts with one of the three words)
     if found is None and (" (" in code or "\t(" in code):
         found = _function_paren_space(code)
-    if found is None and not _OPERATOR_CHARS.isdisjoint(code):
+    if found is None and not all_plain().match(" " + code):  # (the blank _operator_spacing puts first)
         found = _operator_spacing(code, strict, prev_code)
     return found or _layout_problem(code)
 
 
 @check("SPACING", level=ERROR, scope="patch", fix=fix_spacing)
-@on_added_lines(is_c, None)
-def spacing(line, file, ctx):
+def spacing(patch, ctx):
     """Spaces are missing or misplaced in an added line of C.
 
     ## What it does
@@ -381,24 +385,23 @@ def spacing(line, file, ctx):
     Follow the message; `patchflow fix` (or `scripts/checkpatch.pl --fix-inplace --types SPACING`)
     rewrites most of them, changing only the blanks between tokens.
     """
-    code_line = code_line_of(line, file, ctx)
-    if code_line is None:
-        return None
-    code = code_line.code
-    if "//" in code:
-        code = code[:code.index("//")]
-    found = spacing_problem(code, ctx.options.strict, code_line.prev_code)
-    if found is None:
-        return None
-    level, message = found
-    return Hit.at(line, file, message, level=None if level == ERROR else level)
+    strict = ctx.options.strict
+    for file, joined in files_with_added_code(patch, is_c, ctx):
+        for code_line in may_break_a_rule(joined):
+            code = code_line.code
+            if "//" in code:
+                code = code[:code.index("//")]
+            found = spacing_problem(code, strict, code_line.prev_code)
+            if found is not None:
+                level, message = found
+                yield Hit.at(code_line.line, file, message, level=None if level == ERROR else level)
 
 
 def _pointer_spelling(written, modifier_gap):
     """How the `*`s and modifiers between a type and what follows should be written."""
-    wanted = re.sub(r"^(\S)", r" \1", written, flags=re.ASCII).rstrip()
-    while re.search(r"\*\s+\*", wanted, flags=re.ASCII):
-        wanted = re.sub(r"\*\s+\*", "**", wanted, count=1, flags=re.ASCII)
+    wanted = _FIRST_NOT_BLANK.sub(r" \1", written).rstrip()
+    while _STARS_APART.search(wanted):
+        wanted = _STARS_APART.sub("**", wanted, count=1)
     if modifier_gap:
         wanted = _rules()["modifier_end"].sub(r"\1 ", wanted)
     return wanted
@@ -424,9 +427,23 @@ def pointer_location_problem(code):
     return None
 
 
+# where _MAY_MISPLACE_STAR finds something in a file's joined masked lines, each led by the
+# character it is (the engine jumps from one `*` or `)` to the next: a few milliseconds on 128,000 lines)
+_STAR_AGAINST_WORD_OR_BLANK = lazy(r"\*(?:(?<=\w\*)|(?=[ \t\r\f\v]+[\w*)]))", re.ASCII)
+_BLANK_BEFORE_CLOSE = lazy(r"\)(?<=[ \t\r\f\v]\))", re.ASCII)
+
+
+def _may_misplace_star(joined):
+    """The added CodeLines in which _MAY_MISPLACE_STAR may find something, in file order."""
+    if joined.framed is None:
+        return joined.every_added()
+    found = {code_line.line.patch_line: code_line for pattern in (_STAR_AGAINST_WORD_OR_BLANK, _BLANK_BEFORE_CLOSE)
+             for code_line in joined.lines_holding(pattern)}
+    return [found[patch_line] for patch_line in sorted(found)]
+
+
 @check("POINTER_LOCATION", level=ERROR, scope="patch", fix=fix_pointer_location)
-@on_added_lines(is_c, r"\*")
-def pointer_location(line, file, ctx):
+def pointer_location(patch, ctx):
     """An added line of C puts the `*` of a pointer next to the type instead of the name.
 
     ## What it does
@@ -461,10 +478,9 @@ def pointer_location(line, file, ctx):
     Write the `*` against the name (or alone before `)` in a cast, after a space); `patchflow fix`
     does it.
     """
-    if "*" not in line.text:
-        return None
-    code_line = code_line_of(line, file, ctx)
-    if code_line is None or "*" not in code_line.code:
-        return None
-    message = pointer_location_problem(code_line.code)
-    return Hit.at(line, file, message) if message else None
+    for file, joined in files_with_added_code(patch, is_c, ctx):
+        for code_line in _may_misplace_star(joined):
+            if "*" in code_line.line.text and "*" in code_line.code:
+                message = pointer_location_problem(code_line.code)
+                if message:
+                    yield Hit.at(code_line.line, file, message)
