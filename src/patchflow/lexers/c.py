@@ -284,11 +284,12 @@ LITERAL_MASK = "\x1d"  # what an outline's masked text holds for each character 
 _BLANKS = " \t\f\v\r"  # the lexer's blanks (a spliced newline is blank too)
 # The lexer's comment and literal branches alone: a scan for them finds them where the lexer does,
 # for no other token can hold a quote or a `/` (see checkpatch_masked); a literal's prefix (`L"`) is
-# left to the code around it. (The lookahead lets the scan skip to the next `/`, quote or apostrophe:
-# a third faster.)
-_OUTLINE_LITERALS = lazy("(?=[/\"'])(?:(?P<comment>" + _LINE_COMMENT + r"|/\*(?s:.*?)(?:\*/|\Z))"
+# left to the code around it. (Each branch starts with its own character, no group around it: the
+# engine then skips to the next `/`, quote or apostrophe by its fast scan for a set of first
+# characters, twice as fast as a lookahead `(?=[/"'])` in front, which it tries at every position.)
+_OUTLINE_LITERALS = lazy("/(?:" + _LINE_COMMENT[1:] + r"|\*(?s:.*?)(?:\*/|\Z))"
                          + '|"' + _STRING_BODY + '(?P<string_end>")?'
-                         + "|'" + _CHAR_BODY + "(?P<char_end>')?)")
+                         + "|'" + _CHAR_BODY + "(?P<char_end>')?")
 _LEADING_BLANKS = lazy("[" + _BLANKS + "]*")
 _SPLICE = lazy(r"\\\r?\n")
 # a character of code in masked text: not blank, not comment, not a backslash that splices a newline
@@ -332,7 +333,7 @@ class Outline:
 
     def _mask(self, match) -> str:
         found = match.group()
-        if match.group("comment") is not None:
+        if found[0] == "/":  # a comment
             return COMMENT_MASK * len(found)
         if match.group("string_end" if found[0] == '"' else "char_end") is None:
             self.unclosed.append(match.start())
