@@ -13,9 +13,7 @@ charged once, whoever asks first. The sides take turns --runs times; medians are
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -25,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_check_types import revision_src  # noqa: E402  (the other revision's src, taken out)
+from bench_reading import _environment, comparison_arguments  # noqa: E402
 
 # run in the child: the check with the pieces wrapped, then a JSON object of their CPU seconds
 CHILD = r"""
@@ -69,9 +68,7 @@ ROWS = ("PARENTHESIS_ALIGNMENT", "outline_rules", "building the outlines", "_cod
 
 
 def measure(src: Path, patches) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(src))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # without bytecode every start-up compiles again
-    proc = subprocess.run([sys.executable, "-c", CHILD, *patches], capture_output=True, text=True, env=env,
+    proc = subprocess.run([sys.executable, "-c", CHILD, *patches], capture_output=True, text=True, env=_environment(src),
                           cwd=tempfile.gettempdir())
     if proc.returncode:
         raise SystemExit(f"bench_views: the run failed with {src}:\n{proc.stderr.strip()}")
@@ -79,12 +76,7 @@ def measure(src: Path, patches) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--base-rev", default="main", help="the revision to compare with (default: main)")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("patches", nargs="+")
-    args = parser.parse_args()
-    patches = [os.path.abspath(path) for path in args.patches]
+    args, patches = comparison_arguments(__doc__.split("\n")[0], runs=3)
     with tempfile.TemporaryDirectory(prefix="bench-views-") as work:
         sides = {args.base_rev: revision_src(args.base_rev, work), "this checkout": ROOT / "src"}
         figures = {name: [] for name in sides}

@@ -12,10 +12,8 @@ use, so a patch without C code pays nothing for them.
 from __future__ import annotations
 
 import functools
-from collections import namedtuple
 from functools import lru_cache
-from itertools import chain, compress, count, repeat
-from operator import attrgetter
+from itertools import repeat
 from types import SimpleNamespace
 
 from ..lazy_regex import lazy
@@ -76,18 +74,19 @@ def _hit_at(line, file, message):
     return Hit.at(line, file, message)
 
 
-class CodeLine(namedtuple("CodeLine", "line code prev prev_code index sequence hunk_ends")):
-    """One added or context line: its masked text, and the line before it in the file.
+class CodeLine:
+    """One added or context line: its masked text, and the line before it in the file."""
 
-    line: the DiffLine; code: its masked text (comments \\x1c, string contents X); prev: the previous
-    non-removed DiffLine of the file, or None; prev_code: its masked text ('' when there is none);
-    index: the position in `sequence`, every non-removed (DiffLine, masked text) of the file, in
-    order; hunk_ends: for each position of `sequence`, where its hunk ends there.
+    __slots__ = ("line", "code", "prev", "prev_code", "index", "sequence", "hunk_ends")
 
-    A named tuple: a file's views are made by `tuple.__new__` over zipped columns, no Python call
-    per line (128,000 added lines in the check benchmark's corpus)."""
-
-    __slots__ = ()
+    def __init__(self, line, code, prev, prev_code, index, sequence, hunk_ends):
+        self.line = line
+        self.code = code  # masked: comments \x1c, string contents X
+        self.prev = prev  # the previous non-removed DiffLine of the file, or None
+        self.prev_code = prev_code  # its masked text ('' when there is none)
+        self.index = index  # position in `sequence`
+        self.sequence = sequence  # every non-removed (DiffLine, masked text) of the file, in order
+        self.hunk_ends = hunk_ends  # for each position of `sequence`, where its hunk ends there
 
     def following(self, count):
         """Up to `count` (DiffLine, masked text) after this line in its hunk (removed lines skipped):
@@ -122,23 +121,15 @@ def _code_lines(file, ctx) -> dict:
     sequence = []
     hunk_ends = []
     prev, prev_code = None, ""
-    # checkpatch's masked view, shared with the other families
+    # checkpatch's masked view, by hunk in order, shared with the other families
     for lines, codes in ctx.sources.masked_hunks(file):
-        start = len(sequence)
-        sequence.extend(zip(lines, codes))
+        for line, code in zip(lines, codes):
+            if line.kind == "+":
+                out[line.patch_line] = CodeLine(line, code, prev, prev_code, len(sequence), sequence, hunk_ends)
+            sequence.append((line, code))
+            prev, prev_code = line, code
         hunk_ends.extend(repeat(len(sequence), len(lines)))
-        views = map(_new_tuple, repeat(CodeLine), zip(lines, codes, chain((prev,), lines), chain((prev_code,), codes),
-                                                      count(start), repeat(sequence), repeat(hunk_ends)))
-        # the added lines' views by patch line (a context line's is made and dropped)
-        out.update(compress(zip(map(_PATCH_LINE_OF, lines), views), map(_ADDED, map(_KIND_OF, lines))))
-        prev, prev_code = lines[-1], codes[-1]
     return out
-
-
-_new_tuple = tuple.__new__  # CodeLine._make without its Python call and length check (7 columns zipped)
-_PATCH_LINE_OF = attrgetter("patch_line")
-_KIND_OF = attrgetter("kind")
-_ADDED = "+".__eq__
 
 
 @lru_cache(maxsize=None)
