@@ -71,13 +71,19 @@ def whole_run(src: Path, patches) -> float:
     return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def comparison_arguments(description: str, runs: int):
+    """The command line of a benchmark that sets this checkout beside --base-rev on PATCH...: the
+    arguments, and the patches' absolute paths (the children run in another directory)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--base-rev", default="main", help="the revision to compare with (default: main)")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("patches", nargs="+")
     args = parser.parse_args()
-    patches = [os.path.abspath(path) for path in args.patches]
+    return args, [os.path.abspath(path) for path in args.patches]
+
+
+def main() -> int:
+    args, patches = comparison_arguments(__doc__.split("\n")[0], runs=5)
     with tempfile.TemporaryDirectory(prefix="bench-reading-") as work:
         sides = {args.base_rev: revision_src(args.base_rev, work), "this checkout": ROOT / "src"}
         read = {name: [] for name in sides}

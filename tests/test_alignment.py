@@ -184,6 +184,10 @@ OUTLINE_EDGES = [
     "\tfoo(a,\nL\"open (\n\t    b);\n\tbar(x,\n\t    u8'(',\n\t  y);\n",  # `L"` starts its line
     "#define M(a, b) foo((a), \\\n\t\t\t b) + bar(\\\n#x\n\tbaz(a,\n\t    b)\n",
     "\tfoo(a, \\\n\t    b,\r\n\t  c) /* ( */ (\n\t\x1c, x,\n\t\t)\n",
+    # groups that open and close on one line are skipped by the walk: nested deeper than it skips,
+    # brackets of another kind closing them (`[(a])` closes the `(` too), a closer with no opener
+    "\tf(((((((a))))))), g(b[c(d{e}f)g], ((((h)))),\n\t    x[(a]), y,\n\t  c) ] }, k(z,\n\t    w);\n",
+    "\tfoo(a, \"(\", b(')'),\n\t    c(\"x\\\")\"), d,\n\t    e);\n",
     " * end of a comment (x,\n */ foo(y,\n\t    z);\n",
 ]
 

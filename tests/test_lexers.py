@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 from patchflow.lexers import display_column, indent_column
 from patchflow.lexers.c import code_tokens, directives, tokenize
@@ -189,3 +191,50 @@ def test_python_hostile_input_does_not_raise_and_is_linear():
     for text in ["(" * 50000 + ")" * 50000 + "\nx = 1\n", "x = f(a, 'b') + " * 100000 + "1\n",
                  "'" + "(" * 1000000, '"""' + "a(\n" * 100000, ")" * 1000 + "\n" + "  \n\tx\n  y\n"]:
         py_tokenize(text)
+
+
+# --- checkpatch's masked view: the search for comments and literals against a token-by-token walk ---
+
+from patchflow.lexers.c import COMMENT_MASK, checkpatch_masked  # noqa: E402
+
+# every token as checkpatch's sanitizer reads it: code runs, a lone `/`, a `//` comment to its newline,
+# a block comment, a literal across newlines to its quote
+_WALK = re.compile(r"""[^"'/]+|/(?![/*])|(?P<line>//[^\n]*)|(?P<block>/\*(?s:.*?)(?:\*/|\Z))
+    |(?P<literal>"(?:[^"\\]+|\\(?s:.))*"?|'(?:[^'\\]+|\\(?s:.))*'?)""", re.VERBOSE)
+
+
+def _walked(text):
+    out = []
+    for match in _WALK.finditer(text):
+        found = match.group()
+        if match.lastgroup is None:
+            out.append(found)
+        elif match.lastgroup == "literal":
+            quote = found[0]
+            closed = len(found) > 1 and found.endswith(quote) and (len(found[1:-1]) - len(found[1:-1].rstrip("\\"))) % 2 == 0
+            body = re.sub(r"\\[^\n]", "XX", found[1:-1] if closed else found[1:])
+            out.append(quote + re.sub(r"[^\t\n]", "X", body) + (quote if closed else ""))
+        else:
+            out.append(re.sub(r"[^\t\n]", COMMENT_MASK, found) if match.lastgroup == "block"
+                       else COMMENT_MASK * len(found))
+    return "".join(out).split("\n")
+
+
+def test_masked_view_finds_the_comments_and_literals_a_token_walk_finds():
+    import random
+
+    pieces = ["/", "*", "//", "/*", "*/", '"', "'", "\\", "\n", "\t", " ", "a", "(x)", "#", "é"]
+    generator = random.Random(13)
+    for _ in range(3000):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randrange(1, 30)))
+        if "#" in text:
+            continue  # `#include` and `#error` lines are masked apart (below)
+        assert checkpatch_masked(text) == _walked(text), repr(text)
+
+
+def test_masked_view_of_directives_and_a_hunk_that_starts_in_a_comment():
+    assert checkpatch_masked('#include <linux/bpf.h>\n\t # error "no" x\nint a; # b') == [
+        "#include <XXXXXXXXXXX>", '\t # error XXXXXX', "int a; # b"]
+    assert checkpatch_masked("/* a */ #include <x.h>\n") == [COMMENT_MASK * 7 + " #include <XXX>", ""]
+    assert checkpatch_masked(" end */ f('\\n', \"/*\");", in_comment=True) == [
+        COMMENT_MASK * 7 + " f('XX', \"XX\");"]

@@ -5,6 +5,7 @@ held to and the column it owes, from C and Python tokens (`analyse`) or from a C
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Dict, FrozenSet, Iterable, List, Optional
 
 from ..records import record
@@ -18,7 +19,24 @@ C_JOINERS = frozenset({",", "&&", "||"})
 PYTHON_JOINERS = frozenset({",", "and", "or"})
 _CLOSER_OF = {")": "(", "]": "[", "}": "{"}
 _OPENERS = frozenset("([{")
-_BRACKET = lazy(r"[][(){}]")
+
+
+def _one_line_group(depth: int) -> str:
+    """A pattern for a bracketed group that opens and closes on one line, with groups nested in it
+    up to `depth` more levels, every bracket matched by its own kind."""
+    inside = r"[^][(){}\n]*+"
+    if depth:
+        inside = r"(?:[^][(){}\n]++|" + _one_line_group(depth - 1) + ")*+"
+    return "|".join(re.escape(opener) + inside + re.escape(closer) for opener, closer in ("()", "[]", "{}"))
+
+
+# The walk reads only the brackets that stay open past their line: a group that opens and closes on
+# one line (most calls, subscripts and initializers: some 90% of the corpus's brackets) leaves the
+# brackets open around it as they were, and no line, directive or open literal starts inside it
+# (a literal left open masks the rest of its line), so it is skipped in C by this scan. Each match
+# ends at a bracket that stays (group 1), or at the end of the text (group 1 None); possessive
+# quantifiers keep the scan linear.
+_KEPT_BRACKET = lazy(r"(?:[^][(){}]++|" + _one_line_group(3) + r")*+(?:([][(){}])|\Z)")
 
 
 @record(frozen=True)
@@ -174,30 +192,30 @@ class _OutlineWalk:
 
     def rules(self) -> Dict[int, Alignment]:
         outline = self.outline
+        text = outline.text
         stack, counts = self.stack, self._counts
-        starts = outline.line_starts
         # the events other than brackets, merged in by offset: directives starting and ending, and
         # literals left open (the lexer then loses its place: what was open is forgotten)
         others = [(offset, kind) for start, end in outline.directives for offset, kind in ((start, "#"), (end, "end"))]
         others.extend((self._token_start(offset), "open literal") for offset in outline.unclosed)
         others.sort()
-        others.append((len(outline.text) + 1, ""))
+        others.append((len(text) + 1, ""))
         upcoming = 0
+        next_other = others[0][0]
         last = -1  # offset of the last event
-        # most brackets open and close on one line: the walk looks at the lines in between only when
-        # an event is past the next line start or the next other event (this loop runs per bracket)
-        next_stop = 0
-        for match in _BRACKET.finditer(outline.masked):
-            offset = match.start()
-            if offset >= next_stop:
+        for match in _KEPT_BRACKET.finditer(outline.masked):  # this loop runs per kept bracket
+            offset = match.start(1)
+            if offset < 0:
+                break  # the end of the text
+            if next_other < offset:
                 while others[upcoming][0] < offset:
                     last = self._other_event(last, *others[upcoming])
                     upcoming += 1
-                if stack and stack[-1][0] == "(":
-                    self._hold_lines(last, offset, True)
-                next_stop = min(others[upcoming][0], starts[bisect.bisect_right(starts, offset)]
-                                if offset < starts[-1] else len(outline.text) + 1)
-            bracket = match.group()
+                next_other = others[upcoming][0]
+            # lines start in between (a `(` is open, so some bracket came before: last >= 0)
+            if stack and stack[-1][0] == "(" and text.find("\n", last, offset) >= 0:
+                self._hold_lines(last, offset, True)
+            bracket = match.group(1)
             if bracket in _OPENERS:
                 stack.append([bracket, offset, self.directive, None, None])
                 counts[bracket] += 1
@@ -207,7 +225,7 @@ class _OutlineWalk:
         for offset, kind in others[upcoming:-1]:
             last = self._other_event(last, offset, kind)
         if stack and stack[-1][0] == "(":
-            self._hold_lines(last, len(outline.text), True)
+            self._hold_lines(last, len(text), True)
         return self.result
 
     def _other_event(self, last: int, offset: int, kind: str) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from functools import lru_cache
+from itertools import repeat
 from types import SimpleNamespace
 
 from ..lazy_regex import lazy
@@ -116,22 +117,18 @@ def code_line_of(line, file, ctx):
 
 
 def _code_lines(file, ctx) -> dict:
-    masked = ctx.sources.masked_lines(file)  # checkpatch's masked view, shared with the other families
     out = {}
     sequence = []
     hunk_ends = []
     prev, prev_code = None, ""
-    for hunk in file.hunks:
-        start = len(sequence)
-        for line in hunk.lines:
-            if line.kind == "-":
-                continue
-            code = masked.get(line.patch_line, line.text)
+    # checkpatch's masked view, by hunk in order, shared with the other families
+    for lines, codes in ctx.sources.masked_hunks(file):
+        for line, code in zip(lines, codes):
             if line.kind == "+":
                 out[line.patch_line] = CodeLine(line, code, prev, prev_code, len(sequence), sequence, hunk_ends)
             sequence.append((line, code))
             prev, prev_code = line, code
-        hunk_ends.extend([len(sequence)] * (len(sequence) - start))
+        hunk_ends.extend(repeat(len(sequence), len(lines)))
     return out
 
 

@@ -6,6 +6,7 @@
     ctx.sources.outlines(file)        # [(pre window, post window, post lexers.c.Outline)] of a C file
     ctx.sources.lexed_windows(file)   # [(pre window, post window, post tokens)] around the hunks
     ctx.sources.masked_lines(file)    # {patch line: text} as checkpatch masks comments and strings
+    ctx.sources.masked_hunks(file)    # [(added and context lines of a hunk, their masked texts)]
 
 Every pre-image blob of the series is read by one `git cat-file --batch` the first time one is asked
 (see `patchflow.hunk_source` for where images and windows come from). A C window is outlined once
@@ -16,6 +17,7 @@ PARENTHESIS_ALIGNMENT and the preprocessor family share. Python windows are lexe
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Dict, List, Optional, Tuple
 
 from ..lazy_regex import lazy
@@ -126,6 +128,7 @@ class Sources:
         self._outlines: Dict[int, list] = {}
         self._lexed: Dict[int, list] = {}  # by id of a post-image window: its tokens
         self._masked: Dict[int, dict] = {}
+        self._masked_hunks: Dict[int, list] = {}
 
     def _all_blobs(self) -> Dict[str, str]:
         if self._blobs is None:
@@ -192,12 +195,20 @@ class Sources:
     def masked_lines(self, file) -> dict:
         """{patch line: text} of a C file's added and context lines, masked as checkpatch masks them."""
         if id(file) not in self._masked:
-            self._masked[id(file)] = masked_lines(file)
+            self._masked[id(file)] = masked_lines(file, self.masked_hunks(file))
         return self._masked[id(file)]
+
+    def masked_hunks(self, file) -> List[tuple]:
+        """[(added and context lines of a hunk, their masked texts)] of a file, in order."""
+        if id(file) not in self._masked_hunks:
+            self._masked_hunks[id(file)] = masked_hunks(file)
+        return self._masked_hunks[id(file)]
 
 
 # --- checkpatch's masked view of the changed lines (LONG_LINE's kinds) ---------------------------
 
+_TEXT_OF = attrgetter("text")
+_PATCH_LINE_OF = attrgetter("patch_line")
 _COMMENT_EDGE = lazy(r"(/\*|\*/)")
 _COMMENT_EDGE_IN_STRING = lazy(r'"[^"]*(?:/\*|\*/)[^"]*"')
 _COMMENT_MIDDLE = lazy(r"^\s*(?:\*\*+| \*)(?:\s|$)")
@@ -216,17 +227,24 @@ def _hunk_starts_in_comment(hunk) -> bool:
     return first is not None and bool(_COMMENT_MIDDLE.match(first.text))
 
 
-def masked_lines(file) -> dict:
-    """{patch line: text masked as checkpatch masks it} for the added and context lines of a file
-    diff, each hunk lexed once (`patchflow.lexers.c.checkpatch_masked`)."""
+def masked_hunks(file) -> List[tuple]:
+    """[(the added and context lines of a hunk, their texts masked as checkpatch masks them)] of each
+    hunk of a file diff that has some, each hunk lexed once (`patchflow.lexers.c.checkpatch_masked`)."""
     from ..lexers.c import checkpatch_masked
 
-    masked = {}
+    found = []
     for hunk in file.hunks:
         lines = [line for line in hunk.lines if line.kind != "-"]
-        if not lines:
-            continue
-        texts = checkpatch_masked("\n".join(line.text for line in lines), _hunk_starts_in_comment(hunk))
-        for line, text in zip(lines, texts):
-            masked[line.patch_line] = text
+        if lines:
+            text = "\n".join(map(_TEXT_OF, lines))
+            found.append((lines, checkpatch_masked(text, _hunk_starts_in_comment(hunk))))
+    return found
+
+
+def masked_lines(file, hunks: Optional[List[tuple]] = None) -> dict:
+    """{patch line: text masked as checkpatch masks it} for the added and context lines of a file
+    diff (from its `masked_hunks`, when given)."""
+    masked = {}
+    for lines, texts in masked_hunks(file) if hunks is None else hunks:
+        masked.update(zip(map(_PATCH_LINE_OF, lines), texts))
     return masked

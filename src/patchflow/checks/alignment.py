@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Dict, Iterator, Optional
 
 from ..records import record
@@ -77,32 +78,42 @@ def file_hits(patch, file, ctx) -> Iterator[Hit]:
     rules = file_alignment(patch, file, ctx, language)
     if not rules.post:
         return
-    added = {line.new_line for hunk in file.hunks for line in hunk.lines if line.kind == "+"}
+    added = None  # the new line numbers of the added lines, when a context line asks
+    for line, line_above, rule in _ruled_lines(file, rules.post):
+        if not rule.misaligned:
+            if line.kind == "+" and language == "c":
+                advice = _tab_advice(line.text, rules.post_text(rule.opener_line), rule)
+                if advice:
+                    yield Hit.at(line, file, f"{_message(rule)}: {advice}", column=rule.needed)
+            continue
+        if line.kind == "+":
+            yield Hit.at(line, file, _message(rule), column=rule.needed)
+            continue
+        if added is None:
+            added = {diff_line.new_line for hunk in file.hunks for diff_line in hunk.lines if diff_line.kind == "+"}
+        if rule.opener_line in added and not _misaligned_before(rules, line, rule):
+            yield Hit.at(line, file, f"{_message(rule)}: this unchanged line follows the parenthesis "
+                                     f"that the patch moved on line {rule.opener_line}", column=rule.needed)
+        elif (line_above is not None and line_above.kind == "+" and line_above.new_line == rule.opener_line
+              and _CALL_OPENER.match(line_above.text)):
+            # misaligned before, but right under the line the patch rewrote: realign it with it
+            yield Hit.at(line, file, f"{_message(rule)}: this unchanged line continues line "
+                                     f"{rule.opener_line}, which the patch changed", column=rule.needed)
+
+
+def _ruled_lines(file, post: Dict[int, Alignment]) -> Iterator[tuple]:
+    """(DiffLine, the hunk's shown line above it or None, its Alignment) of each added or context line
+    that a rule holds, in the patch's order. Found by number, not by a walk over every line: a hunk's
+    added and context lines are numbered one after the other from its first."""
+    numbers = sorted(post)
     for hunk in file.hunks:
-        above = None  # the shown line above: checkpatch checks an unchanged line under an added opener
-        for line in hunk.lines:
-            if line.kind == "-":
-                continue
-            line_above, above = above, line
-            rule = rules.post.get(line.new_line)
-            if rule is None:
-                continue
-            if not rule.misaligned:
-                if line.kind == "+" and language == "c":
-                    advice = _tab_advice(line.text, rules.post_text(rule.opener_line), rule)
-                    if advice:
-                        yield Hit.at(line, file, f"{_message(rule)}: {advice}", column=rule.needed)
-                continue
-            if line.kind == "+":
-                yield Hit.at(line, file, _message(rule), column=rule.needed)
-            elif rule.opener_line in added and not _misaligned_before(rules, line, rule):
-                yield Hit.at(line, file, f"{_message(rule)}: this unchanged line follows the parenthesis "
-                                         f"that the patch moved on line {rule.opener_line}", column=rule.needed)
-            elif (line_above is not None and line_above.kind == "+" and line_above.new_line == rule.opener_line
-                  and _CALL_OPENER.match(line_above.text)):
-                # misaligned before, but right under the line the patch rewrote: realign it with it
-                yield Hit.at(line, file, f"{_message(rule)}: this unchanged line continues line "
-                                         f"{rule.opener_line}, which the patch changed", column=rule.needed)
+        shown = [line for line in hunk.lines if line.kind != "-"]
+        if not shown:
+            continue
+        first = shown[0].new_line
+        for number in numbers[bisect_left(numbers, first):bisect_left(numbers, first + len(shown))]:
+            position = number - first
+            yield shown[position], shown[position - 1] if position else None, post[number]
 
 
 # an added line checkpatch reads the next line's alignment under, though that line is unchanged: a
