@@ -202,6 +202,19 @@ def _statement_end(code: LazyCode, i: int) -> Optional[int]:
     return None
 
 
+def _plainly_a_statement(code: LazyCode, i: int) -> bool:
+    """What starts_declaration says of the statement at code[i] when its first two tokens tell it (a
+    statement word, `ret =`, `foo(`): the statement that ends a block's declarations is not lexed
+    twelve tokens ahead."""
+    tok = code.get(i)
+    if tok.kind != "ident" or tok.text in _STATEMENT_WORDS:
+        return True
+    nxt = code.get(i + 1)
+    if nxt is None or tok.text in _QUALIFIERS or tok.text in _TYPE_WORDS or _is_macro_declaration(tok.text):
+        return False
+    return nxt.kind != "ident" and nxt.text != "*"
+
+
 class DeclarationGroup(list):
     """Declarations in a row; after_blank: a blank line, not a directive, splits it from the one above."""
 
@@ -231,7 +244,7 @@ def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
             groups.append(DeclarationGroup(after_blank=True))
         if any(n not in lines for n in range(previous_end + 1, tok.line)):
             break  # a gap between two hunks: what lies there is unknown
-        if not starts_declaration(code.slice(i, i + 12)):
+        if _plainly_a_statement(code, i) or not starts_declaration(code.slice(i, i + 12)):
             break
         j = _statement_end(code, i)
         if j is None:

@@ -235,7 +235,7 @@ def _function_windows(segment: Segment):
             last = min(last, openers[at] - 1)
         yield brace, first, last
     for k, text in enumerate(texts):
-        if _BLOCK_OPENER.match(text):
+        if text.endswith("{") and _BLOCK_OPENER.match(text):  # the test first: most lines end otherwise
             yield k, k, min(k + NESTED_WINDOW, len(texts) - 1)
 
 
@@ -312,6 +312,12 @@ def _file_findings(file, ctx):
             window = segment.lines[first:last + 1]
             if brace is not None and _opens_with_a_statement(window):
                 continue  # most blocks: lexing them would find no declaration
+            if brace is not None and _PLAIN_OPENER.match(window[0].text.rstrip()):
+                # the `{` ends a line the lexer reads plainly: the block's tokens start on the next line
+                code = LazyCode("\n".join(line.text for line in window[1:]), window[0].number + 1)
+                groups = top_declaration_groups(code, 0, window[0].number, lines)
+                yield from _window_findings(file, groups, lines, removed)
+                continue
             code = LazyCode("\n".join(line.text for line in window), window[0].number)
             if brace is None:
                 head = code.get(0)
@@ -324,9 +330,13 @@ def _file_findings(file, ctx):
                     continue
                 start, previous_end = found
             groups = top_declaration_groups(code, start, previous_end, lines)
-            yield from _group_findings(file, _split_at_long_statements(groups, lines), lines, removed)
-            yield from _group_findings(file, _split_at_long_statements(_joined_across_blanks(groups, lines), lines),
-                                       lines, removed, across_blank=True)
+            yield from _window_findings(file, groups, lines, removed)
+
+
+def _window_findings(file, groups, lines: Dict[int, KnownLine], removed: RemovedDeclarations):
+    yield from _group_findings(file, _split_at_long_statements(groups, lines), lines, removed)
+    yield from _group_findings(file, _split_at_long_statements(_joined_across_blanks(groups, lines), lines),
+                               lines, removed, across_blank=True)
 
 
 def _group_findings(file, groups, lines: Dict[int, KnownLine], removed: RemovedDeclarations, across_blank=False):
