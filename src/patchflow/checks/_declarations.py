@@ -244,10 +244,11 @@ def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
             groups.append(DeclarationGroup(after_blank=True))
         if any(n not in lines for n in range(previous_end + 1, tok.line)):
             break  # a gap between two hunks: what lies there is unknown
-        if _plainly_a_statement(code, i) or not starts_declaration(code.slice(i, i + 12)):
+        if _plainly_a_statement(code, i):
             break
         j = _statement_end(code, i)
-        if j is None:
+        # starts_declaration reads no further than the `;`: the lexer need not read past it either
+        if j is None or not starts_declaration(code.slice(i, min(i + 12, j + 1))):
             break  # unfinished where the known lines end, or not a declaration after all
         toks = code.slice(i, j + 1)
         decl = Declaration(tok.line, toks[-1].line, 0, _declared_names(toks), set())
