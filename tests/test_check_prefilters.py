@@ -2,6 +2,7 @@
 its joined added lines, a line let go from its text before its masked code is read) hide no finding: with each of them turned off, `check` finds the same on every test
 case and on patches adding kernel/bpf files of the 6.12 tree."""
 
+import json
 import re
 
 import pytest
@@ -258,3 +259,35 @@ def test_the_function_a_string_is_in_is_followed_as_the_plain_walk_follows_it(tm
             assert found == _functions_walking_hunks(file, ctx.sources.masked_lines(file)), path.name
             compared += sum(1 for _, _, function in found if function)
     assert compared > 200
+
+
+def _net_core_patch(tmp_path, kernel_tree, name):
+    """A patch adding a copy of net/core/NAME of the tree as a new file beside it."""
+    lines = (kernel_tree / "net" / "core" / name).read_text(errors="surrogateescape").split("\n")[:-1]
+    path = tmp_path / f"net-{name}.patch"
+    path.write_text(f"diff --git a/net/core/x_{name} b/net/core/x_{name}\nnew file mode 100644\n"
+                    f"--- /dev/null\n+++ b/net/core/x_{name}\n@@ -0,0 +1,{len(lines)} @@\n"
+                    + "".join(f"+{line}\n" for line in lines), errors="surrogateescape")
+    return path
+
+
+def test_the_lines_deprecated_api_and_source_inline_read_hide_no_use(tmp_path, kernel_tree, run_cli, monkeypatch):
+    """DEPRECATED_API and SOURCE_INLINE read only the added lines whose text holds a call of a
+    deprecated name or an `inline` (`inline.lines_with`): with every added line read instead, the
+    same findings on every test case and on net/core files of the 6.12 tree added whole, with the
+    tree (whose MAINTAINERS puts net/ under netdev's rules)."""
+    from patchflow.checks import deprecated, inline
+
+    inputs = [*case_files(), *(_net_core_patch(tmp_path, kernel_tree, name) for name in ("dev.c", "sock.c"))]
+
+    def found():
+        _, out, _ = run_cli("check", "--strict", "--tree", kernel_tree, "--types", "DEPRECATED_API,SOURCE_INLINE",
+                            "--format", "json", *inputs)
+        return json.loads(out)["findings"]
+
+    with_filter = found()
+    assert {f["type"] for f in with_filter} == {"DEPRECATED_API", "SOURCE_INLINE"}
+    assert sum(f["file"].startswith("net/core/x_") for f in with_filter) > 5
+    monkeypatch.setattr(inline, "lines_with", lambda needle, file, ctx: None)
+    monkeypatch.setattr(deprecated, "lines_with", lambda needle, file, ctx: None)
+    assert found() == with_filter

@@ -14,7 +14,8 @@ from ..lazy_regex import lazy
 from . import ERROR, WARNING, Hit, check
 from ._ccode import is_c
 from ._lines import added_lines, lines_holding
-from .inline import new_uses
+from ._needles import Needle
+from .inline import lines_with, new_uses
 from .maintained import file_under_house_rules
 
 # name: (what to use instead, level)
@@ -27,7 +28,9 @@ DEPRECATED = {
     "put_net": ("put_net_track() with the netns_tracker of its get_net_track()", WARNING),
     "init_dummy_netdev": ("alloc_netdev_dummy()", WARNING),
 }
-_CALL = lazy(r"(?<![\w.>])(" + "|".join(sorted(DEPRECATED, key=len, reverse=True)) + r")\s*\(")
+_CALL_SOURCE = r"(?<![\w.>])(" + "|".join(sorted(DEPRECATED, key=len, reverse=True)) + r")\s*\("
+_CALL = lazy(_CALL_SOURCE)
+_CALL_NEEDLE = Needle(_CALL_SOURCE)
 # checkpatch's own list (its %deprecated_apis), reported on any added line of C code, as it does
 CHECKPATCH_DEPRECATED = {
     "synchronize_rcu_bh": "synchronize_rcu", "synchronize_rcu_bh_expedited": "synchronize_rcu_expedited",
@@ -129,7 +132,7 @@ def deprecated_api(patch, ctx):
         if file.is_binary or not file.path.endswith((".c", ".h")) or not file_under_house_rules(patch, file, ctx):
             continue
         masked = ctx.sources.masked_lines(file)
-        for line in new_uses(file, masked, _uses):
+        for line in new_uses(file, masked, _uses, lines_with(_CALL_NEEDLE, file, ctx)):
             for name in dict.fromkeys(_uses(masked.get(line.patch_line, line.text))):
                 instead, level = DEPRECATED[name]
                 yield Hit.at(line, file, f"{name}() is deprecated in networking code: use {instead}", patch=patch,

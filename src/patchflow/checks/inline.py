@@ -11,9 +11,13 @@ import re
 
 from ..lazy_regex import lazy
 from . import WARNING, Hit, check
+from ._lines import added_lines
+from ._needles import Needle
 from .maintained import file_under_house_rules
 
-_INLINE = lazy(r"\b(?:__always_inline|__inline__|__inline|inline)\b")
+_INLINE_SOURCE = r"\b(?:__always_inline|__inline__|__inline|inline)\b"
+_INLINE = lazy(_INLINE_SOURCE)
+_INLINE_NEEDLE = Needle(_INLINE_SOURCE)
 _STATIC_FUNCTION = lazy(r"^static\s+(?P<head>[^=;(]*?)\b(?P<name>[A-Za-z_]\w*)\s*\(")
 _NOT_A_FUNCTION_HEAD = lazy(r"\b(?:DEFINE_\w+|DECLARE_\w+|[A-Z][A-Z0-9_]*_DEFINE\w*)$")
 
@@ -90,17 +94,27 @@ def source_inline(patch, ctx):
         if file.is_binary or not file.path.endswith(".c") or not file_under_house_rules(patch, file, ctx):
             continue
         masked = ctx.sources.masked_lines(file)
-        for line in new_uses(file, masked, lambda text: ["inline"] if _INLINE.search(text) else []):
+        shown = lines_with(_INLINE_NEEDLE, file, ctx)
+        for line in new_uses(file, masked, lambda text: ["inline"] if _INLINE.search(text) else [], shown):
             yield Hit.at(line, file, "inline in a .c file: let the compiler decide (static functions of .c "
                                      "files are not marked inline in netdev)", patch=patch)
 
 
-def new_uses(file, masked, names_in):
+def lines_with(needle, file, ctx) -> set:
+    """The patch lines of the added lines of `file` whose text holds `needle` (`_needles.Needle`,
+    found by its scan of the file's joined added lines). A use found in a line's masked code is in
+    its text at the same place: masking only hides comments and strings, keeping their delimiters."""
+    added = added_lines(file, ctx)
+    return {added.lines[index].patch_line for index in needle.indexes(added)}
+
+
+def new_uses(file, masked, names_in, shown=None):
     """The added lines that bring a use the file did not have, for `names_in(text) -> [name]`.
 
     A use on an added line is paired first with one of the same name removed in the same hunk (a
     line reworded), and a file gains only as many uses of a name as it adds beyond those it
-    removes anywhere (code moved within the file): the rest are new."""
+    removes anywhere (code moved within the file): the rest are new. `shown`, when given, holds
+    the patch lines of every added line that may hold a use (`lines_with`): the others are not read."""
     from collections import Counter
 
     removed_total, added_total, unpaired = Counter(), Counter(), []
@@ -108,7 +122,7 @@ def new_uses(file, masked, names_in):
         removed = Counter(name for line in hunk.lines if line.kind == "-" for name in names_in(line.text))
         removed_total += removed
         for line in hunk.lines:
-            if line.kind != "+":
+            if line.kind != "+" or shown is not None and line.patch_line not in shown:
                 continue
             for name in names_in(masked.get(line.patch_line, line.text)):
                 added_total[name] += 1
