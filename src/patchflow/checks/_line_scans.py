@@ -4,7 +4,10 @@ A judge of one added line called for every added line of a large patch costs a c
 check (some 128,000 on the new-file corpus) before it even looks; a check whose rules need a few
 recognisable shapes finds the lines holding them by one search of the file's text (`re.finditer`
 runs in C) and judges those only. `MaskedText` is a file's masked lines (the CodeLine sequence of
-`_ccode`) joined by newlines, and where each one starts.
+`_ccode`) joined once per run, where each one starts, and the same text framed by newlines (every
+line led by one) for patterns that start a line; the brace, statement, spacing and layout families
+all search it. `FoundBy` searches the file's joined added lines instead (`_lines.AddedLines`); a
+check is shown the lines either names through `_ccode.on_added_lines(..., lines=)`.
 """
 
 from __future__ import annotations
