@@ -9,11 +9,13 @@ import re
 
 from patch_cases import case_files
 from test_check_prefilters import _new_file_patch
+from test_line_needles import _file_of
 
 from patchflow import checks
-from patchflow.checks import Options, _line_scans, braces, conditionals, statements
+from patchflow.checks import Options, _line_scans, _needles, braces, conditionals, statements
 from patchflow.checks._brackets import balanced_end
 from patchflow.checks._hunk_places import hunk_places
+from patchflow.checks._lines import AddedLines
 from patchflow.checks._statement import groups_after_prefix
 from patchflow.patch import Series, read_patches
 
@@ -118,11 +120,8 @@ def _without_scans(monkeypatch):
 
 
 def _every_line(scan):
-    """Every added line (each judge tests what the needle it replaced asked for), but the lines
-    holding CONSTANT_COMPARISON's needle, read forwards: its judge alone would read more."""
+    """Every added line (each judge tests what the needle it replaced asked for)."""
     def lines(file, added, ctx):
-        if scan.needle is statements._CONSTANT_COMPARED:
-            return [index for index, line in enumerate(added.lines) if scan.needle.search(line.text)]
         return list(range(len(added.lines)))
     return lines
 
@@ -143,22 +142,21 @@ def test_a_scan_that_misses_lines_is_caught(tmp_path, kernel_tree, monkeypatch):
     assert _findings(inputs) != before
 
 
-def test_the_reversed_comparison_search_finds_the_same_lines():
-    # the reversal must find exactly the lines the forward pattern does, also around line ends,
-    # non-ASCII letters and digits, and blanks other than spaces
+def test_the_comparison_needle_searched_backwards_finds_the_same_lines():
+    # CONSTANT_COMPARISON's needle is searched over the reversed lines with the reversed pattern
+    # (_needles): that must find exactly the lines the pattern finds in each line, also around line
+    # ends, non-ASCII letters and digits, and blanks other than spaces
+    assert _needles._reversed(_needles._kept_in_line(statements._CONSTANT_COMPARED)) is not None
+    [scan] = _needles._plan(statements._CONSTANT_COMPARED)
+    forward_pattern = re.compile(statements._CONSTANT_COMPARED)
     rng = random.Random(13)
     alphabet = ["A", "Z", "_", "0", "9", "a", "x", "é", "٣", " ", "\t", "\u00a0", "<", ">", "=", "!", "-", "(", "\n"]
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
-        lines = text.split("\n")
-        forward = [index for index, line in enumerate(lines) if statements._CONSTANT_COMPARED.search(line)]
-        backwards = text[::-1]
-        ends = {len(backwards) - 1 - match.start() for match in statements._CONSTANT_COMPARED_REVERSED.finditer(backwards)}
-        starts = [0]
-        for line in lines[:-1]:
-            starts.append(starts[-1] + len(line) + 1)
-        found = sorted({max(index for index, start in enumerate(starts) if start <= end) for end in ends})
-        assert found == forward, repr(text)
+        added = AddedLines(_file_of(text.split("\n")))
+        forward = [index for index, line in enumerate(added.lines) if forward_pattern.search(line.text)]
+        if added.joined:
+            assert scan(added) == forward, repr(text)
 
 
 def _bracket_walk(text, start, opener, closer):

@@ -124,25 +124,19 @@ class FoundBy:
     (`_lines.AddedLines`) of the lines in which one of `patterns` matches. Each pattern is searched
     once over the joined text (each match must start in the line it names, and match no "\n":
     `[^\\S\n]` for `\\s`), and one that starts with a literal is searched by jumps from one
-    occurrence to the next. `backwards`: the patterns are searched over the reversed text (a pattern
-    that ends with a literal, reversed, starts with it). Where the lines could not be joined (a
-    line's text holding a "\n"), the lines in which `needle`, the patterns' per-line equivalent, is
-    found."""
+    occurrence to the next (a needle with a lookbehind is searched line by line by `_needles`). Where
+    the lines could not be joined (a line's text holding a "\n"), the lines in which `needle`, the
+    patterns' per-line equivalent, is found."""
 
-    __slots__ = ("patterns", "needle", "backwards")
+    __slots__ = ("patterns", "needle")
 
-    def __init__(self, patterns, needle, backwards=False):
-        self.patterns, self.needle, self.backwards = patterns, needle, backwards
+    def __init__(self, patterns, needle):
+        self.patterns, self.needle = patterns, needle
 
     def __call__(self, file, added, ctx):
         if not added.joined:
             return [index for index, line in enumerate(added.lines) if self.needle.search(line.text)]
-        if self.backwards:
-            text = added.text[::-1]
-            last = len(text) - 1
-            offsets = sorted(last - match.start() for pattern in self.patterns for match in pattern.finditer(text))
-        else:
-            offsets = sorted(match.start() for pattern in self.patterns for match in pattern.finditer(added.text))
+        offsets = sorted(match.start() for pattern in self.patterns for match in pattern.finditer(added.text))
         return added.indexes(offsets)
 
 

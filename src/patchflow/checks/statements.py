@@ -47,13 +47,8 @@ def _rules():
     }
 
 
-# the lines comparing with NULL: `LLUN`, blanks, `=` and `=` or `!` backwards, found by jumps to `LLUN`
-_NULL_COMPARED_REVERSED = (lazy(r"LLUN[^\S\n]*=[=!]"),)
-_NULL_COMPARED = lazy(r"[=!]=\s*NULL")
-
-
 @check("COMPARISON_TO_NULL", level=CHECK, scope="patch")
-@on_added_lines(is_c, lines=FoundBy(_NULL_COMPARED_REVERSED, _NULL_COMPARED, backwards=True))
+@on_added_lines(is_c, r"[=!]=\s*NULL")  # (the needle's scan jumps to `==`, `!=`: _needles)
 def comparison_to_null(line, file, ctx):
     """An added line of C compares a pointer with `NULL`.
 
@@ -315,15 +310,13 @@ def multiple_assignments(line, file, ctx):
     return Hit.at(line, file, "multiple assignments should be avoided")
 
 
-# Every line CONSTANT_COMPARISON reports holds `_CONSTANT_COMPARED`, which a search tries at every offset
-# (`\b` first); reversed, it starts with the operator, which the search jumps to (3x faster). A text
-# holds a match exactly when its reversal holds one of the reversed pattern (`\b` reads both ways).
-_CONSTANT_COMPARED = lazy(r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)")
-_CONSTANT_COMPARED_REVERSED = lazy(r"(?:=[<>=!]|<|>)[^\S\n]*(?:[A-Z0-9_]*[A-Z_]|\w*\d)\b")
+# Every line CONSTANT_COMPARISON reports holds this needle, which a search would try at every offset
+# (`\b` first): _needles searches it backwards, from the operator, which the search jumps to
+_CONSTANT_COMPARED = r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)"
 
 
 @check("CONSTANT_COMPARISON", level=WARNING, scope="patch")
-@on_added_lines(is_c, lines=FoundBy((_CONSTANT_COMPARED_REVERSED,), _CONSTANT_COMPARED, backwards=True))
+@on_added_lines(is_c, _CONSTANT_COMPARED)
 def constant_comparison(line, file, ctx):
     """An added comparison puts the constant on the left (`if (0 == ret)`).
 
