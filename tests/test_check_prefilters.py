@@ -188,11 +188,25 @@ def test_the_lines_the_file_checks_read_are_those_a_walk_over_every_line_finds(t
                     line for line in hunk.lines if line.kind != "-" and (line.new_line <= 2 or "SPDX" in line.text)]
 
 
-def test_every_name_of_checkpatchs_deprecated_list_holds_a_part_deprecated_api_searches():
+def test_every_name_of_checkpatchs_deprecated_list_is_found_by_the_needle_deprecated_api_searches():
+    """A call of each name, in a file long enough for the needle's planned scan (not a search of
+    each line), is on a line the needle finds; a name in a comment or not called is found where the
+    pattern matches the text, as a search of each line finds it."""
+    from test_line_needles import _file_of
     from patchflow.checks import deprecated
+    from patchflow.checks._lines import AddedLines
+    from patchflow.checks._needles import SCAN_FROM_LINES, Needle
 
+    texts = []
     for name in deprecated.CHECKPATCH_DEPRECATED:
-        assert any(part in name for part in deprecated._CHECKPATCH_PARTS), name
+        texts += [f"\tp = {name}(page);", f"\t/* {name}() */", f"\tq = {name};", f"\tx_{name}(p);", "\tx = 1;"]
+    texts *= SCAN_FROM_LINES // len(texts) + 2
+    added = AddedLines(_file_of(texts))
+    needle = Needle(deprecated._CHECKPATCH_NAMES)  # planned on its first file of SCAN_FROM_LINES lines
+    pattern = re.compile(deprecated._CHECKPATCH_NAMES)
+    assert needle.indexes(added) == [index for index, text in enumerate(texts) if pattern.search(text)]
+    assert {text for index in needle.indexes(added) for text in [texts[index]]} >= {
+        f"\tp = {name}(page);" for name in deprecated.CHECKPATCH_DEPRECATED}
 
 
 def _function_after(code, above, masked, function):

@@ -16,7 +16,7 @@ from typing import List, Optional
 
 from ._needles import Needle, literal_indexes
 
-__all__ = ["AddedLines", "LineFilter", "added_lines", "line_filter", "lines_holding"]
+__all__ = ["AddedLines", "LineFilter", "added_lines", "line_filter", "lines_holding", "lines_with"]
 
 
 class AddedLines:
@@ -101,3 +101,11 @@ def lines_holding(text: str, added: AddedLines) -> List[int]:
     if added.joined and text and "\n" not in text:
         return literal_indexes(text, added)
     return [index for index, line in enumerate(added.lines) if text in line.text]
+
+
+def lines_with(needle: Needle, file, ctx) -> set:
+    """The patch lines of the added lines of `file` whose text holds `needle` (found by its scan of
+    the file's joined added lines). A use a check finds in a line's masked code is in its text at
+    the same place: masking only hides comments and strings, keeping their delimiters."""
+    added = added_lines(file, ctx)
+    return {added.lines[index].patch_line for index in needle.indexes(added)}

@@ -13,9 +13,9 @@ from __future__ import annotations
 from ..lazy_regex import lazy
 from . import ERROR, WARNING, Hit, check
 from ._ccode import is_c
-from ._lines import added_lines, lines_holding
+from ._lines import added_lines, lines_with
 from ._needles import Needle
-from .inline import lines_with, new_uses
+from .inline import new_uses
 from .maintained import file_under_house_rules
 
 # name: (what to use instead, level)
@@ -42,6 +42,7 @@ CHECKPATCH_DEPRECATED = {
 }
 _CHECKPATCH_NAMES = r"\b(" + "|".join(sorted(CHECKPATCH_DEPRECATED, key=len, reverse=True)) + r")\b\s*\("
 _CHECKPATCH_CALL = lazy(_CHECKPATCH_NAMES)
+_CHECKPATCH_NEEDLE = Needle(_CHECKPATCH_NAMES)
 
 
 def _uses(text: str) -> list:
@@ -139,11 +140,6 @@ def deprecated_api(patch, ctx):
                              level=level)
 
 
-# every name of checkpatch's list holds one of these: five searches of a file's added text find the
-# lines that may call one, instead of a search for each of the fourteen names
-_CHECKPATCH_PARTS = ("synchronize_", "call_rcu_", "rcu_barrier_", "kmap", "kunmap")
-
-
 def _checkpatch_list(patch, ctx):
     """checkpatch's DEPRECATED_API: the first old name of its list called on an added line of a C
     file, in code (its masked view: not in comments or strings), in any file."""
@@ -151,10 +147,8 @@ def _checkpatch_list(patch, ctx):
         if file.is_binary or not is_c(file.path):
             continue
         added = added_lines(file, ctx)
-        candidates = set().union(*(lines_holding(part, added) for part in _CHECKPATCH_PARTS))
-        for line in (added.lines[index] for index in sorted(candidates)):
-            if not _CHECKPATCH_CALL.search(line.text):
-                continue  # the text calls none (its code, a part of it, calls none either)
+        for index in _CHECKPATCH_NEEDLE.indexes(added):  # the lines whose text calls one (their code may not)
+            line = added.lines[index]
             found = _CHECKPATCH_CALL.search(ctx.sources.masked_lines(file).get(line.patch_line, line.text))
             if found:
                 name = found.group(1)

@@ -11,7 +11,7 @@ import re
 
 from ..lazy_regex import lazy
 from . import WARNING, Hit, check
-from ._lines import added_lines
+from ._lines import lines_with
 from ._needles import Needle
 from .maintained import file_under_house_rules
 
@@ -100,21 +100,13 @@ def source_inline(patch, ctx):
                                      "files are not marked inline in netdev)", patch=patch)
 
 
-def lines_with(needle, file, ctx) -> set:
-    """The patch lines of the added lines of `file` whose text holds `needle` (`_needles.Needle`,
-    found by its scan of the file's joined added lines). A use found in a line's masked code is in
-    its text at the same place: masking only hides comments and strings, keeping their delimiters."""
-    added = added_lines(file, ctx)
-    return {added.lines[index].patch_line for index in needle.indexes(added)}
-
-
 def new_uses(file, masked, names_in, shown=None):
     """The added lines that bring a use the file did not have, for `names_in(text) -> [name]`.
 
     A use on an added line is paired first with one of the same name removed in the same hunk (a
     line reworded), and a file gains only as many uses of a name as it adds beyond those it
     removes anywhere (code moved within the file): the rest are new. `shown`, when given, holds
-    the patch lines of every added line that may hold a use (`lines_with`): the others are not read."""
+    the patch lines of every added line that may hold a use (`_lines.lines_with`): the others are not read."""
     from collections import Counter
 
     removed_total, added_total, unpaired = Counter(), Counter(), []
