@@ -7,6 +7,8 @@ line also keeps its line number in the old and the new file.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from operator import attrgetter
 from typing import List, Optional
 
 from . import mail
@@ -22,6 +24,9 @@ KNOWN_TRAILERS = {
     "co-developed-by", "cc", "fixes", "link", "closes", "reported-and-tested-by", "requested-by",
     "nacked-by", "debugged-by", "originally-by", "message-id",
 }
+
+
+_patch_line_of = attrgetter("patch_line")
 
 
 # one DiffLine per line of a diff: without a __dict__ each weighs a third less
@@ -179,7 +184,6 @@ class Patch:
     # (a quoted-printable or base64 body, a multipart mail); None when lines[i] is line first_line + i
     numbers: Optional[List[int]] = None
     inbody: dict = field(default_factory=dict)  # 'from'/'subject'/'date' -> (patch_line, value) in the body
-    _new_side: Optional[dict] = field(default=None, repr=False, compare=False)  # new_side_text's index
 
     @property
     def author(self) -> Optional[str]:
@@ -189,12 +193,16 @@ class Patch:
         return self.headers.get("from")
 
     def new_side_text(self, patch_line: Optional[int]) -> Optional[str]:
-        """The text of the added or unchanged diff line at `patch_line` (a parse line), or None; the
-        index is built on the first question (a fixable finding's line)."""
-        if self._new_side is None:
-            self._new_side = {line.patch_line: line.text for file in self.files for hunk in file.hunks
-                              for line in hunk.lines if line.kind != "-"}
-        return self._new_side.get(patch_line)
+        """The text of the added or unchanged diff line at `patch_line` (a parse line), or None. A hunk's
+        lines are in patch order: the line is found in its hunk by bisection (an index of every line
+        of the patch, built for the first fixable finding, took 20 ms on the new-file corpus)."""
+        for file in self.files if patch_line is not None else ():
+            for hunk in file.hunks:
+                lines = hunk.lines
+                if lines and lines[0].patch_line <= patch_line <= lines[-1].patch_line:
+                    line = lines[bisect_left(lines, patch_line, key=_patch_line_of)]
+                    return line.text if line.patch_line == patch_line and line.kind != "-" else None
+        return None
 
     def file_line(self, patch_line: Optional[int]) -> Optional[int]:
         """The line of the file as the user has it for a patch line (checkpatch's #N): where a decoded
