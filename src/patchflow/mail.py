@@ -25,6 +25,7 @@ from .records import field, record
 
 MBOX_FROM = lazy(rb"^From \S+\s+\w{3} \w{3}\s+\d{1,2} \d{1,2}:\d{2}:\d{2} \d{4}")
 _HEADER = lazy(rb"^[!-9;-~]+:")
+_FOLD = lazy(r"\r?\n(?=[ \t])")  # a folded header's line break
 _GZIP_MAGIC = b"\x1f\x8b"
 # A patch file larger than this is refused rather than read into memory.
 MAX_PATCH_BYTES = 256 * 1024 * 1024
@@ -232,7 +233,7 @@ def _record_header_lines(result: MailText, header_block: List[bytes], first_line
 def decode_header(value: str, name: str = "") -> str:
     """A header's value as `git mailinfo` shows it: unfolded, RFC 2047 encoded words decoded; an
     address header keeps (or gains) the quotes that its decoded display name needs."""
-    value = re.sub(r"\r?\n(?=[ \t])", "", value).strip()
+    value = _FOLD.sub("", value).strip()
     if name in ("from", "to", "cc", "reply-to", "sender"):
         return _decode_addresses(value)
     return _decode_words(value)

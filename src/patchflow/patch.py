@@ -117,6 +117,8 @@ class SubjectPrefix:
 # a version or patch number: ASCII digits (int() refuses '²'), few enough for int() (5,000 digits raise)
 _NUMBER = r"[0-9]{1,9}"
 _PATCH_WORD = lazy(r"(?i)patch(v[0-9]+|set)?|rfc")
+_NUMBER_WORD, _VERSION_WORD, _COUNT_WORD = lazy(_NUMBER), lazy("v" + _NUMBER), lazy(_NUMBER + "/" + _NUMBER)
+_TREE_WORD = lazy(r"[a-z][a-z0-9._-]*")
 
 
 def parse_subject(subject: str):
@@ -144,18 +146,18 @@ def parse_subject(subject: str):
         low = word.lower()
         if low == "patch" or low.startswith("patchv") or low == "patchset":
             prefix.is_patch = True
-            if low.startswith("patchv") and re.fullmatch(_NUMBER, low[6:]):
+            if low.startswith("patchv") and _NUMBER_WORD.fullmatch(low[6:]):
                 prefix.version = int(low[6:])
         elif low == "rfc":
             prefix.rfc = True
         elif low == "resend":
             prefix.resend = True
-        elif re.fullmatch(r"v" + _NUMBER, low):
+        elif _VERSION_WORD.fullmatch(low):
             prefix.version = int(low[1:])
-        elif re.fullmatch(_NUMBER + "/" + _NUMBER, low):
+        elif _COUNT_WORD.fullmatch(low):
             number, total = low.split("/")
             prefix.number, prefix.total = int(number), int(total)
-        elif prefix.tree is None and position >= list_tag_words and re.fullmatch(r"[a-z][a-z0-9._-]*", low):
+        elif prefix.tree is None and position >= list_tag_words and _TREE_WORD.fullmatch(low):
             prefix.tree = word
     return prefix, rest
 
