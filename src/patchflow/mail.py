@@ -161,12 +161,12 @@ class _PlainMail:
 
     def __init__(self, items: List[Tuple[str, str]], charset: Optional[str]):
         self._items, self._charset = items, charset
+        self._first: dict = {}  # lower-case name -> the first one's value
 
     @classmethod
     def read(cls, raw_lines: List[bytes], body_index: int) -> Optional["_PlainMail"]:
         block = raw_lines[1 if MBOX_FROM.match(raw_lines[0]) else 0:body_index]
-        if not block or block[-1].rstrip(b"\r") != b"" or block[0][:1] in (b" ", b"\t") or any(
-                not line.isascii() or b"=?" in line or line.find(b"\r") not in (-1, len(line) - 1) for line in block):
+        if not block or block[-1].rstrip(b"\r") != b"" or block[0][:1] in (b" ", b"\t") or not _plain_lines(block):
             return None  # the parser's cases: 8-bit or encoded headers, a lone CR, no blank line, a fold first
         items: List[Tuple[str, str]] = []
         for line in block[:-1]:  # each a header or a continuation (_header_block_end took no other)
@@ -177,6 +177,8 @@ class _PlainMail:
                 name, value = text.split(":", 1)
                 items.append((name, value.lstrip(" \t")))
         self = cls([(name, value.rstrip("\r\n")) for name, value in items], None)  # as compat32 keeps them
+        for name, value in self._items:
+            self._first.setdefault(name.lower(), value)
         content_type = self.get("content-type")
         match = _PLAIN_TYPE.fullmatch(content_type.strip()) if content_type is not None else None
         if content_type is not None and match is None:
@@ -188,7 +190,7 @@ class _PlainMail:
         return self._items
 
     def get(self, name: str, default=None):
-        return next((value for key, value in self._items if key.lower() == name), default)
+        return self._first.get(name, default)
 
     def get_content_charset(self) -> Optional[str]:
         return self._charset
@@ -198,6 +200,14 @@ class _PlainMail:
 
     def is_multipart(self) -> bool:
         return False
+
+
+def _plain_lines(block: List[bytes]) -> bool:
+    """Whether header lines are ASCII without encoded words and without a CR but the one that ends a
+    line, tested on their joined bytes (a lore mail has a hundred header lines)."""
+    joined = b"\n".join(block)
+    return joined.isascii() and b"=?" not in joined and \
+        joined.count(b"\r") == joined.count(b"\r\n") + joined.endswith(b"\r")
 
 
 def _header_block(data: bytes) -> Tuple[List[bytes], int]:
@@ -233,7 +243,7 @@ def _record_header_lines(result: MailText, header_block: List[bytes], first_line
 def decode_header(value: str, name: str = "") -> str:
     """A header's value as `git mailinfo` shows it: unfolded, RFC 2047 encoded words decoded; an
     address header keeps (or gains) the quotes that its decoded display name needs."""
-    value = _FOLD.sub("", value).strip()
+    value = (_FOLD.sub("", value) if "\n" in value else value).strip()
     if name in ("from", "to", "cc", "reply-to", "sender"):
         return _decode_addresses(value)
     return _decode_words(value)
@@ -242,7 +252,8 @@ def decode_header(value: str, name: str = "") -> str:
 def _decode_words(value: str) -> str:
     if "=?" not in value:
         # raw 8-bit bytes (surrogates from the parser), read as UTF-8 as git does without a charset
-        return value.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="surrogateescape")
+        return value if value.isascii() else value.encode("utf-8", errors="surrogateescape").decode(
+            "utf-8", errors="surrogateescape")
     import email.errors
     import email.header
 
