@@ -207,7 +207,7 @@ class Patch:
     def new_side_text(self, patch_line: Optional[int]) -> Optional[str]:
         """The text of the added or unchanged diff line at `patch_line` (a parse line), or None. Files,
         their hunks and a hunk's lines are in patch order: each is found by bisection (an index of
-        every line of the patch, built for the first fixable finding, took 20 ms on the new-file
+        every line of the patch, built for the first fixable finding, took 8 ms on the new-file
         corpus; a walk over the hunks for each finding is quadratic on a patch of 200,000 lines)."""
         if patch_line is None or not self.files:
             return None
