@@ -12,6 +12,7 @@ from patchflow.errors import BadInput
 from patchflow.patch import parse_bytes
 
 MAILS = Path(__file__).parent / "mails"
+CASES = Path(__file__).parent / "patches"
 
 HEAD = "From: A <a@example.org>\nSubject: [PATCH] x: y\n\nBody.\n\nSigned-off-by: A <a@example.org>\n---\n"
 
@@ -118,3 +119,37 @@ def test_a_new_files_hunk_whose_counts_lie_is_refused(count, error):
     with pytest.raises(BadInput) as refused:
         parse_bytes((HEAD + text).encode(), "t.patch")
     assert str(refused.value).startswith(error)
+
+
+# two files of a diff without `diff --git` lines (both files start at the same patch line), each of
+# two hunks, and a removed line: the text `check` fixes on each line of the patch
+QUILT_DIFF = b"""\
+--- a/net/a.c
++++ b/net/a.c
+@@ -1,2 +1,2 @@
+ int a;
+-int b;
++int c;
+@@ -10,1 +10,2 @@
+ int d;
++int e;
+--- a/net/b.c
++++ b/net/b.c
+@@ -3,1 +3,2 @@
+ int f;
++int g;
+@@ -20,0 +22,1 @@
++int h;
+"""
+
+
+@pytest.mark.parametrize("data", [QUILT_DIFF, (CASES / "clean-bpf-fix.patch").read_bytes()])
+def test_the_new_side_text_of_every_line_is_its_added_or_context_lines_text(data):
+    patch = parse_bytes(data, "x.patch")[0]
+    index = {line.patch_line: line.text for file in patch.files for hunk in file.hunks
+             for line in hunk.lines if line.kind != "-"}
+    asked = range(patch.first_line - 1, patch.first_line + len(patch.lines) + 1)
+    assert [patch.new_side_text(number) for number in asked] == [index.get(number) for number in asked]
+    assert patch.new_side_text(None) is None and len(patch.files) >= 1
+    if data is QUILT_DIFF:
+        assert [patch.new_side_text(n) for n in (5, 6, 9, 13, 14, 16)] == [None, "int c;", "int e;", "int f;", "int g;", "int h;"]

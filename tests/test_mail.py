@@ -299,3 +299,24 @@ def test_a_context_line_whose_blank_a_mailer_stripped_is_a_context_line(unidiff_
     assert [(line.kind, line.text, line.patch_line, line.old_line, line.new_line) for line in hunk.lines] == [
         (" ", "\tint err;", 5, 10, 10), (" ", "", 6, 11, 11), ("-", "\terr = 0;", 7, 12, None),
         ("+", "\terr = -EINVAL;", 8, None, 12), (" ", "\treturn err;", 9, 13, 13)]
+
+
+def test_messages_are_cut_from_the_file_with_their_lines_and_numbers():
+    # split_mbox cuts each message out of the bytes: a file without its last newline, and each
+    # message of an mbox (the last one without a newline too), read as the single mail does
+    data = (Path(__file__).parent / "patches" / "clean-bpf-fix.patch").read_bytes()
+    assert data.startswith(b"From ") and data.endswith(b"\n") and not data.endswith(b"\n\n")
+    [single] = parse_bytes(data, "a.patch")
+    [cut] = parse_bytes(data[:-1], "a.patch")
+    first, second = parse_bytes(data + data[:-1], "a.mbox")
+    count = data.count(b"\n")
+    assert (cut.lines, cut.first_line, cut.files) == (single.lines, 1, single.files)
+    assert (first.lines, first.first_line, second.lines, second.first_line) == (single.lines, 1, single.lines, count + 1)
+    assert second.files[0].hunks[0].lines[0].patch_line == single.files[0].hunks[0].lines[0].patch_line + count
+
+
+def test_a_body_that_starts_without_a_blank_line_starts_at_the_first_line_that_is_no_header():
+    data = b"From: Jane Doe <jane@example.org>\nSubject: [PATCH] bpf: x\nThe message.\n\nSigned-off-by: Jane Doe <jane@example.org>\n"
+    [patch] = parse_bytes(data, "a.eml")
+    assert patch.subject == "[PATCH] bpf: x" and patch.message[0] == (3, "The message.")
+    assert patch.header_lines == {"from": 1, "subject": 2}

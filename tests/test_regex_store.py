@@ -138,3 +138,24 @@ def test_a_write_stopped_by_ctrl_c_leaves_no_temporary_file(tmp_path, monkeypatc
     else:
         raise AssertionError("the interrupt was swallowed")
     assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_no_pattern_is_learnt_when_the_compilers_steps_build_another_pattern(tmp_path, monkeypatch):
+    # an interpreter whose re.compile does more than the steps the store copies (here: the steps
+    # built with a flag too many): the run compiles with re.compile and writes no store
+    copied = regex_store._compiled_with_parts
+    monkeypatch.setattr(regex_store, "_compiled_with_parts",
+                        lambda pattern, flags: copied(pattern, flags | re.IGNORECASE))
+    store = RegexStore(str(tmp_path / "regex.marshal"))
+    compiled = store.compile(r"[a-z]+(\d)", 0)
+    assert compiled == re.compile(r"[a-z]+(\d)") and compiled.match("ABC1") is None
+    store.save()
+    assert store.path is None and not store.added and not (tmp_path / "regex.marshal").exists()
+
+
+def test_a_learnt_pattern_is_the_one_re_compile_builds(tmp_path):
+    store = RegexStore(str(tmp_path / "regex.marshal"))
+    for pattern, flags in SAMPLES:
+        learnt = store.compile(pattern, flags)
+        assert learnt == re.compile(pattern, flags) and learnt.groupindex == re.compile(pattern, flags).groupindex
+    assert set(store.added) == {(pattern, int(flags)) for pattern, flags in SAMPLES}

@@ -17,9 +17,12 @@ Every tree image is checked against every line of the hunks before it is used.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from .records import record
+
+_text_of = attrgetter("text")
 
 # How far above a hunk a window may start when no safe starting line is nearer.
 MAX_LINES_ABOVE = 400
@@ -146,8 +149,11 @@ def windows(file, whole: Optional[Tuple[List[str], List[str]]],
     if whole is None:
         pairs = []
         for hunk in file.hunks:
-            old = [line.text for line in hunk.lines if line.kind in (" ", "-")]
-            new = [line.text for line in hunk.lines if line.kind in (" ", "+")]
+            if hunk.old_count == 0:  # a hunk that only adds (a new file's): its counts were checked
+                old, new = [], list(map(_text_of, hunk.lines))
+            else:
+                old = [line.text for line in hunk.lines if line.kind in (" ", "-")]
+                new = [line.text for line in hunk.lines if line.kind in (" ", "+")]
             old_first = hunk.old_start if hunk.old_count else hunk.old_start + 1
             new_first = hunk.new_start if hunk.new_count else hunk.new_start + 1
             pairs.append((Window(old_first, old, False), Window(new_first, new, False)))

@@ -6,11 +6,15 @@ into a list of integers that one C call, `_sre.compile`, turns into the `re.Patt
 those lists (the bytes of their C arrays) in a file per interpreter build
 ($XDG_CACHE_HOME/patchflow/regex-TAG.marshal), so a pattern an earlier run compiled costs that call.
 
-Why it cannot change a result: a pattern enters the store only when the Pattern rebuilt from what is
-stored compares equal to `re.compile`'s (Pattern equality compares the compiled code), in the same
-interpreter build that later reads it (its name says which). An unreadable, truncated or foreign
-file is ignored, and any difference in the interpreter's internals turns the store off: every
-pattern is then compiled by `re.compile`, as without a store.
+Why it cannot change a result: a pattern missing from the store is compiled by the steps of
+`re._compiler.compile`, each taken once, and what they gave `_sre.compile` is stored. A run learns
+only when those steps build what `re.compile` builds in this interpreter: a few probe patterns are
+compiled both ways, and their Patterns rebuilt from the stored bytes, and must compare equal
+(Pattern equality compares the compiled code). The store is read only by the interpreter build that
+wrote it (its name says which). An unreadable, truncated or foreign file is ignored, and any
+difference in the interpreter's internals turns the store off: every pattern is then compiled by
+`re.compile`, as without a store. (Each learnt pattern was compiled twice more before, to compare it
+with `re.compile`'s: the first run after install cost 75 ms of CPU where a later one costs 42.)
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import sys
 
 from .cache_files import cache_path, can_write, write_cache
 
-MAX_PATTERNS = 5000  # a store grown past this (many trees' MAINTAINERS patterns) starts over
+MAX_PATTERNS = 5000
+# the flags a stored pattern may have: no DEBUG (it prints) and no TEMPLATE (deprecated, it warns)
+_PLAIN_FLAGS = int(re.IGNORECASE | re.LOCALE | re.MULTILINE | re.DOTALL | re.UNICODE | re.VERBOSE | re.ASCII)  # a store grown past this (many trees' MAINTAINERS patterns) starts over
 
 try:
     import _sre
@@ -37,20 +43,45 @@ except (ImportError, AttributeError):  # another interpreter, or a CPython that 
     _BUILD = None
 
 
-def _compile_parts(pattern, flags: int) -> tuple:
-    """What `re._compiler.compile` hands `_sre.compile` after the pattern: flags, code, groups,
-    group index and index group (the same steps, without compiling the code into a Pattern). The
-    code is kept as the bytes of its C array: the C checks' long alternations make some patterns'
-    code ten thousand words long, and as a list of ints the file would take milliseconds to read."""
+def _compiled_with_parts(pattern, flags: int) -> tuple:
+    """(the Pattern, what `_sre.compile` was given after the pattern: flags, code, groups, group index
+    and index group), by the steps of `re._compiler.compile` (parse, generate the code, one
+    `_sre.compile` call), each taken once. The code is kept as the bytes of its C array: the C checks'
+    long alternations make some patterns' code ten thousand words long, and as a list of ints the
+    file would take milliseconds to read. Parts None when the code does not fit that array."""
     from array import array  # only to learn a pattern
 
     parsed = _parser.parse(pattern, flags)
-    code = array(_CODE_WORD, _compiler._code(parsed, flags)).tobytes()
+    code = _compiler._code(parsed, flags)
     state = parsed.state
     indexgroup = [None] * state.groups
     for name, index in state.groupdict.items():
         indexgroup[index] = name
-    return (flags | state.flags, code, state.groups - 1, dict(state.groupdict), tuple(indexgroup))
+    compiled = _sre.compile(pattern, flags | state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup))
+    try:
+        words = array(_CODE_WORD, code).tobytes()
+    except OverflowError:
+        return compiled, None
+    return compiled, (flags | state.flags, words, state.groups - 1, dict(state.groupdict), tuple(indexgroup))
+
+
+# patterns that exercise what `_compiled_with_parts` copies from re's compiler (groups, names, flags
+# of the pattern and of the call, bytes): compiled both ways once per run that learns
+_PROBES = ((r"(?P<key>[A-Z][a-z]+)\s*(\d{2,})|(?i:x)+", 0), (r"^(a|b)*?c$", int(re.IGNORECASE | re.MULTILINE)),
+           (rb"\bdiff --git (\S+)", 0))
+
+
+def _same_compiler() -> bool:
+    """Whether `_compiled_with_parts` builds what `re.compile` builds in this interpreter, and its
+    stored code comes back as it went in: when not, nothing is learnt."""
+    try:
+        for pattern, flags in _PROBES:
+            compiled, parts = _compiled_with_parts(pattern, flags)
+            if compiled != re.compile(pattern, flags) or _rebuilt(pattern, parts) != compiled:
+                return False
+        return True
+    except Exception:
+        return False
 
 
 def _rebuilt(pattern, parts: tuple) -> re.Pattern:
@@ -69,6 +100,7 @@ class RegexStore:
         self.path = path if path and can_write(path) else None
         self.added: dict = {}  # compiled in this run, not yet in the file
         self._saved_at_exit = False
+        self._trusted = None  # whether this interpreter compiles as `_compiled_with_parts` does: asked once
 
     def compile(self, pattern, flags: int = 0) -> re.Pattern:
         flags = int(flags)  # a RegexFlag as its int: the file holds plain values
@@ -79,20 +111,19 @@ class RegexStore:
                 return _rebuilt(pattern, parts)
             except Exception:  # not what this interpreter's engine takes: compile it afresh
                 del self.parts[key]
-        compiled = re.compile(pattern, flags)
-        if self.path is not None:
-            self._learn(key, compiled)
+        if self.path is None or not isinstance(pattern, (str, bytes)) or flags & ~_PLAIN_FLAGS:
+            return re.compile(pattern, flags)
+        if self._trusted is None:
+            self._trusted = _same_compiler()
+        if not self._trusted:  # the internals are not what this module knows: no store for this run
+            self.path = None
+            return re.compile(pattern, flags)
+        compiled, parts = _compiled_with_parts(pattern, flags)
+        if parts is not None:
+            self._learn(key, parts)
         return compiled
 
-    def _learn(self, key: tuple, compiled: re.Pattern) -> None:
-        try:
-            parts = _compile_parts(*key)
-            same = _rebuilt(key[0], parts) == compiled
-        except Exception:
-            same = False
-        if not same:  # the internals are not what this module knows: no store for this run
-            self.path = None
-            return
+    def _learn(self, key: tuple, parts: tuple) -> None:
         if not self._saved_at_exit:
             import atexit
 

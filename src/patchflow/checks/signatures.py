@@ -22,6 +22,9 @@ _SIGNATURE_LINE = lazy(r"^(\s*)([a-z0-9_-]+by:|" + "|".join(re.escape(t) for t i
                        re.IGNORECASE)
 _REPORTED_BY = lazy(r"^reported(?:|-and-tested)-by:$", re.IGNORECASE)
 _STABLE = lazy(r"^.*stable@(?:vger\.)?kernel\.org", re.IGNORECASE)
+_COMMENT = lazy(r"\([^()]*\)")  # a comment in an address
+_NAME_COMMENT = lazy(r"\([^)]+\)")
+_BLANK = lazy(r"\s")
 
 
 def _lines_below_headers(patch) -> Iterator[Tuple[int, str]]:
@@ -65,9 +68,9 @@ def _address_problems(email: str) -> Iterator[Tuple[str, str]]:
         return
     if parse_address(email) != parse_address(suggested):
         yield WARNING, f"email address '{email}' might be better as '{suggested}'"
-    if re.sub(r"\([^()]*\)", "", address) != address:
+    if _COMMENT.search(address):
         yield WARNING, f"address part of email should not have comments: '{address}'"
-    if len(re.findall(r"\([^)]+\)", name_comment)) > 1:
+    if len(_NAME_COMMENT.findall(name_comment)) > 1:
         yield WARNING, f"Use a single name comment in email: '{email}'"
     if not _STABLE.match(email) and comment and not re.match(r"^(?:#.+|\(.+\))$", comment):
         text = re.sub(r"^\[(.*)\]$", r"\1", comment)
@@ -151,7 +154,7 @@ def bad_sign_off(patch, ctx):
             continue
         for level, message in _address_problems(email):
             yield Hit.on_patch_line(patch, patch_line, message, level=level)
-        key = re.sub(r"\s", "", text).lower()
+        key = _BLANK.sub("", text).lower()
         if key in seen:
             yield Hit.on_patch_line(patch, patch_line, "Duplicate signature")
         seen.add(key)
