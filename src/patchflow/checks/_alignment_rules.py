@@ -4,12 +4,13 @@ held to and the column it owes, from C and Python tokens (`analyse`) or from a C
 
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_right
 import re
 from typing import Dict, FrozenSet, Iterable, List, Optional
 
 from ..records import record
 from ..lazy_regex import lazy
+from ..lexers import advance_column
 
 # A continuation line is held to the open parenthesis when the line before it ends with one of these:
 # the places where kernel code breaks a list of arguments or conditions (checkpatch's rule, and the
@@ -189,6 +190,7 @@ class _OutlineWalk:
         # by the directive a line is in (-1: none), the last line asked about: (its first token's
         # offset, whether the code before it is a joiner)
         self._asked: Dict[int, tuple] = {}
+        self.starts = outline.line_starts
 
     def rules(self) -> Dict[int, Alignment]:
         outline = self.outline
@@ -264,30 +266,32 @@ class _OutlineWalk:
     def _hold_lines(self, last: int, upto: int, at_upto: bool) -> None:
         """The lines whose first token is after offset `last` and before `upto` (at it too, when
         `at_upto`), all inside the innermost `(`."""
-        outline = self.outline
-        starts = outline.line_starts
-        index = bisect.bisect_right(starts, last)
+        starts = self.starts
+        index = bisect_right(starts, last)
         if index == len(starts) or starts[index] > upto:
             return  # no line starts there
         opener = self.stack[-1]
         if opener[3] is None:
-            opener[3] = outline.code_after(opener[1])
+            opener[3] = self.outline.code_after(opener[1])
         if not opener[3] or opener[2] != self.directive:
             return  # a hanging indent, or the line and the parenthesis are not in the same directive
-        while index < len(starts) and starts[index] <= upto:
-            first = outline.first_token(index)
+        place = opener[4] or self._place(opener)
+        first_token = self.outline.first_token
+        for index in range(index, bisect_right(starts, upto, index)):
+            first = first_token(index)
             if first is not None and (first < upto or (at_upto and first == upto)) and self._after_joiner(first):
-                self._hold(first, index, opener[4] or self._place(opener))
-            index += 1
+                self._hold(first, index, place)
 
     def _place(self, opener: list) -> tuple:
         """(the column a line owes, the line, the column of the line's first token) of an opener,
         computed once: a long line before it would be read again for each line it holds."""
         outline = self.outline
-        needed = outline.column_of(opener[1]) + 1
-        index = outline.line_index(opener[1])
+        index = bisect_right(self.starts, opener[1]) - 1
+        start = self.starts[index]
+        needed = advance_column(1, outline.text[start:opener[1]]) + 1
         first = outline.first_token(index)
-        opener[4] = (needed, outline.first_line + index, needed if first is None else outline.column_of(first))
+        first_column = needed if first is None else advance_column(1, outline.text[start:first])
+        opener[4] = (needed, outline.first_line + index, first_column)
         return opener[4]
 
     def _after_joiner(self, offset: int) -> bool:
@@ -301,7 +305,7 @@ class _OutlineWalk:
         if self.directive < 0:
             directives = outline.directives
             while before >= 0 and directives:
-                at = bisect.bisect_right(directives, (before, len(outline.text))) - 1
+                at = bisect_right(directives, (before, len(outline.text))) - 1
                 if at < 0 or directives[at][1] <= before:
                     break
                 before = outline.code_before(directives[at][0], floor)
@@ -312,6 +316,8 @@ class _OutlineWalk:
     def _hold(self, first: int, index: int, place: tuple) -> None:
         outline = self.outline
         needed, opener_line, opener_first_column = place
-        accepted = {needed, opener_first_column} if outline.masked[first] == ")" else {needed}
+        accepted = frozenset((needed, opener_first_column)) if outline.masked[first] == ")" else frozenset((needed,))
         line = outline.first_line + index
-        self.result[line] = Alignment(line, outline.column_of(first), needed, opener_line, frozenset(accepted))
+        # the first token's column, from the blanks before it (the line starts at `index`)
+        found = advance_column(1, outline.text[self.starts[index]:first])
+        self.result[line] = Alignment(line, found, needed, opener_line, accepted)

@@ -87,24 +87,36 @@ def _missing_blank_after_declarations(code_line):
     if not sline.startswith(indent) or sline[len(indent):len(indent) + 1].isspace() \
             or len(sline) == len(indent):
         return False
+    return _ends_declarations(prev_text) and not _declares_or_continues(sline)
+
+
+# The two halves of the rule, each a function of one line's text, remembered: a declaration is asked
+# about as the line after one, then as the line before the next; so are the many `int err;`,
+# `return ret;` that recur across files.
+@lru_cache(maxsize=4096)
+def _ends_declarations(prev_text):
+    """Whether a line (masked) is a declaration after which checkpatch wants a blank line."""
     if not _MAY_DECLARE.match(prev_text):
         return False
     pl = _without_attributes("+" + prev_text)
-    if not _declares(pl) or _not_a_declaration(pl):
-        return False
+    return _declares(pl) and not _not_a_declaration(pl)
+
+
+@lru_cache(maxsize=4096)
+def _declares_or_continues(sline):
+    """Whether a line (masked, comments blank) declares too, or goes on with the declarations."""
     sl = _without_attributes("+" + sline)
-    return not (_declares(sl) or _declaration_patterns()["continues"].search(sl))
+    return _declares(sl) or _declaration_patterns()["continues"].search(sl) is not None
 
 
 # every word the attribute pattern strips starts with `__`, or is const, volatile or fastcall
-_ATTRIBUTE_HINTS = ("__", "const", "volatile", "fastcall")
+_ATTRIBUTE_HINT = lazy("__|const|volatile|fastcall")
 
 
 def _without_attributes(text):
-    return _declaration_patterns()["strip"].sub("", text) if any(hint in text for hint in _ATTRIBUTE_HINTS) else text
+    return _declaration_patterns()["strip"].sub("", text) if _ATTRIBUTE_HINT.search(text) else text
 
 
-@lru_cache(maxsize=1024)
 def _declares(stripped):
     """Whether a line (its attributes stripped) is a declaration as checkpatch sees one: asked of a line
     as the line after declarations, then again as the line before the next (the same text)."""
@@ -124,7 +136,7 @@ def _not_a_declaration(stripped):
 
 
 # The line before a line LINE_SPACING may report, in a file's masked lines joined: a `}` or `};`
-# alone, or a line that may declare (`_MAY_DECLARE`) and the next at the same indent (then code).
+# alone before a line that is not blank (a masked line is blank only where the line is), or a line that may declare (`_MAY_DECLARE`) and the next at the same indent (then code).
 # A word then `(` declares only as a macro (DEFINE_MUTEX(...), an upper-case word), a type before
 # `(*name)`, typeof(...) or an attribute: not a call such as `foo(x);`, a third of what `_MAY_DECLARE`
 # lets through. Led by the "\n" before the line: the engine jumps from one line start to the next.
@@ -137,7 +149,7 @@ _MAY_DECLARE_BEFORE_PAREN = (r"(?=[a-z_]*+[A-Z\d]|(?:" + "|".join(_TYPE_WORDS) +
 # (`_not_a_declaration`): a line before that is not read either.
 _NOT_KEYWORD = r"(?!(?:do|for|while|if|else|return|goto|continue|switch|default|case|break)\b)"
 _NOT_OPEN_END = r"[^\n]*[^<>=!~&|,^+\-*/%{ \t\r\f\v\n][ \t\r\f\v]*(?<!\\)\n"
-_MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=\};?[ \t\r\f\v]*\n|([ \t\r\f\v]+)" + _NOT_KEYWORD + r"(?:[A-Za-z_]\w*(?:"
+_MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=\};?[ \t\r\f\v]*\n(?![ \t\r\f\v]*\n)|([ \t\r\f\v]+)" + _NOT_KEYWORD + r"(?:[A-Za-z_]\w*+(?:"
                                  r"[ \t\r\f\v]+[A-Za-z_*]|[ \t\r\f\v]*\*)|" + _MAY_DECLARE_BEFORE_PAREN + ")"
                                  + _NOT_OPEN_END + r"\1[^\s\x1c])", re.ASCII)
 
