@@ -1,4 +1,4 @@
-"""Layout checks that find the added lines they judge by one search of each file's masked lines
+"""Layout and string checks that find the added lines they judge by one search of each file's masked lines
 joined (`_line_scans.MaskedText`), compared with the same judge shown every added line: the test
 cases, synthetic labels and whole files of the 6.12 tree."""
 
@@ -7,7 +7,9 @@ from __future__ import annotations
 from patch_cases import case_files
 
 from patchflow import checks
-from patchflow.checks import CheckContext, Options, layout
+import pytest
+
+from patchflow.checks import CheckContext, Options, layout, strings
 from patchflow.checks._lines import added_lines
 from patchflow.patch import Series, read_patches
 
@@ -33,14 +35,29 @@ def _labels(tmp_path):
     return _new_file_patch(tmp_path, "l.c", lines)
 
 
-def _findings(inputs, judge_every_line):
-    """(patch line, message) of INDENTED_LABEL: as the check finds them, or from its judge shown
-    every added line of every C file."""
+def _strings(tmp_path):
+    """Strings glued to words and macros, split across lines, in comments, with prefixes."""
+    lines = []
+    for before in ("", "x", "L", "u", "u8", "KBUILD_MODNAME ", "KBUILD_MODNAME", "f(", "/* x */", "/* \"a\" */"):
+        for string in ('"a"', '"a\\n"', '""', '"a;"', '"\t"', '"a\\\\"'):
+            for after in ("", "X", "_x", "x", " X", '"b"', ";", " \\", "  "):
+                lines += ["\tfoo(" + before + string + after, "\t    " + string + ");", "\t" + before + string]
+    lines += ['\tp("a"', 'L"b");', '\ts = "a \\', 'b";', "\t/* \"a\"", ' * "b" */', '\tx = "a"\x20\t', '\t\tu"b";']
+    return _new_file_patch(tmp_path, "s.c", lines)
+
+
+_JUDGES = {"INDENTED_LABEL": layout.indented_label, "SPLIT_STRING": strings.split_string,
+           "CONCATENATED_STRING": strings.concatenated_string}
+
+
+def _findings(inputs, type_name, judge_every_line):
+    """(patch line, message) of a type: as the check finds them, or from its judge shown every added
+    line of every C file."""
     found = []
     for path in inputs:
         series = Series(read_patches(str(path)))
         if not judge_every_line:
-            found += [(f.patch_line, f.message) for result in checks.run(series, Options(types={"INDENTED_LABEL"}))
+            found += [(f.patch_line, f.message) for result in checks.run(series, Options(strict=True, types={type_name}))
                       for f in result.findings]
             continue
         ctx = CheckContext(Options(), series)
@@ -49,17 +66,19 @@ def _findings(inputs, judge_every_line):
                 if file.is_binary or not file.path.endswith((".c", ".h")):
                     continue
                 for line in added_lines(file, ctx).lines:
-                    hit = layout.indented_label.__wrapped__(line, file, ctx)
+                    hit = _JUDGES[type_name].__wrapped__(line, file, ctx)
                     if hit is not None:
                         found.append((line.patch_line, hit if isinstance(hit, str) else hit.message))
     return found
 
 
-def test_indented_label_reads_every_line_it_may_report(tmp_path, kernel_tree):
-    inputs = [*case_files(), _labels(tmp_path)]
+@pytest.mark.parametrize("type_name, least", [("INDENTED_LABEL", 20), ("SPLIT_STRING", 100),
+                                              ("CONCATENATED_STRING", 300)])
+def test_a_check_reads_every_line_it_may_report(tmp_path, kernel_tree, type_name, least):
+    inputs = [*case_files(), _labels(tmp_path), _strings(tmp_path)]
     for name in _KERNEL_FILES:
         lines = (kernel_tree / name).read_text(errors="surrogateescape").split("\n")[:-1]
         inputs.append(_new_file_patch(tmp_path, name, lines))
-    searched = _findings(inputs, judge_every_line=False)
-    assert len(searched) > 20
-    assert searched == _findings(inputs, judge_every_line=True)
+    searched = _findings(inputs, type_name, judge_every_line=False)
+    assert len(searched) > least
+    assert searched == _findings(inputs, type_name, judge_every_line=True)
