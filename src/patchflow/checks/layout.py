@@ -263,7 +263,9 @@ def _block_comment_problem(code_line, text):
 # `*/` that is not alone on it nor closes a `/*` of the line. Each search is led by a character
 # (the "\n" before P, `*/`): the engine jumps from one to the next.
 _STAR_UNDER_STAR = r"(?!([ \t]*)\*[^\n]*\n\1\*|([ \t]*)/\*[^\n]*\n\2 \*)"
-# led by the "\n" before P: P read once however many `/*` it holds
+# tried at the "\n" before each line holding a `/*` not closed at its end (_OPENS_COMMENT: the
+# search jumps from one `/*` to the next, where one led by the "\n" before every line read each line)
+_OPENS_COMMENT = lazy(r"/\*(?![^\n]*\*/[ \t]*\n)")
 _BEFORE_OPEN_COMMENT = lazy(r"\n(?=[^\n]*/\*)(?![^\n]*\*/[ \t]*\n)" + _STAR_UNDER_STAR, re.ASCII)
 _BEFORE_STAR_LINES = lazy(r"\n(?=[ \t]*\*[^\n]*\n[ \t]*\*)" + _STAR_UNDER_STAR, re.ASCII)
 _CLOSES_COMMENT = lazy(r"\*/[ \t]*\n")
@@ -275,8 +277,13 @@ def _may_misshape_comment(joined):
     text = joined.raw
     if text is None:
         return joined.every_added()
-    starts = {text.index("\n", match.start() + 1) + 1 for pattern in (_BEFORE_OPEN_COMMENT, _BEFORE_STAR_LINES)
-              for match in pattern.finditer(text)}  # the line after P
+    starts = {text.index("\n", match.start() + 1) + 1 for match in _BEFORE_STAR_LINES.finditer(text)}  # after P
+    before = -1  # the "\n" before the last line opening a comment
+    for match in _OPENS_COMMENT.finditer(text):
+        line = text.rfind("\n", 0, match.start())
+        if line != before and _BEFORE_OPEN_COMMENT.match(text, line):
+            starts.add(text.index("\n", line + 1) + 1)
+        before = line
     for match in _CLOSES_COMMENT.finditer(text):  # the line itself
         line_start = text.rfind("\n", 0, match.start()) + 1
         if _ENDS_COMMENT_TEXT.match(text, line_start):
@@ -410,7 +417,7 @@ _LEADING_WORD = lazy(r"\w*", re.ASCII)
 # the "\n" before a masked line that `_may_start_statement_off_tabstop` lets through (a comment's
 # mask counts as the blank it is read as), in a file's joined masked lines; of a `;` or `=` only one
 # after a name and blanks, as a declaration has it (not `foo(x);`, nine lines in ten)
-_BEFORE_OFF_TABSTOP = lazy(r"\n\t+(?:[ \x1c]{8})*+[ \x1c]{1,7}(?![ \x1c])(?=[{}]|[^\n]*\w[ \t\r\f\v\x1c]*[;=]|(?:"
+_BEFORE_OFF_TABSTOP = lazy(r"\n\t++(?:[ \x1c]{8})*+[ \x1c]{1,7}(?![ \x1c])(?=[{}]|[^\n]*\w[ \t\r\f\v\x1c]*[;=]|(?:"
                            + "|".join(sorted(_C90_KEYWORDS)) + r")(?!\w))", re.ASCII)
 _TABS_THEN_SPACE = lazy(r"\t+ ")
 
