@@ -35,9 +35,9 @@ def _one_line_group(depth: int) -> str:
 # one line (most calls, subscripts and initializers: some 90% of the corpus's brackets) leaves the
 # brackets open around it as they were, and no line, directive or open literal starts inside it
 # (a literal left open masks the rest of its line), so it is skipped in C by this scan. Each match
-# ends at a bracket that stays (group 1), or at the end of the text (group 1 None); possessive
-# quantifiers keep the scan linear.
-_KEPT_BRACKET = lazy(r"(?:[^][(){}]++|" + _one_line_group(3) + r")*+(?:([][(){}])|\Z)")
+# ends at a bracket that stays, or at the end of the text (no group); possessive
+# quantifiers keep the scan linear. An opener is group 1, a closer group 2.
+_KEPT_BRACKET = lazy(r"(?:[^][(){}]++|" + _one_line_group(3) + r")*+(?:([(\[{])|([)\]}])|\Z)")
 
 
 @record(frozen=True)
@@ -205,10 +205,12 @@ class _OutlineWalk:
         upcoming = 0
         next_other = others[0][0]
         last = -1  # offset of the last event
-        for match in _KEPT_BRACKET.finditer(outline.masked):  # this loop runs per kept bracket
-            offset = match.start(1)
-            if offset < 0:
-                break  # the end of the text
+        masked = outline.masked
+        for match in _KEPT_BRACKET.finditer(masked):  # this loop runs per kept bracket
+            kind = match.lastindex  # 1 an opener, 2 a closer, None the end of the text
+            if kind is None:
+                break
+            offset = match.end() - 1
             if next_other < offset:
                 while others[upcoming][0] < offset:
                     last = self._other_event(last, *others[upcoming])
@@ -217,12 +219,17 @@ class _OutlineWalk:
             # lines start in between (a `(` is open, so some bracket came before: last >= 0)
             if stack and stack[-1][0] == "(" and text.find("\n", last, offset) >= 0:
                 self._hold_lines(last, offset, True)
-            bracket = match.group(1)
-            if bracket in _OPENERS:
+            bracket = masked[offset]
+            if kind == 1:
                 stack.append([bracket, offset, self.directive, None, None])
                 counts[bracket] += 1
-            elif counts[_CLOSER_OF[bracket]]:  # a closer with no opener in view is ignored
-                self._close(_CLOSER_OF[bracket])
+            else:
+                wanted = _CLOSER_OF[bracket]
+                if stack and stack[-1][0] == wanted:  # the innermost bracket closes (nearly always)
+                    stack.pop()
+                    counts[wanted] -= 1
+                elif counts[wanted]:  # a closer with no opener in view is ignored
+                    self._close(wanted)
             last = offset
         for offset, kind in others[upcoming:-1]:
             last = self._other_event(last, offset, kind)
