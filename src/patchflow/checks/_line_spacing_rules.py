@@ -8,6 +8,7 @@ the file's masked lines joined, `_line_scans.MaskedText`): a tenth of the added 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from . import CHECK, Hit
@@ -93,7 +94,7 @@ def _missing_blank_after_declarations(code_line):
 # The two halves of the rule, each a function of one line's text, remembered: a declaration is asked
 # about as the line after one, then as the line before the next; so are the many `int err;`,
 # `return ret;` that recur across files.
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _ends_declarations(prev_text):
     """Whether a line (masked) is a declaration after which checkpatch wants a blank line."""
     if not _MAY_DECLARE.match(prev_text):
@@ -102,7 +103,7 @@ def _ends_declarations(prev_text):
     return _declares(pl) and not _not_a_declaration(pl)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _declares_or_continues(sline):
     """Whether a line (masked, comments blank) declares too, or goes on with the declarations."""
     sl = _without_attributes("+" + sline)
@@ -117,6 +118,7 @@ def _without_attributes(text):
     return _declaration_patterns()["strip"].sub("", text) if _ATTRIBUTE_HINT.search(text) else text
 
 
+@lru_cache(maxsize=16384)
 def _declares(stripped):
     """Whether a line (its attributes stripped) is a declaration as checkpatch sees one: asked of a line
     as the line after declarations, then again as the line before the next (the same text)."""
@@ -149,9 +151,10 @@ _MAY_DECLARE_BEFORE_PAREN = (r"(?=[a-z_]*+[A-Z\d]|(?:" + "|".join(_TYPE_WORDS) +
 # (`_not_a_declaration`): a line before that is not read either.
 _NOT_KEYWORD = r"(?!(?:do|for|while|if|else|return|goto|continue|switch|default|case|break)\b)"
 _NOT_OPEN_END = r"[^\n]*[^<>=!~&|,^+\-*/%{ \t\r\f\v\n][ \t\r\f\v]*(?<!\\)\n"
-_MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=\};?[ \t\r\f\v]*\n(?![ \t\r\f\v]*\n)|([ \t\r\f\v]+)" + _NOT_KEYWORD + r"(?:[A-Za-z_]\w*+(?:"
-                                 r"[ \t\r\f\v]+[A-Za-z_*]|[ \t\r\f\v]*\*)|" + _MAY_DECLARE_BEFORE_PAREN + ")"
-                                 + _NOT_OPEN_END + r"\1[^\s\x1c])", re.ASCII)
+# Group 2 is where the line after it starts.
+_MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=(?:\};?[ \t\r\f\v]*\n(?![ \t\r\f\v]*\n)|([ \t\r\f\v]+)" + _NOT_KEYWORD
+                                 + r"(?:[A-Za-z_]\w*+(?:[ \t\r\f\v]+[A-Za-z_*]|[ \t\r\f\v]*\*)|"
+                                 + _MAY_DECLARE_BEFORE_PAREN + ")" + _NOT_OPEN_END + r"(?=\1[^\s\x1c]))())", re.ASCII)
 
 
 def after_block_or_declaration(joined):
@@ -159,9 +162,16 @@ def after_block_or_declaration(joined):
     text = joined.framed
     if text is None:
         return joined.every_added()
-    # the line after each match's: it starts after the "\n" that ends the matched line
-    return joined.added_at([text.index("\n", match.start() + 1) + 1
-                            for match in _MAY_END_BLOCK_OR_DECLARE.finditer(text)])
+    # the line after each match's starts at group 2; at offset k of `framed` is offset k - 1 of the
+    # joined lines, where `starts` holds the start of each line (a bisection: no count of the "\n"
+    # between matches, a tenth of the text apart)
+    starts, sequence, code_lines = joined.starts, joined.sequence, joined.code_lines
+    found = []
+    for match in _MAY_END_BLOCK_OR_DECLARE.finditer(text):
+        index = bisect_left(starts, match.start(2) - 1)
+        if index < len(sequence) and sequence[index][0].kind == "+":
+            found.append(code_lines[sequence[index][0].patch_line])
+    return found
 
 
 def line_spacing_problem(code_line, file, strict):
