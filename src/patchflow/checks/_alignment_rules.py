@@ -198,7 +198,8 @@ class _OutlineWalk:
         stack, counts = self.stack, self._counts
         # the events other than brackets, merged in by offset: directives starting and ending, and
         # literals left open (the lexer then loses its place: what was open is forgotten)
-        others = [(offset, kind) for start, end in outline.directives for offset, kind in ((start, "#"), (end, "end"))]
+        directives = outline.directives
+        others = [(start, "#") for start, _ in directives] + [(end, "end") for _, end in directives]
         others.extend((self._token_start(offset), "open literal") for offset in outline.unclosed)
         others.sort()
         others.append((len(text) + 1, ""))
