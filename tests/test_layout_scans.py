@@ -82,3 +82,24 @@ def test_a_check_reads_every_line_it_may_report(tmp_path, kernel_tree, type_name
     searched = _findings(inputs, type_name, judge_every_line=False)
     assert len(searched) > least
     assert searched == _findings(inputs, type_name, judge_every_line=True)
+
+
+def test_a_plain_declaration_is_one_to_line_spacing(kernel_tree):
+    """LINE_SPACING's search skips a line after declarations that has the shape of a plain declaration
+    (`_PLAIN_DECLARATION`): the rule would find that it declares too, on every such line of three
+    6.12 files and on look-alikes (keywords, attributes, bit fields, comments)."""
+    import re
+
+    from patchflow.checks import _line_spacing_rules as rules
+    from patchflow.lexers.c import checkpatch_masked
+
+    shape = re.compile(r"[ \t]+" + rules._PLAIN_DECLARATION, re.ASCII)
+    lines = ["\treturn x;", "\tgoto out;", "\tint __rcu;", "\tint x __aligned(8);", "\tconst int x;", "\tint x : 3;",
+             "\tint x /* c */;", "\tint *x = y;", "\tint * x[4];", "\telse x;", "\tcase x:", "\tint\tx;"]
+    for name in _KERNEL_FILES:
+        lines += (kernel_tree / name).read_text(errors="surrogateescape").split("\n")
+    masked = checkpatch_masked("\n".join(lines))
+    plain = [line for line in masked if shape.match(line)]
+    assert len(plain) > 2000
+    for line in plain:
+        assert rules._declares_or_continues(line.replace("\x1c", " ")), line

@@ -151,10 +151,16 @@ _MAY_DECLARE_BEFORE_PAREN = (r"(?=[a-z_]*+[A-Z\d]|(?:" + "|".join(_TYPE_WORDS) +
 # (`_not_a_declaration`): a line before that is not read either.
 _NOT_KEYWORD = r"(?!(?:do|for|while|if|else|return|goto|continue|switch|default|case|break)\b)"
 _NOT_OPEN_END = r"[^\n]*[^<>=!~&|,^+\-*/%{ \t\r\f\v\n][ \t\r\f\v]*(?<!\\)\n"
-# Group 2 is where the line after it starts.
+# The next line is not read when it declares too, by the shape of checkpatch's declaration pattern
+# that most declarations have (`int err;`, `struct sk_buff *skb = NULL;`: a name, blanks or a `*`, a
+# name, then `=`, `,`, `;` or `[`), with no word the rule would strip first (`__rcu`, `const`): four
+# lines in five of those the rule would read. Group 2 is where the line after it starts.
+_PLAIN_DECLARATION = (r"(?![^\n]*(?:__|const|volatile|fastcall))[A-Za-z_]\w*+(?:[ \t]++|[ \t]*+\*[ \t]*+)"
+                      r"[A-Za-z_]\w*+[ \t]*+[=,;\[]")
 _MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=(?:\};?[ \t\r\f\v]*\n(?![ \t\r\f\v]*\n)|([ \t\r\f\v]+)" + _NOT_KEYWORD
                                  + r"(?:[A-Za-z_]\w*+(?:[ \t\r\f\v]+[A-Za-z_*]|[ \t\r\f\v]*\*)|"
-                                 + _MAY_DECLARE_BEFORE_PAREN + ")" + _NOT_OPEN_END + r"(?=\1[^\s\x1c]))())", re.ASCII)
+                                 + _MAY_DECLARE_BEFORE_PAREN + ")" + _NOT_OPEN_END + r"(?=\1[^\s\x1c])(?!\1"
+                                 + _PLAIN_DECLARATION + "))())", re.ASCII)
 
 
 def after_block_or_declaration(joined):
