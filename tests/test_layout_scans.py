@@ -95,7 +95,9 @@ def test_a_plain_declaration_is_one_to_line_spacing(kernel_tree):
 
     shape = re.compile(r"[ \t]+" + rules._PLAIN_DECLARATION, re.ASCII)
     lines = ["\treturn x;", "\tgoto out;", "\tint __rcu;", "\tint x __aligned(8);", "\tconst int x;", "\tint x : 3;",
-             "\tint x /* c */;", "\tint *x = y;", "\tint * x[4];", "\telse x;", "\tcase x:", "\tint\tx;"]
+             "\tint x /* c */;", "\tint *x = y;", "\tint * x[4];", "\telse x;", "\tcase x:", "\tint\tx;",
+             "\tstruct x y z;", "\tunsigned x y;", "\tstruct x **y;", "\tunsigned int *p, q;", "\tenum e x = A;",
+             "\tunion u u;", "\tstruct x *y[2] = {};", "\tunsigned long long x;", "\tstruct x;", "\tvoid **p = q;"]
     for name in _KERNEL_FILES:
         lines += (kernel_tree / name).read_text(errors="surrogateescape").split("\n")
     masked = checkpatch_masked("\n".join(lines))
