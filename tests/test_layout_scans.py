@@ -105,3 +105,27 @@ def test_a_plain_declaration_is_one_to_line_spacing(kernel_tree):
     assert len(plain) > 2000
     for line in plain:
         assert rules._declares_or_continues(line.replace("\x1c", " ")), line
+
+
+def test_line_spacing_reads_every_line_after_a_block_it_may_report(tmp_path):
+    """After a `}`, LINE_SPACING's search skips the lines that may follow it (`#endif`, EXPORT_SYMBOL,
+    ...) only when the line itself is one: not a `#` or `static` whose next line would complete it."""
+    from patchflow.checks import _line_spacing_rules as rules
+    from patchflow.checks._ccode import is_styled
+    from patchflow.checks._line_scans import files_with_added_code
+
+    lines = []
+    for after in ("#endif", "# else", "#", "endif", "EXPORT_SYMBOL(f);", "static", "FOO_ATTR(x);", "static FOO_ATTR(x);",
+                  "module_init(f);", "MODULE_LICENSE(\"GPL\");", "int x;", "DECLARE_BITMAP(b, 8);", "__setup(\"x\", f);",
+                  "builtin_platform_driver(d);", "\t#endif", "/* c */ #endif", "early_param(\"x\", f);"):
+        lines += ["}", after, "endif", "};", after, "ATTR(x);"]
+    series = Series(read_patches(str(_new_file_patch(tmp_path, "b.c", lines))))
+    [(file, joined)] = files_with_added_code(series.patches[0], is_styled, CheckContext(Options(strict=True), series))
+
+    def problems(code_lines):
+        return [(line.line.patch_line, hit.message) for line in code_lines
+                for hit in [rules.line_spacing_problem(line, file, True)] if hit is not None]
+
+    every = problems(joined.every_added())
+    assert len(every) >= 10
+    assert problems(rules.after_block_or_declaration(joined)) == every

@@ -50,9 +50,11 @@ def _walk_repeated_blanks(sequence, after_blank):
     return found
 
 
-_AFTER_BLOCK_OK = lazy(r"^\s*$|^\s*(?:EXPORT_SYMBOL|early_param|ALLOW_ERROR_INJECTION)|^\s*(?i:MODULE_)|"
-                       r"^\s*\#\s*(?:end|elif|else)|^[a-z_]*init|^\s*(?:static\s+)?[A-Z_]*ATTR|^\s*DECLARE|"
-                       r"^\s*builtin_[\w_]*driver|^\s*__setup", re.ASCII)
+# what may follow a `}` with no blank line between (a line of code; every branch starts it)
+_AFTER_BLOCK_OK_TEXT = (r"\s*$|\s*(?:EXPORT_SYMBOL|early_param|ALLOW_ERROR_INJECTION)|\s*(?i:MODULE_)|"
+                        r"\s*\#\s*(?:end|elif|else)|[a-z_]*init|\s*(?:static\s+)?[A-Z_]*ATTR|\s*DECLARE|"
+                        r"\s*builtin_[\w_]*driver|\s*__setup")
+_AFTER_BLOCK_OK = lazy(r"^(?:" + _AFTER_BLOCK_OK_TEXT + ")", re.ASCII)
 
 
 @lru_cache(maxsize=None)
@@ -138,10 +140,13 @@ def _not_a_declaration(stripped):
 
 
 # The line before a line LINE_SPACING may report, in a file's masked lines joined: a `}` or `};`
-# alone before a line that is not blank (a masked line is blank only where the line is), or a line that may declare (`_MAY_DECLARE`) and the next at the same indent (then code).
+# alone before a line that is not blank (a masked line is blank only where the line is) and that
+# may not follow it right away (_AFTER_BLOCK_OK, its `\s` kept inside the line), or a line that may
+# declare (`_MAY_DECLARE`) and the next at the same indent (then code).
 # A word then `(` declares only as a macro (DEFINE_MUTEX(...), an upper-case word), a type before
 # `(*name)`, typeof(...) or an attribute: not a call such as `foo(x);`, a third of what `_MAY_DECLARE`
 # lets through. Led by the "\n" before the line: the engine jumps from one line start to the next.
+_AFTER_BLOCK_OK_IN_LINE = _AFTER_BLOCK_OK_TEXT.replace(r"\s", r"[ \t\r\f\v]")
 _TYPE_WORDS = ("void", "char", "short", "int", "long", "signed", "unsigned", "float", "double", "bool", "uchar",
                "ushort", "uint", "ulong", "u_char", "u_short", "u_int", "u_long", "typeof", "__typeof__",
                "__aligned", "__alloc_size")
@@ -158,7 +163,7 @@ _NOT_OPEN_END = r"[^\n]*[^<>=!~&|,^+\-*/%{ \t\r\f\v\n][ \t\r\f\v]*(?<!\\)\n"
 _PLAIN_DECLARATION = (r"(?![^\n]*(?:__|const|volatile|fastcall))(?:(?:struct|union|enum)[ \t]++[A-Za-z_]\w*+|"
                       r"unsigned[ \t]++(?:int|long|short|char)|[A-Za-z_]\w*+)(?:[ \t]++|[ \t]*+\*++[ \t]*+)"
                       r"[A-Za-z_]\w*+[ \t]*+[=,;\[]")
-_MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=(?:\};?[ \t\r\f\v]*\n(?![ \t\r\f\v]*\n)|([ \t\r\f\v]+)" + _NOT_KEYWORD
+_MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=(?:\};?[ \t\r\f\v]*\n(?![ \t\r\f\v]*\n)(?!" + _AFTER_BLOCK_OK_IN_LINE + ")|([ \t\r\f\v]+)" + _NOT_KEYWORD
                                  + r"(?:[A-Za-z_]\w*+(?:[ \t\r\f\v]+[A-Za-z_*]|[ \t\r\f\v]*\*)|"
                                  + _MAY_DECLARE_BEFORE_PAREN + ")" + _NOT_OPEN_END + r"(?=\1[^\s\x1c])(?!\1"
                                  + _PLAIN_DECLARATION + "))())", re.ASCII)
