@@ -20,6 +20,9 @@ C_JOINERS = frozenset({",", "&&", "||"})
 PYTHON_JOINERS = frozenset({",", "and", "or"})
 _CLOSER_OF = {")": "(", "]": "[", "}": "{"}
 _OPENERS = frozenset("([{")
+# the stack entry of an open `[` or `{` (the same one each time: a list per bracket costs its making
+# and the collector's attention, for nothing that is asked of it)
+_NOT_HOLDING = {"[": ("[",), "{": ("{",)}
 
 
 def _one_line_group(depth: int) -> str:
@@ -180,8 +183,8 @@ class _OutlineWalk:
 
     def __init__(self, outline):
         self.outline = outline
-        # [bracket, offset, directive start or -1, code after it, (column needed, line, first column)],
-        # the last two computed when first needed
+        # of a `(`: [bracket, offset, directive start or -1, code after it, (column needed, line, first
+        # column)], the last two computed when first needed; of a `[` or `{`: (bracket,)
         self.stack: List[list] = []
         self._counts = {"(": 0, "[": 0, "{": 0}
         self.directive = -1  # offset where the directive the walk is in starts, -1 outside one
@@ -222,7 +225,8 @@ class _OutlineWalk:
                 self._hold_lines(last, offset, True)
             bracket = masked[offset]
             if kind == 1:
-                stack.append([bracket, offset, self.directive, None, None])
+                # only a `(` holds lines: what a line asks of its opener is kept for a `(` alone
+                stack.append([bracket, offset, self.directive, None, None] if bracket == "(" else _NOT_HOLDING[bracket])
                 counts[bracket] += 1
             else:
                 wanted = _CLOSER_OF[bracket]
