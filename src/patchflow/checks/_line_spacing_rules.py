@@ -33,7 +33,7 @@ def repeated_blanks(joined):
     return _walk_repeated_blanks(sequence, after_blank)
 
 
-_BLANK_THEN_BLANK = lazy(r"\n(?=[^\S\n]*\n[^\S\n]*\n)")
+_BLANK_THEN_BLANK = lazy(r"\n(?=[^\S\n]*+\n[^\S\n]*+\n)")
 
 
 def _walk_repeated_blanks(sequence, after_blank):

@@ -182,7 +182,7 @@ def open_ended_line(patch, ctx):
 
 
 _LOGICAL_START = lazy(r"^\s*(&&|\|\|)", re.ASCII)
-_BEFORE_LOGICAL_START = lazy(r"\n[ \t\r\f\v]*(?:&&|\|\|)")  # the same, led by the "\n" before the line
+_BEFORE_LOGICAL_START = lazy(r"\n[ \t\r\f\v]*+(?:&&|\|\|)")  # the same, led by the "\n" before the line
 
 
 @check("LOGICAL_CONTINUATIONS", level=CHECK, scope="patch")
@@ -267,7 +267,7 @@ _STAR_UNDER_STAR = r"(?!([ \t]*)\*[^\n]*\n\1\*|([ \t]*)/\*[^\n]*\n\2 \*)"
 # search jumps from one `/*` to the next, where one led by the "\n" before every line read each line)
 _OPENS_COMMENT = lazy(r"/\*(?![^\n]*\*/[ \t]*\n)")
 _BEFORE_OPEN_COMMENT = lazy(r"\n(?=[^\n]*/\*)(?![^\n]*\*/[ \t]*\n)" + _STAR_UNDER_STAR, re.ASCII)
-_BEFORE_STAR_LINES = lazy(r"\n(?=[ \t]*\*[^\n]*\n[ \t]*\*)" + _STAR_UNDER_STAR, re.ASCII)
+_BEFORE_STAR_LINES = lazy(r"\n(?=[ \t]*+\*[^\n]*+\n[ \t]*+\*)" + _STAR_UNDER_STAR, re.ASCII)
 _CLOSES_COMMENT = lazy(r"\*/[ \t]*\n")
 _ENDS_COMMENT_TEXT = lazy(r"(?![ \t]*\*/[ \t]*\n)(?![^\n]*/\*[^\n]*\*/[ \t]*\n)[^\n]*\*/[ \t]*\n", re.ASCII)
 
