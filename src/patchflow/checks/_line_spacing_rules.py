@@ -159,12 +159,14 @@ _NOT_OPEN_END = r"[^\n]*[^<>=!~&|,^+\-*/%{ \t\r\f\v\n][ \t\r\f\v]*(?<!\\)\n"
 # The next line is not read when it declares too, by the shape of checkpatch's declaration pattern
 # that most declarations have (`int err;`, `struct sk_buff *skb = NULL;`, `unsigned int i;`: a type
 # name, blanks or stars, a name, then `=`, `,`, `;` or `[`), with no word the rule would strip first
-# (`__rcu`, `const`): nine lines in ten of those the rule would read. Group 2 is where the line after it starts.
+# (`__rcu`, `const`): nine lines in ten of those the rule would read. Group 2 is where the line
+# after it starts. Runs of blanks are possessive: what follows them is never a blank.
 _PLAIN_DECLARATION = (r"(?![^\n]*(?:__|const|volatile|fastcall))(?:(?:struct|union|enum)[ \t]++[A-Za-z_]\w*+|"
                       r"unsigned[ \t]++(?:int|long|short|char)|[A-Za-z_]\w*+)(?:[ \t]++|[ \t]*+\*++[ \t]*+)"
                       r"[A-Za-z_]\w*+[ \t]*+[=,;\[]")
-_MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=(?:\};?[ \t\r\f\v]*\n(?![ \t\r\f\v]*\n)(?!" + _AFTER_BLOCK_OK_IN_LINE + ")|([ \t\r\f\v]+)" + _NOT_KEYWORD
-                                 + r"(?:[A-Za-z_]\w*+(?:[ \t\r\f\v]+[A-Za-z_*]|[ \t\r\f\v]*\*)|"
+_MAY_END_BLOCK_OR_DECLARE = lazy(r"\n(?=(?:\};?[ \t\r\f\v]*+\n(?![ \t\r\f\v]*+\n)(?!" + _AFTER_BLOCK_OK_IN_LINE
+                                 + ")|([ \t\r\f\v]++)" + _NOT_KEYWORD
+                                 + r"(?:[A-Za-z_]\w*+(?:[ \t\r\f\v]++[A-Za-z_*]|[ \t\r\f\v]*+\*)|"
                                  + _MAY_DECLARE_BEFORE_PAREN + ")" + _NOT_OPEN_END + r"(?=\1[^\s\x1c])(?!\1"
                                  + _PLAIN_DECLARATION + "))())", re.ASCII)
 
