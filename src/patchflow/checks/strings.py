@@ -46,6 +46,8 @@ _GLUED_STRING = lazy(r'"(?:(?<=\w")[X\t]*+"|[X\t]*+"[A-Z_])', re.ASCII)
 def _found_by(pattern):
     """The `lines` of `on_added_lines`: the added lines in which `pattern` ends a match."""
     def lines(file, added, ctx):
+        if '"' not in added.text:
+            return ()  # both judges want a quote in the line
         joined = masked_text(file, ctx)
         return () if joined is None else joined.added(joined.positions((pattern, (0,))))
     return lines
