@@ -1,5 +1,5 @@
 """TRAILING_WHITESPACE and the LONG_LINE types find the added lines they are shown by one search of
-each file's joined added lines (`checks/whitespace.py`); here each search is compared with a look at
+each file's joined added lines (`checks/_whitespace_lines.py`); here each search is compared with a look at
 every line (what they do when a line holds a "\\n" and no joined text is made)."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import pytest
 
 from patchflow import checks
 
-from patchflow.checks import CheckContext, Options, whitespace
+from patchflow.checks import CheckContext, Options
+from patchflow.checks import _whitespace_lines as whitespace
 from patchflow.checks._lines import AddedLines
 from patchflow.patch import Series, read_patches
 
