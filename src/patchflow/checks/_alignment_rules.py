@@ -4,12 +4,13 @@ held to and the column it owes, from C and Python tokens (`analyse`) or from a C
 
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_right
 import re
 from typing import Dict, FrozenSet, Iterable, List, Optional
 
 from ..records import record
 from ..lazy_regex import lazy
+from ..lexers import advance_column
 
 # A continuation line is held to the open parenthesis when the line before it ends with one of these:
 # the places where kernel code breaks a list of arguments or conditions (checkpatch's rule, and the
@@ -19,6 +20,9 @@ C_JOINERS = frozenset({",", "&&", "||"})
 PYTHON_JOINERS = frozenset({",", "and", "or"})
 _CLOSER_OF = {")": "(", "]": "[", "}": "{"}
 _OPENERS = frozenset("([{")
+# the stack entry of an open `[` or `{` (the same one each time: a list per bracket costs its making
+# and the collector's attention, for nothing that is asked of it)
+_NOT_HOLDING = {"[": ("[",), "{": ("{",)}
 
 
 def _one_line_group(depth: int) -> str:
@@ -34,9 +38,9 @@ def _one_line_group(depth: int) -> str:
 # one line (most calls, subscripts and initializers: some 90% of the corpus's brackets) leaves the
 # brackets open around it as they were, and no line, directive or open literal starts inside it
 # (a literal left open masks the rest of its line), so it is skipped in C by this scan. Each match
-# ends at a bracket that stays (group 1), or at the end of the text (group 1 None); possessive
-# quantifiers keep the scan linear.
-_KEPT_BRACKET = lazy(r"(?:[^][(){}]++|" + _one_line_group(3) + r")*+(?:([][(){}])|\Z)")
+# ends at a bracket that stays, or at the end of the text (no group); possessive
+# quantifiers keep the scan linear. An opener is group 1, a closer group 2.
+_KEPT_BRACKET = lazy(r"(?:[^][(){}]++|" + _one_line_group(3) + r")*+(?:([(\[{])|([)\]}])|\Z)")
 
 
 @record(frozen=True)
@@ -179,8 +183,8 @@ class _OutlineWalk:
 
     def __init__(self, outline):
         self.outline = outline
-        # [bracket, offset, directive start or -1, code after it, (column needed, line, first column)],
-        # the last two computed when first needed
+        # of a `(`: [bracket, offset, directive start or -1, code after it, (column needed, line, first
+        # column)], the last two computed when first needed; of a `[` or `{`: (bracket,)
         self.stack: List[list] = []
         self._counts = {"(": 0, "[": 0, "{": 0}
         self.directive = -1  # offset where the directive the walk is in starts, -1 outside one
@@ -189,6 +193,7 @@ class _OutlineWalk:
         # by the directive a line is in (-1: none), the last line asked about: (its first token's
         # offset, whether the code before it is a joiner)
         self._asked: Dict[int, tuple] = {}
+        self.starts = outline.line_starts
 
     def rules(self) -> Dict[int, Alignment]:
         outline = self.outline
@@ -196,17 +201,20 @@ class _OutlineWalk:
         stack, counts = self.stack, self._counts
         # the events other than brackets, merged in by offset: directives starting and ending, and
         # literals left open (the lexer then loses its place: what was open is forgotten)
-        others = [(offset, kind) for start, end in outline.directives for offset, kind in ((start, "#"), (end, "end"))]
+        directives = outline.directives
+        others = [(start, "#") for start, _ in directives] + [(end, "end") for _, end in directives]
         others.extend((self._token_start(offset), "open literal") for offset in outline.unclosed)
         others.sort()
         others.append((len(text) + 1, ""))
         upcoming = 0
         next_other = others[0][0]
         last = -1  # offset of the last event
-        for match in _KEPT_BRACKET.finditer(outline.masked):  # this loop runs per kept bracket
-            offset = match.start(1)
-            if offset < 0:
-                break  # the end of the text
+        masked = outline.masked
+        for match in _KEPT_BRACKET.finditer(masked):  # this loop runs per kept bracket
+            kind = match.lastindex  # 1 an opener, 2 a closer, None the end of the text
+            if kind is None:
+                break
+            offset = match.end() - 1
             if next_other < offset:
                 while others[upcoming][0] < offset:
                     last = self._other_event(last, *others[upcoming])
@@ -215,12 +223,18 @@ class _OutlineWalk:
             # lines start in between (a `(` is open, so some bracket came before: last >= 0)
             if stack and stack[-1][0] == "(" and text.find("\n", last, offset) >= 0:
                 self._hold_lines(last, offset, True)
-            bracket = match.group(1)
-            if bracket in _OPENERS:
-                stack.append([bracket, offset, self.directive, None, None])
+            bracket = masked[offset]
+            if kind == 1:
+                # only a `(` holds lines: what a line asks of its opener is kept for a `(` alone
+                stack.append([bracket, offset, self.directive, None, None] if bracket == "(" else _NOT_HOLDING[bracket])
                 counts[bracket] += 1
-            elif counts[_CLOSER_OF[bracket]]:  # a closer with no opener in view is ignored
-                self._close(_CLOSER_OF[bracket])
+            else:
+                wanted = _CLOSER_OF[bracket]
+                if stack and stack[-1][0] == wanted:  # the innermost bracket closes (nearly always)
+                    stack.pop()
+                    counts[wanted] -= 1
+                elif counts[wanted]:  # a closer with no opener in view is ignored
+                    self._close(wanted)
             last = offset
         for offset, kind in others[upcoming:-1]:
             last = self._other_event(last, offset, kind)
@@ -264,30 +278,32 @@ class _OutlineWalk:
     def _hold_lines(self, last: int, upto: int, at_upto: bool) -> None:
         """The lines whose first token is after offset `last` and before `upto` (at it too, when
         `at_upto`), all inside the innermost `(`."""
-        outline = self.outline
-        starts = outline.line_starts
-        index = bisect.bisect_right(starts, last)
+        starts = self.starts
+        index = bisect_right(starts, last)
         if index == len(starts) or starts[index] > upto:
             return  # no line starts there
         opener = self.stack[-1]
         if opener[3] is None:
-            opener[3] = outline.code_after(opener[1])
+            opener[3] = self.outline.code_after(opener[1])
         if not opener[3] or opener[2] != self.directive:
             return  # a hanging indent, or the line and the parenthesis are not in the same directive
-        while index < len(starts) and starts[index] <= upto:
-            first = outline.first_token(index)
+        place = opener[4] or self._place(opener)
+        first_token = self.outline.first_token
+        for index in range(index, bisect_right(starts, upto, index)):
+            first = first_token(index)
             if first is not None and (first < upto or (at_upto and first == upto)) and self._after_joiner(first):
-                self._hold(first, index, opener[4] or self._place(opener))
-            index += 1
+                self._hold(first, index, place)
 
     def _place(self, opener: list) -> tuple:
         """(the column a line owes, the line, the column of the line's first token) of an opener,
         computed once: a long line before it would be read again for each line it holds."""
         outline = self.outline
-        needed = outline.column_of(opener[1]) + 1
-        index = outline.line_index(opener[1])
+        index = bisect_right(self.starts, opener[1]) - 1
+        start = self.starts[index]
+        needed = advance_column(1, outline.text[start:opener[1]]) + 1
         first = outline.first_token(index)
-        opener[4] = (needed, outline.first_line + index, needed if first is None else outline.column_of(first))
+        first_column = needed if first is None else advance_column(1, outline.text[start:first])
+        opener[4] = (needed, outline.first_line + index, first_column)
         return opener[4]
 
     def _after_joiner(self, offset: int) -> bool:
@@ -301,7 +317,7 @@ class _OutlineWalk:
         if self.directive < 0:
             directives = outline.directives
             while before >= 0 and directives:
-                at = bisect.bisect_right(directives, (before, len(outline.text))) - 1
+                at = bisect_right(directives, (before, len(outline.text))) - 1
                 if at < 0 or directives[at][1] <= before:
                     break
                 before = outline.code_before(directives[at][0], floor)
@@ -312,6 +328,8 @@ class _OutlineWalk:
     def _hold(self, first: int, index: int, place: tuple) -> None:
         outline = self.outline
         needed, opener_line, opener_first_column = place
-        accepted = {needed, opener_first_column} if outline.masked[first] == ")" else {needed}
+        accepted = frozenset((needed, opener_first_column)) if outline.masked[first] == ")" else frozenset((needed,))
         line = outline.first_line + index
-        self.result[line] = Alignment(line, outline.column_of(first), needed, opener_line, frozenset(accepted))
+        # the first token's column, from the blanks before it (the line starts at `index`)
+        found = advance_column(1, outline.text[self.starts[index]:first])
+        self.result[line] = Alignment(line, found, needed, opener_line, accepted)

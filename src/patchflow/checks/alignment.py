@@ -82,7 +82,7 @@ def file_hits(patch, file, ctx) -> Iterator[Hit]:
     for line, line_above, rule in _ruled_lines(file, rules.post):
         if not rule.misaligned:
             if line.kind == "+" and language == "c":
-                advice = _tab_advice(line.text, rules.post_text(rule.opener_line), rule)
+                advice = _tab_advice(line.text, rules, rule)
                 if advice:
                     yield Hit.at(line, file, f"{_message(rule)}: {advice}", column=rule.needed)
             continue
@@ -123,7 +123,7 @@ _CALL_OPENER = lazy(r"^(?!\s*return\b)\s*(?:if\s*|(?:\*\s*)*[\w.\[\]]+(?:->[\w.\
                     r"[\w\s*]*?\w+\s*)\(.*(?:,|&&|\|\|)\s*$")
 
 
-def _tab_advice(text: str, opener_text: Optional[str], rule: Alignment) -> Optional[str]:
+def _tab_advice(text: str, rules: FileAlignment, rule: Alignment) -> Optional[str]:
     """For a C line at the right column: what is wrong with the blanks that take it there, if anything.
 
     Kernel style reaches the column with as many tabs as fit, then fewer than 8 spaces; checkpatch
@@ -137,6 +137,7 @@ def _tab_advice(text: str, opener_text: Optional[str], rule: Alignment) -> Optio
     tabs_then_spaces = "\t" * (width // 8) + " " * (width % 8)
     if indent == tabs_then_spaces:
         return None
+    opener_text = rules.post_text(rule.opener_line)  # read only here: most lines are reached as above
     if opener_text is not None:
         opener_tabs = opener_text[:len(opener_text) - len(opener_text.lstrip("\t"))]
         if indent.startswith(opener_tabs) and indent[len(opener_tabs):].strip(" ") == "":

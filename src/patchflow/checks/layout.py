@@ -13,7 +13,7 @@ from functools import lru_cache
 from . import CHECK, WARNING, Hit, check
 from ._ccode import COMMENT, code_line_of, is_c, is_styled, on_added_lines, patterns
 from ._blank_fixes import fix_indent_with_tabs
-from ._line_scans import files_with_added_code
+from ._line_scans import files_with_added_code, masked_text
 from ._line_spacing_rules import after_block_or_declaration, line_spacing_problem, repeated_blanks
 from ..lazy_regex import lazy
 from ..report import DELETE_LINE
@@ -182,7 +182,7 @@ def open_ended_line(patch, ctx):
 
 
 _LOGICAL_START = lazy(r"^\s*(&&|\|\|)", re.ASCII)
-_BEFORE_LOGICAL_START = lazy(r"\n[ \t\r\f\v]*(?:&&|\|\|)")  # the same, led by the "\n" before the line
+_BEFORE_LOGICAL_START = lazy(r"\n[ \t\r\f\v]*+(?:&&|\|\|)")  # the same, led by the "\n" before the line
 
 
 @check("LOGICAL_CONTINUATIONS", level=CHECK, scope="patch")
@@ -263,9 +263,11 @@ def _block_comment_problem(code_line, text):
 # `*/` that is not alone on it nor closes a `/*` of the line. Each search is led by a character
 # (the "\n" before P, `*/`): the engine jumps from one to the next.
 _STAR_UNDER_STAR = r"(?!([ \t]*)\*[^\n]*\n\1\*|([ \t]*)/\*[^\n]*\n\2 \*)"
-# led by the "\n" before P: P read once however many `/*` it holds
+# tried at the "\n" before each line holding a `/*` not closed at its end (_OPENS_COMMENT: the
+# search jumps from one `/*` to the next, where one led by the "\n" before every line read each line)
+_OPENS_COMMENT = lazy(r"/\*(?![^\n]*\*/[ \t]*\n)")
 _BEFORE_OPEN_COMMENT = lazy(r"\n(?=[^\n]*/\*)(?![^\n]*\*/[ \t]*\n)" + _STAR_UNDER_STAR, re.ASCII)
-_BEFORE_STAR_LINES = lazy(r"\n(?=[ \t]*\*[^\n]*\n[ \t]*\*)" + _STAR_UNDER_STAR, re.ASCII)
+_BEFORE_STAR_LINES = lazy(r"\n(?=[ \t]*+\*[^\n]*+\n[ \t]*+\*)" + _STAR_UNDER_STAR, re.ASCII)
 _CLOSES_COMMENT = lazy(r"\*/[ \t]*\n")
 _ENDS_COMMENT_TEXT = lazy(r"(?![ \t]*\*/[ \t]*\n)(?![^\n]*/\*[^\n]*\*/[ \t]*\n)[^\n]*\*/[ \t]*\n", re.ASCII)
 
@@ -275,8 +277,13 @@ def _may_misshape_comment(joined):
     text = joined.raw
     if text is None:
         return joined.every_added()
-    starts = {text.index("\n", match.start() + 1) + 1 for pattern in (_BEFORE_OPEN_COMMENT, _BEFORE_STAR_LINES)
-              for match in pattern.finditer(text)}  # the line after P
+    starts = {text.index("\n", match.start() + 1) + 1 for match in _BEFORE_STAR_LINES.finditer(text)}  # after P
+    before = -1  # the "\n" before the last line opening a comment
+    for match in _OPENS_COMMENT.finditer(text):
+        line = text.rfind("\n", 0, match.start())
+        if line != before and _BEFORE_OPEN_COMMENT.match(text, line):
+            starts.add(text.index("\n", line + 1) + 1)
+        before = line
     for match in _CLOSES_COMMENT.finditer(text):  # the line itself
         line_start = text.rfind("\n", 0, match.start()) + 1
         if _ENDS_COMMENT_TEXT.match(text, line_start):
@@ -332,10 +339,21 @@ def block_comment_style(patch, ctx):
 
 _INDENTED_LABEL = lazy(r"^\s+[A-Za-z_][A-Za-z\d_]*:(?!\s*\d+)", re.ASCII)
 _LABEL_ONE_SPACE = lazy(r"^ [A-Za-z\d_][A-Za-z\d_]*:|^\s+default:", re.ASCII)
+# what _INDENTED_LABEL needs, in a file's masked lines joined (a comment's mask is a blank to it), led
+# by the "\n" before the line: a few lines a file, where a needle for an indented `:` let through the
+# ternaries, case labels and bit fields (5,300 lines on the corpus)
+_BEFORE_LABEL = lazy(r"\n[ \t\r\f\v\x1c]++[A-Za-z_]\w*+:", re.ASCII)
+
+
+def _maybe_labels(file, added, ctx):
+    if ":" not in added.text:
+        return ()  # the judge wants a `:` in the line (a small file's search costs more than this look)
+    joined = masked_text(file, ctx)
+    return () if joined is None else joined.added(joined.positions((_BEFORE_LABEL, (0,))))
 
 
 @check("INDENTED_LABEL", level=WARNING, scope="patch")
-@on_added_lines(is_c, r"^[ \t].*:")
+@on_added_lines(is_c, lines=_maybe_labels)
 def indented_label(line, file, ctx):
     """An added `goto` label in C is indented.
 
@@ -401,7 +419,7 @@ _LEADING_WORD = lazy(r"\w*", re.ASCII)
 # the "\n" before a masked line that `_may_start_statement_off_tabstop` lets through (a comment's
 # mask counts as the blank it is read as), in a file's joined masked lines; of a `;` or `=` only one
 # after a name and blanks, as a declaration has it (not `foo(x);`, nine lines in ten)
-_BEFORE_OFF_TABSTOP = lazy(r"\n\t+(?:[ \x1c]{8})*+[ \x1c]{1,7}(?![ \x1c])(?=[{}]|[^\n]*\w[ \t\r\f\v\x1c]*[;=]|(?:"
+_BEFORE_OFF_TABSTOP = lazy(r"\n\t++(?:[ \x1c]{8})*+[ \x1c]{1,7}(?![ \x1c])(?=[{}]|[^\n]*\w[ \t\r\f\v\x1c]*[;=]|(?:"
                            + "|".join(sorted(_C90_KEYWORDS)) + r")(?!\w))", re.ASCII)
 _TABS_THEN_SPACE = lazy(r"\t+ ")
 

@@ -11,6 +11,7 @@ import re
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c, lines_of, on_added_lines
+from ._line_scans import masked_text
 from ..lazy_regex import lazy
 
 _STRING = r'(?:\b[Lu])?"[X\t]*"'
@@ -32,8 +33,28 @@ def _may_start_with_string(text: str) -> bool:
     return text.lstrip()[:1] in ('"', "L", "u")
 
 
+# The lines each check may report, in a file's masked lines joined (`_line_scans.MaskedText`), each
+# search led by a quote: the engine jumps from one to the next instead of a judge called for every
+# line holding a quote. SPLIT_STRING: a line ending with a quote (blanks after), the next starting
+# with one (a `L`, `u` before it); the match ends in the later line.
+_QUOTE_THEN_QUOTE = lazy(r'"[ \t\r\f\v]*\n[ \t\r\f\v]*+[Lu]?"', re.ASCII)
+# CONCATENATED_STRING: a closed string right after a word character, or followed by [A-Z_] (each
+# line where _GLUED_AFTER or _GLUED_BEFORE matches holds one)
+_GLUED_STRING = lazy(r'"(?:(?<=\w")[X\t]*+"|[X\t]*+"[A-Z_])', re.ASCII)
+
+
+def _found_by(pattern):
+    """The `lines` of `on_added_lines`: the added lines in which `pattern` ends a match."""
+    def lines(file, added, ctx):
+        if '"' not in added.text:
+            return ()  # both judges want a quote in the line
+        joined = masked_text(file, ctx)
+        return () if joined is None else joined.added(joined.positions((pattern, (0,))))
+    return lines
+
+
 @check("SPLIT_STRING", level=WARNING, scope="patch")
-@on_added_lines(is_c, r'"')
+@on_added_lines(is_c, lines=_found_by(_QUOTE_THEN_QUOTE))
 def split_string(line, file, ctx):
     """An added line of C continues a quoted string from the line before.
 
@@ -76,7 +97,7 @@ def split_string(line, file, ctx):
 
 
 @check("CONCATENATED_STRING", level=CHECK, scope="patch")
-@on_added_lines(is_c, r'"')
+@on_added_lines(is_c, lines=_found_by(_GLUED_STRING))
 def concatenated_string(line, file, ctx):
     """An added line of C glues a string literal to a macro or identifier without a space.
 

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 from ._blank_fixes import fix_dos, fix_eof_newline, fix_indent_with_tabs, fix_space_before_tab, fix_trailing
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._lines import line_filter
+from ._whitespace_lines import _BLANKS, TAB_SIZE, _blank_ended_lines, _unterminated_lines, _wide_lines
 from ..lazy_regex import lazy
 
-TAB_SIZE = 8
 
 # checkpatch checks line length and end-of-file newlines in these source files ...
 _SOURCE = re.compile(r"\.(h|c|rs|s|S|sh|dtsi|dts)$")
@@ -39,16 +39,6 @@ def _wants_final_newline(path):
     return bool(_FINAL_NEWLINE.search(path))
 
 
-def _blank_ended_lines(file, added, ctx):
-    """The added lines TRAILING_WHITESPACE is shown (`_lines.line_filter`)."""
-    return [index for index, line in enumerate(added.lines) if line.text and line.text[-1] in _BLANKS]
-
-
-def _unterminated_lines(file, added, ctx):
-    """The added lines MISSING_EOF_NEWLINE is shown (`_lines.line_filter`)."""
-    return [index for index, line in enumerate(added.lines) if line.no_newline]
-
-
 def _vet(line):
     """The line as checkpatch quotes whitespace findings: control characters as ^X, `$` at the end."""
     text = line.kind + line.text
@@ -61,8 +51,6 @@ def _vet_hit(line, file, message, column=None):
                quote=_vet(line))
 
 
-# Perl's \s without Unicode rules: what checkpatch calls whitespace
-_BLANKS = " \t\n\r\f\v"
 
 
 @check("DOS_LINE_ENDINGS", level=ERROR, scope="line", fix=fix_dos)
@@ -298,19 +286,6 @@ def _long_line_kind(line, file, ctx):
 def _may_be_wide(text, limit):
     # a tab widens a line by at most TAB_SIZE - 1 columns: most lines are ruled out without expanding
     return len(text) > limit or len(text) + (TAB_SIZE - 1) * text.count("\t") > limit
-
-
-def _wide_lines(file, added, ctx):
-    """The added lines the LONG_LINE types are shown (`_lines.line_filter`): found once per file for
-    the three of them."""
-    return ctx.once(_find_wide_lines, added)
-
-
-def _find_wide_lines(added, ctx):
-    limit = ctx.options.max_line_length
-    # _may_be_wide written out: a call per line was three quarters of this walk over every line
-    return [index for index, line in enumerate(added.lines)
-            if len(line.text) > limit or len(line.text) + (TAB_SIZE - 1) * line.text.count("\t") > limit]
 
 
 def _long_line(line, file, ctx, wanted):
