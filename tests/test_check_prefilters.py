@@ -226,7 +226,7 @@ def _function_after(code, above, masked, function):
 
 def _functions_walking_hunks(file, masked):
     """EMBEDDED_FUNCTION_NAME's walk with every rule asked of every line: the definition that
-    _function_contexts, which tells most lines apart by their first character, keeps."""
+    _strings_in_functions, which reads only the margin lines and the strings its searches find, keeps."""
     found = []
     for hunk in file.hunks:
         kept = [line for line in hunk.lines if line.kind != "-"]
@@ -269,9 +269,12 @@ def test_the_function_a_string_is_in_is_followed_as_the_plain_walk_follows_it(tm
         series = Series(read_patches(str(path)))
         ctx = CheckContext(Options(strict=True), series)
         for file in (file for patch in series for file in patch.files if file.path.endswith((".c", ".h"))):
-            found = apis._function_contexts(file, ctx)
-            assert found == _functions_walking_hunks(file, ctx.sources.masked_lines(file)), path.name
-            compared += sum(1 for _, _, function in found if function)
+            found = apis._strings_in_functions(file, ctx)
+            walked = [(line, apis._STRING.search(code), function)
+                      for line, code, function in _functions_walking_hunks(file, ctx.sources.masked_lines(file))]
+            assert found == [(line, line.text[string.start():string.end()], function)
+                             for line, string, function in walked if string and function], path.name
+            compared += len(found)
     assert compared > 200
 
 
