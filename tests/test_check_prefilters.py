@@ -308,3 +308,31 @@ def test_the_lines_deprecated_api_and_source_inline_read_hide_no_use(tmp_path, k
     monkeypatch.setattr(inline, "lines_with", lambda needle, file, ctx: None)
     monkeypatch.setattr(deprecated, "lines_with", lambda needle, file, ctx: None)
     assert found() == with_filter
+
+
+def test_the_lines_camelcase_reads_are_those_whose_code_has_a_case_change(tmp_path, kernel_tree):
+    """CAMELCASE reads the added lines whose masked code holds a case change, found by one search
+    of the file's joined masked lines: the lines a search of each added line's code finds."""
+    from patchflow.checks import CheckContext
+
+    camel = tmp_path / "camel.patch"  # case changes in code, comments, strings, context lines, two hunks
+    camel.write_text("diff --git a/net/x.c b/net/x.c\n--- a/net/x.c\n+++ b/net/x.c\n@@ -1,1 +1,5 @@\n"
+                     " int rxRing;\n+int txRing; /* Hello */\n+\tpr_info(\"Hello World\");\n+/* fooBar\n"
+                     "+ * bazQux */ int aB;\n@@ -9,2 +12,2 @@\n-int oldName;\n+\tnewName(\"x\", \u00e9A, Ab);\n"
+                     " int keepName;\n")
+    paths = [camel, *case_files(), *(_hunks_patch(tmp_path, kernel_tree, name) for name in ("syscall.c", "btf.c")),
+             _new_file_patch(tmp_path, kernel_tree, "helpers.c")]
+    compared = 0
+    for path in paths:
+        series = Series(read_patches(str(path)))
+        ctx = CheckContext(Options(strict=True), series)
+        for file in (file for patch in series for file in patch.files if file.path.endswith((".c", ".h"))):
+            masked = ctx.sources.masked_lines(file)
+            if path is camel:
+                assert [line.text for line, _ in declarations._code_with_camel(file, ctx)] == [
+                    "int txRing; /* Hello */", " * bazQux */ int aB;", '\tnewName("x", \u00e9A, Ab);']
+            every_line = [(line, masked[line.patch_line]) for hunk in file.hunks for line in hunk.lines
+                          if line.kind == "+" and declarations._CAMEL.search(masked[line.patch_line])]
+            assert declarations._code_with_camel(file, ctx) == every_line, path.name
+            compared += len(every_line)
+    assert compared > 5
