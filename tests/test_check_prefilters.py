@@ -336,3 +336,32 @@ def test_the_lines_camelcase_reads_are_those_whose_code_has_a_case_change(tmp_pa
             assert declarations._code_with_camel(file, ctx) == every_line, path.name
             compared += len(every_line)
     assert compared > 5
+
+
+def test_a_macro_argument_body_is_read_once_as_each_argument_reads_it(tmp_path, kernel_tree):
+    """MACRO_ARG_REUSE and MACRO_ARG_PRECEDENCE read each argument's body (its harmless uses taken
+    out) from `_arguments`, worked out once per macro and left whole when the body has no harmless
+    use: the bodies taken apart argument by argument."""
+    from patchflow.checks import CheckContext, macros
+
+    header = kernel_tree / "tools" / "lib" / "bpf" / "bpf_core_read.h"  # 36 function-like macros
+    lines = header.read_text(errors="surrogateescape").split("\n")[:-1]
+    path = tmp_path / "core-read-h.patch"
+    path.write_text("diff --git a/tools/lib/bpf/x.h b/tools/lib/bpf/x.h\nnew file mode 100644\n--- /dev/null\n"
+                    f"+++ b/tools/lib/bpf/x.h\n@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines),
+                    errors="surrogateescape")
+    read = 0
+    for path in (path, *case_files()):
+        series = Series(read_patches(str(path)))
+        ctx = CheckContext(Options(strict=True), series)
+        for patch in series:
+            for file in (file for file in patch.files if file.path.endswith((".c", ".h"))):
+                for line in (line for hunk in file.hunks for line in hunk.lines if line.kind == "+"):
+                    macro = macros._macro(line, file, ctx)
+                    if macro is None:
+                        continue
+                    taken_apart = [(arg, macros._without_harmless_uses(macro.single_line, arg)) for arg in macro.args
+                                   if "..." not in arg and arg.lower() != "type" and arg]
+                    assert macros._arguments(macro) == taken_apart, line.text
+                    read += len(taken_apart)
+    assert read > 50

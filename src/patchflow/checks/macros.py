@@ -76,6 +76,7 @@ class Macro:
             if piece[:1] in ("+", " "):
                 single += piece[1:]
         self.single_line = " ".join(single.replace(COMMENT, "").split())
+        self.argument_bodies = None  # [(argument, body without its harmless uses)], by _arguments
 
 
 def _macro_at(code_line):
@@ -138,10 +139,15 @@ def _next_to_operator(body, arg):
 
 
 def _arguments(macro):
-    for arg in macro.args:
-        if "..." in arg or arg.lower() == "type" or not arg:
-            continue
-        yield arg, _without_harmless_uses(macro.single_line, arg)
+    """[(argument, the body without its uses that evaluate nothing)] of a macro, worked out once:
+    MACRO_ARG_REUSE and MACRO_ARG_PRECEDENCE both read them. A body with no `#` and none of the
+    harmless uses is the body for every argument (most macros: no search and replace per argument)."""
+    if macro.argument_bodies is None:
+        body = macro.single_line
+        plain = "#" not in body and _rules()["harmless"].search(body) is None
+        macro.argument_bodies = [(arg, body if plain else _without_harmless_uses(body, arg)) for arg in macro.args
+                                 if "..." not in arg and arg.lower() != "type" and arg]
+    return macro.argument_bodies
 
 
 @check("MACRO_ARG_UNUSED", level=WARNING, scope="patch")
