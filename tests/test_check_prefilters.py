@@ -202,9 +202,12 @@ def test_every_name_of_checkpatchs_deprecated_list_is_found_by_the_needle_deprec
         texts += [f"\tp = {name}(page);", f"\t/* {name}() */", f"\tq = {name};", f"\tx_{name}(p);", "\tx = 1;"]
     texts *= SCAN_FROM_LINES // len(texts) + 2
     added = AddedLines(_file_of(texts))
-    needle = Needle(deprecated._CHECKPATCH_NAMES)  # planned on its first file of SCAN_FROM_LINES lines
+    needle = Needle(deprecated._CHECKPATCH_NEEDLE_SOURCE)  # planned on its first file of SCAN_FROM_LINES lines
     pattern = re.compile(deprecated._CHECKPATCH_NAMES)
     assert needle.indexes(added) == [index for index, text in enumerate(texts) if pattern.search(text)]
+    # the needle's pattern holds every name's call, and a call of no other name of the list's kind
+    # but the look-alikes the list's own pattern turns away line by line
+    assert all(re.fullmatch(deprecated._CHECKPATCH_NEEDLE_SOURCE, f"{name}(") for name in deprecated.CHECKPATCH_DEPRECATED)
     assert {text for index in needle.indexes(added) for text in [texts[index]]} >= {
         f"\tp = {name}(page);" for name in deprecated.CHECKPATCH_DEPRECATED}
 
