@@ -368,3 +368,20 @@ def test_a_macro_argument_body_is_read_once_as_each_argument_reads_it(tmp_path, 
                     assert macros._arguments(macro) == taken_apart, line.text
                     read += len(taken_apart)
     assert read > 50
+
+
+def test_the_lines_memory_barrier_reads_are_those_holding_a_part_of_a_barriers_name(tmp_path, kernel_tree):
+    """MEMORY_BARRIER reads the added lines holding `mb(`, `mb (`, `mb__`, `_release` or `_acquire`,
+    found by three searches of the joined text: the lines a test of each line finds."""
+    from test_line_needles import _file_of
+    from patchflow.checks._lines import AddedLines
+
+    texts = ["\tsmp_mb();", "\tmb ();", "\tsmp_mb__after_atomic();", "\tsmp_store_release(&x, 1);", "\tnumber = 1;",
+             "\tx = smp_load_acquire(&y);", "\tmbmb(", "\tmb", "mb_", "\tlimb(x); /* mb__ */", "\tthumb (x);"]
+    added = AddedLines(_file_of(texts))
+    assert apis._barrier_lines(added) == [0, 1, 2, 3, 5, 6, 9, 10]
+    for path in (*case_files(), _new_file_patch(tmp_path, kernel_tree, "helpers.c")):
+        for file in (file for patch in read_patches(str(path)) for file in patch.files):
+            added = AddedLines(file)
+            assert apis._barrier_lines(added) == [index for index, line in enumerate(added.lines)
+                                                  if any(part in line.text for part in apis._BARRIER_PARTS)]
