@@ -385,3 +385,21 @@ def test_the_lines_memory_barrier_reads_are_those_holding_a_part_of_a_barriers_n
             added = AddedLines(file)
             assert apis._barrier_lines(added) == [index for index, line in enumerate(added.lines)
                                                   if any(part in line.text for part in apis._BARRIER_PARTS)]
+
+
+def test_the_lines_prefer_kernel_types_reads_are_those_naming_a_c99_type(tmp_path, kernel_tree):
+    """PREFER_KERNEL_TYPES reads the added lines in which a search of the joined text finds a C99
+    integer type's name: the lines a search of each line finds."""
+    from test_line_needles import _file_of
+    from patchflow.checks import definitions
+    from patchflow.checks._lines import AddedLines
+
+    shown = definitions.prefer_kernel_types.line_filter
+    texts = ["\tuint32_t a;", "\tint x;", "\t__int_8_t b; int64_t c;", "\tprint16_t();", "\tu32 d;", "int8_", "_t"]
+    file = _file_of(texts)
+    assert shown.indexes(file, AddedLines(file), None) == [0, 2, 3]
+    for path in (*case_files(), _new_file_patch(tmp_path, kernel_tree, "btf.c")):
+        for file in (file for patch in read_patches(str(path)) for file in patch.files):
+            added = AddedLines(file)
+            assert shown.indexes(file, added, None) == [
+                index for index, line in enumerate(added.lines) if definitions._C99_TYPE_IN_TEXT.search(line.text)]

@@ -14,6 +14,7 @@ from functools import lru_cache
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+from ._line_scans import FoundBy
 from ._lines import added_lines, lines_holding
 
 _C99_TYPEDEF = r"(?:__)?(?:[us]_?)?int_?(?:8|16|32|64)_t"
@@ -81,8 +82,14 @@ def new_typedefs(line, file, ctx):
     return None
 
 
+# searched as a pattern over a file's joined added lines: its search jumps from one `int` to the next
+# (a needle's planned scan takes `int`, the longest string its matches hold, and tests each of the
+# many lines holding it)
+_C99_TYPE_IN_TEXT = lazy(r"int_?(?:8|16|32|64)_t")
+
+
 @check("PREFER_KERNEL_TYPES", level=CHECK, scope="patch")
-@on_added_lines(is_c, r"int_?(?:8|16|32|64)_t")
+@on_added_lines(is_c, lines=FoundBy((_C99_TYPE_IN_TEXT,), _C99_TYPE_IN_TEXT))
 def prefer_kernel_types(line, file, ctx):
     """An added declaration of C uses a C99 integer type (`uint32_t`) where the kernel has its own (`u32`).
 
