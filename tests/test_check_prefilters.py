@@ -403,3 +403,23 @@ def test_the_lines_prefer_kernel_types_reads_are_those_naming_a_c99_type(tmp_pat
             added = AddedLines(file)
             assert shown.indexes(file, added, None) == [
                 index for index, line in enumerate(added.lines) if definitions._C99_TYPE_IN_TEXT.search(line.text)]
+
+
+def test_the_lines_initialised_static_reads_are_those_its_per_line_needle_finds(tmp_path, kernel_tree):
+    """INITIALISED_STATIC reads the added lines that a search of the joined text for a `static`
+    initialised to 0, NULL or false finds: the lines its pattern finds searching each line."""
+    from test_line_needles import _file_of
+    from patchflow.checks import definitions
+    from patchflow.checks._lines import AddedLines
+
+    shown = definitions.initialised_static.line_filter
+    per_line = re.compile(r"\bstatic\s.*=\s*(?:0|NULL|false)")
+    texts = ["static int a = 0;", "\tstatic bool b\t=\tfalse;", "nonstatic int c = 0;", "static", "int d = 0;",
+             "static int e", "= 0;", "x_static int f = NULL;", "/* static */ int g = 0;", "static\tint h = 1;"]
+    file = _file_of(texts)
+    assert shown.indexes(file, AddedLines(file), None) == [0, 1, 8]
+    for path in (*case_files(), _new_file_patch(tmp_path, kernel_tree, "btf.c")):
+        for file in (file for patch in read_patches(str(path)) for file in patch.files):
+            added = AddedLines(file)
+            assert shown.indexes(file, added, None) == [
+                index for index, line in enumerate(added.lines) if per_line.search(line.text)]

@@ -162,8 +162,13 @@ def global_initialisers(line, file, ctx):
     return f"do not initialise globals to {match.group(1)}" if match else None
 
 
+# `\bstatic\s.*=\s*(?:0|NULL|false)` on a line, searched over a file's joined added lines: led by the
+# literal, which the search jumps to (`\b` first is tried at every character), and kept in its line
+_ZERO_STATIC_IN_TEXT = lazy(r"static(?<!\wstatic)[^\S\n][^\n]*=[^\S\n]*(?:0|NULL|false)")
+
+
 @check("INITIALISED_STATIC", level=ERROR, scope="patch")
-@on_added_lines(is_c, r"\bstatic\s.*=\s*(?:0|NULL|false)")
+@on_added_lines(is_c, lines=FoundBy((_ZERO_STATIC_IN_TEXT,), lazy(r"\bstatic\s.*=\s*(?:0|NULL|false)")))
 def initialised_static(line, file, ctx):
     """An added static variable of C is initialised to 0, NULL or false.
 
