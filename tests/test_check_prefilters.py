@@ -10,7 +10,7 @@ import pytest
 from patch_cases import case_files
 
 from patchflow import checks
-from patchflow.checks import Options, apis, declarations, spelling, statements, strings
+from patchflow.checks import Options, apis, declarations, macros, spelling, statements, strings
 from patchflow.patch import Series, read_patches
 
 _KERNEL_FILES = ("core.c", "syscall.c", "btf.c", "hashtab.c", "ringbuf.c", "bpf_struct_ops.c", "helpers.c")
@@ -345,7 +345,7 @@ def test_a_macro_argument_body_is_read_once_as_each_argument_reads_it(tmp_path, 
     """MACRO_ARG_REUSE and MACRO_ARG_PRECEDENCE read each argument's body (its harmless uses taken
     out) from `_arguments`, worked out once per macro and left whole when the body has no harmless
     use: the bodies taken apart argument by argument."""
-    from patchflow.checks import CheckContext, macros
+    from patchflow.checks import CheckContext
 
     header = kernel_tree / "tools" / "lib" / "bpf" / "bpf_core_read.h"  # 36 function-like macros
     lines = header.read_text(errors="surrogateescape").split("\n")[:-1]
@@ -366,8 +366,23 @@ def test_a_macro_argument_body_is_read_once_as_each_argument_reads_it(tmp_path, 
                     taken_apart = [(arg, macros._without_harmless_uses(macro.single_line, arg)) for arg in macro.args
                                    if "..." not in arg and arg.lower() != "type" and arg]
                     assert macros._arguments(macro) == taken_apart, line.text
+                    for arg, body in taken_apart:
+                        assert macros._next_to_operator(body, arg) == _next_to_operator_from_start(body, arg)
                     read += len(taken_apart)
     assert read > 50
+    for body in ("a <= b", "x ->a", "f(a, b)", "a = b", "c == a", "b, a", "(a) - 1", "~a", "x >> a", "a"):
+        assert macros._next_to_operator(body, "a") == _next_to_operator_from_start(body, "a"), body
+
+
+def _next_to_operator_from_start(body, arg):
+    """MACRO_ARG_PRECEDENCE's test with the operator before the argument searched from the body's start."""
+    rules = macros._rules()
+    for word in rules["word"].finditer(body):
+        if word.group() == arg:
+            before = rules["operator_end"].search(body, 0, word.start())
+            after = rules["operator"].match(body, len(body) - len(body[word.end():].lstrip()))
+            return bool((before and before.group().strip() != ",") or (after and after.group() != ","))
+    return False
 
 
 def test_the_lines_memory_barrier_reads_are_those_holding_a_part_of_a_barriers_name(tmp_path, kernel_tree):

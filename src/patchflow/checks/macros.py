@@ -24,6 +24,7 @@ _ASM_VOLATILE = lazy(r"\b_*asm_*\s+_*volatile_*\b", re.ASCII)
 _TRACE_DEFINE = lazy(r"^.\s*#\s*define\s+TRACE_(?:SYSTEM|INCLUDE_FILE|INCLUDE_PATH)\b", re.ASCII)
 _IF_BODY = lazy(r"^\s*if\b", re.ASCII)
 _FLOW = lazy(r"\b(?:goto|return)\b")
+_ASCII_BLANKS = " \t\n\r\f\v"  # `\s` of a pattern compiled with re.ASCII
 _STRING = r'(?:\b[Lu])?"[X\t]*"'
 
 
@@ -132,7 +133,9 @@ def _next_to_operator(body, arg):
     for word in rules["word"].finditer(body):
         if word.group() != arg:
             continue
-        before = rules["operator_end"].search(body, 0, word.start())
+        # an operator that ends the text before the word (blanks aside) ends in its last two
+        # characters: searched there, not from the body's start at every character
+        before = rules["operator_end"].search(body[:word.start()].rstrip(_ASCII_BLANKS)[-2:])
         after = rules["operator"].match(body, len(body) - len(body[word.end():].lstrip()))
         return bool((before and before.group().strip() != ",") or (after and after.group() != ","))
     return False
