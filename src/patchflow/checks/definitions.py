@@ -237,7 +237,8 @@ def flexible_array(line, file, ctx):
         return None
     if not _STRUCT_END.match(code_line.code.replace(COMMENT, " ")):
         return None
-    if _rules()["trailing_array"].match(code_line.prev_code):
+    # (`[` first: the pattern reads a whole declaration, and most lines above a `};` hold no array)
+    if "[" in code_line.prev_code and _rules()["trailing_array"].match(code_line.prev_code):
         return ("Use C99 flexible arrays - see "
                 "https://docs.kernel.org/process/deprecated.html#zero-length-and-one-element-arrays")
     return None
