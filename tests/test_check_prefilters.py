@@ -262,22 +262,32 @@ def _hunks_patch(tmp_path, kernel_tree, name):
     return path
 
 
-def test_the_function_a_string_is_in_is_followed_as_the_plain_walk_follows_it(tmp_path, kernel_tree):
+def _c_files_of(paths):
+    """(path, C file, the check run's context of its patch) for each .c and .h file of the patches."""
     from patchflow.checks import CheckContext
 
-    paths = [*case_files(), *(_hunks_patch(tmp_path, kernel_tree, name) for name in ("syscall.c", "btf.c")),
-             _new_file_patch(tmp_path, kernel_tree, "helpers.c")]
-    compared = 0
     for path in paths:
         series = Series(read_patches(str(path)))
         ctx = CheckContext(Options(strict=True), series)
         for file in (file for patch in series for file in patch.files if file.path.endswith((".c", ".h"))):
-            found = apis._strings_in_functions(file, ctx)
-            walked = [(line, apis._STRING.search(code), function)
-                      for line, code, function in _functions_walking_hunks(file, ctx.sources.masked_lines(file))]
-            assert found == [(line, line.text[string.start():string.end()], function)
-                             for line, string, function in walked if string and function], path.name
-            compared += len(found)
+            yield path, file, ctx
+
+
+def _c_test_paths(tmp_path, kernel_tree):
+    """The test cases, two kernel files in hunks of context, removed and added lines, and a new file."""
+    return [*case_files(), *(_hunks_patch(tmp_path, kernel_tree, name) for name in ("syscall.c", "btf.c")),
+            _new_file_patch(tmp_path, kernel_tree, "helpers.c")]
+
+
+def test_the_function_a_string_is_in_is_followed_as_the_plain_walk_follows_it(tmp_path, kernel_tree):
+    compared = 0
+    for path, file, ctx in _c_files_of(_c_test_paths(tmp_path, kernel_tree)):
+        found = apis._strings_in_functions(file, ctx)
+        walked = [(line, apis._STRING.search(code), function)
+                  for line, code, function in _functions_walking_hunks(file, ctx.sources.masked_lines(file))]
+        assert found == [(line, line.text[string.start():string.end()], function)
+                         for line, string, function in walked if string and function], path.name
+        compared += len(found)
     assert compared > 200
 
 
@@ -316,28 +326,21 @@ def test_the_lines_deprecated_api_and_source_inline_read_hide_no_use(tmp_path, k
 def test_the_lines_camelcase_reads_are_those_whose_code_has_a_case_change(tmp_path, kernel_tree):
     """CAMELCASE reads the added lines whose masked code holds a case change, found by one search
     of the file's joined masked lines: the lines a search of each added line's code finds."""
-    from patchflow.checks import CheckContext
-
     camel = tmp_path / "camel.patch"  # case changes in code, comments, strings, context lines, two hunks
     camel.write_text("diff --git a/net/x.c b/net/x.c\n--- a/net/x.c\n+++ b/net/x.c\n@@ -1,1 +1,5 @@\n"
                      " int rxRing;\n+int txRing; /* Hello */\n+\tpr_info(\"Hello World\");\n+/* fooBar\n"
                      "+ * bazQux */ int aB;\n@@ -9,2 +12,2 @@\n-int oldName;\n+\tnewName(\"x\", \u00e9A, Ab);\n"
                      " int keepName;\n")
-    paths = [camel, *case_files(), *(_hunks_patch(tmp_path, kernel_tree, name) for name in ("syscall.c", "btf.c")),
-             _new_file_patch(tmp_path, kernel_tree, "helpers.c")]
     compared = 0
-    for path in paths:
-        series = Series(read_patches(str(path)))
-        ctx = CheckContext(Options(strict=True), series)
-        for file in (file for patch in series for file in patch.files if file.path.endswith((".c", ".h"))):
-            masked = ctx.sources.masked_lines(file)
-            if path is camel:
-                assert [line.text for line, _ in declarations._code_with_camel(file, ctx)] == [
-                    "int txRing; /* Hello */", " * bazQux */ int aB;", '\tnewName("x", \u00e9A, Ab);']
-            every_line = [(line, masked[line.patch_line]) for hunk in file.hunks for line in hunk.lines
-                          if line.kind == "+" and declarations._CAMEL.search(masked[line.patch_line])]
-            assert declarations._code_with_camel(file, ctx) == every_line, path.name
-            compared += len(every_line)
+    for path, file, ctx in _c_files_of([camel, *_c_test_paths(tmp_path, kernel_tree)]):
+        masked = ctx.sources.masked_lines(file)
+        if path is camel:
+            assert [line.text for line, _ in declarations._code_with_camel(file, ctx)] == [
+                "int txRing; /* Hello */", " * bazQux */ int aB;", '\tnewName("x", \u00e9A, Ab);']
+        every_line = [(line, masked[line.patch_line]) for hunk in file.hunks for line in hunk.lines
+                      if line.kind == "+" and declarations._CAMEL.search(masked[line.patch_line])]
+        assert declarations._code_with_camel(file, ctx) == every_line, path.name
+        compared += len(every_line)
     assert compared > 5
 
 
