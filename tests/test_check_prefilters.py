@@ -10,7 +10,7 @@ import pytest
 from patch_cases import case_files
 
 from patchflow import checks
-from patchflow.checks import Options, apis, declarations, spelling, statements, strings
+from patchflow.checks import Options, apis, declarations, macros, spelling, statements, strings
 from patchflow.patch import Series, read_patches
 
 _KERNEL_FILES = ("core.c", "syscall.c", "btf.c", "hashtab.c", "ringbuf.c", "bpf_struct_ops.c", "helpers.c")
@@ -202,9 +202,12 @@ def test_every_name_of_checkpatchs_deprecated_list_is_found_by_the_needle_deprec
         texts += [f"\tp = {name}(page);", f"\t/* {name}() */", f"\tq = {name};", f"\tx_{name}(p);", "\tx = 1;"]
     texts *= SCAN_FROM_LINES // len(texts) + 2
     added = AddedLines(_file_of(texts))
-    needle = Needle(deprecated._CHECKPATCH_NAMES)  # planned on its first file of SCAN_FROM_LINES lines
+    needle = Needle(deprecated._CHECKPATCH_NEEDLE_SOURCE)  # planned on its first file of SCAN_FROM_LINES lines
     pattern = re.compile(deprecated._CHECKPATCH_NAMES)
     assert needle.indexes(added) == [index for index, text in enumerate(texts) if pattern.search(text)]
+    # the needle's pattern holds every name's call, and a call of no other name of the list's kind
+    # but the look-alikes the list's own pattern turns away line by line
+    assert all(re.fullmatch(deprecated._CHECKPATCH_NEEDLE_SOURCE, f"{name}(") for name in deprecated.CHECKPATCH_DEPRECATED)
     assert {text for index in needle.indexes(added) for text in [texts[index]]} >= {
         f"\tp = {name}(page);" for name in deprecated.CHECKPATCH_DEPRECATED}
 
@@ -226,7 +229,7 @@ def _function_after(code, above, masked, function):
 
 def _functions_walking_hunks(file, masked):
     """EMBEDDED_FUNCTION_NAME's walk with every rule asked of every line: the definition that
-    _function_contexts, which tells most lines apart by their first character, keeps."""
+    _strings_in_functions, which reads only the margin lines and the strings its searches find, keeps."""
     found = []
     for hunk in file.hunks:
         kept = [line for line in hunk.lines if line.kind != "-"]
@@ -259,19 +262,32 @@ def _hunks_patch(tmp_path, kernel_tree, name):
     return path
 
 
-def test_the_function_a_string_is_in_is_followed_as_the_plain_walk_follows_it(tmp_path, kernel_tree):
+def _c_files_of(paths):
+    """(path, C file, the check run's context of its patch) for each .c and .h file of the patches."""
     from patchflow.checks import CheckContext
 
-    paths = [*case_files(), *(_hunks_patch(tmp_path, kernel_tree, name) for name in ("syscall.c", "btf.c")),
-             _new_file_patch(tmp_path, kernel_tree, "helpers.c")]
-    compared = 0
     for path in paths:
         series = Series(read_patches(str(path)))
         ctx = CheckContext(Options(strict=True), series)
         for file in (file for patch in series for file in patch.files if file.path.endswith((".c", ".h"))):
-            found = apis._function_contexts(file, ctx)
-            assert found == _functions_walking_hunks(file, ctx.sources.masked_lines(file)), path.name
-            compared += sum(1 for _, _, function in found if function)
+            yield path, file, ctx
+
+
+def _c_test_paths(tmp_path, kernel_tree):
+    """The test cases, two kernel files in hunks of context, removed and added lines, and a new file."""
+    return [*case_files(), *(_hunks_patch(tmp_path, kernel_tree, name) for name in ("syscall.c", "btf.c")),
+            _new_file_patch(tmp_path, kernel_tree, "helpers.c")]
+
+
+def test_the_function_a_string_is_in_is_followed_as_the_plain_walk_follows_it(tmp_path, kernel_tree):
+    compared = 0
+    for path, file, ctx in _c_files_of(_c_test_paths(tmp_path, kernel_tree)):
+        found = apis._strings_in_functions(file, ctx)
+        walked = [(line, apis._STRING.search(code), function)
+                  for line, code, function in _functions_walking_hunks(file, ctx.sources.masked_lines(file))]
+        assert found == [(line, line.text[string.start():string.end()], function)
+                         for line, string, function in walked if string and function], path.name
+        compared += len(found)
     assert compared > 200
 
 
@@ -305,3 +321,123 @@ def test_the_lines_deprecated_api_and_source_inline_read_hide_no_use(tmp_path, k
     monkeypatch.setattr(inline, "lines_with", lambda needle, file, ctx: None)
     monkeypatch.setattr(deprecated, "lines_with", lambda needle, file, ctx: None)
     assert found() == with_filter
+
+
+def test_the_lines_camelcase_reads_are_those_whose_code_has_a_case_change(tmp_path, kernel_tree):
+    """CAMELCASE reads the added lines whose masked code holds a case change, found by one search
+    of the file's joined masked lines: the lines a search of each added line's code finds."""
+    camel = tmp_path / "camel.patch"  # case changes in code, comments, strings, context lines, two hunks
+    camel.write_text("diff --git a/net/x.c b/net/x.c\n--- a/net/x.c\n+++ b/net/x.c\n@@ -1,1 +1,5 @@\n"
+                     " int rxRing;\n+int txRing; /* Hello */\n+\tpr_info(\"Hello World\");\n+/* fooBar\n"
+                     "+ * bazQux */ int aB;\n@@ -9,2 +12,2 @@\n-int oldName;\n+\tnewName(\"x\", \u00e9A, Ab);\n"
+                     " int keepName;\n")
+    compared = 0
+    for path, file, ctx in _c_files_of([camel, *_c_test_paths(tmp_path, kernel_tree)]):
+        masked = ctx.sources.masked_lines(file)
+        if path is camel:
+            assert [line.text for line, _ in declarations._code_with_camel(file, ctx)] == [
+                "int txRing; /* Hello */", " * bazQux */ int aB;", '\tnewName("x", \u00e9A, Ab);']
+        every_line = [(line, masked[line.patch_line]) for hunk in file.hunks for line in hunk.lines
+                      if line.kind == "+" and declarations._CAMEL.search(masked[line.patch_line])]
+        assert declarations._code_with_camel(file, ctx) == every_line, path.name
+        compared += len(every_line)
+    assert compared > 5
+
+
+def test_a_macro_argument_body_is_read_once_as_each_argument_reads_it(tmp_path, kernel_tree):
+    """MACRO_ARG_REUSE and MACRO_ARG_PRECEDENCE read each argument's body (its harmless uses taken
+    out) from `_arguments`, worked out once per macro and left whole when the body has no harmless
+    use: the bodies taken apart argument by argument."""
+    from patchflow.checks import CheckContext
+
+    header = kernel_tree / "tools" / "lib" / "bpf" / "bpf_core_read.h"  # 36 function-like macros
+    lines = header.read_text(errors="surrogateescape").split("\n")[:-1]
+    path = tmp_path / "core-read-h.patch"
+    path.write_text("diff --git a/tools/lib/bpf/x.h b/tools/lib/bpf/x.h\nnew file mode 100644\n--- /dev/null\n"
+                    f"+++ b/tools/lib/bpf/x.h\n@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines),
+                    errors="surrogateescape")
+    read = 0
+    for path in (path, *case_files()):
+        series = Series(read_patches(str(path)))
+        ctx = CheckContext(Options(strict=True), series)
+        for patch in series:
+            for file in (file for file in patch.files if file.path.endswith((".c", ".h"))):
+                for line in (line for hunk in file.hunks for line in hunk.lines if line.kind == "+"):
+                    macro = macros._macro(line, file, ctx)
+                    if macro is None:
+                        continue
+                    taken_apart = [(arg, macros._without_harmless_uses(macro.single_line, arg)) for arg in macro.args
+                                   if "..." not in arg and arg.lower() != "type" and arg]
+                    assert macros._arguments(macro) == taken_apart, line.text
+                    for arg, body in taken_apart:
+                        assert macros._next_to_operator(body, arg) == _next_to_operator_from_start(body, arg)
+                    read += len(taken_apart)
+    assert read > 50
+    for body in ("a <= b", "x ->a", "f(a, b)", "a = b", "c == a", "b, a", "(a) - 1", "~a", "x >> a", "a"):
+        assert macros._next_to_operator(body, "a") == _next_to_operator_from_start(body, "a"), body
+
+
+def _next_to_operator_from_start(body, arg):
+    """MACRO_ARG_PRECEDENCE's test with the operator before the argument searched from the body's start."""
+    rules = macros._rules()
+    for word in rules["word"].finditer(body):
+        if word.group() == arg:
+            before = rules["operator_end"].search(body, 0, word.start())
+            after = rules["operator"].match(body, len(body) - len(body[word.end():].lstrip()))
+            return bool((before and before.group().strip() != ",") or (after and after.group() != ","))
+    return False
+
+
+def test_the_lines_memory_barrier_reads_are_those_holding_a_part_of_a_barriers_name(tmp_path, kernel_tree):
+    """MEMORY_BARRIER reads the added lines holding `mb(`, `mb (`, `mb__`, `_release` or `_acquire`,
+    found by three searches of the joined text: the lines a test of each line finds."""
+    from test_line_needles import _file_of
+    from patchflow.checks._lines import AddedLines
+
+    texts = ["\tsmp_mb();", "\tmb ();", "\tsmp_mb__after_atomic();", "\tsmp_store_release(&x, 1);", "\tnumber = 1;",
+             "\tx = smp_load_acquire(&y);", "\tmbmb(", "\tmb", "mb_", "\tlimb(x); /* mb__ */", "\tthumb (x);"]
+    added = AddedLines(_file_of(texts))
+    assert apis._barrier_lines(added) == [0, 1, 2, 3, 5, 6, 9, 10]
+    for path in (*case_files(), _new_file_patch(tmp_path, kernel_tree, "helpers.c")):
+        for file in (file for patch in read_patches(str(path)) for file in patch.files):
+            added = AddedLines(file)
+            assert apis._barrier_lines(added) == [index for index, line in enumerate(added.lines)
+                                                  if any(part in line.text for part in apis._BARRIER_PARTS)]
+
+
+def test_the_lines_prefer_kernel_types_reads_are_those_naming_a_c99_type(tmp_path, kernel_tree):
+    """PREFER_KERNEL_TYPES reads the added lines in which a search of the joined text finds a C99
+    integer type's name: the lines a search of each line finds."""
+    from test_line_needles import _file_of
+    from patchflow.checks import definitions
+    from patchflow.checks._lines import AddedLines
+
+    shown = definitions.prefer_kernel_types.line_filter
+    texts = ["\tuint32_t a;", "\tint x;", "\t__int_8_t b; int64_t c;", "\tprint16_t();", "\tu32 d;", "int8_", "_t"]
+    file = _file_of(texts)
+    assert shown.indexes(file, AddedLines(file), None) == [0, 2, 3]
+    for path in (*case_files(), _new_file_patch(tmp_path, kernel_tree, "btf.c")):
+        for file in (file for patch in read_patches(str(path)) for file in patch.files):
+            added = AddedLines(file)
+            assert shown.indexes(file, added, None) == [
+                index for index, line in enumerate(added.lines) if definitions._C99_TYPE_IN_TEXT.search(line.text)]
+
+
+def test_the_lines_initialised_static_reads_are_those_its_per_line_needle_finds(tmp_path, kernel_tree):
+    """INITIALISED_STATIC reads the added lines that a search of the joined text for a `static`
+    initialised to 0, NULL or false finds: the lines its pattern finds searching each line."""
+    from test_line_needles import _file_of
+    from patchflow.checks import definitions
+    from patchflow.checks._lines import AddedLines
+
+    shown = definitions.initialised_static.line_filter
+    per_line = re.compile(r"\bstatic\s.*=\s*(?:0|NULL|false)")
+    texts = ["static int a = 0;", "\tstatic bool b\t=\tfalse;", "nonstatic int c = 0;", "static", "int d = 0;",
+             "static int e", "= 0;", "x_static int f = NULL;", "/* static */ int g = 0;", "static\tint h = 1;"]
+    file = _file_of(texts)
+    assert shown.indexes(file, AddedLines(file), None) == [0, 1, 8]
+    for path in (*case_files(), _new_file_patch(tmp_path, kernel_tree, "btf.c")):
+        for file in (file for patch in read_patches(str(path)) for file in patch.files):
+            added = AddedLines(file)
+            assert shown.indexes(file, added, None) == [
+                index for index, line in enumerate(added.lines) if per_line.search(line.text)]

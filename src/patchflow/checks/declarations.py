@@ -11,6 +11,7 @@ from typing import Iterable, Optional, Set, Tuple
 from . import CHECK, WARNING, Hit, check
 from ._ccode import COMMENT, is_c
 from ._hunk_places import line_above, position
+from ._line_scans import masked_text
 from ._lines import added_lines, line_filter, lines_holding
 from .apis import masked_lines
 from ..lazy_regex import lazy
@@ -262,12 +263,30 @@ def _find_camel_words(patch, ctx):
     for file in patch.files:
         if not file.path.endswith(_C_FILES):
             continue
-        masked = masked_lines(file, ctx)
-        for line in _lines_with_camel(file, ctx):
-            code = masked.get(line.patch_line, line.text)
-            if _CAMEL.search(code):  # not only in a comment or a string
-                found.extend((line, file, word) for word in _camel_words(code))
+        for line, code in _code_with_camel(file, ctx):
+            found.extend((line, file, word) for word in _camel_words(code))
     return found
+
+
+def _code_with_camel(file, ctx):
+    """[(added line, its masked code)] of the added lines whose code (not a comment or a string)
+    holds a case change as _CAMEL finds it: looked for as `Ul` and `lU` in the file's joined masked
+    lines (`_line_scans.MaskedText`, shared with the C families) with its letters turned into their
+    cases, not in the added text, where the words of comments and strings (`Hello`) point at seven
+    thousand lines of the corpus to mask and search again."""
+    scanned = masked_text(file, ctx)
+    if scanned is None or scanned.framed is None:  # a line holding a "\n": each line read alone
+        masked = masked_lines(file, ctx)
+        return [(line, code) for line in _lines_with_camel(file, ctx)
+                for code in [masked.get(line.patch_line, line.text)] if _CAMEL.search(code)]
+    data = scanned.framed.encode("ascii", "replace").translate(_LETTER_CASES)  # a character for a character
+    offsets = []
+    for case_change in (b"Ul", b"lU"):
+        at = data.find(case_change)
+        while at >= 0:
+            offsets.append(at)
+            at = data.find(case_change, at + 1)
+    return [(code_line.line, code_line.code) for code_line in scanned.added_at(sorted(offsets))]
 
 
 # bytes.translate table: an upper-case ASCII letter becomes U, a lower-case one l, a newline stays

@@ -14,6 +14,7 @@ from functools import lru_cache
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines, patterns
+from ._line_scans import FoundBy
 from ._lines import added_lines, lines_holding
 
 _C99_TYPEDEF = r"(?:__)?(?:[us]_?)?int_?(?:8|16|32|64)_t"
@@ -81,8 +82,14 @@ def new_typedefs(line, file, ctx):
     return None
 
 
+# searched as a pattern over a file's joined added lines: its search jumps from one `int` to the next
+# (a needle's planned scan takes `int`, the longest string its matches hold, and tests each of the
+# many lines holding it)
+_C99_TYPE_IN_TEXT = lazy(r"int_?(?:8|16|32|64)_t")
+
+
 @check("PREFER_KERNEL_TYPES", level=CHECK, scope="patch")
-@on_added_lines(is_c, r"int_?(?:8|16|32|64)_t")
+@on_added_lines(is_c, lines=FoundBy((_C99_TYPE_IN_TEXT,), _C99_TYPE_IN_TEXT))
 def prefer_kernel_types(line, file, ctx):
     """An added declaration of C uses a C99 integer type (`uint32_t`) where the kernel has its own (`u32`).
 
@@ -155,8 +162,13 @@ def global_initialisers(line, file, ctx):
     return f"do not initialise globals to {match.group(1)}" if match else None
 
 
+# `\bstatic\s.*=\s*(?:0|NULL|false)` on a line, searched over a file's joined added lines: led by the
+# literal, which the search jumps to (`\b` first is tried at every character), and kept in its line
+_ZERO_STATIC_IN_TEXT = lazy(r"static(?<!\wstatic)[^\S\n][^\n]*=[^\S\n]*(?:0|NULL|false)")
+
+
 @check("INITIALISED_STATIC", level=ERROR, scope="patch")
-@on_added_lines(is_c, r"\bstatic\s.*=\s*(?:0|NULL|false)")
+@on_added_lines(is_c, lines=FoundBy((_ZERO_STATIC_IN_TEXT,), lazy(r"\bstatic\s.*=\s*(?:0|NULL|false)")))
 def initialised_static(line, file, ctx):
     """An added static variable of C is initialised to 0, NULL or false.
 
@@ -225,7 +237,8 @@ def flexible_array(line, file, ctx):
         return None
     if not _STRUCT_END.match(code_line.code.replace(COMMENT, " ")):
         return None
-    if _rules()["trailing_array"].match(code_line.prev_code):
+    # (`[` first: the pattern reads a whole declaration, and most lines above a `};` hold no array)
+    if "[" in code_line.prev_code and _rules()["trailing_array"].match(code_line.prev_code):
         return ("Use C99 flexible arrays - see "
                 "https://docs.kernel.org/process/deprecated.html#zero-length-and-one-element-arrays")
     return None

@@ -85,6 +85,7 @@ _EXECUTABLE_MODE = lazy(r"^new (?:file )?mode.*[7531]\d{0,2}$")
 _DIFF_GIT_PATH = lazy(r"^diff --git.*?(\S+)$")
 _PLUS_PATH = lazy(r"^\+\+\+\s+(\S+)")
 _SCRIPT = lazy(r"\.(?:py|pl|awk|sh)$")
+_PATH_PREFIX = lazy(r"^[^/]*/")  # a/ or b/
 
 
 def _mode_lines(patch):
@@ -97,7 +98,7 @@ def _mode_lines(patch):
         if text.startswith(("diff --git", "+++")):
             named = _DIFF_GIT_PATH.match(text) or _PLUS_PATH.match(text)
             if named:
-                current = re.sub(r"^[^/]*/", "", named.group(1))
+                current = _PATH_PREFIX.sub("", named.group(1))
         if text.startswith("new "):
             yield patch_line, text, current
 
@@ -205,15 +206,24 @@ _SHEBANG = lazy(r"^\s*#!\s*/")
 _SPDX_TAG = "SPDX-License-Identifier:"
 _LICENSE_DIRS = ("preferred", "dual", "deprecated", "exceptions")
 _EXPRESSION_WORD = lazy(r"[A-Za-z0-9.+\-]+")
+# the patterns SPDX_LICENSE_TAG asks of each file's first lines, compiled once (not looked up in
+# `re`'s cache per line)
+_BLOCK_COMMENT_SUFFIX = lazy(r"\.(h|s|S)$")
+_LINE_COMMENT_SUFFIX = lazy(r"\.(c|rs|dts|dtsi)$")
+_SCRIPT_SUFFIX = lazy(r"\.(sh|pl|py|awk|tc|yaml)$")
+_C_OR_ASSEMBLY = lazy(r"\.[chsS]$")
+_SPDX_EXPRESSION = lazy(r"(SPDX-License-Identifier: .*)")
+_TAGGED_SUFFIX = lazy(r"\.(h|c|rs|s|S|sh|dtsi|dts)$")
+_SPDX_WORD = lazy(r"\bSPDX-License-Identifier:")
 
 
 def _comment_style(path: str, license_line: int) -> str:
     """The comment a file's SPDX line starts with, by its suffix (checkpatch's table)."""
-    if re.search(r"\.(h|s|S)$", path):
+    if _BLOCK_COMMENT_SUFFIX.search(path):
         return "/*"
-    if re.search(r"\.(c|rs|dts|dtsi)$", path):
+    if _LINE_COMMENT_SUFFIX.search(path):
         return "//"
-    if license_line == 2 or re.search(r"\.(sh|pl|py|awk|tc|yaml)$", path):
+    if license_line == 2 or _SCRIPT_SUFFIX.search(path):
         return "#"
     return ".." if path.endswith(".rst") else ""
 
@@ -248,12 +258,12 @@ def _unknown_license(ctx, expression: str) -> bool:
 
 def _first_line_problems(ctx, path: str, text: str, license_line: int):
     comment = _comment_style(path, license_line)
-    if re.search(r"\.[chsS]$", path) and _SPDX_TAG in text and not text.lstrip().startswith(comment):
+    if _C_OR_ASSEMBLY.search(path) and _SPDX_TAG in text and not text.lstrip().startswith(comment):
         yield f"Improper SPDX comment style for '{path}', please use '{comment}' instead"
     if comment and not text.startswith(f"{comment} SPDX-License-Identifier: "):
         yield f"Missing or malformed SPDX-License-Identifier tag in line {license_line}"
         return
-    match = re.search(r"(SPDX-License-Identifier: .*)", text)
+    match = _SPDX_EXPRESSION.search(text)
     if match is None:
         return
     expression = match.group(1)
@@ -269,8 +279,7 @@ def _first_line_problems(ctx, path: str, text: str, license_line: int):
 def _misplaced(file, line) -> bool:
     """An SPDX tag below the first lines of a C, Rust, assembly, shell or device tree file: on any line
     of the hunk, added or not (checkpatch means to look in comments only, but reports any)."""
-    return bool(re.search(r"\.(h|c|rs|s|S|sh|dtsi|dts)$", file.path)) and \
-        re.search(r"\bSPDX-License-Identifier:", line.text) is not None
+    return bool(_TAGGED_SUFFIX.search(file.path)) and _SPDX_WORD.search(line.text) is not None
 
 
 def _license_lines(patch, hunk):

@@ -24,6 +24,7 @@ _ASM_VOLATILE = lazy(r"\b_*asm_*\s+_*volatile_*\b", re.ASCII)
 _TRACE_DEFINE = lazy(r"^.\s*#\s*define\s+TRACE_(?:SYSTEM|INCLUDE_FILE|INCLUDE_PATH)\b", re.ASCII)
 _IF_BODY = lazy(r"^\s*if\b", re.ASCII)
 _FLOW = lazy(r"\b(?:goto|return)\b")
+_ASCII_BLANKS = " \t\n\r\f\v"  # `\s` of a pattern compiled with re.ASCII
 _STRING = r'(?:\b[Lu])?"[X\t]*"'
 
 
@@ -76,6 +77,7 @@ class Macro:
             if piece[:1] in ("+", " "):
                 single += piece[1:]
         self.single_line = " ".join(single.replace(COMMENT, "").split())
+        self.argument_bodies = None  # [(argument, body without its harmless uses)], by _arguments
 
 
 def _macro_at(code_line):
@@ -131,17 +133,24 @@ def _next_to_operator(body, arg):
     for word in rules["word"].finditer(body):
         if word.group() != arg:
             continue
-        before = rules["operator_end"].search(body, 0, word.start())
+        # an operator that ends the text before the word (blanks aside) ends in its last two
+        # characters: searched there, not from the body's start at every character
+        before = rules["operator_end"].search(body[:word.start()].rstrip(_ASCII_BLANKS)[-2:])
         after = rules["operator"].match(body, len(body) - len(body[word.end():].lstrip()))
         return bool((before and before.group().strip() != ",") or (after and after.group() != ","))
     return False
 
 
 def _arguments(macro):
-    for arg in macro.args:
-        if "..." in arg or arg.lower() == "type" or not arg:
-            continue
-        yield arg, _without_harmless_uses(macro.single_line, arg)
+    """[(argument, the body without its uses that evaluate nothing)] of a macro, worked out once:
+    MACRO_ARG_REUSE and MACRO_ARG_PRECEDENCE both read them. A body with no `#` and none of the
+    harmless uses is the body for every argument (most macros: no search and replace per argument)."""
+    if macro.argument_bodies is None:
+        body = macro.single_line
+        plain = "#" not in body and _rules()["harmless"].search(body) is None
+        macro.argument_bodies = [(arg, body if plain else _without_harmless_uses(body, arg)) for arg in macro.args
+                                 if "..." not in arg and arg.lower() != "type" and arg]
+    return macro.argument_bodies
 
 
 @check("MACRO_ARG_UNUSED", level=WARNING, scope="patch")

@@ -209,6 +209,7 @@ _LAST_WORD = lazy(r"\b([A-Z]?[a-z]{2,})\b\s*$", re.ASCII)
 _FILE_MODES = lazy(r"[bcCdDlMnpPs?-][rwxsStT-]{9}")  # `ls -l` output: '-rw-r--r-- 1 root root'
 _HEX_WORD = lazy(r"\b[0-9a-f]{2,}\b", re.IGNORECASE)
 _HEX_WORDS_ALLOWED = {"add", "added", "bad", "be"}
+_AGGREGATE = lazy(r"struct|union|enum")
 
 
 _MAYBE_REPEATED = lazy(r"\b([a-z]{2,}) \1\b", re.ASCII | re.IGNORECASE)  # rules most lines out at once
@@ -228,7 +229,7 @@ def repeated_words(text: str):
             return
         first, second = match.group(1), match.group(2)
         pos = match.end()
-        if re.search(r"struct|union|enum", first):
+        if _AGGREGATE.search(first):
             pos += len(first) + len(second) + 1  # past `struct sock sock` (and, as checkpatch, a bit further)
             continue
         before = text[match.start() - 1] if match.start() > 0 else ""
