@@ -138,7 +138,8 @@ def test_the_scans_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
 def test_a_scan_that_misses_lines_is_caught(tmp_path, kernel_tree, monkeypatch):
     inputs = _inputs(tmp_path, kernel_tree)
     before = _findings(inputs)
-    monkeypatch.setattr(braces, "_BRACES_LINES", re.compile(r"\n[ \t]*if\b"))  # no `else`, no blank lines
+    monkeypatch.setattr(braces, "_HEADS_OR_CLOSE_AFTER_BLANK", re.compile(r"\n[ \t]*if\b"))  # no blank lines
+    monkeypatch.setattr(braces, "_ELSE", re.compile(r"\n[ \t]*else\b"))  # no `} else`
     assert _findings(inputs) != before
 
 

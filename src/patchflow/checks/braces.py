@@ -222,19 +222,42 @@ def _else_single_statement_block(code_line):
     return not _chain_head_is_added(code_line)
 
 
-# The lines BRACES can report, found in the masked code by one scan (Perl's \s without the newline:
-# no match leaves its line; possessive, so that a failed match tries no shorter run of blanks); it
-# names a superset of each rule's lines, which the judge then reads as before. Each branch starts
-# after the "\n" that starts a line: the search jumps from newline to newline.
+def _nested(opener, closer, inside, depth=6):
+    """A pattern of a group from `opener` to its `closer` with `inside` (a class of the other
+    characters it may hold) between, nested `depth` deep at most (possessive: read one way only)."""
+    group = opener + inside + "*+" + closer
+    for _ in range(depth - 1):
+        group = opener + "(?:" + inside + "++|" + group + ")*+" + closer
+    return group
+
+
+# The lines BRACES can report, found in the masked code by scans that name a superset of each rule's
+# lines, which the judge then reads as before. A scan that starts with a literal (`\n`, `{`, `else`)
+# is searched by jumps between its occurrences (an alternation of branches that start apart is tried
+# at every offset). Perl's \s without the newline: no match leaves its line; possessive, so a
+# failed match tries no shorter run of blanks.
 _WORD_END = r"(?![A-Za-z0-9_])"  # the ASCII \b after a word, in a pattern whose \s is Unicode's
-_BRACES_LINES = lazy(r"\n[^\S\n]*+(?:if" + _WORD_END  # a chain of arms, or one statement in braces
-                     + r"|(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)"  # one statement in braces
-                     + r"|else|\}[^\S\n]*+else"  # else in braces, unbalanced braces around else
-                     # a `}` after a line that is blank (its text: only blanks, or X in a literal)
-                     + r"|(?:X[^\S\n]*+)*+\n[ \t\r\f\v]*+\}[ \t\r\f\v]*+(?=\n|\Z))")
+# An `if` whose chain `_if_chain_arms` reads as one arm raises nothing, and most have no `else`:
+# this is the rest of such a line, read as the chain reader reads it (`_BLANK_RUN`, `balanced_end`,
+# `_statement_end`, `_BLANK_RUN_NO_COMMENT`): its condition (balanced `(...)`), its arm (a balanced
+# `{...}`, or a statement to its `;` outside brackets, through no brace and no `#` that starts a
+# line), then no `else`. An `if` it cannot read this way (nested deeper, a bracket closed below
+# depth 0) is left to the judge. (`_statement_end` counts `(` and `[` alike, and `)` and `]`.)
+_ONE_ARM = (r"[ \t\n\x1c]*+" + _nested(r"\(", r"\)", r"[^()]") + r"[ \t\n\x1c]*+(?:" + _nested(r"\{", r"\}", r"[^{}]")
+            + r"|(?:[^()\[\]{};#]++|(?<!\n)#|" + _nested(r"[(\[]", r"[)\]]", r"(?:[^()\[\]{}#]|(?<!\n)#)")
+            + r")*+;)[ \t\n]*+(?!else)")
+_CHAIN_HEADS = (r"\n[ \t\x1c]*+(?:if" + _WORD_END + r"(?!" + _ONE_ARM + r")"  # a chain of several arms
+                # an `if` after other blanks (`_IF_START`'s \r, \f, \v: the chain reader reads no `if`)
+                + r"|[^\S\n \t\x1c][^\S\n]*+if" + _WORD_END)
+_HEADS = lazy(_CHAIN_HEADS + ")")
+# with --strict: or a `}` after a line that is blank (its text: only blanks, or X in a literal)
+_HEADS_OR_CLOSE_AFTER_BLANK = lazy(_CHAIN_HEADS + r"|[^\S\n]*+(?:X[^\S\n]*+)*+\n[ \t\r\f\v]*+\}[ \t\r\f\v]*+(?=\n|\Z))")
+# a `{` that ends its line, the next line but one a `}`: a one-statement block, of an if, for,
+# while or else maybe
+_ONE_LINE_BLOCK = lazy(r"\{[^\S\n]*+(?=\n[^\n]*+\n[^\S\n]*+\}[^\S\n]*+(?:\n|\Z))")
+_ELSE = lazy(r"else(?<![A-Za-z0-9_]else)")  # unbalanced braces around else (`\belse`, jumping to each `else`)
 # a blank line (its text) after a line that ends with `{`
 _AFTER_OPEN_END = lazy(r"\{[ \t\r\f\v]*+(?=\n[^\S\n]*+(?:X[^\S\n]*+)*+(?:\n|\Z))")
-_HEADS = lazy(r"\n[^\S\n]*+(?:if" + _WORD_END + r"|(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)|else)")
 
 
 def _braces_lines(file, added, ctx):
@@ -242,8 +265,10 @@ def _braces_lines(file, added, ctx):
     if joined is None:
         return ()
     if ctx.options.strict:
-        return joined.added(joined.positions((_BRACES_LINES, (0,)), (_AFTER_OPEN_END, (1,))))
-    return joined.added(joined.positions((_HEADS, (0,))))  # the rules of --strict (blank lines, unbalanced else) aside
+        return joined.added(joined.positions((_HEADS_OR_CLOSE_AFTER_BLANK, (0,)), (_ONE_LINE_BLOCK, (0,)),
+                                             (_ELSE, (0,)), (_AFTER_OPEN_END, (1,))))
+    # the rules of --strict (blank lines, unbalanced else) aside
+    return joined.added(joined.positions((_HEADS, (0,)), (_ONE_LINE_BLOCK, (0,))))
 
 
 @check("BRACES", level=WARNING, scope="patch")
