@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 from ..lazy_regex import lazy
-from ._brackets import balanced_end
+from ._brackets import balanced_end, nested_group
+from ._line_scans import masked_text
 
 _DEFINE = lazy(r".\s*#\s*define")
 _IF = lazy(r"#\s*(?:ifndef|ifdef|if)\s")
@@ -122,3 +123,32 @@ def statement_block(sequence, start: int, end: int, past_condition: Optional[int
             break
         offset += 1
     return block[:offset + 1], block[:cond_end + 1], next_line - start
+
+
+# The `if` conditions ASSIGN_IN_IF and UNNECESSARY_PARENTHESES may report, found in a file's masked
+# text by one search that jumps to each `if` (`if(?<!\wif)` is `\bif`). Most conditions are proved
+# clean by one match: a balanced `(...)` (over lines, as `condition_text` joins them; the judge's
+# "\n+" between lines and the text's "\n" are alike to both rules) whose every `=` is one of `==`,
+# `<=`, `>=`, `!=` (`statements._ASSIGNMENT` finds none: a `=` after `<`, `>`, `!` or `=`, or before
+# `=`), or whose every inner `(` follows a word, `&`, `!` or `~` (a call's: `_PAREN_NOT_CALLED` finds
+# none). A condition nested deeper, or not closed, is left to the judge.
+_IF_OPEN = r"if(?<![A-Za-z0-9_]if)[ \t\r\f\v]*+"
+_ASSIGNING_IF = lazy(_IF_OPEN + r"(?!" + nested_group(r"\(", r"\)", r"(?:[^()=<>!]|[<>!]=?|==)") + r")\(")
+_UNCALLED_PARENTHESES_IF = lazy(_IF_OPEN + r"(?!" + nested_group(r"\(", r"\)", r"[^()]",
+                                                                 inner_opener=r"(?<=[A-Za-z0-9_&!~])\(") + r")\(")
+
+
+def _if_lines(pattern, file, ctx):
+    joined = masked_text(file, ctx)
+    return joined.added(joined.positions((pattern, (0,)))) if joined is not None else []
+
+
+def assigning_if_lines(file, added, ctx):
+    """The positions in `added.lines` of the lines holding an `if (` whose condition may assign."""
+    return _if_lines(_ASSIGNING_IF, file, ctx)
+
+
+def uncalled_parentheses_if_lines(file, added, ctx):
+    """The positions in `added.lines` of the lines holding an `if (` whose condition may hold
+    parentheses that no call, `&`, `!` or `~` leads."""
+    return _if_lines(_UNCALLED_PARENTHESES_IF, file, ctx)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
-from ._brackets import balanced_end
+from ._brackets import balanced_end, nested_group
 from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
 from ._line_scans import masked_text
 
@@ -222,15 +222,6 @@ def _else_single_statement_block(code_line):
     return not _chain_head_is_added(code_line)
 
 
-def _nested(opener, closer, inside, depth=6):
-    """A pattern of a group from `opener` to its `closer` with `inside` (a class of the other
-    characters it may hold) between, nested `depth` deep at most (possessive: read one way only)."""
-    group = opener + inside + "*+" + closer
-    for _ in range(depth - 1):
-        group = opener + "(?:" + inside + "++|" + group + ")*+" + closer
-    return group
-
-
 # The lines BRACES can report, found in the masked code by scans that name a superset of each rule's
 # lines, which the judge then reads as before. A scan that starts with a literal (`\n`, `{`, `else`)
 # is searched by jumps between its occurrences (an alternation of branches that start apart is tried
@@ -243,8 +234,9 @@ _WORD_END = r"(?![A-Za-z0-9_])"  # the ASCII \b after a word, in a pattern whose
 # `{...}`, or a statement to its `;` outside brackets, through no brace and no `#` that starts a
 # line), then no `else`. An `if` it cannot read this way (nested deeper, a bracket closed below
 # depth 0) is left to the judge. (`_statement_end` counts `(` and `[` alike, and `)` and `]`.)
-_ONE_ARM = (r"[ \t\n\x1c]*+" + _nested(r"\(", r"\)", r"[^()]") + r"[ \t\n\x1c]*+(?:" + _nested(r"\{", r"\}", r"[^{}]")
-            + r"|(?:[^()\[\]{};#]++|(?<!\n)#|" + _nested(r"[(\[]", r"[)\]]", r"(?:[^()\[\]{}#]|(?<!\n)#)")
+_ONE_ARM = (r"[ \t\n\x1c]*+" + nested_group(r"\(", r"\)", r"[^()]") + r"[ \t\n\x1c]*+"
+            + r"(?:" + nested_group(r"\{", r"\}", r"[^{}]")
+            + r"|(?:[^()\[\]{};#]++|(?<!\n)#|" + nested_group(r"[(\[]", r"[)\]]", r"(?:[^()\[\]{}#]|(?<!\n)#)")
             + r")*+;)[ \t\n]*+(?!else)")
 _CHAIN_HEADS = (r"\n[ \t\x1c]*+(?:if" + _WORD_END + r"(?!" + _ONE_ARM + r")"  # a chain of several arms
                 # an `if` after other blanks (`_IF_START`'s \r, \f, \v: the chain reader reads no `if`)
