@@ -14,6 +14,7 @@ from . import ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines
 from ._hunk_places import hunk_places
 from ._line_scans import FoundBy, masked_text
+from ._brackets import nested_group
 from ._lines import added_lines, lines_holding
 from ._statement import statement_block
 from ..lazy_regex import lazy
@@ -28,8 +29,20 @@ _BODY_LINES = 3  # lines read past a condition for its body's first line (more w
 _CLOSER = lazy(r"^\s*(?:\}|\{|else\b)")
 
 
+_LEADING_BLANKS = lazy(r"\s*")
+_DIFF_MARKER = lazy(r"\n.", re.S)
+_CONTINUATION_ALONE = lazy(r"\n\s+\\\n")
+_TO_DO = lazy(r"^.*\bdo\b")
+_OPEN_BRACE_FIRST = lazy(r"^\s*{")
+_BACKSLASH_FIRST = lazy(r"^\s*\\")
+_LINE_END_FIRST = lazy(r"^\s*?\n")
+_ELSE_DIRECTIVE = lazy(r"^\s*\#\s*(?:else|elif)")
+_CONTINUED_LINE = lazy(r"^.*?\\\n")
+_FIRST_LINE = lazy(r"^.*?\n")
+
+
 def _indent(text: str) -> int:
-    white = re.match(r"\s*", text).group(0)
+    white = _LEADING_BLANKS.match(text).group(0)
     return len(white.expandtabs(TAB)) if "\t" in white else len(white)
 
 
@@ -38,18 +51,18 @@ def _body(statement: str, condition: str):
     starts on a line of its own), as checkpatch measures them before comparing indents."""
     body = statement[len(condition):].replace(COMMENT, " ")
     lines = condition.count("\n")  # checkpatch's count: the line after the condition is 1
-    body = re.sub(r"\n.", "\n", body, flags=re.S)  # drop the diff markers
-    while re.search(r"\n\s+\\\n", body):
-        body, joined = re.subn(r"\n\s+\\\n", "\n", body)
+    body = _DIFF_MARKER.sub("\n", body)  # drop the diff markers
+    while _CONTINUATION_ALONE.search(body):
+        body, joined = _CONTINUATION_ALONE.subn("\n", body)
         lines += joined
-    body = re.sub(r"^.*\bdo\b", "", body, count=1)
-    body = re.sub(r"^\s*{", "", body, count=1)
-    continued = re.match(r"^\s*\\", body) is not None
+    body = _TO_DO.sub("", body, count=1)
+    body = _OPEN_BRACE_FIRST.sub("", body, count=1)
+    continued = _BACKSLASH_FIRST.match(body) is not None
     if continued:
-        body = re.sub(r"^\s*\\", "", body, count=1)
-    own_line = re.match(r"^\s*?\n", body) is not None
+        body = _BACKSLASH_FIRST.sub("", body, count=1)
+    own_line = _LINE_END_FIRST.match(body) is not None
     if own_line:
-        body = re.sub(r"^\s*?\n", "", body, count=1)
+        body = _LINE_END_FIRST.sub("", body, count=1)
         lines += 1
     return body, lines, own_line, continued
 
@@ -60,11 +73,11 @@ def _first_body_line(body: str, lines: int):
     linear, continuation, seen = True, False, -1
     while seen != lines:
         seen = lines
-        if re.match(r"^\s*\#\s*(?:else|elif)", body):
+        if _ELSE_DIRECTIVE.match(body):
             linear = False
         if continuation or _SKIPPED.match(body):
-            continuation = re.match(r"^.*?\\\n", body) is not None
-            body, cut = re.subn(r"^.*?\n", "", body, count=1)
+            continuation = _CONTINUED_LINE.match(body) is not None
+            body, cut = _FIRST_LINE.subn("", body, count=1)
             lines += cut
     return body, lines, linear
 
@@ -109,6 +122,15 @@ def _plainly_in_step(text, code, next_line, next_code) -> bool:
     # a line _SKIPPED matches holds a `:` (a label) or a `#` (a directive): most hold neither
     return bool(rest) and not rest[0].isspace() and rest[0] != "#" and not (
         (":" in next_code or "#" in next_code) and _SKIPPED.match(next_code))
+
+
+# The lines `_plainly_in_step` lets go, most of them proved by one match of the file's masked text
+# at the "\n" before the line (the search jumps from newline to newline): the line starts with tabs
+# and a letter, `_` or `}` (code: the raw text has the same tabs and character), its parentheses are
+# balanced groups (as many `(` as `)`), the next line has one tab more and starts with code that is no
+# blank and no `#`, and neither line holds a backslash, nor the next one a `:` or `#` (`_SKIPPED`).
+_IN_STEP = lazy(r"\n(\t*+)[iwfde}](?:[^()\n\\]++|" + nested_group(r"\(", r"\)", r"[^()\n\\]", 4)
+                + r")*+\n\1\t[^\s#\x1cX][^\n:#\\]*+(?=\n)")
 
 
 def _suspect_indent(sequence, index, end):
@@ -175,7 +197,13 @@ def suspect_code_indent(patch, ctx):
             continue
         some = next(iter(added.values()))
         sequence, ends = some.sequence, some.hunk_ends
-        for index in _conditional_lines(masked_text(file, ctx)):
+        joined = masked_text(file, ctx)
+        conditionals = _conditional_lines(joined)
+        starts = joined.starts  # where the "\n" before each line is in `joined.framed`
+        in_step = {match.start() for match in _IN_STEP.finditer(joined.framed)} if joined.framed else ()
+        for index in conditionals:
+            if starts[index] in in_step and index + 1 < ends[index]:
+                continue  # as `_plainly_in_step` would
             line, code = sequence[index]
             if _DIRECTIVE.match(code) or _DO_WHILE_END.search(code):
                 continue
