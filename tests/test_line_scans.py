@@ -111,7 +111,6 @@ def _without_scans(monkeypatch):
     monkeypatch.setattr(_line_scans.MaskedText, "positions", lambda self, *scans: list(range(len(self.sequence))))
     monkeypatch.setattr(conditionals, "_conditional_lines", lambda joined: [
         index for index, (_, code) in enumerate(joined.sequence) if conditionals._CONDITIONAL.search(code)])
-    monkeypatch.setattr(conditionals, "_IN_STEP", re.compile(r"(?!)"))  # no line proved in step: each one judged
     monkeypatch.setattr(statements, "_RETURN_THEN_CLOSE", re.compile(r"[^\n]+"))  # each line's last character
     monkeypatch.setattr(conditionals, "lines_holding", lambda text, added: list(range(len(added.lines))))
     for info in checks.registry().values():

@@ -9,6 +9,7 @@ an added line misindents is reported at the `if`, as checkpatch reports it.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from . import ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines
@@ -103,9 +104,28 @@ _CONDITIONAL_WORDS = tuple((lazy(pattern), (0,)) for pattern in (
 _FOR_EACH = (lazy(r"for_each[a-z_]+[^\S\n]*\("), (0,))  # without the word before it: then `_CONDITIONAL`
 
 
+def _unproved(word):
+    """The scan of `word(` (`if`, `while`, `for`) that leaves out most lines `_plainly_in_step`
+    lets go, proved by the same match of the masked text: the line is tabs (at most 7), then the
+    word (code: the raw text has the same tabs and word), its parentheses are balanced groups (as
+    many `(` as `)`), the next line has one tab more and starts with code that is no blank and no `#`,
+    and neither line holds a backslash, nor the next one a `:` or `#` (`_SKIPPED`). The next line
+    must also be in the hunk: `suspect_code_indent` adds back the last line of each hunk."""
+    line_rest = r"(?:[^()\n\\]++|" + nested_group(r"\(", r"\)", r"[^()\n\\]", 4) + r")*+\n"
+    in_step = "|".join(r"(?<=\n" + tabs + word + ")" + line_rest + tabs + r"\t[^\s#\x1cX][^\n:#\\]*+(?=\n)"
+                       for tabs in ("\t" * depth for depth in range(8)))
+    return lazy(word + r"(?<!\w" + word + r")(?!" + in_step + r")[^\S\n]*\("), (0,)
+
+
+# the same, less the lines proved in step with the next (most of the `if`s, `while`s and `for`s)
+_UNPROVED_WORDS = (*(_unproved(word) for word in ("if", "while", "for")), *_CONDITIONAL_WORDS[3:])
+
+
 def _conditional_lines(joined):
-    """The positions in the file's sequence of the lines `_CONDITIONAL` finds a conditional in."""
-    found = joined.positions(*_CONDITIONAL_WORDS)
+    """The positions in the file's sequence of the lines `_CONDITIONAL` finds a conditional in,
+    less most of those `_plainly_in_step` lets go when the line after them is in their hunk."""
+    # the proofs read the "\n" between lines: not where a line holds one
+    found = joined.positions(*(_UNPROVED_WORDS if joined.framed is not None else _CONDITIONAL_WORDS))
     more = [index for index in joined.positions(_FOR_EACH) if _CONDITIONAL.search(joined.sequence[index][1])]
     return sorted(set(found).union(more)) if more else found
 
@@ -122,15 +142,6 @@ def _plainly_in_step(text, code, next_line, next_code) -> bool:
     # a line _SKIPPED matches holds a `:` (a label) or a `#` (a directive): most hold neither
     return bool(rest) and not rest[0].isspace() and rest[0] != "#" and not (
         (":" in next_code or "#" in next_code) and _SKIPPED.match(next_code))
-
-
-# The lines `_plainly_in_step` lets go, most of them proved by one match of the file's masked text
-# at the "\n" before the line (the search jumps from newline to newline): the line starts with tabs
-# and a letter, `_` or `}` (code: the raw text has the same tabs and character), its parentheses are
-# balanced groups (as many `(` as `)`), the next line has one tab more and starts with code that is no
-# blank and no `#`, and neither line holds a backslash, nor the next one a `:` or `#` (`_SKIPPED`).
-_IN_STEP = lazy(r"\n(\t*+)[iwfde}](?:[^()\n\\]++|" + nested_group(r"\(", r"\)", r"[^()\n\\]", 4)
-                + r")*+\n\1\t[^\s#\x1cX][^\n:#\\]*+(?=\n)")
 
 
 def _suspect_indent(sequence, index, end):
@@ -197,13 +208,10 @@ def suspect_code_indent(patch, ctx):
             continue
         some = next(iter(added.values()))
         sequence, ends = some.sequence, some.hunk_ends
-        joined = masked_text(file, ctx)
-        conditionals = _conditional_lines(joined)
-        starts = joined.starts  # where the "\n" before each line is in `joined.framed`
-        in_step = {match.start() for match in _IN_STEP.finditer(joined.framed)} if joined.framed else ()
-        for index in conditionals:
-            if starts[index] in in_step and index + 1 < ends[index]:
-                continue  # as `_plainly_in_step` would
+        # a hunk's last line is judged whatever follows it (a line proved in step may be one)
+        last_lines = [end - 1 for end in accumulate(len(lines) for lines, _ in ctx.sources.masked_hunks(file))]
+        for index in sorted(set(_conditional_lines(masked_text(file, ctx))).union(
+                index for index in last_lines if _CONDITIONAL.search(sequence[index][1]))):
             line, code = sequence[index]
             if _DIRECTIVE.match(code) or _DO_WHILE_END.search(code):
                 continue
