@@ -247,7 +247,11 @@ _HEADS_OR_CLOSE_AFTER_BLANK = lazy(_CHAIN_HEADS + r"|[^\S\n]*+(?:X[^\S\n]*+)*+\n
 # a `{` that ends its line, the next line but one a `}`: a one-statement block, of an if, for,
 # while or else maybe
 _ONE_LINE_BLOCK = lazy(r"\{[^\S\n]*+(?=\n[^\n]*+\n[^\S\n]*+\}[^\S\n]*+(?:\n|\Z))")
-_ELSE = lazy(r"else(?<![A-Za-z0-9_]else)")  # unbalanced braces around else (`\belse`, jumping to each `else`)
+# unbalanced braces around else: an `else` that ends its line, or an `else {` that ends it with no
+# `} ` or `}` just before (`\belse`: the search jumps to each `else`; blanks are Unicode's, so a
+# comment, \x1c, is one, as `_unbalanced_else` reads it)
+_ELSE = lazy(r"else(?<![A-Za-z0-9_]else)(?:(?=[^\S\n]*+(?:\n|\Z))"
+             r"|(?<!\}[ \t]else)(?<!\}else)(?=[^\S\n]*+\{[^\S\n]*+(?:\n|\Z)))")
 # a blank line (its text) after a line that ends with `{`
 _AFTER_OPEN_END = lazy(r"\{[ \t\r\f\v]*+(?=\n[^\S\n]*+(?:X[^\S\n]*+)*+(?:\n|\Z))")
 
@@ -372,11 +376,14 @@ def _open_brace_problem(code_line):
 
 # The lines OPEN_BRACE can report, found in masked code (a line's last character matched names it):
 # the head of a statement (if, for, while, switch, else, do, after blanks and `}`) followed by a
-# line that starts with `{`; a `{` that starts the line after a `struct`, `union` or `enum` line;
+# line that starts with `{`; a `{` that starts the line after a line of `struct`, `union` or `enum`
+# and a name (`struct_alone`);
 # a function's head with its `{` (a line that starts with code and holds `){`, `) {`, `)\t{`); and
 # a `{` that starts the line after one that ends with `=`.
 _OPEN_BRACE_LINES = lazy(r"\n(?:[ \t}]*+(?:if|fo|wh|sw|el|do)[^\n]*+(?=\n[ \t\r\f\v]*+\{)"
-                         r"|[ \t\r\f\v]*+(?:typedef[ \t\r\f\v]++)?(?:enum|union|struct)[^\n]*+\n[ \t\r\f\v]*+\{"
+                         # (a struct's name: a word, or words joined by `##`; no `(` or `*` of a function)
+                         r"|[ \t\r\f\v]*+(?:typedef[ \t\r\f\v]++)?(?:enum|union|struct)[A-Za-z0-9_# \t\r\f\v]*+"
+                         r"\n[ \t\r\f\v]*+\{"
                          r"|[^ \t\x1c\n][^\n]*\)[ \t\x1c]?\{)")
 _BRACE_AFTER_ASSIGNING = lazy(r"=[ \t\r\f\v]*+\n[ \t\r\f\v]*+\{")
 
