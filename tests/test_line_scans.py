@@ -26,6 +26,7 @@ _TYPES = ("BRACES", "OPEN_BRACE", "SUSPECT_CODE_INDENT", "UNNECESSARY_PARENTHESE
 
 # shapes near each scan's edge: a blank line of blanks or of a non-breaking space before `}`, a
 # comment before `} else`, `else {` after a comment, a for_each macro with and without a prefix,
+# conditions over two lines (a body at the `if`'s depth, a body's first line a block),
 # a constant after a non-ASCII letter, a function's `{` on its line after a comment
 _SHAPES = """\
 static int f(int a, int b)
@@ -83,6 +84,14 @@ struct s
 };
 static void h(int a)
 {
+\tif (a &&
+\t    a > 1)
+\tg(a);
+\twhile (a ||
+\t       a < 2)
+\t\t{
+\tg(a);
+\t}
 \tif (a)
 \t\treturn;
 \telse

@@ -110,9 +110,15 @@ def _unproved(word):
     word (code: the raw text has the same tabs and word), its parentheses are balanced groups (as
     many `(` as `)`), the next line has one tab more and starts with code that is no blank and no `#`,
     and neither line holds a backslash, nor the next one a `:` or `#` (`_SKIPPED`). The next line
-    must also be in the hunk: `suspect_code_indent` adds back the last line of each hunk."""
+    must also be in the hunk: `suspect_code_indent` adds back the last line of each hunk.
+    Also left out: a condition over several lines (as `statement_block` reads it: a balanced group
+    with no brace, `;`, `#` or backslash, then only `{` on its last line) whose body's first line
+    is such a line, one tab deeper than the word's and not `{` (`_body` would skip it)."""
     line_rest = r"(?:[^()\n\\]++|" + nested_group(r"\(", r"\)", r"[^()\n\\]", 4) + r")*+\n"
-    in_step = "|".join(r"(?<=\n" + tabs + word + ")" + line_rest + tabs + r"\t[^\s#\x1cX][^\n:#\\]*+(?=\n)"
+    condition = r"[^\S\n]*+" + nested_group(r"\(", r"\)", r"[^(){};#\\]", 4) + r"[ \t]*+(?:\{[ \t]*+)?\n"
+    body = r"[^\n:#\\]*+(?=\n)"
+    in_step = "|".join(r"(?<=\n" + tabs + word + ")(?:" + line_rest + tabs + r"\t[^\s#\x1cX]"
+                       + "|" + condition + tabs + r"\t[^\s#\x1cX{])" + body
                        for tabs in ("\t" * depth for depth in range(8)))
     return lazy(word + r"(?<!\w" + word + r")(?!" + in_step + r")[^\S\n]*\("), (0,)
 
