@@ -96,7 +96,7 @@ static void h(int a)
 \t\treturn;
 \telse
 \t\tg(a);
-\treturn;
+\treturn /* done */;
 }
 """
 

@@ -386,8 +386,9 @@ def one_semicolon(line, file, ctx):
     return None
 
 
-# an added `\treturn` line, then an added `}` line (consecutive in the joined added lines)
-_RETURN_THEN_CLOSE = lazy(r"\treturn[^\n]*+\n\}")
+# an added `\treturn;` line, then an added `}` line (consecutive in the joined added lines); before
+# the `;` only blanks or a comment, which starts with `/` (`_BARE_RETURN`'s \s is a masked comment)
+_RETURN_THEN_CLOSE = lazy(r"\treturn[^\S\n]*+[;/][^\n]*+\n\}")
 _CLOSING_LINE = lazy(r"}\s*$")
 _BARE_RETURN = lazy(r"\treturn\s*;\s*$")
 _LABEL = lazy(r"^\s*" + r"[A-Za-z_][A-Za-z\d_]*(?:\s*\#\#\s*[A-Za-z_][A-Za-z\d_]*)*" + r"\s*:", re.ASCII)
