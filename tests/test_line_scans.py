@@ -22,12 +22,13 @@ from patchflow.patch import Series, read_patches
 _KERNEL_FILES = ("verifier.c", "syscall.c", "btf.c", "hashtab.c")
 _TYPES = ("BRACES", "OPEN_BRACE", "SUSPECT_CODE_INDENT", "UNNECESSARY_PARENTHESES", "ASSIGN_IN_IF",
           "CONSTANT_COMPARISON", "BOOL_COMPARISON", "PREFER_FALLTHROUGH", "COMPARISON_TO_NULL",
-          "RETURN_VOID", "UNNECESSARY_ELSE")
+          "RETURN_VOID", "UNNECESSARY_ELSE", "MULTIPLE_ASSIGNMENTS")
 
 # shapes near each scan's edge: a blank line of blanks or of a non-breaking space before `}`, a
 # comment before `} else`, `else {` after a comment, a for_each macro with and without a prefix,
 # conditions over two lines (a body at the `if`'s depth, a body's first line a block),
-# a constant after a non-ASCII letter, a function's `{` on its line after a comment
+# a constant after a non-ASCII letter, a function's `{` on its line after a comment, an assignment
+# to two names, one with `==` in its brackets
 _SHAPES = """\
 static int f(int a, int b)
 {
@@ -71,6 +72,7 @@ static int f(int a, int b)
 int g(void) /* z */ {
 \tint v[] =
 \t{ 1, 2 };
+\tv[0] = v[a == 1] = 2;
 
 \tif (v[0])
 \t{

@@ -138,17 +138,28 @@ _UNCALLED_PARENTHESES_IF = lazy(_IF_OPEN + r"(?!" + nested_group(r"\(", r"\)", r
                                                                  inner_opener=r"(?<=[A-Za-z0-9_&!~])\(") + r")\(")
 
 
-def _if_lines(pattern, file, ctx):
+# The lines MULTIPLE_ASSIGNMENTS may report: a `=`, then the start of a name, the rest of the name
+# (no `=`, `;`, except inside `[...]`), another `=` that is no `==` (the search jumps to each `=`;
+# the rule's own pattern starts with `^\s*`, tried line by line)
+_ASSIGNED_TWICE = lazy(r"=[^\S\n]*+[A-Za-z_](?:[^\n=;\[]++|\[[^\]\n]*+\])*+=(?!=)")
+
+
+def _lines_found(pattern, file, ctx):
     joined = masked_text(file, ctx)
     return joined.added(joined.positions((pattern, (0,)))) if joined is not None else []
 
 
 def assigning_if_lines(file, added, ctx):
     """The positions in `added.lines` of the lines holding an `if (` whose condition may assign."""
-    return _if_lines(_ASSIGNING_IF, file, ctx)
+    return _lines_found(_ASSIGNING_IF, file, ctx)
 
 
 def uncalled_parentheses_if_lines(file, added, ctx):
     """The positions in `added.lines` of the lines holding an `if (` whose condition may hold
     parentheses that no call, `&`, `!` or `~` leads."""
-    return _if_lines(_UNCALLED_PARENTHESES_IF, file, ctx)
+    return _lines_found(_UNCALLED_PARENTHESES_IF, file, ctx)
+
+
+def assigned_twice_lines(file, added, ctx):
+    """The positions in `added.lines` of the lines that may assign one value to two names."""
+    return _lines_found(_ASSIGNED_TWICE, file, ctx)

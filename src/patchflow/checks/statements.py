@@ -14,7 +14,8 @@ from ..lazy_regex import lazy
 from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
 from ._hunk_places import hunk_places
 from ._line_scans import FoundBy
-from ._statement import assigning_if_lines, condition_text, groups_after_prefix, uncalled_parentheses_if_lines
+from ._statement import (assigned_twice_lines, assigning_if_lines, condition_text, groups_after_prefix,
+                         uncalled_parentheses_if_lines)
 from ._lines import added_lines
 
 # balanced parentheses, three levels deep (Python's re has no recursion; deeper nests are rare)
@@ -272,7 +273,7 @@ def assign_in_if(line, file, ctx):
 
 
 @check("MULTIPLE_ASSIGNMENTS", level=CHECK, scope="patch")
-@on_added_lines(is_c, r"=.*=")
+@on_added_lines(is_c, lines=assigned_twice_lines)
 def multiple_assignments(line, file, ctx):
     """An added line of C assigns one value to several variables at once.
 
