@@ -22,11 +22,12 @@ from patchflow.patch import Series, read_patches
 _KERNEL_FILES = ("verifier.c", "syscall.c", "btf.c", "hashtab.c")
 _TYPES = ("BRACES", "OPEN_BRACE", "SUSPECT_CODE_INDENT", "UNNECESSARY_PARENTHESES", "ASSIGN_IN_IF",
           "CONSTANT_COMPARISON", "BOOL_COMPARISON", "PREFER_FALLTHROUGH", "COMPARISON_TO_NULL",
-          "RETURN_VOID", "UNNECESSARY_ELSE", "MULTIPLE_ASSIGNMENTS")
+          "RETURN_VOID", "UNNECESSARY_ELSE", "MULTIPLE_ASSIGNMENTS", "ELSE_AFTER_BRACE")
 
 # shapes near each scan's edge: a blank line of blanks or of a non-breaking space before `}`, a
 # comment before `} else`, `else {` after a comment, a for_each macro with and without a prefix,
-# conditions over two lines (a body at the `if`'s depth, a body's first line a block),
+# conditions over two lines (a body at the `if`'s depth, a body's first line a block), `else` after
+# a `}` and a comment,
 # a constant after a non-ASCII letter, a function's `{` on its line after a comment, an assignment
 # to two names, one with `==` in its brackets
 _SHAPES = """\
@@ -98,6 +99,13 @@ static void h(int a)
 \t\treturn;
 \telse
 \t\tg(a);
+\tif (a) {
+\t\tg(a);
+\t} /* a */
+\telse {
+\t\tg(a);
+\t\tg(a);
+\t}
 \treturn /* done */;
 }
 """
@@ -123,7 +131,7 @@ def _without_scans(monkeypatch):
     monkeypatch.setattr(conditionals, "_conditional_lines", lambda joined: [
         index for index, (_, code) in enumerate(joined.sequence) if conditionals._CONDITIONAL.search(code)])
     monkeypatch.setattr(statements, "_RETURN_THEN_CLOSE", re.compile(r"[^\n]+"))  # each line's last character
-    monkeypatch.setattr(conditionals, "lines_holding", lambda text, added: list(range(len(added.lines))))
+    monkeypatch.setattr(conditionals, "_else_after_exit_lines", lambda added: list(range(len(added.lines))))
     for info in checks.registry().values():
         wanted = getattr(info.func, "line_filter", None)
         if wanted is not None and isinstance(wanted.lines, _line_scans.FoundBy):

@@ -247,6 +247,20 @@ def _else_after_exit(text: str, previous: str, following) -> bool:
     return following is None or not re.match(r"[ +]\t{%d}return" % deeper, following)
 
 
+# A bare `else` line right after a `break` or `return` line, in the joined added lines (the lines the
+# rule reads are both added; `\b` after the word is Unicode's, so the scan's ASCII test lets more
+# through); the search jumps to each `\tbreak` and `\treturn`
+_AFTER_EXIT = tuple(lazy("\t" + word + r"(?![A-Za-z0-9_])[^\n]*+\n\t++(?:\}[ \t]*+)?else")
+                    for word in ("break", "return"))
+
+
+def _else_after_exit_lines(added):
+    """The positions in `added.lines` of the `else` lines `_else_after_exit` may accept."""
+    if not added.joined:
+        return lines_holding("else", added)
+    return added.indexes(sorted(match.end() - 1 for scan in _AFTER_EXIT for match in scan.finditer(added.text)))
+
+
 @check("UNNECESSARY_ELSE", level=WARNING, scope="patch")
 def unnecessary_else(patch, ctx):
     """An added `else` follows a branch that ends in `return` or `break`.
@@ -282,7 +296,7 @@ def unnecessary_else(patch, ctx):
         if file.is_binary or not is_c(file.path):
             continue
         added = added_lines(file, ctx)
-        for hunk, index in hunk_places(file, [added.lines[index] for index in lines_holding("else", added)]):
+        for hunk, index in hunk_places(file, [added.lines[index] for index in _else_after_exit_lines(added)]):
             line = hunk.lines[index]
             code_line = lines_of(file, ctx).get(line.patch_line)
             if code_line is None or code_line.prev is None or code_line.prev.kind != "+":
@@ -297,8 +311,18 @@ _ENDS_WITH_CLOSE = lazy(r"}\s*$")
 _ELSE_FIRST = lazy(r"\s*else")
 
 
+# a line ending with `}` (blanks after it Unicode's, as `_ENDS_WITH_CLOSE` reads them: a comment is
+# one), then a line starting with `else`, in the masked text (the search jumps to each `}`)
+_ELSE_AFTER_CLOSE = lazy(r"\}[^\S\n]*+\n[^\S\n]*+else")
+
+
+def _else_after_close_lines(file, added, ctx):
+    joined = masked_text(file, ctx)
+    return joined.added(joined.positions((_ELSE_AFTER_CLOSE, (0,)))) if joined is not None else []
+
+
 @check("ELSE_AFTER_BRACE", level=ERROR, scope="patch")
-@on_added_lines(is_c, r"^\s*else")
+@on_added_lines(is_c, lines=_else_after_close_lines)
 def else_after_brace(line, file, ctx):
     """An added `else` starts a line after a line that ends in the `}` it belongs to.
 
