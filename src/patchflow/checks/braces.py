@@ -245,8 +245,10 @@ _HEADS = lazy(_CHAIN_HEADS + ")")
 # with --strict: or a `}` after a line that is blank (its text: only blanks, or X in a literal)
 _HEADS_OR_CLOSE_AFTER_BLANK = lazy(_CHAIN_HEADS + r"|[^\S\n]*+(?:X[^\S\n]*+)*+\n[ \t\r\f\v]*+\}[ \t\r\f\v]*+(?=\n|\Z))")
 # a `{` that ends its line, the next line but one a `}`: a one-statement block, of an if, for,
-# while or else maybe
-_ONE_LINE_BLOCK = lazy(r"\{[^\S\n]*+(?=\n[^\n]*+\n[^\S\n]*+\}[^\S\n]*+(?:\n|\Z))")
+# while or else maybe: after the condition's `)` or the `else`, and blanks (the judges strip them;
+# two blanks or more are let through whatever comes before them)
+_ONE_LINE_BLOCK = lazy(r"\{(?:(?<=[)e]\{)|(?<=[)e][^\S\n]\{)|(?<=[^\S\n][^\S\n]\{))"
+                       r"[^\S\n]*+(?=\n[^\n]*+\n[^\S\n]*+\}[^\S\n]*+(?:\n|\Z))")
 # unbalanced braces around else: an `else` that ends its line, or an `else {` that ends it with no
 # `} ` or `}` just before (`\belse`: the search jumps to each `else`; blanks are Unicode's, so a
 # comment, \x1c, is one, as `_unbalanced_else` reads it)
