@@ -27,7 +27,7 @@ _TYPES = ("BRACES", "OPEN_BRACE", "SUSPECT_CODE_INDENT", "UNNECESSARY_PARENTHESE
 # shapes near each scan's edge: a blank line of blanks or of a non-breaking space before `}`, a
 # comment before `} else`, `else {` after a comment, a for_each macro with and without a prefix,
 # conditions over two lines (a body at the `if`'s depth, a body's first line a block), `else` after
-# a `}` and a comment, `TRUE` two blanks before `!=`, a comment before a one-statement block's `{`,
+# a `}` and a comment, `TRUE` two blanks before `!=`, an `else`'s body at its depth, a comment before a one-statement block's `{`,
 # a constant after a non-ASCII letter, a function's `{` on its line after a comment, an assignment
 # to two names, one with `==` in its brackets
 _SHAPES = """\
@@ -100,6 +100,10 @@ static void h(int a)
 \telse
 \t\tg(a);
 \tg(TRUE  != a);
+\tif (a) {
+\t\tg(a);
+\t} else
+\tg(a);
 \tif (a) {
 \t\tg(a);
 \t} /* a */
