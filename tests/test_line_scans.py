@@ -22,11 +22,14 @@ from patchflow.patch import Series, read_patches
 _KERNEL_FILES = ("verifier.c", "syscall.c", "btf.c", "hashtab.c")
 _TYPES = ("BRACES", "OPEN_BRACE", "SUSPECT_CODE_INDENT", "UNNECESSARY_PARENTHESES", "ASSIGN_IN_IF",
           "CONSTANT_COMPARISON", "BOOL_COMPARISON", "PREFER_FALLTHROUGH", "COMPARISON_TO_NULL",
-          "RETURN_VOID", "UNNECESSARY_ELSE")
+          "RETURN_VOID", "UNNECESSARY_ELSE", "MULTIPLE_ASSIGNMENTS", "ELSE_AFTER_BRACE")
 
 # shapes near each scan's edge: a blank line of blanks or of a non-breaking space before `}`, a
 # comment before `} else`, `else {` after a comment, a for_each macro with and without a prefix,
-# a constant after a non-ASCII letter, a function's `{` on its line after a comment
+# conditions over two lines (a body at the `if`'s depth, a body's first line a block), `else` after
+# a `}` and a comment, `TRUE` two blanks before `!=`, an `else`'s body at its depth, a comment before a one-statement block's `{`,
+# a constant after a non-ASCII letter, a function's `{` on its line after a comment, an assignment
+# to two names, one with `==` in its brackets
 _SHAPES = """\
 static int f(int a, int b)
 {
@@ -57,7 +60,7 @@ static int f(int a, int b)
 \tdo {
 \tg(a);
 \t} while (0);
-\twhile (a) {
+\twhile (a) /* w */ {
 \t\ta--;
 \t}
 \tif (0 == a || éB < b || (a == b) || *(p->q) || (p->fn)(a))
@@ -70,6 +73,7 @@ static int f(int a, int b)
 int g(void) /* z */ {
 \tint v[] =
 \t{ 1, 2 };
+\tv[0] = v[a == 1] = 2;
 
 \tif (v[0])
 \t{
@@ -83,11 +87,31 @@ struct s
 };
 static void h(int a)
 {
+\tif (a &&
+\t    a > 1)
+\tg(a);
+\twhile (a ||
+\t       a < 2)
+\t\t{
+\tg(a);
+\t}
 \tif (a)
 \t\treturn;
 \telse
 \t\tg(a);
-\treturn;
+\tg(TRUE  != a);
+\tif (a) {
+\t\tg(a);
+\t} else
+\tg(a);
+\tif (a) {
+\t\tg(a);
+\t} /* a */
+\telse {
+\t\tg(a);
+\t\tg(a);
+\t}
+\treturn /* done */;
 }
 """
 
@@ -112,7 +136,7 @@ def _without_scans(monkeypatch):
     monkeypatch.setattr(conditionals, "_conditional_lines", lambda joined: [
         index for index, (_, code) in enumerate(joined.sequence) if conditionals._CONDITIONAL.search(code)])
     monkeypatch.setattr(statements, "_RETURN_THEN_CLOSE", re.compile(r"[^\n]+"))  # each line's last character
-    monkeypatch.setattr(conditionals, "lines_holding", lambda text, added: list(range(len(added.lines))))
+    monkeypatch.setattr(conditionals, "_else_after_exit_lines", lambda added: list(range(len(added.lines))))
     for info in checks.registry().values():
         wanted = getattr(info.func, "line_filter", None)
         if wanted is not None and isinstance(wanted.lines, _line_scans.FoundBy):
@@ -138,7 +162,8 @@ def test_the_scans_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
 def test_a_scan_that_misses_lines_is_caught(tmp_path, kernel_tree, monkeypatch):
     inputs = _inputs(tmp_path, kernel_tree)
     before = _findings(inputs)
-    monkeypatch.setattr(braces, "_BRACES_LINES", re.compile(r"\n[ \t]*if\b"))  # no `else`, no blank lines
+    monkeypatch.setattr(braces, "_HEADS_OR_CLOSE_AFTER_BLANK", re.compile(r"\n[ \t]*if\b"))  # no blank lines
+    monkeypatch.setattr(braces, "_ELSE", re.compile(r"\n[ \t]*else\b"))  # no `} else`
     assert _findings(inputs) != before
 
 

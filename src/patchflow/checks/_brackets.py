@@ -10,6 +10,18 @@ _EITHER: Dict[Tuple[str, str], "re.Pattern"] = {}  # (opener, closer) -> the pat
 _NESTED: Dict[Tuple[str, str], "re.Pattern"] = {}  # (opener, closer) -> a group nested 3 deep at most
 
 
+def nested_group(opener: str, closer: str, inside: str, depth: int = 6, inner_opener: str = "") -> str:
+    """A pattern of a group from `opener` to its `closer` with `inside` (a pattern of one of the
+    other characters it may hold) between, nested `depth` deep at most: Python's re has no recursion.
+    `inner_opener` opens the nested groups (the outer one's opener when empty). Possessive: a group
+    is read one way only, so a text that is no such group is given up on at once."""
+    inner_opener = inner_opener or opener
+    group = inner_opener + inside + "*+" + closer
+    for level in range(depth - 1, 0, -1):
+        group = (opener if level == 1 else inner_opener) + "(?:" + inside + "++|" + group + ")*+" + closer
+    return group if depth > 1 else opener + inside + "*+" + closer
+
+
 def balanced_end(text: str, start: int, opener: str = "(", closer: str = ")") -> Optional[int]:
     """The end (exclusive) of the balanced group that opens with `opener` at text[start], or None
     when the text ends before it closes."""

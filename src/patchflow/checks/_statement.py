@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 from ..lazy_regex import lazy
-from ._brackets import balanced_end
+from ._brackets import balanced_end, nested_group
+from ._line_scans import masked_text
 
 _DEFINE = lazy(r".\s*#\s*define")
 _IF = lazy(r"#\s*(?:ifndef|ifdef|if)\s")
@@ -122,3 +123,43 @@ def statement_block(sequence, start: int, end: int, past_condition: Optional[int
             break
         offset += 1
     return block[:offset + 1], block[:cond_end + 1], next_line - start
+
+
+# The `if` conditions ASSIGN_IN_IF and UNNECESSARY_PARENTHESES may report, found in a file's masked
+# text by one search that jumps to each `if` (`if(?<!\wif)` is `\bif`). Most conditions are proved
+# clean by one match: a balanced `(...)` (over lines, as `condition_text` joins them; the judge's
+# "\n+" between lines and the text's "\n" are alike to both rules) whose every `=` is one of `==`,
+# `<=`, `>=`, `!=` (`statements._ASSIGNMENT` finds none: a `=` after `<`, `>`, `!` or `=`, or before
+# `=`), or whose every inner `(` follows a word, `&`, `!` or `~` (a call's: `_PAREN_NOT_CALLED` finds
+# none). A condition nested deeper, or not closed, is left to the judge.
+_IF_OPEN = r"if(?<![A-Za-z0-9_]if)[ \t\r\f\v]*+"
+_ASSIGNING_IF = lazy(_IF_OPEN + r"(?!" + nested_group(r"\(", r"\)", r"(?:[^()=<>!]|[<>!]=?|==)") + r")\(")
+_UNCALLED_PARENTHESES_IF = lazy(_IF_OPEN + r"(?!" + nested_group(r"\(", r"\)", r"[^()]",
+                                                                 inner_opener=r"(?<=[A-Za-z0-9_&!~])\(") + r")\(")
+
+
+# The lines MULTIPLE_ASSIGNMENTS may report: a `=`, then the start of a name, the rest of the name
+# (no `=`, `;`, except inside `[...]`), another `=` that is no `==` (the search jumps to each `=`;
+# the rule's own pattern starts with `^\s*`, tried line by line)
+_ASSIGNED_TWICE = lazy(r"=[^\S\n]*+[A-Za-z_](?:[^\n=;\[]++|\[[^\]\n]*+\])*+=(?!=)")
+
+
+def _lines_found(pattern, file, ctx):
+    joined = masked_text(file, ctx)
+    return joined.added(joined.positions((pattern, (0,)))) if joined is not None else []
+
+
+def assigning_if_lines(file, added, ctx):
+    """The positions in `added.lines` of the lines holding an `if (` whose condition may assign."""
+    return _lines_found(_ASSIGNING_IF, file, ctx)
+
+
+def uncalled_parentheses_if_lines(file, added, ctx):
+    """The positions in `added.lines` of the lines holding an `if (` whose condition may hold
+    parentheses that no call, `&`, `!` or `~` leads."""
+    return _lines_found(_UNCALLED_PARENTHESES_IF, file, ctx)
+
+
+def assigned_twice_lines(file, added, ctx):
+    """The positions in `added.lines` of the lines that may assign one value to two names."""
+    return _lines_found(_ASSIGNED_TWICE, file, ctx)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ..lazy_regex import lazy
-from ._brackets import balanced_end
+from ._brackets import balanced_end, nested_group
 from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
 from ._line_scans import masked_text
 
@@ -222,19 +222,40 @@ def _else_single_statement_block(code_line):
     return not _chain_head_is_added(code_line)
 
 
-# The lines BRACES can report, found in the masked code by one scan (Perl's \s without the newline:
-# no match leaves its line; possessive, so that a failed match tries no shorter run of blanks); it
-# names a superset of each rule's lines, which the judge then reads as before. Each branch starts
-# after the "\n" that starts a line: the search jumps from newline to newline.
+# The lines BRACES can report, found in the masked code by scans that name a superset of each rule's
+# lines, which the judge then reads as before. A scan that starts with a literal (`\n`, `{`, `else`)
+# is searched by jumps between its occurrences (an alternation of branches that start apart is tried
+# at every offset). Perl's \s without the newline: no match leaves its line; possessive, so a
+# failed match tries no shorter run of blanks.
 _WORD_END = r"(?![A-Za-z0-9_])"  # the ASCII \b after a word, in a pattern whose \s is Unicode's
-_BRACES_LINES = lazy(r"\n[^\S\n]*+(?:if" + _WORD_END  # a chain of arms, or one statement in braces
-                     + r"|(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)"  # one statement in braces
-                     + r"|else|\}[^\S\n]*+else"  # else in braces, unbalanced braces around else
-                     # a `}` after a line that is blank (its text: only blanks, or X in a literal)
-                     + r"|(?:X[^\S\n]*+)*+\n[ \t\r\f\v]*+\}[ \t\r\f\v]*+(?=\n|\Z))")
+# An `if` whose chain `_if_chain_arms` reads as one arm raises nothing, and most have no `else`:
+# this is the rest of such a line, read as the chain reader reads it (`_BLANK_RUN`, `balanced_end`,
+# `_statement_end`, `_BLANK_RUN_NO_COMMENT`): its condition (balanced `(...)`), its arm (a balanced
+# `{...}`, or a statement to its `;` outside brackets, through no brace and no `#` that starts a
+# line), then no `else`. An `if` it cannot read this way (nested deeper, a bracket closed below
+# depth 0) is left to the judge. (`_statement_end` counts `(` and `[` alike, and `)` and `]`.)
+_ONE_ARM = (r"[ \t\n\x1c]*+" + nested_group(r"\(", r"\)", r"[^()]") + r"[ \t\n\x1c]*+"
+            + r"(?:" + nested_group(r"\{", r"\}", r"[^{}]")
+            + r"|(?:[^()\[\]{};#]++|(?<!\n)#|" + nested_group(r"[(\[]", r"[)\]]", r"(?:[^()\[\]{}#]|(?<!\n)#)")
+            + r")*+;)[ \t\n]*+(?!else)")
+_CHAIN_HEADS = (r"\n[ \t\x1c]*+(?:if" + _WORD_END + r"(?!" + _ONE_ARM + r")"  # a chain of several arms
+                # an `if` after other blanks (`_IF_START`'s \r, \f, \v: the chain reader reads no `if`)
+                + r"|[^\S\n \t\x1c][^\S\n]*+if" + _WORD_END)
+_HEADS = lazy(_CHAIN_HEADS + ")")
+# with --strict: or a `}` after a line that is blank (its text: only blanks, or X in a literal)
+_HEADS_OR_CLOSE_AFTER_BLANK = lazy(_CHAIN_HEADS + r"|[^\S\n]*+(?:X[^\S\n]*+)*+\n[ \t\r\f\v]*+\}[ \t\r\f\v]*+(?=\n|\Z))")
+# a `{` that ends its line, the next line but one a `}`: a one-statement block, of an if, for,
+# while or else maybe: after the condition's `)` or the `else`, and blanks (the judges strip them;
+# two blanks or more are let through whatever comes before them)
+_ONE_LINE_BLOCK = lazy(r"\{(?:(?<=[)e]\{)|(?<=[)e][^\S\n]\{)|(?<=[^\S\n][^\S\n]\{))"
+                       r"[^\S\n]*+(?=\n[^\n]*+\n[^\S\n]*+\}[^\S\n]*+(?:\n|\Z))")
+# unbalanced braces around else: an `else` that ends its line, or an `else {` that ends it with no
+# `} ` or `}` just before (`\belse`: the search jumps to each `else`; blanks are Unicode's, so a
+# comment, \x1c, is one, as `_unbalanced_else` reads it)
+_ELSE = lazy(r"else(?<![A-Za-z0-9_]else)(?:(?=[^\S\n]*+(?:\n|\Z))"
+             r"|(?<!\}[ \t]else)(?<!\}else)(?=[^\S\n]*+\{[^\S\n]*+(?:\n|\Z)))")
 # a blank line (its text) after a line that ends with `{`
 _AFTER_OPEN_END = lazy(r"\{[ \t\r\f\v]*+(?=\n[^\S\n]*+(?:X[^\S\n]*+)*+(?:\n|\Z))")
-_HEADS = lazy(r"\n[^\S\n]*+(?:if" + _WORD_END + r"|(?:for|while)" + _WORD_END + r"[^\n]*\{[^\S\n]*+(?=\n|\Z)|else)")
 
 
 def _braces_lines(file, added, ctx):
@@ -242,8 +263,10 @@ def _braces_lines(file, added, ctx):
     if joined is None:
         return ()
     if ctx.options.strict:
-        return joined.added(joined.positions((_BRACES_LINES, (0,)), (_AFTER_OPEN_END, (1,))))
-    return joined.added(joined.positions((_HEADS, (0,))))  # the rules of --strict (blank lines, unbalanced else) aside
+        return joined.added(joined.positions((_HEADS_OR_CLOSE_AFTER_BLANK, (0,)), (_ONE_LINE_BLOCK, (0,)),
+                                             (_ELSE, (0,)), (_AFTER_OPEN_END, (1,))))
+    # the rules of --strict (blank lines, unbalanced else) aside
+    return joined.added(joined.positions((_HEADS, (0,)), (_ONE_LINE_BLOCK, (0,))))
 
 
 @check("BRACES", level=WARNING, scope="patch")
@@ -355,11 +378,14 @@ def _open_brace_problem(code_line):
 
 # The lines OPEN_BRACE can report, found in masked code (a line's last character matched names it):
 # the head of a statement (if, for, while, switch, else, do, after blanks and `}`) followed by a
-# line that starts with `{`; a `{` that starts the line after a `struct`, `union` or `enum` line;
+# line that starts with `{`; a `{` that starts the line after a line of `struct`, `union` or `enum`
+# and a name (`struct_alone`);
 # a function's head with its `{` (a line that starts with code and holds `){`, `) {`, `)\t{`); and
 # a `{` that starts the line after one that ends with `=`.
 _OPEN_BRACE_LINES = lazy(r"\n(?:[ \t}]*+(?:if|fo|wh|sw|el|do)[^\n]*+(?=\n[ \t\r\f\v]*+\{)"
-                         r"|[ \t\r\f\v]*+(?:typedef[ \t\r\f\v]++)?(?:enum|union|struct)[^\n]*+\n[ \t\r\f\v]*+\{"
+                         # (a struct's name: a word, or words joined by `##`; no `(` or `*` of a function)
+                         r"|[ \t\r\f\v]*+(?:typedef[ \t\r\f\v]++)?(?:enum|union|struct)[A-Za-z0-9_# \t\r\f\v]*+"
+                         r"\n[ \t\r\f\v]*+\{"
                          r"|[^ \t\x1c\n][^\n]*\)[ \t\x1c]?\{)")
 _BRACE_AFTER_ASSIGNING = lazy(r"=[ \t\r\f\v]*+\n[ \t\r\f\v]*+\{")
 

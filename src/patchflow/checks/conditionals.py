@@ -9,11 +9,13 @@ an added line misindents is reported at the `if`, as checkpatch reports it.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from . import ERROR, WARNING, Hit, check
 from ._ccode import COMMENT, is_c, lines_of, on_added_lines
 from ._hunk_places import hunk_places
 from ._line_scans import FoundBy, masked_text
+from ._brackets import nested_group
 from ._lines import added_lines, lines_holding
 from ._statement import statement_block
 from ..lazy_regex import lazy
@@ -28,8 +30,20 @@ _BODY_LINES = 3  # lines read past a condition for its body's first line (more w
 _CLOSER = lazy(r"^\s*(?:\}|\{|else\b)")
 
 
+_LEADING_BLANKS = lazy(r"\s*")
+_DIFF_MARKER = lazy(r"\n.", re.S)
+_CONTINUATION_ALONE = lazy(r"\n\s+\\\n")
+_TO_DO = lazy(r"^.*\bdo\b")
+_OPEN_BRACE_FIRST = lazy(r"^\s*{")
+_BACKSLASH_FIRST = lazy(r"^\s*\\")
+_LINE_END_FIRST = lazy(r"^\s*?\n")
+_ELSE_DIRECTIVE = lazy(r"^\s*\#\s*(?:else|elif)")
+_CONTINUED_LINE = lazy(r"^.*?\\\n")
+_FIRST_LINE = lazy(r"^.*?\n")
+
+
 def _indent(text: str) -> int:
-    white = re.match(r"\s*", text).group(0)
+    white = _LEADING_BLANKS.match(text).group(0)
     return len(white.expandtabs(TAB)) if "\t" in white else len(white)
 
 
@@ -38,18 +52,18 @@ def _body(statement: str, condition: str):
     starts on a line of its own), as checkpatch measures them before comparing indents."""
     body = statement[len(condition):].replace(COMMENT, " ")
     lines = condition.count("\n")  # checkpatch's count: the line after the condition is 1
-    body = re.sub(r"\n.", "\n", body, flags=re.S)  # drop the diff markers
-    while re.search(r"\n\s+\\\n", body):
-        body, joined = re.subn(r"\n\s+\\\n", "\n", body)
+    body = _DIFF_MARKER.sub("\n", body)  # drop the diff markers
+    while _CONTINUATION_ALONE.search(body):
+        body, joined = _CONTINUATION_ALONE.subn("\n", body)
         lines += joined
-    body = re.sub(r"^.*\bdo\b", "", body, count=1)
-    body = re.sub(r"^\s*{", "", body, count=1)
-    continued = re.match(r"^\s*\\", body) is not None
+    body = _TO_DO.sub("", body, count=1)
+    body = _OPEN_BRACE_FIRST.sub("", body, count=1)
+    continued = _BACKSLASH_FIRST.match(body) is not None
     if continued:
-        body = re.sub(r"^\s*\\", "", body, count=1)
-    own_line = re.match(r"^\s*?\n", body) is not None
+        body = _BACKSLASH_FIRST.sub("", body, count=1)
+    own_line = _LINE_END_FIRST.match(body) is not None
     if own_line:
-        body = re.sub(r"^\s*?\n", "", body, count=1)
+        body = _LINE_END_FIRST.sub("", body, count=1)
         lines += 1
     return body, lines, own_line, continued
 
@@ -60,11 +74,11 @@ def _first_body_line(body: str, lines: int):
     linear, continuation, seen = True, False, -1
     while seen != lines:
         seen = lines
-        if re.match(r"^\s*\#\s*(?:else|elif)", body):
+        if _ELSE_DIRECTIVE.match(body):
             linear = False
         if continuation or _SKIPPED.match(body):
-            continuation = re.match(r"^.*?\\\n", body) is not None
-            body, cut = re.subn(r"^.*?\n", "", body, count=1)
+            continuation = _CONTINUED_LINE.match(body) is not None
+            body, cut = _FIRST_LINE.subn("", body, count=1)
             lines += cut
     return body, lines, linear
 
@@ -90,9 +104,34 @@ _CONDITIONAL_WORDS = tuple((lazy(pattern), (0,)) for pattern in (
 _FOR_EACH = (lazy(r"for_each[a-z_]+[^\S\n]*\("), (0,))  # without the word before it: then `_CONDITIONAL`
 
 
+def _unproved(word):
+    """The scan of `word(` (`if`, `while`, `for`) that leaves out most lines `_plainly_in_step`
+    lets go, proved by the same match of the masked text: the line is tabs (at most 7), then the
+    word (code: the raw text has the same tabs and word), its parentheses are balanced groups (as
+    many `(` as `)`), the next line has one tab more and starts with code that is no blank and no `#`,
+    and neither line holds a backslash, nor the next one a `:` or `#` (`_SKIPPED`). The next line
+    must also be in the hunk: `suspect_code_indent` adds back the last line of each hunk.
+    Also left out: a condition over several lines (as `statement_block` reads it: a balanced group
+    with no brace, `;`, `#` or backslash, then only `{` on its last line) whose body's first line
+    is such a line, one tab deeper than the word's and not `{` (`_body` would skip it)."""
+    line_rest = r"(?:[^()\n\\]++|" + nested_group(r"\(", r"\)", r"[^()\n\\]", 4) + r")*+\n"
+    condition = r"[^\S\n]*+" + nested_group(r"\(", r"\)", r"[^(){};#\\]", 4) + r"[ \t]*+(?:\{[ \t]*+)?\n"
+    body = r"[^\n:#\\]*+(?=\n)"
+    in_step = "|".join(r"(?<=\n" + tabs + word + ")(?:" + line_rest + tabs + r"\t[^\s#\x1cX]"
+                       + "|" + condition + tabs + r"\t[^\s#\x1cX{])" + body
+                       for tabs in ("\t" * depth for depth in range(8)))
+    return lazy(word + r"(?<!\w" + word + r")(?!" + in_step + r")[^\S\n]*\("), (0,)
+
+
+# the same, less the lines proved in step with the next (most of the `if`s, `while`s and `for`s)
+_UNPROVED_WORDS = (*(_unproved(word) for word in ("if", "while", "for")), *_CONDITIONAL_WORDS[3:])
+
+
 def _conditional_lines(joined):
-    """The positions in the file's sequence of the lines `_CONDITIONAL` finds a conditional in."""
-    found = joined.positions(*_CONDITIONAL_WORDS)
+    """The positions in the file's sequence of the lines `_CONDITIONAL` finds a conditional in,
+    less most of those `_plainly_in_step` lets go when the line after them is in their hunk."""
+    # the proofs read the "\n" between lines: not where a line holds one
+    found = joined.positions(*(_UNPROVED_WORDS if joined.framed is not None else _CONDITIONAL_WORDS))
     more = [index for index in joined.positions(_FOR_EACH) if _CONDITIONAL.search(joined.sequence[index][1])]
     return sorted(set(found).union(more)) if more else found
 
@@ -175,7 +214,10 @@ def suspect_code_indent(patch, ctx):
             continue
         some = next(iter(added.values()))
         sequence, ends = some.sequence, some.hunk_ends
-        for index in _conditional_lines(masked_text(file, ctx)):
+        # a hunk's last line is judged whatever follows it (a line proved in step may be one)
+        last_lines = [end - 1 for end in accumulate(len(lines) for lines, _ in ctx.sources.masked_hunks(file))]
+        for index in sorted(set(_conditional_lines(masked_text(file, ctx))).union(
+                index for index in last_lines if _CONDITIONAL.search(sequence[index][1]))):
             line, code = sequence[index]
             if _DIRECTIVE.match(code) or _DO_WHILE_END.search(code):
                 continue
@@ -203,6 +245,20 @@ def _else_after_exit(text: str, previous: str, following) -> bool:
     if not re.match(r"\t{%d}return\b" % deeper, previous):
         return False
     return following is None or not re.match(r"[ +]\t{%d}return" % deeper, following)
+
+
+# A bare `else` line right after a `break` or `return` line, in the joined added lines (the lines the
+# rule reads are both added; `\b` after the word is Unicode's, so the scan's ASCII test lets more
+# through); the search jumps to each `\tbreak` and `\treturn`
+_AFTER_EXIT = tuple(lazy("\t" + word + r"(?![A-Za-z0-9_])[^\n]*+\n\t++(?:\}[ \t]*+)?else")
+                    for word in ("break", "return"))
+
+
+def _else_after_exit_lines(added):
+    """The positions in `added.lines` of the `else` lines `_else_after_exit` may accept."""
+    if not added.joined:
+        return lines_holding("else", added)
+    return added.indexes(sorted(match.end() - 1 for scan in _AFTER_EXIT for match in scan.finditer(added.text)))
 
 
 @check("UNNECESSARY_ELSE", level=WARNING, scope="patch")
@@ -240,7 +296,7 @@ def unnecessary_else(patch, ctx):
         if file.is_binary or not is_c(file.path):
             continue
         added = added_lines(file, ctx)
-        for hunk, index in hunk_places(file, [added.lines[index] for index in lines_holding("else", added)]):
+        for hunk, index in hunk_places(file, [added.lines[index] for index in _else_after_exit_lines(added)]):
             line = hunk.lines[index]
             code_line = lines_of(file, ctx).get(line.patch_line)
             if code_line is None or code_line.prev is None or code_line.prev.kind != "+":
@@ -255,8 +311,18 @@ _ENDS_WITH_CLOSE = lazy(r"}\s*$")
 _ELSE_FIRST = lazy(r"\s*else")
 
 
+# a line ending with `}` (blanks after it Unicode's, as `_ENDS_WITH_CLOSE` reads them: a comment is
+# one), then a line starting with `else`, in the masked text (the search jumps to each `}`)
+_ELSE_AFTER_CLOSE = lazy(r"\}[^\S\n]*+\n[^\S\n]*+else")
+
+
+def _else_after_close_lines(file, added, ctx):
+    joined = masked_text(file, ctx)
+    return joined.added(joined.positions((_ELSE_AFTER_CLOSE, (0,)))) if joined is not None else []
+
+
 @check("ELSE_AFTER_BRACE", level=ERROR, scope="patch")
-@on_added_lines(is_c, r"^\s*else")
+@on_added_lines(is_c, lines=_else_after_close_lines)
 def else_after_brace(line, file, ctx):
     """An added `else` starts a line after a line that ends in the `}` it belongs to.
 

@@ -14,7 +14,8 @@ from ..lazy_regex import lazy
 from ._ccode import COMMENT, code_line_of, is_c, on_added_lines, patterns
 from ._hunk_places import hunk_places
 from ._line_scans import FoundBy
-from ._statement import condition_text, groups_after_prefix
+from ._statement import (assigned_twice_lines, assigning_if_lines, condition_text, groups_after_prefix,
+                         uncalled_parentheses_if_lines)
 from ._lines import added_lines
 
 # balanced parentheses, three levels deep (Python's re has no recursion; deeper nests are rare)
@@ -137,16 +138,18 @@ def _may_hold_parentheses_finding(text) -> bool:
         ("->" in text or "." in text) and _CALL_AFTER_PAREN.search(text) is not None))
 
 
-# an `if (` (`_IF_CALL` in the masked code, which differs from the text only in comments and literals)
-_IF_OPENINGS = (lazy(r"if(?<![A-Za-z0-9_]if)[^\S\n]*\("),)
-_IF_OPENING = lazy(r"(?<![A-Za-z0-9_])if\s*\(")
-# the lines holding a rule's opening (`if (`, `&(`, `*(`, `)(`), a quarter of those holding a `(`
-_PARENTHESES_OPENINGS = (*_IF_OPENINGS, lazy(r"&[^\S\n]*\("), lazy(r"\*\("), lazy(r"\)[ \t]*\("))
-_PARENTHESES_OPENING = lazy(r"(?<![A-Za-z0-9_])if\s*\(|&\s*\(|\*\(|\)[ \t]*\(")
+# the lines holding the opening of a rule other than the `if`'s (`&(`, `*(`, `)(`)
+_POINTER_PARENTHESES = FoundBy((lazy(r"&[^\S\n]*\("), lazy(r"\*\("), lazy(r"\)[ \t]*\(")),
+                               lazy(r"&\s*\(|\*\(|\)[ \t]*\("))
+
+
+def _parentheses_lines(file, added, ctx):
+    """The lines an `if` condition's rules may report (`_statement`), and those holding `&(`, `*(`, `)(`."""
+    return sorted(set(uncalled_parentheses_if_lines(file, added, ctx)).union(_POINTER_PARENTHESES(file, added, ctx)))
 
 
 @check("UNNECESSARY_PARENTHESES", level=CHECK, scope="patch")
-@on_added_lines(is_c, lines=FoundBy(_PARENTHESES_OPENINGS, _PARENTHESES_OPENING))
+@on_added_lines(is_c, lines=_parentheses_lines)
 def unnecessary_parentheses(line, file, ctx):
     """An added line of C puts parentheses where they change nothing.
 
@@ -213,7 +216,7 @@ _IF_CALL = lazy(r"if(?<!\wif)\s*\(", re.ASCII)  # `\bif\s*\(`, jumping to each `
 
 
 @check("ASSIGN_IN_IF", level=ERROR, scope="patch")
-@on_added_lines(is_c, lines=FoundBy(_IF_OPENINGS, _IF_OPENING))
+@on_added_lines(is_c, lines=assigning_if_lines)
 def assign_in_if(line, file, ctx):
     """An added `if` condition holds an assignment.
 
@@ -270,7 +273,7 @@ def assign_in_if(line, file, ctx):
 
 
 @check("MULTIPLE_ASSIGNMENTS", level=CHECK, scope="patch")
-@on_added_lines(is_c, r"=.*=")
+@on_added_lines(is_c, lines=assigned_twice_lines)
 def multiple_assignments(line, file, ctx):
     """An added line of C assigns one value to several variables at once.
 
@@ -384,8 +387,9 @@ def one_semicolon(line, file, ctx):
     return None
 
 
-# an added `\treturn` line, then an added `}` line (consecutive in the joined added lines)
-_RETURN_THEN_CLOSE = lazy(r"\treturn[^\n]*+\n\}")
+# an added `\treturn;` line, then an added `}` line (consecutive in the joined added lines); before
+# the `;` only blanks or a comment, which starts with `/` (`_BARE_RETURN`'s \s is a masked comment)
+_RETURN_THEN_CLOSE = lazy(r"\treturn[^\S\n]*+[;/][^\n]*+\n\}")
 _CLOSING_LINE = lazy(r"}\s*$")
 _BARE_RETURN = lazy(r"\treturn\s*;\s*$")
 _LABEL = lazy(r"^\s*" + r"[A-Za-z_][A-Za-z\d_]*(?:\s*\#\#\s*[A-Za-z_][A-Za-z\d_]*)*" + r"\s*:", re.ASCII)
@@ -445,8 +449,11 @@ def return_void(patch, ctx):
 _TRUE_OR_FALSE = lazy(r"(?i)\b(?:true|false)\b")
 
 
-# the lines holding `==` or `!=`, found by jumps (a search of `[=!]=` stops at every `=`)
-_EQUALITIES = (lazy("=="), lazy("!="))
+# the lines holding `==` or `!=` (found by jumps: a search of `[=!]=` stops at every `=`) with `true` or
+# `false` of any case beside it as `bool_compare` reads them: after `e`/`E` and a blank or none, or
+# after two blanks, or before blanks and a `t` or `f` (a search of `(?i)true|false` is 47 ms)
+_BESIDE = r"(?:(?<=[eE]OP)|(?<=[eE][^\S\n]OP)|(?<=[^\S\n][^\S\n]OP)|(?=[^\S\n]*+[tTfF]))"
+_EQUALITIES = tuple(lazy(op + _BESIDE.replace("OP", op)) for op in ("==", "!="))
 _EQUALITY = lazy(r"[=!]=")
 
 
