@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from functools import lru_cache
 from itertools import repeat
+from operator import attrgetter
 from types import SimpleNamespace
 
 from ..lazy_regex import lazy
@@ -21,7 +22,7 @@ from ._lines import LineFilter, added_lines
 
 COMMENT = "\x1c"  # what masked comment text reads as (checkpatch's $;), as lexers.c.COMMENT_MASK
 
-__all__ = ["COMMENT", "is_c", "is_styled", "code_line_of", "lines_of", "patterns", "CodeLine", "on_added_lines"]
+__all__ = ["COMMENT", "is_c", "is_styled", "code_line_of", "lines_of", "patterns", "CodeLine", "CodeLines", "on_added_lines"]
 
 _C_FILE = lazy(r"\.[ch]$")
 _STYLED_FILE = lazy(r"\.(?:h|c|pl|dtsi|dts)$")
@@ -95,12 +96,75 @@ class CodeLine:
         return self.sequence[start:min(start + count, self.hunk_ends[self.index])]
 
 
+class CodeLines:
+    """{patch line: CodeLine} of a file's added lines, as `lines_of` gives it: `get`, `[]`, `in`,
+    `values()` in order, `len`. A CodeLine is made the first time it is asked for, then kept: the
+    checks ask for a few lines each (those their searches found), and a CodeLine for every added
+    line (128,000 on the new-file corpus) cost more than all they asked."""
+
+    __slots__ = ("sequence", "hunk_ends", "lines", "codes", "masked_text", "_index", "_added", "_made")
+
+    def __init__(self, sequence, hunk_ends, lines, codes, index):
+        self.sequence = sequence  # every non-removed (DiffLine, masked text) of the file, in order
+        self.hunk_ends = hunk_ends  # for each position of `sequence`, where its hunk ends there
+        self.lines, self.codes = lines, codes  # the sequence's DiffLines and masked texts, apart
+        self._index = index  # {patch line: position in the sequence} of every line in it
+        self._added = None  # the positions of the added lines, found on first use
+        self._made = {}  # {patch line: CodeLine} made so far
+        self.masked_text = None  # the `_line_scans.MaskedText` of these lines (False: no line added)
+
+    def get(self, patch_line, default=None):
+        made = self._made.get(patch_line)
+        if made is not None:
+            return made
+        index = self._index.get(patch_line)
+        if index is None or self.lines[index].kind != "+":
+            return default
+        made = self._made[patch_line] = self._code_line(index)
+        return made
+
+    def at(self, index):
+        """The CodeLine of the added line at this position of the sequence."""
+        return self.get(self.lines[index].patch_line)
+
+    def _code_line(self, index):
+        sequence = self.sequence
+        prev, prev_code = sequence[index - 1] if index else (None, "")
+        return CodeLine(sequence[index][0], sequence[index][1], prev, prev_code, index, sequence, self.hunk_ends)
+
+    def __getitem__(self, patch_line):
+        found = self.get(patch_line)
+        if found is None:
+            raise KeyError(patch_line)
+        return found
+
+    def __contains__(self, patch_line):
+        return self.get(patch_line) is not None
+
+    def added_positions(self):
+        """The positions in the sequence of the added lines, in order."""
+        if self._added is None:
+            self._added = [index for index, line in enumerate(self.lines) if line.kind == "+"]
+        return self._added
+
+    def __len__(self):
+        return len(self.added_positions())
+
+    def __iter__(self):
+        lines = self.lines
+        return (lines[index].patch_line for index in self.added_positions())
+
+    def values(self):
+        """The CodeLines of the added lines, in order (made as they are reached)."""
+        return (self.get(patch_line) for patch_line in self)
+
+
 _LAST = [None, None, None]  # (ctx, file, lines): every line check of a line asks for the same file
 
 
-def lines_of(file, ctx) -> dict:
-    """{patch line: CodeLine} for the added lines of a file diff (context lines serve as `prev`),
-    built once per run."""
+def lines_of(file, ctx) -> CodeLines:
+    """{patch line: CodeLine} (a `CodeLines`) for the added lines of a file diff (context lines
+    serve as `prev`), built once per run."""
     if _LAST[1] is file and _LAST[0] is ctx:
         return _LAST[2]
     found = ctx.once(_code_lines, file)
@@ -116,20 +180,19 @@ def code_line_of(line, file, ctx):
     return _LAST[2].get(line.patch_line)
 
 
-def _code_lines(file, ctx) -> dict:
-    out = {}
-    sequence = []
-    hunk_ends = []
-    prev, prev_code = None, ""
-    # checkpatch's masked view, by hunk in order, shared with the other families
-    for lines, codes in ctx.sources.masked_hunks(file):
-        for line, code in zip(lines, codes):
-            if line.kind == "+":
-                out[line.patch_line] = CodeLine(line, code, prev, prev_code, len(sequence), sequence, hunk_ends)
-            sequence.append((line, code))
-            prev, prev_code = line, code
-        hunk_ends.extend(repeat(len(sequence), len(lines)))
-    return out
+_PATCH_LINE_OF = attrgetter("patch_line")
+
+
+def _code_lines(file, ctx) -> CodeLines:
+    lines, codes, hunk_ends = [], [], []
+    # checkpatch's masked view, by hunk in order, shared with the other families; built by C-level
+    # list operations, not a Python step per line
+    for hunk_lines, hunk_codes in ctx.sources.masked_hunks(file):
+        lines.extend(hunk_lines)
+        codes.extend(hunk_codes)
+        hunk_ends.extend(repeat(len(lines), len(hunk_lines)))
+    index = dict(zip(map(_PATCH_LINE_OF, lines), range(len(lines))))
+    return CodeLines(list(zip(lines, codes)), hunk_ends, lines, codes, index)
 
 
 @lru_cache(maxsize=None)

@@ -12,13 +12,18 @@ check is shown the lines either names through `_ccode.on_added_lines(..., lines=
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import attrgetter
 
 from ._ccode import lines_of
 from ._lines import added_lines
 
 __all__ = ["FoundBy", "MaskedText", "files_with_added_code", "masked_text"]
+
+_TEXT_OF = attrgetter("text")
+_END = re.Match.end
 
 
 class MaskedText:
@@ -27,45 +32,48 @@ class MaskedText:
     and the lines after it is one slice. Built once per run and file (`masked_text`)."""
 
     def __init__(self, code_lines, ctx=None):
-        self.code_lines = code_lines  # {patch line: CodeLine} of the added lines
-        first = next(iter(code_lines.values()), None)
-        sequence = first.sequence if first is not None else []
-        codes = [code for _, code in sequence]
-        self.sequence = sequence
-        self.text = "\n".join(codes)
-        self.searched = None  # "\n" and the text, built for `positions`
-        self.words = {}  # {word: its offsets in the text}, for `holds`
-        self.starts = [0, *accumulate(len(code) + 1 for code in codes)]
-        self.added_before = None  # for each position of the sequence, the added lines before it
+        self.code_lines = code_lines  # the file's `_ccode.CodeLines`: {patch line: CodeLine} of the added lines
+        codes = code_lines.codes
+        self.sequence = code_lines.sequence
         # each line led by "\n" and the text ended by one (a pattern that starts at the "\n" before
         # a line finds the first line too), for `added_at`; None where a line holds a "\n"
-        self.framed = _framed(codes)
+        self.text = "\n".join(codes)
+        self.framed = "\n" + self.text + "\n" if self.text.count("\n") == len(codes) - 1 else None
+        self.searched = None  # "\n" and the text, built for `positions`
+        self.words = {}  # {word: its offsets in the text}, for `holds`
+        self._starts = None
+        self.added_before = None  # for each position of the sequence, the added lines before it
         self._raw = None
+        self._framed_starts = self._raw_starts = self._end_starts = None  # for added_at, positions
+
+    @property
+    def starts(self):
+        """Where each line starts in `text`, and the offset one past its end."""
+        if self._starts is None:
+            self._starts = list(accumulate(map((1).__add__, map(len, self.code_lines.codes)), initial=0))
+        return self._starts
 
     @property
     def raw(self):
         """The same lines as the diff has them (not masked), framed alike; built on first use."""
         if self._raw is None:
-            self._raw = _framed([line.text for line, _ in self.sequence]) or ""
+            self._raw = _framed(list(map(_TEXT_OF, self.code_lines.lines))) or ""
         return self._raw or None
 
     def added_at(self, offsets, text=None):
         """The CodeLines of the added lines that hold the offsets (in order) of `text` (`framed`,
         or `raw`), once each. A line holds the offsets from just after the "\n" before it to the
         "\n" after it; the text's last "\n" is before no line."""
-        found = []
         text = self.framed if text is None else text
-        sequence, code_lines = self.sequence, self.code_lines
-        index, at = -1, 0
-        for offset in offsets:
-            if offset >= len(text):
-                break
-            index += text.count("\n", at, offset)
-            at = offset
-            line = sequence[index][0]
-            if line.kind == "+" and (not found or found[-1].line is not line):
-                found.append(code_lines[line.patch_line])
-        return found
+        if text is self.framed:
+            starts = self._framed_starts = self._framed_starts or _framed_starts(self.code_lines.codes)
+        else:
+            starts = self._raw_starts = self._raw_starts or _framed_starts(map(_TEXT_OF, self.code_lines.lines))
+        # bisect_right(starts, offset) - 1 is the offset's line (-1 before the first: the last line,
+        # as a count of newlines from -1 made it); len(starts) for an offset past the text
+        past, lines, at = len(starts), self.code_lines.lines, self.code_lines.at
+        return [at(found - 1) for found in dict.fromkeys(map(bisect_right, repeat(starts), offsets))
+                if found < past and lines[found - 1].kind == "+"]
 
     def lines_after(self, pattern, text=None):
         """The added CodeLines before which `pattern`, led by the "\n" before a line, matches in
@@ -89,13 +97,16 @@ class MaskedText:
         a match's line is its last character's (no match may end with a newline)."""
         if self.searched is None:  # `framed` serves unless a line holds a "\n" (its last "\n" ends no match)
             self.searched = self.framed if self.framed is not None else "\n" + self.text
-        starts, found = self.starts, set()
+        if self._end_starts is None:  # bisect_right(starts, end - 2) is bisect_right(end_starts, end)
+            self._end_starts = list(map((2).__add__, self.starts))
+        end_starts, found = self._end_starts, set()
         for pattern, shifts in scans:
-            # -2: the match's last character, less the "\n" before the text
-            lines = [bisect_right(starts, match.end() - 2) - 1 for match in pattern.finditer(self.searched)]
+            # the line of a match's last character, less the "\n" before the text: found in C
+            after = list(map(bisect_right, repeat(end_starts), map(_END, pattern.finditer(self.searched))))
             for shift in shifts:
-                found.update(lines if shift == 0 else [line + shift for line in lines])
-        return sorted(index for index in found if 0 <= index < len(starts) - 1)
+                found.update(map((shift - 1).__add__, after))
+        found = sorted(found)
+        return found[bisect_left(found, 0):bisect_left(found, len(self.starts) - 1)]
 
     def holds(self, word, start, end):
         """Whether text[start:end] holds `word`, as text.find(word, start, end) >= 0: from the
@@ -114,7 +125,7 @@ class MaskedText:
         """The positions in the file's added lines (`_lines.AddedLines`, the sequence's "+" lines in
         the same order) of the added lines at these positions of the sequence."""
         if self.added_before is None:
-            self.added_before = list(accumulate((line.kind == "+" for line, _ in self.sequence), initial=0))
+            self.added_before = list(accumulate((line.kind == "+" for line in self.code_lines.lines), initial=0))
         sequence, before = self.sequence, self.added_before
         return [before[index] for index in positions if sequence[index][0].kind == "+"]
 
@@ -140,6 +151,11 @@ class FoundBy:
         return added.indexes(offsets)
 
 
+def _framed_starts(texts):
+    """Where each of the texts starts in `_framed(texts)`, and the text's length."""
+    return list(accumulate(map((1).__add__, map(len, texts)), initial=1))
+
+
 def _framed(texts):
     """ "\\n" + the texts joined by "\\n" + "\\n", or None when a text holds a "\\n" itself (no
     reader makes one): it would shift the lines after it, and its file is read line by line."""
@@ -150,9 +166,9 @@ def _framed(texts):
 def masked_text(file, ctx):
     """The file's MaskedText (built once per run), or None when it adds no line."""
     found = lines_of(file, ctx)
-    if not found:
-        return None
-    return ctx.once(MaskedText, found)
+    if found.masked_text is None:  # kept on the CodeLines: asked some 11,000 times on the corpus
+        found.masked_text = MaskedText(found) if found else False
+    return found.masked_text or None
 
 
 def files_with_added_code(patch, wanted_file, ctx):
