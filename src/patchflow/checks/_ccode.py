@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 from functools import lru_cache
 from itertools import repeat
-from operator import attrgetter
 from types import SimpleNamespace
 
 from ..lazy_regex import lazy
@@ -102,13 +101,20 @@ class CodeLines:
     checks ask for a few lines each (those their searches found), and a CodeLine for every added
     line (128,000 on the new-file corpus) cost more than all they asked."""
 
-    __slots__ = ("sequence", "hunk_ends", "lines", "codes", "masked_text", "_index", "_added", "_made")
+    __slots__ = ("sequence", "hunk_ends", "lines", "codes", "added_count", "masked_text", "_first", "_index",
+                 "_added", "_made")
 
-    def __init__(self, sequence, hunk_ends, lines, codes, index):
+    def __init__(self, sequence, hunk_ends, lines, codes, added_count):
         self.sequence = sequence  # every non-removed (DiffLine, masked text) of the file, in order
         self.hunk_ends = hunk_ends  # for each position of `sequence`, where its hunk ends there
         self.lines, self.codes = lines, codes  # the sequence's DiffLines and masked texts, apart
-        self._index = index  # {patch line: position in the sequence} of every line in it
+        self.added_count = added_count  # how many of them are added
+        # where a patch line is in the sequence: its distance from the first when the patch lines
+        # follow one another (a new file: one hunk, every line added), else a {patch line: position}
+        # made on first use
+        consecutive = bool(lines) and lines[-1].patch_line - lines[0].patch_line == len(lines) - 1
+        self._first = lines[0].patch_line if consecutive else None
+        self._index = None
         self._added = None  # the positions of the added lines, found on first use
         self._made = {}  # {patch line: CodeLine} made so far
         self.masked_text = None  # the `_line_scans.MaskedText` of these lines (False: no line added)
@@ -117,8 +123,17 @@ class CodeLines:
         made = self._made.get(patch_line)
         if made is not None:
             return made
-        index = self._index.get(patch_line)
-        if index is None or self.lines[index].kind != "+":
+        if self._first is not None:
+            index = patch_line - self._first
+            if not 0 <= index < len(self.lines):
+                return default
+        else:
+            if self._index is None:
+                self._index = {line.patch_line: index for index, line in enumerate(self.lines)}
+            index = self._index.get(patch_line)
+            if index is None:
+                return default
+        if self.lines[index].kind != "+":
             return default
         made = self._made[patch_line] = self._code_line(index)
         return made
@@ -144,11 +159,14 @@ class CodeLines:
     def added_positions(self):
         """The positions in the sequence of the added lines, in order."""
         if self._added is None:
-            self._added = [index for index, line in enumerate(self.lines) if line.kind == "+"]
+            if self.added_count == len(self.lines):
+                self._added = range(len(self.lines))
+            else:
+                self._added = [index for index, line in enumerate(self.lines) if line.kind == "+"]
         return self._added
 
     def __len__(self):
-        return len(self.added_positions())
+        return self.added_count
 
     def __iter__(self):
         lines = self.lines
@@ -180,19 +198,15 @@ def code_line_of(line, file, ctx):
     return _LAST[2].get(line.patch_line)
 
 
-_PATCH_LINE_OF = attrgetter("patch_line")
-
-
 def _code_lines(file, ctx) -> CodeLines:
     lines, codes, hunk_ends = [], [], []
-    # checkpatch's masked view, by hunk in order, shared with the other families; built by C-level
-    # list operations, not a Python step per line
+    # checkpatch's masked view, by hunk in order, shared with the other families; built by list
+    # operations per hunk, not a Python step per line
     for hunk_lines, hunk_codes in ctx.sources.masked_hunks(file):
         lines.extend(hunk_lines)
         codes.extend(hunk_codes)
         hunk_ends.extend(repeat(len(lines), len(hunk_lines)))
-    index = dict(zip(map(_PATCH_LINE_OF, lines), range(len(lines))))
-    return CodeLines(list(zip(lines, codes)), hunk_ends, lines, codes, index)
+    return CodeLines(list(zip(lines, codes)), hunk_ends, lines, codes, len(added_lines(file, ctx).lines))
 
 
 @lru_cache(maxsize=None)

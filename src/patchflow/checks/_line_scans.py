@@ -15,14 +15,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from itertools import accumulate, repeat
-from operator import attrgetter
 
 from ._ccode import lines_of
 from ._lines import added_lines
 
 __all__ = ["FoundBy", "MaskedText", "files_with_added_code", "masked_text"]
 
-_TEXT_OF = attrgetter("text")
 _END = re.Match.end
 
 
@@ -35,29 +33,40 @@ class MaskedText:
         self.code_lines = code_lines  # the file's `_ccode.CodeLines`: {patch line: CodeLine} of the added lines
         codes = code_lines.codes
         self.sequence = code_lines.sequence
+        self.text = "\n".join(codes)
         # each line led by "\n" and the text ended by one (a pattern that starts at the "\n" before
         # a line finds the first line too), for `added_at`; None where a line holds a "\n"
-        self.text = "\n".join(codes)
         self.framed = "\n" + self.text + "\n" if self.text.count("\n") == len(codes) - 1 else None
         self.searched = None  # "\n" and the text, built for `positions`
         self.words = {}  # {word: its offsets in the text}, for `holds`
-        self._starts = None
         self.added_before = None  # for each position of the sequence, the added lines before it
         self._raw = None
-        self._framed_starts = self._raw_starts = self._end_starts = None  # for added_at, positions
+        # where each line starts in `framed` (and the length of `framed`): every search of the file
+        # finds its matches' lines by bisecting it, in C; built on first use
+        self._line_starts = self._raw_starts = None
+
+    @property
+    def line_starts(self):
+        if self._line_starts is None:
+            self._line_starts = list(accumulate((len(code) + 1 for code in self.code_lines.codes), initial=1))
+        return self._line_starts
 
     @property
     def starts(self):
         """Where each line starts in `text`, and the offset one past its end."""
-        if self._starts is None:
-            self._starts = list(accumulate(map((1).__add__, map(len, self.code_lines.codes)), initial=0))
-        return self._starts
+        return _LessOne(self.line_starts)
 
     @property
     def raw(self):
         """The same lines as the diff has them (not masked), framed alike; built on first use."""
         if self._raw is None:
-            self._raw = _framed(list(map(_TEXT_OF, self.code_lines.lines))) or ""
+            texts = [line.text for line in self.code_lines.lines]
+            self._raw = _framed(texts) or ""
+            # masking keeps each line's length (a masked character for each character): then the
+            # raw lines start where the masked ones do
+            if self._raw:
+                same = list(map(len, texts)) == list(map(len, self.code_lines.codes))
+                self._raw_starts = self.line_starts if same else _framed_starts(texts)
         return self._raw or None
 
     def added_at(self, offsets, text=None):
@@ -65,10 +74,7 @@ class MaskedText:
         or `raw`), once each. A line holds the offsets from just after the "\n" before it to the
         "\n" after it; the text's last "\n" is before no line."""
         text = self.framed if text is None else text
-        if text is self.framed:
-            starts = self._framed_starts = self._framed_starts or _framed_starts(self.code_lines.codes)
-        else:
-            starts = self._raw_starts = self._raw_starts or _framed_starts(map(_TEXT_OF, self.code_lines.lines))
+        starts = self.line_starts if text is self.framed else self._raw_starts
         # bisect_right(starts, offset) - 1 is the offset's line (-1 before the first: the last line,
         # as a count of newlines from -1 made it); len(starts) for an offset past the text
         past, lines, at = len(starts), self.code_lines.lines, self.code_lines.at
@@ -97,16 +103,15 @@ class MaskedText:
         a match's line is its last character's (no match may end with a newline)."""
         if self.searched is None:  # `framed` serves unless a line holds a "\n" (its last "\n" ends no match)
             self.searched = self.framed if self.framed is not None else "\n" + self.text
-        if self._end_starts is None:  # bisect_right(starts, end - 2) is bisect_right(end_starts, end)
-            self._end_starts = list(map((2).__add__, self.starts))
-        end_starts, found = self._end_starts, set()
+        starts, found = self.line_starts, set()
         for pattern, shifts in scans:
-            # the line of a match's last character, less the "\n" before the text: found in C
-            after = list(map(bisect_right, repeat(end_starts), map(_END, pattern.finditer(self.searched))))
+            # the line of a match's last character (at end - 1 in `searched`, where each line starts
+            # as in `framed`) is bisect_right(starts, end - 1) - 1: bisect_left(starts, end) - 1
+            after = list(map(bisect_left, repeat(starts), map(_END, pattern.finditer(self.searched))))
             for shift in shifts:
-                found.update(map((shift - 1).__add__, after))
+                found.update(after if shift == 1 else [line + shift - 1 for line in after])
         found = sorted(found)
-        return found[bisect_left(found, 0):bisect_left(found, len(self.starts) - 1)]
+        return found[bisect_left(found, 0):bisect_left(found, len(starts) - 1)]
 
     def holds(self, word, start, end):
         """Whether text[start:end] holds `word`, as text.find(word, start, end) >= 0: from the
@@ -124,6 +129,8 @@ class MaskedText:
     def added(self, positions):
         """The positions in the file's added lines (`_lines.AddedLines`, the sequence's "+" lines in
         the same order) of the added lines at these positions of the sequence."""
+        if self.code_lines.added_count == len(self.sequence):
+            return list(positions)  # every line is added (a new file): the same positions
         if self.added_before is None:
             self.added_before = list(accumulate((line.kind == "+" for line in self.code_lines.lines), initial=0))
         sequence, before = self.sequence, self.added_before
@@ -153,7 +160,22 @@ class FoundBy:
 
 def _framed_starts(texts):
     """Where each of the texts starts in `_framed(texts)`, and the text's length."""
-    return list(accumulate(map((1).__add__, map(len, texts)), initial=1))
+    return list(accumulate((len(text) + 1 for text in texts), initial=1))
+
+
+class _LessOne:
+    """A list of ints read less one, without a copy: `MaskedText.starts` from its `line_starts`."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values):
+        self.values = values
+
+    def __getitem__(self, index):
+        return self.values[index] - 1
+
+    def __len__(self):
+        return len(self.values)
 
 
 def _framed(texts):
