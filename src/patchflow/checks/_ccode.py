@@ -101,14 +101,15 @@ class CodeLines:
     checks ask for a few lines each (those their searches found), and a CodeLine for every added
     line (128,000 on the new-file corpus) cost more than all they asked."""
 
-    __slots__ = ("sequence", "hunk_ends", "lines", "codes", "added_count", "masked_text", "_first", "_index",
-                 "_added", "_made")
+    __slots__ = ("sequence", "hunk_ends", "lines", "codes", "added", "added_count", "masked_text", "_first",
+                 "_index", "_added", "_made")
 
-    def __init__(self, sequence, hunk_ends, lines, codes, added_count):
+    def __init__(self, sequence, hunk_ends, lines, codes, added):
         self.sequence = sequence  # every non-removed (DiffLine, masked text) of the file, in order
         self.hunk_ends = hunk_ends  # for each position of `sequence`, where its hunk ends there
         self.lines, self.codes = lines, codes  # the sequence's DiffLines and masked texts, apart
-        self.added_count = added_count  # how many of them are added
+        self.added = added  # the file's `_lines.AddedLines`
+        self.added_count = len(added.lines)  # how many of the lines are added
         # where a patch line is in the sequence: its distance from the first when the patch lines
         # follow one another (a new file: one hunk, every line added), else a {patch line: position}
         # made on first use
@@ -206,7 +207,7 @@ def _code_lines(file, ctx) -> CodeLines:
         lines.extend(hunk_lines)
         codes.extend(hunk_codes)
         hunk_ends.extend(repeat(len(lines), len(hunk_lines)))
-    return CodeLines(list(zip(lines, codes)), hunk_ends, lines, codes, len(added_lines(file, ctx).lines))
+    return CodeLines(list(zip(lines, codes)), hunk_ends, lines, codes, added_lines(file, ctx))
 
 
 @lru_cache(maxsize=None)

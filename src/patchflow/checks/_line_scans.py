@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, repeat
 
 from ._ccode import lines_of
 from ._lines import added_lines
@@ -22,6 +22,7 @@ from ._lines import added_lines
 __all__ = ["FoundBy", "MaskedText", "files_with_added_code", "masked_text"]
 
 _END = re.Match.end
+_START = re.Match.start
 
 
 class MaskedText:
@@ -41,20 +42,30 @@ class MaskedText:
         self.words = {}  # {word: its offsets in the text}, for `holds`
         self.added_before = None  # for each position of the sequence, the added lines before it
         self._raw = None
-        # where each line starts in `framed` (and the length of `framed`): every search of the file
-        # finds its matches' lines by bisecting it, in C; built on first use
-        self._line_starts = self._raw_starts = None
+        # where each line starts in `text` (and in the raw lines joined): every search of the file
+        # finds its matches' lines by bisecting it, in C; made on first use
+        self._table = self._raw_table = self._starts = None
 
     @property
-    def line_starts(self):
-        if self._line_starts is None:
-            self._line_starts = list(accumulate((len(code) + 1 for code in self.code_lines.codes), initial=1))
-        return self._line_starts
+    def table(self):
+        """Where each line starts in `text` (as `_lines.AddedLines.starts` in the added lines)."""
+        if self._table is None:
+            code_lines = self.code_lines
+            added = code_lines.added
+            if len(added.lines) == len(code_lines.codes) == len(code_lines.lines) and len(added.text) == len(self.text):
+                # every line added, and masked to a character for each of its own (masking makes no
+                # "\n" and removed none, as the counts show): the lines start where the added ones do
+                self._table = added.starts
+            else:
+                self._table = [0, *accumulate(len(code) + 1 for code in code_lines.codes)][:-1]
+        return self._table
 
     @property
     def starts(self):
         """Where each line starts in `text`, and the offset one past its end."""
-        return _LessOne(self.line_starts)
+        if self._starts is None:
+            self._starts = _Starts(self.table, len(self.text) + 1)
+        return self._starts
 
     @property
     def raw(self):
@@ -66,7 +77,7 @@ class MaskedText:
             # raw lines start where the masked ones do
             if self._raw:
                 same = list(map(len, texts)) == list(map(len, self.code_lines.codes))
-                self._raw_starts = self.line_starts if same else _framed_starts(texts)
+                self._raw_table = self.table if same else [0, *accumulate(len(text) + 1 for text in texts)][:-1]
         return self._raw or None
 
     def added_at(self, offsets, text=None):
@@ -74,18 +85,26 @@ class MaskedText:
         or `raw`), once each. A line holds the offsets from just after the "\n" before it to the
         "\n" after it; the text's last "\n" is before no line."""
         text = self.framed if text is None else text
-        starts = self.line_starts if text is self.framed else self._raw_starts
-        # bisect_right(starts, offset) - 1 is the offset's line (-1 before the first: the last line,
-        # as a count of newlines from -1 made it); len(starts) for an offset past the text
-        past, lines, at = len(starts), self.code_lines.lines, self.code_lines.at
-        return [at(found - 1) for found in dict.fromkeys(map(bisect_right, repeat(starts), offsets))
-                if found < past and lines[found - 1].kind == "+"]
+        offsets = list(offsets)
+        del offsets[bisect_left(offsets, len(text)):]
+        return self._added_holding([offset - 1 for offset in offsets], text)
+
+    def _added_holding(self, before, text):
+        """`added_at` of the offsets each less one (the offsets in the text without the first "\n"),
+        all inside the text: bisect_right(table, offset - 1) - 1 is an offset's line (-1 before the
+        first: the last line, as a count of newlines from -1 made it)."""
+        table = self.table if text is self.framed else self._raw_table
+        lines, at = self.code_lines.lines, self.code_lines.at
+        return [at(found - 1) for found in dict.fromkeys(map(bisect_right, repeat(table), before))
+                if lines[found - 1].kind == "+"]
 
     def lines_after(self, pattern, text=None):
         """The added CodeLines before which `pattern`, led by the "\n" before a line, matches in
         `framed` (or `text`, `raw`)."""
         text = self.framed if text is None else text
-        return self.added_at([match.start() + 1 for match in pattern.finditer(text)], text)
+        before = list(map(_START, pattern.finditer(text)))  # each match's offset + 1, less one
+        del before[bisect_left(before, len(text) - 1):]
+        return self._added_holding(before, text)
 
     def lines_holding(self, pattern):
         """The added CodeLines whose masked text holds a match of `pattern` (one that holds no "\n")."""
@@ -103,15 +122,15 @@ class MaskedText:
         a match's line is its last character's (no match may end with a newline)."""
         if self.searched is None:  # `framed` serves unless a line holds a "\n" (its last "\n" ends no match)
             self.searched = self.framed if self.framed is not None else "\n" + self.text
-        starts, found = self.line_starts, set()
+        table, found = self.table, set()
         for pattern, shifts in scans:
-            # the line of a match's last character (at end - 1 in `searched`, where each line starts
-            # as in `framed`) is bisect_right(starts, end - 1) - 1: bisect_left(starts, end) - 1
-            after = list(map(bisect_left, repeat(starts), map(_END, pattern.finditer(self.searched))))
+            # the line of a match's last character, at end - 1 in `searched` (the "\n" and the
+            # text): bisect_right(table, end - 2) - 1, which is bisect_left(table, end - 1) - 1
+            after = [bisect_left(table, match.end() - 1) for match in pattern.finditer(self.searched)]
             for shift in shifts:
                 found.update(after if shift == 1 else [line + shift - 1 for line in after])
         found = sorted(found)
-        return found[bisect_left(found, 0):bisect_left(found, len(starts) - 1)]
+        return found[bisect_left(found, 0):bisect_left(found, len(table))]
 
     def holds(self, word, start, end):
         """Whether text[start:end] holds `word`, as text.find(word, start, end) >= 0: from the
@@ -154,28 +173,24 @@ class FoundBy:
     def __call__(self, file, added, ctx):
         if not added.joined:
             return [index for index, line in enumerate(added.lines) if self.needle.search(line.text)]
-        offsets = sorted(match.start() for pattern in self.patterns for match in pattern.finditer(added.text))
+        text = added.text
+        offsets = sorted(chain.from_iterable([map(_START, pattern.finditer(text)) for pattern in self.patterns]))
         return added.indexes(offsets)
 
 
-def _framed_starts(texts):
-    """Where each of the texts starts in `_framed(texts)`, and the text's length."""
-    return list(accumulate((len(text) + 1 for text in texts), initial=1))
+class _Starts:
+    """`MaskedText.starts`: its `table` and the offset one past the text's end, without a copy."""
 
+    __slots__ = ("table", "end")
 
-class _LessOne:
-    """A list of ints read less one, without a copy: `MaskedText.starts` from its `line_starts`."""
-
-    __slots__ = ("values",)
-
-    def __init__(self, values):
-        self.values = values
+    def __init__(self, table, end):
+        self.table, self.end = table, end
 
     def __getitem__(self, index):
-        return self.values[index] - 1
+        return self.table[index] if index < len(self.table) else self.end
 
     def __len__(self):
-        return len(self.values)
+        return len(self.table) + 1
 
 
 def _framed(texts):
