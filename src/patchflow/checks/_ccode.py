@@ -101,15 +101,16 @@ class CodeLines:
     checks ask for a few lines each (those their searches found), and a CodeLine for every added
     line (128,000 on the new-file corpus) cost more than all they asked."""
 
-    __slots__ = ("sequence", "hunk_ends", "lines", "codes", "added", "added_count", "masked_text", "_first",
+    __slots__ = ("sequence", "hunk_ends", "lines", "codes", "added", "all_added", "masked_text", "_first",
                  "_index", "_added", "_made")
 
-    def __init__(self, sequence, hunk_ends, lines, codes, added):
+    def __init__(self, sequence, hunk_ends, lines, codes, added, whole=True):
         self.sequence = sequence  # every non-removed (DiffLine, masked text) of the file, in order
         self.hunk_ends = hunk_ends  # for each position of `sequence`, where its hunk ends there
         self.lines, self.codes = lines, codes  # the sequence's DiffLines and masked texts, apart
         self.added = added  # the file's `_lines.AddedLines`
-        self.added_count = len(added.lines)  # how many of the lines are added
+        # every line of the sequence is added, and it has every added line of the file (a new file)
+        self.all_added = whole and len(added.lines) == len(lines)
         # where a patch line is in the sequence: its distance from the first when the patch lines
         # follow one another (a new file: one hunk, every line added), else a {patch line: position}
         # made on first use
@@ -160,14 +161,14 @@ class CodeLines:
     def added_positions(self):
         """The positions in the sequence of the added lines, in order."""
         if self._added is None:
-            if self.added_count == len(self.lines):
+            if self.all_added:
                 self._added = range(len(self.lines))
             else:
                 self._added = [index for index, line in enumerate(self.lines) if line.kind == "+"]
         return self._added
 
     def __len__(self):
-        return self.added_count
+        return len(self.added_positions())
 
     def __iter__(self):
         lines = self.lines
@@ -201,13 +202,18 @@ def code_line_of(line, file, ctx):
 
 def _code_lines(file, ctx) -> CodeLines:
     lines, codes, hunk_ends = [], [], []
+    whole = True
     # checkpatch's masked view, by hunk in order, shared with the other families; built by list
     # operations per hunk, not a Python step per line
     for hunk_lines, hunk_codes in ctx.sources.masked_hunks(file):
+        count = len(hunk_lines)
+        if len(hunk_codes) != count:  # a hunk that starts in a `//` "comment" loses a newline: paired as zip
+            whole = False
+            hunk_lines, hunk_codes = hunk_lines[:len(hunk_codes)], hunk_codes[:count]
         lines.extend(hunk_lines)
         codes.extend(hunk_codes)
-        hunk_ends.extend(repeat(len(lines), len(hunk_lines)))
-    return CodeLines(list(zip(lines, codes)), hunk_ends, lines, codes, added_lines(file, ctx))
+        hunk_ends.extend(repeat(len(lines), count))
+    return CodeLines(list(zip(lines, codes)), hunk_ends, lines, codes, added_lines(file, ctx), whole)
 
 
 @lru_cache(maxsize=None)

@@ -52,7 +52,7 @@ class MaskedText:
         if self._table is None:
             code_lines = self.code_lines
             added = code_lines.added
-            if len(added.lines) == len(code_lines.codes) == len(code_lines.lines) and len(added.text) == len(self.text):
+            if code_lines.all_added and len(added.text) == len(self.text):
                 # every line added, and masked to a character for each of its own (masking makes no
                 # "\n" and removed none, as the counts show): the lines start where the added ones do
                 self._table = added.starts
@@ -95,8 +95,13 @@ class MaskedText:
         first: the last line, as a count of newlines from -1 made it)."""
         table = self.table if text is self.framed else self._raw_table
         lines, at = self.code_lines.lines, self.code_lines.at
-        return [at(found - 1) for found in dict.fromkeys(map(bisect_right, repeat(table), before))
-                if lines[found - 1].kind == "+"]
+        found, last = [], None
+        for after in dict.fromkeys(map(bisect_right, repeat(table), before)):
+            line = lines[after - 1]
+            if line.kind == "+" and line is not last:  # (offset 0's line, the last, may come next)
+                found.append(at(after - 1))
+                last = line
+        return found
 
     def lines_after(self, pattern, text=None):
         """The added CodeLines before which `pattern`, led by the "\n" before a line, matches in
@@ -148,7 +153,7 @@ class MaskedText:
     def added(self, positions):
         """The positions in the file's added lines (`_lines.AddedLines`, the sequence's "+" lines in
         the same order) of the added lines at these positions of the sequence."""
-        if self.code_lines.added_count == len(self.sequence):
+        if self.code_lines.all_added:
             return list(positions)  # every line is added (a new file): the same positions
         if self.added_before is None:
             self.added_before = list(accumulate((line.kind == "+" for line in self.code_lines.lines), initial=0))
