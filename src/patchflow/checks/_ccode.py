@@ -2,7 +2,8 @@
 
 checkpatch reads a patch line by line: the line with comments and string contents masked (comment
 text is `\\x1c`, string text `X`), and the line before it (the previous added or context line of the
-same file, removed lines skipped). `lines_of(file, cache)` gives both, computed once per file.
+same file, removed lines skipped). `lines_of(file, ctx)` gives both (a `CodeLines`): the file's
+masked lines are read once per run, and the CodeLine of a line is made when a check first asks.
 
 The patterns follow checkpatch's definitions of a C identifier, type and declaration (its static
 type lists; it also learns typedef names from the patch, which these do not). They compile on first
@@ -21,7 +22,8 @@ from ._lines import LineFilter, added_lines
 
 COMMENT = "\x1c"  # what masked comment text reads as (checkpatch's $;), as lexers.c.COMMENT_MASK
 
-__all__ = ["COMMENT", "is_c", "is_styled", "code_line_of", "lines_of", "patterns", "CodeLine", "CodeLines", "on_added_lines"]
+__all__ = ["COMMENT", "is_c", "is_styled", "code_line_of", "lines_of", "patterns", "CodeLine", "CodeLines",
+           "on_added_lines"]
 
 _C_FILE = lazy(r"\.[ch]$")
 _STYLED_FILE = lazy(r"\.(?:h|c|pl|dtsi|dts)$")

@@ -21,7 +21,6 @@ from ._lines import added_lines
 
 __all__ = ["FoundBy", "MaskedText", "files_with_added_code", "masked_text"]
 
-_END = re.Match.end
 _START = re.Match.start
 
 
