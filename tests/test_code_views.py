@@ -65,6 +65,8 @@ def test_code_lines_are_those_of_the_masked_lines(tmp_path, kernel_tree):
         added = [index for index, (line, _) in enumerate(sequence) if line.kind == "+"]
         assert len(code_lines) == len(added)
         assert [code_line.index for code_line in code_lines.values()] == added
+        assert list(code_lines.keys()) == [sequence[index][0].patch_line for index in added]
+        assert all(code_lines[key] is code_line for key, code_line in code_lines.items())
         for index in added:
             code_line = code_lines[sequence[index][0].patch_line]
             assert (code_line.line, code_line.code) == sequence[index]

@@ -99,7 +99,7 @@ class CodeLine:
 
 class CodeLines:
     """{patch line: CodeLine} of a file's added lines, as `lines_of` gives it: `get`, `[]`, `in`,
-    `values()` in order, `len`. A CodeLine is made the first time it is asked for, then kept: the
+    `keys()`, `values()` and `items()` in order, `len`. A CodeLine is made the first time it is asked for, then kept: the
     checks ask for a few lines each (those their searches found), and a CodeLine for every added
     line (128,000 on the new-file corpus) cost more than all they asked."""
 
@@ -179,6 +179,12 @@ class CodeLines:
     def values(self):
         """The CodeLines of the added lines, in order (made as they are reached)."""
         return (self.get(patch_line) for patch_line in self)
+
+    def keys(self):
+        return iter(self)
+
+    def items(self):
+        return ((patch_line, self.get(patch_line)) for patch_line in self)
 
 
 _LAST = [None, None, None]  # (ctx, file, lines): every line check of a line asks for the same file
