@@ -2,7 +2,8 @@
 
 checkpatch reads a patch line by line: the line with comments and string contents masked (comment
 text is `\\x1c`, string text `X`), and the line before it (the previous added or context line of the
-same file, removed lines skipped). `lines_of(file, cache)` gives both, computed once per file.
+same file, removed lines skipped). `lines_of(file, ctx)` gives both (a `CodeLines`): the file's
+masked lines are read once per run, and the CodeLine of a line is made when a check first asks.
 
 The patterns follow checkpatch's definitions of a C identifier, type and declaration (its static
 type lists; it also learns typedef names from the patch, which these do not). They compile on first
@@ -21,7 +22,8 @@ from ._lines import LineFilter, added_lines
 
 COMMENT = "\x1c"  # what masked comment text reads as (checkpatch's $;), as lexers.c.COMMENT_MASK
 
-__all__ = ["COMMENT", "is_c", "is_styled", "code_line_of", "lines_of", "patterns", "CodeLine", "on_added_lines"]
+__all__ = ["COMMENT", "is_c", "is_styled", "code_line_of", "lines_of", "patterns", "CodeLine", "CodeLines",
+           "on_added_lines"]
 
 _C_FILE = lazy(r"\.[ch]$")
 _STYLED_FILE = lazy(r"\.(?:h|c|pl|dtsi|dts)$")
@@ -95,12 +97,102 @@ class CodeLine:
         return self.sequence[start:min(start + count, self.hunk_ends[self.index])]
 
 
+class CodeLines:
+    """{patch line: CodeLine} of a file's added lines, as `lines_of` gives it: `get`, `[]`, `in`,
+    `keys()`, `values()` and `items()` in order, `len`. A CodeLine is made the first time it is asked for, then kept: the
+    checks ask for a few lines each (those their searches found), and a CodeLine for every added
+    line (128,000 on the new-file corpus) cost more than all they asked."""
+
+    __slots__ = ("sequence", "hunk_ends", "lines", "codes", "added", "all_added", "masked_text", "_first",
+                 "_index", "_added", "_made")
+
+    def __init__(self, sequence, hunk_ends, lines, codes, added, whole=True):
+        self.sequence = sequence  # every non-removed (DiffLine, masked text) of the file, in order
+        self.hunk_ends = hunk_ends  # for each position of `sequence`, where its hunk ends there
+        self.lines, self.codes = lines, codes  # the sequence's DiffLines and masked texts, apart
+        self.added = added  # the file's `_lines.AddedLines`
+        # every line of the sequence is added, and it has every added line of the file (a new file)
+        self.all_added = whole and len(added.lines) == len(lines)
+        # where a patch line is in the sequence: its distance from the first when the patch lines
+        # follow one another (a new file: one hunk, every line added), else a {patch line: position}
+        # made on first use
+        consecutive = bool(lines) and lines[-1].patch_line - lines[0].patch_line == len(lines) - 1
+        self._first = lines[0].patch_line if consecutive else None
+        self._index = None
+        self._added = None  # the positions of the added lines, found on first use
+        self._made = {}  # {patch line: CodeLine} made so far
+        self.masked_text = None  # the `_line_scans.MaskedText` of these lines (False: no line added)
+
+    def get(self, patch_line, default=None):
+        made = self._made.get(patch_line)
+        if made is not None:
+            return made
+        if self._first is not None:
+            index = patch_line - self._first
+            if not 0 <= index < len(self.lines):
+                return default
+        else:
+            if self._index is None:
+                self._index = {line.patch_line: index for index, line in enumerate(self.lines)}
+            index = self._index.get(patch_line)
+            if index is None:
+                return default
+        if self.lines[index].kind != "+":
+            return default
+        made = self._made[patch_line] = self._code_line(index)
+        return made
+
+    def at(self, index):
+        """The CodeLine of the added line at this position of the sequence."""
+        return self.get(self.lines[index].patch_line)
+
+    def _code_line(self, index):
+        sequence = self.sequence
+        prev, prev_code = sequence[index - 1] if index else (None, "")
+        return CodeLine(sequence[index][0], sequence[index][1], prev, prev_code, index, sequence, self.hunk_ends)
+
+    def __getitem__(self, patch_line):
+        found = self.get(patch_line)
+        if found is None:
+            raise KeyError(patch_line)
+        return found
+
+    def __contains__(self, patch_line):
+        return self.get(patch_line) is not None
+
+    def added_positions(self):
+        """The positions in the sequence of the added lines, in order."""
+        if self._added is None:
+            if self.all_added:
+                self._added = range(len(self.lines))
+            else:
+                self._added = [index for index, line in enumerate(self.lines) if line.kind == "+"]
+        return self._added
+
+    def __len__(self):
+        return len(self.added_positions())
+
+    def __iter__(self):
+        lines = self.lines
+        return (lines[index].patch_line for index in self.added_positions())
+
+    def values(self):
+        """The CodeLines of the added lines, in order (made as they are reached)."""
+        return (self.get(patch_line) for patch_line in self)
+
+    def keys(self):
+        return iter(self)
+
+    def items(self):
+        return ((patch_line, self.get(patch_line)) for patch_line in self)
+
+
 _LAST = [None, None, None]  # (ctx, file, lines): every line check of a line asks for the same file
 
 
-def lines_of(file, ctx) -> dict:
-    """{patch line: CodeLine} for the added lines of a file diff (context lines serve as `prev`),
-    built once per run."""
+def lines_of(file, ctx) -> CodeLines:
+    """{patch line: CodeLine} (a `CodeLines`) for the added lines of a file diff (context lines
+    serve as `prev`), built once per run."""
     if _LAST[1] is file and _LAST[0] is ctx:
         return _LAST[2]
     found = ctx.once(_code_lines, file)
@@ -116,20 +208,20 @@ def code_line_of(line, file, ctx):
     return _LAST[2].get(line.patch_line)
 
 
-def _code_lines(file, ctx) -> dict:
-    out = {}
-    sequence = []
-    hunk_ends = []
-    prev, prev_code = None, ""
-    # checkpatch's masked view, by hunk in order, shared with the other families
-    for lines, codes in ctx.sources.masked_hunks(file):
-        for line, code in zip(lines, codes):
-            if line.kind == "+":
-                out[line.patch_line] = CodeLine(line, code, prev, prev_code, len(sequence), sequence, hunk_ends)
-            sequence.append((line, code))
-            prev, prev_code = line, code
-        hunk_ends.extend(repeat(len(sequence), len(lines)))
-    return out
+def _code_lines(file, ctx) -> CodeLines:
+    lines, codes, hunk_ends = [], [], []
+    whole = True
+    # checkpatch's masked view, by hunk in order, shared with the other families; built by list
+    # operations per hunk, not a Python step per line
+    for hunk_lines, hunk_codes in ctx.sources.masked_hunks(file):
+        count = len(hunk_lines)
+        if len(hunk_codes) != count:  # a hunk that starts in a `//` "comment" loses a newline: paired as zip
+            whole = False
+            hunk_lines, hunk_codes = hunk_lines[:len(hunk_codes)], hunk_codes[:count]
+        lines.extend(hunk_lines)
+        codes.extend(hunk_codes)
+        hunk_ends.extend(repeat(len(lines), count))
+    return CodeLines(list(zip(lines, codes)), hunk_ends, lines, codes, added_lines(file, ctx), whole)
 
 
 @lru_cache(maxsize=None)

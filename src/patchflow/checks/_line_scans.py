@@ -12,13 +12,16 @@ check is shown the lines either names through `_ccode.on_added_lines(..., lines=
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
-from itertools import accumulate
+from itertools import accumulate, chain, repeat
 
 from ._ccode import lines_of
 from ._lines import added_lines
 
 __all__ = ["FoundBy", "MaskedText", "files_with_added_code", "masked_text"]
+
+_START = re.Match.start
 
 
 class MaskedText:
@@ -27,51 +30,85 @@ class MaskedText:
     and the lines after it is one slice. Built once per run and file (`masked_text`)."""
 
     def __init__(self, code_lines, ctx=None):
-        self.code_lines = code_lines  # {patch line: CodeLine} of the added lines
-        first = next(iter(code_lines.values()), None)
-        sequence = first.sequence if first is not None else []
-        codes = [code for _, code in sequence]
-        self.sequence = sequence
+        self.code_lines = code_lines  # the file's `_ccode.CodeLines`: {patch line: CodeLine} of the added lines
+        codes = code_lines.codes
+        self.sequence = code_lines.sequence
         self.text = "\n".join(codes)
-        self.searched = None  # "\n" and the text, built for `positions`
-        self.words = {}  # {word: its offsets in the text}, for `holds`
-        self.starts = [0, *accumulate(len(code) + 1 for code in codes)]
-        self.added_before = None  # for each position of the sequence, the added lines before it
         # each line led by "\n" and the text ended by one (a pattern that starts at the "\n" before
         # a line finds the first line too), for `added_at`; None where a line holds a "\n"
-        self.framed = _framed(codes)
+        self.framed = "\n" + self.text + "\n" if self.text.count("\n") == len(codes) - 1 else None
+        self.searched = None  # "\n" and the text, built for `positions`
+        self.words = {}  # {word: its offsets in the text}, for `holds`
+        self.added_before = None  # for each position of the sequence, the added lines before it
         self._raw = None
+        # where each line starts in `text` (and in the raw lines joined): every search of the file
+        # finds its matches' lines by bisecting it, in C; made on first use
+        self._table = self._raw_table = self._starts = None
+
+    @property
+    def table(self):
+        """Where each line starts in `text` (as `_lines.AddedLines.starts` in the added lines)."""
+        if self._table is None:
+            code_lines = self.code_lines
+            added = code_lines.added
+            if code_lines.all_added and len(added.text) == len(self.text):
+                # every line added, and masked to a character for each of its own (masking makes no
+                # "\n" and removed none, as the counts show): the lines start where the added ones do
+                self._table = added.starts
+            else:
+                self._table = [0, *accumulate(len(code) + 1 for code in code_lines.codes)][:-1]
+        return self._table
+
+    @property
+    def starts(self):
+        """Where each line starts in `text`, and the offset one past its end."""
+        if self._starts is None:
+            self._starts = _Starts(self.table, len(self.text) + 1)
+        return self._starts
 
     @property
     def raw(self):
         """The same lines as the diff has them (not masked), framed alike; built on first use."""
         if self._raw is None:
-            self._raw = _framed([line.text for line, _ in self.sequence]) or ""
+            texts = [line.text for line in self.code_lines.lines]
+            self._raw = _framed(texts) or ""
+            # masking keeps each line's length (a masked character for each character): then the
+            # raw lines start where the masked ones do
+            if self._raw:
+                same = list(map(len, texts)) == list(map(len, self.code_lines.codes))
+                self._raw_table = self.table if same else [0, *accumulate(len(text) + 1 for text in texts)][:-1]
         return self._raw or None
 
     def added_at(self, offsets, text=None):
         """The CodeLines of the added lines that hold the offsets (in order) of `text` (`framed`,
         or `raw`), once each. A line holds the offsets from just after the "\n" before it to the
         "\n" after it; the text's last "\n" is before no line."""
-        found = []
         text = self.framed if text is None else text
-        sequence, code_lines = self.sequence, self.code_lines
-        index, at = -1, 0
-        for offset in offsets:
-            if offset >= len(text):
-                break
-            index += text.count("\n", at, offset)
-            at = offset
-            line = sequence[index][0]
-            if line.kind == "+" and (not found or found[-1].line is not line):
-                found.append(code_lines[line.patch_line])
+        offsets = list(offsets)
+        del offsets[bisect_left(offsets, len(text)):]
+        return self._added_holding([offset - 1 for offset in offsets], text)
+
+    def _added_holding(self, before, text):
+        """`added_at` of the offsets each less one (the offsets in the text without the first "\n"),
+        all inside the text: bisect_right(table, offset - 1) - 1 is an offset's line (-1 before the
+        first: the last line, as a count of newlines from -1 made it)."""
+        table = self.table if text is self.framed else self._raw_table
+        lines, at = self.code_lines.lines, self.code_lines.at
+        found, last = [], None
+        for after in dict.fromkeys(map(bisect_right, repeat(table), before)):
+            line = lines[after - 1]
+            if line.kind == "+" and line is not last:  # (offset 0's line, the last, may come next)
+                found.append(at(after - 1))
+                last = line
         return found
 
     def lines_after(self, pattern, text=None):
         """The added CodeLines before which `pattern`, led by the "\n" before a line, matches in
         `framed` (or `text`, `raw`)."""
         text = self.framed if text is None else text
-        return self.added_at([match.start() + 1 for match in pattern.finditer(text)], text)
+        before = list(map(_START, pattern.finditer(text)))  # each match's offset + 1, less one
+        del before[bisect_left(before, len(text) - 1):]
+        return self._added_holding(before, text)
 
     def lines_holding(self, pattern):
         """The added CodeLines whose masked text holds a match of `pattern` (one that holds no "\n")."""
@@ -89,13 +126,15 @@ class MaskedText:
         a match's line is its last character's (no match may end with a newline)."""
         if self.searched is None:  # `framed` serves unless a line holds a "\n" (its last "\n" ends no match)
             self.searched = self.framed if self.framed is not None else "\n" + self.text
-        starts, found = self.starts, set()
+        table, found = self.table, set()
         for pattern, shifts in scans:
-            # -2: the match's last character, less the "\n" before the text
-            lines = [bisect_right(starts, match.end() - 2) - 1 for match in pattern.finditer(self.searched)]
+            # the line of a match's last character, at end - 1 in `searched` (the "\n" and the
+            # text): bisect_right(table, end - 2) - 1, which is bisect_left(table, end - 1) - 1
+            after = [bisect_left(table, match.end() - 1) for match in pattern.finditer(self.searched)]
             for shift in shifts:
-                found.update(lines if shift == 0 else [line + shift for line in lines])
-        return sorted(index for index in found if 0 <= index < len(starts) - 1)
+                found.update(after if shift == 1 else [line + shift - 1 for line in after])
+        found = sorted(found)
+        return found[bisect_left(found, 0):bisect_left(found, len(table))]
 
     def holds(self, word, start, end):
         """Whether text[start:end] holds `word`, as text.find(word, start, end) >= 0: from the
@@ -113,8 +152,10 @@ class MaskedText:
     def added(self, positions):
         """The positions in the file's added lines (`_lines.AddedLines`, the sequence's "+" lines in
         the same order) of the added lines at these positions of the sequence."""
+        if self.code_lines.all_added:
+            return list(positions)  # every line is added (a new file): the same positions
         if self.added_before is None:
-            self.added_before = list(accumulate((line.kind == "+" for line, _ in self.sequence), initial=0))
+            self.added_before = list(accumulate((line.kind == "+" for line in self.code_lines.lines), initial=0))
         sequence, before = self.sequence, self.added_before
         return [before[index] for index in positions if sequence[index][0].kind == "+"]
 
@@ -136,8 +177,24 @@ class FoundBy:
     def __call__(self, file, added, ctx):
         if not added.joined:
             return [index for index, line in enumerate(added.lines) if self.needle.search(line.text)]
-        offsets = sorted(match.start() for pattern in self.patterns for match in pattern.finditer(added.text))
+        text = added.text
+        offsets = sorted(chain.from_iterable([map(_START, pattern.finditer(text)) for pattern in self.patterns]))
         return added.indexes(offsets)
+
+
+class _Starts:
+    """`MaskedText.starts`: its `table` and the offset one past the text's end, without a copy."""
+
+    __slots__ = ("table", "end")
+
+    def __init__(self, table, end):
+        self.table, self.end = table, end
+
+    def __getitem__(self, index):
+        return self.table[index] if index < len(self.table) else self.end
+
+    def __len__(self):
+        return len(self.table) + 1
 
 
 def _framed(texts):
@@ -150,9 +207,9 @@ def _framed(texts):
 def masked_text(file, ctx):
     """The file's MaskedText (built once per run), or None when it adds no line."""
     found = lines_of(file, ctx)
-    if not found:
-        return None
-    return ctx.once(MaskedText, found)
+    if found.masked_text is None:  # kept on the CodeLines: asked some 11,000 times on the corpus
+        found.masked_text = MaskedText(found) if found else False
+    return found.masked_text or None
 
 
 def files_with_added_code(patch, wanted_file, ctx):

@@ -11,7 +11,7 @@ instead of one call into Python per check and line.
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, repeat
 from typing import List, Optional
 
 from ._needles import Needle, literal_indexes
@@ -39,12 +39,8 @@ class AddedLines:
         """The positions of the lines that the offsets (in order) fall in, in the joined text or in a
         translation of it character for character (str, or bytes one per character): the same
         offsets, so `starts` places them."""
-        found: List[int] = []
-        for offset in offsets:
-            line = bisect_right(self.starts, offset) - 1
-            if not found or found[-1] != line:
-                found.append(line)
-        return found
+        # each offset's bisection in C; in order, a line's offsets follow one another
+        return [line - 1 for line in dict.fromkeys(map(bisect_right, repeat(self.starts), offsets))]
 
     def lines_holding_any(self, data: bytes, needles) -> List[int]:
         """The positions of the lines in which `data`, the joined text translated byte for byte,

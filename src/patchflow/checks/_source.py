@@ -201,7 +201,9 @@ class Sources:
     def masked_hunks(self, file) -> List[tuple]:
         """[(added and context lines of a hunk, their masked texts)] of a file, in order."""
         if id(file) not in self._masked_hunks:
-            self._masked_hunks[id(file)] = masked_hunks(file)
+            from ._lines import added_lines
+
+            self._masked_hunks[id(file)] = masked_hunks(file, added_lines(file, self._ctx))
         return self._masked_hunks[id(file)]
 
 
@@ -227,16 +229,21 @@ def _hunk_starts_in_comment(hunk) -> bool:
     return first is not None and bool(_COMMENT_MIDDLE.match(first.text))
 
 
-def masked_hunks(file) -> List[tuple]:
+def masked_hunks(file, added=None) -> List[tuple]:
     """[(the added and context lines of a hunk, their texts masked as checkpatch masks them)] of each
-    hunk of a file diff that has some, each hunk lexed once (`patchflow.lexers.c.checkpatch_masked`)."""
+    hunk of a file diff that has some, each hunk lexed once (`patchflow.lexers.c.checkpatch_masked`).
+    `added`, the file's `_lines.AddedLines` when given, serves a file whose one hunk only adds lines
+    (a new file): its lines and their joined text are those, not made again."""
     from ..lexers.c import checkpatch_masked
 
     found = []
     for hunk in file.hunks:
-        lines = [line for line in hunk.lines if line.kind != "-"]
-        if lines:
+        if added is not None and len(file.hunks) == 1 and len(added.lines) == len(hunk.lines):
+            lines, text = added.lines, added.text
+        else:
+            lines = [line for line in hunk.lines if line.kind != "-"]
             text = "\n".join(map(_TEXT_OF, lines))
+        if lines:
             found.append((lines, checkpatch_masked(text, _hunk_starts_in_comment(hunk))))
     return found
 

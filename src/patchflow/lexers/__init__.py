@@ -49,6 +49,10 @@ def advance_column(column: int, text: str, tab_width: int = TAB_WIDTH) -> int:
     """The 1-based display column reached after writing `text` (no newlines) from `column`."""
     if "\t" not in text:
         return column + len(text)
+    if tab_width > 0 and "\r" not in text and "\n" not in text:
+        # the same in C: str.expandtabs stops every tab_width from the string's start (it would
+        # also restart at a "\r" or "\n"), so the columns before `column` are written as spaces
+        return 1 + len((" " * (column - 1) + text).expandtabs(tab_width))
     for char in text:
         if char == "\t":
             column = ((column - 1) // tab_width + 1) * tab_width + 1

@@ -349,20 +349,20 @@ class Outline:
 
     def line_index(self, offset: int) -> int:
         """The 0-based index of the line holding `offset`."""
-        return bisect_right(self.line_starts, offset) - 1
+        return bisect_right(self._starts or self.line_starts, offset) - 1
 
     def line_of(self, offset: int) -> int:
         return self.first_line + self.line_index(offset)
 
     def column_of(self, offset: int) -> int:
         """The display column of `offset`, tabs of 8, as the lexer's Token.column."""
-        start = self.line_starts[self.line_index(offset)]
+        start = self.text.rfind("\n", 0, offset) + 1  # where its line starts: no bisection needed
         return advance_column(1, self.text[start:offset], TAB_WIDTH)
 
     def first_token(self, index: int) -> Optional[int]:
         """Where the first token starting on line `index` is, None when the line has none or starts
         inside a comment or literal (the lexer's token is then the one that began above)."""
-        start = self.line_starts[index]
+        start = (self._starts or self.line_starts)[index]
         masked = self.masked
         if start and masked[start - 1] != "\n":
             return None
