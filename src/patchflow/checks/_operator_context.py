@@ -75,39 +75,74 @@ PLAIN = {
 # patterns with `context` and PLAIN, and with spacing's rules, on real and fuzzed lines.
 _CLASS = re.escape("".join(sorted(OPERATOR_CHARS)))
 _BLANK = r"[ \t\r\f\v]"  # Perl's \s, and a "\n" ends the line
-_KIND_BEFORE_CLASS = {"W": _BLANK, "C": COMMENT, "B": r"[\[(]", "O": f"[{_CLASS}]",
-                      "V": rf"[^{_CLASS} \t\r\n\f\v{COMMENT}\[(]"}
-# after the operator, in context()'s order: the line's end (or blanks then a continued line's `\\`
-# up to the next operator: str.strip's blanks, which are re's \s), another operator, then its first character
+# E after the operator: the line's end, or blanks then a continued line's `\\` up to the next
+# operator (str.strip's blanks, which are re's \s)
 _LINE_END = r"(?:(?=\n)|\Z)"
 _ENDS = rf"(?:{_LINE_END}|[^\S\n]*+\\(?:[{_CLASS}]|{_LINE_END}))"
-_KIND_AFTER_CLASS = {"O": f"[{_CLASS}]", "W": _BLANK, "C": COMMENT, "B": r"[)\]]",
-                     "V": rf"[^{_CLASS} \t\r\n\f\v{COMMENT})\]]"}
+# The characters of each kind as a class's contents; V is every character that is none of the others.
+_BLANK_CHARS = r" \t\r\f\v"
+_BEFORE_CHARS = {"W": _BLANK_CHARS, "C": COMMENT, "B": r"\[(", "O": _CLASS}
+_AFTER_CHARS = {"W": _BLANK_CHARS, "C": COMMENT, "B": r")\]", "O": _CLASS}
+_CONTINUED = rf"\\(?:[{_CLASS}]|{_LINE_END})"  # a `\` that ends a continued line: E, not V
+
+
+def _chars_of(kinds, chars_by_kind, newline=False):
+    """A class matching one character of any of `kinds` (W, C, B, O, V) before or after an
+    operator, and a "\n" (the line's end) when `newline`."""
+    if "V" in kinds:  # V is what no other kind is: the union is the others left out, negated
+        left_out = "".join(chars for kind, chars in chars_by_kind.items() if kind not in kinds)
+        return f"[^{left_out}{'' if newline else chr(10)}]"
+    return f"[{''.join(chars_by_kind[kind] for kind in kinds)}{chr(10) if newline else ''}]"
 
 
 def _after_look(kinds):
-    """A lookahead for the places after an operator whose kind (context()'s third letter) is one of `kinds`."""
-    classes = "|".join(_KIND_AFTER_CLASS[kind] for kind in kinds if kind != "E")
+    """A lookahead for the places after an operator whose kind (context()'s third letter) is one of
+    `kinds`, a class test where it can be (the engine's cost is per assertion). E is the line's end,
+    or blanks then a continued line's `\`: with W and V every character that may start it passes."""
+    if set(kinds) >= set("WCBOVE"):
+        return ""  # anything may follow
+    chars = _chars_of([kind for kind in kinds if kind != "E"], _AFTER_CHARS, newline="E" in kinds)
     if "E" in kinds:
-        return f"(?={_ENDS}|{classes})" if classes else f"(?={_ENDS})"
-    # a blank, comment or other character that starts a continued line's end is E, not its own kind
-    return f"(?!{_ENDS})(?={classes})"
+        ends = [r"\Z"]
+        if not {"V", "W"} <= set(kinds):  # (a Unicode blank such as U+00A0 is V, and a blank to str.strip)
+            ends.append(rf"[^\S\n]*+{_CONTINUED}")
+        return f"(?={chars}|{'|'.join(ends)})"
+    # a blank or `\` that starts a continued line's end is E, not its own kind
+    if "W" in kinds:
+        return rf"(?={chars})(?![^\S\n]*+{_CONTINUED})"
+    if "V" in kinds:
+        return f"(?={chars})(?!{_CONTINUED})"
+    return f"(?={chars})"
+
+
+def _before_look(kinds, op):
+    """A lookbehind for `op` after a character of one of `kinds`, or nothing when any will do."""
+    if set(kinds) >= set("WCBOV"):
+        return ""
+    return f"(?<={_chars_of(kinds, _BEFORE_CHARS)}{re.escape(op)})"
 
 
 def _operator_in_plain_context(op, at_start, befores="WCBOV", more=()):
     """The pattern of `op` (not the start of a longer operator) standing in one of its PLAIN contexts
     whose first letter is in `befores` (E alone at the line's start), or in one of the places `more`
-    (lookarounds after the operator)."""
+    (lookarounds after the operator). The befores that allow the same afters share a branch."""
+    tail = _operator_tail(op, at_start, befores, more)
+    return re.escape(op[0]) + tail if tail is not None else None
+
+
+def _operator_tail(op, at_start, befores="WCBOV", more=()):
+    """_operator_in_plain_context less the operator's first character (the lookarounds read the
+    text around the place, whatever matched before), or None where no context is plain."""
     longer = "".join(sorted({other[len(op)] for other in OPERATORS if len(other) == len(op) + 1
                              and other.startswith(op)}))
-    token = re.escape(op) + (f"(?![{re.escape(longer)}])" if longer else "")
-    branches = []
+    token = re.escape(op[1:]) + (f"(?![{re.escape(longer)}])" if longer else "")
+    by_afters = {}
     for before in "E" if at_start else befores:
-        afters = [ctx[2] for ctx in sorted(PLAIN[op]) if ctx[0] == before]  # sorted: the same text each run
-        if not afters:
-            continue
-        behind = "" if at_start else f"(?<={_KIND_BEFORE_CLASS[before]}{re.escape(op)})"
-        branches.append(behind + _after_look(afters))
+        afters = "".join(ctx[2] for ctx in sorted(PLAIN[op]) if ctx[0] == before)  # sorted: the same text each run
+        if afters:
+            by_afters.setdefault(afters, []).append(before)
+    branches = [("" if at_start else _before_look(group, op)) + _after_look(afters)
+                for afters, group in by_afters.items()]
     branches.extend(more)
     return f"{token}(?:{'|'.join(branches)})" if branches else None
 
@@ -118,17 +153,38 @@ _BY_FREQUENCY = (";", ",", "->", "=", "*", "&", "-", ":", "!", "<", ">", "==", "
                  ">>=", "^=", "/=", "%=", "=>")
 
 
-def _line_of(tokens, starts=(), clean=False):
+# the characters that start a token of a line, the most frequent in C first: the alternation of a
+# line's tokens is tried in this order at each of them (the same matches in any order, each token
+# starting with its own character), and a token found early is cheaper
+_BY_CHARACTER = "();,-=>*{}&+!#:<|[]?/~%^"
+
+
+def _by_first_character(tokens):
+    """One alternation of `tokens` (patterns, each starting with its own literal character, escaped
+    or not), those that start alike under one branch (the engine skips a branch by its first literal)."""
+    groups = {}
+    for token in tokens:
+        first = token[1] if token[0] == "\\" else token[0]
+        groups.setdefault(first, []).append(token[2 if token[0] == "\\" else 1:])
+    ordered = sorted(groups, key=_BY_CHARACTER.index)
+    return "|".join(re.escape(first) + (f"(?:{'|'.join(rests)})" if len(rests) > 1 else rests[0])
+                    for first, rests in ((first, groups[first]) for first in ordered))
+
+
+def _line_of(tokens, starts=(), clean=False, not_starting=""):
     """A line made of `tokens` and operators in PLAIN contexts (up to its end, not included), or
     starting with one of `starts`; `clean`: as SPACING's other rules want them (no blank before `;`)
-    and in the places _CLEAN_OPERATORS adds."""
-    first = "|".join(filter(None, (_operator_in_plain_context(op, True) for op in _BY_FREQUENCY)))
-    rest = "|".join(filter(None, (_operator_in_plain_context(op, False, "CBOV" if clean and op == ";" else "WCBOV",
-                                                             _CLEAN_OPERATORS.get(op, ()) if clean else ())
-                                  for op in _BY_FREQUENCY)))
+    and in the places _CLEAN_OPERATORS adds. tokens[0] is the ordinary text, the others start with
+    their own character. `not_starting`: a negative lookahead tried after the line's blanks where no
+    operator nor one of `starts` follows them."""
+    first = _by_first_character(filter(None, (_operator_in_plain_context(op, True) for op in _BY_FREQUENCY)))
+    rest = filter(None, (_operator_in_plain_context(op, False, "CBOV" if clean and op == ";" else "WCBOV",
+                                                    _CLEAN_OPERATORS.get(op, ()) if clean else ())
+                         for op in _BY_FREQUENCY))
     # the first operator after nothing but blanks has the line's start before it (context E..)
-    return (rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first})|{''.join(start + '|' for start in starts)}(?![{_CLASS}]))"
-            rf"(?:{tokens[0]}|{rest}|{'|'.join(tokens[1:])})*+")
+    after_blanks = "".join(start + "|" for start in starts) + not_starting
+    return (rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first})|{after_blanks}(?![{_CLASS}]))"
+            rf"(?:{tokens[0]}|{_by_first_character([*rest, *tokens[1:]])})*+")
 
 
 @lru_cache(maxsize=None)
@@ -173,11 +229,12 @@ def _binary_after_value(op):
     return rf"(?<=[\w\]\"'][ \t]{op}){not_keyword}(?!{_ENDS})(?={_BLANK})"
 
 
-_CLEAN_OPERATORS = {"-": (*(rf"(?<={before}[ \t]-)(?!{_ENDS})(?={_KIND_AFTER_CLASS['V']})" for before in
+_VALUE_AFTER = _chars_of("V", _AFTER_CHARS)
+_CLEAN_OPERATORS = {"-": (*(rf"(?<={before}[ \t]-)(?!{_ENDS})(?={_VALUE_AFTER})" for before in
                             (_UNARY_AFTER, r"(?<!\w)return", r"(?<!\w)case")), _binary_after_value("-")),
                     **{op: (_binary_after_value(op),) for op in ("&&", "&", "*")}}
 # an object-like macro's value is no value: `#define NAME -1` (spacing reads a unary operator there)
-_OBJECT_MACRO_OPERATOR = r"(?![ \t]*\#[ \t\r\f\v]*define[ \t\r\f\v]+\w+[ \t\r\f\v]*[-&*])"
+_OBJECT_MACRO_OPERATOR = r"(?!\#[ \t\r\f\v]*define[ \t\r\f\v]+\w+[ \t\r\f\v]*[-&*])"  # (after the line's blanks)
 # Lines whose start spacing's rules read apart: an `#include` (its operators not read; up to what
 # another rule needs: a bracket, `;`, `##`), or a colon as the line's first operator after text (a label,
 # `case X:`, a bit field: with no `?` before it, only a blank before it is wrong).
@@ -188,7 +245,7 @@ _CLEAN_STARTS = (r"\#[ \t]*include[^\n(){}\[\];#]*+", rf"[^{_CLASS}()\[\]{{}}#\n
 def clean_lines():
     """The pattern matched at the start of a line of a file's masked lines joined by "\n" (and
     ended by one): it matches as many lines as break no SPACING rule, up to the first that may."""
-    return lazy(rf"(?:{_OBJECT_MACRO_OPERATOR}{_line_of(_CLEAN_TOKENS, _CLEAN_STARTS, clean=True)}\n)*+")
+    return lazy(rf"(?:{_line_of(_CLEAN_TOKENS, _CLEAN_STARTS, clean=True, not_starting=_OBJECT_MACRO_OPERATOR)}\n)*+")
 
 
 def may_break_a_rule(joined):
