@@ -98,7 +98,7 @@ def _chars_of(kinds, chars_by_kind, newline=False):
 def _after_look(kinds):
     """A lookahead for the places after an operator whose kind (context()'s third letter) is one of
     `kinds`, a class test where it can be (the engine's cost is per assertion). E is the line's end,
-    or blanks then a continued line's `\`: with W and V every character that may start it passes."""
+    or blanks then a continued line's backslash: with W and V every character that may start it passes."""
     if set(kinds) >= set("WCBOVE"):
         return ""  # anything may follow
     chars = _chars_of([kind for kind in kinds if kind != "E"], _AFTER_CHARS, newline="E" in kinds)
@@ -171,19 +171,12 @@ def _by_first_character(tokens):
                     for first, rests in ((first, groups[first]) for first in ordered))
 
 
-def _line_of(tokens, starts=(), clean=False, not_starting=""):
-    """A line made of `tokens` and operators in PLAIN contexts (up to its end, not included), or
-    starting with one of `starts`; `clean`: as SPACING's other rules want them (no blank before `;`)
-    and in the places _CLEAN_OPERATORS adds. tokens[0] is the ordinary text, the others start with
-    their own character. `not_starting`: a negative lookahead tried after the line's blanks where no
-    operator nor one of `starts` follows them."""
+def _line_of(tokens):
+    """A line made of `tokens` and operators in PLAIN contexts (up to its end, not included)."""
     first = _by_first_character(filter(None, (_operator_in_plain_context(op, True) for op in _BY_FREQUENCY)))
-    rest = filter(None, (_operator_in_plain_context(op, False, "CBOV" if clean and op == ";" else "WCBOV",
-                                                    _CLEAN_OPERATORS.get(op, ()) if clean else ())
-                         for op in _BY_FREQUENCY))
+    rest = filter(None, (_operator_in_plain_context(op, False) for op in _BY_FREQUENCY))
     # the first operator after nothing but blanks has the line's start before it (context E..)
-    after_blanks = "".join(start + "|" for start in starts) + not_starting
-    return (rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first})|{after_blanks}(?![{_CLASS}]))"
+    return (rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first})|(?![{_CLASS}]))"
             rf"(?:{tokens[0]}|{_by_first_character([*rest, *tokens[1:]])})*+")
 
 
@@ -208,9 +201,12 @@ _PAREN_SPACE_NAMES = ("if", "for", "while", "switch", "return", "case", "volatil
                       "format", "__extension__", "asm", "__asm__", "scoped_guard")
 _PAREN_AFTER = "|".join([rf"(?<!{_BLANK}\()", r"(?<=[^A-Za-z\d_ \t\r\n\f\v][ \t]\()",
                          *(rf"(?<=(?<!{_NAME_CHAR}){name}[ \t]\()" for name in _PAREN_SPACE_NAMES)])
+# (a `(` after a blank that may follow a name is read by the last branch only: most follow a name)
 _CLEAN_TOKENS = (rf"[^{_CLASS}()\[\]{{}}#\n]++",
-                 rf"\((?!{_BLANK})(?<!if\()(?<!for\()(?<!while\()(?<!switch\()(?:{_PAREN_AFTER})",
-                 rf"\)(?<!{_BLANK}\))(?![ \t]++(?![={{]))",
+                 rf"\((?!{_BLANK})(?:(?<![fehr \t\r\f\v]\()|(?<=[fehr]\()(?<!if\()(?<!for\()(?<!while\()(?<!switch\()"
+                 rf"|(?<={_BLANK}\()(?:{_PAREN_AFTER}))",
+                 # a cast's type ends with a name, `*`, `]` or `)`; its space is none before a continued line's `\`
+                 rf"\)(?<!{_BLANK}\))(?:(?![ \t]++(?![={{]|\\\n))|(?<![\w*\])]\)))",
                  rf"\[(?!{_BLANK})", rf"\](?<!{_BLANK}\])",
                  r"\{(?<![)A-Za-z\d_]\{)", r"\}(?![^,;)} \t\r\n\f\v])", "#(?<!##)(?!#)")
 
@@ -234,18 +230,49 @@ _CLEAN_OPERATORS = {"-": (*(rf"(?<={before}[ \t]-)(?!{_ENDS})(?={_VALUE_AFTER})"
                             (_UNARY_AFTER, r"(?<!\w)return", r"(?<!\w)case")), _binary_after_value("-")),
                     **{op: (_binary_after_value(op),) for op in ("&&", "&", "*")}}
 # an object-like macro's value is no value: `#define NAME -1` (spacing reads a unary operator there)
-_OBJECT_MACRO_OPERATOR = r"(?!\#[ \t\r\f\v]*define[ \t\r\f\v]+\w+[ \t\r\f\v]*[-&*])"  # (after the line's blanks)
+# (tried after the line's spaces and tabs; a form feed or other blank may stand before the `#` too)
+_OBJECT_MACRO_OPERATOR = r"(?![ \t\r\f\v]*\#[ \t\r\f\v]*define[ \t\r\f\v]+\w+[ \t\r\f\v]*[-&*])"
 # Lines whose start spacing's rules read apart: an `#include` (its operators not read; up to what
-# another rule needs: a bracket, `;`, `##`), or a colon as the line's first operator after text (a label,
-# `case X:`, a bit field: with no `?` before it, only a blank before it is wrong).
-_CLEAN_STARTS = (r"\#[ \t]*include[^\n(){}\[\];#]*+", rf"[^{_CLASS}()\[\]{{}}#\n]++(?<!{_BLANK}):")
+# another rule needs: a bracket, `;`, `##`); a `(` after the indentation (no name before it).
+_CLEAN_STARTS = (r"\#[ \t]*include[^\n(){}\[\];#]*+", rf"\((?!{_BLANK})")
+# A `*`, `&` or `-` that starts a line is unary when the line before ends with a character after
+# which no value stands (`;`, `{`, `,`, an operator; one ending in blanks or a comment is judged),
+# and then well spaced unless a blank follows it (`*p = 0;`, `&attr,`, `-1);`).
+_UNARY_LINE_START = (r"(?<=[;{},(\[=&|?:<>!~*/%^\\]\n)[ \t]*+(?:\*(?!=)|&(?![&=])|-(?![-=>]))"
+                     + _after_look("VCBOE"))
+_QUESTION = ("?", "?:")
+
+
+def _clean_operators(after_question):
+    """The operators of a clean line where they may stand, with a `?` before them on the line or not:
+    with none, only a blank before a colon is wrong (a case value, a bit field); after one, the
+    colon of a conditional wants blanks (or a comment) on both sides."""
+    colon = rf":{_before_look('WC', ':')}{_after_look('CWE')}" if after_question else rf":(?<!{_BLANK}:)"
+    return [colon if op == ":" else
+            _operator_in_plain_context(op, False, "CBOV" if op == ";" else "WCBOV", _CLEAN_OPERATORS.get(op, ()))
+            for op in _BY_FREQUENCY if after_question or op not in _QUESTION]
+
+
+def _clean_line():
+    """A line that breaks no SPACING rule, up to its end (not included): a start (blanks and the first
+    operator, or one of _CLEAN_STARTS), then tokens up to the first `?`, then tokens after it."""
+    first = [_operator_in_plain_context(op, True) for op in _BY_FREQUENCY]
+    first_plain = _by_first_character(filter(None, (first[n] for n, op in enumerate(_BY_FREQUENCY)
+                                                     if op not in _QUESTION)))
+    first_question = _by_first_character(filter(None, (first[n] for n, op in enumerate(_BY_FREQUENCY)
+                                                        if op in _QUESTION)))
+    before = rf"(?:{_CLEAN_TOKENS[0]}|{_by_first_character([*_clean_operators(False), *_CLEAN_TOKENS[1:]])})*+"
+    after = rf"(?:{_CLEAN_TOKENS[0]}|{_by_first_character([*_clean_operators(True), *_CLEAN_TOKENS[1:]])})*+"
+    question = _by_first_character(op for op in _clean_operators(True) if op.startswith(r"\?"))
+    start = rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first_plain})|{'|'.join(_CLEAN_STARTS)}|{_OBJECT_MACRO_OPERATOR}(?![{_CLASS}]))"
+    return rf"(?:(?:{start}|{_UNARY_LINE_START}){before}(?:(?:{question}){after})?|[ \t]*+(?:{first_question}){after})"
 
 
 @lru_cache(maxsize=None)
 def clean_lines():
     """The pattern matched at the start of a line of a file's masked lines joined by "\n" (and
     ended by one): it matches as many lines as break no SPACING rule, up to the first that may."""
-    return lazy(rf"(?:{_line_of(_CLEAN_TOKENS, _CLEAN_STARTS, clean=True, not_starting=_OBJECT_MACRO_OPERATOR)}\n)*+")
+    return lazy(rf"(?:{_clean_line()}\n)*+")
 
 
 def may_break_a_rule(joined):
