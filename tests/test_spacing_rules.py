@@ -133,7 +133,10 @@ def test_a_line_the_clean_pattern_passes_breaks_no_spacing_rule(kernel_tree):
               "{", "}", "#", "x", "1", "é", "if", "for", "sizeof", "(int)", "struct x", "case", "return", "else",
               "do", "u32", "enum", "//", ") ", " (", "x=", "else{", "(char *)", "##", "#include", "#include <x>",
               "out:", "return -", "case -", " ? ", " -", "++ -", "= -", "(-", " && ", " & ", " - ", " * ", "#define x ",
-              "] ", '" ', "sizeof ", "if ", "return "]
+              "] ", '" ', "sizeof ", "if ", "return ", "*", "&", "-", "**", "!*", "~*", " : ", "?", "(u32) ", "(x) ",
+              ") \\", "typeof(x)) ", "struct x) ", "...) ", '") ', "_t) ", "*) ", "]) ", "void (", "##x)", "##x,",
+              " ## ", "x ## y (", "long (*"]
+    ends = [";", "{", "}", ",", "(", "=", "&&", "?", ":", "\\", "x", ")", "]", "++", "--", "*", " ", "\x1c", ""]
     rnd = random.Random(17)
     tried = 0
     while tried < 30_000:
@@ -142,9 +145,11 @@ def test_a_line_the_clean_pattern_passes_breaks_no_spacing_rule(kernel_tree):
         for _ in range(rnd.randint(1, 5)):
             chars[rnd.randint(0, len(chars)):0] = [rnd.choice(pieces)]
         line = "".join(chars)
-        if _is_clean(line, lines[n - 1]):
+        # the line before as it is, or another ending with what may leave a value (or not)
+        before = lines[n - 1] if rnd.random() < 0.7 else rnd.choice(lines) + rnd.choice(ends)
+        if _is_clean(line, before):
             tried += 1
-            assert _spacing_found(line, lines[n - 1]) == [None, None], repr(line)
+            assert _spacing_found(line, before) == [None, None], (before, line)
 
 
 @pytest.mark.parametrize("line", ["\tx = y ;", "\tfoo (x);", "\tfoo  (x);", "\tif(x)", "\tp = (char *) q;",
@@ -153,3 +158,29 @@ def test_a_line_the_clean_pattern_passes_breaks_no_spacing_rule(kernel_tree):
 def test_the_clean_pattern_lets_through_what_a_rule_may_report(line):
     assert not _is_clean(line)
     assert _spacing_found(line, "")[0] is not None or "##" in line
+
+
+# Shapes the clean pattern passes without the table (each checked by the rules here and fuzzed
+# above): an operator that starts a line after one that leaves no value, colons before any `?`,
+# a `(` after the indentation, a `)` then blanks where no cast's type ends, `##` before a last
+# argument, a type's name before ` (`, a `*` after a unary operator.
+@pytest.mark.parametrize("line_before, line", [
+    ("\tfoo(a);", "\t*p = 0;"), ("\tfoo(a,", "\t\t&attr);"), ("\tx = f(a,", "\t\t  -1);"), ("{", "\t**pp = NULL;"),
+    ("", "\tcase offsetof(struct tcphdr, check):"), ("", "\tcase A + B:"), ("", "\treturn a ? b : c;"),
+    ("", "\t\t\t(unsigned long)x;"), ("", '#define F(a, ...) g("x") h(__VA_ARGS__)'), ("", "\tfoo(x) \\"),
+    ("", "\tpr_debug(fmt, ##__VA_ARGS__);"), ("", "\tvoid (*destructor)(struct sock *sk);"),
+    ("", "\tif (!*ptr && **pp)"),
+])
+def test_the_clean_pattern_passes_lines_no_rule_reports(line_before, line):
+    assert _is_clean(line, line_before)
+    assert _spacing_found(line, line_before) == [None, None]
+
+
+@pytest.mark.parametrize("line_before, line", [
+    ("\tfoo(a)", "\t*p = 0;"), ("\tx = y;", "\t* p = 0;"), ("\tx = y \x1c", "\t*p = 0;"), ("", "\tx = a ? b:c;"),
+    ("", "\tcase 1 :"), ("", "\tp = (u32) x;"), ("", "\tp = (struct s) x;"), ("", "\tx = a##b (c);"),
+    ("", "\tfoo (x);"), ("", "\tx = a? b : c;"),
+])
+def test_the_clean_pattern_lets_through_what_a_rule_reports_after_a_line(line_before, line):
+    assert not _is_clean(line, line_before)
+    assert _spacing_found(line, line_before)[0] is not None

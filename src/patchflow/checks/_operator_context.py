@@ -199,8 +199,11 @@ def all_plain():
 _NAME_CHAR = r"[A-Za-z\d_]"
 _PAREN_SPACE_NAMES = ("if", "for", "while", "switch", "return", "case", "volatile", "__volatile__", "__attribute__",
                       "format", "__extension__", "asm", "__asm__", "scoped_guard")
+# a type's name before the blank is no function's (`void (*fn)(void)`)
+_PAREN_AFTER_TYPES = ("void", "int", "char", "long", "short", "bool", "unsigned")
 _PAREN_AFTER = "|".join([rf"(?<!{_BLANK}\()", r"(?<=[^A-Za-z\d_ \t\r\n\f\v][ \t]\()",
-                         *(rf"(?<=(?<!{_NAME_CHAR}){name}[ \t]\()" for name in _PAREN_SPACE_NAMES)])
+                         *(rf"(?<=(?<!{_NAME_CHAR}){name}[ \t]\()"
+                           for name in _PAREN_SPACE_NAMES + _PAREN_AFTER_TYPES)])
 # (a `(` after a blank that may follow a name is read by the last branch only: most follow a name)
 _CLEAN_TOKENS = (rf"[^{_CLASS}()\[\]{{}}#\n]++",
                  rf"\((?!{_BLANK})(?:(?<![fehr \t\r\f\v]\()|(?<=[fehr]\()(?<!if\()(?<!for\()(?<!while\()(?<!switch\()"
@@ -208,13 +211,17 @@ _CLEAN_TOKENS = (rf"[^{_CLASS}()\[\]{{}}#\n]++",
                  # a cast's type ends with a name, `*`, `]` or `)`; its space is none before a continued line's `\`
                  rf"\)(?<!{_BLANK}\))(?:(?![ \t]++(?![={{]|\\\n))|(?<![\w*\])]\)))",
                  rf"\[(?!{_BLANK})", rf"\](?<!{_BLANK}\])",
-                 r"\{(?<![)A-Za-z\d_]\{)", r"\}(?![^,;)} \t\r\n\f\v])", "#(?<!##)(?!#)")
+                 r"\{(?<![)A-Za-z\d_]\{)", r"\}(?![^,;)} \t\r\n\f\v])", "#(?<!##)(?!#)",
+                 # `##` joins the names around it into one, which must then be no function's
+                 # name before a blank and `(`: only a last argument's (`fmt, ##__VA_ARGS__)`)
+                 r"##(?<!###)(?=[ \t]*+[A-Za-z_][A-Za-z\d_]*+[),])")
 
 
 # Where spacing's rules (not the table alone) let an operator be: a `-` after one blank that follows
 # an operator, an opening bracket or `return`/`case` is unary and may touch its value (`return -EINVAL`);
 # `&&`, `&`, `-` or `*` with one blank before and a blank after, after a name that is no keyword (or
-# `]`, a quote) is binary (or a pointer's `*`) and well spaced (`a && b`). (`\w` as str.isalnum.)
+# `]`, a quote) is binary (or a pointer's `*`) and well spaced (`a && b`) (`\w` as str.isalnum); a `*`
+# after `*`, `!`, `~`, `&` or `|` is unary and may touch what follows (`**pp`, `!*p`).
 _UNARY_AFTER = "[=(\\[,?:<>!&|*/%^~{;]"
 _KEYWORDS = ("return", "case", "else", "goto", "typeof", "__typeof__", "sizeof", "do", "if", "while", "for", "switch")
 
@@ -228,7 +235,8 @@ def _binary_after_value(op):
 _VALUE_AFTER = _chars_of("V", _AFTER_CHARS)
 _CLEAN_OPERATORS = {"-": (*(rf"(?<={before}[ \t]-)(?!{_ENDS})(?={_VALUE_AFTER})" for before in
                             (_UNARY_AFTER, r"(?<!\w)return", r"(?<!\w)case")), _binary_after_value("-")),
-                    **{op: (_binary_after_value(op),) for op in ("&&", "&", "*")}}
+                    "*": (_binary_after_value("*"), rf"(?<=[*!~&|]\*){_after_look('VCBOE')}"),
+                    **{op: (_binary_after_value(op),) for op in ("&&", "&")}}
 # an object-like macro's value is no value: `#define NAME -1` (spacing reads a unary operator there)
 # (tried after the line's spaces and tabs; a form feed or other blank may stand before the `#` too)
 _OBJECT_MACRO_OPERATOR = r"(?![ \t\r\f\v]*\#[ \t\r\f\v]*define[ \t\r\f\v]+\w+[ \t\r\f\v]*[-&*])"
@@ -264,7 +272,8 @@ def _clean_line():
     before = rf"(?:{_CLEAN_TOKENS[0]}|{_by_first_character([*_clean_operators(False), *_CLEAN_TOKENS[1:]])})*+"
     after = rf"(?:{_CLEAN_TOKENS[0]}|{_by_first_character([*_clean_operators(True), *_CLEAN_TOKENS[1:]])})*+"
     question = _by_first_character(op for op in _clean_operators(True) if op.startswith(r"\?"))
-    start = rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first_plain})|{'|'.join(_CLEAN_STARTS)}|{_OBJECT_MACRO_OPERATOR}(?![{_CLASS}]))"
+    start = (rf"[ \t]*+(?:(?=[{_CLASS}])(?:{first_plain})|{'|'.join(_CLEAN_STARTS)}"
+             rf"|{_OBJECT_MACRO_OPERATOR}(?![{_CLASS}]))")
     return rf"(?:(?:{start}|{_UNARY_LINE_START}){before}(?:(?:{question}){after})?|[ \t]*+(?:{first_question}){after})"
 
 
