@@ -190,8 +190,7 @@ def all_plain():
 
 # SPACING's other rules, each by the characters it needs, in a clean line: no blank before `;`,
 # `)` or `]`; `(` not after `if`/`for`/`while`/`switch` nor before a blank, and after a blank only
-# when one blank follows no name or a name that may (a function name's space); `)` with no blank
-# after it unless `=` or `{` follows (a cast's space), `[` before no blank, `{` after no name nor
+# when one blank follows no name or a name that may (a function name's space); `[` before no blank, `{` after no name nor
 # `)`, `}` before nothing but a blank or `,;)}` (the end), one `#` (`##` joins names). Each is a
 # superset of what its rule reports, so a line made of them breaks none. Blanks are part of the
 # ordinary text between (fewer tokens: the engine's cost is per token), and each token starts with
@@ -208,8 +207,7 @@ _PAREN_AFTER = "|".join([rf"(?<!{_BLANK}\()", r"(?<=[^A-Za-z\d_ \t\r\n\f\v][ \t]
 _CLEAN_TOKENS = (rf"[^{_CLASS}()\[\]{{}}#\n]++",
                  rf"\((?!{_BLANK})(?:(?<![fehr \t\r\f\v]\()|(?<=[fehr]\()(?<!if\()(?<!for\()(?<!while\()(?<!switch\()"
                  rf"|(?<={_BLANK}\()(?:{_PAREN_AFTER}))",
-                 # a cast's type ends with a name, `*`, `]` or `)`; its space is none before a continued line's `\`
-                 rf"\)(?<!{_BLANK}\))(?:(?![ \t]++(?![={{]|\\\n))|(?<![\w*\])]\)))",
+                 rf"\)(?<!{_BLANK}\))",  # (a cast's space after it: _CAST_SPACE)
                  rf"\[(?!{_BLANK})", rf"\](?<!{_BLANK}\])",
                  r"\{(?<![)A-Za-z\d_]\{)", r"\}(?![^,;)} \t\r\n\f\v])", "#(?<!##)(?!#)",
                  # `##` joins the names around it into one, which must then be no function's
@@ -284,19 +282,30 @@ def clean_lines():
     return lazy(rf"(?:{_clean_line()}\n)*+")
 
 
+# A cast's space (`(u32) x`, a check with --strict) is the one rule a clean line may still break:
+# whether the brackets before a `)` hold a type is not told by the characters around it (one line
+# in twenty holds a `)` then blanks, after a call's arguments: `f(x) && y`). Its pattern is asked
+# only of the clean lines holding a `)` and blanks after what may end a type (a name, `*`, `]`, `)`),
+# not before `=`, `{` or a continued line's end, which it never reports.
+_CAST_SPACE = lazy(r"\)(?<=[\w*\])]\))[ \t]++(?![={]|\\\n)")
+
+
 def may_break_a_rule(joined):
-    """The added CodeLines that `clean_lines` does not rule out (one in twenty on new files): it
-    matches over the file's masked lines framed (`_line_scans.MaskedText.framed`), in C, from one line that may break
+    """(The added CodeLines that `clean_lines` does not rule out, one in forty on new files; the
+    others that may break the cast's rule alone), each in file order. `clean_lines` matches over the
+    file's masked lines framed (`_line_scans.MaskedText.framed`), in C, from one line that may break
     a rule to the next."""
     text = joined.framed
     if text is None:
-        return joined.every_added()
+        return joined.every_added(), []
     skip_clean = clean_lines().match
     starts = []
     at = 1  # after the "\n" before the first line
     while True:
         start = skip_clean(text, at).end()
         if start == len(text):
-            return joined.added_at(starts)
+            judged = joined.added_at(starts)
+            read = {id(code_line) for code_line in judged}
+            return judged, [code_line for code_line in joined.lines_holding(_CAST_SPACE) if id(code_line) not in read]
         starts.append(start)
         at = text.index("\n", start) + 1

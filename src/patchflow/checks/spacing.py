@@ -387,14 +387,22 @@ def spacing(patch, ctx):
     """
     strict = ctx.options.strict
     for file, joined in files_with_added_code(patch, is_c, ctx):
-        for code_line in may_break_a_rule(joined):
+        judged, casts = may_break_a_rule(joined)
+        lines = [(code_line, False) for code_line in judged]
+        if strict and casts:  # the cast's space is a check: asked with --strict only
+            lines = sorted(lines + [(code_line, True) for code_line in casts], key=_patch_line)
+        for code_line, only_cast in lines:
             code = code_line.code
             if "//" in code:
                 code = code[:code.index("//")]
-            found = spacing_problem(code, strict, code_line.prev_code)
+            found = _cast_space(code) if only_cast else spacing_problem(code, strict, code_line.prev_code)
             if found is not None:
                 level, message = found
                 yield Hit.at(code_line.line, file, message, level=None if level == ERROR else level)
+
+
+def _patch_line(entry):
+    return entry[0].line.patch_line
 
 
 def _pointer_spelling(written, modifier_gap):
