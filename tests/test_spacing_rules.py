@@ -120,8 +120,9 @@ def _is_clean(line, line_before=""):
     return _passes(line, line_before) and not _operator_context._CAST_SPACE.search(line + "\n")
 
 
-def _spacing_found(line, line_before):
+def _spacing_found(line, lines_before):
     code = line[:line.index("//")] if "//" in line else line  # as the check reads a line
+    line_before = lines_before.split("\n")[-1]
     return [spacing.spacing_problem(code, strict, line_before) for strict in (True, False)]
 
 
@@ -149,7 +150,8 @@ def test_a_line_the_clean_pattern_passes_breaks_no_spacing_rule(kernel_tree):
               "] ", '" ', "sizeof ", "if ", "return ", "*", "&", "-", "**", "!*", "~*", " : ", "?", "(u32) ", "(x) ",
               ") \\", "typeof(x)) ", "struct x) ", "...) ", '") ', "_t) ", "*) ", "]) ", "void (", "##x)", "##x,",
               " ## ", "x ## y (", "long (*"]
-    ends = [";", "{", "}", ",", "(", "=", "&&", "?", ":", "\\", "x", ")", "]", "++", "--", "*", " ", "\x1c", ""]
+    ends = [";", "{", "}", ",", "(", "=", "&&", "?", ":", "\\", "x", ")", "]", "++", "--", "*", " ", "\x1c", "",
+            " else", "else", "_else", "\xe9else"]
     rnd = random.Random(17)
     tried = 0
     while tried < 30_000:
@@ -178,7 +180,7 @@ def test_the_clean_pattern_lets_through_what_a_rule_may_report(line):
 # a `(` after the indentation, a `)` then blanks where no cast's type ends, `##` before a last
 # argument, a type's name before ` (`, a `*` after a unary operator.
 @pytest.mark.parametrize("line_before, line", [
-    ("\tfoo(a);", "\t*p = 0;"), ("\tfoo(a,", "\t\t&attr);"), ("\tx = f(a,", "\t\t  -1);"), ("{", "\t**pp = NULL;"),
+    ("\tfoo(a);", "\t*p = 0;"), ("\tfoo(x)\n", "\t*p = 0;"), ("\telse", "\t\t*p = 0;"), ("\tfoo(a,", "\t\t&attr);"), ("\tx = f(a,", "\t\t  -1);"), ("{", "\t**pp = NULL;"),
     ("", "\tcase offsetof(struct tcphdr, check):"), ("", "\tcase A + B:"), ("", "\treturn a ? b : c;"),
     ("", "\t\t\t(unsigned long)x;"), ("", '#define F(a, ...) g("x") h(__VA_ARGS__)'), ("", "\tfoo(x) \\"),
     ("", "\tpr_debug(fmt, ##__VA_ARGS__);"), ("", "\tvoid (*destructor)(struct sock *sk);"),
@@ -190,7 +192,7 @@ def test_the_clean_pattern_passes_lines_no_rule_reports(line_before, line):
 
 
 @pytest.mark.parametrize("line_before, line", [
-    ("\tfoo(a)", "\t*p = 0;"), ("\tx = y;", "\t* p = 0;"), ("\tx = y \x1c", "\t*p = 0;"), ("", "\tx = a ? b:c;"),
+    ("\tfoo(a)", "\t*p = 0;"), ("\tx = y;", "\t* p = 0;"), ("\tx = myelse", "\t*p = 0;"), ("\tx = y \x1c", "\t*p = 0;"), ("", "\tx = a ? b:c;"),
     ("", "\tcase 1 :"), ("", "\tp = (u32) x;"), ("", "\tp = (struct s) x;"), ("", "\tx = a##b (c);"),
     ("", "\tfoo (x);"), ("", "\tx = a? b : c;"),
 ])

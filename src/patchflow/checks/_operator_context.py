@@ -241,11 +241,11 @@ _OBJECT_MACRO_OPERATOR = r"(?![ \t\r\f\v]*\#[ \t\r\f\v]*define[ \t\r\f\v]+\w+[ \
 # Lines whose start spacing's rules read apart: an `#include` (its operators not read; up to what
 # another rule needs: a bracket, `;`, `##`); a `(` after the indentation (no name before it).
 _CLEAN_STARTS = (r"\#[ \t]*include[^\n(){}\[\];#]*+", rf"\((?!{_BLANK})")
-# A `*`, `&` or `-` that starts a line is unary when the line before ends with a character after
-# which no value stands (`;`, `{`, `,`, an operator; one ending in blanks or a comment is judged),
-# and then well spaced unless a blank follows it (`*p = 0;`, `&attr,`, `-1);`).
-_UNARY_LINE_START = (r"(?<=[;{},(\[=&|?:<>!~*/%^\\]\n)[ \t]*+(?:\*(?!=)|&(?![&=])|-(?![-=>]))"
-                     + _after_look("VCBOE"))
+# A `*`, `&` or `-` that starts a line is unary when the line before is empty or ends with `else`
+# or a character after which no value stands (`;`, `{`, `,`, an operator; one ending in blanks or
+# a comment is judged), and then well spaced unless a blank follows it (`*p = 0;`, `&attr,`, `-1);`).
+_UNARY_LINE_START = (r"(?:(?<=[;{},(\[=&|?:<>!~*/%^\\\n]\n)|(?<=(?<!\w)else\n))[ \t]*+"
+                     r"(?:\*(?!=)|&(?![&=])|-(?![-=>]))" + _after_look("VCBOE"))
 _QUESTION = ("?", "?:")
 
 
