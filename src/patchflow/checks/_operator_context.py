@@ -290,11 +290,11 @@ def clean_lines():
 _CAST_SPACE = lazy(r"\)(?<=[\w*\])]\))[ \t]++(?![={]|\\\n)")
 
 
-def may_break_a_rule(joined):
-    """(The added CodeLines that `clean_lines` does not rule out, one in forty on new files; the
-    others that may break the cast's rule alone), each in file order. `clean_lines` matches over the
-    file's masked lines framed (`_line_scans.MaskedText.framed`), in C, from one line that may break
-    a rule to the next."""
+def may_break_a_rule(joined, casts=True):
+    """(The added CodeLines that `clean_lines` does not rule out, one in a hundred on new files;
+    the others that may break the cast's rule alone, unless not `casts`), each in file order.
+    `clean_lines` matches over the file's masked lines framed (`_line_scans.MaskedText.framed`), in
+    C, from one line that may break a rule to the next."""
     text = joined.framed
     if text is None:
         return joined.every_added(), []
@@ -304,8 +304,11 @@ def may_break_a_rule(joined):
     while True:
         start = skip_clean(text, at).end()
         if start == len(text):
-            judged = joined.added_at(starts)
-            read = {id(code_line) for code_line in judged}
-            return judged, [code_line for code_line in joined.lines_holding(_CAST_SPACE) if id(code_line) not in read]
+            break
         starts.append(start)
         at = text.index("\n", start) + 1
+    if not casts:
+        return joined.added_at(starts), []
+    # the start of each line holding a cast's place, where no other rule is asked
+    cast_starts = {text.rfind("\n", 0, match.start()) + 1 for match in _CAST_SPACE.finditer(text)}
+    return joined.added_at(starts), joined.added_at(sorted(cast_starts.difference(starts)))

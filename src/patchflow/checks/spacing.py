@@ -387,9 +387,9 @@ def spacing(patch, ctx):
     """
     strict = ctx.options.strict
     for file, joined in files_with_added_code(patch, is_c, ctx):
-        judged, casts = may_break_a_rule(joined)
+        judged, casts = may_break_a_rule(joined, casts=strict)
         lines = [(code_line, False) for code_line in judged]
-        if strict and casts:  # the cast's space is a check: asked with --strict only
+        if casts:  # the cast's space is a check: asked with --strict only
             lines = sorted(lines + [(code_line, True) for code_line in casts], key=_patch_line)
         for code_line, only_cast in lines:
             code = code_line.code
