@@ -95,6 +95,7 @@ def _chars_of(kinds, chars_by_kind, newline=False):
     return f"[{''.join(chars_by_kind[kind] for kind in kinds)}{chr(10) if newline else ''}]"
 
 
+@lru_cache(maxsize=None)  # (asked for each operator and place: the same few sets of kinds)
 def _after_look(kinds):
     """A lookahead for the places after an operator whose kind (context()'s third letter) is one of
     `kinds`, a class test where it can be (the engine's cost is per assertion). E is the line's end,
@@ -122,26 +123,19 @@ def _before_look(kinds, op):
     return f"(?<={_chars_of(kinds, _BEFORE_CHARS)}{re.escape(op)})"
 
 
+@lru_cache(maxsize=None)  # (the clean-line pattern asks for each operator twice: before a `?` and after)
 def _operator_in_plain_context(op, at_start, befores="WCBOV", more=()):
     """The pattern of `op` (not the start of a longer operator) standing in one of its PLAIN contexts
     whose first letter is in `befores` (E alone at the line's start), or in one of the places `more`
     (lookarounds after the operator). The befores that allow the same afters share a branch."""
-    tail = _operator_tail(op, at_start, befores, more)
-    return re.escape(op[0]) + tail if tail is not None else None
-
-
-def _operator_tail(op, at_start, befores="WCBOV", more=()):
-    """_operator_in_plain_context less the operator's first character (the lookarounds read the
-    text around the place, whatever matched before), or None where no context is plain."""
-    longer = "".join(sorted({other[len(op)] for other in OPERATORS if len(other) == len(op) + 1
-                             and other.startswith(op)}))
-    token = re.escape(op[1:]) + (f"(?![{re.escape(longer)}])" if longer else "")
+    longer = "".join(sorted(other[len(op)] for other in OPERATORS if other[:-1] == op))
+    token = re.escape(op) + (f"(?![{re.escape(longer)}])" if longer else "")
     by_afters = {}
     for before in "E" if at_start else befores:
         afters = "".join(ctx[2] for ctx in sorted(PLAIN[op]) if ctx[0] == before)  # sorted: the same text each run
         if afters:
             by_afters.setdefault(afters, []).append(before)
-    branches = [("" if at_start else _before_look(group, op)) + _after_look(afters)
+    branches = [("" if at_start else _before_look("".join(group), op)) + _after_look(afters)
                 for afters, group in by_afters.items()]
     branches.extend(more)
     return f"{token}(?:{'|'.join(branches)})" if branches else None
