@@ -445,9 +445,9 @@ def _may_misplace_star(joined):
     """The added CodeLines in which _MAY_MISPLACE_STAR may find something, in file order."""
     if joined.framed is None:
         return joined.every_added()
-    found = {code_line.line.patch_line: code_line for pattern in (_STAR_AGAINST_WORD_OR_BLANK, _BLANK_BEFORE_CLOSE)
-             for code_line in joined.lines_holding(pattern)}
-    return [found[patch_line] for patch_line in sorted(found)]
+    text = joined.framed
+    return joined.added_at(sorted(match.start() for pattern in (_STAR_AGAINST_WORD_OR_BLANK, _BLANK_BEFORE_CLOSE)
+                                  for match in pattern.finditer(text)))
 
 
 @check("POINTER_LOCATION", level=ERROR, scope="patch", fix=fix_pointer_location)
