@@ -77,7 +77,7 @@ _CLASS = re.escape("".join(sorted(OPERATOR_CHARS)))
 _BLANK = r"[ \t\r\f\v]"  # Perl's \s, and a "\n" ends the line
 # E after the operator: the line's end, or blanks then a continued line's `\\` up to the next
 # operator (str.strip's blanks, which are re's \s)
-_LINE_END = r"(?:(?=\n)|\Z)"
+_LINE_END = r"(?!.)"  # a "\n" or the end: where `.` (any character but "\n") finds none
 _ENDS = rf"(?:{_LINE_END}|[^\S\n]*+\\(?:[{_CLASS}]|{_LINE_END}))"
 # The characters of each kind as a class's contents; V is every character that is none of the others.
 _BLANK_CHARS = r" \t\r\f\v"
