@@ -152,7 +152,7 @@ def _without_cast_space(text: str, line: _Line) -> Optional[str]:
     match = _rules()["cast"].match(text)
     if not match or _in_literal(line, *match.span(2)) or re.search(r"\w\s*$", match.group(1)):
         return None  # `BITS_PER_TYPE(u32) - shift`: the parenthesis is a call's, not a cast
-    return _same_tokens(text, text[:match.start(2)] + text[match.end(2):])
+    return _same_tokens(line, text[:match.start(2)] + text[match.end(2):])
 
 
 def _in_literal(line: _Line, start: int, end: int) -> bool:
@@ -160,8 +160,9 @@ def _in_literal(line: _Line, start: int, end: int) -> bool:
                if tok.kind in ("string", "char", "comment"))
 
 
-def _same_tokens(text: str, fixed: str) -> Optional[str]:
-    return fixed if [t.text for t in _Line(fixed).tokens] == [t.text for t in _Line(text).tokens] else None
+def _same_tokens(line: _Line, fixed: str) -> Optional[str]:
+    """`fixed` where it holds the tokens of `line` (the line as written, already read), else None."""
+    return fixed if [t.text for t in _Line(fixed).tokens] == [t.text for t in line.tokens] else None
 
 
 def fix_pointer_location(text: str, finding, path: str) -> Optional[str]:
@@ -179,5 +180,5 @@ def fix_pointer_location(text: str, finding, path: str) -> Optional[str]:
     for found in pattern.finditer(text):
         start, end = found.span(2)
         if found.group(2) == written and not _in_literal(line, start, end):
-            return _same_tokens(text, text[:start] + wanted + text[end:])
+            return _same_tokens(line, text[:start] + wanted + text[end:])
     return None

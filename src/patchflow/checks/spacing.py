@@ -387,14 +387,22 @@ def spacing(patch, ctx):
     """
     strict = ctx.options.strict
     for file, joined in files_with_added_code(patch, is_c, ctx):
-        for code_line in may_break_a_rule(joined):
+        judged, casts = may_break_a_rule(joined, casts=strict)
+        lines = [(code_line, False) for code_line in judged]
+        if casts:  # the cast's space is a check: asked with --strict only
+            lines = sorted(lines + [(code_line, True) for code_line in casts], key=_patch_line)
+        for code_line, only_cast in lines:
             code = code_line.code
             if "//" in code:
                 code = code[:code.index("//")]
-            found = spacing_problem(code, strict, code_line.prev_code)
+            found = _cast_space(code) if only_cast else spacing_problem(code, strict, code_line.prev_code)
             if found is not None:
                 level, message = found
                 yield Hit.at(code_line.line, file, message, level=None if level == ERROR else level)
+
+
+def _patch_line(entry):
+    return entry[0].line.patch_line
 
 
 def _pointer_spelling(written, modifier_gap):
@@ -437,9 +445,9 @@ def _may_misplace_star(joined):
     """The added CodeLines in which _MAY_MISPLACE_STAR may find something, in file order."""
     if joined.framed is None:
         return joined.every_added()
-    found = {code_line.line.patch_line: code_line for pattern in (_STAR_AGAINST_WORD_OR_BLANK, _BLANK_BEFORE_CLOSE)
-             for code_line in joined.lines_holding(pattern)}
-    return [found[patch_line] for patch_line in sorted(found)]
+    text = joined.framed
+    return joined.added_at(sorted(match.start() for pattern in (_STAR_AGAINST_WORD_OR_BLANK, _BLANK_BEFORE_CLOSE)
+                                  for match in pattern.finditer(text)))
 
 
 @check("POINTER_LOCATION", level=ERROR, scope="patch", fix=fix_pointer_location)
