@@ -136,6 +136,32 @@ def test_outline_directives_of_a_kernel_header(kernel_tree):
     assert len(found) > 100
 
 
+def test_unspliced_newline_is_the_lookbehind_search():
+    # the directives' ends, found by str.find, are where a newline no backslash splices is found
+    import random
+
+    from patchflow.lexers.c import _unspliced_newline
+
+    lookbehinds = re.compile(r"(?<!\\)(?<!\\\r)\n")
+    rng = random.Random(13)
+    for _ in range(3000):
+        text = "".join(rng.choice("\\\r\nx#") for _ in range(rng.randrange(0, 14)))
+        start = rng.randrange(0, len(text) + 1)
+        end = rng.randrange(start, len(text) + 1)
+        match = lookbehinds.search(text, start, end)
+        assert _unspliced_newline(text, start, end) == (match.start() if match else -1), (text, start, end)
+
+
+def test_outline_line_starts_from_the_callers_lines():
+    for text, in_comment in OUTLINE_CASES:
+        text = text if text.endswith("\n") else text + "\n"
+        lines = text.split("\n")[:-1]
+        given = Outline(text, 10, in_comment, lines=lines)
+        assert given.line_starts == Outline(text, 10, in_comment).line_starts
+        assert [given.first_token(i) for i in range(len(lines))] == \
+            [Outline(text, 10, in_comment).first_token(i) for i in range(len(lines))]
+
+
 def test_outline_of_hostile_input_is_linear():
     for text in ["(" * 50000 + ")" * 50000, "/* " + "( " * 1000000, '"' + "\\a(" * 600000,
                  "\\" * 1000000, "#" * 100000, ("#if X \\\n" * 100000), "\n".join(["# x"] * 100000)]:

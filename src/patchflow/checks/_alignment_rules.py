@@ -186,7 +186,6 @@ class _OutlineWalk:
         # of a `(`: [bracket, offset, directive start or -1, code after it, (column needed, line, first
         # column)], the last two computed when first needed; of a `[` or `{`: (bracket,)
         self.stack: List[list] = []
-        self._counts = {"(": 0, "[": 0, "{": 0}
         self.directive = -1  # offset where the directive the walk is in starts, -1 outside one
         self.depth = 0  # how many brackets were open when the directive started
         self.result: Dict[int, Alignment] = {}
@@ -198,7 +197,7 @@ class _OutlineWalk:
     def rules(self) -> Dict[int, Alignment]:
         outline = self.outline
         text = outline.text
-        stack, counts = self.stack, self._counts
+        stack = self.stack
         # the events other than brackets, merged in by offset: directives starting and ending, and
         # literals left open (the lexer then loses its place: what was open is forgotten)
         directives = outline.directives
@@ -227,14 +226,12 @@ class _OutlineWalk:
             if kind == 1:
                 # only a `(` holds lines: what a line asks of its opener is kept for a `(` alone
                 stack.append([bracket, offset, self.directive, None, None] if bracket == "(" else _NOT_HOLDING[bracket])
-                counts[bracket] += 1
             else:
                 wanted = _CLOSER_OF[bracket]
                 if stack and stack[-1][0] == wanted:  # the innermost bracket closes (nearly always)
                     stack.pop()
-                    counts[wanted] -= 1
-                elif counts[wanted]:  # a closer with no opener in view is ignored
-                    self._close(wanted)
+                elif stack:  # a closer with no opener in view is ignored (no count of each kind
+                    self._close(wanted)  # kept per bracket: a mismatch is rare, then the stack is read)
             last = offset
         for offset, kind in others[upcoming:-1]:
             last = self._other_event(last, offset, kind)
@@ -265,14 +262,14 @@ class _OutlineWalk:
         return quote
 
     def _forget(self, depth: int) -> None:
-        while len(self.stack) > depth:
-            self._counts[self.stack.pop()[0]] -= 1
+        del self.stack[depth:]
 
     def _close(self, wanted: str) -> None:
-        while True:
-            opener = self.stack.pop()[0]
-            self._counts[opener] -= 1
-            if opener == wanted:
+        """Close the innermost open `wanted` and the brackets inside it, when one is open."""
+        stack = self.stack
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index][0] == wanted:
+                del stack[index:]
                 return
 
     def _hold_lines(self, last: int, upto: int, at_upto: bool) -> None:

@@ -100,7 +100,7 @@ def outline(window):
     from ..lexers.c import Outline
 
     text = window.text
-    return Outline(text, window.first_line, in_comment=starts_in_comment(text))
+    return Outline(text, window.first_line, in_comment=starts_in_comment(text), lines=window.lines)
 
 
 def lex(window, language: str) -> list:

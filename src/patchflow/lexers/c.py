@@ -294,7 +294,15 @@ _LEADING_BLANKS = lazy("[" + _BLANKS + "]*")
 _SPLICE = lazy(r"\\\r?\n")
 # a character of code in masked text: not blank, not comment, not a backslash that splices a newline
 _CODE = lazy(r"[^ \t\f\v\r\n\\\x1c]|\\(?!\r?\n)")
-_UNSPLICED_NEWLINE = lazy(r"(?<!\\)(?<!\\\r)\n")
+
+
+def _unspliced_newline(masked: str, start: int, end: int) -> int:
+    """The offset of the first newline in `masked[start:end]` that no backslash splices, or -1. (By
+    `str.find`: a search for a newline behind lookbehinds is tried at every position.)"""
+    at = masked.find("\n", start, end)
+    while at > 0 and (masked[at - 1] == "\\" or (masked[at - 1] == "\r" and masked[at - 2:at - 1] == "\\")):
+        at = masked.find("\n", at + 1, end)
+    return at
 
 
 class Outline:
@@ -314,11 +322,15 @@ class Outline:
     object per token.
     """
 
-    def __init__(self, text: str, first_line: int = 1, in_comment: bool = False):
+    def __init__(self, text: str, first_line: int = 1, in_comment: bool = False,
+                 lines: Optional[List[str]] = None):
+        """`lines`, when the caller holds them, are the text's lines (`text` is `"\\n".join(lines)`
+        and a newline): the line starts are counted from their lengths, the text is not split again."""
         self.text = text
         self.first_line = first_line
         self.in_comment = in_comment
         self.unclosed: List[int] = []
+        self._lines = lines
         self._starts: Optional[List[int]] = None
         self._directives: Optional[List[Tuple[int, int]]] = None
         if COMMENT_MASK in text or LITERAL_MASK in text:  # a stray one is code (`other`): keep it apart
@@ -342,9 +354,13 @@ class Outline:
     @property
     def line_starts(self) -> List[int]:
         if self._starts is None:
-            lengths = map((1).__add__, map(len, self.text.split("\n")))  # each line and its newline
-            self._starts = list(accumulate(lengths, initial=0))
-            self._starts.pop()  # the offset past the end
+            if self._lines is not None:  # the start of each line, then the end of the text
+                self._starts = list(accumulate(map((1).__add__, map(len, self._lines)), initial=0))
+                self._lines = None
+            else:
+                lengths = map((1).__add__, map(len, self.text.split("\n")))  # each line and its newline
+                self._starts = list(accumulate(lengths, initial=0))
+                self._starts.pop()  # the offset past the end
         return self._starts
 
     def line_index(self, offset: int) -> int:
@@ -409,9 +425,10 @@ class Outline:
                 # logical line
                 if masked[start + 1:start + 2] != "#" and (start == 0 or masked[start - 1] != "#"):
                     before = self.code_before(start)
-                    if before < 0 or _UNSPLICED_NEWLINE.search(masked, before, start):
-                        end = _UNSPLICED_NEWLINE.search(masked, start)
-                        self._directives.append((start, end.start() if end else len(masked)))
-                        start = len(masked) if end is None else end.start()
+                    if before < 0 or _unspliced_newline(masked, before, start) >= 0:
+                        end = _unspliced_newline(masked, start, len(masked))
+                        end = len(masked) if end < 0 else end
+                        self._directives.append((start, end))
+                        start = end
                 start = masked.find("#", start + 1)
         return self._directives
