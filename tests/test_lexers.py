@@ -152,6 +152,22 @@ def test_unspliced_newline_is_the_lookbehind_search():
         assert _unspliced_newline(text, start, end) == (match.start() if match else -1), (text, start, end)
 
 
+def test_outline_block_comment_body_is_the_lazy_search():
+    # the possessive body of a block comment ends where `.*?` then `*/` (or the end) would
+    import random
+
+    from patchflow.lexers.c import _BLOCK_COMMENT_BODY
+
+    lazy_body = re.compile(r"/\*(?s:.*?)(?:\*/|\Z)")
+    possessive = re.compile(r"/\*" + _BLOCK_COMMENT_BODY + r"(?:\*/|\Z)")
+    rng = random.Random(17)
+    for _ in range(3000):
+        text = "".join(rng.choice(["/", "*", "x", "\n", "/*", "*/", "**"]) for _ in range(rng.randrange(0, 16)))
+        start = rng.randrange(0, len(text) + 1)
+        expected, found = lazy_body.match(text, start), possessive.match(text, start)
+        assert (found and found.span()) == (expected and expected.span()), (text, start)
+
+
 def test_outline_line_starts_from_the_callers_lines():
     for text, in_comment in OUTLINE_CASES:
         text = text if text.endswith("\n") else text + "\n"

@@ -107,7 +107,8 @@ def _ruled_lines(file, post: Dict[int, Alignment]) -> Iterator[tuple]:
     added and context lines are numbered one after the other from its first."""
     numbers = sorted(post)
     for hunk in file.hunks:
-        shown = [line for line in hunk.lines if line.kind != "-"]
+        # a hunk that only adds (a new file's) shows all its lines: its counts were checked on reading
+        shown = hunk.lines if hunk.old_count == 0 else [line for line in hunk.lines if line.kind != "-"]
         if not shown:
             continue
         first = shown[0].new_line

@@ -287,7 +287,10 @@ _BLANKS = " \t\f\v\r"  # the lexer's blanks (a spliced newline is blank too)
 # left to the code around it. (Each branch starts with its own character, no group around it: the
 # engine then skips to the next `/`, quote or apostrophe by its fast scan for a set of first
 # characters, twice as fast as a lookahead `(?=[/"'])` in front, which it tries at every position.)
-_OUTLINE_LITERALS = lazy("/(?:" + _LINE_COMMENT[1:] + r"|\*(?s:.*?)(?:\*/|\Z))"
+# A block comment's body is taken by possessive runs up to its first `*/`, not by a lazy `.*?`, which
+# tried `*/` after each of the corpus's 700,000 characters of comments (the scan 23 -> 17 ms).
+_BLOCK_COMMENT_BODY = r"(?:[^*]++|\*(?!/))*+"
+_OUTLINE_LITERALS = lazy("/(?:" + _LINE_COMMENT[1:] + r"|\*" + _BLOCK_COMMENT_BODY + r"(?:\*/|\Z))"
                          + '|"' + _STRING_BODY + '(?P<string_end>")?'
                          + "|'" + _CHAR_BODY + "(?P<char_end>')?")
 _LEADING_BLANKS = lazy("[" + _BLANKS + "]*")
