@@ -347,12 +347,12 @@ class Outline:
             self.unclosed = [offset + head for offset in self.unclosed]
 
     def _mask(self, match) -> str:
-        found = match.group()
-        if found[0] == "/":  # a comment
-            return COMMENT_MASK * len(found)
-        if match.group("string_end" if found[0] == '"' else "char_end") is None:
-            self.unclosed.append(match.start())
-        return LITERAL_MASK * len(found)
+        start, end = match.span()  # (no copy of the comment or literal is made)
+        if match.string[start] == "/":  # a comment
+            return COMMENT_MASK * (end - start)
+        if match.lastgroup is None:  # a literal whose closing quote (string_end, char_end) is missing
+            self.unclosed.append(start)
+        return LITERAL_MASK * (end - start)
 
     @property
     def line_starts(self) -> List[int]:
