@@ -209,8 +209,9 @@ def _in_comment_above(patch, first: int, below: int) -> bool:
 
 
 # words a line _LOCK_DEFINITION matches holds, as the pattern spells them (its case: lowering a
-# file's text to look for `spinlock_t` in any case cost more than the searches)
-_LOCK_WORDS = ("mutex", "spinlock_t")
+# file's text to look for `spinlock_t` in any case cost more than the searches; `DEFINE_MUTEX`
+# holds no `mutex`)
+_LOCK_WORDS = ("mutex", "spinlock_t", "DEFINE_MUTEX")
 
 
 def _may_name_lock(text: str) -> bool:
