@@ -36,7 +36,8 @@ def typed_heads(added, ctx) -> List[int]:
 
 
 def _find_typed_heads(added, ctx) -> List[int]:
-    # one comprehension: `(` is in most lines of C, where lines_holding tests each line anyway
+    # one comprehension, is_head's test written out: `(` is in most lines of C, where lines_holding
+    # tests each line anyway, and a call of is_head a line costs a fifth more
     return [index for index, line in enumerate(added.lines)
             if "(" in line.text and line.text.rstrip().endswith((";", ",", "(")) and _TYPED_HEAD_START.match(line.text)]
 

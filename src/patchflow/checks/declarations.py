@@ -154,7 +154,7 @@ def avoid_externs(line, file, ctx):
     Move the declaration to a header included by both files, or make the function static.
     """
     text = line.text
-    if "extern" not in text and not ("(" in text and text.rstrip().endswith((";", ",", "("))):
+    if "extern" not in text and not is_head(text):
         return None  # neither an extern nor the first line of a prototype
     if file.path.endswith(".h"):
         if "extern" in text and _EXTERN_PROTOTYPE.match(text):
