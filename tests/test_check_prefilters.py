@@ -10,7 +10,7 @@ import pytest
 from patch_cases import case_files
 
 from patchflow import checks
-from patchflow.checks import Options, apis, declarations, macros, spelling, statements, strings
+from patchflow.checks import Options, _prototype_heads, apis, declarations, macros, spelling, statements, strings
 from patchflow.patch import Series, read_patches
 
 _KERNEL_FILES = ("core.c", "syscall.c", "btf.c", "hashtab.c", "ringbuf.c", "bpf_struct_ops.c", "helpers.c")
@@ -54,8 +54,11 @@ def test_the_prefilters_hide_no_finding(tmp_path, kernel_tree, monkeypatch):
         assert any(f.type == wanted for found in with_prefilters for f in found)
     for module, name in ((apis, "_may_hold_string"), (apis, "_may_name_lock"), (apis, "_may_name_barrier"),
                          (statements, "_may_hold_parentheses_finding"), (spelling, "_ends_in_letter"),
-                         (declarations, "_may_match_prototype"), (strings, "_may_start_with_string")):
+                         (strings, "_may_start_with_string")):
         monkeypatch.setattr(module, name, lambda text: True)
+    # AVOID_EXTERNS in a .c file shown every line that may start a prototype, whatever its text
+    monkeypatch.setattr(declarations, "_may_be_prototypes", lambda added, ctx: [
+        index for index, line in enumerate(added.lines) if _prototype_heads.is_head(line.text)])
     assert [_findings(path) for path in inputs] == with_prefilters
 
 
@@ -71,8 +74,8 @@ def test_a_prototype_read_through_a_comment_is_shown_to_avoid_externs(tmp_path, 
     path = _comment_patch(tmp_path)
     assert "AVOID_EXTERNS" in [f.type for f in _findings(path)]
     # the text alone does not match the prototype: only the `*/` test lets the line through
-    monkeypatch.setattr(declarations, "_may_match_prototype",
-                        lambda text: declarations._C_PROTOTYPE.match(text) is not None)
+    monkeypatch.setattr(declarations, "_may_be_prototypes",
+                        lambda added, ctx: _prototype_heads.heads_matching(added, ctx, _prototype_heads.C_PROTOTYPE))
     assert "AVOID_EXTERNS" not in [f.type for f in _findings(path)]
 
 
@@ -441,3 +444,24 @@ def test_the_lines_initialised_static_reads_are_those_its_per_line_needle_finds(
             added = AddedLines(file)
             assert shown.indexes(file, added, None) == [
                 index for index, line in enumerate(added.lines) if per_line.search(line.text)]
+
+
+def test_the_prototype_heads_are_those_each_pattern_matches_on_each_line(tmp_path, kernel_tree):
+    """AVOID_EXTERNS and FUNCTION_ARGUMENTS match their patterns only on the heads that start with a
+    type (`_prototype_heads.typed_heads`, one match a head for both): the lines each pattern finds
+    on each added line that may start a prototype."""
+    heads = tmp_path / "heads.patch"  # a type on a call, a pointer to a function, a `(` not at the end
+    heads.write_text("diff --git a/net/x.c b/net/x.c\n--- a/net/x.c\n+++ b/net/x.c\n@@ -1,1 +1,7 @@\n"
+                     " int x;\n+size_t x_len(void);\n+\tint (*open)(struct sock *);\n+\tfoo(bar);\n"
+                     "+extern u32 x_mask(int a,\n+\t\t   int b);\n+static int x_open(void) { return 0; }\n")
+    matched = 0
+    for path, file, ctx in _c_files_of([heads, *_c_test_paths(tmp_path, kernel_tree)]):
+        added = declarations.added_lines(file, ctx)
+        for pattern in (_prototype_heads.C_PROTOTYPE, _prototype_heads.FUNCTION_DECLARATION):
+            every_line = [index for index, line in enumerate(added.lines)
+                          if _prototype_heads.is_head(line.text) and pattern.match(line.text)]
+            assert _prototype_heads.heads_matching(added, ctx, pattern) == every_line, path.name
+            matched += len(every_line)
+            if path is heads:
+                assert every_line == ([0, 3] if pattern is _prototype_heads.C_PROTOTYPE else [0, 1, 3])
+    assert matched > 50

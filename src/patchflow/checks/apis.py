@@ -15,7 +15,6 @@ from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c
 from ._hunk_places import hunk_of
 from ._lines import added_lines, line_filter, lines_holding
-from ._needles import literal_indexes
 from ..lazy_regex import lazy
 
 _C_FILES = (".c", ".h")
@@ -209,10 +208,16 @@ def _in_comment_above(patch, first: int, below: int) -> bool:
     return False
 
 
+# words a line _LOCK_DEFINITION matches holds, as the pattern spells them (its case: lowering a
+# file's text to look for `spinlock_t` in any case cost more than the searches; `DEFINE_MUTEX`
+# holds no `mutex`)
+_LOCK_WORDS = ("mutex", "spinlock_t", "DEFINE_MUTEX")
+
+
 def _may_name_lock(text: str) -> bool:
     """The test below on a file's joined added lines: most files name no lock, ruled out by two
     searches in C instead of a loop over their lines."""
-    return "mutex" in text or "spinlock_t" in text.lower()
+    return any(word in text for word in _LOCK_WORDS)
 
 
 @check("UNCOMMENTED_DEFINITION", level=CHECK, scope="patch")
@@ -255,12 +260,8 @@ def uncommented_definition(patch, ctx):
 
 
 def _lines_naming_lock(added) -> List[int]:
-    """The positions of the added lines that hold `mutex`, or `spinlock_t` in any case."""
-    lowered = added.text.lower()
-    if not (added.joined and lowered.isascii()):  # str.lower() keeps offsets for ASCII only
-        return [index for index, line in enumerate(added.lines)
-                if "mutex" in line.text or "spinlock_t" in line.text.lower()]
-    return sorted(set(lines_holding("mutex", added)).union(literal_indexes("spinlock_t", added, lowered)))
+    """The positions of the added lines that hold one of _LOCK_WORDS."""
+    return sorted(set().union(*(lines_holding(word, added) for word in _LOCK_WORDS)))
 
 
 _STRING = lazy(r"\"[X\t]*\"")

@@ -13,17 +13,14 @@ from ._ccode import COMMENT, is_c
 from ._hunk_places import line_above, position
 from ._line_scans import masked_text
 from ._lines import added_lines, line_filter, lines_holding
+from ._prototype_heads import C_PROTOTYPE, FUNCTION_DECLARATION, TYPE as _TYPE, heads_matching, is_head
 from .apis import masked_lines
 from ..lazy_regex import lazy
 
 _C_FILES = (".c", ".h")
 _BARE_SIGN = lazy(r"\b((?:un)?signed)\b((?:\s*\*)*)\s*(?!char\b|short\b|int\b|long\b)([A-Za-z_]\w*)?\s*[=,;\[\)\(]")
 _WORD_BEFORE = lazy(r"(\w+)\s*$")
-_TYPE = (r"(?:const\s+)?(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|(?:(?:un)?signed\s+)?(?:long\s+long|long|short|int|char)"
-         r"(?:\s+int)?|void|bool|float|double|(?:un)?signed|[A-Za-z_]\w*_t|__?[us](?:8|16|32|64)|[us](?:8|16|32|64)|"
-         r"__(?:le|be)(?:16|32|64))\b(?:\s+const)?")
 _EXTERN_PROTOTYPE = lazy(r"^\s*extern\s+" + _TYPE + r"[\s\*]*[A-Za-z_]\w*\s*\(")
-_C_PROTOTYPE = lazy(r"^\s*(?:extern\s+)?" + _TYPE + r"(?:\s|\*)*?\s([A-Za-z_]\w*)\s*\(")
 _LINKER_SYMBOL = lazy(r"^extern struct\s+(\w+)\s+(\w+)\[\];")
 _EXTERN = lazy(r"^\s*extern\s+")
 
@@ -102,36 +99,23 @@ def _lines_from(file, line, ctx):
             yield other
 
 
-def _prototype_heads(added, ctx):
-    """The positions of the added lines that may start a prototype (a `(`, and the line ends its
-    statement or goes on with the next argument): AVOID_EXTERNS and FUNCTION_ARGUMENTS read only
-    these, found once per file and run."""
-    return ctx.once(_find_prototype_heads, added)
-
-
-def _find_prototype_heads(added, ctx):
-    # one comprehension: `(` is in most lines of C, where lines_holding tests each line anyway
-    return [index for index, line in enumerate(added.lines)
-            if "(" in line.text and line.text.rstrip().endswith((";", ",", "("))]
-
-
 def _extern_lines(file, added, ctx):
     """What AVOID_EXTERNS is shown: in a header the lines naming `extern`, in a .c file those and
-    the lines that may start a prototype whose text may match _C_PROTOTYPE (a twentieth of them)."""
+    the lines that may start a prototype whose masked code C_PROTOTYPE may match."""
     externs = lines_holding("extern", added)
     if file.path.endswith(".h"):
         return externs
+    return sorted(set(externs).union(_may_be_prototypes(added, ctx)))
+
+
+def _may_be_prototypes(added, ctx):
+    """The heads (`_prototype_heads.is_head`) whose masked code C_PROTOTYPE may match, found from
+    their text: what the pattern reads before its `(` holds no quote, so no string, and a comment
+    only when one closes on the line (masked, it reads as blanks); elsewhere the code is the text,
+    and a match on the code is one on the text."""
     lines = added.lines
-    return sorted(set(externs).union(index for index in _prototype_heads(added, ctx)
-                                     if _may_match_prototype(lines[index].text)))
-
-
-def _may_match_prototype(text: str) -> bool:
-    """Whether _C_PROTOTYPE may match the line's masked code, asked of its text: what the pattern
-    reads before its `(` holds no quote, so no string, and a comment only when one closes on the
-    line (masked, it reads as blanks); elsewhere the code is the text, and a match on the code is
-    one on the text."""
-    return "*/" in text or _C_PROTOTYPE.match(text) is not None
+    closing = [index for index in lines_holding("*/", added) if is_head(lines[index].text)]
+    return closing + heads_matching(added, ctx, C_PROTOTYPE)
 
 
 @check("AVOID_EXTERNS", level=WARNING, scope="line")
@@ -170,7 +154,7 @@ def avoid_externs(line, file, ctx):
     Move the declaration to a header included by both files, or make the function static.
     """
     text = line.text
-    if "extern" not in text and not ("(" in text and text.rstrip().endswith((";", ",", "("))):
+    if "extern" not in text and not is_head(text):
         return None  # neither an extern nor the first line of a prototype
     if file.path.endswith(".h"):
         if "extern" in text and _EXTERN_PROTOTYPE.match(text):
@@ -179,7 +163,7 @@ def avoid_externs(line, file, ctx):
     if not file.path.endswith(".c"):
         return None
     code = masked_lines(file, ctx).get(line.patch_line, text)
-    prototype = _C_PROTOTYPE.match(code)
+    prototype = C_PROTOTYPE.match(code)
     if prototype:
         if _after_closing_brace(file, line, ctx) or _continues_a_statement(file, line, ctx):
             return None
@@ -360,7 +344,6 @@ def camelcase(patch, ctx):
             yield Hit.at(line, file, f"Avoid CamelCase: <{word}>", patch=patch)
 
 
-_FUNCTION_DECLARATION = lazy(r"^\s*(?:extern\s+)?" + _TYPE + r"[\s\*]*(?:[A-Za-z_]\w*|\(\s*\*\s*[A-Za-z_]\w*\s*\))\s*\(")
 _TYPE_ONLY = lazy(r"^(?:(?:const|volatile|__\w+)\s+)*" + _TYPE + r"(?:\s*(?:\*|\bconst\b|\bvolatile\b|\b__\w+))*\s*$")
 
 
@@ -390,7 +373,7 @@ _ARGUMENT_EDGE = lazy(r"[,()\[\]]")
 
 def _declaration_arguments(file, line, ctx) -> Optional[str]:
     """The arguments of a prototype that starts on an added line and ends with `);`, or None."""
-    match = _FUNCTION_DECLARATION.match(line.text)
+    match = FUNCTION_DECLARATION.match(line.text)
     found = _parenthesized(file, line, ctx, match.end()) if match else None
     return found[0] if found and found[1].startswith(";") else None
 
@@ -436,9 +419,8 @@ def function_arguments(patch, ctx):
         if not file.path.endswith(_C_FILES):
             continue
         added = added_lines(file, ctx)
-        for line in (added.lines[index] for index in _prototype_heads(added, ctx)):
-            if _FUNCTION_DECLARATION.match(line.text) and \
-                    not _after_closing_brace(file, line, ctx):
+        for line in (added.lines[index] for index in heads_matching(added, ctx, FUNCTION_DECLARATION)):
+            if not _after_closing_brace(file, line, ctx):
                 for arg in _unnamed_arguments(file, line, ctx):
                     yield Hit.at(line, file, f"function definition argument '{arg}' should also have an identifier "
                                  "name", patch=patch)
