@@ -84,6 +84,9 @@ _SHAPES = [r"[|]x|y", r"a\|b|else", r"(if|do)\s*\(|;$", r"[]|]|NULL", r"[^]|]\*|
            # searched backwards: no literal at the start, one at the end
            r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)", r"\w+\s*=", r"\b\w+\($", r"\d+?\s{0,2}[<>]",
            r"\b[a-z]{2,3}\b\s*\(\s*\)", r"\W\w*_t\b\*", r"\b(e)?x+[^\sa-c\]-]\*", r"\w\*\s*\/|\d;",
+           # scanned from their first literal on, the lines found asked the needle
+           r"\w+=\w", r"^\s*\}.*;", r"^\t+\}.*,", r"^\s*#\s*define\s+\w", r"\d{1,2}ab\d", r"x{0}static\d",
+           r"\w\*\s*/\w", r"[a-z]\(\s*\)\s*$", r"^[A-Za-z_].*=\s*(?:0|NULL|false)",
            # small classes spelled out among the strings every match holds
            r"[=!]=", r"(?i)[ks]tatic", r"[mz]alloc|x[ab]", r"a[bc]+d", r"[^=]=\s*0", r"[\u017f]tatic"]
 
@@ -210,3 +213,16 @@ def test_a_c_check_may_name_the_lines_its_judge_is_shown():
     assert asked == ["net/core/x.c"]
     assert seen == ["{", "struct s { int x; };"]
     assert [hit.line for hit in hits] == [2]
+
+
+def test_a_needle_is_scanned_from_its_first_literal_behind_a_start_not_jumped_to():
+    # `^\s*` tries every line's indentation, `\w` every position: the scan looks for the literal and
+    # asks the needle of the lines found; a literal inside a group, under a repetition or in a
+    # repetition's bounds is not every match's
+    assert _needles._from_literal(r"^[^\S\n]*\}.*;") == r"\}.*;"
+    assert _needles._from_literal(r"\w+=\w") == r"=\w"
+    assert _needles._from_literal(r"x{0}static") == "static"
+    assert _needles._from_literal(r"\w(?:ab)c") == "c" and _needles._from_literal(r"\w+x*y") == "y"
+    assert _needles._from_literal(r"\wa|b") is None and _needles._from_literal(r"\d{1,2}") is None
+    assert _needles._from_literal(r"==x") is None and _needles._from_literal(r"(?i)\wab") is None
+    assert _needles._from_literal(r"\w[ab]") is None  # a class is no literal

@@ -147,16 +147,54 @@ def _plan(source: str) -> List[Callable]:
     in_line = _kept_in_line(source) if joinable(source) else None
     if in_line is None:
         return [lambda added: [index for index, line in enumerate(added.lines) if alone.search(line.text)]]
-    if in_line.startswith("^") and list(parsed)[:1] == [(_sre.AT, _sre.AT_BEGINNING)]:
-        # `^` begins the whole needle (no top-level `|` follows): "\n" and the rest, at line starts
-        at_line_start = re.compile("\n(?:" + in_line[1:] + ")", re.MULTILINE)
-        return [lambda added: _searched_indexes(at_line_start, added, after_newline=True)]
-    backwards = _reversed(in_line)
+    items = list(parsed)
+    at_start = in_line.startswith("^") and items[:1] == [(_sre.AT, _sre.AT_BEGINNING)]
+    backwards = None if at_start else _reversed(in_line)
     if backwards is not None:
         reversed_pattern = re.compile(backwards, re.MULTILINE)
         return [lambda added: _searched_backwards(reversed_pattern, added)]
+    from_literal = _from_literal(in_line)
+    if from_literal is not None and (not at_start or _may_repeat_none(items[1:2])):
+        # after `^\s*` every line's indentation is tried; at a literal most lines are not
+        candidates = re.compile(from_literal, re.MULTILINE)
+        return [lambda added: _confirmed(alone, _searched_indexes(candidates, added), added)]
+    if at_start:
+        # `^` begins the whole needle (no top-level `|` follows): "\n" and the rest, at line starts
+        at_line_start = re.compile("\n(?:" + in_line[1:] + ")", re.MULTILINE)
+        return [lambda added: _searched_indexes(at_line_start, added, after_newline=True)]
     joined = re.compile(in_line, re.MULTILINE)
     return [lambda added: _searched_indexes(joined, added)]
+
+
+def _from_literal(in_line: str) -> Optional[str]:
+    """The needle from its first literal character on (`\\}.*;` of `^\\s*\\}.*;`), when that stands
+    in the needle's top sequence (no `|` there, no repetition after it) behind a start the engine
+    cannot jump to: every match of the needle holds a match of this tail, which the engine finds by
+    a scan for the literal (rarer than line starts or the positions tried by a needle that starts
+    with a class). None when the needle jumps already or holds no such literal, or sets flags."""
+    parsed = _sre_parse.parse(in_line)
+    if _top_branches(in_line) is not None or parsed.state.flags & ~re.UNICODE or _jumps(list(parsed)):
+        return None
+    pieces, depth, in_bounds, position = list(_pieces(in_line)), 0, False, 0
+    for number, (piece, outside) in enumerate(pieces):
+        if outside and piece in "(){}":  # a group's depth; a repetition's bounds (`{0}`) are no literal
+            depth += {"(": 1, ")": -1}.get(piece, 0)
+            in_bounds = piece == "{"
+        elif outside and depth == 0 and not in_bounds and number > 0 and literal_of(piece) and (
+                number + 1 == len(pieces) or pieces[number + 1][0] not in ("*", "?", "{", "+")):
+            return in_line[position:]
+        position += len(piece)
+    return None
+
+
+def _may_repeat_none(items) -> bool:
+    return bool(items) and items[0][0] in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and items[0][1][0] == 0
+
+
+def _confirmed(alone, candidates, added) -> List[int]:
+    lines = added.lines
+    search = alone.search
+    return [index for index in candidates if search(lines[index].text) is not None]
 
 
 def _pieces(source: str):
