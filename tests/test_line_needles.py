@@ -87,6 +87,8 @@ _SHAPES = [r"[|]x|y", r"a\|b|else", r"(if|do)\s*\(|;$", r"[]|]|NULL", r"[^]|]\*|
            # scanned from their first literal on, the lines found asked the needle
            r"\w+=\w", r"^\s*\}.*;", r"^\t+\}.*,", r"^\s*#\s*define\s+\w", r"\d{1,2}ab\d", r"x{0}static\d",
            r"\w\*\s*/\w", r"[a-z]\(\s*\)\s*$", r"^[A-Za-z_].*=\s*(?:0|NULL|false)",
+           # scanned once per first character
+           r"[<>]\s*\w+;", r"(?:==|!=|<)\s*[A-Z]\w*\b", r"\b[A-Z]+\s*(?:[<>]|==)", r"\w\s*[-+]=\s*1\b",
            # small classes spelled out among the strings every match holds
            r"[=!]=", r"(?i)[ks]tatic", r"[mz]alloc|x[ab]", r"a[bc]+d", r"[^=]=\s*0", r"[\u017f]tatic"]
 
@@ -226,3 +228,11 @@ def test_a_needle_is_scanned_from_its_first_literal_behind_a_start_not_jumped_to
     assert _needles._from_literal(r"\wa|b") is None and _needles._from_literal(r"\d{1,2}") is None
     assert _needles._from_literal(r"==x") is None and _needles._from_literal(r"(?i)\wab") is None
     assert _needles._from_literal(r"\w[ab]") is None  # a class is no literal
+
+
+def test_a_needle_that_starts_with_a_few_characters_is_scanned_once_per_character():
+    # the engine finds a literal by a tight loop, a class by a call per character of the text
+    assert _needles._per_first_character(r"[ab]c|d") == ["a(?:c)", "b(?:c)", "d(?:)"]
+    assert _needles._per_first_character(r"(?:=[<>]|<)\s*\b") == [r"=(?:[<>])(?:[\s]){0,}\b", r"<(?:)(?:[\s]){0,}\b"]
+    for source in (r"[a-c]x", r"x[ab]", r"[abcde]x", r"[^a]x", r"(?i)[ab]x", r"\w|=", r"(?=a)[ab]", r"a|"):
+        assert _needles._per_first_character(source) == [source], source
