@@ -236,3 +236,15 @@ def test_a_needle_that_starts_with_a_few_characters_is_scanned_once_per_characte
     assert _needles._per_first_character(r"(?:=[<>]|<)\s*\b") == [r"=(?:[<>])(?:[\s]){0,}\b", r"<(?:)(?:[\s]){0,}\b"]
     for source in (r"[a-c]x", r"x[ab]", r"[abcde]x", r"[^a]x", r"(?i)[ab]x", r"\w|=", r"(?=a)[ab]", r"a|"):
         assert _needles._per_first_character(source) == [source], source
+
+
+def test_a_branch_that_another_check_searches_alone_is_scanned_once(monkeypatch):
+    monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
+    finds = []
+    original = _needles.literal_indexes
+    monkeypatch.setattr(_needles, "literal_indexes", lambda literal, *rest: finds.append(literal) or original(literal, *rest))
+    added = AddedLines(_file_of(["a \tb", "        c", "d"]))
+    alone, either = Needle(" \t"), Needle(" \t|        ")
+    assert either.indexes(added) == [0, 1]
+    assert alone.indexes(added) == [0]
+    assert sorted(finds) == [" \t", "        "]

@@ -138,7 +138,8 @@ def _plan(source: str) -> List[Callable]:
     parsed = _sre_parse.parse(source)
     branches = _top_branches(source)
     if branches and not parsed.state.flags & ~re.UNICODE:  # `(?i)` applies to every branch
-        return [scan for branch in branches for scan in _plan(branch)]
+        # each branch a needle: one that another check searches alone (` \t`) is scanned once
+        return [Needle(branch).indexes for branch in branches]
     alone = re.compile(source)
     ignore_case = bool(parsed.state.flags & re.IGNORECASE)
     words = _required(list(parsed))
