@@ -190,10 +190,12 @@ def _from_literal(in_line: str) -> Optional[str]:
 
 
 def _may_repeat_none(items) -> bool:
+    """Whether the parsed sequence starts with a repetition that may match nothing (`\\s*`)."""
     return bool(items) and items[0][0] in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and items[0][1][0] == 0
 
 
 def _confirmed(alone, candidates, added) -> List[int]:
+    """The candidate lines (positions, in order) in which the needle `alone` finds a match."""
     lines = added.lines
     search = alone.search
     return [index for index in candidates if search(lines[index].text) is not None]
