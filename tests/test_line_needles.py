@@ -84,6 +84,11 @@ _SHAPES = [r"[|]x|y", r"a\|b|else", r"(if|do)\s*\(|;$", r"[]|]|NULL", r"[^]|]\*|
            # searched backwards: no literal at the start, one at the end
            r"\b(?:[A-Z_][A-Z0-9_]*|\d\w*)\s*(?:[<>=!]=|<|>)", r"\w+\s*=", r"\b\w+\($", r"\d+?\s{0,2}[<>]",
            r"\b[a-z]{2,3}\b\s*\(\s*\)", r"\W\w*_t\b\*", r"\b(e)?x+[^\sa-c\]-]\*", r"\w\*\s*\/|\d;",
+           # scanned from their first literal on, the lines found asked the needle
+           r"\w+=\w", r"^\s*\}.*;", r"^\t+\}.*,", r"^\s*#\s*define\s+\w", r"\d{1,2}ab\d", r"x{0}static\d",
+           r"\w\*\s*/\w", r"[a-z]\(\s*\)\s*$", r"^[A-Za-z_].*=\s*(?:0|NULL|false)",
+           # scanned once per first character
+           r"[<>]\s*\w+;", r"(?:==|!=|<)\s*[A-Z]\w*\b", r"\b[A-Z]+\s*(?:[<>]|==)", r"\w\s*[-+]=\s*1\b",
            # small classes spelled out among the strings every match holds
            r"[=!]=", r"(?i)[ks]tatic", r"[mz]alloc|x[ab]", r"a[bc]+d", r"[^=]=\s*0", r"[\u017f]tatic"]
 
@@ -210,3 +215,36 @@ def test_a_c_check_may_name_the_lines_its_judge_is_shown():
     assert asked == ["net/core/x.c"]
     assert seen == ["{", "struct s { int x; };"]
     assert [hit.line for hit in hits] == [2]
+
+
+def test_a_needle_is_scanned_from_its_first_literal_behind_a_start_not_jumped_to():
+    # `^\s*` tries every line's indentation, `\w` every position: the scan looks for the literal and
+    # asks the needle of the lines found; a literal inside a group, under a repetition or in a
+    # repetition's bounds is not every match's
+    assert _needles._from_literal(r"^[^\S\n]*\}.*;") == r"\}.*;"
+    assert _needles._from_literal(r"\w+=\w") == r"=\w"
+    assert _needles._from_literal(r"x{0}static") == "static"
+    assert _needles._from_literal(r"\w(?:ab)c") == "c" and _needles._from_literal(r"\w+x*y") == "y"
+    assert _needles._from_literal(r"\wa|b") is None and _needles._from_literal(r"\d{1,2}") is None
+    assert _needles._from_literal(r"==x") is None and _needles._from_literal(r"(?i)\wab") is None
+    assert _needles._from_literal(r"\w[ab]") is None  # a class is no literal
+
+
+def test_a_needle_that_starts_with_a_few_characters_is_scanned_once_per_character():
+    # the engine finds a literal by a tight loop, a class by a call per character of the text
+    assert _needles._per_first_character(r"[ab]c|d") == ["a(?:c)", "b(?:c)", "d(?:)"]
+    assert _needles._per_first_character(r"(?:=[<>]|<)\s*\b") == [r"=(?:[<>])(?:[\s]){0,}\b", r"<(?:)(?:[\s]){0,}\b"]
+    for source in (r"[a-c]x", r"x[ab]", r"[abcde]x", r"[^a]x", r"(?i)[ab]x", r"\w|=", r"(?=a)[ab]", r"a|"):
+        assert _needles._per_first_character(source) == [source], source
+
+
+def test_a_branch_that_another_check_searches_alone_is_scanned_once(monkeypatch):
+    monkeypatch.setattr(_needles, "SCAN_FROM_LINES", 0)  # scanned as a large file's lines are
+    finds = []
+    original = _needles.literal_indexes
+    monkeypatch.setattr(_needles, "literal_indexes", lambda literal, *rest: finds.append(literal) or original(literal, *rest))
+    added = AddedLines(_file_of(["a \tb", "        c", "d"]))
+    alone, either = Needle(" \t"), Needle(" \t|        ")
+    assert either.indexes(added) == [0, 1]
+    assert alone.indexes(added) == [0]
+    assert sorted(finds) == [" \t", "        "]

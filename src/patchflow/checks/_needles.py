@@ -16,8 +16,12 @@ needle is scanned by its shape, decided once from its text and its parse:
   what a search of each line finds (`joinable`) and the needle cannot match a "\\n" once its `\\s`
   are written `[^\\S\\n]` (`_kept_in_line`): then `^` and `$` match at a line's ends as at a lone
   line's, `\\b` sees the "\\n" as the non-word character a line's end is, and every match lies in
-  one line. One that starts with `^` is searched as "\\n" and the rest: the engine jumps from line
-  start to line start. Any other needle is searched line by line.
+  one line. One that starts with what the engine cannot jump to (`\\w`, `^\\s*`) is searched from
+  a literal of its top sequence on (`_from_literal`), the lines found asked the needle, or over the
+  reversed text when it ends with such a literal (`_needle_patterns`); one that starts with `^` is
+  searched as "\\n" and the rest: the engine jumps from line start to line start. One that starts
+  with a few characters is searched once per character (the engine jumps to a literal in a tight
+  loop, to a class by a call per character). Any other needle is searched line by line.
 
 A needle searches line by line until it has seen SCAN_FROM_LINES lines: one small patch does not
 pay for planning. tests/test_line_needles.py compares every registered needle, and needles of
@@ -31,11 +35,8 @@ from bisect import bisect_right
 from collections import Counter
 from typing import Callable, List, Optional
 
-try:  # the parser of the `re` module: Python 3.11 renamed its modules
-    from re import _constants as _sre, _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python before 3.11
-    import sre_constants as _sre  # type: ignore
-    import sre_parse as _sre_parse  # type: ignore
+from ._needle_patterns import _jumps, _per_first_character, _reversed, _searched_backwards, _sre, _sre_parse
+
 
 __all__ = ["Needle", "literal_of", "joinable", "literal_indexes"]
 
@@ -137,7 +138,8 @@ def _plan(source: str) -> List[Callable]:
     parsed = _sre_parse.parse(source)
     branches = _top_branches(source)
     if branches and not parsed.state.flags & ~re.UNICODE:  # `(?i)` applies to every branch
-        return [scan for branch in branches for scan in _plan(branch)]
+        # each branch a needle: one that another check searches alone (` \t`) is scanned once
+        return [Needle(branch).indexes for branch in branches]
     alone = re.compile(source)
     ignore_case = bool(parsed.state.flags & re.IGNORECASE)
     words = _required(list(parsed))
@@ -147,16 +149,56 @@ def _plan(source: str) -> List[Callable]:
     in_line = _kept_in_line(source) if joinable(source) else None
     if in_line is None:
         return [lambda added: [index for index, line in enumerate(added.lines) if alone.search(line.text)]]
-    if in_line.startswith("^") and list(parsed)[:1] == [(_sre.AT, _sre.AT_BEGINNING)]:
+    items = list(parsed)
+    at_start = in_line.startswith("^") and items[:1] == [(_sre.AT, _sre.AT_BEGINNING)]
+    backwards = None if at_start else _reversed(in_line)
+    if backwards is not None:
+        reversed_patterns = [re.compile(text, re.MULTILINE) for text in _per_first_character(backwards)]
+        return [lambda added: _searched_backwards(reversed_patterns, added)]
+    from_literal = _from_literal(in_line)
+    if from_literal is not None and (not at_start or _may_repeat_none(items[1:2])):
+        # after `^\s*` every line's indentation is tried; at a literal most lines are not
+        candidates = re.compile(from_literal, re.MULTILINE)
+        return [lambda added: _confirmed(alone, _searched_indexes(candidates, added), added)]
+    if at_start:
         # `^` begins the whole needle (no top-level `|` follows): "\n" and the rest, at line starts
         at_line_start = re.compile("\n(?:" + in_line[1:] + ")", re.MULTILINE)
         return [lambda added: _searched_indexes(at_line_start, added, after_newline=True)]
-    backwards = _reversed(in_line)
-    if backwards is not None:
-        reversed_pattern = re.compile(backwards, re.MULTILINE)
-        return [lambda added: _searched_backwards(reversed_pattern, added)]
-    joined = re.compile(in_line, re.MULTILINE)
-    return [lambda added: _searched_indexes(joined, added)]
+    return [lambda added, pattern=re.compile(text, re.MULTILINE): _searched_indexes(pattern, added)
+            for text in _per_first_character(in_line)]
+
+
+def _from_literal(in_line: str) -> Optional[str]:
+    """The needle from its first literal character on (`\\}.*;` of `^\\s*\\}.*;`), when that stands
+    in the needle's top sequence (no `|` there, no repetition after it) behind a start the engine
+    cannot jump to: every match of the needle holds a match of this tail, which the engine finds by
+    a scan for the literal (rarer than line starts or the positions tried by a needle that starts
+    with a class). None when the needle jumps already or holds no such literal, or sets flags."""
+    parsed = _sre_parse.parse(in_line)
+    if _top_branches(in_line) is not None or parsed.state.flags & ~re.UNICODE or _jumps(list(parsed)):
+        return None
+    pieces, depth, in_bounds, position = list(_pieces(in_line)), 0, False, 0
+    for number, (piece, outside) in enumerate(pieces):
+        if outside and piece in "(){}":  # a group's depth; a repetition's bounds (`{0}`) are no literal
+            depth += {"(": 1, ")": -1}.get(piece, 0)
+            in_bounds = piece == "{"
+        elif outside and depth == 0 and not in_bounds and number > 0 and literal_of(piece) and (
+                number + 1 == len(pieces) or pieces[number + 1][0] not in ("*", "?", "{", "+")):
+            return in_line[position:]
+        position += len(piece)
+    return None
+
+
+def _may_repeat_none(items) -> bool:
+    """Whether the parsed sequence starts with a repetition that may match nothing (`\\s*`)."""
+    return bool(items) and items[0][0] in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and items[0][1][0] == 0
+
+
+def _confirmed(alone, candidates, added) -> List[int]:
+    """The candidate lines (positions, in order) in which the needle `alone` finds a match."""
+    lines = added.lines
+    search = alone.search
+    return [index for index in candidates if search(lines[index].text) is not None]
 
 
 def _pieces(source: str):
@@ -345,113 +387,4 @@ def _searched_indexes(pattern, added, after_newline: bool = False) -> List[int]:
         if index == last:
             break
         match = search(text, starts[index + 1])
-    return found
-
-
-# --- searching backwards ----------------------------------------------------------------------
-#
-# A needle that starts with `\b` or a class of word characters (`\b(?:[A-Z_]\w*|\d\w*)\s*(?:==|<|>)`)
-# is tried at every position of the text, while one that starts with a literal or a small class is
-# found by the engine's fast scan for its first character. Such a needle often ends with what it
-# lacks at its start (the operator), so it is searched over the reversed text with the reversed
-# pattern: a line holds a match of a pattern exactly when the reversed line holds a match of the
-# reversed pattern, for the constructs `_reversed` writes (no lookaround, back-reference,
-# possessive repetition or atomic group, which would not reverse; `\b` reads the same both ways).
-
-_CATEGORY_TEXT = {_sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_NOT_DIGIT: r"\D", _sre.CATEGORY_SPACE: r"\s",
-                  _sre.CATEGORY_NOT_SPACE: r"\S", _sre.CATEGORY_WORD: r"\w", _sre.CATEGORY_NOT_WORD: r"\W"}
-# `^` and `$` (re.MULTILINE: a line's ends) trade places; `\b` and `\B` are the same read backwards
-_AT_REVERSED = {_sre.AT_BEGINNING: "$", _sre.AT_END: "^", _sre.AT_BOUNDARY: r"\b", _sre.AT_NON_BOUNDARY: r"\B"}
-
-
-class _Irreversible(Exception):
-    pass
-
-
-def _reversed(source: str) -> Optional[str]:
-    """The needle reversed (see above) when that starts with what the engine jumps to and the needle
-    does not, else None. Case-insensitive needles are left alone (the fast scan does not serve them)."""
-    parsed = _sre_parse.parse(source)
-    if parsed.state.flags & ~re.UNICODE:
-        return None
-    items = list(parsed)
-    if _jumps(items):
-        return None
-    try:
-        backwards = _reversed_text(items)
-    except _Irreversible:
-        return None
-    return backwards if _jumps(list(_sre_parse.parse(backwards))) else None
-
-
-def _jumps(items) -> bool:
-    """Whether a parsed needle starts with a literal, a class, or an alternation whose every branch
-    starts with a literal: what the engine finds by a scan for its first character."""
-    while items and items[0][0] is _sre.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
-        items = list(items[0][1][3])
-    if not items:
-        return False
-    op, av = items[0]
-    if op is _sre.BRANCH:
-        return all(branch and list(branch)[0][0] is _sre.LITERAL for branch in av[1])
-    return op is _sre.LITERAL or (op is _sre.IN and all(item[0] is not _sre.CATEGORY for item in av))
-
-
-def _reversed_text(items) -> str:
-    """A pattern's text matching the parsed sequence's matches read backwards; _Irreversible when it
-    holds a construct that does not reverse."""
-    return "".join(_reversed_item(op, av) for op, av in reversed(items))
-
-
-def _reversed_item(op, av) -> str:
-    if op is _sre.LITERAL:
-        return re.escape(chr(av))
-    if op is _sre.NOT_LITERAL:
-        return "[^" + re.escape(chr(av)) + "]"
-    if op is _sre.ANY:
-        return "."
-    if op is _sre.IN:
-        return "[" + "".join(_class_item(item_op, item_av) for item_op, item_av in av) + "]"
-    if op is _sre.AT and av in _AT_REVERSED:
-        return _AT_REVERSED[av]
-    if op is _sre.BRANCH:
-        return "(?:" + "|".join(_reversed_text(list(branch)) for branch in av[1]) + ")"
-    if op is _sre.SUBPATTERN and not av[1] and not av[2]:  # a group that sets no flags: not captured
-        return "(?:" + _reversed_text(list(av[3])) + ")"
-    if op is _sre.MAX_REPEAT or op is _sre.MIN_REPEAT:
-        low, high, body = av
-        bounds = "{%d,%s}" % (low, "" if high is _sre.MAXREPEAT else high)
-        return "(?:" + _reversed_text(list(body)) + ")" + bounds + ("?" if op is _sre.MIN_REPEAT else "")
-    raise _Irreversible(op)
-
-
-def _class_item(op, av) -> str:
-    if op is _sre.NEGATE:
-        return "^"
-    if op is _sre.LITERAL:
-        return re.escape(chr(av))
-    if op is _sre.RANGE:
-        return re.escape(chr(av[0])) + "-" + re.escape(chr(av[1]))
-    if op is _sre.CATEGORY and av in _CATEGORY_TEXT:
-        return _CATEGORY_TEXT[av]
-    raise _Irreversible(op)
-
-
-def _searched_backwards(pattern, added) -> List[int]:
-    """The lines the reversed needle `pattern` finds a match in, searched over the joined lines
-    reversed: a match at reversed offsets [start, end) is the text at [length - end, length - start)."""
-    text = added.text[::-1]
-    length = len(text)
-    starts = added.starts
-    search = pattern.search
-    found = []
-    match = search(text)
-    while match is not None:
-        index = bisect_right(starts, length - match.end()) - 1
-        found.append(index)
-        if index == 0:
-            break
-        # on from the reversed start of the line above: past the "\n" at starts[index] - 1
-        match = search(text, length - starts[index])
-    found.reverse()
     return found
