@@ -359,9 +359,11 @@ def _repeated_in_hunks(file, added, ctx):
     return found
 
 
-# a ` * word ` line below a line that ends with a letter, maybe after blanks (the line above and
-# `_COMMENT_LINE_WORD` read again by _comment_continues_word), in a file's joined added lines
-_CONTINUED_COMMENT_LINE = lazy(r"\n(?<=[A-Za-z\s]\n)[^\S\n]*\*[^\S\n]*[A-Za-z]{2,} ")
+# a ` * word ` line below a line that may end with that word (the line above and `_COMMENT_LINE_WORD`
+# read again by _comment_continues_word), in a file's joined added lines: the line above ends with the
+# word's last letter, or with blanks (the word's last letter, looked at here, rules out 9 lines in 10)
+_CONTINUED_COMMENT_LINE = lazy(r"\n(?:(?<=([A-Za-z])\n)[^\S\n]*\*[^\S\n]*[A-Za-z]+\1 "
+                               r"|(?<=[^\S\n]\n)[^\S\n]*\*[^\S\n]*[A-Za-z]{2,} )")
 
 
 def _repeated_in_added_hunks(file, added, ctx):
