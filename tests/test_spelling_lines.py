@@ -109,3 +109,23 @@ def test_the_few_misspellings_of_a_file_are_looked_for_one_by_one_and_many_line_
     monkeypatch.setattr(spelling, "_FEW_TARGETS", 100)
     assert words.lines_to_read(added(*many)) == [0, 1, 4, *range(5, 15)]
     assert read_lines(words, many) == [0, 1, 4, *range(5, 15)]
+
+
+def test_the_comment_lines_a_word_may_continue_to_are_those_the_per_line_reading_passes():
+    # the search hands on a ` * word ` line only when the line above may end with its word; every
+    # line the per-line tests (_ends_in_letter, _COMMENT_LINE_WORD, the line above ending with the
+    # word) pass is among them, and a word whose last letter differs is not
+    texts = ["/* keep the", " * the head */", "/* keep the ring", " * the head */", "/* keep the  \t",
+             " * the head */", "/* clean the\x1c", " * the rest */", "/* Head", " * head */", "/* the",
+             "\t*\tthe rest */", "/* bathe", " * the rest */", "/* x", " * xx */", "/* caf\u00e9", " * \u00e9 */",
+             "/* a", " * a b */", "", " * the tail */", "/* one", " * two */", "/* end", " * end"]
+    text = added(*texts)
+    chosen = set(text.indexes(match.start() for match in spelling._CONTINUED_COMMENT_LINE.finditer("\n" + text.text)))
+    lines = text.lines
+    passed = {index for index in range(1, len(lines)) if spelling._ends_in_letter(lines[index - 1])
+              and (word := spelling._COMMENT_LINE_WORD.match(lines[index].text)) is not None
+              and lines[index - 1].text.rstrip().endswith(word.group(1))}
+    assert passed == {1, 5, 7, 11, 13}
+    assert passed <= chosen
+    # `Head`/`head` and `x`/`xx` end with the same letter: left to the per-line tests; `ring`/`the` do not
+    assert chosen - passed == {9, 15}
