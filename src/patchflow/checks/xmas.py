@@ -19,8 +19,9 @@ from . import CHECK, WARNING, Hit, check, option
 from ..lazy_regex import lazy
 from ..profiles import NETDEV, Statement, file_profiles, governing, reportable, subject_profiles
 from ..records import record
-from ._declarations import (_QUALIFIERS, _TYPE_WORDS, MAX_GROUP, Declaration, DeclarationGroup, LazyCode, RemovedDeclarations,
-                            _is_macro_declaration, starts_declaration, top_declaration_groups)
+from ._block_tops import PLAIN_OPENER, opens_in_order, opens_with_a_statement
+from ._declarations import (MAX_GROUP, Declaration, DeclarationGroup, LazyCode, RemovedDeclarations, starts_declaration,
+                            top_declaration_groups)
 
 option(__name__, "--xmas-tree", default="auto", choices=("auto", "always", "never"),
        help="REVERSE_XMAS_TREE on every C file (always), on none (never), or where a maintainers' "
@@ -251,28 +252,6 @@ def _block_start(code: LazyCode, first_line: int):
     return k, brace.line
 
 
-# A line the lexer reads as code from its start to its `{`: no comment, string, character or
-# continuation that could run on into the next line.
-_PLAIN_OPENER = lazy(r"^(?!.*(?:/\*|\*/|//))[^\"'\\]*\{$")
-# A first line that starts no declaration (see starts_declaration): a statement word, a `}`, or a
-# word followed by what follows no declaration's type (`ret = `, `foo(`, `p->`, `i++`, `a[`).
-_STATEMENT_START = lazy(r"^\s*(?:\}|(?:return|goto|if|else|while|for|do|switch|case|default|break|continue"
-                        r"|sizeof|asm|__asm__|asm_volatile_goto)\b|(?P<word>[A-Za-z_]\w*)[ \t]*[-=(\[.+;,:!<>&|^%?])")
-
-
-def _opens_with_a_statement(window: List[KnownLine]) -> bool:
-    """Whether a block's first line after its `{` starts with a statement, so its top declaration
-    groups are empty: the many blocks of if/for statements that begin with one are skipped before
-    the lexer reads them. Decided from the text only where the lexer would read it the same way."""
-    if len(window) < 2 or not _PLAIN_OPENER.match(window[0].text.rstrip()):
-        return False
-    match = _STATEMENT_START.match(window[1].text)
-    if match is None:
-        return False
-    word = match.group("word")
-    return word is None or not (word in _QUALIFIERS or word in _TYPE_WORDS or _is_macro_declaration(word))
-
-
 def _split_at_long_statements(groups, lines: Dict[int, KnownLine]):
     """The groups, split where a declaration's first line opens a braced initializer or a union of
     several lines (`struct flowi6 fl6 = {`, `union {`) or breaks after its `=`: reviewers do not
@@ -310,9 +289,9 @@ def _file_findings(file, ctx):
             if at == len(added) or added[at] > last:
                 continue  # the patch adds nothing to this block
             window = segment.lines[first:last + 1]
-            if brace is not None and _opens_with_a_statement(window):
-                continue  # most blocks: lexing them would find no declaration
-            if brace is not None and _PLAIN_OPENER.match(window[0].text.rstrip()):
+            if brace is not None and (opens_with_a_statement(window) or opens_in_order(window)):
+                continue  # most blocks: lexing them would find no declaration, or none out of order
+            if brace is not None and PLAIN_OPENER.match(window[0].text.rstrip()):
                 # the `{` ends a line the lexer reads plainly: the block's tokens start on the next line
                 code = LazyCode("\n".join(line.text for line in window[1:]), window[0].number + 1)
                 groups = top_declaration_groups(code, 0, window[0].number, lines)
