@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from patchflow.checks import _block_tops, xmas
 from patchflow.checks.xmas import KnownLine
+from test_layout_scans import _new_file_patch
 
 _KERNEL_FILES = ("net/core/sock.c", "net/core/dev.c", "net/core/filter.c", "net/core/skbuff.c")
 
@@ -43,19 +44,12 @@ def _swapped_tops(lines):
     return lines
 
 
-def _patch(tmp_path, name, lines):
-    path = tmp_path / (name.replace("/", "_") + ".patch")
-    path.write_text(f"diff --git a/{name} b/{name}\nnew file mode 100644\n--- /dev/null\n+++ b/{name}\n"
-                    f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines),
-                    errors="surrogateescape")
-    return path
-
-
 def test_blocks_skipped_as_in_order_hide_no_finding(tmp_path, kernel_tree, run_cli, monkeypatch):
     patches = []
     for name in _KERNEL_FILES:
         lines = (kernel_tree / name).read_text(errors="surrogateescape").splitlines()
-        patches += [_patch(tmp_path, name, lines), _patch(tmp_path, "swapped/" + name, _swapped_tops(lines))]
+        patches += [_new_file_patch(tmp_path, name, lines),
+                    _new_file_patch(tmp_path, "swapped/" + name, _swapped_tops(lines))]
     args = ("check", "--terse", "--types", "REVERSE_XMAS_TREE", "--xmas-tree", "always", *patches)
     skipped = []
     real = _block_tops.opens_in_order
