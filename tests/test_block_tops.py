@@ -18,6 +18,9 @@ def test_plain_declarations_longest_first_then_a_statement_are_in_order():
     assert _block_tops.opens_in_order(_window("{", "\tstruct sk_buff *skb;", "\tint err;", "", "\terr = 0;"))
     # across a blank line the order still holds: reviewers read the lines as one block
     assert _block_tops.opens_in_order(_window("{", "\tstruct sk_buff *skb;", "", "\tint err;", "\treturn 0;"))
+    # a block that opens with a statement has no top declarations to order
+    assert _block_tops.opens_in_order(_window("if (err) {", "\treturn err;"))
+    assert _block_tops.opens_in_order(_window("{", "", "\terr = 0;"))
 
 
 def test_what_the_text_cannot_prove_is_left_to_the_lexer():

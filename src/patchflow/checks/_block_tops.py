@@ -23,15 +23,6 @@ _STATEMENT_START = lazy(r"^\s*(?:\}|(?:return|goto|if|else|while|for|do|switch|c
                         r"|sizeof|asm|__asm__|asm_volatile_goto)\b|(?P<word>[A-Za-z_]\w*)[ \t]*[-=(\[.+;,:!<>&|^%?])")
 
 
-def opens_with_a_statement(window: List["KnownLine"]) -> bool:
-    """Whether a block's first line after its `{` starts with a statement, so its top declaration
-    groups are empty: the many blocks of if/for statements that begin with one are skipped before
-    the lexer reads them. Decided from the text only where the lexer would read it the same way."""
-    if len(window) < 2 or not PLAIN_OPENER.match(window[0].text.rstrip()):
-        return False
-    return _starts_a_statement(window[1].text)
-
-
 def _starts_a_statement(text: str) -> bool:
     match = _STATEMENT_START.match(text)
     if match is None:
@@ -45,12 +36,13 @@ _ONE_PLAIN_LINE = lazy(r"^[^;\"'\\/]*;[ \t]*$")
 
 
 def opens_in_order(window: List["KnownLine"]) -> bool:
-    """Whether the lines between a block's `{` and its first statement are plain one-line
-    declarations (or blank) that already stand longest first, so no declaration breaks the order.
-    A declaration's length is its first line's columns up to its `;`, which ends these lines; the
+    """Whether the lines between a block's `{` and its first statement are none (the many blocks
+    of if/for statements that begin with one: no top declarations) or plain one-line declarations
+    and blank lines that already stand longest first, so no declaration breaks the order. A
+    declaration's length is its first line's columns up to its `;`, which ends these lines; the
     groups misplaced() reads are runs of these lines (joined across blanks or split), each in order
     too. Decided from the text only where the lexer reads it the same way; anything else is lexed."""
-    if len(window) < 3 or not PLAIN_OPENER.match(window[0].text.rstrip()):
+    if len(window) < 2 or not PLAIN_OPENER.match(window[0].text.rstrip()):
         return False
     widest = None
     for line in window[1:]:
@@ -58,7 +50,7 @@ def opens_in_order(window: List["KnownLine"]) -> bool:
         if not text.strip():
             continue
         if _starts_a_statement(text):
-            return widest is not None
+            return True
         if _ONE_PLAIN_LINE.match(text) is None:
             return False
         width = len(text.rstrip().expandtabs(8))

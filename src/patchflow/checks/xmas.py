@@ -19,7 +19,7 @@ from . import CHECK, WARNING, Hit, check, option
 from ..lazy_regex import lazy
 from ..profiles import NETDEV, Statement, file_profiles, governing, reportable, subject_profiles
 from ..records import record
-from ._block_tops import PLAIN_OPENER, opens_in_order, opens_with_a_statement
+from ._block_tops import PLAIN_OPENER, opens_in_order
 from ._declarations import (MAX_GROUP, Declaration, DeclarationGroup, LazyCode, RemovedDeclarations, starts_declaration,
                             top_declaration_groups)
 
@@ -289,7 +289,7 @@ def _file_findings(file, ctx):
             if at == len(added) or added[at] > last:
                 continue  # the patch adds nothing to this block
             window = segment.lines[first:last + 1]
-            if brace is not None and (opens_with_a_statement(window) or opens_in_order(window)):
+            if brace is not None and opens_in_order(window):
                 continue  # most blocks: lexing them would find no declaration, or none out of order
             if brace is not None and PLAIN_OPENER.match(window[0].text.rstrip()):
                 # the `{` ends a line the lexer reads plainly: the block's tokens start on the next line
