@@ -103,6 +103,11 @@ def per_patch_times(cmd, names, cwd):
     return wall, "".join(outputs), cpu
 
 
+def medians(runs):
+    """(median wall seconds, median CPU seconds) of timed() runs."""
+    return statistics.median(r[0] for r in runs), statistics.median(r[2] for r in runs)
+
+
 def with_and_without(plain_cmd, extra_cmd, cwd, repeat):
     """The median (wall, CPU) of `repeat` runs of each command, the two taking turns (so that both
     see the same minutes of a shared machine): plain's, then extra's."""
@@ -110,7 +115,7 @@ def with_and_without(plain_cmd, extra_cmd, cwd, repeat):
     for _ in range(max(1, repeat)):
         plain.append(timed(plain_cmd, cwd))
         extra.append(timed(extra_cmd, cwd))
-    return [(statistics.median(r[0] for r in runs), statistics.median(r[2] for r in runs)) for runs in (plain, extra)]
+    return [medians(plain), medians(extra)]
 
 
 def taking_turns(ours_cmd, theirs_cmd, names, cwd, repeat):
@@ -126,8 +131,8 @@ def taking_turns(ours_cmd, theirs_cmd, names, cwd, repeat):
         wall, _, cpu = per_patch_times(theirs_cmd, names[k * len(names) // repeat:(k + 1) * len(names) // repeat],
                                        cwd)
         each_wall, each_cpu = each_wall + wall, each_cpu + cpu
-    return (statistics.median(r[0] for r in ours), ours[0][1], statistics.median(r[2] for r in ours),
-            each_wall, each_cpu)
+    wall, cpu = medians(ours)
+    return wall, ours[0][1], cpu, each_wall, each_cpu
 
 
 def compare_throughput(label, names, lines, checkpatch, run_dir, repeat=1):
