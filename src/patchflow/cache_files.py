@@ -5,10 +5,9 @@ or written costs time, never a result or an error. PATCHFLOW_NO_START_CACHE=1 tu
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 
-def cache_path(*names: str) -> Optional[str]:
+def cache_path(*names: str) -> str | None:
     """$XDG_CACHE_HOME/patchflow/NAMES, or None when PATCHFLOW_NO_START_CACHE is set."""
     if os.environ.get("PATCHFLOW_NO_START_CACHE"):
         return None

@@ -10,7 +10,6 @@ import argparse
 import importlib
 import signal
 import sys
-from typing import Optional
 
 from . import __version__, progress
 from .errors import PatchflowError
@@ -33,7 +32,7 @@ def _quiet_option(parser, default):
                         help="no progress lines on stderr (they appear only on a terminal anyway)")
 
 
-def build_parser(only: Optional[str] = None):
+def build_parser(only: str | None = None):
     """The whole command line; with `only`, the other commands are named but not configured (their
     modules not imported): a run of one command needs only its own options."""
     parser = argparse.ArgumentParser(
@@ -77,7 +76,7 @@ def _suggestion(word: str, candidates) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def _first_word(parser, argv) -> Optional[str]:
+def _first_word(parser, argv) -> str | None:
     """The sub-command word of `argv`: its first argument that is not an option."""
     for word in argv:
         if word == "--":
@@ -106,7 +105,7 @@ def _unknown_arguments(parser, args, extras) -> None:
     target.error(message + (f" ({'; '.join(hints)})" if hints else ""))
 
 
-def _command_to_run(argv) -> Optional[str]:
+def _command_to_run(argv) -> str | None:
     """The command of `argv` when nothing before it asks for patchflow's own help (which lists
     every command with its summary), else None."""
     for word in argv:

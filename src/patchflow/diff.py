@@ -6,7 +6,6 @@ Every diff line keeps its line number in the patch and in the old and the new fi
 from __future__ import annotations
 
 from itertools import repeat
-from typing import List, Optional
 
 from .errors import BadInput
 from .lazy_regex import lazy
@@ -16,7 +15,7 @@ _HUNK = lazy(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
 _INDEX = lazy(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)(?: (\d+))?")
 
 
-def _strip_prefix(path: str, git_diff: bool = True) -> Optional[str]:
+def _strip_prefix(path: str, git_diff: bool = True) -> str | None:
     """The file's path: without git's `a/`/`b/`; in a diff without `diff --git` lines (quilt's
     `--- linux.orig/net/x.c`), without its first directory, as `git apply` (-p1) strips it."""
     path = path.split("\t")[0].rstrip("\r")
@@ -31,7 +30,7 @@ def _strip_prefix(path: str, git_diff: bool = True) -> Optional[str]:
     return path
 
 
-def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
+def parse_diff(patch: Patch, pos: int) -> list[FileDiff]:
     """Parse the unified diff that starts at lines[pos].
 
     Hunk bodies are read by their counts, as `git apply` does, so a line outside every hunk (the
@@ -41,7 +40,7 @@ def parse_diff(patch: Patch, pos: int) -> List[FileDiff]:
     add the extended headers (index blobs, modes) it leaves as raw text.
     """
     sections = _check_hunk_counts(patch, pos)
-    files: List[FileDiff] = []
+    files: list[FileDiff] = []
     # unidiff's objects for a line weigh ten times our own: parse one `diff --git` section at a time
     # so that only one file's are alive at once (a 200,000-line patch stays under 200 MB)
     bounds = [pos, *sections, len(patch.lines)]
@@ -63,7 +62,7 @@ _DIFF_LIKE = ("--- ", "+++ ", "@@", "\\", "Binary file", "GIT binary patch", "ne
               "deleted file mode ", "old mode ", "new mode ", "index ")
 
 
-def _read_git_section(patch: Patch, start: int, end: int) -> Optional[List[FileDiff]]:
+def _read_git_section(patch: Patch, start: int, end: int) -> list[FileDiff] | None:
     """The file of lines[start:end] when it is a `diff --git a/X b/Y` section of the usual shape,
     read in one pass: paths without blanks or quotes, git's extended headers, `---` and `+++ b/Y`
     (or /dev/null), hunks each followed by `\\ No newline` markers only, then lines that are no
@@ -91,7 +90,7 @@ def _read_git_section(patch: Patch, start: int, end: int) -> Optional[List[FileD
     return [diff]
 
 
-def _git_paths(line: str) -> Optional[tuple]:
+def _git_paths(line: str) -> tuple | None:
     """("a/X", "b/Y") of a `diff --git a/X b/Y` line whose paths hold no blank, tab, quote or CR
     (the paths unidiff reads from it), else None."""
     words = line.split(" ")
@@ -103,7 +102,7 @@ def _git_paths(line: str) -> Optional[tuple]:
     return source, target
 
 
-def _read_hunks(diff: FileDiff, lines: List[str], i: int, end: int, first_line: int) -> Optional[int]:
+def _read_hunks(diff: FileDiff, lines: list[str], i: int, end: int, first_line: int) -> int | None:
     """Read the hunks from lines[i] on into `diff`, each body by its header's counts; the index after
     the last hunk and its markers, or None when a hunk header or a marker is not as unidiff reads it."""
     while i < end and lines[i].startswith("@@ -"):
@@ -124,7 +123,7 @@ def _read_hunks(diff: FileDiff, lines: List[str], i: int, end: int, first_line: 
     return i
 
 
-def _unidiff_lines(lines: List[str]) -> List[str]:
+def _unidiff_lines(lines: list[str]) -> list[str]:
     """The lines for unidiff, with the CR of a CRLF taken off the file headers (`diff --git`, and a
     `---`/`+++` pair): unidiff compares them to each other, and a mail may carry a CR on some of them
     only (quoted-printable `=0D`); `git apply` reads such headers alike."""
@@ -138,7 +137,7 @@ def _unidiff_lines(lines: List[str]) -> List[str]:
     return out
 
 
-def _parse_diff_section(patch: Patch, start: int, end: int) -> List[FileDiff]:
+def _parse_diff_section(patch: Patch, start: int, end: int) -> list[FileDiff]:
     """The files of lines[start:end]: one `diff --git` section, or a whole diff without such lines.
 
     unidiff reads the structure (files, headers, hunks, where each hunk ends) without making an
@@ -157,7 +156,7 @@ def _parse_diff_section(patch: Patch, start: int, end: int) -> List[FileDiff]:
             patch_set, per_line = PatchSet(given), True
         except (UnidiffParseError, ValueError) as exc:
             raise BadInput(f"{patch.name}: broken diff: {_one_line(str(exc))}")
-    files: List[FileDiff] = []
+    files: list[FileDiff] = []
     git_diff = patch.lines[start].startswith("diff --git ")
     cursor = 0  # hunk bodies are read in order: the next hunk's header is the next one from here
     for patched in patch_set:
@@ -207,7 +206,7 @@ _UNIDIFF_HUNK = lazy(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?\ @@[ ]?(.*)")
 _EMPTY_BODY_LINE = lazy(r"[\r\n]{1,2}")
 
 
-def _read_hunk_body(model: Hunk, lines: List[str], i: int, first_line: int) -> int:
+def _read_hunk_body(model: Hunk, lines: list[str], i: int, first_line: int) -> int:
     """Append the DiffLines of the hunk body that starts at lines[i] (whose counts
     `_check_hunk_counts` has checked; lines[0] is patch line `first_line`); returns the index after it."""
     old, new = model.old_start, model.new_start
@@ -237,7 +236,7 @@ def _read_hunk_body(model: Hunk, lines: List[str], i: int, first_line: int) -> i
 _MAX_COUNT_DIGITS = 9
 
 
-def _check_hunk_counts(patch: Patch, pos: int) -> List[int]:
+def _check_hunk_counts(patch: Patch, pos: int) -> list[int]:
     """Refuse a hunk whose body does not have the lines its header counts, naming both lines; return
     the indexes after `pos` of the `diff --git` lines, which start the diff's sections (found on the
     way: no hunk body holds one).
@@ -280,7 +279,7 @@ def _check_hunk_counts(patch: Patch, pos: int) -> List[int]:
     return sections
 
 
-def _counted_body_end(lines: List[str], i: int, old: int, new: int) -> tuple:
+def _counted_body_end(lines: list[str], i: int, old: int, new: int) -> tuple:
     """Walk the hunk body that starts at lines[i] as far as its counts go: (the index after it, the
     old and new counts left over: above 0 when the body ends early, below when a line overran)."""
     if old == 0 and i + new <= len(lines) and all(map(str.startswith, lines[i:i + new], repeat("+"))):
@@ -300,7 +299,7 @@ def _counted_body_end(lines: List[str], i: int, old: int, new: int) -> tuple:
     return i, old, new
 
 
-def _ends_diff_block(lines: List[str], i: int) -> bool:
+def _ends_diff_block(lines: list[str], i: int) -> bool:
     """Whether lines[i], just after a hunk, is a mail signature or the next file's `---`/`+++` pair."""
     line = lines[i].rstrip("\r")
     if line in ("--", "-- "):

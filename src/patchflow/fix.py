@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from typing import Dict, Iterable, List, Optional, Tuple
+from collections.abc import Iterable
 
 from .blanks import indent_to, leading_blanks  # noqa: F401 (checks/alignment.py imports them from here)
 from .checks import Options, registry
@@ -43,9 +43,9 @@ class LineFix:
 class FixReport:
     """What a fix run did: the fixes made, and the findings left with the reason."""
 
-    fixed: List[LineFix] = field(default_factory=list)
-    left: List[Tuple[Finding, str]] = field(default_factory=list)  # (finding, why it was not fixed)
-    abandoned: List[Tuple[str, str]] = field(default_factory=list)  # (file, why its fixes were dropped)
+    fixed: list[LineFix] = field(default_factory=list)
+    left: list[tuple[Finding, str]] = field(default_factory=list)  # (finding, why it was not fixed)
+    abandoned: list[tuple[str, str]] = field(default_factory=list)  # (file, why its fixes were dropped)
 
     def merge(self, other: "FixReport") -> None:
         self.fixed += other.fixed
@@ -53,7 +53,7 @@ class FixReport:
         self.abandoned += other.abandoned
 
 
-def join_lines(lines: List[str]) -> str:
+def join_lines(lines: list[str]) -> str:
     """A file's text from its lines, the deleted ones left out."""
     return "\n".join(line for line in lines if line != DELETE_LINE)
 
@@ -63,12 +63,12 @@ def changes_numbering(new: str) -> bool:
     return new == DELETE_LINE or "\n" in new.rstrip("\n")
 
 
-def fixable_types() -> Dict[str, "object"]:
+def fixable_types() -> dict[str, "object"]:
     """Type -> fix function, for every registered check that has one."""
     return {name: info.fix for name, info in registry().items() if info.fix is not None}
 
 
-def fixable_findings(series: Series, options: Options) -> List[Finding]:
+def fixable_findings(series: Series, options: Options) -> list[Finding]:
     """The findings of the fixable types (CHECK level included) on a series, in patch order."""
     fixers = fixable_types()
     wanted = set(fixers) if options.types is None else set(fixers) & options.types
@@ -78,7 +78,7 @@ def fixable_findings(series: Series, options: Options) -> List[Finding]:
     return [f for result in run_checks(series, check_options) for f in result.findings]
 
 
-def proposed_line(finding: Finding, text: str) -> Optional[str]:
+def proposed_line(finding: Finding, text: str) -> str | None:
     """The line a finding's fix gives for `text`, or None (not fixable, or not certain)."""
     fixer = fixable_types().get(finding.type)
     if fixer is None:
@@ -91,7 +91,7 @@ def proposed_line(finding: Finding, text: str) -> Optional[str]:
 
 
 def fix_patch_text(text: str, source: str, options: Options, passes: int = 4,
-                   companions: Tuple = ()) -> Tuple[str, FixReport]:
+                   companions: tuple = ()) -> tuple[str, FixReport]:
     """Fix the lines of a patch file (or mbox) that its fixable findings are on. A fix replaces an
     added line by one line, and an unchanged line by the pair `-old` / `+new`, so the hunk counts
     stay right; a fixed final newline drops the `\\ No newline` marker. Fixing one line can move
@@ -122,12 +122,12 @@ def repeat_passes(one_pass, passes: int) -> FixReport:
     return report
 
 
-def _fix_pass(text: str, source: str, options: Options, companions: Tuple = ()) -> Tuple[str, FixReport]:
+def _fix_pass(text: str, source: str, options: Options, companions: tuple = ()) -> tuple[str, FixReport]:
     lines = text.split("\n")
     report = FixReport()
     series = Series(parse_text(text, source) + list(companions))
-    by_file: Dict[str, List[LineFix]] = {}
-    by_line: Dict[int, List[Finding]] = {}
+    by_file: dict[str, list[LineFix]] = {}
+    by_line: dict[int, list[Finding]] = {}
     for finding in fixable_findings(series, options):
         if finding.patch != source:
             continue  # a companion's: fixed when its own file is
@@ -168,7 +168,7 @@ def span_rows(fix: LineFix, line: int) -> range:
     return range(top, top + last - first + 1)
 
 
-def defer_overlapping_spans(fixes: List[LineFix], report: FixReport) -> List[LineFix]:
+def defer_overlapping_spans(fixes: list[LineFix], report: FixReport) -> list[LineFix]:
     """A block reorder shares no line with another fix of the same pass: where it would, it waits
     for the next pass (the other fixes done, it is found again on the fixed lines)."""
     others = {fix.finding.line for fix in fixes if not fix.finding.span}
@@ -181,10 +181,10 @@ def defer_overlapping_spans(fixes: List[LineFix], report: FixReport) -> List[Lin
     return kept
 
 
-def _patch_edits(fixes: List[LineFix]) -> Dict[int, LineFix]:
+def _patch_edits(fixes: list[LineFix]) -> dict[int, LineFix]:
     """1-based patch line -> its last fix (every fix on it applied); a block reorder's new lines
     replace its first line and its other lines are deleted (once for all the findings in it)."""
-    edits: Dict[int, LineFix] = {}
+    edits: dict[int, LineFix] = {}
     for fix in fixes:
         rows = span_rows(fix, fix.finding.patch_line)
         if fix.finding.span and rows[0] in edits:
@@ -195,7 +195,7 @@ def _patch_edits(fixes: List[LineFix]) -> Dict[int, LineFix]:
     return edits
 
 
-def new_findings(before: Series, after: Series, options: Options) -> Dict[Tuple, Finding]:
+def new_findings(before: Series, after: Series, options: Options) -> dict[tuple, Finding]:
     """(file, line) -> a finding the fixed patch has there that the original had not (any type)."""
     every = Options(strict=True, ignore=options.ignore, max_line_length=options.max_line_length,
                     tree=options.tree, values=options.values)
@@ -207,7 +207,7 @@ def new_findings(before: Series, after: Series, options: Options) -> Dict[Tuple,
     return {(f.file, f.line): f for key, f in keyed(after).items() if key not in old and f.file is not None}
 
 
-def _line_fixes(raw: Optional[str], following: str, findings: List[Finding], report: FixReport) -> List[LineFix]:
+def _line_fixes(raw: str | None, following: str, findings: list[Finding], report: FixReport) -> list[LineFix]:
     """The fixes of one line, each applied to what the one before it gave (the final newline last:
     it ends the line)."""
     if raw is not None and raw.startswith("Subject:") and findings[0].file is None:
@@ -238,7 +238,7 @@ def _line_fixes(raw: Optional[str], following: str, findings: List[Finding], rep
     return fixes
 
 
-def _header_fixes(raw: str, findings: List[Finding], report: FixReport) -> List[LineFix]:
+def _header_fixes(raw: str, findings: list[Finding], report: FixReport) -> list[LineFix]:
     fixes = []
     for finding in findings:
         new = proposed_line(finding, raw)
@@ -257,7 +257,7 @@ _SUBJECT_WHY = {
 }
 
 
-def _why_not(raw: Optional[str]) -> str:
+def _why_not(raw: str | None) -> str:
     if raw is None:
         return "the finding is on no line of the patch"
     if not raw.startswith("+"):
@@ -268,12 +268,12 @@ def _why_not(raw: Optional[str]) -> str:
 _HUNK_HEADER = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
-def _apply_patch_edits(lines: List[str], edits: Dict[int, LineFix]) -> str:
+def _apply_patch_edits(lines: list[str], edits: dict[int, LineFix]) -> str:
     """The patch with its fixed lines; a fix that adds lines (a blank line after declarations) adds
     them to its hunk's count and moves the later hunks of the file down; a deleted line (the second
     of two blank lines) takes one off."""
-    out: List[str] = []
-    added: Dict[int, int] = {}  # index in `out` of a hunk header -> lines the fixes add to the hunk
+    out: list[str] = []
+    added: dict[int, int] = {}  # index in `out` of a hunk header -> lines the fixes add to the hunk
     header = -1
     drop_marker = False
     for number, line in enumerate(lines, 1):
@@ -299,7 +299,7 @@ def _apply_patch_edits(lines: List[str], edits: Dict[int, LineFix]) -> str:
     return "\n".join(_recount(out, added))
 
 
-def _recount(out: List[str], added: Dict[int, int]) -> List[str]:
+def _recount(out: list[str], added: dict[int, int]) -> list[str]:
     shift = 0  # lines added to the earlier hunks of the same file
     for index, line in enumerate(out):
         if line.startswith("diff --git "):
@@ -315,7 +315,7 @@ def _recount(out: List[str], added: Dict[int, int]) -> List[str]:
     return out
 
 
-def _guard_patch(series: Series, path: str, fixes: List[LineFix]) -> Optional[str]:
+def _guard_patch(series: Series, path: str, fixes: list[LineFix]) -> str | None:
     """The token guard on a patch: each hunk's new side, as the patch has it and as fixed."""
     new_by_line = {fix.finding.patch_line: fix.new.rstrip("\n") for fix in fixes}
     for patch in series:
@@ -336,12 +336,12 @@ def _guard_patch(series: Series, path: str, fixes: List[LineFix]) -> Optional[st
 # --- a file's text (the commits of a branch) -----------------------------------------------------
 
 
-def fix_file_text(path: str, text: str, findings: Iterable[Finding]) -> Tuple[str, FixReport]:
+def fix_file_text(path: str, text: str, findings: Iterable[Finding]) -> tuple[str, FixReport]:
     """Apply the fixes of `findings` (on `path`, by line in the file) to the file's text; a block
     reorder last, on lines no other fix touched."""
     report = FixReport()
     lines = text.split("\n")
-    fixes: List[LineFix] = []
+    fixes: list[LineFix] = []
     findings = sorted(findings, key=lambda finding: finding.span is not None)
     for finding in findings:
         index = (finding.line or 0) - 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Dict, Optional
 
 from .records import field, record
 from .checks import Options
@@ -30,13 +29,13 @@ _QUIET_GIT = ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false", "-
 class CommitsFixed:
     old_tip: str
     new_tip: str
-    branch: Optional[str]
+    branch: str | None
     report: FixReport = field(default_factory=FixReport)
-    backup: Optional[str] = None
+    backup: str | None = None
     diff: str = ""
 
 
-def refuse_unsafe(repo: str, dry_run: bool) -> Optional[str]:
+def refuse_unsafe(repo: str, dry_run: bool) -> str | None:
     """The branch to rewrite; a one-line BadInput when the repository is mid-operation or dirty."""
     for marker in ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD"):
         path = git(["rev-parse", "--git-path", marker], repo).strip()
@@ -86,7 +85,7 @@ def _fix_pass(work: TempWorktree, sha: str, options: Options) -> FixReport:
     """Check the commit at the worktree's HEAD as format-patch shows it, fix its files, amend it."""
     text = work.git("format-patch", "-1", "--stdout", "--no-signature", "HEAD")
     series = Series(parse_text(text, sha[:12]))
-    by_file: Dict[str, list] = {}
+    by_file: dict[str, list] = {}
     for finding in fixable_findings(series, options):
         if finding.file is not None:  # a commit has no [PATCH] prefix: the subject's tags are format's
             by_file.setdefault(finding.file, []).append(finding)
@@ -105,7 +104,7 @@ def _fix_pass(work: TempWorktree, sha: str, options: Options) -> FixReport:
     return report
 
 
-def _undo_spoiling_fixes(work: TempWorktree, options: Options, report: FixReport, originals: Dict[str, str]) -> None:
+def _undo_spoiling_fixes(work: TempWorktree, options: Options, report: FixReport, originals: dict[str, str]) -> None:
     """A fix after which the commit has a finding it had not (a realigned line now too long) is
     taken back, and the finding stays with the reason. Where a fix added lines, the file's line
     numbers moved: its fixes are then all taken back rather than guessed at."""

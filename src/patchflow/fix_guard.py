@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import List, Optional, Tuple
 
 from .checks._source import language_of
 from .checks.preprocessor import directive_test
@@ -19,7 +18,7 @@ from .checks.preprocessor import directive_test
 _PRINTED_IF = re.compile(r"#(\s*)if\s*(!?)\s*defined\s*(?:\(\s*([^()\s]+)\s*\)|\s([^()\s]+))")
 
 
-def same_code(path: str, before: str, after: str) -> Optional[str]:
+def same_code(path: str, before: str, after: str) -> str | None:
     """None when `before` and `after` read the same to the compiler (or interpreter), else why not."""
     kind = language_of(path)
     if kind == "c":
@@ -36,15 +35,15 @@ def same_code(path: str, before: str, after: str) -> Optional[str]:
     return f"the fix would change the code of {path}, not only its layout ({was!r} became {now!r}); left as it is"
 
 
-def _text_stream(text: str) -> List[Tuple[str, str]]:
+def _text_stream(text: str) -> list[tuple[str, str]]:
     """A file in no known language: its words, so that only blanks may change."""
     return [("word", word) for word in text.split()]
 
 
-def _c_stream(text: str) -> List[Tuple[str, str]]:
+def _c_stream(text: str) -> list[tuple[str, str]]:
     from .lexers.c import tokenize as c_tokenize
 
-    stream: List[Tuple[str, str]] = []
+    stream: list[tuple[str, str]] = []
     tokens = c_tokenize(text)
     i = 0
     while i < len(tokens):
@@ -67,8 +66,8 @@ def _c_stream(text: str) -> List[Tuple[str, str]]:
     return stream
 
 
-def _python_stream(text: str) -> List[Tuple[str, str]]:
-    stream: List[Tuple[str, str]] = []
+def _python_stream(text: str) -> list[tuple[str, str]]:
+    stream: list[tuple[str, str]] = []
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             if tok.type in (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER):
@@ -92,7 +91,7 @@ def _short_if(match: "re.Match") -> str:
     return f"#{match.group(1)}{'ifndef' if match.group(2) else 'ifdef'} {name}"
 
 
-def same_declarations(path: str, before: str, after: str) -> Optional[str]:
+def same_declarations(path: str, before: str, after: str) -> str | None:
     """None when `after` holds the same declarations as `before`, in any order (a reordered block):
     the statements (code tokens up to each `;` outside brackets) compared as sorted lists, and the
     comments likewise; else why not."""

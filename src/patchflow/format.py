@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from typing import Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 from .records import field, record
 from .errors import BadInput, PatchflowError, TreeError
@@ -44,15 +44,15 @@ class MixedTrees(PatchflowError):
 @record
 class Commit:
     sha: str
-    parents: List[str]
+    parents: list[str]
 
 
 @record
 class Range:
     spec: str  # as the user gave it, or as it was chosen
-    commits: List[Commit]  # oldest first
+    commits: list[Commit]  # oldest first
     base: str  # the parent of the first commit: what the series applies to
-    branch: Optional[str]  # the branch the range ends on, if any (the changelog store's key)
+    branch: str | None  # the branch the range ends on, if any (the changelog store's key)
 
     @property
     def tip(self) -> str:
@@ -69,12 +69,12 @@ def repository(start: str) -> str:
     return top
 
 
-def _rev(repo: str, name: str) -> Optional[str]:
+def _rev(repo: str, name: str) -> str | None:
     out = git(["rev-parse", "--verify", "--quiet", "--end-of-options", name + "^{commit}"], repo, check=False).strip()
     return out or None
 
 
-def current_branch(repo: str) -> Optional[str]:
+def current_branch(repo: str) -> str | None:
     name = git(["symbolic-ref", "--quiet", "--short", "HEAD"], repo, check=False).strip()
     return name or None
 
@@ -131,16 +131,16 @@ def resolve_range(repo: str, spec: str) -> Range:
     return Range(spec, commits, commits[0].parents[0], _branch_of(repo, end))
 
 
-def _branch_of(repo: str, end: str) -> Optional[str]:
+def _branch_of(repo: str, end: str) -> str | None:
     if end == "HEAD":
         return current_branch(repo)
     name = end[len("refs/heads/"):] if end.startswith("refs/heads/") else end
     return name if _rev(repo, f"refs/heads/{name}") else None
 
 
-def touched_files(repo: str, commits: Sequence[Commit]) -> List[str]:
+def touched_files(repo: str, commits: Sequence[Commit]) -> list[str]:
     """Every path the commits change; both names of a rename, as get_maintainer.pl reads a patch."""
-    paths: List[str] = []
+    paths: list[str] = []
     for commit in commits:
         out = git(["diff-tree", "-r", "--no-commit-id", "--name-only", "--no-renames", "-z",
                    commit.parents[0], commit.sha], repo)
@@ -157,7 +157,7 @@ def dirty(repo: str) -> bool:
 # --- the subject prefix ----------------------------------------------------------------------
 
 
-def infer_tree_tag(maintainers: Optional[Maintainers], paths: Sequence[str]) -> Optional[str]:
+def infer_tree_tag(maintainers: Maintainers | None, paths: Sequence[str]) -> str | None:
     """The development tree the files' MAINTAINERS `T:` lines agree on (bpf-next, net-next), or None.
 
     A file under a tagged tree limits the choice to the -next trees its entries name; files of two
@@ -165,8 +165,8 @@ def infer_tree_tag(maintainers: Optional[Maintainers], paths: Sequence[str]) -> 
     """
     if maintainers is None:
         return None
-    common: Optional[List[str]] = None
-    owners: Dict[str, List[str]] = {}
+    common: list[str] | None = None
+    owners: dict[str, list[str]] = {}
     for path in paths:
         trees = maintainers.tagged_trees_for(path)
         development = [FIXES_TREES.get(tree, tree) for tree in trees]
@@ -184,7 +184,7 @@ def infer_tree_tag(maintainers: Optional[Maintainers], paths: Sequence[str]) -> 
     return common[0]
 
 
-def subject_prefix(tag: Optional[str], rfc: bool) -> str:
+def subject_prefix(tag: str | None, rfc: bool) -> str:
     """`PATCH RFC bpf-next`: git format-patch -v N then adds the version after it."""
     return " ".join(word for word in ("PATCH", "RFC" if rfc else None, tag) if word)
 
@@ -195,26 +195,26 @@ def subject_prefix(tag: Optional[str], rfc: bool) -> str:
 class ChangelogStore:
     """The per-branch changelog in git config (see the module's docstring)."""
 
-    def __init__(self, repo: str, branch: Optional[str]):
+    def __init__(self, repo: str, branch: str | None):
         self.repo = repo
         self.branch = branch
 
     def _key(self, what: str, version: int) -> str:
         return f"branch.{self.branch}.patchflow-{what}-v{version}"
 
-    def _get(self, key: str) -> Optional[str]:
+    def _get(self, key: str) -> str | None:
         if not self.branch:
             return None
         value = git(["config", "--get", key], self.repo, check=False)
         return value[:-1] if value.endswith("\n") else (value or None)
 
-    def changes(self, version: int) -> Optional[str]:
+    def changes(self, version: int) -> str | None:
         return self._get(self._key("changes", version))
 
-    def link(self, version: int) -> Optional[str]:
+    def link(self, version: int) -> str | None:
         return self._get(self._key("link", version))
 
-    def stored(self) -> Dict[Tuple[str, int], str]:
+    def stored(self) -> dict[tuple[str, int], str]:
         """{("changes" or "link", version): text} of every version kept for the branch, in one git
         call (asking for each version from -v N down would take N calls)."""
         if not self.branch:
@@ -229,7 +229,7 @@ class ChangelogStore:
                 found[(what, int(number))] = value
         return found
 
-    def save(self, version: int, changes: Optional[str], prev_link: Optional[str]) -> None:
+    def save(self, version: int, changes: str | None, prev_link: str | None) -> None:
         if not self.branch:
             raise BadInput("--changes and --prev-link are kept per branch: the range does not end on a branch")
         if changes is not None:
@@ -238,8 +238,8 @@ class ChangelogStore:
             git(["config", self._key("link", version - 1), prev_link], self.repo)
 
 
-def changelog(store: ChangelogStore, version: int, changes: Optional[str] = None,
-              prev_link: Optional[str] = None) -> str:
+def changelog(store: ChangelogStore, version: int, changes: str | None = None,
+              prev_link: str | None = None) -> str:
     """`Changes in vN:` ... down to v2, newest first; `changes`/`prev_link` stand for version N's."""
     blocks = []
     stored = store.stored()
@@ -269,7 +269,7 @@ class Mail:
 
 
 def format_patch(repo: str, rng: Range, directory: str, prefix: str, version: int, cover: bool,
-                 to: Sequence[str], cc: Sequence[str], cover_from_description: bool) -> List[Mail]:
+                 to: Sequence[str], cc: Sequence[str], cover_from_description: bool) -> list[Mail]:
     """Run git format-patch into `directory` and read back what it wrote, in order.
 
     It is given the range as the user wrote it, so that it finds the branch and, with
@@ -304,7 +304,7 @@ def format_patch(repo: str, rng: Range, directory: str, prefix: str, version: in
     return mails
 
 
-def patch_texts(repo: str, rng: Range, prefix: str, version: int) -> List[str]:
+def patch_texts(repo: str, rng: Range, prefix: str, version: int) -> list[str]:
     """The patches as git format-patch writes them before they have recipients: what
     get_maintainer.pl searches for `K:` keywords."""
     with tempfile.TemporaryDirectory(prefix="patchflow-format-") as scratch:
@@ -312,16 +312,16 @@ def patch_texts(repo: str, rng: Range, prefix: str, version: int) -> List[str]:
     return [mail.text for mail in mails]
 
 
-def shortlog_heads(repo: str, rng: Range) -> List[str]:
+def shortlog_heads(repo: str, rng: Range) -> list[str]:
     """The first line of each author's group in the cover letter's shortlog: `Name (count):`."""
     names = git(["log", "--no-merges", "--format=%aN", f"{rng.base}..{rng.tip}"], repo).split("\n")
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     for name in filter(None, names):
         counts[name] = counts.get(name, 0) + 1
     return [f"{name} ({count}):" for name, count in counts.items()]
 
 
-def fill_cover_letter(mail: Mail, subject: Optional[str], body: Optional[str], changes: str,
+def fill_cover_letter(mail: Mail, subject: str | None, body: str | None, changes: str,
                       heads: Sequence[str] = ()) -> None:
     """Put the subject, the body and the changelog (above the shortlog) into git's cover letter."""
     text = mail.text
@@ -339,7 +339,7 @@ def fill_cover_letter(mail: Mail, subject: Optional[str], body: Optional[str], c
     mail.text = _declare_utf8(text)
 
 
-def _shortlog_start(lines: List[str], heads: Sequence[str]) -> Optional[int]:
+def _shortlog_start(lines: list[str], heads: Sequence[str]) -> int | None:
     """The first line of the shortlog: walked up from the diffstat over one group per author (`heads`
     are the groups' first lines), so that a body line that looks like `Name (2):` is left alone."""
     summary = next((i for i in range(len(lines) - 1, -1, -1) if _DIFFSTAT_SUMMARY.match(lines[i])), None)
@@ -399,7 +399,7 @@ def add_notes(mail: Mail, changes: str) -> None:
     mail.text = _declare_utf8("\n".join(lines))
 
 
-def split_cover_text(text: str) -> Tuple[str, str]:
+def split_cover_text(text: str) -> tuple[str, str]:
     """A cover letter text as git reads a branch description: the first paragraph is the subject."""
     text = text.strip("\n")
     subject, _, body = text.partition("\n\n")
@@ -411,16 +411,16 @@ def split_cover_text(text: str) -> Tuple[str, str]:
 
 @record
 class Addressing:
-    to: List[str] = field(default_factory=list)
-    cc: List[str] = field(default_factory=list)
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
 
 
-def addressing(recipients: Optional[Recipients], extra_to: Sequence[str], extra_cc: Sequence[str]) -> Addressing:
+def addressing(recipients: Recipients | None, extra_to: Sequence[str], extra_cc: Sequence[str]) -> Addressing:
     """Maintainers and lists on To, reviewers on Cc, each address once; --to/--cc come first."""
     result = Addressing()
     seen = set()
 
-    def add(target: List[str], value: str) -> None:
+    def add(target: list[str], value: str) -> None:
         import email.utils
 
         key = (email.utils.parseaddr(value)[1] or value).lower()

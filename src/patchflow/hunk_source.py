@@ -18,7 +18,7 @@ Every tree image is checked against every line of the hunks before it is used.
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from collections.abc import Callable, Iterable
 
 from .records import record
 
@@ -33,7 +33,7 @@ class Window:
     """Consecutive lines of one image of a file, and which of them the patch shows."""
 
     first_line: int  # the file's line number of lines[0]
-    lines: List[str]
+    lines: list[str]
     whole_file: bool  # from the tree (a window cut from the whole image), not from hunk lines alone
 
     @property
@@ -45,7 +45,7 @@ class Window:
         return self.first_line + len(self.lines) - 1
 
 
-def read_blobs(tree, blob_ids: Iterable[str]) -> Dict[str, str]:
+def read_blobs(tree, blob_ids: Iterable[str]) -> dict[str, str]:
     """The text of each blob the repository holds, by one `git cat-file --batch` (missing ids left out)."""
     ids = [b for b in dict.fromkeys(blob_ids) if b and set(b) != {"0"}]
     if not ids:
@@ -60,7 +60,7 @@ def read_blobs(tree, blob_ids: Iterable[str]) -> Dict[str, str]:
     if proc.returncode != 0:
         return {}
     out = proc.stdout
-    found: Dict[str, str] = {}
+    found: dict[str, str] = {}
     pos = 0
     for blob in ids:
         end = out.find(b"\n", pos)
@@ -76,14 +76,14 @@ def read_blobs(tree, blob_ids: Iterable[str]) -> Dict[str, str]:
     return found
 
 
-def _split(text: str) -> List[str]:
+def _split(text: str) -> list[str]:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return lines
 
 
-def _agrees(image: List[str], file, side: str) -> bool:
+def _agrees(image: list[str], file, side: str) -> bool:
     """Whether `image` holds every line the hunks show for that side ("old" or "new")."""
     for hunk in file.hunks:
         for line in hunk.lines:
@@ -98,10 +98,10 @@ def _agrees(image: List[str], file, side: str) -> bool:
     return True
 
 
-def _apply(old: List[str], file, reverse: bool = False) -> List[str]:
+def _apply(old: list[str], file, reverse: bool = False) -> list[str]:
     """The other image: `old` with the hunks applied (or, reversed, a post-image taken back)."""
     keep_kinds = (" ", "-") if reverse else (" ", "+")
-    result: List[str] = []
+    result: list[str] = []
     pos = 1  # next unread line of `old`
     for hunk in file.hunks:
         start, count = (hunk.new_start, hunk.new_count) if reverse else (hunk.old_start, hunk.old_count)
@@ -113,7 +113,7 @@ def _apply(old: List[str], file, reverse: bool = False) -> List[str]:
     return result
 
 
-def images(file, tree, blobs: Dict[str, str], work_tree: bool = True) -> Optional[Tuple[List[str], List[str]]]:
+def images(file, tree, blobs: dict[str, str], work_tree: bool = True) -> tuple[list[str], list[str]] | None:
     """(pre-image, post-image) of a changed file as lists of lines, or None when the tree lacks it.
 
     `blobs` holds the pre-image blobs already read (`read_blobs`); `work_tree=False` leaves out the
@@ -138,8 +138,8 @@ def images(file, tree, blobs: Dict[str, str], work_tree: bool = True) -> Optiona
     return None
 
 
-def windows(file, whole: Optional[Tuple[List[str], List[str]]],
-            start_of: Callable[[List[str], int], int]) -> List[Tuple[Window, Window]]:
+def windows(file, whole: tuple[list[str], list[str]] | None,
+            start_of: Callable[[list[str], int], int]) -> list[tuple[Window, Window]]:
     """(pre-image window, post-image window) for each group of nearby hunks; `whole` is what
     `images` gave for the file.
 
@@ -167,7 +167,7 @@ def windows(file, whole: Optional[Tuple[List[str], List[str]]],
         new_begin = start_of(new_image, new_first - 1) + 1 if new_image else 1
         spans.append([min(old_begin, old_first), hunk.old_start + hunk.old_count - 1,
                       min(new_begin, new_first), hunk.new_start + hunk.new_count - 1])
-    merged: List[List[int]] = []
+    merged: list[list[int]] = []
     for span in spans:
         if merged and (span[0] <= merged[-1][1] + 1 or span[2] <= merged[-1][3] + 1):
             last = merged[-1]

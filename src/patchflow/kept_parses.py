@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import marshal
 import os
-from typing import Callable, Optional, TypeVar
+from collections.abc import Callable
 
 from .cache_files import cache_path, write_cache
 
 KEPT = 8
-Parsed = TypeVar("Parsed")
 
 
-def _stamp(path: str, kind: str, version: int) -> Optional[tuple]:
+def _stamp(path: str, kind: str, version: int) -> tuple | None:
     """What identifies this version of the file and of the kept shape, or None when it is no regular file."""
     try:
         info = os.stat(path)
@@ -31,14 +30,14 @@ def _stamp(path: str, kind: str, version: int) -> Optional[tuple]:
     return (kind, version, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def _store_file(kind: str, path: str) -> Optional[str]:
+def _store_file(kind: str, path: str) -> str | None:
     import zlib
 
     return cache_path(kind, f"{zlib.crc32(path.encode('utf-8', 'surrogateescape')):08x}.marshal")
 
 
-def kept(kind: str, version: int, path: str, parse: Callable[[], Optional[Parsed]],
-         pack: Callable[[Parsed], object], unpack: Callable[[object], Parsed]) -> Optional[Parsed]:
+def kept(kind: str, version: int, path: str, parse: Callable[[], object | None],
+         pack: Callable[[object], object], unpack: Callable[[object], object]) -> object | None:
     """`parse()` of the file at `path`, from the store when an earlier run parsed the same file.
     `pack(parsed)` is what is stored (marshal's types), `unpack(packed)` makes it again; `version`
     names the packed shape. None when parse() gives None (the file cannot be read)."""

@@ -9,7 +9,6 @@ comes from `regex_store` when an earlier run compiled the same pattern.
 
 from __future__ import annotations
 
-
 from . import regex_store
 
 

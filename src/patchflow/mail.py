@@ -16,7 +16,6 @@ import re
 import stat
 import sys
 import zlib
-from typing import List, Optional, Tuple
 
 from .errors import BadInput
 from .lazy_regex import lazy
@@ -37,8 +36,8 @@ MAX_INFLATED_BYTES = 256 * 1024 * 1024
 class MailText:
     """One message: its header lines as written, then its body decoded to text."""
 
-    lines: List[str]  # text lines without newlines
-    numbers: List[int]  # the file's line number of each entry of lines
+    lines: list[str]  # text lines without newlines
+    numbers: list[int]  # the file's line number of each entry of lines
     headers: dict = field(default_factory=dict)  # lower-case name -> decoded value (the first one)
     header_lines: dict = field(default_factory=dict)  # lower-case name -> line number in the file
     body_start: int = 0  # index into lines of the body's first line
@@ -73,7 +72,7 @@ def gunzip(name: str, data: bytes) -> bytes:
     return b"".join(out)
 
 
-def split_mbox(data: bytes) -> List[Tuple[int, bytes]]:
+def split_mbox(data: bytes) -> list[tuple[int, bytes]]:
     """(first line number, bytes) of each message of an mbox; a single mail or diff is one message.
 
     Messages start at `From ` lines with a date, as `git mailsplit` splits them. Each message is cut
@@ -86,7 +85,7 @@ def split_mbox(data: bytes) -> List[Tuple[int, bytes]]:
     return messages
 
 
-def _mbox_starts(data: bytes) -> List[Tuple[int, int]]:
+def _mbox_starts(data: bytes) -> list[tuple[int, int]]:
     """(line index, byte offset) of each line that starts a message: the first line, and each `From `
     line with a date when the first is one, found by searching the bytes for "\nFrom "."""
     starts = [(0, 0)]
@@ -109,7 +108,7 @@ def _line_at(data: bytes, offset: int) -> bytes:
     return data[offset:end] if end >= 0 else data[offset:]
 
 
-def looks_like_mail(raw_lines: List[bytes]) -> bool:
+def looks_like_mail(raw_lines: list[bytes]) -> bool:
     """Whether a message starts with mail headers (after its mbox `From ` line) rather than a diff."""
     pos = 1 if raw_lines and MBOX_FROM.match(raw_lines[0]) else 0
     return pos < len(raw_lines) and bool(_HEADER.match(raw_lines[pos])) and \
@@ -159,16 +158,16 @@ class _PlainMail:
     headers without encoded words, one text/plain part (what `git format-patch` writes). The email
     package, imported only for the other mails, takes a tenth of a one-patch check's start-up."""
 
-    def __init__(self, items: List[Tuple[str, str]], charset: Optional[str]):
+    def __init__(self, items: list[tuple[str, str]], charset: str | None):
         self._items, self._charset = items, charset
         self._first: dict = {}  # lower-case name -> the first one's value
 
     @classmethod
-    def read(cls, raw_lines: List[bytes], body_index: int) -> Optional["_PlainMail"]:
+    def read(cls, raw_lines: list[bytes], body_index: int) -> "_PlainMail" | None:
         block = raw_lines[1 if MBOX_FROM.match(raw_lines[0]) else 0:body_index]
         if not block or block[-1].rstrip(b"\r") != b"" or block[0][:1] in (b" ", b"\t") or not _plain_lines(block):
             return None  # the parser's cases: 8-bit or encoded headers, a lone CR, no blank line, a fold first
-        items: List[Tuple[str, str]] = []
+        items: list[tuple[str, str]] = []
         for line in block[:-1]:  # each a header or a continuation (_header_block_end took no other)
             text = line.decode("ascii")
             if text[:1] in (" ", "\t"):
@@ -186,13 +185,13 @@ class _PlainMail:
         self._charset = (match.group(1) or match.group(2) or "").lower() or None if match else None
         return self
 
-    def raw_items(self) -> List[Tuple[str, str]]:
+    def raw_items(self) -> list[tuple[str, str]]:
         return self._items
 
     def get(self, name: str, default=None):
         return self._first.get(name, default)
 
-    def get_content_charset(self) -> Optional[str]:
+    def get_content_charset(self) -> str | None:
         return self._charset
 
     def get_param(self, name: str, default=""):
@@ -202,7 +201,7 @@ class _PlainMail:
         return False
 
 
-def _plain_lines(block: List[bytes]) -> bool:
+def _plain_lines(block: list[bytes]) -> bool:
     """Whether header lines are ASCII without encoded words and without a CR but the one that ends a
     line, tested on their joined bytes (a lore mail has a hundred header lines)."""
     joined = b"\n".join(block)
@@ -210,12 +209,12 @@ def _plain_lines(block: List[bytes]) -> bool:
         joined.count(b"\r") == joined.count(b"\r\n") + joined.endswith(b"\r")
 
 
-def _header_block(data: bytes) -> Tuple[List[bytes], int]:
+def _header_block(data: bytes) -> tuple[list[bytes], int]:
     """A mail's lines up to its body (its mbox `From ` line, the headers and their continuations, the
     blank line that ends them) and the offset in `data` of the body's first line: after the blank
     line, or at the first line that is neither a header nor a continuation (a body that starts
     without a blank line). Read a line at a time from the start: the body is not split here."""
-    block: List[bytes] = []
+    block: list[bytes] = []
     start, size = 0, len(data)
     while start < size:
         end = data.find(b"\n", start)
@@ -232,7 +231,7 @@ def _header_block(data: bytes) -> Tuple[List[bytes], int]:
     return block, min(start, size)
 
 
-def _record_header_lines(result: MailText, header_block: List[bytes], first_line: int) -> None:
+def _record_header_lines(result: MailText, header_block: list[bytes], first_line: int) -> None:
     for index, line in enumerate(header_block):
         if line[:1] in (b" ", b"\t") or not _HEADER.match(line):
             continue
@@ -308,7 +307,7 @@ def _parts_with_offsets(message, data: bytes, body_index: int, body_offset: int)
         yield part, raw.count("\n", 0, found), payload.encode("ascii", errors="surrogateescape") + b"\n"
 
 
-def _raw_payload(part) -> Optional[str]:
+def _raw_payload(part) -> str | None:
     """A leaf part's body as the parser read it (8-bit bytes as surrogates). get_payload() would
     give 8-bit bytes already replaced by U+FFFD, and get_payload(decode=True) no encoded lines to
     number, so this reads the parsed body itself."""
@@ -316,7 +315,7 @@ def _raw_payload(part) -> Optional[str]:
     return payload if isinstance(payload, str) else None
 
 
-def _codec(part) -> Optional[str]:
+def _codec(part) -> str | None:
     """The Python codec of a part's charset; None for UTF-8, ASCII, none declared or an unknown one."""
     charset = part.get_content_charset()
     if not charset:
@@ -328,7 +327,7 @@ def _codec(part) -> Optional[str]:
     return None if name in ("utf-8", "ascii") else name
 
 
-def _decode_part(part, raw: bytes, first_number: int) -> Tuple[List[str], List[int]]:
+def _decode_part(part, raw: bytes, first_number: int) -> tuple[list[str], list[int]]:
     """The part's body decoded (transfer encoding, then charset), with each line's file line number."""
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
     codec = _codec(part)
@@ -349,7 +348,7 @@ def _decode_part(part, raw: bytes, first_number: int) -> Tuple[List[str], List[i
     return [line.decode(codec, errors="surrogateescape") for line in decoded], numbers
 
 
-def _text_lines(raw: bytes) -> List[str]:
+def _text_lines(raw: bytes) -> list[str]:
     """`text_of` each line of `raw`: the same strings, decoded at once (no invalid UTF-8 sequence
     runs over a "\n", so surrogates stand for the same bytes)."""
     lines = text_of(raw).split("\n")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import binascii
 import re
-from typing import List, Tuple
 
 
-def unflow(lines: List[bytes], numbers: List[int], delsp: bool) -> Tuple[List[bytes], List[int]]:
+def unflow(lines: list[bytes], numbers: list[int], delsp: bool) -> tuple[list[bytes], list[int]]:
     """format=flowed text (RFC 3676) as `git mailinfo` reads it: a leading space is unstuffed, a line
     that ends with a space goes on in the next one (numbered where it starts), `-- ` stays as it is."""
-    out: List[bytes] = []
-    out_numbers: List[int] = []
+    out: list[bytes] = []
+    out_numbers: list[int] = []
     pending, start = b"", None
     for line, number in zip(lines, numbers):
         cr = b"\r" if line.endswith(b"\r") else b""
@@ -41,14 +40,14 @@ def unflow(lines: List[bytes], numbers: List[int], delsp: bool) -> Tuple[List[by
     return out, out_numbers
 
 
-def split_lines(raw: bytes) -> List[bytes]:
+def split_lines(raw: bytes) -> list[bytes]:
     lines = raw.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     return lines
 
 
-def base64_lines(raw: bytes, first_number: int) -> Tuple[List[bytes], List[int]]:
+def base64_lines(raw: bytes, first_number: int) -> tuple[list[bytes], list[int]]:
     """Decoded lines numbered on from the encoded body's first line: base64 keeps no line boundaries."""
     compact = re.sub(rb"[^A-Za-z0-9+/=]", b"", raw)
     compact = compact[: len(compact) - len(compact) % 4] if b"=" not in compact else compact
@@ -65,11 +64,11 @@ def base64_lines(raw: bytes, first_number: int) -> Tuple[List[bytes], List[int]]
     return lines, list(range(first_number, first_number + len(lines)))
 
 
-def quoted_printable_lines(raw: bytes, first_number: int) -> Tuple[List[bytes], List[int]]:
+def quoted_printable_lines(raw: bytes, first_number: int) -> tuple[list[bytes], list[int]]:
     """Each decoded line with the line number of the encoded line it starts on (a soft line break,
     `=` at the end of a line, joins the next encoded line to it)."""
-    lines: List[bytes] = []
-    numbers: List[int] = []
+    lines: list[bytes] = []
+    numbers: list[int] = []
     pending = b""
     start = None
     for index, line in enumerate(split_lines(raw)):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, Iterable, List, Optional, Tuple
+from collections.abc import Iterable
 
 from . import regex_store
 from .lazy_regex import lazy
@@ -59,7 +59,7 @@ class Pattern:
 
     __slots__ = ("kind", "text", "root", "prefix", "_regex", "_is_dir")
 
-    def __init__(self, kind: str, text: str, root: Optional[str] = None):
+    def __init__(self, kind: str, text: str, root: str | None = None):
         self.kind = kind
         self.text = text
         self.root = root  # the tree, where a pattern may name a directory without its '/'
@@ -98,7 +98,7 @@ class Pattern:
         # a directory named without its '/' gets one from get_maintainer.pl: the same rank either way
         return self.text.count("/") + (0 if self.text.endswith("/") else 1)
 
-    def matches(self, path: str, directories: Optional[set] = None) -> bool:
+    def matches(self, path: str, directories: set | None = None) -> bool:
         if self.kind == "N":
             return self.regex.search(path) is not None
         if not path.startswith(self.prefix):
@@ -110,7 +110,7 @@ class Pattern:
         return path.count("/") == self.text.count("/")
 
 
-def _first_directory(kind: str, text: str) -> Optional[str]:
+def _first_directory(kind: str, text: str) -> str | None:
     """The first path component every path an `F:` pattern matches starts with, or None when the
     pattern may match paths of any first component (an `N:` regex, `*`, a name with no `/`)."""
     if kind != "F":
@@ -125,46 +125,46 @@ class Entry:
 
     title: str
     line: int  # line number of the title in MAINTAINERS
-    ordered: List[Tuple[str, str]] = field(default_factory=list)  # (key, value) in the file's order
-    root: Optional[str] = field(default=None, repr=False)  # the tree, for patterns naming directories
+    ordered: list[tuple[str, str]] = field(default_factory=list)  # (key, value) in the file's order
+    root: str | None = field(default=None, repr=False)  # the tree, for patterns naming directories
     # built from `ordered` on first use: a run looks at a few entries of some three thousand
-    _fields: Optional[Dict[str, List[str]]] = field(default=None, repr=False, compare=False)
-    _patterns: Optional[List[Pattern]] = field(default=None, repr=False, compare=False)
+    _fields: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+    _patterns: list[Pattern] | None = field(default=None, repr=False, compare=False)
 
     @property
-    def fields(self) -> Dict[str, List[str]]:
+    def fields(self) -> dict[str, list[str]]:
         if self._fields is None:
-            fields: Dict[str, List[str]] = {}
+            fields: dict[str, list[str]] = {}
             for key, value in self.ordered:
                 fields.setdefault(key, []).append(value)
             self._fields = fields
         return self._fields
 
     @property
-    def patterns(self) -> List[Pattern]:
+    def patterns(self) -> list[Pattern]:
         """The `F:`, `X:` and `N:` patterns, in the file's order."""
         if self._patterns is None:
             self._patterns = [Pattern(key, value, self.root) for key, value in self.ordered
                               if key in ("F", "X", "N") and value]
         return self._patterns
 
-    def values(self, key: str) -> List[str]:
+    def values(self, key: str) -> list[str]:
         return self.fields.get(key, [])
 
     @property
-    def maintainers(self) -> List[str]:
+    def maintainers(self) -> list[str]:
         return self.values("M")
 
     @property
-    def reviewers(self) -> List[str]:
+    def reviewers(self) -> list[str]:
         return self.values("R")
 
     @property
-    def lists(self) -> List[str]:
+    def lists(self) -> list[str]:
         return [value.split()[0] for value in self.values("L") if value]
 
     @property
-    def trees(self) -> List[str]:
+    def trees(self) -> list[str]:
         """Tree names from the `T:` lines: `git git://.../bpf/bpf-next.git` gives `bpf-next`."""
         names = []
         for value in self.values("T"):
@@ -177,7 +177,7 @@ class Entry:
         return names
 
     @property
-    def kernel_org_trees(self) -> List[str]:
+    def kernel_org_trees(self) -> list[str]:
         """The names of the `T:` trees hosted on git.kernel.org (MPTCP's GitHub staging tree is none)."""
         names = []
         for value in self.values("T"):
@@ -187,7 +187,7 @@ class Entry:
                 names.append(name[:-4] if name.endswith(".git") else name)
         return names
 
-    def match_depth(self, path: str, directories: Optional[set] = None) -> Optional[int]:
+    def match_depth(self, path: str, directories: set | None = None) -> int | None:
         """The rank of this entry for path (the last matching F:/N: line's), None if none or excluded."""
         for pattern in self.patterns:
             if pattern.kind == "X" and pattern.matches(path, directories):
@@ -203,23 +203,23 @@ class Entry:
 class Recipients:
     """Who get_maintainer.pl names for a set of files, split the way a series is addressed."""
 
-    people: List[Tuple[str, str]] = field(default_factory=list)  # (formatted address, 'M' or 'R')
-    lists: List[str] = field(default_factory=list)
+    people: list[tuple[str, str]] = field(default_factory=list)  # (formatted address, 'M' or 'R')
+    lists: list[str] = field(default_factory=list)
 
     @property
-    def maintainers(self) -> List[str]:
+    def maintainers(self) -> list[str]:
         return [person for person, role in self.people if role == "M"]
 
     @property
-    def reviewers(self) -> List[str]:
+    def reviewers(self) -> list[str]:
         return [person for person, role in self.people if role == "R"]
 
-    def addresses(self) -> List[str]:
+    def addresses(self) -> list[str]:
         """Everything in get_maintainer.pl's order: people, then lists."""
         return [person for person, _ in self.people] + list(self.lists)
 
 
-def format_address(value: str) -> Tuple[str, str, str]:
+def format_address(value: str) -> tuple[str, str, str]:
     """(name, address, formatted) of a `M:`/`R:` value, formatted as get_maintainer.pl prints it."""
     import email.utils  # only format and the recipients need it: check starts faster without
 
@@ -231,15 +231,15 @@ def format_address(value: str) -> Tuple[str, str, str]:
 
 
 class Maintainers:
-    def __init__(self, entries: List[Entry], directories: Optional[set] = None):
-        self._entries: List[Optional[Entry]] = entries
+    def __init__(self, entries: list[Entry], directories: set | None = None):
+        self._entries: list[Entry | None] = entries
         self.directories = directories  # patterns known to name directories of the tree
-        self._index: Optional[Tuple[Dict[str, List[int]], List[int]]] = None
-        self._entries_for: Dict[str, List[Entry]] = {}  # several families ask about the same paths
-        self._stored: Optional[Tuple[list, Optional[str]]] = None  # (packed entries, root): see stored()
+        self._index: tuple[dict[str, list[int]], list[int]] | None = None
+        self._entries_for: dict[str, list[Entry]] = {}  # several families ask about the same paths
+        self._stored: tuple[list, str | None] | None = None  # (packed entries, root): see stored()
 
     @classmethod
-    def stored(cls, packed: list, index: tuple, root: Optional[str] = None) -> "Maintainers":
+    def stored(cls, packed: list, index: tuple, root: str | None = None) -> "Maintainers":
         """The parse kept by `maintainers_store`: each entry packed as (title, line, fields), its
         Entry built when a lookup reaches it (a run looks at a few dozen of some three thousand)."""
         maintainers = cls([None] * len(packed))
@@ -247,7 +247,7 @@ class Maintainers:
         maintainers._index = index
         return maintainers
 
-    def packed(self) -> Tuple[list, tuple]:
+    def packed(self) -> tuple[list, tuple]:
         """What `stored()` takes: every entry as (title, line, fields), its fields one string of
         `Kvalue` lines, and the index of `_candidates`."""
         packed = [(entry.title, entry.line, "\n".join(key + value for key, value in entry.ordered))
@@ -256,7 +256,7 @@ class Maintainers:
         return packed, self._index
 
     @property
-    def entries(self) -> List[Entry]:
+    def entries(self) -> list[Entry]:
         """Every entry, in the file's order."""
         if self._stored is not None:
             for order in range(len(self._entries)):
@@ -272,13 +272,13 @@ class Maintainers:
             entry = self._entries[order] = Entry(title, line, ordered, root=root)
         return entry
 
-    def _candidates(self, path: str) -> List[int]:
+    def _candidates(self, path: str) -> list[int]:
         """Indexes, in file order, of the entries that may match path: those with an `F:` pattern
         under path's first directory, and those whose patterns may match anywhere. Matching only
         these gives the same answer as matching all, without building every entry's patterns."""
         if self._index is None:
-            by_directory: Dict[str, List[int]] = {}
-            anywhere: List[int] = []
+            by_directory: dict[str, list[int]] = {}
+            anywhere: list[int] = []
             for order, entry in enumerate(self.entries):
                 directories = set()
                 for key, value in entry.ordered:
@@ -298,11 +298,11 @@ class Maintainers:
         return sorted(set(under).union(anywhere))
 
     @classmethod
-    def parse(cls, text: str, directories: Optional[set] = None, root: Optional[str] = None) -> "Maintainers":
+    def parse(cls, text: str, directories: set | None = None, root: str | None = None) -> "Maintainers":
         """Parse MAINTAINERS; with `root` (the tree), patterns naming a directory match below it."""
-        entries: List[Entry] = []
-        current: Optional[List[Tuple[str, str]]] = None  # the `ordered` list of the entry being read
-        title: Optional[Tuple[str, int]] = None
+        entries: list[Entry] = []
+        current: list[tuple[str, str]] | None = None  # the `ordered` list of the entry being read
+        title: tuple[str, int] | None = None
         for number, line in enumerate(text.splitlines(), 1):
             if line[1:2] == ":" and "A" <= line[:1] <= "Z":
                 if current is None:
@@ -317,13 +317,13 @@ class Maintainers:
             # blank and '#' lines are dropped before get_maintainer.pl looks for entries: they end nothing
         return cls(entries, directories)
 
-    def entries_for(self, path: str) -> List[Entry]:
+    def entries_for(self, path: str) -> list[Entry]:
         """Entries matching path, most specific first (rank, then the narrower entry, then file order)."""
         if path not in self._entries_for:
             self._entries_for[path] = self._match_entries(path)
         return list(self._entries_for[path])
 
-    def _match_entries(self, path: str) -> List[Entry]:
+    def _match_entries(self, path: str) -> list[Entry]:
         scored = []
         for order in self._candidates(path):
             entry = self._entry(order)
@@ -334,7 +334,7 @@ class Maintainers:
         scored.sort(key=lambda item: item[:3])
         return [item[3] for item in scored]
 
-    def keyword_entries(self, patch_texts: Iterable[str]) -> List[Entry]:
+    def keyword_entries(self, patch_texts: Iterable[str]) -> list[Entry]:
         """The entries whose `K:` regex matches one of these patches (as get_maintainer.pl reads them)."""
         keyed = []
         for entry in self.entries:
@@ -383,17 +383,17 @@ class Maintainers:
                     result.lists.append(address)
         return result
 
-    def tagged_trees_for(self, path: str) -> List[str]:
+    def tagged_trees_for(self, path: str) -> list[str]:
         """The trees of TAGGED_TREES named by the entries of path, e.g. ['bpf', 'bpf-next']."""
-        trees: List[str] = []
+        trees: list[str] = []
         for entry in self.entries_for(path):
             for tree in entry.trees:
                 if tree in TAGGED_TREES and tree not in trees:
                     trees.append(tree)
         return trees
 
-    def lists_for(self, path: str) -> List[str]:
-        result: List[str] = []
+    def lists_for(self, path: str) -> list[str]:
+        result: list[str] = []
         for entry in self.entries_for(path):
             for address in entry.lists:
                 if address not in result:

@@ -8,7 +8,6 @@ run's 85; reading the kept parse takes 2 ms, and an entry is built only when a l
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 from .kept_parses import kept
 from .maintainers import Maintainers
@@ -16,10 +15,10 @@ from .maintainers import Maintainers
 FORMAT = 1  # the packed entries' shape (Maintainers.packed)
 
 
-def load(root: str, read_text) -> Optional[Maintainers]:
+def load(root: str, read_text) -> Maintainers | None:
     """The tree's parsed MAINTAINERS (None when it has none): kept from an earlier run when the file
     has not changed since, else parsed from `read_text("MAINTAINERS")` and kept for the next run."""
-    def parse() -> Optional[Maintainers]:
+    def parse() -> Maintainers | None:
         text = read_text("MAINTAINERS")
         return Maintainers.parse(text, root=root) if text is not None else None
 

@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import tempfile
-from typing import List, Optional, Sequence
+from collections.abc import Sequence
 
 from .errors import BadInput
 
@@ -25,7 +25,7 @@ class AtomicOutput:
 
     def __init__(self, directory: str):
         self.directory = os.path.abspath(directory)
-        self.staging: Optional[str] = None
+        self.staging: str | None = None
         self._inside = False
 
     def __enter__(self) -> "AtomicOutput":
@@ -71,7 +71,7 @@ class AtomicOutput:
             except OSError as exc:
                 raise BadInput(f"{self.directory}: cannot write there: {exc.strerror}")
 
-    def strays(self, names: Sequence[str], pattern: "re.Pattern") -> List[str]:
+    def strays(self, names: Sequence[str], pattern: "re.Pattern") -> list[str]:
         """Files of the same version already in the directory that this run does not write (a patch
         renamed or dropped since): `git send-email DIR/v2-*` would send them too."""
         if not self._inside:

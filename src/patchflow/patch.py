@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from operator import attrgetter
-from typing import List, Optional
 
 from . import mail
 from .errors import BadInput
@@ -47,8 +46,8 @@ class DiffLine:
     kind: str  # '+', '-' or ' '
     text: str  # the line without its marker and without the newline ('\r' is kept)
     patch_line: int  # 1-based line number in the patch file
-    old_line: Optional[int]
-    new_line: Optional[int]
+    old_line: int | None
+    new_line: int | None
     no_newline: bool = False  # followed by "\ No newline at end of file"
 
 
@@ -62,26 +61,26 @@ class Hunk:
     new_count: int
     section: str
     patch_line: int
-    lines: List[DiffLine] = field(default_factory=list)
+    lines: list[DiffLine] = field(default_factory=list)
 
 
 @record
 class FileDiff:
     """One file's part of a diff: its paths, extended headers and hunks."""
 
-    old_path: Optional[str]  # None for a new file
-    new_path: Optional[str]  # None for a deleted file
+    old_path: str | None  # None for a new file
+    new_path: str | None  # None for a deleted file
     patch_line: int
-    old_blob: Optional[str] = None  # abbreviated blob ids from the `index` line
-    new_blob: Optional[str] = None
-    old_mode: Optional[str] = None
-    new_mode: Optional[str] = None
+    old_blob: str | None = None  # abbreviated blob ids from the `index` line
+    new_blob: str | None = None
+    old_mode: str | None = None
+    new_mode: str | None = None
     is_binary: bool = False
     is_rename: bool = False
     is_copy: bool = False
-    hunks: List[Hunk] = field(default_factory=list)
+    hunks: list[Hunk] = field(default_factory=list)
     # (the check run's context, its checks._lines.AddedLines of this file): asked by every line check
-    scanned: Optional[tuple] = field(default=None, repr=False, compare=False)
+    scanned: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -95,7 +94,7 @@ class FileDiff:
     def is_deleted(self) -> bool:
         return self.new_path is None
 
-    def added_lines(self) -> List[DiffLine]:
+    def added_lines(self) -> list[DiffLine]:
         # a list, not a generator: several checks walk every added line of every file
         return [line for hunk in self.hunks for line in hunk.lines if line.kind == "+"]
 
@@ -114,14 +113,14 @@ class SubjectPrefix:
     """The bracketed part of a subject, `[PATCH bpf-next v2 1/3]`, split into its words."""
 
     raw: str  # everything in the brackets, brackets included
-    words: List[str]
+    words: list[str]
     is_patch: bool = False
     rfc: bool = False
     resend: bool = False
-    tree: Optional[str] = None
-    version: Optional[int] = None
-    number: Optional[int] = None
-    total: Optional[int] = None
+    tree: str | None = None
+    version: int | None = None
+    number: int | None = None
+    total: int | None = None
 
 
 # a version or patch number: ASCII digits (int() refuses '²'), few enough for int() (5,000 digits raise)
@@ -178,33 +177,33 @@ class Patch:
 
     source: str  # the path as the user gave it, '-' for standard input
     index_in_source: int  # 0 for the first message of a file
-    lines: List[str]  # the text lines of this message, without newlines
+    lines: list[str]  # the text lines of this message, without newlines
     first_line: int  # the file's line number of lines[0]
     headers: dict = field(default_factory=dict)  # lower-case name -> decoded value
     header_lines: dict = field(default_factory=dict)  # lower-case name -> patch line number
-    subject: Optional[str] = None
-    prefix: Optional[SubjectPrefix] = None
-    summary: Optional[str] = None
-    message: List[tuple] = field(default_factory=list)  # (patch_line, text) of the commit message
-    trailers: List[Trailer] = field(default_factory=list)
-    notes: List[tuple] = field(default_factory=list)  # (patch_line, text) below '---', above the diff
-    files: List[FileDiff] = field(default_factory=list)
+    subject: str | None = None
+    prefix: SubjectPrefix | None = None
+    summary: str | None = None
+    message: list[tuple] = field(default_factory=list)  # (patch_line, text) of the commit message
+    trailers: list[Trailer] = field(default_factory=list)
+    notes: list[tuple] = field(default_factory=list)  # (patch_line, text) below '---', above the diff
+    files: list[FileDiff] = field(default_factory=list)
     is_mail: bool = False
-    separator_line: Optional[int] = None  # the '---' line
-    patch_start: Optional[int] = None  # where `git am` splits the patch off: the '---' or the diff's first line
+    separator_line: int | None = None  # the '---' line
+    patch_start: int | None = None  # where `git am` splits the patch off: the '---' or the diff's first line
     # the file's line number of each entry of `lines` when they are not the file's lines one for one
     # (a quoted-printable or base64 body, a multipart mail); None when lines[i] is line first_line + i
-    numbers: Optional[List[int]] = None
+    numbers: list[int] | None = None
     inbody: dict = field(default_factory=dict)  # 'from'/'subject'/'date' -> (patch_line, value) in the body
 
     @property
-    def author(self) -> Optional[str]:
+    def author(self) -> str | None:
         """Who `git am` records as the author: the in-body From: line when there is one, else the mail's."""
         if "from" in self.inbody:
             return mail.decode_header(self.inbody["from"][1], "from")
         return self.headers.get("from")
 
-    def new_side_text(self, patch_line: Optional[int]) -> Optional[str]:
+    def new_side_text(self, patch_line: int | None) -> str | None:
         """The text of the added or unchanged diff line at `patch_line` (a parse line), or None. Files,
         their hunks and a hunk's lines are in patch order: each is found by bisection (an index of
         every line of the patch, built for the first fixable finding, took 8 ms on the new-file
@@ -219,7 +218,7 @@ class Patch:
         line = hunk.lines[bisect_left(hunk.lines, patch_line, key=_patch_line_of)]
         return line.text if line.patch_line == patch_line and line.kind != "-" else None
 
-    def file_line(self, patch_line: Optional[int]) -> Optional[int]:
+    def file_line(self, patch_line: int | None) -> int | None:
         """The line of the file as the user has it for a patch line (checkpatch's #N): where a decoded
         quoted-printable line starts; for base64, counted on from the body's first line."""
         if patch_line is None or self.numbers is None:
@@ -228,7 +227,7 @@ class Patch:
         return self.numbers[index] if 0 <= index < len(self.numbers) else patch_line
 
     @property
-    def message_id(self) -> Optional[str]:
+    def message_id(self) -> str | None:
         return self.headers.get("message-id")
 
     @property
@@ -249,7 +248,7 @@ class Patch:
         """The lines inside hunks, which checkpatch counts as "lines checked"."""
         return sum(len(hunk.lines) for file in self.files for hunk in file.hunks)
 
-    def trailer_values(self, key: str) -> List[Trailer]:
+    def trailer_values(self, key: str) -> list[Trailer]:
         key = key.lower()
         return [t for t in self.trailers if t.key.lower() == key]
 
@@ -258,7 +257,7 @@ class Patch:
 class Series:
     """The patches given on one command line."""
 
-    patches: List[Patch]
+    patches: list[Patch]
 
     def __iter__(self):
         return iter(self.patches)
@@ -267,14 +266,14 @@ class Series:
         return len(self.patches)
 
     @property
-    def numbered(self) -> List[Patch]:
+    def numbered(self) -> list[Patch]:
         return [p for p in self.patches if p.prefix is not None and p.prefix.total is not None]
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
-def split_messages(text: str) -> List[tuple]:
+def split_messages(text: str) -> list[tuple]:
     """Split an mbox into (first_line_number, lines) per message; a single mail or diff is one."""
     messages = mail.split_mbox(text.encode("utf-8", errors="surrogateescape"))
     return [(first, [mail.text_of(line) for line in raw.split(b"\n")[:-1]]) for first, raw in messages]
@@ -294,12 +293,12 @@ def parse_message(source: str, index: int, first_line: int, raw: bytes) -> Patch
     return patch
 
 
-def parse_patch(source: str, index: int, first_line: int, lines: List[str]) -> Patch:
+def parse_patch(source: str, index: int, first_line: int, lines: list[str]) -> Patch:
     raw = "".join(line + "\n" for line in lines).encode("utf-8", errors="surrogateescape")
     return parse_message(source, index, first_line, raw)
 
 
-def parse_bytes(data: bytes, source: str, skipped: Optional[list] = None) -> List[Patch]:
+def parse_bytes(data: bytes, source: str, skipped: list | None = None) -> list[Patch]:
     """Every patch of a single mail, an mbox or a plain diff, gzip-compressed or not.
 
     In an mbox of several mails (a series, or a whole thread from lore), replies and mails without a
@@ -310,7 +309,7 @@ def parse_bytes(data: bytes, source: str, skipped: Optional[list] = None) -> Lis
     mail.check_text(name, data)
     messages = mail.split_mbox(data)
     patches = []
-    notes: List[str] = []  # kept only when the file is read: a refused file is one line
+    notes: list[str] = []  # kept only when the file is read: a refused file is one line
     for index, (first_line, raw) in enumerate(messages):
         label = f"{source}#{index + 1}" if index else source
         if len(messages) > 1 and mail.is_reply(raw):
@@ -331,7 +330,7 @@ def parse_bytes(data: bytes, source: str, skipped: Optional[list] = None) -> Lis
     return patches
 
 
-def _not_a_patch(patch: Patch, in_mbox: bool) -> Optional[str]:
+def _not_a_patch(patch: Patch, in_mbox: bool) -> str | None:
     """Why a message is no patch to check, or None. A mail without a diff is checked on its own (a
     cover letter); in an mbox only when its subject says [PATCH ...]."""
     if patch.files or patch.is_cover_letter:
@@ -426,19 +425,19 @@ def _collect_trailers(patch: Patch) -> None:
             patch.trailers.append(Trailer(match.group(1), match.group(2).strip(), patch_line))
 
 
-def read_patches(path: str, stdin=None, skipped: Optional[list] = None) -> List[Patch]:
+def read_patches(path: str, stdin=None, skipped: list | None = None) -> list[Patch]:
     """Every patch of one file, mbox (gzip-compressed or not) or standard input ('-')."""
     return parse_bytes(mail.read_source(path, stdin), path, skipped)
 
 
-def read_series(paths: List[str], stdin=None, skipped: Optional[list] = None) -> Series:
-    patches: List[Patch] = []
+def read_series(paths: list[str], stdin=None, skipped: list | None = None) -> Series:
+    patches: list[Patch] = []
     for path in paths:
         patches.extend(read_patches(path, stdin, skipped))
     return Series(patches)
 
 
-def parse_text(text: str, source: str = "<text>") -> List[Patch]:
+def parse_text(text: str, source: str = "<text>") -> list[Patch]:
     """Parse patch text already in memory (used by `format` for the mails it builds)."""
     data = text.encode("utf-8", errors="surrogateescape")
     return [parse_message(source, i, first, raw) for i, (first, raw) in enumerate(mail.split_mbox(data))]

@@ -10,7 +10,7 @@ of 1.3, 1.2, 1.1, 1.0 that the server offers.
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, Iterable, List, Optional
+from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -76,19 +76,19 @@ def aggregate_check(states: Iterable[str]) -> str:
     return "success"
 
 
-def latest_checks(checks: List[dict]) -> List[dict]:
+def latest_checks(checks: list[dict]) -> list[dict]:
     """The newest check of each context, in the order the contexts first appeared.
 
     CI systems post `pending` first and the result later under the same context; Patchwork keeps
     both, and only the newest one counts.
     """
-    newest: Dict[str, dict] = {}
+    newest: dict[str, dict] = {}
     for check in checks:
         context = check.get("context")
         old = newest.get(context)
         if old is None or (check.get("date") or "", check.get("id") or 0) >= (old.get("date") or "", old.get("id") or 0):
             newest[context] = check
-    order: List[str] = []
+    order: list[str] = []
     for check in checks:
         if check.get("context") not in order:
             order.append(check.get("context"))
@@ -104,9 +104,9 @@ class PatchworkClient:
     """Talks to one Patchwork server. The token, when given, is sent only on requests that change
     something, so a stale token in the environment never breaks reading."""
 
-    def __init__(self, url: str = DEFAULT_URL, token: Optional[str] = None, *, timeout: float = DEFAULT_TIMEOUT,
-                 retries: int = DEFAULT_RETRIES, backoff: Optional[float] = None, max_pages: int = MAX_PAGES,
-                 version: Optional[str] = None, session: Optional[requests.Session] = None):
+    def __init__(self, url: str = DEFAULT_URL, token: str | None = None, *, timeout: float = DEFAULT_TIMEOUT,
+                 retries: int = DEFAULT_RETRIES, backoff: float | None = None, max_pages: int = MAX_PAGES,
+                 version: str | None = None, session: requests.Session | None = None):
         self.url = normalize_url(url)
         self._token = token or None
         self.timeout = timeout
@@ -160,7 +160,7 @@ class PatchworkClient:
 
     # --- requests --------------------------------------------------------------------------------
 
-    def get(self, path: str, params: Optional[dict] = None) -> Any:
+    def get(self, path: str, params: dict | None = None) -> object:
         return self._request("GET", self.api(path), params=params)
 
     def get_object(self, path: str, what: str) -> dict:
@@ -174,10 +174,10 @@ class PatchworkClient:
                                  "was expected")
         return data
 
-    def get_list(self, path: str, params: Optional[dict] = None) -> List[dict]:
+    def get_list(self, path: str, params: dict | None = None) -> list[dict]:
         """Every item of a list, following the `Link: <...>; rel="next"` header page by page."""
-        url: Optional[str] = self.api(path)
-        items: List[dict] = []
+        url: str | None = self.api(path)
+        items: list[dict] = []
         seen = set()
         pages = 0
         while url:
@@ -196,7 +196,7 @@ class PatchworkClient:
             url = urljoin(response.url, following) if following else None
         return items
 
-    def _request(self, method: str, url: str, *, params=None, json=None, auth: bool = False) -> Any:
+    def _request(self, method: str, url: str, *, params=None, json=None, auth: bool = False) -> object:
         return self._decode(self._send(method, url, params=params, json=json, auth=auth))
 
     def _send(self, method: str, url: str, *, params=None, json=None, auth: bool = False) -> requests.Response:
@@ -286,7 +286,7 @@ class PatchworkClient:
         raise PatchworkError(f"Patchwork at {self.url} refused {where} with {status} "
                              f"{response.reason or ''}{': ' + detail if detail else ''}".replace("  ", " "))
 
-    def _decode(self, response: requests.Response) -> Any:
+    def _decode(self, response: requests.Response) -> object:
         kind = response.headers.get("Content-Type", "")
         try:
             return response.json()
@@ -303,16 +303,16 @@ class PatchworkClient:
     def patch(self, patch_id: int) -> dict:
         return self.get_object(f"patches/{patch_id}/", f"patch {patch_id}")
 
-    def checks(self, patch_id: int) -> List[dict]:
+    def checks(self, patch_id: int) -> list[dict]:
         return self.get_list(f"patches/{patch_id}/checks/")
 
-    def patches_by_msgid(self, msgid: str, project: Optional[str] = None) -> List[dict]:
+    def patches_by_msgid(self, msgid: str, project: str | None = None) -> list[dict]:
         return self._by_msgid("patches", msgid, project)
 
-    def covers_by_msgid(self, msgid: str, project: Optional[str] = None) -> List[dict]:
+    def covers_by_msgid(self, msgid: str, project: str | None = None) -> list[dict]:
         return self._by_msgid("covers", msgid, project)
 
-    def _by_msgid(self, kind: str, msgid: str, project: Optional[str]) -> List[dict]:
+    def _by_msgid(self, kind: str, msgid: str, project: str | None) -> list[dict]:
         if self.version == "1.0":
             raise PatchworkError(f"{self.url} speaks only API 1.0, which cannot look up a Message-Id (1.1 can)")
         params = {"msgid": bare_msgid(msgid)}
@@ -324,7 +324,7 @@ class PatchworkClient:
         return self._write("PATCH", f"patches/{patch_id}/", {"state": state})
 
     def post_check(self, patch_id: int, context: str, state: str, description: str = "",
-                   target_url: Optional[str] = None) -> dict:
+                   target_url: str | None = None) -> dict:
         body = {"context": context, "state": state, "description": description or ""}
         if target_url:
             body["target_url"] = target_url
@@ -337,7 +337,7 @@ class PatchworkClient:
             url = self.url + url
         return self._send("GET", url).content
 
-    def series_page(self, project: str, per_page: int = 100) -> List[dict]:
+    def series_page(self, project: str, per_page: int = 100) -> list[dict]:
         """The newest series of a project, newest first: one page, which is all a poller needs
         when it polls more often than `per_page` series arrive."""
         data = self.get("series/", {"project": project, "order": "-id", "per_page": str(per_page)})
@@ -365,7 +365,7 @@ def bare_msgid(msgid: str) -> str:
     return msgid
 
 
-def _kind(data: Any) -> str:
+def _kind(data: object) -> str:
     if isinstance(data, list):
         return "a JSON list"
     if isinstance(data, dict):

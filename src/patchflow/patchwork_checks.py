@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Dict, Iterable, List, Optional
+from collections.abc import Iterable
 
 from .records import field, record
 from .report import CHECK, ERROR, WARNING, Finding
@@ -46,9 +46,9 @@ class PlannedCheck:
     context: str
     state: str
     description: str
-    target_url: Optional[str] = None
+    target_url: str | None = None
     posted: bool = False  # set once the server has it (False: it was already there, unchanged)
-    findings: List[Finding] = field(default_factory=list, repr=False)  # what the report page lists
+    findings: list[Finding] = field(default_factory=list, repr=False)  # what the report page lists
     patch_name: str = ""
 
     def same_as(self, existing: dict) -> bool:
@@ -56,7 +56,7 @@ class PlannedCheck:
             self.state, self.description, self.target_url)
 
 
-def state_of(findings: List[Finding]) -> str:
+def state_of(findings: list[Finding]) -> str:
     levels = {finding.level for finding in findings}
     if ERROR in levels:
         return "fail"
@@ -65,7 +65,7 @@ def state_of(findings: List[Finding]) -> str:
     return "success"
 
 
-def describe(findings: List[Finding]) -> str:
+def describe(findings: list[Finding]) -> str:
     """`1 error, 2 warnings, 0 checks: LONG_LINE, VERIFY_FIXES`, or `no findings`."""
     if not findings:
         return "no findings"
@@ -78,7 +78,7 @@ def describe(findings: List[Finding]) -> str:
     return f"{', '.join(words)}: {named}"
 
 
-def target_url(report_url: Optional[str], series_id, patch_id: int, context: str) -> Optional[str]:
+def target_url(report_url: str | None, series_id, patch_id: int, context: str) -> str | None:
     """The report URL with {series}, {patch} and {context} filled in (as given when it has none)."""
     if not report_url:
         return None
@@ -86,8 +86,8 @@ def target_url(report_url: Optional[str], series_id, patch_id: int, context: str
         "{context}", context)
 
 
-def plan(fetched, results, contexts: Iterable[str], family_of_type: Dict[str, str],
-         report_url: Optional[str] = None, has_tree: bool = True) -> List[PlannedCheck]:
+def plan(fetched, results, contexts: Iterable[str], family_of_type: dict[str, str],
+         report_url: str | None = None, has_tree: bool = True) -> list[PlannedCheck]:
     """One check per context on every patch that has a Patchwork id. Findings on the cover letter
     (the series' own rules) count on every patch, as NIPA posts its series tests on each."""
     contexts = sorted(set(contexts) - (set() if has_tree else NEEDS_TREE))
@@ -107,11 +107,11 @@ def plan(fetched, results, contexts: Iterable[str], family_of_type: Dict[str, st
     return planned
 
 
-def post(client, planned: List[PlannedCheck]) -> List[PlannedCheck]:
+def post(client, planned: list[PlannedCheck]) -> list[PlannedCheck]:
     """Post what the patches do not already show; each planned check comes back with `posted` set."""
     from .patchwork import latest_checks
 
-    shown: Dict[int, Dict[str, dict]] = {}
+    shown: dict[int, dict[str, dict]] = {}
     for check in planned:
         if check.patch_id not in shown:
             shown[check.patch_id] = {c.get("context"): c for c in latest_checks(client.checks(check.patch_id))}
@@ -123,13 +123,13 @@ def post(client, planned: List[PlannedCheck]) -> List[PlannedCheck]:
     return planned
 
 
-def summary_lines(planned: List[PlannedCheck]) -> List[str]:
+def summary_lines(planned: list[PlannedCheck]) -> list[str]:
     """`patch 1: patchflow-style warning (posted)` per planned check, for the terminal."""
     return [f"patch {c.patch_id}: {c.context} {c.state} ({'posted' if c.posted else 'unchanged'}): {c.description}"
             for c in planned]
 
 
-def write_reports(planned: List[PlannedCheck], directory: str, series_id) -> List[str]:
+def write_reports(planned: list[PlannedCheck], directory: str, series_id) -> list[str]:
     """Each check's findings as checkpatch-style text in DIRECTORY/SERIES/PATCH/CONTEXT.txt (SERIES
     is `patch` for a patch checked alone): the pages `--report-url` points at. Written atomically,
     so a web server never serves half a report."""

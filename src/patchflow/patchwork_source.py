@@ -9,8 +9,6 @@ each patch is tied to its Patchwork id through its Message-Id, so results can be
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
-
 from .errors import BadInput, PatchflowError
 from .patch import Patch, Series, parse_bytes
 from .records import field, record
@@ -18,7 +16,7 @@ from .records import field, record
 LORE_LIMIT = 64 * 1024 * 1024  # bytes of a downloaded thread, gunzipped
 
 
-def mails_from_bytes(data: bytes, source: str) -> List[Patch]:
+def mails_from_bytes(data: bytes, source: str) -> list[Patch]:
     """The mails of a single mail, an mbox or a gzipped mbox, through the one mail reader."""
     return parse_bytes(data, source)
 
@@ -28,11 +26,11 @@ class FetchedSeries:
     """A series as fetched: its mails in order, and the Patchwork id of each patch (by Message-Id)."""
 
     series: Series
-    series_id: Optional[int] = None
-    patch_ids: Dict[int, int] = field(default_factory=dict)  # id(Patch) -> Patchwork patch id
+    series_id: int | None = None
+    patch_ids: dict[int, int] = field(default_factory=dict)  # id(Patch) -> Patchwork patch id
     name: str = ""
 
-    def patch_id(self, patch: Patch) -> Optional[int]:
+    def patch_id(self, patch: Patch) -> int | None:
         return self.patch_ids.get(id(patch))
 
 
@@ -75,7 +73,7 @@ def fetch_patch(client, patch_id: int) -> FetchedSeries:
     return fetched
 
 
-def fetch_msgid(client, msgid: str, project: Optional[str]) -> FetchedSeries:
+def fetch_msgid(client, msgid: str, project: str | None) -> FetchedSeries:
     """The series a Message-Id belongs to: a patch's series, or the series a cover letter opens."""
     for patch in client.patches_by_msgid(msgid, project):
         series = [item["id"] for item in patch.get("series") or [] if isinstance(item, dict) and "id" in item]
@@ -112,7 +110,7 @@ def needs_reading_here(argument: str) -> bool:
     return is_url(argument) or argument.endswith(".gz")
 
 
-def read_thread(argument: str, timeout: float = 30.0) -> List[Patch]:
+def read_thread(argument: str, timeout: float = 30.0) -> list[Patch]:
     """A lore thread (`https://lore.kernel.org/all/MSGID/t.mbox.gz`, or the file saved from it):
     the patches and cover letter of its newest version, replies left out."""
     if is_url(argument):
@@ -138,7 +136,7 @@ def _download(url: str, timeout: float) -> bytes:
     return response.content
 
 
-def _patches_only(mails: List[Patch], source: str) -> List[Patch]:
+def _patches_only(mails: list[Patch], source: str) -> list[Patch]:
     """The mails of the newest version of the series: its patches and its cover letter. Replies
     (`Re:`) and mails of earlier versions in the same thread are left out, as b4 does."""
     wanted = [mail for mail in mails if (mail.files or mail.is_cover_letter)

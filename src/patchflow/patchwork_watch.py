@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 import time
-from typing import Callable, List, Optional, Set
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from .records import field, record
@@ -41,8 +41,8 @@ class WatchState:
     path: str
     url: str
     project: str
-    floor: Optional[int] = None  # every series id at or below it is settled; None: not started yet
-    settled: Set[int] = field(default_factory=set)  # ids above the floor that are done
+    floor: int | None = None  # every series id at or below it is settled; None: not started yet
+    settled: set[int] = field(default_factory=set)  # ids above the floor that are done
 
     @classmethod
     def load(cls, path: str, url: str, project: str) -> "WatchState":
@@ -86,7 +86,7 @@ class WatchState:
     def is_settled(self, series_id: int) -> bool:
         return (self.floor is not None and series_id <= self.floor) or series_id in self.settled
 
-    def settle(self, series_id: int, waiting: List[int]) -> None:
+    def settle(self, series_id: int, waiting: list[int]) -> None:
         """Record a finished series; the floor rises below the lowest series still waiting."""
         self.settled.add(series_id)
         limit = min(waiting) - 1 if waiting else max(self.settled)
@@ -95,7 +95,7 @@ class WatchState:
         self.settled = {i for i in self.settled if i > self.floor}
 
 
-def start_floor(page: List[dict], backlog: int) -> int:
+def start_floor(page: list[dict], backlog: int) -> int:
     """On a first run: the newest `backlog` series of the page are checked, older ones are not."""
     ids = sorted(item["id"] for item in page)
     if backlog >= len(ids):
@@ -114,7 +114,7 @@ class Watcher:
     say: Callable[[str], None]
     interval: float = 60.0
     backlog: int = 0
-    polls: Optional[int] = None
+    polls: int | None = None
     sleep: Callable[[float], None] = time.sleep
     failures: int = 0
     idle: bool = False

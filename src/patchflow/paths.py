@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from typing import Iterable, List, Optional
+from collections.abc import Iterable
 
 from .errors import BadInput
 from .records import record
@@ -36,7 +36,7 @@ class PathProblem:
         return f"{self.path}: {self.reason}"
 
 
-def name_problem(path: str) -> Optional[str]:
+def name_problem(path: str) -> str | None:
     """Why a file name leaves the tree by itself (without looking at the disk), or None."""
     if path.startswith("/"):
         return "an absolute path, outside the tree"
@@ -60,7 +60,7 @@ def _link_target_leaves(link_path: str, target: str) -> bool:
     return joined == ".." or joined.startswith("../")
 
 
-def _symlink_target(file) -> Optional[str]:
+def _symlink_target(file) -> str | None:
     """The target of a symbolic link a FileDiff creates: its one added line."""
     if file.new_mode != SYMLINK_MODE:
         return None
@@ -68,7 +68,7 @@ def _symlink_target(file) -> Optional[str]:
     return added[0] if added else None
 
 
-def _through_tree_symlink(path: str, tree_path: str, tree_real: str, whole: bool) -> Optional[str]:
+def _through_tree_symlink(path: str, tree_path: str, tree_real: str, whole: bool) -> str | None:
     """The first directory of path (or path itself, when whole) that is a symbolic link in the tree
     leading outside it, or None."""
     parts = path.split("/") if whole else path.split("/")[:-1]
@@ -84,7 +84,7 @@ def _through_tree_symlink(path: str, tree_path: str, tree_real: str, whole: bool
     return None
 
 
-def path_problems(files: Iterable, tree_path: Optional[str] = None) -> List[PathProblem]:
+def path_problems(files: Iterable, tree_path: str | None = None) -> list[PathProblem]:
     """Every file name of these FileDiffs that leaves the tree, in patch order.
 
     With tree_path, directories that are symbolic links in that work tree are followed too.
@@ -96,7 +96,7 @@ def path_problems(files: Iterable, tree_path: Optional[str] = None) -> List[Path
         target = _symlink_target(file)
         if target is not None and file.new_path:
             created_links[file.new_path] = target
-    problems: List[PathProblem] = []
+    problems: list[PathProblem] = []
     for file in files:
         names = []
         for name in (file.old_path, file.new_path):
@@ -126,12 +126,12 @@ def path_problems(files: Iterable, tree_path: Optional[str] = None) -> List[Path
     return problems
 
 
-def unsafe_paths(files: Iterable, tree_path: Optional[str] = None) -> List[str]:
+def unsafe_paths(files: Iterable, tree_path: str | None = None) -> list[str]:
     """The problems of `path_problems()` as `NAME: reason` strings."""
     return [str(problem) for problem in path_problems(files, tree_path)]
 
 
-def refuse_unsafe_paths(patches: Iterable, tree_path: Optional[str] = None) -> None:
+def refuse_unsafe_paths(patches: Iterable, tree_path: str | None = None) -> None:
     """Raise BadInput (one line: the patch, the line, the name and why) for the first patch of
     `patches` that names a file outside the tree; `regen` and `format` call this before applying."""
     for patch in patches:

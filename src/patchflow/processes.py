@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import threading
-from typing import List, Optional
 
 _live = set()
 _lock = threading.Lock()
@@ -23,8 +22,8 @@ _stopping = threading.Event()  # set by stop_all: the run is being interrupted, 
 PIPE = subprocess.PIPE
 
 
-def run(args: List[str], cwd: Optional[str], timeout: float, env: Optional[dict] = None,
-        input: Optional[bytes] = None, stdout=PIPE, stderr=PIPE) -> subprocess.CompletedProcess:
+def run(args: list[str], cwd: str | None, timeout: float, env: dict | None = None,
+        input: bytes | None = None, stdout=PIPE, stderr=PIPE) -> subprocess.CompletedProcess:
     """subprocess.run(capture_output=True) whose whole process group is killed on a timeout
     (TimeoutExpired is raised then), on an exception such as KeyboardInterrupt, and by `kill_all`.
 

@@ -20,7 +20,7 @@ says so.
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Iterable, Optional, Tuple
+from collections.abc import Iterable
 
 from .records import record
 from .report import CHECK, WARNING
@@ -34,12 +34,12 @@ class Profile:
 
     name: str
     document: str  # the path in the kernel tree
-    lists: Tuple[str, ...] = ()  # MAINTAINERS `L:` addresses whose files follow the document
-    trees: Tuple[str, ...] = ()  # kernel.org trees (`T:`) whose files follow it
-    tags: Tuple[str, ...] = ()  # the subject tree tags that stand for it when there is no MAINTAINERS
+    lists: tuple[str, ...] = ()  # MAINTAINERS `L:` addresses whose files follow the document
+    trees: tuple[str, ...] = ()  # kernel.org trees (`T:`) whose files follow it
+    tags: tuple[str, ...] = ()  # the subject tree tags that stand for it when there is no MAINTAINERS
 
 
-PROFILES: Dict[str, Profile] = {profile.name: profile for profile in (
+PROFILES: dict[str, Profile] = {profile.name: profile for profile in (
     Profile(NETDEV, "Documentation/process/maintainer-netdev.rst", lists=("netdev@vger.kernel.org",),
             tags=("net", "net-next")),
     Profile(BPF, "Documentation/bpf/bpf_devel_QA.rst", lists=("bpf@vger.kernel.org",), tags=("bpf", "bpf-next")),
@@ -70,7 +70,7 @@ class Statement:
 
 
 # The house rules and the documents that state them (6.12's text).
-HOUSE_RULES: Dict[str, Tuple[Statement, ...]] = {
+HOUSE_RULES: dict[str, tuple[Statement, ...]] = {
     "REVERSE_XMAS_TREE": (
         Statement(NETDEV, WARNING, "Order the variable declaration lines longest to shortest"),
         Statement(KVM_X86, CHECK, "Using reverse fir tree, a.k.a. reverse Christmas tree or reverse XMAS tree, "
@@ -97,10 +97,10 @@ HOUSE_RULES: Dict[str, Tuple[Statement, ...]] = {
 }
 
 # bpf_devel_QA.rst: "it is not a problem either if the subject line says net or net-next as target"
-TREE_TAGS: Dict[str, Tuple[str, ...]] = {NETDEV: ("net", "net-next"), BPF: ("bpf", "bpf-next", "net", "net-next")}
+TREE_TAGS: dict[str, tuple[str, ...]] = {NETDEV: ("net", "net-next"), BPF: ("bpf", "bpf-next", "net", "net-next")}
 
 
-def _entry_profiles(entry) -> FrozenSet[str]:
+def _entry_profiles(entry) -> frozenset[str]:
     found = set()
     documents = {value.split()[0].rsplit("/", 1)[-1] for value in entry.values("P") if value}
     lists = {address.lower() for address in entry.lists}
@@ -117,24 +117,24 @@ def governing_entries(maintainers, path: str) -> list:
     return [entry for entry in maintainers.entries_for(path) if entry.title != "THE REST"]
 
 
-def file_profiles(path: str, ctx) -> FrozenSet[str]:
+def file_profiles(path: str, ctx) -> frozenset[str]:
     """The profiles governing a file, from the tree's MAINTAINERS (empty without one)."""
     known = ctx.once(_profiles_by_path)
     if path not in known:
         maintainers = ctx.maintainers
-        found: FrozenSet[str] = frozenset()
+        found: frozenset[str] = frozenset()
         if maintainers is not None:
             found = frozenset().union(*(_entry_profiles(e) for e in governing_entries(maintainers, path)))
         known[path] = found
     return known[path]
 
 
-def _profiles_by_path(ctx) -> Dict[str, FrozenSet[str]]:
+def _profiles_by_path(ctx) -> dict[str, frozenset[str]]:
     """The run's memo of file_profiles (one dict per run, through ctx.once)."""
     return {}
 
 
-def subject_profiles(patch) -> FrozenSet[str]:
+def subject_profiles(patch) -> frozenset[str]:
     """The profiles the tree named in a subject stands for (`[PATCH net-next]`: netdev)."""
     if patch.prefix is None:
         return frozenset()
@@ -142,7 +142,7 @@ def subject_profiles(patch) -> FrozenSet[str]:
     return frozenset(p.name for p in PROFILES.values() if words & set(p.tags))
 
 
-def patch_profiles(patches: Iterable, ctx) -> FrozenSet[str]:
+def patch_profiles(patches: Iterable, ctx) -> frozenset[str]:
     """The profiles governing some patches as a whole (their series, their subject): their files'
     by MAINTAINERS, and the tree's their subjects name, whose maintainers apply them."""
     patches = list(patches)
@@ -152,7 +152,7 @@ def patch_profiles(patches: Iterable, ctx) -> FrozenSet[str]:
     return by_subject.union(*(file_profiles(f.path, ctx) for p in patches for f in p.files))
 
 
-def governing(rule: str, profiles: Iterable[str]) -> Optional[Statement]:
+def governing(rule: str, profiles: Iterable[str]) -> Statement | None:
     """The statement of a rule that governs files with these profiles: a written rule before a
     habit, a requirement before a preference; None when no profile states it."""
     profiles = set(profiles)
@@ -162,6 +162,6 @@ def governing(rule: str, profiles: Iterable[str]) -> Optional[Statement]:
     return min(statements, key=lambda s: (s.habit, s.level != WARNING))
 
 
-def reportable(statement: Optional[Statement], ctx) -> bool:
+def reportable(statement: Statement | None, ctx) -> bool:
     """Whether a finding at the statement's level is shown (a CHECK only with --strict)."""
     return statement is not None and (statement.level != CHECK or ctx.options.strict)

@@ -14,8 +14,6 @@ change one that is a key).
 
 from __future__ import annotations
 
-from typing import Any
-
 _MISSING = object()  # no default given (None is a default)
 
 
@@ -29,7 +27,7 @@ class Field:
         self.compare = compare
 
 
-def field(*, default=_MISSING, default_factory=_MISSING, repr: bool = True, compare: bool = True) -> Any:
+def field(*, default=_MISSING, default_factory=_MISSING, repr: bool = True, compare: bool = True) -> object:
     """As `dataclasses.field`: a default, or a factory of one (a new list for each object)."""
     return Field(default, default_factory, repr, compare)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Optional, Tuple
 
 from .records import as_dict, record
 
@@ -24,16 +23,16 @@ class Finding:
     level: str
     message: str
     patch: str  # the patch file as given ('-' for standard input)
-    patch_line: Optional[int] = None  # checkpatch's #N: the line in the patch file
-    file: Optional[str] = None  # the changed file
-    line: Optional[int] = None  # the line in the changed file
-    column: Optional[int] = None  # 1-based column where the line should start / the problem is
-    quote: Optional[str] = None  # the line as it stands in the patch, marker included
-    fix: Optional[str] = None  # fixable findings: the line as `patchflow fix` rewrites it
+    patch_line: int | None = None  # checkpatch's #N: the line in the patch file
+    file: str | None = None  # the changed file
+    line: int | None = None  # the line in the changed file
+    column: int | None = None  # 1-based column where the line should start / the problem is
+    quote: str | None = None  # the line as it stands in the patch, marker included
+    fix: str | None = None  # fixable findings: the line as `patchflow fix` rewrites it
     # a fix of several lines (a reordered block of declarations): the first and last line of the
     # changed file that `fix` replaces, the finding's line among them
-    span: Optional[Tuple[int, int]] = None
-    not_fixed: Optional[str] = None  # a fixable type's finding that has no fix: why
+    span: tuple[int, int] | None = None
+    not_fixed: str | None = None  # a fixable type's finding that has no fix: why
     # False for a finding on the patch as a whole (a missing sign-off): patch_line is where checkpatch's
     # --terse output puts it, and the text output names no line, as checkpatch's does not
     shows_line: bool = True
@@ -58,9 +57,9 @@ class PatchResult:
     name: str  # the patch as named in output
     source: str
     lines_checked: int
-    findings: List[Finding]
+    findings: list[Finding]
 
-    def counts(self) -> Dict[str, int]:
+    def counts(self) -> dict[str, int]:
         counts = {level: 0 for level in LEVELS}
         for finding in self.findings:
             counts[finding.level] += 1
@@ -81,7 +80,7 @@ def _safe(text: str) -> str:
     return text if text.isascii() else text.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
-def render_text(results: List[PatchResult], colour: bool = False) -> str:
+def render_text(results: list[PatchResult], colour: bool = False) -> str:
     out = []
     many = len(results) > 1
     for result in results:
@@ -116,7 +115,7 @@ def render_text(results: List[PatchResult], colour: bool = False) -> str:
     return "".join(out)
 
 
-def render_terse(results: List[PatchResult], colour: bool = False) -> str:
+def render_terse(results: list[PatchResult], colour: bool = False) -> str:
     out = []
     for result in results:
         for f in result.findings:
@@ -129,8 +128,8 @@ def render_terse(results: List[PatchResult], colour: bool = False) -> str:
     return "".join(out)
 
 
-def render_json(results: List[PatchResult], errors: Optional[List[str]] = None,
-                skipped: Optional[List[str]] = None) -> str:
+def render_json(results: list[PatchResult], errors: list[str] | None = None,
+                skipped: list[str] | None = None) -> str:
     """The findings and their totals; `errors` when inputs could not be read (each `PATH: what is
     wrong`, as on stderr) and `skipped` when an mbox held mails that are no patches."""
     findings = [f.as_json() for result in results for f in result.findings]
@@ -150,5 +149,5 @@ def render_json(results: List[PatchResult], errors: Optional[List[str]] = None,
                       default=str).encode("utf-8", errors="backslashreplace").decode("utf-8") + "\n"
 
 
-def exit_status(results: List[PatchResult]) -> int:
+def exit_status(results: list[PatchResult]) -> int:
     return 1 if any(result.findings for result in results) else 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import List, Tuple
 
 from .errors import BadInput, TreeError
 from .patch import DiffLine, FileDiff, Hunk, Patch, Series, decode, parse_patch, read_source, split_messages
@@ -22,7 +21,7 @@ _COUNTED = re.compile(r"^(.*)-(\d+)$")
 _LOG_LINE = re.compile(r"^([0-9a-f]{40}) (.*)$")
 
 
-def _range_args(expression: str) -> List[str]:
+def _range_args(expression: str) -> list[str]:
     """git's arguments for a checkpatch commit expression: REV-N, REV1..REV2, or REV."""
     counted = _COUNTED.match(expression)
     if counted and counted.group(1):
@@ -32,7 +31,7 @@ def _range_args(expression: str) -> List[str]:
     return ["-1", expression]
 
 
-def _git(args: List[str], cwd: str, what: str) -> str:
+def _git(args: list[str], cwd: str, what: str) -> str:
     from .tree import git
 
     try:
@@ -41,9 +40,9 @@ def _git(args: List[str], cwd: str, what: str) -> str:
         raise BadInput(f"{what}: {str(exc).split(': ', 1)[-1]}")
 
 
-def commits_of(expressions: List[str], cwd: str = ".") -> List[Tuple[str, str]]:
+def commits_of(expressions: list[str], cwd: str = ".") -> list[tuple[str, str]]:
     """(full id, subject) of the commits the expressions name, oldest first, without merges."""
-    commits: List[Tuple[str, str]] = []
+    commits: list[tuple[str, str]] = []
     for expression in expressions:
         if expression.startswith("-"):
             raise BadInput(f"-g {expression}: not a revision")
@@ -56,7 +55,7 @@ def commits_of(expressions: List[str], cwd: str = ".") -> List[Tuple[str, str]]:
     return commits
 
 
-def read_commits(expressions: List[str], cwd: str = ".") -> Series:
+def read_commits(expressions: list[str], cwd: str = ".") -> Series:
     """The commits as a series, each parsed from its `git format-patch` mail."""
     commits = commits_of(expressions, cwd)
     ids = [full for full, _ in commits]
@@ -92,11 +91,11 @@ def whole_file(path: str) -> Patch:
     return Patch(source=path, index_in_source=0, lines=["+" + line for line in lines], first_line=1, files=[diff])
 
 
-def read_files(paths: List[str]) -> Series:
+def read_files(paths: list[str]) -> Series:
     return Series([whole_file(path) for path in paths])
 
 
-def read_input(names: List[str], commits: bool = False, files: bool = False) -> Series:
+def read_input(names: list[str], commits: bool = False, files: bool = False) -> Series:
     """The series `check` reads: patch files and mboxes, or commits (-g), or whole files (-f)."""
     if commits and files:
         raise BadInput("-g and -f: give commits or files, not both")

@@ -328,7 +328,6 @@ def changes(old: dict, new: dict) -> list:
     return out
 
 
-
 def act(client, selection, args):
     """Set states and post the check the maintainer asked for on every selected patch; yields
     (patch id, what was done, the value the server answered) as each is done."""

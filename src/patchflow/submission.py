@@ -5,7 +5,7 @@ applies on the tree's tip (`--rebase-check`). The command prints; these decide.
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence
+from collections.abc import Sequence
 
 from .records import record
 from . import report
@@ -16,7 +16,7 @@ from .tree import KernelTree, TempWorktree, apply_mails
 class GateResult:
     """`patchflow check --strict` on the mails: ERROR and WARNING findings stop the run."""
 
-    results: List[report.PatchResult]
+    results: list[report.PatchResult]
     errors: int
     warnings: int
 
@@ -25,7 +25,7 @@ class GateResult:
         return not (self.errors or self.warnings)
 
     @property
-    def with_findings(self) -> List[report.PatchResult]:
+    def with_findings(self) -> list[report.PatchResult]:
         return [result for result in self.results if result.findings]
 
 
@@ -61,7 +61,7 @@ def base_position(tree: KernelTree, base: str) -> BasePosition:
 class RebaseResult:
     tip: str
     patches: int  # the mails applied (the cover letter is not one)
-    failed: Optional[int] = None  # 0-based index among them of the first that does not apply
+    failed: int | None = None  # 0-based index among them of the first that does not apply
     failed_name: str = ""
     reason: str = ""
 

@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 from contextlib import nullcontext
-from typing import List, Optional
 
 from . import processes
 from .errors import ToolMissing, TreeError
@@ -31,8 +30,8 @@ GIT_TIMEOUT = 300  # seconds; a clone of a big tree may take long, nothing else 
 CLONE_TIMEOUT = 3600  # a shallow clone of a kernel tree is some 250 MB
 
 
-def git(args: List[str], cwd: str, timeout: Optional[float] = None, input: Optional[bytes] = None,
-        check: bool = True, env: Optional[dict] = None) -> str:
+def git(args: list[str], cwd: str, timeout: float | None = None, input: bytes | None = None,
+        check: bool = True, env: dict | None = None) -> str:
     """Run `git --no-pager ARGS` in cwd and return its standard output as text.
 
     A failure becomes a TreeError whose message is git's last line of error output.
@@ -43,9 +42,9 @@ def git(args: List[str], cwd: str, timeout: Optional[float] = None, input: Optio
     return proc.stdout.decode("utf-8", errors="surrogateescape")
 
 
-def run_git(args: List[str], cwd: Optional[str], timeout: Optional[float] = None, input: Optional[bytes] = None,
-            env: Optional[dict] = None, stdout=processes.PIPE, stderr=processes.PIPE,
-            what: Optional[str] = None) -> "subprocess.CompletedProcess":
+def run_git(args: list[str], cwd: str | None, timeout: float | None = None, input: bytes | None = None,
+            env: dict | None = None, stdout=processes.PIPE, stderr=processes.PIPE,
+            what: str | None = None) -> "subprocess.CompletedProcess":
     """Run `git --no-pager ARGS` and hand back the finished process, whatever its exit status.
 
     git runs in a process group of its own, killed whole on a timeout (GIT_TIMEOUT unless given) or
@@ -68,7 +67,7 @@ def run_git(args: List[str], cwd: Optional[str], timeout: Optional[float] = None
         raise TreeError(f"{what or 'git ' + _subcommand(args)} timed out after {timeout:.0f} s{where}")
 
 
-def _subcommand(args: List[str]) -> str:
+def _subcommand(args: list[str]) -> str:
     """The git command of an argument list, past options such as `-c key=value`."""
     index = 0
     while index < len(args) and args[index].startswith("-"):
@@ -85,7 +84,7 @@ def last_line(data: bytes) -> str:
 class KernelTree:
     """A kernel git work tree on disk."""
 
-    def __init__(self, path: str, name: Optional[str] = None):
+    def __init__(self, path: str, name: str | None = None):
         self.path = os.path.abspath(path)
         self.name = name  # the tree name it was resolved from (bpf-next, ...), if any
         self._maintainers = None
@@ -99,7 +98,7 @@ class KernelTree:
     def has_file(self, relpath: str) -> bool:
         return os.path.isfile(os.path.join(self.path, relpath))
 
-    def read_text(self, relpath: str) -> Optional[str]:
+    def read_text(self, relpath: str) -> str | None:
         """A file of the work tree as text, or None when the tree does not have it.
 
         Names come from patches: one that leaves the tree (`../../dev/zero`) or that is not a regular
@@ -127,7 +126,7 @@ class KernelTree:
         return self._maintainers
 
 
-def git_toplevel(start: str) -> Optional[str]:
+def git_toplevel(start: str) -> str | None:
     """The top of the git work tree around `start`, or None (git missing is ToolMissing: not "not a
     git work tree", or the user would look for the fault in the directory)."""
     try:
@@ -139,13 +138,13 @@ def git_toplevel(start: str) -> Optional[str]:
     return proc.stdout.decode().strip() or None
 
 
-def _work_tree_top(start: str) -> Optional[str]:
+def _work_tree_top(start: str) -> str | None:
     """The nearest directory at or above start that holds a `.git` (the top of the work tree git
     would name); None when there is none."""
     return nearest_holding(start, ".git")
 
 
-def find_check_tree(spec: Optional[str]) -> Optional[KernelTree]:
+def find_check_tree(spec: str | None) -> KernelTree | None:
     """The tree `check` reads MAINTAINERS and pre-images from.
 
     With --tree PATH: that directory (an error when it does not exist); with --tree NAME: the tree
@@ -192,14 +191,14 @@ def trees_cache_dir() -> str:
     return os.path.join(cache_dir(), "trees")
 
 
-def config_value(key: str) -> Optional[str]:
+def config_value(key: str) -> str | None:
     """A git configuration value as git sees it from the current directory, or None."""
     proc = run_git(["config", "--get", key], cwd=None, timeout=30, what=f"git config --get {key}")
     value = proc.stdout.decode("utf-8", "replace").strip()
     return value if proc.returncode == 0 and value else None
 
 
-def resolve_tree(spec: str, max_age: Optional[float] = None, progress: bool = False) -> KernelTree:
+def resolve_tree(spec: str, max_age: float | None = None, progress: bool = False) -> KernelTree:
     """The kernel work tree named by --tree: a path, or a name.
 
     A name is looked up in git config (`patchflow.tree.NAME.path`, else a clone of
@@ -227,7 +226,7 @@ def resolve_tree(spec: str, max_age: Optional[float] = None, progress: bool = Fa
     return _cached_clone(name, url, max_age, progress)
 
 
-def _work_tree(path: str, what: str, name: Optional[str]) -> KernelTree:
+def _work_tree(path: str, what: str, name: str | None) -> KernelTree:
     if not os.path.isdir(path):
         raise TreeError(f"--tree {what}: no such directory: {path}")
     top = git_toplevel(path)
@@ -239,7 +238,7 @@ def _work_tree(path: str, what: str, name: Optional[str]) -> KernelTree:
 FETCH_STAMP = "patchflow-fetched"  # in the clone's .git: its mtime is the last clone or fetch
 
 
-def _cached_clone(name: str, url: str, max_age: Optional[float], progress: bool) -> KernelTree:
+def _cached_clone(name: str, url: str, max_age: float | None, progress: bool) -> KernelTree:
     import fcntl
 
     dest = os.path.join(trees_cache_dir(), name)
@@ -255,7 +254,7 @@ def _cached_clone(name: str, url: str, max_age: Optional[float], progress: bool)
     return KernelTree(dest, name=name)
 
 
-def _run_git_visible(args: List[str], cwd: str, progress: bool, what: str) -> None:
+def _run_git_visible(args: list[str], cwd: str, progress: bool, what: str) -> None:
     """Run a long git command; on a terminal (with `progress`) git draws its progress on stderr."""
     show = progress and showing()
     with step(what, child_draws=True) if show else nullcontext():
@@ -302,9 +301,9 @@ class TempWorktree:
     def __init__(self, tree: KernelTree, commit: str):
         self.tree = tree
         self.commit = commit
-        self.path: Optional[str] = None
-        self._tmpdir: Optional[str] = None
-        self._branches: List[str] = []
+        self.path: str | None = None
+        self._tmpdir: str | None = None
+        self._branches: list[str] = []
 
     def __enter__(self) -> "TempWorktree":
         self._tmpdir = tempfile.mkdtemp(prefix="patchflow-worktree-")
@@ -364,7 +363,7 @@ class ApplyFailure:
     reason: str  # one line: the first CONFLICT or error: line of git am, or its last line
 
 
-def apply_mails(worktree: "TempWorktree", mails: List[str], three_way: bool = True) -> Optional[ApplyFailure]:
+def apply_mails(worktree: "TempWorktree", mails: list[str], three_way: bool = True) -> ApplyFailure | None:
     """`git am` each mail (its text) in turn in the worktree, hooks off; the first that does not apply
     stops it (the worktree is thrown away with its half-done am). `three_way` as maintainers apply:
     only a change that really collides stops it."""
@@ -379,7 +378,7 @@ def apply_mails(worktree: "TempWorktree", mails: List[str], three_way: bool = Tr
     return None
 
 
-def _worktree_admin_dir(path: str) -> Optional[str]:
+def _worktree_admin_dir(path: str) -> str | None:
     """The `.git/worktrees/<id>` directory of a linked worktree (from its `.git` file)."""
     try:
         with open(os.path.join(path, ".git")) as handle:

@@ -7,10 +7,9 @@ git runner (`tree`, `processes`, `subprocess`: some 2 ms of a one-patch run) is 
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 
-def nearest_holding(start: str, name: str) -> Optional[str]:
+def nearest_holding(start: str, name: str) -> str | None:
     """The nearest directory at or above start that holds `name`, found without starting git."""
     path = os.path.abspath(start)
     while True:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 import os
 from functools import cached_property
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+from collections.abc import Callable, Iterable
 
 from ..patch import DiffLine, FileDiff, Patch, Series
 from ..records import field, record
@@ -46,7 +46,7 @@ class CheckInfo:
         return _registered(self)[0]
 
     @cached_property
-    def fix(self) -> Optional[Callable]:
+    def fix(self) -> Callable | None:
         """(text, finding, path) -> the fixed line or None; see patchflow.fix."""
         return _registered(self)[1]
 
@@ -65,12 +65,12 @@ class CheckInfo:
 
 
 # type -> (level, scope, family, function, fixer), as the families' modules register them on import
-_REGISTERED: Dict[str, tuple] = {}
-_REGISTRY: Optional[Dict[str, CheckInfo]] = None
+_REGISTERED: dict[str, tuple] = {}
+_REGISTRY: dict[str, CheckInfo] | None = None
 STALE_MANIFEST = "checks/_manifest.py does not list the registered checks: run python3 tests/test_check_manifest.py"
 
 
-def check(type_name: str, level: str, scope: str = "patch", fix: Optional[Callable] = None):
+def check(type_name: str, level: str, scope: str = "patch", fix: Callable | None = None):
     """Register a check function under its type name and level; `fix`, when given, makes its
     findings fixable by `patchflow fix` (see patchflow.fix for its contract)."""
     if level not in LEVELS:
@@ -87,7 +87,7 @@ def check(type_name: str, level: str, scope: str = "patch", fix: Optional[Callab
     return register
 
 
-def registry() -> Dict[str, CheckInfo]:
+def registry() -> dict[str, CheckInfo]:
     """Every check by type, in the order a run takes them: by family name, then in the order the
     family registers them (a family may reuse, through ctx.once, what an earlier one computed; a
     family left out computes it itself). Read from the manifest: a run imports only the families
@@ -102,7 +102,7 @@ def registry() -> Dict[str, CheckInfo]:
     return _REGISTRY
 
 
-def _family_modules() -> Set[str]:
+def _family_modules() -> set[str]:
     """The family modules of this package, from its directory (pkgutil's import costs more)."""
     return {name.split(".", 1)[0] for name in os.listdir(__path__[0])
             if name.endswith((".py", ".pyc")) and not name.startswith("_")}
@@ -118,7 +118,7 @@ def _registered(info: CheckInfo) -> tuple:
     return func, fix
 
 
-def registered_checks() -> List[Tuple[str, str, str, str]]:
+def registered_checks() -> list[tuple[str, str, str, str]]:
     """(type, level, scope, family) of every check the families register, all of them imported, in
     the registry's order: what the manifest must list."""
     import pkgutil
@@ -135,21 +135,21 @@ class Hit:
     """What a check reports; the runner turns it into a `Finding` with the check's type and level."""
 
     message: str
-    patch: Optional[Patch] = None  # for series checks: the patch the finding belongs to
-    patch_line: Optional[int] = None
-    file: Optional[str] = None
-    line: Optional[int] = None
-    column: Optional[int] = None
-    quote: Optional[str] = None
-    level: Optional[str] = None  # a check may lower or raise its level for one finding
+    patch: Patch | None = None  # for series checks: the patch the finding belongs to
+    patch_line: int | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    quote: str | None = None
+    level: str | None = None  # a check may lower or raise its level for one finding
     # a fix the check itself computes, of lines `span` (first, last) of the file: a reordered block
-    replacement: Optional[str] = None
-    span: Optional[Tuple[int, int]] = None
-    not_fixed: Optional[str] = None  # why a finding of a fixable type has no fix
+    replacement: str | None = None
+    span: tuple[int, int] | None = None
+    not_fixed: str | None = None  # why a finding of a fixable type has no fix
     shows_line: bool = True  # False: on the patch as a whole, the text output names no line (Hit.at_end)
 
     @classmethod
-    def at(cls, line: DiffLine, file: FileDiff, message: str, column: Optional[int] = None, **kw) -> "Hit":
+    def at(cls, line: DiffLine, file: FileDiff, message: str, column: int | None = None, **kw) -> "Hit":
         """A finding on a diff line (added or context)."""
         return cls(message, patch_line=line.patch_line, file=file.path, line=line.new_line,
                    column=column, quote=line.kind + line.text, **kw)
@@ -183,10 +183,10 @@ class FamilyOption:
 
     family: str
     flag: str  # "--xmas-tree"
-    default: Any
+    default: object
     help: str
     type: Callable = str
-    choices: Optional[Tuple] = None
+    choices: tuple | None = None
 
     @property
     def name(self) -> str:
@@ -194,11 +194,11 @@ class FamilyOption:
         return self.flag.lstrip("-").replace("-", "_")
 
 
-_OPTIONS: Dict[str, FamilyOption] = {}
+_OPTIONS: dict[str, FamilyOption] = {}
 
 
-def option(module: str, flag: str, *, default: Any, help: str, type: Callable = str,
-           choices: Optional[Tuple] = None) -> FamilyOption:
+def option(module: str, flag: str, *, default: object, help: str, type: Callable = str,
+           choices: tuple | None = None) -> FamilyOption:
     """Declare a family's option: `option(__name__, "--xmas-tree", default="auto", choices=(...), help=...)`."""
     declared = FamilyOption(module.rsplit(".", 1)[-1], flag, default, help, type, choices)
     if _OPTIONS.get(declared.name, declared) != declared:
@@ -207,7 +207,7 @@ def option(module: str, flag: str, *, default: Any, help: str, type: Callable = 
     return declared
 
 
-def family_options() -> List[FamilyOption]:
+def family_options() -> list[FamilyOption]:
     """Every family's declared options, in flag order (the families that declare one are loaded first)."""
     from ._manifest import OPTION_FAMILIES
 
@@ -221,15 +221,15 @@ class Options:
     """What the user asked of a run: --strict, --ignore, --types and the like."""
 
     strict: bool = False
-    ignore: Set[str] = field(default_factory=set)
-    types: Optional[Set[str]] = None
+    ignore: set[str] = field(default_factory=set)
+    types: set[str] | None = None
     max_line_length: int = 100
-    tree: Optional[str] = None  # --tree as given (a path or a tree name)
-    values: Dict[str, Any] = field(default_factory=dict)  # the families' options, by name ("xmas_tree")
-    notes: List[str] = field(default_factory=list)  # said once per run (no tree to ask, ...), by ctx.note
+    tree: str | None = None  # --tree as given (a path or a tree name)
+    values: dict[str, object] = field(default_factory=dict)  # the families' options, by name ("xmas_tree")
+    notes: list[str] = field(default_factory=list)  # said once per run (no tree to ask, ...), by ctx.note
     whole_file: bool = False  # -f: whole source files, every line checked as if added
 
-    def get(self, name: str) -> Any:
+    def get(self, name: str) -> object:
         """A family option's value: as given, else its declared default."""
         if name in self.values:
             return self.values[name]
@@ -268,7 +268,7 @@ class CheckContext:
     def __init__(self, options: Options, series: Series):
         self.options = options
         self.series = series
-        self._once: Dict[tuple, Any] = {}
+        self._once: dict[tuple, object] = {}
 
     @cached_property
     def tree(self):
@@ -304,7 +304,7 @@ class CheckContext:
 
         return Sources(self)
 
-    def once(self, compute: Callable, *args) -> Any:
+    def once(self, compute: Callable, *args) -> object:
         key = (compute, *map(id, args))
         try:  # asked 16,000 times on the new-file corpus, nearly always answered: one lookup then
             return self._once[key]
@@ -314,8 +314,8 @@ class CheckContext:
         return value
 
 
-def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None,
-             file: Optional[FileDiff] = None) -> Finding:
+def _finding(info: CheckInfo, hit, patch: Patch, line: DiffLine | None = None,
+             file: FileDiff | None = None) -> Finding:
     if isinstance(hit, str):
         hit = Hit.at(line, file, hit)
     target = hit.patch or patch
@@ -340,7 +340,7 @@ def _finding(info: CheckInfo, hit, patch: Patch, line: Optional[DiffLine] = None
     return finding
 
 
-def _line_findings(line_checks: List[CheckInfo], patch: Patch, ctx: CheckContext) -> List[Finding]:
+def _line_findings(line_checks: list[CheckInfo], patch: Patch, ctx: CheckContext) -> list[Finding]:
     """The findings of the line checks on a patch's added lines, in the order of a walk over every
     line that asks every check in turn. Each check is shown only the lines its `line_filter` names,
     found by one scan of the file (`_lines`), so the walk goes check by check and is put back into
@@ -370,14 +370,14 @@ def _line_findings(line_checks: List[CheckInfo], patch: Patch, ctx: CheckContext
     return [entry[3] for entry in found]
 
 
-def run(series: Series, options: Options) -> List[PatchResult]:
+def run(series: Series, options: Options) -> list[PatchResult]:
     """Run every wanted check over a series; one `PatchResult` per patch, findings in line order."""
     checks = [info for info in registry().values() if options.wants(info)]
     line_checks = [info for info in checks if info.scope == "line"]
     patch_checks = [info for info in checks if info.scope == "patch"]
     series_checks = [info for info in checks if info.scope == "series"]
     ctx = CheckContext(options, series)
-    by_patch: Dict[int, List[Finding]] = {id(p): [] for p in series}
+    by_patch: dict[int, list[Finding]] = {id(p): [] for p in series}
     for patch in series:
         found = by_patch[id(patch)]
         for info in patch_checks:
@@ -397,7 +397,7 @@ def run(series: Series, options: Options) -> List[PatchResult]:
     return results
 
 
-def explain(type_name: str) -> Optional[CheckInfo]:
+def explain(type_name: str) -> CheckInfo | None:
     return registry().get(type_name.upper())
 
 

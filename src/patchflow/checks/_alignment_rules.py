@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 import re
-from typing import Dict, FrozenSet, Iterable, List, Optional
+from collections.abc import Iterable
 
 from ..records import record
 from ..lazy_regex import lazy
@@ -51,7 +51,7 @@ class Alignment:
     found: int  # the column its first token starts at
     needed: int  # one past the open parenthesis
     opener_line: int  # the line holding that parenthesis
-    accepted: FrozenSet[int]  # needed, and for a line that starts with the closing parenthesis,
+    accepted: frozenset[int]  # needed, and for a line that starts with the closing parenthesis,
     #                           the indentation of the opener's line too
 
     @property
@@ -59,7 +59,7 @@ class Alignment:
         return self.found not in self.accepted
 
 
-def analyse(tokens: Iterable, language: str) -> Dict[int, Alignment]:
+def analyse(tokens: Iterable, language: str) -> dict[int, Alignment]:
     """The alignment each continuation line owes, by line, from one window's tokens (in order).
 
     A line is held to the innermost parenthesis open at its start when that parenthesis has code
@@ -70,9 +70,9 @@ def analyse(tokens: Iterable, language: str) -> Dict[int, Alignment]:
     multi-line comment or string are not held to anything.
     """
     joiners = C_JOINERS if language == "c" else PYTHON_JOINERS
-    result: Dict[int, Alignment] = {}
+    result: dict[int, Alignment] = {}
     brackets = _OpenBrackets()
-    first_column: Dict[int, int] = {}  # column of each line's first token
+    first_column: dict[int, int] = {}  # column of each line's first token
     last_line = 0  # the last line some token has reached
     previous_code = None
     directive = 0
@@ -111,7 +111,7 @@ class _OpenBrackets:
     """The brackets open at a point of a token stream, innermost last."""
 
     def __init__(self):
-        self.stack: List[list] = []  # [token, has_code_after_it_on_its_line (None: not known yet)]
+        self.stack: list[list] = []  # [token, has_code_after_it_on_its_line (None: not known yet)]
         self._counts = {"(": 0, "[": 0, "{": 0}
 
     def forget(self, depth: int) -> None:
@@ -139,7 +139,7 @@ class _OpenBrackets:
                         break
 
 
-def _held(tok, stack, previous_code, joiners, language, first_column) -> Optional[Alignment]:
+def _held(tok, stack, previous_code, joiners, language, first_column) -> Alignment | None:
     """The Alignment owed by the line that `tok` starts, or None when the rule does not apply."""
     if not stack or previous_code is None or previous_code.text not in joiners:
         return None
@@ -155,7 +155,7 @@ def _held(tok, stack, previous_code, joiners, language, first_column) -> Optiona
     return Alignment(tok.line, tok.column, needed, opener.line, frozenset(accepted))
 
 
-def outline_rules(outline) -> Dict[int, Alignment]:
+def outline_rules(outline) -> dict[int, Alignment]:
     """`analyse` for C, read from a `lexers.c.Outline` (offsets) instead of tokens: the same rules.
 
     Only the brackets, the directives and the literals left open change what is open; the lines that
@@ -185,16 +185,16 @@ class _OutlineWalk:
         self.outline = outline
         # of a `(`: [bracket, offset, directive start or -1, code after it, (column needed, line, first
         # column)], the last two computed when first needed; of a `[` or `{`: (bracket,)
-        self.stack: List[list] = []
+        self.stack: list[list] = []
         self.directive = -1  # offset where the directive the walk is in starts, -1 outside one
         self.depth = 0  # how many brackets were open when the directive started
-        self.result: Dict[int, Alignment] = {}
+        self.result: dict[int, Alignment] = {}
         # by the directive a line is in (-1: none), the last line asked about: (its first token's
         # offset, whether the code before it is a joiner)
-        self._asked: Dict[int, tuple] = {}
+        self._asked: dict[int, tuple] = {}
         self.starts = outline.line_starts
 
-    def rules(self) -> Dict[int, Alignment]:
+    def rules(self) -> dict[int, Alignment]:
         outline = self.outline
         text = outline.text
         stack = self.stack

@@ -12,7 +12,6 @@ from ..blanks import display_width, indent_to, leading_blanks
 _BLANKS = " \t\n\r\f\v"
 
 
-
 def fix_dos(text, finding, path):
     """The line without its carriage return (and the blanks before it, which would then trail)."""
     if not text.endswith("\r") or "\r" in text[:-1]:

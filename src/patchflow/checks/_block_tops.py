@@ -5,13 +5,8 @@ Each answer is given only where the lexer would read the lines the same way."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List
-
 from ..lazy_regex import lazy
 from ._declarations import _QUALIFIERS, _TYPE_WORDS, _is_macro_declaration
-
-if TYPE_CHECKING:
-    from .xmas import KnownLine
 
 
 # A line the lexer reads as code from its start to its `{`: no comment, string, character or
@@ -35,7 +30,7 @@ def _starts_a_statement(text: str) -> bool:
 _ONE_PLAIN_LINE = lazy(r"^[^;\"'\\/]*;[ \t]*$")
 
 
-def opens_in_order(window: List["KnownLine"]) -> bool:
+def opens_in_order(window: list) -> bool:  # of xmas.KnownLine
     """Whether the lines between a block's `{` and its first statement are none (the many blocks
     of if/for statements that begin with one: no top declarations) or plain one-line declarations
     and blank lines that already stand longest first, so no declaration breaks the order. A

@@ -4,10 +4,9 @@ tag's `("subject")`, a name's `(comment)`, a condition's `(...)` or a block's `{
 from __future__ import annotations
 
 import re
-from typing import Dict, Optional, Tuple
 
-_EITHER: Dict[Tuple[str, str], "re.Pattern"] = {}  # (opener, closer) -> the pattern of either one
-_NESTED: Dict[Tuple[str, str], "re.Pattern"] = {}  # (opener, closer) -> a group nested 3 deep at most
+_EITHER: dict[tuple[str, str], "re.Pattern"] = {}  # (opener, closer) -> the pattern of either one
+_NESTED: dict[tuple[str, str], "re.Pattern"] = {}  # (opener, closer) -> a group nested 3 deep at most
 
 
 def nested_group(opener: str, closer: str, inside: str, depth: int = 6, inner_opener: str = "") -> str:
@@ -22,7 +21,7 @@ def nested_group(opener: str, closer: str, inside: str, depth: int = 6, inner_op
     return group if depth > 1 else opener + inside + "*+" + closer
 
 
-def balanced_end(text: str, start: int, opener: str = "(", closer: str = ")") -> Optional[int]:
+def balanced_end(text: str, start: int, opener: str = "(", closer: str = ")") -> int | None:
     """The end (exclusive) of the balanced group that opens with `opener` at text[start], or None
     when the text ends before it closes."""
     nested = _NESTED.get((opener, closer))

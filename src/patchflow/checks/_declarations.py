@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set
-
 from ..lexers.c import code_tokens, iter_tokens, tokenize
 from ..records import field, record
 
@@ -49,9 +47,8 @@ class Declaration:
     line: int  # its first line
     last_line: int
     length: int  # display columns of its first line's code
-    names: Set[str] = field(default_factory=set)
-    uses: Set[str] = field(default_factory=set)
-
+    names: set[str] = field(default_factory=set)
+    uses: set[str] = field(default_factory=set)
 
 
 def starts_declaration(toks) -> bool:
@@ -95,14 +92,14 @@ def _skip_group(toks, i: int) -> int:
     return i
 
 
-def _declared_names(toks) -> Set[str]:
+def _declared_names(toks) -> set[str]:
     """The variables a declaration's tokens declare."""
     first = next((t for t in toks if t.kind == "ident" and t.text not in _QUALIFIERS), None)
     if first is not None and _is_macro_declaration(first.text):
         args = [t for t in toks if t.kind == "ident" and t is not first]
         return {args[0].text} if args else set()
-    names: Set[str] = set()
-    segment: List = []
+    names: set[str] = set()
+    segment: list = []
     depth = 0
     in_initializer = False
     for tok in toks:
@@ -122,7 +119,7 @@ def _declared_names(toks) -> Set[str]:
     return names
 
 
-def _declarator_name(segment) -> Set[str]:
+def _declarator_name(segment) -> set[str]:
     texts = [t.text for t in segment]
     for k in range(len(texts) - 2):  # (*name)(...) or (*name)[...]
         if texts[k] == "(" and texts[k + 1] == "*" and segment[k + 2].kind == "ident":
@@ -140,7 +137,7 @@ def _declarator_name(segment) -> Set[str]:
     return {candidates[-1]} if candidates else set()
 
 
-def _used_names(toks) -> Set[str]:
+def _used_names(toks) -> set[str]:
     """Identifiers a declaration reads: not member names, not struct tags, not the parameter names
     of a function pointer's type (`int (*fn)(struct bpf_map *map, void *key)` reads no `map`)."""
     used = set()
@@ -166,7 +163,7 @@ class LazyCode:
 
     def __init__(self, text: str, first_line: int):
         self._source = iter_tokens(text, first_line)
-        self._tokens: List = []
+        self._tokens: list = []
 
     def get(self, index: int):
         """The token at index, or None past the end."""
@@ -178,12 +175,12 @@ class LazyCode:
                 self._tokens.append(tok)
         return self._tokens[index]
 
-    def slice(self, start: int, stop: int) -> List:
+    def slice(self, start: int, stop: int) -> list:
         self.get(stop - 1)
         return self._tokens[start:stop]
 
 
-def _statement_end(code: LazyCode, i: int) -> Optional[int]:
+def _statement_end(code: LazyCode, i: int) -> int | None:
     """The index of the `;` that ends the statement starting at code[i], None when it does not end
     (a directive, a closing brace, or the end of the known lines comes first)."""
     depth = 0
@@ -224,12 +221,12 @@ class DeclarationGroup(list):
 
 
 def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
-                           lines: Dict[int, KnownLine]) -> List[DeclarationGroup]:
+                           lines: dict[int, KnownLine]) -> list[DeclarationGroup]:
     """The groups of declarations that start at code[start], right after a function's `{` (on line
     previous_end) or at the start of a hunk inside them; a group of one line is kept (a blank line
     may split it off a block the patch grew)."""
-    line_end: Dict[int, int] = {}
-    groups: List[DeclarationGroup] = [DeclarationGroup()]
+    line_end: dict[int, int] = {}
+    groups: list[DeclarationGroup] = [DeclarationGroup()]
     i = start
     while code.get(i) is not None:
         tok = code.get(i)
@@ -274,9 +271,9 @@ class RemovedDeclarations:
 
     def __init__(self, file):
         self._hunk_of = {id(line): hunk for hunk in file.hunks for line in hunk.lines}
-        self._removed: Dict[int, List[tuple]] = {}
+        self._removed: dict[int, list[tuple]] = {}
 
-    def _of_hunk(self, hunk) -> List[tuple]:
+    def _of_hunk(self, hunk) -> list[tuple]:
         """(names, length, text, out of order) of each declaration the hunk removes; out of order: a
         declaration right above it in the old lines is shorter, or one right below it longer."""
         if id(hunk) not in self._removed:
@@ -294,14 +291,14 @@ class RemovedDeclarations:
             self._removed[id(hunk)] = found
         return self._removed[id(hunk)]
 
-    def _replaced(self, decl: Declaration, lines: Dict[int, KnownLine]) -> Optional[tuple]:
+    def _replaced(self, decl: Declaration, lines: dict[int, KnownLine]) -> tuple | None:
         known = lines[decl.line]
         hunk = self._hunk_of.get(id(known.diff))
         if hunk is None:
             return None
         return next((r for r in self._of_hunk(hunk) if r[0] & decl.names), None)
 
-    def old_length(self, decl: Declaration, lines: Dict[int, KnownLine]) -> Optional[int]:
+    def old_length(self, decl: Declaration, lines: dict[int, KnownLine]) -> int | None:
         """The length of the line this declaration replaces (a removed line declaring the same names);
         None for a new declaration, for one the patch moved (removed and added word for word: git
         shows a line that kept its place as context), and for one that replaces a first line that
@@ -311,14 +308,14 @@ class RemovedDeclarations:
             return None
         return replaced[1]
 
-    def stood_out_of_order(self, decl: Declaration, lines: Dict[int, KnownLine]) -> bool:
+    def stood_out_of_order(self, decl: Declaration, lines: dict[int, KnownLine]) -> bool:
         """Whether the line this declaration replaces was out of order where it stood, next to the
         old lines around it (wherever the patch put its new line)."""
         replaced = self._replaced(decl, lines)
         return replaced is not None and replaced[3]
 
 
-def _read_declaration(text: str) -> Optional[tuple]:
+def _read_declaration(text: str) -> tuple | None:
     """(names, length, names read) of a line that starts a declaration, or None."""
     toks = code_tokens(tokenize(text))
     if not toks or not starts_declaration(toks[:12]) or text.rstrip().endswith(("=", "{")):

@@ -9,7 +9,6 @@ the attributes a fence line takes are described in docs/design.md, "Check docume
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
 
 from ..records import field, record
 
@@ -45,11 +44,11 @@ class DocError(ValueError):
 @record
 class Example:
     kind: str  # "bad" or "good"
-    lines: List[str]
+    lines: list[str]
     path: str = DEFAULT_PATH
     new: bool = False
     tree: str = ""  # "" (no tree), TREE_SUBSET, TREE_KDOC or TREE_HISTORY: which of the test suite's trees
-    flags: List[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
 
     @property
     def is_mail(self) -> bool:
@@ -57,7 +56,7 @@ class Example:
         return bool(_MAIL_HEADER.match(first)) or first.startswith("From ")
 
 
-def sections(doc: str) -> Dict[str, str]:
+def sections(doc: str) -> dict[str, str]:
     """The body of each of the four sections; DocError when a heading is missing, extra or out of order."""
     headings = [line for line in doc.split("\n") if line.startswith("## ")]
     if tuple(headings) != SECTIONS:
@@ -66,7 +65,7 @@ def sections(doc: str) -> Dict[str, str]:
     return dict(zip(SECTIONS, bodies))
 
 
-def _attributes(example: Example, words: List[str]) -> None:
+def _attributes(example: Example, words: list[str]) -> None:
     for word in words:
         if word.startswith("--"):
             example.flags.append(word)
@@ -82,10 +81,10 @@ def _attributes(example: Example, words: List[str]) -> None:
             raise DocError(f"unknown example attribute {word!r}")
 
 
-def examples(doc: str) -> List[Example]:
+def examples(doc: str) -> list[Example]:
     """The fenced bad and good blocks of the Example section, in order."""
-    found: List[Example] = []
-    current: Optional[Example] = None
+    found: list[Example] = []
+    current: Example | None = None
     for line in sections(doc)["## Example"].split("\n"):
         if current is None:
             match = _FENCE.match(line)
@@ -107,7 +106,7 @@ def examples(doc: str) -> List[Example]:
     return found
 
 
-def _hunk(lines: List[str], new: bool) -> List[str]:
+def _hunk(lines: list[str], new: bool) -> list[str]:
     body = [line if line else " " for line in lines]
     if any(line.startswith("@@") for line in body):
         return body
@@ -120,7 +119,7 @@ def _hunk(lines: List[str], new: bool) -> List[str]:
     return [header] + body
 
 
-def _file_diff(path: str, lines: List[str], new: bool = False) -> List[str]:
+def _file_diff(path: str, lines: list[str], new: bool = False) -> list[str]:
     if new:
         head = [f"diff --git a/{path} b/{path}", "new file mode 100644", "index 0000000..2222222",
                 "--- /dev/null", f"+++ b/{path}"]
@@ -129,8 +128,8 @@ def _file_diff(path: str, lines: List[str], new: bool = False) -> List[str]:
     return head + _hunk(lines, new)
 
 
-def _split_mails(lines: List[str]) -> List[List[str]]:
-    mails: List[List[str]] = [[]]
+def _split_mails(lines: list[str]) -> list[list[str]]:
+    mails: list[list[str]] = [[]]
     for line in lines:
         if line.startswith("From ") and line == MBOX_FROM and mails[-1]:
             mails.append([])
@@ -138,7 +137,7 @@ def _split_mails(lines: List[str]) -> List[List[str]]:
     return mails
 
 
-def _complete_mail(lines: List[str]) -> List[str]:
+def _complete_mail(lines: list[str]) -> list[str]:
     if lines and lines[0] == MBOX_FROM:
         lines = lines[1:]
     end = lines.index("") if "" in lines else len(lines)
@@ -159,7 +158,7 @@ def _complete_mail(lines: List[str]) -> List[str]:
 def example_mbox(example: Example) -> str:
     """The example as the text of an mbox that `patchflow check` reads."""
     if example.is_mail:
-        out: List[str] = []
+        out: list[str] = []
         for mail in _split_mails(example.lines):
             out += _complete_mail(mail)
     else:
@@ -168,7 +167,7 @@ def example_mbox(example: Example) -> str:
     return "\n".join(out) + "\n"
 
 
-def check_arguments(example: Example, path: str, tree: Optional[str] = None) -> Tuple[str, ...]:
+def check_arguments(example: Example, path: str, tree: str | None = None) -> tuple[str, ...]:
     """The `patchflow check` arguments that run an example stored in file PATH; TREE is the path of
     the tree the example names (`example.tree`)."""
     args = ["check", "--strict", "--terse", *example.flags]

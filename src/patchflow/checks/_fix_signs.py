@@ -8,7 +8,6 @@ trailer (someone met the bug).
 from __future__ import annotations
 
 import re
-from typing import List
 
 from ..lazy_regex import lazy
 
@@ -51,7 +50,7 @@ def _summary(patch) -> str:
     return _COMPONENTS.sub("", (patch.summary or "").strip())
 
 
-def _description(patch) -> List[tuple]:
+def _description(patch) -> list[tuple]:
     """The commit message lines above the trailers."""
     trailer_lines = {t.patch_line for t in patch.trailers}
     return [(n, text) for n, text in patch.message if n not in trailer_lines]

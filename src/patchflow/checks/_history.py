@@ -4,7 +4,6 @@ VERIFY_FIXES and TREE_SELECTION (fixes.py) share one per run, so a commit is loo
 from __future__ import annotations
 
 import os
-from typing import Optional, Tuple
 
 from ..errors import PatchflowError, TreeError
 from ..lazy_regex import lazy
@@ -53,7 +52,7 @@ class History:
         return self._snapshot
 
     @property
-    def cut_at(self) -> Optional[str]:
+    def cut_at(self) -> str | None:
         """`<id> ("<subject>", <date>)` of the commit a cut history starts at, or None: a history whose
         first commit holds a whole kernel tree (MAINTAINERS at its top) that is not the kernel's own
         first commit, as a tree made from a release's tarball and patched on has. Ids from before that
@@ -62,7 +61,7 @@ class History:
             self._cut_at = self._find_cut() or ""
         return self._cut_at or None
 
-    def _find_cut(self) -> Optional[str]:
+    def _find_cut(self) -> str | None:
         probe = self.tree.git("cat-file", "--batch-check", input=f"{KERNEL_FIRST_COMMIT}\n".encode(),
                               check=False, timeout=GIT_TIMEOUT).split()
         if probe[1:2] == ["commit"]:
@@ -78,7 +77,7 @@ class History:
         return self.tree.git("log", "-1", "--no-color", "--format=%h (\"%s\", %cs)", "--abbrev=12", cut[0],
                              timeout=GIT_TIMEOUT).strip()
 
-    def why_unanswerable(self) -> Optional[str]:
+    def why_unanswerable(self) -> str | None:
         """Why this history cannot tell a missing commit from a wrong id, or None when it can."""
         if self.shallow:
             return "is a shallow clone (it lacks the older commits)"
@@ -88,7 +87,7 @@ class History:
             return f"starts at {self.cut_at}, a snapshot of the kernel: it lacks the commits before it"
         return None
 
-    def commit_with_subject(self, subject: str) -> Optional[str]:
+    def commit_with_subject(self, subject: str) -> str | None:
         """The full id of a commit of the history whose subject is exactly this one, or None."""
         out = self.tree.git("log", "--max-count=50", "--no-color", "--format=%H %s", "--fixed-strings",
                             f"--grep={subject}", "HEAD", "--", check=False, timeout=GIT_TIMEOUT)
@@ -129,7 +128,7 @@ class History:
                 self._resolved[commit] = (None, "missing")
         return self._resolved[commit]
 
-    def peel(self, commit: str) -> Optional[Tuple[str, str]]:
+    def peel(self, commit: str) -> tuple[str, str] | None:
         """(full id, subject) of the commit an id names as `<id>^{commit}` does (an annotated tag
         names its commit; an id that is also a blob's prefix names the commit), or None."""
         if commit in self._ambiguous:
@@ -196,7 +195,7 @@ class History:
             self._subjects[full] = self.tree.git("log", "-1", "--format=%s", full, timeout=GIT_TIMEOUT).strip()
         return self._subjects[full]
 
-    def first_release(self, full: str) -> Optional[str]:
+    def first_release(self, full: str) -> str | None:
         """The oldest `v*` tag that contains the commit, or None."""
         if full not in self._releases:
             out = self.tree.git("tag", "--list", "v*", "--contains", full, "--sort=v:refname",
@@ -206,6 +205,6 @@ class History:
         return self._releases[full]
 
 
-def history_of(ctx) -> Optional[History]:
+def history_of(ctx) -> History | None:
     """The history of the check's kernel tree, shared by every check of a run (`ctx.history`)."""
     return ctx.history

@@ -7,8 +7,6 @@ Documentation/bpf/bpf_devel_QA.rst; checkpatch checks none of them.
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 from ..maintainers import FIXES_TREES, TAGGED_TREES
 
 # The mailing lists whose files follow the house rules (MAINTAINERS `L:` lines).
@@ -16,7 +14,7 @@ HOUSE_LISTS = ("netdev@vger.kernel.org", "bpf@vger.kernel.org")
 NEXT_TREES = {next_tree: fixes_tree for fixes_tree, next_tree in FIXES_TREES.items()}
 
 
-def patch_tree(patch) -> Optional[str]:
+def patch_tree(patch) -> str | None:
     """The netdev/bpf tree a patch's subject names (`net`, `net-next`, `bpf`, `bpf-next`), or None."""
     if patch.prefix is None:
         return None
@@ -26,15 +24,15 @@ def patch_tree(patch) -> Optional[str]:
     return None
 
 
-def is_fixes_tree(tree: Optional[str]) -> bool:
+def is_fixes_tree(tree: str | None) -> bool:
     return tree in FIXES_TREES
 
 
-def is_next_tree(tree: Optional[str]) -> bool:
+def is_next_tree(tree: str | None) -> bool:
     return tree in NEXT_TREES
 
 
-def house_lists_for(path: str, ctx) -> List[str]:
+def house_lists_for(path: str, ctx) -> list[str]:
     """The netdev/bpf lists that MAINTAINERS names for path (empty without MAINTAINERS)."""
     maintainers = ctx.maintainers
     if maintainers is None:

@@ -5,12 +5,10 @@ of such a line, or the line above it, without a walk over every line of the file
 
 from __future__ import annotations
 
-from typing import Tuple
-
 __all__ = ["position", "index_in_hunk", "hunk_of", "line_above", "hunk_places"]
 
 
-def position(file, line) -> Tuple[int, int]:
+def position(file, line) -> tuple[int, int]:
     """(hunk number, index in the hunk) of one of a file's diff lines. A hunk's lines are numbered one
     after the other in the patch, so the index is found by arithmetic, checked, and looked for line by
     line only when a line the reader skipped (a marker) breaks the count: a dict of every line of

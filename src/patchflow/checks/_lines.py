@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import accumulate, repeat
-from typing import List, Optional
 
 from ._needles import Needle, literal_indexes
 
@@ -35,14 +34,14 @@ class AddedLines:
         # seven macro checks' `define`) scan the file once
         self.found = {}
 
-    def indexes(self, offsets) -> List[int]:
+    def indexes(self, offsets) -> list[int]:
         """The positions of the lines that the offsets (in order) fall in, in the joined text or in a
         translation of it character for character (str, or bytes one per character): the same
         offsets, so `starts` places them."""
         # each offset's bisection in C; in order, a line's offsets follow one another
         return [line - 1 for line in dict.fromkeys(map(bisect_right, repeat(self.starts), offsets))]
 
-    def lines_holding_any(self, data: bytes, needles) -> List[int]:
+    def lines_holding_any(self, data: bytes, needles) -> list[int]:
         """The positions of the lines in which `data`, the joined text translated byte for byte,
         holds one of the needles (none of them holds a newline)."""
         offsets = []
@@ -68,7 +67,7 @@ class LineFilter:
 
     __slots__ = ("wanted_file", "needle", "lines")
 
-    def __init__(self, wanted_file, needle: Optional[str], lines):
+    def __init__(self, wanted_file, needle: str | None, lines):
         self.wanted_file = wanted_file
         self.needle = Needle(needle) if needle else None
         self.lines = lines
@@ -80,7 +79,7 @@ class LineFilter:
         return self.needle.indexes(added) if self.needle is not None else None
 
 
-def line_filter(wanted_file=None, needle: Optional[str] = None, lines=None):
+def line_filter(wanted_file=None, needle: str | None = None, lines=None):
     """Declare which added lines a "line" check can report: lines of the files `wanted_file(path)`
     accepts, that hold the pattern `needle` or that `lines(file, added, ctx)` (positions in
     `added.lines`, in order) names. `checks.run` shows the check no other line."""
@@ -90,7 +89,7 @@ def line_filter(wanted_file=None, needle: Optional[str] = None, lines=None):
     return declare
 
 
-def lines_holding(text: str, added: AddedLines) -> List[int]:
+def lines_holding(text: str, added: AddedLines) -> list[int]:
     """The positions of the added lines that hold `text` (a string, not a pattern)."""
     if not added.lines:
         return []

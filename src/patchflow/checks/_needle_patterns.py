@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import List, Optional
 
 try:  # the parser of the `re` module: Python 3.11 renamed its modules
     from re import _constants as _sre, _parser as _sre_parse
@@ -21,7 +20,7 @@ except ImportError:  # pragma: no cover - Python before 3.11
 _MAX_FIRST_CHARACTERS = 4
 
 
-def _per_first_character(pattern: str) -> List[str]:
+def _per_first_character(pattern: str) -> list[str]:
     """The pattern as patterns that each start with a literal, one per character a match may start
     with, when it starts with a few (a class of literals, or an alternation whose every branch starts
     with a literal or such a class); else [pattern]. A line holds a match of the pattern exactly when
@@ -74,7 +73,7 @@ class _Irreversible(Exception):
     pass
 
 
-def _reversed(source: str) -> Optional[str]:
+def _reversed(source: str) -> str | None:
     """The needle reversed (see above) when that starts with what the engine jumps to and the needle
     does not, else None. Case-insensitive needles are left alone (the fast scan does not serve them)."""
     parsed = _sre_parse.parse(source)
@@ -148,7 +147,7 @@ def _class_item(op, av) -> str:
     raise _Irreversible(op)
 
 
-def _searched_backwards(patterns, added) -> List[int]:
+def _searched_backwards(patterns, added) -> list[int]:
     """The lines one of the reversed needle's patterns finds a match in, searched over the joined
     lines reversed once: a match at reversed offsets [start, end) is the text at [length - end,
     length - start)."""
@@ -157,7 +156,7 @@ def _searched_backwards(patterns, added) -> List[int]:
     return found[0] if len(found) == 1 else sorted(set().union(*found))
 
 
-def _reversed_matches(pattern, text: str, starts) -> List[int]:
+def _reversed_matches(pattern, text: str, starts) -> list[int]:
     length = len(text)
     search = pattern.search
     found = []

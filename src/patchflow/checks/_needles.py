@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from typing import Callable, List, Optional
+from collections.abc import Callable
 
 from ._needle_patterns import _jumps, _per_first_character, _reversed, _searched_backwards, _sre, _sre_parse
 
@@ -43,7 +43,7 @@ __all__ = ["Needle", "literal_of", "joinable", "literal_indexes"]
 _REGEX_SPECIAL = frozenset(".^$*+?{}[]|()\\")
 
 
-def literal_of(needle: str) -> Optional[str]:
+def literal_of(needle: str) -> str | None:
     """The string a needle matches when it is a plain one (`define`, `__FUNCTION__`, `\\(`, `"`),
     else None. Read character by character: a pattern here would be compiled at import."""
     out = []
@@ -93,10 +93,10 @@ class Needle:
         _USES[source] += 1
         self.literal = literal_of(source)
         self._alone = None  # the pattern for one line
-        self._scans: Optional[List[Callable]] = None  # each (AddedLines) -> positions, in order
+        self._scans: list[Callable] | None = None  # each (AddedLines) -> positions, in order
         self._seen = 0  # lines searched before the scan was planned
 
-    def indexes(self, added) -> List[int]:
+    def indexes(self, added) -> list[int]:
         """The positions in `added.lines` of the lines the needle occurs in, in order (the same
         list for every needle of the same pattern: callers only read it)."""
         if _USES[self.source] < 2:
@@ -106,7 +106,7 @@ class Needle:
             found = added.found[self.source] = self._scanned(added)
         return found
 
-    def _scanned(self, added) -> List[int]:
+    def _scanned(self, added) -> list[int]:
         lines = added.lines
         if not lines:
             return []
@@ -120,7 +120,7 @@ class Needle:
             return self._scans[0](added)
         return sorted(set().union(*(scan(added) for scan in self._scans)))
 
-    def _line_by_line(self, lines) -> List[int]:
+    def _line_by_line(self, lines) -> list[int]:
         if self.literal is not None:
             literal = self.literal
             return [index for index, line in enumerate(lines) if literal in line.text]
@@ -130,7 +130,7 @@ class Needle:
         return [index for index, line in enumerate(lines) if search(line.text) is not None]
 
 
-def _plan(source: str) -> List[Callable]:
+def _plan(source: str) -> list[Callable]:
     """The scans whose lines together are the lines `source` occurs in."""
     literal = literal_of(source)
     if literal is not None:
@@ -168,7 +168,7 @@ def _plan(source: str) -> List[Callable]:
             for text in _per_first_character(in_line)]
 
 
-def _from_literal(in_line: str) -> Optional[str]:
+def _from_literal(in_line: str) -> str | None:
     """The needle from its first literal character on (`\\}.*;` of `^\\s*\\}.*;`), when that stands
     in the needle's top sequence (no `|` there, no repetition after it) behind a start the engine
     cannot jump to: every match of the needle holds a match of this tail, which the engine finds by
@@ -194,7 +194,7 @@ def _may_repeat_none(items) -> bool:
     return bool(items) and items[0][0] in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and items[0][1][0] == 0
 
 
-def _confirmed(alone, candidates, added) -> List[int]:
+def _confirmed(alone, candidates, added) -> list[int]:
     """The candidate lines (positions, in order) in which the needle `alone` finds a match."""
     lines = added.lines
     search = alone.search
@@ -218,7 +218,7 @@ def _pieces(source: str):
         position += len(piece)
 
 
-def _top_branches(source: str) -> Optional[List[str]]:
+def _top_branches(source: str) -> list[str] | None:
     """The alternatives of a needle that is `a|b|...` at the top, as pattern texts, or None."""
     branches, current, depth = [], [], 0
     for piece, outside in _pieces(source):
@@ -232,7 +232,7 @@ def _top_branches(source: str) -> Optional[List[str]]:
     return branches + ["".join(current)] if branches else None
 
 
-def _kept_in_line(source: str) -> Optional[str]:
+def _kept_in_line(source: str) -> str | None:
     """The needle with each `\\s` outside a class written `[^\\S\\n]` (the same on a line, which
     holds no "\\n"), or None when it could still match a "\\n": a search of the joined lines
     then cannot run from one line into the next (and take time quadratic in a run of blank lines)."""
@@ -289,11 +289,11 @@ def _class_holds_newline(items) -> bool:
     return holds != negated
 
 
-def _required(items) -> Optional[List[str]]:
+def _required(items) -> list[str] | None:
     """Strings one of which every match of the parsed sequence `items` holds (the longest that the
     parse proves), or None. Only what the match consumes counts: runs of literal characters, and
     what a group, an alternation (each branch) or a repetition of at least one holds."""
-    best: Optional[List[str]] = None
+    best: list[str] | None = None
 
     def consider(words):
         nonlocal best
@@ -325,7 +325,7 @@ def _required(items) -> Optional[List[str]]:
 _MAX_SPELLINGS = 8
 
 
-def _small_class(items) -> Optional[List[str]]:
+def _small_class(items) -> list[str] | None:
     """The characters of a class that lists a few of them (`[=!]`), else None."""
     if len(items) > 4 or any(op is not _sre.LITERAL for op, _ in items):
         return None
@@ -335,7 +335,7 @@ def _small_class(items) -> Optional[List[str]]:
 _FREQUENCY_SAMPLE = 8192  # characters: some 200 lines of C
 
 
-def literal_indexes(literal: str, added, text: Optional[str] = None) -> List[int]:
+def literal_indexes(literal: str, added, text: str | None = None) -> list[int]:
     """The positions of the lines that hold `literal` (no "\\n" in it), found by `str.find` in the
     joined text (or in `text`, the same lower-cased)."""
     if text is None:
@@ -359,7 +359,7 @@ def literal_indexes(literal: str, added, text: Optional[str] = None) -> List[int
     return found
 
 
-def _holding_indexes(words, ignore_case: bool, alone, added) -> List[int]:
+def _holding_indexes(words, ignore_case: bool, alone, added) -> list[int]:
     lines = added.lines
     if ignore_case and not added.text.isascii():
         # str.lower() is not re.IGNORECASE outside ASCII (the Kelvin sign matches `k`)
@@ -371,7 +371,7 @@ def _holding_indexes(words, ignore_case: bool, alone, added) -> List[int]:
     return [index for index in candidates if search(lines[index].text) is not None]
 
 
-def _searched_indexes(pattern, added, after_newline: bool = False) -> List[int]:
+def _searched_indexes(pattern, added, after_newline: bool = False) -> list[int]:
     """The lines `pattern` (which cannot match a "\\n": `_kept_in_line`) finds a match in, searched
     over the joined lines (`after_newline`: over "\\n" + the joined lines, where the "\\n" before
     line i is at offset starts[i])."""

@@ -9,8 +9,6 @@ microsecond whichever pattern, so the heads are matched once for the type both p
 
 from __future__ import annotations
 
-from typing import List
-
 from ..lazy_regex import lazy
 
 TYPE = (r"(?:const\s+)?(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|(?:(?:un)?signed\s+)?(?:long\s+long|long|short|int|char)"
@@ -29,20 +27,20 @@ def is_head(text: str) -> bool:
     return "(" in text and text.rstrip().endswith((";", ",", "("))
 
 
-def typed_heads(added, ctx) -> List[int]:
+def typed_heads(added, ctx) -> list[int]:
     """The positions (in order) of the heads among `added.lines` (`_lines.AddedLines`) that start with
     a type, as C_PROTOTYPE and FUNCTION_DECLARATION do: found once per file and run for both."""
     return ctx.once(_find_typed_heads, added)
 
 
-def _find_typed_heads(added, ctx) -> List[int]:
+def _find_typed_heads(added, ctx) -> list[int]:
     # one comprehension, is_head's test written out: `(` is in most lines of C, where lines_holding
     # tests each line anyway, and a call of is_head a line costs a fifth more
     return [index for index, line in enumerate(added.lines)
             if "(" in line.text and line.text.rstrip().endswith((";", ",", "(")) and _TYPED_HEAD_START.match(line.text)]
 
 
-def heads_matching(added, ctx, pattern) -> List[int]:
+def heads_matching(added, ctx, pattern) -> list[int]:
     """The positions (in order) of the heads whose text `pattern` (C_PROTOTYPE or FUNCTION_DECLARATION)
     matches."""
     lines = added.lines

@@ -18,7 +18,6 @@ PARENTHESIS_ALIGNMENT and the preprocessor family share. Python windows are lexe
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Dict, List, Optional, Tuple
 
 from ..lazy_regex import lazy
 
@@ -34,7 +33,7 @@ _PY_START = lazy(r"^(?:\s*(?:(?:async\s+def|def|class)\s+[A-Za-z_]\w*\s*[(:]|@[A
                        r"|[A-Za-z_][\w.]*\s*(?:=[^=]|\())")
 
 
-def language_of(path: str) -> Optional[str]:
+def language_of(path: str) -> str | None:
     """"c" or "python" by the file's suffix, else None."""
     if path.endswith(C_SUFFIXES):
         return "c"
@@ -49,7 +48,7 @@ def safe_start(language: str):
 
     pattern = _C_START if language == "c" else _PY_START
 
-    def start_of(lines: List[str], index: int) -> int:
+    def start_of(lines: list[str], index: int) -> int:
         lowest = max(index - MAX_LINES_ABOVE, 0)
         for i in range(min(index, len(lines) - 1), lowest - 1, -1):
             if pattern.match(lines[i]) and not (language == "c" and i > 0 and lines[i - 1].endswith("\\")):
@@ -122,15 +121,15 @@ class Sources:
 
     def __init__(self, ctx):
         self._ctx = ctx
-        self._blobs: Optional[Dict[str, str]] = None
-        self._images: Dict[int, Optional[Tuple[List[str], List[str]]]] = {}
-        self._windows: Dict[int, list] = {}
-        self._outlines: Dict[int, list] = {}
-        self._lexed: Dict[int, list] = {}  # by id of a post-image window: its tokens
-        self._masked: Dict[int, dict] = {}
-        self._masked_hunks: Dict[int, list] = {}
+        self._blobs: dict[str, str] | None = None
+        self._images: dict[int, tuple[list[str], list[str]] | None] = {}
+        self._windows: dict[int, list] = {}
+        self._outlines: dict[int, list] = {}
+        self._lexed: dict[int, list] = {}  # by id of a post-image window: its tokens
+        self._masked: dict[int, dict] = {}
+        self._masked_hunks: dict[int, list] = {}
 
-    def _all_blobs(self) -> Dict[str, str]:
+    def _all_blobs(self) -> dict[str, str]:
         if self._blobs is None:
             from ..hunk_source import read_blobs
 
@@ -140,7 +139,7 @@ class Sources:
             self._blobs = read_blobs(tree, ids) if tree is not None else {}
         return self._blobs
 
-    def images(self, file) -> Optional[Tuple[List[str], List[str]]]:
+    def images(self, file) -> tuple[list[str], list[str]] | None:
         """(pre-image, post-image) lines of a changed file from the tree, or None."""
         if id(file) not in self._images:
             from ..hunk_source import images
@@ -150,7 +149,7 @@ class Sources:
             self._images[id(file)] = images(file, tree, self._all_blobs()) if usable else None
         return self._images[id(file)]
 
-    def post_image(self, file) -> Optional[List[tuple]]:
+    def post_image(self, file) -> list[tuple] | None:
         """[(line number, text, the DiffLine or None)] of the whole new file, from the blob named on
         the diff's `index` line only (not the work tree), or None when unknown."""
         tree = self._ctx.tree
@@ -198,7 +197,7 @@ class Sources:
             self._masked[id(file)] = masked_lines(file, self.masked_hunks(file))
         return self._masked[id(file)]
 
-    def masked_hunks(self, file) -> List[tuple]:
+    def masked_hunks(self, file) -> list[tuple]:
         """[(added and context lines of a hunk, their masked texts)] of a file, in order."""
         if id(file) not in self._masked_hunks:
             from ._lines import added_lines
@@ -229,7 +228,7 @@ def _hunk_starts_in_comment(hunk) -> bool:
     return first is not None and bool(_COMMENT_MIDDLE.match(first.text))
 
 
-def masked_hunks(file, added=None) -> List[tuple]:
+def masked_hunks(file, added=None) -> list[tuple]:
     """[(the added and context lines of a hunk, their texts masked as checkpatch masks them)] of each
     hunk of a file diff that has some, each hunk lexed once (`patchflow.lexers.c.checkpatch_masked`).
     `added`, the file's `_lines.AddedLines` when given, serves a file whose one hunk only adds lines
@@ -248,7 +247,7 @@ def masked_hunks(file, added=None) -> List[tuple]:
     return found
 
 
-def masked_lines(file, hunks: Optional[List[tuple]] = None) -> dict:
+def masked_lines(file, hunks: list[tuple] | None = None) -> dict:
     """{patch line: text masked as checkpatch masks it} for the added and context lines of a file
     diff (from its `masked_hunks`, when given)."""
     masked = {}

@@ -7,7 +7,6 @@ certain. The checks register them in checks/spacing.py.
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 from ..lazy_regex import lazy
 
@@ -26,7 +25,7 @@ class _Line:
         from ..lexers.c import tokenize
 
         self.tokens = [tok for tok in tokenize(text) if tok.kind != "space"]
-        self.gaps: List[str] = []
+        self.gaps: list[str] = []
         end = 0
         for tok in self.tokens:
             self.gaps.append(text[end:tok.offset])
@@ -132,7 +131,7 @@ def _is_call(line: _Line, index: int) -> bool:
     return prev is None or prev.kind == "punct" or prev.text == "return"
 
 
-def fix_spacing(text: str, finding, path: str) -> Optional[str]:
+def fix_spacing(text: str, finding, path: str) -> str | None:
     """The blanks the message asks for, at the first place on the line the message can mean."""
     line = _Line(text)
     if not line.ok or not line.tokens:
@@ -145,7 +144,7 @@ def fix_spacing(text: str, finding, path: str) -> Optional[str]:
     return line.text()
 
 
-def _without_cast_space(text: str, line: _Line) -> Optional[str]:
+def _without_cast_space(text: str, line: _Line) -> str | None:
     """The blanks after the cast the check found (its pattern, on the line's code only) taken out."""
     from .spacing import _rules
 
@@ -160,12 +159,12 @@ def _in_literal(line: _Line, start: int, end: int) -> bool:
                if tok.kind in ("string", "char", "comment"))
 
 
-def _same_tokens(line: _Line, fixed: str) -> Optional[str]:
+def _same_tokens(line: _Line, fixed: str) -> str | None:
     """`fixed` where it holds the tokens of `line` (the line as written, already read), else None."""
     return fixed if [t.text for t in _Line(fixed).tokens] == [t.text for t in line.tokens] else None
 
 
-def fix_pointer_location(text: str, finding, path: str) -> Optional[str]:
+def fix_pointer_location(text: str, finding, path: str) -> str | None:
     """`"foo* bar" should be "foo *bar"`: the blanks and stars between the type and the name
     rewritten as the message says, at the first place they are written that way."""
     from .spacing import _rules

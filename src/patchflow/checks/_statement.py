@@ -10,8 +10,6 @@ the lines it spans, not the rest of the hunk.
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
-
 from ..lazy_regex import lazy
 from ._brackets import balanced_end, nested_group
 from ._line_scans import masked_text
@@ -58,7 +56,7 @@ def groups_after_prefix(pattern, text):
         pos = found.end()
 
 
-def statement_block(sequence, start: int, end: int, past_condition: Optional[int] = None) -> Tuple[str, str, int]:
+def statement_block(sequence, start: int, end: int, past_condition: int | None = None) -> tuple[str, str, int]:
     """(statement, condition, lines read) of the statement that starts at `sequence[start]`, where
     `sequence` holds (DiffLine, masked text) and `end` is where the hunk ends in it. Both texts keep
     the diff markers and line ends, as checkpatch's do. With `past_condition`, the walk stops that

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Dict, Iterator, Optional
+from collections.abc import Iterator
 
 from ..records import record
 from . import CHECK, Hit, check
@@ -18,20 +18,20 @@ __all__ = ["Alignment", "analyse", "outline_rules", "file_alignment", "parenthes
 class FileAlignment:
     """A changed file's alignment rules in the post-image, and, computed when needed, the pre-image."""
 
-    post: Dict[int, Alignment]
+    post: dict[int, Alignment]
     pre_windows: list
     post_windows: list
     language: str
-    _pre: Optional[Dict[int, Alignment]] = None
+    _pre: dict[int, Alignment] | None = None
 
-    def post_text(self, number: int) -> Optional[str]:
+    def post_text(self, number: int) -> str | None:
         """The text of a post-image line that some window holds."""
         for window in self.post_windows:
             if window.first_line <= number <= window.last_line:
                 return window.lines[number - window.first_line]
         return None
 
-    def pre_text(self, number: int) -> Optional[str]:
+    def pre_text(self, number: int) -> str | None:
         """The text of a pre-image line that some window holds."""
         for window in self.pre_windows:
             if window.first_line <= number <= window.last_line:
@@ -39,7 +39,7 @@ class FileAlignment:
         return None
 
     @property
-    def pre(self) -> Dict[int, Alignment]:
+    def pre(self) -> dict[int, Alignment]:
         if self._pre is None:
             self._pre = {}
             for window in self.pre_windows:
@@ -52,7 +52,7 @@ class FileAlignment:
 
 def file_alignment(patch, file, ctx, language: str) -> FileAlignment:
     """The alignment rules of the lines around one file's hunks."""
-    post: Dict[int, Alignment] = {}
+    post: dict[int, Alignment] = {}
     pre_windows, post_windows = [], []
     if language == "c":  # C from outlines (offsets); Python from tokens
         for pre_window, post_window, post_outline in ctx.sources.outlines(file):
@@ -101,7 +101,7 @@ def file_hits(patch, file, ctx) -> Iterator[Hit]:
                                      f"{rule.opener_line}, which the patch changed", column=rule.needed)
 
 
-def _ruled_lines(file, post: Dict[int, Alignment]) -> Iterator[tuple]:
+def _ruled_lines(file, post: dict[int, Alignment]) -> Iterator[tuple]:
     """(DiffLine, the hunk's shown line above it or None, its Alignment) of each added or context line
     that a rule holds, in the patch's order. Found by number, not by a walk over every line: a hunk's
     added and context lines are numbered one after the other from its first."""
@@ -124,7 +124,7 @@ _CALL_OPENER = lazy(r"^(?!\s*return\b)\s*(?:if\s*|(?:\*\s*)*[\w.\[\]]+(?:->[\w.\
                     r"[\w\s*]*?\w+\s*)\(.*(?:,|&&|\|\|)\s*$")
 
 
-def _tab_advice(text: str, rules: FileAlignment, rule: Alignment) -> Optional[str]:
+def _tab_advice(text: str, rules: FileAlignment, rule: Alignment) -> str | None:
     """For a C line at the right column: what is wrong with the blanks that take it there, if anything.
 
     Kernel style reaches the column with as many tabs as fit, then fewer than 8 spaces; checkpatch

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import List, Optional
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c
@@ -34,14 +33,14 @@ def masked_lines(file, ctx) -> dict:
     return ctx.sources.masked_lines(file)
 
 
-def _code(line, file, ctx) -> Optional[str]:
+def _code(line, file, ctx) -> str | None:
     """The added line of a C file with comments and strings masked, or None for other files."""
     if not file.path.endswith(_C_FILES):
         return None
     return masked_lines(file, ctx).get(line.patch_line, line.text)
 
 
-def _search(line, file, ctx, word: str, pattern) -> Optional[re.Match]:
+def _search(line, file, ctx, word: str, pattern) -> re.Match | None:
     """`pattern`'s match in the added line of a C file with comments and strings masked, or None;
     `word`, which every match holds, rules most lines out before the file's lines are masked."""
     if word not in line.text:
@@ -259,7 +258,7 @@ def uncommented_definition(patch, ctx):
                 yield Hit.at(line, file, f"{what} definition without comment", patch=patch)
 
 
-def _lines_naming_lock(added) -> List[int]:
+def _lines_naming_lock(added) -> list[int]:
     """The positions of the added lines that hold one of _LOCK_WORDS."""
     return sorted(set().union(*(lines_holding(word, added) for word in _LOCK_WORDS)))
 
@@ -319,13 +318,13 @@ def _strings_in_functions(file, ctx):
     return found
 
 
-def _margin_marks(text: str) -> List[int]:
+def _margin_marks(text: str) -> list[int]:
     """The offsets of the lines of `text` that _MARGIN_MARK finds."""
     marks = [match.start() + 1 for match in _MARGIN_MARK.finditer(text)]
     return [0, *marks] if _FIRST_MARGIN_MARK.match(text) else marks
 
 
-def _function_above(text: str, marks: List[int], begin: int, index: int, lines, codes, function):
+def _function_above(text: str, marks: list[int], begin: int, index: int, lines, codes, function):
     """The function at the line `index` of a hunk (starting at `begin`), from the nearest added line
     of `marks`, the margin lines read since the last string, that sets it; else still `function`."""
     for mark in reversed(marks):
@@ -410,7 +409,7 @@ _SMP_BARRIER = lazy(r"\b__smp_" + _BARRIER_STEMS + r"\s*\(")
 _SMP_BARRIER_DEFINE = lazy(r"^\s*#\s*define\s+__smp_" + _BARRIER_STEMS + r"\s*\(")
 
 
-def _barrier_problem(patch, file, hunk, line, code: str) -> Optional[str]:
+def _barrier_problem(patch, file, hunk, line, code: str) -> str | None:
     if _BARRIER.search(code) and not _has_comment(patch, hunk, line):
         return "memory barrier without comment"
     if _SMP_BARRIER.search(code) and not _SMP_BARRIER_DEFINE.match(code) and \
@@ -423,7 +422,7 @@ _BARRIER_PARTS = ("mb(", "mb (", "mb__", "_release", "_acquire")  # every barrie
 _AFTER_MB = ("(", " (", "__")
 
 
-def _barrier_lines(added) -> List[int]:
+def _barrier_lines(added) -> list[int]:
     """The positions of the added lines that hold one of _BARRIER_PARTS: three searches of the
     joined text, not five (the three parts that start with `mb` are its occurrences followed by
     what they go on with; a search of the whole text costs more than the 700 `mb` of the corpus)."""

@@ -129,7 +129,6 @@ def _if_chain_problem(arms):
     return None
 
 
-
 def _unbalanced_else(code):
     """`} else` or `else {` alone on the line (comments are blanks here)."""
     bare = code.replace(COMMENT, " ").strip(_BLANKS)

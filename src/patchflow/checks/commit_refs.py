@@ -10,7 +10,7 @@ tree, calls every id unknown).
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Optional, Tuple
+from collections.abc import Iterable
 
 from . import ERROR, WARNING, Hit, check
 from ._history import history_of
@@ -72,7 +72,7 @@ def _ids_named(patch) -> Iterable[str]:
                 yield match.group(group).lower()
 
 
-def commit_info(history, commit: str, given_id: Optional[str], given_title: Optional[str]):
+def commit_info(history, commit: str, given_id: str | None, given_title: str | None):
     """(id, title) as checkpatch's git_commit_info: the 12-digit id and subject of a known commit;
     what was given when there is no history or the id is ambiguous; (None, None) when it is missing."""
     if history is None or history.is_ambiguous(commit):
@@ -142,7 +142,7 @@ def unknown_commit_id(patch, ctx):
                                 f"Unknown commit id '{match.group(2)}', maybe rebased or not pulled?")
 
 
-def _names_a_commit(text: str, next_text: Optional[str]) -> bool:
+def _names_a_commit(text: str, next_text: str | None) -> bool:
     """Whether a line of the log refers to a commit by id, as checkpatch decides it."""
     if _HEX_RUN.search(text) is None and text.isascii() and "commit" not in text.lower():
         return False  # no id, and no `commit` whose id is on the next line (IGNORECASE reads `ı` as `i`)
@@ -155,7 +155,7 @@ def _names_a_commit(text: str, next_text: Optional[str]) -> bool:
     return bool(_BARE_ID.search(text) and not _BRACKETED_ID.search(text) and not _FIXES_ID.search(text))
 
 
-def _description(text: str, following: List[str]) -> Tuple[str, str, bool, bool]:
+def _description(text: str, following: list[str]) -> tuple[str, str, bool, bool]:
     """(the reference's text, joined with up to two following lines until its `(...)` is found,
     the description, whether it has parentheses, whether it is quoted)."""
     joined = text
@@ -173,7 +173,7 @@ def _description(text: str, following: List[str]) -> Tuple[str, str, bool, bool]
     return joined, PLACEHOLDER_TITLE, False, False
 
 
-def _reference_problem(history, text: str, following: List[str]) -> Optional[str]:
+def _reference_problem(history, text: str, following: list[str]) -> str | None:
     """The suggestion for a misformed commit reference on a line, or None when it is fine or unknown."""
     joined, title, has_quotes = text, PLACEHOLDER_TITLE, False
     if _COMMIT_HEX.search(text) or _COMMIT_AT_END.search(text):
@@ -263,7 +263,7 @@ def git_commit_id(patch, ctx):
             in_log_dump = False
 
 
-def _following_lines(patch, patch_line: int) -> List[str]:
+def _following_lines(patch, patch_line: int) -> list[str]:
     """The (up to two) lines of the mail after a line, whatever part of the mail they are in."""
     start = patch_line + 1 - patch.first_line
     return patch.lines[start:start + 2]

@@ -228,7 +228,6 @@ def suspect_code_indent(patch, ctx):
                 yield Hit.at(line, file, message, patch=patch)
 
 
-
 _BARE_ELSE_LINE = lazy(r"^(\t+)(?:}[ \t]*)?else(?:[ \t]*{)?\s*$")
 
 

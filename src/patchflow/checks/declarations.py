@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Iterable, Optional, Set, Tuple
+from collections.abc import Iterable
 
 from . import CHECK, WARNING, Hit, check
 from ._ccode import COMMENT, is_c
@@ -209,7 +209,7 @@ def _camel_words(code: str) -> Iterable[str]:
                 yield word
 
 
-def _defined_in(text: str, words: Set[str]) -> Set[str]:
+def _defined_in(text: str, words: set[str]) -> set[str]:
     found = set()
     for line in text.splitlines():
         if not any(word in line for word in words):
@@ -222,7 +222,7 @@ def _defined_in(text: str, words: Set[str]) -> Set[str]:
     return found & words
 
 
-def _header_defines(tree, words: Set[str]) -> Set[str]:
+def _header_defines(tree, words: set[str]) -> set[str]:
     """The words the tree's include/ headers define: one `git grep` (or grep) for all of them."""
     import os
 
@@ -289,11 +289,11 @@ def _lines_with_camel(file, ctx):
     return [added.lines[index] for index in added.lines_holding_any(data, (b"Ul", b"lU"))]
 
 
-def _seen_names(ctx) -> Set[str]:
+def _seen_names(ctx) -> set[str]:
     """The CamelCase names the run has reported or the tree defines: each is reported once per run.
     Those the tree defines (its headers, or the changed files' pre-images) are looked up when the
     first patch is checked, in one query for the run."""
-    known: Set[str] = set()
+    known: set[str] = set()
     tree = ctx.tree
     if tree is not None:
         words = {word for patch in ctx.series for _, _, word in _camel_findings(patch, ctx)}
@@ -347,7 +347,7 @@ def camelcase(patch, ctx):
 _TYPE_ONLY = lazy(r"^(?:(?:const|volatile|__\w+)\s+)*" + _TYPE + r"(?:\s*(?:\*|\bconst\b|\bvolatile\b|\b__\w+))*\s*$")
 
 
-def _parenthesized(file, line, ctx, start: int) -> Optional[Tuple[str, str]]:
+def _parenthesized(file, line, ctx, start: int) -> tuple[str, str] | None:
     """(the text up to the `)` that closes the `(` just before `start` on an added line, what follows
     that `)` on its line), reading on over the next lines; None when a `{` comes first. (From bracket
     to bracket: a loop over every character of a function's head took 70 us a prototype.)"""
@@ -371,7 +371,7 @@ _HEAD_BRACKET = lazy(r"[(){]")
 _ARGUMENT_EDGE = lazy(r"[,()\[\]]")
 
 
-def _declaration_arguments(file, line, ctx) -> Optional[str]:
+def _declaration_arguments(file, line, ctx) -> str | None:
     """The arguments of a prototype that starts on an added line and ends with `);`, or None."""
     match = FUNCTION_DECLARATION.match(line.text)
     found = _parenthesized(file, line, ctx, match.end()) if match else None

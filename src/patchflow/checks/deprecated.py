@@ -9,7 +9,6 @@ a reference so leaks can be found (CONFIG_NET_DEV_REFCNT_TRACKER, CONFIG_NET_NS_
 
 from __future__ import annotations
 
-
 from ..lazy_regex import lazy
 from . import ERROR, WARNING, Hit, check
 from ._ccode import is_c

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Optional, Set
 
 from . import ERROR, WARNING, Hit, check
 from ._hunk_places import index_in_hunk
@@ -28,7 +27,7 @@ def _path_change_line(text: str) -> bool:
     return "=>" in text and "{" in text and bool(_DIFFSTAT_RENAME.search(text))
 
 
-def _log_lines(patch) -> Set[int]:
+def _log_lines(patch) -> set[int]:
     """The commit log as checkpatch bounds it: the body up to the first sign-off (a cover letter's
     shortlog and diffstat included, which is prose to it)."""
     found = set()
@@ -228,12 +227,12 @@ def _comment_style(path: str, license_line: int) -> str:
     return ".." if path.endswith(".rst") else ""
 
 
-def _valid_licenses(ctx) -> Optional[Set[str]]:
+def _valid_licenses(ctx) -> set[str] | None:
     """The identifiers the tree's LICENSES/ files declare valid, or None without such a tree."""
     return ctx.once(_read_licenses)
 
 
-def _read_licenses(ctx) -> Optional[Set[str]]:
+def _read_licenses(ctx) -> set[str] | None:
     tree = ctx.tree
     if tree is None or not os.path.isdir(os.path.join(tree.path, "LICENSES")):
         return None

@@ -8,7 +8,6 @@ what the tag says and, with a kernel tree, check it against the tree's history.
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._brackets import balanced_end
@@ -28,7 +27,7 @@ class FixesTag:
     BAD_FIXES_TAG's (how it is written) and VERIFY_FIXES's and TREE_SELECTION's (what it names)."""
 
     commit: str  # the hex id as written, lower case
-    subject: Optional[str]  # the quoted subject, quotes removed; None when the tag has none
+    subject: str | None  # the quoted subject, quotes removed; None when the tag has none
     patch_line: int
     key: str = "Fixes:"  # as written: "Fixes:", "fixes", ...
     commit_word: bool = False  # "Fixes: commit abc..."
@@ -41,14 +40,14 @@ class FixesTag:
         return (self.key.lower() == "fixes:" and not self.commit_word and not self.rest[:1].isalnum()
                 and self.rest[:1] != "_" and (not rest or (rest[0] == "(" and rest[-1] == ")")))
 
-    def parenthesised(self) -> Optional[str]:
+    def parenthesised(self) -> str | None:
         """The balanced `(...)` group right after the id, without its parentheses, or None."""
         rest = self.rest.lstrip()
         end = balanced_end(rest, 0) if rest.startswith("(") else None
         return rest[1:end - 1] if end is not None else None
 
 
-def read_fixes_line(text: str, patch_line: int) -> Optional[FixesTag]:
+def read_fixes_line(text: str, patch_line: int) -> FixesTag | None:
     """The FixesTag of a commit message line, or None when the line names no commit."""
     match = _FIXES_LINE.match(text)
     if not match:
@@ -64,7 +63,7 @@ def read_fixes_line(text: str, patch_line: int) -> Optional[FixesTag]:
                     bool(match.group("word")), rest)
 
 
-def fixes_tags(patch) -> List[FixesTag]:
+def fixes_tags(patch) -> list[FixesTag]:
     """The patch's `Fixes:` trailers whose value starts with a hex commit id."""
     tags = (read_fixes_line(f"Fixes: {trailer.value.strip()}", trailer.patch_line)
             for trailer in patch.trailer_values("Fixes"))
@@ -168,7 +167,7 @@ def fixes_tag_missing(patch, ctx):
 FIXES_ONLY_TREES = ("net", "bpf", "nf", "iwl-net", "wireless", "ipsec")
 
 
-def _own_tree(patch) -> Optional[str]:
+def _own_tree(patch) -> str | None:
     """The tree a subject names when it is not net, net-next, bpf or bpf-next (nf, iwl-next, ...)."""
     if patch.prefix is None:
         return None
@@ -275,7 +274,7 @@ def _said_unanswerable(ctx) -> list:
     return []
 
 
-def _unanswerable_note(patch, tag: FixesTag, history, ctx) -> Optional[Hit]:
+def _unanswerable_note(patch, tag: FixesTag, history, ctx) -> Hit | None:
     """Once per run, at CHECK level: the tree lacks the history to say whether Fixes: ids exist
     (every id it lacks would otherwise be an ERROR that tells nothing)."""
     said = ctx.once(_said_unanswerable)
@@ -440,7 +439,7 @@ def missing_fixes_tag(patch, ctx):
         yield Hit.at_end(patch, f"The commit message has '{sign}', perhaps it also needs a 'Fixes:' tag?")
 
 
-def _crash_sign(patch, _ctx) -> Optional[str]:
+def _crash_sign(patch, _ctx) -> str | None:
     """The last sign of a bug fix checkpatch knows above the diff, None when there is none or a
     `Fixes:` line or a revert's line is there."""
     sign = None

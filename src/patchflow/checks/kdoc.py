@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Dict, List, Optional, Tuple
 
 from ..lazy_regex import lazy
 from . import WARNING, Hit, check
@@ -20,7 +19,7 @@ TIMEOUT = 120  # seconds for one kernel-doc run over a patch's files
 _WARNING = lazy(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<text>(?:warning|error): .*)$")
 
 
-def _run_kernel_doc(script: str, images: Dict[str, List[str]]) -> List[Tuple[str, int, str]]:
+def _run_kernel_doc(script: str, images: dict[str, list[str]]) -> list[tuple[str, int, str]]:
     """(path, line, text) of every warning kernel-doc gives on these file images."""
     import shutil
     import subprocess
@@ -51,7 +50,7 @@ def _run_kernel_doc(script: str, images: Dict[str, List[str]]) -> List[Tuple[str
         shutil.rmtree(top, ignore_errors=True)
 
 
-def _images(patch, file, ctx, carried: Dict[str, List[str]]) -> Optional[Tuple[List[str], List[str]]]:
+def _images(patch, file, ctx, carried: dict[str, list[str]]) -> tuple[list[str], list[str]] | None:
     """(before, after) of one file for one patch of the series, or None when it cannot be known."""
     from ..hunk_source import _agrees, _apply
 
@@ -149,7 +148,7 @@ def kdoc_new_warning(series, ctx):
     script = os.path.join(tree.path, SCRIPT) if tree is not None else None
     if script is None or not os.path.isfile(script) or shutil.which("perl") is None:
         return
-    carried: Dict[str, List[str]] = {}
+    carried: dict[str, list[str]] = {}
     for patch in series:
         before, after, files = {}, {}, {}
         for file in patch.files:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import List, Set
 
 from ..lazy_regex import lazy
 from . import CHECK, WARNING, Hit, check
@@ -21,7 +20,7 @@ NOT_EXPECTED = {"linux-kernel@vger.kernel.org"}
 _ADDRESS = lazy(r"[^\s<>\"',;]+@[^\s<>\"',;]+")
 
 
-def _addresses(text: str) -> Set[str]:
+def _addresses(text: str) -> set[str]:
     return {address.lower().rstrip(".") for address in _ADDRESS.findall(text or "")}
 
 
@@ -50,7 +49,7 @@ def file_under_house_rules(patch, file, ctx) -> bool:
     return _house_entry(ctx.maintainers, file.path)
 
 
-def _most_specific_addresses(maintainers, paths) -> List[str]:
+def _most_specific_addresses(maintainers, paths) -> list[str]:
     """The `M:` and `L:` addresses of each file's most specific entries, in order."""
     from ..maintainers import PENGUIN_CHIEFS
 
@@ -273,12 +272,12 @@ def new_file_no_maintainer(patch, ctx):
                   patch=patch, file=file.path)
 
 
-def _series_patterns(ctx) -> List:
+def _series_patterns(ctx) -> list:
     """The F:/N: patterns the series adds to MAINTAINERS, computed once per run."""
     return ctx.once(_patterns_added)
 
 
-def _patterns_added(ctx) -> List:
+def _patterns_added(ctx) -> list:
     from ..maintainers import Pattern
 
     patterns = []

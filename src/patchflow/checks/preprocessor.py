@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterator, List, Optional, Tuple
+from collections.abc import Iterator
 
 from . import WARNING, Hit, check
 from ..lazy_regex import lazy
@@ -16,7 +16,7 @@ _PLACEHOLDER = lazy(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrx]|\{[^{}]*\}")
 _ESCAPES = {"\\t": "\t", "\\\\": "\\", "\\'": "'", '\\"': '"'}
 
 
-def directive_test(tokens) -> Optional[Tuple[str, str, bool]]:
+def directive_test(tokens) -> tuple[str, str, bool] | None:
     """For the code tokens of one directive (from its `#`): ("ifndef" or "ifdef", the macro name,
     whether it was in parentheses) when it is `#if [!]defined(NAME)` or `#if [!]defined NAME` with
     nothing else in its condition; else None."""
@@ -47,7 +47,7 @@ def _message(kind: str, name: str, parenthesised: bool, printed: bool) -> str:
     return f"Prefer #{kind} {name} to {_written(kind, name, parenthesised)}{where}"
 
 
-def _c_directives(outline, added: Dict[int, DiffLine]) -> Iterator[Tuple[int, int, Tuple[str, str, bool]]]:
+def _c_directives(outline, added: dict[int, DiffLine]) -> Iterator[tuple[int, int, tuple[str, str, bool]]]:
     """(line, column, directive test) of each `#if [!]defined` directive of a C outline on an added
     line; only those directives are lexed (from their `#`, as the lexer reads them in place)."""
     from ..lexers.c import code_tokens, tokenize
@@ -60,7 +60,7 @@ def _c_directives(outline, added: Dict[int, DiffLine]) -> Iterator[Tuple[int, in
                 yield line, outline.column_of(start), test
 
 
-def _string_lines(token) -> Iterator[Tuple[int, int, str]]:
+def _string_lines(token) -> Iterator[tuple[int, int, str]]:
     """(line, column, text) of each piece of a Python string token that starts a printed line: the
     token's source lines, split again at `\\n` escapes, quotes and prefixes taken off."""
     raw_lines = token.text.split("\n")
@@ -100,7 +100,7 @@ def _printed_directive(piece: str):
     return kind, name, parenthesised
 
 
-def _printed_directives(tokens, added: Dict[int, DiffLine]) -> Iterator[Tuple[int, int, Tuple[str, str, bool]]]:
+def _printed_directives(tokens, added: dict[int, DiffLine]) -> Iterator[tuple[int, int, tuple[str, str, bool]]]:
     """(line, column, directive test) of each `#if [!]defined` line of C that a Python string prints,
     on an added line."""
     for tok in tokens:
@@ -112,7 +112,7 @@ def _printed_directives(tokens, added: Dict[int, DiffLine]) -> Iterator[Tuple[in
                 yield line, column + len(piece) - len(piece.lstrip()), found
 
 
-def _hits(file, windows, added: Dict[int, DiffLine], printed: bool) -> Iterator[Tuple[str, Hit]]:
+def _hits(file, windows, added: dict[int, DiffLine], printed: bool) -> Iterator[tuple[str, Hit]]:
     """(ifndef|ifdef, Hit) of each directive the file's language finder (C, or the C a Python script
     prints) finds in the windows (C outlines, Python tokens)."""
     finder = _printed_directives if printed else _c_directives
@@ -121,9 +121,9 @@ def _hits(file, windows, added: Dict[int, DiffLine], printed: bool) -> Iterator[
             yield kind, Hit.at(added[line], file, _message(kind, name, parenthesised, printed), column=column)
 
 
-def preprocessor_hits(patch, ctx) -> List[Tuple[str, Hit]]:
+def preprocessor_hits(patch, ctx) -> list[tuple[str, Hit]]:
     """Every (ifndef|ifdef, Hit) of a patch; both checks ask `ctx.once(preprocessor_hits, patch)`."""
-    hits: List[Tuple[str, Hit]] = []
+    hits: list[tuple[str, Hit]] = []
     for file in patch.files:
         language = language_of(file.path)
         if language is None or file.is_binary or file.is_deleted:

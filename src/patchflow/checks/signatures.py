@@ -8,7 +8,7 @@ notes under `---`, as checkpatch reads them.
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional, Tuple
+from collections.abc import Iterator
 
 from . import ERROR, WARNING, Hit, check
 from .message import _author, format_address, parse_address
@@ -27,7 +27,7 @@ _NAME_COMMENT = lazy(r"\([^)]+\)")
 _BLANK = lazy(r"\s")
 
 
-def _lines_below_headers(patch) -> Iterator[Tuple[int, str]]:
+def _lines_below_headers(patch) -> Iterator[tuple[int, str]]:
     yield from patch.message
     yield from patch.notes
 
@@ -59,7 +59,7 @@ def _tag_form_problems(tag: str, space_before: str, space_after: str) -> Iterato
         yield f"Use a single space after {proper}"
 
 
-def _address_problems(email: str) -> Iterator[Tuple[str, str]]:
+def _address_problems(email: str) -> Iterator[tuple[str, str]]:
     """(level, message) for the address of a signature."""
     name, name_comment, address, comment = parse_address(email)
     suggested = format_address(name, name_comment, address, comment)
@@ -80,7 +80,7 @@ def _address_problems(email: str) -> Iterator[Tuple[str, str]]:
         yield WARNING, f"Unexpected content after email: '{email}', should be: '{better}'"
 
 
-def _co_developed_problems(patch, email: str, next_line: Optional[str]) -> Iterator[str]:
+def _co_developed_problems(patch, email: str, next_line: str | None) -> Iterator[str]:
     if email == _author(patch):
         yield f"Co-developed-by: should not be used to attribute nominal patch author '{_author(patch)}'"
     match = re.match(r"^signed-off-by:\s*(.*)", next_line or "", re.IGNORECASE)
@@ -90,7 +90,7 @@ def _co_developed_problems(patch, email: str, next_line: Optional[str]) -> Itera
         yield "Co-developed-by and Signed-off-by: name/email do not match"
 
 
-def _next_line(patch, patch_line: int) -> Optional[str]:
+def _next_line(patch, patch_line: int) -> str | None:
     index = patch_line + 1 - patch.first_line
     return patch.lines[index] if index < len(patch.lines) else None
 

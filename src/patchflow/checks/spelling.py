@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 from itertools import accumulate
-from typing import Dict, List, Optional, Tuple
 
 from . import CHECK, WARNING, Hit, check
 from ._lines import AddedLines, added_lines
@@ -24,7 +23,7 @@ class Misspellings:
     """scripts/spelling.txt: `mistake||correction` per line; most mistakes are one word, a few are
     phrases ("an union") or hold an apostrophe ("arne't")."""
 
-    def __init__(self, fixes: Dict[str, str], phrases: Dict[str, List[str]]):
+    def __init__(self, fixes: dict[str, str], phrases: dict[str, list[str]]):
         self.fixes = fixes  # mistake -> correction
         self.phrases = phrases  # first word -> the phrases that start with it, sorted
         self.first_words = set(fixes) | set(phrases)  # a word that may start a misspelling
@@ -33,8 +32,8 @@ class Misspellings:
 
     @classmethod
     def parse(cls, text: str) -> "Misspellings":
-        fixes: Dict[str, str] = {}
-        phrases: Dict[str, List[str]] = {}
+        fixes: dict[str, str] = {}
+        phrases: dict[str, list[str]] = {}
         fullmatch_word = _WORD.fullmatch
         for line in text.splitlines():
             if "||" not in line or line.lstrip().startswith("#"):
@@ -49,7 +48,7 @@ class Misspellings:
             started.sort()
         return cls(fixes, phrases)
 
-    def lines_to_read(self, added: "AddedLines", lowered: Optional[bytes] = None) -> List[int]:
+    def lines_to_read(self, added: "AddedLines", lowered: bytes | None = None) -> list[int]:
         """The positions of the lines of `added` in which find() may find something. The file's words
         are taken apart at once (its text lowered as find() lowers a line, every character not a
         word's, non-ASCII too as for _WORD, made a blank, then split at the blanks): most files hold
@@ -84,7 +83,7 @@ class Misspellings:
         # a few: the lines holding them, found by `str.find` (splitting every line took 7 ms a file)
         return added.lines_holding_any(lower, targets)
 
-    def find(self, text: str) -> List[Tuple[int, str]]:
+    def find(self, text: str) -> list[tuple[int, str]]:
         """(column, misspelling) in the text, as checkpatch's global match finds them: after a
         match, the character that ended it is used up, so a word right after it is not tried."""
         lower = text.lower()
@@ -102,7 +101,7 @@ class Misspellings:
                 next_start = start + len(mistake) + 2
         return found
 
-    def _at(self, lower: str, start: int, word: str) -> Optional[str]:
+    def _at(self, lower: str, start: int, word: str) -> str | None:
         candidates = [word] if word in self.fixes else []
         for phrase in self.phrases.get(word, ()):
             end = start + len(phrase)
@@ -127,7 +126,7 @@ _WORD_BYTES = bytes(byte if chr(byte).isascii() and (chr(byte).isalnum() or chr(
                     for byte in range(256))
 
 
-_SHIPPED_LIST: List[Misspellings] = []
+_SHIPPED_LIST: list[Misspellings] = []
 
 
 def misspellings(ctx) -> Misspellings:
@@ -150,12 +149,12 @@ def _read_misspellings(ctx) -> Misspellings:
     return _SHIPPED_LIST[0]
 
 
-def _kept_list(path: str, read_text) -> Optional[Misspellings]:
+def _kept_list(path: str, read_text) -> Misspellings | None:
     """The list parsed from `read_text()`, kept between runs while the file is unchanged (parsing its
     1,720 lines took 2 ms of every run); None when the file cannot be read."""
     from ..kept_parses import kept
 
-    def parse() -> Optional[Misspellings]:
+    def parse() -> Misspellings | None:
         text = read_text()
         return Misspellings.parse(text) if text is not None else None
 
@@ -267,7 +266,7 @@ def _ends_in_letter(previous) -> bool:
     return previous is not None and previous.text.rstrip()[-1:] in _ASCII_LETTERS
 
 
-def _comment_continues_word(file, previous, line, ctx) -> Optional[str]:
+def _comment_continues_word(file, previous, line, ctx) -> str | None:
     """The word that ends a comment line and starts the ` * ` line after it, or None."""
     if previous is None or not file.path.endswith((".c", ".h")):
         return None
@@ -332,7 +331,7 @@ def _lowered_ascii(added, ctx=None) -> bytes:
     return added.text.encode("ascii", "replace").lower()
 
 
-def _maybe_repeated(added, ctx) -> List[int]:
+def _maybe_repeated(added, ctx) -> list[int]:
     """The positions of the lines the first test of repeated_words() passes, found by one search of
     the file's text (in bytes, ASCII letters lowered: the same matches as _MAYBE_REPEATED's, found a
     third faster)."""

@@ -214,7 +214,6 @@ _ASSIGNMENT = lazy(r"[^<>!=]=[^=]", re.S | re.ASCII)
 _IF_CALL = lazy(r"if(?<!\wif)\s*\(", re.ASCII)  # `\bif\s*\(`, jumping to each `if`
 
 
-
 @check("ASSIGN_IN_IF", level=ERROR, scope="patch")
 @on_added_lines(is_c, lines=assigning_if_lines)
 def assign_in_if(line, file, ctx):

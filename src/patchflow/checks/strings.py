@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-
 from . import CHECK, WARNING, Hit, check
 from ._ccode import is_c, lines_of, on_added_lines
 from ._line_scans import masked_text

@@ -51,8 +51,6 @@ def _vet_hit(line, file, message, column=None):
                quote=_vet(line))
 
 
-
-
 @check("DOS_LINE_ENDINGS", level=ERROR, scope="line", fix=fix_dos)
 @line_filter(needle="\r")
 def dos_line_endings(line, file, ctx):

@@ -13,7 +13,6 @@ How a function's declarations are found, with the C lexer (`patchflow.lexers.c`)
 from __future__ import annotations
 
 import bisect
-from typing import Dict, List, Optional, Set
 
 from . import CHECK, WARNING, Hit, check, option
 from ..lazy_regex import lazy
@@ -38,7 +37,7 @@ class KnownLine:
 
     number: int  # line number in the new file
     text: str
-    diff: Optional[object] = None  # the patch's DiffLine, for lines the patch shows
+    diff: object | None = None  # the patch's DiffLine, for lines the patch shows
 
 
 # --- the lines around the changes --------------------------------------------------------------
@@ -48,12 +47,12 @@ class KnownLine:
 class Segment:
     """A run of consecutive new-file lines: the whole file, or what one hunk shows of it."""
 
-    lines: List[KnownLine]
+    lines: list[KnownLine]
     whole: bool
     section: str = ""  # the hunk's `@@ ... @@ section`: git's name of the function it starts in
 
 
-def known_segments(file, ctx) -> List[Segment]:
+def known_segments(file, ctx) -> list[Segment]:
     """The whole new file when it can be had, else each hunk's lines."""
     if file.is_new and len(file.hunks) == 1:
         return [Segment([KnownLine(line.new_line, line.text, line) for line in file.hunks[0].lines
@@ -80,11 +79,11 @@ def _hunk_starts_in_function(segment: Segment) -> bool:
     return first.startswith("\t") and first[1:2] not in ("\t", " ", "")
 
 
-def _quote(lines: Dict[int, KnownLine], number: int) -> str:
+def _quote(lines: dict[int, KnownLine], number: int) -> str:
     return lines[number].text.strip()
 
 
-def _kept_in_order(group: List[Declaration], lengths: List[int], movable: List[bool]) -> Set[int]:
+def _kept_in_order(group: list[Declaration], lengths: list[int], movable: list[bool]) -> set[int]:
     """The largest set of declarations that can stay where they are: a longest chain, in the group's
     order, where each line is no longer than the one kept above it (or reads a variable it declares).
     Among chains of one length, the one that keeps the most lines the patch did not touch."""
@@ -97,7 +96,7 @@ def _kept_in_order(group: List[Declaration], lengths: List[int], movable: List[b
                 candidate = (score[j][0] + 1, score[j][1] + (0 if movable[i] else 1))
                 if candidate > score[i]:
                     score[i], back[i] = candidate, j
-    kept: Set[int] = set()
+    kept: set[int] = set()
     i = max(range(n), key=lambda k: score[k]) if n else -1
     while i >= 0:
         kept.add(i)
@@ -105,11 +104,11 @@ def _kept_in_order(group: List[Declaration], lengths: List[int], movable: List[b
     return kept
 
 
-def _describe(lines: Dict[int, KnownLine], decl: Declaration) -> str:
+def _describe(lines: dict[int, KnownLine], decl: Declaration) -> str:
     return f"line {decl.line} '{_quote(lines, decl.line)}' ({decl.length} columns)"
 
 
-def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], removed: RemovedDeclarations):
+def misplaced(group: list[Declaration], lines: dict[int, KnownLine], removed: RemovedDeclarations):
     """(declaration, message, level or None) for each added or changed declaration that breaks the
     group's order.
 
@@ -152,7 +151,7 @@ def misplaced(group: List[Declaration], lines: Dict[int, KnownLine], removed: Re
             yield decl, message, None
 
 
-def _outgrew_the_line_above(group: List[Declaration], i: int, added: List[bool], old: Optional[int]) -> bool:
+def _outgrew_the_line_above(group: list[Declaration], i: int, added: list[bool], old: int | None) -> bool:
     """Whether an added or changed declaration is longer than the unchanged one right above it, which
     the line it replaces (if any) was not."""
     if i == 0 or added[i - 1]:
@@ -161,7 +160,7 @@ def _outgrew_the_line_above(group: List[Declaration], i: int, added: List[bool],
     return group[i].length > above and (old is None or old <= above)
 
 
-def _where_it_belongs(group: List[Declaration], i: int, kept: Set[int], lines: Dict[int, KnownLine]):
+def _where_it_belongs(group: list[Declaration], i: int, kept: set[int], lines: dict[int, KnownLine]):
     decl = group[i]
     lengths = [d.length for d in group]
     # It must stay above the first declaration that reads it.
@@ -184,7 +183,7 @@ def _where_it_belongs(group: List[Declaration], i: int, kept: Set[int], lines: D
     return None
 
 
-def was_in_order(group: List[Declaration], lines: Dict[int, KnownLine]) -> bool:
+def was_in_order(group: list[Declaration], lines: dict[int, KnownLine]) -> bool:
     """Whether the declarations the patch left alone stand longest first (or read one above them):
     where they do not, the code never kept the order, and a finding is the reviewers' call."""
     unchanged = [d for d in group if lines[d.line].diff is None or lines[d.line].diff.kind != "+"]
@@ -198,7 +197,7 @@ def was_in_order(group: List[Declaration], lines: Dict[int, KnownLine]) -> bool:
 # --- the check ---------------------------------------------------------------------------------
 
 
-def governing_statement(patch, file, ctx) -> Optional[Statement]:
+def governing_statement(patch, file, ctx) -> Statement | None:
     """The document statement that makes the order a rule for file, or None where none does."""
     mode = ctx.options.get("xmas_tree")
     if mode == "never" or not file.path.endswith(C_SUFFIXES) or file.is_deleted or file.is_binary:
@@ -252,12 +251,12 @@ def _block_start(code: LazyCode, first_line: int):
     return k, brace.line
 
 
-def _split_at_long_statements(groups, lines: Dict[int, KnownLine]):
+def _split_at_long_statements(groups, lines: dict[int, KnownLine]):
     """The groups, split where a declaration's first line opens a braced initializer or a union of
     several lines (`struct flowi6 fl6 = {`, `union {`) or breaks after its `=`: reviewers do not
     weigh such a first line against the others, and read the lines around it as two blocks."""
     for group in groups:
-        part: List[Declaration] = []
+        part: list[Declaration] = []
         for decl in group:
             if lines[decl.line].text.rstrip().endswith(("{", "=")):
                 if len(part) > 1:
@@ -312,13 +311,13 @@ def _file_findings(file, ctx):
             yield from _window_findings(file, groups, lines, removed)
 
 
-def _window_findings(file, groups, lines: Dict[int, KnownLine], removed: RemovedDeclarations):
+def _window_findings(file, groups, lines: dict[int, KnownLine], removed: RemovedDeclarations):
     yield from _group_findings(file, _split_at_long_statements(groups, lines), lines, removed)
     yield from _group_findings(file, _split_at_long_statements(_joined_across_blanks(groups, lines), lines),
                                lines, removed, across_blank=True)
 
 
-def _group_findings(file, groups, lines: Dict[int, KnownLine], removed: RemovedDeclarations, across_blank=False):
+def _group_findings(file, groups, lines: dict[int, KnownLine], removed: RemovedDeclarations, across_blank=False):
     for group in groups:
         in_order = was_in_order(group, lines)
         reorder = None
@@ -337,7 +336,7 @@ def _group_findings(file, groups, lines: Dict[int, KnownLine], removed: RemovedD
             yield hit
 
 
-def _joined_across_blanks(groups, lines: Dict[int, KnownLine]) -> list:
+def _joined_across_blanks(groups, lines: dict[int, KnownLine]) -> list:
     """The groups with each group the patch added after a blank line joined to the one above it:
     reviewers ask for one block ("Declarations should all be together"). Only where such a group
     was joined; a blank line between lines the patch left alone stays a split."""
@@ -352,7 +351,7 @@ def _joined_across_blanks(groups, lines: Dict[int, KnownLine]) -> list:
     return joined if changed else []
 
 
-def reordered(group: List[Declaration], lines: Dict[int, KnownLine], path: str):
+def reordered(group: list[Declaration], lines: dict[int, KnownLine], path: str):
     """(span, the block's lines longest first, None) when the reorder is certain, else (None, None,
     why not): every line of the block added by the patch in one run of one hunk, the declarations
     on lines of their own one after the other, and no initializer reading a name the block declares."""

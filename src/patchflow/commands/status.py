@@ -18,7 +18,6 @@ from ._values import PATCHWORK_URL_HELP, count, positive_int, seconds
 from ..status import TOKEN_ENV, project_of_tree  # noqa: F401  (project_of_tree: the tests' import)
 
 
-
 def configure(parser: argparse.ArgumentParser) -> None:
     select = parser.add_argument_group("what to show")
     select.add_argument("patches", nargs="*", metavar="PATCH|DIR",

@@ -22,19 +22,15 @@ raise on bad input: an unterminated literal or comment becomes one token with `c
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 TAB_WIDTH = 8
 
 
-class Token(NamedTuple):
-    kind: str
-    text: str
-    line: int
-    column: int
-    pp: int = 0
-    closed: bool = True
-    offset: int = -1  # C: the index of its first character in the text lexed (-1 when not known)
+class Token(namedtuple("Token", "kind text line column pp closed offset", defaults=(0, True, -1))):
+    """One token; its fields are described above (a tuple: the lexers make one per token)."""
+
+    __slots__ = ()
 
     @property
     def end_column(self) -> int:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from itertools import accumulate
-from typing import Iterable, Iterator, List, Optional, Tuple
+from collections.abc import Iterable, Iterator
 
 from . import TAB_WIDTH, Token, advance_column
 from ..lazy_regex import lazy
@@ -72,7 +72,7 @@ _LEXEME = lazy(_BRANCHES.format(line_comment=_LINE_COMMENT, string_body=_STRING_
 _ONE_LINE_KINDS = frozenset(("ident", "number", "punct", "other"))
 
 
-def tokenize(text: str, first_line: int = 1, in_comment: bool = False) -> List[Token]:
+def tokenize(text: str, first_line: int = 1, in_comment: bool = False) -> list[Token]:
     """Every token of `text` (comments included), see the module docstring."""
     return list(iter_tokens(text, first_line, in_comment))
 
@@ -136,21 +136,21 @@ def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False) -> Ite
             column += len(lexeme)
 
 
-def _advance(line: int, column: int, lexeme: str) -> Tuple[int, int]:
+def _advance(line: int, column: int, lexeme: str) -> tuple[int, int]:
     newlines = lexeme.count("\n")
     if newlines:
         return line + newlines, advance_column(1, lexeme[lexeme.rfind("\n") + 1:], TAB_WIDTH)
     return line, advance_column(column, lexeme, TAB_WIDTH)
 
 
-def code_tokens(tokens: Iterable[Token]) -> List[Token]:
+def code_tokens(tokens: Iterable[Token]) -> list[Token]:
     """The tokens without comments."""
     return [tok for tok in tokens if tok.kind != "comment"]
 
 
-def directives(tokens: Iterable[Token]) -> Iterator[Tuple[int, List[Token]]]:
+def directives(tokens: Iterable[Token]) -> Iterator[tuple[int, list[Token]]]:
     """Each preprocessor directive as (the line it starts on, its code tokens from the `#` on)."""
-    current: List[Token] = []
+    current: list[Token] = []
     start = 0
     for tok in tokens:
         if tok.kind == "comment":
@@ -252,7 +252,7 @@ def _masked_spans(text: str) -> str:
     return "".join(pieces)
 
 
-def checkpatch_masked(text: str, in_comment: bool = False) -> List[str]:
+def checkpatch_masked(text: str, in_comment: bool = False) -> list[str]:
     """The lines of C `text` as checkpatch's sanitizer leaves them: comment text (`/*`, `*/` and
     `//` included) becomes COMMENT_MASK, literal text `X`, an `#include <...>` name and an
     `#error`/`#warning` message `X`; tabs stay (except in a `//` comment), so columns do not move."""
@@ -326,16 +326,16 @@ class Outline:
     """
 
     def __init__(self, text: str, first_line: int = 1, in_comment: bool = False,
-                 lines: Optional[List[str]] = None):
+                 lines: list[str] | None = None):
         """`lines`, when the caller holds them, are the text's lines (`text` is `"\\n".join(lines)`
         and a newline): the line starts are counted from their lengths, the text is not split again."""
         self.text = text
         self.first_line = first_line
         self.in_comment = in_comment
-        self.unclosed: List[int] = []
+        self.unclosed: list[int] = []
         self._lines = lines
-        self._starts: Optional[List[int]] = None
-        self._directives: Optional[List[Tuple[int, int]]] = None
+        self._starts: list[int] | None = None
+        self._directives: list[tuple[int, int]] | None = None
         if COMMENT_MASK in text or LITERAL_MASK in text:  # a stray one is code (`other`): keep it apart
             text = text.replace(COMMENT_MASK, "@").replace(LITERAL_MASK, "@")
         head = 0
@@ -355,7 +355,7 @@ class Outline:
         return LITERAL_MASK * (end - start)
 
     @property
-    def line_starts(self) -> List[int]:
+    def line_starts(self) -> list[int]:
         if self._starts is None:
             if self._lines is not None:  # the start of each line, then the end of the text
                 self._starts = list(accumulate(map((1).__add__, map(len, self._lines)), initial=0))
@@ -378,7 +378,7 @@ class Outline:
         start = self.text.rfind("\n", 0, offset) + 1  # where its line starts: no bisection needed
         return advance_column(1, self.text[start:offset], TAB_WIDTH)
 
-    def first_token(self, index: int) -> Optional[int]:
+    def first_token(self, index: int) -> int | None:
         """Where the first token starting on line `index` is, None when the line has none or starts
         inside a comment or literal (the lexer's token is then the one that began above)."""
         start = (self._starts or self.line_starts)[index]
@@ -418,7 +418,7 @@ class Outline:
         return -1
 
     @property
-    def directives(self) -> List[Tuple[int, int]]:
+    def directives(self) -> list[tuple[int, int]]:
         if self._directives is None:
             self._directives = []
             masked = self.masked

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import sys
 import tokenize as _tokenize
-from typing import Iterator, List
+from collections.abc import Iterator
 
 from . import Token, advance_column
 
@@ -55,7 +55,7 @@ _OPENING = frozenset("([{")
 _CLOSING = frozenset(")]}")
 
 
-def tokenize(text: str, first_line: int = 1) -> List[Token]:
+def tokenize(text: str, first_line: int = 1) -> list[Token]:
     """Every token of `text` that a check may care about, see the module docstring."""
     return list(iter_tokens(text, first_line))
 
@@ -78,7 +78,7 @@ def iter_tokens(text: str, first_line: int = 1) -> Iterator[Token]:
         yield tok
 
 
-def _character_tokens(lines: List[str], first_line: int) -> Iterator[Token]:
+def _character_tokens(lines: list[str], first_line: int) -> Iterator[Token]:
     """The tokens with columns that count characters (as `tokenize` gives them)."""
     offset = first_line - 1  # add to a 1-based line of `lines` to get the file's line
     start = 0  # index in `lines` where the current tokenizer run begins
@@ -92,7 +92,7 @@ def _character_tokens(lines: List[str], first_line: int) -> Iterator[Token]:
 class _Feed:
     """`readline` for tokenize over lines[start:]; `position` is the index of the next line."""
 
-    def __init__(self, lines: List[str], start: int):
+    def __init__(self, lines: list[str], start: int):
         self.lines = lines
         self.position = start
 
@@ -103,7 +103,7 @@ class _Feed:
         return ""
 
 
-def _run(lines: List[str], start: int, offset: int):
+def _run(lines: list[str], start: int, offset: int):
     """Tokenize lines[start:]; yield Tokens; return the index to resume from, or None when done."""
     feed = _Feed(lines, start)
     fstring_depth = 0
@@ -160,7 +160,7 @@ def _run(lines: List[str], start: int, offset: int):
     return None
 
 
-def _failed(exc, lines: List[str], start: int, offset: int, fstring_start):
+def _failed(exc, lines: list[str], start: int, offset: int, fstring_start):
     """After tokenize gave up: yield what the rest of the failing construct is (an unclosed string,
     an error token); return the index to resume from, or None when done (as `_run`)."""
     if isinstance(exc, IndentationError):
@@ -198,11 +198,11 @@ def _where(exc, start: int):
     return message, where[0] + start, max(where[1] - _ERROR_COLUMN_BASE, 0)
 
 
-def _error_token(lines: List[str], row: int, offset: int) -> Token:
+def _error_token(lines: list[str], row: int, offset: int) -> Token:
     return Token("error", "", min(row, max(len(lines), 1)) + offset, 1, closed=False)
 
 
-def _span(lines: List[str], begin, end) -> str:
+def _span(lines: list[str], begin, end) -> str:
     """The source text from (row, col) to (row, col), rows 1-based in `lines`."""
     (r1, c1), (r2, c2) = begin, end
     if r1 == r2:

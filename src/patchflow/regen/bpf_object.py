@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from typing import Dict, List, Optional
 
 from ..records import field, record
 from ..errors import ToolMissing
@@ -65,7 +64,7 @@ def clang() -> str:
     return path
 
 
-def c_preprocessor() -> List[str]:
+def c_preprocessor() -> list[str]:
     """`cc -E -P`; clang's preprocessor when there is no cc."""
     for program in ("cc", "clang"):
         path = shutil.which(program)
@@ -79,9 +78,9 @@ class ToolRun:
     """A compiler run: its output file when it succeeded, else the first error line."""
 
     ok: bool
-    path: Optional[str] = None
+    path: str | None = None
     error: str = ""
-    command: List[str] = field(default_factory=list)
+    command: list[str] = field(default_factory=list)
 
 
 def _first_error(stderr: bytes, returncode: int) -> str:
@@ -90,7 +89,7 @@ def _first_error(stderr: bytes, returncode: int) -> str:
     return (errors or lines or [f"exit status {returncode}"])[0]
 
 
-def _run_tool(args: List[str], cwd: str, output: str, stdout_to_file: bool = False) -> ToolRun:
+def _run_tool(args: list[str], cwd: str, output: str, stdout_to_file: bool = False) -> ToolRun:
     try:
         proc = processes.run(args, cwd=cwd, timeout=COMPILE_TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -132,7 +131,7 @@ class Relocation:
 @record
 class BpfObject:
     code: bytes  # the probe's section
-    relocations: List[Relocation]
+    relocations: list[Relocation]
 
 
 def read_object(path: str, section: str = PROBE_SECTION) -> BpfObject:
@@ -157,7 +156,7 @@ def read_object(path: str, section: str = PROBE_SECTION) -> BpfObject:
     return BpfObject(code, relocations)
 
 
-def call_sites(code: bytes) -> Dict[int, int]:
+def call_sites(code: bytes) -> dict[int, int]:
     """Offsets of call instructions to their immediate."""
     calls = {}
     for offset in range(0, len(code) - 7, 8):

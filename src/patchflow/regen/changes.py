@@ -10,7 +10,6 @@ commits).
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
 
 from ..records import field, record
 from .declarations import c_tokens, normalized, renamed_parameters
@@ -27,7 +26,7 @@ class OutputChange:
     name: str
     kind: str  # nothing | comments only | text | declarations | helpers | not generated
     summary: str
-    data: Dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {"kind": self.kind, "summary": self.summary, **self.data}
@@ -35,9 +34,9 @@ class OutputChange:
 
 @record
 class HelperDiff:
-    added: List[HelperDecl] = field(default_factory=list)
-    removed: List[HelperDecl] = field(default_factory=list)
-    changed: List[Tuple[HelperDecl, HelperDecl, List[str]]] = field(default_factory=list)  # before, after, fields
+    added: list[HelperDecl] = field(default_factory=list)
+    removed: list[HelperDecl] = field(default_factory=list)
+    changed: list[tuple[HelperDecl, HelperDecl, list[str]]] = field(default_factory=list)  # before, after, fields
 
     def __bool__(self):
         return bool(self.added or self.removed or self.changed)
@@ -110,7 +109,7 @@ def _first_new_line(before: str, after: str, limit: int = 72) -> str:
     return ""
 
 
-def _described_summary(names: List[str]) -> str:
+def _described_summary(names: list[str]) -> str:
     helpers = [name for name in names if name != OTHER]
     parts = []
     if helpers:
@@ -120,16 +119,16 @@ def _described_summary(names: List[str]) -> str:
     return " and ".join(parts) or "none"
 
 
-def _shortlist(names: List[str], limit: int = 6) -> str:
+def _shortlist(names: list[str], limit: int = 6) -> str:
     if len(names) <= limit:
         return ", ".join(names)
     return f"{', '.join(names[:limit])} and {len(names) - limit} more"
 
 
-def _descriptions(text: str, parsed: HelperHeader) -> Dict[str, List[str]]:
+def _descriptions(text: str, parsed: HelperHeader) -> dict[str, list[str]]:
     """Each helper's description (the comment right before its declaration); OTHER: every other comment."""
     lines = text.splitlines()
-    found: Dict[str, List[str]] = {OTHER: []}
+    found: dict[str, list[str]] = {OTHER: []}
     start = 0
     for helper in sorted(parsed.helpers, key=lambda h: h.line):
         comments = _comments("\n".join(lines[start:helper.line - 1]))
@@ -140,20 +139,20 @@ def _descriptions(text: str, parsed: HelperHeader) -> Dict[str, List[str]]:
     return found
 
 
-def described(before: str, parsed_before: HelperHeader, after: str, parsed_after: HelperHeader) -> List[str]:
+def described(before: str, parsed_before: HelperHeader, after: str, parsed_after: HelperHeader) -> list[str]:
     """The helpers whose description changed (OTHER when other comments did)."""
     old, new = _descriptions(before, parsed_before), _descriptions(after, parsed_after)
     return [name for name in new if name in old and old[name] != new[name]]
 
 
-def _comments(chunk: str) -> List[str]:
+def _comments(chunk: str) -> list[str]:
     return re.findall(r"/\*.*?\*/|//[^\n]*", chunk, re.S)
 
 
-def _sections(text: str) -> Tuple[Dict[str, List[str]], List[str]]:
+def _sections(text: str) -> tuple[dict[str, list[str]], list[str]]:
     """The page cut at each bold entry (`**proto**` or `**BPF_CMD**`) and each titled section."""
-    sections: Dict[str, List[str]] = {}
-    meta: List[str] = []
+    sections: dict[str, list[str]] = {}
+    meta: list[str] = []
     key = "(the page's own text)"
     lines = text.splitlines()
     for index, line in enumerate(lines):
@@ -194,8 +193,8 @@ def not_generated(name: str, error: str) -> OutputChange:
     return OutputChange(name, "not generated", f"not generated after the change: {error}", {"error": error})
 
 
-def describe_all(before: Dict[str, str], after: Dict[str, str], errors: Dict[str, str], header: str,
-                 parsed: Optional[Tuple[HelperHeader, HelperHeader]]) -> List[OutputChange]:
+def describe_all(before: dict[str, str], after: dict[str, str], errors: dict[str, str], header: str,
+                 parsed: tuple[HelperHeader, HelperHeader] | None) -> list[OutputChange]:
     """One OutputChange per generated file, the header first. `before`/`after`: {name: text}."""
     result = []
     for name in before:

@@ -9,7 +9,7 @@ and say so when that is all that differs.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Tuple
+from collections.abc import Iterable
 
 from ..lexers.c import code_tokens, tokenize
 from .header import C_TYPE_WORDS
@@ -22,7 +22,7 @@ def c_tokens(text: str) -> list:
     return code_tokens(tokenize(text))
 
 
-def statements(tokens) -> List[list]:
+def statements(tokens) -> list[list]:
     """The tokens cut after each `;` outside parentheses, brackets and braces (the rest last)."""
     result, statement, depth = [], [], 0
     for token in tokens:
@@ -82,11 +82,11 @@ def declared_name(statement: list, names: Iterable[str]) -> str:
     return next((token.text for token in statement if token.text in wanted), "")
 
 
-def normalized(tokens, names: Iterable[str]) -> Tuple[list, Dict[str, Tuple[List[str], List[str]]]]:
+def normalized(tokens, names: Iterable[str]) -> tuple[list, dict[str, tuple[list[str], list[str]]]]:
     """The tokens with helper parameter names left out, and each helper's statement: (as written, so)."""
     names = set(names)
     kept: list = []
-    by_helper: Dict[str, Tuple[List[str], List[str]]] = {}
+    by_helper: dict[str, tuple[list[str], list[str]]] = {}
     for statement in statements(tokens):
         name = declared_name(statement, names)
         if name:
@@ -97,8 +97,8 @@ def normalized(tokens, names: Iterable[str]) -> Tuple[list, Dict[str, Tuple[List
     return kept, by_helper
 
 
-def renamed_parameters(before: Dict[str, Tuple[List[str], List[str]]],
-                       after: Dict[str, Tuple[List[str], List[str]]]) -> List[str]:
+def renamed_parameters(before: dict[str, tuple[list[str], list[str]]],
+                       after: dict[str, tuple[list[str], list[str]]]) -> list[str]:
     """The helpers whose declarations differ in their parameter names alone."""
     return [name for name, (written, plain) in after.items()
             if name in before and before[name][0] != written and before[name][1] == plain]

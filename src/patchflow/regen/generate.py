@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, Tuple
 
 from .. import processes
 from ..errors import PatchflowError
@@ -49,7 +48,7 @@ def generate_one(tree_path: str, output: str, dest: str, stage: str) -> str:
 
 
 def generate_all(tree_path: str, dest: str, stage: str, outputs=tuple(OUTPUTS),
-                 strict: bool = True) -> Tuple[Dict[str, str], Dict[str, str]]:
+                 strict: bool = True) -> tuple[dict[str, str], dict[str, str]]:
     """The generator's outputs, written into dest, run side by side: ({output: path}, {output: error}).
 
     With `strict`, the first failure is raised (the side before the change must generate, or there is

@@ -13,7 +13,6 @@ apart from the return type.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
 
 from ..records import field, record
 from ..lexers.c import code_tokens, tokenize
@@ -30,8 +29,8 @@ class HelperDecl:
     name: str
     id: int
     ret: str  # the return type, tokens joined by one space: "void *"
-    args: Tuple[str, ...]  # the argument types: ("void *", "const void *")
-    attrs: Tuple[str, ...] = ()
+    args: tuple[str, ...]  # the argument types: ("void *", "const void *")
+    attrs: tuple[str, ...] = ()
     line: int = 0  # in the header, 1-based
 
     def signature(self) -> str:
@@ -41,18 +40,18 @@ class HelperDecl:
 
 @record
 class HelperHeader:
-    helpers: List[HelperDecl] = field(default_factory=list)
-    unparsed: List[Tuple[int, str]] = field(default_factory=list)  # (line, statement) that looked like a helper
+    helpers: list[HelperDecl] = field(default_factory=list)
+    unparsed: list[tuple[int, str]] = field(default_factory=list)  # (line, statement) that looked like a helper
 
-    def by_name(self) -> Dict[str, HelperDecl]:
+    def by_name(self) -> dict[str, HelperDecl]:
         return {helper.name: helper for helper in self.helpers}
 
 
-def _statements(text: str) -> List[Tuple[int, str]]:
+def _statements(text: str) -> list[tuple[int, str]]:
     """(first line, text) of each `;`-ended statement outside preprocessor directives, comments left
     out and the blanks between tokens kept as one blank."""
-    statements: List[Tuple[int, str]] = []
-    parts: List[str] = []
+    statements: list[tuple[int, str]] = []
+    parts: list[str] = []
     first_line, depth, end = 0, 0, None
     for tok in code_tokens(tokenize(text)):
         if tok.pp:
@@ -74,7 +73,7 @@ def _statements(text: str) -> List[Tuple[int, str]]:
     return statements
 
 
-def _split_top(text: str, sep: str = ",") -> List[str]:
+def _split_top(text: str, sep: str = ",") -> list[str]:
     """Split at `sep` outside parentheses and brackets."""
     parts, depth, start = [], 0, 0
     for match in re.finditer(r"[()\[\]" + re.escape(sep) + "]", text):
@@ -103,7 +102,7 @@ def _arg_type(arg: str) -> str:
     return " ".join(tokens)
 
 
-def _split_attrs(ret: str, attributes: set) -> Tuple[Tuple[str, ...], str]:
+def _split_attrs(ret: str, attributes: set) -> tuple[tuple[str, ...], str]:
     tokens = [token.text for token in code_tokens(tokenize(ret))]
     attrs = []
     while tokens and tokens[0] in attributes:
@@ -111,7 +110,7 @@ def _split_attrs(ret: str, attributes: set) -> Tuple[Tuple[str, ...], str]:
     return tuple(attrs), " ".join(tokens)
 
 
-def _args(text: str) -> Tuple[str, ...]:
+def _args(text: str) -> tuple[str, ...]:
     inner = text.strip()
     return tuple(_arg_type(arg) for arg in _split_top(inner)) if inner else ()
 
@@ -128,7 +127,7 @@ def parse_header(text: str) -> HelperHeader:
     return result
 
 
-def _parse_statement(body: str, attributes: set, line: int) -> Optional[HelperDecl]:
+def _parse_statement(body: str, attributes: set, line: int) -> HelperDecl | None:
     match = STATIC_DECL.match(body)
     if match:
         attrs, ret = _split_attrs(match.group("ret"), attributes)

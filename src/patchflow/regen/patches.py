@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import List, Optional, Tuple
 
 from ..records import record
 from ..errors import BadInput, PatchflowError, TreeError
@@ -37,10 +36,10 @@ class PatchDoesNotApply(PatchflowError):
 class AppliedPatch:
     path: str
     subject: str
-    variant: Optional[str] = None  # the bundled variant's name, for the bundled patch
+    variant: str | None = None  # the bundled variant's name, for the bundled patch
 
 
-def bundled_patches() -> List[Tuple[str, str]]:
+def bundled_patches() -> list[tuple[str, str]]:
     return [(variant, os.path.join(DATA, name)) for variant, name in BUNDLED]
 
 
@@ -84,7 +83,7 @@ def hunk_starts(text: str) -> dict:
     return starts
 
 
-def why_not(work, patch: PatchFile) -> Optional[str]:
+def why_not(work, patch: PatchFile) -> str | None:
     """Why `patch` does not apply in the worktree (file and hunk), or None when it applies."""
     text = patch.text
     proc = run_git(["apply", "--check", "--verbose", "-"], cwd=work.path, timeout=120,
@@ -109,7 +108,7 @@ def bundled_patch(variant: str, path: str) -> PatchFile:
     return PatchFile(path, path, subject_of(path), text, True)
 
 
-def apply_bundled(work, base: str) -> List[AppliedPatch]:
+def apply_bundled(work, base: str) -> list[AppliedPatch]:
     """Apply the bundled variant that fits the worktree's generator; the likeliest one is tried first."""
     generator = os.path.join(work.path, "scripts", "bpf_doc.py")
     with open(generator, encoding="utf-8", errors="replace") as handle:
@@ -128,7 +127,7 @@ def apply_bundled(work, base: str) -> List[AppliedPatch]:
                             " (a BPF_HELPER change already on your branch: run regen without --bundled in your tree)")
 
 
-def apply_series(work, series: List[PatchFile], base: str, variant: Optional[str] = None) -> List[AppliedPatch]:
+def apply_series(work, series: list[PatchFile], base: str, variant: str | None = None) -> list[AppliedPatch]:
     """Apply the patches in order on the worktree's detached HEAD, one commit each."""
     applied = []
     for patch in series:

@@ -8,7 +8,6 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from typing import Dict, List, Optional, Tuple
 
 from ..records import field, record
 from .. import processes
@@ -27,10 +26,10 @@ class RegenResult:
     tree: KernelTree
     tree_spec: str
     plan: Plan
-    applied: List[patches.AppliedPatch] = field(default_factory=list)
-    generated: List[str] = field(default_factory=list)  # the files kept (with --out), else their names
-    changes: List[changes.OutputChange] = field(default_factory=list)
-    proofs: List[verify.Proof] = field(default_factory=list)
+    applied: list[patches.AppliedPatch] = field(default_factory=list)
+    generated: list[str] = field(default_factory=list)  # the files kept (with --out), else their names
+    changes: list[changes.OutputChange] = field(default_factory=list)
+    proofs: list[verify.Proof] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -58,7 +57,7 @@ class RegenResult:
         }
 
 
-def find_tree(spec: Optional[str], max_age: Optional[float]) -> Tuple[KernelTree, str]:
+def find_tree(spec: str | None, max_age: float | None) -> tuple[KernelTree, str]:
     """--tree, or the git work tree around the current directory."""
     if spec:
         # a clone or a tree build shows its own progress (the tree layer's)
@@ -69,8 +68,8 @@ def find_tree(spec: Optional[str], max_age: Optional[float]) -> Tuple[KernelTree
     return KernelTree(top), top
 
 
-def regen(tree_spec: Optional[str], base: Optional[str] = None, patch_files: Optional[List[str]] = None,
-          out: Optional[str] = None, max_age: Optional[float] = None, bundled: bool = False) -> RegenResult:
+def regen(tree_spec: str | None, base: str | None = None, patch_files: list[str] | None = None,
+          out: str | None = None, max_age: float | None = None, bundled: bool = False) -> RegenResult:
     if out and os.path.exists(out) and not os.path.isdir(out):
         raise BadInput(f"--out {out}: exists and is not a directory")
     tree, spec = find_tree(tree_spec, max_age)
@@ -115,7 +114,7 @@ def _generate(work_path: str, dest: str, stage: str, strict: bool):
         return generate.generate_all(work_path, dest, stage, strict=strict)
 
 
-def _generate_both(result: RegenResult, scratch: str, pool) -> Dict[str, Tuple[dict, dict]]:
+def _generate_both(result: RegenResult, scratch: str, pool) -> dict[str, tuple[dict, dict]]:
     """Generate before and after the change, each in a temporary worktree: {side: (paths, errors)}."""
     plan, tree = result.plan, result.tree
     before_dir, after_dir = os.path.join(scratch, "before"), os.path.join(scratch, "after")
@@ -178,7 +177,7 @@ def _prove(result: RegenResult, generated, scratch: str, pool) -> None:
             result.proofs.append(verify.relocations(early.result(), late.result(), parsed_after))
 
 
-def _write_diff_and_keep(result: RegenResult, generated, scratch: str, out: Optional[str]) -> None:
+def _write_diff_and_keep(result: RegenResult, generated, scratch: str, out: str | None) -> None:
     before, after = generated["texts"]
     with open(os.path.join(scratch, DIFF_NAME), "w") as handle:
         handle.write(_diff(before, after))
@@ -190,7 +189,7 @@ def _write_diff_and_keep(result: RegenResult, generated, scratch: str, out: Opti
         raise BadInput(f"--out {out}: {exc.strerror}: {exc.filename}")
 
 
-def _diff(before: Dict[str, str], after: Dict[str, str]) -> str:
+def _diff(before: dict[str, str], after: dict[str, str]) -> str:
     """The unified diff of each output generated on both sides ({name: text})."""
     parts = []
     for name in before:
@@ -201,7 +200,7 @@ def _diff(before: Dict[str, str], after: Dict[str, str]) -> str:
     return "".join(parts)
 
 
-def _keep(scratch: str, names: List[str], out: str) -> List[str]:
+def _keep(scratch: str, names: list[str], out: str) -> list[str]:
     """Copy the generated files into `out`, each written whole or not at all."""
     kept = []
     for name in names:

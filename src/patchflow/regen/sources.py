@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import os
-from typing import List, Optional, Tuple
 
 from ..records import field, record
 from ..errors import BadInput, TreeError
@@ -39,15 +38,15 @@ class Plan:
     base: str  # commit id of the before side
     base_subject: str
     base_why: str  # how the base was chosen, for the report
-    head: Optional[str] = None  # branch mode: the after side
+    head: str | None = None  # branch mode: the after side
     head_name: str = ""  # the branch name, or "HEAD" when detached
-    commits: List[Tuple[str, str]] = field(default_factory=list)  # branch mode: (id, subject), oldest first
-    patches: List[PatchFile] = field(default_factory=list)
-    skipped: List[Tuple[str, str]] = field(default_factory=list)  # (name, why)
-    notes: List[str] = field(default_factory=list)
+    commits: list[tuple[str, str]] = field(default_factory=list)  # branch mode: (id, subject), oldest first
+    patches: list[PatchFile] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
+    notes: list[str] = field(default_factory=list)
 
 
-def resolve_commit(tree: KernelTree, ref: str, what: str) -> Tuple[str, str]:
+def resolve_commit(tree: KernelTree, ref: str, what: str) -> tuple[str, str]:
     """The commit id and subject of `ref`, or a TreeError naming `what` (the option that gave it)."""
     try:
         out = tree.git("log", "-1", "--no-walk", "--format=%H%n%s", "--end-of-options", f"{ref}^{{commit}}", "--")
@@ -61,7 +60,7 @@ class NothingOnBranch(TreeError):
     """The branch has no commit of its own: HEAD is its upstream's tip, or HEAD has no parent."""
 
 
-def make_plan(tree: KernelTree, base: Optional[str], patch_args: Optional[List[str]], bundled: bool) -> Plan:
+def make_plan(tree: KernelTree, base: str | None, patch_args: list[str] | None, bundled: bool) -> Plan:
     if patch_args:
         plan = _on_base(tree, base, "patches")
         plan.patches, plan.skipped = read_patch_args(patch_args)
@@ -78,7 +77,7 @@ def make_plan(tree: KernelTree, base: Optional[str], patch_args: Optional[List[s
         return plan
 
 
-def _on_base(tree: KernelTree, base: Optional[str], mode: str) -> Plan:
+def _on_base(tree: KernelTree, base: str | None, mode: str) -> Plan:
     commit, subject = resolve_commit(tree, base or "HEAD", f"--base {base}" if base else "HEAD")
     return Plan(mode, commit, subject, f"--base {base}" if base else "the tree's HEAD")
 
@@ -92,7 +91,7 @@ def _upstream(tree: KernelTree) -> str:
     return remote_head
 
 
-def _default_base(tree: KernelTree, head: str, branch: str) -> Tuple[str, str, str]:
+def _default_base(tree: KernelTree, head: str, branch: str) -> tuple[str, str, str]:
     """The merge-base with the upstream (the branch's, else origin's default branch), else HEAD~1:
     (commit, subject, how it was chosen)."""
     upstream = _upstream(tree)
@@ -111,7 +110,7 @@ def _default_base(tree: KernelTree, head: str, branch: str) -> Tuple[str, str, s
     return commit, subject, f"HEAD~1 ({branch} has no upstream branch)"
 
 
-def branch_plan(tree: KernelTree, base: Optional[str]) -> Plan:
+def branch_plan(tree: KernelTree, base: str | None) -> Plan:
     """HEAD against its base: --base, else the merge-base with the upstream branch, else HEAD~1."""
     head, head_subject = resolve_commit(tree, "HEAD", "HEAD")
     branch = tree.git("rev-parse", "--abbrev-ref", "HEAD", check=False).strip() or "HEAD"
@@ -135,7 +134,7 @@ def branch_plan(tree: KernelTree, base: Optional[str]) -> Plan:
     return plan
 
 
-def _expand(arg: str) -> List[str]:
+def _expand(arg: str) -> list[str]:
     """A directory stands for its patch files, in name order."""
     if not os.path.isdir(arg):
         return [arg]
@@ -146,7 +145,7 @@ def _expand(arg: str) -> List[str]:
     return [os.path.join(arg, name) for name in names]
 
 
-def read_patch_args(args: List[str]) -> Tuple[List[PatchFile], List[Tuple[str, str]]]:
+def read_patch_args(args: list[str]) -> tuple[list[PatchFile], list[tuple[str, str]]]:
     """The patches to apply, in order, and the messages skipped (cover letters) with the reason."""
     from ..patch import read_patches
 

@@ -17,7 +17,7 @@ Each proof passes, fails with the first difference, or does not apply, with the 
 from __future__ import annotations
 
 import re
-from typing import Dict, Optional, Sequence
+from collections.abc import Sequence
 
 from ..records import field, record
 from .bpf_object import (PROBE_HELPERS, PROBE_SECTION, R_BPF_64_32, ToolRun, bind_call, call_sites,
@@ -46,7 +46,7 @@ class Proof:
     state: str  # PASS, FAIL or NOT_APPLICABLE
     compared: str  # what was compared, for the report
     detail: str  # a summary when it passes, the first difference when it fails, why not when it does not apply
-    data: Dict = field(default_factory=dict)  # the figures of the JSON report
+    data: dict = field(default_factory=dict)  # the figures of the JSON report
 
     @property
     def ok(self) -> bool:
@@ -61,7 +61,7 @@ def not_applicable(name: str, reason: str) -> Proof:
     return Proof(name, NOT_APPLICABLE, "", reason)
 
 
-def overridable(header_text: str) -> Optional[str]:
+def overridable(header_text: str) -> str | None:
     """Why late binding does not apply to this header, or None when a program can override BPF_HELPER."""
     if not OVERRIDABLE.search(header_text):
         return ("the header after the change has no `#ifndef BPF_HELPER` default for a program to override: "
@@ -71,7 +71,7 @@ def overridable(header_text: str) -> Optional[str]:
     return None
 
 
-def generator(errors: Dict[str, str], outputs: Sequence[str]) -> Proof:
+def generator(errors: dict[str, str], outputs: Sequence[str]) -> Proof:
     compared = "scripts/bpf_doc.py --header, helpers and syscall each exit 0, before and after the change"
     if errors:
         first = next(iter(errors.values()))
@@ -109,7 +109,7 @@ def helpers(before: HelperHeader, after: HelperHeader) -> Proof:
     return Proof("helpers", PASS, compared, detail, data)
 
 
-def _reused_id(before: HelperHeader, added) -> Optional[str]:
+def _reused_id(before: HelperHeader, added) -> str | None:
     taken = {helper.id: helper.name for helper in before.helpers}
     for helper in added:
         if helper.id in taken:
