@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import re
 
+from .lazy_regex import lazy
+
 PROJECT_OF_TREE = {"bpf": "netdevbpf", "bpf-next": "netdevbpf", "net": "netdevbpf", "net-next": "netdevbpf"}
 TOKEN_ENV = "PATCHFLOW_PATCHWORK_TOKEN"
 # Patchwork stores a check's context in a slug field: letters, digits, '-' and '_' only
-CONTEXT_SLUG = re.compile(r"[A-Za-z0-9_-]+")
+CONTEXT_SLUG = lazy(r"[A-Za-z0-9_-]+")
 
 
 # --- configuration --------------------------------------------------------------------------

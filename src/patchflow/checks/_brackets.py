@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from .. import regex_store
+
 _EITHER: dict[tuple[str, str], "re.Pattern"] = {}  # (opener, closer) -> the pattern of either one
 _NESTED: dict[tuple[str, str], "re.Pattern"] = {}  # (opener, closer) -> a group nested 3 deep at most
 
@@ -31,14 +33,14 @@ def balanced_end(text: str, start: int, opener: str = "(", closer: str = ")") ->
         inner = either + neither + "*+" + close
         for _ in range(2):
             inner = either + "(?:" + neither + "++|" + inner + ")*+" + close
-        nested = _NESTED[opener, closer] = re.compile(inner)
+        nested = _NESTED[opener, closer] = regex_store.compile(inner)
     # most groups nest a few levels deep: one match in C (its walk is determined, so possessive)
     found = nested.match(text, start)
     if found is not None:
         return found.end()
     either = _EITHER.get((opener, closer))
     if either is None:
-        either = _EITHER[opener, closer] = re.compile("[" + re.escape(opener + closer) + "]")
+        either = _EITHER[opener, closer] = regex_store.compile("[" + re.escape(opener + closer) + "]")
     depth = 0
     # from bracket to bracket: a block's `{...}` runs over lines of text with none
     for bracket in either.finditer(text, start):

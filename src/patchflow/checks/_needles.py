@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from ._needle_patterns import _jumps, _per_first_character, _reversed, _searched_backwards, _sre, _sre_parse
+from .. import regex_store
 
 
 __all__ = ["Needle", "literal_of", "joinable", "literal_indexes"]
@@ -125,7 +126,7 @@ class Needle:
             literal = self.literal
             return [index for index, line in enumerate(lines) if literal in line.text]
         if self._alone is None:
-            self._alone = re.compile(self.source)
+            self._alone = regex_store.compile(self.source)
         search = self._alone.search
         return [index for index, line in enumerate(lines) if search(line.text) is not None]
 
@@ -140,7 +141,7 @@ def _plan(source: str) -> list[Callable]:
     if branches and not parsed.state.flags & ~re.UNICODE:  # `(?i)` applies to every branch
         # each branch a needle: one that another check searches alone (` \t`) is scanned once
         return [Needle(branch).indexes for branch in branches]
-    alone = re.compile(source)
+    alone = regex_store.compile(source)
     ignore_case = bool(parsed.state.flags & re.IGNORECASE)
     words = _required(list(parsed))
     if words and min(map(len, words)) >= 2 and not (ignore_case and not "".join(words).isascii()):
@@ -153,18 +154,18 @@ def _plan(source: str) -> list[Callable]:
     at_start = in_line.startswith("^") and items[:1] == [(_sre.AT, _sre.AT_BEGINNING)]
     backwards = None if at_start else _reversed(in_line)
     if backwards is not None:
-        reversed_patterns = [re.compile(text, re.MULTILINE) for text in _per_first_character(backwards)]
+        reversed_patterns = [regex_store.compile(text, re.MULTILINE) for text in _per_first_character(backwards)]
         return [lambda added: _searched_backwards(reversed_patterns, added)]
     from_literal = _from_literal(in_line)
     if from_literal is not None and (not at_start or _may_repeat_none(items[1:2])):
         # after `^\s*` every line's indentation is tried; at a literal most lines are not
-        candidates = re.compile(from_literal, re.MULTILINE)
+        candidates = regex_store.compile(from_literal, re.MULTILINE)
         return [lambda added: _confirmed(alone, _searched_indexes(candidates, added), added)]
     if at_start:
         # `^` begins the whole needle (no top-level `|` follows): "\n" and the rest, at line starts
-        at_line_start = re.compile("\n(?:" + in_line[1:] + ")", re.MULTILINE)
+        at_line_start = regex_store.compile("\n(?:" + in_line[1:] + ")", re.MULTILINE)
         return [lambda added: _searched_indexes(at_line_start, added, after_newline=True)]
-    return [lambda added, pattern=re.compile(text, re.MULTILINE): _searched_indexes(pattern, added)
+    return [lambda added, pattern=regex_store.compile(text, re.MULTILINE): _searched_indexes(pattern, added)
             for text in _per_first_character(in_line)]
 
 

@@ -246,6 +246,20 @@ def _strip_parens_comments(name):
         name = name[:start].rstrip() + " " + name[end:].lstrip()
 
 
+# the parts of an address as checkpatch's format_email reads them
+_NAMED_ADDRESS = lazy(r"^(.*)<(\S+@\S+)>(.*)$")
+_BRACKETED_ADDRESS = lazy(r"^\s*<(\S+@\S+)>(.*)$")
+_BARE_ADDRESS = lazy(r"(\S+@\S+)(.*)$")
+_OUTER_QUOTES = lazy(r'^"|"$')
+_ANGLED = lazy(r"^<[^>]+>$")
+_QUOTED = lazy(r'"(.+)"')
+_EDGE_QUOTES_SPACES = lazy(r'^[ "]+|[ "]+$')
+_ANGLES = lazy(r"^<|>$")
+_UNESCAPED_QUOTE = lazy(r'(?<!\\)"')
+_TRAILING_PUNCTUATION = lazy(r'[.,"]+$')
+_SUBADDRESS = lazy(r"^(\S+)\+\S+(@.*)$")  # user+tag@host
+
+
 @lru_cache(maxsize=1024)  # the same few addresses (From:, each sign-off) are asked by several checks
 def parse_address(text):
     """(name, name comment, address, trailing comment) of `Name (comment) <addr> # comment`."""
@@ -253,42 +267,42 @@ def parse_address(text):
     # one (a 100 KB From: took a minute), so nothing past that is read
     text = text[:998]
     name = address = comment = ""
-    match = re.match(r"^(.*)<(\S+@\S+)>(.*)$", text)
+    match = _NAMED_ADDRESS.match(text)
     if match:
         name, address, comment = match.groups()
     else:
-        match = re.match(r"^\s*<(\S+@\S+)>(.*)$", text)
+        match = _BRACKETED_ADDRESS.match(text)
         if match:
             address, comment = match.groups()
         else:
-            match = re.search(r"(\S+@\S+)(.*)$", text)
+            match = _BARE_ADDRESS.search(text)
             if match:
                 address, comment = match.groups()
                 name = text[:match.start()].strip()
-                name = re.sub(r'^"|"$', "", name)
-                if name and not re.match(r"^<[^>]+>$", address):
+                name = _OUTER_QUOTES.sub("", name)
+                if name and not _ANGLED.match(address):
                     name = address = comment = ""
     quoted = ""
-    match = re.search(r'"(.+)"', name)
+    match = _QUOTED.search(name)
     if match:
         quoted = match.group(1)
         name = name[:match.start()] + name[match.end():]
     name, name_comment = _strip_parens_comments(name)
-    name = re.sub(r'^[ "]+|[ "]+$', "", name)
+    name = _EDGE_QUOTES_SPACES.sub("", name)
     name = f"{quoted} {name}".strip()
-    address = re.sub(r"^<|>$", "", address.strip())
+    address = _ANGLES.sub("", address.strip())
     comment = comment.strip()
     if _MUST_QUOTE.search(name):
-        name = '"' + re.sub(r'(?<!\\)"', r'\\"', name) + '"'
+        name = '"' + _UNESCAPED_QUOTE.sub(r'\\"', name) + '"'
     return name, name_comment, address, comment
 
 
 @lru_cache(maxsize=1024)
 def format_address(name, name_comment, address, comment):
-    name = re.sub(r'^[ "]+|[ "]+$', "", name)
-    address = re.sub(r'[.,"]+$', "", address.strip())
+    name = _EDGE_QUOTES_SPACES.sub("", name)
+    address = _TRAILING_PUNCTUATION.sub("", address.strip())
     if _MUST_QUOTE.search(name):
-        name = '"' + re.sub(r'(?<!\\)"', r'\\"', name) + '"'
+        name = '"' + _UNESCAPED_QUOTE.sub(r'\\"', name) + '"'
     name_comment = (" " + name_comment.strip()) if name_comment.strip() else ""
     comment = (" " + comment.strip()) if comment.strip() else ""
     return (f"{name}{name_comment} <{address}>" if name else address) + comment
@@ -330,7 +344,7 @@ def _author_sign_off(patch):
         elif s_address.lower() == a_address.lower():
             result = ("name", value, patch_line)
         elif s_name == a_name:
-            plain = [re.sub(r"^(\S+)\+\S+(@.*)$", r"\1\2", a) for a in (s_address, a_address)]
+            plain = [_SUBADDRESS.sub(r"\1\2", a) for a in (s_address, a_address)]
             result = ("subaddress" if plain[0] == plain[1] else "address", value, patch_line)
     return result
 

@@ -13,15 +13,16 @@ from ._blank_fixes import fix_dos, fix_eof_newline, fix_indent_with_tabs, fix_sp
 from . import CHECK, ERROR, WARNING, Hit, check
 from ._lines import line_filter
 from ._whitespace_lines import _BLANKS, TAB_SIZE, _blank_ended_lines, _unterminated_lines, _wide_lines
+from .. import regex_store
 from ..lazy_regex import lazy
 
 
 # checkpatch checks line length and end-of-file newlines in these source files ...
-_SOURCE = re.compile(r"\.(h|c|rs|s|S|sh|dtsi|dts)$")
+_SOURCE = lazy(r"\.(h|c|rs|s|S|sh|dtsi|dts)$")
 # ... and indentation in these (its rule names .pl too, but an earlier test skips Perl files)
-_TAB_INDENTED = re.compile(r"\.(h|c|dtsi|dts)$")
+_TAB_INDENTED = lazy(r"\.(h|c|dtsi|dts)$")
 # the kernel's .editorconfig asks for a final newline in these as well
-_FINAL_NEWLINE = re.compile(r"(\.(h|c|rs|s|S|sh|dtsi|dts|dtso|awk|mk|json|py|yaml)|(^|/)(Kconfig|Makefile)(\..*)?)$")
+_FINAL_NEWLINE = lazy(r"(\.(h|c|rs|s|S|sh|dtsi|dts|dtso|awk|mk|json|py|yaml)|(^|/)(Kconfig|Makefile)(\..*)?)$")
 
 
 @lru_cache(maxsize=4096)
@@ -39,10 +40,13 @@ def _wants_final_newline(path):
     return bool(_FINAL_NEWLINE.search(path))
 
 
+_CONTROL = lazy(r"[\x00-\x1f\x7f]")
+
+
 def _vet(line):
     """The line as checkpatch quotes whitespace findings: control characters as ^X, `$` at the end."""
     text = line.kind + line.text
-    text = re.sub(r"[\x00-\x1f\x7f]", lambda m: "^" + chr((ord(m.group()) + 64) % 128), text)
+    text = _CONTROL.sub(lambda m: "^" + chr((ord(m.group()) + 64) % 128), text)
     return text + "$"
 
 
@@ -151,7 +155,7 @@ def space_before_tab(line, file, ctx):
     return None
 
 
-_SPACES_INDENT = re.compile(r"^[ \t\n\r\f\v]*(?: \t[ \t\n\r\f\v]*\S|        )")
+_SPACES_INDENT = lazy(r"^[ \t\n\r\f\v]*(?: \t[ \t\n\r\f\v]*\S|        )")
 
 
 @check("CODE_INDENT", level=ERROR, scope="line", fix=fix_indent_with_tabs)
@@ -240,14 +244,14 @@ def _long_line_patterns():
                      r"vdbg|devel|cont|WARN)(?:_ratelimited|_once|)|TP_printk|WARN(?:_RATELIMIT|_ONCE|)|panic|"
                      r"MODULE_[A-Z_]+|seq_vprintf|seq_printf|seq_puts)")
     return SimpleNamespace(
-        log_line=re.compile(r"^\s*" + log_functions + r'\s*\(\s*(?:(?:KERN_\S+\s*|[^"]*))?(' + string
-                            + r"\s*(?:|,|\)\s*;)\s*)$"),
-        string_only=re.compile(r"^\s*" + string + r"\s*(?:\s*|,|\)\s*;)\s*$"),
-        define_string=re.compile(r"^\s*#\s*define\s+\w+\s+" + string + "$"),
-        special=re.compile(r"\bEFI_GUID\s*\(|^\s*(?:\w+)?\s*DEFINE_PER_CPU"),
-        url=re.compile(r"\b[a-z][\w.+-]*://\S+", re.IGNORECASE),
-        trailing_comment=re.compile("(\x1c[\\s\x1c]*)$"),  # COMMENT_MASK of lexers.c
-        trailing_string=re.compile(r"\s*(" + string + r"(?:\s*(?:\\|,\s*|\)\s*;\s*))?)$"),
+        log_line=regex_store.compile(r"^\s*" + log_functions + r'\s*\(\s*(?:(?:KERN_\S+\s*|[^"]*))?(' + string
+                                     + r"\s*(?:|,|\)\s*;)\s*)$"),
+        string_only=regex_store.compile(r"^\s*" + string + r"\s*(?:\s*|,|\)\s*;)\s*$"),
+        define_string=regex_store.compile(r"^\s*#\s*define\s+\w+\s+" + string + "$"),
+        special=regex_store.compile(r"\bEFI_GUID\s*\(|^\s*(?:\w+)?\s*DEFINE_PER_CPU"),
+        url=regex_store.compile(r"\b[a-z][\w.+-]*://\S+", re.IGNORECASE),
+        trailing_comment=regex_store.compile("(\x1c[\\s\x1c]*)$"),  # COMMENT_MASK of lexers.c
+        trailing_string=regex_store.compile(r"\s*(" + string + r"(?:\s*(?:\\|,\s*|\)\s*;\s*))?)$"),
     )
 
 
