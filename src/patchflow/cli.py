@@ -32,19 +32,46 @@ def _quiet_option(parser, default):
                         help="no progress lines on stderr (they appear only on a terminal anyway)")
 
 
+def _help_width() -> int:
+    """The width help is wrapped to: $COLUMNS, else the terminal's, else 80 (as shutil reckons it;
+    argparse asks shutil for each of the thirty-odd options it is given, and importing shutil, with
+    the compression modules it imports, costs a one-patch run some 2 ms)."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, wrapped to `_help_width()`."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        super().__init__(prog, indent_increment, max_help_position, width or _help_width() - 2)
+
+
+class _RawDescriptionFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
+    """A command's help: its description (the module's docstring) as written, options wrapped."""
+
+
 def build_parser(only: str | None = None):
     """The whole command line; with `only`, the other commands are named but not configured (their
     modules not imported): a run of one command needs only its own options."""
     parser = argparse.ArgumentParser(
         prog="patchflow",
         description="Take a Linux kernel change from a commit to a patch maintainers accept on the first round.",
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"patchflow {__version__}")
     _quiet_option(parser, False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         if only is not None and name != only:
-            sub.add_parser(name)
+            sub.add_parser(name, formatter_class=_Formatter)
             continue
         module = _command_module(name)
         if module is None:
@@ -52,7 +79,7 @@ def build_parser(only: str | None = None):
         doc = (module.__doc__ or "").strip()
         summary = doc.splitlines()[0] if doc else name
         command = sub.add_parser(name, help=summary, description=doc,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 formatter_class=_RawDescriptionFormatter)
         module.configure(command)
         # after the command too (`patchflow regen -q`); SUPPRESS keeps `patchflow -q regen`'s value
         _quiet_option(command, argparse.SUPPRESS)

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from collections.abc import Iterator
 
 _quiet = False
-_lock = threading.Lock()
+_lock = None  # made by the first step shown (a run that shows none need not import threading)
 
 
 def set_quiet(quiet: bool) -> None:
@@ -100,6 +99,11 @@ def step(what: str, child_draws: bool = False) -> Iterator[None]:
     if not showing():
         yield
         return
+    import threading
+
+    global _lock
+    if _lock is None:  # made here, before any timer thread can ask for it
+        _lock = threading.Lock()
     line = _Line(what)
     timer = None
     delay = _delay()

@@ -142,11 +142,13 @@ def kdoc_new_warning(series, ctx):
     Run `scripts/kernel-doc -none FILE` (or `make htmldocs`) on the files you touch and describe every
     parameter and member under its own name; `patchflow check --tree LINUX` runs the comparison for you.
     """
-    import shutil
-
     tree = ctx.tree
     script = os.path.join(tree.path, SCRIPT) if tree is not None else None
-    if script is None or not os.path.isfile(script) or shutil.which("perl") is None:
+    if script is None or not os.path.isfile(script):
+        return
+    import shutil  # only with a tree: outside one, a run need not import it
+
+    if shutil.which("perl") is None:
         return
     carried: dict[str, list[str]] = {}
     for patch in series:
