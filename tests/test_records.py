@@ -44,6 +44,21 @@ def test_a_record_behaves_as_the_dataclass():
     assert Record.number is None and not hasattr(Record, "tags")  # class attributes as dataclass leaves them
 
 
+def test_the_first_instance_may_be_a_wrong_call():
+    """`__init__` is compiled on the class's first instance: a first call with missing or unknown
+    arguments fails as the dataclass's does, and the class works afterwards."""
+    Record, Data = declare(record, field), declare(dataclasses.dataclass, dataclasses.field)
+    for wrong in ((("+",), {}), (("+", "x"), {"colour": 1})):
+        for cls in (Record, Data):
+            with pytest.raises(TypeError):
+                cls(*wrong[0], **wrong[1])
+    Slotted = declare(record, field, slots=True)
+    with pytest.raises(TypeError):
+        Slotted()
+    assert Record("+", "x", 2).number == 2 and Slotted("-", "y").text == "y"
+    assert Record("+", "x") == Record("+", "x")
+
+
 def test_frozen_and_slots():
     Frozen = declare(record, field, frozen=True)
     assert hash(Frozen("+", "x", tags=("a",))) == hash(Frozen("+", "x", tags=("a",)))
