@@ -116,6 +116,27 @@ def test_a_store_that_cannot_be_written_is_read_but_learns_nothing(tmp_path, mon
     assert reader.compile(r"(\w+)=(\w+)", 0) == re.compile(r"(\w+)=(\w+)") and not reader.added
 
 
+def test_a_store_grown_past_its_bounds_starts_over(tmp_path, monkeypatch):
+    """Every run reads the whole index, so a store whose patterns' text (or count) has grown past the
+    bound keeps only what the run that finds it so learnt; those patterns still come back equal."""
+    path = str(tmp_path / "regex.marshal")
+    old = RegexStore(path)
+    for pattern, flags in SAMPLES[:2]:
+        old.compile(pattern, flags)
+    old.save()
+    monkeypatch.setattr(regex_store, "MAX_PATTERN_CHARS", sum(len(p) for p, _ in SAMPLES[:3]) - 1)
+    new = RegexStore(path)
+    new.compile(*SAMPLES[2])
+    new.save()
+    assert set(RegexStore(path).parts) == {SAMPLES[2]}
+    assert RegexStore(path).compile(*SAMPLES[2]) == re.compile(*SAMPLES[2])
+    monkeypatch.setattr(regex_store, "MAX_PATTERN_CHARS", 10**6)
+    again = RegexStore(path)
+    again.compile(*SAMPLES[0])
+    again.save()
+    assert set(RegexStore(path).parts) == {SAMPLES[0], SAMPLES[2]}  # within the bound: kept
+
+
 def test_can_write(tmp_path):
     from patchflow.cache_files import can_write
 

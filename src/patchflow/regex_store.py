@@ -26,9 +26,13 @@ import sys
 
 from .cache_files import cache_path, can_write, write_cache
 
+# a store grown past either (many trees' MAINTAINERS patterns; the patterns of many patchflow versions,
+# some of them tens of thousands of characters long) starts over: every run reads the whole index,
+# whose size is mostly the patterns' text (one version's, after a --tree run: some 144,000 characters)
 MAX_PATTERNS = 5000
+MAX_PATTERN_CHARS = 1_000_000
 # the flags a stored pattern may have: no DEBUG (it prints) and no TEMPLATE (deprecated, it warns)
-_PLAIN_FLAGS = int(re.IGNORECASE | re.LOCALE | re.MULTILINE | re.DOTALL | re.UNICODE | re.VERBOSE | re.ASCII)  # a store grown past this (many trees' MAINTAINERS patterns) starts over
+_PLAIN_FLAGS = int(re.IGNORECASE | re.LOCALE | re.MULTILINE | re.DOTALL | re.UNICODE | re.VERBOSE | re.ASCII)
 
 try:
     import _sre
@@ -138,7 +142,7 @@ class RegexStore:
             return
         merged = _read(self.path)
         merged.update(self.added)
-        if len(merged) > MAX_PATTERNS:
+        if len(merged) > MAX_PATTERNS or sum(len(pattern) for pattern, _ in merged) > MAX_PATTERN_CHARS:
             merged = dict(self.added)
         try:
             write_cache(self.path, _file_bytes(merged))
