@@ -9,6 +9,14 @@ tree (MAINTAINERS read, git asked), and a first run (a new, empty $XDG_CACHE_HOM
 kept from an earlier run). `python3 -c pass` is timed too, for scale. Issue 13's target: under 50 ms
 outside a tree, 80 ms inside.
 
+Each place is timed with two interpreters: this one (python3 as found, its site-packages' .pth files
+run at every start), and a virtual environment of the same interpreter without site-packages, as a
+user's venv starts. The difference matters on a machine whose site-packages hold a .pth that imports
+something: one here imports certifi (with pathlib, tempfile and zipfile) at every start, some 20 ms
+before any patchflow code runs, and imports re and enum before patchflow asks for them. A check
+needs no installed package to read a patch file; the two interpreters' reports must be the same
+bytes, or the benchmark stops.
+
     python3 benchmarks/bench_startup.py [--base REV] [--runs 20] [--patch tests/patches/clean-bpf-fix.patch]
 """
 
@@ -40,20 +48,43 @@ def export_source(rev: str, into: Path) -> Path:
     return into / "src"
 
 
-def run_place(sources, place, cwd, patch, runs, work: Path) -> dict:
+def environment(src: Path, cache: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(src), XDG_CACHE_HOME=cache)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules from their byte code
+    return env
+
+
+def run_place(python: str, sources, place, cwd, patch, runs, work: Path) -> dict:
     """CPU ms per source label for `runs` turns at one place ('first run': an empty cache each time)."""
     times = {label: [] for label in sources}
     for turn in range(runs + 1):  # the first turn writes byte code and the caches: not counted
         for label, src in sources.items():
-            env = dict(os.environ, PYTHONPATH=str(src))
-            env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules from their byte code
-            env["XDG_CACHE_HOME"] = str(work / "cache" / label)
-            if place == "first run":
-                env["XDG_CACHE_HOME"] = tempfile.mkdtemp(dir=work)
-            spent = cpu_ms([sys.executable, "-m", "patchflow", "check", str(patch)], cwd, env)
+            cache = tempfile.mkdtemp(dir=work) if place == "first run" else str(work / "cache" / label)
+            spent = cpu_ms([python, "-m", "patchflow", "check", str(patch)], cwd, environment(src, cache))
             if turn:
                 times[label].append(spent)
     return times
+
+
+def clean_interpreter(work: Path) -> str:
+    """A virtual environment of this interpreter without site-packages: its python's path."""
+    import venv
+
+    venv.EnvBuilder(with_pip=False, system_site_packages=False, symlinks=True).create(work / "venv")
+    return str(work / "venv" / "bin" / "python")
+
+
+def same_report(pythons: dict, src: Path, patch: str, cwd: str, work: Path) -> None:
+    """Stop unless every interpreter prints the same report for the patch (a module missing from the
+    clean one would show here, not as a fast run)."""
+    reports = {name: subprocess.run([python, "-m", "patchflow", "check", patch], cwd=cwd, capture_output=True,
+                                    env=environment(src, str(work / "cache-report")), timeout=120)
+               for name, python in pythons.items()}
+    outputs = {(r.returncode, r.stdout, r.stderr) for r in reports.values()}
+    if len(outputs) != 1:
+        sys.exit("bench_startup: the interpreters' reports differ: " + "; ".join(
+            f"{name}: exit {r.returncode}, {r.stderr.decode(errors='replace').strip()[-200:]}"
+            for name, r in reports.items()))
 
 
 def main() -> None:
@@ -70,15 +101,17 @@ def main() -> None:
         work = Path(tmp)
         (work / "base").mkdir()
         sources = {args.base: export_source(args.base, work / "base"), "this checkout": ROOT / "src"}
-        bare = [cpu_ms([sys.executable, "-c", "pass"], tmp, dict(os.environ)) for _ in range(args.runs)]
-        print(f"one small patch ({Path(args.patch).name}), CPU ms, best / median of {args.runs} runs, "
-              f"taking turns (python3 -c pass: best {min(bare):.1f} ms)")
-        for place, cwd in (("outside a tree", tmp), ("inside the 6.12 tree", tree), ("first run", tmp)):
-            times = run_place(sources, place, cwd, args.patch, args.runs, work)
-            row = "   ".join(f"{label} {min(v):5.1f} / {statistics.median(v):5.1f}" for label, v in times.items())
-            ratio = min(times[args.base]) / min(times["this checkout"])
-            print(f"  {place:<22} {row}   ({ratio:.2f}x)")
-
+        pythons = {"python3 as found": sys.executable, "a venv without site-packages": clean_interpreter(work)}
+        same_report(pythons, ROOT / "src", args.patch, tmp, work)
+        print(f"one small patch ({Path(args.patch).name}), CPU ms, best / median of {args.runs} runs, taking turns")
+        for name, python in pythons.items():
+            bare = [cpu_ms([python, "-c", "pass"], tmp, dict(os.environ)) for _ in range(args.runs)]
+            print(f"{name} ({python}; python -c pass: best {min(bare):.1f} ms)")
+            for place, cwd in (("outside a tree", tmp), ("inside the 6.12 tree", tree), ("first run", tmp)):
+                times = run_place(python, sources, place, cwd, args.patch, args.runs, work)
+                row = "   ".join(f"{label} {min(v):5.1f} / {statistics.median(v):5.1f}" for label, v in times.items())
+                ratio = min(times[args.base]) / min(times["this checkout"])
+                print(f"  {place:<22} {row}   ({ratio:.2f}x)")
 
 if __name__ == "__main__":
     main()
