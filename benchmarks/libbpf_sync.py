@@ -181,7 +181,7 @@ def history(clone: str, repo: str, pairs_from) -> None:
     if len(ordered) < 2:
         return
     git(["checkout", "-q", "--detach", "shape+const-path"], clone)
-    print(f"real bpf.h changes: each sync's bpf.h as a commit on the one before, on the shape+const-path generator")
+    print("real bpf.h changes: each sync's bpf.h as a commit on the one before, on the shape+const-path generator")
     for index, (sync, date) in enumerate(ordered):
         base = git(["rev-parse", "HEAD"], clone).decode().strip()
         with open(os.path.join(clone, UAPI), "wb") as handle:

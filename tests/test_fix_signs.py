@@ -10,7 +10,6 @@ fails this test.
 from __future__ import annotations
 
 import itertools
-import re
 
 import pytest
 

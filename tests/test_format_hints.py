@@ -1,8 +1,6 @@
 """What `patchflow format` tells a user to do next: the file to fix when the gate refuses, and how to
 send the series (or which package brings git send-email)."""
 
-import os
-
 from test_format import BANNER_NEW, BANNER_OLD, BPF_DOC_SUBJECT, bpf_topic, change, files_in, git  # noqa: F401
 
 LONG_CHANGE = ("- reword the comment as Andrii asked, and drop the selftests change that nobody wanted "
