@@ -17,7 +17,10 @@ before any patchflow code runs, and imports re and enum before patchflow asks fo
 needs no installed package to read a patch file; the two interpreters' reports must be the same
 bytes, or the benchmark stops.
 
-    python3 benchmarks/bench_startup.py [--base REV] [--runs 20] [--patch tests/patches/clean-bpf-fix.patch]
+    python3 benchmarks/bench_startup.py [--base REV[,REV...]] [--runs 20] [--patch tests/patches/clean-bpf-fix.patch]
+
+Several revisions, comma-separated, are timed in the same turns (a round's steps side by side); the
+ratio printed is the first one's best against this checkout's.
 """
 
 from __future__ import annotations
@@ -89,7 +92,7 @@ def same_report(pythons: dict, src: Path, patch: str, cwd: str, work: Path) -> N
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base", default="main", help="the revision to compare with (default main)")
+    parser.add_argument("--base", default="main", help="the revisions to compare with, comma-separated (default main)")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--patch", default=str(ROOT / "tests" / "patches" / "clean-bpf-fix.patch"))
     args = parser.parse_args()
@@ -99,8 +102,12 @@ def main() -> None:
     tree = build_tree()
     with tempfile.TemporaryDirectory(prefix="patchflow-startup-") as tmp:
         work = Path(tmp)
-        (work / "base").mkdir()
-        sources = {args.base: export_source(args.base, work / "base"), "this checkout": ROOT / "src"}
+        bases = args.base.split(",")
+        sources = {}
+        for rev in bases:
+            (work / "base" / rev).mkdir(parents=True)
+            sources[rev] = export_source(rev, work / "base" / rev)
+        sources["this checkout"] = ROOT / "src"
         pythons = {"python3 as found": sys.executable, "a venv without site-packages": clean_interpreter(work)}
         same_report(pythons, ROOT / "src", args.patch, tmp, work)
         print(f"one small patch ({Path(args.patch).name}), CPU ms, best / median of {args.runs} runs, taking turns")
@@ -110,8 +117,9 @@ def main() -> None:
             for place, cwd in (("outside a tree", tmp), ("inside the 6.12 tree", tree), ("first run", tmp)):
                 times = run_place(python, sources, place, cwd, args.patch, args.runs, work)
                 row = "   ".join(f"{label} {min(v):5.1f} / {statistics.median(v):5.1f}" for label, v in times.items())
-                ratio = min(times[args.base]) / min(times["this checkout"])
+                ratio = min(times[bases[0]]) / min(times["this checkout"])
                 print(f"  {place:<22} {row}   ({ratio:.2f}x)")
+
 
 if __name__ == "__main__":
     main()
