@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Iterable
 
 from .errors import BadInput
@@ -68,19 +69,23 @@ def _symlink_target(file) -> str | None:
     return added[0] if added else None
 
 
-def _through_tree_symlink(path: str, tree_path: str, tree_real: str, whole: bool) -> str | None:
+def _through_tree_symlink(path: str, tree_path: str, whole: bool) -> str | None:
     """The first directory of path (or path itself, when whole) that is a symbolic link in the tree
     leading outside it, or None."""
     parts = path.split("/") if whole else path.split("/")[:-1]
     for depth in range(1, len(parts) + 1):
         prefix = "/".join(parts[:depth])
         full = os.path.join(tree_path, prefix)
-        if os.path.islink(full):
-            if not _inside(os.path.realpath(full), tree_real):
+        try:  # one lstat where islink() and isdir() took two: a new file's directories are read per patch
+            mode = os.lstat(full).st_mode
+        except (OSError, ValueError):
+            return None  # the rest does not exist yet: nothing further to follow
+        if stat.S_ISLNK(mode):
+            if not _inside(os.path.realpath(full), os.path.realpath(tree_path)):
                 return prefix
             continue
-        if not os.path.isdir(full):
-            return None  # the rest does not exist yet: nothing further to follow
+        if not stat.S_ISDIR(mode):
+            return None
     return None
 
 
@@ -90,7 +95,6 @@ def path_problems(files: Iterable, tree_path: str | None = None) -> list[PathPro
     With tree_path, directories that are symbolic links in that work tree are followed too.
     """
     files = list(files)
-    tree_real = os.path.realpath(tree_path) if tree_path else None
     created_links = {}
     for file in files:
         target = _symlink_target(file)
@@ -112,7 +116,7 @@ def path_problems(files: Iterable, tree_path: str | None = None) -> list[PathPro
             if reason is None and tree_path:
                 # a diff of a symbolic link itself changes the link, not what it points at
                 is_link_diff = SYMLINK_MODE in (file.old_mode, file.new_mode)
-                link = _through_tree_symlink(name, tree_path, tree_real, whole=not is_link_diff)
+                link = _through_tree_symlink(name, tree_path, whole=not is_link_diff)
                 if link:
                     reason = (f"{link} is a symbolic link in the tree that points outside it" if link == name
                               else f"goes through {link}, a symbolic link in the tree that points outside it")
