@@ -179,10 +179,16 @@ def test_index_gives_the_entries_of_matching_every_entry(real):
     import random
     import re
 
+    def rank(entry, path):  # the rule, pattern by pattern: no X: matches, the last F:/N: that matches
+        if any(p.kind == "X" and p.matches(path, real.directories) for p in entry.patterns):
+            return None
+        return ([None] + [p.depth for p in entry.patterns if p.kind != "X" and p.matches(path, real.directories)])[-1]
+
     def every_entry(path):
         scored = []
         for order, entry in enumerate(real.entries):
-            depth = entry.match_depth(path, real.directories)
+            depth = rank(entry, path)
+            assert entry.match_depth(path, real.directories) == depth, (entry.title, path)
             if depth is not None:
                 scored.append((-depth, sum(1 for p in entry.patterns if p.kind != "X"), order, entry.title))
         return [item[3] for item in sorted(scored)]

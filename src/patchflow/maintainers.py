@@ -128,6 +128,8 @@ class Entry:
     # built from `ordered` on first use: a run looks at a few entries of some three thousand
     _fields: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
     _patterns: list[Pattern] | None = field(default=None, repr=False, compare=False)
+    # (the literal starts of the `F:` patterns, whether any `N:` is there): see match_depth
+    _starts: tuple[tuple[str, ...], bool] | None = field(default=None, repr=False, compare=False)
 
     @property
     def fields(self) -> dict[str, list[str]]:
@@ -187,6 +189,13 @@ class Entry:
 
     def match_depth(self, path: str, directories: set | None = None) -> int | None:
         """The rank of this entry for path (the last matching F:/N: line's), None if none or excluded."""
+        if self._starts is None:
+            self._starts = (tuple(pattern.prefix for pattern in self.patterns if pattern.kind == "F"),
+                            any(pattern.kind == "N" for pattern in self.patterns))
+        if not self._starts[1] and not path.startswith(self._starts[0]):
+            # no F: pattern can match a path that does not start with its literal start: one call
+            # tells, where most entries the index names for a path (27 under scripts/) match not
+            return None
         for pattern in self.patterns:
             if pattern.kind == "X" and pattern.matches(path, directories):
                 return None
