@@ -243,7 +243,7 @@ class Maintainers:
         self.directories = directories  # patterns known to name directories of the tree
         self._index: tuple[dict[str, bytes], list[tuple[str, int]]] | None = None  # see _built_index
         self._named: list[tuple[re.Pattern, int]] | None = None  # the `N:` regexes, compiled
-        self._entries_for: dict[str, list[Entry]] = {}  # several families ask about the same paths
+        self._entries_for: dict[str, list[tuple[int, Entry]]] = {}  # several families ask about the same paths
         self._stored: tuple[list, str | None] | None = None  # (packed entries, root): see stored()
 
     @classmethod
@@ -348,11 +348,16 @@ class Maintainers:
 
     def entries_for(self, path: str) -> list[Entry]:
         """Entries matching path, most specific first (rank, then the narrower entry, then file order)."""
+        return [entry for _, entry in self.ranked_entries(path)]
+
+    def ranked_entries(self, path: str) -> list[tuple[int, Entry]]:
+        """(rank, entry) of the entries matching path, in entries_for()'s order: who wants the most
+        specific entries reads their rank here rather than matching each entry again."""
         if path not in self._entries_for:
             self._entries_for[path] = self._match_entries(path)
         return list(self._entries_for[path])
 
-    def _match_entries(self, path: str) -> list[Entry]:
+    def _match_entries(self, path: str) -> list[tuple[int, Entry]]:
         scored = []
         for order in self._candidates(path):
             entry = self._entry(order)
@@ -361,7 +366,7 @@ class Maintainers:
                 breadth = sum(1 for pattern in entry.patterns if pattern.kind != "X")
                 scored.append((-depth, breadth, order, entry))
         scored.sort(key=lambda item: item[:3])
-        return [item[3] for item in scored]
+        return [(-item[0], item[3]) for item in scored]
 
     def keyword_entries(self, patch_texts: Iterable[str]) -> list[Entry]:
         """The entries whose `K:` regex matches one of these patches (as get_maintainer.pl reads them)."""

@@ -27,11 +27,11 @@ def _addresses(text: str) -> set[str]:
 def most_specific_entries(maintainers, path: str) -> list:
     """The entries of the deepest pattern matching path: those that look after the file itself,
     not the subsystems above it (NETWORKING [GENERAL] for every file under net/)."""
-    entries = maintainers.entries_for(path)
-    if not entries:
+    ranked = maintainers.ranked_entries(path)
+    if not ranked:
         return []
-    best = entries[0].match_depth(path, maintainers.directories)
-    return [entry for entry in entries if entry.match_depth(path, maintainers.directories) == best]
+    best = ranked[0][0]
+    return [entry for rank, entry in ranked if rank == best]
 
 
 def _house_entry(maintainers, path: str) -> bool:
