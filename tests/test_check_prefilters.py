@@ -246,9 +246,9 @@ def _functions_walking_hunks(file, masked):
     return found
 
 
-def _hunks_patch(tmp_path, kernel_tree, name):
+def _hunks_patch(tmp_path, kernel_tree, name, directory="kernel/bpf"):
     """A patch of a kernel file in hunks of context, removed and added lines, some hunks all removed."""
-    lines = (kernel_tree / "kernel" / "bpf" / name).read_text(errors="surrogateescape").split("\n")[:-1]
+    lines = (kernel_tree / directory / name).read_text(errors="surrogateescape").split("\n")[:-1]
     body, old, new = [], 1, 1
     for start in range(0, len(lines) - 40, 40):
         chunk = lines[start:start + 40]
@@ -260,8 +260,8 @@ def _hunks_patch(tmp_path, kernel_tree, name):
         body.extend(kind + text + "\n" for kind, text in zip(kinds, chunk))
         old, new = old + counts[0], new + counts[1]
     path = tmp_path / f"hunks-{name}.patch"
-    path.write_text(f"diff --git a/kernel/bpf/{name} b/kernel/bpf/{name}\n--- a/kernel/bpf/{name}\n"
-                    f"+++ b/kernel/bpf/{name}\n" + "".join(body), errors="surrogateescape")
+    path.write_text(f"diff --git a/{directory}/{name} b/{directory}/{name}\n--- a/{directory}/{name}\n"
+                    f"+++ b/{directory}/{name}\n" + "".join(body), errors="surrogateescape")
     return path
 
 
@@ -304,6 +304,27 @@ def _net_core_patch(tmp_path, kernel_tree, name):
     return path
 
 
+def _netdev_marker_patch(tmp_path):
+    """Calls of dev_hold() added and removed around `\\ No newline` markers inside hunks of a net/core
+    file: the lines the checks read are found by their patch lines, which a marker skips."""
+    path = tmp_path / "netdev-markers.patch"
+    path.write_text("diff --git a/net/core/dev.c b/net/core/dev.c\n--- a/net/core/dev.c\n+++ b/net/core/dev.c\n"
+                    "@@ -1,2 +1,3 @@\n-\tdev_hold(a);\n\\ No newline at end of file\n+\tdev_hold(b);\n"
+                    "+\tdev_hold(c);\n\\ No newline at end of file\n int x;\n"
+                    "@@ -9,0 +10,3 @@\n+\tdev_put(d);\n+static inline int y(void) { return 0; }\n"
+                    "+\tdev_put(e);\n\\ No newline at end of file\n")
+    return path
+
+
+def test_a_hunk_that_counts_no_old_line_has_no_removed_line(tmp_path, kernel_tree):
+    """new_uses() reads no removed line in a hunk whose header counts no old line (a new file's):
+    the parser reads a body by its header's counts, so none can be there."""
+    hunks = [hunk for path in [*case_files(), _netdev_marker_patch(tmp_path), _new_file_patch(tmp_path, kernel_tree, "helpers.c")]
+             for patch in read_patches(str(path)) for file in patch.files for hunk in file.hunks]
+    assert sum(hunk.old_count == 0 for hunk in hunks) > 10
+    assert all(line.kind != "-" for hunk in hunks if hunk.old_count == 0 for line in hunk.lines)
+
+
 def test_the_lines_deprecated_api_and_source_inline_read_hide_no_use(tmp_path, kernel_tree, run_cli, monkeypatch):
     """DEPRECATED_API and SOURCE_INLINE read only the added lines whose text holds a call of a
     deprecated name or an `inline` (`inline.lines_with`): with every added line read instead, the
@@ -311,7 +332,8 @@ def test_the_lines_deprecated_api_and_source_inline_read_hide_no_use(tmp_path, k
     tree (whose MAINTAINERS puts net/ under netdev's rules)."""
     from patchflow.checks import deprecated, inline
 
-    inputs = [*case_files(), *(_net_core_patch(tmp_path, kernel_tree, name) for name in ("dev.c", "sock.c"))]
+    inputs = [*case_files(), *(_net_core_patch(tmp_path, kernel_tree, name) for name in ("dev.c", "sock.c")),
+              _hunks_patch(tmp_path, kernel_tree, "dev.c", "net/core"), _netdev_marker_patch(tmp_path)]
 
     def found():
         _, out, _ = run_cli("check", "--strict", "--tree", kernel_tree, "--types", "DEPRECATED_API,SOURCE_INLINE",

@@ -102,6 +102,27 @@ def test_check_inside_a_tree_says_the_same_with_the_store(kernel_tree, tmp_path)
     assert list((tmp_path / "cache" / "patchflow" / "maintainers").glob("*.marshal"))
 
 
+def test_two_packed_shapes_keep_a_store_each(monkeypatch, tmp_path):
+    """Two patchflow versions that pack a parse differently (an install and a checkout), run in
+    turns, each read their own store rather than parsing again after the other ran."""
+    from patchflow.kept_parses import kept
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "list.txt"
+    source.write_text("a\nb\n")
+    parses = []
+
+    def keep(version):
+        def parse():
+            parses.append(version)
+            return source.read_text().split()
+        return kept("words", version, str(source), parse, lambda words: [version, *words], lambda packed: packed)
+
+    assert [keep(1), keep(2)] == [["a", "b"], ["a", "b"]]
+    assert [keep(1), keep(2), keep(1)] == [[1, "a", "b"], [2, "a", "b"], [1, "a", "b"]]
+    assert parses == [1, 2]
+
+
 def test_only_the_last_trees_stores_are_kept(monkeypatch, tmp_path):
     from patchflow import kept_parses
 

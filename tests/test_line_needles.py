@@ -90,7 +90,9 @@ _SHAPES = [r"[|]x|y", r"a\|b|else", r"(if|do)\s*\(|;$", r"[]|]|NULL", r"[^]|]\*|
            # scanned once per first character
            r"[<>]\s*\w+;", r"(?:==|!=|<)\s*[A-Z]\w*\b", r"\b[A-Z]+\s*(?:[<>]|==)", r"\w\s*[-+]=\s*1\b",
            # small classes spelled out among the strings every match holds
-           r"[=!]=", r"(?i)[ks]tatic", r"[mz]alloc|x[ab]", r"a[bc]+d", r"[^=]=\s*0", r"[\u017f]tatic"]
+           r"[=!]=", r"(?i)[ks]tatic", r"[mz]alloc|x[ab]", r"a[bc]+d", r"[^=]=\s*0", r"[\u017f]tatic",
+           # strings that hold one another: only the held one is looked for
+           r"\b(?:__always_inline|__inline__|__inline|inline)\b", r"(?i)(?:KZALLOC|kz|Kzalloc)\(", r"(?:static|stat)ic"]
 
 
 def test_needles_of_every_shape_find_the_lines_a_search_of_each_line_finds(kernel_tree):

@@ -172,27 +172,43 @@ diff --git a/net/core/dev.c b/net/core/dev.c
 
 
 def test_index_gives_the_entries_of_matching_every_entry(real):
-    """entries_for() matches only the entries indexed under a path's first directory: on paths made
-    from the file's own F: and X: patterns, the answer is the one of trying every entry."""
+    """entries_for() matches only the entries the index names for a path (an F: pattern's literal
+    start in one of its directories, an N: regex found in it): on paths made from the file's own F:,
+    X: and N: patterns, the answer is the one of trying every entry, parsed or read from the store."""
+    import marshal
     import random
     import re
+
+    def rank(entry, path):  # the rule, pattern by pattern: no X: matches, the last F:/N: that matches
+        if any(p.kind == "X" and p.matches(path, real.directories) for p in entry.patterns):
+            return None
+        return ([None] + [p.depth for p in entry.patterns if p.kind != "X" and p.matches(path, real.directories)])[-1]
 
     def every_entry(path):
         scored = []
         for order, entry in enumerate(real.entries):
-            depth = entry.match_depth(path, real.directories)
+            depth = rank(entry, path)
+            assert entry.match_depth(path, real.directories) == depth, (entry.title, path)
             if depth is not None:
                 scored.append((-depth, sum(1 for p in entry.patterns if p.kind != "X"), order, entry.title))
         return [item[3] for item in sorted(scored)]
 
-    paths = set()
+    def made_from(value):
+        return re.sub(r"\[([^\]]*)\]", lambda m: m.group(1)[:1] or "a", value).replace("*", "a").replace("?", "b")
+
+    paths, named = set(), set()
     for entry in real.entries:
         for key, value in entry.ordered:
             if key in ("F", "X") and value:
-                path = re.sub(r"\[([^\]]*)\]", lambda m: m.group(1)[:1] or "a", value).replace("*", "a")
-                path = path.replace("?", "b") + ("sub/x.c" if value.endswith("/") else "")
+                path = made_from(value) + ("sub/x.c" if value.endswith("/") else "")
                 paths.update((path, path + "/y.h"))
-    sample = random.Random(1).sample(sorted(paths), 400) + ["Makefile", "README", "x"]
-    assert len(sample) == 403
+            elif key == "N" and value:
+                word = re.sub(r"[\\()|+{}$.]", "", made_from(value))
+                named.update((f"drivers/misc/{word}.c", f"arch/arm64/boot/dts/{word}/board.dts", word))
+    assert len(named) > 200
+    sample = random.Random(1).sample(sorted(paths), 600) + sorted(named) + ["Makefile", "README", "x"]
+    kept = Maintainers.stored(*marshal.loads(marshal.dumps(real.packed())), root=real.entries[0].root)
     for path in sample:
         assert titles(real, path) == every_entry(path), path
+        assert titles(kept, path) == titles(real, path), path
+    assert sum(1 for path in named if every_entry(path)[:1] != ["THE REST"]) > 150  # the N: paths reach their entries

@@ -30,10 +30,13 @@ def _stamp(path: str, kind: str, version: int) -> tuple | None:
     return (kind, version, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def _store_file(kind: str, path: str) -> str | None:
+def _store_file(kind: str, version: int, path: str) -> str | None:
+    """The store of one file's parse in one packed shape: two patchflow versions that pack it
+    differently (a user's install and a checkout of another version) keep a store each rather
+    than parsing the file again whenever the other one ran last."""
     import zlib
 
-    return cache_path(kind, f"{zlib.crc32(path.encode('utf-8', 'surrogateescape')):08x}.marshal")
+    return cache_path(kind, f"{zlib.crc32(path.encode('utf-8', 'surrogateescape')):08x}-{version}.marshal")
 
 
 def kept(kind: str, version: int, path: str, parse: Callable[[], object | None],
@@ -42,7 +45,7 @@ def kept(kind: str, version: int, path: str, parse: Callable[[], object | None],
     `pack(parsed)` is what is stored (marshal's types), `unpack(packed)` makes it again; `version`
     names the packed shape. None when parse() gives None (the file cannot be read)."""
     stamp = _stamp(path, kind, version)
-    store = _store_file(kind, path) if stamp is not None else None  # None also: no store wanted
+    store = _store_file(kind, version, path) if stamp is not None else None  # None also: no store wanted
     if store is not None:
         try:
             with open(store, "rb") as handle:

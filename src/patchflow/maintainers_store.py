@@ -12,7 +12,7 @@ import os
 from .kept_parses import kept
 from .maintainers import Maintainers
 
-FORMAT = 1  # the packed entries' shape (Maintainers.packed)
+FORMAT = 3  # the packed entries' shape (Maintainers.packed); 3: the index by directories (_built_index)
 
 
 def load(root: str, read_text) -> Maintainers | None:

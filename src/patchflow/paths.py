@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Iterable
 
 from .errors import BadInput
@@ -68,29 +69,43 @@ def _symlink_target(file) -> str | None:
     return added[0] if added else None
 
 
-def _through_tree_symlink(path: str, tree_path: str, tree_real: str, whole: bool) -> str | None:
+def _through_tree_symlink(path: str, tree_path: str, whole: bool, modes: dict) -> str | None:
     """The first directory of path (or path itself, when whole) that is a symbolic link in the tree
-    leading outside it, or None."""
+    leading outside it, or None. `modes` keeps each name's lstat() mode (None: no such file)."""
     parts = path.split("/") if whole else path.split("/")[:-1]
     for depth in range(1, len(parts) + 1):
         prefix = "/".join(parts[:depth])
         full = os.path.join(tree_path, prefix)
-        if os.path.islink(full):
-            if not _inside(os.path.realpath(full), tree_real):
+        if full not in modes:
+            modes[full] = _lstat_mode(full)
+        mode = modes[full]
+        if mode is None:
+            return None  # the rest does not exist yet: nothing further to follow
+        if stat.S_ISLNK(mode):
+            if not _inside(os.path.realpath(full), os.path.realpath(tree_path)):
                 return prefix
             continue
-        if not os.path.isdir(full):
-            return None  # the rest does not exist yet: nothing further to follow
+        if not stat.S_ISDIR(mode):
+            return None
     return None
 
 
-def path_problems(files: Iterable, tree_path: str | None = None) -> list[PathProblem]:
+def _lstat_mode(full: str) -> int | None:
+    try:  # one lstat where islink() and isdir() took two
+        return os.lstat(full).st_mode
+    except (OSError, ValueError):
+        return None
+
+
+def path_problems(files: Iterable, tree_path: str | None = None, modes: dict | None = None) -> list[PathProblem]:
     """Every file name of these FileDiffs that leaves the tree, in patch order.
 
-    With tree_path, directories that are symbolic links in that work tree are followed too.
+    With tree_path, directories that are symbolic links in that work tree are followed too; `modes`
+    keeps what was read of the tree for the next call (`check` passes one for its run: the patches
+    of a series name the same directories), else each call reads it again.
     """
     files = list(files)
-    tree_real = os.path.realpath(tree_path) if tree_path else None
+    modes = {} if modes is None else modes
     created_links = {}
     for file in files:
         target = _symlink_target(file)
@@ -112,7 +127,7 @@ def path_problems(files: Iterable, tree_path: str | None = None) -> list[PathPro
             if reason is None and tree_path:
                 # a diff of a symbolic link itself changes the link, not what it points at
                 is_link_diff = SYMLINK_MODE in (file.old_mode, file.new_mode)
-                link = _through_tree_symlink(name, tree_path, tree_real, whole=not is_link_diff)
+                link = _through_tree_symlink(name, tree_path, not is_link_diff, modes)
                 if link:
                     reason = (f"{link} is a symbolic link in the tree that points outside it" if link == name
                               else f"goes through {link}, a symbolic link in the tree that points outside it")

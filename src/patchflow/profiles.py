@@ -124,13 +124,23 @@ def file_profiles(path: str, ctx) -> frozenset[str]:
         maintainers = ctx.maintainers
         found: frozenset[str] = frozenset()
         if maintainers is not None:
-            found = frozenset().union(*(_entry_profiles(e) for e in governing_entries(maintainers, path)))
+            by_entry = ctx.once(_profiles_by_entry)
+            for entry in governing_entries(maintainers, path):
+                if id(entry) not in by_entry:
+                    by_entry[id(entry)] = _entry_profiles(entry)
+                found |= by_entry[id(entry)]
         known[path] = found
     return known[path]
 
 
 def _profiles_by_path(ctx) -> dict[str, frozenset[str]]:
     """The run's memo of file_profiles (one dict per run, through ctx.once)."""
+    return {}
+
+
+def _profiles_by_entry(ctx) -> dict[int, frozenset[str]]:
+    """The run's memo of _entry_profiles, by the id of the entry (the run's MAINTAINERS keeps every
+    entry it built): the files of a series share a few entries, NETWORKING [GENERAL] each of net/'s."""
     return {}
 
 

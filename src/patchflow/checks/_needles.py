@@ -145,7 +145,10 @@ def _plan(source: str) -> list[Callable]:
     ignore_case = bool(parsed.state.flags & re.IGNORECASE)
     words = _required(list(parsed))
     if words and min(map(len, words)) >= 2 and not (ignore_case and not "".join(words).isascii()):
-        words = sorted({word.lower() for word in words}) if ignore_case else words
+        words = sorted({word.lower() for word in words}) if ignore_case else list(dict.fromkeys(words))
+        # a line that holds a word holding another (`__inline`, `inline`) is found by that one:
+        # each word left out is a scan of the whole text less, the lines found are the same
+        words = [word for word in words if not any(other != word and other in word for other in words)]
         return [lambda added: _holding_indexes(words, ignore_case, alone, added)]
     in_line = _kept_in_line(source) if joinable(source) else None
     if in_line is None:

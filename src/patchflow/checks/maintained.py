@@ -27,11 +27,11 @@ def _addresses(text: str) -> set[str]:
 def most_specific_entries(maintainers, path: str) -> list:
     """The entries of the deepest pattern matching path: those that look after the file itself,
     not the subsystems above it (NETWORKING [GENERAL] for every file under net/)."""
-    entries = maintainers.entries_for(path)
-    if not entries:
+    ranked = maintainers.ranked_entries(path)
+    if not ranked:
         return []
-    best = entries[0].match_depth(path, maintainers.directories)
-    return [entry for entry in entries if entry.match_depth(path, maintainers.directories) == best]
+    best = ranked[0][0]
+    return [entry for rank, entry in ranked if rank == best]
 
 
 def _house_entry(maintainers, path: str) -> bool:
@@ -263,7 +263,7 @@ def new_file_no_maintainer(patch, ctx):
         return
     added_patterns = _series_patterns(ctx)
     for file in patch.files:
-        if not file.is_new or not file.path or not _in_kernel_layout(file.path, ctx.tree):
+        if not file.is_new or not file.path or not _in_kernel_layout(file.path, ctx):
             continue
         owners = [entry for entry in maintainers.entries_for(file.path) if entry.title.strip().upper() != "THE REST"]
         if owners or any(pattern.matches(file.path) for pattern in added_patterns):
@@ -292,9 +292,19 @@ def _patterns_added(ctx) -> list:
     return patterns
 
 
-def _in_kernel_layout(path: str, tree) -> bool:
+def _in_kernel_layout(path: str, ctx) -> bool:
+    if ctx.tree is None or "/" not in path:
+        return ctx.tree is not None
     top = path.split("/", 1)[0]
-    return tree is not None and ("/" not in path or os.path.isdir(os.path.join(tree.path, top)))
+    known = ctx.once(_top_directories)  # a series' new files share a few top directories
+    if top not in known:
+        known[top] = os.path.isdir(os.path.join(ctx.tree.path, top))
+    return known[top]
+
+
+def _top_directories(ctx) -> dict[str, bool]:
+    """The run's memo of _in_kernel_layout: {top directory of a new file: whether the tree has it}."""
+    return {}
 
 
 def _series_fits_tree(ctx) -> bool:

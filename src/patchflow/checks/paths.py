@@ -43,10 +43,16 @@ def path_outside_tree(patch, ctx):
     from ..paths import path_problems
 
     tree = ctx.tree
-    for problem in path_problems(patch.files, tree.path if tree is not None else None):
+    for problem in path_problems(patch.files, tree.path if tree is not None else None, ctx.once(_tree_modes)):
         line = problem.patch_line
         yield Hit(f"File name leaves the kernel tree: {problem}", patch=patch, patch_line=line,
                   file=problem.path, quote=patch.line_text(line) if _in_patch(patch, line) else None)
+
+
+def _tree_modes(ctx) -> dict:
+    """The run's memo of the tree's names path_problems looked at (the tree does not change while
+    `check` reads it)."""
+    return {}
 
 
 def _in_patch(patch, line) -> bool:
