@@ -13,6 +13,7 @@ How a function's declarations are found, with the C lexer (`patchflow.lexers.c`)
 from __future__ import annotations
 
 import bisect
+import re
 
 from . import CHECK, WARNING, Hit, check, option
 from ..lazy_regex import lazy
@@ -221,9 +222,15 @@ def _function_windows(segment: Segment):
     a `{` alone at the start of its line (the kernel's style for a function body) to the next `}` at
     the start of a line; first is None for a hunk that starts inside a function's declarations. Then
     the blocks of if/else/for/while/do statements, from the line their `{` ends."""
-    texts = [line.text.rstrip() for line in segment.lines]
-    closers = [k for k, text in enumerate(texts) if text.startswith("}")]
-    openers = [k for k, text in enumerate(texts) if text == "{"]
+    texts = [line.text for line in segment.lines]
+    joined = "\n".join(texts)
+    # the lines found by searching the joined text for a `{` or `}` (a search for a character skips
+    # the other characters in C, where a test per line runs Python for each of the file's lines)
+    closers = _line_indexes(joined, (m.start() + 1 for m in _CLOSER_LINE.finditer(joined)))
+    if texts and texts[0].startswith("}"):
+        closers.insert(0, 0)
+    ends_with_brace = _line_indexes(joined, (m.start() for m in _BRACE_AT_END.finditer(joined)))
+    openers = [k for k in ends_with_brace if texts[k].rstrip() == "{"]
     starts = [(None, 0)] if _hunk_starts_in_function(segment) else []
     starts += [(k, k) for k in openers]
     for brace, first in starts:
@@ -234,9 +241,25 @@ def _function_windows(segment: Segment):
         if at < len(openers):
             last = min(last, openers[at] - 1)
         yield brace, first, last
-    for k, text in enumerate(texts):
-        if text.endswith("{") and _BLOCK_OPENER.match(text):  # the test first: most lines end otherwise
+    for k in ends_with_brace:
+        if _BLOCK_OPENER.match(texts[k].rstrip()):
             yield k, k, min(k + NESTED_WINDOW, len(texts) - 1)
+
+
+# a `}` at the start of a line but the first, and a `{` that ends a line (blanks after it), in lines
+# joined with "\n"; rstrip() and the regular expression's blanks are the same Unicode whitespace
+_CLOSER_LINE = lazy(r"\n\}")
+_BRACE_AT_END = lazy(r"\{[^\S\n]*$", re.MULTILINE)
+
+
+def _line_indexes(joined: str, offsets) -> list[int]:
+    """The index of the line that holds each offset (ascending) of the lines joined with "\\n"."""
+    indexes, line, counted = [], 0, 0
+    for offset in offsets:
+        line += joined.count("\n", counted, offset)
+        counted = offset
+        indexes.append(line)
+    return indexes
 
 
 def _block_start(code: LazyCode, first_line: int):
