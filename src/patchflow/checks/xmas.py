@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
+from operator import attrgetter
 
 from . import CHECK, WARNING, Hit, check, option
 from ..lazy_regex import lazy
@@ -51,13 +53,33 @@ class Segment:
     lines: list[KnownLine]
     whole: bool
     section: str = ""  # the hunk's `@@ ... @@ section`: git's name of the function it starts in
+    added: list[int] | None = None  # the indexes of the lines the patch adds, when known_segments knows them
+
+    def added_indexes(self) -> list[int]:
+        if self.added is None:
+            self.added = [k for k, line in enumerate(self.lines) if line.diff is not None and line.diff.kind == "+"]
+        return self.added
+
+
+class JoinedLines:
+    """A segment's lines joined with "\n": searched once for the blocks' braces, and cut into the
+    blocks' texts (a slice, where joining each block's lines again made a string per line)."""
+
+    def __init__(self, segment: Segment):
+        self.texts = list(map(attrgetter("text"), segment.lines))
+        self.text = "\n".join(self.texts)
+        self._before = list(accumulate(map(len, self.texts), initial=0))  # the characters before each line, "\n" aside
+
+    def between(self, first: int, last: int) -> str:
+        """Lines first to last (indexes), joined."""
+        return self.text[self._before[first] + first:self._before[last + 1] + last]
 
 
 def known_segments(file, ctx) -> list[Segment]:
     """The whole new file when it can be had, else each hunk's lines."""
     if file.is_new and len(file.hunks) == 1:
-        return [Segment([KnownLine(line.new_line, line.text, line) for line in file.hunks[0].lines
-                         if line.kind == "+"], True)]
+        lines = [KnownLine(line.new_line, line.text, line) for line in file.hunks[0].lines if line.kind == "+"]
+        return [Segment(lines, True, added=list(range(len(lines))))]
     if not file.is_new:
         whole = ctx.sources.post_image(file)  # the pre-image of hunk_source, read with the series' others
         if whole is not None:
@@ -217,13 +239,12 @@ _BLOCK_OPENER = lazy(r"^(\s+)(?:(?:\}\s*)?else\b.*|(?:if|for|while|do)\b.*|\w*fo
 NESTED_WINDOW = 60
 
 
-def _function_windows(segment: Segment):
+def _function_windows(segment: Segment, joined: JoinedLines):
     """(first, last) indexes into segment.lines of each block that starts in it: a function body, from
     a `{` alone at the start of its line (the kernel's style for a function body) to the next `}` at
     the start of a line; first is None for a hunk that starts inside a function's declarations. Then
     the blocks of if/else/for/while/do statements, from the line their `{` ends."""
-    texts = [line.text for line in segment.lines]
-    joined = "\n".join(texts)
+    texts, joined = joined.texts, joined.text
     # the lines found by searching the joined text for a `{` or `}` (a search for a character skips
     # the other characters in C, where a test per line runs Python for each of the file's lines)
     closers = _line_indexes(joined, (m.start() + 1 for m in _CLOSER_LINE.finditer(joined)))
@@ -302,11 +323,12 @@ def file_findings(file, ctx):
 def _file_findings(file, ctx):
     removed = RemovedDeclarations(file)
     for segment in known_segments(file, ctx):
-        added = [k for k, line in enumerate(segment.lines) if line.diff is not None and line.diff.kind == "+"]
+        added = segment.added_indexes()
         if not added:
             continue
         lines = {line.number: line for line in segment.lines}
-        for brace, first, last in _function_windows(segment):
+        joined = JoinedLines(segment)
+        for brace, first, last in _function_windows(segment, joined):
             at = bisect.bisect_left(added, first)
             if at == len(added) or added[at] > last:
                 continue  # the patch adds nothing to this block
@@ -315,11 +337,11 @@ def _file_findings(file, ctx):
                 continue  # most blocks: lexing them would find no declaration, or none out of order
             if brace is not None and PLAIN_OPENER.match(window[0].text.rstrip()):
                 # the `{` ends a line the lexer reads plainly: the block's tokens start on the next line
-                code = LazyCode("\n".join(line.text for line in window[1:]), window[0].number + 1)
+                code = LazyCode(joined.between(first + 1, last), window[0].number + 1)
                 groups = top_declaration_groups(code, 0, window[0].number, lines)
                 yield from _window_findings(file, groups, lines, removed)
                 continue
-            code = LazyCode("\n".join(line.text for line in window), window[0].number)
+            code = LazyCode(joined.between(first, last), window[0].number)
             if brace is None:
                 head = code.get(0)
                 if head is None or head.line != window[0].number or not starts_declaration(code.slice(0, 12)):
