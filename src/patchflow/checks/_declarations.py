@@ -286,8 +286,16 @@ class RemovedDeclarations:
     """The declarations each hunk of a file removes, to tell a changed declaration from a new one."""
 
     def __init__(self, file):
-        self._hunk_of = {id(line): hunk for hunk in file.hunks for line in hunk.lines}
+        self._file = file
+        self._hunk_of: dict[int, object] | None = None  # made when first asked: most files' hunks remove nothing
         self._removed: dict[int, list[tuple]] = {}
+
+    def _hunk(self, line):
+        """The hunk of a DiffLine, among the hunks that remove a line (no other has a line to replace)."""
+        if self._hunk_of is None:
+            self._hunk_of = {id(diff): hunk for hunk in self._file.hunks
+                             if any(diff.kind == "-" for diff in hunk.lines) for diff in hunk.lines}
+        return self._hunk_of.get(id(line))
 
     def _of_hunk(self, hunk) -> list[tuple]:
         """(names, length, text, out of order) of each declaration the hunk removes; out of order: a
@@ -308,8 +316,7 @@ class RemovedDeclarations:
         return self._removed[id(hunk)]
 
     def _replaced(self, decl: Declaration, lines: dict[int, KnownLine]) -> tuple | None:
-        known = lines[decl.line]
-        hunk = self._hunk_of.get(id(known.diff))
+        hunk = self._hunk(lines[decl.line].diff)
         if hunk is None:
             return None
         return next((r for r in self._of_hunk(hunk) if r[0] & decl.names), None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import namedtuple
 from itertools import accumulate
 from operator import attrgetter
 
@@ -34,13 +35,15 @@ C_SUFFIXES = (".c", ".h")
 ALWAYS = Statement(NETDEV, WARNING, "Order the variable declaration lines longest to shortest")
 
 
-@record
-class KnownLine:
-    """A line of the new file whose text is known (shown by the patch or read from the tree)."""
+class KnownLine(namedtuple("KnownLine", "number text diff", defaults=(None,))):
+    """A line of the new file whose text is known (shown by the patch or read from the tree): its
+    number in the new file, its text, and the patch's DiffLine for the lines the patch shows. A
+    tuple: one is made per line of every netdev file a patch adds or the tree holds."""
 
-    number: int  # line number in the new file
-    text: str
-    diff: object | None = None  # the patch's DiffLine, for lines the patch shows
+    __slots__ = ()
+
+
+_new_line = tuple.__new__  # KnownLine(...) without its Python-level __new__: made per line of a file
 
 
 # --- the lines around the changes --------------------------------------------------------------
@@ -78,12 +81,13 @@ class JoinedLines:
 def known_segments(file, ctx) -> list[Segment]:
     """The whole new file when it can be had, else each hunk's lines."""
     if file.is_new and len(file.hunks) == 1:
-        lines = [KnownLine(line.new_line, line.text, line) for line in file.hunks[0].lines if line.kind == "+"]
+        lines = [_new_line(KnownLine, (line.new_line, line.text, line)) for line in file.hunks[0].lines
+                 if line.kind == "+"]
         return [Segment(lines, True, added=list(range(len(lines))))]
     if not file.is_new:
         whole = ctx.sources.post_image(file)  # the pre-image of hunk_source, read with the series' others
         if whole is not None:
-            return [Segment([KnownLine(number, text, diff) for number, text, diff in whole], True)]
+            return [Segment([_new_line(KnownLine, known) for known in whole], True)]  # (number, text, diff)
     segments = []
     for hunk in file.hunks:
         lines = [KnownLine(line.new_line, line.text, line) for line in hunk.lines if line.kind in (" ", "+")]
