@@ -404,7 +404,7 @@ def reordered(group: list[Declaration], lines: dict[int, KnownLine], path: str):
     """(span, the block's lines longest first, None) when the reorder is certain, else (None, None,
     why not): every line of the block added by the patch in one run of one hunk, the declarations
     on lines of their own one after the other, and no initializer reading a name the block declares."""
-    from ..fix_guard import same_declarations
+    from ..fix_guard import same_declarations_reordered
 
     first, last = group[0].line, group[-1].last_line
     diffs = [lines[n].diff if n in lines else None for n in range(first, last + 1)]
@@ -419,9 +419,8 @@ def reordered(group: list[Declaration], lines: dict[int, KnownLine], path: str):
                             "out of line, as maintainer-netdev.rst says")
     chunks = [[lines[n].text for n in range(d.line, d.last_line + 1)] for d in group]
     order = sorted(range(len(group)), key=lambda k: -group[k].length)  # stable: equal lengths keep their order
-    before = "\n".join(line for chunk in chunks for line in chunk)
     after = "\n".join(line for k in order for line in chunks[k])
-    why = same_declarations(path, before, after)
+    why = same_declarations_reordered(path, chunks, order)
     if why:
         return None, None, why
     return (first, last), after, None
