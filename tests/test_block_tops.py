@@ -57,14 +57,14 @@ def test_blocks_skipped_as_in_order_hide_no_finding(tmp_path, kernel_tree, run_c
     skipped = []
     real = _block_tops.opens_in_order
 
-    def counted(window):
-        answer = real(window)
+    def counted(*window):
+        answer = real(*window)
         skipped.append(answer)
         return answer
 
     monkeypatch.setattr(xmas, "opens_in_order", counted)
     _, with_skip, _ = run_cli(*args)
-    monkeypatch.setattr(xmas, "opens_in_order", lambda window: False)
+    monkeypatch.setattr(xmas, "opens_in_order", lambda *window: False)
     _, lexed, _ = run_cli(*args)
     assert with_skip == lexed
     assert with_skip.count("REVERSE_XMAS_TREE") > 50  # the swapped blocks are found out of order

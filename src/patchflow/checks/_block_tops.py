@@ -30,18 +30,20 @@ def _starts_a_statement(text: str) -> bool:
 _ONE_PLAIN_LINE = lazy(r"^[^;\"'\\/]*;[ \t]*$")
 
 
-def opens_in_order(window: list) -> bool:  # of xmas.KnownLine
+def opens_in_order(lines: list, first: int = 0, last: int | None = None) -> bool:  # of xmas.KnownLine
     """Whether the lines between a block's `{` and its first statement are none (the many blocks
     of if/for statements that begin with one: no top declarations) or plain one-line declarations
     and blank lines that already stand longest first, so no declaration breaks the order. A
     declaration's length is its first line's columns up to its `;`, which ends these lines; the
     groups misplaced() reads are runs of these lines (joined across blanks or split), each in order
-    too. Decided from the text only where the lexer reads it the same way; anything else is lexed."""
-    if len(window) < 2 or not PLAIN_OPENER.match(window[0].text.rstrip()):
+    too. Decided from the text only where the lexer reads it the same way; anything else is lexed.
+    The block's window is lines[first:last + 1] (all of them by default), read without a copy."""
+    last = len(lines) - 1 if last is None else last
+    if last <= first or not PLAIN_OPENER.match(lines[first].text.rstrip()):
         return False
     widest = None
-    for line in window[1:]:
-        text = line.text
+    for k in range(first + 1, last + 1):
+        text = lines[k].text
         if not text.strip():
             continue
         if _starts_a_statement(text):

@@ -336,9 +336,9 @@ def _file_findings(file, ctx):
             at = bisect.bisect_left(added, first)
             if at == len(added) or added[at] > last:
                 continue  # the patch adds nothing to this block
-            window = segment.lines[first:last + 1]
-            if brace is not None and opens_in_order(window):
+            if brace is not None and opens_in_order(segment.lines, first, last):
                 continue  # most blocks: lexing them would find no declaration, or none out of order
+            window = segment.lines[first:last + 1]
             if brace is not None and PLAIN_OPENER.match(window[0].text.rstrip()):
                 # the `{` ends a line the lexer reads plainly: the block's tokens start on the next line
                 code = LazyCode(joined.between(first + 1, last), window[0].number + 1)
