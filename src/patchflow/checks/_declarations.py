@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from ..lexers.c import _ONE_LINE_KINDS, code_tokens, iter_tokens, tokenize
 from ..records import field, record
 
@@ -121,9 +123,10 @@ def _declared_names(toks) -> set[str]:
 
 def _declarator_name(segment) -> set[str]:
     texts = [t.text for t in segment]
-    for k in range(len(texts) - 2):  # (*name)(...) or (*name)[...]
-        if texts[k] == "(" and texts[k + 1] == "*" and segment[k + 2].kind == "ident":
-            return {texts[k + 2]}
+    if "(" in texts:  # most declarators have none: the list is searched in C, not walked in Python
+        for k in range(len(texts) - 2):  # (*name)(...) or (*name)[...]
+            if texts[k] == "(" and texts[k + 1] == "*" and segment[k + 2].kind == "ident":
+                return {texts[k + 2]}
     depth = 0
     candidates = []
     for k, tok in enumerate(segment):
@@ -282,6 +285,9 @@ def _note_line_ends(toks, line_end: dict[int, int]) -> None:
             line_end[t.line] = end
 
 
+_KIND = attrgetter("kind")
+
+
 class RemovedDeclarations:
     """The declarations each hunk of a file removes, to tell a changed declaration from a new one."""
 
@@ -294,7 +300,7 @@ class RemovedDeclarations:
         """The hunk of a DiffLine, among the hunks that remove a line (no other has a line to replace)."""
         if self._hunk_of is None:
             self._hunk_of = {id(diff): hunk for hunk in self._file.hunks
-                             if any(diff.kind == "-" for diff in hunk.lines) for diff in hunk.lines}
+                             if "-" in map(_KIND, hunk.lines) for diff in hunk.lines}
         return self._hunk_of.get(id(line))
 
     def _of_hunk(self, hunk) -> list[tuple]:
