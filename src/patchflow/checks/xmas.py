@@ -330,7 +330,7 @@ def _file_findings(file, ctx):
         added = segment.added_indexes()
         if not added:
             continue
-        lines = {line.number: line for line in segment.lines}
+        lines = dict(zip(map(attrgetter("number"), segment.lines), segment.lines))  # {number: KnownLine}, made in C
         joined = JoinedLines(segment)
         for brace, first, last in _function_windows(segment, joined):
             at = bisect.bisect_left(added, first)
