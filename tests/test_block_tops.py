@@ -91,6 +91,6 @@ def test_blocks_found_by_searching_the_joined_lines_are_those_of_each_line(kerne
     for lines in [edges, edges[1:]] + [(kernel_tree / name).read_text(errors="surrogateescape").splitlines()
                                        for name in _KERNEL_FILES]:
         segment = xmas.Segment([KnownLine(number, text, None) for number, text in enumerate(lines, 1)], True)
-        found = list(xmas._function_windows(segment, xmas.JoinedLines(segment)))
+        found = list(xmas._function_windows(segment, _block_tops.JoinedLines(segment.lines)))
         assert found == _windows_line_by_line(segment)
         assert len(found) > 5

@@ -13,16 +13,14 @@ How a function's declarations are found, with the C lexer (`patchflow.lexers.c`)
 from __future__ import annotations
 
 import bisect
-import re
 from collections import namedtuple
-from itertools import accumulate
 from operator import attrgetter
 
 from . import CHECK, WARNING, Hit, check, option
 from ..lazy_regex import lazy
 from ..profiles import NETDEV, Statement, file_profiles, governing, reportable, subject_profiles
 from ..records import record
-from ._block_tops import PLAIN_OPENER, opens_in_order
+from ._block_tops import PLAIN_OPENER, JoinedLines, opens_in_order
 from ._declarations import (MAX_GROUP, Declaration, DeclarationGroup, LazyCode, RemovedDeclarations, starts_declaration,
                             top_declaration_groups)
 
@@ -62,20 +60,6 @@ class Segment:
         if self.added is None:
             self.added = [k for k, line in enumerate(self.lines) if line.diff is not None and line.diff.kind == "+"]
         return self.added
-
-
-class JoinedLines:
-    """A segment's lines joined with "\n": searched once for the blocks' braces, and cut into the
-    blocks' texts (a slice, where joining each block's lines again made a string per line)."""
-
-    def __init__(self, segment: Segment):
-        self.texts = list(map(attrgetter("text"), segment.lines))
-        self.text = "\n".join(self.texts)
-        self._before = list(accumulate(map(len, self.texts), initial=0))  # the characters before each line, "\n" aside
-
-    def between(self, first: int, last: int) -> str:
-        """Lines first to last (indexes), joined."""
-        return self.text[self._before[first] + first:self._before[last + 1] + last]
 
 
 def known_segments(file, ctx) -> list[Segment]:
@@ -248,13 +232,8 @@ def _function_windows(segment: Segment, joined: JoinedLines):
     a `{` alone at the start of its line (the kernel's style for a function body) to the next `}` at
     the start of a line; first is None for a hunk that starts inside a function's declarations. Then
     the blocks of if/else/for/while/do statements, from the line their `{` ends."""
-    texts, joined = joined.texts, joined.text
-    # the lines found by searching the joined text for a `{` or `}` (a search for a character skips
-    # the other characters in C, where a test per line runs Python for each of the file's lines)
-    closers = _line_indexes(joined, (m.start() + 1 for m in _CLOSER_LINE.finditer(joined)))
-    if texts and texts[0].startswith("}"):
-        closers.insert(0, 0)
-    ends_with_brace = _line_indexes(joined, (m.start() for m in _BRACE_AT_END.finditer(joined)))
+    texts = joined.texts
+    closers, ends_with_brace = joined.closing_lines(), joined.lines_ending_with_brace()
     openers = [k for k in ends_with_brace if texts[k].rstrip() == "{"]
     starts = [(None, 0)] if _hunk_starts_in_function(segment) else []
     starts += [(k, k) for k in openers]
@@ -269,22 +248,6 @@ def _function_windows(segment: Segment, joined: JoinedLines):
     for k in ends_with_brace:
         if _BLOCK_OPENER.match(texts[k].rstrip()):
             yield k, k, min(k + NESTED_WINDOW, len(texts) - 1)
-
-
-# a `}` at the start of a line but the first, and a `{` that ends a line (blanks after it), in lines
-# joined with "\n"; rstrip() and the regular expression's blanks are the same Unicode whitespace
-_CLOSER_LINE = lazy(r"\n\}")
-_BRACE_AT_END = lazy(r"\{[^\S\n]*$", re.MULTILINE)
-
-
-def _line_indexes(joined: str, offsets) -> list[int]:
-    """The index of the line that holds each offset (ascending) of the lines joined with "\\n"."""
-    indexes, line, counted = [], 0, 0
-    for offset in offsets:
-        line += joined.count("\n", counted, offset)
-        counted = offset
-        indexes.append(line)
-    return indexes
 
 
 def _block_start(code: LazyCode, first_line: int):
@@ -331,7 +294,7 @@ def _file_findings(file, ctx):
         if not added:
             continue
         lines = dict(zip(map(attrgetter("number"), segment.lines), segment.lines))  # {number: KnownLine}, made in C
-        joined = JoinedLines(segment)
+        joined = JoinedLines(segment.lines)
         for brace, first, last in _function_windows(segment, joined):
             at = bisect.bisect_left(added, first)
             if at == len(added) or added[at] > last:
