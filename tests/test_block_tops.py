@@ -57,15 +57,40 @@ def test_blocks_skipped_as_in_order_hide_no_finding(tmp_path, kernel_tree, run_c
     skipped = []
     real = _block_tops.opens_in_order
 
-    def counted(window):
-        answer = real(window)
+    def counted(*window):
+        answer = real(*window)
         skipped.append(answer)
         return answer
 
     monkeypatch.setattr(xmas, "opens_in_order", counted)
     _, with_skip, _ = run_cli(*args)
-    monkeypatch.setattr(xmas, "opens_in_order", lambda window: False)
+    monkeypatch.setattr(xmas, "opens_in_order", lambda *window: False)
     _, lexed, _ = run_cli(*args)
     assert with_skip == lexed
     assert with_skip.count("REVERSE_XMAS_TREE") > 50  # the swapped blocks are found out of order
     assert skipped.count(True) > 500  # and most blocks in order were skipped
+
+
+def _windows_line_by_line(segment):
+    """_function_windows as its docstring defines it, one line at a time: what its search of the
+    joined lines must find."""
+    texts = [line.text.rstrip() for line in segment.lines]
+    closers = [k for k, text in enumerate(texts) if text.startswith("}")]
+    openers = [k for k, text in enumerate(texts) if text == "{"]
+    found = []
+    for first in openers:
+        last = min([k for k in closers if k >= first] + [len(texts) - 1] + [k - 1 for k in openers if k > first])
+        found.append((first, first, last))
+    return found + [(k, k, min(k + xmas.NESTED_WINDOW, len(texts) - 1)) for k, text in enumerate(texts)
+                    if text.endswith("{") and xmas._BLOCK_OPENER.match(text)]
+
+
+def test_blocks_found_by_searching_the_joined_lines_are_those_of_each_line(kernel_tree):
+    edges = ["}", "{", "\tif (x) { \r", "{\t", "\tfor (;;) {\f", " } else {", "\t} else { /* c */", "{}", "} ", "",
+             "\twhile (x)\u00a0{\u2003", "\tlist_for_each_entry(p, &l, node) {", "{ {", "\tdo {\x1c", "}"]
+    for lines in [edges, edges[1:]] + [(kernel_tree / name).read_text(errors="surrogateescape").splitlines()
+                                       for name in _KERNEL_FILES]:
+        segment = xmas.Segment([KnownLine(number, text, None) for number, text in enumerate(lines, 1)], True)
+        found = list(xmas._function_windows(segment, _block_tops.JoinedLines(segment.lines)))
+        assert found == _windows_line_by_line(segment)
+        assert len(found) > 5

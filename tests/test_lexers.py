@@ -28,6 +28,10 @@ def test_columns_expand_tabs_to_eight():
     assert (b.line, b.column) == (2, 13)
     assert display_column("\t  x", 3) == 11
     assert indent_column("\t\t  x") == 19
+    # runs of tabs only, at a tab stop and between two (`abc` ends at column 3, its tab reaches 9)
+    assert [(t.text, t.column) for t in tokenize("\t\tx\tabc\t\ty abcdefgh\tz")] == [
+        ("x", 17), ("abc", 25), ("y", 41), ("abcdefgh", 43), ("z", 57)]
+    assert [t.column for t in tokenize("abcdefg\tz\n       \t\tw")] == [1, 9, 17]  # a tab at column 8
 
 
 def test_block_comment_spans_lines_and_keeps_line_numbers():

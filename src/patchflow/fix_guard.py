@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from bisect import bisect_left
+from itertools import accumulate
 
 from .checks._source import language_of
 from .checks.preprocessor import directive_test
@@ -95,23 +97,49 @@ def same_declarations(path: str, before: str, after: str) -> str | None:
     """None when `after` holds the same declarations as `before`, in any order (a reordered block):
     the statements (code tokens up to each `;` outside brackets) compared as sorted lists, and the
     comments likewise; else why not."""
-    def statements(text):
-        from .lexers.c import tokenize as c_tokenize
+    from .lexers.c import tokenize as c_tokenize
 
-        found, current, comments, depth = [], [], [], 0
-        for tok in c_tokenize(text):
-            if tok.kind == "comment":
-                comments.append(" ".join(tok.text.split()))
-                continue
-            current.append((tok.kind, tok.text))
-            depth += tok.text in ("(", "[", "{") and tok.kind == "punct"
-            depth -= tok.text in (")", "]", "}") and tok.kind == "punct"
-            if tok.text == ";" and depth == 0:
-                found.append(tuple(current))
-                current = []
-        return sorted(found), sorted(comments), current
+    return _same_statements(path, _statements(c_tokenize(before)), _statements(c_tokenize(after)))
 
-    old, new = statements(before), statements(after)
+
+def same_declarations_reordered(path: str, chunks: list[list[str]], order: list[int]) -> str | None:
+    """same_declarations(path, before, after) where before is the chunks' lines and after the same
+    chunks in `order`, lexing before only when that gives the same answer: when no line ends with a
+    backslash and no token of before holds a line end or is left open, each line is lexed alike
+    wherever it stands (every line end is a newline token, and no token's match reaches past it), so
+    after's tokens are before's, chunk by chunk in the new order."""
+    from .lexers.c import tokenize as c_tokenize
+
+    lines = [line for chunk in chunks for line in chunk]
+    before = "\n".join(lines)
+    tokens = c_tokenize(before)
+    if (any(line.endswith(("\\", "\\\r")) or "\n" in line for line in lines)
+            or any(not tok.closed or "\n" in tok.text for tok in tokens)):
+        return same_declarations(path, before, "\n".join(line for k in order for line in chunks[k]))
+    ends = list(accumulate(map(len, chunks)))  # the last line of each chunk, counted from 1
+    by_chunk: list[list] = [[] for _ in chunks]
+    for tok in tokens:
+        by_chunk[bisect_left(ends, tok.line)].append(tok)
+    return _same_statements(path, _statements(tokens), _statements(tok for k in order for tok in by_chunk[k]))
+
+
+def _same_statements(path: str, old: tuple, new: tuple) -> str | None:
     if old != new or old[2]:
         return f"reordering would change the declarations of {path}, not only their order; left as it is"
     return None
+
+
+def _statements(tokens) -> tuple[list, list, list]:
+    """(the statements, sorted; the comments, blanks collapsed, sorted; the tokens after the last `;`)."""
+    found, current, comments, depth = [], [], [], 0
+    for tok in tokens:
+        if tok.kind == "comment":
+            comments.append(" ".join(tok.text.split()))
+            continue
+        current.append((tok.kind, tok.text))
+        depth += tok.text in ("(", "[", "{") and tok.kind == "punct"
+        depth -= tok.text in (")", "]", "}") and tok.kind == "punct"
+        if tok.text == ";" and depth == 0:
+            found.append(tuple(current))
+            current = []
+    return sorted(found), sorted(comments), current

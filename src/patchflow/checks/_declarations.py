@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
-from ..lexers.c import code_tokens, iter_tokens, tokenize
+from operator import attrgetter
+
+from ..lexers.c import _ONE_LINE_KINDS, code_tokens, iter_tokens, tokenize
 from ..records import field, record
 
 # Ordering a group costs the square of its size; no function declares this many locals in one block.
@@ -121,9 +123,10 @@ def _declared_names(toks) -> set[str]:
 
 def _declarator_name(segment) -> set[str]:
     texts = [t.text for t in segment]
-    for k in range(len(texts) - 2):  # (*name)(...) or (*name)[...]
-        if texts[k] == "(" and texts[k + 1] == "*" and segment[k + 2].kind == "ident":
-            return {texts[k + 2]}
+    if "(" in texts:  # most declarators have none: the list is searched in C, not walked in Python
+        for k in range(len(texts) - 2):  # (*name)(...) or (*name)[...]
+            if texts[k] == "(" and texts[k + 1] == "*" and segment[k + 2].kind == "ident":
+                return {texts[k + 2]}
     depth = 0
     candidates = []
     for k, tok in enumerate(segment):
@@ -164,9 +167,12 @@ class LazyCode:
     def __init__(self, text: str, first_line: int):
         self._source = iter_tokens(text, first_line)
         self._tokens: list = []
+        self.tokens = self._tokens  # those read so far: a loop over many of them reads the list
 
     def get(self, index: int):
         """The token at index, or None past the end."""
+        if index < len(self._tokens):  # most calls: the token was read already
+            return self._tokens[index]
         while len(self._tokens) <= index:
             tok = next(self._source, None)
             if tok is None:
@@ -180,22 +186,26 @@ class LazyCode:
         return self._tokens[start:stop]
 
 
+_DEPTH = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
 def _statement_end(code: LazyCode, i: int) -> int | None:
     """The index of the `;` that ends the statement starting at code[i], None when it does not end
     (a directive, a closing brace, or the end of the known lines comes first)."""
     depth = 0
+    tokens = code.tokens
     for i in range(i, i + MAX_DECLARATION_TOKENS):
-        tok = code.get(i)
+        tok = tokens[i] if i < len(tokens) else code.get(i)  # the list first: most tokens are read already
         if tok is None or tok.pp:
             return None
-        if tok.text in ("(", "[", "{"):
-            depth += 1
-        elif tok.text in (")", "]", "}"):
-            depth -= 1
+        text = tok.text
+        if text == ";":
+            if depth == 0:
+                return i
+        elif text in _DEPTH:
+            depth += _DEPTH[text]
             if depth < 0:
                 return None
-        elif tok.text == ";" and depth == 0:
-            return i
     return None
 
 
@@ -237,10 +247,11 @@ def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
                 i += 1
             previous_end = code.get(i - 1).line
             continue
-        if any(lines[n].text.strip() == "" for n in range(previous_end + 1, tok.line) if n in lines):
-            groups.append(DeclarationGroup(after_blank=True))
-        if any(n not in lines for n in range(previous_end + 1, tok.line)):
-            break  # a gap between two hunks: what lies there is unknown
+        if tok.line > previous_end + 1:  # most declarations follow the line above: no line between
+            if any(lines[n].text.strip() == "" for n in range(previous_end + 1, tok.line) if n in lines):
+                groups.append(DeclarationGroup(after_blank=True))
+            if any(n not in lines for n in range(previous_end + 1, tok.line)):
+                break  # a gap between two hunks: what lies there is unknown
         if _plainly_a_statement(code, i):
             break
         j = _statement_end(code, i)
@@ -256,8 +267,7 @@ def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
             group[-1].uses |= decl.uses
         else:
             group.append(decl)
-        for t in toks:
-            line_end[t.line] = max(line_end.get(t.line, 0), t.end_column - 1)
+        _note_line_ends(toks, line_end)
         previous_end = toks[-1].line
         i = j + 1
     for group in groups:
@@ -266,12 +276,32 @@ def top_declaration_groups(code: LazyCode, start: int, previous_end: int,
     return [group for group in groups if group]
 
 
+def _note_line_ends(toks, line_end: dict[int, int]) -> None:
+    """Records in line_end the last column of code the tokens reach on each line they start on."""
+    for t in toks:
+        # an identifier, number or punctuator holds no tab or newline: it ends len(text) columns on
+        end = t.column + len(t.text) - 1 if t.kind in _ONE_LINE_KINDS else t.end_column - 1
+        if end > line_end.get(t.line, 0):
+            line_end[t.line] = end
+
+
+_KIND = attrgetter("kind")
+
+
 class RemovedDeclarations:
     """The declarations each hunk of a file removes, to tell a changed declaration from a new one."""
 
     def __init__(self, file):
-        self._hunk_of = {id(line): hunk for hunk in file.hunks for line in hunk.lines}
+        self._file = file
+        self._hunk_of: dict[int, object] | None = None  # made when first asked: most files' hunks remove nothing
         self._removed: dict[int, list[tuple]] = {}
+
+    def _hunk(self, line):
+        """The hunk of a DiffLine, among the hunks that remove a line (no other has a line to replace)."""
+        if self._hunk_of is None:
+            self._hunk_of = {id(diff): hunk for hunk in self._file.hunks
+                             if "-" in map(_KIND, hunk.lines) for diff in hunk.lines}
+        return self._hunk_of.get(id(line))
 
     def _of_hunk(self, hunk) -> list[tuple]:
         """(names, length, text, out of order) of each declaration the hunk removes; out of order: a
@@ -292,8 +322,7 @@ class RemovedDeclarations:
         return self._removed[id(hunk)]
 
     def _replaced(self, decl: Declaration, lines: dict[int, KnownLine]) -> tuple | None:
-        known = lines[decl.line]
-        hunk = self._hunk_of.get(id(known.diff))
+        hunk = self._hunk(lines[decl.line].diff)
         if hunk is None:
             return None
         return next((r for r in self._of_hunk(hunk) if r[0] & decl.names), None)

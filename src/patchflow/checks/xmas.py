@@ -13,12 +13,14 @@ How a function's declarations are found, with the C lexer (`patchflow.lexers.c`)
 from __future__ import annotations
 
 import bisect
+from collections import namedtuple
+from operator import attrgetter
 
 from . import CHECK, WARNING, Hit, check, option
 from ..lazy_regex import lazy
 from ..profiles import NETDEV, Statement, file_profiles, governing, reportable, subject_profiles
 from ..records import record
-from ._block_tops import PLAIN_OPENER, opens_in_order
+from ._block_tops import PLAIN_OPENER, JoinedLines, opens_in_order
 from ._declarations import (MAX_GROUP, Declaration, DeclarationGroup, LazyCode, RemovedDeclarations, starts_declaration,
                             top_declaration_groups)
 
@@ -31,13 +33,15 @@ C_SUFFIXES = (".c", ".h")
 ALWAYS = Statement(NETDEV, WARNING, "Order the variable declaration lines longest to shortest")
 
 
-@record
-class KnownLine:
-    """A line of the new file whose text is known (shown by the patch or read from the tree)."""
+class KnownLine(namedtuple("KnownLine", "number text diff", defaults=(None,))):
+    """A line of the new file whose text is known (shown by the patch or read from the tree): its
+    number in the new file, its text, and the patch's DiffLine for the lines the patch shows. A
+    tuple: one is made per line of every netdev file a patch adds or the tree holds."""
 
-    number: int  # line number in the new file
-    text: str
-    diff: object | None = None  # the patch's DiffLine, for lines the patch shows
+    __slots__ = ()
+
+
+_new_line = tuple.__new__  # KnownLine(...) without its Python-level __new__: made per line of a file
 
 
 # --- the lines around the changes --------------------------------------------------------------
@@ -50,17 +54,24 @@ class Segment:
     lines: list[KnownLine]
     whole: bool
     section: str = ""  # the hunk's `@@ ... @@ section`: git's name of the function it starts in
+    added: list[int] | None = None  # the indexes of the lines the patch adds, when known_segments knows them
+
+    def added_indexes(self) -> list[int]:
+        if self.added is None:
+            self.added = [k for k, line in enumerate(self.lines) if line.diff is not None and line.diff.kind == "+"]
+        return self.added
 
 
 def known_segments(file, ctx) -> list[Segment]:
     """The whole new file when it can be had, else each hunk's lines."""
     if file.is_new and len(file.hunks) == 1:
-        return [Segment([KnownLine(line.new_line, line.text, line) for line in file.hunks[0].lines
-                         if line.kind == "+"], True)]
+        lines = [_new_line(KnownLine, (line.new_line, line.text, line)) for line in file.hunks[0].lines
+                 if line.kind == "+"]
+        return [Segment(lines, True, added=list(range(len(lines))))]
     if not file.is_new:
         whole = ctx.sources.post_image(file)  # the pre-image of hunk_source, read with the series' others
         if whole is not None:
-            return [Segment([KnownLine(number, text, diff) for number, text, diff in whole], True)]
+            return [Segment([_new_line(KnownLine, known) for known in whole], True)]  # (number, text, diff)
     segments = []
     for hunk in file.hunks:
         lines = [KnownLine(line.new_line, line.text, line) for line in hunk.lines if line.kind in (" ", "+")]
@@ -216,14 +227,14 @@ _BLOCK_OPENER = lazy(r"^(\s+)(?:(?:\}\s*)?else\b.*|(?:if|for|while|do)\b.*|\w*fo
 NESTED_WINDOW = 60
 
 
-def _function_windows(segment: Segment):
+def _function_windows(segment: Segment, joined: JoinedLines):
     """(first, last) indexes into segment.lines of each block that starts in it: a function body, from
     a `{` alone at the start of its line (the kernel's style for a function body) to the next `}` at
     the start of a line; first is None for a hunk that starts inside a function's declarations. Then
     the blocks of if/else/for/while/do statements, from the line their `{` ends."""
-    texts = [line.text.rstrip() for line in segment.lines]
-    closers = [k for k, text in enumerate(texts) if text.startswith("}")]
-    openers = [k for k, text in enumerate(texts) if text == "{"]
+    texts = joined.texts
+    closers, ends_with_brace = joined.closing_lines(), joined.lines_ending_with_brace()
+    openers = [k for k in ends_with_brace if texts[k].rstrip() == "{"]
     starts = [(None, 0)] if _hunk_starts_in_function(segment) else []
     starts += [(k, k) for k in openers]
     for brace, first in starts:
@@ -234,8 +245,8 @@ def _function_windows(segment: Segment):
         if at < len(openers):
             last = min(last, openers[at] - 1)
         yield brace, first, last
-    for k, text in enumerate(texts):
-        if text.endswith("{") and _BLOCK_OPENER.match(text):  # the test first: most lines end otherwise
+    for k in ends_with_brace:
+        if _BLOCK_OPENER.match(texts[k].rstrip()):
             yield k, k, min(k + NESTED_WINDOW, len(texts) - 1)
 
 
@@ -279,24 +290,25 @@ def file_findings(file, ctx):
 def _file_findings(file, ctx):
     removed = RemovedDeclarations(file)
     for segment in known_segments(file, ctx):
-        added = [k for k, line in enumerate(segment.lines) if line.diff is not None and line.diff.kind == "+"]
+        added = segment.added_indexes()
         if not added:
             continue
-        lines = {line.number: line for line in segment.lines}
-        for brace, first, last in _function_windows(segment):
+        lines = dict(zip(map(attrgetter("number"), segment.lines), segment.lines))  # {number: KnownLine}, made in C
+        joined = JoinedLines(segment.lines)
+        for brace, first, last in _function_windows(segment, joined):
             at = bisect.bisect_left(added, first)
             if at == len(added) or added[at] > last:
                 continue  # the patch adds nothing to this block
-            window = segment.lines[first:last + 1]
-            if brace is not None and opens_in_order(window):
+            if brace is not None and opens_in_order(segment.lines, first, last):
                 continue  # most blocks: lexing them would find no declaration, or none out of order
+            window = segment.lines[first:last + 1]
             if brace is not None and PLAIN_OPENER.match(window[0].text.rstrip()):
                 # the `{` ends a line the lexer reads plainly: the block's tokens start on the next line
-                code = LazyCode("\n".join(line.text for line in window[1:]), window[0].number + 1)
+                code = LazyCode(joined.between(first + 1, last), window[0].number + 1)
                 groups = top_declaration_groups(code, 0, window[0].number, lines)
                 yield from _window_findings(file, groups, lines, removed)
                 continue
-            code = LazyCode("\n".join(line.text for line in window), window[0].number)
+            code = LazyCode(joined.between(first, last), window[0].number)
             if brace is None:
                 head = code.get(0)
                 if head is None or head.line != window[0].number or not starts_declaration(code.slice(0, 12)):
@@ -355,7 +367,7 @@ def reordered(group: list[Declaration], lines: dict[int, KnownLine], path: str):
     """(span, the block's lines longest first, None) when the reorder is certain, else (None, None,
     why not): every line of the block added by the patch in one run of one hunk, the declarations
     on lines of their own one after the other, and no initializer reading a name the block declares."""
-    from ..fix_guard import same_declarations
+    from ..fix_guard import same_declarations_reordered
 
     first, last = group[0].line, group[-1].last_line
     diffs = [lines[n].diff if n in lines else None for n in range(first, last + 1)]
@@ -370,9 +382,8 @@ def reordered(group: list[Declaration], lines: dict[int, KnownLine], path: str):
                             "out of line, as maintainer-netdev.rst says")
     chunks = [[lines[n].text for n in range(d.line, d.last_line + 1)] for d in group]
     order = sorted(range(len(group)), key=lambda k: -group[k].length)  # stable: equal lengths keep their order
-    before = "\n".join(line for chunk in chunks for line in chunk)
     after = "\n".join(line for k in order for line in chunks[k])
-    why = same_declarations(path, before, after)
+    why = same_declarations_reordered(path, chunks, order)
     if why:
         return None, None, why
     return (first, last), after, None

@@ -110,7 +110,9 @@ def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False) -> Ite
             column += len(lexeme)
             continue
         if kind == "space":
-            if "\n" in lexeme or "\t" in lexeme:
+            if lexeme[0] == "\t" and not lexeme.strip("\t"):  # a line's indentation: tabs only
+                column = ((column - 1) // TAB_WIDTH + len(lexeme)) * TAB_WIDTH + 1
+            elif "\n" in lexeme or "\t" in lexeme:
                 line, column = _advance(line, column, lexeme)
             else:
                 column += len(lexeme)  # the common case, without a call: this loop runs per token
