@@ -122,9 +122,29 @@ def _read_macro(line, file, ctx):
 def _without_harmless_uses(statement, arg):
     """The body with the uses of `arg` that evaluate nothing (sizeof, typeof, #, ##) removed."""
     rules = _rules()
-    statement = rules["harmless"].sub(lambda m: "" if m.group(1) == arg else m.group(0), statement)
+    statement = _without_matches_of(rules["harmless"], statement, arg)
     statement = rules["stringified"].sub(lambda m: "" if m.group(1) == arg else m.group(0), statement)
     return rules["pasted"].sub(lambda m: "" if m.group(1) == arg else m.group(0), statement)
+
+
+def _without_matches_of(pattern, statement, arg):
+    """The statement with the matches of `pattern` whose name (group 1) is `arg` removed, as
+    checkpatch removes them with `arg` written into the pattern. A match of another name removes
+    nothing and consumes nothing: the search goes on from its next character, because what it read
+    may begin a use of arg (`__builtin_choose_expr(sizeof(t)` matches with the name `sizeof`, and
+    `sizeof(t)` is the harmless use of t)."""
+    kept, start, parts = 0, 0, []
+    while True:
+        match = pattern.search(statement, start)
+        if match is None:
+            break
+        if match.group(1) == arg:
+            parts.append(statement[kept:match.start()])
+            kept = start = match.end()
+        else:
+            start = match.start() + 1
+    parts.append(statement[kept:])
+    return "".join(parts)
 
 
 def _next_to_operator(body, arg):
