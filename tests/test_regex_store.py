@@ -117,20 +117,24 @@ def test_a_store_that_cannot_be_written_is_read_but_learns_nothing(tmp_path, mon
 
 
 def test_a_store_grown_past_its_bounds_starts_over(tmp_path, monkeypatch):
-    """Every run reads the whole index, so a store whose patterns' text (or count) has grown past the
-    bound keeps only what the run that finds it so learnt; those patterns still come back equal."""
+    """Every run reads the whole index, so a store whose index (mostly the patterns' text) or count
+    has grown past the bound is not read, and the save of the run that finds it so keeps only what
+    that run learnt; those patterns still come back equal."""
     path = str(tmp_path / "regex.marshal")
     old = RegexStore(path)
     for pattern, flags in SAMPLES[:2]:
         old.compile(pattern, flags)
     old.save()
-    monkeypatch.setattr(regex_store, "MAX_PATTERN_CHARS", sum(len(p) for p, _ in SAMPLES[:3]) - 1)
+    with open(path, "rb") as handle:
+        index_bytes = int.from_bytes(handle.read(8), "little")  # the file's first 8 bytes: the index's length
+    monkeypatch.setattr(regex_store, "MAX_INDEX_BYTES", index_bytes - 1)
+    assert RegexStore(path).parts == {}  # past the bound: not read
     new = RegexStore(path)
     new.compile(*SAMPLES[2])
     new.save()
     assert set(RegexStore(path).parts) == {SAMPLES[2]}
     assert RegexStore(path).compile(*SAMPLES[2]) == re.compile(*SAMPLES[2])
-    monkeypatch.setattr(regex_store, "MAX_PATTERN_CHARS", 10**6)
+    monkeypatch.setattr(regex_store, "MAX_INDEX_BYTES", 10**6)
     again = RegexStore(path)
     again.compile(*SAMPLES[0])
     again.save()
