@@ -26,6 +26,18 @@ def _new_file_patch(tmp_path, kernel_tree, name):
     return path
 
 
+def _assert_found_as_each_line_shows(tmp_path, kernel_tree, kernel_file, found, shown):
+    """Over every test patch and a new-file patch of kernel/bpf/`kernel_file`: `found(file, added)`
+    is the positions of the added lines whose text `shown` is true of (a search of the joined text
+    held to a test of each line)."""
+    from patchflow.checks._lines import AddedLines
+
+    for path in (*case_files(), _new_file_patch(tmp_path, kernel_tree, kernel_file)):
+        for file in (file for patch in read_patches(str(path)) for file in patch.files):
+            added = AddedLines(file)
+            assert found(file, added) == [index for index, line in enumerate(added.lines) if shown(line.text)]
+
+
 def _comment_patch(tmp_path):
     """A comment whose next line starts with the word the line above ends with (REPEATED_WORD), and
     a prototype read through a comment (AVOID_EXTERNS: the comment masked reads as a blank)."""
@@ -423,11 +435,8 @@ def test_the_lines_memory_barrier_reads_are_those_holding_a_part_of_a_barriers_n
              "\tx = smp_load_acquire(&y);", "\tmbmb(", "\tmb", "mb_", "\tlimb(x); /* mb__ */", "\tthumb (x);"]
     added = AddedLines(_file_of(texts))
     assert apis._barrier_lines(added) == [0, 1, 2, 3, 5, 6, 9, 10]
-    for path in (*case_files(), _new_file_patch(tmp_path, kernel_tree, "helpers.c")):
-        for file in (file for patch in read_patches(str(path)) for file in patch.files):
-            added = AddedLines(file)
-            assert apis._barrier_lines(added) == [index for index, line in enumerate(added.lines)
-                                                  if any(part in line.text for part in apis._BARRIER_PARTS)]
+    _assert_found_as_each_line_shows(tmp_path, kernel_tree, "helpers.c", lambda file, added: apis._barrier_lines(added),
+                                     lambda text: any(part in text for part in apis._BARRIER_PARTS))
 
 
 def test_the_lines_prefer_kernel_types_reads_are_those_naming_a_c99_type(tmp_path, kernel_tree):
@@ -441,11 +450,9 @@ def test_the_lines_prefer_kernel_types_reads_are_those_naming_a_c99_type(tmp_pat
     texts = ["\tuint32_t a;", "\tint x;", "\t__int_8_t b; int64_t c;", "\tprint16_t();", "\tu32 d;", "int8_", "_t"]
     file = _file_of(texts)
     assert shown.indexes(file, AddedLines(file), None) == [0, 2, 3]
-    for path in (*case_files(), _new_file_patch(tmp_path, kernel_tree, "btf.c")):
-        for file in (file for patch in read_patches(str(path)) for file in patch.files):
-            added = AddedLines(file)
-            assert shown.indexes(file, added, None) == [
-                index for index, line in enumerate(added.lines) if definitions._C99_TYPE_IN_TEXT.search(line.text)]
+    _assert_found_as_each_line_shows(tmp_path, kernel_tree, "btf.c",
+                                     lambda file, added: shown.indexes(file, added, None),
+                                     definitions._C99_TYPE_IN_TEXT.search)
 
 
 def test_the_lines_initialised_static_reads_are_those_its_per_line_needle_finds(tmp_path, kernel_tree):
@@ -461,11 +468,8 @@ def test_the_lines_initialised_static_reads_are_those_its_per_line_needle_finds(
              "static int e", "= 0;", "x_static int f = NULL;", "/* static */ int g = 0;", "static\tint h = 1;"]
     file = _file_of(texts)
     assert shown.indexes(file, AddedLines(file), None) == [0, 1, 8]
-    for path in (*case_files(), _new_file_patch(tmp_path, kernel_tree, "btf.c")):
-        for file in (file for patch in read_patches(str(path)) for file in patch.files):
-            added = AddedLines(file)
-            assert shown.indexes(file, added, None) == [
-                index for index, line in enumerate(added.lines) if per_line.search(line.text)]
+    _assert_found_as_each_line_shows(tmp_path, kernel_tree, "btf.c",
+                                     lambda file, added: shown.indexes(file, added, None), per_line.search)
 
 
 def test_the_prototype_heads_are_those_each_pattern_matches_on_each_line(tmp_path, kernel_tree):
