@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from ..lexers.c import _ONE_LINE_KINDS, code_tokens, iter_tokens, tokenize
+from ..lexers.c import ONE_LINE_KINDS, code_tokens, iter_tokens, tokenize
 from ..records import field, record
 
 # Ordering a group costs the square of its size; no function declares this many locals in one block.
@@ -166,24 +166,23 @@ class LazyCode:
 
     def __init__(self, text: str, first_line: int):
         self._source = iter_tokens(text, first_line)
-        self._tokens: list = []
-        self.tokens = self._tokens  # those read so far: a loop over many of them reads the list
+        self.tokens: list = []  # those read so far: a loop over many of them reads the list itself
 
     def get(self, index: int):
         """The token at index, or None past the end."""
-        if index < len(self._tokens):  # most calls: the token was read already
-            return self._tokens[index]
-        while len(self._tokens) <= index:
+        if index < len(self.tokens):  # most calls: the token was read already
+            return self.tokens[index]
+        while len(self.tokens) <= index:
             tok = next(self._source, None)
             if tok is None:
                 return None
             if tok.kind != "comment":
-                self._tokens.append(tok)
-        return self._tokens[index]
+                self.tokens.append(tok)
+        return self.tokens[index]
 
     def slice(self, start: int, stop: int) -> list:
         self.get(stop - 1)
-        return self._tokens[start:stop]
+        return self.tokens[start:stop]
 
 
 _DEPTH = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
@@ -280,7 +279,7 @@ def _note_line_ends(toks, line_end: dict[int, int]) -> None:
     """Records in line_end the last column of code the tokens reach on each line they start on."""
     for t in toks:
         # an identifier, number or punctuator holds no tab or newline: it ends len(text) columns on
-        end = t.column + len(t.text) - 1 if t.kind in _ONE_LINE_KINDS else t.end_column - 1
+        end = t.column + len(t.text) - 1 if t.kind in ONE_LINE_KINDS else t.end_column - 1
         if end > line_end.get(t.line, 0):
             line_end[t.line] = end
 

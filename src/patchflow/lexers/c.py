@@ -42,7 +42,8 @@ from collections.abc import Iterable, Iterator
 from . import TAB_WIDTH, Token, advance_column
 from ..lazy_regex import lazy
 
-__all__ = ["tokenize", "iter_tokens", "code_tokens", "directives", "checkpatch_masked", "Outline", "Token"]
+__all__ = ["tokenize", "iter_tokens", "code_tokens", "directives", "checkpatch_masked", "Outline", "Token",
+           "ONE_LINE_KINDS"]
 
 # One alternative per token kind; the first that matches at a position wins, so longer forms come
 # first (a `//` comment before the `/` punctuator, `L"..."` before the identifier `L`).
@@ -69,7 +70,7 @@ _LEXEME = lazy(_BRANCHES.format(line_comment=_LINE_COMMENT, string_body=_STRING_
 
 
 # the kinds whose branch cannot match a tab or a newline (a tab is `space`), nor leave a token open
-_ONE_LINE_KINDS = frozenset(("ident", "number", "punct", "other"))
+ONE_LINE_KINDS = frozenset(("ident", "number", "punct", "other"))
 
 
 def tokenize(text: str, first_line: int = 1, in_comment: bool = False) -> list[Token]:
@@ -101,7 +102,7 @@ def iter_tokens(text: str, first_line: int = 1, in_comment: bool = False) -> Ite
             directive = 0
             continue
         lexeme = match.group()
-        if kind in _ONE_LINE_KINDS:  # most tokens: closed, and no tab or newline in them
+        if kind in ONE_LINE_KINDS:  # most tokens: closed, and no tab or newline in them
             if at_line_start:
                 if lexeme == "#" and not directive:
                     directive = line
