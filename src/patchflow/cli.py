@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 
@@ -36,8 +37,6 @@ def _help_width() -> int:
     """The width help is wrapped to: $COLUMNS, else the terminal's, else 80 (as shutil reckons it;
     argparse asks shutil for each of the thirty-odd options it is given, and importing shutil, with
     the compression modules it imports, costs a one-patch run some 2 ms)."""
-    import os
-
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
